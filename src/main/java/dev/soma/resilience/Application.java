@@ -1,0 +1,157 @@
+package dev.soma.resilience;
+
+import dev.soma.resilience.api.OperationsApi;
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.kafka.ProducerSettings;
+import dev.soma.resilience.config.OutboxConfig;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.idempotency.IdempotencyCleanup;
+import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
+import dev.soma.resilience.outbox.internal.OutboxHousekeeping;
+import dev.soma.resilience.outbox.internal.OutboxMetrics;
+import dev.soma.resilience.outbox.internal.OutboxRelay;
+import dev.soma.resilience.outbox.internal.OutboxRepository;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.sqlclient.Pool;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds {@link Vertx} with metrics, the shared pool and Kafka producer, and
+ * deploys each verticle with its dependencies. {@link #start} returns once everything listens;
+ * {@link #close} stops verticles, clients and the embedded servers, in that order.
+ */
+public final class Application implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+  /** What to run: the whole service, or only the outbox relay (the {@code publish-outbox} command). */
+  public enum Role {
+    SERVICE,
+    RELAY_ONLY,
+    /** Migrated pool and producer only, for one-shot commands. */
+    TOOLS
+  }
+
+  private final Infrastructure infrastructure;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final KafkaProducer<String, String> producer;
+  private final Database database;
+  private final PrometheusMeterRegistry registry;
+  private final Outbox outbox;
+  private volatile int httpPort = -1;
+
+  private Application(ServiceConfig config, Infrastructure infrastructure) {
+    this.infrastructure = infrastructure;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    this.database = new Database(infrastructure.database);
+    this.pool = database.pool(vertx, config.database().poolSize());
+    this.producer = KafkaProducer.create(vertx, ProducerSettings.of(
+        config.kafka(), infrastructure.kafkaBootstrap, "soma-outbox-" + processName()));
+    this.outbox = new Outbox(vertx);
+  }
+
+  /** Starts everything {@code role} needs; blocks the calling (non-event-loop) thread until up. */
+  public static Application start(ServiceConfig config, Role role) throws Exception {
+    Infrastructure infrastructure = Infrastructure.start(config);
+    Application app;
+    try {
+      app = new Application(config, infrastructure);
+    } catch (RuntimeException e) {
+      infrastructure.close();
+      throw e;
+    }
+    try {
+      Blocking.await(app.deploy(config, role), Duration.ofMinutes(2));
+    } catch (Exception e) {
+      app.close();
+      throw e;
+    }
+    return app;
+  }
+
+  private Future<?> deploy(ServiceConfig config, Role role) {
+    OutboxConfig outboxConfig = config.outbox();
+    OutboxMetrics metrics = new OutboxMetrics(registry);
+    OutboxRepository repository = new OutboxRepository(pool);
+    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer, metrics);
+    String relayId = "relay-" + processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    if (role == Role.TOOLS) {
+      return database.migrate(vertx);
+    }
+    return database.migrate(vertx)
+        .compose(v -> vertx.deployVerticle(() -> new OutboxRelay(repository, producer, deadLetters,
+            metrics, outboxConfig, relayId, Optional.of(database.connectOptions()),
+            Clock.systemUTC()), new io.vertx.core.DeploymentOptions()))
+        .compose(v -> vertx.deployVerticle(
+            new OutboxHousekeeping(pool, outboxConfig, metrics, deadLetters)))
+        .compose(v -> role == Role.RELAY_ONLY ? Future.succeededFuture() : deployService(config))
+        .onSuccess(v -> LOG.info("soma-resilience up ({}): PostgreSQL {}, Kafka {}, HTTP port {}",
+            role, infrastructure.database, infrastructure.kafkaBootstrap, httpPort));
+  }
+
+  private Future<?> deployService(ServiceConfig config) {
+    OperationsApi api = new OperationsApi(database, pool, registry, config.httpPort());
+    return vertx.deployVerticle(new IdempotencyCleanup(pool,
+            Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
+        .compose(v -> vertx.deployVerticle(api))
+        .onSuccess(v -> httpPort = api.actualPort());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Outbox outbox() {
+    return outbox;
+  }
+
+  public KafkaProducer<String, String> producer() {
+    return producer;
+  }
+
+  public PrometheusMeterRegistry meters() {
+    return registry;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  @Override
+  public void close() {
+    try {
+      Blocking.await(producer.close(5_000).eventually(() -> vertx.close()), Duration.ofSeconds(30));
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    infrastructure.close();
+  }
+
+  static String processName() {
+    return ManagementFactory.getRuntimeMXBean().getName().replace('@', '-');
+  }
+}

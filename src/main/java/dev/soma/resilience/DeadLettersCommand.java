@@ -1,0 +1,106 @@
+package dev.soma.resilience;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.outbox.DeadLetters;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dead-letters list|replay|resolve}: inspect dead letters and bring them back. */
+@Command(
+    name = "dead-letters",
+    mixinStandardHelpOptions = true,
+    description = "List, replay or resolve dead-lettered outbox events.",
+    subcommands = {
+      DeadLettersCommand.ListLetters.class,
+      DeadLettersCommand.Replay.class,
+      DeadLettersCommand.Resolve.class
+    })
+final class DeadLettersCommand {
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Print dead letters as JSON lines.")
+  static final class ListLetters implements Callable<Integer> {
+    @Option(names = "--tenant", description = "Only this tenant's dead letters.")
+    String tenant;
+
+    @Option(names = "--all", description = "Include resolved ones.")
+    boolean all;
+
+    @Option(names = "--limit", defaultValue = "100", description = "At most this many (default 100).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      return withDeadLetters(letters -> {
+        List<JsonObject> rows =
+            Blocking.await(letters.list(tenant, all, Math.max(1, limit)), Duration.ofMinutes(1));
+        rows.forEach(row -> System.out.println(row.encode()));
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "replay", mixinStandardHelpOptions = true,
+      description = "Put a dead letter's event back in the outbox with fresh attempts.")
+  static final class Replay implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "The dead letter's id.")
+    long id;
+
+    @Option(names = "--by", required = true, description = "Who is replaying (kept on the row).")
+    String operator;
+
+    @Option(names = "--notes", description = "Why.")
+    String notes;
+
+    @Override
+    public Integer call() throws Exception {
+      return withDeadLetters(letters -> {
+        Blocking.await(letters.replay(id, operator, notes), Duration.ofMinutes(1));
+        System.out.println("dead letter " + id + " replayed: its event is pending again");
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "resolve", mixinStandardHelpOptions = true,
+      description = "Close a dead letter without replaying it.")
+  static final class Resolve implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "The dead letter's id.")
+    long id;
+
+    @Option(names = "--by", required = true, description = "Who is resolving (kept on the row).")
+    String operator;
+
+    @Option(names = "--notes", required = true, description = "Why it needs no replay.")
+    String notes;
+
+    @Override
+    public Integer call() throws Exception {
+      return withDeadLetters(letters -> {
+        Blocking.await(letters.resolve(id, operator, notes), Duration.ofMinutes(1));
+        System.out.println("dead letter " + id + " resolved");
+        return 0;
+      });
+    }
+  }
+
+  private interface Action {
+    int run(DeadLetters letters) throws Exception;
+  }
+
+  private static int withDeadLetters(Action action) throws Exception {
+    try (Application app =
+        Application.start(ServiceConfig.load(System.getenv()), Application.Role.TOOLS)) {
+      return action.run(new DeadLetters(app.pool(), app.outbox()));
+    } catch (NoSuchElementException e) {
+      System.err.println(e.getMessage());
+      return 1;
+    }
+  }
+}

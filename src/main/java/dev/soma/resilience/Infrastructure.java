@@ -1,0 +1,81 @@
+package dev.soma.resilience;
+
+import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.config.DatabaseUrl;
+import dev.soma.resilience.config.ServiceConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where PostgreSQL and Kafka are. A configured address is used as is; an unconfigured one starts the
+ * embedded server with its data under {@code dataDir}, so stopping and starting the service loses
+ * nothing. The embedded servers are only in the {@code -embedded} jar: the production jar refuses
+ * to start without addresses, saying which variable to set. Blocking; runs in {@code main}.
+ */
+final class Infrastructure implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
+
+  final DatabaseUrl database;
+  final String kafkaBootstrap;
+  private final List<AutoCloseable> embedded;
+
+  private Infrastructure(DatabaseUrl database, String kafkaBootstrap, List<AutoCloseable> embedded) {
+    this.database = database;
+    this.kafkaBootstrap = kafkaBootstrap;
+    this.embedded = embedded;
+  }
+
+  static Infrastructure start(ServiceConfig config) {
+    List<AutoCloseable> started = new ArrayList<>();
+    try {
+      DatabaseUrl database = config.database().url().orElseGet(() -> {
+        requireEmbedded("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "SA01_DATABASE_URL");
+        Path dir = config.dataDir().resolve("postgres");
+        var server = dev.soma.resilience.embedded.EmbeddedPostgresServer.start(
+            dir, config.database().embeddedPort());
+        started.add(server);
+        LOG.info("EMBEDDED PostgreSQL at {} with data in {} (set SA01_DATABASE_URL to use yours)",
+            server.url(), dir.toAbsolutePath());
+        return server.url();
+      });
+      String kafka = config.kafka().bootstrapServers().orElseGet(() -> {
+        requireEmbedded("kafka.server.KafkaRaftServer", "SA01_KAFKA_BOOTSTRAP_SERVERS");
+        Path dir = config.dataDir().resolve("kafka");
+        var broker = dev.soma.resilience.embedded.EmbeddedKafkaBroker.start(
+            dir, config.kafka().embeddedPort());
+        started.add(broker::stop);
+        LOG.info("EMBEDDED Kafka at {} with data in {} (set SA01_KAFKA_BOOTSTRAP_SERVERS to use"
+            + " yours)", broker.bootstrapServers(), dir.toAbsolutePath());
+        return broker.bootstrapServers();
+      });
+      return new Infrastructure(database, kafka, started);
+    } catch (RuntimeException e) {
+      new Infrastructure(null, null, started).close();
+      throw e;
+    }
+  }
+
+  private static void requireEmbedded(String className, String variable) {
+    try {
+      Class.forName(className, false, Infrastructure.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new ConfigException(variable + " is not set, and this jar has no embedded server;"
+          + " set it, or run soma-resilience-embedded.jar");
+    }
+  }
+
+  @Override
+  public void close() {
+    for (int i = embedded.size() - 1; i >= 0; i--) {
+      try {
+        embedded.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("stopping an embedded server failed: {}", e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.soma.resilience;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
+import dev.soma.resilience.outbox.internal.OutboxDrain;
+import dev.soma.resilience.outbox.internal.OutboxMetrics;
+import dev.soma.resilience.outbox.internal.OutboxRepository;
+import io.vertx.core.Promise;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code publish-outbox --batch-size=100 --interval=1 [--once]}: the relay on its own. */
+@Command(
+    name = "publish-outbox",
+    mixinStandardHelpOptions = true,
+    description = "Relay committed outbox events to Kafka: continuously, or one pass with --once.")
+final class PublishOutboxCommand implements Callable<Integer> {
+
+  @Option(names = "--batch-size", description = "Rows per claim (default: outbox.batchSize).")
+  Integer batchSize;
+
+  @Option(names = "--interval", description = "Seconds between polls when idle (default: 1).")
+  Double interval;
+
+  @Option(names = "--once", description = "Publish everything due now, print a summary, exit.")
+  boolean once;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    if (batchSize != null) {
+      if (batchSize < 1 || batchSize > 10_000) {
+        throw new ConfigException("--batch-size must be from 1 to 10000, but was " + batchSize);
+      }
+      env.put("SA01_OUTBOX_BATCH_SIZE", batchSize.toString());
+    }
+    if (interval != null) {
+      if (!(interval >= 0.01 && interval <= 3600)) {
+        throw new ConfigException("--interval must be from 0.01 to 3600 seconds, but was "
+            + interval);
+      }
+      env.put("SA01_OUTBOX_POLL_INTERVAL_MS", Long.toString(Math.round(interval * 1000)));
+    }
+    ServiceConfig config = ServiceConfig.load(env);
+    if (!once) {
+      return Main.runUntilStopped(Application.start(config, Application.Role.RELAY_ONLY));
+    }
+    try (Application app = Application.start(config, Application.Role.TOOLS)) {
+      OutboxMetrics metrics = new OutboxMetrics(app.meters());
+      OutboxDrain drain = new OutboxDrain(new OutboxRepository(app.pool()), app.producer(),
+          new DeadLetterPublisher(app.pool(), app.producer(), metrics), metrics, config.outbox(),
+          "publish-once-" + Application.processName());
+      Promise<OutboxDrain.Summary> done = Promise.promise();
+      app.vertx().getOrCreateContext().runOnContext(v -> drain.run().onComplete(done));
+      OutboxDrain.Summary summary = Blocking.await(done.future(), Duration.ofHours(1));
+      System.out.printf("published %d event(s) in %d batch(es); %d failed and will be retried"
+          + " or were dead-lettered%n", summary.published(), summary.batches(), summary.failed());
+      return summary.failed() == 0 ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.common.http.ProblemHandler;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
+ * (PostgreSQL reachable and migrated) and {@code GET /metrics} (Prometheus text). Unknown paths and
+ * failures answer {@code application/problem+json}.
+ */
+public final class OperationsApi extends VerticleBase {
+
+  private final Database database;
+  private final Pool pool;
+  private final PrometheusMeterRegistry registry;
+  private final int port;
+  private HttpServer server;
+
+  public OperationsApi(Database database, Pool pool, PrometheusMeterRegistry registry, int port) {
+    this.database = database;
+    this.pool = pool;
+    this.registry = registry;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(
+        HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
+    HealthChecks ready = HealthChecks.create(vertx).register("postgresql", 2000, promise ->
+        database.checkReady(pool).onComplete(ar -> promise.complete(ar.succeeded()
+            ? Status.OK()
+            : Status.KO(new JsonObject().put("error", ar.cause().getMessage())))));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+    router.route().last().handler(ctx -> ctx.fail(Problem.notFound(
+        "no resource at " + ctx.request().method() + " " + ctx.request().path())));
+    router.route().failureHandler(new ProblemHandler());
+    return vertx.createHttpServer().requestHandler(router).listen(port)
+        .onSuccess(s -> server = s);
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,89 @@
+package dev.soma.resilience.common.db;
+
+import dev.soma.resilience.config.DatabaseUrl;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL access for the whole service: connection options, the shared pool, and the schema
+ * migrations in {@code sql/} (applied by Flyway over JDBC on a worker thread, never on an event
+ * loop).
+ */
+public final class Database {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  static final String MIGRATIONS_APPLIED =
+      "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL";
+
+  private final DatabaseUrl url;
+  private int expectedMigrations = -1;
+
+  public Database(DatabaseUrl url) {
+    this.url = url;
+  }
+
+  public DatabaseUrl url() {
+    return url;
+  }
+
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions()
+        .setHost(url.host())
+        .setPort(url.port())
+        .setDatabase(url.database())
+        .setUser(url.user())
+        .setPassword(url.password())
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(256);
+  }
+
+  /** The shared pool; create it once (in {@code Main}) so verticles outlive each other's pools. */
+  public Pool pool(Vertx vertx, int size) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(size).setName("soma-pg").setShared(false))
+        .connectingTo(connectOptions())
+        .using(vertx)
+        .build();
+  }
+
+  /** Applies pending migrations on a worker thread; completes with how many were applied. */
+  public Future<Integer> migrate(Vertx vertx) {
+    return vertx.executeBlocking(() -> {
+      Flyway flyway = Flyway.configure()
+          .dataSource(url.jdbcUrl(), url.user(), url.password())
+          .locations("classpath:db/migration")
+          .connectRetries(10)
+          .load();
+      MigrateResult result = flyway.migrate();
+      expectedMigrations = flyway.info().applied().length;
+      LOG.info("database schema at version {} ({} migration(s) applied now) on {}",
+          flyway.info().current() == null ? "none" : flyway.info().current().getVersion(),
+          result.migrationsExecuted, url);
+      return result.migrationsExecuted;
+    }, false);
+  }
+
+  /**
+   * Readiness: PostgreSQL answers and every migration this build knows is applied. Fails with a
+   * message saying which.
+   */
+  public Future<Void> checkReady(Pool pool) {
+    return pool.query(MIGRATIONS_APPLIED).execute().compose(rows -> {
+      long applied = rows.iterator().next().getLong(0);
+      if (expectedMigrations < 0 || applied < expectedMigrations) {
+        return Future.failedFuture(
+            "schema migrations not applied (" + applied + " of " + expectedMigrations + ")");
+      }
+      return Future.succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,117 @@
+package dev.soma.resilience.config;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The raw configuration tree: the defaults shipped in the jar ({@code conf/application.json}), an
+ * optional file named by {@code SA01_CONFIG_FILE}, then environment variables. Every leaf
+ * {@code a.bCd} can be overridden by {@code SA01_A_B_CD}; values keep the type of the default, and a
+ * value of the wrong type fails with the variable's name.
+ */
+public final class ConfigSource {
+
+  static final String PREFIX = "SA01_";
+  private static final String DEFAULTS = "conf/application.json";
+
+  private ConfigSource() {}
+
+  /** Loads defaults, the optional file and the given environment, in that order. */
+  public static JsonObject load(Map<String, String> env) {
+    JsonObject tree = readDefaults();
+    String file = env.get(PREFIX + "CONFIG_FILE");
+    if (file != null && !file.isBlank()) {
+      deepMerge(tree, readFile(Path.of(file)));
+    }
+    overlay(tree, "", env);
+    return tree;
+  }
+
+  /** The environment variable that overrides the leaf at {@code path} (dotted, camelCase parts). */
+  public static String envName(String path) {
+    StringBuilder name = new StringBuilder(PREFIX);
+    for (char c : path.toCharArray()) {
+      if (c == '.') {
+        name.append('_');
+      } else if (Character.isUpperCase(c)) {
+        name.append('_').append(c);
+      } else {
+        name.append(Character.toUpperCase(c));
+      }
+    }
+    return name.toString().toUpperCase(Locale.ROOT);
+  }
+
+  private static void overlay(JsonObject node, String prefix, Map<String, String> env) {
+    for (String key : node.fieldNames()) {
+      String path = prefix.isEmpty() ? key : prefix + "." + key;
+      Object current = node.getValue(key);
+      if (current instanceof JsonObject child) {
+        overlay(child, path, env);
+        continue;
+      }
+      String variable = envName(path);
+      String raw = env.get(variable);
+      if (raw != null) {
+        node.put(key, convert(variable, raw, current));
+      }
+    }
+  }
+
+  private static Object convert(String variable, String raw, Object template) {
+    String value = raw.trim();
+    if (template instanceof Number) {
+      try {
+        return Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        throw ConfigException.invalid(variable, raw, "a whole number");
+      }
+    }
+    if (template instanceof Boolean) {
+      if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(value);
+      }
+      throw ConfigException.invalid(variable, raw, "true or false");
+    }
+    return value;
+  }
+
+  private static void deepMerge(JsonObject target, JsonObject source) {
+    for (String key : source.fieldNames()) {
+      Object value = source.getValue(key);
+      if (value instanceof JsonObject child && target.getValue(key) instanceof JsonObject existing) {
+        deepMerge(existing, child);
+      } else {
+        target.put(key, value);
+      }
+    }
+  }
+
+  private static JsonObject readDefaults() {
+    try (InputStream in = ConfigSource.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+      if (in == null) {
+        throw new ConfigException("the built-in defaults " + DEFAULTS + " are missing from the jar");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the built-in defaults " + DEFAULTS + ": " + e);
+    }
+  }
+
+  private static JsonObject readFile(Path file) {
+    try {
+      return new JsonObject(Files.readString(file));
+    } catch (IOException e) {
+      throw ConfigException.invalid(PREFIX + "CONFIG_FILE", file, "a readable JSON file (" + e + ")");
+    } catch (RuntimeException e) {
+      throw ConfigException.invalid(
+          PREFIX + "CONFIG_FILE", file, "a JSON object (" + e.getMessage() + ")");
+    }
+  }
+}

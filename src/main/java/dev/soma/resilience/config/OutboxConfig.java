@@ -1,0 +1,66 @@
+package dev.soma.resilience.config;
+
+import java.time.Duration;
+
+/**
+ * The outbox relay's settings.
+ *
+ * @param batchSize rows claimed per round trip
+ * @param maxInFlightBatches claimed batches waiting for broker acks at once, per relay
+ * @param pollInterval the safety-net poll when no wake-up signal arrives
+ * @param lease how long a claim is exclusive; must outlast the producer's delivery timeout so a
+ *     live relay always settles its rows before another may take them over
+ * @param backoffInitial first retry delay after a failed publish (doubles, with jitter)
+ * @param backoffMax the largest retry delay
+ * @param kafkaDownBackoffMax the largest pause between probes while the broker is unreachable
+ * @param retention how long published rows stay before cleanup deletes them
+ * @param cleanupInterval how often retention cleanup runs
+ * @param pendingGaugeInterval how often the per-tenant pending gauge is refreshed
+ * @param tenantQuota per-tenant pacing; disabled by default
+ */
+public record OutboxConfig(
+    int batchSize,
+    int maxInFlightBatches,
+    Duration pollInterval,
+    Duration lease,
+    Duration backoffInitial,
+    Duration backoffMax,
+    Duration kafkaDownBackoffMax,
+    Duration retention,
+    Duration cleanupInterval,
+    Duration pendingGaugeInterval,
+    TenantQuota tenantQuota) {
+
+  /** At most {@code limit} events per tenant per {@code window}; excess waits, never dropped. */
+  public record TenantQuota(boolean enabled, int limit, Duration window) {}
+
+  static OutboxConfig from(Settings s) {
+    return new OutboxConfig(
+        s.intIn("outbox.batchSize", 1, 10_000),
+        s.intIn("outbox.maxInFlightBatches", 1, 64),
+        Duration.ofMillis(s.intIn("outbox.pollIntervalMs", 10, 3_600_000)),
+        Duration.ofSeconds(s.intIn("outbox.leaseSeconds", 5, 86_400)),
+        Duration.ofMillis(s.intIn("outbox.backoffInitialMs", 1, 3_600_000)),
+        Duration.ofMillis(s.intIn("outbox.backoffMaxMs", 1, 86_400_000)),
+        Duration.ofMillis(s.intIn("outbox.kafkaDownBackoffMaxMs", 10, 3_600_000)),
+        Duration.ofHours(s.intIn("outbox.retentionHours", 0, 24 * 365)),
+        Duration.ofSeconds(s.intIn("outbox.cleanupIntervalSeconds", 1, 86_400)),
+        Duration.ofSeconds(s.intIn("outbox.pendingGaugeIntervalSeconds", 1, 3600)),
+        new TenantQuota(
+            s.bool("outbox.tenantQuotaEnabled"),
+            s.intIn("outbox.tenantQuotaLimit", 1, Integer.MAX_VALUE),
+            Duration.ofSeconds(s.intIn("outbox.tenantQuotaWindowSeconds", 1, 86_400))));
+  }
+
+  /** Rejects combinations that would break the relay's guarantees. */
+  public OutboxConfig validatedAgainst(KafkaConfig kafka) {
+    if (lease.toMillis() <= kafka.deliveryTimeoutMs() + 5_000L) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("outbox.leaseSeconds"),
+          lease.toSeconds(),
+          "longer than kafka.deliveryTimeoutMs + 5 s (" + (kafka.deliveryTimeoutMs() / 1000 + 5)
+              + " s), so a live relay settles its rows before its lease runs out");
+    }
+    return this;
+  }
+}

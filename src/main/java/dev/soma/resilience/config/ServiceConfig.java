@@ -1,0 +1,78 @@
+package dev.soma.resilience.config;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole service configuration, parsed and validated once at start-up. An empty optional means
+ * "not configured": for PostgreSQL and Kafka that selects the embedded servers.
+ *
+ * @param dataDir where the embedded servers keep their data between runs
+ * @param httpPort the API's port ({@code SA01_HTTP_PORT})
+ * @param database PostgreSQL ({@code SA01_DATABASE_URL} and pool settings)
+ * @param kafka Kafka ({@code SA01_KAFKA_BOOTSTRAP_SERVERS} and producer settings)
+ * @param redisUrl Redis ({@code SA01_REDIS_URL})
+ * @param somabrainUrl SomaBrain's base URL ({@code SA01_SOMABRAIN_URL})
+ * @param temporalHost the workflow engine's {@code host:port} ({@code SA01_TEMPORAL_HOST})
+ * @param outbox the relay's settings
+ * @param idempotency how long consumer and request idempotency records are kept
+ */
+public record ServiceConfig(
+    Path dataDir,
+    int httpPort,
+    DatabaseConfig database,
+    KafkaConfig kafka,
+    Optional<URI> redisUrl,
+    Optional<URI> somabrainUrl,
+    Optional<String> temporalHost,
+    OutboxConfig outbox,
+    IdempotencyConfig idempotency) {
+
+  /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
+  public static ServiceConfig load(Map<String, String> env) {
+    return from(ConfigSource.load(env));
+  }
+
+  /** Validates a raw tree (as produced by {@link ConfigSource#load}). */
+  public static ServiceConfig from(JsonObject tree) {
+    Settings s = new Settings(tree);
+    String dataDir = s.string("dataDir");
+    if (dataDir.isEmpty()) {
+      throw ConfigException.invalid(ConfigSource.envName("dataDir"), dataDir, "a directory path");
+    }
+    String temporal = s.string("temporal.host");
+    if (!temporal.isEmpty() && !temporal.matches("[^:/\\s]+:\\d{1,5}")) {
+      throw ConfigException.invalid(ConfigSource.envName("temporal.host"), temporal, "host:port");
+    }
+    KafkaConfig kafka = KafkaConfig.from(s);
+    return new ServiceConfig(
+        Path.of(dataDir),
+        s.intIn("http.port", 0, 65535),
+        DatabaseConfig.from(s),
+        kafka,
+        s.url("redis.url", "redis", "rediss"),
+        s.url("somabrain.url", "http", "https"),
+        temporal.isEmpty() ? Optional.empty() : Optional.of(temporal),
+        OutboxConfig.from(s).validatedAgainst(kafka),
+        new IdempotencyConfig(
+            s.intIn("idempotency.retentionHours", 1, 24 * 365),
+            s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)));
+  }
+
+  /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */
+  public record DatabaseConfig(Optional<DatabaseUrl> url, int poolSize, int embeddedPort) {
+    static DatabaseConfig from(Settings s) {
+      String url = s.string("database.url");
+      return new DatabaseConfig(
+          url.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(url)),
+          s.intIn("database.poolSize", 1, 1000),
+          s.intIn("database.embeddedPort", 1, 65535));
+    }
+  }
+
+  /** Retention of idempotency records (consumer-side and request-side). */
+  public record IdempotencyConfig(int retentionHours, int cleanupIntervalSeconds) {}
+}

@@ -1,0 +1,82 @@
+package dev.soma.resilience.config;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.Optional;
+
+/** Typed, validated reads from the raw tree; every failure names the overriding variable. */
+final class Settings {
+
+  private final JsonObject root;
+
+  Settings(JsonObject root) {
+    this.root = root;
+  }
+
+  int intIn(String path, long min, long max) {
+    Object value = raw(path);
+    if (!(value instanceof Number number) || number.longValue() < min || number.longValue() > max) {
+      throw ConfigException.invalid(
+          ConfigSource.envName(path), value, "a whole number from " + min + " to " + max);
+    }
+    return number.intValue();
+  }
+
+  boolean bool(String path) {
+    Object value = raw(path);
+    if (!(value instanceof Boolean flag)) {
+      throw ConfigException.invalid(ConfigSource.envName(path), value, "true or false");
+    }
+    return flag;
+  }
+
+  String string(String path) {
+    Object value = raw(path);
+    return value == null ? "" : value.toString().trim();
+  }
+
+  String oneOf(String path, String... allowed) {
+    String value = string(path);
+    for (String candidate : allowed) {
+      if (candidate.equals(value)) {
+        return value;
+      }
+    }
+    throw ConfigException.invalid(
+        ConfigSource.envName(path), value, "one of " + String.join(", ", allowed));
+  }
+
+  /** An optional URL whose scheme is one of {@code schemes}; empty when unset. */
+  Optional<URI> url(String path, String... schemes) {
+    String value = string(path);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    String expected = "a URL starting with " + String.join("://, ", schemes) + "://";
+    try {
+      URI uri = new URI(value);
+      for (String scheme : schemes) {
+        if (scheme.equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null) {
+          return Optional.of(uri);
+        }
+      }
+    } catch (Exception e) {
+      // reported below with the expected form
+    }
+    throw ConfigException.invalid(ConfigSource.envName(path), redact(value), expected);
+  }
+
+  private Object raw(String path) {
+    JsonObject node = root;
+    String[] parts = path.split("\\.");
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = node.getJsonObject(parts[i], new JsonObject());
+    }
+    return node.getValue(parts[parts.length - 1]);
+  }
+
+  /** Drops the password part of a URL so that it can appear in an error message. */
+  static String redact(String url) {
+    return url.replaceAll("(://[^:/@]*:)[^@]*@", "$1****@");
+  }
+}

@@ -1,0 +1,54 @@
+package dev.soma.resilience.embedded;
+
+import dev.soma.resilience.config.DatabaseUrl;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real PostgreSQL server (binaries shipped in the zonky jar) keeping its data in {@code dataDir},
+ * so a restart finds everything committed before. Blocking: start and stop it from {@code main} or
+ * a test, never from an event loop.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+  private final EmbeddedPostgres postgres;
+
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+    this.postgres = postgres;
+  }
+
+  /** Starts (initialising {@code dataDir} on first use) on {@code port}, 0 for any free port. */
+  public static EmbeddedPostgresServer start(Path dataDir, int port) {
+    try {
+      Files.createDirectories(dataDir);
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir)
+          .setCleanDataDirectory(false)
+          .setServerConfig("max_connections", "300")
+          .setServerConfig("fsync", "on")
+          .setPGStartupWait(java.time.Duration.ofSeconds(60));
+      if (port > 0) {
+        builder.setPort(port);
+      }
+      return new EmbeddedPostgresServer(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("embedded PostgreSQL did not start in " + dataDir, e);
+    }
+  }
+
+  public DatabaseUrl url() {
+    return new DatabaseUrl("127.0.0.1", postgres.getPort(), "postgres", "postgres", "");
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

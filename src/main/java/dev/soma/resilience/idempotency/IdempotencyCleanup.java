@@ -1,0 +1,55 @@
+package dev.soma.resilience.idempotency;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Deletes expired idempotency records, in chunks, every {@code interval}. */
+public final class IdempotencyCleanup extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IdempotencyCleanup.class);
+
+  static final int CHUNK = 5000;
+  static final String DELETE_EXPIRED =
+      """
+      DELETE FROM idempotency_records
+       WHERE ctid IN (SELECT ctid FROM idempotency_records WHERE expires_at < now() LIMIT $1)""";
+
+  private final Pool pool;
+  private final Duration interval;
+  private long timer;
+
+  public IdempotencyCleanup(Pool pool, Duration interval) {
+    this.pool = pool;
+    this.interval = interval;
+  }
+
+  @Override
+  public Future<?> start() {
+    timer = vertx.setPeriodic(1, interval.toMillis(), id -> deleteExpired()
+        .onFailure(e -> LOG.warn("idempotency cleanup failed: {}", e.toString())));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  /** Removes every expired record; completes with how many. */
+  public Future<Long> deleteExpired() {
+    return deleteChunks(0);
+  }
+
+  private Future<Long> deleteChunks(long sofar) {
+    return pool.preparedQuery(DELETE_EXPIRED).execute(Tuple.of(CHUNK)).compose(rows -> {
+      long total = sofar + rows.rowCount();
+      return rows.rowCount() == CHUNK ? deleteChunks(total) : Future.succeededFuture(total);
+    });
+  }
+}

@@ -1,0 +1,85 @@
+package dev.soma.resilience.outbox;
+
+import dev.soma.resilience.outbox.internal.DeadLetter;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Operator access to dead letters. {@link #replay} puts the original outbox row back to pending
+ * with fresh attempts (same id and dedupe key, so consumers recognise a redelivery) and marks the
+ * dead letter resolved; {@link #resolve} closes one without replaying it. Both record who acted,
+ * when and why.
+ */
+public final class DeadLetters {
+
+  static final String LIST =
+      "SELECT " + DeadLetter.COLUMNS + " FROM dead_letter_messages"
+          + " WHERE ($1::text IS NULL OR tenant_id = $1) AND (resolved = false OR $2)"
+          + " ORDER BY id LIMIT $3";
+
+  static final String RESOLVE =
+      """
+      UPDATE dead_letter_messages
+         SET resolved = true, resolved_by = $2, resolved_at = now(), resolution_notes = $3
+       WHERE id = $1 AND NOT resolved
+      RETURNING outbox_id""";
+
+  static final String REQUEUE =
+      """
+      UPDATE outbox_messages
+         SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
+             lease_owner = NULL, lease_expires_at = NULL, published_at = NULL
+       WHERE id = $1 AND status = 'dead'""";
+
+  private final Pool pool;
+  private final Outbox outbox;
+
+  public DeadLetters(Pool pool, Outbox outbox) {
+    this.pool = pool;
+    this.outbox = outbox;
+  }
+
+  /** Dead letters, oldest first; {@code tenantId} null means every tenant. */
+  public Future<List<JsonObject>> list(String tenantId, boolean includeResolved, int limit) {
+    return pool.preparedQuery(LIST)
+        .execute(Tuple.of(tenantId, includeResolved, limit))
+        .map(rows -> {
+          List<JsonObject> letters = new ArrayList<>();
+          rows.forEach(row -> letters.add(DeadLetter.from(row).toJson()));
+          return letters;
+        });
+  }
+
+  /**
+   * Requeues dead letter {@code id}'s event for publishing. Fails with
+   * {@link NoSuchElementException} when there is no unresolved dead letter with that id.
+   */
+  public Future<Void> replay(long id, String operator, String notes) {
+    String why = notes == null || notes.isBlank() ? "replayed" : "replayed: " + notes;
+    return outbox.inTransaction(pool, tx -> tx.preparedQuery(RESOLVE)
+        .execute(Tuple.of(id, operator, why))
+        .compose(rows -> {
+          if (rows.rowCount() == 0) {
+            return Future.failedFuture(new NoSuchElementException(
+                "no unresolved dead letter with id " + id));
+          }
+          long outboxId = rows.iterator().next().getLong(0);
+          return tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty();
+        }));
+  }
+
+  /** Marks dead letter {@code id} resolved without replaying it. */
+  public Future<Void> resolve(long id, String operator, String notes) {
+    return pool.preparedQuery(RESOLVE)
+        .execute(Tuple.of(id, operator, notes))
+        .compose(rows -> rows.rowCount() == 0
+            ? Future.failedFuture(new NoSuchElementException(
+                "no unresolved dead letter with id " + id))
+            : Future.succeededFuture());
+  }
+}

@@ -1,0 +1,66 @@
+package dev.soma.resilience.outbox.internal;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+
+/** A row of {@code dead_letter_messages}. */
+public record DeadLetter(
+    long id,
+    long outboxId,
+    String tenantId,
+    String dedupeKey,
+    String topic,
+    String messageKey,
+    String payload,
+    JsonObject headers,
+    String errorMessage,
+    String errorClass,
+    int attempts,
+    OffsetDateTime createdAt,
+    OffsetDateTime deadAt,
+    boolean dlqPublished,
+    boolean resolved) {
+
+  public static final String COLUMNS =
+      "id, outbox_id, tenant_id, dedupe_key, topic, message_key, payload::text AS payload, headers,"
+          + " error_message, error_class, attempts, created_at, dead_at, dlq_published, resolved";
+
+  public static DeadLetter from(Row row) {
+    return new DeadLetter(
+        row.getLong("id"),
+        row.getLong("outbox_id"),
+        row.getString("tenant_id"),
+        row.getString("dedupe_key"),
+        row.getString("topic"),
+        row.getString("message_key"),
+        row.getString("payload"),
+        row.getJsonObject("headers"),
+        row.getString("error_message"),
+        row.getString("error_class"),
+        row.getInteger("attempts"),
+        row.getOffsetDateTime("created_at"),
+        row.getOffsetDateTime("dead_at"),
+        row.getBoolean("dlq_published"),
+        row.getBoolean("resolved"));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("outboxId", outboxId)
+        .put("tenantId", tenantId)
+        .put("dedupeKey", dedupeKey)
+        .put("topic", topic)
+        .put("messageKey", messageKey)
+        .put("payload", payload)
+        .put("headers", headers)
+        .put("errorMessage", errorMessage)
+        .put("errorClass", errorClass)
+        .put("attempts", attempts)
+        .put("createdAt", createdAt.toInstant().toString())
+        .put("deadAt", deadAt.toInstant().toString())
+        .put("dlqPublished", dlqPublished)
+        .put("resolved", resolved);
+  }
+}

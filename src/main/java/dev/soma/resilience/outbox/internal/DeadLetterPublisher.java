@@ -1,0 +1,84 @@
+package dev.soma.resilience.outbox.internal;
+
+import io.vertx.core.Future;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies dead letters to their {@code <topic>.dlq} topic. A dead letter is safe in PostgreSQL from
+ * the moment it exists; this only makes it visible on Kafka, and retries (from housekeeping) until
+ * the broker has it. Delivery to the {@code .dlq} topic is at least once.
+ */
+public final class DeadLetterPublisher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterPublisher.class);
+
+  static final String SELECT_UNPUBLISHED =
+      "SELECT " + DeadLetter.COLUMNS
+          + " FROM dead_letter_messages WHERE NOT dlq_published ORDER BY id LIMIT $1";
+  static final String MARK_PUBLISHED =
+      "UPDATE dead_letter_messages SET dlq_published = true WHERE id = ANY($1::bigint[])";
+
+  private final Pool pool;
+  private final KafkaProducer<String, String> producer;
+  private final OutboxMetrics metrics;
+  private boolean running;
+
+  public DeadLetterPublisher(
+      Pool pool, KafkaProducer<String, String> producer, OutboxMetrics metrics) {
+    this.pool = pool;
+    this.producer = producer;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Publishes up to {@code limit} dead letters not yet on Kafka; completes with how many made it.
+   * Calls made while one is running return 0 at once: that run or the next will take them.
+   */
+  public Future<Integer> publishPending(int limit) {
+    if (running) {
+      return Future.succeededFuture(0);
+    }
+    running = true;
+    return pool.preparedQuery(SELECT_UNPUBLISHED)
+        .execute(Tuple.of(limit))
+        .compose(rows -> {
+          List<DeadLetter> letters = new ArrayList<>();
+          rows.forEach(row -> letters.add(DeadLetter.from(row)));
+          return send(letters);
+        })
+        .eventually(() -> {
+          running = false;
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Integer> send(List<DeadLetter> letters) {
+    List<Future<DeadLetter>> sends = new ArrayList<>();
+    for (DeadLetter letter : letters) {
+      sends.add(producer.send(KafkaRecords.deadLetter(letter)).map(meta -> letter)
+          .onFailure(e -> LOG.warn("dead letter {} (tenant={} event={}) not yet on {}.dlq: {}",
+              letter.id(), letter.tenantId(), letter.outboxId(), letter.topic(), e.toString())));
+    }
+    return Future.join(sends).transform(done -> {
+      List<Long> sent = new ArrayList<>();
+      for (Future<DeadLetter> f : sends) {
+        if (f.succeeded()) {
+          sent.add(f.result().id());
+          metrics.deadLettered(f.result().topic());
+        }
+      }
+      if (sent.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      return pool.preparedQuery(MARK_PUBLISHED)
+          .execute(Tuple.of(sent.toArray(Long[]::new)))
+          .map(r -> sent.size());
+    });
+  }
+}

@@ -1,0 +1,68 @@
+package dev.soma.resilience.outbox.internal;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/** Builds the Kafka records of outbox rows: stable key, payload value, and the standard headers. */
+public final class KafkaRecords {
+
+  /** Headers the relay sets itself; an entry's own headers cannot override them. */
+  static final Set<String> RESERVED = Set.of(
+      "tenant-id", "dedupe-key", "event-id", "event-topic", "event-created-at", "retry-count",
+      "processing-attempt");
+
+  private KafkaRecords() {}
+
+  /** The record of {@code event}, published as processing attempt {@code attempts + 1}. */
+  public static KafkaProducerRecord<String, String> of(ClaimedEvent event) {
+    KafkaProducerRecord<String, String> record =
+        KafkaProducerRecord.create(event.topic(), event.recordKey(), event.payload());
+    addCustomHeaders(record, event.headers());
+    header(record, "tenant-id", event.tenantId());
+    header(record, "dedupe-key", event.dedupeKey());
+    header(record, "event-id", Long.toString(event.id()));
+    header(record, "event-topic", event.topic());
+    header(record, "event-created-at", event.createdAt().toInstant().toString());
+    header(record, "retry-count", Integer.toString(event.attempts()));
+    header(record, "processing-attempt", Integer.toString(event.attempts() + 1));
+    return record;
+  }
+
+  /** The dead-letter record: the original key, value and headers, plus why and when it died. */
+  public static KafkaProducerRecord<String, String> deadLetter(DeadLetter letter) {
+    KafkaProducerRecord<String, String> record =
+        KafkaProducerRecord.create(letter.topic() + ".dlq", letter.messageKey(), letter.payload());
+    addCustomHeaders(record, letter.headers());
+    header(record, "tenant-id", letter.tenantId());
+    header(record, "dedupe-key", letter.dedupeKey());
+    header(record, "event-id", Long.toString(letter.outboxId()));
+    header(record, "event-topic", letter.topic());
+    header(record, "event-created-at", letter.createdAt().toInstant().toString());
+    header(record, "retry-count", Integer.toString(Math.max(0, letter.attempts() - 1)));
+    header(record, "processing-attempt", Integer.toString(letter.attempts()));
+    header(record, "dlq-error-message", letter.errorMessage());
+    header(record, "dlq-error-class", letter.errorClass());
+    header(record, "dlq-attempts", Integer.toString(letter.attempts()));
+    header(record, "dlq-original-topic", letter.topic());
+    header(record, "dlq-dead-at", letter.deadAt().toInstant().toString());
+    return record;
+  }
+
+  private static void addCustomHeaders(
+      KafkaProducerRecord<String, String> record, JsonObject headers) {
+    if (headers != null) {
+      headers.forEach(h -> {
+        if (!RESERVED.contains(h.getKey())) {
+          header(record, h.getKey(), String.valueOf(h.getValue()));
+        }
+      });
+    }
+  }
+
+  private static void header(KafkaProducerRecord<String, String> record, String name, String value) {
+    record.addHeader(name, Buffer.buffer(value.getBytes(StandardCharsets.UTF_8)));
+  }
+}

@@ -1,0 +1,62 @@
+package dev.soma.resilience.outbox.internal;
+
+import dev.soma.resilience.config.OutboxConfig;
+import io.vertx.core.Future;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One pass over the outbox: claims and publishes batches until no row is due, then publishes
+ * pending dead letters. The {@code publish-outbox --once} command; must run on a Vert.x context.
+ */
+public final class OutboxDrain {
+
+  /** Totals of one pass. */
+  public record Summary(int batches, int published, int failed) {}
+
+  private final OutboxRepository repository;
+  private final BatchPublisher publisher;
+  private final DeadLetterPublisher deadLetters;
+  private final OutboxConfig config;
+  private final String owner;
+
+  public OutboxDrain(
+      OutboxRepository repository,
+      KafkaProducer<String, String> producer,
+      DeadLetterPublisher deadLetters,
+      OutboxMetrics metrics,
+      OutboxConfig config,
+      String owner) {
+    this.repository = repository;
+    this.deadLetters = deadLetters;
+    this.config = config;
+    this.owner = owner;
+    RetrySchedule retries = new RetrySchedule(
+        config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    this.publisher = new BatchPublisher(repository, producer, deadLetters, metrics, retries, owner,
+        Clock.systemUTC());
+  }
+
+  public Future<Summary> run() {
+    return next(new Summary(0, 0, 0))
+        .compose(summary -> deadLetters.publishPending(10_000).map(n -> summary));
+  }
+
+  private Future<Summary> next(Summary sofar) {
+    OutboxRepository.Claim claim = new OutboxRepository.Claim(owner, config.batchSize(), 1,
+        config.lease(), "", Map.of(), Integer.MAX_VALUE);
+    return repository.claim(claim).compose(batch -> {
+      if (batch.isEmpty()) {
+        return Future.succeededFuture(sofar);
+      }
+      return publisher.publish(batch).compose(outcome -> {
+        Summary now = new Summary(sofar.batches() + 1, sofar.published() + outcome.published(),
+            sofar.failed() + outcome.failed());
+        // An unreachable broker ends the pass: the rows wait for the next run.
+        return outcome.brokerUnavailable() ? Future.succeededFuture(now) : next(now);
+      });
+    });
+  }
+}

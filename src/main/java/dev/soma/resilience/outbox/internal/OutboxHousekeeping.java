@@ -1,0 +1,100 @@
+package dev.soma.resilience.outbox.internal;
+
+import dev.soma.resilience.config.OutboxConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Periodic outbox chores: deletes published rows older than the retention, refreshes the per-tenant
+ * pending gauge, and (re)publishes dead letters that are not on their {@code .dlq} topic yet. Every
+ * chore is idempotent, so running this on several nodes is harmless.
+ */
+public final class OutboxHousekeeping extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxHousekeeping.class);
+
+  static final int DELETE_CHUNK = 5000;
+
+  static final String DELETE_EXPIRED =
+      """
+      DELETE FROM outbox_messages
+       WHERE id IN (SELECT id FROM outbox_messages
+                     WHERE status = 'published' AND published_at < now() - make_interval(secs => $1)
+                     ORDER BY published_at
+                     LIMIT $2)""";
+
+  static final String PENDING_BY_TENANT =
+      "SELECT tenant_id, count(*) AS pending FROM outbox_messages WHERE status = 'pending'"
+          + " GROUP BY tenant_id";
+
+  private final Pool pool;
+  private final OutboxConfig config;
+  private final OutboxMetrics metrics;
+  private final DeadLetterPublisher deadLetters;
+  private long cleanupTimer;
+  private long gaugeTimer;
+
+  public OutboxHousekeeping(
+      Pool pool, OutboxConfig config, OutboxMetrics metrics, DeadLetterPublisher deadLetters) {
+    this.pool = pool;
+    this.config = config;
+    this.metrics = metrics;
+    this.deadLetters = deadLetters;
+  }
+
+  @Override
+  public Future<?> start() {
+    cleanupTimer = vertx.setPeriodic(1, config.cleanupInterval().toMillis(), id -> {
+      deleteExpired().onFailure(e -> LOG.warn("outbox retention cleanup failed: {}", e.toString()));
+      deadLetters.publishPending(500)
+          .onFailure(e -> LOG.warn("dead-letter publishing failed: {}", e.toString()));
+    });
+    gaugeTimer = vertx.setPeriodic(1, config.pendingGaugeInterval().toMillis(), id ->
+        refreshPending().onFailure(e -> LOG.warn("pending gauge refresh failed: {}", e.toString())));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(cleanupTimer);
+    vertx.cancelTimer(gaugeTimer);
+    return Future.succeededFuture();
+  }
+
+  /** Deletes every published row past the retention, in chunks; completes with the count. */
+  public Future<Long> deleteExpired() {
+    return deleteChunks(0L);
+  }
+
+  private Future<Long> deleteChunks(long sofar) {
+    double seconds = config.retention().toMillis() / 1000.0;
+    return pool.preparedQuery(DELETE_EXPIRED)
+        .execute(Tuple.of(seconds, DELETE_CHUNK))
+        .compose(rows -> {
+          long total = sofar + rows.rowCount();
+          if (rows.rowCount() == DELETE_CHUNK) {
+            return deleteChunks(total);
+          }
+          if (total > 0) {
+            LOG.info("outbox retention removed {} published rows", total);
+          }
+          return Future.succeededFuture(total);
+        });
+  }
+
+  /** Reads pending counts per tenant into the gauge. */
+  public Future<Void> refreshPending() {
+    return pool.query(PENDING_BY_TENANT).execute().map(rows -> {
+      Map<String, Long> counts = new HashMap<>();
+      rows.forEach(row -> counts.put(row.getString("tenant_id"), row.getLong("pending")));
+      metrics.pending(counts);
+      return null;
+    });
+  }
+}

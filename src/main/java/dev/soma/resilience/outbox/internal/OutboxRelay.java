@@ -1,0 +1,208 @@
+package dev.soma.resilience.outbox.internal;
+
+import dev.soma.resilience.config.OutboxConfig;
+import dev.soma.resilience.outbox.OutboxAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays committed outbox rows to Kafka. It claims batches (see {@link OutboxRepository#CLAIM}),
+ * keeps up to {@code maxInFlightBatches} of them waiting for broker acks at once, and marks a row
+ * published only after its record was acknowledged. It wakes on an in-process signal after our own
+ * commits ({@link OutboxAddresses#COMMITTED}), on PostgreSQL {@code NOTIFY outbox_messages} for
+ * commits made elsewhere, and on a poll timer as the safety net.
+ *
+ * <p>While the broker is unreachable it sends one batch at a time, backing off exponentially; rows
+ * wait without using up their attempts. All state is confined to the verticle's event loop.
+ */
+public final class OutboxRelay extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+  private final OutboxRepository repository;
+  private final BatchPublisher publisher;
+  private final OutboxConfig config;
+  private final String relayId;
+  private final Optional<PgConnectOptions> listenTo;
+  private final TenantQuotas quotas;
+  private final Clock clock;
+
+  private MessageConsumer<Object> signals;
+  private PgSubscriber subscriber;
+  private long pollTimer = -1;
+  private boolean claiming;
+  private boolean wakeRequested;
+  private boolean stopping;
+  private int inFlight;
+  private long pausedUntil;
+  private long pauseTimer = -1;
+  private int outageRounds;
+  private String tenantCursor = "";
+
+  public OutboxRelay(
+      OutboxRepository repository,
+      KafkaProducer<String, String> producer,
+      DeadLetterPublisher deadLetters,
+      OutboxMetrics metrics,
+      OutboxConfig config,
+      String relayId,
+      Optional<PgConnectOptions> listenTo,
+      Clock clock) {
+    this.repository = repository;
+    this.config = config;
+    this.relayId = relayId;
+    this.listenTo = listenTo;
+    this.clock = clock;
+    this.quotas = new TenantQuotas(config.tenantQuota(), clock);
+    RetrySchedule retries = new RetrySchedule(
+        config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    this.publisher =
+        new BatchPublisher(repository, producer, deadLetters, metrics, retries, relayId, clock);
+  }
+
+  @Override
+  public Future<?> start() {
+    signals = vertx.eventBus().consumer(OutboxAddresses.COMMITTED, message -> wake());
+    pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
+    Future<Void> listening = listenTo.map(this::listen).orElse(Future.succeededFuture());
+    return Future.all(signals.completion(), listening).onSuccess(v -> {
+      LOG.info("outbox relay {} started (batch {}, {} batches in flight, poll every {} ms)",
+          relayId, config.batchSize(), config.maxInFlightBatches(),
+          config.pollInterval().toMillis());
+      wake();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(pauseTimer);
+    Future<Void> closed = subscriber == null ? Future.succeededFuture() : subscriber.close();
+    return Future.all(signals.unregister(), closed);
+  }
+
+  private Future<Void> listen(PgConnectOptions options) {
+    subscriber = PgSubscriber.subscriber(vertx, options)
+        .reconnectPolicy(retries -> retries < 1_000_000 ? 1000L : -1L);
+    subscriber.channel("outbox_messages").handler(payload -> wake());
+    // LISTEN is an accelerator: without it the poll still finds every row.
+    return subscriber.connect().recover(e -> {
+      LOG.warn("outbox relay {}: LISTEN outbox_messages unavailable, relying on polling: {}",
+          relayId, e.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Something may be waiting: claim as soon as the pipeline has room. */
+  void wake() {
+    wakeRequested = true;
+    pump();
+  }
+
+  private void pump() {
+    if (stopping || claiming || inFlight >= maxInFlight() || clock.millis() < pausedUntil) {
+      return;
+    }
+    wakeRequested = false;
+    claiming = true;
+    repository.claim(new OutboxRepository.Claim(
+            relayId,
+            config.batchSize(),
+            config.maxInFlightBatches() + 1,
+            config.lease(),
+            tenantCursor,
+            quotas.remaining(),
+            quotas.defaultRemaining()))
+        .onComplete(ar -> {
+          claiming = false;
+          if (ar.failed()) {
+            LOG.warn("outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
+            pauseFor(Duration.ofSeconds(1));
+            return;
+          }
+          dispatch(ar.result());
+        });
+  }
+
+  private void dispatch(List<ClaimedEvent> batch) {
+    quotas.record(batch);
+    advanceCursor(batch);
+    if (quotas.anyExhausted()) {
+      vertx.setTimer(quotas.millisToNextWindow(), id -> wake());
+    }
+    if (batch.isEmpty()) {
+      if (wakeRequested) {
+        pump();
+      }
+      return;
+    }
+    inFlight++;
+    publisher.publish(batch).onComplete(ar -> {
+      inFlight--;
+      if (ar.failed()) {
+        LOG.error("outbox relay {}: batch of {} could not be settled; rows retry when their lease"
+            + " ends", relayId, batch.size(), ar.cause());
+      } else {
+        afterBatch(ar.result());
+      }
+      pump();
+    });
+    pump();
+  }
+
+  private void afterBatch(BatchPublisher.Outcome outcome) {
+    if (outcome.brokerUnavailable()) {
+      outageRounds++;
+      Duration pause = outagePause();
+      if (outageRounds == 1) {
+        LOG.warn("outbox relay {}: Kafka unreachable; rows wait, probing every <= {} ms",
+            relayId, config.kafkaDownBackoffMax().toMillis());
+      }
+      pauseFor(pause);
+    } else if (outcome.anyPublished() && outageRounds > 0) {
+      LOG.info("outbox relay {}: Kafka reachable again after {} failed rounds", relayId,
+          outageRounds);
+      outageRounds = 0;
+      pausedUntil = 0;
+    }
+  }
+
+  /** While Kafka is down, one batch probes at a time. */
+  private int maxInFlight() {
+    return outageRounds > 0 ? 1 : config.maxInFlightBatches();
+  }
+
+  private Duration outagePause() {
+    long max = config.kafkaDownBackoffMax().toMillis();
+    long pause = Math.min(max, 250L << Math.min(outageRounds, 20));
+    return Duration.ofMillis(pause);
+  }
+
+  private void pauseFor(Duration pause) {
+    pausedUntil = clock.millis() + pause.toMillis();
+    vertx.cancelTimer(pauseTimer);
+    pauseTimer = vertx.setTimer(Math.max(1, pause.toMillis()), id -> wake());
+  }
+
+  /** Rotates the tenant scan so that, with more tenants than a batch, each gets its turn. */
+  private void advanceCursor(List<ClaimedEvent> batch) {
+    long tenants = batch.stream().map(ClaimedEvent::tenantId).distinct().count();
+    if (tenants >= config.batchSize()) {
+      tenantCursor = batch.stream().map(ClaimedEvent::tenantId).max(String::compareTo).orElse("");
+    } else {
+      tenantCursor = "";
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package dev.soma.resilience.outbox.internal;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The relay's SQL. Claims are serialized across relays by a transaction-scoped advisory lock (a
+ * claim takes milliseconds), so a claim always sees every earlier claim's leases: that is what lets
+ * the per-key order check be exact with any number of relays. Rows are never locked while Kafka is
+ * being waited for: the lease columns, not a row lock, keep other relays off a claimed row.
+ */
+public final class OutboxRepository {
+
+  /** Any constant works; it only has to be the same for every relay. */
+  static final long CLAIM_LOCK = 0x50_4d_41_4f_55_54L;
+
+  static final String LOCK_CLAIMS = "SELECT pg_advisory_xact_lock($1)";
+
+  /**
+   * Fair, ordered claim. Tenants with due pending rows are enumerated with a skip scan (starting
+   * after {@code $3}, at most {@code $2} of them) and each gets an equal share of the batch, capped
+   * by its remaining quota ({@code $5}/{@code $6}, else {@code $10}; {@code $4} lists tenants with
+   * none left). Within
+   * a tenant only the oldest pending rows are looked at (a window of {@code $9} shares, enough to see past the rows of batches still in flight), and a row is
+   * taken only if no earlier row of its aggregate is leased elsewhere or waiting for a retry.
+   */
+  static final String CLAIM =
+      """
+      WITH RECURSIVE tenants (tenant_id, n) AS (
+          (SELECT tenant_id, 1 FROM outbox_messages
+            WHERE status = 'pending' AND tenant_id > $3 AND tenant_id <> ALL($4::text[])
+            ORDER BY tenant_id LIMIT 1)
+        UNION ALL
+          SELECT (SELECT o.tenant_id FROM outbox_messages o
+                   WHERE o.status = 'pending' AND o.tenant_id > t.tenant_id
+                     AND o.tenant_id <> ALL($4::text[])
+                   ORDER BY o.tenant_id LIMIT 1), t.n + 1
+            FROM tenants t
+           WHERE t.tenant_id IS NOT NULL AND t.n < $2
+      ),
+      active AS (
+          SELECT t.tenant_id,
+                 least(ceil($1::numeric / (SELECT count(*) FROM tenants WHERE tenant_id IS NOT NULL)),
+                       coalesce(q.remaining, $10))::int AS share
+            FROM tenants t
+            LEFT JOIN unnest($5::text[], $6::int[]) AS q (tenant_id, remaining)
+                   ON q.tenant_id = t.tenant_id
+           WHERE t.tenant_id IS NOT NULL
+      ),
+      candidates AS (
+          SELECT w.id, w.tenant_id, a.share,
+                 row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.id) AS rank
+            FROM active a
+           CROSS JOIN LATERAL (
+                 SELECT o.id, o.tenant_id, o.partition_key, o.next_attempt_at, o.lease_expires_at
+                   FROM outbox_messages o
+                  WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
+                  ORDER BY o.id
+                  LIMIT a.share * $9) w
+           WHERE w.next_attempt_at <= now()
+             AND (w.lease_expires_at IS NULL OR w.lease_expires_at < now())
+             AND (w.partition_key IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM outbox_messages p
+                    WHERE p.tenant_id = w.tenant_id AND p.partition_key = w.partition_key
+                      AND p.status = 'pending' AND p.id < w.id
+                      AND (p.next_attempt_at > now() OR p.lease_expires_at >= now())))
+      ),
+      picked AS (
+          SELECT o.id FROM outbox_messages o
+            JOIN candidates c ON c.id = o.id AND c.rank <= c.share
+           ORDER BY o.id
+             FOR UPDATE OF o SKIP LOCKED
+      )
+      UPDATE outbox_messages m
+         SET lease_owner = $7, lease_expires_at = now() + make_interval(secs => $8)
+        FROM picked
+       WHERE m.id = picked.id
+      RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key, m.payload::text AS payload,
+                m.headers, m.attempts, m.max_attempts, m.created_at""";
+
+  static final String MARK_PUBLISHED =
+      """
+      UPDATE outbox_messages
+         SET status = 'published', published_at = now(), attempts = attempts + 1,
+             lease_owner = NULL, lease_expires_at = NULL, last_error = NULL
+       WHERE id = ANY($1::bigint[]) AND lease_owner = $2""";
+
+  /** Puts failed rows back with their next attempt time; {@code counted} adds to attempts. */
+  static final String RESCHEDULE =
+      """
+      UPDATE outbox_messages o
+         SET attempts = o.attempts + f.counted, next_attempt_at = now() + make_interval(secs => f.delay),
+             last_error = f.error, lease_owner = NULL, lease_expires_at = NULL
+        FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::text[]) AS f (id, counted, delay, error)
+       WHERE o.id = f.id AND o.lease_owner = $5""";
+
+  /** Moves rows to the dead letters; the outbox row stays ('dead') so its dedupe key holds. */
+  static final String BURY =
+      """
+      WITH failed AS (
+          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS f (id, error, error_class)
+      ),
+      dead AS (
+          UPDATE outbox_messages o
+             SET status = 'dead', attempts = o.attempts + 1, last_error = failed.error,
+                 lease_owner = NULL, lease_expires_at = NULL
+            FROM failed
+           WHERE o.id = failed.id AND o.lease_owner = $4
+          RETURNING o.*
+      )
+      INSERT INTO dead_letter_messages (outbox_id, tenant_id, dedupe_key, topic, message_key, payload,
+                                        headers, error_message, error_class, attempts, created_at)
+      SELECT d.id, d.tenant_id, d.dedupe_key, d.topic,
+             d.tenant_id || ':' || coalesce(d.partition_key, d.dedupe_key), d.payload, d.headers,
+             failed.error, failed.error_class, d.attempts, d.created_at
+        FROM dead d JOIN failed ON failed.id = d.id
+      RETURNING id""";
+
+  private final Pool pool;
+
+  public OutboxRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** A claim request: who claims, how much, and where the tenant rotation continues. */
+  public record Claim(
+      String owner,
+      int batchSize,
+      int windowShares,
+      Duration lease,
+      String tenantCursor,
+      Map<String, Integer> quota,
+      int defaultQuota) {}
+
+  /** Leases up to {@code batchSize} rows for {@code owner}; see {@link #CLAIM}. */
+  public Future<List<ClaimedEvent>> claim(Claim claim) {
+    List<String> exhausted = new ArrayList<>();
+    List<String> tenants = new ArrayList<>();
+    List<Integer> remaining = new ArrayList<>();
+    claim.quota().forEach((tenant, left) -> {
+      if (left <= 0) {
+        exhausted.add(tenant);
+      } else {
+        tenants.add(tenant);
+        remaining.add(left);
+      }
+    });
+    Tuple params = Tuple.of(
+        claim.batchSize(),
+        claim.batchSize(),
+        claim.tenantCursor(),
+        exhausted.toArray(String[]::new),
+        tenants.toArray(String[]::new),
+        remaining.toArray(Integer[]::new),
+        claim.owner(),
+        (double) claim.lease().toMillis() / 1000.0,
+        claim.windowShares(),
+        claim.defaultQuota());
+    return pool.withTransaction(
+        tx -> tx.preparedQuery(LOCK_CLAIMS)
+            .execute(Tuple.of(CLAIM_LOCK))
+            .compose(locked -> tx.preparedQuery(CLAIM).execute(params))
+            .map(rows -> {
+              List<ClaimedEvent> events = new ArrayList<>(rows.size());
+              for (Row row : rows) {
+                events.add(ClaimedEvent.from(row));
+              }
+              events.sort((a, b) -> Long.compare(a.id(), b.id()));
+              return events;
+            }));
+  }
+
+  /** What became of one claimed batch; applied in one transaction. */
+  public record Settlement(
+      List<Long> published,
+      List<Retry> retries,
+      List<Burial> burials) {}
+
+  /** A row to try again after {@code delay}; {@code counted} says whether this was an attempt. */
+  public record Retry(long id, boolean counted, Duration delay, String error) {}
+
+  /** A row that goes to the dead letters. */
+  public record Burial(long id, String error, String errorClass) {}
+
+  /**
+   * Applies {@code settlement} for rows still leased by {@code owner} (rows whose lease was lost are
+   * left to their new owner). Completes with the ids of the new dead-letter rows.
+   */
+  public Future<List<Long>> settle(String owner, Settlement settlement) {
+    return pool.withTransaction(tx -> {
+      Future<?> published = settlement.published().isEmpty()
+          ? Future.succeededFuture()
+          : tx.preparedQuery(MARK_PUBLISHED)
+              .execute(Tuple.of(settlement.published().toArray(Long[]::new), owner));
+      Future<?> retried = settlement.retries().isEmpty()
+          ? Future.succeededFuture()
+          : published.compose(v -> tx.preparedQuery(RESCHEDULE).execute(rescheduleParams(owner,
+              settlement.retries())));
+      return retried.compose(v -> bury(tx, owner, settlement.burials()));
+    });
+  }
+
+  private static Future<List<Long>> bury(SqlClient tx, String owner, List<Burial> burials) {
+    if (burials.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Tuple params = Tuple.of(
+        burials.stream().map(Burial::id).toArray(Long[]::new),
+        burials.stream().map(Burial::error).toArray(String[]::new),
+        burials.stream().map(Burial::errorClass).toArray(String[]::new),
+        owner);
+    return tx.preparedQuery(BURY).execute(params).map(rows -> {
+      List<Long> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getLong(0)));
+      return ids;
+    });
+  }
+
+  private static Tuple rescheduleParams(String owner, List<Retry> retries) {
+    return Tuple.of(
+        retries.stream().map(Retry::id).toArray(Long[]::new),
+        retries.stream().map(r -> r.counted() ? 1 : 0).toArray(Integer[]::new),
+        retries.stream().map(r -> r.delay().toMillis() / 1000.0).toArray(Double[]::new),
+        retries.stream().map(Retry::error).toArray(String[]::new),
+        owner);
+  }
+}

@@ -1,0 +1,50 @@
+package dev.soma.resilience.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads a topic from the beginning on the test thread (a plain, blocking Kafka consumer). */
+public final class KafkaReader {
+
+  private KafkaReader() {}
+
+  /** Every record of {@code topic} once at least {@code atLeast} arrived, or what came in time. */
+  public static List<ConsumerRecord<String, String>> read(
+      String bootstrap, String topic, int atLeast, Duration timeout) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("group.id", "reader-" + UUID.randomUUID());
+    props.put("auto.offset.reset", "earliest");
+    props.put("enable.auto.commit", "false");
+    props.put("isolation.level", "read_committed");
+    List<ConsumerRecord<String, String>> records = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      Instant deadline = Instant.now().plus(timeout);
+      while (Instant.now().isBefore(deadline)) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        if (records.size() >= atLeast) {
+          // drain whatever else is already there (duplicates must be seen, too)
+          consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+          break;
+        }
+      }
+    }
+    return records;
+  }
+
+  public static String header(ConsumerRecord<String, String> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+}

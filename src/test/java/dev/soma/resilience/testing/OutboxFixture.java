@@ -1,0 +1,117 @@
+package dev.soma.resilience.testing;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.kafka.ProducerSettings;
+import dev.soma.resilience.config.DatabaseUrl;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.outbox.OutboxEntry;
+import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
+import dev.soma.resilience.outbox.internal.OutboxMetrics;
+import dev.soma.resilience.outbox.internal.OutboxRelay;
+import dev.soma.resilience.outbox.internal.OutboxRepository;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * One test's outbox world: its own database (migrated), a Vert.x instance, the shared pool, and
+ * relays deployed on demand against a given broker. Blocking helpers are for the test thread only.
+ */
+public final class OutboxFixture implements AutoCloseable {
+
+  public final Vertx vertx = Vertx.vertx();
+  public final DatabaseUrl databaseUrl = TestServices.freshDatabase();
+  public final Database database = new Database(databaseUrl);
+  public final Pool pool;
+  public final Outbox outbox = new Outbox(vertx);
+  public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  public final OutboxMetrics metrics = new OutboxMetrics(meters);
+  private final List<KafkaProducer<String, String>> producers = new ArrayList<>();
+
+  public OutboxFixture() throws Exception {
+    Blocking.await(database.migrate(vertx), Duration.ofSeconds(60));
+    pool = database.pool(vertx, 8);
+  }
+
+  /** The configuration with these {@code SA01_*} overrides (tests use short timeouts). */
+  public static ServiceConfig config(Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SA01_KAFKA_DELIVERY_TIMEOUT_MS", "10000");
+    env.put("SA01_KAFKA_REQUEST_TIMEOUT_MS", "3000");
+    env.put("SA01_KAFKA_MAX_BLOCK_MS", "3000");
+    env.put("SA01_OUTBOX_LEASE_SECONDS", "20");
+    env.put("SA01_OUTBOX_POLL_INTERVAL_MS", "200");
+    env.put("SA01_OUTBOX_BACKOFF_INITIAL_MS", "50");
+    env.put("SA01_OUTBOX_BACKOFF_MAX_MS", "500");
+    env.put("SA01_OUTBOX_KAFKA_DOWN_BACKOFF_MAX_MS", "500");
+    env.putAll(overrides);
+    return ServiceConfig.load(env);
+  }
+
+  public KafkaProducer<String, String> producer(ServiceConfig config, String bootstrap) {
+    KafkaProducer<String, String> producer = KafkaProducer.create(vertx,
+        ProducerSettings.of(config.kafka(), bootstrap, "test-" + UUID.randomUUID()));
+    producers.add(producer);
+    return producer;
+  }
+
+  /** Deploys a relay with its own producer; completes with the deployment id. */
+  public String deployRelay(ServiceConfig config, String bootstrap, String relayId)
+      throws Exception {
+    KafkaProducer<String, String> producer = producer(config, bootstrap);
+    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer, metrics);
+    Future<String> deployed = vertx.deployVerticle(new OutboxRelay(new OutboxRepository(pool),
+        producer, deadLetters, metrics, config.outbox(), relayId,
+        Optional.of(database.connectOptions()), Clock.systemUTC()));
+    return Blocking.await(deployed, Duration.ofSeconds(30));
+  }
+
+  public void undeploy(String deploymentId) throws Exception {
+    Blocking.await(vertx.undeploy(deploymentId), Duration.ofSeconds(30));
+  }
+
+  /** Enqueues {@code entries} in one transaction through the public API. */
+  public int enqueue(List<OutboxEntry> entries) throws Exception {
+    return Blocking.await(outbox.inTransaction(pool, tx -> outbox.enqueueAll(tx, entries)),
+        Duration.ofSeconds(60));
+  }
+
+  public List<Row> query(String sql, Object... params) throws Exception {
+    return Blocking.await(pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
+      List<Row> list = new ArrayList<>();
+      rows.forEach(list::add);
+      return list;
+    }), Duration.ofSeconds(60));
+  }
+
+  public long count(String sql, Object... params) throws Exception {
+    return query(sql, params).get(0).getLong(0);
+  }
+
+  public long countStatus(String status) throws Exception {
+    return count("SELECT count(*) FROM outbox_messages WHERE status = $1", status);
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (KafkaProducer<String, String> producer : producers) {
+      Blocking.await(producer.close(2_000).recover(e -> Future.succeededFuture()),
+          Duration.ofSeconds(10));
+    }
+    Blocking.await(vertx.close(), Duration.ofSeconds(30));
+  }
+}
