@@ -3,11 +3,13 @@ package dev.soma.resilience;
 import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.ProducerSettings;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.outbox.internal.BrokerProbe;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.outbox.internal.OutboxHousekeeping;
 import dev.soma.resilience.outbox.internal.OutboxMetrics;
@@ -18,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -51,6 +54,7 @@ public final class Application implements AutoCloseable {
   private final Vertx vertx;
   private final Pool pool;
   private final KafkaProducer<String, String> producer;
+  private final KafkaAdminClient admin;
   private final Database database;
   private final PrometheusMeterRegistry registry;
   private final Outbox outbox;
@@ -67,6 +71,8 @@ public final class Application implements AutoCloseable {
     this.pool = database.pool(vertx, config.database().poolSize());
     this.producer = KafkaProducer.create(vertx, ProducerSettings.of(
         config.kafka(), infrastructure.kafkaBootstrap, "soma-outbox-" + processName()));
+    this.admin = KafkaAdminClient.create(vertx,
+        AdminSettings.of(infrastructure.kafkaBootstrap, "soma-admin-" + processName()));
     this.outbox = new Outbox(vertx);
   }
 
@@ -100,7 +106,7 @@ public final class Application implements AutoCloseable {
     }
     return database.migrate(vertx)
         .compose(v -> vertx.deployVerticle(() -> new OutboxRelay(repository, producer, deadLetters,
-            metrics, outboxConfig, relayId, Optional.of(database.connectOptions()),
+            brokerProbe(), metrics, outboxConfig, relayId, Optional.of(database.connectOptions()),
             Clock.systemUTC()), new io.vertx.core.DeploymentOptions()))
         .compose(v -> vertx.deployVerticle(
             new OutboxHousekeeping(pool, outboxConfig, metrics, deadLetters)))
@@ -129,6 +135,11 @@ public final class Application implements AutoCloseable {
     return outbox;
   }
 
+  /** Asks the cluster whether it is reachable (for the relay's outage detection). */
+  public BrokerProbe brokerProbe() {
+    return BrokerProbe.of(admin);
+  }
+
   public KafkaProducer<String, String> producer() {
     return producer;
   }
@@ -144,7 +155,9 @@ public final class Application implements AutoCloseable {
   @Override
   public void close() {
     try {
-      Blocking.await(producer.close(5_000).eventually(() -> vertx.close()), Duration.ofSeconds(30));
+      Blocking.await(producer.close(5_000)
+          .eventually(() -> admin.close(5_000))
+          .eventually(() -> vertx.close()), Duration.ofSeconds(30));
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }

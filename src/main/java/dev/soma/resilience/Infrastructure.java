@@ -47,7 +47,7 @@ final class Infrastructure implements AutoCloseable {
         Path dir = config.dataDir().resolve("kafka");
         var broker = dev.soma.resilience.embedded.EmbeddedKafkaBroker.start(
             dir, config.kafka().embeddedPort());
-        started.add(broker::stop);
+        started.add(broker);
         LOG.info("EMBEDDED Kafka at {} with data in {} (set SA01_KAFKA_BOOTSTRAP_SERVERS to use"
             + " yours)", broker.bootstrapServers(), dir.toAbsolutePath());
         return broker.bootstrapServers();

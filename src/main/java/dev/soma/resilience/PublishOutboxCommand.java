@@ -54,7 +54,8 @@ final class PublishOutboxCommand implements Callable<Integer> {
     try (Application app = Application.start(config, Application.Role.TOOLS)) {
       OutboxMetrics metrics = new OutboxMetrics(app.meters());
       OutboxDrain drain = new OutboxDrain(new OutboxRepository(app.pool()), app.producer(),
-          new DeadLetterPublisher(app.pool(), app.producer(), metrics), metrics, config.outbox(),
+          new DeadLetterPublisher(app.pool(), app.producer(), metrics), app.brokerProbe(), metrics,
+          config.outbox(),
           "publish-once-" + Application.processName());
       Promise<OutboxDrain.Summary> done = Promise.promise();
       app.vertx().getOrCreateContext().runOnContext(v -> drain.run().onComplete(done));

@@ -2,8 +2,6 @@ package dev.soma.resilience.embedded;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -29,30 +27,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Apache Kafka 4.1 broker (KRaft, combined broker + controller) running in this JVM.
+ * A real single-node Apache Kafka 4.1 broker (KRaft, combined broker + controller) running inside this JVM.
  *
- * <p>Contract:
  * <ul>
- *   <li>{@link #start(Path, int)} formats {@code dataDir} only if it holds no formatted storage yet, so
- *       topics and records survive {@link #stop()} and a later start (same JVM or a new process) with the
- *       same {@code dataDir} and port.</li>
- *   <li>Listens on 127.0.0.1 only: PLAINTEXT on {@link #port()} (0 = a free port, chosen once) and a
- *       CONTROLLER listener on a free port chosen at format time and kept in {@code dataDir/embedded-kafka.properties}.</li>
- *   <li>{@code start} returns only when the broker answers an Admin {@code describeCluster}; otherwise it
- *       shuts the server down and throws {@link IllegalStateException}.</li>
- *   <li>{@link #stop()} is a clean, blocking, idempotent shutdown; {@link #restart()} starts it again on the
- *       same port and data.</li>
- *   <li>Replication factor 1 everywhere, min ISR 1, no initial rebalance delay, auto topic creation on.</li>
- *   <li>Kafka's {@link Exit} is redirected (JVM-wide) so that a fatal broker fault logs and throws
- *       instead of calling {@code System.exit}/{@code halt} on the host.</li>
+ *   <li>{@link #start} formats {@code dataDir} only if it is not formatted yet, so topics, records and committed
+ *       offsets survive {@link #stop()} and a later start (same JVM or a new process) with the same dir and port.</li>
+ *   <li>Listens on 127.0.0.1 only: PLAINTEXT on {@link #port()} (0 = a free port, chosen once per instance) and a
+ *       CONTROLLER listener on a port chosen when the dir is first used, kept in {@code dataDir/controller.port}.</li>
+ *   <li>{@code start} returns only once the broker answers an Admin {@code describeCluster} (it is then unfenced and
+ *       accepts produce requests); otherwise it shuts what it started down and throws {@link IllegalStateException}.</li>
+ *   <li>{@link #stop()} is a clean, blocking, idempotent shutdown; {@link #restart()} starts again on the same port/dir.</li>
+ *   <li>Replication factor 1 and min ISR 1 for every internal topic, {@code group.initial.rebalance.delay.ms=0},
+ *       auto topic creation on with {@code numPartitions} partitions (default 3).</li>
+ *   <li>Never exits the JVM: Kafka's {@link Exit} hook is redirected JVM-wide to log and throw instead.</li>
  * </ul>
- * Not thread-safe beyond {@code stop}/{@code restart} being synchronized. Kafka logs through SLF4J: set the
- * loggers {@code kafka}, {@code org.apache.kafka} and {@code state.change.logger} to WARN to keep it quiet.
+ * Kafka logs through SLF4J; set loggers {@code kafka}, {@code org.apache.kafka} and {@code state.change.logger} to WARN.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final String HOST = "127.0.0.1";
-    private static final String STATE_FILE = "embedded-kafka.properties";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dataDir;
@@ -66,12 +59,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.numPartitions = numPartitions;
     }
 
-    /** Starts a broker with 3 partitions per auto-created topic. See {@link #start(Path, int, int)}. */
+    /** Same as {@code start(dataDir, port, 3)}. */
     public static EmbeddedKafkaBroker start(Path dataDir, int port) {
         return start(dataDir, port, 3);
     }
 
-    /** Formats {@code dataDir} if needed, starts the broker on {@code port} (0 = free port) and waits until it is ready. */
+    /** Formats {@code dataDir} if needed, starts the broker on {@code port} (0 = any free port), waits until ready. */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, int numPartitions) {
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, numPartitions);
         broker.startServer();
@@ -86,22 +79,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return port;
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
-    public synchronized boolean isRunning() {
-        return server != null;
-    }
-
-    /** Stops (if running) and starts the broker again on the same port and data directory. */
+    /** Stops the broker if it runs, then starts it again on the same port and data directory. */
     public synchronized EmbeddedKafkaBroker restart() {
         stop();
         startServer();
         return this;
     }
 
-    /** Clean shutdown; returns once the broker and controller have stopped. Does nothing if already stopped. */
+    /** Clean shutdown of broker and controller; returns when done. No-op when already stopped. */
     public synchronized void stop() {
         if (server == null) {
             return;
@@ -147,82 +132,76 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private Properties brokerProperties(Path logDir, int controllerPort) {
+        String conf = """
+                process.roles=broker,controller
+                node.id=1
+                controller.quorum.voters=1@%1$s:%3$d
+                listeners=PLAINTEXT://%1$s:%2$d,CONTROLLER://%1$s:%3$d
+                advertised.listeners=PLAINTEXT://%1$s:%2$d
+                listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+                controller.listener.names=CONTROLLER
+                inter.broker.listener.name=PLAINTEXT
+                num.partitions=%4$d
+                auto.create.topics.enable=true
+                default.replication.factor=1
+                min.insync.replicas=1
+                offsets.topic.replication.factor=1
+                offsets.topic.num.partitions=5
+                transaction.state.log.replication.factor=1
+                transaction.state.log.min.isr=1
+                transaction.state.log.num.partitions=5
+                share.coordinator.state.topic.replication.factor=1
+                share.coordinator.state.topic.min.isr=1
+                group.initial.rebalance.delay.ms=0
+                log.dirs=%5$s
+                """.formatted(HOST, port, controllerPort, numPartitions, logDir);
         Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
-        p.put("num.partitions", String.valueOf(numPartitions));
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("auto.create.topics.enable", "true");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "5");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "5");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
+        conf.lines().forEach(line -> p.setProperty(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
         return p;
     }
 
     private void format(KafkaConfig config, Path logDir) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             Files.createDirectories(logDir);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Formatter formatter = new Formatter()
+            new Formatter()
                     .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
                     .setNodeId(config.nodeId())
                     .setClusterId(Uuid.randomUuid().toString())
                     .setControllerListenerName("CONTROLLER")
                     .setMetadataLogDirectory(config.metadataLogDir())
                     .setIgnoreFormatted(true)
-                    .addDirectory(logDir.toString());
-            formatter.run();
-            LOG.info("Formatted KRaft storage: {}", out.toString(StandardCharsets.UTF_8).trim());
+                    .addDirectory(logDir.toString())
+                    .run();
         } catch (Exception e) {
-            throw new IllegalStateException("Cannot format Kafka storage in " + logDir, e);
+            throw new IllegalStateException("Cannot format Kafka storage in " + logDir + ": " + out, e);
         }
+        LOG.info("Formatted KRaft storage: {}", out.toString(StandardCharsets.UTF_8).trim());
     }
 
-    /** The controller port is chosen once per data directory and kept in a small file next to the logs. */
+    /** The controller port is part of the quorum config, so it must not change for a data directory: keep it in a file. */
     private int controllerPort() {
-        Path file = dataDir.resolve(STATE_FILE);
-        Properties state = new Properties();
+        Path file = dataDir.resolve("controller.port");
         try {
-            Files.createDirectories(dataDir);
             if (Files.exists(file)) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    state.load(in);
-                }
-                return Integer.parseInt(state.getProperty("controller.port"));
+                return Integer.parseInt(Files.readString(file).trim());
             }
+            Files.createDirectories(dataDir);
             int controllerPort = freePort();
-            state.setProperty("controller.port", String.valueOf(controllerPort));
-            try (OutputStream out = Files.newOutputStream(file)) {
-                state.store(out, "Embedded Kafka: controller port, must stay stable for this data directory");
-            }
+            Files.writeString(file, controllerPort + "\n");
             return controllerPort;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or write " + file, e);
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("Cannot read or write the controller port file " + file, e);
         }
     }
 
     private void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
         Exception last = null;
-        try (Admin admin = Admin.create(conf)) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             while (System.nanoTime() < deadline) {
                 try {
-                    if (!admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000)).nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                    if (!admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000)).nodes().get(6, TimeUnit.SECONDS).isEmpty()) {
                         return;
                     }
                 } catch (Exception e) {
@@ -232,20 +211,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for Kafka", e);
+            throw new IllegalStateException("Interrupted while waiting for Kafka on " + bootstrapServers(), e);
         }
         throw new IllegalStateException("Kafka on " + bootstrapServers() + " not ready within " + READY_TIMEOUT, last);
     }
 
     private static void installExitGuard() {
-        Exit.setExitProcedure((code, msg) -> {
-            LOG.error("Embedded Kafka requested exit({}): {}", code, msg);
-            throw new IllegalStateException("Kafka requested exit(" + code + "): " + msg);
-        });
-        Exit.setHaltProcedure((code, msg) -> {
-            LOG.error("Embedded Kafka requested halt({}): {}", code, msg);
-            throw new IllegalStateException("Kafka requested halt(" + code + "): " + msg);
-        });
+        Exit.Procedure refuse = (code, msg) -> {
+            LOG.error("Embedded Kafka asked to terminate the JVM (status {}): {}", code, msg);
+            throw new IllegalStateException("Embedded Kafka asked to terminate the JVM (status " + code + "): " + msg);
+        };
+        Exit.setExitProcedure(refuse);
+        Exit.setHaltProcedure(refuse);
     }
 
     private static int freePort() {

@@ -2,11 +2,13 @@ package dev.soma.resilience.testing;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.ProducerSettings;
 import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
+import dev.soma.resilience.outbox.internal.BrokerProbe;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.outbox.internal.OutboxMetrics;
 import dev.soma.resilience.outbox.internal.OutboxRelay;
@@ -14,6 +16,7 @@ import dev.soma.resilience.outbox.internal.OutboxRepository;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -41,6 +44,7 @@ public final class OutboxFixture implements AutoCloseable {
   public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   public final OutboxMetrics metrics = new OutboxMetrics(meters);
   private final List<KafkaProducer<String, String>> producers = new ArrayList<>();
+  private final List<KafkaAdminClient> admins = new ArrayList<>();
 
   public OutboxFixture() throws Exception {
     Blocking.await(database.migrate(vertx), Duration.ofSeconds(60));
@@ -72,12 +76,27 @@ public final class OutboxFixture implements AutoCloseable {
   /** Deploys a relay with its own producer; completes with the deployment id. */
   public String deployRelay(ServiceConfig config, String bootstrap, String relayId)
       throws Exception {
+    return deployRelay(config, bootstrap, relayId, metrics);
+  }
+
+  /** As above, counting into {@code relayMetrics} (to tell relays apart). */
+  public String deployRelay(
+      ServiceConfig config, String bootstrap, String relayId, OutboxMetrics relayMetrics)
+      throws Exception {
     KafkaProducer<String, String> producer = producer(config, bootstrap);
-    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer, metrics);
+    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer, relayMetrics);
     Future<String> deployed = vertx.deployVerticle(new OutboxRelay(new OutboxRepository(pool),
-        producer, deadLetters, metrics, config.outbox(), relayId,
+        producer, deadLetters, probe(bootstrap), relayMetrics, config.outbox(), relayId,
         Optional.of(database.connectOptions()), Clock.systemUTC()));
     return Blocking.await(deployed, Duration.ofSeconds(30));
+  }
+
+  /** A broker probe with its own admin client (closed with the fixture's Vert.x). */
+  public BrokerProbe probe(String bootstrap) {
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx,
+        AdminSettings.of(bootstrap, "test-admin-" + UUID.randomUUID()));
+    admins.add(admin);
+    return BrokerProbe.of(admin);
   }
 
   public void undeploy(String deploymentId) throws Exception {
@@ -110,6 +129,10 @@ public final class OutboxFixture implements AutoCloseable {
   public void close() throws Exception {
     for (KafkaProducer<String, String> producer : producers) {
       Blocking.await(producer.close(2_000).recover(e -> Future.succeededFuture()),
+          Duration.ofSeconds(10));
+    }
+    for (KafkaAdminClient admin : admins) {
+      Blocking.await(admin.close(2_000).recover(e -> Future.succeededFuture()),
           Duration.ofSeconds(10));
     }
     Blocking.await(vertx.close(), Duration.ofSeconds(30));

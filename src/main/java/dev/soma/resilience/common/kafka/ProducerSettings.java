@@ -31,6 +31,9 @@ public final class ProducerSettings {
     settings.put("max.block.ms", Integer.toString(kafka.maxBlockMs()));
     settings.put("max.request.size", Integer.toString(kafka.maxRequestSizeBytes()));
     settings.put("reconnect.backoff.max.ms", "1000");
+    // Kafka 4 clients drop cached metadata when the cluster is unreachable ("rebootstrap"), and
+    // send() then blocks for max.block.ms per record; keeping it lets records queue and time out.
+    settings.put("metadata.recovery.strategy", "none");
     return settings;
   }
 }

@@ -33,6 +33,7 @@ final class BatchPublisher {
   private final OutboxRepository repository;
   private final KafkaProducer<String, String> producer;
   private final DeadLetterPublisher deadLetters;
+  private final BrokerProbe probe;
   private final OutboxMetrics metrics;
   private final RetrySchedule retries;
   private final String relayId;
@@ -43,6 +44,7 @@ final class BatchPublisher {
       OutboxRepository repository,
       KafkaProducer<String, String> producer,
       DeadLetterPublisher deadLetters,
+      BrokerProbe probe,
       OutboxMetrics metrics,
       RetrySchedule retries,
       String relayId,
@@ -50,6 +52,7 @@ final class BatchPublisher {
     this.repository = repository;
     this.producer = producer;
     this.deadLetters = deadLetters;
+    this.probe = probe;
     this.metrics = metrics;
     this.retries = retries;
     this.relayId = relayId;
@@ -70,11 +73,21 @@ final class BatchPublisher {
             return lastAckMillis;
           }));
     }
-    return Future.join(acks).transform(all -> settle(batch, acks, sentAt));
+    return Future.join(acks).transform(all -> brokerReachable(acks, sentAt))
+        .compose(reachable -> settle(batch, acks, reachable));
   }
 
-  private Future<Outcome> settle(List<ClaimedEvent> batch, List<Future<Long>> acks, long sentAt) {
-    boolean reachable = lastAckMillis >= sentAt;
+  /** Whether the broker answered since {@code sentAt}: an ack, or else a probe. */
+  private Future<Boolean> brokerReachable(List<Future<Long>> acks, long sentAt) {
+    boolean allAcked = acks.stream().allMatch(Future::succeeded);
+    if (allAcked || lastAckMillis >= sentAt) {
+      return Future.succeededFuture(true);
+    }
+    return probe.reachable();
+  }
+
+  private Future<Outcome> settle(
+      List<ClaimedEvent> batch, List<Future<Long>> acks, boolean reachable) {
     List<Long> published = new ArrayList<>();
     List<Retry> retry = new ArrayList<>();
     List<Burial> burials = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -12,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies dead letters to their {@code <topic>.dlq} topic. A dead letter is safe in PostgreSQL from
  * the moment it exists; this only makes it visible on Kafka, and retries (from housekeeping) until
- * the broker has it. Delivery to the {@code .dlq} topic is at least once.
+ * the broker has it. Delivery to the {@code .dlq} topic is at least once. A payload too large for
+ * Kafka (the usual reason a record dies) is replaced by a pointer to its dead-letter row, with the
+ * header {@code dlq-payload-omitted: true}.
  */
 public final class DeadLetterPublisher {
 
@@ -61,7 +64,12 @@ public final class DeadLetterPublisher {
   private Future<Integer> send(List<DeadLetter> letters) {
     List<Future<DeadLetter>> sends = new ArrayList<>();
     for (DeadLetter letter : letters) {
-      sends.add(producer.send(KafkaRecords.deadLetter(letter)).map(meta -> letter)
+      sends.add(producer.send(KafkaRecords.deadLetter(letter, false))
+          .recover(e -> e instanceof RecordTooLargeException
+              // the full payload stays in dead_letter_messages; Kafka gets a pointer to it
+              ? producer.send(KafkaRecords.deadLetter(letter, true))
+              : Future.failedFuture(e))
+          .map(meta -> letter)
           .onFailure(e -> LOG.warn("dead letter {} (tenant={} event={}) not yet on {}.dlq: {}",
               letter.id(), letter.tenantId(), letter.outboxId(), letter.topic(), e.toString())));
     }

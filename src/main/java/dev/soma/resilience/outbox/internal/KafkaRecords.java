@@ -31,10 +31,20 @@ public final class KafkaRecords {
     return record;
   }
 
-  /** The dead-letter record: the original key, value and headers, plus why and when it died. */
-  public static KafkaProducerRecord<String, String> deadLetter(DeadLetter letter) {
+  /**
+   * The dead-letter record: the original key, value and headers, plus why and when it died. With
+   * {@code omitPayload} the value only points at the dead-letter row.
+   */
+  public static KafkaProducerRecord<String, String> deadLetter(
+      DeadLetter letter, boolean omitPayload) {
+    String value = omitPayload
+        ? new JsonObject().put("payloadOmitted", true).put("deadLetterId", letter.id()).encode()
+        : letter.payload();
     KafkaProducerRecord<String, String> record =
-        KafkaProducerRecord.create(letter.topic() + ".dlq", letter.messageKey(), letter.payload());
+        KafkaProducerRecord.create(letter.topic() + ".dlq", letter.messageKey(), value);
+    if (omitPayload) {
+      header(record, "dlq-payload-omitted", "true");
+    }
     addCustomHeaders(record, letter.headers());
     header(record, "tenant-id", letter.tenantId());
     header(record, "dedupe-key", letter.dedupeKey());

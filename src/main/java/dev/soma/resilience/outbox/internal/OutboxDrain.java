@@ -26,6 +26,7 @@ public final class OutboxDrain {
       OutboxRepository repository,
       KafkaProducer<String, String> producer,
       DeadLetterPublisher deadLetters,
+      BrokerProbe probe,
       OutboxMetrics metrics,
       OutboxConfig config,
       String owner) {
@@ -35,7 +36,8 @@ public final class OutboxDrain {
     this.owner = owner;
     RetrySchedule retries = new RetrySchedule(
         config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
-    this.publisher = new BatchPublisher(repository, producer, deadLetters, metrics, retries, owner,
+    this.publisher = new BatchPublisher(repository, producer, deadLetters, probe, metrics, retries,
+        owner,
         Clock.systemUTC());
   }
 

@@ -54,6 +54,7 @@ public final class OutboxRelay extends VerticleBase {
       OutboxRepository repository,
       KafkaProducer<String, String> producer,
       DeadLetterPublisher deadLetters,
+      BrokerProbe probe,
       OutboxMetrics metrics,
       OutboxConfig config,
       String relayId,
@@ -68,7 +69,8 @@ public final class OutboxRelay extends VerticleBase {
     RetrySchedule retries = new RetrySchedule(
         config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
     this.publisher =
-        new BatchPublisher(repository, producer, deadLetters, metrics, retries, relayId, clock);
+        new BatchPublisher(
+            repository, producer, deadLetters, probe, metrics, retries, relayId, clock);
   }
 
   @Override
