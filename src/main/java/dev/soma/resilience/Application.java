@@ -4,7 +4,7 @@ import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.kafka.AdminSettings;
-import dev.soma.resilience.common.kafka.ProducerSettings;
+import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
@@ -69,8 +69,8 @@ public final class Application implements AutoCloseable {
         .build();
     this.database = new Database(infrastructure.database);
     this.pool = database.pool(vertx, config.database().poolSize());
-    this.producer = KafkaProducer.create(vertx, ProducerSettings.of(
-        config.kafka(), infrastructure.kafkaBootstrap, "soma-outbox-" + processName()));
+    this.producer = Producers.create(vertx, config.kafka(),
+        infrastructure.kafkaBootstrap, "soma-outbox-" + processName());
     this.admin = KafkaAdminClient.create(vertx,
         AdminSettings.of(infrastructure.kafkaBootstrap, "soma-admin-" + processName()));
     this.outbox = new Outbox(vertx);

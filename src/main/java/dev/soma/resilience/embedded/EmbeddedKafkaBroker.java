@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *       accepts produce requests); otherwise it shuts what it started down and throws {@link IllegalStateException}.</li>
  *   <li>{@link #stop()} is a clean, blocking, idempotent shutdown; {@link #restart()} starts again on the same port/dir.</li>
  *   <li>Replication factor 1 and min ISR 1 for every internal topic, {@code group.initial.rebalance.delay.ms=0},
- *       auto topic creation on with {@code numPartitions} partitions (default 3).</li>
+ *       auto topic creation on with 3 partitions per topic; {@code overrides} may change any of it.</li>
  *   <li>Never exits the JVM: Kafka's {@link Exit} hook is redirected JVM-wide to log and throw instead.</li>
  * </ul>
  * Kafka logs through SLF4J; set loggers {@code kafka}, {@code org.apache.kafka} and {@code state.change.logger} to WARN.
@@ -50,23 +50,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final Path dataDir;
     private final int port;
-    private final int numPartitions;
+    private final Map<String, String> overrides;
     private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(Path dataDir, int port, int numPartitions) {
+    private EmbeddedKafkaBroker(Path dataDir, int port, Map<String, String> overrides) {
         this.dataDir = dataDir;
         this.port = port;
-        this.numPartitions = numPartitions;
+        this.overrides = Map.copyOf(overrides);
     }
 
-    /** Same as {@code start(dataDir, port, 3)}. */
+    /** Same as {@code start(dataDir, port, Map.of())}. */
     public static EmbeddedKafkaBroker start(Path dataDir, int port) {
-        return start(dataDir, port, 3);
+        return start(dataDir, port, Map.of());
     }
 
-    /** Formats {@code dataDir} if needed, starts the broker on {@code port} (0 = any free port), waits until ready. */
-    public static EmbeddedKafkaBroker start(Path dataDir, int port, int numPartitions) {
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, numPartitions);
+    /**
+     * Formats {@code dataDir} if needed, starts the broker on {@code port} (0 = any free port), waits until ready.
+     * {@code overrides} replace broker properties (e.g. {@code auto.create.topics.enable=false}).
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, overrides);
         broker.startServer();
         return broker;
     }
@@ -141,7 +144,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
                 controller.listener.names=CONTROLLER
                 inter.broker.listener.name=PLAINTEXT
-                num.partitions=%4$d
+                num.partitions=3
                 auto.create.topics.enable=true
                 default.replication.factor=1
                 min.insync.replicas=1
@@ -153,10 +156,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 share.coordinator.state.topic.replication.factor=1
                 share.coordinator.state.topic.min.isr=1
                 group.initial.rebalance.delay.ms=0
-                log.dirs=%5$s
-                """.formatted(HOST, port, controllerPort, numPartitions, logDir);
+                log.dirs=%4$s
+                """.formatted(HOST, port, controllerPort, logDir);
         Properties p = new Properties();
         conf.lines().forEach(line -> p.setProperty(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+        p.putAll(overrides);
         return p;
     }
 

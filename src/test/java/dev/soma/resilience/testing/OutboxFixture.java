@@ -3,7 +3,7 @@ package dev.soma.resilience.testing;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.kafka.AdminSettings;
-import dev.soma.resilience.common.kafka.ProducerSettings;
+import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.outbox.Outbox;
@@ -67,8 +67,8 @@ public final class OutboxFixture implements AutoCloseable {
   }
 
   public KafkaProducer<String, String> producer(ServiceConfig config, String bootstrap) {
-    KafkaProducer<String, String> producer = KafkaProducer.create(vertx,
-        ProducerSettings.of(config.kafka(), bootstrap, "test-" + UUID.randomUUID()));
+    KafkaProducer<String, String> producer = Producers.create(vertx, config.kafka(), bootstrap,
+        "test-" + UUID.randomUUID());
     producers.add(producer);
     return producer;
   }

@@ -29,7 +29,8 @@ public final class OutboxRepository {
    * by its remaining quota ({@code $5}/{@code $6}, else {@code $10}; {@code $4} lists tenants with
    * none left). Within
    * a tenant only the oldest pending rows are looked at (a window of {@code $9} shares, enough to see past the rows of batches still in flight), and a row is
-   * taken only if no earlier row of its aggregate is leased elsewhere or waiting for a retry.
+   * taken only if no earlier row of its aggregate is leased elsewhere or waiting for a retry. When
+   * the rounded-up shares exceed the batch, each tenant's oldest rows are kept first.
    */
   static final String CLAIM =
       """
@@ -75,7 +76,8 @@ public final class OutboxRepository {
       picked AS (
           SELECT o.id FROM outbox_messages o
             JOIN candidates c ON c.id = o.id AND c.rank <= c.share
-           ORDER BY o.id
+           ORDER BY c.rank, o.id
+           LIMIT $1
              FOR UPDATE OF o SKIP LOCKED
       )
       UPDATE outbox_messages m
