@@ -27,6 +27,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
+          .setRegisterShutdownHook(false)
           .setServerConfig("max_connections", "300")
           .setServerConfig("fsync", "on")
           .setPGStartupWait(java.time.Duration.ofSeconds(60));
