@@ -3,6 +3,10 @@ package dev.soma.resilience;
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.embedded.EmbeddedPostgresServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Where PostgreSQL and Kafka are. A configured address is used as is; an unconfigured one starts the
  * embedded server with its data under {@code dataDir}, so stopping and starting the service loses
- * nothing. The embedded servers are only in the {@code -embedded} jar: the production jar refuses
+ * nothing; when the embedded port already answers (a service running on this machine), commands
+ * share that server instead. The embedded servers are only in the {@code -embedded} jar: the production jar refuses
  * to start without addresses, saying which variable to set. Blocking; runs in {@code main}.
  */
 final class Infrastructure implements AutoCloseable {
@@ -33,9 +38,14 @@ final class Infrastructure implements AutoCloseable {
     List<AutoCloseable> started = new ArrayList<>();
     try {
       DatabaseUrl database = config.database().url().orElseGet(() -> {
+        int port = config.database().embeddedPort();
+        if (listening(port)) {
+          LOG.info("EMBEDDED PostgreSQL already running on port {}: using it", port);
+          return EmbeddedPostgresServer.urlAt(port);
+        }
         requireEmbedded("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "SA01_DATABASE_URL");
         Path dir = config.dataDir().resolve("postgres");
-        var server = dev.soma.resilience.embedded.EmbeddedPostgresServer.start(
+        var server = EmbeddedPostgresServer.start(
             dir, config.database().embeddedPort());
         started.add(server);
         LOG.info("EMBEDDED PostgreSQL at {} with data in {} (set SA01_DATABASE_URL to use yours)",
@@ -43,6 +53,11 @@ final class Infrastructure implements AutoCloseable {
         return server.url();
       });
       String kafka = config.kafka().bootstrapServers().orElseGet(() -> {
+        int port = config.kafka().embeddedPort();
+        if (listening(port)) {
+          LOG.info("EMBEDDED Kafka already running on port {}: using it", port);
+          return "127.0.0.1:" + port;
+        }
         requireEmbedded("kafka.server.KafkaRaftServer", "SA01_KAFKA_BOOTSTRAP_SERVERS");
         Path dir = config.dataDir().resolve("kafka");
         var broker = dev.soma.resilience.embedded.EmbeddedKafkaBroker.start(
@@ -56,6 +71,16 @@ final class Infrastructure implements AutoCloseable {
     } catch (RuntimeException e) {
       new Infrastructure(null, null, started).close();
       throw e;
+    }
+  }
+
+  /** Whether something (a running service's embedded server) already listens on the port. */
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -41,7 +41,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   public DatabaseUrl url() {
-    return new DatabaseUrl("127.0.0.1", postgres.getPort(), "postgres", "postgres", "");
+    return urlAt(postgres.getPort());
+  }
+
+  /** Where an embedded server listening on {@code port} is reached. */
+  public static DatabaseUrl urlAt(int port) {
+    return new DatabaseUrl("127.0.0.1", port, "postgres", "postgres", "");
   }
 
   @Override
