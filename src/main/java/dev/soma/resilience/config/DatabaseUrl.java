@@ -50,7 +50,8 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         + "/" + database;
   }
 
+  /** Percent-decoding only: {@link URLDecoder} alone would turn a {@code +} into a space. */
   private static String decode(String part) {
-    return URLDecoder.decode(part, StandardCharsets.UTF_8);
+    return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 }
