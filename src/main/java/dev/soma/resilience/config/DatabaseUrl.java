@@ -26,6 +26,8 @@ public record DatabaseUrl(String host, int port, String database, String user, S
     if (scheme == null
         || !(scheme.equals("postgresql") || scheme.equals("postgres"))
         || uri.getHost() == null
+        || uri.getPort() == 0
+        || uri.getPort() > 65535
         || path.isEmpty()) {
       throw ConfigException.invalid(VARIABLE, Settings.redact(value), expected);
     }
