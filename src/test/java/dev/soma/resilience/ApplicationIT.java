@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
-import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.outbox.OutboxEntry;
 import dev.soma.resilience.testing.KafkaReader;
@@ -34,11 +33,8 @@ class ApplicationIT {
 
   @BeforeAll
   static void start() throws Exception {
-    DatabaseUrl db = TestServices.freshDatabase();
-    String credentials = db.password().isEmpty() ? db.user() : db.user() + ":" + db.password();
     ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_DATABASE_URL",
-        "postgresql://" + credentials + "@" + db.host() + ":" + db.port() + "/" + db.database(),
+        "SA01_DATABASE_URL", TestServices.databaseUrlSetting(TestServices.freshDatabase()),
         "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
         "SA01_HTTP_PORT", "0",
         "SA01_DATA_DIR", TestServices.tempDir("app").toString()));
