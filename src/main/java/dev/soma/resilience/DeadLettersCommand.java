@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code dead-letters list|replay|resolve}: inspect dead letters and bring them back. */
 @Command(
@@ -24,8 +27,14 @@ import picocli.CommandLine.Parameters;
     })
 final class DeadLettersCommand {
 
+  @ParentCommand Main main;
+
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Print dead letters as JSON lines.")
   static final class ListLetters implements Callable<Integer> {
+    @ParentCommand DeadLettersCommand parent;
+
+    @Spec CommandSpec spec;
+
     @Option(names = "--tenant", description = "Only this tenant's dead letters.")
     String tenant;
 
@@ -37,10 +46,10 @@ final class DeadLettersCommand {
 
     @Override
     public Integer call() throws Exception {
-      return withDeadLetters(letters -> {
+      return parent.withDeadLetters(spec, letters -> {
         List<JsonObject> rows =
             Blocking.await(letters.list(tenant, all, Math.max(1, limit)), Duration.ofMinutes(1));
-        rows.forEach(row -> System.out.println(row.encode()));
+        rows.forEach(row -> spec.commandLine().getOut().println(row.encode()));
         return 0;
       });
     }
@@ -49,6 +58,10 @@ final class DeadLettersCommand {
   @Command(name = "replay", mixinStandardHelpOptions = true,
       description = "Put a dead letter's event back in the outbox with fresh attempts.")
   static final class Replay implements Callable<Integer> {
+    @ParentCommand DeadLettersCommand parent;
+
+    @Spec CommandSpec spec;
+
     @Parameters(paramLabel = "ID", description = "The dead letter's id.")
     long id;
 
@@ -60,9 +73,9 @@ final class DeadLettersCommand {
 
     @Override
     public Integer call() throws Exception {
-      return withDeadLetters(letters -> {
+      return parent.withDeadLetters(spec, letters -> {
         Blocking.await(letters.replay(id, operator, notes), Duration.ofMinutes(1));
-        System.out.println("dead letter " + id + " replayed: its event is pending again");
+        spec.commandLine().getOut().println("dead letter " + id + " replayed: its event is pending again");
         return 0;
       });
     }
@@ -71,6 +84,10 @@ final class DeadLettersCommand {
   @Command(name = "resolve", mixinStandardHelpOptions = true,
       description = "Close a dead letter without replaying it.")
   static final class Resolve implements Callable<Integer> {
+    @ParentCommand DeadLettersCommand parent;
+
+    @Spec CommandSpec spec;
+
     @Parameters(paramLabel = "ID", description = "The dead letter's id.")
     long id;
 
@@ -82,9 +99,9 @@ final class DeadLettersCommand {
 
     @Override
     public Integer call() throws Exception {
-      return withDeadLetters(letters -> {
+      return parent.withDeadLetters(spec, letters -> {
         Blocking.await(letters.resolve(id, operator, notes), Duration.ofMinutes(1));
-        System.out.println("dead letter " + id + " resolved");
+        spec.commandLine().getOut().println("dead letter " + id + " resolved");
         return 0;
       });
     }
@@ -94,12 +111,12 @@ final class DeadLettersCommand {
     int run(DeadLetters letters) throws Exception;
   }
 
-  private static int withDeadLetters(Action action) throws Exception {
+  private int withDeadLetters(CommandSpec spec, Action action) throws Exception {
     try (Application app =
-        Application.start(ServiceConfig.load(System.getenv()), Application.Role.TOOLS)) {
+        Application.start(ServiceConfig.load(main.env()), Application.Role.TOOLS)) {
       return action.run(new DeadLetters(app.pool(), app.outbox()));
     } catch (NoSuchElementException e) {
-      System.err.println(e.getMessage());
+      spec.commandLine().getErr().println(e.getMessage());
       return 1;
     }
   }

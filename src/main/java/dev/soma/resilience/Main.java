@@ -2,6 +2,7 @@ package dev.soma.resilience;
 
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.ServiceConfig;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,8 +19,24 @@ import picocli.CommandLine.Command;
     subcommands = {PublishOutboxCommand.class, DeadLettersCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
+  private final Map<String, String> env;
+
+  public Main() {
+    this(System.getenv());
+  }
+
+  /** A command line that reads its {@code SA01_*} settings from {@code env}. */
+  Main(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new Main());
+    System.exit(commandLine(System.getenv()).execute(args));
+  }
+
+  /** The command line as {@link #main} runs it, with configuration errors mapped to exit code 2. */
+  static CommandLine commandLine(Map<String, String> env) {
+    CommandLine cli = new CommandLine(new Main(env));
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
       if (e instanceof ConfigException) {
         commandLine.getErr().println("configuration error: " + e.getMessage());
@@ -27,13 +44,18 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       }
       throw e;
     });
-    System.exit(cli.execute(args));
+    return cli;
+  }
+
+  /** The environment the subcommands read their settings from. */
+  Map<String, String> env() {
+    return env;
   }
 
   /** Runs the service until the process is stopped. */
   @Override
   public Integer call() throws Exception {
-    ServiceConfig config = ServiceConfig.load(System.getenv());
+    ServiceConfig config = ServiceConfig.load(env);
     Application app = Application.start(config, Application.Role.SERVICE);
     return runUntilStopped(app);
   }

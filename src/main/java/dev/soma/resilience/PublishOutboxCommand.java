@@ -13,7 +13,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code publish-outbox --batch-size=100 --interval=1 [--once]}: the relay on its own. */
 @Command(
@@ -21,6 +24,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Relay committed outbox events to Kafka: continuously, or one pass with --once.")
 final class PublishOutboxCommand implements Callable<Integer> {
+
+  @ParentCommand Main main;
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--batch-size", description = "Rows per claim (default: outbox.batchSize).")
   Integer batchSize;
@@ -33,7 +40,7 @@ final class PublishOutboxCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = new HashMap<>(main.env());
     if (batchSize != null) {
       if (batchSize < 1 || batchSize > 10_000) {
         throw new ConfigException("--batch-size must be from 1 to 10000, but was " + batchSize);
@@ -60,8 +67,9 @@ final class PublishOutboxCommand implements Callable<Integer> {
       Promise<OutboxDrain.Summary> done = Promise.promise();
       app.vertx().getOrCreateContext().runOnContext(v -> drain.run().onComplete(done));
       OutboxDrain.Summary summary = Blocking.await(done.future(), Duration.ofHours(1));
-      System.out.printf("published %d event(s) in %d batch(es); %d failed and will be retried"
-          + " or were dead-lettered%n", summary.published(), summary.batches(), summary.failed());
+      spec.commandLine().getOut().printf("published %d event(s) in %d batch(es); %d failed and"
+          + " will be retried or were dead-lettered%n", summary.published(), summary.batches(),
+          summary.failed());
       return summary.failed() == 0 ? 0 : 1;
     }
   }

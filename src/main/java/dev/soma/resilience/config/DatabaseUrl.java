@@ -26,6 +26,8 @@ public record DatabaseUrl(String host, int port, String database, String user, S
     if (scheme == null
         || !(scheme.equals("postgresql") || scheme.equals("postgres"))
         || uri.getHost() == null
+        || uri.getPort() == 0
+        || uri.getPort() > 65535
         || path.isEmpty()) {
       throw ConfigException.invalid(VARIABLE, Settings.redact(value), expected);
     }
@@ -50,7 +52,8 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         + "/" + database;
   }
 
+  /** Percent-decoding only: {@link URLDecoder} alone would turn a {@code +} into a space. */
   private static String decode(String part) {
-    return URLDecoder.decode(part, StandardCharsets.UTF_8);
+    return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 }

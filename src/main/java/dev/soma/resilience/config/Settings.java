@@ -75,8 +75,11 @@ final class Settings {
     return node.getValue(parts[parts.length - 1]);
   }
 
-  /** Drops the password part of a URL so that it can appear in an error message. */
+  /**
+   * Drops the password part of a URL so that it can appear in an error message. Everything up to
+   * the last {@code @} goes: a password may itself contain an unencoded {@code @}.
+   */
   static String redact(String url) {
-    return url.replaceAll("(://[^:/@]*:)[^@]*@", "$1****@");
+    return url.replaceAll("(://[^:/@]*:).*@", "$1****@");
   }
 }

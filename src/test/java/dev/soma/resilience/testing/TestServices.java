@@ -73,6 +73,13 @@ public final class TestServices implements BeforeAllCallback {
     return new DatabaseUrl(server.host(), server.port(), name, server.user(), server.password());
   }
 
+  /** {@code url} written as an operator would set {@code SA01_DATABASE_URL} (password shown). */
+  public static String databaseUrlSetting(DatabaseUrl url) {
+    String credentials = url.password().isEmpty() ? url.user() : url.user() + ":" + url.password();
+    return "postgresql://" + credentials + "@" + url.host() + ":" + url.port() + "/"
+        + url.database();
+  }
+
   /** The shared Kafka broker's bootstrap servers. */
   public static synchronized String kafkaBootstrap() {
     if (kafka == null) {

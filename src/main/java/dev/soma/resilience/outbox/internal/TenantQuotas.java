@@ -56,7 +56,11 @@ public final class TenantQuotas {
   }
 
   public boolean anyExhausted() {
-    return quota.enabled() && used.values().stream().anyMatch(count -> count >= quota.limit());
+    if (!quota.enabled()) {
+      return false;
+    }
+    roll();
+    return used.values().stream().anyMatch(count -> count >= quota.limit());
   }
 
   private void roll() {

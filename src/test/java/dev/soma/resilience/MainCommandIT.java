@@ -1,0 +1,175 @@
+package dev.soma.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.soma.resilience.outbox.OutboxEntry;
+import dev.soma.resilience.testing.KafkaReader;
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+/** The operator commands, run in-process as {@code main} runs them, against real servers. */
+@ExtendWith(TestServices.class)
+class MainCommandIT {
+
+  private final String kafka = TestServices.kafkaBootstrap();
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private OutboxFixture fx;
+  private String topic;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new OutboxFixture();
+    topic = TestServices.topic("cli.events");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void publishOutboxOnceDrainsTheDueEventsAndPrintsASummary() throws Exception {
+    fx.enqueue(List.of(
+        OutboxEntry.of("tenant-a", "a1", topic, "x", new JsonObject().put("n", 1)),
+        OutboxEntry.of("tenant-a", "a2", topic, "x", new JsonObject().put("n", 2)),
+        OutboxEntry.of("tenant-b", "b1", topic, "y", new JsonObject().put("n", 3)),
+        OutboxEntry.of("tenant-b", "later", topic, null, new JsonObject().put("n", 4))));
+    fx.query("UPDATE outbox_messages SET next_attempt_at = now() + interval '1 hour'"
+        + " WHERE dedupe_key = 'later'");
+
+    int exit = run(env(), "publish-outbox", "--once", "--batch-size=2");
+
+    assertThat(err.toString()).isEmpty();
+    assertThat(exit).isZero();
+    assertThat(out.toString()).isEqualTo("published 3 event(s) in 2 batch(es); 0 failed and will"
+        + " be retried or were dead-lettered" + System.lineSeparator());
+    assertThat(fx.query("SELECT dedupe_key, status FROM outbox_messages ORDER BY dedupe_key"))
+        .extracting(row -> row.getString(0) + "=" + row.getString(1))
+        .containsExactly("a1=published", "a2=published", "b1=published", "later=pending");
+    assertThat(KafkaReader.read(kafka, topic, 3, Duration.ofSeconds(30)))
+        .extracting(ConsumerRecord::key)
+        .containsExactlyInAnyOrder("tenant-a:x", "tenant-a:x", "tenant-b:y");
+  }
+
+  @Test
+  void publishOutboxOnceWithNothingDuePublishesNothingAndSucceeds() throws Exception {
+    int exit = run(env(), "publish-outbox", "--once");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString()).startsWith("published 0 event(s) in 0 batch(es); 0 failed");
+  }
+
+  @Test
+  void aRecordTheBrokerCanNeverAcceptIsDeadLetteredThenListedAndReplayedFromTheCommandLine()
+      throws Exception {
+    Map<String, String> env = env();
+    env.put("SA01_KAFKA_MAX_REQUEST_SIZE_BYTES", "1024");
+    fx.enqueue(List.of(OutboxEntry.of("tenant-a", "huge", topic, null,
+        new JsonObject().put("blob", "x".repeat(4096)))));
+
+    assertThat(run(env, "publish-outbox", "--once")).isEqualTo(1);
+    assertThat(out.toString()).startsWith("published 0 event(s) in 1 batch(es); 1 failed");
+    assertThat(fx.countStatus("dead")).isEqualTo(1);
+
+    out.getBuffer().setLength(0);
+    assertThat(run(env, "dead-letters", "list", "--tenant=tenant-a")).isZero();
+    JsonObject letter = new JsonObject(out.toString().strip());
+    assertThat(letter.getString("dedupeKey")).isEqualTo("huge");
+    assertThat(letter.getString("errorClass"))
+        .isEqualTo("org.apache.kafka.common.errors.RecordTooLargeException");
+
+    out.getBuffer().setLength(0);
+    long id = letter.getLong("id");
+    assertThat(run(env, "dead-letters", "replay", Long.toString(id), "--by=ops")).isZero();
+    assertThat(out.toString().strip())
+        .isEqualTo("dead letter " + id + " replayed: its event is pending again");
+    assertThat(fx.countStatus("pending")).isEqualTo(1);
+  }
+
+  @Test
+  void resolvingADeadLetterThatDoesNotExistFailsSayingSo() {
+    int exit = run(env(), "dead-letters", "resolve", "999", "--by=ops", "--notes=typo");
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString().strip()).isEqualTo("no unresolved dead letter with id 999");
+  }
+
+  @Test
+  void aBatchSizeOfZeroIsRefusedWithAClearMessageBeforeAnythingIsTouched() throws Exception {
+    fx.enqueue(List.of(OutboxEntry.of("tenant-a", "a1", topic, null, new JsonObject())));
+
+    int exit = run(env(), "publish-outbox", "--once", "--batch-size=0");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo(
+        "configuration error: --batch-size must be from 1 to 10000, but was 0"
+            + System.lineSeparator());
+    assertThat(out.toString()).isEmpty();
+    assertThat(fx.query("SELECT status, attempts, lease_owner FROM outbox_messages"))
+        .extracting(row -> row.getString(0) + " " + row.getInteger(1) + " " + row.getString(2))
+        .containsExactly("pending 0 null");
+  }
+
+  @Test
+  void anIntervalOutOfRangeIsRefusedWithAClearMessage() {
+    int exit = run(env(), "publish-outbox", "--interval=0");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("configuration error: --interval must be from 0.01 to 3600 seconds");
+  }
+
+  @Test
+  void aBadSettingInTheEnvironmentIsRefusedNamingTheVariable() {
+    Map<String, String> env = env();
+    env.put("SA01_OUTBOX_BATCH_SIZE", "lots");
+
+    int exit = run(env, "publish-outbox", "--once");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo(
+        "configuration error: SA01_OUTBOX_BATCH_SIZE must be a whole number, but was 'lots'"
+            + System.lineSeparator());
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageError() {
+    int exit = run(env(), "publish-outbox", "--bogus");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--bogus'");
+  }
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("SA01_DATABASE_URL", TestServices.databaseUrlSetting(fx.databaseUrl));
+    env.put("SA01_KAFKA_BOOTSTRAP_SERVERS", kafka);
+    env.put("SA01_DATA_DIR", TestServices.tempDir("cli").toString());
+    env.put("SA01_KAFKA_DELIVERY_TIMEOUT_MS", "10000");
+    env.put("SA01_KAFKA_REQUEST_TIMEOUT_MS", "3000");
+    env.put("SA01_KAFKA_MAX_BLOCK_MS", "3000");
+    env.put("SA01_OUTBOX_LEASE_SECONDS", "20");
+    return env;
+  }
+
+  private int run(Map<String, String> env, String... args) {
+    CommandLine cli = Main.commandLine(env);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+}

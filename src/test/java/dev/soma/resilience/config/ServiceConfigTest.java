@@ -1,0 +1,281 @@
+package dev.soma.resilience.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceConfigTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void theBuiltInDefaultsLoadWithoutAnyEnvironment() {
+    ServiceConfig config = ServiceConfig.load(Map.of());
+
+    assertThat(config.dataDir()).isEqualTo(Path.of("data"));
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.database().url()).isEmpty();
+    assertThat(config.database().poolSize()).isEqualTo(16);
+    assertThat(config.kafka().bootstrapServers()).isEmpty();
+    assertThat(config.kafka().deliveryTimeoutMs()).isEqualTo(30_000);
+    assertThat(config.redisUrl()).isEmpty();
+    assertThat(config.somabrainUrl()).isEmpty();
+    assertThat(config.temporalHost()).isEmpty();
+    assertThat(config.outbox().batchSize()).isEqualTo(500);
+    assertThat(config.outbox().lease()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.outbox().retention()).isEqualTo(Duration.ofHours(24));
+    assertThat(config.outbox().tenantQuota().enabled()).isFalse();
+    assertThat(config.idempotency().retentionHours()).isEqualTo(24);
+  }
+
+  @Test
+  void environmentVariablesOverrideTheDefaultsBySa01Names() {
+    ServiceConfig config = ServiceConfig.load(Map.of(
+        "SA01_HTTP_PORT", "9191",
+        "SA01_OUTBOX_BATCH_SIZE", " 42 ",
+        "SA01_OUTBOX_TENANT_QUOTA_ENABLED", "TRUE",
+        "SA01_OUTBOX_KAFKA_DOWN_BACKOFF_MAX_MS", "750",
+        "SA01_KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9093",
+        "SA01_REDIS_URL", "redis://cache:6379",
+        "SA01_TEMPORAL_HOST", "temporal:7233",
+        "SA01_DATA_DIR", "/var/lib/soma"));
+
+    assertThat(config.httpPort()).isEqualTo(9191);
+    assertThat(config.outbox().batchSize()).isEqualTo(42);
+    assertThat(config.outbox().tenantQuota().enabled()).isTrue();
+    assertThat(config.outbox().kafkaDownBackoffMax()).isEqualTo(Duration.ofMillis(750));
+    assertThat(config.kafka().bootstrapServers()).contains("k1:9092,k2:9093");
+    assertThat(config.redisUrl()).contains(URI.create("redis://cache:6379"));
+    assertThat(config.temporalHost()).contains("temporal:7233");
+    assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/soma"));
+  }
+
+  @Test
+  void theDatabaseUrlIsParsedIntoHostPortDatabaseUserAndPassword() {
+    ServiceConfig config = ServiceConfig.load(
+        Map.of("SA01_DATABASE_URL", "postgresql://soma:s3cret@db.internal:6543/resilience"));
+
+    assertThat(config.database().url())
+        .contains(new DatabaseUrl("db.internal", 6543, "resilience", "soma", "s3cret"));
+  }
+
+  @Test
+  void aDatabaseUrlWithoutPortOrPasswordUsesPort5432AndAnEmptyPassword() {
+    DatabaseUrl url = DatabaseUrl.parse("postgres://soma@db/resilience");
+
+    assertThat(url).isEqualTo(new DatabaseUrl("db", 5432, "resilience", "soma", ""));
+    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/resilience");
+  }
+
+  @Test
+  void percentEncodedCredentialsAreDecoded() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://so%40ma:p%3Aw%2Fd@db:5432/app");
+
+    assertThat(url.user()).isEqualTo("so@ma");
+    assertThat(url.password()).isEqualTo("p:w/d");
+  }
+
+  @Test
+  void aPlusSignInThePasswordStaysAPlusSign() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://soma:a+b@db:5432/app");
+
+    assertThat(url.password()).isEqualTo("a+b");
+  }
+
+  @Test
+  void aNonNumericPortFailsNamingTheVariableTheValueAndWhatWasExpected() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_HTTP_PORT", "abc")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SA01_HTTP_PORT")
+        .hasMessageContaining("'abc'")
+        .hasMessageContaining("a whole number");
+  }
+
+  @Test
+  void aPortAbove65535FailsNamingTheAllowedRange() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_HTTP_PORT", "70000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_HTTP_PORT must be a whole number from 0 to 65535, but was '70000'");
+  }
+
+  @Test
+  void aBatchSizeOfZeroFailsNamingTheAllowedRange() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_OUTBOX_BATCH_SIZE", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_OUTBOX_BATCH_SIZE must be a whole number from 1 to 10000, but was '0'");
+  }
+
+  @Test
+  void aFlagThatIsNeitherTrueNorFalseFails() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_OUTBOX_TENANT_QUOTA_ENABLED", "yes")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_OUTBOX_TENANT_QUOTA_ENABLED must be true or false, but was 'yes'");
+  }
+
+  @Test
+  void aDatabaseUrlOfAnotherSchemeFailsSayingWhichFormIsExpected() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DATABASE_URL", "mysql://x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_DATABASE_URL must be a URL of the form"
+            + " postgresql://user:pass@host:port/db, but was 'mysql://x'");
+  }
+
+  @Test
+  void aDatabaseUrlWithoutDatabaseNameFails() {
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://soma@db:5432/"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SA01_DATABASE_URL")
+        .hasMessageContaining("'postgresql://soma@db:5432/'");
+  }
+
+  @Test
+  void aDatabaseUrlWithAPortAbove65535Fails() {
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://soma@db:99999/app"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SA01_DATABASE_URL")
+        .hasMessageContaining("'postgresql://soma@db:99999/app'");
+  }
+
+  @Test
+  void theDatabasePasswordNeverAppearsInAnErrorMessage() {
+    for (String bad : new String[] {
+        "mysql://soma:hunter2@db:3306/app",
+        "postgresql://soma:hunter2@db:5432",
+        "postgresql://soma:hunter2@db:notaport/app",
+        "postgresql://soma:hunter2 @db:5432/app",
+        "postgresql://soma:hun@ter2@db:5432/app"}) {
+      assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DATABASE_URL", bad)))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("SA01_DATABASE_URL")
+          .hasMessageNotContaining("hunter2")
+          .hasMessageNotContaining("ter2");
+    }
+  }
+
+  @Test
+  void theDatabasePasswordNeverAppearsInTheUrlsToString() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://soma:hunter2@db:5432/app");
+
+    assertThat(url.toString())
+        .isEqualTo("postgresql://soma:****@db:5432/app")
+        .doesNotContain("hunter2");
+    assertThat(DatabaseUrl.parse("postgresql://soma@db:5432/app").toString())
+        .isEqualTo("postgresql://soma@db:5432/app");
+  }
+
+  @Test
+  void kafkaBootstrapServersWithoutAPortFail() {
+    assertThatThrownBy(() -> ServiceConfig.load(
+            Map.of("SA01_KAFKA_BOOTSTRAP_SERVERS", "nohostport")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...],"
+            + " but was 'nohostport'");
+  }
+
+  @Test
+  void aRedisUrlOfAnotherSchemeFailsWithoutShowingItsPassword() {
+    assertThatThrownBy(() -> ServiceConfig.load(
+            Map.of("SA01_REDIS_URL", "http://:hunter2@cache:6379")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SA01_REDIS_URL")
+        .hasMessageContaining("a URL starting with redis://, rediss://")
+        .hasMessageContaining("'http://:****@cache:6379'")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void aRedisUrlWithoutHostFails() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_REDIS_URL", "redis:cache")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_REDIS_URL must be a URL starting with redis://, rediss://,"
+            + " but was 'redis:cache'");
+  }
+
+  @Test
+  void aTemporalHostWithoutPortFails() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_TEMPORAL_HOST", "temporal")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_TEMPORAL_HOST must be host:port, but was 'temporal'");
+  }
+
+  @Test
+  void aLeaseNotLongerThanTheDeliveryTimeoutFails() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of(
+            "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "30000",
+            "SA01_OUTBOX_LEASE_SECONDS", "20")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SA01_OUTBOX_LEASE_SECONDS must be longer than")
+        .hasMessageContaining("(35 s)")
+        .hasMessageEndingWith("but was '20'");
+  }
+
+  @Test
+  void aLeaseLongerThanTheDeliveryTimeoutPlusFiveSecondsIsAccepted() {
+    ServiceConfig config = ServiceConfig.load(Map.of(
+        "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "30000",
+        "SA01_OUTBOX_LEASE_SECONDS", "36"));
+
+    assertThat(config.outbox().lease()).isEqualTo(Duration.ofSeconds(36));
+  }
+
+  @Test
+  void aConfigFileOverlaysTheDefaultsAndTheEnvironmentOverlaysTheFile() throws IOException {
+    Path file = dir.resolve("soma.json");
+    Files.writeString(file, """
+        {"http": {"port": 9090},
+         "outbox": {"batchSize": 50, "retentionHours": 2},
+         "temporal": {"host": "temporal:7233"}}""");
+
+    ServiceConfig config = ServiceConfig.load(Map.of(
+        "SA01_CONFIG_FILE", file.toString(),
+        "SA01_OUTBOX_BATCH_SIZE", "60"));
+
+    assertThat(config.httpPort()).isEqualTo(9090);
+    assertThat(config.outbox().batchSize()).isEqualTo(60);
+    assertThat(config.outbox().retention()).isEqualTo(Duration.ofHours(2));
+    assertThat(config.temporalHost()).isEqualTo(Optional.of("temporal:7233"));
+    // keys the file does not name keep their defaults
+    assertThat(config.outbox().maxInFlightBatches()).isEqualTo(4);
+  }
+
+  @Test
+  void aBadValueInTheConfigFileFailsNamingItsVariable() throws IOException {
+    Path file = dir.resolve("soma.json");
+    Files.writeString(file, "{\"outbox\": {\"batchSize\": 0}}");
+
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_CONFIG_FILE", file.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_OUTBOX_BATCH_SIZE must be a whole number from 1 to 10000, but was '0'");
+  }
+
+  @Test
+  void aConfigFileThatIsNotJsonFailsNamingTheFile() throws IOException {
+    Path file = dir.resolve("soma.json");
+    Files.writeString(file, "port = 9090");
+
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_CONFIG_FILE", file.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SA01_CONFIG_FILE must be a JSON object")
+        .hasMessageContaining(file.toString());
+  }
+
+  @Test
+  void aMissingConfigFileFailsNamingTheFile() {
+    Path missing = dir.resolve("missing.json");
+
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_CONFIG_FILE", missing.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SA01_CONFIG_FILE must be a readable JSON file")
+        .hasMessageContaining(missing.toString());
+  }
+}
