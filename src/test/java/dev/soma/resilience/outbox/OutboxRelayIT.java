@@ -148,4 +148,21 @@ class OutboxRelayIT {
     assertThat(records.get(0).key()).isEqualTo("other-service:order-77");
     assertThat(new JsonObject(records.get(0).value()).getDouble("total")).isEqualTo(12.5);
   }
+
+  @Test
+  void aDueEventIsPublishedEvenBehindManyRowsWaitingForARetry() throws Exception {
+    String topic = TestServices.topic("behind-retries");
+    Blocking.await(fx.pool.query("INSERT INTO outbox_messages (tenant_id, dedupe_key, topic,"
+        + " payload, next_attempt_at) SELECT 't1', 'waiting-' || n, '" + topic + "', '{}',"
+        + " now() + interval '1 hour' FROM generate_series(1, 50) n").execute(),
+        Duration.ofSeconds(10));
+    fx.enqueue(List.of(OutboxEntry.of("t1", "due-1", topic, null, new JsonObject())));
+    fx.deployRelay(OutboxFixture.config(Map.of("SA01_OUTBOX_BATCH_SIZE", "1")), kafka, "relay");
+
+    List<ConsumerRecord<String, String>> records =
+        KafkaReader.read(kafka, topic, 1, Duration.ofSeconds(20));
+
+    assertThat(records).extracting(r -> header(r, "dedupe-key")).containsExactly("due-1");
+    assertThat(fx.countStatus("pending")).isEqualTo(50);
+  }
 }

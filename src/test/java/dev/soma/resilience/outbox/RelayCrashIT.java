@@ -60,7 +60,7 @@ class RelayCrashIT {
     // The dead relay: claims a batch with a short lease, gets every record acknowledged, dies.
     OutboxRepository repository = new OutboxRepository(fx.pool);
     List<ClaimedEvent> claimed = Blocking.await(repository.claim(new OutboxRepository.Claim(
-        "dead-relay", 100, 1, Duration.ofSeconds(2), "", Map.of(), Integer.MAX_VALUE)),
+        "dead-relay", 100, Duration.ofSeconds(2), "", Map.of(), Integer.MAX_VALUE)),
         Duration.ofSeconds(10));
     KafkaProducer<String, String> producer = fx.producer(config, kafka);
     List<Future<?>> acks = new ArrayList<>();

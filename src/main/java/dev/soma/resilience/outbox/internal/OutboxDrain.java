@@ -47,7 +47,7 @@ public final class OutboxDrain {
   }
 
   private Future<Summary> next(Summary sofar) {
-    OutboxRepository.Claim claim = new OutboxRepository.Claim(owner, config.batchSize(), 1,
+    OutboxRepository.Claim claim = new OutboxRepository.Claim(owner, config.batchSize(),
         config.lease(), "", Map.of(), Integer.MAX_VALUE);
     return repository.claim(claim).compose(batch -> {
       if (batch.isEmpty()) {

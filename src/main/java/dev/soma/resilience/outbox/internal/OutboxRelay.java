@@ -122,7 +122,6 @@ public final class OutboxRelay extends VerticleBase {
     repository.claim(new OutboxRepository.Claim(
             relayId,
             config.batchSize(),
-            config.maxInFlightBatches() + 1,
             config.lease(),
             tenantCursor,
             quotas.remaining(),

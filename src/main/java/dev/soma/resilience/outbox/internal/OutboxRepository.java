@@ -24,13 +24,12 @@ public final class OutboxRepository {
   static final String LOCK_CLAIMS = "SELECT pg_advisory_xact_lock($1)";
 
   /**
-   * Fair, ordered claim. Tenants with due pending rows are enumerated with a skip scan (starting
-   * after {@code $3}, at most {@code $2} of them) and each gets an equal share of the batch, capped
-   * by its remaining quota ({@code $5}/{@code $6}, else {@code $10}; {@code $4} lists tenants with
-   * none left). Within
-   * a tenant only the oldest pending rows are looked at (a window of {@code $9} shares, enough to see past the rows of batches still in flight), and a row is
-   * taken only if no earlier row of its aggregate is leased elsewhere or waiting for a retry. When
-   * the rounded-up shares exceed the batch, each tenant's oldest rows are kept first.
+   * Fair, ordered claim. Tenants with pending rows are enumerated with a skip scan (starting after
+   * {@code $3}, at most {@code $2} of them) and each gets an equal share of the batch, capped by its
+   * remaining quota ({@code $5}/{@code $6}, else {@code $9}; {@code $4} lists tenants with none
+   * left). Within a tenant only its oldest due, unleased rows are looked at (a window of two
+   * shares, so rows blocked behind a busy aggregate rarely use up a tenant's turn), and a row is taken only if no earlier pending row of its aggregate is leased or waiting
+   * for a retry. When the rounded-up shares exceed the batch, each tenant's oldest rows go first.
    */
   static final String CLAIM =
       """
@@ -49,7 +48,7 @@ public final class OutboxRepository {
       active AS (
           SELECT t.tenant_id,
                  least(ceil($1::numeric / (SELECT count(*) FROM tenants WHERE tenant_id IS NOT NULL)),
-                       coalesce(q.remaining, $10))::int AS share
+                       coalesce(q.remaining, $9))::int AS share
             FROM tenants t
             LEFT JOIN unnest($5::text[], $6::int[]) AS q (tenant_id, remaining)
                    ON q.tenant_id = t.tenant_id
@@ -60,14 +59,14 @@ public final class OutboxRepository {
                  row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.id) AS rank
             FROM active a
            CROSS JOIN LATERAL (
-                 SELECT o.id, o.tenant_id, o.partition_key, o.next_attempt_at, o.lease_expires_at
+                 SELECT o.id, o.tenant_id, o.partition_key
                    FROM outbox_messages o
                   WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
+                    AND o.next_attempt_at <= now()
+                    AND (o.lease_expires_at IS NULL OR o.lease_expires_at < now())
                   ORDER BY o.id
-                  LIMIT a.share * $9) w
-           WHERE w.next_attempt_at <= now()
-             AND (w.lease_expires_at IS NULL OR w.lease_expires_at < now())
-             AND (w.partition_key IS NULL OR NOT EXISTS (
+                  LIMIT a.share * 2) w
+           WHERE (w.partition_key IS NULL OR NOT EXISTS (
                    SELECT 1 FROM outbox_messages p
                     WHERE p.tenant_id = w.tenant_id AND p.partition_key = w.partition_key
                       AND p.status = 'pending' AND p.id < w.id
@@ -135,7 +134,6 @@ public final class OutboxRepository {
   public record Claim(
       String owner,
       int batchSize,
-      int windowShares,
       Duration lease,
       String tenantCursor,
       Map<String, Integer> quota,
@@ -163,7 +161,6 @@ public final class OutboxRepository {
         remaining.toArray(Integer[]::new),
         claim.owner(),
         (double) claim.lease().toMillis() / 1000.0,
-        claim.windowShares(),
         claim.defaultQuota());
     return pool.withTransaction(
         tx -> tx.preparedQuery(LOCK_CLAIMS)
