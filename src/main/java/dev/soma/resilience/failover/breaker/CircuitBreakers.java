@@ -1,0 +1,137 @@
+package dev.soma.resilience.failover.breaker;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The breakers of every dependency, two levels deep: one per dependency (opens when it fails for
+ * everyone) and one per (dependency, tenant) (opens when it fails for that tenant only: its quota,
+ * its key). A call needs a permit from both. Settings are global with per-tenant overrides. Each
+ * breaker is a gauge {@code circuit_state{service,tenant}} (0 closed, 1 half-open, 2 open; tenant
+ * {@value #ALL_TENANTS} for the dependency's own breaker).
+ *
+ * <p>Event-loop confined, like the breakers: create one per verticle.
+ */
+public final class CircuitBreakers {
+
+  /** The tenant label of a dependency-wide breaker. */
+  public static final String ALL_TENANTS = "_all";
+
+  /** Both permits of one call. */
+  public record Guard(CircuitBreaker.Permit dependency, CircuitBreaker.Permit tenant) {}
+
+  private final Clock clock;
+  private final BreakerSettings defaults;
+  private final Map<String, BreakerSettings> tenantSettings;
+  private final MeterRegistry registry;
+  private final Consumer<CircuitBreaker.Transition> listener;
+  private final Map<String, CircuitBreaker> breakers = new HashMap<>();
+
+  public CircuitBreakers(
+      Clock clock,
+      BreakerSettings defaults,
+      Map<String, BreakerSettings> tenantSettings,
+      MeterRegistry registry,
+      Consumer<CircuitBreaker.Transition> listener) {
+    this.clock = clock;
+    this.defaults = defaults;
+    this.tenantSettings = Map.copyOf(tenantSettings);
+    this.registry = registry;
+    this.listener = listener;
+  }
+
+  /** Permits for a call to {@code dependency} for {@code tenant}, or {@link OpenCircuitException}. */
+  public Guard acquire(String dependency, String tenant) {
+    CircuitBreaker.Permit shared = breaker(dependency, ALL_TENANTS).acquire();
+    try {
+      return new Guard(shared, breaker(dependency, tenant).acquire());
+    } catch (OpenCircuitException refused) {
+      shared.breaker().record(shared, false, false);
+      throw refused;
+    }
+  }
+
+  /** Counts a call's result where it belongs (see {@link CallOutcome}). */
+  public void record(Guard guard, CallOutcome outcome) {
+    CircuitBreaker.Permit shared = guard.dependency();
+    CircuitBreaker.Permit own = guard.tenant();
+    switch (outcome) {
+      case SUCCESS -> {
+        shared.breaker().record(shared, true, true);
+        own.breaker().record(own, true, true);
+      }
+      case DEPENDENCY_FAILURE -> {
+        shared.breaker().record(shared, true, false);
+        own.breaker().record(own, false, false);
+      }
+      case TENANT_FAILURE -> {
+        // the dependency answered: it is up, whatever it thinks of this tenant
+        shared.breaker().record(shared, true, true);
+        own.breaker().record(own, true, false);
+      }
+      case CALLER_FAULT -> {
+        shared.breaker().record(shared, false, false);
+        own.breaker().record(own, false, false);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code call} under both breakers and records its result as {@code classify} says. Fails
+   * with {@link OpenCircuitException}, without calling, when either breaker refuses.
+   */
+  public <T> Future<T> call(String dependency, String tenant, Supplier<Future<T>> call,
+      Function<AsyncResult<T>, CallOutcome> classify) {
+    Guard guard;
+    try {
+      guard = acquire(dependency, tenant);
+    } catch (OpenCircuitException refused) {
+      return Future.failedFuture(refused);
+    }
+    Future<T> result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    return result.andThen(ar -> record(guard, classify.apply(ar)));
+  }
+
+  /** The state the next call for {@code tenant} would meet (the worse of the two breakers). */
+  public CircuitState state(String dependency, String tenant) {
+    CircuitState shared = breaker(dependency, ALL_TENANTS).state();
+    CircuitState own = breaker(dependency, tenant).state();
+    return shared.gaugeValue() >= own.gaugeValue() ? shared : own;
+  }
+
+  /** How long until {@code dependency} accepts a trial call for {@code tenant}; zero if it would now. */
+  public Duration retryAfter(String dependency, String tenant) {
+    Duration shared = breaker(dependency, ALL_TENANTS).retryAfter();
+    Duration own = breaker(dependency, tenant).retryAfter();
+    return shared.compareTo(own) >= 0 ? shared : own;
+  }
+
+  private CircuitBreaker breaker(String dependency, String tenant) {
+    return breakers.computeIfAbsent(dependency + '\u0000' + tenant, key -> {
+      BreakerSettings settings = ALL_TENANTS.equals(tenant)
+          ? defaults
+          : tenantSettings.getOrDefault(tenant, defaults);
+      CircuitBreaker breaker = new CircuitBreaker(dependency, tenant, settings, clock, listener);
+      Gauge.builder("circuit.state", breaker, b -> b.state().gaugeValue())
+          .description("Circuit breaker state: 0 closed, 1 half-open, 2 open")
+          .tag("service", dependency)
+          .tag("tenant", tenant)
+          .register(registry);
+      return breaker;
+    });
+  }
+}
