@@ -1,5 +1,6 @@
 package dev.soma.resilience;
 
+import dev.soma.resilience.api.AgentApi;
 import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
@@ -28,6 +29,7 @@ import io.vertx.sqlclient.Pool;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -116,7 +118,10 @@ public final class Application implements AutoCloseable {
   }
 
   private Future<?> deployService(ServiceConfig config) {
-    OperationsApi api = new OperationsApi(database, pool, registry, config.httpPort());
+    AgentApi agentApi = new AgentApi(pool, outbox, config.api(),
+        Duration.ofHours(config.idempotency().retentionHours()));
+    OperationsApi api =
+        new OperationsApi(database, pool, registry, config.httpPort(), List.of(agentApi));
     return vertx.deployVerticle(new IdempotencyCleanup(pool,
             Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
         .compose(v -> vertx.deployVerticle(api))

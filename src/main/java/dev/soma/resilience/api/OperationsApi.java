@@ -13,11 +13,13 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 
 /**
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
- * (PostgreSQL reachable and migrated) and {@code GET /metrics} (Prometheus text). Unknown paths and
- * failures answer {@code application/problem+json}.
+ * (PostgreSQL reachable and migrated), {@code GET /metrics} (Prometheus text), and the routes of
+ * the {@link RouteModule}s it is given (the agent API). Unknown paths and failures answer
+ * {@code application/problem+json}.
  */
 public final class OperationsApi extends VerticleBase {
 
@@ -25,13 +27,16 @@ public final class OperationsApi extends VerticleBase {
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
   private final int port;
+  private final List<RouteModule> modules;
   private HttpServer server;
 
-  public OperationsApi(Database database, Pool pool, PrometheusMeterRegistry registry, int port) {
+  public OperationsApi(Database database, Pool pool, PrometheusMeterRegistry registry, int port,
+      List<RouteModule> modules) {
     this.database = database;
     this.pool = pool;
     this.registry = registry;
     this.port = port;
+    this.modules = List.copyOf(modules);
   }
 
   @Override
@@ -47,6 +52,7 @@ public final class OperationsApi extends VerticleBase {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(registry.scrape()));
+    modules.forEach(module -> module.mount(vertx, router));
     router.route().last().handler(ctx -> ctx.fail(Problem.notFound(
         "no resource at " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new ProblemHandler());

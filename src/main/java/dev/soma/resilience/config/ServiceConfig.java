@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param temporalHost the workflow engine's {@code host:port} ({@code SA01_TEMPORAL_HOST})
  * @param outbox the relay's settings
  * @param idempotency how long consumer and request idempotency records are kept
+ * @param api the agent API's limits and the admin credential
  */
 public record ServiceConfig(
     Path dataDir,
@@ -29,7 +30,8 @@ public record ServiceConfig(
     Optional<URI> somabrainUrl,
     Optional<String> temporalHost,
     OutboxConfig outbox,
-    IdempotencyConfig idempotency) {
+    IdempotencyConfig idempotency,
+    ApiConfig api) {
 
   /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
   public static ServiceConfig load(Map<String, String> env) {
@@ -58,8 +60,9 @@ public record ServiceConfig(
         temporal.isEmpty() ? Optional.empty() : Optional.of(temporal),
         OutboxConfig.from(s).validatedAgainst(kafka),
         new IdempotencyConfig(
-            s.intIn("idempotency.retentionHours", 1, 24 * 365),
-            s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)));
+            s.intIn("idempotency.retentionHours", 24, 24 * 365),
+            s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)),
+        ApiConfig.from(s));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */

@@ -1,7 +1,9 @@
 package dev.soma.resilience.common.http;
 
 import io.vertx.core.Handler;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +21,12 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     Problem problem;
     if (ctx.failure() instanceof Problem p) {
       problem = p;
-    } else if (ctx.failure() == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      problem = new Problem(ctx.statusCode(), "urn:soma:problem:http-" + ctx.statusCode(),
-          io.netty.handler.codec.http.HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase(),
-          "the request was rejected with status " + ctx.statusCode());
+    } else if (clientError(ctx) > 0) {
+      int status = clientError(ctx);
+      problem = new Problem(status, "urn:soma:problem:http-" + status,
+          HttpResponseStatus.valueOf(status).reasonPhrase(),
+          status == 413 ? "the request body is too large"
+              : "the request was rejected with status " + status);
     } else {
       LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
       problem = new Problem(500, "urn:soma:problem:internal", "Internal error",
@@ -31,10 +35,20 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     send(ctx, problem);
   }
 
+  /** The 4xx status of a failure raised by Vert.x Web itself (e.g. 413 from the body handler). */
+  private static int clientError(RoutingContext ctx) {
+    int status = ctx.failure() instanceof HttpException http ? http.getStatusCode()
+        : ctx.failure() == null ? ctx.statusCode() : -1;
+    return status >= 400 && status < 500 ? status : -1;
+  }
+
   public static void send(RoutingContext ctx, Problem problem) {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
+    }
+    if (problem.retryAfterSeconds() != null) {
+      ctx.response().putHeader("Retry-After", Long.toString(problem.retryAfterSeconds()));
     }
     ctx.response()
         .setStatusCode(problem.status())

@@ -3,6 +3,8 @@ package dev.soma.resilience.outbox.internal;
 import dev.soma.resilience.config.OutboxConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import dev.soma.resilience.outbox.OutboxAddresses;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.HashMap;
@@ -56,7 +58,13 @@ public final class OutboxHousekeeping extends VerticleBase {
           .onFailure(e -> LOG.warn("dead-letter publishing failed: {}", e.toString()));
     });
     gaugeTimer = vertx.setPeriodic(1, config.pendingGaugeInterval().toMillis(), id ->
-        refreshPending().onFailure(e -> LOG.warn("pending gauge refresh failed: {}", e.toString())));
+        refreshPending()
+            .onSuccess(counts -> {
+              JsonObject message = new JsonObject();
+              counts.forEach(message::put);
+              vertx.eventBus().publish(OutboxAddresses.PENDING_COUNTS, message);
+            })
+            .onFailure(e -> LOG.warn("pending gauge refresh failed: {}", e.toString())));
     return Future.succeededFuture();
   }
 
@@ -88,13 +96,13 @@ public final class OutboxHousekeeping extends VerticleBase {
         });
   }
 
-  /** Reads pending counts per tenant into the gauge. */
-  public Future<Void> refreshPending() {
+  /** Reads pending counts per tenant into the gauge; completes with them. */
+  public Future<Map<String, Long>> refreshPending() {
     return pool.query(PENDING_BY_TENANT).execute().map(rows -> {
       Map<String, Long> counts = new HashMap<>();
       rows.forEach(row -> counts.put(row.getString("tenant_id"), row.getLong("pending")));
       metrics.pending(counts);
-      return null;
+      return counts;
     });
   }
 }

@@ -152,7 +152,10 @@ public final class OutboxRelay extends VerticleBase {
     inFlight++;
     publisher.publish(batch).onComplete(ar -> {
       inFlight--;
-      if (ar.failed()) {
+      if (ar.failed() && stopping) {
+        LOG.warn("outbox relay {} stopped with a batch of {} unsettled; its rows retry when their"
+            + " lease ends", relayId, batch.size());
+      } else if (ar.failed()) {
         LOG.error("outbox relay {}: batch of {} could not be settled; rows retry when their lease"
             + " ends", relayId, batch.size(), ar.cause());
       } else {

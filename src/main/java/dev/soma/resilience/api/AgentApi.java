@@ -1,0 +1,48 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.config.ApiConfig;
+import dev.soma.resilience.idempotency.IdempotentRequests;
+import dev.soma.resilience.outbox.DeadLetters;
+import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.tenant.RateLimiter;
+import dev.soma.resilience.tenant.Tenants;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The agent API's routes: {@code /v1/*} for tenants (API key, rate limit, backlog gate) and
+ * {@code /admin/*} for operators. Bodies over {@code maxBodyBytes} get 413.
+ */
+public final class AgentApi implements RouteModule {
+
+  private final Pool pool;
+  private final Outbox outbox;
+  private final ApiConfig config;
+  private final Duration idempotencyRetention;
+
+  public AgentApi(Pool pool, Outbox outbox, ApiConfig config, Duration idempotencyRetention) {
+    this.pool = pool;
+    this.outbox = outbox;
+    this.config = config;
+    this.idempotencyRetention = idempotencyRetention;
+  }
+
+  @Override
+  public void mount(Vertx vertx, Router router) {
+    Tenants tenants = new Tenants(pool);
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    router.route("/v1/*").handler(bodies);
+    router.route("/admin/*").handler(bodies);
+    router.route("/v1/*").handler(new TenantGate(vertx, tenants,
+        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC()),
+        config.backlogLimit()));
+    IdempotentCreate create = new IdempotentCreate(pool, outbox,
+        new IdempotentRequests(pool, idempotencyRetention, config.idempotencyAbandonAfter()));
+    new ConversationRoutes(pool, outbox, create).mount(router);
+    new AdminRoutes(config.adminToken(), tenants, new DeadLetters(pool, outbox)).mount(router);
+  }
+}

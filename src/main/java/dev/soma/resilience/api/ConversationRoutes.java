@@ -1,0 +1,139 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.outbox.OutboxEntry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Conversation messages and tool results. Each write stores the business row and its event
+ * ({@code conversation.inbound} keyed {@code conv:<conversation>:<message>}, {@code tool.results}
+ * keyed {@code tool:<execution>}) in one transaction. Every query is scoped by the caller's tenant,
+ * so another tenant's ids answer as if they did not exist.
+ */
+final class ConversationRoutes {
+
+  static final String INSERT_MESSAGE =
+      """
+      INSERT INTO conversation_messages (tenant_id, conversation_id, message_id, role, content, metadata)
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""";
+  static final String INSERT_TOOL =
+      """
+      INSERT INTO tool_executions (tenant_id, execution_id, conversation_id, tool_name, status, result)
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""";
+  static final String LIST_MESSAGES =
+      """
+      SELECT message_id, role, content, metadata, created_at FROM conversation_messages
+       WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, message_id LIMIT 1000""";
+
+  private static final Set<String> MESSAGE_FIELDS = Set.of("messageId", "role", "content", "metadata");
+  private static final Set<String> TOOL_FIELDS =
+      Set.of("executionId", "toolName", "status", "result");
+  private static final int MAX_CONTENT = 32_768;
+
+  private final Pool pool;
+  private final Outbox outbox;
+  private final IdempotentCreate create;
+
+  ConversationRoutes(Pool pool, Outbox outbox, IdempotentCreate create) {
+    this.pool = pool;
+    this.outbox = outbox;
+    this.create = create;
+  }
+
+  void mount(Router router) {
+    router.post("/v1/conversations/:conversationId/messages").handler(this::postMessage);
+    router.get("/v1/conversations/:conversationId/messages").handler(this::listMessages);
+    router.post("/v1/conversations/:conversationId/tool-results").handler(this::postToolResult);
+  }
+
+  private void postMessage(RoutingContext ctx) {
+    String tenant = TenantGate.tenant(ctx);
+    String conversation = conversationId(ctx);
+    JsonBody body = JsonBody.parse(ctx.body().buffer(), MESSAGE_FIELDS);
+    String messageId = body.optionalId("messageId");
+    String message = messageId != null ? messageId : UUID.randomUUID().toString();
+    String role = body.oneOf("role", Set.of("user", "assistant", "system"), "user");
+    String content = body.requiredString("content", MAX_CONTENT);
+    JsonObject metadata = body.object("metadata");
+    String eventKey = "conv:" + conversation + ":" + message;
+    create.run(ctx, 202, tx -> tx.preparedQuery(INSERT_MESSAGE)
+        .execute(Tuple.of(tenant, conversation, message, role, content, metadata))
+        .compose(rows -> rows.rowCount() == 0
+            ? Future.failedFuture(Problem.conflict("message '" + message
+                + "' already exists in conversation '" + conversation + "'"))
+            : enqueue(tx, OutboxEntry.of(tenant, eventKey, "conversation.inbound",
+                "conv:" + conversation, new JsonObject()
+                    .put("conversationId", conversation).put("messageId", message)
+                    .put("role", role).put("content", content).put("metadata", metadata))))
+        .map(v -> new JsonObject().put("conversationId", conversation).put("messageId", message)
+            .put("status", "accepted").put("eventKey", eventKey)));
+  }
+
+  private void postToolResult(RoutingContext ctx) {
+    String tenant = TenantGate.tenant(ctx);
+    String conversation = conversationId(ctx);
+    JsonBody body = JsonBody.parse(ctx.body().buffer(), TOOL_FIELDS);
+    String execution = body.optionalId("executionId");
+    if (execution == null) {
+      throw Problem.badRequest("'executionId' is required");
+    }
+    String tool = body.requiredString("toolName", 128);
+    String status = body.oneOf("status", Set.of("succeeded", "failed"), "succeeded");
+    Object result = body.requiredValue("result");
+    JsonObject stored = new JsonObject().put("value", result);
+    String eventKey = "tool:" + execution;
+    create.run(ctx, 202, tx -> tx.preparedQuery(INSERT_TOOL)
+        .execute(Tuple.of(tenant, execution, conversation, tool, status, stored))
+        .compose(rows -> rows.rowCount() == 0
+            ? Future.failedFuture(Problem.conflict("tool execution '" + execution
+                + "' already has a result"))
+            : enqueue(tx, OutboxEntry.of(tenant, eventKey, "tool.results", "conv:" + conversation,
+                new JsonObject().put("conversationId", conversation).put("executionId", execution)
+                    .put("toolName", tool).put("status", status).put("result", result))))
+        .map(v -> new JsonObject().put("conversationId", conversation)
+            .put("executionId", execution).put("status", "accepted").put("eventKey", eventKey)));
+  }
+
+  private void listMessages(RoutingContext ctx) {
+    String tenant = TenantGate.tenant(ctx);
+    String conversation = conversationId(ctx);
+    pool.preparedQuery(LIST_MESSAGES).execute(Tuple.of(tenant, conversation)).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      if (ar.result().rowCount() == 0) {
+        ctx.fail(Problem.notFound("no conversation '" + conversation + "'"));
+        return;
+      }
+      JsonArray messages = new JsonArray();
+      ar.result().forEach(row -> messages.add(new JsonObject()
+          .put("messageId", row.getString("message_id")).put("role", row.getString("role"))
+          .put("content", row.getString("content")).put("metadata", row.getJsonObject("metadata"))
+          .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())));
+      ctx.json(new JsonObject().put("conversationId", conversation).put("messages", messages));
+    });
+  }
+
+  private Future<Void> enqueue(SqlConnection tx, OutboxEntry entry) {
+    return outbox.enqueue(tx, entry).mapEmpty();
+  }
+
+  private static String conversationId(RoutingContext ctx) {
+    String id = ctx.pathParam("conversationId");
+    if (!Ids.valid(id)) {
+      throw Problem.badRequest("the conversation id must be 1-128 characters of [A-Za-z0-9._:-]");
+    }
+    return id;
+  }
+}

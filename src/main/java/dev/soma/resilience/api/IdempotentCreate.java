@@ -1,0 +1,82 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.idempotency.IdempotentRequests;
+import dev.soma.resilience.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a creating request in one transaction (business rows, outbox events and, with an
+ * {@code Idempotency-Key}, the stored response) and answers it. With a key: a replay returns the
+ * first answer (header {@code Idempotent-Replayed: true}), a concurrent duplicate gets 409, the key
+ * reused for another request 422; a request that fails stores nothing.
+ */
+final class IdempotentCreate {
+
+  static final String HEADER = "Idempotency-Key";
+  private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+  private final Pool pool;
+  private final Outbox outbox;
+  private final IdempotentRequests requests;
+
+  IdempotentCreate(Pool pool, Outbox outbox, IdempotentRequests requests) {
+    this.pool = pool;
+    this.outbox = outbox;
+    this.requests = requests;
+  }
+
+  /**
+   * Answers {@code ctx} with {@code status} and the body {@code work} produced on the transaction.
+   * Call after validation: a request rejected before this point is never stored.
+   */
+  void run(RoutingContext ctx, int status, Function<SqlConnection, Future<JsonObject>> work) {
+    String tenant = TenantGate.tenant(ctx);
+    String key = ctx.request().getHeader(HEADER);
+    if (key == null) {
+      outbox.inTransaction(pool, work)
+          .onSuccess(body -> send(ctx, status, body, false))
+          .onFailure(ctx::fail);
+      return;
+    }
+    if (!KEY.matcher(key).matches()) {
+      ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
+      return;
+    }
+    String fingerprint = IdempotentRequests.fingerprint(ctx.request().method().name(),
+        ctx.request().path(), ctx.body().buffer() == null ? new byte[0]
+            : ctx.body().buffer().getBytes());
+    requests.begin(tenant, key, fingerprint).onComplete(begun -> {
+      if (begun.failed()) {
+        ctx.fail(begun.cause());
+        return;
+      }
+      IdempotentRequests.Started started = begun.result();
+      switch (started.begin()) {
+        case REPLAY -> send(ctx, started.storedStatus(), started.stored(), true);
+        case IN_PROGRESS -> ctx.fail(Problem.conflict(
+            "a request with this " + HEADER + " is still being processed; retry later"));
+        case MISMATCH -> ctx.fail(Problem.unprocessable(
+            "this " + HEADER + " was used for a different request"));
+        case PROCEED -> outbox.inTransaction(pool, tx -> work.apply(tx)
+                .compose(body -> requests.complete(tx, tenant, key, status, body).map(body)))
+            .onSuccess(body -> send(ctx, status, body, false))
+            .onFailure(e -> requests.abandon(tenant, key).onComplete(ignored -> ctx.fail(e)));
+      }
+    });
+  }
+
+  private static void send(RoutingContext ctx, int status, JsonObject body, boolean replayed) {
+    if (replayed) {
+      ctx.response().putHeader("Idempotent-Replayed", "true");
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(body.encode());
+  }
+}

@@ -1,0 +1,107 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.common.http.Problem;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+
+/**
+ * Strict reading of a JSON request body: an object, only known fields, typed values. Every problem
+ * is a 400 {@link Problem} naming the field, raised before anything is written.
+ */
+public final class JsonBody {
+
+  private final JsonObject json;
+
+  private JsonBody(JsonObject json) {
+    this.json = json;
+  }
+
+  /** Parses {@code body}, rejecting anything but a JSON object with only {@code allowed} fields. */
+  public static JsonBody parse(Buffer body, Set<String> allowed) {
+    if (body == null || body.length() == 0) {
+      throw Problem.badRequest("the request needs a JSON object body");
+    }
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw Problem.badRequest("the body is not valid JSON");
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw Problem.badRequest("the body must be a JSON object");
+    }
+    for (String field : object.fieldNames()) {
+      if (!allowed.contains(field)) {
+        throw Problem.badRequest("unknown field '" + field + "'; allowed: " + allowed);
+      }
+    }
+    return new JsonBody(object);
+  }
+
+  /** A required, non-blank string of at most {@code maxLength} characters. */
+  public String requiredString(String field, int maxLength) {
+    String value = optionalString(field, maxLength);
+    if (value == null || value.isBlank()) {
+      throw Problem.badRequest("'" + field + "' is required and must be a non-empty string");
+    }
+    return value;
+  }
+
+  /** An optional string of at most {@code maxLength} characters; null when absent. */
+  public String optionalString(String field, int maxLength) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text)) {
+      throw Problem.badRequest("'" + field + "' must be a string");
+    }
+    if (text.length() > maxLength) {
+      throw Problem.badRequest("'" + field + "' must be at most " + maxLength + " characters");
+    }
+    return text;
+  }
+
+  /** An optional identifier: 1-128 characters of [A-Za-z0-9._:-]. */
+  public String optionalId(String field) {
+    String value = optionalString(field, 128);
+    if (value != null && !Ids.valid(value)) {
+      throw Problem.badRequest("'" + field + "' must be 1-128 characters of [A-Za-z0-9._:-]");
+    }
+    return value;
+  }
+
+  /** One of {@code allowed}, or {@code fallback} when absent. */
+  public String oneOf(String field, Set<String> allowed, String fallback) {
+    String value = optionalString(field, 64);
+    if (value == null) {
+      return fallback;
+    }
+    if (!allowed.contains(value)) {
+      throw Problem.badRequest("'" + field + "' must be one of " + allowed);
+    }
+    return value;
+  }
+
+  /** An optional JSON object; empty when absent. */
+  public JsonObject object(String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return new JsonObject();
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw Problem.badRequest("'" + field + "' must be a JSON object");
+    }
+    return object;
+  }
+
+  /** A required JSON value of any type (object, array, string, number, boolean). */
+  public Object requiredValue(String field) {
+    if (!json.containsKey(field) || json.getValue(field) == null) {
+      throw Problem.badRequest("'" + field + "' is required");
+    }
+    return json.getValue(field);
+  }
+}

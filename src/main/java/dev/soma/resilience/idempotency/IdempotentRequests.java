@@ -1,0 +1,130 @@
+package dev.soma.resilience.idempotency;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * HTTP {@code Idempotency-Key} handling (IETF draft, Stripe's behaviour), scoped per tenant:
+ *
+ * <ul>
+ *   <li>{@link #begin} marks the key {@code in_progress} before the work starts; a second request
+ *       with the key meanwhile gets {@link Begin#IN_PROGRESS} (409);
+ *   <li>the work completes the record in its own transaction ({@link #complete}), so the business
+ *       rows and the stored response commit together; a replay returns the stored status and body;
+ *   <li>the same key with a different request is {@link Begin#MISMATCH} (422);
+ *   <li>work that fails (validation, a server error) calls {@link #abandon}: nothing is stored, and
+ *       the client may retry with the same key;
+ *   <li>records live {@code retention} (at least 24 h); an {@code in_progress} record older than
+ *       {@code abandonAfter} is taken over (its request died with its process).
+ * </ul>
+ */
+public final class IdempotentRequests {
+
+  /** What {@link #begin} found. */
+  public enum Begin {
+    /** New (or taken over): do the work. */
+    PROCEED,
+    /** Done before: replay {@link Started#stored()}. */
+    REPLAY,
+    /** Another request with this key is running. */
+    IN_PROGRESS,
+    /** The key was used for a different request. */
+    MISMATCH
+  }
+
+  /** The outcome of {@link #begin}, with the stored response for a replay. */
+  public record Started(Begin begin, int storedStatus, JsonObject stored) {}
+
+  static final String BEGIN =
+      """
+      INSERT INTO idempotency_records
+             (scope, idem_key, tenant_id, request_hash, status, expires_at)
+      VALUES ($1, $2, $3, $4, 'in_progress', now() + make_interval(secs => $5))
+      ON CONFLICT (scope, idem_key) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, status = 'in_progress', created_at = now(),
+             expires_at = EXCLUDED.expires_at, response_status = NULL, response_body = NULL
+       WHERE idempotency_records.expires_at < now()
+          OR (idempotency_records.status = 'in_progress'
+              AND idempotency_records.created_at < now() - make_interval(secs => $6))
+      RETURNING idem_key""";
+
+  static final String FIND =
+      "SELECT request_hash, status, response_status, response_body FROM idempotency_records"
+          + " WHERE scope = $1 AND idem_key = $2";
+
+  static final String COMPLETE =
+      "UPDATE idempotency_records SET status = 'completed', response_status = $3,"
+          + " response_body = $4 WHERE scope = $1 AND idem_key = $2";
+
+  static final String ABANDON =
+      "DELETE FROM idempotency_records WHERE scope = $1 AND idem_key = $2 AND status = 'in_progress'";
+
+  private final Pool pool;
+  private final Duration retention;
+  private final Duration abandonAfter;
+
+  public IdempotentRequests(Pool pool, Duration retention, Duration abandonAfter) {
+    this.pool = pool;
+    this.retention = retention;
+    this.abandonAfter = abandonAfter;
+  }
+
+  /** A stable fingerprint of a request: method, path and body bytes. */
+  public static String fingerprint(String method, String path, byte[] body) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+      digest.update(body);
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Future<Started> begin(String tenant, String key, String requestHash) {
+    String scope = scope(tenant);
+    return pool.preparedQuery(BEGIN)
+        .execute(Tuple.of(scope, key, tenant, requestHash, retention.toSeconds(),
+            abandonAfter.toSeconds()))
+        .compose(rows -> rows.rowCount() == 1
+            ? Future.succeededFuture(new Started(Begin.PROCEED, 0, null))
+            : pool.preparedQuery(FIND).execute(Tuple.of(scope, key)).map(found -> {
+              if (found.rowCount() == 0) {
+                return new Started(Begin.IN_PROGRESS, 0, null); // deleted meanwhile: retry later
+              }
+              Row row = found.iterator().next();
+              if (!requestHash.equals(row.getString("request_hash"))) {
+                return new Started(Begin.MISMATCH, 0, null);
+              }
+              if (!"completed".equals(row.getString("status"))) {
+                return new Started(Begin.IN_PROGRESS, 0, null);
+              }
+              return new Started(Begin.REPLAY, row.getInteger("response_status"),
+                  row.getJsonObject("response_body"));
+            }));
+  }
+
+  /** Stores the response on {@code tx}, the transaction that made the request's effects. */
+  public Future<Void> complete(SqlClient tx, String tenant, String key, int status,
+      JsonObject body) {
+    return tx.preparedQuery(COMPLETE).execute(Tuple.of(scope(tenant), key, status, body))
+        .mapEmpty();
+  }
+
+  /** Forgets an unfinished key so the client may retry it. */
+  public Future<Void> abandon(String tenant, String key) {
+    return pool.preparedQuery(ABANDON).execute(Tuple.of(scope(tenant), key)).mapEmpty();
+  }
+
+  private static String scope(String tenant) {
+    return "http:" + tenant;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.soma.resilience.tenant;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Tenants and their API keys. Operators create tenants and keys and revoke keys; every request is
+ * authenticated by {@link #authenticate}, which is where a request's tenant comes from (never from
+ * anything else the client sends).
+ */
+public final class Tenants {
+
+  static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+
+  static final String INSERT_TENANT = "INSERT INTO tenants (id, name) VALUES ($1, $2)";
+  static final String INSERT_KEY =
+      "INSERT INTO api_keys (id, tenant_id, secret_hash, label, created_by) VALUES ($1, $2, $3, $4, $5)";
+  static final String REVOKE_KEY =
+      "UPDATE api_keys SET revoked_at = now(), revoked_by = $2 WHERE id = $1 AND revoked_at IS NULL";
+  static final String FIND_KEY =
+      "SELECT tenant_id, secret_hash FROM api_keys WHERE id = $1 AND revoked_at IS NULL";
+
+  private final Pool pool;
+
+  public Tenants(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Creates a tenant; fails with {@link IllegalArgumentException} on a bad or taken id. */
+  public Future<JsonObject> create(String id, String name) {
+    if (id == null || !TENANT_ID.matcher(id).matches()) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "tenant id must be 1-63 characters of [a-z0-9._-] starting with a letter or digit,"
+              + " but was '" + id + "'"));
+    }
+    String display = name == null || name.isBlank() ? id : name.trim();
+    return pool.preparedQuery(INSERT_TENANT).execute(Tuple.of(id, display))
+        .map(r -> new JsonObject().put("id", id).put("name", display))
+        .recover(e -> Future.failedFuture(isUniqueViolation(e)
+            ? new IllegalArgumentException("tenant '" + id + "' already exists")
+            : e));
+  }
+
+  /**
+   * Creates a key for {@code tenantId}; the result holds the full key, which is never retrievable
+   * again. Fails with {@link NoSuchElementException} when the tenant does not exist.
+   */
+  public Future<JsonObject> createKey(String tenantId, String label, String operator) {
+    ApiKey key = ApiKey.generate();
+    return pool.preparedQuery(INSERT_KEY)
+        .execute(Tuple.of(key.id(), tenantId, Buffer.buffer(key.secretHash()),
+            label == null ? "" : label, operator))
+        .map(r -> new JsonObject().put("keyId", key.id()).put("tenantId", tenantId)
+            .put("apiKey", key.token()))
+        .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
+            ? new NoSuchElementException("no tenant '" + tenantId + "'")
+            : e));
+  }
+
+  /** Revokes a key at once; fails with {@link NoSuchElementException} if none is active. */
+  public Future<Void> revokeKey(String keyId, String operator) {
+    return pool.preparedQuery(REVOKE_KEY).execute(Tuple.of(keyId, operator))
+        .compose(rows -> rows.rowCount() == 1
+            ? Future.succeededFuture()
+            : Future.failedFuture(new NoSuchElementException("no active key '" + keyId + "'")));
+  }
+
+  /** The tenant of a presented key, or empty when the key is unknown, malformed or revoked. */
+  public Future<Optional<String>> authenticate(String presentedKey) {
+    Optional<ApiKey> parsed = ApiKey.parse(presentedKey);
+    if (parsed.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    ApiKey key = parsed.get();
+    return pool.preparedQuery(FIND_KEY).execute(Tuple.of(key.id())).map(rows -> {
+      for (Row row : rows) {
+        if (key.matches(row.getBuffer("secret_hash").getBytes())) {
+          return Optional.of(row.getString("tenant_id"));
+        }
+      }
+      return Optional.empty();
+    });
+  }
+
+  private static boolean isUniqueViolation(Throwable e) {
+    return e instanceof PgException pg && "23505".equals(pg.getSqlState());
+  }
+
+  private static boolean isForeignKeyViolation(Throwable e) {
+    return e instanceof PgException pg && "23503".equals(pg.getSqlState());
+  }
+}
