@@ -1,8 +1,11 @@
 package dev.soma.resilience;
 
+import dev.soma.resilience.common.Blocking;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.soma.resilience.outbox.OutboxEntry;
+import dev.soma.resilience.tenant.Tenants;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
@@ -152,6 +155,31 @@ class MainCommandIT {
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--bogus'");
+  }
+
+  @Test
+  void anOperatorCreatesATenantAndAKeyThatAuthenticatesUntilRevoked() throws Exception {
+    assertThat(run(env(), "tenants", "create", "acme", "--name", "Acme")).isZero();
+    assertThat(run(env(), "tenants", "create-key", "acme", "--label", "ci")).isZero();
+    JsonObject created = new JsonObject(out.toString().lines()
+        .filter(line -> line.contains("apiKey")).findFirst().orElseThrow());
+    Tenants tenants = new Tenants(fx.pool);
+    assertThat(Blocking.await(tenants.authenticate(created.getString("apiKey")),
+        Duration.ofSeconds(10))).hasValue("acme");
+
+    assertThat(run(env(), "tenants", "revoke-key", created.getString("keyId"))).isZero();
+
+    assertThat(Blocking.await(tenants.authenticate(created.getString("apiKey")),
+        Duration.ofSeconds(10))).isEmpty();
+    assertThat(fx.count("SELECT count(*) FROM api_keys WHERE revoked_by = 'cli'")).isEqualTo(1);
+  }
+
+  @Test
+  void aBadTenantIdOrAnUnknownTenantIsAClearErrorWithExitCodeOne() throws Exception {
+    assertThat(run(env(), "tenants", "create", "Not Valid!")).isEqualTo(1);
+    assertThat(err.toString()).contains("tenant id must be");
+    assertThat(run(env(), "tenants", "create-key", "nobody")).isEqualTo(1);
+    assertThat(err.toString()).contains("no tenant 'nobody'");
   }
 
   private Map<String, String> env() {
