@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param outbox the relay's settings
  * @param idempotency how long consumer and request idempotency records are kept
  * @param api the agent API's limits and the admin credential
+ * @param memory SomaBrain and the pending-memory queue
  */
 public record ServiceConfig(
     Path dataDir,
@@ -31,7 +32,8 @@ public record ServiceConfig(
     Optional<String> temporalHost,
     OutboxConfig outbox,
     IdempotencyConfig idempotency,
-    ApiConfig api) {
+    ApiConfig api,
+    MemoryConfig memory) {
 
   /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
   public static ServiceConfig load(Map<String, String> env) {
@@ -62,7 +64,8 @@ public record ServiceConfig(
         new IdempotencyConfig(
             s.intIn("idempotency.retentionHours", 24, 24 * 365),
             s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)),
-        ApiConfig.from(s));
+        ApiConfig.from(s),
+        MemoryConfig.from(s));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */

@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.OutboxConfig;
 import io.vertx.core.Future;
 import io.vertx.kafka.client.producer.KafkaProducer;

@@ -1,4 +1,4 @@
-package dev.soma.resilience.outbox.internal;
+package dev.soma.resilience.common;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;

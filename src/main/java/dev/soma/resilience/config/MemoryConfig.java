@@ -1,0 +1,51 @@
+package dev.soma.resilience.config;
+
+import java.time.Duration;
+
+/**
+ * SomaBrain (its URL is {@link ServiceConfig#somabrainUrl()}) and the pending-memory queue.
+ *
+ * @param somabrainToken its bearer token ({@code SA01_SOMABRAIN_TOKEN}); a secret
+ * @param namespace the namespace memories are stored in unless a request names one
+ * @param requestTimeout a call to SomaBrain gives up after this
+ * @param writeMode {@code sync} (SomaBrain now, or an error), {@code async} (always queued) or
+ *     {@code auto} (now within {@code autoTimeout}, else queued)
+ * @param autoTimeout how long {@code auto} waits for SomaBrain before queueing
+ * @param syncBatchSize memories claimed per sync round
+ * @param syncInterval the sync's poll when no status change wakes it
+ * @param syncConcurrentTenants tenants synced at once (each tenant's memories go in order)
+ * @param maxAttempts failed sends before a memory goes to the dead letters
+ * @param lease how long a claimed memory is exclusive to one node
+ * @param backoffInitial first retry delay (doubles, with jitter)
+ * @param backoffMax largest retry delay
+ */
+public record MemoryConfig(
+    Secret somabrainToken,
+    String namespace,
+    Duration requestTimeout,
+    String writeMode,
+    Duration autoTimeout,
+    int syncBatchSize,
+    Duration syncInterval,
+    int syncConcurrentTenants,
+    int maxAttempts,
+    Duration lease,
+    Duration backoffInitial,
+    Duration backoffMax) {
+
+  static MemoryConfig from(Settings s) {
+    return new MemoryConfig(
+        new Secret(s.string("somabrain.token")),
+        s.string("somabrain.namespace").isEmpty() ? "wm" : s.string("somabrain.namespace"),
+        Duration.ofMillis(s.intIn("somabrain.requestTimeoutMs", 100, 600_000)),
+        s.oneOf("memory.writeMode", "sync", "async", "auto"),
+        Duration.ofMillis(s.intIn("memory.autoTimeoutMs", 50, 60_000)),
+        s.intIn("memory.syncBatchSize", 1, 10_000),
+        Duration.ofSeconds(s.intIn("memory.syncIntervalSeconds", 1, 3600)),
+        s.intIn("memory.syncConcurrentTenants", 1, 1000),
+        s.intIn("memory.maxAttempts", 1, 1000),
+        Duration.ofSeconds(s.intIn("memory.leaseSeconds", 5, 86_400)),
+        Duration.ofMillis(s.intIn("memory.backoffInitialMs", 1, 3_600_000)),
+        Duration.ofMillis(s.intIn("memory.backoffMaxMs", 1, 86_400_000)));
+  }
+}

@@ -1,0 +1,176 @@
+package dev.soma.resilience.memory.internal;
+
+import dev.soma.resilience.common.RetrySchedule;
+import dev.soma.resilience.config.MemoryConfig;
+import dev.soma.resilience.failover.breaker.BreakerSettings;
+import dev.soma.resilience.failover.breaker.CallOutcome;
+import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.failover.breaker.OpenCircuitException;
+import dev.soma.resilience.memory.MemoryAddresses;
+import dev.soma.resilience.memory.PendingMemories;
+import dev.soma.resilience.memory.PendingMemories.Claimed;
+import dev.soma.resilience.memory.SomaBrainClient;
+import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the pending-memory queue into SomaBrain. Each round claims the oldest due memories of
+ * several tenants and sends each tenant's in order, one at a time ({@code syncConcurrentTenants}
+ * tenants at once); a tenant stops at its first failure and gives the rest back, so its order holds.
+ * It wakes on its interval, when memories are queued, and when the degradation monitor reports a
+ * change, and does nothing while SomaBrain's breaker is open. An outage costs no attempts; a memory
+ * SomaBrain rejects (4xx) goes to the dead letters at once, others after {@code maxAttempts}.
+ */
+public final class MemorySync extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MemorySync.class);
+  static final String DEPENDENCY = "somabrain";
+
+  /** Totals of one round. */
+  public record Round(int synced, int failed) {}
+
+  private final PendingMemories queue;
+  private final SomaBrainClient somabrain;
+  private final MemoryConfig config;
+  private final String owner;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final RetrySchedule retries;
+  private CircuitBreakers breakers;
+  private boolean running;
+  private boolean again;
+  private long timer;
+
+  public MemorySync(PendingMemories queue, SomaBrainClient somabrain, MemoryConfig config,
+      String owner, MeterRegistry registry, Clock clock) {
+    this.queue = queue;
+    this.somabrain = somabrain;
+    this.config = config;
+    this.owner = owner;
+    this.registry = registry;
+    this.clock = clock;
+    this.retries = new RetrySchedule(config.backoffInitial(), config.backoffMax(),
+        ThreadLocalRandom.current()::nextDouble);
+  }
+
+  @Override
+  public Future<?> start() {
+    breakers = new CircuitBreakers(clock, BreakerSettings.DEFAULTS, Map.of(), registry, t ->
+        LOG.info("SomaBrain breaker (memory sync) {} -> {}", t.from(), t.to()));
+    timer = vertx.setPeriodic(1, config.syncInterval().toMillis(), id -> wake());
+    vertx.eventBus().consumer(MemoryAddresses.QUEUED, m -> wake());
+    vertx.eventBus().consumer(MemoryAddresses.STATUS_CHANGED, m -> wake());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  private void wake() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
+    drain().onComplete(ar -> {
+      running = false;
+      if (ar.failed()) {
+        LOG.warn("memory sync round failed: {}", ar.cause().toString());
+      } else if (again || ar.result().synced() > 0) {
+        wake();
+      }
+    });
+  }
+
+  /** One round: claim, send, settle. Runs on this verticle's event loop. */
+  public Future<Round> drain() {
+    if (breakers.retryAfter(DEPENDENCY, CircuitBreakers.ALL_TENANTS).toMillis() > 0) {
+      return Future.succeededFuture(new Round(0, 0)); // SomaBrain is down: don't hammer it
+    }
+    return queue.claim(owner, config.syncBatchSize(), config.syncConcurrentTenants(),
+        config.lease()).compose(claimed -> {
+          Map<String, List<Claimed>> byTenant = new LinkedHashMap<>();
+          claimed.forEach(c -> byTenant.computeIfAbsent(c.memory().tenant(), t -> new ArrayList<>())
+              .add(c));
+          List<Future<Round>> tenants = new ArrayList<>();
+          byTenant.values().forEach(list -> tenants.add(sendInOrder(list, 0, 0)));
+          return Future.all(tenants).map(all -> {
+            int synced = 0;
+            int failed = 0;
+            for (Future<Round> f : tenants) {
+              synced += f.result().synced();
+              failed += f.result().failed();
+            }
+            return new Round(synced, failed);
+          });
+        });
+  }
+
+  private Future<Round> sendInOrder(List<Claimed> memories, int index, int synced) {
+    if (index == memories.size()) {
+      return Future.succeededFuture(new Round(synced, 0));
+    }
+    Claimed next = memories.get(index);
+    return breakers.call(DEPENDENCY, next.memory().tenant(),
+            () -> somabrain.remember(next.memory()), ar -> outcome(ar.failed() ? ar.cause() : null))
+        .compose(stored -> queue.synced(next.id(), owner)
+            .compose(v -> sendInOrder(memories, index + 1, synced + 1)))
+        .recover(error -> settleFailure(next, error)
+            .compose(v -> queue.release(memories.subList(index + 1, memories.size()).stream()
+                .map(Claimed::id).toList(), owner))
+            .map(v -> new Round(synced, 1)));
+  }
+
+  private Future<Void> settleFailure(Claimed memory, Throwable error) {
+    String tenant = memory.memory().tenant();
+    if (error instanceof OpenCircuitException open) {
+      return queue.reschedule(memory.id(), owner, false, open.retryAfter(), error.getMessage());
+    }
+    CallOutcome outcome = outcome(error);
+    int status = error instanceof SomaBrainException e ? e.status() : 0;
+    if (outcome == CallOutcome.CALLER_FAULT) {
+      LOG.error("memory dead-lettered, SomaBrain rejects it: tenant={} key={}: {}", tenant,
+          memory.memory().key(), error.getMessage());
+      return queue.bury(memory.id(), owner, error.getMessage(), error.getClass().getName());
+    }
+    // unreachable, 503 (unavailable) and auth problems are SomaBrain's state, not this memory's
+    boolean counted = status != 0 && status != 503 && status != 401 && status != 403;
+    if (counted && memory.attempts() + 1 >= memory.maxAttempts()) {
+      LOG.error("memory dead-lettered after {} attempts: tenant={} key={}: {}",
+          memory.attempts() + 1, tenant, memory.memory().key(), error.getMessage());
+      return queue.bury(memory.id(), owner, error.getMessage(), error.getClass().getName());
+    }
+    Duration delay = retries.delay(memory.attempts() + 1);
+    LOG.warn("memory not synced, retry in {} ms: tenant={} key={}: {}", delay.toMillis(), tenant,
+        memory.memory().key(), error.getMessage());
+    return queue.reschedule(memory.id(), owner, counted, delay, error.getMessage());
+  }
+
+  private static CallOutcome outcome(Throwable error) {
+    if (error == null) {
+      return CallOutcome.SUCCESS;
+    }
+    return error instanceof SomaBrainException e ? e.outcome() : CallOutcome.DEPENDENCY_FAILURE;
+  }
+
+  /** The queue's state for metrics and status: pending per tenant and the oldest's age. */
+  public Future<List<JsonObject>> stats() {
+    return queue.stats();
+  }
+}
