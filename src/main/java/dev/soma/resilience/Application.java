@@ -9,6 +9,10 @@ import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
+import dev.soma.resilience.memory.PendingMemories;
+import dev.soma.resilience.memory.SomaBrainClient;
+import dev.soma.resilience.memory.internal.MemorySync;
+import io.vertx.ext.web.client.WebClient;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
@@ -118,14 +122,28 @@ public final class Application implements AutoCloseable {
   }
 
   private Future<?> deployService(ServiceConfig config) {
-    AgentApi agentApi = new AgentApi(pool, outbox, config.api(),
-        Duration.ofHours(config.idempotency().retentionHours()));
+    AgentApi agentApi = new AgentApi(pool, outbox, config, registry);
     OperationsApi api =
         new OperationsApi(database, pool, registry, config.httpPort(), List.of(agentApi));
     return vertx.deployVerticle(new IdempotencyCleanup(pool,
             Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
+        .compose(v -> deployMemorySync(config))
         .compose(v -> vertx.deployVerticle(api))
         .onSuccess(v -> httpPort = api.actualPort());
+  }
+
+  /** The memory sync runs where SomaBrain is configured; without it memories wait in the queue. */
+  private Future<?> deployMemorySync(ServiceConfig config) {
+    return config.somabrainUrl().<Future<?>>map(url -> vertx.deployVerticle(() -> new MemorySync(
+            new PendingMemories(pool),
+            new SomaBrainClient(WebClient.create(vertx), url, config.memory().somabrainToken(),
+                config.memory().requestTimeout()),
+            config.memory(), "memory-sync-" + processName(), registry, Clock.systemUTC()),
+            new io.vertx.core.DeploymentOptions()))
+        .orElseGet(() -> {
+          LOG.info("SomaBrain not configured (SA01_SOMABRAIN_URL): memories wait in the queue");
+          return Future.succeededFuture();
+        });
   }
 
   public Vertx vertx() {

@@ -1,6 +1,16 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.config.ApiConfig;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.failover.breaker.BreakerSettings;
+import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.memory.MemoryService;
+import dev.soma.resilience.memory.PendingMemories;
+import dev.soma.resilience.memory.SomaBrainClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.ext.web.client.WebClient;
+import java.util.Map;
+import java.util.Optional;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.Outbox;
@@ -21,14 +31,26 @@ public final class AgentApi implements RouteModule {
 
   private final Pool pool;
   private final Outbox outbox;
+  private final ServiceConfig service;
   private final ApiConfig config;
-  private final Duration idempotencyRetention;
+  private final MeterRegistry registry;
 
-  public AgentApi(Pool pool, Outbox outbox, ApiConfig config, Duration idempotencyRetention) {
+  public AgentApi(Pool pool, Outbox outbox, ServiceConfig service, MeterRegistry registry) {
     this.pool = pool;
     this.outbox = outbox;
-    this.config = config;
-    this.idempotencyRetention = idempotencyRetention;
+    this.service = service;
+    this.config = service.api();
+    this.registry = registry;
+  }
+
+  private MemoryService memoryService(Vertx vertx) {
+    Optional<SomaBrainClient> somabrain = service.somabrainUrl().map(url -> new SomaBrainClient(
+        WebClient.create(vertx), url, service.memory().somabrainToken(),
+        service.memory().requestTimeout()));
+    CircuitBreakers breakers = new CircuitBreakers(Clock.systemUTC(), BreakerSettings.DEFAULTS,
+        Map.of(), registry, transition -> { });
+    return new MemoryService(vertx, new PendingMemories(pool), somabrain, service.memory(),
+        breakers, () -> true);
   }
 
   @Override
@@ -40,9 +62,11 @@ public final class AgentApi implements RouteModule {
     router.route("/v1/*").handler(new TenantGate(vertx, tenants,
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC()),
         config.backlogLimit()));
-    IdempotentCreate create = new IdempotentCreate(pool, outbox,
-        new IdempotentRequests(pool, idempotencyRetention, config.idempotencyAbandonAfter()));
+    IdempotentCreate create = new IdempotentCreate(pool, outbox, new IdempotentRequests(pool,
+        Duration.ofHours(service.idempotency().retentionHours()),
+        config.idempotencyAbandonAfter()));
     new ConversationRoutes(pool, outbox, create).mount(router);
+    new MemoryRoutes(memoryService(vertx), create).mount(router);
     new AdminRoutes(config.adminToken(), tenants, new DeadLetters(pool, outbox)).mount(router);
   }
 }

@@ -32,16 +32,24 @@ final class IdempotentCreate {
     this.requests = requests;
   }
 
-  /**
-   * Answers {@code ctx} with {@code status} and the body {@code work} produced on the transaction.
-   * Call after validation: a request rejected before this point is never stored.
-   */
+  /** A status and JSON body to answer with (and to store under the key). */
+  record Reply(int status, JsonObject body) {}
+
+  /** As {@link #run(RoutingContext, Function)}, always answering {@code status}. */
   void run(RoutingContext ctx, int status, Function<SqlConnection, Future<JsonObject>> work) {
+    run(ctx, tx -> work.apply(tx).map(body -> new Reply(status, body)));
+  }
+
+  /**
+   * Answers {@code ctx} with the reply {@code work} produced on the transaction. Call after
+   * validation: a request rejected before this point is never stored.
+   */
+  void run(RoutingContext ctx, Function<SqlConnection, Future<Reply>> work) {
     String tenant = TenantGate.tenant(ctx);
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
       outbox.inTransaction(pool, work)
-          .onSuccess(body -> send(ctx, status, body, false))
+          .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
           .onFailure(ctx::fail);
       return;
     }
@@ -65,8 +73,9 @@ final class IdempotentCreate {
         case MISMATCH -> ctx.fail(Problem.unprocessable(
             "this " + HEADER + " was used for a different request"));
         case PROCEED -> outbox.inTransaction(pool, tx -> work.apply(tx)
-                .compose(body -> requests.complete(tx, tenant, key, status, body).map(body)))
-            .onSuccess(body -> send(ctx, status, body, false))
+                .compose(reply -> requests.complete(tx, tenant, key, reply.status(), reply.body())
+                    .map(reply)))
+            .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
             .onFailure(e -> requests.abandon(tenant, key).onComplete(ignored -> ctx.fail(e)));
       }
     });

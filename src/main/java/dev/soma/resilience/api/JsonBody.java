@@ -85,6 +85,19 @@ public final class JsonBody {
     return value;
   }
 
+  /** An optional whole number in {@code [min, max]}; {@code fallback} when absent. */
+  public int intIn(String field, int min, int max, int fallback) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min
+        || ((Number) value).longValue() > max) {
+      throw Problem.badRequest("'" + field + "' must be a whole number from " + min + " to " + max);
+    }
+    return ((Number) value).intValue();
+  }
+
   /** An optional JSON object; empty when absent. */
   public JsonObject object(String field) {
     Object value = json.getValue(field);
