@@ -16,7 +16,12 @@ import picocli.CommandLine.Command;
     name = "soma-resilience",
     mixinStandardHelpOptions = true,
     description = "Soma Resilience: zero-data-loss core of the agent platform.",
-    subcommands = {PublishOutboxCommand.class, DeadLettersCommand.class, TenantsCommand.class})
+    subcommands = {
+      PublishOutboxCommand.class,
+      SyncMemoriesCommand.class,
+      DeadLettersCommand.class,
+      TenantsCommand.class
+    })
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
   private final Map<String, String> env;

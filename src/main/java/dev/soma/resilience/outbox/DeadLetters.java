@@ -4,15 +4,16 @@ import dev.soma.resilience.outbox.internal.DeadLetter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Operator access to dead letters. {@link #replay} puts the original outbox row back to pending
- * with fresh attempts (same id and dedupe key, so consumers recognise a redelivery) and marks the
- * dead letter resolved; {@link #resolve} closes one without replaying it. Both record who acted,
+ * Operator access to dead letters (outbox events and memories). {@link #replay} puts the original
+ * outbox row (or pending memory) back to pending with fresh attempts (same id and dedupe key, so
+ * consumers recognise a redelivery) and marks the dead letter resolved; {@link #resolve} closes one without replaying it. Both record who acted,
  * when and why.
  */
 public final class DeadLetters {
@@ -27,13 +28,20 @@ public final class DeadLetters {
       UPDATE dead_letter_messages
          SET resolved = true, resolved_by = $2, resolved_at = now(), resolution_notes = $3
        WHERE id = $1 AND NOT resolved
-      RETURNING outbox_id""";
+      RETURNING outbox_id, memory_id""";
 
   static final String REQUEUE =
       """
       UPDATE outbox_messages
          SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
              lease_owner = NULL, lease_expires_at = NULL, published_at = NULL
+       WHERE id = $1 AND status = 'dead'""";
+
+  static final String REQUEUE_MEMORY =
+      """
+      UPDATE pending_memories
+         SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
+             lease_owner = NULL, lease_expires_at = NULL
        WHERE id = $1 AND status = 'dead'""";
 
   private final Pool pool;
@@ -68,8 +76,12 @@ public final class DeadLetters {
             return Future.failedFuture(new NoSuchElementException(
                 "no unresolved dead letter with id " + id));
           }
-          long outboxId = rows.iterator().next().getLong(0);
-          return tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty();
+          Row row = rows.iterator().next();
+          Long outboxId = row.getLong("outbox_id");
+          return outboxId != null
+              ? tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty()
+              : tx.preparedQuery(REQUEUE_MEMORY).execute(Tuple.of(row.getLong("memory_id")))
+                  .mapEmpty();
         }));
   }
 

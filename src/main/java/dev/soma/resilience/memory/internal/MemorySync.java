@@ -98,6 +98,23 @@ public final class MemorySync extends VerticleBase {
     });
   }
 
+  /**
+   * Rounds until one syncs nothing (the queue is empty, SomaBrain is down, or every tenant's next
+   * memory failed); completes with the totals. Callable from any thread once deployed.
+   */
+  public Future<Round> drainUntilIdle() {
+    io.vertx.core.Promise<Round> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> untilIdle(new Round(0, 0)).onComplete(done));
+    return done.future();
+  }
+
+  private Future<Round> untilIdle(Round sofar) {
+    return drain().compose(round -> {
+      Round total = new Round(sofar.synced() + round.synced(), sofar.failed() + round.failed());
+      return round.synced() == 0 ? Future.succeededFuture(total) : untilIdle(total);
+    });
+  }
+
   /** One round: claim, send, settle. Runs on this verticle's event loop. */
   public Future<Round> drain() {
     if (breakers.retryAfter(DEPENDENCY, CircuitBreakers.ALL_TENANTS).toMillis() > 0) {

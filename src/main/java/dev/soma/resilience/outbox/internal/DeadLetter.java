@@ -4,10 +4,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 
-/** A row of {@code dead_letter_messages}. */
+/**
+ * A row of {@code dead_letter_messages}: a dead outbox event ({@code outboxId}) or a memory
+ * SomaBrain never took ({@code memoryId}); exactly one of the two is set.
+ */
 public record DeadLetter(
     long id,
-    long outboxId,
+    Long outboxId,
+    Long memoryId,
     String tenantId,
     String dedupeKey,
     String topic,
@@ -23,13 +27,14 @@ public record DeadLetter(
     boolean resolved) {
 
   public static final String COLUMNS =
-      "id, outbox_id, tenant_id, dedupe_key, topic, message_key, payload::text AS payload, headers,"
+      "id, outbox_id, memory_id, tenant_id, dedupe_key, topic, message_key, payload::text AS payload, headers,"
           + " error_message, error_class, attempts, created_at, dead_at, dlq_published, resolved";
 
   public static DeadLetter from(Row row) {
     return new DeadLetter(
         row.getLong("id"),
         row.getLong("outbox_id"),
+        row.getLong("memory_id"),
         row.getString("tenant_id"),
         row.getString("dedupe_key"),
         row.getString("topic"),
@@ -45,10 +50,16 @@ public record DeadLetter(
         row.getBoolean("resolved"));
   }
 
+  /** The {@code event-id} its records carry: the outbox id, or {@code memory:<id>}. */
+  public String eventId() {
+    return outboxId != null ? outboxId.toString() : "memory:" + memoryId;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
         .put("id", id)
         .put("outboxId", outboxId)
+        .put("memoryId", memoryId)
         .put("tenantId", tenantId)
         .put("dedupeKey", dedupeKey)
         .put("topic", topic)

@@ -71,7 +71,7 @@ public final class DeadLetterPublisher {
               : Future.failedFuture(e))
           .map(meta -> letter)
           .onFailure(e -> LOG.warn("dead letter {} (tenant={} event={}) not yet on {}.dlq: {}",
-              letter.id(), letter.tenantId(), letter.outboxId(), letter.topic(), e.toString())));
+              letter.id(), letter.tenantId(), letter.eventId(), letter.topic(), e.toString())));
     }
     return Future.join(sends).transform(done -> {
       List<Long> sent = new ArrayList<>();

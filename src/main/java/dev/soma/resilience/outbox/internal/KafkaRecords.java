@@ -48,7 +48,7 @@ public final class KafkaRecords {
     addCustomHeaders(record, letter.headers());
     header(record, "tenant-id", letter.tenantId());
     header(record, "dedupe-key", letter.dedupeKey());
-    header(record, "event-id", Long.toString(letter.outboxId()));
+    header(record, "event-id", letter.eventId());
     header(record, "event-topic", letter.topic());
     header(record, "event-created-at", letter.createdAt().toInstant().toString());
     header(record, "retry-count", Integer.toString(Math.max(0, letter.attempts() - 1)));
