@@ -7,6 +7,10 @@ import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.SomaBrainClient;
+import dev.soma.resilience.session.SessionContext;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.client.WebClient;
 import java.util.Map;
@@ -43,6 +47,13 @@ public final class AgentApi implements RouteModule {
     this.registry = registry;
   }
 
+  private SessionContext sessionContext(Vertx vertx) {
+    Optional<RedisAPI> redis = service.redisUrl().map(url -> RedisAPI.api(Redis.createClient(
+        vertx, new RedisOptions().setConnectionString(url.toString()).setMaxPoolWaiting(1000))));
+    return new SessionContext(redis, service.session().maxTurns(), service.session().ttl(),
+        service.session().maxLocalSessions(), Clock.systemUTC());
+  }
+
   private MemoryService memoryService(Vertx vertx) {
     Optional<SomaBrainClient> somabrain = service.somabrainUrl().map(url -> new SomaBrainClient(
         WebClient.create(vertx), url, service.memory().somabrainToken(),
@@ -65,8 +76,9 @@ public final class AgentApi implements RouteModule {
     IdempotentCreate create = new IdempotentCreate(pool, outbox, new IdempotentRequests(pool,
         Duration.ofHours(service.idempotency().retentionHours()),
         config.idempotencyAbandonAfter()));
-    new ConversationRoutes(pool, outbox, create).mount(router);
-    new MemoryRoutes(memoryService(vertx), create).mount(router);
+    SessionContext sessions = sessionContext(vertx);
+    new ConversationRoutes(pool, outbox, create, sessions).mount(router);
+    new MemoryRoutes(memoryService(vertx), create, sessions).mount(router);
     new AdminRoutes(config.adminToken(), tenants, new DeadLetters(pool, outbox)).mount(router);
   }
 }

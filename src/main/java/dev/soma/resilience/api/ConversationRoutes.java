@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import dev.soma.resilience.session.SessionContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -35,7 +36,8 @@ final class ConversationRoutes {
       SELECT message_id, role, content, metadata, created_at FROM conversation_messages
        WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, message_id LIMIT 1000""";
 
-  private static final Set<String> MESSAGE_FIELDS = Set.of("messageId", "role", "content", "metadata");
+  private static final Set<String> MESSAGE_FIELDS =
+      Set.of("messageId", "role", "content", "metadata", "sessionId");
   private static final Set<String> TOOL_FIELDS =
       Set.of("executionId", "toolName", "status", "result");
   private static final int MAX_CONTENT = 32_768;
@@ -43,11 +45,13 @@ final class ConversationRoutes {
   private final Pool pool;
   private final Outbox outbox;
   private final IdempotentCreate create;
+  private final SessionContext sessions;
 
-  ConversationRoutes(Pool pool, Outbox outbox, IdempotentCreate create) {
+  ConversationRoutes(Pool pool, Outbox outbox, IdempotentCreate create, SessionContext sessions) {
     this.pool = pool;
     this.outbox = outbox;
     this.create = create;
+    this.sessions = sessions;
   }
 
   void mount(Router router) {
@@ -65,8 +69,9 @@ final class ConversationRoutes {
     String role = body.oneOf("role", Set.of("user", "assistant", "system"), "user");
     String content = body.requiredString("content", MAX_CONTENT);
     JsonObject metadata = body.object("metadata");
+    String session = body.optionalId("sessionId");
     String eventKey = "conv:" + conversation + ":" + message;
-    create.run(ctx, 202, tx -> tx.preparedQuery(INSERT_MESSAGE)
+    create.run(ctx, tx -> tx.preparedQuery(INSERT_MESSAGE)
         .execute(Tuple.of(tenant, conversation, message, role, content, metadata))
         .compose(rows -> rows.rowCount() == 0
             ? Future.failedFuture(Problem.conflict("message '" + message
@@ -75,8 +80,16 @@ final class ConversationRoutes {
                 "conv:" + conversation, new JsonObject()
                     .put("conversationId", conversation).put("messageId", message)
                     .put("role", role).put("content", content).put("metadata", metadata))))
-        .map(v -> new JsonObject().put("conversationId", conversation).put("messageId", message)
-            .put("status", "accepted").put("eventKey", eventKey)));
+        .map(v -> new IdempotentCreate.Reply(202, new JsonObject()
+            .put("conversationId", conversation).put("messageId", message)
+            .put("status", "accepted").put("eventKey", eventKey))),
+        committed -> {
+          if (session != null) {
+            sessions.append(tenant, session, new JsonObject().put("role", role)
+                .put("content", content).put("messageId", message)
+                .put("conversationId", conversation));
+          }
+        });
   }
 
   private void postToolResult(RoutingContext ctx) {

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -45,10 +46,17 @@ final class IdempotentCreate {
    * validation: a request rejected before this point is never stored.
    */
   void run(RoutingContext ctx, Function<SqlConnection, Future<Reply>> work) {
+    run(ctx, work, reply -> { });
+  }
+
+  /** As above; {@code committed} runs once the transaction committed (not on a replay). */
+  void run(RoutingContext ctx, Function<SqlConnection, Future<Reply>> work,
+      Consumer<Reply> committed) {
     String tenant = TenantGate.tenant(ctx);
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
       outbox.inTransaction(pool, work)
+          .onSuccess(committed::accept)
           .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
           .onFailure(ctx::fail);
       return;
@@ -75,6 +83,7 @@ final class IdempotentCreate {
         case PROCEED -> outbox.inTransaction(pool, tx -> work.apply(tx)
                 .compose(reply -> requests.complete(tx, tenant, key, reply.status(), reply.body())
                     .map(reply)))
+            .onSuccess(committed::accept)
             .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
             .onFailure(e -> requests.abandon(tenant, key).onComplete(ignored -> ctx.fail(e)));
       }

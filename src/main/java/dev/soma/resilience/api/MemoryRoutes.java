@@ -3,6 +3,7 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.memory.Memory;
 import dev.soma.resilience.memory.MemoryService;
+import dev.soma.resilience.session.SessionContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -18,14 +19,17 @@ final class MemoryRoutes {
 
   private static final Set<String> REMEMBER_FIELDS =
       Set.of("key", "namespace", "value", "meta", "mode");
-  private static final Set<String> RECALL_FIELDS = Set.of("query", "topK", "namespace");
+  private static final Set<String> RECALL_FIELDS =
+      Set.of("query", "topK", "namespace", "sessionId");
 
   private final MemoryService memories;
   private final IdempotentCreate create;
+  private final SessionContext sessions;
 
-  MemoryRoutes(MemoryService memories, IdempotentCreate create) {
+  MemoryRoutes(MemoryService memories, IdempotentCreate create, SessionContext sessions) {
     this.memories = memories;
     this.create = create;
+    this.sessions = sessions;
   }
 
   void mount(Router router) {
@@ -61,7 +65,11 @@ final class MemoryRoutes {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), RECALL_FIELDS);
     String query = body.requiredString("query", 2000);
     int topK = body.intIn("topK", 1, 100, 10);
+    String session = body.optionalId("sessionId");
     memories.recall(tenant, query, topK, body.optionalId("namespace"))
+        .compose(answer -> session == null ? Future.succeededFuture(answer)
+            : sessions.recent(tenant, session).map(turns -> answer.put("session", turns)
+                .put("sessionStore", sessions.degraded() ? "process-memory" : "redis")))
         .onSuccess(ctx::json)
         .onFailure(ctx::fail);
   }

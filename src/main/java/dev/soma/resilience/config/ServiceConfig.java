@@ -3,6 +3,7 @@ package dev.soma.resilience.config;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param idempotency how long consumer and request idempotency records are kept
  * @param api the agent API's limits and the admin credential
  * @param memory SomaBrain and the pending-memory queue
+ * @param session the session context kept in Redis
  */
 public record ServiceConfig(
     Path dataDir,
@@ -33,7 +35,8 @@ public record ServiceConfig(
     OutboxConfig outbox,
     IdempotencyConfig idempotency,
     ApiConfig api,
-    MemoryConfig memory) {
+    MemoryConfig memory,
+    SessionConfig session) {
 
   /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
   public static ServiceConfig load(Map<String, String> env) {
@@ -65,7 +68,11 @@ public record ServiceConfig(
             s.intIn("idempotency.retentionHours", 24, 24 * 365),
             s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)),
         ApiConfig.from(s),
-        MemoryConfig.from(s));
+        MemoryConfig.from(s),
+        new SessionConfig(
+            s.intIn("session.maxTurns", 1, 10_000),
+            Duration.ofSeconds(s.intIn("session.ttlSeconds", 1, 30 * 86_400)),
+            s.intIn("session.maxLocalSessions", 1, 10_000_000)));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */
@@ -78,6 +85,9 @@ public record ServiceConfig(
           s.intIn("database.embeddedPort", 1, 65535));
     }
   }
+
+  /** Recent turns per session, in Redis (in process memory while Redis is down). */
+  public record SessionConfig(int maxTurns, Duration ttl, int maxLocalSessions) {}
 
   /** Retention of idempotency records (consumer-side and request-side). */
   public record IdempotencyConfig(int retentionHours, int cleanupIntervalSeconds) {}

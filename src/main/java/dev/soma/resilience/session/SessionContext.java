@@ -1,0 +1,128 @@
+package dev.soma.resilience.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisAPI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The recent turns of a session: in Redis (a capped list per session with a TTL) when Redis
+ * answers, in this process's memory (bounded, same cap and TTL) while it does not. Reads merge both,
+ * so a session keeps its context across a Redis outage on this node. {@link #degraded()} says
+ * whether the last Redis call failed. Event-loop confined.
+ */
+public final class SessionContext {
+
+  /** A Redis that does not answer within this is treated as down for the call. */
+  static final long REDIS_TIMEOUT_MS = 500;
+
+  private record Local(Deque<JsonObject> turns, long touchedMillis) {}
+
+  private final Optional<RedisAPI> redis;
+  private final int maxTurns;
+  private final Duration ttl;
+  private final Clock clock;
+  private final Map<String, Local> local;
+  private boolean degraded;
+
+  public SessionContext(Optional<RedisAPI> redis, int maxTurns, Duration ttl, int maxSessions,
+      Clock clock) {
+    this.redis = redis;
+    this.maxTurns = maxTurns;
+    this.ttl = ttl;
+    this.clock = clock;
+    this.local = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Local> eldest) {
+        return size() > maxSessions;
+      }
+    };
+    this.degraded = redis.isEmpty();
+  }
+
+  /** True while session context lives in process memory only (Redis down or not configured). */
+  public boolean degraded() {
+    return degraded;
+  }
+
+  /** Adds a turn; never fails (Redis trouble falls back to process memory). */
+  public Future<Void> append(String tenant, String session, JsonObject turn) {
+    String key = key(tenant, session);
+    if (redis.isEmpty()) {
+      appendLocal(key, turn);
+      return Future.succeededFuture();
+    }
+    RedisAPI api = redis.get();
+    return api.rpush(List.of(key, turn.encode()))
+        .compose(r -> api.ltrim(key, Integer.toString(-maxTurns), "-1"))
+        .compose(r -> api.expire(List.of(key, Long.toString(ttl.toSeconds()))))
+        .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .<Void>mapEmpty()
+        .onSuccess(v -> degraded = false)
+        .recover(e -> {
+          degraded = true;
+          appendLocal(key, turn);
+          return Future.succeededFuture();
+        });
+  }
+
+  /** The session's recent turns, oldest first; never fails. */
+  public Future<JsonArray> recent(String tenant, String session) {
+    String key = key(tenant, session);
+    List<JsonObject> fromLocal = localTurns(key);
+    if (redis.isEmpty()) {
+      return Future.succeededFuture(new JsonArray(new ArrayList<>(fromLocal)));
+    }
+    return redis.get().lrange(key, "0", "-1").timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .map(response -> {
+      degraded = false;
+      JsonArray turns = new JsonArray();
+      if (response != null) {
+        response.forEach(item -> turns.add(new JsonObject(item.toString())));
+      }
+      fromLocal.forEach(turns::add);
+      return turns;
+    }).recover(e -> {
+      degraded = true;
+      return Future.succeededFuture(new JsonArray(new ArrayList<>(fromLocal)));
+    });
+  }
+
+  private void appendLocal(String key, JsonObject turn) {
+    Local session = localSession(key);
+    Deque<JsonObject> turns = session == null ? new ArrayDeque<>() : session.turns();
+    turns.addLast(turn);
+    while (turns.size() > maxTurns) {
+      turns.removeFirst();
+    }
+    local.put(key, new Local(turns, clock.millis()));
+  }
+
+  private List<JsonObject> localTurns(String key) {
+    Local session = localSession(key);
+    return session == null ? List.of() : List.copyOf(session.turns());
+  }
+
+  private Local localSession(String key) {
+    Local session = local.get(key);
+    if (session != null && clock.millis() - session.touchedMillis() > ttl.toMillis()) {
+      local.remove(key);
+      return null;
+    }
+    return session;
+  }
+
+  private static String key(String tenant, String session) {
+    return "soma:session:" + tenant + ":" + session;
+  }
+}
