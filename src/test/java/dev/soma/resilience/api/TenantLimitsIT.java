@@ -52,13 +52,21 @@ class TenantLimitsIT {
   void aTenantOverItsRateGets429WithRetryAfterWhileOthersGoOn() throws Exception {
     String busy = key("busy");
     String calm = key("calm");
-    for (int i = 0; i < 3; i++) {
-      assertThat(post(busy, "r" + i).statusCode()).isEqualTo(202);
+    // a burst of 3 refilled at 1 per second: 20 quick requests cannot all pass
+    HttpResponse<String> limited = null;
+    int accepted = 0;
+    for (int i = 0; i < 20 && limited == null; i++) {
+      HttpResponse<String> response = post(busy, "r" + i);
+      if (response.statusCode() == 429) {
+        limited = response;
+      } else {
+        assertThat(response.statusCode()).isEqualTo(202);
+        accepted++;
+      }
     }
 
-    HttpResponse<String> limited = post(busy, "r3");
-
-    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(accepted).isGreaterThanOrEqualTo(3);
+    assertThat(limited).isNotNull();
     assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
     assertThat(limited.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     assertThat(post(calm, "c0").statusCode()).isEqualTo(202);
