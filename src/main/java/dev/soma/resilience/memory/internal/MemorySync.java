@@ -11,10 +11,12 @@ import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.PendingMemories.Claimed;
 import dev.soma.resilience.memory.SomaBrainClient;
 import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,8 @@ public final class MemorySync extends VerticleBase {
   private final Clock clock;
   private final MeterRegistry registry;
   private final RetrySchedule retries;
+  private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
+  private MultiGauge pendingGauge;
   private CircuitBreakers breakers;
   private boolean running;
   private boolean again;
@@ -69,7 +74,15 @@ public final class MemorySync extends VerticleBase {
   public Future<?> start() {
     breakers = new CircuitBreakers(clock, BreakerSettings.DEFAULTS, Map.of(), registry, t ->
         LOG.info("SomaBrain breaker (memory sync) {} -> {}", t.from(), t.to()));
-    timer = vertx.setPeriodic(1, config.syncInterval().toMillis(), id -> wake());
+    pendingGauge = MultiGauge.builder("memory.pending")
+        .description("Memories waiting for SomaBrain, per tenant").register(registry);
+    Gauge.builder("memory.sync.lag", lagSeconds, AtomicReference::get)
+        .description("Age of the oldest memory waiting for SomaBrain").baseUnit("seconds")
+        .register(registry);
+    timer = vertx.setPeriodic(1, config.syncInterval().toMillis(), id -> {
+      refreshGauges();
+      wake();
+    });
     vertx.eventBus().consumer(MemoryAddresses.QUEUED, m -> wake());
     vertx.eventBus().consumer(MemoryAddresses.STATUS_CHANGED, m -> wake());
     return Future.succeededFuture();
@@ -186,8 +199,11 @@ public final class MemorySync extends VerticleBase {
     return error instanceof SomaBrainException e ? e.outcome() : CallOutcome.DEPENDENCY_FAILURE;
   }
 
-  /** The queue's state for metrics and status: pending per tenant and the oldest's age. */
-  public Future<List<JsonObject>> stats() {
-    return queue.stats();
+  private void refreshGauges() {
+    queue.stats().onSuccess(stats -> {
+      pendingGauge.register(stats.stream().map(s -> MultiGauge.Row.of(
+          Tags.of("tenant", s.getString("tenant")), s.getLong("pending"))).toList(), true);
+      lagSeconds.set(stats.stream().mapToDouble(s -> s.getDouble("lagSeconds")).max().orElse(0));
+    }).onFailure(e -> LOG.debug("memory stats not refreshed: {}", e.toString()));
   }
 }
