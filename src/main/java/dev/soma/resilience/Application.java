@@ -7,6 +7,9 @@ import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.degradation.internal.DegradationMetrics;
+import dev.soma.resilience.degradation.internal.DegradationMonitor;
+import dev.soma.resilience.degradation.internal.StandardDependencies;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
@@ -117,8 +120,12 @@ public final class Application implements AutoCloseable {
 
   private Future<?> deployService(ServiceConfig config) {
     OperationsApi api = new OperationsApi(database, pool, registry, config.httpPort());
+    DegradationMetrics degradationMetrics = new DegradationMetrics(registry);
     return vertx.deployVerticle(new IdempotencyCleanup(pool,
             Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
+        .compose(v -> vertx.deployVerticle(new DegradationMonitor(config.degradation(),
+            StandardDependencies.of(config, pool, admin), outbox, pool, degradationMetrics,
+            processName(), Clock.systemUTC())))
         .compose(v -> vertx.deployVerticle(api))
         .onSuccess(v -> httpPort = api.actualPort());
   }
