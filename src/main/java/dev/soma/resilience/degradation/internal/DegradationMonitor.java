@@ -109,7 +109,7 @@ public final class DegradationMonitor extends VerticleBase {
     boolean critical = dependency.critical()
         || config.criticalServices().contains(dependency.name());
     TrackedDependency t = new TrackedDependency(dependency.asCritical(critical), probe,
-        config.window(), clock);
+        config.window(), config.thresholds().failuresToUnavailable(), clock);
     tracked.put(dependency.name(), t);
     return t;
   }

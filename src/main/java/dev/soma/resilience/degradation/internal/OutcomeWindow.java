@@ -10,7 +10,10 @@ import java.util.Optional;
  * The outcomes of one dependency over the last {@code span} (time-based, on an injected clock),
  * plus the run of consecutive failures, which does not age out: a dependency that failed and was
  * not called since is still failing. Holds at most {@code maxSamples} outcomes (the oldest go
- * first), so a flood of traffic costs bounded memory. Not thread-safe: one event loop owns it.
+ * first), so a flood of traffic costs bounded memory. When an outage ends (a success after at
+ * least {@code outageRun} consecutive failures) the window starts afresh: the outage was reported as
+ * such, and its failures must not make the recovered service look flaky afterwards. Not
+ * thread-safe: one event loop owns it.
  */
 final class OutcomeWindow {
 
@@ -19,20 +22,25 @@ final class OutcomeWindow {
   private final Duration span;
   private final Clock clock;
   private final int maxSamples;
+  private final int outageRun;
   private final ArrayDeque<Sample> samples = new ArrayDeque<>();
   private int consecutiveFailures;
   private String lastError;
   private Instant lastRealCallAt;
 
-  OutcomeWindow(Duration span, Clock clock, int maxSamples) {
+  OutcomeWindow(Duration span, Clock clock, int maxSamples, int outageRun) {
     this.span = span;
     this.clock = clock;
     this.maxSamples = maxSamples;
+    this.outageRun = outageRun;
   }
 
   /** Adds one outcome; {@code probe} tells a health probe from a real call. */
   void record(boolean ok, long latencyMs, String error, boolean probe) {
     Instant now = clock.instant();
+    if (ok && consecutiveFailures >= outageRun) {
+      samples.clear();
+    }
     samples.addLast(new Sample(now, ok, latencyMs, probe));
     if (samples.size() > maxSamples) {
       samples.removeFirst();

@@ -16,10 +16,10 @@ final class TrackedDependency {
   boolean probing;
 
   TrackedDependency(MonitoredDependency spec, Optional<HealthProbe> probe, Duration span,
-      Clock clock) {
+      int outageRun, Clock clock) {
     this.spec = spec;
     this.probe = probe;
-    this.window = new OutcomeWindow(span, clock, MAX_SAMPLES);
+    this.window = new OutcomeWindow(span, clock, MAX_SAMPLES, outageRun);
   }
 
   /** Real traffic first: no probe while a real call reported within the last interval. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class OutcomeWindowTest {
 
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final OutcomeWindow window = new OutcomeWindow(Duration.ofSeconds(60), clock, 100);
+  private final OutcomeWindow window = new OutcomeWindow(Duration.ofSeconds(60), clock, 100, 3);
 
   @Test
   void countsCallsFailuresAndMeanLatencyInsideTheSpan() {
@@ -52,7 +52,7 @@ class OutcomeWindowTest {
 
   @Test
   void keepsAtMostMaxSamples() {
-    OutcomeWindow small = new OutcomeWindow(Duration.ofSeconds(60), clock, 3);
+    OutcomeWindow small = new OutcomeWindow(Duration.ofSeconds(60), clock, 3, 3);
     for (int i = 0; i < 5; i++) {
       small.record(i < 2 ? false : true, 10, "x", false);
     }
@@ -68,5 +68,29 @@ class OutcomeWindowTest {
 
     window.record(true, 10, null, false);
     assertThat(window.lastRealCallAt()).contains(clock.instant());
+  }
+
+  @Test
+  void theEndOfAnOutageStartsTheWindowAfresh() {
+    window.record(true, 10, null, true);
+    for (int i = 0; i < 3; i++) {
+      window.record(false, 10, "refused", true);
+    }
+
+    window.record(true, 10, null, true);
+
+    assertThat(window.stats().calls()).isEqualTo(1);
+    assertThat(window.stats().failures()).isZero();
+  }
+
+  @Test
+  void failuresShorterThanAnOutageStayCounted() {
+    window.record(false, 10, "HTTP 503", false);
+    window.record(false, 10, "HTTP 503", false);
+
+    window.record(true, 10, null, false);
+
+    assertThat(window.stats().calls()).isEqualTo(3);
+    assertThat(window.stats().failures()).isEqualTo(2);
   }
 }
