@@ -8,6 +8,9 @@ import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.degradation.internal.DegradationMetrics;
+import dev.soma.resilience.degradation.internal.DegradationMonitor;
+import dev.soma.resilience.degradation.internal.StandardDependencies;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.SomaBrainClient;
@@ -125,8 +128,12 @@ public final class Application implements AutoCloseable {
     AgentApi agentApi = new AgentApi(pool, outbox, config, registry);
     OperationsApi api =
         new OperationsApi(database, pool, registry, config.httpPort(), List.of(agentApi));
+    DegradationMetrics degradationMetrics = new DegradationMetrics(registry);
     return vertx.deployVerticle(new IdempotencyCleanup(pool,
             Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
+        .compose(v -> vertx.deployVerticle(new DegradationMonitor(config.degradation(),
+            StandardDependencies.of(config, pool, admin), outbox, pool, degradationMetrics,
+            processName(), Clock.systemUTC())))
         .compose(v -> deployMemorySync(config))
         .compose(v -> vertx.deployVerticle(api))
         .onSuccess(v -> httpPort = api.actualPort());

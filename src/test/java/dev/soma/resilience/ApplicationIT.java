@@ -105,6 +105,36 @@ class ApplicationIT {
   }
 
   @Test
+  void statusShowsEveryServiceAndTheAgentLevel() throws Exception {
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      HttpResponse<String> response = get("/v1/status");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
+      JsonObject services = new JsonObject(response.body()).getJsonObject("services");
+      assertThat(services.getJsonObject("postgresql").getString("state")).isEqualTo("healthy");
+      assertThat(services.getJsonObject("kafka").getString("state")).isEqualTo("healthy");
+    });
+    JsonObject status = new JsonObject(get("/v1/status").body());
+    assertThat(status.getString("overall")).isEqualTo("none");
+    JsonObject somabrain = status.getJsonObject("services").getJsonObject("somabrain");
+    assertThat(somabrain.getString("state")).isEqualTo("not_configured");
+    assertThat(somabrain.getString("level")).isEqualTo("none");
+    assertThat(status.getJsonObject("services").getJsonObject("memory").getString("kind"))
+        .isEqualTo("capability");
+    assertThat(get("/metrics").body())
+        .contains("service_health_state{service=\"postgresql\"} 1.0")
+        .contains("service_health_state{service=\"somabrain\"} -2.0")
+        .contains("service_degradation_level{service=\"kafka\"} 0.0");
+  }
+
+  @Test
+  void readinessIgnoresNonCriticalDependencies() throws Exception {
+    // SomaBrain, Redis and Temporal are not configured here: the service is still ready
+    assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void anUnknownPathIsA404Problem() throws Exception {
     HttpResponse<String> response = get("/nope");
 

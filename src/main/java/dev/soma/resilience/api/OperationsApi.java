@@ -3,29 +3,35 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.common.http.ProblemHandler;
+import dev.soma.resilience.degradation.DegradationAddresses;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 
 /**
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
- * (PostgreSQL reachable and migrated), {@code GET /metrics} (Prometheus text), and the routes of
- * the {@link RouteModule}s it is given (the agent API). Unknown paths and failures answer
- * {@code application/problem+json}.
+ * (PostgreSQL reachable and migrated: the only critical dependency), {@code GET /metrics}
+ * (Prometheus text), {@code GET /v1/status} (the degradation monitor's agent-wide snapshot) and
+ * the routes of the {@link RouteModule}s it is given (the agent API). Unknown paths and failures
+ * answer {@code application/problem+json}.
  */
 public final class OperationsApi extends VerticleBase {
 
   private final Database database;
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
+  private static final long STATUS_TIMEOUT_MS = 2000;
+
   private final int port;
   private final List<RouteModule> modules;
   private HttpServer server;
@@ -52,12 +58,23 @@ public final class OperationsApi extends VerticleBase {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(registry.scrape()));
+    router.get("/v1/status").handler(this::status);
     modules.forEach(module -> module.mount(vertx, router));
     router.route().last().handler(ctx -> ctx.fail(Problem.notFound(
         "no resource at " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new ProblemHandler());
     return vertx.createHttpServer().requestHandler(router).listen(port)
         .onSuccess(s -> server = s);
+  }
+
+  private void status(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(DegradationAddresses.STATUS_SNAPSHOT, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
+        .onSuccess(reply -> ctx.response()
+            .putHeader("Content-Type", "application/json")
+            .end(reply.body().encode()))
+        .onFailure(e -> ctx.fail(new Problem(503, "urn:soma:problem:status-unavailable",
+            "Service unavailable", "the degradation monitor did not answer; retry shortly")));
   }
 
   /** The port actually bound (useful when configured as 0). */

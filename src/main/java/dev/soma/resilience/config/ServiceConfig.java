@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param api the agent API's limits and the admin credential
  * @param memory SomaBrain and the pending-memory queue
  * @param session the session context kept in Redis
+ * @param degradation the degradation monitor's probes, thresholds, graph and events
  */
 public record ServiceConfig(
     Path dataDir,
@@ -36,7 +37,8 @@ public record ServiceConfig(
     IdempotencyConfig idempotency,
     ApiConfig api,
     MemoryConfig memory,
-    SessionConfig session) {
+    SessionConfig session,
+    DegradationConfig degradation) {
 
   /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
   public static ServiceConfig load(Map<String, String> env) {
@@ -72,7 +74,8 @@ public record ServiceConfig(
         new SessionConfig(
             s.intIn("session.maxTurns", 1, 10_000),
             Duration.ofSeconds(s.intIn("session.ttlSeconds", 1, 30 * 86_400)),
-            s.intIn("session.maxLocalSessions", 1, 10_000_000)));
+            s.intIn("session.maxLocalSessions", 1, 10_000_000)),
+        DegradationConfig.from(s));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */

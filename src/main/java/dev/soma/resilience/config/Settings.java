@@ -66,6 +66,24 @@ final class Settings {
     throw ConfigException.invalid(ConfigSource.envName(path), redact(value), expected);
   }
 
+  /** The string leaves of the object at {@code path}, in file order; empty when absent. */
+  java.util.Map<String, String> strings(String path) {
+    Object value = raw(path);
+    java.util.Map<String, String> result = new java.util.LinkedHashMap<>();
+    if (value instanceof JsonObject object) {
+      for (String key : object.fieldNames()) {
+        Object leaf = object.getValue(key);
+        if (!(leaf instanceof String text)) {
+          throw ConfigException.invalid(ConfigSource.envName(path + "." + key), leaf, "a string");
+        }
+        result.put(key, text.trim());
+      }
+    } else if (value != null) {
+      throw ConfigException.invalid(ConfigSource.envName(path), value, "a JSON object of strings");
+    }
+    return result;
+  }
+
   private Object raw(String path) {
     JsonObject node = root;
     String[] parts = path.split("\\.");

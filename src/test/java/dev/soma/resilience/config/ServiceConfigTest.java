@@ -278,4 +278,59 @@ class ServiceConfigTest {
         .hasMessageStartingWith("SA01_CONFIG_FILE must be a readable JSON file")
         .hasMessageContaining(missing.toString());
   }
+
+  @Test
+  void theDegradationDefaultsAreTheSeedsThresholds() {
+    DegradationConfig d = ServiceConfig.load(Map.of()).degradation();
+
+    assertThat(d.thresholds().minorLatency()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.thresholds().moderateLatency()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.thresholds().severeLatency()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(d.thresholds().moderateErrorRate()).isEqualTo(0.1);
+    assertThat(d.thresholds().severeErrorRate()).isEqualTo(0.2);
+    assertThat(d.suppressionWindow()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(d.eventsTopic()).isEqualTo("degradation.events");
+    assertThat(d.criticalServices()).containsExactly("postgresql");
+    assertThat(d.extraDependencies()).isEmpty();
+    assertThat(d.graph()).containsEntry("memory", "somabrain").containsEntry("chat", "llm.*");
+  }
+
+  @Test
+  void extraDependenciesAreProbedOutcomeOnlyOrNotConfigured() {
+    DegradationConfig d = ServiceConfig.load(Map.of("SA01_DEGRADATION_DEPENDENCIES",
+        "llm.openai=https://api.openai.com/v1/models, tts.elevenlabs, storage.s3=")).degradation();
+
+    assertThat(d.extraDependencies()).containsExactly(
+        new DegradationConfig.ExtraDependency("llm.openai", true,
+            Optional.of("https://api.openai.com/v1/models")),
+        new DegradationConfig.ExtraDependency("tts.elevenlabs", true, Optional.empty()),
+        new DegradationConfig.ExtraDependency("storage.s3", false, Optional.empty()));
+  }
+
+  @Test
+  void aGraphEdgeCanBeOverriddenAndABadOneFailsNamingItsVariable() {
+    assertThat(ServiceConfig.load(Map.of("SA01_DEGRADATION_GRAPH_MEMORY", "somabrain,postgresql"))
+        .degradation().graph()).containsEntry("memory", "somabrain,postgresql");
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DEGRADATION_GRAPH_MEMORY", "a;b")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SA01_DEGRADATION_GRAPH_MEMORY must be names (or prefix.*)");
+  }
+
+  @Test
+  void latencyThresholdsMustNotDecrease() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DEGRADATION_MODERATE_LATENCY_MS",
+        "1000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_DEGRADATION_MODERATE_LATENCY_MS must be a whole number from 5000 to"
+            + " 3600000, but was '1000'");
+  }
+
+  @Test
+  void anExtraDependencyWithABadUrlFailsWithoutShowingItsPassword() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DEGRADATION_DEPENDENCIES",
+        "storage.s3=ftp://u:secret@host")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SA01_DEGRADATION_DEPENDENCIES must be an http(s) URL")
+        .hasMessageNotContaining("secret");
+  }
 }

@@ -1,0 +1,170 @@
+package dev.soma.resilience.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The degradation monitor's settings (section {@code degradation}); see docs/DEGRADATION.md.
+ *
+ * @param probeInterval how often each probed dependency is checked (skipped while real traffic
+ *     reported an outcome within the last interval)
+ * @param probeTimeout a probe that has not answered by then counts as a failure
+ * @param evaluationInterval how often windows are re-evaluated (so old outcomes age out)
+ * @param window how far back outcomes count for error rate and latency
+ * @param thresholds what turns outcomes into a level
+ * @param suppressionWindow a repeat of the same level for the same service within this window is
+ *     not written to Kafka again (recoveries and critical levels always are)
+ * @param historySize how many status changes are kept in memory
+ * @param eventsTopic the Kafka topic of status-change events
+ * @param eventsTenant the outbox tenant the events are written as
+ * @param criticalServices services whose level caps nothing: their critical level is the agent's
+ * @param extraDependencies dependencies beyond the built-in ones, by name
+ * @param graph which service needs which: {@code node -> "a,b|c"} means the node needs {@code a}
+ *     and one of {@code b} or {@code c}; {@code llm.*} stands for every service named {@code llm.}...
+ */
+public record DegradationConfig(
+    Duration probeInterval,
+    Duration probeTimeout,
+    Duration evaluationInterval,
+    Duration window,
+    Thresholds thresholds,
+    Duration suppressionWindow,
+    int historySize,
+    String eventsTopic,
+    String eventsTenant,
+    Set<String> criticalServices,
+    List<ExtraDependency> extraDependencies,
+    Map<String, String> graph) {
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
+  private static final Pattern REQUIREMENT =
+      Pattern.compile("[a-z0-9][a-z0-9._-]*(\\.\\*)?([,|][a-z0-9][a-z0-9._-]*(\\.\\*)?)*");
+
+  /**
+   * Level thresholds; a latency or error rate at or above a threshold reaches that level.
+   *
+   * @param minCalls outcomes needed in the window before the error rate counts at all
+   * @param failuresToUnavailable consecutive failures that make a service unavailable (critical)
+   */
+  public record Thresholds(
+      int minCalls,
+      int failuresToUnavailable,
+      Duration minorLatency,
+      Duration moderateLatency,
+      Duration severeLatency,
+      double moderateErrorRate,
+      double severeErrorRate) {}
+
+  /**
+   * A dependency declared in {@code degradation.dependencies}: {@code name} alone is judged by the
+   * outcomes clients report; {@code name=url} is also probed with a GET (any answer below 500 is
+   * reachable); {@code name=} (empty) is shown as not configured.
+   */
+  public record ExtraDependency(String name, boolean configured, Optional<String> probeUrl) {}
+
+  static DegradationConfig from(Settings s) {
+    int minor = s.intIn("degradation.minorLatencyMs", 1, 3_600_000);
+    int moderate = s.intIn("degradation.moderateLatencyMs", minor, 3_600_000);
+    int severe = s.intIn("degradation.severeLatencyMs", moderate, 3_600_000);
+    int moderateRate = s.intIn("degradation.moderateErrorRatePercent", 1, 100);
+    int severeRate = s.intIn("degradation.severeErrorRatePercent", moderateRate, 100);
+    int interval = s.intIn("degradation.probeIntervalMs", 50, 3_600_000);
+    String topic = s.string("degradation.eventsTopic");
+    if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("degradation.eventsTopic"), topic, "a Kafka topic name");
+    }
+    String tenant = s.string("degradation.eventsTenant");
+    if (tenant.isEmpty()) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("degradation.eventsTenant"), tenant, "a tenant id");
+    }
+    return new DegradationConfig(
+        Duration.ofMillis(interval),
+        Duration.ofMillis(s.intIn("degradation.probeTimeoutMs", 10, 600_000)),
+        Duration.ofMillis(s.intIn("degradation.evaluationIntervalMs", 50, 600_000)),
+        Duration.ofSeconds(s.intIn("degradation.windowSeconds", 1, 86_400)),
+        new Thresholds(
+            s.intIn("degradation.minCalls", 1, 100_000),
+            s.intIn("degradation.failuresToUnavailable", 1, 1000),
+            Duration.ofMillis(minor),
+            Duration.ofMillis(moderate),
+            Duration.ofMillis(severe),
+            moderateRate / 100.0,
+            severeRate / 100.0),
+        Duration.ofSeconds(s.intIn("degradation.suppressionWindowSeconds", 0, 86_400)),
+        s.intIn("degradation.historySize", 1, 100_000),
+        topic,
+        tenant,
+        Set.copyOf(names("degradation.criticalServices", s.string("degradation.criticalServices"))),
+        extraDependencies(s.string("degradation.dependencies")),
+        graph(s.strings("degradation.graph")));
+  }
+
+  private static List<String> names(String path, String list) {
+    List<String> names = new ArrayList<>();
+    for (String part : list.split(",")) {
+      String name = part.trim();
+      if (name.isEmpty()) {
+        continue;
+      }
+      if (!NAME.matcher(name).matches()) {
+        throw ConfigException.invalid(ConfigSource.envName(path), name,
+            "a service name of lower-case letters, digits, '.', '_' and '-'");
+      }
+      names.add(name);
+    }
+    return names;
+  }
+
+  private static List<ExtraDependency> extraDependencies(String list) {
+    String key = ConfigSource.envName("degradation.dependencies");
+    List<ExtraDependency> result = new ArrayList<>();
+    for (String part : list.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      String[] nameAndUrl = part.trim().split("=", 2);
+      String name = names("degradation.dependencies", nameAndUrl[0]).stream().findFirst()
+          .orElseThrow(() -> ConfigException.invalid(key, part, "name[=url] entries"));
+      if (nameAndUrl.length == 1) {
+        result.add(new ExtraDependency(name, true, Optional.empty()));
+      } else if (nameAndUrl[1].isBlank()) {
+        result.add(new ExtraDependency(name, false, Optional.empty()));
+      } else {
+        String url = nameAndUrl[1].trim();
+        if (!url.matches("https?://[^\\s/]+.*")) {
+          throw ConfigException.invalid(key, Settings.redact(url), "an http(s) URL after " + name + "=");
+        }
+        result.add(new ExtraDependency(name, true, Optional.of(url)));
+      }
+    }
+    return List.copyOf(result);
+  }
+
+  private static Map<String, String> graph(Map<String, String> raw) {
+    Map<String, String> graph = new LinkedHashMap<>();
+    raw.forEach((node, requirement) -> {
+      String key = ConfigSource.envName("degradation.graph." + node);
+      if (!NAME.matcher(node).matches()) {
+        throw ConfigException.invalid(key, node, "a service name");
+      }
+      String compact = requirement.replace(" ", "");
+      if (compact.isEmpty()) {
+        return;
+      }
+      if (!REQUIREMENT.matcher(compact).matches()) {
+        throw ConfigException.invalid(key, requirement,
+            "names (or prefix.*) joined by ',' (all needed) or '|' (any one suffices)");
+      }
+      graph.put(node, compact);
+    });
+    return java.util.Collections.unmodifiableMap(graph);
+  }
+}

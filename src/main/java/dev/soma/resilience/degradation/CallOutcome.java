@@ -1,0 +1,72 @@
+package dev.soma.resilience.degradation;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of one real call to a dependency, reported by the client that made it (publish on
+ * {@link DegradationAddresses#CALL_OUTCOME}, or {@link DegradationStatusView#report}). Real
+ * traffic is the monitor's first source of health; probes only fill the gaps.
+ *
+ * @param dependency the service called, as the monitor names it ({@code somabrain}, {@code llm.openai})
+ * @param tenant on whose behalf, when there is one (for logs; health is not per tenant)
+ * @param ok whether the call did what was asked (a 4xx caused by our request is still ok: the
+ *     dependency worked)
+ * @param latencyMs how long the call took
+ * @param error a short description of the failure, never a secret or a payload
+ */
+public record CallOutcome(
+    String dependency, Optional<String> tenant, boolean ok, long latencyMs,
+    Optional<String> error) {
+
+  public CallOutcome {
+    Objects.requireNonNull(dependency, "dependency");
+    if (dependency.isBlank()) {
+      throw new IllegalArgumentException("dependency must not be empty");
+    }
+    if (latencyMs < 0) {
+      throw new IllegalArgumentException("latencyMs must be >= 0, but was " + latencyMs);
+    }
+    tenant = tenant == null ? Optional.empty() : tenant;
+    error = error == null ? Optional.empty() : error;
+  }
+
+  public static CallOutcome success(String dependency, long latencyMs) {
+    return new CallOutcome(dependency, Optional.empty(), true, latencyMs, Optional.empty());
+  }
+
+  public static CallOutcome failure(String dependency, long latencyMs, String error) {
+    return new CallOutcome(dependency, Optional.empty(), false, latencyMs, Optional.of(error));
+  }
+
+  public CallOutcome forTenant(String tenantId) {
+    return new CallOutcome(dependency, Optional.of(tenantId), ok, latencyMs, error);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("dependency", dependency)
+        .put("ok", ok)
+        .put("latencyMs", latencyMs);
+    tenant.ifPresent(t -> json.put("tenant", t));
+    error.ifPresent(e -> json.put("error", e));
+    return json;
+  }
+
+  /** Reads {@link #toJson()}'s form; throws {@link IllegalArgumentException} when malformed. */
+  public static CallOutcome fromJson(JsonObject json) {
+    try {
+      return new CallOutcome(
+          json.getString("dependency"),
+          Optional.ofNullable(json.getString("tenant")),
+          json.getBoolean("ok"),
+          json.getLong("latencyMs", 0L),
+          Optional.ofNullable(json.getString("error")));
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a call outcome: " + json.encode(), e);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.soma.resilience.degradation;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local, always-answering copy of the monitor's status for any verticle: read
+ * {@link #current()} (never blocks, never waits for a dependency to time out) and
+ * {@link #report} each real call's outcome.
+ *
+ * <p>{@link #start} subscribes to {@link DegradationAddresses#STATUS_CHANGED} first, then asks for a
+ * snapshot, so no change falls between the two; a change whose sequence shows that one was missed
+ * triggers a new snapshot request. Until the monitor first answers, {@link #current()} is
+ * {@link StatusSnapshot#empty()} (every service unknown, which counts as usable). Create it in the
+ * verticle's {@code start()} and {@link #close()} it in {@code stop()}.
+ */
+public final class DegradationStatusView {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DegradationStatusView.class);
+
+  private final Vertx vertx;
+  private final Duration requestTimeout;
+  private final CopyOnWriteArrayList<Consumer<StatusChange>> listeners =
+      new CopyOnWriteArrayList<>();
+  private volatile StatusSnapshot current = StatusSnapshot.empty();
+  private MessageConsumer<JsonObject> changes;
+  private boolean refreshing;
+
+  private DegradationStatusView(Vertx vertx, Duration requestTimeout) {
+    this.vertx = vertx;
+    this.requestTimeout = requestTimeout;
+  }
+
+  /**
+   * Subscribes and fetches the first snapshot. Completes once subscribed, even when the monitor
+   * does not answer in time (the view then fills from the next change or refresh).
+   */
+  public static Future<DegradationStatusView> start(Vertx vertx, Duration requestTimeout) {
+    DegradationStatusView view = new DegradationStatusView(vertx, requestTimeout);
+    view.changes = vertx.eventBus().consumer(DegradationAddresses.STATUS_CHANGED,
+        message -> view.apply(message.body()));
+    return view.changes.completion()
+        .compose(v -> view.refresh().otherwise((StatusSnapshot) null))
+        .map(view);
+  }
+
+  /** The latest status known here. */
+  public StatusSnapshot current() {
+    return current;
+  }
+
+  /** Whether {@code service} is worth calling now (unknown services are). */
+  public boolean isUsable(String service) {
+    return current.stateOf(service).isUsable();
+  }
+
+  /** Calls {@code listener} on this view's context for every change applied. */
+  public void onChange(Consumer<StatusChange> listener) {
+    listeners.add(listener);
+  }
+
+  /** Tells the monitor how a real call went (fire and forget). */
+  public void report(CallOutcome outcome) {
+    vertx.eventBus().publish(DegradationAddresses.CALL_OUTCOME, outcome.toJson());
+  }
+
+  /** Asks the monitor for its snapshot now and keeps it; fails after the request timeout. */
+  public Future<StatusSnapshot> refresh() {
+    refreshing = true;
+    return vertx.eventBus()
+        .<JsonObject>request(DegradationAddresses.STATUS_SNAPSHOT, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(requestTimeout.toMillis()))
+        .map(reply -> StatusSnapshot.fromJson(reply.body()))
+        .onSuccess(snapshot -> {
+          if (snapshot.sequence() >= current.sequence() || snapshot.at().isAfter(current.at())) {
+            current = snapshot;
+          }
+        })
+        .onFailure(e -> LOG.debug("degradation snapshot not available: {}", e.toString()))
+        .onComplete(ar -> refreshing = false);
+  }
+
+  public Future<Void> close() {
+    return changes == null ? Future.succeededFuture() : changes.unregister();
+  }
+
+  private void apply(JsonObject body) {
+    StatusChange change;
+    try {
+      change = StatusChange.fromJson(body);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("ignoring a malformed status change: {}", e.getMessage());
+      return;
+    }
+    StatusSnapshot before = current;
+    if (change.sequence() <= before.sequence() && change.sequence() != 1) {
+      return;
+    }
+    // sequence 1 after a higher one: the monitor restarted; start over from this change
+    current = before.with(change.current(), change.overall(), change.sequence(),
+        change.current().since());
+    boolean gap = before.sequence() != 0 && change.sequence() != before.sequence() + 1
+        && change.sequence() != 1;
+    if ((gap || change.sequence() == 1 && before.sequence() > 1) && !refreshing) {
+      refresh();
+    }
+    listeners.forEach(listener -> listener.accept(change));
+  }
+}

@@ -1,0 +1,134 @@
+package dev.soma.resilience.degradation.internal;
+
+import dev.soma.resilience.degradation.DegradationLevel;
+import dev.soma.resilience.degradation.DependencyStatus;
+import dev.soma.resilience.degradation.StatusSnapshot;
+import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.outbox.OutboxEntry;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes status changes to Kafka topic {@code degradation.events} through the outbox, so they
+ * survive a Kafka outage. Flapping is damped by a {@link SuppressionWindow}; a level held back is
+ * written later by {@link #catchUp} once the window allows. Events wait in memory (bounded, oldest
+ * dropped first with a warning) while PostgreSQL cannot take them, and are retried in order.
+ *
+ * <p>Each event's dedupe key is {@code degradation:<service>:<from>-><to>:<since>}: {@code from} the
+ * level last written for the service, {@code to} its level now, {@code since} (epoch millis) when
+ * the service entered it. Writing the same change twice yields one event. Not thread-safe: the
+ * monitor's event loop owns it.
+ */
+final class DegradationEvents {
+
+  static final String TYPE = "degradation.status.changed";
+  private static final Logger LOG = LoggerFactory.getLogger(DegradationEvents.class);
+  private static final int MAX_WAITING = 1000;
+
+  private final Outbox outbox;
+  private final Pool pool;
+  private final String topic;
+  private final String tenant;
+  private final String node;
+  private final SuppressionWindow suppression;
+  private final DegradationMetrics metrics;
+  private final ArrayDeque<OutboxEntry> waiting = new ArrayDeque<>();
+  private boolean writing;
+
+  DegradationEvents(Outbox outbox, Pool pool, String topic, String tenant, String node,
+      SuppressionWindow suppression, DegradationMetrics metrics) {
+    this.outbox = outbox;
+    this.pool = pool;
+    this.topic = topic;
+    this.tenant = tenant;
+    this.node = node;
+    this.suppression = suppression;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Writes an event for every service whose level differs from the one last written, unless the
+   * suppression window holds it back; then flushes what waits.
+   */
+  void catchUp(StatusSnapshot snapshot, Instant now) {
+    for (DependencyStatus status : snapshot.services().values()) {
+      DegradationLevel last = suppression.lastWritten(status.service());
+      if (status.level() == last) {
+        continue;
+      }
+      if (!suppression.shouldWrite(status.service(), status.level(), now)) {
+        continue;
+      }
+      suppression.written(status.service(), status.level(), now);
+      enqueue(event(status, last, snapshot));
+    }
+    flush();
+  }
+
+  /** Counts a change the window held back (the caller decides by {@link #catchUp}'s rules). */
+  void countSuppressed(DependencyStatus status, Instant now) {
+    if (status.level() != suppression.lastWritten(status.service())
+        && !suppression.shouldWrite(status.service(), status.level(), now)) {
+      metrics.eventSuppressed();
+      LOG.info("degradation event for {} ({}) suppressed: same level written within the window",
+          status.service(), status.level().wire());
+    }
+  }
+
+  /** Events not yet in the outbox (waiting for PostgreSQL). */
+  int waiting() {
+    return waiting.size();
+  }
+
+  private OutboxEntry event(DependencyStatus status, DegradationLevel from, StatusSnapshot s) {
+    String dedupeKey = "degradation:" + status.service() + ":" + from.wire() + "->"
+        + status.level().wire() + ":" + status.since().toEpochMilli();
+    JsonObject payload = new JsonObject()
+        .put("type", TYPE)
+        .put("dedupeKey", dedupeKey)
+        .put("service", status.service())
+        .put("from", from.wire())
+        .put("to", status.level().wire())
+        .put("state", status.state().wire())
+        .put("recovery", from.isWorseThan(status.level()))
+        .put("status", status.toJson())
+        .put("overall", s.overall().wire())
+        .put("sequence", s.sequence())
+        .put("node", node)
+        .put("at", status.since().toString());
+    return OutboxEntry.of(tenant, dedupeKey, topic, status.service(), payload);
+  }
+
+  private void enqueue(OutboxEntry entry) {
+    if (waiting.size() >= MAX_WAITING) {
+      OutboxEntry dropped = waiting.removeFirst();
+      LOG.warn("degradation event {} dropped: {} events already wait for PostgreSQL",
+          dropped.dedupeKey(), MAX_WAITING);
+    }
+    waiting.addLast(entry);
+  }
+
+  private void flush() {
+    if (writing || waiting.isEmpty()) {
+      return;
+    }
+    writing = true;
+    OutboxEntry next = waiting.peekFirst();
+    outbox.inTransaction(pool, tx -> outbox.enqueue(tx, next)).onComplete(ar -> {
+      writing = false;
+      if (ar.succeeded()) {
+        waiting.remove(next);
+        metrics.eventWritten();
+        LOG.info("degradation event {} written (new: {})", next.dedupeKey(), ar.result());
+        flush();
+      } else {
+        LOG.warn("degradation event {} not written yet, will retry: {}", next.dedupeKey(),
+            ar.cause().toString());
+      }
+    });
+  }
+}

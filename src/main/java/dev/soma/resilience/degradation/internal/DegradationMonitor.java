@@ -1,0 +1,207 @@
+package dev.soma.resilience.degradation.internal;
+
+import dev.soma.resilience.config.DegradationConfig;
+import dev.soma.resilience.degradation.CallOutcome;
+import dev.soma.resilience.degradation.DegradationAddresses;
+import dev.soma.resilience.degradation.DependencyStatus;
+import dev.soma.resilience.degradation.HealthState;
+import dev.soma.resilience.degradation.StatusChange;
+import dev.soma.resilience.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The degradation monitor: one status per dependency and capability, from the outcomes clients
+ * report ({@link DegradationAddresses#CALL_OUTCOME}) and from cheap periodic probes. Every change
+ * is published on {@link DegradationAddresses#STATUS_CHANGED}, kept in a bounded history, shown in
+ * the metrics and written to Kafka through the outbox; the snapshot and history answer on their
+ * request/reply addresses. Deploy one per service process.
+ */
+public final class DegradationMonitor extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DegradationMonitor.class);
+  private static final int MAX_REPORTED_DEPENDENCIES = 256;
+
+  private final DegradationConfig config;
+  private final List<MonitoredDependency> dependencies;
+  private final Outbox outbox;
+  private final Pool pool;
+  private final DegradationMetrics metrics;
+  private final String node;
+  private final Clock clock;
+  private final LevelPolicy policy;
+  private final DependencyGraph graph;
+  private final StatusBook book;
+  private final Map<String, TrackedDependency> tracked = new LinkedHashMap<>();
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private DegradationEvents events;
+  private long probeTimer = -1;
+  private long evaluationTimer = -1;
+
+  public DegradationMonitor(DegradationConfig config, List<MonitoredDependency> dependencies,
+      Outbox outbox, Pool pool, DegradationMetrics metrics, String node, Clock clock) {
+    this.config = config;
+    this.dependencies = List.copyOf(dependencies);
+    this.outbox = outbox;
+    this.pool = pool;
+    this.metrics = metrics;
+    this.node = node;
+    this.clock = clock;
+    this.policy = new LevelPolicy(config.thresholds());
+    this.graph = DependencyGraph.parse(config.graph());
+    this.book = new StatusBook(config.historySize());
+  }
+
+  @Override
+  public Future<?> start() {
+    events = new DegradationEvents(outbox, pool, config.eventsTopic(), config.eventsTenant(), node,
+        new SuppressionWindow(config.suppressionWindow()), metrics);
+    for (MonitoredDependency dependency : dependencies) {
+      track(dependency);
+    }
+    var bus = vertx.eventBus();
+    consumers.add(bus.<JsonObject>consumer(DegradationAddresses.CALL_OUTCOME,
+        message -> onOutcome(message.body())));
+    consumers.add(bus.<JsonObject>consumer(DegradationAddresses.STATUS_SNAPSHOT,
+        message -> message.reply(book.snapshot().toJson())));
+    consumers.add(bus.<JsonObject>consumer(DegradationAddresses.STATUS_HISTORY,
+        message -> message.reply(new JsonObject().put("changes", new JsonArray(
+            book.history().stream().map(StatusChange::toJson).toList())))));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .onSuccess(v -> {
+          evaluate();
+          probeRound();
+          probeTimer = vertx.setPeriodic(config.probeInterval().toMillis(), id -> probeRound());
+          evaluationTimer = vertx.setPeriodic(config.evaluationInterval().toMillis(),
+              id -> evaluate());
+          LOG.info("degradation monitor watching {} on node {}", tracked.keySet(), node);
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(probeTimer);
+    vertx.cancelTimer(evaluationTimer);
+    List<Future<Void>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    tracked.values().forEach(t -> t.probe.ifPresent(p -> closing.add(p.close())));
+    return Future.join(closing);
+  }
+
+  private TrackedDependency track(MonitoredDependency dependency) {
+    Optional<HealthProbe> probe = dependency.configured()
+        ? dependency.probe().map(f -> f.create(vertx, config.probeTimeout()))
+        : Optional.empty();
+    boolean critical = dependency.critical()
+        || config.criticalServices().contains(dependency.name());
+    TrackedDependency t = new TrackedDependency(dependency.asCritical(critical), probe,
+        config.window(), config.thresholds().failuresToUnavailable(), clock);
+    tracked.put(dependency.name(), t);
+    return t;
+  }
+
+  private void onOutcome(JsonObject body) {
+    CallOutcome outcome;
+    try {
+      outcome = CallOutcome.fromJson(body);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("ignoring a malformed call outcome: {}", e.getMessage());
+      return;
+    }
+    TrackedDependency t = tracked.get(outcome.dependency());
+    if (t == null) {
+      if (tracked.size() >= MAX_REPORTED_DEPENDENCIES) {
+        LOG.warn("ignoring outcome for {}: already tracking {} services", outcome.dependency(),
+            tracked.size());
+        return;
+      }
+      LOG.info("tracking {} from the outcomes its clients report", outcome.dependency());
+      t = track(MonitoredDependency.outcomeOnly(outcome.dependency()));
+    }
+    if (!t.spec.configured()) {
+      return;
+    }
+    t.window.record(outcome.ok(), outcome.latencyMs(), outcome.error().orElse(null), false);
+    evaluate();
+  }
+
+  private void probeRound() {
+    Instant now = clock.instant();
+    for (TrackedDependency t : tracked.values()) {
+      if (t.wantsProbe(now, config.probeInterval())) {
+        probe(t);
+      }
+    }
+  }
+
+  private void probe(TrackedDependency t) {
+    t.probing = true;
+    long started = System.nanoTime();
+    t.probe.get().check()
+        .timeout(config.probeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .onComplete(ar -> {
+          t.probing = false;
+          long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+          String error = ar.succeeded() ? null : describe(ar.cause());
+          t.window.record(ar.succeeded(), latencyMs, error, true);
+          evaluate();
+        });
+  }
+
+  /** Recomputes every status; publishes, records and writes the changes. */
+  private void evaluate() {
+    Instant now = clock.instant();
+    Map<String, Assessment> own = new LinkedHashMap<>();
+    Map<String, WindowStats> stats = new LinkedHashMap<>();
+    tracked.forEach((name, t) -> {
+      WindowStats s = t.spec.configured() ? t.window.stats() : WindowStats.EMPTY;
+      stats.put(name, s);
+      own.put(name, t.spec.configured() ? policy.assess(s)
+          : new Assessment(HealthState.NOT_CONFIGURED,
+              dev.soma.resilience.degradation.DegradationLevel.NONE, "not configured"));
+    });
+    List<DependencyStatus> fresh = new ArrayList<>();
+    graph.resolve(own).forEach((name, effective) -> {
+      WindowStats s = stats.getOrDefault(name, WindowStats.EMPTY);
+      TrackedDependency t = tracked.get(name);
+      boolean critical = t != null ? t.spec.critical() : config.criticalServices().contains(name);
+      Assessment a = effective.assessment();
+      fresh.add(new DependencyStatus(name, effective.kind(), a.state(), a.level(), a.reason(),
+          now, critical, s.errorRate(), s.meanLatencyMs(), s.calls(), effective.impactedBy()));
+    });
+    List<StatusChange> changes = book.apply(fresh, now);
+    metrics.update(book.snapshot());
+    for (StatusChange change : changes) {
+      LOG.info("service {} is {} ({}), was {}; agent level {} [change {}]", change.service(),
+          change.current().state().wire(), change.current().level().wire(),
+          change.previous().map(p -> p.state().wire() + " (" + p.level().wire() + ")")
+              .orElse("not tracked"),
+          change.overall().wire(), change.sequence());
+      vertx.eventBus().publish(DegradationAddresses.STATUS_CHANGED, change.toJson());
+      events.countSuppressed(change.current(), now);
+    }
+    events.catchUp(book.snapshot(), now);
+  }
+
+  private static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return "timed out";
+    }
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+  }
+}
