@@ -145,7 +145,7 @@ public final class Application implements AutoCloseable {
             new PendingMemories(pool),
             new SomaBrainClient(WebClient.create(vertx), url, config.memory().somabrainToken(),
                 config.memory().requestTimeout()),
-            config.memory(), "memory-sync-" + processName(), registry, Clock.systemUTC()),
+            config.memory(), "memory-sync-" + processName(), registry),
             new io.vertx.core.DeploymentOptions()))
         .orElseGet(() -> {
           LOG.info("SomaBrain not configured (SA01_SOMABRAIN_URL): memories wait in the queue");

@@ -7,7 +7,6 @@ import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.SomaBrainClient;
 import dev.soma.resilience.memory.internal.MemorySync;
 import io.vertx.ext.web.client.WebClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,8 +61,7 @@ final class SyncMemoriesCommand implements Callable<Integer> {
       MemorySync sync = new MemorySync(new PendingMemories(app.pool()),
           new SomaBrainClient(WebClient.create(app.vertx()), config.somabrainUrl().get(),
               config.memory().somabrainToken(), config.memory().requestTimeout()),
-          config.memory(), "sync-memories-" + ProcessHandle.current().pid(), app.meters(),
-          Clock.systemUTC());
+          config.memory(), "sync-memories-" + ProcessHandle.current().pid(), app.meters());
       Blocking.await(app.vertx().deployVerticle(sync), Duration.ofMinutes(1));
       if (!once) {
         return Main.runUntilStopped(app);

@@ -2,7 +2,7 @@ package dev.soma.resilience.api;
 
 import dev.soma.resilience.config.ApiConfig;
 import dev.soma.resilience.config.ServiceConfig;
-import dev.soma.resilience.failover.breaker.BreakerSettings;
+import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.memory.PendingMemories;
@@ -14,6 +14,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.client.WebClient;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Optional;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.outbox.DeadLetters;
@@ -58,10 +59,12 @@ public final class AgentApi implements RouteModule {
     Optional<SomaBrainClient> somabrain = service.somabrainUrl().map(url -> new SomaBrainClient(
         WebClient.create(vertx), url, service.memory().somabrainToken(),
         service.memory().requestTimeout()));
-    CircuitBreakers breakers = new CircuitBreakers(Clock.systemUTC(), BreakerSettings.DEFAULTS,
+    CircuitBreakers breakers = new CircuitBreakers(Clock.systemUTC(), service.memory().breaker(),
         Map.of(), registry, transition -> { });
+    AtomicReference<DegradationStatusView> status = new AtomicReference<>();
+    DegradationStatusView.start(vertx, Duration.ofSeconds(2)).onSuccess(status::set);
     return new MemoryService(vertx, new PendingMemories(pool), somabrain, service.memory(),
-        breakers, () -> true);
+        breakers, () -> status.get() == null || status.get().isUsable(MemoryService.DEPENDENCY));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.soma.resilience.config;
 
+import dev.soma.resilience.failover.breaker.BreakerSettings;
 import java.time.Duration;
 
 /**
@@ -8,6 +9,7 @@ import java.time.Duration;
  * @param somabrainToken its bearer token ({@code SA01_SOMABRAIN_TOKEN}); a secret
  * @param namespace the namespace memories are stored in unless a request names one
  * @param requestTimeout a call to SomaBrain gives up after this
+ * @param breaker when the API stops calling SomaBrain directly (and queues instead)
  * @param writeMode {@code sync} (SomaBrain now, or an error), {@code async} (always queued) or
  *     {@code auto} (now within {@code autoTimeout}, else queued)
  * @param autoTimeout how long {@code auto} waits for SomaBrain before queueing
@@ -23,6 +25,7 @@ public record MemoryConfig(
     Secret somabrainToken,
     String namespace,
     Duration requestTimeout,
+    BreakerSettings breaker,
     String writeMode,
     Duration autoTimeout,
     int syncBatchSize,
@@ -38,6 +41,8 @@ public record MemoryConfig(
         new Secret(s.string("somabrain.token")),
         s.string("somabrain.namespace").isEmpty() ? "wm" : s.string("somabrain.namespace"),
         Duration.ofMillis(s.intIn("somabrain.requestTimeoutMs", 100, 600_000)),
+        new BreakerSettings(s.intIn("somabrain.breakerFailureThreshold", 1, 1000),
+            Duration.ofSeconds(s.intIn("somabrain.breakerResetSeconds", 1, 86_400)), 1),
         s.oneOf("memory.writeMode", "sync", "async", "auto"),
         Duration.ofMillis(s.intIn("memory.autoTimeoutMs", 50, 60_000)),
         s.intIn("memory.syncBatchSize", 1, 10_000),

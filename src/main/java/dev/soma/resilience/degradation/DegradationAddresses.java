@@ -15,7 +15,7 @@ public final class DegradationAddresses {
   /** Request/reply: any body; the reply is {@code {"changes": [StatusChange...]}}, oldest first. */
   public static final String STATUS_HISTORY = "degradation.status.history";
 
-  /** Published (fire and forget) by clients after each real call: a {@link CallOutcome}. */
+  /** Published (fire and forget) by clients after each real call: a {@link CallReport}. */
   public static final String CALL_OUTCOME = "degradation.call.outcome";
 
   private DegradationAddresses() {}

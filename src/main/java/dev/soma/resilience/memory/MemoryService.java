@@ -1,6 +1,8 @@
 package dev.soma.resilience.memory;
 
 import dev.soma.resilience.config.MemoryConfig;
+import dev.soma.resilience.degradation.CallReport;
+import dev.soma.resilience.degradation.DegradationAddresses;
 import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
@@ -23,7 +25,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class MemoryService {
 
-  static final String DEPENDENCY = "somabrain";
+  public static final String DEPENDENCY = "somabrain";
 
   /** How a memory was kept. */
   public enum Stored { STORED, QUEUED }
@@ -56,6 +58,10 @@ public final class MemoryService {
   private final CircuitBreakers breakers;
   private final BooleanSupplier statusSaysAvailable;
 
+  /**
+   * @param statusSaysAvailable whether the degradation monitor currently thinks SomaBrain is usable
+   *     (a {@code DegradationStatusView}); outcomes of our calls are reported to the monitor
+   */
   public MemoryService(Vertx vertx, PendingMemories queue, Optional<SomaBrainClient> somabrain,
       MemoryConfig config, CircuitBreakers breakers, BooleanSupplier statusSaysAvailable) {
     this.vertx = vertx;
@@ -64,6 +70,18 @@ public final class MemoryService {
     this.config = config;
     this.breakers = breakers;
     this.statusSaysAvailable = statusSaysAvailable;
+  }
+
+  /** Tells the degradation monitor how a real SomaBrain call went. */
+  private <T> Future<T> reported(String tenant, long startedNanos, Future<T> call) {
+    return call.andThen(ar -> {
+      long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+      boolean ok = ar.succeeded() || (ar.cause() instanceof SomaBrainException e
+          && e.outcome() == CallOutcome.CALLER_FAULT);
+      CallReport report = new CallReport(DEPENDENCY, Optional.of(tenant), ok, millis,
+          ok ? Optional.empty() : Optional.of(String.valueOf(ar.cause().getMessage())));
+      vertx.eventBus().publish(DegradationAddresses.CALL_OUTCOME, report.toJson());
+    });
   }
 
   public String defaultNamespace() {
@@ -102,8 +120,10 @@ public final class MemoryService {
     if (somabrain.isEmpty()) {
       return Future.failedFuture(new Unavailable("SomaBrain is not configured", Duration.ZERO));
     }
-    return breakers.call(DEPENDENCY, memory.tenant(), () -> somabrain.get().remember(memory)
-            .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+    long started = System.nanoTime();
+    return breakers.call(DEPENDENCY, memory.tenant(), () -> reported(memory.tenant(), started,
+            somabrain.get().remember(memory)
+                .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)),
             ar -> ar.succeeded() ? CallOutcome.SUCCESS
                 : ar.cause() instanceof SomaBrainException e ? e.outcome()
                 : CallOutcome.DEPENDENCY_FAILURE)
@@ -130,8 +150,8 @@ public final class MemoryService {
     Future<JsonArray> remote = somabrain.isEmpty() || retryAfter().toMillis() > 0
         || !statusSaysAvailable.getAsBoolean()
         ? Future.failedFuture("unavailable")
-        : breakers.call(DEPENDENCY, tenant,
-            () -> somabrain.get().recall(tenant, query, topK, namespace, config.autoTimeout()),
+        : breakers.call(DEPENDENCY, tenant, () -> reported(tenant, System.nanoTime(),
+                somabrain.get().recall(tenant, query, topK, namespace, config.autoTimeout())),
             ar -> ar.succeeded() ? CallOutcome.SUCCESS
                 : ar.cause() instanceof SomaBrainException e ? e.outcome()
                 : CallOutcome.DEPENDENCY_FAILURE);

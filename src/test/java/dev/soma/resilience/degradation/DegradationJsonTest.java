@@ -62,9 +62,9 @@ class DegradationJsonTest {
 
   @Test
   void aCallOutcomeSurvivesTheWire() {
-    CallOutcome outcome = CallOutcome.failure("llm.openai", 1200, "HTTP 503").forTenant("t1");
+    CallReport outcome = CallReport.failure("llm.openai", 1200, "HTTP 503").forTenant("t1");
 
-    assertThat(CallOutcome.fromJson(new JsonObject(outcome.toJson().encode()))).isEqualTo(outcome);
+    assertThat(CallReport.fromJson(new JsonObject(outcome.toJson().encode()))).isEqualTo(outcome);
     assertThat(outcome.toJson().encode())
         .isEqualTo("{\"dependency\":\"llm.openai\",\"ok\":false,\"latencyMs\":1200,"
             + "\"tenant\":\"t1\",\"error\":\"HTTP 503\"}");
@@ -72,7 +72,7 @@ class DegradationJsonTest {
 
   @Test
   void malformedMessagesAreRejectedWithTheirContent() {
-    assertThatThrownBy(() -> CallOutcome.fromJson(new JsonObject().put("ok", true)))
+    assertThatThrownBy(() -> CallReport.fromJson(new JsonObject().put("ok", true)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a call outcome");
     assertThatThrownBy(() -> DependencyStatus.fromJson(new JsonObject().put("service", "x")))

@@ -259,9 +259,9 @@ class DegradationMonitorIT {
   void reportedOutcomesJudgeADependencyWithoutAProbe() throws Exception {
     deployMonitor(config(Map.of("SA01_DEGRADATION_DEPENDENCIES", "llm.openai,llm.anthropic")));
 
-    view.report(CallOutcome.success("llm.anthropic", 800));
-    view.report(CallOutcome.failure("llm.openai", 30_000, "HTTP 503").forTenant("t1"));
-    view.report(CallOutcome.failure("llm.openai", 30_000, "HTTP 503").forTenant("t1"));
+    view.report(CallReport.success("llm.anthropic", 800));
+    view.report(CallReport.failure("llm.openai", 30_000, "HTTP 503").forTenant("t1"));
+    view.report(CallReport.failure("llm.openai", 30_000, "HTTP 503").forTenant("t1"));
 
     awaitState("llm.openai", HealthState.UNAVAILABLE);
     await().atMost(TIMEOUT).untilAsserted(() -> {
@@ -270,7 +270,7 @@ class DegradationMonitorIT {
       assertThat(chat.impactedBy()).containsExactly("llm.openai");
     });
 
-    view.report(CallOutcome.success("llm.openai", 900));
+    view.report(CallReport.success("llm.openai", 900));
 
     awaitState("llm.openai", HealthState.HEALTHY);
     awaitState("chat", HealthState.HEALTHY);

@@ -46,6 +46,7 @@ public final class SomaBrainDouble implements AutoCloseable {
   private final int port;
   private final Map<String, JsonObject> memories = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+  private final Map<String, java.util.List<String>> writes = new ConcurrentHashMap<>();
   private volatile Mode mode = Mode.UP;
   private volatile int failStatus = 503;
   private volatile Duration delay = Duration.ZERO;
@@ -111,6 +112,11 @@ public final class SomaBrainDouble implements AutoCloseable {
   /** Requests received on {@code path} (without the {@code /api} prefix). */
   public int requests(String path) {
     return requests.getOrDefault(path, new AtomicInteger()).get();
+  }
+
+  /** The keys of every accepted write of {@code tenant}, in the order they arrived. */
+  public java.util.List<String> writes(String tenant) {
+    return java.util.List.copyOf(writes.getOrDefault(tenant, java.util.List.of()));
   }
 
   /** A stored memory's {@code value}, or null. */
@@ -258,6 +264,8 @@ public final class SomaBrainDouble implements AutoCloseable {
       String requestId) {
     String id = tenant + "/" + namespace + "/" + universe + "/" + item.getString("key");
     boolean existed = memories.put(id, item.copy()) != null;
+    writes.computeIfAbsent(tenant, t -> new java.util.concurrent.CopyOnWriteArrayList<>())
+        .add(item.getString("key"));
     return new JsonObject()
         .put("ok", true)
         .put("key", item.getString("key"))

@@ -1,7 +1,7 @@
 package dev.soma.resilience.degradation.internal;
 
 import dev.soma.resilience.config.DegradationConfig;
-import dev.soma.resilience.degradation.CallOutcome;
+import dev.soma.resilience.degradation.CallReport;
 import dev.soma.resilience.degradation.DegradationAddresses;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.HealthState;
@@ -115,9 +115,9 @@ public final class DegradationMonitor extends VerticleBase {
   }
 
   private void onOutcome(JsonObject body) {
-    CallOutcome outcome;
+    CallReport outcome;
     try {
-      outcome = CallOutcome.fromJson(body);
+      outcome = CallReport.fromJson(body);
     } catch (IllegalArgumentException e) {
       LOG.warn("ignoring a malformed call outcome: {}", e.getMessage());
       return;

@@ -2,11 +2,12 @@ package dev.soma.resilience.memory.internal;
 
 import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.MemoryConfig;
-import dev.soma.resilience.failover.breaker.BreakerSettings;
+import dev.soma.resilience.degradation.CallReport;
+import dev.soma.resilience.degradation.DegradationAddresses;
+import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.breaker.CallOutcome;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
-import dev.soma.resilience.failover.breaker.OpenCircuitException;
 import dev.soma.resilience.memory.MemoryAddresses;
+import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.PendingMemories.Claimed;
 import dev.soma.resilience.memory.SomaBrainClient;
@@ -16,13 +17,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -31,67 +33,66 @@ import org.slf4j.LoggerFactory;
 /**
  * Drains the pending-memory queue into SomaBrain. Each round claims the oldest due memories of
  * several tenants and sends each tenant's in order, one at a time ({@code syncConcurrentTenants}
- * tenants at once); a tenant stops at its first failure and gives the rest back, so its order holds.
- * It wakes on its interval, when memories are queued, and when the degradation monitor reports a
- * change, and does nothing while SomaBrain's breaker is open. An outage costs no attempts; a memory
- * SomaBrain rejects (4xx) goes to the dead letters at once, others after {@code maxAttempts}.
+ * tenants at once); a tenant stops at its first failure and gives the rest back, so its order
+ * holds. It wakes on its interval, when memories are queued, and on every degradation status
+ * change, and skips rounds while the monitor says SomaBrain is unavailable: it does not hammer a
+ * dead service. An outage costs no attempts; a memory SomaBrain rejects (4xx) goes to the dead
+ * letters at once, others after {@code maxAttempts}.
  */
 public final class MemorySync extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemorySync.class);
-  static final String DEPENDENCY = "somabrain";
 
-  /** Totals of one round. */
+  /** Totals of one or more rounds. */
   public record Round(int synced, int failed) {}
 
   private final PendingMemories queue;
   private final SomaBrainClient somabrain;
   private final MemoryConfig config;
   private final String owner;
-  private final Clock clock;
   private final MeterRegistry registry;
   private final RetrySchedule retries;
   private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
+  private DegradationStatusView status;
   private MultiGauge pendingGauge;
-  private CircuitBreakers breakers;
   private boolean running;
   private boolean again;
   private long timer;
 
   public MemorySync(PendingMemories queue, SomaBrainClient somabrain, MemoryConfig config,
-      String owner, MeterRegistry registry, Clock clock) {
+      String owner, MeterRegistry registry) {
     this.queue = queue;
     this.somabrain = somabrain;
     this.config = config;
     this.owner = owner;
     this.registry = registry;
-    this.clock = clock;
     this.retries = new RetrySchedule(config.backoffInitial(), config.backoffMax(),
         ThreadLocalRandom.current()::nextDouble);
   }
 
   @Override
   public Future<?> start() {
-    breakers = new CircuitBreakers(clock, BreakerSettings.DEFAULTS, Map.of(), registry, t ->
-        LOG.info("SomaBrain breaker (memory sync) {} -> {}", t.from(), t.to()));
     pendingGauge = MultiGauge.builder("memory.pending")
         .description("Memories waiting for SomaBrain, per tenant").register(registry);
     Gauge.builder("memory.sync.lag", lagSeconds, AtomicReference::get)
         .description("Age of the oldest memory waiting for SomaBrain").baseUnit("seconds")
         .register(registry);
-    timer = vertx.setPeriodic(1, config.syncInterval().toMillis(), id -> {
-      refreshGauges();
-      wake();
-    });
     vertx.eventBus().consumer(MemoryAddresses.QUEUED, m -> wake());
-    vertx.eventBus().consumer(MemoryAddresses.STATUS_CHANGED, m -> wake());
-    return Future.succeededFuture();
+    return DegradationStatusView.start(vertx, Duration.ofSeconds(2)).onSuccess(view -> {
+      status = view;
+      // the monitor's broadcasts: start draining as soon as SomaBrain is back
+      view.onChange(change -> wake());
+      timer = vertx.setPeriodic(1, config.syncInterval().toMillis(), id -> {
+        refreshGauges();
+        wake();
+      });
+    });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+    return status == null ? Future.succeededFuture() : status.close();
   }
 
   private void wake() {
@@ -112,11 +113,11 @@ public final class MemorySync extends VerticleBase {
   }
 
   /**
-   * Rounds until one syncs nothing (the queue is empty, SomaBrain is down, or every tenant's next
+   * Rounds until one syncs nothing (the queue is empty, SomaBrain is away, or every tenant's next
    * memory failed); completes with the totals. Callable from any thread once deployed.
    */
   public Future<Round> drainUntilIdle() {
-    io.vertx.core.Promise<Round> done = io.vertx.core.Promise.promise();
+    Promise<Round> done = Promise.promise();
     context.runOnContext(v -> untilIdle(new Round(0, 0)).onComplete(done));
     return done.future();
   }
@@ -129,9 +130,9 @@ public final class MemorySync extends VerticleBase {
   }
 
   /** One round: claim, send, settle. Runs on this verticle's event loop. */
-  public Future<Round> drain() {
-    if (breakers.retryAfter(DEPENDENCY, CircuitBreakers.ALL_TENANTS).toMillis() > 0) {
-      return Future.succeededFuture(new Round(0, 0)); // SomaBrain is down: don't hammer it
+  private Future<Round> drain() {
+    if (!status.isUsable(MemoryService.DEPENDENCY)) {
+      return Future.succeededFuture(new Round(0, 0));
     }
     return queue.claim(owner, config.syncBatchSize(), config.syncConcurrentTenants(),
         config.lease()).compose(claimed -> {
@@ -157,8 +158,9 @@ public final class MemorySync extends VerticleBase {
       return Future.succeededFuture(new Round(synced, 0));
     }
     Claimed next = memories.get(index);
-    return breakers.call(DEPENDENCY, next.memory().tenant(),
-            () -> somabrain.remember(next.memory()), ar -> outcome(ar.failed() ? ar.cause() : null))
+    long started = System.nanoTime();
+    return somabrain.remember(next.memory())
+        .andThen(ar -> report(next, started, ar.failed() ? ar.cause() : null))
         .compose(stored -> queue.synced(next.id(), owner)
             .compose(v -> sendInOrder(memories, index + 1, synced + 1)))
         .recover(error -> settleFailure(next, error)
@@ -169,16 +171,13 @@ public final class MemorySync extends VerticleBase {
 
   private Future<Void> settleFailure(Claimed memory, Throwable error) {
     String tenant = memory.memory().tenant();
-    if (error instanceof OpenCircuitException open) {
-      return queue.reschedule(memory.id(), owner, false, open.retryAfter(), error.getMessage());
-    }
-    CallOutcome outcome = outcome(error);
-    int status = error instanceof SomaBrainException e ? e.status() : 0;
-    if (outcome == CallOutcome.CALLER_FAULT) {
+    SomaBrainException failure = error instanceof SomaBrainException e ? e : null;
+    if (failure != null && failure.outcome() == CallOutcome.CALLER_FAULT) {
       LOG.error("memory dead-lettered, SomaBrain rejects it: tenant={} key={}: {}", tenant,
           memory.memory().key(), error.getMessage());
       return queue.bury(memory.id(), owner, error.getMessage(), error.getClass().getName());
     }
+    int status = failure == null ? 0 : failure.status();
     // unreachable, 503 (unavailable) and auth problems are SomaBrain's state, not this memory's
     boolean counted = status != 0 && status != 503 && status != 401 && status != 403;
     if (counted && memory.attempts() + 1 >= memory.maxAttempts()) {
@@ -186,17 +185,19 @@ public final class MemorySync extends VerticleBase {
           memory.attempts() + 1, tenant, memory.memory().key(), error.getMessage());
       return queue.bury(memory.id(), owner, error.getMessage(), error.getClass().getName());
     }
-    Duration delay = retries.delay(memory.attempts() + 1);
-    LOG.warn("memory not synced, retry in {} ms: tenant={} key={}: {}", delay.toMillis(), tenant,
-        memory.memory().key(), error.getMessage());
+    Duration delay = counted ? retries.delay(memory.attempts() + 1) : Duration.ZERO;
+    LOG.warn("memory not synced yet: tenant={} key={}: {}", tenant, memory.memory().key(),
+        error.getMessage());
     return queue.reschedule(memory.id(), owner, counted, delay, error.getMessage());
   }
 
-  private static CallOutcome outcome(Throwable error) {
-    if (error == null) {
-      return CallOutcome.SUCCESS;
-    }
-    return error instanceof SomaBrainException e ? e.outcome() : CallOutcome.DEPENDENCY_FAILURE;
+  private void report(Claimed memory, long startedNanos, Throwable error) {
+    boolean ok = error == null || (error instanceof SomaBrainException e
+        && e.outcome() == CallOutcome.CALLER_FAULT);
+    vertx.eventBus().publish(DegradationAddresses.CALL_OUTCOME, new CallReport(
+        MemoryService.DEPENDENCY, Optional.of(memory.memory().tenant()), ok,
+        (System.nanoTime() - startedNanos) / 1_000_000,
+        ok ? Optional.empty() : Optional.of(String.valueOf(error.getMessage()))).toJson());
   }
 
   private void refreshGauges() {

@@ -16,11 +16,11 @@ import java.util.Optional;
  * @param latencyMs how long the call took
  * @param error a short description of the failure, never a secret or a payload
  */
-public record CallOutcome(
+public record CallReport(
     String dependency, Optional<String> tenant, boolean ok, long latencyMs,
     Optional<String> error) {
 
-  public CallOutcome {
+  public CallReport {
     Objects.requireNonNull(dependency, "dependency");
     if (dependency.isBlank()) {
       throw new IllegalArgumentException("dependency must not be empty");
@@ -32,16 +32,16 @@ public record CallOutcome(
     error = error == null ? Optional.empty() : error;
   }
 
-  public static CallOutcome success(String dependency, long latencyMs) {
-    return new CallOutcome(dependency, Optional.empty(), true, latencyMs, Optional.empty());
+  public static CallReport success(String dependency, long latencyMs) {
+    return new CallReport(dependency, Optional.empty(), true, latencyMs, Optional.empty());
   }
 
-  public static CallOutcome failure(String dependency, long latencyMs, String error) {
-    return new CallOutcome(dependency, Optional.empty(), false, latencyMs, Optional.of(error));
+  public static CallReport failure(String dependency, long latencyMs, String error) {
+    return new CallReport(dependency, Optional.empty(), false, latencyMs, Optional.of(error));
   }
 
-  public CallOutcome forTenant(String tenantId) {
-    return new CallOutcome(dependency, Optional.of(tenantId), ok, latencyMs, error);
+  public CallReport forTenant(String tenantId) {
+    return new CallReport(dependency, Optional.of(tenantId), ok, latencyMs, error);
   }
 
   public JsonObject toJson() {
@@ -55,9 +55,9 @@ public record CallOutcome(
   }
 
   /** Reads {@link #toJson()}'s form; throws {@link IllegalArgumentException} when malformed. */
-  public static CallOutcome fromJson(JsonObject json) {
+  public static CallReport fromJson(JsonObject json) {
     try {
-      return new CallOutcome(
+      return new CallReport(
           json.getString("dependency"),
           Optional.ofNullable(json.getString("tenant")),
           json.getBoolean("ok"),
