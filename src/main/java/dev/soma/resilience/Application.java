@@ -8,6 +8,7 @@ import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
@@ -125,7 +126,14 @@ public final class Application implements AutoCloseable {
     return vertx.deployVerticle(new IdempotencyCleanup(pool,
             Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
         .compose(v -> vertx.deployVerticle(api))
-        .onSuccess(v -> httpPort = api.actualPort());
+        .onSuccess(v -> httpPort = api.actualPort())
+        .compose(v -> deployMedia(config));
+  }
+
+  /** The audio and storage failover verticles, reached over the event bus. */
+  private Future<?> deployMedia(ServiceConfig config) {
+    return vertx.deployVerticle(
+        new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC()));
   }
 
   public Vertx vertx() {

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param outbox the relay's settings
  * @param idempotency how long consumer and request idempotency records are kept
  * @param api the agent API's limits and the admin credential
+ * @param audio the TTS and STT failover chains
+ * @param storage the storage failover chain and its upload queue
  */
 public record ServiceConfig(
     Path dataDir,
@@ -31,7 +33,9 @@ public record ServiceConfig(
     Optional<String> temporalHost,
     OutboxConfig outbox,
     IdempotencyConfig idempotency,
-    ApiConfig api) {
+    ApiConfig api,
+    AudioConfig audio,
+    StorageConfig storage) {
 
   /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
   public static ServiceConfig load(Map<String, String> env) {
@@ -50,19 +54,22 @@ public record ServiceConfig(
       throw ConfigException.invalid(ConfigSource.envName("temporal.host"), temporal, "host:port");
     }
     KafkaConfig kafka = KafkaConfig.from(s);
+    Optional<URI> redis = s.url("redis.url", "redis", "rediss");
     return new ServiceConfig(
         Path.of(dataDir),
         s.intIn("http.port", 0, 65535),
         DatabaseConfig.from(s),
         kafka,
-        s.url("redis.url", "redis", "rediss"),
+        redis,
         s.url("somabrain.url", "http", "https"),
         temporal.isEmpty() ? Optional.empty() : Optional.of(temporal),
         OutboxConfig.from(s).validatedAgainst(kafka),
         new IdempotencyConfig(
             s.intIn("idempotency.retentionHours", 24, 24 * 365),
             s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)),
-        ApiConfig.from(s));
+        ApiConfig.from(s),
+        AudioConfig.from(s),
+        StorageConfig.from(s, Path.of(dataDir), redis));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */
