@@ -9,6 +9,7 @@ import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
+import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
@@ -133,7 +134,9 @@ public final class Application implements AutoCloseable {
   /** The audio and storage failover verticles, reached over the event bus. */
   private Future<?> deployMedia(ServiceConfig config) {
     return vertx.deployVerticle(
-        new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC()));
+            new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC()))
+        .compose(v -> vertx.deployVerticle(new StorageFailoverVerticle(
+            config.storage(), pool, outbox, registry, Clock.systemUTC())));
   }
 
   public Vertx vertx() {

@@ -5,6 +5,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
@@ -74,7 +75,8 @@ public abstract class ProviderDouble implements AutoCloseable {
       return;
     }
     try {
-      server = Blocking.await(vertx.createHttpServer().requestHandler(this::handle)
+      server = Blocking.await(vertx.createHttpServer(
+              new HttpServerOptions().setHandle100ContinueAutomatically(true)).requestHandler(this::handle)
           .listen(port, "127.0.0.1"), Duration.ofSeconds(10));
       port = server.actualPort();
     } catch (Exception e) {
