@@ -11,6 +11,8 @@ import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.internal.DegradationMetrics;
 import dev.soma.resilience.degradation.internal.DegradationMonitor;
 import dev.soma.resilience.degradation.internal.StandardDependencies;
+import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
+import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.SomaBrainClient;
@@ -136,7 +138,16 @@ public final class Application implements AutoCloseable {
             processName(), Clock.systemUTC())))
         .compose(v -> deployMemorySync(config))
         .compose(v -> vertx.deployVerticle(api))
-        .onSuccess(v -> httpPort = api.actualPort());
+        .onSuccess(v -> httpPort = api.actualPort())
+        .compose(v -> deployMedia(config));
+  }
+
+  /** The audio and storage failover verticles, reached over the event bus. */
+  private Future<?> deployMedia(ServiceConfig config) {
+    return vertx.deployVerticle(
+            new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC()))
+        .compose(v -> vertx.deployVerticle(new StorageFailoverVerticle(
+            config.storage(), pool, outbox, registry, Clock.systemUTC())));
   }
 
   /** The memory sync runs where SomaBrain is configured; without it memories wait in the queue. */

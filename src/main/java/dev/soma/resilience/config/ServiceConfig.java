@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param memory SomaBrain and the pending-memory queue
  * @param session the session context kept in Redis
  * @param degradation the degradation monitor's probes, thresholds, graph and events
+ * @param audio the TTS and STT failover chains
+ * @param storage the storage failover chain and its upload queue
  */
 public record ServiceConfig(
     Path dataDir,
@@ -38,7 +40,9 @@ public record ServiceConfig(
     ApiConfig api,
     MemoryConfig memory,
     SessionConfig session,
-    DegradationConfig degradation) {
+    DegradationConfig degradation,
+    AudioConfig audio,
+    StorageConfig storage) {
 
   /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
   public static ServiceConfig load(Map<String, String> env) {
@@ -57,12 +61,13 @@ public record ServiceConfig(
       throw ConfigException.invalid(ConfigSource.envName("temporal.host"), temporal, "host:port");
     }
     KafkaConfig kafka = KafkaConfig.from(s);
+    Optional<URI> redis = s.url("redis.url", "redis", "rediss");
     return new ServiceConfig(
         Path.of(dataDir),
         s.intIn("http.port", 0, 65535),
         DatabaseConfig.from(s),
         kafka,
-        s.url("redis.url", "redis", "rediss"),
+        redis,
         s.url("somabrain.url", "http", "https"),
         temporal.isEmpty() ? Optional.empty() : Optional.of(temporal),
         OutboxConfig.from(s).validatedAgainst(kafka),
@@ -75,7 +80,9 @@ public record ServiceConfig(
             s.intIn("session.maxTurns", 1, 10_000),
             Duration.ofSeconds(s.intIn("session.ttlSeconds", 1, 30 * 86_400)),
             s.intIn("session.maxLocalSessions", 1, 10_000_000)),
-        DegradationConfig.from(s));
+        DegradationConfig.from(s),
+        AudioConfig.from(s),
+        StorageConfig.from(s, Path.of(dataDir), redis));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */

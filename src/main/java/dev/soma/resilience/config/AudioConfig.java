@@ -1,0 +1,89 @@
+package dev.soma.resilience.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The audio failover chains' providers (TTS: ElevenLabs, OpenAI, Kokoro; STT: OpenAI, Deepgram)
+ * and limits. A provider whose credential is empty (Kokoro: whose base URL is empty) is not
+ * configured and is skipped by its chain; it is never counted as failed.
+ *
+ * @param timeout the longest one provider call may take before the chain moves on
+ * @param maxAudioBytes the largest audio a request may carry (base64 on the event bus)
+ * @param breakerFailureThreshold consecutive failures that open a provider's breaker
+ * @param breakerReset how long an open breaker waits before a trial call
+ */
+public record AudioConfig(
+    Duration timeout,
+    int maxAudioBytes,
+    int breakerFailureThreshold,
+    Duration breakerReset,
+    ElevenLabs elevenlabs,
+    OpenAi openai,
+    Deepgram deepgram,
+    Kokoro kokoro) {
+
+  /** ElevenLabs TTS: {@code POST {baseUrl}/v1/text-to-speech/{voiceId}}, header {@code xi-api-key}. */
+  public record ElevenLabs(URI baseUrl, Secret apiKey, String voiceId, String modelId) {}
+
+  /** OpenAI TTS ({@code /v1/audio/speech}) and STT ({@code /v1/audio/transcriptions}). */
+  public record OpenAi(URI baseUrl, Secret apiKey, String ttsModel, String ttsVoice, String sttModel) {}
+
+  /** Deepgram STT: {@code POST {baseUrl}/v1/listen}, header {@code Authorization: Token}. */
+  public record Deepgram(URI baseUrl, Secret apiKey, String model) {}
+
+  /** Self-hosted Kokoro TTS: {@code POST {baseUrl}/synthesize}; no credential. */
+  public record Kokoro(Optional<URI> baseUrl, String voice, double speed) {}
+
+  static AudioConfig from(Settings s) {
+    String speed = s.string("audio.kokoro.speed");
+    double kokoroSpeed;
+    try {
+      kokoroSpeed = Double.parseDouble(speed);
+    } catch (NumberFormatException e) {
+      kokoroSpeed = -1;
+    }
+    if (kokoroSpeed < 0.5 || kokoroSpeed > 2.0) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("audio.kokoro.speed"), speed, "a number from 0.5 to 2.0");
+    }
+    return new AudioConfig(
+        Duration.ofMillis(s.intIn("audio.timeoutMs", 100, 600_000)),
+        s.intIn("audio.maxAudioBytes", 1024, 64 * 1024 * 1024),
+        s.intIn("audio.breakerFailureThreshold", 1, 1000),
+        Duration.ofMillis(s.intIn("audio.breakerResetMs", 10, 3_600_000)),
+        new ElevenLabs(
+            required(s, "audio.elevenlabs.baseUrl"),
+            new Secret(s.string("audio.elevenlabs.apiKey")),
+            nonEmpty(s, "audio.elevenlabs.voiceId"),
+            nonEmpty(s, "audio.elevenlabs.modelId")),
+        new OpenAi(
+            required(s, "audio.openai.baseUrl"),
+            new Secret(s.string("audio.openai.apiKey")),
+            nonEmpty(s, "audio.openai.ttsModel"),
+            nonEmpty(s, "audio.openai.ttsVoice"),
+            nonEmpty(s, "audio.openai.sttModel")),
+        new Deepgram(
+            required(s, "audio.deepgram.baseUrl"),
+            new Secret(s.string("audio.deepgram.apiKey")),
+            nonEmpty(s, "audio.deepgram.model")),
+        new Kokoro(
+            s.url("audio.kokoro.baseUrl", "http", "https"),
+            nonEmpty(s, "audio.kokoro.voice"),
+            kokoroSpeed));
+  }
+
+  static URI required(Settings s, String path) {
+    return s.url(path, "http", "https").orElseThrow(() -> ConfigException.invalid(
+        ConfigSource.envName(path), "", "a URL starting with http:// or https://"));
+  }
+
+  static String nonEmpty(Settings s, String path) {
+    String value = s.string(path);
+    if (value.isEmpty()) {
+      throw ConfigException.invalid(ConfigSource.envName(path), value, "a non-empty value");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.soma.resilience.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The storage failover chain (S3-compatible, then the local filesystem, then Redis with a TTL) and
+ * its upload queue. S3 is configured when bucket and both keys are set; Redis when
+ * {@code redis.url} is; the local filesystem unless disabled.
+ *
+ * @param timeout the longest one storage call may take before the chain moves on
+ * @param maxInlineBytes the largest upload that may travel inline (base64) on the event bus;
+ *     larger ones are spilled to {@link #spoolDir} by the caller and passed by reference
+ * @param spoolDir where queued and spilled uploads are kept, fsynced, until stored
+ * @param retryInterval how often queued uploads are tried again
+ * @param retryBatch queued uploads tried per round
+ */
+public record StorageConfig(
+    Duration timeout,
+    int maxInlineBytes,
+    int breakerFailureThreshold,
+    Duration breakerReset,
+    S3 s3,
+    Local local,
+    Redis redis,
+    Path spoolDir,
+    Duration retryInterval,
+    int retryBatch) {
+
+  /**
+   * An S3-compatible endpoint. {@code endpoint} empty means AWS itself (for {@code region}).
+   *
+   * @param workerThreads the named worker pool the blocking SDK runs on
+   * @param maxQueued calls waiting for that pool beyond which S3 is skipped (load shedding)
+   */
+  public record S3(
+      Optional<URI> endpoint,
+      String region,
+      String bucket,
+      Secret accessKeyId,
+      Secret secretAccessKey,
+      boolean pathStyle,
+      int workerThreads,
+      int maxQueued) {
+
+    public boolean configured() {
+      return !bucket.isEmpty() && accessKeyId.isSet() && secretAccessKey.isSet();
+    }
+  }
+
+  /** The local filesystem link: objects under {@code dir}, written with fsync. */
+  public record Local(boolean enabled, Path dir) {}
+
+  /**
+   * The temporary Redis link.
+   *
+   * @param maxBytes larger objects skip Redis (it keeps values in memory)
+   */
+  public record Redis(Optional<URI> url, Duration ttl, int maxBytes) {}
+
+  static StorageConfig from(Settings s, Path dataDir, Optional<URI> redisUrl) {
+    String localDir = s.string("storage.local.dir");
+    String spoolDir = s.string("storage.spoolDir");
+    return new StorageConfig(
+        Duration.ofMillis(s.intIn("storage.timeoutMs", 100, 600_000)),
+        s.intIn("storage.maxInlineBytes", 1024, 64 * 1024 * 1024),
+        s.intIn("storage.breakerFailureThreshold", 1, 1000),
+        Duration.ofMillis(s.intIn("storage.breakerResetMs", 10, 3_600_000)),
+        new S3(
+            s.url("storage.s3.endpoint", "http", "https"),
+            AudioConfig.nonEmpty(s, "storage.s3.region"),
+            s.string("storage.s3.bucket"),
+            new Secret(s.string("storage.s3.accessKeyId")),
+            new Secret(s.string("storage.s3.secretAccessKey")),
+            s.bool("storage.s3.pathStyle"),
+            s.intIn("storage.s3.workerThreads", 1, 256),
+            s.intIn("storage.s3.maxQueued", 1, 100_000)),
+        new Local(
+            s.bool("storage.local.enabled"),
+            localDir.isEmpty() ? dataDir.resolve("objects") : Path.of(localDir)),
+        new Redis(
+            redisUrl,
+            Duration.ofSeconds(s.intIn("storage.redis.ttlSeconds", 1, 365 * 86_400)),
+            s.intIn("storage.redis.maxBytes", 1, 512 * 1024 * 1024)),
+        spoolDir.isEmpty() ? dataDir.resolve("upload-spool") : Path.of(spoolDir),
+        Duration.ofMillis(s.intIn("storage.retryIntervalMs", 10, 3_600_000)),
+        s.intIn("storage.retryBatch", 1, 1000));
+  }
+}

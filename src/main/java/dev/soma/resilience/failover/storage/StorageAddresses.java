@@ -1,0 +1,28 @@
+package dev.soma.resilience.failover.storage;
+
+/**
+ * Event-bus addresses of the storage failover chain. Request/reply with JSON bodies; callers must
+ * set a send timeout longer than the whole chain (three links' timeouts plus the queueing).
+ */
+public final class StorageAddresses {
+
+  /** {@link StoreRequest} in, {@link StoreReply} out. */
+  public static final String PUT = "failover.storage.put";
+
+  /** {@link FetchRequest} in, {@link FetchReply} out. */
+  public static final String GET = "failover.storage.get";
+
+  /** Failure code: the request is malformed (bad key, missing bytes, unknown spool reference). */
+  public static final int CALLER_FAULT = 400;
+
+  /** Failure code: no link has the object. */
+  public static final int NOT_FOUND = 404;
+
+  /** Failure code: inline bytes over {@code storage.maxInlineBytes}; spill them and pass a reference. */
+  public static final int TOO_LARGE = 413;
+
+  /** Failure code: nothing could store or queue the upload (the database is down too). */
+  public static final int UNAVAILABLE = 503;
+
+  private StorageAddresses() {}
+}

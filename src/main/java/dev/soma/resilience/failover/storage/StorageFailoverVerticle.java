@@ -1,0 +1,186 @@
+package dev.soma.resilience.failover.storage;
+
+import dev.soma.resilience.config.StorageConfig;
+import dev.soma.resilience.failover.breaker.BreakerSettings;
+import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.failover.storage.internal.LocalFileStore;
+import dev.soma.resilience.failover.storage.internal.ObjectStore;
+import dev.soma.resilience.failover.storage.internal.Payload;
+import dev.soma.resilience.failover.storage.internal.RedisStore;
+import dev.soma.resilience.failover.storage.internal.S3Store;
+import dev.soma.resilience.failover.storage.internal.StorageChain;
+import dev.soma.resilience.failover.storage.internal.UploadQueue;
+import dev.soma.resilience.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@link StorageAddresses}: stores uploads on S3 (any compatible endpoint), else the local
+ * filesystem, else Redis with a TTL, failing over transparently; when every link fails the upload
+ * is queued ({@link StoreReply#QUEUED_MESSAGE}) with its bytes kept durably, and a paced timer
+ * stores queued uploads once a link takes them again. Every reply names its provider.
+ */
+public final class StorageFailoverVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StorageFailoverVerticle.class);
+
+  private final StorageConfig config;
+  private final Pool pool;
+  private final Outbox outbox;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private WorkerExecutor s3Workers;
+  private WorkerExecutor fileWorkers;
+  private List<ObjectStore> links;
+  private UploadSpool spool;
+  private StorageChain chain;
+  private UploadQueue queue;
+  private long retryTimer = -1;
+
+  public StorageFailoverVerticle(StorageConfig config, Pool pool, Outbox outbox,
+      MeterRegistry registry, Clock clock) {
+    this.config = config;
+    this.pool = pool;
+    this.outbox = outbox;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    s3Workers = vertx.createSharedWorkerExecutor("storage-s3", config.s3().workerThreads());
+    fileWorkers = vertx.createSharedWorkerExecutor("storage-files", 4);
+    CircuitBreakers breakers = new CircuitBreakers(clock,
+        new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1), Map.of(),
+        registry, t -> LOG.warn("storage breaker {} (tenant {}): {} -> {}", t.dependency(),
+            t.tenant(), t.from(), t.to()));
+    links = List.of(
+        new S3Store(config.s3(), s3Workers, config.timeout()),
+        new LocalFileStore(config.local(), fileWorkers),
+        new RedisStore(vertx, config.redis(), fileWorkers, clock, config.timeout()));
+    spool = new UploadSpool(config.spoolDir(), fileWorkers);
+    chain = new StorageChain(links, breakers, config.timeout(), registry);
+    queue = new UploadQueue(config.spoolDir(), fileWorkers, pool, outbox, chain, clock,
+        config.retryBatch());
+    MessageConsumer<JsonObject> put = vertx.eventBus().consumer(StorageAddresses.PUT, this::put);
+    MessageConsumer<JsonObject> get = vertx.eventBus().consumer(StorageAddresses.GET, this::get);
+    retryTimer = vertx.setPeriodic(config.retryInterval().toMillis(), t -> queue.retryRound());
+    LOG.info("storage chain: {}", links.stream()
+        .map(l -> l.name() + (l.configured() ? "" : " (not configured)")).toList());
+    return Future.all(put.completion(), get.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(retryTimer);
+    return fileWorkers.executeBlocking(() -> {
+      links.forEach(ObjectStore::close);
+      return null;
+    }).eventually(() -> s3Workers.close()).eventually(() -> fileWorkers.close());
+  }
+
+  /** The spool callers spill large uploads to (shares this verticle's directory). */
+  public UploadSpool spool() {
+    return spool;
+  }
+
+  private void put(Message<JsonObject> message) {
+    StoreRequest request;
+    try {
+      request = StoreRequest.fromJson(body(message));
+    } catch (IllegalArgumentException e) {
+      message.fail(StorageAddresses.CALLER_FAULT, e.getMessage());
+      return;
+    }
+    if (request.data() != null && request.data().length > config.maxInlineBytes()) {
+      message.fail(StorageAddresses.TOO_LARGE, "inline data must be at most "
+          + config.maxInlineBytes() + " bytes: spill larger uploads and pass a spoolRef");
+      return;
+    }
+    String uploadId = request.uploadId() != null ? request.uploadId() : UUID.randomUUID()
+        .toString();
+    payload(request)
+        .onFailure(e -> message.fail(StorageAddresses.CALLER_FAULT, e.getMessage()))
+        .onSuccess(payload -> chain.put(request.key(), payload, request.requestId())
+            .compose(placed -> forgetSpill(payload)
+                .map(StoreReply.stored(placed.provider(), uploadId, request.key(),
+                    placed.expiresAt())))
+            .recover(failure -> {
+              LOG.warn("upload {} for {} request {}: {}; queueing it", uploadId,
+                  request.key().path(), request.requestId(), failure.getMessage());
+              return queue.queue(uploadId, request.key(), payload, request.requestId())
+                  .map(StoreReply.queued(uploadId, request.key()));
+            })
+            .onSuccess(reply -> message.reply(reply.toJson()))
+            .onFailure(failure -> message.fail(StorageAddresses.UNAVAILABLE,
+                "upload could neither be stored nor queued: " + failure.getMessage())));
+  }
+
+  private Future<Payload> payload(StoreRequest request) {
+    if (request.data() != null) {
+      return Future.succeededFuture(Payload.inline(request.data(), request.contentType()));
+    }
+    Path file = spool.incoming(request.spoolRef());
+    return fileWorkers.executeBlocking(() -> {
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("spoolRef " + request.spoolRef() + " is unknown");
+      }
+      return Payload.file(file, request.contentType());
+    }, false);
+  }
+
+  /** A spilled upload, once stored, leaves the spool. */
+  private Future<Void> forgetSpill(Payload payload) {
+    if (payload.file() == null) {
+      return Future.succeededFuture();
+    }
+    return fileWorkers.executeBlocking(() -> {
+      Files.deleteIfExists(payload.file());
+      return null;
+    }, false);
+  }
+
+  private void get(Message<JsonObject> message) {
+    FetchRequest request;
+    try {
+      request = FetchRequest.fromJson(body(message));
+    } catch (IllegalArgumentException e) {
+      message.fail(StorageAddresses.CALLER_FAULT, e.getMessage());
+      return;
+    }
+    chain.get(request.key(), request.requestId()).onComplete(ar -> {
+      if (ar.failed()) {
+        message.fail(StorageAddresses.UNAVAILABLE, ar.cause().getMessage());
+      } else if (ar.result().isEmpty()) {
+        message.fail(StorageAddresses.NOT_FOUND, request.key().path() + " not found");
+      } else if (ar.result().get().object().data().length > config.maxInlineBytes()) {
+        message.fail(StorageAddresses.TOO_LARGE, "the object is larger than the bus limit");
+      } else {
+        var found = ar.result().get();
+        message.reply(new FetchReply(found.provider(), request.key().key(),
+            found.object().contentType(), found.object().data()).toJson());
+      }
+    });
+  }
+
+  private static JsonObject body(Message<?> message) {
+    if (message.body() instanceof JsonObject json) {
+      return json;
+    }
+    throw new IllegalArgumentException("the message body must be a JSON object");
+  }
+}

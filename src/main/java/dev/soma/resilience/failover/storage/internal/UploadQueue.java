@@ -1,0 +1,185 @@
+package dev.soma.resilience.failover.storage.internal;
+
+import dev.soma.resilience.failover.storage.ObjectKey;
+import dev.soma.resilience.failover.storage.UploadSpool;
+import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.outbox.OutboxEntry;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads no link could take. {@link #queue} keeps the bytes durably in the spool (fsynced
+ * {@code queued/<uploadId>.bin}, or the caller's spilled file) with a marker
+ * {@code queued/<uploadId>.json}, then enqueues an {@code upload.retry} event (dedupe key
+ * {@code upload:<uploadId>}); only then is the caller told "upload queued". {@link #retryRound}
+ * walks the markers (the spool, not Kafka), stores each upload through the chain, records it in
+ * {@code upload_completions} and deletes its spooled bytes and marker.
+ *
+ * <p>Event-loop confined (the verticle's).
+ */
+public final class UploadQueue {
+
+  public static final String TOPIC = "upload.retry";
+
+  static final String COMPLETED =
+      "SELECT 1 FROM upload_completions WHERE upload_id = $1";
+  static final String RECORD_COMPLETION =
+      """
+      INSERT INTO upload_completions (upload_id, tenant_id, object_key, provider, queued_at)
+      VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (upload_id) DO NOTHING""";
+
+  private static final Logger LOG = LoggerFactory.getLogger(UploadQueue.class);
+
+  private final Path spool;
+  private final WorkerExecutor io;
+  private final Pool pool;
+  private final Outbox outbox;
+  private final StorageChain chain;
+  private final Clock clock;
+  private final int batch;
+  private final Set<String> queueing = new HashSet<>();
+  private boolean retrying;
+
+  public UploadQueue(Path spool, WorkerExecutor io, Pool pool, Outbox outbox, StorageChain chain,
+      Clock clock, int batch) {
+    this.spool = spool;
+    this.io = io;
+    this.pool = pool;
+    this.outbox = outbox;
+    this.chain = chain;
+    this.clock = clock;
+    this.batch = batch;
+  }
+
+  /** Keeps the upload durably and enqueues its retry event; fails if either cannot be done. */
+  public Future<Void> queue(String uploadId, ObjectKey key, Payload payload, String requestId) {
+    queueing.add(uploadId);
+    Path queued = spool.resolve("queued");
+    Path bytes = payload.inline() != null ? queued.resolve(uploadId + ".bin") : payload.file();
+    Path marker = queued.resolve(uploadId + ".json");
+    JsonObject record = new JsonObject().put("uploadId", uploadId)
+        .put("tenantId", key.tenantId()).put("key", key.key())
+        .put("contentType", payload.contentType())
+        .put("bytes", spool.relativize(bytes).toString())
+        .put("queuedAt", clock.instant().toString());
+    return io.<Long>executeBlocking(() -> {
+          if (payload.inline() != null) {
+            UploadSpool.writeDurably(bytes, payload.inline());
+          }
+          UploadSpool.writeDurably(marker, record.toBuffer().getBytes());
+          return Files.size(bytes);
+        }, false)
+        .compose(size -> outbox.inTransaction(pool, tx -> outbox.enqueue(tx, OutboxEntry.of(
+            key.tenantId(), "upload:" + uploadId, TOPIC, key.path(),
+            record.copy().put("sizeBytes", size).put("requestId", requestId)))))
+        .<Void>mapEmpty()
+        .recover(failure -> {
+          LOG.error("upload {} for {} request {} could not be queued: {}", uploadId, key.path(),
+              requestId, failure.toString());
+          return io.executeBlocking(() -> {
+            Files.deleteIfExists(marker);
+            if (payload.inline() != null) {
+              Files.deleteIfExists(bytes);
+            }
+            return null;
+          }, false).transform(ignored -> Future.failedFuture(failure));
+        })
+        .andThen(ar -> queueing.remove(uploadId));
+  }
+
+  /** One paced round: tries up to {@code batch} queued uploads, oldest first, one at a time. */
+  public Future<Integer> retryRound() {
+    if (retrying) {
+      return Future.succeededFuture(0);
+    }
+    retrying = true;
+    return io.executeBlocking(this::oldestMarkers, false)
+        .compose(markers -> {
+          Future<Integer> stored = Future.succeededFuture(0);
+          for (JsonObject marker : markers) {
+            stored = stored.compose(n -> retry(marker).map(ok -> ok ? n + 1 : n));
+          }
+          return stored;
+        })
+        .andThen(ar -> retrying = false);
+  }
+
+  private List<JsonObject> oldestMarkers() throws IOException {
+    Path queued = spool.resolve("queued");
+    if (!Files.isDirectory(queued)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(queued)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".json"))
+          .sorted(Comparator.comparingLong(UploadQueue::modified))
+          .map(UploadQueue::readMarker)
+          .filter(m -> m != null && !queueing.contains(m.getString("uploadId")))
+          .limit(batch)
+          .toList();
+    }
+  }
+
+  private Future<Boolean> retry(JsonObject marker) {
+    String uploadId = marker.getString("uploadId");
+    ObjectKey key = new ObjectKey(marker.getString("tenantId"), marker.getString("key"));
+    Path bytes = spool.resolve(marker.getString("bytes"));
+    return pool.preparedQuery(COMPLETED).execute(Tuple.of(uploadId))
+        .compose(rows -> rows.size() > 0
+            ? Future.succeededFuture("already")
+            : chain.put(key, Payload.file(bytes, marker.getString("contentType")), uploadId)
+                .compose(placed -> pool.preparedQuery(RECORD_COMPLETION).execute(Tuple.of(
+                        uploadId, key.tenantId(), key.key(), placed.provider(),
+                        OffsetDateTime.ofInstant(Instant.parse(marker.getString("queuedAt")),
+                            ZoneOffset.UTC)))
+                    .map(placed.provider())))
+        .compose(provider -> {
+          LOG.info("queued upload {} for {} stored by {}", uploadId, key.path(), provider);
+          return io.executeBlocking(() -> {
+            Files.deleteIfExists(bytes);
+            Files.deleteIfExists(spool.resolve("queued").resolve(uploadId + ".json"));
+            return true;
+          }, false);
+        })
+        .recover(failure -> {
+          LOG.info("queued upload {} for {} still waits: {}", uploadId, key.path(),
+              failure.getMessage());
+          return Future.succeededFuture(false);
+        });
+  }
+
+  private static long modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static JsonObject readMarker(Path file) {
+    try {
+      return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      LOG.error("unreadable upload marker {}: {}", file, e.toString());
+      return null;
+    }
+  }
+}

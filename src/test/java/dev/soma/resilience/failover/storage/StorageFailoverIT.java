@@ -1,0 +1,301 @@
+package dev.soma.resilience.failover.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.failover.storage.internal.RedisStore;
+import dev.soma.resilience.testing.FreePort;
+import dev.soma.resilience.testing.KafkaReader;
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.TestServices;
+import dev.soma.resilience.testing.providers.ProviderDouble;
+import dev.soma.resilience.testing.providers.S3Double;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The storage degradation scenario end to end over the event bus, with an S3 double, the real
+ * filesystem, the real Redis, PostgreSQL (outbox, completions) and Kafka (the relayed
+ * {@code upload.retry} event): detection, fallback, what the user sees, recovery.
+ */
+@ExtendWith(TestServices.class)
+class StorageFailoverIT {
+
+  private static final byte[] HELLO = "hello storage".getBytes(StandardCharsets.UTF_8);
+
+  private OutboxFixture fx;
+  private S3Double s3;
+  private Path dir;
+  private Redis redis;
+
+  enum Fault {
+    DOWN(ProviderDouble::down),
+    SLOW(d -> d.slow(Duration.ofSeconds(5))),
+    RATE_LIMITED(d -> d.rateLimit(30)),
+    SERVER_ERROR(d -> d.failWith(503)),
+    BAD_CREDENTIALS(d -> d.failWith(403)),
+    MALFORMED(ProviderDouble::malformed);
+
+    final Consumer<ProviderDouble> apply;
+
+    Fault(Consumer<ProviderDouble> apply) {
+      this.apply = apply;
+    }
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new OutboxFixture();
+    s3 = new S3Double(fx.vertx, "media");
+    dir = TestServices.tempDir("storage");
+    redis = Redis.createClient(fx.vertx, TestServices.redis().toString());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void s3StoresTheUploadAndTheReplySaysSo() throws Exception {
+    deploy(Map.of());
+
+    StoreReply reply = put("docs/a.txt", HELLO);
+
+    assertThat(reply.status()).isEqualTo("stored");
+    assertThat(reply.provider()).isEqualTo("s3");
+    assertThat(s3.object("acme/docs/a.txt").data()).isEqualTo(HELLO);
+    assertThat(s3.object("acme/docs/a.txt").contentType()).isEqualTo("text/plain");
+    ProviderDouble.Recorded call = s3.requests().get(0);
+    assertThat(call.method()).isEqualTo("PUT");
+    assertThat(call.path()).isEqualTo("/media/acme/docs/a.txt");
+    assertThat(call.header("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDTEST/");
+    FetchReply fetched = get("docs/a.txt");
+    assertThat(fetched.provider()).isEqualTo("s3");
+    assertThat(fetched.data()).isEqualTo(HELLO);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Fault.class)
+  void theLocalFilesystemTakesOverWhenS3Fails(Fault fault) throws Exception {
+    deploy(Map.of());
+    fault.apply.accept(s3);
+
+    StoreReply reply = put("docs/b.txt", HELLO);
+
+    assertThat(reply.provider()).isEqualTo("local");
+    assertThat(reply.status()).isEqualTo("stored");
+    assertThat(Files.readAllBytes(dir.resolve("objects/data/acme/docs/b.txt"))).isEqualTo(HELLO);
+    assertThat(s3.object("acme/docs/b.txt")).isNull();
+    FetchReply fetched = get("docs/b.txt");
+    assertThat(fetched.provider()).isEqualTo("local");
+    assertThat(fetched.data()).isEqualTo(HELLO);
+    assertThat(fetched.contentType()).isEqualTo("text/plain");
+  }
+
+  @Test
+  void redisKeepsTheUploadTemporarilyWhenS3AndTheFilesystemFail() throws Exception {
+    deploy(Map.of("SA01_STORAGE_LOCAL_DIR", blockedDirectory()));
+    s3.down();
+
+    StoreReply reply = put("docs/c.txt", HELLO);
+
+    assertThat(reply.provider()).isEqualTo("redis");
+    assertThat(reply.expiresAt()).isBetween(Instant.now().plusSeconds(500),
+        Instant.now().plusSeconds(601));
+    assertThat(reply.message()).startsWith("stored temporarily until");
+    String key = RedisStore.dataKey(new ObjectKey("acme", "docs/c.txt"));
+    long ttl = Blocking.await(redis.send(Request.cmd(Command.TTL).arg(key)),
+        Duration.ofSeconds(5)).toLong();
+    assertThat(ttl).isBetween(1L, 600L);
+    FetchReply fetched = get("docs/c.txt");
+    assertThat(fetched.provider()).isEqualTo("redis");
+    assertThat(fetched.data()).isEqualTo(HELLO);
+  }
+
+  @Test
+  void whenEveryLinkFailsTheUploadIsQueuedDurablyAndStoredOnceS3Returns() throws Exception {
+    ServiceConfig config = deploy(allLinksDown());
+    fx.deployRelay(config, TestServices.kafkaBootstrap(), "relay-storage");
+    s3.failWith(500);
+
+    StoreReply reply = put("docs/d.txt", HELLO);
+
+    assertThat(reply.status()).isEqualTo("queued");
+    assertThat(reply.message()).isEqualTo("upload queued");
+    assertThat(reply.provider()).isEqualTo("upload-queue");
+    String uploadId = reply.uploadId();
+    Path spooled = dir.resolve("spool/queued/" + uploadId + ".bin");
+    assertThat(Files.readAllBytes(spooled)).isEqualTo(HELLO);
+    JsonObject event = fx.query("SELECT payload FROM outbox_messages WHERE topic = 'upload.retry'"
+        + " AND dedupe_key = $1", "upload:" + uploadId).get(0).getJsonObject("payload");
+    assertThat(event.getString("key")).isEqualTo("docs/d.txt");
+    assertThat(event.getLong("sizeBytes")).isEqualTo(HELLO.length);
+    assertThat(KafkaReader.read(TestServices.kafkaBootstrap(), "upload.retry", 1,
+            Duration.ofSeconds(30)).stream().map(ConsumerRecord::value)
+        .anyMatch(v -> v.contains(uploadId))).isTrue();
+
+    s3.healthy();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> fx.count(
+        "SELECT count(*) FROM upload_completions WHERE upload_id = $1", uploadId) == 1);
+    assertThat(s3.object("acme/docs/d.txt").data()).isEqualTo(HELLO);
+    assertThat(fx.query("SELECT provider FROM upload_completions").get(0).getString(0))
+        .isEqualTo("s3");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(spooled)
+        && !Files.exists(dir.resolve("spool/queued/" + uploadId + ".json")));
+    assertThat(get("docs/d.txt").provider()).isEqualTo("s3");
+  }
+
+  @Test
+  void aLargeUploadIsSpilledFirstAndKeptWhateverItsSizeUntilStored() throws Exception {
+    deploy(withAll(allLinksDown(), Map.of("SA01_STORAGE_MAX_INLINE_BYTES", "1024")));
+    s3.down();
+    byte[] large = new byte[3 * 1024 * 1024];
+    new Random(7).nextBytes(large);
+
+    assertThatThrownBy(() -> send(StorageAddresses.PUT, new StoreRequest(
+        new ObjectKey("acme", "big.bin"), "r", null, null, large, null).toJson()))
+        .isInstanceOfSatisfying(ReplyException.class,
+            e -> assertThat(e.failureCode()).isEqualTo(StorageAddresses.TOO_LARGE));
+
+    UploadSpool spool = new UploadSpool(dir.resolve("spool"),
+        fx.vertx.createSharedWorkerExecutor("test-spool"));
+    String ref = Blocking.await(spool.spill(large), Duration.ofSeconds(10));
+    StoreReply reply = StoreReply.fromJson(send(StorageAddresses.PUT, new StoreRequest(
+        new ObjectKey("acme", "big.bin"), "r-big", "big-1", "application/octet-stream", null,
+        ref).toJson()));
+
+    assertThat(reply.status()).isEqualTo("queued");
+    assertThat(reply.uploadId()).isEqualTo("big-1");
+    assertThat(Files.readAllBytes(spool.incoming(ref))).isEqualTo(large);
+
+    s3.healthy();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> s3.object("acme/big.bin") != null);
+    assertThat(s3.object("acme/big.bin").data()).isEqualTo(large);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(spool.incoming(ref)));
+  }
+
+  @Test
+  void aRecoveredS3GetsTheTrafficBackAfterTheBreakerResetTimeout() throws Exception {
+    deploy(Map.of("SA01_STORAGE_BREAKER_FAILURE_THRESHOLD", "1",
+        "SA01_STORAGE_BREAKER_RESET_MS", "1500"));
+    s3.failWith(503);
+    assertThat(put("r/1", HELLO).provider()).isEqualTo("local");
+    s3.healthy();
+    assertThat(put("r/2", HELLO).provider()).as("breaker still open").isEqualTo("local");
+    assertThat(s3.requests()).hasSize(1);
+
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+        .until(() -> put("r/3", HELLO).provider().equals("s3"));
+    assertThat(put("r/4", HELLO).provider()).isEqualTo("s3");
+  }
+
+  @Test
+  void s3WithoutCredentialsIsSkippedAsNotConfigured() throws Exception {
+    deploy(Map.of("SA01_STORAGE_S3_SECRET_ACCESS_KEY", ""));
+
+    assertThat(put("n/1", HELLO).provider()).isEqualTo("local");
+    assertThat(s3.requests()).isEmpty();
+    assertThat(fx.meters.find("media.failover.count").counters()).isEmpty();
+  }
+
+  @Test
+  void aBadKeyIsRefusedBeforeAnyLinkIsTried() throws Exception {
+    deploy(Map.of());
+
+    assertThatThrownBy(() -> send(StorageAddresses.PUT, new JsonObject().put("tenantId", "acme")
+        .put("key", "../etc/passwd").put("data", "AA==")))
+        .isInstanceOfSatisfying(ReplyException.class,
+            e -> assertThat(e.failureCode()).isEqualTo(StorageAddresses.CALLER_FAULT));
+    assertThat(s3.requests()).isEmpty();
+  }
+
+  @Test
+  void fetchingAnObjectNoLinkHasIsNotFound() throws Exception {
+    deploy(Map.of());
+
+    assertThatThrownBy(() -> get("missing"))
+        .isInstanceOfSatisfying(ReplyException.class,
+            e -> assertThat(e.failureCode()).isEqualTo(StorageAddresses.NOT_FOUND));
+  }
+
+  private Map<String, String> allLinksDown() throws Exception {
+    return Map.of("SA01_STORAGE_LOCAL_DIR", blockedDirectory(),
+        "SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find());
+  }
+
+  /** A directory path under a regular file: nothing can be created there. */
+  private String blockedDirectory() throws Exception {
+    Path blocker = dir.resolve("blocker");
+    Files.write(blocker, new byte[0]);
+    return blocker.resolve("objects").toString();
+  }
+
+  private static Map<String, String> withAll(Map<String, String> a, Map<String, String> b) {
+    Map<String, String> all = new HashMap<>(a);
+    all.putAll(b);
+    return all;
+  }
+
+  private ServiceConfig deploy(Map<String, String> overrides) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("SA01_STORAGE_TIMEOUT_MS", "2500");
+    env.put("SA01_STORAGE_S3_ENDPOINT", s3.baseUrl());
+    env.put("SA01_STORAGE_S3_BUCKET", "media");
+    env.put("SA01_STORAGE_S3_ACCESS_KEY_ID", "AKIDTEST");
+    env.put("SA01_STORAGE_S3_SECRET_ACCESS_KEY", "secret-test");
+    env.put("SA01_STORAGE_LOCAL_DIR", dir.resolve("objects").toString());
+    env.put("SA01_STORAGE_SPOOL_DIR", dir.resolve("spool").toString());
+    env.put("SA01_STORAGE_REDIS_TTL_SECONDS", "600");
+    env.put("SA01_STORAGE_RETRY_INTERVAL_MS", "300");
+    env.put("SA01_STORAGE_BREAKER_RESET_MS", "1000");
+    env.put("SA01_REDIS_URL", TestServices.redis().toString());
+    env.putAll(overrides);
+    ServiceConfig config = OutboxFixture.config(env);
+    Blocking.await(fx.vertx.deployVerticle(new StorageFailoverVerticle(config.storage(), fx.pool,
+        fx.outbox, fx.meters, Clock.systemUTC())), Duration.ofSeconds(10));
+    return config;
+  }
+
+  private StoreReply put(String key, byte[] data) throws Exception {
+    return StoreReply.fromJson(send(StorageAddresses.PUT, new StoreRequest(
+        new ObjectKey("acme", key), "req-" + key, null, "text/plain", data, null).toJson()));
+  }
+
+  private FetchReply get(String key) throws Exception {
+    return FetchReply.fromJson(send(StorageAddresses.GET,
+        new FetchRequest(new ObjectKey("acme", key), "get-" + key).toJson()));
+  }
+
+  private JsonObject send(String address, JsonObject body) throws Exception {
+    return Blocking.<io.vertx.core.eventbus.Message<JsonObject>>await(fx.vertx.eventBus()
+        .request(address, body, new DeliveryOptions().setSendTimeout(30_000)),
+        Duration.ofSeconds(35)).body();
+  }
+}
