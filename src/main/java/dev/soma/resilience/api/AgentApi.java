@@ -3,6 +3,7 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.config.ApiConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationStatusView;
+import dev.soma.resilience.failover.storage.UploadSpool;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.memory.PendingMemories;
@@ -71,7 +72,9 @@ public final class AgentApi implements RouteModule {
   public void mount(Vertx vertx, Router router) {
     Tenants tenants = new Tenants(pool);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-    router.route("/v1/*").handler(bodies);
+    BodyHandler media = BodyHandler.create(false).setBodyLimit(config.maxUploadBytes());
+    router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(media);
+    router.routeWithRegex("/v1/(?!uploads/|transcriptions$).*").handler(bodies);
     router.route("/admin/*").handler(bodies);
     router.route("/v1/*").handler(new TenantGate(vertx, tenants,
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC()),
@@ -82,6 +85,8 @@ public final class AgentApi implements RouteModule {
     SessionContext sessions = sessionContext(vertx);
     new ConversationRoutes(pool, outbox, create, sessions).mount(router);
     new MemoryRoutes(memoryService(vertx), create, sessions).mount(router);
+    new MediaRoutes(vertx, service, new UploadSpool(service.storage().spoolDir(),
+        vertx.createSharedWorkerExecutor("upload-spool", 2))).mount(router);
     new AdminRoutes(config.adminToken(), tenants, new DeadLetters(pool, outbox)).mount(router);
   }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
  * The agent API's limits.
  *
  * @param maxBodyBytes larger request bodies get 413
+ * @param maxUploadBytes the same for uploads and audio to transcribe
  * @param rateLimitPerSecond sustained requests per second per tenant (per node)
  * @param rateLimitBurst requests a tenant may make at once
  * @param backlogLimit a tenant with more pending outbox events is slowed with 429
@@ -14,6 +15,7 @@ import java.time.Duration;
  */
 public record ApiConfig(
     int maxBodyBytes,
+    int maxUploadBytes,
     int rateLimitPerSecond,
     int rateLimitBurst,
     int backlogLimit,
@@ -28,6 +30,7 @@ public record ApiConfig(
     }
     return new ApiConfig(
         s.intIn("api.maxBodyBytes", 1024, 64 * 1024 * 1024),
+        s.intIn("api.maxUploadBytes", 1024, 1024 * 1024 * 1024),
         s.intIn("api.rateLimitPerSecond", 1, 1_000_000),
         s.intIn("api.rateLimitBurst", 1, 1_000_000),
         s.intIn("api.backlogLimit", 1, Integer.MAX_VALUE),

@@ -1,0 +1,153 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.failover.audio.AudioAddresses;
+import dev.soma.resilience.failover.audio.SpeechRequest;
+import dev.soma.resilience.failover.audio.TranscriptionRequest;
+import dev.soma.resilience.failover.storage.FetchReply;
+import dev.soma.resilience.failover.storage.FetchRequest;
+import dev.soma.resilience.failover.storage.ObjectKey;
+import dev.soma.resilience.failover.storage.StorageAddresses;
+import dev.soma.resilience.failover.storage.StoreReply;
+import dev.soma.resilience.failover.storage.StoreRequest;
+import dev.soma.resilience.failover.storage.UploadSpool;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Uploads, text-to-speech and speech-to-text over HTTP, served by the failover verticles on the
+ * event bus. What happened is always in the answer: which provider served, {@code "upload queued"}
+ * (202) when no storage link could take the bytes now, {@code "voice in fallback mode"} with a
+ * directive for the client's own speech API when no audio provider could answer.
+ */
+final class MediaRoutes {
+
+  private static final Set<String> SPEECH_FIELDS = Set.of("text", "format");
+
+  private final Vertx vertx;
+  private final UploadSpool spool;
+  private final int maxInlineBytes;
+  private final DeliveryOptions storageDelivery;
+  private final DeliveryOptions audioDelivery;
+
+  MediaRoutes(Vertx vertx, ServiceConfig config, UploadSpool spool) {
+    this.vertx = vertx;
+    this.spool = spool;
+    this.maxInlineBytes = config.storage().maxInlineBytes();
+    this.storageDelivery = new DeliveryOptions()
+        .setSendTimeout(config.storage().timeout().toMillis() * 3 + 10_000);
+    this.audioDelivery = new DeliveryOptions()
+        .setSendTimeout(config.audio().timeout().toMillis() * 4 + 5_000);
+  }
+
+  void mount(Router router) {
+    router.put("/v1/uploads/:key").handler(this::upload);
+    router.get("/v1/uploads/:key").handler(this::download);
+    router.post("/v1/speech").handler(this::speech);
+    router.post("/v1/transcriptions").handler(this::transcribe);
+  }
+
+  private void upload(RoutingContext ctx) {
+    ObjectKey key = key(ctx);
+    byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    if (bytes.length == 0) {
+      throw Problem.badRequest("the upload needs a body");
+    }
+    String uploadId = uploadId(ctx);
+    String contentType = ctx.request().getHeader("Content-Type");
+    Future<StoreRequest> request = bytes.length <= maxInlineBytes
+        ? Future.succeededFuture(new StoreRequest(key, requestId(ctx), uploadId, contentType,
+            bytes, null))
+        : spool.spill(bytes).map(ref -> new StoreRequest(key, requestId(ctx), uploadId,
+            contentType, null, ref));
+    request.compose(r -> vertx.eventBus().<JsonObject>request(StorageAddresses.PUT, r.toJson(),
+            storageDelivery))
+        .map(reply -> StoreReply.fromJson(reply.body()))
+        .onSuccess(reply -> ctx.response().setStatusCode(reply.isQueued() ? 202 : 201)
+            .putHeader("Content-Type", "application/json").end(reply.toJson().encode()))
+        .onFailure(e -> ctx.fail(problem(e)));
+  }
+
+  private void download(RoutingContext ctx) {
+    ObjectKey key = key(ctx);
+    vertx.eventBus().<JsonObject>request(StorageAddresses.GET,
+            new FetchRequest(key, requestId(ctx)).toJson(), storageDelivery)
+        .map(reply -> FetchReply.fromJson(reply.body()))
+        .onSuccess(reply -> ctx.response().putHeader("Content-Type", reply.contentType())
+            .putHeader("X-Served-By", reply.provider()).end(io.vertx.core.buffer.Buffer.buffer(
+                reply.data())))
+        .onFailure(e -> ctx.fail(problem(e)));
+  }
+
+  private void speech(RoutingContext ctx) {
+    JsonBody body = JsonBody.parse(ctx.body().buffer(), SPEECH_FIELDS);
+    String text = body.requiredString("text", SpeechRequest.MAX_TEXT);
+    String format = body.oneOf("format", Set.of("mp3", "wav", "opus"), "mp3");
+    SpeechRequest request = new SpeechRequest(TenantGate.tenant(ctx), requestId(ctx), text, format);
+    relay(ctx, AudioAddresses.TTS_SYNTHESIZE, request.toJson());
+  }
+
+  private void transcribe(RoutingContext ctx) {
+    byte[] audio = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    String contentType = ctx.request().getHeader("Content-Type");
+    TranscriptionRequest request;
+    try {
+      request = new TranscriptionRequest(TenantGate.tenant(ctx), requestId(ctx), audio,
+          contentType == null ? "" : contentType, null, ctx.queryParams().get("language"));
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
+    relay(ctx, AudioAddresses.STT_TRANSCRIBE, request.toJson());
+  }
+
+  private void relay(RoutingContext ctx, String address, JsonObject request) {
+    vertx.eventBus().<JsonObject>request(address, request, audioDelivery)
+        .onSuccess(reply -> ctx.json(reply.body()))
+        .onFailure(e -> ctx.fail(problem(e)));
+  }
+
+  private static Throwable problem(Throwable e) {
+    if (e instanceof ReplyException reply) {
+      if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+        return switch (reply.failureCode()) {
+          case 400 -> Problem.badRequest(reply.getMessage());
+          case 404 -> Problem.notFound(reply.getMessage());
+          case 413 -> new Problem(413, "urn:soma:problem:too-large", "Payload too large",
+              reply.getMessage());
+          default -> Problem.unavailable(reply.getMessage(), 5);
+        };
+      }
+      return Problem.unavailable("the failover service did not answer in time", 5);
+    }
+    return e instanceof IllegalArgumentException ? Problem.badRequest(e.getMessage()) : e;
+  }
+
+  private static ObjectKey key(RoutingContext ctx) {
+    try {
+      return new ObjectKey(TenantGate.tenant(ctx), ctx.pathParam("key"));
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
+  }
+
+  private static String uploadId(RoutingContext ctx) {
+    String header = ctx.request().getHeader(IdempotentCreate.HEADER);
+    return header == null ? UUID.randomUUID().toString().replace("-", "")
+        : UUID.nameUUIDFromBytes((TenantGate.tenant(ctx) + ":" + header).getBytes())
+            .toString().replace("-", "");
+  }
+
+  private static String requestId(RoutingContext ctx) {
+    String id = ctx.request().getHeader("X-Request-ID");
+    return id == null || id.length() > 128 ? UUID.randomUUID().toString() : id;
+  }
+}

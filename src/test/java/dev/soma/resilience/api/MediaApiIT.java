@@ -1,0 +1,156 @@
+package dev.soma.resilience.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.soma.resilience.Application;
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.tenant.Tenants;
+import dev.soma.resilience.testing.FreePort;
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.TestServices;
+import dev.soma.resilience.testing.providers.ElevenLabsDouble;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Text-to-speech, speech-to-text and uploads over HTTP. Only ElevenLabs is configured (a double);
+ * storage has no S3, a local directory that cannot be written and a Redis that is down, so an
+ * upload can only be queued.
+ */
+@ExtendWith(TestServices.class)
+class MediaApiIT {
+
+  private static final HttpClient http = HttpClient.newHttpClient();
+  private static final Vertx doubles = Vertx.vertx();
+  private static ElevenLabsDouble elevenlabs;
+  private static Application app;
+  private static String key;
+
+  @BeforeAll
+  static void start() throws Exception {
+    elevenlabs = new ElevenLabsDouble(doubles, "el-key");
+    Path dir = TestServices.tempDir("media-api");
+    Path blocker = dir.resolve("blocker");
+    Files.write(blocker, new byte[0]);
+    ServiceConfig config = OutboxFixture.config(Map.ofEntries(
+        Map.entry("SA01_DATABASE_URL",
+            TestServices.databaseUrlSetting(TestServices.freshDatabase())),
+        Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
+        Map.entry("SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find()),
+        Map.entry("SA01_HTTP_PORT", "0"),
+        Map.entry("SA01_DATA_DIR", dir.toString()),
+        Map.entry("SA01_AUDIO_ELEVENLABS_BASE_URL", elevenlabs.baseUrl()),
+        Map.entry("SA01_AUDIO_ELEVENLABS_API_KEY", "el-key"),
+        Map.entry("SA01_AUDIO_TIMEOUT_MS", "2500"),
+        Map.entry("SA01_STORAGE_LOCAL_DIR", blocker.resolve("objects").toString()),
+        Map.entry("SA01_STORAGE_SPOOL_DIR", dir.resolve("spool").toString()),
+        Map.entry("SA01_STORAGE_TIMEOUT_MS", "1000"),
+        Map.entry("SA01_STORAGE_RETRY_INTERVAL_MS", "600000")));
+    app = Application.start(config, Application.Role.SERVICE);
+    Tenants tenants = new Tenants(app.pool());
+    Blocking.await(tenants.create("media", null), Duration.ofSeconds(10));
+    key = Blocking.await(tenants.createKey("media", "it", "test"), Duration.ofSeconds(10))
+        .getString("apiKey");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (app != null) {
+      app.close();
+    }
+    Blocking.await(doubles.close(), Duration.ofSeconds(10));
+  }
+
+  @Test
+  void speechSaysWhichProviderServedIt() throws Exception {
+    elevenlabs.up();
+
+    HttpResponse<String> response = post("/v1/speech", "application/json",
+        "{\"text\":\"hello there\"}");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonObject body = new JsonObject(response.body());
+    assertThat(body.getString("provider")).isEqualTo("elevenlabs");
+    assertThat(Base64.getDecoder().decode(body.getString("audio")))
+        .isEqualTo(ElevenLabsDouble.audioFor("hello there"));
+  }
+
+  @Test
+  void withEveryAudioProviderDownTheClientIsToldVoiceIsInFallbackMode() throws Exception {
+    elevenlabs.down();
+    try {
+      HttpResponse<String> response = post("/v1/speech", "application/json",
+          "{\"text\":\"hello there\"}");
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      JsonObject body = new JsonObject(response.body());
+      assertThat(body.getString("provider")).isEqualTo("browser/native");
+      assertThat(body.getString("message")).isEqualTo("voice in fallback mode");
+    } finally {
+      elevenlabs.up();
+    }
+  }
+
+  @Test
+  void transcriptionWithNoSttProviderConfiguredFallsBackToTheBrowser() throws Exception {
+    HttpResponse<String> response = post("/v1/transcriptions", "audio/wav", "RIFF....WAVE");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(new JsonObject(response.body()).getString("message"))
+        .isEqualTo("voice in fallback mode");
+  }
+
+  @Test
+  void anUploadNoStorageCanTakeIsQueuedAndSaysSo() throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v1/uploads/notes.txt"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "text/plain")
+        .PUT(HttpRequest.BodyPublishers.ofString("remember the milk")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    assertThat(response.body()).contains("upload queued");
+    long queued = Blocking.await(app.pool().query("SELECT count(*) FROM outbox_messages"
+        + " WHERE topic = 'upload.retry' AND tenant_id = 'media'").execute()
+        .map(rows -> rows.iterator().next().getLong(0)), Duration.ofSeconds(10));
+    assertThat(queued).isEqualTo(1);
+  }
+
+  @Test
+  void badMediaRequestsAreProblems() throws Exception {
+    assertThat(post("/v1/speech", "application/json", "{\"text\":\"\"}").statusCode())
+        .isEqualTo(400);
+    assertThat(post("/v1/transcriptions", "text/plain", "not audio").statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> emptyUpload = http.send(HttpRequest.newBuilder(uri("/v1/uploads/x"))
+        .header("Authorization", "Bearer " + key)
+        .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(emptyUpload.statusCode()).isEqualTo(400);
+    assertThat(emptyUpload.headers().firstValue("Content-Type"))
+        .hasValue("application/problem+json");
+  }
+
+  private static HttpResponse<String> post(String path, String type, String body)
+      throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key)
+        .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + app.httpPort() + path);
+  }
+}
