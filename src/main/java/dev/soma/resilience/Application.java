@@ -7,6 +7,7 @@ import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.failover.internal.LlmFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
@@ -119,6 +120,8 @@ public final class Application implements AutoCloseable {
     OperationsApi api = new OperationsApi(database, pool, registry, config.httpPort());
     return vertx.deployVerticle(new IdempotencyCleanup(pool,
             Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
+        .compose(v -> vertx.deployVerticle(
+            new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC())))
         .compose(v -> vertx.deployVerticle(api))
         .onSuccess(v -> httpPort = api.actualPort());
   }

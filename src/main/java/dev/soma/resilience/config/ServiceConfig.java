@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param temporalHost the workflow engine's {@code host:port} ({@code SA01_TEMPORAL_HOST})
  * @param outbox the relay's settings
  * @param idempotency how long consumer and request idempotency records are kept
+ * @param llm the LLM providers and fallback chains ({@code SA01_LLM_*})
  */
 public record ServiceConfig(
     Path dataDir,
@@ -29,7 +30,8 @@ public record ServiceConfig(
     Optional<URI> somabrainUrl,
     Optional<String> temporalHost,
     OutboxConfig outbox,
-    IdempotencyConfig idempotency) {
+    IdempotencyConfig idempotency,
+    LlmConfig llm) {
 
   /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
   public static ServiceConfig load(Map<String, String> env) {
@@ -59,7 +61,8 @@ public record ServiceConfig(
         OutboxConfig.from(s).validatedAgainst(kafka),
         new IdempotencyConfig(
             s.intIn("idempotency.retentionHours", 1, 24 * 365),
-            s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)));
+            s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)),
+        LlmConfig.from(s));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */
