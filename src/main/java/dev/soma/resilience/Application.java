@@ -13,6 +13,7 @@ import dev.soma.resilience.degradation.internal.DegradationMonitor;
 import dev.soma.resilience.degradation.internal.StandardDependencies;
 import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
 import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
+import dev.soma.resilience.failover.internal.LlmFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.SomaBrainClient;
@@ -137,6 +138,8 @@ public final class Application implements AutoCloseable {
             StandardDependencies.of(config, pool, admin), outbox, pool, degradationMetrics,
             processName(), Clock.systemUTC())))
         .compose(v -> deployMemorySync(config))
+        .compose(v -> vertx.deployVerticle(
+            new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC())))
         .compose(v -> vertx.deployVerticle(api))
         .onSuccess(v -> httpPort = api.actualPort())
         .compose(v -> deployMedia(config));

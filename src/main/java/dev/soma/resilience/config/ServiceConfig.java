@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param degradation the degradation monitor's probes, thresholds, graph and events
  * @param audio the TTS and STT failover chains
  * @param storage the storage failover chain and its upload queue
+ * @param llm the LLM providers and fallback chains ({@code SA01_LLM_*})
  */
 public record ServiceConfig(
     Path dataDir,
@@ -42,7 +43,8 @@ public record ServiceConfig(
     SessionConfig session,
     DegradationConfig degradation,
     AudioConfig audio,
-    StorageConfig storage) {
+    StorageConfig storage,
+    LlmConfig llm) {
 
   /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
   public static ServiceConfig load(Map<String, String> env) {
@@ -82,7 +84,8 @@ public record ServiceConfig(
             s.intIn("session.maxLocalSessions", 1, 10_000_000)),
         DegradationConfig.from(s),
         AudioConfig.from(s),
-        StorageConfig.from(s, Path.of(dataDir), redis));
+        StorageConfig.from(s, Path.of(dataDir), redis),
+        LlmConfig.from(s));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */

@@ -84,6 +84,14 @@ final class Settings {
     return result;
   }
 
+  /** The keys of the object at {@code path}, in file order; empty when there is none. */
+  java.util.List<String> fieldNames(String path) {
+    Object value = raw(path);
+    return value instanceof JsonObject node
+        ? java.util.List.copyOf(node.fieldNames())
+        : java.util.List.of();
+  }
+
   private Object raw(String path) {
     JsonObject node = root;
     String[] parts = path.split("\\.");

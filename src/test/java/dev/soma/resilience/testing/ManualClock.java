@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 /** A clock that stands still until a test moves it, so time-based rules are tested without sleeping. */
 public final class ManualClock extends Clock {
 
-  private Instant now;
+  private volatile Instant now;
 
   public ManualClock(Instant start) {
     this.now = start;

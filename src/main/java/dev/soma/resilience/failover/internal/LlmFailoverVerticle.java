@@ -1,0 +1,133 @@
+package dev.soma.resilience.failover.internal;
+
+import dev.soma.resilience.config.LlmConfig;
+import dev.soma.resilience.failover.FailoverAddresses;
+import dev.soma.resilience.failover.LlmError;
+import dev.soma.resilience.failover.LlmRequest;
+import dev.soma.resilience.failover.LlmStreamEvent;
+import dev.soma.resilience.failover.breaker.BreakerSettings;
+import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.failover.llm.AnthropicMessagesClient;
+import dev.soma.resilience.failover.llm.LlmClient;
+import dev.soma.resilience.failover.llm.OpenAiChatClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provider failover for LLMs, reached over the event bus at {@link FailoverAddresses#LLM_COMPLETE}
+ * and {@link FailoverAddresses#LLM_STREAM}. Owns the HTTP client, the providers' breakers and the
+ * {@link FallbackChain}; deploy one instance per process, so every request sees the same breakers.
+ */
+public final class LlmFailoverVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LlmFailoverVerticle.class);
+
+  private final LlmConfig config;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private HttpClient http;
+  private FallbackChain chain;
+
+  public LlmFailoverVerticle(LlmConfig config, MeterRegistry registry, Clock clock) {
+    this.config = config;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    http = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) config.connectTimeout().toMillis())
+        .setKeepAlive(true));
+    Map<String, LlmClient> clients = new HashMap<>();
+    config.providers().forEach((name, provider) -> clients.put(name,
+        switch (provider.format()) {
+          case OPENAI_CHAT -> new OpenAiChatClient(vertx, http, provider, clock);
+          case ANTHROPIC_MESSAGES -> new AnthropicMessagesClient(vertx, http, provider, clock);
+        }));
+    CircuitBreakers breakers = new CircuitBreakers(clock,
+        new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
+        Map.of(), registry,
+        t -> LOG.info("breaker {} (tenant {}): {} -> {}", t.dependency(), t.tenant(), t.from(),
+            t.to()));
+    chain = new FallbackChain(config, clients, breakers,
+        new FailoverSignals(registry, vertx.eventBus()), vertx, clock);
+    LOG.info("LLM failover: providers {}; chains {}", config.providers().values(),
+        config.chains());
+    MessageConsumer<Object> complete =
+        vertx.eventBus().consumer(FailoverAddresses.LLM_COMPLETE, this::complete);
+    MessageConsumer<Object> stream =
+        vertx.eventBus().consumer(FailoverAddresses.LLM_STREAM, this::stream);
+    return Future.all(complete.completion(), stream.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return http.close();
+  }
+
+  private void complete(Message<Object> message) {
+    parse(message).ifPresent(request -> chain.complete(request)
+        .onSuccess(reply -> message.reply(reply.toJson()))
+        .onFailure(e -> fail(message, error(e))));
+  }
+
+  private void stream(Message<Object> message) {
+    Optional<LlmRequest> parsed = parse(message);
+    if (parsed.isEmpty()) {
+      return;
+    }
+    LlmRequest request = parsed.get();
+    if (request.replyTo().isEmpty()) {
+      fail(message, new LlmError(LlmError.BAD_REQUEST,
+          "replyTo is required: the address the stream's events go to", Optional.empty(),
+          List.of()));
+      return;
+    }
+    String to = request.replyTo().get();
+    message.reply(new JsonObject().put("accepted", true));
+    chain.stream(request, text -> vertx.eventBus().send(to, LlmStreamEvent.token(text).toJson()))
+        .onSuccess(reply -> vertx.eventBus().send(to, LlmStreamEvent.end(reply).toJson()))
+        .onFailure(e -> vertx.eventBus().send(to, LlmStreamEvent.error(
+            e instanceof ChainFailure f && f.partial(), error(e)).toJson()));
+  }
+
+  private Optional<LlmRequest> parse(Message<Object> message) {
+    try {
+      if (!(message.body() instanceof JsonObject json)) {
+        throw new IllegalArgumentException("the request must be a JSON object");
+      }
+      return Optional.of(LlmRequest.fromJson(json));
+    } catch (IllegalArgumentException e) {
+      fail(message, new LlmError(LlmError.BAD_REQUEST, e.getMessage(), Optional.empty(),
+          List.of()));
+      return Optional.empty();
+    }
+  }
+
+  private static LlmError error(Throwable failure) {
+    if (failure instanceof ChainFailure chainFailure) {
+      return chainFailure.error();
+    }
+    LOG.error("LLM failover failed unexpectedly", failure);
+    return new LlmError(LlmError.UNAVAILABLE, "internal error: " + failure, Optional.empty(),
+        List.of());
+  }
+
+  private static void fail(Message<?> message, LlmError error) {
+    message.fail(error.status(), error.toJson().encode());
+  }
+}

@@ -1,0 +1,222 @@
+package dev.soma.resilience.failover.llm;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP side of a provider call, shared by both wire formats: sends one request and enforces
+ * the call's timeouts with timers (the whole attempt; for streams also the first token and the
+ * silence between tokens), aborting the request when one fires. Turns every way a call can go
+ * wrong into a {@link ProviderFailure}.
+ */
+final class HttpExchange {
+
+  /** Reads one SSE event of a stream; answers true when it was the terminator. */
+  interface EventReader {
+    boolean read(SseParser.Event event, Consumer<String> tokens);
+  }
+
+  private final Vertx vertx;
+  private final HttpClient http;
+  private final Clock clock;
+
+  HttpExchange(Vertx vertx, HttpClient http, Clock clock) {
+    this.vertx = vertx;
+    this.http = http;
+    this.clock = clock;
+  }
+
+  /** A non-streaming call: the body of a 2xx answer. */
+  Future<Buffer> send(RequestOptions options, Buffer body, ProviderCall call) {
+    Attempt<Buffer> attempt = new Attempt<>(call);
+    attempt.start(options, body, response -> response.body()
+        .onSuccess(attempt::succeed)
+        .onFailure(e -> attempt.fail(
+            new ProviderFailure(ProviderFailure.Kind.CUT_OFF, "answer broke off: " + e))));
+    return attempt.promise.future();
+  }
+
+  /**
+   * A streaming call: feeds each SSE event to {@code reader}, whose tokens go on to {@code tokens};
+   * completes when the reader has seen the terminator.
+   */
+  Future<Void> stream(RequestOptions options, Buffer body, ProviderCall call, EventReader reader,
+      Consumer<String> tokens) {
+    Attempt<Void> attempt = new Attempt<>(call);
+    attempt.armTokenTimer(call.firstToken(), "no first token within ");
+    Consumer<String> timedTokens = text -> {
+      if (!attempt.done && !text.isEmpty()) {
+        attempt.armTokenTimer(call.betweenTokens(), "no token for ");
+        tokens.accept(text);
+      }
+    };
+    SseParser parser = new SseParser(event -> {
+      if (attempt.done) {
+        return;
+      }
+      try {
+        if (reader.read(event, timedTokens)) {
+          attempt.succeed(null);
+        }
+      } catch (ProviderFailure failure) {
+        attempt.fail(failure);
+      } catch (RuntimeException e) {
+        attempt.fail(new ProviderFailure(ProviderFailure.Kind.MALFORMED,
+            "unreadable stream event '" + event.event() + "': " + e));
+      }
+    });
+    attempt.start(options, body, response -> {
+      response.handler(buffer -> {
+        if (!attempt.done) {
+          parser.feed(buffer);
+        }
+      });
+      response.exceptionHandler(e -> attempt.fail(
+          new ProviderFailure(ProviderFailure.Kind.CUT_OFF, "stream broke off: " + e)));
+      response.endHandler(v -> attempt.fail(new ProviderFailure(
+          ProviderFailure.Kind.CUT_OFF, "stream ended without its terminator")));
+    });
+    return attempt.promise.future();
+  }
+
+  /** One request in flight, its timers, and the one outcome it may settle on. */
+  private final class Attempt<T> {
+    final Promise<T> promise = Promise.promise();
+    boolean done;
+    private HttpClientRequest request;
+    private final long totalTimer;
+    private long tokenTimer = -1;
+
+    Attempt(ProviderCall call) {
+      long total = Math.max(1, call.total().toMillis());
+      totalTimer = vertx.setTimer(total, id -> fail(new ProviderFailure(
+          ProviderFailure.Kind.TIMEOUT, "no complete answer within " + total + " ms")));
+    }
+
+    void start(RequestOptions options, Buffer body, Consumer<HttpClientResponse> onOk) {
+      http.request(options)
+          .compose(req -> {
+            request = req;
+            return done ? Future.failedFuture("abandoned") : req.send(body);
+          })
+          .onSuccess(response -> {
+            if (done) {
+              return;
+            }
+            if (response.statusCode() / 100 == 2) {
+              onOk.accept(response);
+            } else {
+              response.body().onComplete(ar -> fail(statusFailure(
+                  response.statusCode(), response.headers(), ar.succeeded() ? ar.result() : null)));
+            }
+          })
+          .onFailure(e -> fail(new ProviderFailure(
+              ProviderFailure.Kind.UNREACHABLE, "cannot reach the provider: " + e)));
+    }
+
+    void armTokenTimer(Duration timeout, String what) {
+      if (tokenTimer >= 0) {
+        vertx.cancelTimer(tokenTimer);
+      }
+      long ms = Math.max(1, timeout.toMillis());
+      tokenTimer = vertx.setTimer(ms, id -> fail(
+          new ProviderFailure(ProviderFailure.Kind.TIMEOUT, what + ms + " ms")));
+    }
+
+    void succeed(T value) {
+      if (!done) {
+        settle();
+        promise.complete(value);
+      }
+    }
+
+    void fail(ProviderFailure failure) {
+      if (!done) {
+        settle();
+        if (request != null) {
+          request.reset(); // stop paying for an answer nobody will read
+        }
+        promise.fail(failure);
+      }
+    }
+
+    private void settle() {
+      done = true;
+      vertx.cancelTimer(totalTimer);
+      if (tokenTimer >= 0) {
+        vertx.cancelTimer(tokenTimer);
+      }
+    }
+  }
+
+  private ProviderFailure statusFailure(int status, MultiMap headers, Buffer body) {
+    String detail = "HTTP " + status + ": " + errorDetail(body);
+    ProviderFailure.Kind kind;
+    if (status == 429) {
+      return new ProviderFailure(ProviderFailure.Kind.RATE_LIMITED, status, detail,
+          retryAfter(headers));
+    } else if (status == 400 || status == 413 || status == 422) {
+      kind = ProviderFailure.Kind.REJECTED;
+    } else if (status == 401 || status == 403 || status == 404) {
+      kind = ProviderFailure.Kind.MISCONFIGURED;
+    } else if (status == 408) {
+      kind = ProviderFailure.Kind.TIMEOUT;
+    } else {
+      kind = ProviderFailure.Kind.PROVIDER_ERROR;
+    }
+    return new ProviderFailure(kind, status, detail, Optional.empty());
+  }
+
+  /** {@code retry-after-ms} (OpenAI), else {@code Retry-After} in seconds or as an HTTP date. */
+  private Optional<Duration> retryAfter(MultiMap headers) {
+    try {
+      String ms = headers.get("retry-after-ms");
+      if (ms != null) {
+        return Optional.of(Duration.ofMillis(Math.max(0, Long.parseLong(ms.trim()))));
+      }
+      String value = headers.get("retry-after");
+      if (value == null || value.isBlank()) {
+        return Optional.empty();
+      }
+      if (value.trim().matches("\\d+")) {
+        return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+      }
+      ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+      Duration wait = Duration.between(clock.instant(), at.toInstant());
+      return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+    } catch (RuntimeException unreadable) {
+      return Optional.empty();
+    }
+  }
+
+  /** The provider's own error message when the body is its JSON error shape, else the text. */
+  private static String errorDetail(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return "(no body)";
+    }
+    String text = body.toString();
+    try {
+      JsonObject error = new JsonObject(text).getJsonObject("error");
+      if (error != null && error.getString("message") != null) {
+        return error.getString("message");
+      }
+    } catch (RuntimeException notJson) {
+      // fall through to the raw text
+    }
+    return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+  }
+}
