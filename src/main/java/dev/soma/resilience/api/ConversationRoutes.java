@@ -1,5 +1,6 @@
 package dev.soma.resilience.api;
 
+import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
@@ -23,10 +24,6 @@ import java.util.UUID;
  */
 final class ConversationRoutes {
 
-  static final String INSERT_MESSAGE =
-      """
-      INSERT INTO conversation_messages (tenant_id, conversation_id, message_id, role, content, metadata)
-      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""";
   static final String INSERT_TOOL =
       """
       INSERT INTO tool_executions (tenant_id, execution_id, conversation_id, tool_name, status, result)
@@ -46,12 +43,14 @@ final class ConversationRoutes {
   private final Outbox outbox;
   private final IdempotentCreate create;
   private final SessionContext sessions;
+  private final Conversations conversations;
 
   ConversationRoutes(Pool pool, Outbox outbox, IdempotentCreate create, SessionContext sessions) {
     this.pool = pool;
     this.outbox = outbox;
     this.create = create;
     this.sessions = sessions;
+    this.conversations = new Conversations(outbox);
   }
 
   void mount(Router router) {
@@ -70,19 +69,13 @@ final class ConversationRoutes {
     String content = body.requiredString("content", MAX_CONTENT);
     JsonObject metadata = body.object("metadata");
     String session = body.optionalId("sessionId");
-    String eventKey = "conv:" + conversation + ":" + message;
-    create.run(ctx, tx -> tx.preparedQuery(INSERT_MESSAGE)
-        .execute(Tuple.of(tenant, conversation, message, role, content, metadata))
-        .compose(rows -> rows.rowCount() == 0
-            ? Future.failedFuture(Problem.conflict("message '" + message
-                + "' already exists in conversation '" + conversation + "'"))
-            : enqueue(tx, OutboxEntry.of(tenant, eventKey, "conversation.inbound",
-                "conv:" + conversation, new JsonObject()
-                    .put("conversationId", conversation).put("messageId", message)
-                    .put("role", role).put("content", content).put("metadata", metadata))))
-        .map(v -> new IdempotentCreate.Reply(202, new JsonObject()
+    create.run(ctx, tx -> conversations.store(tx, tenant, conversation, message, role, content,
+            metadata)
+        .recover(e -> Future.failedFuture(e instanceof Conversations.DuplicateMessage
+            ? Problem.conflict(e.getMessage()) : e))
+        .map(key -> new IdempotentCreate.Reply(202, new JsonObject()
             .put("conversationId", conversation).put("messageId", message)
-            .put("status", "accepted").put("eventKey", eventKey))),
+            .put("status", "accepted").put("eventKey", key))),
         committed -> {
           if (session != null) {
             sessions.append(tenant, session, new JsonObject().put("role", role)
