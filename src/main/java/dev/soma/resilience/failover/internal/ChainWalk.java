@@ -27,8 +27,8 @@ final class ChainWalk {
 
   private static final Logger LOG = LoggerFactory.getLogger(FallbackChain.class);
 
-  /** A link that refused the call without being called, and how long until it may not. */
-  private record Refusal(LlmConfig.Link link, Duration delay) {}
+  /** A link that refused the call without being called, and when it may take calls again. */
+  private record Refusal(LlmConfig.Link link, long availableAtMillis) {}
 
   private record Left(LlmConfig.Link link, String reason) {}
 
@@ -81,7 +81,7 @@ final class ChainWalk {
   private Optional<CircuitBreakers.Guard> admit(LlmConfig.Link link) {
     Duration holdOff = chain.holdOff(link.provider());
     if (!holdOff.isZero()) {
-      refusals.add(new Refusal(link, holdOff));
+      refusals.add(new Refusal(link, chain.clock().millis() + holdOff.toMillis()));
       left.add(new Left(link, "rate limited, retry after " + holdOff.toMillis() + " ms"));
       return Optional.empty();
     }
@@ -89,7 +89,7 @@ final class ChainWalk {
       return Optional.of(chain.breakers()
           .acquire(FallbackChain.dependency(link.provider()), request.tenant()));
     } catch (OpenCircuitException open) {
-      refusals.add(new Refusal(link, open.retryAfter()));
+      refusals.add(new Refusal(link, chain.clock().millis() + open.retryAfter().toMillis()));
       left.add(new Left(link, "circuit open"));
       return Optional.empty();
     }
@@ -169,7 +169,8 @@ final class ChainWalk {
     }
     if (delivered) {
       result.fail(new ChainFailure(new LlmError(LlmError.UPSTREAM_FAILED, link
-          + " failed after part of the answer was sent: " + failure.getMessage(),
+          + " failed after part of the answer was sent (" + failure.reason() + "): "
+          + failure.getMessage(),
           Optional.empty(), failovers), true));
       return;
     }
@@ -184,16 +185,20 @@ final class ChainWalk {
           + "' is configured", Optional.empty());
       return;
     }
-    Optional<Refusal> soonest = refusals.stream().min(Comparator.comparing(Refusal::delay));
-    long remaining = deadlineMillis - chain.clock().millis();
+    Optional<Refusal> soonest = refusals.stream()
+        .min(Comparator.comparingLong(Refusal::availableAtMillis));
+    long now = chain.clock().millis();
+    long remaining = deadlineMillis - now;
     if (calls == 0 && !waited && soonest.isPresent()
-        && soonest.get().delay().toMillis() < remaining) {
+        && soonest.get().availableAtMillis() < deadlineMillis) {
       waited = true;
       LlmConfig.Link link = soonest.get().link();
+      long wait = Math.max(1, soonest.get().availableAtMillis() - now);
       LOG.info("every link of chain {} is open for tenant {}: waiting {} ms for {}",
-          request.useCase(), request.tenant(), soonest.get().delay().toMillis(), link);
-      chain.vertx().setTimer(Math.max(1, soonest.get().delay().toMillis()), id -> {
+          request.useCase(), request.tenant(), wait, link);
+      chain.vertx().setTimer(wait, id -> {
         refusals.clear();
+        left.clear(); // served after a wait, not by failing over
         admit(link).ifPresentOrElse(guard -> call(link, guard), this::exhausted);
       });
       return;

@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.llm;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -16,6 +17,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The HTTP side of a provider call, shared by both wire formats: sends one request and enforces
@@ -33,21 +35,19 @@ final class HttpExchange {
   private final Vertx vertx;
   private final HttpClient http;
   private final Clock clock;
+  private final Context context;
 
+  /** Calls run on the context current at construction (the owning verticle's). */
   HttpExchange(Vertx vertx, HttpClient http, Clock clock) {
     this.vertx = vertx;
     this.http = http;
     this.clock = clock;
+    this.context = vertx.getOrCreateContext();
   }
 
   /** A non-streaming call: the body of a 2xx answer. */
   Future<Buffer> send(RequestOptions options, Buffer body, ProviderCall call) {
-    Attempt<Buffer> attempt = new Attempt<>(call);
-    attempt.start(options, body, response -> response.body()
-        .onSuccess(attempt::succeed)
-        .onFailure(e -> attempt.fail(
-            new ProviderFailure(ProviderFailure.Kind.CUT_OFF, "answer broke off: " + e))));
-    return attempt.promise.future();
+    return onContext(() -> doSend(options, body, call));
   }
 
   /**
@@ -56,6 +56,36 @@ final class HttpExchange {
    */
   Future<Void> stream(RequestOptions options, Buffer body, ProviderCall call, EventReader reader,
       Consumer<String> tokens) {
+    return onContext(() -> doStream(options, body, call, reader, tokens));
+  }
+
+  /**
+   * Vert.x 5.0.7 can drop a response's end when {@code body()} is called on another thread than
+   * the connection's (eclipse-vertx/vert.x#6038): keep every step of a call on one context.
+   */
+  private <T> Future<T> onContext(Supplier<Future<T>> work) {
+    if (Vertx.currentContext() == context) {
+      return work.get();
+    }
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> work.get().onComplete(result));
+    return result.future();
+  }
+
+  private Future<Buffer> doSend(RequestOptions options, Buffer body, ProviderCall call) {
+    Attempt<Buffer> attempt = new Attempt<>(call);
+    attempt.start(options, body, response -> response.body()
+        .onSuccess(answer -> {
+          attempt.received = true;
+          attempt.succeed(answer);
+        })
+        .onFailure(e -> attempt.fail(
+            new ProviderFailure(ProviderFailure.Kind.CUT_OFF, "answer broke off: " + e))));
+    return attempt.promise.future();
+  }
+
+  private Future<Void> doStream(RequestOptions options, Buffer body, ProviderCall call,
+      EventReader reader, Consumer<String> tokens) {
     Attempt<Void> attempt = new Attempt<>(call);
     attempt.armTokenTimer(call.firstToken(), "no first token within ");
     Consumer<String> timedTokens = text -> {
@@ -87,8 +117,11 @@ final class HttpExchange {
       });
       response.exceptionHandler(e -> attempt.fail(
           new ProviderFailure(ProviderFailure.Kind.CUT_OFF, "stream broke off: " + e)));
-      response.endHandler(v -> attempt.fail(new ProviderFailure(
-          ProviderFailure.Kind.CUT_OFF, "stream ended without its terminator")));
+      response.endHandler(v -> {
+        attempt.received = true;
+        attempt.fail(new ProviderFailure(
+            ProviderFailure.Kind.CUT_OFF, "stream ended without its terminator"));
+      });
     });
     return attempt.promise.future();
   }
@@ -97,6 +130,8 @@ final class HttpExchange {
   private final class Attempt<T> {
     final Promise<T> promise = Promise.promise();
     boolean done;
+    /** The whole response arrived: its connection went back to the pool, leave it alone. */
+    boolean received;
     private HttpClientRequest request;
     private final long totalTimer;
     private long tokenTimer = -1;
@@ -120,8 +155,11 @@ final class HttpExchange {
             if (response.statusCode() / 100 == 2) {
               onOk.accept(response);
             } else {
-              response.body().onComplete(ar -> fail(statusFailure(
-                  response.statusCode(), response.headers(), ar.succeeded() ? ar.result() : null)));
+              response.body().onComplete(ar -> {
+                received = ar.succeeded();
+                fail(statusFailure(response.statusCode(), response.headers(),
+                    ar.succeeded() ? ar.result() : null));
+              });
             }
           })
           .onFailure(e -> fail(new ProviderFailure(
@@ -147,7 +185,7 @@ final class HttpExchange {
     void fail(ProviderFailure failure) {
       if (!done) {
         settle();
-        if (request != null) {
+        if (request != null && !received) {
           request.reset(); // stop paying for an answer nobody will read
         }
         promise.fail(failure);
