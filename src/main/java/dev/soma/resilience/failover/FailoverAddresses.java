@@ -23,12 +23,5 @@ public final class FailoverAddresses {
    */
   public static final String LLM_STREAM = "failover.llm.stream";
 
-  /**
-   * Published after every call to a provider, for the degradation monitor:
-   * {@code {dependency:"llm-openai", tenant, ok, latencyMs, error?}}. Nobody needs to listen. The
-   * monitor (branch {@code degradation}) will own this constant once merged.
-   */
-  public static final String DEGRADATION_CALL_OUTCOME = "degradation.call.outcome";
-
   private FailoverAddresses() {}
 }

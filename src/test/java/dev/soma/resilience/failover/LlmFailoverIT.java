@@ -235,18 +235,18 @@ class LlmFailoverIT {
     deploy(Clock.systemUTC(), Map.of());
     List<JsonObject> outcomes = new CopyOnWriteArrayList<>();
     Blocking.await(vertx.eventBus().<JsonObject>consumer(
-        FailoverAddresses.DEGRADATION_CALL_OUTCOME, m -> outcomes.add(m.body())).completion(),
+        dev.soma.resilience.degradation.DegradationAddresses.CALL_OUTCOME, m -> outcomes.add(m.body())).completion(),
         Duration.ofSeconds(5));
     openai.failWith(503);
 
     complete(request("chat"));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.size() == 2);
-    assertThat(outcomes.get(0).getString("dependency")).isEqualTo("llm-openai");
+    assertThat(outcomes.get(0).getString("dependency")).isEqualTo("llm.openai");
     assertThat(outcomes.get(0).getBoolean("ok")).isFalse();
     assertThat(outcomes.get(0).getString("tenant")).isEqualTo("t1");
     assertThat(outcomes.get(0).getString("error")).contains("HTTP 503");
-    assertThat(outcomes.get(1).getString("dependency")).isEqualTo("llm-anthropic");
+    assertThat(outcomes.get(1).getString("dependency")).isEqualTo("llm.anthropic");
     assertThat(outcomes.get(1).getBoolean("ok")).isTrue();
     assertThat(outcomes.get(1).getLong("latencyMs")).isNotNegative();
   }

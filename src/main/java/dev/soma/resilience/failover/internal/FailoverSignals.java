@@ -1,6 +1,6 @@
 package dev.soma.resilience.failover.internal;
 
-import dev.soma.resilience.failover.FailoverAddresses;
+import dev.soma.resilience.degradation.DegradationAddresses;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.eventbus.EventBus;
@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * What failover tells the rest of the system: the counter {@code llm_failover_count} (Prometheus:
  * {@code llm_failover_count_total{from_provider,to_provider}}) and one
- * {@link FailoverAddresses#DEGRADATION_CALL_OUTCOME} message per provider call.
+ * {@link DegradationAddresses#CALL_OUTCOME} message per provider call.
  */
 final class FailoverSignals {
 
@@ -41,6 +41,6 @@ final class FailoverSignals {
         .put("ok", ok)
         .put("latencyMs", latency.toMillis());
     error.ifPresent(e -> outcome.put("error", e));
-    eventBus.publish(FailoverAddresses.DEGRADATION_CALL_OUTCOME, outcome);
+    eventBus.publish(DegradationAddresses.CALL_OUTCOME, outcome);
   }
 }

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * Retry-After), and failing over to the next link on any failure that is not the caller's fault.
  * A request a provider rejects as wrong (400/413/422) fails at once with 400. When every link
  * refused the call, the one that recovers soonest is tried once if that fits the deadline; else the
- * request fails with 503 and a retry-after. Breaker dependency names are {@code llm-<provider>}.
+ * request fails with 503 and a retry-after. Breaker dependency names are {@code llm.<provider>}.
  *
  * <p>Event-loop confined: one per verticle, like its breakers.
  */
@@ -98,7 +98,7 @@ public final class FallbackChain {
 
   /** The breakers' name of a provider, also its degradation-monitor name. */
   static String dependency(String provider) {
-    return "llm-" + provider;
+    return "llm." + provider;
   }
 
   /** How long {@code provider} asked us to wait (429 Retry-After); zero when it did not. */
