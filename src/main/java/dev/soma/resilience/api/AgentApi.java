@@ -1,5 +1,6 @@
 package dev.soma.resilience.api;
 
+import dev.soma.resilience.chat.AgentTurns;
 import dev.soma.resilience.config.ApiConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationStatusView;
@@ -15,7 +16,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.client.WebClient;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.Optional;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.outbox.DeadLetters;
@@ -56,16 +56,14 @@ public final class AgentApi implements RouteModule {
         service.session().maxLocalSessions(), Clock.systemUTC());
   }
 
-  private MemoryService memoryService(Vertx vertx) {
+  private MemoryService memoryService(Vertx vertx, DegradationStatusView status) {
     Optional<SomaBrainClient> somabrain = service.somabrainUrl().map(url -> new SomaBrainClient(
         WebClient.create(vertx), url, service.memory().somabrainToken(),
         service.memory().requestTimeout()));
     CircuitBreakers breakers = new CircuitBreakers(Clock.systemUTC(), service.memory().breaker(),
         Map.of(), registry, transition -> { });
-    AtomicReference<DegradationStatusView> status = new AtomicReference<>();
-    DegradationStatusView.start(vertx, Duration.ofSeconds(2)).onSuccess(status::set);
     return new MemoryService(vertx, new PendingMemories(pool), somabrain, service.memory(),
-        breakers, () -> status.get() == null || status.get().isUsable(MemoryService.DEPENDENCY));
+        breakers, () -> status.isUsable(MemoryService.DEPENDENCY));
   }
 
   @Override
@@ -74,17 +72,21 @@ public final class AgentApi implements RouteModule {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     BodyHandler media = BodyHandler.create(false).setBodyLimit(config.maxUploadBytes());
     router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(media);
-    router.routeWithRegex("/v1/(?!uploads/|transcriptions$).*").handler(bodies);
+    router.routeWithRegex("/v1/(?!uploads/|transcriptions$|ws$).*").handler(bodies);
     router.route("/admin/*").handler(bodies);
     router.route("/v1/*").handler(new TenantGate(vertx, tenants,
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC()),
         config.backlogLimit()));
-    IdempotentCreate create = new IdempotentCreate(pool, outbox, new IdempotentRequests(pool,
-        Duration.ofHours(service.idempotency().retentionHours()),
-        config.idempotencyAbandonAfter()));
+    IdempotentRequests requests = new IdempotentRequests(pool,
+        Duration.ofHours(service.idempotency().retentionHours()), config.idempotencyAbandonAfter());
+    IdempotentCreate create = new IdempotentCreate(pool, outbox, requests);
     SessionContext sessions = sessionContext(vertx);
     new ConversationRoutes(pool, outbox, create, sessions).mount(router);
-    new MemoryRoutes(memoryService(vertx), create, sessions).mount(router);
+    DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
+    MemoryService memories = memoryService(vertx, status);
+    new MemoryRoutes(memories, create, sessions).mount(router);
+    new ChatRoutes(new AgentTurns(vertx, pool, outbox, memories, sessions, status,
+            service.llm().deadline()), requests, status).mount(router);
     new MediaRoutes(vertx, service, new UploadSpool(service.storage().spoolDir(),
         vertx.createSharedWorkerExecutor("upload-spool", 2))).mount(router);
     new AdminRoutes(config.adminToken(), tenants, new DeadLetters(pool, outbox)).mount(router);

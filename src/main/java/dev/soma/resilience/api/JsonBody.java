@@ -98,6 +98,15 @@ public final class JsonBody {
     return ((Number) value).intValue();
   }
 
+  /** An optional boolean; null when absent. */
+  public Boolean optionalBoolean(String field) {
+    Object value = json.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw Problem.badRequest("'" + field + "' must be true or false");
+    }
+    return (Boolean) value;
+  }
+
   /** An optional JSON object; empty when absent. */
   public JsonObject object(String field) {
     Object value = json.getValue(field);

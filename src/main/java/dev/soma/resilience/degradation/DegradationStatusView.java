@@ -52,6 +52,18 @@ public final class DegradationStatusView {
         .map(view);
   }
 
+  /**
+   * As {@link #start}, but returns the view at once (it subscribes and fetches in the background):
+   * for code that needs the view while it is being set up, such as route modules.
+   */
+  public static DegradationStatusView open(Vertx vertx, Duration requestTimeout) {
+    DegradationStatusView view = new DegradationStatusView(vertx, requestTimeout);
+    view.changes = vertx.eventBus().consumer(DegradationAddresses.STATUS_CHANGED,
+        message -> view.apply(message.body()));
+    view.changes.completion().onSuccess(v -> view.refresh());
+    return view;
+  }
+
   /** The latest status known here. */
   public StatusSnapshot current() {
     return current;

@@ -77,6 +77,11 @@ public final class IdempotentRequests {
     this.abandonAfter = abandonAfter;
   }
 
+  /** The pool records are kept in (to complete one outside a business transaction). */
+  public Pool pool() {
+    return pool;
+  }
+
   /** A stable fingerprint of a request: method, path and body bytes. */
   public static String fingerprint(String method, String path, byte[] body) {
     try {
