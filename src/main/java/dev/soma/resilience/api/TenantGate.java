@@ -42,6 +42,9 @@ final class TenantGate implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+      ctx.request().pause(); // the upgrade must find the request unread after the async check
+    }
     String authorization = ctx.request().getHeader("Authorization");
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       ctx.fail(Problem.unauthorized("send your API key as 'Authorization: Bearer <key>'"));
