@@ -28,20 +28,27 @@ public final class OutboxRepository {
    * {@code $3}, at most {@code $2} of them) and each gets an equal share of the batch, capped by its
    * remaining quota ({@code $5}/{@code $6}, else {@code $9}; {@code $4} lists tenants with none
    * left). Within a tenant only its oldest due, unleased rows are looked at (a window of two
-   * shares, so rows blocked behind a busy aggregate rarely use up a tenant's turn), and a row is taken only if no earlier pending row of its aggregate is leased or waiting
-   * for a retry. When the rounded-up shares exceed the batch, each tenant's oldest rows go first.
+   * shares, so rows blocked behind a busy aggregate rarely use up a tenant's turn), and a row is
+   * taken only if no earlier pending row of its aggregate is leased or waiting for a retry; the
+   * tenant's walk stops at its share. When the rounded-up shares exceed the batch, each tenant's
+   * oldest rows go first.
+   *
+   * <p>Cost matters: claims are serialized, so a claim's duration bounds the relay's rate. The
+   * skip scan orders by {@code (tenant_id, id)}, the key of the partial pending index, so
+   * PostgreSQL walks pending rows only (ordered by {@code tenant_id} alone it may pick the unique
+   * index and read every published row awaiting retention).
    */
   static final String CLAIM =
       """
       WITH RECURSIVE tenants (tenant_id, n) AS (
           (SELECT tenant_id, 1 FROM outbox_messages
             WHERE status = 'pending' AND tenant_id > $3 AND tenant_id <> ALL($4::text[])
-            ORDER BY tenant_id LIMIT 1)
+            ORDER BY tenant_id, id LIMIT 1)
         UNION ALL
           SELECT (SELECT o.tenant_id FROM outbox_messages o
                    WHERE o.status = 'pending' AND o.tenant_id > t.tenant_id
                      AND o.tenant_id <> ALL($4::text[])
-                   ORDER BY o.tenant_id LIMIT 1), t.n + 1
+                   ORDER BY o.tenant_id, o.id LIMIT 1), t.n + 1
             FROM tenants t
            WHERE t.tenant_id IS NOT NULL AND t.n < $2
       ),
@@ -55,26 +62,28 @@ public final class OutboxRepository {
            WHERE t.tenant_id IS NOT NULL
       ),
       candidates AS (
-          SELECT w.id, w.tenant_id, a.share,
-                 row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.id) AS rank
+          SELECT w.id, row_number() OVER (PARTITION BY a.tenant_id ORDER BY w.id) AS rank
             FROM active a
            CROSS JOIN LATERAL (
-                 SELECT o.id, o.tenant_id, o.partition_key
-                   FROM outbox_messages o
-                  WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
-                    AND o.next_attempt_at <= now()
-                    AND (o.lease_expires_at IS NULL OR o.lease_expires_at < now())
-                  ORDER BY o.id
-                  LIMIT a.share * 2) w
-           WHERE (w.partition_key IS NULL OR NOT EXISTS (
-                   SELECT 1 FROM outbox_messages p
-                    WHERE p.tenant_id = w.tenant_id AND p.partition_key = w.partition_key
-                      AND p.status = 'pending' AND p.id < w.id
-                      AND (p.next_attempt_at > now() OR p.lease_expires_at >= now())))
+                 SELECT c.id
+                   FROM (SELECT o.id, o.tenant_id, o.partition_key
+                           FROM outbox_messages o
+                          WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
+                            AND o.next_attempt_at <= now()
+                            AND (o.lease_expires_at IS NULL OR o.lease_expires_at < now())
+                          ORDER BY o.id
+                          LIMIT a.share * 2) c
+                  WHERE c.partition_key IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM outbox_messages p
+                           WHERE p.tenant_id = c.tenant_id AND p.partition_key = c.partition_key
+                             AND p.status = 'pending' AND p.id < c.id
+                             AND (p.next_attempt_at > now() OR p.lease_expires_at >= now()))
+                  ORDER BY c.id
+                  LIMIT a.share) w
       ),
       picked AS (
           SELECT o.id FROM outbox_messages o
-            JOIN candidates c ON c.id = o.id AND c.rank <= c.share
+            JOIN candidates c ON c.id = o.id
            ORDER BY c.rank, o.id
            LIMIT $1
              FOR UPDATE OF o SKIP LOCKED
