@@ -30,18 +30,27 @@ public final class OutboxRepository {
    * none left). Within
    * a tenant only the oldest pending rows are looked at (a window of {@code $9} shares, enough to see past the rows of batches still in flight), and a row is
    * taken only if no earlier row of its aggregate is leased elsewhere or waiting for a retry.
+   *
+   * <p>Cost matters here: claims are serialized, so the claim's duration bounds the relay's rate
+   * and adds to every event's latency. Both skip-scan probes order by {@code (tenant_id, id)}, the
+   * key of the partial index {@code ix_outbox_pending_tenant}, so that PostgreSQL walks the pending
+   * rows only; ordered by {@code tenant_id} alone it may pick the unique index on
+   * {@code (tenant_id, dedupe_key)} and read every published row still waiting for retention,
+   * which made claims slower the more had been drained (see docs/PERFORMANCE.md). And each
+   * tenant's window stops at its share of rows that pass the checks (the same rows that ranking
+   * all of them would pick), so the per-key check runs for about a batch of rows, not a window.
    */
   static final String CLAIM =
       """
       WITH RECURSIVE tenants (tenant_id, n) AS (
           (SELECT tenant_id, 1 FROM outbox_messages
             WHERE status = 'pending' AND tenant_id > $3 AND tenant_id <> ALL($4::text[])
-            ORDER BY tenant_id LIMIT 1)
+            ORDER BY tenant_id, id LIMIT 1)
         UNION ALL
           SELECT (SELECT o.tenant_id FROM outbox_messages o
                    WHERE o.status = 'pending' AND o.tenant_id > t.tenant_id
                      AND o.tenant_id <> ALL($4::text[])
-                   ORDER BY o.tenant_id LIMIT 1), t.n + 1
+                   ORDER BY o.tenant_id, o.id LIMIT 1), t.n + 1
             FROM tenants t
            WHERE t.tenant_id IS NOT NULL AND t.n < $2
       ),
@@ -55,26 +64,29 @@ public final class OutboxRepository {
            WHERE t.tenant_id IS NOT NULL
       ),
       candidates AS (
-          SELECT w.id, w.tenant_id, a.share,
-                 row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.id) AS rank
+          SELECT w.id
             FROM active a
            CROSS JOIN LATERAL (
-                 SELECT o.id, o.tenant_id, o.partition_key, o.next_attempt_at, o.lease_expires_at
-                   FROM outbox_messages o
-                  WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
-                  ORDER BY o.id
-                  LIMIT a.share * $9) w
-           WHERE w.next_attempt_at <= now()
-             AND (w.lease_expires_at IS NULL OR w.lease_expires_at < now())
-             AND (w.partition_key IS NULL OR NOT EXISTS (
-                   SELECT 1 FROM outbox_messages p
-                    WHERE p.tenant_id = w.tenant_id AND p.partition_key = w.partition_key
-                      AND p.status = 'pending' AND p.id < w.id
-                      AND (p.next_attempt_at > now() OR p.lease_expires_at >= now())))
+                 SELECT c.id
+                   FROM (SELECT o.id, o.tenant_id, o.partition_key, o.next_attempt_at,
+                                o.lease_expires_at
+                           FROM outbox_messages o
+                          WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
+                          ORDER BY o.id
+                          LIMIT a.share * $9) c
+                  WHERE c.next_attempt_at <= now()
+                    AND (c.lease_expires_at IS NULL OR c.lease_expires_at < now())
+                    AND (c.partition_key IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM outbox_messages p
+                           WHERE p.tenant_id = c.tenant_id AND p.partition_key = c.partition_key
+                             AND p.status = 'pending' AND p.id < c.id
+                             AND (p.next_attempt_at > now() OR p.lease_expires_at >= now())))
+                  ORDER BY c.id
+                  LIMIT a.share) w
       ),
       picked AS (
           SELECT o.id FROM outbox_messages o
-            JOIN candidates c ON c.id = o.id AND c.rank <= c.share
+            JOIN candidates c ON c.id = o.id
            ORDER BY o.id
              FOR UPDATE OF o SKIP LOCKED
       )
