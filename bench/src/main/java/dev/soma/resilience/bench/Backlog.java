@@ -49,6 +49,16 @@ final class Backlog {
     }
   }
 
+  /** Transactions committed in this database so far (PostgreSQL's statistics). */
+  static long commits(DatabaseUrl url) throws Exception {
+    try (Connection c = BenchServers.connect(url); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   static long pending(DatabaseUrl url) throws Exception {
     try (Connection c = BenchServers.connect(url); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(

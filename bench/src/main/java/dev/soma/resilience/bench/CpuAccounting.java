@@ -18,10 +18,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CpuAccounting {
 
-  /** Shares of the machine's total CPU time (all cores) during one phase, 0..1. */
-  record Usage(double ours, double others) {
-    static final Usage UNKNOWN = new Usage(Double.NaN, Double.NaN);
+  /**
+   * Shares of the machine's total CPU time (all cores) during one phase, 0..1, and the CPU
+   * seconds our processes used in it.
+   */
+  record Usage(double ours, double others, double ourSeconds) {
+    static final Usage UNKNOWN = new Usage(Double.NaN, Double.NaN, Double.NaN);
   }
+
+  /** Jiffies per second ({@code USER_HZ}); 100 on Linux. */
+  private static final double HZ = 100.0;
 
   /** A point in time: machine-wide total jiffies, ours and other user processes'. */
   record Snapshot(long total, long ours, long others) {}
@@ -75,8 +81,9 @@ final class CpuAccounting {
     if (total <= 0) {
       return Usage.UNKNOWN;
     }
-    return new Usage((double) (now.ours() - start.ours()) / total,
-        (double) (now.others() - start.others()) / total);
+    long ours = now.ours() - start.ours();
+    return new Usage((double) ours / total, (double) (now.others() - start.others()) / total,
+        ours / HZ);
   }
 
   /**

@@ -88,6 +88,7 @@ public final class OutboxBenchmark {
             relayDb, servers.bootstrap(), env, logs, "relay-drain");
         cpu.own(relay.pid());
         try {
+          relay.awaitStarted(120);
           CpuAccounting.Snapshot phase = cpu.snapshot();
           DrainRun.Result drain = DrainRun.measure(relay, relayDb, servers.admin, DRAIN, events,
               Math.max(600, events / 500));
@@ -102,8 +103,13 @@ public final class OutboxBenchmark {
           step(String.format("commit-to-ack latency at %.0f events/s (half the relay's rate)",
               rate));
           phase = cpu.snapshot();
+          long commits = Backlog.commits(relayDb);
+          long latencyStart = System.nanoTime();
           LatencyResult latency = relayLatency(servers, relayDb, shape, options, rate);
           report.latency(rate, latency, cpu.since(phase));
+          Thread.sleep(1000); // backends publish their statistics at most once a second
+          report.relayTransactions(
+              (Backlog.commits(relayDb) - commits) / ((System.nanoTime() - latencyStart) / 1e9 - 1));
           report.relayTotals(relay.heap(-1), relay.peakRssKb());
         } finally {
           relay.close();
@@ -194,6 +200,7 @@ public final class OutboxBenchmark {
     try (RelayProcess relay = RelayProcess.start(options.serviceClasspath(), options.relayHeap(),
         db, servers.bootstrap(), env, logs, "relay-memory")) {
       cpu.own(relay.pid());
+      relay.awaitStarted(120);
       CpuAccounting.Snapshot phase = cpu.snapshot();
       DrainRun.Result drain = DrainRun.measure(relay, db, servers.admin, MEMORY, events,
           Math.max(900, events / 400));

@@ -31,6 +31,7 @@ final class Report {
   private ThroughputBaselines.Result round1;
   private ThroughputBaselines.Result round2;
   private double waitedSeconds;
+  private double relayTransactionsPerSecond;
   private DrainRun.Result drain;
   private long drainDuplicates;
   private RelayProcess.Heap drainHeap;
@@ -181,10 +182,12 @@ final class Report {
         baselines.overlapSeconds(), baselines.claimSoloRate(), baselines.producerSoloRate(),
         drain.events(), drain.seconds(), drain.startupSeconds(), drainDuplicates);
     line(md, "");
-    line(md, "Goal: drain >= 0.70 of the smaller baseline: **%s** (%.2f).",
+    line(md, "Goal: drain >= 0.70 of the smaller baseline: **%s** (%.2f)%s.",
         drain.rate() / baselines.smaller() >= 0.70 ? "met" : "missed",
-        drain.rate() / baselines.smaller());
+        drain.rate() / baselines.smaller(), disturbance("baselines (a) + (b), round 1",
+            "relay drain", "baselines (a) + (b), round 2"));
     line(md, "");
+    renderCpuCost(md);
     renderLatency(md);
     renderMemory(md);
     renderCpu(md);
@@ -210,8 +213,15 @@ final class Report {
         relayLatency.failed(), relayLatency.missing(), relayLatency.duplicates());
     line(md, "");
     line(md, "Goal: relay p99 at most 10 ms above the raw producer's p99: **%s** (%+.1f ms against"
-        + " send-to-ack, %+.1f ms against send-to-append).",
-        Math.max(vsAck, vsAppend) <= 10 ? "met" : "missed", vsAck, vsAppend);
+        + " send-to-ack, %+.1f ms against send-to-append)%s.",
+        Math.max(vsAck, vsAppend) <= 10 ? "met" : "missed", vsAck, vsAppend,
+        disturbance("relay latency", "raw producer latency"));
+    line(md, "");
+    line(md, "PostgreSQL committed %,.0f transactions/s in the outbox's database during the relay's"
+        + " latency phase (the writer's are %,.0f/s; the rest are the relay's claims and"
+        + " settlements).", relayTransactionsPerSecond,
+        relayLatency.transactions() / (double) (options.latencySeconds()
+            + options.latencyWarmupSeconds()));
     line(md, "");
   }
 
@@ -237,6 +247,43 @@ final class Report {
           options.events());
     }
     line(md, "");
+  }
+
+  /**
+   * CPU time per event, which other load on the machine disturbs far less than wall-clock rates:
+   * a baseline round does the two halves of the relay's work (claim-and-mark, and send) for
+   * {@code events} events each.
+   */
+  private void renderCpuCost(StringBuilder md) {
+    CpuAccounting.Usage r1 = cpu.get("baselines (a) + (b), round 1");
+    CpuAccounting.Usage r2 = cpu.get("baselines (a) + (b), round 2");
+    CpuAccounting.Usage relay = cpu.get("relay drain");
+    if (r1 == null || r2 == null || relay == null || Double.isNaN(relay.ourSeconds())) {
+      return;
+    }
+    double baseline = (r1.ourSeconds() + r2.ourSeconds()) / 2 / options.events() * 1e6;
+    double relayCost = relay.ourSeconds() / options.events() * 1e6;
+    line(md, "CPU time per event of the benchmark's processes (PostgreSQL, Kafka broker, clients;"
+        + " less sensitive to other load than the rates): (a) + (b) together %.0f µs, relay"
+        + " drain %.0f µs, ratio %.2f.", baseline, relayCost, baseline / relayCost);
+    line(md, "");
+  }
+
+  /** A warning when other processes used over 10% of the CPUs in any of {@code phases}. */
+  private String disturbance(String... phases) {
+    StringBuilder warning = new StringBuilder();
+    for (String phase : phases) {
+      CpuAccounting.Usage usage = cpu.get(phase);
+      if (usage != null && usage.others() > 0.10) {
+        warning.append(warning.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+            "%.0f%% during %s", usage.others() * 100, phase));
+      }
+    }
+    return warning.length() == 0 ? "" : " — **not conclusive**: other processes used " + warning;
+  }
+
+  void relayTransactions(double perSecond) {
+    relayTransactionsPerSecond = perSecond;
   }
 
   private void renderCpu(StringBuilder md) {
