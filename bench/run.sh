@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The outbox benchmark, one command: bench/run.sh [--name=value ...]  (see docs/PERFORMANCE.md)
+# Builds the service (no tests), compiles the harness in bench/src, and runs it. It starts its own
+# embedded PostgreSQL and Kafka, so only a JDK 17 is needed. Results: stdout and bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=target/bench
+mkdir -p "$out/classes"
+mvn_args=(-q compile dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt"
+  -Dmdep.includeScope=runtime)
+# offline first (everything is usually in ~/.m2), then let Maven download what is missing
+./mvnw -o "${mvn_args[@]}" 2>/dev/null || ./mvnw "${mvn_args[@]}"
+
+service_cp="target/classes:$(cat "$out/classpath.txt")"
+find bench/src/main/java -name '*.java' > "$out/sources.txt"
+javac --release 17 -nowarn -d "$out/classes" -cp "$service_cp" @"$out/sources.txt"
+
+exec java -Xms1g -Xmx2g -XX:+UseG1GC \
+  -Dbench.serviceClasspath="$service_cp" \
+  -cp "$out/classes:$service_cp" dev.soma.resilience.bench.OutboxBenchmark "$@"

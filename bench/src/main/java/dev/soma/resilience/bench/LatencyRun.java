@@ -1,0 +1,141 @@
+package dev.soma.resilience.bench;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.outbox.OutboxEntry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Commit-to-ack latency at a steady rate: a writer enqueues events through {@link Outbox} (in a
+ * transaction, as a service would), {@code perSecond} a second, committing what is due every
+ * {@code tickMillis}; the relay (another process) publishes them; {@link AppendTimes} reads when
+ * the broker appended each one. Latency of an event = broker append time minus the moment its
+ * transaction's commit returned to the writer. All writer work is non-blocking, on one event loop.
+ */
+final class LatencyRun {
+
+  /** What the writer did, and the commit times it saw (wall clock, ms; by event number). */
+  record Written(long events, long transactions, long failed, long[] commitMillis,
+      long measureFromMillis) {}
+
+  private LatencyRun() {}
+
+  static Written write(Vertx vertx, Pool pool, EventShape shape, String topic, double perSecond,
+      int warmupSeconds, int seconds, int tickMillis) throws Exception {
+    int capacity = (int) (perSecond * (warmupSeconds + seconds)) + 1;
+    long[] commitMillis = new long[capacity];
+    Outbox outbox = new Outbox(vertx);
+    Promise<Written> done = Promise.promise();
+    vertx.runOnContext(v -> new Pacer(vertx, pool, outbox, shape, topic, perSecond, warmupSeconds,
+        seconds, tickMillis, commitMillis, done).start());
+    return Blocking.await(done.future(), Duration.ofSeconds(warmupSeconds + seconds + 120L));
+  }
+
+  /** Builds a histogram (µs, at ms resolution) of append minus commit for measured events. */
+  static Histogram latencies(Written written, long[] appendMillis, long[] missing) {
+    Histogram histogram = new Histogram(3_600_000_000L, 3);
+    for (int n = 0; n < written.events(); n++) {
+      long commit = written.commitMillis()[n];
+      if (commit == 0 || commit < written.measureFromMillis()) {
+        continue;
+      }
+      if (appendMillis[n] < 0) {
+        missing[0]++;
+        continue;
+      }
+      histogram.recordValue(Math.max(0, appendMillis[n] - commit) * 1000);
+    }
+    return histogram;
+  }
+
+  /** The writer, confined to one event loop. */
+  private static final class Pacer {
+    private final Vertx vertx;
+    private final Pool pool;
+    private final Outbox outbox;
+    private final EventShape shape;
+    private final String topic;
+    private final double perSecond;
+    private final long[] commitMillis;
+    private final Promise<Written> done;
+    private final long startNanos = System.nanoTime();
+    private final long endNanos;
+    private final long measureFromMillis;
+    private final int tickMillis;
+    private long next;
+    private long open;
+    private long transactions;
+    private long failed;
+    private boolean finished;
+
+    Pacer(Vertx vertx, Pool pool, Outbox outbox, EventShape shape, String topic,
+        double perSecond, int warmupSeconds, int seconds, int tickMillis, long[] commitMillis,
+        Promise<Written> done) {
+      this.vertx = vertx;
+      this.pool = pool;
+      this.outbox = outbox;
+      this.shape = shape;
+      this.topic = topic;
+      this.perSecond = perSecond;
+      this.tickMillis = tickMillis;
+      this.commitMillis = commitMillis;
+      this.done = done;
+      this.endNanos = startNanos + Duration.ofSeconds(warmupSeconds + seconds).toNanos();
+      this.measureFromMillis = System.currentTimeMillis() + warmupSeconds * 1000L;
+    }
+
+    void start() {
+      vertx.setPeriodic(tickMillis, id -> {
+        long now = System.nanoTime();
+        if (now >= endNanos) {
+          vertx.cancelTimer(id);
+          finished = true;
+          maybeDone();
+          return;
+        }
+        long due = Math.min(commitMillis.length, (long) ((now - startNanos) / 1e9 * perSecond));
+        if (due > next) {
+          commit(next, due);
+          next = due;
+        }
+      });
+    }
+
+    private void commit(long from, long to) {
+      List<OutboxEntry> entries = new ArrayList<>((int) (to - from));
+      for (long n = from; n < to; n++) {
+        entries.add(OutboxEntry.of(shape.tenant(n), shape.dedupeKey("lat", n), topic,
+            shape.aggregate(n), new JsonObject(shape.payload(n))));
+      }
+      open++;
+      transactions++;
+      Future<Integer> tx = outbox.inTransaction(pool, conn -> outbox.enqueueAll(conn, entries));
+      tx.onComplete(ar -> {
+        open--;
+        if (ar.succeeded()) {
+          long at = System.currentTimeMillis();
+          for (long n = from; n < to; n++) {
+            commitMillis[(int) n] = at;
+          }
+        } else {
+          failed += to - from;
+        }
+        maybeDone();
+      });
+    }
+
+    private void maybeDone() {
+      if (finished && open == 0) {
+        done.tryComplete(new Written(next, transactions, failed, commitMillis, measureFromMillis));
+      }
+    }
+  }
+}

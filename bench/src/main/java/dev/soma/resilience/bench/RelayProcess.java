@@ -1,0 +1,174 @@
+package dev.soma.resilience.bench;
+
+import dev.soma.resilience.config.DatabaseUrl;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The service's relay as it runs in production: {@code soma-resilience publish-outbox} in its own
+ * JVM with a capped heap, pointed at the benchmark's servers through {@code SA01_*} variables.
+ * Records when the relay reports itself started, samples the process's resident memory from
+ * {@code /proc}, and keeps a GC log from which the heap's peak is read.
+ */
+final class RelayProcess implements AutoCloseable {
+
+  private static final Pattern GC_PAUSE =
+      Pattern.compile("\\[([0-9.]+)s\\].*Pause.* (\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
+  private final Process process;
+  private final Path gcLog;
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final long launchedNanos = System.nanoTime();
+  private volatile long startedNanos;
+  private volatile long peakRssKb;
+  private final Thread sampler;
+
+  private RelayProcess(Process process, Path gcLog, Path log) {
+    this.process = process;
+    this.gcLog = gcLog;
+    Thread reader = new Thread(() -> pump(log), "relay-log");
+    reader.setDaemon(true);
+    reader.start();
+    sampler = new Thread(this::sample, "relay-memory");
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  /** Starts the relay with heap {@code heap} (e.g. {@code 256m}); logs go to {@code dir}. */
+  static RelayProcess start(String classpath, String heap, DatabaseUrl db, String bootstrap,
+      Map<String, String> env, Path dir, String name) throws IOException {
+    Files.createDirectories(dir);
+    Path gcLog = dir.resolve(name + "-gc.log");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap,
+        "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog + ":uptime",
+        "-cp", classpath, "dev.soma.resilience.Main", "publish-outbox"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("SA01_DATABASE_URL", "postgresql://" + db.user() + "@" + db.host()
+        + ":" + db.port() + "/" + db.database());
+    builder.environment().put("SA01_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    builder.environment().put("SA01_DATA_DIR", dir.resolve(name + "-data").toString());
+    builder.environment().putAll(env);
+    return new RelayProcess(builder.start(), gcLog, dir.resolve(name + ".log"));
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Waits until the relay logged that it started; returns that moment ({@link System#nanoTime}). */
+  long awaitStarted(long timeoutSeconds) throws InterruptedException {
+    if (!started.await(timeoutSeconds, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("relay did not start within " + timeoutSeconds + " s"
+          + (process.isAlive() ? "" : " (exited with " + process.exitValue() + ")"));
+    }
+    return startedNanos;
+  }
+
+  long launchedNanos() {
+    return launchedNanos;
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The highest resident set size seen so far, in KiB (the kernel's VmHWM). */
+  long peakRssKb() {
+    return peakRssKb;
+  }
+
+  /** Heap figures from the GC log: peak used (before a collection) and peak live after one. */
+  record Heap(long peakUsedMb, long peakAfterGcMb, long committedMb, int collections) {}
+
+  /** Reads the GC log up to {@code uptimeSeconds} of the relay JVM (all of it if negative). */
+  Heap heap(double uptimeSeconds) throws IOException {
+    long before = 0;
+    long after = 0;
+    long committed = 0;
+    int count = 0;
+    for (String line : Files.readAllLines(gcLog)) {
+      Matcher m = GC_PAUSE.matcher(line);
+      if (!m.find() || (uptimeSeconds >= 0 && Double.parseDouble(m.group(1)) > uptimeSeconds)) {
+        continue;
+      }
+      count++;
+      before = Math.max(before, mb(m.group(2), m.group(3)));
+      after = Math.max(after, mb(m.group(4), m.group(5)));
+      committed = Math.max(committed, mb(m.group(6), m.group(7)));
+    }
+    return new Heap(before, after, committed, count);
+  }
+
+  /** Seconds since the relay JVM started, as its GC log counts them (approximately). */
+  double uptimeSeconds() {
+    return (System.nanoTime() - launchedNanos) / 1e9;
+  }
+
+  private static long mb(String value, String unit) {
+    long v = Long.parseLong(value);
+    return switch (unit) {
+      case "K" -> v / 1024;
+      case "G" -> v * 1024;
+      default -> v;
+    };
+  }
+
+  private void pump(Path log) {
+    try (BufferedReader in = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (startedNanos == 0 && line.contains("outbox relay") && line.contains(" started ")) {
+          startedNanos = System.nanoTime();
+          started.countDown();
+        }
+        out.println(line);
+        out.flush();
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+  }
+
+  private void sample() {
+    Path status = Path.of("/proc/" + process.pid() + "/status");
+    while (process.isAlive()) {
+      try {
+        for (String line : Files.readAllLines(status)) {
+          if (line.startsWith("VmHWM:")) {
+            peakRssKb = Long.parseLong(line.replaceAll("\\D", ""));
+          }
+        }
+        Thread.sleep(100);
+      } catch (IOException e) {
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Stops the relay the way an operator would (SIGTERM) and waits for it to exit. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
