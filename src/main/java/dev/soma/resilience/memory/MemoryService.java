@@ -1,8 +1,7 @@
 package dev.soma.resilience.memory;
 
 import dev.soma.resilience.config.MemoryConfig;
-import dev.soma.resilience.degradation.CallReport;
-import dev.soma.resilience.degradation.DegradationAddresses;
+import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
@@ -73,15 +72,9 @@ public final class MemoryService {
   }
 
   /** Tells the degradation monitor how a real SomaBrain call went. */
-  private <T> Future<T> reported(String tenant, long startedNanos, Future<T> call) {
-    return call.andThen(ar -> {
-      long millis = (System.nanoTime() - startedNanos) / 1_000_000;
-      boolean ok = ar.succeeded() || (ar.cause() instanceof SomaBrainException e
-          && e.outcome() == CallOutcome.CALLER_FAULT);
-      CallReport report = new CallReport(DEPENDENCY, Optional.of(tenant), ok, millis,
-          ok ? Optional.empty() : Optional.of(String.valueOf(ar.cause().getMessage())));
-      vertx.eventBus().publish(DegradationAddresses.CALL_OUTCOME, report.toJson());
-    });
+  private <T> Future<T> reported(String tenant, Future<T> call) {
+    return CallReporter.on(vertx.eventBus()).timed(DEPENDENCY, tenant, call,
+        e -> e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT);
   }
 
   public String defaultNamespace() {
@@ -120,8 +113,7 @@ public final class MemoryService {
     if (somabrain.isEmpty()) {
       return Future.failedFuture(new Unavailable("SomaBrain is not configured", Duration.ZERO));
     }
-    long started = System.nanoTime();
-    return breakers.call(DEPENDENCY, memory.tenant(), () -> reported(memory.tenant(), started,
+    return breakers.call(DEPENDENCY, memory.tenant(), () -> reported(memory.tenant(),
             somabrain.get().remember(memory)
                 .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)),
             ar -> ar.succeeded() ? CallOutcome.SUCCESS
@@ -150,7 +142,7 @@ public final class MemoryService {
     Future<JsonArray> remote = somabrain.isEmpty() || retryAfter().toMillis() > 0
         || !statusSaysAvailable.getAsBoolean()
         ? Future.failedFuture("unavailable")
-        : breakers.call(DEPENDENCY, tenant, () -> reported(tenant, System.nanoTime(),
+        : breakers.call(DEPENDENCY, tenant, () -> reported(tenant,
                 somabrain.get().recall(tenant, query, topK, namespace, config.autoTimeout())),
             ar -> ar.succeeded() ? CallOutcome.SUCCESS
                 : ar.cause() instanceof SomaBrainException e ? e.outcome()

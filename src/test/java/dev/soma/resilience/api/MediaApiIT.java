@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
@@ -56,6 +57,7 @@ class MediaApiIT {
         Map.entry("SA01_AUDIO_ELEVENLABS_BASE_URL", elevenlabs.baseUrl()),
         Map.entry("SA01_AUDIO_ELEVENLABS_API_KEY", "el-key"),
         Map.entry("SA01_AUDIO_TIMEOUT_MS", "2500"),
+        Map.entry("SA01_AUDIO_BREAKER_RESET_MS", "300"),
         Map.entry("SA01_STORAGE_LOCAL_DIR", blocker.resolve("objects").toString()),
         Map.entry("SA01_STORAGE_SPOOL_DIR", dir.resolve("spool").toString()),
         Map.entry("SA01_STORAGE_TIMEOUT_MS", "1000"),
@@ -79,6 +81,10 @@ class MediaApiIT {
   void speechSaysWhichProviderServedIt() throws Exception {
     elevenlabs.up();
 
+    // (another test may have opened elevenlabs' breaker: it closes after 300 ms)
+    await().atMost(Duration.ofSeconds(10)).until(() -> new JsonObject(post("/v1/speech",
+        "application/json", "{\"text\":\"hello there\"}").body()).getString("provider")
+        .equals("elevenlabs"));
     HttpResponse<String> response = post("/v1/speech", "application/json",
         "{\"text\":\"hello there\"}");
 
@@ -100,6 +106,22 @@ class MediaApiIT {
       JsonObject body = new JsonObject(response.body());
       assertThat(body.getString("provider")).isEqualTo("browser/native");
       assertThat(body.getString("message")).isEqualTo("voice in fallback mode");
+    } finally {
+      elevenlabs.up();
+    }
+  }
+
+  @Test
+  void theDegradationMonitorLearnsOfAudioFailuresFromRealCalls() throws Exception {
+    elevenlabs.down();
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        post("/v1/speech", "application/json", "{\"text\":\"are you there\"}");
+        JsonObject status = new JsonObject(http.send(HttpRequest.newBuilder(uri("/v1/status"))
+            .GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        JsonObject tts = status.getJsonObject("services").getJsonObject("tts.elevenlabs");
+        return tts != null && tts.getString("state").equals("unavailable");
+      });
     } finally {
       elevenlabs.up();
     }

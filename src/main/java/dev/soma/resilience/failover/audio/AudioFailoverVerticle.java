@@ -1,6 +1,7 @@
 package dev.soma.resilience.failover.audio;
 
 import dev.soma.resilience.config.AudioConfig;
+import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.audio.internal.DeepgramTranscriber;
 import dev.soma.resilience.failover.audio.internal.ElevenLabsSpeech;
 import dev.soma.resilience.failover.audio.internal.FailoverMetrics;
@@ -66,11 +67,11 @@ public final class AudioFailoverVerticle extends VerticleBase {
         new ElevenLabsSpeech(client, config.elevenlabs(), clock, timeout),
         new OpenAiSpeech(client, config.openai(), clock, timeout),
         new KokoroSpeech(client, config.kokoro(), clock, timeout)),
-        breakers, config.timeout(), clock, metrics);
+        breakers, config.timeout(), clock, metrics, CallReporter.on(vertx.eventBus()));
     transcription = new FallbackChain<>("stt", List.of(
         new OpenAiTranscriber(client, config.openai(), clock, timeout),
         new DeepgramTranscriber(client, config.deepgram(), clock, timeout)),
-        breakers, config.timeout(), clock, metrics);
+        breakers, config.timeout(), clock, metrics, CallReporter.on(vertx.eventBus()));
     MessageConsumer<JsonObject> tts =
         vertx.eventBus().consumer(AudioAddresses.TTS_SYNTHESIZE, this::synthesize);
     MessageConsumer<JsonObject> stt =

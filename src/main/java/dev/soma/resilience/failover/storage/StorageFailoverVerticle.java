@@ -1,6 +1,7 @@
 package dev.soma.resilience.failover.storage;
 
 import dev.soma.resilience.config.StorageConfig;
+import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.breaker.BreakerSettings;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.storage.internal.LocalFileStore;
@@ -73,7 +74,8 @@ public final class StorageFailoverVerticle extends VerticleBase {
         new LocalFileStore(config.local(), fileWorkers),
         new RedisStore(vertx, config.redis(), fileWorkers, clock, config.timeout()));
     spool = new UploadSpool(config.spoolDir(), fileWorkers);
-    chain = new StorageChain(links, breakers, config.timeout(), registry);
+    chain = new StorageChain(links, breakers, config.timeout(), registry,
+        CallReporter.on(vertx.eventBus()));
     queue = new UploadQueue(config.spoolDir(), fileWorkers, pool, outbox, chain, clock,
         config.retryBatch());
     MessageConsumer<JsonObject> put = vertx.eventBus().consumer(StorageAddresses.PUT, this::put);

@@ -2,8 +2,7 @@ package dev.soma.resilience.memory.internal;
 
 import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.MemoryConfig;
-import dev.soma.resilience.degradation.CallReport;
-import dev.soma.resilience.degradation.DegradationAddresses;
+import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.memory.MemoryAddresses;
@@ -24,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -158,9 +156,9 @@ public final class MemorySync extends VerticleBase {
       return Future.succeededFuture(new Round(synced, 0));
     }
     Claimed next = memories.get(index);
-    long started = System.nanoTime();
-    return somabrain.remember(next.memory())
-        .andThen(ar -> report(next, started, ar.failed() ? ar.cause() : null))
+    return CallReporter.on(vertx.eventBus()).timed(MemoryService.DEPENDENCY,
+            next.memory().tenant(), somabrain.remember(next.memory()),
+            e -> e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT)
         .compose(stored -> queue.synced(next.id(), owner)
             .compose(v -> sendInOrder(memories, index + 1, synced + 1)))
         .recover(error -> settleFailure(next, error)
@@ -189,15 +187,6 @@ public final class MemorySync extends VerticleBase {
     LOG.warn("memory not synced yet: tenant={} key={}: {}", tenant, memory.memory().key(),
         error.getMessage());
     return queue.reschedule(memory.id(), owner, counted, delay, error.getMessage());
-  }
-
-  private void report(Claimed memory, long startedNanos, Throwable error) {
-    boolean ok = error == null || (error instanceof SomaBrainException e
-        && e.outcome() == CallOutcome.CALLER_FAULT);
-    vertx.eventBus().publish(DegradationAddresses.CALL_OUTCOME, new CallReport(
-        MemoryService.DEPENDENCY, Optional.of(memory.memory().tenant()), ok,
-        (System.nanoTime() - startedNanos) / 1_000_000,
-        ok ? Optional.empty() : Optional.of(String.valueOf(error.getMessage()))).toJson());
   }
 
   private void refreshGauges() {

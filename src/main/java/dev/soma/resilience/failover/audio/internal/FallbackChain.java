@@ -1,6 +1,7 @@
 package dev.soma.resilience.failover.audio.internal;
 
 import dev.soma.resilience.failover.breaker.CallOutcome;
+import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.breaker.OpenCircuitException;
 import io.vertx.core.AsyncResult;
@@ -46,16 +47,19 @@ public final class FallbackChain<Q, R> {
   private final Duration timeout;
   private final Clock clock;
   private final FailoverMetrics metrics;
+  private final CallReporter reporter;
   private final Map<String, Long> waitUntilMillis = new HashMap<>();
 
+  /** {@code reporter} hears of every provider call, as {@code <kind>.<provider>}. */
   public FallbackChain(String kind, List<Link<Q, R>> links, CircuitBreakers breakers,
-      Duration timeout, Clock clock, FailoverMetrics metrics) {
+      Duration timeout, Clock clock, FailoverMetrics metrics, CallReporter reporter) {
     this.kind = kind;
     this.links = List.copyOf(links);
     this.breakers = breakers;
     this.timeout = timeout;
     this.clock = clock;
     this.metrics = metrics;
+    this.reporter = reporter;
   }
 
   /** Walks the chain for {@code tenant}; {@code requestId} goes into every log line. */
@@ -80,8 +84,11 @@ public final class FallbackChain<Q, R> {
       reasons.add(link.name() + " " + skip);
       return attempt(index + 1, tenant, requestId, request, reasons);
     }
-    return breakers.call(kind + "-" + link.name(), tenant,
-            () -> link.call(request).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS),
+    String dependency = kind + "." + link.name();
+    return breakers.call(dependency, tenant,
+            () -> reporter.timed(dependency, tenant,
+                link.call(request).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS),
+                e -> classify(Future.failedFuture(e)) == CallOutcome.CALLER_FAULT),
             FallbackChain::classify)
         .map(result -> new Served<>(link.name(), result))
         .recover(failure -> {

@@ -1,6 +1,7 @@
 package dev.soma.resilience.failover.storage.internal;
 
 import dev.soma.resilience.failover.breaker.CallOutcome;
+import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.breaker.OpenCircuitException;
 import dev.soma.resilience.failover.storage.ObjectKey;
@@ -48,13 +49,16 @@ public final class StorageChain {
   private final CircuitBreakers breakers;
   private final Duration timeout;
   private final MeterRegistry registry;
+  private final CallReporter reporter;
 
+  /** {@code reporter} hears of every link call, as {@code storage.<link>}. */
   public StorageChain(List<ObjectStore> links, CircuitBreakers breakers, Duration timeout,
-      MeterRegistry registry) {
+      MeterRegistry registry, CallReporter reporter) {
     this.links = List.copyOf(links);
     this.breakers = breakers;
     this.timeout = timeout;
     this.registry = registry;
+    this.reporter = reporter;
   }
 
   /** Stores on the first link that takes it; fails with {@link Exhausted} when none does. */
@@ -90,8 +94,11 @@ public final class StorageChain {
       reasons.add(link.name() + " not configured");
       return walk(index + 1, key, requestId, reasons, exhausted, call);
     }
-    return breakers.call("storage-" + link.name(), key.tenantId(),
-            () -> call.apply(link).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS),
+    String dependency = "storage." + link.name();
+    return breakers.call(dependency, key.tenantId(),
+            () -> reporter.timed(dependency, key.tenantId(),
+                call.apply(link).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS),
+                e -> e instanceof NotHere),
             StorageChain::classify)
         .recover(failure -> {
           String reason = failure instanceof OpenCircuitException ? "circuit open"
