@@ -105,8 +105,8 @@ class MemoryIT {
         assertThat(response.statusCode()).as(response.body()).isIn(201, 202);
       }
     }
-    assertThat(count("SELECT count(*) FROM pending_memories WHERE status = 'pending'"))
-        .isEqualTo(45);
+    assertThat(count("SELECT count(*) FROM pending_memories WHERE status = 'pending'"
+        + " AND tenant_id LIKE 'down-%'")).isEqualTo(45);
     // while down, recall answers from the pending memories, marked degraded
     JsonObject degraded = recall(keys.get(0), "remembers m-03", null);
     assertThat(degraded.getBoolean("degraded")).isTrue();
@@ -115,10 +115,25 @@ class MemoryIT {
     brain.up();
 
     await().atMost(Duration.ofSeconds(60)).until(() ->
-        count("SELECT count(*) FROM pending_memories WHERE status = 'synced'") == 45);
+        count("SELECT count(*) FROM pending_memories WHERE status = 'synced'"
+            + " AND tenant_id LIKE 'down-%'") == 45);
     for (String tenant : tenants) {
       assertThat(brain.writes(tenant)).as("writes of %s", tenant).isEqualTo(expected);
     }
+  }
+
+  @Test
+  void aTenantNeverRecallsAnotherTenantsMemories() throws Exception {
+    String alice = key("iso-a");
+    String bob = key("iso-b");
+    assertThat(remember(alice, "secret", "alice's locker code is 4711", "async").statusCode())
+        .isEqualTo(202);
+    assertThat(remember(alice, "known", "alice likes jazz", null).statusCode()).isIn(201, 202);
+
+    JsonObject asBob = recall(bob, "alice", null);
+
+    assertThat(asBob.getJsonArray("results")).isEmpty();
+    assertThat(recall(alice, "locker", null).getJsonArray("results")).hasSize(1);
   }
 
   @Test
