@@ -12,13 +12,12 @@ import dev.soma.resilience.degradation.internal.DegradationMetrics;
 import dev.soma.resilience.degradation.internal.DegradationMonitor;
 import dev.soma.resilience.degradation.internal.StandardDependencies;
 import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
-import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.failover.internal.LlmFailoverVerticle;
+import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.SomaBrainClient;
 import dev.soma.resilience.memory.internal.MemorySync;
-import io.vertx.ext.web.client.WebClient;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
@@ -31,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -54,7 +54,9 @@ public final class Application implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
-  /** What to run: the whole service, or only the outbox relay (the {@code publish-outbox} command). */
+  /**
+   * What to run: the whole service, or only the outbox relay (the {@code publish-outbox} command).
+   */
   public enum Role {
     SERVICE,
     RELAY_ONLY,
@@ -75,16 +77,21 @@ public final class Application implements AutoCloseable {
   private Application(ServiceConfig config, Infrastructure infrastructure) {
     this.infrastructure = infrastructure;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    this.vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
     this.database = new Database(infrastructure.database);
     this.pool = database.pool(vertx, config.database().poolSize());
-    this.producer = Producers.create(vertx, config.kafka(),
-        infrastructure.kafkaBootstrap, "soma-outbox-" + processName());
-    this.admin = KafkaAdminClient.create(vertx,
-        AdminSettings.of(infrastructure.kafkaBootstrap, "soma-admin-" + processName()));
+    this.producer =
+        Producers.create(
+            vertx, config.kafka(), infrastructure.kafkaBootstrap, "soma-outbox-" + processName());
+    this.admin =
+        KafkaAdminClient.create(
+            vertx, AdminSettings.of(infrastructure.kafkaBootstrap, "soma-admin-" + processName()));
     this.outbox = new Outbox(vertx);
   }
 
@@ -116,15 +123,36 @@ public final class Application implements AutoCloseable {
     if (role == Role.TOOLS) {
       return database.migrate(vertx);
     }
-    return database.migrate(vertx)
-        .compose(v -> vertx.deployVerticle(() -> new OutboxRelay(repository, producer, deadLetters,
-            brokerProbe(), metrics, outboxConfig, relayId, Optional.of(database.connectOptions()),
-            Clock.systemUTC()), new io.vertx.core.DeploymentOptions()))
-        .compose(v -> vertx.deployVerticle(
-            new OutboxHousekeeping(pool, outboxConfig, metrics, deadLetters)))
+    return database
+        .migrate(vertx)
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    () ->
+                        new OutboxRelay(
+                            repository,
+                            producer,
+                            deadLetters,
+                            brokerProbe(),
+                            metrics,
+                            outboxConfig,
+                            relayId,
+                            Optional.of(database.connectOptions()),
+                            Clock.systemUTC()),
+                    new io.vertx.core.DeploymentOptions()))
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new OutboxHousekeeping(pool, outboxConfig, metrics, deadLetters)))
         .compose(v -> role == Role.RELAY_ONLY ? Future.succeededFuture() : deployService(config))
-        .onSuccess(v -> LOG.info("soma-resilience up ({}): PostgreSQL {}, Kafka {}, HTTP port {}",
-            role, infrastructure.database, infrastructure.kafkaBootstrap, httpPort));
+        .onSuccess(
+            v ->
+                LOG.info(
+                    "soma-resilience up ({}): PostgreSQL {}, Kafka {}, HTTP port {}",
+                    role,
+                    infrastructure.database,
+                    infrastructure.kafkaBootstrap,
+                    httpPort));
   }
 
   private Future<?> deployService(ServiceConfig config) {
@@ -132,14 +160,26 @@ public final class Application implements AutoCloseable {
     OperationsApi api =
         new OperationsApi(database, pool, registry, config.httpPort(), List.of(agentApi));
     DegradationMetrics degradationMetrics = new DegradationMetrics(registry);
-    return vertx.deployVerticle(new IdempotencyCleanup(pool,
-            Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
-        .compose(v -> vertx.deployVerticle(new DegradationMonitor(config.degradation(),
-            StandardDependencies.of(config, pool, admin), outbox, pool, degradationMetrics,
-            processName(), Clock.systemUTC())))
+    return vertx
+        .deployVerticle(
+            new IdempotencyCleanup(
+                pool, Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new DegradationMonitor(
+                        config.degradation(),
+                        StandardDependencies.of(config, pool, admin),
+                        outbox,
+                        pool,
+                        degradationMetrics,
+                        processName(),
+                        Clock.systemUTC())))
         .compose(v -> deployMemorySync(config))
-        .compose(v -> vertx.deployVerticle(
-            new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC())))
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC())))
         .compose(v -> vertx.deployVerticle(api))
         .onSuccess(v -> httpPort = api.actualPort())
         .compose(v -> deployMedia(config));
@@ -147,24 +187,39 @@ public final class Application implements AutoCloseable {
 
   /** The audio and storage failover verticles, reached over the event bus. */
   private Future<?> deployMedia(ServiceConfig config) {
-    return vertx.deployVerticle(
-            new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC()))
-        .compose(v -> vertx.deployVerticle(new StorageFailoverVerticle(
-            config.storage(), pool, outbox, registry, Clock.systemUTC())));
+    return vertx
+        .deployVerticle(new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC()))
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new StorageFailoverVerticle(
+                        config.storage(), pool, outbox, registry, Clock.systemUTC())));
   }
 
   /** The memory sync runs where SomaBrain is configured; without it memories wait in the queue. */
   private Future<?> deployMemorySync(ServiceConfig config) {
-    return config.somabrainUrl().<Future<?>>map(url -> vertx.deployVerticle(() -> new MemorySync(
-            new PendingMemories(pool),
-            new SomaBrainClient(WebClient.create(vertx), url, config.memory().somabrainToken(),
-                config.memory().requestTimeout()),
-            config.memory(), "memory-sync-" + processName(), registry),
-            new io.vertx.core.DeploymentOptions()))
-        .orElseGet(() -> {
-          LOG.info("SomaBrain not configured (SA01_SOMABRAIN_URL): memories wait in the queue");
-          return Future.succeededFuture();
-        });
+    return config
+        .somabrainUrl()
+        .<Future<?>>map(
+            url ->
+                vertx.deployVerticle(
+                    () ->
+                        new MemorySync(
+                            new PendingMemories(pool),
+                            new SomaBrainClient(
+                                WebClient.create(vertx),
+                                url,
+                                config.memory().somabrainToken(),
+                                config.memory().requestTimeout()),
+                            config.memory(),
+                            "memory-sync-" + processName(),
+                            registry),
+                    new io.vertx.core.DeploymentOptions()))
+        .orElseGet(
+            () -> {
+              LOG.info("SomaBrain not configured (SA01_SOMABRAIN_URL): memories wait in the queue");
+              return Future.succeededFuture();
+            });
   }
 
   public Vertx vertx() {
@@ -199,9 +254,12 @@ public final class Application implements AutoCloseable {
   @Override
   public void close() {
     try {
-      Blocking.await(producer.close(5_000)
-          .eventually(() -> admin.close(5_000))
-          .eventually(() -> vertx.close()), Duration.ofSeconds(30));
+      Blocking.await(
+          producer
+              .close(5_000)
+              .eventually(() -> admin.close(5_000))
+              .eventually(() -> vertx.close()),
+          Duration.ofSeconds(30));
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }

@@ -29,7 +29,10 @@ final class DeadLettersCommand {
 
   @ParentCommand Main main;
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Print dead letters as JSON lines.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Print dead letters as JSON lines.")
   static final class ListLetters implements Callable<Integer> {
     @ParentCommand DeadLettersCommand parent;
 
@@ -41,21 +44,29 @@ final class DeadLettersCommand {
     @Option(names = "--all", description = "Include resolved ones.")
     boolean all;
 
-    @Option(names = "--limit", defaultValue = "100", description = "At most this many (default 100).")
+    @Option(
+        names = "--limit",
+        defaultValue = "100",
+        description = "At most this many (default 100).")
     int limit;
 
     @Override
     public Integer call() throws Exception {
-      return parent.withDeadLetters(spec, letters -> {
-        List<JsonObject> rows =
-            Blocking.await(letters.list(tenant, all, Math.max(1, limit)), Duration.ofMinutes(1));
-        rows.forEach(row -> spec.commandLine().getOut().println(row.encode()));
-        return 0;
-      });
+      return parent.withDeadLetters(
+          spec,
+          letters -> {
+            List<JsonObject> rows =
+                Blocking.await(
+                    letters.list(tenant, all, Math.max(1, limit)), Duration.ofMinutes(1));
+            rows.forEach(row -> spec.commandLine().getOut().println(row.encode()));
+            return 0;
+          });
     }
   }
 
-  @Command(name = "replay", mixinStandardHelpOptions = true,
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
       description = "Put a dead letter's event back in the outbox with fresh attempts.")
   static final class Replay implements Callable<Integer> {
     @ParentCommand DeadLettersCommand parent;
@@ -73,15 +84,21 @@ final class DeadLettersCommand {
 
     @Override
     public Integer call() throws Exception {
-      return parent.withDeadLetters(spec, letters -> {
-        Blocking.await(letters.replay(id, operator, notes), Duration.ofMinutes(1));
-        spec.commandLine().getOut().println("dead letter " + id + " replayed: its event is pending again");
-        return 0;
-      });
+      return parent.withDeadLetters(
+          spec,
+          letters -> {
+            Blocking.await(letters.replay(id, operator, notes), Duration.ofMinutes(1));
+            spec.commandLine()
+                .getOut()
+                .println("dead letter " + id + " replayed: its event is pending again");
+            return 0;
+          });
     }
   }
 
-  @Command(name = "resolve", mixinStandardHelpOptions = true,
+  @Command(
+      name = "resolve",
+      mixinStandardHelpOptions = true,
       description = "Close a dead letter without replaying it.")
   static final class Resolve implements Callable<Integer> {
     @ParentCommand DeadLettersCommand parent;
@@ -99,11 +116,13 @@ final class DeadLettersCommand {
 
     @Override
     public Integer call() throws Exception {
-      return parent.withDeadLetters(spec, letters -> {
-        Blocking.await(letters.resolve(id, operator, notes), Duration.ofMinutes(1));
-        spec.commandLine().getOut().println("dead letter " + id + " resolved");
-        return 0;
-      });
+      return parent.withDeadLetters(
+          spec,
+          letters -> {
+            Blocking.await(letters.resolve(id, operator, notes), Duration.ofMinutes(1));
+            spec.commandLine().getOut().println("dead letter " + id + " resolved");
+            return 0;
+          });
     }
   }
 

@@ -14,11 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where PostgreSQL and Kafka are. A configured address is used as is; an unconfigured one starts the
- * embedded server with its data under {@code dataDir}, so stopping and starting the service loses
- * nothing; when the embedded port already answers (a service running on this machine), commands
- * share that server instead. The embedded servers are only in the {@code -embedded} jar: the production jar refuses
- * to start without addresses, saying which variable to set. Blocking; runs in {@code main}.
+ * Where PostgreSQL and Kafka are. A configured address is used as is; an unconfigured one starts
+ * the embedded server with its data under {@code dataDir}, so stopping and starting the service
+ * loses nothing; when the embedded port already answers (a service running on this machine),
+ * commands share that server instead. The embedded servers are only in the {@code -embedded} jar:
+ * the production jar refuses to start without addresses, saying which variable to set. Blocking;
+ * runs in {@code main}.
  */
 final class Infrastructure implements AutoCloseable {
 
@@ -28,7 +29,8 @@ final class Infrastructure implements AutoCloseable {
   final String kafkaBootstrap;
   private final List<AutoCloseable> embedded;
 
-  private Infrastructure(DatabaseUrl database, String kafkaBootstrap, List<AutoCloseable> embedded) {
+  private Infrastructure(
+      DatabaseUrl database, String kafkaBootstrap, List<AutoCloseable> embedded) {
     this.database = database;
     this.kafkaBootstrap = kafkaBootstrap;
     this.embedded = embedded;
@@ -37,36 +39,54 @@ final class Infrastructure implements AutoCloseable {
   static Infrastructure start(ServiceConfig config) {
     List<AutoCloseable> started = new ArrayList<>();
     try {
-      DatabaseUrl database = config.database().url().orElseGet(() -> {
-        int port = config.database().embeddedPort();
-        if (listening(port)) {
-          LOG.info("EMBEDDED PostgreSQL already running on port {}: using it", port);
-          return EmbeddedPostgresServer.urlAt(port);
-        }
-        requireEmbedded("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "SA01_DATABASE_URL");
-        Path dir = config.dataDir().resolve("postgres");
-        var server = EmbeddedPostgresServer.start(
-            dir, config.database().embeddedPort());
-        started.add(server);
-        LOG.info("EMBEDDED PostgreSQL at {} with data in {} (set SA01_DATABASE_URL to use yours)",
-            server.url(), dir.toAbsolutePath());
-        return server.url();
-      });
-      String kafka = config.kafka().bootstrapServers().orElseGet(() -> {
-        int port = config.kafka().embeddedPort();
-        if (listening(port)) {
-          LOG.info("EMBEDDED Kafka already running on port {}: using it", port);
-          return "127.0.0.1:" + port;
-        }
-        requireEmbedded("kafka.server.KafkaRaftServer", "SA01_KAFKA_BOOTSTRAP_SERVERS");
-        Path dir = config.dataDir().resolve("kafka");
-        var broker = dev.soma.resilience.embedded.EmbeddedKafkaBroker.start(
-            dir, config.kafka().embeddedPort());
-        started.add(broker);
-        LOG.info("EMBEDDED Kafka at {} with data in {} (set SA01_KAFKA_BOOTSTRAP_SERVERS to use"
-            + " yours)", broker.bootstrapServers(), dir.toAbsolutePath());
-        return broker.bootstrapServers();
-      });
+      DatabaseUrl database =
+          config
+              .database()
+              .url()
+              .orElseGet(
+                  () -> {
+                    int port = config.database().embeddedPort();
+                    if (listening(port)) {
+                      LOG.info("EMBEDDED PostgreSQL already running on port {}: using it", port);
+                      return EmbeddedPostgresServer.urlAt(port);
+                    }
+                    requireEmbedded(
+                        "io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "SA01_DATABASE_URL");
+                    Path dir = config.dataDir().resolve("postgres");
+                    var server =
+                        EmbeddedPostgresServer.start(dir, config.database().embeddedPort());
+                    started.add(server);
+                    LOG.info(
+                        "EMBEDDED PostgreSQL at {} with data in {} (set SA01_DATABASE_URL to use"
+                            + " yours)",
+                        server.url(),
+                        dir.toAbsolutePath());
+                    return server.url();
+                  });
+      String kafka =
+          config
+              .kafka()
+              .bootstrapServers()
+              .orElseGet(
+                  () -> {
+                    int port = config.kafka().embeddedPort();
+                    if (listening(port)) {
+                      LOG.info("EMBEDDED Kafka already running on port {}: using it", port);
+                      return "127.0.0.1:" + port;
+                    }
+                    requireEmbedded("kafka.server.KafkaRaftServer", "SA01_KAFKA_BOOTSTRAP_SERVERS");
+                    Path dir = config.dataDir().resolve("kafka");
+                    var broker =
+                        dev.soma.resilience.embedded.EmbeddedKafkaBroker.start(
+                            dir, config.kafka().embeddedPort());
+                    started.add(broker);
+                    LOG.info(
+                        "EMBEDDED Kafka at {} with data in {} (set SA01_KAFKA_BOOTSTRAP_SERVERS to"
+                            + " use yours)",
+                        broker.bootstrapServers(),
+                        dir.toAbsolutePath());
+                    return broker.bootstrapServers();
+                  });
       return new Infrastructure(database, kafka, started);
     } catch (RuntimeException e) {
       new Infrastructure(null, null, started).close();
@@ -88,8 +108,10 @@ final class Infrastructure implements AutoCloseable {
     try {
       Class.forName(className, false, Infrastructure.class.getClassLoader());
     } catch (ClassNotFoundException e) {
-      throw new ConfigException(variable + " is not set, and this jar has no embedded server;"
-          + " set it, or run soma-resilience-embedded.jar");
+      throw new ConfigException(
+          variable
+              + " is not set, and this jar has no embedded server;"
+              + " set it, or run soma-resilience-embedded.jar");
     }
   }
 

@@ -42,13 +42,14 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   /** The command line as {@link #main} runs it, with configuration errors mapped to exit code 2. */
   static CommandLine commandLine(Map<String, String> env) {
     CommandLine cli = new CommandLine(new Main(env));
-    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-      if (e instanceof ConfigException) {
-        commandLine.getErr().println("configuration error: " + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parsed) -> {
+          if (e instanceof ConfigException) {
+            commandLine.getErr().println("configuration error: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
     return cli;
   }
 
@@ -67,10 +68,14 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   static int runUntilStopped(Application app) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
     stopped.await();
     return 0;
   }

@@ -49,8 +49,8 @@ final class PublishOutboxCommand implements Callable<Integer> {
     }
     if (interval != null) {
       if (!(interval >= 0.01 && interval <= 3600)) {
-        throw new ConfigException("--interval must be from 0.01 to 3600 seconds, but was "
-            + interval);
+        throw new ConfigException(
+            "--interval must be from 0.01 to 3600 seconds, but was " + interval);
       }
       env.put("SA01_OUTBOX_POLL_INTERVAL_MS", Long.toString(Math.round(interval * 1000)));
     }
@@ -60,16 +60,24 @@ final class PublishOutboxCommand implements Callable<Integer> {
     }
     try (Application app = Application.start(config, Application.Role.TOOLS)) {
       OutboxMetrics metrics = new OutboxMetrics(app.meters());
-      OutboxDrain drain = new OutboxDrain(new OutboxRepository(app.pool()), app.producer(),
-          new DeadLetterPublisher(app.pool(), app.producer(), metrics), app.brokerProbe(), metrics,
-          config.outbox(),
-          "publish-once-" + Application.processName());
+      OutboxDrain drain =
+          new OutboxDrain(
+              new OutboxRepository(app.pool()),
+              app.producer(),
+              new DeadLetterPublisher(app.pool(), app.producer(), metrics),
+              app.brokerProbe(),
+              metrics,
+              config.outbox(),
+              "publish-once-" + Application.processName());
       Promise<OutboxDrain.Summary> done = Promise.promise();
       app.vertx().getOrCreateContext().runOnContext(v -> drain.run().onComplete(done));
       OutboxDrain.Summary summary = Blocking.await(done.future(), Duration.ofHours(1));
-      spec.commandLine().getOut().printf("published %d event(s) in %d batch(es); %d failed and"
-          + " will be retried or were dead-lettered%n", summary.published(), summary.batches(),
-          summary.failed());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "published %d event(s) in %d batch(es); %d failed and"
+                  + " will be retried or were dead-lettered%n",
+              summary.published(), summary.batches(), summary.failed());
       return summary.failed() == 0 ? 0 : 1;
     }
   }

@@ -28,7 +28,9 @@ final class SyncMemoriesCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--batch-size", description = "Memories per tenant per round (default: memory.syncBatchSize).")
+  @Option(
+      names = "--batch-size",
+      description = "Memories per tenant per round (default: memory.syncBatchSize).")
   Integer batchSize;
 
   @Option(names = "--interval", description = "Seconds between rounds when idle (default: 5).")
@@ -58,17 +60,27 @@ final class SyncMemoriesCommand implements Callable<Integer> {
     }
     Application app = Application.start(config, Application.Role.TOOLS);
     try {
-      MemorySync sync = new MemorySync(new PendingMemories(app.pool()),
-          new SomaBrainClient(WebClient.create(app.vertx()), config.somabrainUrl().get(),
-              config.memory().somabrainToken(), config.memory().requestTimeout()),
-          config.memory(), "sync-memories-" + ProcessHandle.current().pid(), app.meters());
+      MemorySync sync =
+          new MemorySync(
+              new PendingMemories(app.pool()),
+              new SomaBrainClient(
+                  WebClient.create(app.vertx()),
+                  config.somabrainUrl().get(),
+                  config.memory().somabrainToken(),
+                  config.memory().requestTimeout()),
+              config.memory(),
+              "sync-memories-" + ProcessHandle.current().pid(),
+              app.meters());
       Blocking.await(app.vertx().deployVerticle(sync), Duration.ofMinutes(1));
       if (!once) {
         return Main.runUntilStopped(app);
       }
       MemorySync.Round round = Blocking.await(sync.drainUntilIdle(), Duration.ofHours(1));
-      spec.commandLine().getOut().printf("synced %d memory(ies); %d failed and will be retried"
-          + " or were dead-lettered%n", round.synced(), round.failed());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "synced %d memory(ies); %d failed and will be retried" + " or were dead-lettered%n",
+              round.synced(), round.failed());
       return round.failed() == 0 ? 0 : 1;
     } finally {
       if (once) {

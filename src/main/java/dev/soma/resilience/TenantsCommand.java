@@ -41,15 +41,20 @@ final class TenantsCommand {
 
     @Override
     public Integer call() throws Exception {
-      return parent.withTenants(spec, tenants -> {
-        spec.commandLine().getOut().println(
-            Blocking.await(tenants.create(id, name), Duration.ofMinutes(1)).encode());
-        return 0;
-      });
+      return parent.withTenants(
+          spec,
+          tenants -> {
+            spec.commandLine()
+                .getOut()
+                .println(Blocking.await(tenants.create(id, name), Duration.ofMinutes(1)).encode());
+            return 0;
+          });
     }
   }
 
-  @Command(name = "create-key", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create-key",
+      mixinStandardHelpOptions = true,
       description = "Create an API key for a tenant; the key is printed once and never again.")
   static final class CreateKey implements Callable<Integer> {
     @ParentCommand TenantsCommand parent;
@@ -67,15 +72,23 @@ final class TenantsCommand {
 
     @Override
     public Integer call() throws Exception {
-      return parent.withTenants(spec, tenants -> {
-        spec.commandLine().getOut().println(Blocking.await(
-            tenants.createKey(tenant, label, operator), Duration.ofMinutes(1)).encode());
-        return 0;
-      });
+      return parent.withTenants(
+          spec,
+          tenants -> {
+            spec.commandLine()
+                .getOut()
+                .println(
+                    Blocking.await(
+                            tenants.createKey(tenant, label, operator), Duration.ofMinutes(1))
+                        .encode());
+            return 0;
+          });
     }
   }
 
-  @Command(name = "revoke-key", mixinStandardHelpOptions = true,
+  @Command(
+      name = "revoke-key",
+      mixinStandardHelpOptions = true,
       description = "Revoke an API key at once.")
   static final class RevokeKey implements Callable<Integer> {
     @ParentCommand TenantsCommand parent;
@@ -90,11 +103,13 @@ final class TenantsCommand {
 
     @Override
     public Integer call() throws Exception {
-      return parent.withTenants(spec, tenants -> {
-        Blocking.await(tenants.revokeKey(keyId, operator), Duration.ofMinutes(1));
-        spec.commandLine().getOut().println("key " + keyId + " revoked");
-        return 0;
-      });
+      return parent.withTenants(
+          spec,
+          tenants -> {
+            Blocking.await(tenants.revokeKey(keyId, operator), Duration.ofMinutes(1));
+            spec.commandLine().getOut().println("key " + keyId + " revoked");
+            return 0;
+          });
     }
   }
 

@@ -33,11 +33,13 @@ class ApplicationIT {
 
   @BeforeAll
   static void start() throws Exception {
-    ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_DATABASE_URL", TestServices.databaseUrlSetting(TestServices.freshDatabase()),
-        "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
-        "SA01_HTTP_PORT", "0",
-        "SA01_DATA_DIR", TestServices.tempDir("app").toString()));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of(
+                "SA01_DATABASE_URL", TestServices.databaseUrlSetting(TestServices.freshDatabase()),
+                "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
+                "SA01_HTTP_PORT", "0",
+                "SA01_DATA_DIR", TestServices.tempDir("app").toString()));
     app = Application.start(config, Application.Role.SERVICE);
   }
 
@@ -66,8 +68,8 @@ class ApplicationIT {
     HttpResponse<String> response = get("/health/ready");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/json"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
     JsonObject body = new JsonObject(response.body());
     assertThat(body.getString("status")).isEqualTo("UP");
     assertThat(body.getJsonArray("checks").getJsonObject(0).getString("id"))
@@ -79,8 +81,8 @@ class ApplicationIT {
     HttpResponse<String> response = get("/metrics");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("text/plain"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
     assertThat(response.body())
         .contains("# TYPE outbox_relay_batch_size summary")
         .contains("outbox_publish_latency_seconds")
@@ -90,30 +92,40 @@ class ApplicationIT {
   @Test
   void anEventEnqueuedThroughTheOutboxIsPublishedAndCounted() throws Exception {
     String topic = TestServices.topic("app.events");
-    OutboxEntry entry = OutboxEntry.of("tenant-a", "order:1", topic, "order-1",
-        new JsonObject().put("total", 3));
+    OutboxEntry entry =
+        OutboxEntry.of("tenant-a", "order:1", topic, "order-1", new JsonObject().put("total", 3));
 
-    boolean created = Blocking.await(app.outbox().inTransaction(app.pool(),
-        tx -> app.outbox().enqueue(tx, entry)), TIMEOUT);
+    boolean created =
+        Blocking.await(
+            app.outbox().inTransaction(app.pool(), tx -> app.outbox().enqueue(tx, entry)), TIMEOUT);
 
     assertThat(created).isTrue();
     assertThat(KafkaReader.read(TestServices.kafkaBootstrap(), topic, 1, TIMEOUT))
         .extracting(record -> record.key())
         .containsExactly("tenant-a:order-1");
-    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(get("/metrics").body())
-        .contains("outbox_messages_published_total{topic=\"" + topic + "\"} 1.0"));
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(get("/metrics").body())
+                    .contains("outbox_messages_published_total{topic=\"" + topic + "\"} 1.0"));
   }
 
   @Test
   void statusShowsEveryServiceAndTheAgentLevel() throws Exception {
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      HttpResponse<String> response = get("/v1/status");
-      assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
-      JsonObject services = new JsonObject(response.body()).getJsonObject("services");
-      assertThat(services.getJsonObject("postgresql").getString("state")).isEqualTo("healthy");
-      assertThat(services.getJsonObject("kafka").getString("state")).isEqualTo("healthy");
-    });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> response = get("/v1/status");
+              assertThat(response.statusCode()).isEqualTo(200);
+              assertThat(response.headers().firstValue("Content-Type"))
+                  .contains("application/json");
+              JsonObject services = new JsonObject(response.body()).getJsonObject("services");
+              assertThat(services.getJsonObject("postgresql").getString("state"))
+                  .isEqualTo("healthy");
+              assertThat(services.getJsonObject("kafka").getString("state")).isEqualTo("healthy");
+            });
     JsonObject status = new JsonObject(get("/v1/status").body());
     assertThat(status.getString("overall")).isEqualTo("none");
     JsonObject somabrain = status.getJsonObject("services").getJsonObject("somabrain");
@@ -149,11 +161,11 @@ class ApplicationIT {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + app.httpPort() + path))
-        .timeout(Duration.ofSeconds(10))
-        .GET()
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -1,9 +1,8 @@
 package dev.soma.resilience;
 
-import dev.soma.resilience.common.Blocking;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.outbox.OutboxEntry;
 import dev.soma.resilience.tenant.Tenants;
 import dev.soma.resilience.testing.KafkaReader;
@@ -46,20 +45,25 @@ class MainCommandIT {
 
   @Test
   void publishOutboxOnceDrainsTheDueEventsAndPrintsASummary() throws Exception {
-    fx.enqueue(List.of(
-        OutboxEntry.of("tenant-a", "a1", topic, "x", new JsonObject().put("n", 1)),
-        OutboxEntry.of("tenant-a", "a2", topic, "x", new JsonObject().put("n", 2)),
-        OutboxEntry.of("tenant-b", "b1", topic, "y", new JsonObject().put("n", 3)),
-        OutboxEntry.of("tenant-b", "later", topic, null, new JsonObject().put("n", 4))));
-    fx.query("UPDATE outbox_messages SET next_attempt_at = now() + interval '1 hour'"
-        + " WHERE dedupe_key = 'later'");
+    fx.enqueue(
+        List.of(
+            OutboxEntry.of("tenant-a", "a1", topic, "x", new JsonObject().put("n", 1)),
+            OutboxEntry.of("tenant-a", "a2", topic, "x", new JsonObject().put("n", 2)),
+            OutboxEntry.of("tenant-b", "b1", topic, "y", new JsonObject().put("n", 3)),
+            OutboxEntry.of("tenant-b", "later", topic, null, new JsonObject().put("n", 4))));
+    fx.query(
+        "UPDATE outbox_messages SET next_attempt_at = now() + interval '1 hour'"
+            + " WHERE dedupe_key = 'later'");
 
     int exit = run(env(), "publish-outbox", "--once", "--batch-size=2");
 
     assertThat(err.toString()).isEmpty();
     assertThat(exit).isZero();
-    assertThat(out.toString()).isEqualTo("published 3 event(s) in 2 batch(es); 0 failed and will"
-        + " be retried or were dead-lettered" + System.lineSeparator());
+    assertThat(out.toString())
+        .isEqualTo(
+            "published 3 event(s) in 2 batch(es); 0 failed and will"
+                + " be retried or were dead-lettered"
+                + System.lineSeparator());
     assertThat(fx.query("SELECT dedupe_key, status FROM outbox_messages ORDER BY dedupe_key"))
         .extracting(row -> row.getString(0) + "=" + row.getString(1))
         .containsExactly("a1=published", "a2=published", "b1=published", "later=pending");
@@ -81,8 +85,10 @@ class MainCommandIT {
       throws Exception {
     Map<String, String> env = env();
     env.put("SA01_KAFKA_MAX_REQUEST_SIZE_BYTES", "1024");
-    fx.enqueue(List.of(OutboxEntry.of("tenant-a", "huge", topic, null,
-        new JsonObject().put("blob", "x".repeat(4096)))));
+    fx.enqueue(
+        List.of(
+            OutboxEntry.of(
+                "tenant-a", "huge", topic, null, new JsonObject().put("blob", "x".repeat(4096)))));
 
     assertThat(run(env, "publish-outbox", "--once")).isEqualTo(1);
     assertThat(out.toString()).startsWith("published 0 event(s) in 1 batch(es); 1 failed");
@@ -118,9 +124,10 @@ class MainCommandIT {
     int exit = run(env(), "publish-outbox", "--once", "--batch-size=0");
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).isEqualTo(
-        "configuration error: --batch-size must be from 1 to 10000, but was 0"
-            + System.lineSeparator());
+    assertThat(err.toString())
+        .isEqualTo(
+            "configuration error: --batch-size must be from 1 to 10000, but was 0"
+                + System.lineSeparator());
     assertThat(out.toString()).isEmpty();
     assertThat(fx.query("SELECT status, attempts, lease_owner FROM outbox_messages"))
         .extracting(row -> row.getString(0) + " " + row.getInteger(1) + " " + row.getString(2))
@@ -144,9 +151,10 @@ class MainCommandIT {
     int exit = run(env, "publish-outbox", "--once");
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).isEqualTo(
-        "configuration error: SA01_OUTBOX_BATCH_SIZE must be a whole number, but was 'lots'"
-            + System.lineSeparator());
+    assertThat(err.toString())
+        .isEqualTo(
+            "configuration error: SA01_OUTBOX_BATCH_SIZE must be a whole number, but was 'lots'"
+                + System.lineSeparator());
   }
 
   @Test
@@ -161,16 +169,25 @@ class MainCommandIT {
   void anOperatorCreatesATenantAndAKeyThatAuthenticatesUntilRevoked() throws Exception {
     assertThat(run(env(), "tenants", "create", "acme", "--name", "Acme")).isZero();
     assertThat(run(env(), "tenants", "create-key", "acme", "--label", "ci")).isZero();
-    JsonObject created = new JsonObject(out.toString().lines()
-        .filter(line -> line.contains("apiKey")).findFirst().orElseThrow());
+    JsonObject created =
+        new JsonObject(
+            out.toString()
+                .lines()
+                .filter(line -> line.contains("apiKey"))
+                .findFirst()
+                .orElseThrow());
     Tenants tenants = new Tenants(fx.pool);
-    assertThat(Blocking.await(tenants.authenticate(created.getString("apiKey")),
-        Duration.ofSeconds(10))).hasValue("acme");
+    assertThat(
+            Blocking.await(
+                tenants.authenticate(created.getString("apiKey")), Duration.ofSeconds(10)))
+        .hasValue("acme");
 
     assertThat(run(env(), "tenants", "revoke-key", created.getString("keyId"))).isZero();
 
-    assertThat(Blocking.await(tenants.authenticate(created.getString("apiKey")),
-        Duration.ofSeconds(10))).isEmpty();
+    assertThat(
+            Blocking.await(
+                tenants.authenticate(created.getString("apiKey")), Duration.ofSeconds(10)))
+        .isEmpty();
     assertThat(fx.count("SELECT count(*) FROM api_keys WHERE revoked_by = 'cli'")).isEqualTo(1);
   }
 

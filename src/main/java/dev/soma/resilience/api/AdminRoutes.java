@@ -44,8 +44,10 @@ final class AdminRoutes {
       return;
     }
     String authorization = ctx.request().getHeader("Authorization");
-    String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? authorization.substring(7).trim() : null;
+    String presented =
+        authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? authorization.substring(7).trim()
+            : null;
     if (!adminToken.matches(presented)) {
       ctx.fail(Problem.unauthorized("send the admin token as 'Authorization: Bearer <token>'"));
       return;
@@ -61,27 +63,36 @@ final class AdminRoutes {
   }
 
   private void createKey(RoutingContext ctx) {
-    JsonBody body = ctx.body().buffer() == null || ctx.body().buffer().length() == 0
-        ? null : JsonBody.parse(ctx.body().buffer(), Set.of("label"));
+    JsonBody body =
+        ctx.body().buffer() == null || ctx.body().buffer().length() == 0
+            ? null
+            : JsonBody.parse(ctx.body().buffer(), Set.of("label"));
     String label = body == null ? "" : body.optionalString("label", 200);
     answer(ctx, 201, tenants.createKey(ctx.pathParam("tenantId"), label, "admin-api"));
   }
 
   private void revokeKey(RoutingContext ctx) {
-    tenants.revokeKey(ctx.pathParam("keyId"), "admin-api").onComplete(ar -> {
-      if (ar.failed()) {
-        fail(ctx, ar.cause());
-      } else {
-        ctx.response().setStatusCode(204).end();
-      }
-    });
+    tenants
+        .revokeKey(ctx.pathParam("keyId"), "admin-api")
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                fail(ctx, ar.cause());
+              } else {
+                ctx.response().setStatusCode(204).end();
+              }
+            });
   }
 
   private void listDeadLetters(RoutingContext ctx) {
     String tenant = ctx.queryParams().get("tenant");
     boolean all = "true".equals(ctx.queryParams().get("all"));
-    answer(ctx, 200, deadLetters.list(tenant, all, 500)
-        .map(letters -> new JsonObject().put("deadLetters", new JsonArray(letters))));
+    answer(
+        ctx,
+        200,
+        deadLetters
+            .list(tenant, all, 500)
+            .map(letters -> new JsonObject().put("deadLetters", new JsonArray(letters))));
   }
 
   private void replay(RoutingContext ctx) {
@@ -91,22 +102,31 @@ final class AdminRoutes {
     } catch (NumberFormatException e) {
       throw Problem.badRequest("the dead letter id must be a number");
     }
-    JsonBody body = ctx.body().buffer() == null || ctx.body().buffer().length() == 0
-        ? null : JsonBody.parse(ctx.body().buffer(), Set.of("notes"));
+    JsonBody body =
+        ctx.body().buffer() == null || ctx.body().buffer().length() == 0
+            ? null
+            : JsonBody.parse(ctx.body().buffer(), Set.of("notes"));
     String notes = body == null ? null : body.optionalString("notes", 2000);
-    answer(ctx, 202, deadLetters.replay(id, "admin-api", notes)
-        .map(v -> new JsonObject().put("id", id).put("status", "replayed")));
+    answer(
+        ctx,
+        202,
+        deadLetters
+            .replay(id, "admin-api", notes)
+            .map(v -> new JsonObject().put("id", id).put("status", "replayed")));
   }
 
   private static void answer(RoutingContext ctx, int status, Future<JsonObject> result) {
-    result.onComplete(ar -> {
-      if (ar.failed()) {
-        fail(ctx, ar.cause());
-      } else {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-            .end(ar.result().encode());
-      }
-    });
+    result.onComplete(
+        ar -> {
+          if (ar.failed()) {
+            fail(ctx, ar.cause());
+          } else {
+            ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(ar.result().encode());
+          }
+        });
   }
 
   private static void fail(RoutingContext ctx, Throwable error) {

@@ -7,7 +7,6 @@ import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.LlmError;
 import dev.soma.resilience.idempotency.IdempotentRequests;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -17,14 +16,22 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * {@code POST /v1/chat}: one agent turn, answered whole (JSON) or streamed (SSE when
- * {@code "stream": true} or {@code Accept: text/event-stream}); and {@code GET /v1/ws}, a WebSocket
- * for agents: chat messages in, tokens out, degradation status changes pushed as they happen.
+ * {@code POST /v1/chat}: one agent turn, answered whole (JSON) or streamed (SSE when {@code
+ * "stream": true} or {@code Accept: text/event-stream}); and {@code GET /v1/ws}, a WebSocket for
+ * agents: chat messages in, tokens out, degradation status changes pushed as they happen.
  */
 final class ChatRoutes {
 
-  static final Set<String> FIELDS = Set.of("conversationId", "messageId", "message", "sessionId",
-      "useCase", "maxTokens", "stream", "type");
+  static final Set<String> FIELDS =
+      Set.of(
+          "conversationId",
+          "messageId",
+          "message",
+          "sessionId",
+          "useCase",
+          "maxTokens",
+          "stream",
+          "type");
 
   private final AgentTurns turns;
   private final IdempotentRequests requests;
@@ -49,9 +56,12 @@ final class ChatRoutes {
     }
     String messageId = body.optionalId("messageId");
     int maxTokens = body.intIn("maxTokens", 1, 32_768, 0);
-    return new TurnRequest(tenant, conversation,
+    return new TurnRequest(
+        tenant,
+        conversation,
         messageId == null ? UUID.randomUUID().toString() : messageId,
-        body.requiredString("message", 32_768), body.optionalId("sessionId"),
+        body.requiredString("message", 32_768),
+        body.optionalId("sessionId"),
         body.oneOf("useCase", Set.of("chat", "coding", "fast"), "chat"),
         maxTokens == 0 ? null : maxTokens);
   }
@@ -61,13 +71,16 @@ final class ChatRoutes {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), FIELDS);
     TurnRequest turn = turn(tenant, body);
     String accept = ctx.request().getHeader("Accept");
-    boolean stream = Boolean.TRUE.equals(body.optionalBoolean("stream"))
-        || (accept != null && accept.contains("text/event-stream"));
+    boolean stream =
+        Boolean.TRUE.equals(body.optionalBoolean("stream"))
+            || (accept != null && accept.contains("text/event-stream"));
     String key = ctx.request().getHeader(IdempotentCreate.HEADER);
     if (stream) {
       if (key != null) {
-        throw Problem.badRequest(IdempotentCreate.HEADER + " is not supported with streaming;"
-            + " send a messageId to make the turn unique");
+        throw Problem.badRequest(
+            IdempotentCreate.HEADER
+                + " is not supported with streaming;"
+                + " send a messageId to make the turn unique");
       }
       streamTurn(ctx, turn);
       return;
@@ -76,61 +89,100 @@ final class ChatRoutes {
       turns.run(turn, null).onSuccess(ctx::json).onFailure(e -> ctx.fail(problem(e)));
       return;
     }
-    String fingerprint = IdempotentRequests.fingerprint("POST", ctx.request().path(),
-        ctx.body().buffer().getBytes());
-    requests.begin(tenant, key, fingerprint).onComplete(begun -> {
-      if (begun.failed()) {
-        ctx.fail(begun.cause());
-        return;
-      }
-      switch (begun.result().begin()) {
-        case REPLAY -> ctx.response().putHeader("Idempotent-Replayed", "true")
-            .setStatusCode(begun.result().storedStatus())
-            .putHeader("Content-Type", "application/json")
-            .end(begun.result().stored().encode());
-        case IN_PROGRESS -> ctx.fail(Problem.conflict("a request with this "
-            + IdempotentCreate.HEADER + " is still being processed; retry later"));
-        case MISMATCH -> ctx.fail(Problem.unprocessable("this " + IdempotentCreate.HEADER
-            + " was used for a different request"));
-        case PROCEED -> turns.run(turn, null)
-            .compose(result -> requests.complete(requests.pool(), tenant, key, 200, result)
-                .map(result))
-            .onSuccess(ctx::json)
-            .onFailure(e -> requests.abandon(tenant, key)
-                .onComplete(ignored -> ctx.fail(problem(e))));
-      }
-    });
+    String fingerprint =
+        IdempotentRequests.fingerprint(
+            "POST", ctx.request().path(), ctx.body().buffer().getBytes());
+    requests
+        .begin(tenant, key, fingerprint)
+        .onComplete(
+            begun -> {
+              if (begun.failed()) {
+                ctx.fail(begun.cause());
+                return;
+              }
+              switch (begun.result().begin()) {
+                case REPLAY ->
+                    ctx.response()
+                        .putHeader("Idempotent-Replayed", "true")
+                        .setStatusCode(begun.result().storedStatus())
+                        .putHeader("Content-Type", "application/json")
+                        .end(begun.result().stored().encode());
+                case IN_PROGRESS ->
+                    ctx.fail(
+                        Problem.conflict(
+                            "a request with this "
+                                + IdempotentCreate.HEADER
+                                + " is still being processed; retry later"));
+                case MISMATCH ->
+                    ctx.fail(
+                        Problem.unprocessable(
+                            "this "
+                                + IdempotentCreate.HEADER
+                                + " was used for a different request"));
+                case PROCEED ->
+                    turns
+                        .run(turn, null)
+                        .compose(
+                            result ->
+                                requests
+                                    .complete(requests.pool(), tenant, key, 200, result)
+                                    .map(result))
+                        .onSuccess(ctx::json)
+                        .onFailure(
+                            e ->
+                                requests
+                                    .abandon(tenant, key)
+                                    .onComplete(ignored -> ctx.fail(problem(e))));
+              }
+            });
   }
 
   private void streamTurn(RoutingContext ctx, TurnRequest turn) {
-    HttpServerResponse response = ctx.response().setChunked(true)
-        .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
-    turns.run(turn, text -> sse(response, "token", new JsonObject().put("text", text)))
-        .onSuccess(result -> {
-          sse(response, "end", result);
-          response.end();
-        })
-        .onFailure(e -> {
-          if (!response.headWritten() && AgentTurns.failureOf(e).isEmpty()) {
-            ctx.fail(problem(e));
-            return;
-          }
-          sse(response, "error", errorJson(e));
-          response.end();
-        });
+    HttpServerResponse response =
+        ctx.response()
+            .setChunked(true)
+            .putHeader("Content-Type", "text/event-stream")
+            .putHeader("Cache-Control", "no-cache");
+    turns
+        .run(turn, text -> sse(response, "token", new JsonObject().put("text", text)))
+        .onSuccess(
+            result -> {
+              sse(response, "end", result);
+              response.end();
+            })
+        .onFailure(
+            e -> {
+              if (!response.headWritten() && AgentTurns.failureOf(e).isEmpty()) {
+                ctx.fail(problem(e));
+                return;
+              }
+              sse(response, "error", errorJson(e));
+              response.end();
+            });
   }
 
   private void socket(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
-    ctx.request().toWebSocket().onSuccess(ws -> {
-      send(ws, new JsonObject().put("type", "status").put("snapshot", status.current().toJson()));
-      status.onChange(change -> {
-        if (!ws.isClosed()) {
-          send(ws, new JsonObject().put("type", "status").put("change", change.toJson()));
-        }
-      });
-      ws.textMessageHandler(text -> onSocketMessage(ws, tenant, text));
-    }).onFailure(e -> ctx.fail(Problem.badRequest("a WebSocket upgrade was expected")));
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(
+            ws -> {
+              send(
+                  ws,
+                  new JsonObject()
+                      .put("type", "status")
+                      .put("snapshot", status.current().toJson()));
+              status.onChange(
+                  change -> {
+                    if (!ws.isClosed()) {
+                      send(
+                          ws,
+                          new JsonObject().put("type", "status").put("change", change.toJson()));
+                    }
+                  });
+              ws.textMessageHandler(text -> onSocketMessage(ws, tenant, text));
+            })
+        .onFailure(e -> ctx.fail(Problem.badRequest("a WebSocket upgrade was expected")));
   }
 
   private void onSocketMessage(ServerWebSocket ws, String tenant, String text) {
@@ -142,11 +194,17 @@ final class ChatRoutes {
       }
       turn = turn(tenant, body);
     } catch (Problem p) {
-      send(ws, new JsonObject().put("type", "error").put("status", p.status())
-          .put("partial", false).put("message", p.getMessage()));
+      send(
+          ws,
+          new JsonObject()
+              .put("type", "error")
+              .put("status", p.status())
+              .put("partial", false)
+              .put("message", p.getMessage()));
       return;
     }
-    turns.run(turn, token -> send(ws, new JsonObject().put("type", "token").put("text", token)))
+    turns
+        .run(turn, token -> send(ws, new JsonObject().put("type", "token").put("text", token)))
         .onSuccess(result -> send(ws, new JsonObject().put("type", "end").put("result", result)))
         .onFailure(e -> send(ws, errorJson(e).put("type", "error")));
   }
@@ -165,16 +223,23 @@ final class ChatRoutes {
     var failed = AgentTurns.failureOf(e);
     if (failed.isPresent()) {
       LlmError error = failed.get().error();
-      JsonObject json = new JsonObject().put("status", error.status())
-          .put("partial", failed.get().partial()).put("message", error.message());
+      JsonObject json =
+          new JsonObject()
+              .put("status", error.status())
+              .put("partial", failed.get().partial())
+              .put("message", error.message());
       error.retryAfterMs().ifPresent(ms -> json.put("retryAfterMs", ms));
       return json;
     }
     if (e instanceof Conversations.DuplicateMessage) {
-      return new JsonObject().put("status", 409).put("partial", false).put("message",
-          e.getMessage());
+      return new JsonObject()
+          .put("status", 409)
+          .put("partial", false)
+          .put("message", e.getMessage());
     }
-    return new JsonObject().put("status", 500).put("partial", false)
+    return new JsonObject()
+        .put("status", 500)
+        .put("partial", false)
         .put("message", "the turn could not be completed; it is safe to retry");
   }
 

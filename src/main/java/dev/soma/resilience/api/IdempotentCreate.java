@@ -13,9 +13,9 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Runs a creating request in one transaction (business rows, outbox events and, with an
- * {@code Idempotency-Key}, the stored response) and answers it. With a key: a replay returns the
- * first answer (header {@code Idempotent-Replayed: true}), a concurrent duplicate gets 409, the key
+ * Runs a creating request in one transaction (business rows, outbox events and, with an {@code
+ * Idempotency-Key}, the stored response) and answers it. With a key: a replay returns the first
+ * answer (header {@code Idempotent-Replayed: true}), a concurrent duplicate gets 409, the key
  * reused for another request 422; a request that fails stores nothing.
  */
 final class IdempotentCreate {
@@ -46,16 +46,17 @@ final class IdempotentCreate {
    * validation: a request rejected before this point is never stored.
    */
   void run(RoutingContext ctx, Function<SqlConnection, Future<Reply>> work) {
-    run(ctx, work, reply -> { });
+    run(ctx, work, reply -> {});
   }
 
   /** As above; {@code committed} runs once the transaction committed (not on a replay). */
-  void run(RoutingContext ctx, Function<SqlConnection, Future<Reply>> work,
-      Consumer<Reply> committed) {
+  void run(
+      RoutingContext ctx, Function<SqlConnection, Future<Reply>> work, Consumer<Reply> committed) {
     String tenant = TenantGate.tenant(ctx);
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
-      outbox.inTransaction(pool, work)
+      outbox
+          .inTransaction(pool, work)
           .onSuccess(committed::accept)
           .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
           .onFailure(ctx::fail);
@@ -65,36 +66,59 @@ final class IdempotentCreate {
       ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
       return;
     }
-    String fingerprint = IdempotentRequests.fingerprint(ctx.request().method().name(),
-        ctx.request().path(), ctx.body().buffer() == null ? new byte[0]
-            : ctx.body().buffer().getBytes());
-    requests.begin(tenant, key, fingerprint).onComplete(begun -> {
-      if (begun.failed()) {
-        ctx.fail(begun.cause());
-        return;
-      }
-      IdempotentRequests.Started started = begun.result();
-      switch (started.begin()) {
-        case REPLAY -> send(ctx, started.storedStatus(), started.stored(), true);
-        case IN_PROGRESS -> ctx.fail(Problem.conflict(
-            "a request with this " + HEADER + " is still being processed; retry later"));
-        case MISMATCH -> ctx.fail(Problem.unprocessable(
-            "this " + HEADER + " was used for a different request"));
-        case PROCEED -> outbox.inTransaction(pool, tx -> work.apply(tx)
-                .compose(reply -> requests.complete(tx, tenant, key, reply.status(), reply.body())
-                    .map(reply)))
-            .onSuccess(committed::accept)
-            .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
-            .onFailure(e -> requests.abandon(tenant, key).onComplete(ignored -> ctx.fail(e)));
-      }
-    });
+    String fingerprint =
+        IdempotentRequests.fingerprint(
+            ctx.request().method().name(),
+            ctx.request().path(),
+            ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+    requests
+        .begin(tenant, key, fingerprint)
+        .onComplete(
+            begun -> {
+              if (begun.failed()) {
+                ctx.fail(begun.cause());
+                return;
+              }
+              IdempotentRequests.Started started = begun.result();
+              switch (started.begin()) {
+                case REPLAY -> send(ctx, started.storedStatus(), started.stored(), true);
+                case IN_PROGRESS ->
+                    ctx.fail(
+                        Problem.conflict(
+                            "a request with this "
+                                + HEADER
+                                + " is still being processed; retry later"));
+                case MISMATCH ->
+                    ctx.fail(
+                        Problem.unprocessable(
+                            "this " + HEADER + " was used for a different request"));
+                case PROCEED ->
+                    outbox
+                        .inTransaction(
+                            pool,
+                            tx ->
+                                work.apply(tx)
+                                    .compose(
+                                        reply ->
+                                            requests
+                                                .complete(
+                                                    tx, tenant, key, reply.status(), reply.body())
+                                                .map(reply)))
+                        .onSuccess(committed::accept)
+                        .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
+                        .onFailure(
+                            e -> requests.abandon(tenant, key).onComplete(ignored -> ctx.fail(e)));
+              }
+            });
   }
 
   private static void send(RoutingContext ctx, int status, JsonObject body, boolean replayed) {
     if (replayed) {
       ctx.response().putHeader("Idempotent-Replayed", "true");
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(body.encode());
   }
 }

@@ -91,7 +91,8 @@ public final class JsonBody {
     if (value == null) {
       return fallback;
     }
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min
+    if (!(value instanceof Integer || value instanceof Long)
+        || ((Number) value).longValue() < min
         || ((Number) value).longValue() > max) {
       throw Problem.badRequest("'" + field + "' must be a whole number from " + min + " to " + max);
     }

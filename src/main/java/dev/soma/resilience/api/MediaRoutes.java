@@ -43,10 +43,10 @@ final class MediaRoutes {
     this.vertx = vertx;
     this.spool = spool;
     this.maxInlineBytes = config.storage().maxInlineBytes();
-    this.storageDelivery = new DeliveryOptions()
-        .setSendTimeout(config.storage().timeout().toMillis() * 3 + 10_000);
-    this.audioDelivery = new DeliveryOptions()
-        .setSendTimeout(config.audio().timeout().toMillis() * 4 + 5_000);
+    this.storageDelivery =
+        new DeliveryOptions().setSendTimeout(config.storage().timeout().toMillis() * 3 + 10_000);
+    this.audioDelivery =
+        new DeliveryOptions().setSendTimeout(config.audio().timeout().toMillis() * 4 + 5_000);
   }
 
   void mount(Router router) {
@@ -64,27 +64,43 @@ final class MediaRoutes {
     }
     String uploadId = uploadId(ctx);
     String contentType = ctx.request().getHeader("Content-Type");
-    Future<StoreRequest> request = bytes.length <= maxInlineBytes
-        ? Future.succeededFuture(new StoreRequest(key, requestId(ctx), uploadId, contentType,
-            bytes, null))
-        : spool.spill(bytes).map(ref -> new StoreRequest(key, requestId(ctx), uploadId,
-            contentType, null, ref));
-    request.compose(r -> vertx.eventBus().<JsonObject>request(StorageAddresses.PUT, r.toJson(),
-            storageDelivery))
+    Future<StoreRequest> request =
+        bytes.length <= maxInlineBytes
+            ? Future.succeededFuture(
+                new StoreRequest(key, requestId(ctx), uploadId, contentType, bytes, null))
+            : spool
+                .spill(bytes)
+                .map(
+                    ref -> new StoreRequest(key, requestId(ctx), uploadId, contentType, null, ref));
+    request
+        .compose(
+            r ->
+                vertx
+                    .eventBus()
+                    .<JsonObject>request(StorageAddresses.PUT, r.toJson(), storageDelivery))
         .map(reply -> StoreReply.fromJson(reply.body()))
-        .onSuccess(reply -> ctx.response().setStatusCode(reply.isQueued() ? 202 : 201)
-            .putHeader("Content-Type", "application/json").end(reply.toJson().encode()))
+        .onSuccess(
+            reply ->
+                ctx.response()
+                    .setStatusCode(reply.isQueued() ? 202 : 201)
+                    .putHeader("Content-Type", "application/json")
+                    .end(reply.toJson().encode()))
         .onFailure(e -> ctx.fail(problem(e)));
   }
 
   private void download(RoutingContext ctx) {
     ObjectKey key = key(ctx);
-    vertx.eventBus().<JsonObject>request(StorageAddresses.GET,
-            new FetchRequest(key, requestId(ctx)).toJson(), storageDelivery)
+    vertx
+        .eventBus()
+        .<JsonObject>request(
+            StorageAddresses.GET, new FetchRequest(key, requestId(ctx)).toJson(), storageDelivery)
         .map(reply -> FetchReply.fromJson(reply.body()))
-        .onSuccess(reply -> ctx.response().putHeader("Content-Type", reply.contentType())
-            .putHeader("X-Served-By", reply.provider()).end(io.vertx.core.buffer.Buffer.buffer(
-                reply.data())))
+        .onSuccess(
+            reply ->
+                ctx.response()
+                    .putHeader("Content-Type", reply.contentType())
+                    .putHeader("X-Served-By", reply.provider())
+                    .end(io.vertx.core.buffer.Buffer.buffer(reply.data())))
         .onFailure(e -> ctx.fail(problem(e)));
   }
 
@@ -101,8 +117,14 @@ final class MediaRoutes {
     String contentType = ctx.request().getHeader("Content-Type");
     TranscriptionRequest request;
     try {
-      request = new TranscriptionRequest(TenantGate.tenant(ctx), requestId(ctx), audio,
-          contentType == null ? "" : contentType, null, ctx.queryParams().get("language"));
+      request =
+          new TranscriptionRequest(
+              TenantGate.tenant(ctx),
+              requestId(ctx),
+              audio,
+              contentType == null ? "" : contentType,
+              null,
+              ctx.queryParams().get("language"));
     } catch (IllegalArgumentException e) {
       throw Problem.badRequest(e.getMessage());
     }
@@ -110,7 +132,9 @@ final class MediaRoutes {
   }
 
   private void relay(RoutingContext ctx, String address, JsonObject request) {
-    vertx.eventBus().<JsonObject>request(address, request, audioDelivery)
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, request, audioDelivery)
         .onSuccess(reply -> ctx.json(reply.body()))
         .onFailure(e -> ctx.fail(problem(e)));
   }
@@ -121,8 +145,9 @@ final class MediaRoutes {
         return switch (reply.failureCode()) {
           case 400 -> Problem.badRequest(reply.getMessage());
           case 404 -> Problem.notFound(reply.getMessage());
-          case 413 -> new Problem(413, "urn:soma:problem:too-large", "Payload too large",
-              reply.getMessage());
+          case 413 ->
+              new Problem(
+                  413, "urn:soma:problem:too-large", "Payload too large", reply.getMessage());
           default -> Problem.unavailable(reply.getMessage(), 5);
         };
       }
@@ -141,9 +166,11 @@ final class MediaRoutes {
 
   private static String uploadId(RoutingContext ctx) {
     String header = ctx.request().getHeader(IdempotentCreate.HEADER);
-    return header == null ? UUID.randomUUID().toString().replace("-", "")
+    return header == null
+        ? UUID.randomUUID().toString().replace("-", "")
         : UUID.nameUUIDFromBytes((TenantGate.tenant(ctx) + ":" + header).getBytes())
-            .toString().replace("-", "");
+            .toString()
+            .replace("-", "");
   }
 
   private static String requestId(RoutingContext ctx) {

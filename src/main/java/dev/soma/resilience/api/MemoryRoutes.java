@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * {@code POST /v1/memories} (remember: 201 {@code stored} or 202 {@code queued}) and
- * {@code POST /v1/memories/recall}.
+ * {@code POST /v1/memories} (remember: 201 {@code stored} or 202 {@code queued}) and {@code POST
+ * /v1/memories/recall}.
  */
 final class MemoryRoutes {
 
@@ -42,22 +42,37 @@ final class MemoryRoutes {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), REMEMBER_FIELDS);
     String idempotencyKey = ctx.request().getHeader(IdempotentCreate.HEADER);
     String key = body.optionalId("key");
-    String memoryKey = key != null ? key
-        : idempotencyKey != null ? "idem:" + idempotencyKey : UUID.randomUUID().toString();
+    String memoryKey =
+        key != null
+            ? key
+            : idempotencyKey != null ? "idem:" + idempotencyKey : UUID.randomUUID().toString();
     String namespace = body.optionalId("namespace");
     JsonObject value = body.object("value");
     if (value.isEmpty()) {
       throw Problem.badRequest("'value' is required and must be a non-empty JSON object");
     }
     String mode = body.oneOf("mode", Set.of("sync", "async", "auto"), null);
-    Memory memory = new Memory(tenant, namespace == null ? memories.defaultNamespace() : namespace,
-        memoryKey, value, body.object("meta"));
-    create.run(ctx, tx -> memories.remember(tx, memory, mode)
-        .map(stored -> new IdempotentCreate.Reply(
-            stored == MemoryService.Stored.STORED ? 201 : 202,
-            new JsonObject().put("key", memoryKey).put("namespace", memory.namespace())
-                .put("status", stored.name().toLowerCase())))
-        .recover(MemoryRoutes::problem));
+    Memory memory =
+        new Memory(
+            tenant,
+            namespace == null ? memories.defaultNamespace() : namespace,
+            memoryKey,
+            value,
+            body.object("meta"));
+    create.run(
+        ctx,
+        tx ->
+            memories
+                .remember(tx, memory, mode)
+                .map(
+                    stored ->
+                        new IdempotentCreate.Reply(
+                            stored == MemoryService.Stored.STORED ? 201 : 202,
+                            new JsonObject()
+                                .put("key", memoryKey)
+                                .put("namespace", memory.namespace())
+                                .put("status", stored.name().toLowerCase())))
+                .recover(MemoryRoutes::problem));
   }
 
   private void recall(RoutingContext ctx) {
@@ -66,10 +81,21 @@ final class MemoryRoutes {
     String query = body.requiredString("query", 2000);
     int topK = body.intIn("topK", 1, 100, 10);
     String session = body.optionalId("sessionId");
-    memories.recall(tenant, query, topK, body.optionalId("namespace"))
-        .compose(answer -> session == null ? Future.succeededFuture(answer)
-            : sessions.recent(tenant, session).map(turns -> answer.put("session", turns)
-                .put("sessionStore", sessions.degraded() ? "process-memory" : "redis")))
+    memories
+        .recall(tenant, query, topK, body.optionalId("namespace"))
+        .compose(
+            answer ->
+                session == null
+                    ? Future.succeededFuture(answer)
+                    : sessions
+                        .recent(tenant, session)
+                        .map(
+                            turns ->
+                                answer
+                                    .put("session", turns)
+                                    .put(
+                                        "sessionStore",
+                                        sessions.degraded() ? "process-memory" : "redis")))
         .onSuccess(ctx::json)
         .onFailure(ctx::fail);
   }
@@ -79,8 +105,8 @@ final class MemoryRoutes {
       return Future.failedFuture(Problem.badRequest(e.getMessage()));
     }
     if (e instanceof MemoryService.Unavailable u) {
-      return Future.failedFuture(Problem.unavailable(e.getMessage(),
-          Math.max(1, u.retryAfter().toSeconds())));
+      return Future.failedFuture(
+          Problem.unavailable(e.getMessage(), Math.max(1, u.retryAfter().toSeconds())));
     }
     return Future.failedFuture(e);
   }

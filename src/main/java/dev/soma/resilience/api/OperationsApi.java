@@ -21,9 +21,9 @@ import java.util.List;
 /**
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
  * (PostgreSQL reachable and migrated: the only critical dependency), {@code GET /metrics}
- * (Prometheus text), {@code GET /v1/status} (the degradation monitor's agent-wide snapshot) and
- * the routes of the {@link RouteModule}s it is given (the agent API). Unknown paths and failures
- * answer {@code application/problem+json}.
+ * (Prometheus text), {@code GET /v1/status} (the degradation monitor's agent-wide snapshot) and the
+ * routes of the {@link RouteModule}s it is given (the agent API). Unknown paths and failures answer
+ * {@code application/problem+json}.
  */
 public final class OperationsApi extends VerticleBase {
 
@@ -36,7 +36,11 @@ public final class OperationsApi extends VerticleBase {
   private final List<RouteModule> modules;
   private HttpServer server;
 
-  public OperationsApi(Database database, Pool pool, PrometheusMeterRegistry registry, int port,
+  public OperationsApi(
+      Database database,
+      Pool pool,
+      PrometheusMeterRegistry registry,
+      int port,
       List<RouteModule> modules) {
     this.database = database;
     this.pool = pool;
@@ -48,33 +52,69 @@ public final class OperationsApi extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(
-        HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
-    HealthChecks ready = HealthChecks.create(vertx).register("postgresql", 2000, promise ->
-        database.checkReady(pool).onComplete(ar -> promise.complete(ar.succeeded()
-            ? Status.OK()
-            : Status.KO(new JsonObject().put("error", ar.cause().getMessage())))));
+    router
+        .get("/health/live")
+        .handler(
+            HealthCheckHandler.createWithHealthChecks(
+                HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
+    HealthChecks ready =
+        HealthChecks.create(vertx)
+            .register(
+                "postgresql",
+                2000,
+                promise ->
+                    database
+                        .checkReady(pool)
+                        .onComplete(
+                            ar ->
+                                promise.complete(
+                                    ar.succeeded()
+                                        ? Status.OK()
+                                        : Status.KO(
+                                            new JsonObject()
+                                                .put("error", ar.cause().getMessage())))));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(registry.scrape()));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(registry.scrape()));
     router.get("/v1/status").handler(this::status);
     modules.forEach(module -> module.mount(vertx, router));
-    router.route().last().handler(ctx -> ctx.fail(Problem.notFound(
-        "no resource at " + ctx.request().method() + " " + ctx.request().path())));
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                ctx.fail(
+                    Problem.notFound(
+                        "no resource at " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new ProblemHandler());
-    return vertx.createHttpServer().requestHandler(router).listen(port)
-        .onSuccess(s -> server = s);
+    return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
   }
 
   private void status(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(DegradationAddresses.STATUS_SNAPSHOT, new JsonObject(),
+    vertx
+        .eventBus()
+        .<JsonObject>request(
+            DegradationAddresses.STATUS_SNAPSHOT,
+            new JsonObject(),
             new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
-        .onSuccess(reply -> ctx.response()
-            .putHeader("Content-Type", "application/json")
-            .end(reply.body().encode()))
-        .onFailure(e -> ctx.fail(new Problem(503, "urn:soma:problem:status-unavailable",
-            "Service unavailable", "the degradation monitor did not answer; retry shortly")));
+        .onSuccess(
+            reply ->
+                ctx.response()
+                    .putHeader("Content-Type", "application/json")
+                    .end(reply.body().encode()))
+        .onFailure(
+            e ->
+                ctx.fail(
+                    new Problem(
+                        503,
+                        "urn:soma:problem:status-unavailable",
+                        "Service unavailable",
+                        "the degradation monitor did not answer; retry shortly")));
   }
 
   /** The port actually bound (useful when configured as 0). */

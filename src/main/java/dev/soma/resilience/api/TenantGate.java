@@ -12,8 +12,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The door of every tenant endpoint: authenticates the API key (the request's tenant comes from
- * it, and only from it), applies the tenant's rate limit, and slows a tenant whose outbox backlog is
+ * The door of every tenant endpoint: authenticates the API key (the request's tenant comes from it,
+ * and only from it), applies the tenant's rate limit, and slows a tenant whose outbox backlog is
  * over the limit (both 429 with Retry-After, for that tenant only).
  */
 final class TenantGate implements Handler<RoutingContext> {
@@ -29,10 +29,16 @@ final class TenantGate implements Handler<RoutingContext> {
     this.tenants = tenants;
     this.limiter = limiter;
     this.backlogLimit = backlogLimit;
-    vertx.eventBus().<JsonObject>consumer(OutboxAddresses.PENDING_COUNTS, message -> {
-      backlog.clear();
-      message.body().forEach(e -> backlog.put(e.getKey(), ((Number) e.getValue()).longValue()));
-    });
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            OutboxAddresses.PENDING_COUNTS,
+            message -> {
+              backlog.clear();
+              message
+                  .body()
+                  .forEach(e -> backlog.put(e.getKey(), ((Number) e.getValue()).longValue()));
+            });
   }
 
   /** The authenticated tenant of a request that passed the gate. */
@@ -50,27 +56,33 @@ final class TenantGate implements Handler<RoutingContext> {
       ctx.fail(Problem.unauthorized("send your API key as 'Authorization: Bearer <key>'"));
       return;
     }
-    tenants.authenticate(authorization.substring(7).trim()).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-      } else if (ar.result().isEmpty()) {
-        ctx.fail(Problem.unauthorized("the API key is unknown or revoked"));
-      } else {
-        admit(ctx, ar.result().get());
-      }
-    });
+    tenants
+        .authenticate(authorization.substring(7).trim())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+              } else if (ar.result().isEmpty()) {
+                ctx.fail(Problem.unauthorized("the API key is unknown or revoked"));
+              } else {
+                admit(ctx, ar.result().get());
+              }
+            });
   }
 
   private void admit(RoutingContext ctx, String tenant) {
     long wait = limiter.tryAcquire(tenant);
     if (wait > 0) {
-      ctx.fail(Problem.tooManyRequests("rate limit reached for this tenant",
-          (wait + 999) / 1000));
+      ctx.fail(Problem.tooManyRequests("rate limit reached for this tenant", (wait + 999) / 1000));
       return;
     }
     if (isPost(ctx) && backlog.getOrDefault(tenant, 0L) > backlogLimit) {
-      ctx.fail(Problem.tooManyRequests("this tenant has " + backlog.get(tenant)
-          + " events waiting to be published; slow down", 5));
+      ctx.fail(
+          Problem.tooManyRequests(
+              "this tenant has "
+                  + backlog.get(tenant)
+                  + " events waiting to be published; slow down",
+              5));
       return;
     }
     ctx.put(TENANT, tenant);

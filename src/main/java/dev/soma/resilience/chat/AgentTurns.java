@@ -45,8 +45,14 @@ public final class AgentTurns {
   private final DegradationStatusView status;
   private final Duration deadline;
 
-  public AgentTurns(Vertx vertx, Pool pool, Outbox outbox, MemoryService memories,
-      SessionContext sessions, DegradationStatusView status, Duration deadline) {
+  public AgentTurns(
+      Vertx vertx,
+      Pool pool,
+      Outbox outbox,
+      MemoryService memories,
+      SessionContext sessions,
+      DegradationStatusView status,
+      Duration deadline) {
     this.vertx = vertx;
     this.pool = pool;
     this.outbox = outbox;
@@ -85,24 +91,42 @@ public final class AgentTurns {
   public Future<JsonObject> run(TurnRequest turn, Consumer<String> onToken) {
     String replyId = turn.messageId() + ":reply";
     JsonArray degraded = degradedServices();
-    return pool.withTransaction(tx -> conversations.store(tx, turn.tenant(),
-            turn.conversationId(), turn.messageId(), "user", turn.content(), new JsonObject()))
+    return pool.withTransaction(
+            tx ->
+                conversations.store(
+                    tx,
+                    turn.tenant(),
+                    turn.conversationId(),
+                    turn.messageId(),
+                    "user",
+                    turn.content(),
+                    new JsonObject()))
         .onSuccess(key -> outbox.committed())
         .compose(key -> context(turn))
-        .compose(context -> ask(turn, context, onToken)
-            .recover(e -> storeReply(turn, replyId, partialOf(e), null, true)
-                .transform(stored -> Future.failedFuture(e)))
-            .compose(reply -> storeReply(turn, replyId, reply.content(), reply, false)
-                .map(v -> new JsonObject()
-                    .put("conversationId", turn.conversationId())
-                    .put("messageId", turn.messageId())
-                    .put("replyId", replyId)
-                    .put("content", reply.content())
-                    .put("provider", reply.provider())
-                    .put("model", reply.model())
-                    .put("failovers", reply.toJson().getJsonArray("failovers"))
-                    .put("context", context.getString("source"))
-                    .put("degraded", degraded))));
+        .compose(
+            context ->
+                ask(turn, context, onToken)
+                    .recover(
+                        e ->
+                            storeReply(turn, replyId, partialOf(e), null, true)
+                                .transform(stored -> Future.failedFuture(e)))
+                    .compose(
+                        reply ->
+                            storeReply(turn, replyId, reply.content(), reply, false)
+                                .map(
+                                    v ->
+                                        new JsonObject()
+                                            .put("conversationId", turn.conversationId())
+                                            .put("messageId", turn.messageId())
+                                            .put("replyId", replyId)
+                                            .put("content", reply.content())
+                                            .put("provider", reply.provider())
+                                            .put("model", reply.model())
+                                            .put(
+                                                "failovers",
+                                                reply.toJson().getJsonArray("failovers"))
+                                            .put("context", context.getString("source"))
+                                            .put("degraded", degraded))));
   }
 
   private JsonArray degradedServices() {
@@ -117,22 +141,28 @@ public final class AgentTurns {
 
   /** Memories (when SomaBrain is usable) and the session's recent turns. */
   private Future<JsonObject> context(TurnRequest turn) {
-    Future<JsonArray> recent = turn.sessionId() == null
-        ? Future.succeededFuture(new JsonArray())
-        : sessions.recent(turn.tenant(), turn.sessionId());
+    Future<JsonArray> recent =
+        turn.sessionId() == null
+            ? Future.succeededFuture(new JsonArray())
+            : sessions.recent(turn.tenant(), turn.sessionId());
     boolean memoryUsable = status.isUsable(MemoryService.DEPENDENCY);
-    Future<JsonObject> recalled = memoryUsable
-        ? memories.recall(turn.tenant(), turn.content(), 5, null)
-            .otherwise(new JsonObject().put("results", new JsonArray()).put("degraded", true))
-        : Future.succeededFuture(new JsonObject().put("results", new JsonArray())
-            .put("degraded", true));
-    return Future.all(recent, recalled).map(all -> {
-      JsonObject memory = recalled.result();
-      boolean sessionOnly = memory.getBoolean("degraded", false);
-      return new JsonObject().put("session", recent.result())
-          .put("memories", memory.getJsonArray("results", new JsonArray()))
-          .put("source", sessionOnly ? "session-only" : "memory");
-    });
+    Future<JsonObject> recalled =
+        memoryUsable
+            ? memories
+                .recall(turn.tenant(), turn.content(), 5, null)
+                .otherwise(new JsonObject().put("results", new JsonArray()).put("degraded", true))
+            : Future.succeededFuture(
+                new JsonObject().put("results", new JsonArray()).put("degraded", true));
+    return Future.all(recent, recalled)
+        .map(
+            all -> {
+              JsonObject memory = recalled.result();
+              boolean sessionOnly = memory.getBoolean("degraded", false);
+              return new JsonObject()
+                  .put("session", recent.result())
+                  .put("memories", memory.getJsonArray("results", new JsonArray()))
+                  .put("source", sessionOnly ? "session-only" : "memory");
+            });
   }
 
   private Future<LlmReply> ask(TurnRequest turn, JsonObject context, Consumer<String> onToken) {
@@ -144,64 +174,113 @@ public final class AgentTurns {
       recalled.forEach(m -> system.append("\n- ").append(describe(m)));
     }
     messages.add(new LlmRequest.Message("system", system.toString()));
-    context.getJsonArray("session").forEach(t -> {
-      JsonObject turnJson = (JsonObject) t;
-      String role = turnJson.getString("role", "user");
-      if (role.equals("user") || role.equals("assistant")) {
-        messages.add(new LlmRequest.Message(role, turnJson.getString("content", "")));
-      }
-    });
+    context
+        .getJsonArray("session")
+        .forEach(
+            t -> {
+              JsonObject turnJson = (JsonObject) t;
+              String role = turnJson.getString("role", "user");
+              if (role.equals("user") || role.equals("assistant")) {
+                messages.add(new LlmRequest.Message(role, turnJson.getString("content", "")));
+              }
+            });
     messages.add(new LlmRequest.Message("user", turn.content()));
     String useCase = turn.useCase() == null ? "chat" : turn.useCase();
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(deadline.toMillis() + 2_000);
     if (onToken == null) {
-      LlmRequest request = new LlmRequest(useCase, turn.tenant(), messages,
-          Optional.ofNullable(turn.maxTokens()), Optional.empty(),
-          Optional.of(deadline.toMillis()), Optional.empty());
-      return vertx.eventBus().<JsonObject>request(FailoverAddresses.LLM_COMPLETE,
-              request.toJson(), options)
+      LlmRequest request =
+          new LlmRequest(
+              useCase,
+              turn.tenant(),
+              messages,
+              Optional.ofNullable(turn.maxTokens()),
+              Optional.empty(),
+              Optional.of(deadline.toMillis()),
+              Optional.empty());
+      return vertx
+          .eventBus()
+          .<JsonObject>request(FailoverAddresses.LLM_COMPLETE, request.toJson(), options)
           .map(reply -> LlmReply.fromJson(reply.body()))
           .recover(e -> Future.failedFuture(new TurnFailed(llmError(e), false)));
     }
     return stream(useCase, turn, messages, onToken, options);
   }
 
-  private Future<LlmReply> stream(String useCase, TurnRequest turn,
-      List<LlmRequest.Message> messages, Consumer<String> onToken, DeliveryOptions options) {
+  private Future<LlmReply> stream(
+      String useCase,
+      TurnRequest turn,
+      List<LlmRequest.Message> messages,
+      Consumer<String> onToken,
+      DeliveryOptions options) {
     String address = "chat.stream." + UUID.randomUUID();
     Promise<LlmReply> done = Promise.promise();
     StringBuilder seen = new StringBuilder();
-    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(address, message -> {
-      LlmStreamEvent event = LlmStreamEvent.fromJson(message.body());
-      switch (event.type()) {
-        case "token" -> event.text().ifPresent(text -> {
-          seen.append(text);
-          onToken.accept(text);
-        });
-        case "end" -> done.tryComplete(event.reply().orElseThrow());
-        default -> done.tryFail(new PartialTurn(new TurnFailed(event.error().orElseThrow(),
-            event.partial()), seen.toString()));
-      }
-    });
-    LlmRequest request = new LlmRequest(useCase, turn.tenant(), messages,
-        Optional.ofNullable(turn.maxTokens()), Optional.empty(),
-        Optional.of(deadline.toMillis()), Optional.of(address));
-    events.completion()
-        .compose(v -> vertx.eventBus().request(FailoverAddresses.LLM_STREAM, request.toJson(),
-            options))
+    MessageConsumer<JsonObject> events =
+        vertx
+            .eventBus()
+            .consumer(
+                address,
+                message -> {
+                  LlmStreamEvent event = LlmStreamEvent.fromJson(message.body());
+                  switch (event.type()) {
+                    case "token" ->
+                        event
+                            .text()
+                            .ifPresent(
+                                text -> {
+                                  seen.append(text);
+                                  onToken.accept(text);
+                                });
+                    case "end" -> done.tryComplete(event.reply().orElseThrow());
+                    default ->
+                        done.tryFail(
+                            new PartialTurn(
+                                new TurnFailed(event.error().orElseThrow(), event.partial()),
+                                seen.toString()));
+                  }
+                });
+    LlmRequest request =
+        new LlmRequest(
+            useCase,
+            turn.tenant(),
+            messages,
+            Optional.ofNullable(turn.maxTokens()),
+            Optional.empty(),
+            Optional.of(deadline.toMillis()),
+            Optional.of(address));
+    events
+        .completion()
+        .compose(
+            v -> vertx.eventBus().request(FailoverAddresses.LLM_STREAM, request.toJson(), options))
         .onFailure(e -> done.tryFail(new TurnFailed(llmError(e), false)));
-    vertx.setTimer(deadline.toMillis() + 5_000, id -> done.tryFail(new PartialTurn(
-        new TurnFailed(new LlmError(LlmError.DEADLINE_EXCEEDED, "the answer did not finish in"
-            + " time", Optional.empty(), List.of()), seen.length() > 0), seen.toString())));
-    return done.future().eventually(events::unregister)
+    vertx.setTimer(
+        deadline.toMillis() + 5_000,
+        id ->
+            done.tryFail(
+                new PartialTurn(
+                    new TurnFailed(
+                        new LlmError(
+                            LlmError.DEADLINE_EXCEEDED,
+                            "the answer did not finish in" + " time",
+                            Optional.empty(),
+                            List.of()),
+                        seen.length() > 0),
+                    seen.toString())));
+    return done.future()
+        .eventually(events::unregister)
         .recover(e -> Future.failedFuture(e instanceof PartialTurn p ? p : e));
   }
 
   /** The chain's error, or "unavailable" when it did not answer at all (timeout, no handler). */
   private static LlmError llmError(Throwable e) {
-    return LlmError.from(e).orElseGet(() -> new LlmError(LlmError.UNAVAILABLE,
-        "the LLM failover service did not answer: " + e.getMessage(), Optional.empty(),
-        List.of()));
+    return LlmError.from(e)
+        .orElseGet(
+            () ->
+                new LlmError(
+                    LlmError.UNAVAILABLE,
+                    "the LLM failover service did not answer: " + e.getMessage(),
+                    Optional.empty(),
+                    List.of()));
   }
 
   /** A stream that failed after some tokens: the text the caller already has. */
@@ -234,8 +313,8 @@ public final class AgentTurns {
    * the user saw, flagged {@code partial} (nothing the user saw goes unrecorded); a turn with no
    * answer at all stores nothing.
    */
-  private Future<Void> storeReply(TurnRequest turn, String replyId, String content, LlmReply reply,
-      boolean partial) {
+  private Future<Void> storeReply(
+      TurnRequest turn, String replyId, String content, LlmReply reply, boolean partial) {
     if (content == null || content.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -243,14 +322,34 @@ public final class AgentTurns {
     if (reply != null) {
       metadata.put("provider", reply.provider()).put("model", reply.model());
     }
-    return pool.withTransaction(tx -> conversations.store(tx, turn.tenant(),
-            turn.conversationId(), replyId, "assistant", content, metadata))
+    return pool.withTransaction(
+            tx ->
+                conversations.store(
+                    tx,
+                    turn.tenant(),
+                    turn.conversationId(),
+                    replyId,
+                    "assistant",
+                    content,
+                    metadata))
         .onSuccess(key -> outbox.committed())
-        .compose(key -> turn.sessionId() == null ? Future.succeededFuture()
-            : sessions.append(turn.tenant(), turn.sessionId(), new JsonObject().put("role", "user")
-                    .put("content", turn.content()))
-                .compose(v -> sessions.append(turn.tenant(), turn.sessionId(), new JsonObject()
-                    .put("role", "assistant").put("content", content))))
+        .compose(
+            key ->
+                turn.sessionId() == null
+                    ? Future.succeededFuture()
+                    : sessions
+                        .append(
+                            turn.tenant(),
+                            turn.sessionId(),
+                            new JsonObject().put("role", "user").put("content", turn.content()))
+                        .compose(
+                            v ->
+                                sessions.append(
+                                    turn.tenant(),
+                                    turn.sessionId(),
+                                    new JsonObject()
+                                        .put("role", "assistant")
+                                        .put("content", content))))
         .mapEmpty();
   }
 

@@ -20,13 +20,17 @@ public final class Conversations {
   static final String INSERT_MESSAGE =
       """
       INSERT INTO conversation_messages (tenant_id, conversation_id, message_id, role, content, metadata)
-      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""";
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING\
+      """;
 
   /** A message that already exists: its ids are the client's to choose, once. */
   public static final class DuplicateMessage extends RuntimeException {
     DuplicateMessage(String conversation, String message) {
-      super("message '" + message + "' already exists in conversation '" + conversation + "'",
-          null, false, false);
+      super(
+          "message '" + message + "' already exists in conversation '" + conversation + "'",
+          null,
+          false,
+          false);
     }
   }
 
@@ -45,17 +49,35 @@ public final class Conversations {
    * Stores a message and its event on {@code tx}; fails with {@link DuplicateMessage} when the
    * tenant already has a message with this id in the conversation. Completes with the event key.
    */
-  public Future<String> store(SqlConnection tx, String tenant, String conversation,
-      String message, String role, String content, JsonObject metadata) {
+  public Future<String> store(
+      SqlConnection tx,
+      String tenant,
+      String conversation,
+      String message,
+      String role,
+      String content,
+      JsonObject metadata) {
     String key = eventKey(conversation, message);
     String topic = role.equals("assistant") ? OUTBOUND : INBOUND;
     return tx.preparedQuery(INSERT_MESSAGE)
         .execute(Tuple.of(tenant, conversation, message, role, content, metadata))
-        .compose(rows -> rows.rowCount() == 0
-            ? Future.failedFuture(new DuplicateMessage(conversation, message))
-            : outbox.enqueue(tx, OutboxEntry.of(tenant, key, topic, "conv:" + conversation,
-                new JsonObject().put("conversationId", conversation).put("messageId", message)
-                    .put("role", role).put("content", content).put("metadata", metadata))))
+        .compose(
+            rows ->
+                rows.rowCount() == 0
+                    ? Future.failedFuture(new DuplicateMessage(conversation, message))
+                    : outbox.enqueue(
+                        tx,
+                        OutboxEntry.of(
+                            tenant,
+                            key,
+                            topic,
+                            "conv:" + conversation,
+                            new JsonObject()
+                                .put("conversationId", conversation)
+                                .put("messageId", message)
+                                .put("role", role)
+                                .put("content", content)
+                                .put("metadata", metadata))))
         .map(created -> key);
   }
 }

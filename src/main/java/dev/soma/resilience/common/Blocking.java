@@ -19,7 +19,9 @@ public final class Blocking {
       throw new IllegalStateException("Blocking.await called on a Vert.x thread");
     }
     try {
-      return future.toCompletionStage().toCompletableFuture()
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;

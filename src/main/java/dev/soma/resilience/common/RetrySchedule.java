@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * Exponential backoff with full jitter: the n-th retry waits a random time in
- * {@code [d/2, d]} where {@code d = min(max, initial * 2^(n-1))}. Half the delay is kept so that a
- * retry never comes back at once; the other half spreads retries of many rows apart.
+ * Exponential backoff with full jitter: the n-th retry waits a random time in {@code [d/2, d]}
+ * where {@code d = min(max, initial * 2^(n-1))}. Half the delay is kept so that a retry never comes
+ * back at once; the other half spreads retries of many rows apart.
  */
 public final class RetrySchedule {
 

@@ -25,8 +25,8 @@ public record ApiConfig(
   static ApiConfig from(Settings s) {
     String admin = s.string("admin.token");
     if (!admin.isEmpty() && admin.length() < 16) {
-      throw ConfigException.invalid(ConfigSource.envName("admin.token"), "****",
-          "at least 16 characters");
+      throw ConfigException.invalid(
+          ConfigSource.envName("admin.token"), "****", "at least 16 characters");
     }
     return new ApiConfig(
         s.intIn("api.maxBodyBytes", 1024, 64 * 1024 * 1024),

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The audio failover chains' providers (TTS: ElevenLabs, OpenAI, Kokoro; STT: OpenAI, Deepgram)
- * and limits. A provider whose credential is empty (Kokoro: whose base URL is empty) is not
- * configured and is skipped by its chain; it is never counted as failed.
+ * The audio failover chains' providers (TTS: ElevenLabs, OpenAI, Kokoro; STT: OpenAI, Deepgram) and
+ * limits. A provider whose credential is empty (Kokoro: whose base URL is empty) is not configured
+ * and is skipped by its chain; it is never counted as failed.
  *
  * @param timeout the longest one provider call may take before the chain moves on
  * @param maxAudioBytes the largest audio a request may carry (base64 on the event bus)
@@ -24,11 +24,14 @@ public record AudioConfig(
     Deepgram deepgram,
     Kokoro kokoro) {
 
-  /** ElevenLabs TTS: {@code POST {baseUrl}/v1/text-to-speech/{voiceId}}, header {@code xi-api-key}. */
+  /**
+   * ElevenLabs TTS: {@code POST {baseUrl}/v1/text-to-speech/{voiceId}}, header {@code xi-api-key}.
+   */
   public record ElevenLabs(URI baseUrl, Secret apiKey, String voiceId, String modelId) {}
 
   /** OpenAI TTS ({@code /v1/audio/speech}) and STT ({@code /v1/audio/transcriptions}). */
-  public record OpenAi(URI baseUrl, Secret apiKey, String ttsModel, String ttsVoice, String sttModel) {}
+  public record OpenAi(
+      URI baseUrl, Secret apiKey, String ttsModel, String ttsVoice, String sttModel) {}
 
   /** Deepgram STT: {@code POST {baseUrl}/v1/listen}, header {@code Authorization: Token}. */
   public record Deepgram(URI baseUrl, Secret apiKey, String model) {}
@@ -75,8 +78,11 @@ public record AudioConfig(
   }
 
   static URI required(Settings s, String path) {
-    return s.url(path, "http", "https").orElseThrow(() -> ConfigException.invalid(
-        ConfigSource.envName(path), "", "a URL starting with http:// or https://"));
+    return s.url(path, "http", "https")
+        .orElseThrow(
+            () ->
+                ConfigException.invalid(
+                    ConfigSource.envName(path), "", "a URL starting with http:// or https://"));
   }
 
   static String nonEmpty(Settings s, String path) {

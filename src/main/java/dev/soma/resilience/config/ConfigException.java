@@ -12,7 +12,6 @@ public final class ConfigException extends RuntimeException {
   }
 
   static ConfigException invalid(String key, Object value, String expected) {
-    return new ConfigException(
-        key + " must be " + expected + ", but was '" + value + "'");
+    return new ConfigException(key + " must be " + expected + ", but was '" + value + "'");
   }
 }

@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * The raw configuration tree: the defaults shipped in the jar ({@code conf/application.json}), an
- * optional file named by {@code SA01_CONFIG_FILE}, then environment variables. Every leaf
- * {@code a.bCd} can be overridden by {@code SA01_A_B_CD}; values keep the type of the default, and a
- * value of the wrong type fails with the variable's name.
+ * optional file named by {@code SA01_CONFIG_FILE}, then environment variables. Every leaf {@code
+ * a.bCd} can be overridden by {@code SA01_A_B_CD}; values keep the type of the default, and a value
+ * of the wrong type fails with the variable's name.
  */
 public final class ConfigSource {
 
@@ -85,7 +85,8 @@ public final class ConfigSource {
   private static void deepMerge(JsonObject target, JsonObject source) {
     for (String key : source.fieldNames()) {
       Object value = source.getValue(key);
-      if (value instanceof JsonObject child && target.getValue(key) instanceof JsonObject existing) {
+      if (value instanceof JsonObject child
+          && target.getValue(key) instanceof JsonObject existing) {
         deepMerge(existing, child);
       } else {
         target.put(key, value);
@@ -96,7 +97,8 @@ public final class ConfigSource {
   private static JsonObject readDefaults() {
     try (InputStream in = ConfigSource.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
       if (in == null) {
-        throw new ConfigException("the built-in defaults " + DEFAULTS + " are missing from the jar");
+        throw new ConfigException(
+            "the built-in defaults " + DEFAULTS + " are missing from the jar");
       }
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -108,7 +110,8 @@ public final class ConfigSource {
     try {
       return new JsonObject(Files.readString(file));
     } catch (IOException e) {
-      throw ConfigException.invalid(PREFIX + "CONFIG_FILE", file, "a readable JSON file (" + e + ")");
+      throw ConfigException.invalid(
+          PREFIX + "CONFIG_FILE", file, "a readable JSON file (" + e + ")");
     } catch (RuntimeException e) {
       throw ConfigException.invalid(
           PREFIX + "CONFIG_FILE", file, "a JSON object (" + e.getMessage() + ")");

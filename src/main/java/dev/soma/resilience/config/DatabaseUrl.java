@@ -48,8 +48,15 @@ public record DatabaseUrl(String host, int port, String database, String user, S
 
   @Override
   public String toString() {
-    return "postgresql://" + user + (password.isEmpty() ? "" : ":****") + "@" + host + ":" + port
-        + "/" + database;
+    return "postgresql://"
+        + user
+        + (password.isEmpty() ? "" : ":****")
+        + "@"
+        + host
+        + ":"
+        + port
+        + "/"
+        + database;
   }
 
   /** Percent-decoding only: {@link URLDecoder} alone would turn a {@code +} into a space. */

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * @param criticalServices services whose level caps nothing: their critical level is the agent's
  * @param extraDependencies dependencies beyond the built-in ones, by name
  * @param graph which service needs which: {@code node -> "a,b|c"} means the node needs {@code a}
- *     and one of {@code b} or {@code c}; {@code llm.*} stands for every service named {@code llm.}...
+ *     and one of {@code b} or {@code c}; {@code llm.*} stands for every service named {@code
+ *     llm.}...
  */
 public record DegradationConfig(
     Duration probeInterval,
@@ -115,7 +116,9 @@ public record DegradationConfig(
         continue;
       }
       if (!NAME.matcher(name).matches()) {
-        throw ConfigException.invalid(ConfigSource.envName(path), name,
+        throw ConfigException.invalid(
+            ConfigSource.envName(path),
+            name,
             "a service name of lower-case letters, digits, '.', '_' and '-'");
       }
       names.add(name);
@@ -131,8 +134,10 @@ public record DegradationConfig(
         continue;
       }
       String[] nameAndUrl = part.trim().split("=", 2);
-      String name = names("degradation.dependencies", nameAndUrl[0]).stream().findFirst()
-          .orElseThrow(() -> ConfigException.invalid(key, part, "name[=url] entries"));
+      String name =
+          names("degradation.dependencies", nameAndUrl[0]).stream()
+              .findFirst()
+              .orElseThrow(() -> ConfigException.invalid(key, part, "name[=url] entries"));
       if (nameAndUrl.length == 1) {
         result.add(new ExtraDependency(name, true, Optional.empty()));
       } else if (nameAndUrl[1].isBlank()) {
@@ -140,7 +145,8 @@ public record DegradationConfig(
       } else {
         String url = nameAndUrl[1].trim();
         if (!url.matches("https?://[^\\s/]+.*")) {
-          throw ConfigException.invalid(key, Settings.redact(url), "an http(s) URL after " + name + "=");
+          throw ConfigException.invalid(
+              key, Settings.redact(url), "an http(s) URL after " + name + "=");
         }
         result.add(new ExtraDependency(name, true, Optional.of(url)));
       }
@@ -150,21 +156,24 @@ public record DegradationConfig(
 
   private static Map<String, String> graph(Map<String, String> raw) {
     Map<String, String> graph = new LinkedHashMap<>();
-    raw.forEach((node, requirement) -> {
-      String key = ConfigSource.envName("degradation.graph." + node);
-      if (!NAME.matcher(node).matches()) {
-        throw ConfigException.invalid(key, node, "a service name");
-      }
-      String compact = requirement.replace(" ", "");
-      if (compact.isEmpty()) {
-        return;
-      }
-      if (!REQUIREMENT.matcher(compact).matches()) {
-        throw ConfigException.invalid(key, requirement,
-            "names (or prefix.*) joined by ',' (all needed) or '|' (any one suffices)");
-      }
-      graph.put(node, compact);
-    });
+    raw.forEach(
+        (node, requirement) -> {
+          String key = ConfigSource.envName("degradation.graph." + node);
+          if (!NAME.matcher(node).matches()) {
+            throw ConfigException.invalid(key, node, "a service name");
+          }
+          String compact = requirement.replace(" ", "");
+          if (compact.isEmpty()) {
+            return;
+          }
+          if (!REQUIREMENT.matcher(compact).matches()) {
+            throw ConfigException.invalid(
+                key,
+                requirement,
+                "names (or prefix.*) joined by ',' (all needed) or '|' (any one suffices)");
+          }
+          graph.put(node, compact);
+        });
     return java.util.Collections.unmodifiableMap(graph);
   }
 }

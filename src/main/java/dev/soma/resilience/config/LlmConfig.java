@@ -37,11 +37,12 @@ public record LlmConfig(
     Duration breakerReset) {
 
   /** The providers this service can speak to, with the wire format each one uses. */
-  public static final Map<String, Format> KNOWN_PROVIDERS = Map.of(
-      "openai", Format.OPENAI_CHAT,
-      "anthropic", Format.ANTHROPIC_MESSAGES,
-      "openrouter", Format.OPENAI_CHAT,
-      "deepseek", Format.OPENAI_CHAT);
+  public static final Map<String, Format> KNOWN_PROVIDERS =
+      Map.of(
+          "openai", Format.OPENAI_CHAT,
+          "anthropic", Format.ANTHROPIC_MESSAGES,
+          "openrouter", Format.OPENAI_CHAT,
+          "deepseek", Format.OPENAI_CHAT);
 
   /** The wire format a provider speaks (docs: ../shared/contracts/providers.md). */
   public enum Format {
@@ -55,7 +56,8 @@ public record LlmConfig(
    * @param name the provider's name, also its metric label
    * @param baseUrl without the {@code /v1/...} path
    * @param apiKey secret; empty when the provider is not configured
-   * @param extraHeaders sent with every request (OpenRouter's {@code HTTP-Referer}, {@code X-Title})
+   * @param extraHeaders sent with every request (OpenRouter's {@code HTTP-Referer}, {@code
+   *     X-Title})
    */
   public record Provider(
       String name, Format format, URI baseUrl, String apiKey, Map<String, String> extraHeaders) {
@@ -66,8 +68,14 @@ public record LlmConfig(
 
     @Override
     public String toString() {
-      return name + "(" + format + ", " + baseUrl + ", "
-          + (configured() ? "key set" : "not configured") + ")";
+      return name
+          + "("
+          + format
+          + ", "
+          + baseUrl
+          + ", "
+          + (configured() ? "key set" : "not configured")
+          + ")";
     }
   }
 
@@ -106,9 +114,14 @@ public record LlmConfig(
 
   private static Provider provider(Settings s, String name) {
     String prefix = "llm." + name + ".";
-    URI base = s.url(prefix + "baseUrl", "http", "https")
-        .orElseThrow(() -> ConfigException.invalid(
-            ConfigSource.envName(prefix + "baseUrl"), "", "a URL starting with http:// or https://"));
+    URI base =
+        s.url(prefix + "baseUrl", "http", "https")
+            .orElseThrow(
+                () ->
+                    ConfigException.invalid(
+                        ConfigSource.envName(prefix + "baseUrl"),
+                        "",
+                        "a URL starting with http:// or https://"));
     String trimmed = base.toString().replaceAll("/+$", "");
     Map<String, String> headers = new LinkedHashMap<>();
     if (!s.string(prefix + "referer").isEmpty()) {
@@ -117,19 +130,25 @@ public record LlmConfig(
     if (!s.string(prefix + "title").isEmpty()) {
       headers.put("X-Title", s.string(prefix + "title"));
     }
-    return new Provider(name, KNOWN_PROVIDERS.get(name), URI.create(trimmed),
-        s.string(prefix + "apiKey"), Map.copyOf(headers));
+    return new Provider(
+        name,
+        KNOWN_PROVIDERS.get(name),
+        URI.create(trimmed),
+        s.string(prefix + "apiKey"),
+        Map.copyOf(headers));
   }
 
   private static List<Link> chain(Settings s, String path, Map<String, Provider> providers) {
     String raw = s.string(path);
-    String expected = "a comma-separated list of provider:model with provider one of "
-        + String.join(", ", providers.keySet());
+    String expected =
+        "a comma-separated list of provider:model with provider one of "
+            + String.join(", ", providers.keySet());
     List<Link> links = new ArrayList<>();
     for (String part : raw.split(",")) {
       String entry = part.trim();
       int colon = entry.indexOf(':');
-      if (colon <= 0 || colon == entry.length() - 1
+      if (colon <= 0
+          || colon == entry.length() - 1
           || !providers.containsKey(entry.substring(0, colon))) {
         throw ConfigException.invalid(ConfigSource.envName(path), raw, expected);
       }

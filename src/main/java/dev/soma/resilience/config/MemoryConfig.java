@@ -41,8 +41,10 @@ public record MemoryConfig(
         new Secret(s.string("somabrain.token")),
         s.string("somabrain.namespace").isEmpty() ? "wm" : s.string("somabrain.namespace"),
         Duration.ofMillis(s.intIn("somabrain.requestTimeoutMs", 100, 600_000)),
-        new BreakerSettings(s.intIn("somabrain.breakerFailureThreshold", 1, 1000),
-            Duration.ofSeconds(s.intIn("somabrain.breakerResetSeconds", 1, 86_400)), 1),
+        new BreakerSettings(
+            s.intIn("somabrain.breakerFailureThreshold", 1, 1000),
+            Duration.ofSeconds(s.intIn("somabrain.breakerResetSeconds", 1, 86_400)),
+            1),
         s.oneOf("memory.writeMode", "sync", "async", "auto"),
         Duration.ofMillis(s.intIn("memory.autoTimeoutMs", 50, 60_000)),
         s.intIn("memory.syncBatchSize", 1, 10_000),

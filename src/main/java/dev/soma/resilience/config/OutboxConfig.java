@@ -58,7 +58,8 @@ public record OutboxConfig(
       throw ConfigException.invalid(
           ConfigSource.envName("outbox.leaseSeconds"),
           lease.toSeconds(),
-          "longer than kafka.deliveryTimeoutMs + 5 s (" + (kafka.deliveryTimeoutMs() / 1000 + 5)
+          "longer than kafka.deliveryTimeoutMs + 5 s ("
+              + (kafka.deliveryTimeoutMs() / 1000 + 5)
               + " s), so a live relay settles its rows before its lease runs out");
     }
     return this;

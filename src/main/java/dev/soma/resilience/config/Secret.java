@@ -12,8 +12,10 @@ public record Secret(String value) {
 
   /** Constant-time comparison with a presented value; false when unset. */
   public boolean matches(String presented) {
-    return isSet() && presented != null && MessageDigest.isEqual(
-        value.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+    return isSet()
+        && presented != null
+        && MessageDigest.isEqual(
+            value.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

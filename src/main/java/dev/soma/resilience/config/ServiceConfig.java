@@ -46,7 +46,9 @@ public record ServiceConfig(
     StorageConfig storage,
     LlmConfig llm) {
 
-  /** Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}. */
+  /**
+   * Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}.
+   */
   public static ServiceConfig load(Map<String, String> env) {
     return from(ConfigSource.load(env));
   }

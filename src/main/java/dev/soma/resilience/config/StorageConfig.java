@@ -7,12 +7,12 @@ import java.util.Optional;
 
 /**
  * The storage failover chain (S3-compatible, then the local filesystem, then Redis with a TTL) and
- * its upload queue. S3 is configured when bucket and both keys are set; Redis when
- * {@code redis.url} is; the local filesystem unless disabled.
+ * its upload queue. S3 is configured when bucket and both keys are set; Redis when {@code
+ * redis.url} is; the local filesystem unless disabled.
  *
  * @param timeout the longest one storage call may take before the chain moves on
- * @param maxInlineBytes the largest upload that may travel inline (base64) on the event bus;
- *     larger ones are spilled to {@link #spoolDir} by the caller and passed by reference
+ * @param maxInlineBytes the largest upload that may travel inline (base64) on the event bus; larger
+ *     ones are spilled to {@link #spoolDir} by the caller and passed by reference
  * @param spoolDir where queued and spilled uploads are kept, fsynced, until stored
  * @param retryInterval how often queued uploads are tried again
  * @param retryBatch queued uploads tried per round

@@ -6,10 +6,11 @@ import java.util.Optional;
 
 /**
  * The outcome of one real call to a dependency, reported by the client that made it (publish on
- * {@link DegradationAddresses#CALL_OUTCOME}, or {@link DegradationStatusView#report}). Real
- * traffic is the monitor's first source of health; probes only fill the gaps.
+ * {@link DegradationAddresses#CALL_OUTCOME}, or {@link DegradationStatusView#report}). Real traffic
+ * is the monitor's first source of health; probes only fill the gaps.
  *
- * @param dependency the service called, as the monitor names it ({@code somabrain}, {@code llm.openai})
+ * @param dependency the service called, as the monitor names it ({@code somabrain}, {@code
+ *     llm.openai})
  * @param tenant on whose behalf, when there is one (for logs; health is not per tenant)
  * @param ok whether the call did what was asked (a 4xx caused by our request is still ok: the
  *     dependency worked)
@@ -17,7 +18,10 @@ import java.util.Optional;
  * @param error a short description of the failure, never a secret or a payload
  */
 public record CallReport(
-    String dependency, Optional<String> tenant, boolean ok, long latencyMs,
+    String dependency,
+    Optional<String> tenant,
+    boolean ok,
+    long latencyMs,
     Optional<String> error) {
 
   public CallReport {
@@ -45,10 +49,8 @@ public record CallReport(
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("dependency", dependency)
-        .put("ok", ok)
-        .put("latencyMs", latencyMs);
+    JsonObject json =
+        new JsonObject().put("dependency", dependency).put("ok", ok).put("latencyMs", latencyMs);
     tenant.ifPresent(t -> json.put("tenant", t));
     error.ifPresent(e -> json.put("error", e));
     return json;

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * How badly a service is degraded, from {@link #NONE} to {@link #CRITICAL} (unavailable). The
- * {@link #value()} (0 to 4) is what the {@code service_degradation_level} gauge shows; the wire form
- * is the lower-case name.
+ * {@link #value()} (0 to 4) is what the {@code service_degradation_level} gauge shows; the wire
+ * form is the lower-case name.
  */
 public enum DegradationLevel {
   NONE,

@@ -12,14 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local, always-answering copy of the monitor's status for any verticle: read
- * {@link #current()} (never blocks, never waits for a dependency to time out) and
- * {@link #report} each real call's outcome.
+ * A local, always-answering copy of the monitor's status for any verticle: read {@link #current()}
+ * (never blocks, never waits for a dependency to time out) and {@link #report} each real call's
+ * outcome.
  *
- * <p>{@link #start} subscribes to {@link DegradationAddresses#STATUS_CHANGED} first, then asks for a
- * snapshot, so no change falls between the two; a change whose sequence shows that one was missed
- * triggers a new snapshot request. Until the monitor first answers, {@link #current()} is
- * {@link StatusSnapshot#empty()} (every service unknown, which counts as usable). Create it in the
+ * <p>{@link #start} subscribes to {@link DegradationAddresses#STATUS_CHANGED} first, then asks for
+ * a snapshot, so no change falls between the two; a change whose sequence shows that one was missed
+ * triggers a new snapshot request. Until the monitor first answers, {@link #current()} is {@link
+ * StatusSnapshot#empty()} (every service unknown, which counts as usable). Create it in the
  * verticle's {@code start()} and {@link #close()} it in {@code stop()}.
  */
 public final class DegradationStatusView {
@@ -45,9 +45,12 @@ public final class DegradationStatusView {
    */
   public static Future<DegradationStatusView> start(Vertx vertx, Duration requestTimeout) {
     DegradationStatusView view = new DegradationStatusView(vertx, requestTimeout);
-    view.changes = vertx.eventBus().consumer(DegradationAddresses.STATUS_CHANGED,
-        message -> view.apply(message.body()));
-    return view.changes.completion()
+    view.changes =
+        vertx
+            .eventBus()
+            .consumer(DegradationAddresses.STATUS_CHANGED, message -> view.apply(message.body()));
+    return view.changes
+        .completion()
         .compose(v -> view.refresh().otherwise((StatusSnapshot) null))
         .map(view);
   }
@@ -58,8 +61,10 @@ public final class DegradationStatusView {
    */
   public static DegradationStatusView open(Vertx vertx, Duration requestTimeout) {
     DegradationStatusView view = new DegradationStatusView(vertx, requestTimeout);
-    view.changes = vertx.eventBus().consumer(DegradationAddresses.STATUS_CHANGED,
-        message -> view.apply(message.body()));
+    view.changes =
+        vertx
+            .eventBus()
+            .consumer(DegradationAddresses.STATUS_CHANGED, message -> view.apply(message.body()));
     view.changes.completion().onSuccess(v -> view.refresh());
     return view;
   }
@@ -87,15 +92,20 @@ public final class DegradationStatusView {
   /** Asks the monitor for its snapshot now and keeps it; fails after the request timeout. */
   public Future<StatusSnapshot> refresh() {
     refreshing = true;
-    return vertx.eventBus()
-        .<JsonObject>request(DegradationAddresses.STATUS_SNAPSHOT, new JsonObject(),
+    return vertx
+        .eventBus()
+        .<JsonObject>request(
+            DegradationAddresses.STATUS_SNAPSHOT,
+            new JsonObject(),
             new DeliveryOptions().setSendTimeout(requestTimeout.toMillis()))
         .map(reply -> StatusSnapshot.fromJson(reply.body()))
-        .onSuccess(snapshot -> {
-          if (snapshot.sequence() >= current.sequence() || snapshot.at().isAfter(current.at())) {
-            current = snapshot;
-          }
-        })
+        .onSuccess(
+            snapshot -> {
+              if (snapshot.sequence() >= current.sequence()
+                  || snapshot.at().isAfter(current.at())) {
+                current = snapshot;
+              }
+            })
         .onFailure(e -> LOG.debug("degradation snapshot not available: {}", e.toString()))
         .onComplete(ar -> refreshing = false);
   }
@@ -117,10 +127,13 @@ public final class DegradationStatusView {
       return;
     }
     // sequence 1 after a higher one: the monitor restarted; start over from this change
-    current = before.with(change.current(), change.overall(), change.sequence(),
-        change.current().since());
-    boolean gap = before.sequence() != 0 && change.sequence() != before.sequence() + 1
-        && change.sequence() != 1;
+    current =
+        before.with(
+            change.current(), change.overall(), change.sequence(), change.current().since());
+    boolean gap =
+        before.sequence() != 0
+            && change.sequence() != before.sequence() + 1
+            && change.sequence() != 1;
     if ((gap || change.sequence() == 1 && before.sequence() > 1) && !refreshing) {
       refresh();
     }

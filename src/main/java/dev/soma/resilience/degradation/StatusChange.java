@@ -4,9 +4,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 
 /**
- * One service's status changed (its state or level). Published on
- * {@link DegradationAddresses#STATUS_CHANGED} and kept in the monitor's history; the Kafka event
- * on {@code degradation.events} carries the same fields plus {@code type} and {@code dedupeKey}.
+ * One service's status changed (its state or level). Published on {@link
+ * DegradationAddresses#STATUS_CHANGED} and kept in the monitor's history; the Kafka event on {@code
+ * degradation.events} carries the same fields plus {@code type} and {@code dedupeKey}.
  *
  * @param sequence numbers changes of this monitor 1, 2, 3...; a gap means a change was missed
  * @param previous the status before (empty for a service seen for the first time)
@@ -14,7 +14,9 @@ import java.util.Optional;
  * @param overall the agent's level after this change
  */
 public record StatusChange(
-    long sequence, Optional<DependencyStatus> previous, DependencyStatus current,
+    long sequence,
+    Optional<DependencyStatus> previous,
+    DependencyStatus current,
     DegradationLevel overall) {
 
   public String service() {
@@ -28,19 +30,20 @@ public record StatusChange(
 
   /** The level went down, or the service became usable again. */
   public boolean isRecovery() {
-    boolean usableAgain = previous.map(p -> !p.state().isUsable()).orElse(false)
-        && current.state().isUsable();
+    boolean usableAgain =
+        previous.map(p -> !p.state().isUsable()).orElse(false) && current.state().isUsable();
     return fromLevel().isWorseThan(current.level()) || usableAgain;
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("sequence", sequence)
-        .put("service", service())
-        .put("from", fromLevel().wire())
-        .put("to", current.level().wire())
-        .put("current", current.toJson())
-        .put("overall", overall.wire());
+    JsonObject json =
+        new JsonObject()
+            .put("sequence", sequence)
+            .put("service", service())
+            .put("from", fromLevel().wire())
+            .put("to", current.level().wire())
+            .put("current", current.toJson())
+            .put("overall", overall.wire());
     previous.ifPresent(p -> json.put("previous", p.toJson()));
     return json;
   }

@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * The agent-wide status at one moment: every service's status and the overall level.
  *
- * @param sequence the number of the last change included; a {@link StatusChange} with
- *     {@code sequence + 1} is the next one
+ * @param sequence the number of the last change included; a {@link StatusChange} with {@code
+ *     sequence + 1} is the next one
  * @param at when the snapshot was taken
  * @param overall the agent's level: the worst critical service's level, and the worst other
  *     service's level capped at {@link DegradationLevel#SEVERE} (the agent keeps answering)
@@ -44,8 +44,8 @@ public record StatusSnapshot(
   }
 
   /** This snapshot with one service's status replaced, as of change {@code sequence}. */
-  public StatusSnapshot with(DependencyStatus status, DegradationLevel overall, long sequence,
-      Instant at) {
+  public StatusSnapshot with(
+      DependencyStatus status, DegradationLevel overall, long sequence, Instant at) {
     Map<String, DependencyStatus> copy = new LinkedHashMap<>(services);
     copy.put(status.service(), status);
     return new StatusSnapshot(sequence, at, overall, copy);
@@ -70,8 +70,11 @@ public record StatusSnapshot(
       for (String name : byName.fieldNames()) {
         services.put(name, DependencyStatus.fromJson(byName.getJsonObject(name)));
       }
-      return new StatusSnapshot(json.getLong("sequence"), Instant.parse(json.getString("at")),
-          DegradationLevel.fromWire(json.getString("overall")), services);
+      return new StatusSnapshot(
+          json.getLong("sequence"),
+          Instant.parse(json.getString("at")),
+          DegradationLevel.fromWire(json.getString("overall")),
+          services);
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (RuntimeException e) {

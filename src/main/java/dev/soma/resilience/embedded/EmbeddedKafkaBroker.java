@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,213 +26,249 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Apache Kafka 4.1 broker (KRaft, combined broker + controller) running inside this JVM.
+ * A real single-node Apache Kafka 4.1 broker (KRaft, combined broker + controller) running inside
+ * this JVM.
  *
  * <ul>
- *   <li>{@link #start} formats {@code dataDir} only if it is not formatted yet, so topics, records and committed
- *       offsets survive {@link #stop()} and a later start (same JVM or a new process) with the same dir and port.</li>
- *   <li>Listens on 127.0.0.1 only: PLAINTEXT on {@link #port()} (0 = a free port, chosen once per instance) and a
- *       CONTROLLER listener on a port chosen when the dir is first used, kept in {@code dataDir/controller.port}.</li>
- *   <li>{@code start} returns only once the broker answers an Admin {@code describeCluster} (it is then unfenced and
- *       accepts produce requests); otherwise it shuts what it started down and throws {@link IllegalStateException}.</li>
- *   <li>{@link #stop()} is a clean, blocking, idempotent shutdown; {@link #restart()} starts again on the same port/dir.</li>
- *   <li>Replication factor 1 and min ISR 1 for every internal topic, {@code group.initial.rebalance.delay.ms=0},
- *       auto topic creation on with 3 partitions per topic; {@code overrides} may change any of it.</li>
- *   <li>Never exits the JVM: Kafka's {@link Exit} hook is redirected JVM-wide to log and throw instead.</li>
+ *   <li>{@link #start} formats {@code dataDir} only if it is not formatted yet, so topics, records
+ *       and committed offsets survive {@link #stop()} and a later start (same JVM or a new process)
+ *       with the same dir and port.
+ *   <li>Listens on 127.0.0.1 only: PLAINTEXT on {@link #port()} (0 = a free port, chosen once per
+ *       instance) and a CONTROLLER listener on a port chosen when the dir is first used, kept in
+ *       {@code dataDir/controller.port}.
+ *   <li>{@code start} returns only once the broker answers an Admin {@code describeCluster} (it is
+ *       then unfenced and accepts produce requests); otherwise it shuts what it started down and
+ *       throws {@link IllegalStateException}.
+ *   <li>{@link #stop()} is a clean, blocking, idempotent shutdown; {@link #restart()} starts again
+ *       on the same port/dir.
+ *   <li>Replication factor 1 and min ISR 1 for every internal topic, {@code
+ *       group.initial.rebalance.delay.ms=0}, auto topic creation on with 3 partitions per topic;
+ *       {@code overrides} may change any of it.
+ *   <li>Never exits the JVM: Kafka's {@link Exit} hook is redirected JVM-wide to log and throw
+ *       instead.
  * </ul>
- * Kafka logs through SLF4J; set loggers {@code kafka}, {@code org.apache.kafka} and {@code state.change.logger} to WARN.
+ *
+ * Kafka logs through SLF4J; set loggers {@code kafka}, {@code org.apache.kafka} and {@code
+ * state.change.logger} to WARN.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final String HOST = "127.0.0.1";
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+  private static final String HOST = "127.0.0.1";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Path dataDir;
-    private final int port;
-    private final Map<String, String> overrides;
-    private KafkaRaftServer server;
+  private final Path dataDir;
+  private final int port;
+  private final Map<String, String> overrides;
+  private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(Path dataDir, int port, Map<String, String> overrides) {
-        this.dataDir = dataDir;
-        this.port = port;
-        this.overrides = Map.copyOf(overrides);
+  private EmbeddedKafkaBroker(Path dataDir, int port, Map<String, String> overrides) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.overrides = Map.copyOf(overrides);
+  }
+
+  /** Same as {@code start(dataDir, port, Map.of())}. */
+  public static EmbeddedKafkaBroker start(Path dataDir, int port) {
+    return start(dataDir, port, Map.of());
+  }
+
+  /**
+   * Formats {@code dataDir} if needed, starts the broker on {@code port} (0 = any free port), waits
+   * until ready. {@code overrides} replace broker properties (e.g. {@code
+   * auto.create.topics.enable=false}).
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) {
+    EmbeddedKafkaBroker broker =
+        new EmbeddedKafkaBroker(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, overrides);
+    broker.startServer();
+    return broker;
+  }
+
+  public String bootstrapServers() {
+    return HOST + ":" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Stops the broker if it runs, then starts it again on the same port and data directory. */
+  public synchronized EmbeddedKafkaBroker restart() {
+    stop();
+    startServer();
+    return this;
+  }
+
+  /** Clean shutdown of broker and controller; returns when done. No-op when already stopped. */
+  public synchronized void stop() {
+    if (server == null) {
+      return;
     }
-
-    /** Same as {@code start(dataDir, port, Map.of())}. */
-    public static EmbeddedKafkaBroker start(Path dataDir, int port) {
-        return start(dataDir, port, Map.of());
+    long t0 = System.nanoTime();
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } finally {
+      server = null;
     }
+    LOG.info(
+        "Embedded Kafka on {} stopped in {} ms",
+        bootstrapServers(),
+        (System.nanoTime() - t0) / 1_000_000);
+  }
 
-    /**
-     * Formats {@code dataDir} if needed, starts the broker on {@code port} (0 = any free port), waits until ready.
-     * {@code overrides} replace broker properties (e.g. {@code auto.create.topics.enable=false}).
-     */
-    public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) {
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, overrides);
-        broker.startServer();
-        return broker;
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private synchronized void startServer() {
+    long t0 = System.nanoTime();
+    installExitGuard();
+    Path logDir = dataDir.resolve("logs");
+    KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, controllerPort()), false);
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      format(config, logDir);
     }
-
-    public String bootstrapServers() {
-        return HOST + ":" + port;
+    KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
+    try {
+      s.startup();
+      awaitReady();
+    } catch (RuntimeException e) {
+      try {
+        s.shutdown();
+        s.awaitShutdown();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new IllegalStateException(
+          "Embedded Kafka failed to start on " + bootstrapServers() + " (data " + dataDir + ")", e);
     }
+    server = s;
+    LOG.info(
+        "Embedded Kafka ready on {} in {} ms",
+        bootstrapServers(),
+        (System.nanoTime() - t0) / 1_000_000);
+  }
 
-    public int port() {
-        return port;
+  private Properties brokerProperties(Path logDir, int controllerPort) {
+    String conf =
+        """
+        process.roles=broker,controller
+        node.id=1
+        controller.quorum.voters=1@%1$s:%3$d
+        listeners=PLAINTEXT://%1$s:%2$d,CONTROLLER://%1$s:%3$d
+        advertised.listeners=PLAINTEXT://%1$s:%2$d
+        listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+        controller.listener.names=CONTROLLER
+        inter.broker.listener.name=PLAINTEXT
+        num.partitions=3
+        auto.create.topics.enable=true
+        default.replication.factor=1
+        min.insync.replicas=1
+        offsets.topic.replication.factor=1
+        offsets.topic.num.partitions=5
+        transaction.state.log.replication.factor=1
+        transaction.state.log.min.isr=1
+        transaction.state.log.num.partitions=5
+        share.coordinator.state.topic.replication.factor=1
+        share.coordinator.state.topic.min.isr=1
+        group.initial.rebalance.delay.ms=0
+        log.dirs=%4$s
+        """
+            .formatted(HOST, port, controllerPort, logDir);
+    Properties p = new Properties();
+    conf.lines()
+        .forEach(
+            line ->
+                p.setProperty(
+                    line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+    p.putAll(overrides);
+    return p;
+  }
+
+  private void format(KafkaConfig config, Path logDir) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      Files.createDirectories(logDir);
+      new Formatter()
+          .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
+          .setNodeId(config.nodeId())
+          .setClusterId(Uuid.randomUuid().toString())
+          .setControllerListenerName("CONTROLLER")
+          .setMetadataLogDirectory(config.metadataLogDir())
+          .setIgnoreFormatted(true)
+          .addDirectory(logDir.toString())
+          .run();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot format Kafka storage in " + logDir + ": " + out, e);
     }
+    LOG.info("Formatted KRaft storage: {}", out.toString(StandardCharsets.UTF_8).trim());
+  }
 
-    /** Stops the broker if it runs, then starts it again on the same port and data directory. */
-    public synchronized EmbeddedKafkaBroker restart() {
-        stop();
-        startServer();
-        return this;
+  /**
+   * The controller port is part of the quorum config, so it must not change for a data directory:
+   * keep it in a file.
+   */
+  private int controllerPort() {
+    Path file = dataDir.resolve("controller.port");
+    try {
+      if (Files.exists(file)) {
+        return Integer.parseInt(Files.readString(file).trim());
+      }
+      Files.createDirectories(dataDir);
+      int controllerPort = freePort();
+      Files.writeString(file, controllerPort + "\n");
+      return controllerPort;
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException("Cannot read or write the controller port file " + file, e);
     }
+  }
 
-    /** Clean shutdown of broker and controller; returns when done. No-op when already stopped. */
-    public synchronized void stop() {
-        if (server == null) {
+  private void awaitReady() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    Exception last = null;
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      while (System.nanoTime() < deadline) {
+        try {
+          if (!admin
+              .describeCluster(new DescribeClusterOptions().timeoutMs(5_000))
+              .nodes()
+              .get(6, TimeUnit.SECONDS)
+              .isEmpty()) {
             return;
-        }
-        long t0 = System.nanoTime();
-        try {
-            server.shutdown();
-            server.awaitShutdown();
-        } finally {
-            server = null;
-        }
-        LOG.info("Embedded Kafka on {} stopped in {} ms", bootstrapServers(), (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    @Override
-    public void close() {
-        stop();
-    }
-
-    private synchronized void startServer() {
-        long t0 = System.nanoTime();
-        installExitGuard();
-        Path logDir = dataDir.resolve("logs");
-        KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, controllerPort()), false);
-        if (!Files.exists(logDir.resolve("meta.properties"))) {
-            format(config, logDir);
-        }
-        KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
-        try {
-            s.startup();
-            awaitReady();
-        } catch (RuntimeException e) {
-            try {
-                s.shutdown();
-                s.awaitShutdown();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw new IllegalStateException("Embedded Kafka failed to start on " + bootstrapServers() + " (data " + dataDir + ")", e);
-        }
-        server = s;
-        LOG.info("Embedded Kafka ready on {} in {} ms", bootstrapServers(), (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    private Properties brokerProperties(Path logDir, int controllerPort) {
-        String conf = """
-                process.roles=broker,controller
-                node.id=1
-                controller.quorum.voters=1@%1$s:%3$d
-                listeners=PLAINTEXT://%1$s:%2$d,CONTROLLER://%1$s:%3$d
-                advertised.listeners=PLAINTEXT://%1$s:%2$d
-                listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-                controller.listener.names=CONTROLLER
-                inter.broker.listener.name=PLAINTEXT
-                num.partitions=3
-                auto.create.topics.enable=true
-                default.replication.factor=1
-                min.insync.replicas=1
-                offsets.topic.replication.factor=1
-                offsets.topic.num.partitions=5
-                transaction.state.log.replication.factor=1
-                transaction.state.log.min.isr=1
-                transaction.state.log.num.partitions=5
-                share.coordinator.state.topic.replication.factor=1
-                share.coordinator.state.topic.min.isr=1
-                group.initial.rebalance.delay.ms=0
-                log.dirs=%4$s
-                """.formatted(HOST, port, controllerPort, logDir);
-        Properties p = new Properties();
-        conf.lines().forEach(line -> p.setProperty(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
-        p.putAll(overrides);
-        return p;
-    }
-
-    private void format(KafkaConfig config, Path logDir) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            Files.createDirectories(logDir);
-            new Formatter()
-                    .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
-                    .setNodeId(config.nodeId())
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setMetadataLogDirectory(config.metadataLogDir())
-                    .setIgnoreFormatted(true)
-                    .addDirectory(logDir.toString())
-                    .run();
+          }
         } catch (Exception e) {
-            throw new IllegalStateException("Cannot format Kafka storage in " + logDir + ": " + out, e);
+          last = e;
         }
-        LOG.info("Formatted KRaft storage: {}", out.toString(StandardCharsets.UTF_8).trim());
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(
+          "Interrupted while waiting for Kafka on " + bootstrapServers(), e);
     }
+    throw new IllegalStateException(
+        "Kafka on " + bootstrapServers() + " not ready within " + READY_TIMEOUT, last);
+  }
 
-    /** The controller port is part of the quorum config, so it must not change for a data directory: keep it in a file. */
-    private int controllerPort() {
-        Path file = dataDir.resolve("controller.port");
-        try {
-            if (Files.exists(file)) {
-                return Integer.parseInt(Files.readString(file).trim());
-            }
-            Files.createDirectories(dataDir);
-            int controllerPort = freePort();
-            Files.writeString(file, controllerPort + "\n");
-            return controllerPort;
-        } catch (IOException | NumberFormatException e) {
-            throw new IllegalStateException("Cannot read or write the controller port file " + file, e);
-        }
-    }
-
-    private void awaitReady() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        Exception last = null;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (!admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000)).nodes().get(6, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    last = e;
-                }
-                Thread.sleep(100);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for Kafka on " + bootstrapServers(), e);
-        }
-        throw new IllegalStateException("Kafka on " + bootstrapServers() + " not ready within " + READY_TIMEOUT, last);
-    }
-
-    private static void installExitGuard() {
-        Exit.Procedure refuse = (code, msg) -> {
-            LOG.error("Embedded Kafka asked to terminate the JVM (status {}): {}", code, msg);
-            throw new IllegalStateException("Embedded Kafka asked to terminate the JVM (status " + code + "): " + msg);
+  private static void installExitGuard() {
+    Exit.Procedure refuse =
+        (code, msg) -> {
+          LOG.error("Embedded Kafka asked to terminate the JVM (status {}): {}", code, msg);
+          throw new IllegalStateException(
+              "Embedded Kafka asked to terminate the JVM (status " + code + "): " + msg);
         };
-        Exit.setExitProcedure(refuse);
-        Exit.setHaltProcedure(refuse);
-    }
+    Exit.setExitProcedure(refuse);
+    Exit.setHaltProcedure(refuse);
+  }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port on " + HOST, e);
-        }
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("No free port on " + HOST, e);
     }
+  }
 }

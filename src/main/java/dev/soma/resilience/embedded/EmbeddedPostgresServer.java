@@ -24,13 +24,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   public static EmbeddedPostgresServer start(Path dataDir, int port) {
     try {
       Files.createDirectories(dataDir);
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setDataDirectory(dataDir)
-          .setCleanDataDirectory(false)
-          .setRegisterShutdownHook(false)
-          .setServerConfig("max_connections", "300")
-          .setServerConfig("fsync", "on")
-          .setPGStartupWait(java.time.Duration.ofSeconds(60));
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dataDir)
+              .setCleanDataDirectory(false)
+              .setRegisterShutdownHook(false)
+              .setServerConfig("max_connections", "300")
+              .setServerConfig("fsync", "on")
+              .setPGStartupWait(java.time.Duration.ofSeconds(60));
       if (port > 0) {
         builder.setPort(port);
       }

@@ -3,9 +3,9 @@ package dev.soma.resilience.failover;
 import io.vertx.core.json.JsonObject;
 
 /**
- * One step from a link of a chain to the next: {@code from} could not serve (or was skipped
- * because its breaker is open or it asked us to wait), so {@code to} was tried. Links are written
- * {@code provider:model}.
+ * One step from a link of a chain to the next: {@code from} could not serve (or was skipped because
+ * its breaker is open or it asked us to wait), so {@code to} was tried. Links are written {@code
+ * provider:model}.
  */
 public record Failover(String from, String to, String reason) {
 

@@ -12,8 +12,8 @@ import java.util.Optional;
  * Why a request could not be served. Travels as the message of a {@link ReplyException} whose
  * failure code is {@link #status}, and inside a stream's {@code error} event.
  *
- * @param status 400 the request is wrong (never failed over), 502 a stream broke off after part
- *     of the answer was sent (never failed over), 503 no provider could answer, 504 the request's
+ * @param status 400 the request is wrong (never failed over), 502 a stream broke off after part of
+ *     the answer was sent (never failed over), 503 no provider could answer, 504 the request's
  *     deadline passed
  * @param retryAfterMs when 503: how long until a provider of the chain may answer again, if known
  * @param failovers the steps taken before giving up
@@ -33,10 +33,8 @@ public record LlmError(
   public JsonObject toJson() {
     JsonArray steps = new JsonArray();
     failovers.forEach(f -> steps.add(f.toJson()));
-    JsonObject json = new JsonObject()
-        .put("status", status)
-        .put("message", message)
-        .put("failovers", steps);
+    JsonObject json =
+        new JsonObject().put("status", status).put("message", message).put("failovers", steps);
     retryAfterMs.ifPresent(ms -> json.put("retryAfterMs", ms));
     return json;
   }
@@ -45,8 +43,11 @@ public record LlmError(
     List<Failover> steps = new ArrayList<>();
     json.getJsonArray("failovers", new JsonArray())
         .forEach(o -> steps.add(Failover.fromJson((JsonObject) o)));
-    return new LlmError(json.getInteger("status"), json.getString("message"),
-        Optional.ofNullable(json.getLong("retryAfterMs")), steps);
+    return new LlmError(
+        json.getInteger("status"),
+        json.getString("message"),
+        Optional.ofNullable(json.getLong("retryAfterMs")),
+        steps);
   }
 
   /** This error as an event-bus failure (for {@code Message.fail} or a failed reply future). */

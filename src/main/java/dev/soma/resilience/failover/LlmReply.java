@@ -27,12 +27,13 @@ public record LlmReply(
   public JsonObject toJson() {
     JsonArray steps = new JsonArray();
     failovers.forEach(f -> steps.add(f.toJson()));
-    JsonObject json = new JsonObject()
-        .put("provider", provider)
-        .put("model", model)
-        .put("content", content)
-        .put("finishReason", finishReason)
-        .put("failovers", steps);
+    JsonObject json =
+        new JsonObject()
+            .put("provider", provider)
+            .put("model", model)
+            .put("content", content)
+            .put("finishReason", finishReason)
+            .put("failovers", steps);
     usage.ifPresent(u -> json.put("usage", u));
     return json;
   }
@@ -41,8 +42,12 @@ public record LlmReply(
     List<Failover> steps = new ArrayList<>();
     json.getJsonArray("failovers", new JsonArray())
         .forEach(o -> steps.add(Failover.fromJson((JsonObject) o)));
-    return new LlmReply(json.getString("provider"), json.getString("model"),
-        json.getString("content"), json.getString("finishReason"), steps,
+    return new LlmReply(
+        json.getString("provider"),
+        json.getString("model"),
+        json.getString("content"),
+        json.getString("finishReason"),
+        steps,
         Optional.ofNullable(json.getJsonObject("usage")));
   }
 }

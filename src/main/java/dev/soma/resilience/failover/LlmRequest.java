@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * @param useCase names the chain ({@code chat}, {@code coding}, {@code fast}, or a configured one)
  * @param tenant whose request it is (per-tenant breakers, correlation in logs)
- * @param messages the conversation, oldest first; roles {@code system}, {@code user},
- *     {@code assistant}
+ * @param messages the conversation, oldest first; roles {@code system}, {@code user}, {@code
+ *     assistant}
  * @param maxTokens the answer's length limit; the configured default when empty
  * @param temperature sampling temperature, passed through when present
  * @param deadlineMs how long the caller will wait for the whole answer (all attempts); the
@@ -43,8 +43,8 @@ public record LlmRequest(
   }
 
   /**
-   * Parses and validates; throws {@link IllegalArgumentException} with a message fit for the
-   * caller when the request is malformed.
+   * Parses and validates; throws {@link IllegalArgumentException} with a message fit for the caller
+   * when the request is malformed.
    */
   public static LlmRequest fromJson(JsonObject json) {
     try {
@@ -60,8 +60,11 @@ public record LlmRequest(
         String role = m == null ? null : m.getString("role");
         String content = m == null ? null : m.getString("content");
         if (role == null || !ROLES.contains(role) || content == null) {
-          throw new IllegalArgumentException("messages[" + i + "] must have a role (system, user,"
-              + " assistant) and a string content");
+          throw new IllegalArgumentException(
+              "messages["
+                  + i
+                  + "] must have a role (system, user,"
+                  + " assistant) and a string content");
         }
         messages.add(new Message(role, content));
       }
@@ -73,8 +76,13 @@ public record LlmRequest(
       if (deadline != null && deadline < 1) {
         throw new IllegalArgumentException("deadlineMs must be at least 1, but was " + deadline);
       }
-      return new LlmRequest(useCase, tenant, messages, Optional.ofNullable(maxTokens),
-          Optional.ofNullable(json.getDouble("temperature")), Optional.ofNullable(deadline),
+      return new LlmRequest(
+          useCase,
+          tenant,
+          messages,
+          Optional.ofNullable(maxTokens),
+          Optional.ofNullable(json.getDouble("temperature")),
+          Optional.ofNullable(deadline),
           Optional.ofNullable(json.getString("replyTo")));
     } catch (ClassCastException e) {
       throw new IllegalArgumentException("a field has the wrong type: " + e.getMessage());
@@ -84,10 +92,8 @@ public record LlmRequest(
   public JsonObject toJson() {
     JsonArray list = new JsonArray();
     messages.forEach(m -> list.add(m.toJson()));
-    JsonObject json = new JsonObject()
-        .put("useCase", useCase)
-        .put("tenant", tenant)
-        .put("messages", list);
+    JsonObject json =
+        new JsonObject().put("useCase", useCase).put("tenant", tenant).put("messages", list);
     maxTokens.ifPresent(v -> json.put("maxTokens", v));
     temperature.ifPresent(v -> json.put("temperature", v));
     deadlineMs.ifPresent(v -> json.put("deadlineMs", v));
@@ -97,18 +103,24 @@ public record LlmRequest(
 
   /** A request for the conversation {@code messages}, everything else defaulted. */
   public static LlmRequest of(String useCase, String tenant, List<Message> messages) {
-    return new LlmRequest(useCase, tenant, messages, Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty());
+    return new LlmRequest(
+        useCase,
+        tenant,
+        messages,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   public LlmRequest withDeadlineMs(long deadline) {
-    return new LlmRequest(useCase, tenant, messages, maxTokens, temperature,
-        Optional.of(deadline), replyTo);
+    return new LlmRequest(
+        useCase, tenant, messages, maxTokens, temperature, Optional.of(deadline), replyTo);
   }
 
   public LlmRequest withReplyTo(String address) {
-    return new LlmRequest(useCase, tenant, messages, maxTokens, temperature, deadlineMs,
-        Optional.of(address));
+    return new LlmRequest(
+        useCase, tenant, messages, maxTokens, temperature, deadlineMs, Optional.of(address));
   }
 
   private static String required(JsonObject json, String field) {

@@ -17,7 +17,8 @@ public final class IdempotencyCleanup extends VerticleBase {
   static final String DELETE_EXPIRED =
       """
       DELETE FROM idempotency_records
-       WHERE ctid IN (SELECT ctid FROM idempotency_records WHERE expires_at < now() LIMIT $1)""";
+       WHERE ctid IN (SELECT ctid FROM idempotency_records WHERE expires_at < now() LIMIT $1)\
+      """;
 
   private final Pool pool;
   private final Duration interval;
@@ -30,8 +31,13 @@ public final class IdempotencyCleanup extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    timer = vertx.setPeriodic(1, interval.toMillis(), id -> deleteExpired()
-        .onFailure(e -> LOG.warn("idempotency cleanup failed: {}", e.toString())));
+    timer =
+        vertx.setPeriodic(
+            1,
+            interval.toMillis(),
+            id ->
+                deleteExpired()
+                    .onFailure(e -> LOG.warn("idempotency cleanup failed: {}", e.toString())));
     return Future.succeededFuture();
   }
 
@@ -47,9 +53,12 @@ public final class IdempotencyCleanup extends VerticleBase {
   }
 
   private Future<Long> deleteChunks(long sofar) {
-    return pool.preparedQuery(DELETE_EXPIRED).execute(Tuple.of(CHUNK)).compose(rows -> {
-      long total = sofar + rows.rowCount();
-      return rows.rowCount() == CHUNK ? deleteChunks(total) : Future.succeededFuture(total);
-    });
+    return pool.preparedQuery(DELETE_EXPIRED)
+        .execute(Tuple.of(CHUNK))
+        .compose(
+            rows -> {
+              long total = sofar + rows.rowCount();
+              return rows.rowCount() == CHUNK ? deleteChunks(total) : Future.succeededFuture(total);
+            });
   }
 }

@@ -24,7 +24,8 @@ public final class IdempotentConsumer {
       """
       INSERT INTO idempotency_records (scope, idem_key, tenant_id, expires_at)
       VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-      ON CONFLICT (scope, idem_key) DO NOTHING""";
+      ON CONFLICT (scope, idem_key) DO NOTHING\
+      """;
 
   private final Pool pool;
   private final String scope;
@@ -42,17 +43,23 @@ public final class IdempotentConsumer {
 
   /**
    * Runs {@code effect} in a transaction unless the record's {@code event-id} header was already
-   * processed by this group. Completes with {@code true} when the effect ran and committed,
-   * {@code false} for a duplicate. Fails (and records nothing) when the record carries no
-   * {@code event-id} header or the effect fails.
+   * processed by this group. Completes with {@code true} when the effect ran and committed, {@code
+   * false} for a duplicate. Fails (and records nothing) when the record carries no {@code event-id}
+   * header or the effect fails.
    */
   public Future<Boolean> process(
       KafkaConsumerRecord<String, String> record, Function<SqlConnection, Future<?>> effect) {
     String eventId = header(record, "event-id");
     if (eventId == null) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "record at " + record.topic() + "/" + record.partition() + "@" + record.offset()
-              + " has no event-id header"));
+      return Future.failedFuture(
+          new IllegalArgumentException(
+              "record at "
+                  + record.topic()
+                  + "/"
+                  + record.partition()
+                  + "@"
+                  + record.offset()
+                  + " has no event-id header"));
     }
     return process(eventId, header(record, "tenant-id"), effect);
   }
@@ -60,11 +67,15 @@ public final class IdempotentConsumer {
   /** As {@link #process(KafkaConsumerRecord, Function)}, for an event id at hand. */
   public Future<Boolean> process(
       String eventId, String tenantId, Function<SqlConnection, Future<?>> effect) {
-    return pool.withTransaction(tx -> tx.preparedQuery(CLAIM)
-        .execute(Tuple.of(scope, eventId, tenantId, retention.toMillis() / 1000.0))
-        .compose(rows -> rows.rowCount() == 0
-            ? Future.succeededFuture(false)
-            : effect.apply(tx).map(done -> true)));
+    return pool.withTransaction(
+        tx ->
+            tx.preparedQuery(CLAIM)
+                .execute(Tuple.of(scope, eventId, tenantId, retention.toMillis() / 1000.0))
+                .compose(
+                    rows ->
+                        rows.rowCount() == 0
+                            ? Future.succeededFuture(false)
+                            : effect.apply(tx).map(done -> true)));
   }
 
   private static String header(KafkaConsumerRecord<String, String> record, String name) {

@@ -54,7 +54,8 @@ public final class IdempotentRequests {
        WHERE idempotency_records.expires_at < now()
           OR (idempotency_records.status = 'in_progress'
               AND idempotency_records.created_at < now() - make_interval(secs => $6))
-      RETURNING idem_key""";
+      RETURNING idem_key\
+      """;
 
   static final String FIND =
       "SELECT request_hash, status, response_status, response_body FROM idempotency_records"
@@ -65,7 +66,8 @@ public final class IdempotentRequests {
           + " response_body = $4 WHERE scope = $1 AND idem_key = $2";
 
   static final String ABANDON =
-      "DELETE FROM idempotency_records WHERE scope = $1 AND idem_key = $2 AND status = 'in_progress'";
+      "DELETE FROM idempotency_records WHERE scope = $1 AND idem_key = $2 AND status ="
+          + " 'in_progress'";
 
   private final Pool pool;
   private final Duration retention;
@@ -97,30 +99,40 @@ public final class IdempotentRequests {
   public Future<Started> begin(String tenant, String key, String requestHash) {
     String scope = scope(tenant);
     return pool.preparedQuery(BEGIN)
-        .execute(Tuple.of(scope, key, tenant, requestHash, retention.toSeconds(),
-            abandonAfter.toSeconds()))
-        .compose(rows -> rows.rowCount() == 1
-            ? Future.succeededFuture(new Started(Begin.PROCEED, 0, null))
-            : pool.preparedQuery(FIND).execute(Tuple.of(scope, key)).map(found -> {
-              if (found.rowCount() == 0) {
-                return new Started(Begin.IN_PROGRESS, 0, null); // deleted meanwhile: retry later
-              }
-              Row row = found.iterator().next();
-              if (!requestHash.equals(row.getString("request_hash"))) {
-                return new Started(Begin.MISMATCH, 0, null);
-              }
-              if (!"completed".equals(row.getString("status"))) {
-                return new Started(Begin.IN_PROGRESS, 0, null);
-              }
-              return new Started(Begin.REPLAY, row.getInteger("response_status"),
-                  row.getJsonObject("response_body"));
-            }));
+        .execute(
+            Tuple.of(
+                scope, key, tenant, requestHash, retention.toSeconds(), abandonAfter.toSeconds()))
+        .compose(
+            rows ->
+                rows.rowCount() == 1
+                    ? Future.succeededFuture(new Started(Begin.PROCEED, 0, null))
+                    : pool.preparedQuery(FIND)
+                        .execute(Tuple.of(scope, key))
+                        .map(
+                            found -> {
+                              if (found.rowCount() == 0) {
+                                return new Started(
+                                    Begin.IN_PROGRESS, 0, null); // deleted meanwhile: retry later
+                              }
+                              Row row = found.iterator().next();
+                              if (!requestHash.equals(row.getString("request_hash"))) {
+                                return new Started(Begin.MISMATCH, 0, null);
+                              }
+                              if (!"completed".equals(row.getString("status"))) {
+                                return new Started(Begin.IN_PROGRESS, 0, null);
+                              }
+                              return new Started(
+                                  Begin.REPLAY,
+                                  row.getInteger("response_status"),
+                                  row.getJsonObject("response_body"));
+                            }));
   }
 
   /** Stores the response on {@code tx}, the transaction that made the request's effects. */
-  public Future<Void> complete(SqlClient tx, String tenant, String key, int status,
-      JsonObject body) {
-    return tx.preparedQuery(COMPLETE).execute(Tuple.of(scope(tenant), key, status, body))
+  public Future<Void> complete(
+      SqlClient tx, String tenant, String key, int status, JsonObject body) {
+    return tx.preparedQuery(COMPLETE)
+        .execute(Tuple.of(scope(tenant), key, status, body))
         .mapEmpty();
   }
 

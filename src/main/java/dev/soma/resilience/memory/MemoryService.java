@@ -18,16 +18,19 @@ import java.util.function.BooleanSupplier;
  * Remember and recall with nothing lost while SomaBrain is away. Write modes: {@code sync}
  * (SomaBrain now, or an error), {@code async} (always queued), {@code auto} (now within a short
  * timeout; queued when SomaBrain is not configured, down, its breaker open, the status says it is
- * unavailable, or the tenant already has memories waiting, which keeps each tenant's order).
- * Recall merges the tenant's pending memories with SomaBrain's results, and answers from the
- * pending ones alone, marked degraded, while SomaBrain is away. Event-loop confined.
+ * unavailable, or the tenant already has memories waiting, which keeps each tenant's order). Recall
+ * merges the tenant's pending memories with SomaBrain's results, and answers from the pending ones
+ * alone, marked degraded, while SomaBrain is away. Event-loop confined.
  */
 public final class MemoryService {
 
   public static final String DEPENDENCY = "somabrain";
 
   /** How a memory was kept. */
-  public enum Stored { STORED, QUEUED }
+  public enum Stored {
+    STORED,
+    QUEUED
+  }
 
   /** A memory the caller got wrong (SomaBrain refused it as invalid). */
   public static final class RejectedMemory extends RuntimeException {
@@ -61,8 +64,13 @@ public final class MemoryService {
    * @param statusSaysAvailable whether the degradation monitor currently thinks SomaBrain is usable
    *     (a {@code DegradationStatusView}); outcomes of our calls are reported to the monitor
    */
-  public MemoryService(Vertx vertx, PendingMemories queue, Optional<SomaBrainClient> somabrain,
-      MemoryConfig config, CircuitBreakers breakers, BooleanSupplier statusSaysAvailable) {
+  public MemoryService(
+      Vertx vertx,
+      PendingMemories queue,
+      Optional<SomaBrainClient> somabrain,
+      MemoryConfig config,
+      CircuitBreakers breakers,
+      BooleanSupplier statusSaysAvailable) {
     this.vertx = vertx;
     this.queue = queue;
     this.somabrain = somabrain;
@@ -73,8 +81,12 @@ public final class MemoryService {
 
   /** Tells the degradation monitor how a real SomaBrain call went. */
   private <T> Future<T> reported(String tenant, Future<T> call) {
-    return CallReporter.on(vertx.eventBus()).timed(DEPENDENCY, tenant, call,
-        e -> e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT);
+    return CallReporter.on(vertx.eventBus())
+        .timed(
+            DEPENDENCY,
+            tenant,
+            call,
+            e -> e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT);
   }
 
   public String defaultNamespace() {
@@ -89,48 +101,76 @@ public final class MemoryService {
     String writeMode = mode == null ? config.writeMode() : mode;
     return switch (writeMode) {
       case "async" -> queue(tx, memory);
-      case "sync" -> direct(memory, config.requestTimeout())
-          .recover(e -> Future.failedFuture(e instanceof RejectedMemory ? e
-              : new Unavailable("SomaBrain cannot store the memory now: " + e.getMessage(),
-                  retryAfter())));
+      case "sync" ->
+          direct(memory, config.requestTimeout())
+              .recover(
+                  e ->
+                      Future.failedFuture(
+                          e instanceof RejectedMemory
+                              ? e
+                              : new Unavailable(
+                                  "SomaBrain cannot store the memory now: " + e.getMessage(),
+                                  retryAfter())));
       default -> auto(tx, memory);
     };
   }
 
   private Future<Stored> auto(SqlClient tx, Memory memory) {
-    if (somabrain.isEmpty() || !statusSaysAvailable.getAsBoolean()
-        || retryAfter().toMillis() > 0) {
+    if (somabrain.isEmpty() || !statusSaysAvailable.getAsBoolean() || retryAfter().toMillis() > 0) {
       return queue(tx, memory);
     }
-    return queue.hasPending(memory.tenant()).compose(waiting -> waiting
-        ? queue(tx, memory)
-        : direct(memory, config.autoTimeout()).recover(e -> e instanceof RejectedMemory
-            ? Future.failedFuture(e)
-            : queue(tx, memory)));
+    return queue
+        .hasPending(memory.tenant())
+        .compose(
+            waiting ->
+                waiting
+                    ? queue(tx, memory)
+                    : direct(memory, config.autoTimeout())
+                        .recover(
+                            e ->
+                                e instanceof RejectedMemory
+                                    ? Future.failedFuture(e)
+                                    : queue(tx, memory)));
   }
 
   private Future<Stored> direct(Memory memory, Duration timeout) {
     if (somabrain.isEmpty()) {
       return Future.failedFuture(new Unavailable("SomaBrain is not configured", Duration.ZERO));
     }
-    return breakers.call(DEPENDENCY, memory.tenant(), () -> reported(memory.tenant(),
-            somabrain.get().remember(memory)
-                .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)),
-            ar -> ar.succeeded() ? CallOutcome.SUCCESS
-                : ar.cause() instanceof SomaBrainException e ? e.outcome()
-                : CallOutcome.DEPENDENCY_FAILURE)
+    return breakers
+        .call(
+            DEPENDENCY,
+            memory.tenant(),
+            () ->
+                reported(
+                    memory.tenant(),
+                    somabrain
+                        .get()
+                        .remember(memory)
+                        .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)),
+            ar ->
+                ar.succeeded()
+                    ? CallOutcome.SUCCESS
+                    : ar.cause() instanceof SomaBrainException e
+                        ? e.outcome()
+                        : CallOutcome.DEPENDENCY_FAILURE)
         .map(stored -> Stored.STORED)
-        .recover(e -> Future.failedFuture(
-            e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT
-                ? new RejectedMemory("SomaBrain refused the memory: " + e.getMessage())
-                : e));
+        .recover(
+            e ->
+                Future.failedFuture(
+                    e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT
+                        ? new RejectedMemory("SomaBrain refused the memory: " + e.getMessage())
+                        : e));
   }
 
   private Future<Stored> queue(SqlClient tx, Memory memory) {
-    return queue.enqueue(tx, memory, config.maxAttempts()).map(v -> {
-      vertx.eventBus().publish(MemoryAddresses.QUEUED, new JsonObject());
-      return Stored.QUEUED;
-    });
+    return queue
+        .enqueue(tx, memory, config.maxAttempts())
+        .map(
+            v -> {
+              vertx.eventBus().publish(MemoryAddresses.QUEUED, new JsonObject());
+              return Stored.QUEUED;
+            });
   }
 
   /**
@@ -139,29 +179,56 @@ public final class MemoryService {
    */
   public Future<JsonObject> recall(String tenant, String query, int topK, String namespace) {
     Future<JsonArray> pending = queue.matching(tenant, query, topK);
-    Future<JsonArray> remote = somabrain.isEmpty() || retryAfter().toMillis() > 0
-        || !statusSaysAvailable.getAsBoolean()
-        ? Future.failedFuture("unavailable")
-        : breakers.call(DEPENDENCY, tenant, () -> reported(tenant,
-                somabrain.get().recall(tenant, query, topK, namespace, config.autoTimeout())),
-            ar -> ar.succeeded() ? CallOutcome.SUCCESS
-                : ar.cause() instanceof SomaBrainException e ? e.outcome()
-                : CallOutcome.DEPENDENCY_FAILURE);
-    return pending.compose(local -> remote.transform(ar -> {
-      JsonArray results = local.copy();
-      boolean degraded = ar.failed();
-      if (ar.succeeded()) {
-        ar.result().forEach(r -> results.add(r instanceof JsonObject o
-            ? o.copy().put("source", "somabrain") : r));
-      }
-      JsonObject answer = new JsonObject().put("tenant", tenant).put("results", results)
-          .put("pending", local.size()).put("degraded", degraded);
-      if (degraded) {
-        answer.put("degradedReasons", new JsonArray().add(somabrain.isEmpty()
-            ? "somabrain not configured" : "somabrain unavailable: answered from pending memories"));
-      }
-      return Future.succeededFuture(answer);
-    }));
+    Future<JsonArray> remote =
+        somabrain.isEmpty() || retryAfter().toMillis() > 0 || !statusSaysAvailable.getAsBoolean()
+            ? Future.failedFuture("unavailable")
+            : breakers.call(
+                DEPENDENCY,
+                tenant,
+                () ->
+                    reported(
+                        tenant,
+                        somabrain
+                            .get()
+                            .recall(tenant, query, topK, namespace, config.autoTimeout())),
+                ar ->
+                    ar.succeeded()
+                        ? CallOutcome.SUCCESS
+                        : ar.cause() instanceof SomaBrainException e
+                            ? e.outcome()
+                            : CallOutcome.DEPENDENCY_FAILURE);
+    return pending.compose(
+        local ->
+            remote.transform(
+                ar -> {
+                  JsonArray results = local.copy();
+                  boolean degraded = ar.failed();
+                  if (ar.succeeded()) {
+                    ar.result()
+                        .forEach(
+                            r ->
+                                results.add(
+                                    r instanceof JsonObject o
+                                        ? o.copy().put("source", "somabrain")
+                                        : r));
+                  }
+                  JsonObject answer =
+                      new JsonObject()
+                          .put("tenant", tenant)
+                          .put("results", results)
+                          .put("pending", local.size())
+                          .put("degraded", degraded);
+                  if (degraded) {
+                    answer.put(
+                        "degradedReasons",
+                        new JsonArray()
+                            .add(
+                                somabrain.isEmpty()
+                                    ? "somabrain not configured"
+                                    : "somabrain unavailable: answered from pending memories"));
+                  }
+                  return Future.succeededFuture(answer);
+                }));
   }
 
   private Duration retryAfter() {

@@ -20,8 +20,8 @@ import java.util.List;
 public final class PendingMemories {
 
   /** A claimed memory. */
-  public record Claimed(long id, Memory memory, int attempts, int maxAttempts,
-      java.time.OffsetDateTime createdAt) {}
+  public record Claimed(
+      long id, Memory memory, int attempts, int maxAttempts, java.time.OffsetDateTime createdAt) {}
 
   static final long CLAIM_LOCK = 0x4d_45_4d_53_59_4eL;
 
@@ -32,7 +32,8 @@ public final class PendingMemories {
       ON CONFLICT (tenant_id, memory_key) DO UPDATE
          SET namespace = EXCLUDED.namespace, value = EXCLUDED.value, meta = EXCLUDED.meta,
              status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
-             lease_owner = NULL, lease_expires_at = NULL""";
+             lease_owner = NULL, lease_expires_at = NULL\
+      """;
 
   static final String HAS_PENDING =
       "SELECT EXISTS (SELECT 1 FROM pending_memories WHERE tenant_id = $1 AND status = 'pending')";
@@ -68,7 +69,8 @@ public final class PendingMemories {
          SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4)
         FROM picked WHERE m.id = picked.id
       RETURNING m.id, m.tenant_id, m.namespace, m.memory_key, m.value, m.meta, m.attempts,
-                m.max_attempts, m.created_at""";
+                m.max_attempts, m.created_at\
+      """;
 
   static final String SYNCED =
       "UPDATE pending_memories SET status = 'synced', synced_at = now(), attempts = attempts + 1,"
@@ -99,13 +101,15 @@ public final class PendingMemories {
              jsonb_build_object('namespace', namespace, 'key', memory_key, 'value', value,
                                 'meta', meta),
              '{}'::jsonb, $3, $4, attempts, created_at
-        FROM dead""";
+        FROM dead\
+      """;
 
   static final String MATCHING =
       """
       SELECT memory_key, namespace, value, created_at FROM pending_memories
        WHERE tenant_id = $1 AND status = 'pending' AND value::text ILIKE '%' || $2 || '%'
-       ORDER BY id DESC LIMIT $3""";
+       ORDER BY id DESC LIMIT $3\
+      """;
 
   static final String STATS =
       "SELECT tenant_id, count(*) AS pending, extract(epoch FROM now() - min(created_at)) AS lag"
@@ -123,51 +127,75 @@ public final class PendingMemories {
    * so the new value is sent after it (SomaBrain keeps the last one).
    */
   public Future<Void> enqueue(SqlClient client, Memory memory, int maxAttempts) {
-    return client.preparedQuery(ENQUEUE).execute(Tuple.of(memory.tenant(), memory.key(),
-        memory.namespace(), memory.value(), memory.meta(), maxAttempts)).mapEmpty();
+    return client
+        .preparedQuery(ENQUEUE)
+        .execute(
+            Tuple.of(
+                memory.tenant(),
+                memory.key(),
+                memory.namespace(),
+                memory.value(),
+                memory.meta(),
+                maxAttempts))
+        .mapEmpty();
   }
 
   /** Whether the tenant has memories waiting (a new one must then wait behind them). */
   public Future<Boolean> hasPending(String tenant) {
-    return pool.preparedQuery(HAS_PENDING).execute(Tuple.of(tenant))
+    return pool.preparedQuery(HAS_PENDING)
+        .execute(Tuple.of(tenant))
         .map(rows -> rows.iterator().next().getBoolean(0));
   }
 
   /** Leases up to {@code perTenant} due memories of each of up to {@code tenants} tenants. */
   public Future<List<Claimed>> claim(String owner, int perTenant, int tenants, Duration lease) {
-    return pool.withTransaction(tx -> tx.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-        .execute(Tuple.of(CLAIM_LOCK))
-        .compose(v -> tx.preparedQuery(CLAIM).execute(
-            Tuple.of(perTenant, tenants, owner, lease.toMillis() / 1000.0)))
-        .map(rows -> {
-          List<Claimed> claimed = new ArrayList<>();
-          for (Row row : rows) {
-            claimed.add(new Claimed(row.getLong("id"), new Memory(row.getString("tenant_id"),
-                row.getString("namespace"), row.getString("memory_key"),
-                row.getJsonObject("value"), row.getJsonObject("meta")),
-                row.getInteger("attempts"), row.getInteger("max_attempts"),
-                row.getOffsetDateTime("created_at")));
-          }
-          claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
-          return claimed;
-        }));
+    return pool.withTransaction(
+        tx ->
+            tx.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+                .execute(Tuple.of(CLAIM_LOCK))
+                .compose(
+                    v ->
+                        tx.preparedQuery(CLAIM)
+                            .execute(
+                                Tuple.of(perTenant, tenants, owner, lease.toMillis() / 1000.0)))
+                .map(
+                    rows -> {
+                      List<Claimed> claimed = new ArrayList<>();
+                      for (Row row : rows) {
+                        claimed.add(
+                            new Claimed(
+                                row.getLong("id"),
+                                new Memory(
+                                    row.getString("tenant_id"),
+                                    row.getString("namespace"),
+                                    row.getString("memory_key"),
+                                    row.getJsonObject("value"),
+                                    row.getJsonObject("meta")),
+                                row.getInteger("attempts"),
+                                row.getInteger("max_attempts"),
+                                row.getOffsetDateTime("created_at")));
+                      }
+                      claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
+                      return claimed;
+                    }));
   }
 
   public Future<Void> synced(long id, String owner) {
     return pool.preparedQuery(SYNCED).execute(Tuple.of(id, owner)).mapEmpty();
   }
 
-  public Future<Void> reschedule(long id, String owner, boolean counted, Duration delay,
-      String error) {
-    return pool.preparedQuery(RESCHEDULE).execute(Tuple.of(id, owner, counted ? 1 : 0,
-        delay.toMillis() / 1000.0, error)).mapEmpty();
+  public Future<Void> reschedule(
+      long id, String owner, boolean counted, Duration delay, String error) {
+    return pool.preparedQuery(RESCHEDULE)
+        .execute(Tuple.of(id, owner, counted ? 1 : 0, delay.toMillis() / 1000.0, error))
+        .mapEmpty();
   }
 
   /** Gives claimed memories back untouched (they keep their place in the queue). */
   public Future<Void> release(List<Long> ids, String owner) {
-    return ids.isEmpty() ? Future.succeededFuture()
-        : pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(Long[]::new), owner))
-            .mapEmpty();
+    return ids.isEmpty()
+        ? Future.succeededFuture()
+        : pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(Long[]::new), owner)).mapEmpty();
   }
 
   public Future<Void> bury(long id, String owner, String error, String errorClass) {
@@ -176,26 +204,42 @@ public final class PendingMemories {
 
   /** The tenant's pending memories whose value contains {@code query}, newest first. */
   public Future<JsonArray> matching(String tenant, String query, int limit) {
-    return pool.preparedQuery(MATCHING).execute(Tuple.of(tenant, escapeLike(query), limit))
-        .map(rows -> {
-          JsonArray results = new JsonArray();
-          rows.forEach(row -> results.add(new JsonObject()
-              .put("key", row.getString("memory_key")).put("namespace", row.getString("namespace"))
-              .put("content", row.getJsonObject("value")).put("source", "pending")
-              .put("queuedAt", row.getOffsetDateTime("created_at").toInstant().toString())));
-          return results;
-        });
+    return pool.preparedQuery(MATCHING)
+        .execute(Tuple.of(tenant, escapeLike(query), limit))
+        .map(
+            rows -> {
+              JsonArray results = new JsonArray();
+              rows.forEach(
+                  row ->
+                      results.add(
+                          new JsonObject()
+                              .put("key", row.getString("memory_key"))
+                              .put("namespace", row.getString("namespace"))
+                              .put("content", row.getJsonObject("value"))
+                              .put("source", "pending")
+                              .put(
+                                  "queuedAt",
+                                  row.getOffsetDateTime("created_at").toInstant().toString())));
+              return results;
+            });
   }
 
   /** Pending count and age of the oldest pending memory, per tenant. */
   public Future<List<JsonObject>> stats() {
-    return pool.query(STATS).execute().map(rows -> {
-      List<JsonObject> stats = new ArrayList<>();
-      rows.forEach(row -> stats.add(new JsonObject().put("tenant", row.getString("tenant_id"))
-          .put("pending", row.getLong("pending"))
-          .put("lagSeconds", row.getNumeric("lag").doubleValue())));
-      return stats;
-    });
+    return pool.query(STATS)
+        .execute()
+        .map(
+            rows -> {
+              List<JsonObject> stats = new ArrayList<>();
+              rows.forEach(
+                  row ->
+                      stats.add(
+                          new JsonObject()
+                              .put("tenant", row.getString("tenant_id"))
+                              .put("pending", row.getLong("pending"))
+                              .put("lagSeconds", row.getNumeric("lag").doubleValue())));
+              return stats;
+            });
   }
 
   private static String escapeLike(String query) {

@@ -13,13 +13,15 @@ import java.util.NoSuchElementException;
 /**
  * Operator access to dead letters (outbox events and memories). {@link #replay} puts the original
  * outbox row (or pending memory) back to pending with fresh attempts (same id and dedupe key, so
- * consumers recognise a redelivery) and marks the dead letter resolved; {@link #resolve} closes one without replaying it. Both record who acted,
- * when and why.
+ * consumers recognise a redelivery) and marks the dead letter resolved; {@link #resolve} closes one
+ * without replaying it. Both record who acted, when and why.
  */
 public final class DeadLetters {
 
   static final String LIST =
-      "SELECT " + DeadLetter.COLUMNS + " FROM dead_letter_messages"
+      "SELECT "
+          + DeadLetter.COLUMNS
+          + " FROM dead_letter_messages"
           + " WHERE ($1::text IS NULL OR tenant_id = $1) AND (resolved = false OR $2)"
           + " ORDER BY id LIMIT $3";
 
@@ -28,21 +30,24 @@ public final class DeadLetters {
       UPDATE dead_letter_messages
          SET resolved = true, resolved_by = $2, resolved_at = now(), resolution_notes = $3
        WHERE id = $1 AND NOT resolved
-      RETURNING outbox_id, memory_id""";
+      RETURNING outbox_id, memory_id\
+      """;
 
   static final String REQUEUE =
       """
       UPDATE outbox_messages
          SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
              lease_owner = NULL, lease_expires_at = NULL, published_at = NULL
-       WHERE id = $1 AND status = 'dead'""";
+       WHERE id = $1 AND status = 'dead'\
+      """;
 
   static final String REQUEUE_MEMORY =
       """
       UPDATE pending_memories
          SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
              lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = $1 AND status = 'dead'""";
+       WHERE id = $1 AND status = 'dead'\
+      """;
 
   private final Pool pool;
   private final Outbox outbox;
@@ -56,42 +61,50 @@ public final class DeadLetters {
   public Future<List<JsonObject>> list(String tenantId, boolean includeResolved, int limit) {
     return pool.preparedQuery(LIST)
         .execute(Tuple.of(tenantId, includeResolved, limit))
-        .map(rows -> {
-          List<JsonObject> letters = new ArrayList<>();
-          rows.forEach(row -> letters.add(DeadLetter.from(row).toJson()));
-          return letters;
-        });
+        .map(
+            rows -> {
+              List<JsonObject> letters = new ArrayList<>();
+              rows.forEach(row -> letters.add(DeadLetter.from(row).toJson()));
+              return letters;
+            });
   }
 
   /**
-   * Requeues dead letter {@code id}'s event for publishing. Fails with
-   * {@link NoSuchElementException} when there is no unresolved dead letter with that id.
+   * Requeues dead letter {@code id}'s event for publishing. Fails with {@link
+   * NoSuchElementException} when there is no unresolved dead letter with that id.
    */
   public Future<Void> replay(long id, String operator, String notes) {
     String why = notes == null || notes.isBlank() ? "replayed" : "replayed: " + notes;
-    return outbox.inTransaction(pool, tx -> tx.preparedQuery(RESOLVE)
-        .execute(Tuple.of(id, operator, why))
-        .compose(rows -> {
-          if (rows.rowCount() == 0) {
-            return Future.failedFuture(new NoSuchElementException(
-                "no unresolved dead letter with id " + id));
-          }
-          Row row = rows.iterator().next();
-          Long outboxId = row.getLong("outbox_id");
-          return outboxId != null
-              ? tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty()
-              : tx.preparedQuery(REQUEUE_MEMORY).execute(Tuple.of(row.getLong("memory_id")))
-                  .mapEmpty();
-        }));
+    return outbox.inTransaction(
+        pool,
+        tx ->
+            tx.preparedQuery(RESOLVE)
+                .execute(Tuple.of(id, operator, why))
+                .compose(
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        return Future.failedFuture(
+                            new NoSuchElementException("no unresolved dead letter with id " + id));
+                      }
+                      Row row = rows.iterator().next();
+                      Long outboxId = row.getLong("outbox_id");
+                      return outboxId != null
+                          ? tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty()
+                          : tx.preparedQuery(REQUEUE_MEMORY)
+                              .execute(Tuple.of(row.getLong("memory_id")))
+                              .mapEmpty();
+                    }));
   }
 
   /** Marks dead letter {@code id} resolved without replaying it. */
   public Future<Void> resolve(long id, String operator, String notes) {
     return pool.preparedQuery(RESOLVE)
         .execute(Tuple.of(id, operator, notes))
-        .compose(rows -> rows.rowCount() == 0
-            ? Future.failedFuture(new NoSuchElementException(
-                "no unresolved dead letter with id " + id))
-            : Future.succeededFuture());
+        .compose(
+            rows ->
+                rows.rowCount() == 0
+                    ? Future.failedFuture(
+                        new NoSuchElementException("no unresolved dead letter with id " + id))
+                    : Future.succeededFuture());
   }
 }

@@ -22,7 +22,8 @@ public final class Outbox {
       INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload, headers)
       VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
-      RETURNING id""";
+      RETURNING id\
+      """;
 
   private final Vertx vertx;
 
@@ -32,9 +33,10 @@ public final class Outbox {
 
   /**
    * Adds {@code entry} inside the transaction open on {@code tx}. Completes with {@code true} when
-   * this call created the event, {@code false} when the tenant already had one with this dedupe key.
-   * The event becomes visible to the relay when the caller commits; call {@link #committed()} after
-   * the commit (or use {@link #inTransaction}) so the relay wakes without waiting for its poll.
+   * this call created the event, {@code false} when the tenant already had one with this dedupe
+   * key. The event becomes visible to the relay when the caller commits; call {@link #committed()}
+   * after the commit (or use {@link #inTransaction}) so the relay wakes without waiting for its
+   * poll.
    */
   public Future<Boolean> enqueue(SqlConnection tx, OutboxEntry entry) {
     return tx.preparedQuery(INSERT).execute(params(entry)).map(rows -> rows.rowCount() == 1);
@@ -59,8 +61,8 @@ public final class Outbox {
   }
 
   /**
-   * Runs {@code work} in a transaction on {@code pool}; after a successful commit, wakes the relays.
-   * A failed future from {@code work} rolls everything back, events included.
+   * Runs {@code work} in a transaction on {@code pool}; after a successful commit, wakes the
+   * relays. A failed future from {@code work} rolls everything back, events included.
    */
   public <T> Future<T> inTransaction(Pool pool, Function<SqlConnection, Future<T>> work) {
     return pool.withTransaction(work).onSuccess(ignored -> committed());
@@ -72,6 +74,7 @@ public final class Outbox {
   }
 
   private static Tuple params(OutboxEntry e) {
-    return Tuple.of(e.tenantId(), e.dedupeKey(), e.topic(), e.partitionKey(), e.payload(), e.headers());
+    return Tuple.of(
+        e.tenantId(), e.dedupeKey(), e.topic(), e.partitionKey(), e.payload(), e.headers());
   }
 }

@@ -51,7 +51,8 @@ public record OutboxEntry(
     if (traceparent != null && !TRACEPARENT.matcher(traceparent).matches()) {
       throw new IllegalArgumentException(
           "traceparent must be a W3C trace context (version-traceid-parentid-flags), but was '"
-              + traceparent + "'");
+              + traceparent
+              + "'");
     }
   }
 
@@ -64,7 +65,11 @@ public record OutboxEntry(
   /** The same entry carrying a W3C trace context header. */
   public OutboxEntry withTraceparent(String traceparent) {
     return new OutboxEntry(
-        tenantId, dedupeKey, topic, partitionKey, payload,
+        tenantId,
+        dedupeKey,
+        topic,
+        partitionKey,
+        payload,
         headers.copy().put("traceparent", traceparent));
   }
 

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The recent turns of a session: in Redis (a capped list per session with a TTL) when Redis
- * answers, in this process's memory (bounded, same cap and TTL) while it does not. Reads merge both,
- * so a session keeps its context across a Redis outage on this node. {@link #degraded()} says
+ * answers, in this process's memory (bounded, same cap and TTL) while it does not. Reads merge
+ * both, so a session keeps its context across a Redis outage on this node. {@link #degraded()} says
  * whether the last Redis call failed. Event-loop confined.
  */
 public final class SessionContext {
@@ -35,18 +35,19 @@ public final class SessionContext {
   private final Map<String, Local> local;
   private boolean degraded;
 
-  public SessionContext(Optional<RedisAPI> redis, int maxTurns, Duration ttl, int maxSessions,
-      Clock clock) {
+  public SessionContext(
+      Optional<RedisAPI> redis, int maxTurns, Duration ttl, int maxSessions, Clock clock) {
     this.redis = redis;
     this.maxTurns = maxTurns;
     this.ttl = ttl;
     this.clock = clock;
-    this.local = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Local> eldest) {
-        return size() > maxSessions;
-      }
-    };
+    this.local =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Local> eldest) {
+            return size() > maxSessions;
+          }
+        };
     this.degraded = redis.isEmpty();
   }
 
@@ -69,11 +70,12 @@ public final class SessionContext {
         .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
         .onSuccess(v -> degraded = false)
-        .recover(e -> {
-          degraded = true;
-          appendLocal(key, turn);
-          return Future.succeededFuture();
-        });
+        .recover(
+            e -> {
+              degraded = true;
+              appendLocal(key, turn);
+              return Future.succeededFuture();
+            });
   }
 
   /** The session's recent turns, oldest first; never fails. */
@@ -83,19 +85,25 @@ public final class SessionContext {
     if (redis.isEmpty()) {
       return Future.succeededFuture(new JsonArray(new ArrayList<>(fromLocal)));
     }
-    return redis.get().lrange(key, "0", "-1").timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .map(response -> {
-      degraded = false;
-      JsonArray turns = new JsonArray();
-      if (response != null) {
-        response.forEach(item -> turns.add(new JsonObject(item.toString())));
-      }
-      fromLocal.forEach(turns::add);
-      return turns;
-    }).recover(e -> {
-      degraded = true;
-      return Future.succeededFuture(new JsonArray(new ArrayList<>(fromLocal)));
-    });
+    return redis
+        .get()
+        .lrange(key, "0", "-1")
+        .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .map(
+            response -> {
+              degraded = false;
+              JsonArray turns = new JsonArray();
+              if (response != null) {
+                response.forEach(item -> turns.add(new JsonObject(item.toString())));
+              }
+              fromLocal.forEach(turns::add);
+              return turns;
+            })
+        .recover(
+            e -> {
+              degraded = true;
+              return Future.succeededFuture(new JsonArray(new ArrayList<>(fromLocal)));
+            });
   }
 
   private void appendLocal(String key, JsonObject turn) {

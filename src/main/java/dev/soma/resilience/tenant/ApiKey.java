@@ -11,8 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An API key as handed to a tenant: {@code soma_<id>_<secret>}. The id finds the row; only
- * SHA-256 of the secret is stored. {@link #toString()} never shows the secret.
+ * An API key as handed to a tenant: {@code soma_<id>_<secret>}. The id finds the row; only SHA-256
+ * of the secret is stored. {@link #toString()} never shows the secret.
  */
 public record ApiKey(String id, String secret) {
 
@@ -25,7 +25,8 @@ public record ApiKey(String id, String secret) {
     byte[] secret = new byte[32];
     RANDOM.nextBytes(id);
     RANDOM.nextBytes(secret);
-    return new ApiKey(HexFormat.of().formatHex(id),
+    return new ApiKey(
+        HexFormat.of().formatHex(id),
         Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
   }
 

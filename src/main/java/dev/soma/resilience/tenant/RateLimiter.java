@@ -27,7 +27,8 @@ public final class RateLimiter {
   public long tryAcquire(String tenant) {
     long now = clock.millis();
     Bucket bucket = buckets.getOrDefault(tenant, new Bucket(burst, now));
-    double tokens = Math.min(burst, bucket.tokens() + (now - bucket.atMillis()) * perSecond / 1000.0);
+    double tokens =
+        Math.min(burst, bucket.tokens() + (now - bucket.atMillis()) * perSecond / 1000.0);
     if (tokens >= 1) {
       buckets.put(tenant, new Bucket(tokens - 1, now));
       return 0;

@@ -22,9 +22,11 @@ public final class Tenants {
 
   static final String INSERT_TENANT = "INSERT INTO tenants (id, name) VALUES ($1, $2)";
   static final String INSERT_KEY =
-      "INSERT INTO api_keys (id, tenant_id, secret_hash, label, created_by) VALUES ($1, $2, $3, $4, $5)";
+      "INSERT INTO api_keys (id, tenant_id, secret_hash, label, created_by) VALUES ($1, $2, $3, $4,"
+          + " $5)";
   static final String REVOKE_KEY =
-      "UPDATE api_keys SET revoked_at = now(), revoked_by = $2 WHERE id = $1 AND revoked_at IS NULL";
+      "UPDATE api_keys SET revoked_at = now(), revoked_by = $2 WHERE id = $1 AND revoked_at IS"
+          + " NULL";
   static final String FIND_KEY =
       "SELECT tenant_id, secret_hash FROM api_keys WHERE id = $1 AND revoked_at IS NULL";
 
@@ -37,16 +39,23 @@ public final class Tenants {
   /** Creates a tenant; fails with {@link IllegalArgumentException} on a bad or taken id. */
   public Future<JsonObject> create(String id, String name) {
     if (id == null || !TENANT_ID.matcher(id).matches()) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "tenant id must be 1-63 characters of [a-z0-9._-] starting with a letter or digit,"
-              + " but was '" + id + "'"));
+      return Future.failedFuture(
+          new IllegalArgumentException(
+              "tenant id must be 1-63 characters of [a-z0-9._-] starting with a letter or digit,"
+                  + " but was '"
+                  + id
+                  + "'"));
     }
     String display = name == null || name.isBlank() ? id : name.trim();
-    return pool.preparedQuery(INSERT_TENANT).execute(Tuple.of(id, display))
+    return pool.preparedQuery(INSERT_TENANT)
+        .execute(Tuple.of(id, display))
         .map(r -> new JsonObject().put("id", id).put("name", display))
-        .recover(e -> Future.failedFuture(isUniqueViolation(e)
-            ? new IllegalArgumentException("tenant '" + id + "' already exists")
-            : e));
+        .recover(
+            e ->
+                Future.failedFuture(
+                    isUniqueViolation(e)
+                        ? new IllegalArgumentException("tenant '" + id + "' already exists")
+                        : e));
   }
 
   /**
@@ -56,21 +65,37 @@ public final class Tenants {
   public Future<JsonObject> createKey(String tenantId, String label, String operator) {
     ApiKey key = ApiKey.generate();
     return pool.preparedQuery(INSERT_KEY)
-        .execute(Tuple.of(key.id(), tenantId, Buffer.buffer(key.secretHash()),
-            label == null ? "" : label, operator))
-        .map(r -> new JsonObject().put("keyId", key.id()).put("tenantId", tenantId)
-            .put("apiKey", key.token()))
-        .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
-            ? new NoSuchElementException("no tenant '" + tenantId + "'")
-            : e));
+        .execute(
+            Tuple.of(
+                key.id(),
+                tenantId,
+                Buffer.buffer(key.secretHash()),
+                label == null ? "" : label,
+                operator))
+        .map(
+            r ->
+                new JsonObject()
+                    .put("keyId", key.id())
+                    .put("tenantId", tenantId)
+                    .put("apiKey", key.token()))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    isForeignKeyViolation(e)
+                        ? new NoSuchElementException("no tenant '" + tenantId + "'")
+                        : e));
   }
 
   /** Revokes a key at once; fails with {@link NoSuchElementException} if none is active. */
   public Future<Void> revokeKey(String keyId, String operator) {
-    return pool.preparedQuery(REVOKE_KEY).execute(Tuple.of(keyId, operator))
-        .compose(rows -> rows.rowCount() == 1
-            ? Future.succeededFuture()
-            : Future.failedFuture(new NoSuchElementException("no active key '" + keyId + "'")));
+    return pool.preparedQuery(REVOKE_KEY)
+        .execute(Tuple.of(keyId, operator))
+        .compose(
+            rows ->
+                rows.rowCount() == 1
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(
+                        new NoSuchElementException("no active key '" + keyId + "'")));
   }
 
   /** The tenant of a presented key, or empty when the key is unknown, malformed or revoked. */
@@ -80,14 +105,17 @@ public final class Tenants {
       return Future.succeededFuture(Optional.empty());
     }
     ApiKey key = parsed.get();
-    return pool.preparedQuery(FIND_KEY).execute(Tuple.of(key.id())).map(rows -> {
-      for (Row row : rows) {
-        if (key.matches(row.getBuffer("secret_hash").getBytes())) {
-          return Optional.of(row.getString("tenant_id"));
-        }
-      }
-      return Optional.empty();
-    });
+    return pool.preparedQuery(FIND_KEY)
+        .execute(Tuple.of(key.id()))
+        .map(
+            rows -> {
+              for (Row row : rows) {
+                if (key.matches(row.getBuffer("secret_hash").getBytes())) {
+                  return Optional.of(row.getString("tenant_id"));
+                }
+              }
+              return Optional.empty();
+            });
   }
 
   private static boolean isUniqueViolation(Throwable e) {

@@ -39,15 +39,25 @@ class AgentApiIT {
 
   @BeforeAll
   static void start() throws Exception {
-    ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_DATABASE_URL", TestServices.databaseUrlSetting(TestServices.freshDatabase()),
-        "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
-        "SA01_HTTP_PORT", "0",
-        "SA01_DATA_DIR", TestServices.tempDir("api").toString(),
-        "SA01_ADMIN_TOKEN", ADMIN,
-        "SA01_API_RATE_LIMIT_PER_SECOND", "1000",
-        "SA01_API_RATE_LIMIT_BURST", "1000",
-        "SA01_API_MAX_BODY_BYTES", "4096"));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of(
+                "SA01_DATABASE_URL",
+                TestServices.databaseUrlSetting(TestServices.freshDatabase()),
+                "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                TestServices.kafkaBootstrap(),
+                "SA01_HTTP_PORT",
+                "0",
+                "SA01_DATA_DIR",
+                TestServices.tempDir("api").toString(),
+                "SA01_ADMIN_TOKEN",
+                ADMIN,
+                "SA01_API_RATE_LIMIT_PER_SECOND",
+                "1000",
+                "SA01_API_RATE_LIMIT_BURST",
+                "1000",
+                "SA01_API_MAX_BODY_BYTES",
+                "4096"));
     app = Application.start(config, Application.Role.SERVICE);
     keyA = newTenant("tenant-a");
     keyB = newTenant("tenant-b");
@@ -63,15 +73,22 @@ class AgentApiIT {
   @Test
   void aMessageIsStoredAndItsEventPublishedWithTheConversationKey() throws Exception {
     String conversation = "c-" + UUID.randomUUID();
-    HttpResponse<String> response = post(keyA, "/v1/conversations/" + conversation + "/messages",
-        "{\"messageId\":\"m-1\",\"content\":\"hello\"}", null);
+    HttpResponse<String> response =
+        post(
+            keyA,
+            "/v1/conversations/" + conversation + "/messages",
+            "{\"messageId\":\"m-1\",\"content\":\"hello\"}",
+            null);
 
     assertThat(response.statusCode()).isEqualTo(202);
     JsonObject body = new JsonObject(response.body());
     assertThat(body.getString("eventKey")).isEqualTo("conv:" + conversation + ":m-1");
-    List<ConsumerRecord<String, String>> events = KafkaReader.read(
-        TestServices.kafkaBootstrap(), "conversation.inbound", 1, Duration.ofSeconds(30)).stream()
-        .filter(r -> r.key().equals("tenant-a:conv:" + conversation)).toList();
+    List<ConsumerRecord<String, String>> events =
+        KafkaReader.read(
+                TestServices.kafkaBootstrap(), "conversation.inbound", 1, Duration.ofSeconds(30))
+            .stream()
+            .filter(r -> r.key().equals("tenant-a:conv:" + conversation))
+            .toList();
     assertThat(events).hasSize(1);
     assertThat(header(events.get(0), "dedupe-key")).isEqualTo("conv:" + conversation + ":m-1");
     assertThat(new JsonObject(events.get(0).value()).getString("content")).isEqualTo("hello");
@@ -80,13 +97,22 @@ class AgentApiIT {
   @Test
   void aToolResultIsStoredWithItsEvent() throws Exception {
     String execution = "x-" + UUID.randomUUID();
-    HttpResponse<String> response = post(keyA, "/v1/conversations/c-9/tool-results",
-        "{\"executionId\":\"" + execution + "\",\"toolName\":\"search\",\"result\":{\"hits\":3}}",
-        null);
+    HttpResponse<String> response =
+        post(
+            keyA,
+            "/v1/conversations/c-9/tool-results",
+            "{\"executionId\":\""
+                + execution
+                + "\",\"toolName\":\"search\",\"result\":{\"hits\":3}}",
+            null);
 
     assertThat(response.statusCode()).isEqualTo(202);
-    assertThat(count("SELECT count(*) FROM outbox_messages WHERE tenant_id = 'tenant-a'"
-        + " AND dedupe_key = $1 AND topic = 'tool.results'", "tool:" + execution)).isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM outbox_messages WHERE tenant_id = 'tenant-a'"
+                    + " AND dedupe_key = $1 AND topic = 'tool.results'",
+                "tool:" + execution))
+        .isEqualTo(1);
   }
 
   @Test
@@ -102,8 +128,8 @@ class AgentApiIT {
     assertThat(new JsonObject(again.body())).isEqualTo(new JsonObject(first.body()));
     assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
     String messageId = new JsonObject(first.body()).getString("messageId");
-    assertThat(count("SELECT count(*) FROM conversation_messages WHERE message_id = $1",
-        messageId)).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM conversation_messages WHERE message_id = $1", messageId))
+        .isEqualTo(1);
   }
 
   @Test
@@ -121,10 +147,15 @@ class AgentApiIT {
     String path = "/v1/conversations/idem-" + UUID.randomUUID() + "/messages";
     String body = "{\"content\":\"slow\"}";
     // a first request that has begun and not finished (as if its process were still working)
-    Blocking.await(new dev.soma.resilience.idempotency.IdempotentRequests(app.pool(),
-        Duration.ofHours(24), Duration.ofMinutes(5)).begin("tenant-a", "k-3",
-        dev.soma.resilience.idempotency.IdempotentRequests.fingerprint("POST", path,
-            body.getBytes())), Duration.ofSeconds(10));
+    Blocking.await(
+        new dev.soma.resilience.idempotency.IdempotentRequests(
+                app.pool(), Duration.ofHours(24), Duration.ofMinutes(5))
+            .begin(
+                "tenant-a",
+                "k-3",
+                dev.soma.resilience.idempotency.IdempotentRequests.fingerprint(
+                    "POST", path, body.getBytes())),
+        Duration.ofSeconds(10));
 
     assertProblem(post(keyA, path, body, "k-3"), 409);
   }
@@ -154,8 +185,11 @@ class AgentApiIT {
   @Test
   void anotherTenantsConversationAnswersAsIfItDidNotExist() throws Exception {
     String conversation = "private-" + UUID.randomUUID();
-    post(keyA, "/v1/conversations/" + conversation + "/messages",
-        "{\"messageId\":\"m-1\",\"content\":\"secret\"}", null);
+    post(
+        keyA,
+        "/v1/conversations/" + conversation + "/messages",
+        "{\"messageId\":\"m-1\",\"content\":\"secret\"}",
+        null);
 
     assertThat(get(keyA, "/v1/conversations/" + conversation + "/messages").statusCode())
         .isEqualTo(200);
@@ -163,15 +197,26 @@ class AgentApiIT {
     assertProblem(asB, 404);
     assertThat(asB.body()).doesNotContain("secret");
     // the same ids in tenant B are B's own, not a conflict with A's
-    assertThat(post(keyB, "/v1/conversations/" + conversation + "/messages",
-        "{\"messageId\":\"m-1\",\"content\":\"mine\"}", null).statusCode()).isEqualTo(202);
+    assertThat(
+            post(
+                    keyB,
+                    "/v1/conversations/" + conversation + "/messages",
+                    "{\"messageId\":\"m-1\",\"content\":\"mine\"}",
+                    null)
+                .statusCode())
+        .isEqualTo(202);
   }
 
   @Test
   void requestsWithoutAValidKeyAre401AndTenantKeysCannotUseAdminEndpoints() throws Exception {
     assertProblem(post(null, "/v1/conversations/c/messages", "{\"content\":\"x\"}", null), 401);
-    assertProblem(post("soma_0000000000000000_" + "A".repeat(43),
-        "/v1/conversations/c/messages", "{\"content\":\"x\"}", null), 401);
+    assertProblem(
+        post(
+            "soma_0000000000000000_" + "A".repeat(43),
+            "/v1/conversations/c/messages",
+            "{\"content\":\"x\"}",
+            null),
+        401);
     assertProblem(post(keyA, "/admin/tenants", "{\"id\":\"evil\"}", null), 401);
   }
 
@@ -179,12 +224,16 @@ class AgentApiIT {
   void aRevokedKeyStopsWorkingAtOnce() throws Exception {
     JsonObject created = new JsonObject(adminPost("/admin/tenants/tenant-a/keys", "{}").body());
     String key = created.getString("apiKey");
-    assertThat(post(key, "/v1/conversations/r/messages", "{\"content\":\"x\"}", null)
-        .statusCode()).isEqualTo(202);
+    assertThat(post(key, "/v1/conversations/r/messages", "{\"content\":\"x\"}", null).statusCode())
+        .isEqualTo(202);
 
-    HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(uri("/admin/keys/"
-            + created.getString("keyId"))).header("Authorization", "Bearer " + ADMIN)
-        .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> revoked =
+        http.send(
+            HttpRequest.newBuilder(uri("/admin/keys/" + created.getString("keyId")))
+                .header("Authorization", "Bearer " + ADMIN)
+                .DELETE()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(revoked.statusCode()).isEqualTo(204);
     assertProblem(post(key, "/v1/conversations/r/messages", "{\"content\":\"y\"}", null), 401);
@@ -199,20 +248,26 @@ class AgentApiIT {
 
   @Test
   void thousandsOfMalformedRequestsNeverGetA5xxNorWriteAnything() throws Exception {
-    long before = count("SELECT count(*) FROM conversation_messages WHERE tenant_id = $1",
-        "tenant-a");
+    long before =
+        count("SELECT count(*) FROM conversation_messages WHERE tenant_id = $1", "tenant-a");
     List<String> bodies = MalformedBodies.generate(2000, 42);
-    List<String> paths = List.of("/v1/conversations/fuzz/messages",
-        "/v1/conversations/fuzz/tool-results", "/v1/conversations/%2e%2e/messages",
-        "/v1/conversations/" + "z".repeat(300) + "/messages");
+    List<String> paths =
+        List.of(
+            "/v1/conversations/fuzz/messages",
+            "/v1/conversations/fuzz/tool-results",
+            "/v1/conversations/%2e%2e/messages",
+            "/v1/conversations/" + "z".repeat(300) + "/messages");
     List<CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
     for (int i = 0; i < bodies.size(); i++) {
       String path = paths.get(i % paths.size());
-      responses.add(http.sendAsync(HttpRequest.newBuilder(uri(path))
-          .header("Authorization", "Bearer " + keyA)
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build(),
-          HttpResponse.BodyHandlers.ofString()));
+      responses.add(
+          http.sendAsync(
+              HttpRequest.newBuilder(uri(path))
+                  .header("Authorization", "Bearer " + keyA)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
       if (responses.size() % 50 == 0) {
         CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new)).join();
       }
@@ -225,8 +280,8 @@ class AgentApiIT {
       assertThat(response.headers().firstValue("Content-Type"))
           .hasValue("application/problem+json");
     }
-    assertThat(count("SELECT count(*) FROM conversation_messages WHERE tenant_id = $1",
-        "tenant-a")).isEqualTo(before);
+    assertThat(count("SELECT count(*) FROM conversation_messages WHERE tenant_id = $1", "tenant-a"))
+        .isEqualTo(before);
   }
 
   // --- helpers
@@ -240,17 +295,21 @@ class AgentApiIT {
   }
 
   private static HttpResponse<String> adminPost(String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + ADMIN)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return http.send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + ADMIN)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static HttpResponse<String> post(String key, String path, String body,
-      String idempotencyKey) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  private static HttpResponse<String> post(
+      String key, String path, String body, String idempotencyKey) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }
@@ -261,22 +320,26 @@ class AgentApiIT {
   }
 
   private static HttpResponse<String> get(String key, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key)
-        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static void assertProblem(HttpResponse<String> response, int status) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type"))
-        .hasValue("application/problem+json");
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     JsonObject problem = new JsonObject(response.body());
     assertThat(problem.getInteger("status")).isEqualTo(status);
     assertThat(problem.getString("detail")).isNotBlank();
   }
 
   private static long count(String sql, Object... params) throws Exception {
-    return Blocking.await(app.pool().preparedQuery(sql).execute(Tuple.from(params))
-        .map(rows -> rows.iterator().next().getLong(0)), Duration.ofSeconds(10));
+    return Blocking.await(
+        app.pool()
+            .preparedQuery(sql)
+            .execute(Tuple.from(params))
+            .map(rows -> rows.iterator().next().getLong(0)),
+        Duration.ofSeconds(10));
   }
 
   private static URI uri(String path) {

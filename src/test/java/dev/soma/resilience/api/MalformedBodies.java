@@ -4,19 +4,40 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Request bodies that are wrong in many ways: broken JSON, wrong types, missing or unknown fields. */
+/**
+ * Request bodies that are wrong in many ways: broken JSON, wrong types, missing or unknown fields.
+ */
 final class MalformedBodies {
 
   private static final String[] SEEDS = {
-    "", "{", "}", "[]", "null", "42", "\"text\"", "{\"content\":}", "{'content':'x'}",
-    "{\"content\":null}", "{\"content\":42}", "{\"content\":[]}", "{\"content\":{}}",
-    "{\"content\":\"\"}", "{\"content\":\"   \"}", "{\"contnet\":\"typo\"}",
-    "{\"content\":\"x\",\"tenant\":\"someone-else\"}", "{\"content\":\"x\",\"role\":\"root\"}",
-    "{\"content\":\"x\",\"messageId\":\"has space\"}", "{\"content\":\"x\",\"messageId\":7}",
-    "{\"content\":\"x\",\"metadata\":\"not an object\"}", "{\"executionId\":\"e\"}",
-    "{\"executionId\":\"e\",\"toolName\":\"t\"}", "{\"executionId\":\"e\",\"toolName\":\"t\","
-        + "\"result\":1,\"status\":\"maybe\"}", "\u0000\u0001", "{\"content\":\"\\ud800\"",
-    "{\"content\":\"x\"}garbage", "{\"a\":" + "[".repeat(50) + "]",
+    "",
+    "{",
+    "}",
+    "[]",
+    "null",
+    "42",
+    "\"text\"",
+    "{\"content\":}",
+    "{'content':'x'}",
+    "{\"content\":null}",
+    "{\"content\":42}",
+    "{\"content\":[]}",
+    "{\"content\":{}}",
+    "{\"content\":\"\"}",
+    "{\"content\":\"   \"}",
+    "{\"contnet\":\"typo\"}",
+    "{\"content\":\"x\",\"tenant\":\"someone-else\"}",
+    "{\"content\":\"x\",\"role\":\"root\"}",
+    "{\"content\":\"x\",\"messageId\":\"has space\"}",
+    "{\"content\":\"x\",\"messageId\":7}",
+    "{\"content\":\"x\",\"metadata\":\"not an object\"}",
+    "{\"executionId\":\"e\"}",
+    "{\"executionId\":\"e\",\"toolName\":\"t\"}",
+    "{\"executionId\":\"e\",\"toolName\":\"t\"," + "\"result\":1,\"status\":\"maybe\"}",
+    "\u0000\u0001",
+    "{\"content\":\"\\ud800\"",
+    "{\"content\":\"x\"}garbage",
+    "{\"a\":" + "[".repeat(50) + "]",
   };
 
   private MalformedBodies() {}
@@ -39,12 +60,18 @@ final class MalformedBodies {
       int at = s.length() == 0 ? 0 : random.nextInt(s.length());
       switch (random.nextInt(4)) {
         case 0 -> s.insert(at, "{}[]\",:\\x0".charAt(random.nextInt(10)));
-        case 1 -> { if (s.length() > 0) { s.deleteCharAt(at); } }
+        case 1 -> {
+          if (s.length() > 0) {
+            s.deleteCharAt(at);
+          }
+        }
         case 2 -> s.insert(at, "\"content\":");
         default -> s.append(random.nextBoolean() ? "}" : "{\"extra\":1}");
       }
     }
     // a mutation can turn a bad body into a good one; keep it invalid by an unknown field
-    return s.indexOf("\"content\":\"") >= 0 && s.toString().startsWith("{") ? s + "]" : s.toString();
+    return s.indexOf("\"content\":\"") >= 0 && s.toString().startsWith("{")
+        ? s + "]"
+        : s.toString();
   }
 }

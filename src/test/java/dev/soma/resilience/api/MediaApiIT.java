@@ -47,26 +47,30 @@ class MediaApiIT {
     Path dir = TestServices.tempDir("media-api");
     Path blocker = dir.resolve("blocker");
     Files.write(blocker, new byte[0]);
-    ServiceConfig config = OutboxFixture.config(Map.ofEntries(
-        Map.entry("SA01_DATABASE_URL",
-            TestServices.databaseUrlSetting(TestServices.freshDatabase())),
-        Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
-        Map.entry("SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find()),
-        Map.entry("SA01_HTTP_PORT", "0"),
-        Map.entry("SA01_DATA_DIR", dir.toString()),
-        Map.entry("SA01_AUDIO_ELEVENLABS_BASE_URL", elevenlabs.baseUrl()),
-        Map.entry("SA01_AUDIO_ELEVENLABS_API_KEY", "el-key"),
-        Map.entry("SA01_AUDIO_TIMEOUT_MS", "2500"),
-        Map.entry("SA01_AUDIO_BREAKER_RESET_MS", "300"),
-        Map.entry("SA01_STORAGE_LOCAL_DIR", blocker.resolve("objects").toString()),
-        Map.entry("SA01_STORAGE_SPOOL_DIR", dir.resolve("spool").toString()),
-        Map.entry("SA01_STORAGE_TIMEOUT_MS", "1000"),
-        Map.entry("SA01_STORAGE_RETRY_INTERVAL_MS", "600000")));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.ofEntries(
+                Map.entry(
+                    "SA01_DATABASE_URL",
+                    TestServices.databaseUrlSetting(TestServices.freshDatabase())),
+                Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
+                Map.entry("SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find()),
+                Map.entry("SA01_HTTP_PORT", "0"),
+                Map.entry("SA01_DATA_DIR", dir.toString()),
+                Map.entry("SA01_AUDIO_ELEVENLABS_BASE_URL", elevenlabs.baseUrl()),
+                Map.entry("SA01_AUDIO_ELEVENLABS_API_KEY", "el-key"),
+                Map.entry("SA01_AUDIO_TIMEOUT_MS", "2500"),
+                Map.entry("SA01_AUDIO_BREAKER_RESET_MS", "300"),
+                Map.entry("SA01_STORAGE_LOCAL_DIR", blocker.resolve("objects").toString()),
+                Map.entry("SA01_STORAGE_SPOOL_DIR", dir.resolve("spool").toString()),
+                Map.entry("SA01_STORAGE_TIMEOUT_MS", "1000"),
+                Map.entry("SA01_STORAGE_RETRY_INTERVAL_MS", "600000")));
     app = Application.start(config, Application.Role.SERVICE);
     Tenants tenants = new Tenants(app.pool());
     Blocking.await(tenants.create("media", null), Duration.ofSeconds(10));
-    key = Blocking.await(tenants.createKey("media", "it", "test"), Duration.ofSeconds(10))
-        .getString("apiKey");
+    key =
+        Blocking.await(tenants.createKey("media", "it", "test"), Duration.ofSeconds(10))
+            .getString("apiKey");
   }
 
   @AfterAll
@@ -82,11 +86,16 @@ class MediaApiIT {
     elevenlabs.up();
 
     // (another test may have opened elevenlabs' breaker: it closes after 300 ms)
-    await().atMost(Duration.ofSeconds(10)).until(() -> new JsonObject(post("/v1/speech",
-        "application/json", "{\"text\":\"hello there\"}").body()).getString("provider")
-        .equals("elevenlabs"));
-    HttpResponse<String> response = post("/v1/speech", "application/json",
-        "{\"text\":\"hello there\"}");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                new JsonObject(
+                        post("/v1/speech", "application/json", "{\"text\":\"hello there\"}").body())
+                    .getString("provider")
+                    .equals("elevenlabs"));
+    HttpResponse<String> response =
+        post("/v1/speech", "application/json", "{\"text\":\"hello there\"}");
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonObject body = new JsonObject(response.body());
@@ -99,8 +108,8 @@ class MediaApiIT {
   void withEveryAudioProviderDownTheClientIsToldVoiceIsInFallbackMode() throws Exception {
     elevenlabs.down();
     try {
-      HttpResponse<String> response = post("/v1/speech", "application/json",
-          "{\"text\":\"hello there\"}");
+      HttpResponse<String> response =
+          post("/v1/speech", "application/json", "{\"text\":\"hello there\"}");
 
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       JsonObject body = new JsonObject(response.body());
@@ -115,13 +124,20 @@ class MediaApiIT {
   void theDegradationMonitorLearnsOfAudioFailuresFromRealCalls() throws Exception {
     elevenlabs.down();
     try {
-      await().atMost(Duration.ofSeconds(20)).until(() -> {
-        post("/v1/speech", "application/json", "{\"text\":\"are you there\"}");
-        JsonObject status = new JsonObject(http.send(HttpRequest.newBuilder(uri("/v1/status"))
-            .GET().build(), HttpResponse.BodyHandlers.ofString()).body());
-        JsonObject tts = status.getJsonObject("services").getJsonObject("tts.elevenlabs");
-        return tts != null && tts.getString("state").equals("unavailable");
-      });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                post("/v1/speech", "application/json", "{\"text\":\"are you there\"}");
+                JsonObject status =
+                    new JsonObject(
+                        http.send(
+                                HttpRequest.newBuilder(uri("/v1/status")).GET().build(),
+                                HttpResponse.BodyHandlers.ofString())
+                            .body());
+                JsonObject tts = status.getJsonObject("services").getJsonObject("tts.elevenlabs");
+                return tts != null && tts.getString("state").equals("unavailable");
+              });
     } finally {
       elevenlabs.up();
     }
@@ -138,16 +154,26 @@ class MediaApiIT {
 
   @Test
   void anUploadNoStorageCanTakeIsQueuedAndSaysSo() throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v1/uploads/notes.txt"))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "text/plain")
-        .PUT(HttpRequest.BodyPublishers.ofString("remember the milk")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/uploads/notes.txt"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofString("remember the milk"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     assertThat(response.body()).contains("upload queued");
-    long queued = Blocking.await(app.pool().query("SELECT count(*) FROM outbox_messages"
-        + " WHERE topic = 'upload.retry' AND tenant_id = 'media'").execute()
-        .map(rows -> rows.iterator().next().getLong(0)), Duration.ofSeconds(10));
+    long queued =
+        Blocking.await(
+            app.pool()
+                .query(
+                    "SELECT count(*) FROM outbox_messages"
+                        + " WHERE topic = 'upload.retry' AND tenant_id = 'media'")
+                .execute()
+                .map(rows -> rows.iterator().next().getLong(0)),
+            Duration.ofSeconds(10));
     assertThat(queued).isEqualTo(1);
   }
 
@@ -155,20 +181,26 @@ class MediaApiIT {
   void badMediaRequestsAreProblems() throws Exception {
     assertThat(post("/v1/speech", "application/json", "{\"text\":\"\"}").statusCode())
         .isEqualTo(400);
-    assertThat(post("/v1/transcriptions", "text/plain", "not audio").statusCode())
-        .isEqualTo(400);
-    HttpResponse<String> emptyUpload = http.send(HttpRequest.newBuilder(uri("/v1/uploads/x"))
-        .header("Authorization", "Bearer " + key)
-        .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(post("/v1/transcriptions", "text/plain", "not audio").statusCode()).isEqualTo(400);
+    HttpResponse<String> emptyUpload =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/uploads/x"))
+                .header("Authorization", "Bearer " + key)
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(emptyUpload.statusCode()).isEqualTo(400);
     assertThat(emptyUpload.headers().firstValue("Content-Type"))
         .hasValue("application/problem+json");
   }
 
-  private static HttpResponse<String> post(String path, String type, String body)
-      throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key)
-        .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+  private static HttpResponse<String> post(String path, String type, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", type)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -29,15 +29,17 @@ class TenantLimitsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_DATABASE_URL", TestServices.databaseUrlSetting(TestServices.freshDatabase()),
-        "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
-        "SA01_HTTP_PORT", "0",
-        "SA01_DATA_DIR", TestServices.tempDir("limits").toString(),
-        "SA01_API_RATE_LIMIT_PER_SECOND", "1",
-        "SA01_API_RATE_LIMIT_BURST", "3",
-        "SA01_API_BACKLOG_LIMIT", "5",
-        "SA01_OUTBOX_PENDING_GAUGE_INTERVAL_SECONDS", "1"));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of(
+                "SA01_DATABASE_URL", TestServices.databaseUrlSetting(TestServices.freshDatabase()),
+                "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
+                "SA01_HTTP_PORT", "0",
+                "SA01_DATA_DIR", TestServices.tempDir("limits").toString(),
+                "SA01_API_RATE_LIMIT_PER_SECOND", "1",
+                "SA01_API_RATE_LIMIT_BURST", "3",
+                "SA01_API_BACKLOG_LIMIT", "5",
+                "SA01_OUTBOX_PENDING_GAUGE_INTERVAL_SECONDS", "1"));
     app = Application.start(config, Application.Role.SERVICE);
   }
 
@@ -77,12 +79,18 @@ class TenantLimitsIT {
     String flooded = key("flooded");
     String other = key("other");
     // events that cannot go out for an hour: a backlog of 10 against a limit of 5
-    Blocking.await(app.pool().query("INSERT INTO outbox_messages (tenant_id, dedupe_key, topic,"
-        + " payload, next_attempt_at) SELECT 'flooded', 'stuck-' || n, 'stuck', '{}',"
-        + " now() + interval '1 hour' FROM generate_series(1, 10) n").execute(),
+    Blocking.await(
+        app.pool()
+            .query(
+                "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic,"
+                    + " payload, next_attempt_at) SELECT 'flooded', 'stuck-' || n, 'stuck', '{}',"
+                    + " now() + interval '1 hour' FROM generate_series(1, 10) n")
+            .execute(),
         Duration.ofSeconds(10));
 
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(1100))
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(1100))
         .until(() -> post(flooded, "f-" + System.nanoTime()).statusCode() == 429);
     HttpResponse<String> slowed = post(flooded, "f-last");
     assertThat(slowed.statusCode()).isEqualTo(429);
@@ -98,11 +106,15 @@ class TenantLimitsIT {
   }
 
   private static HttpResponse<String> post(String key, String messageId) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort()
-            + "/v1/conversations/c/messages"))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(
-            "{\"messageId\":\"" + messageId + "\",\"content\":\"hi\"}")).build(),
+    return http.send(
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/conversations/c/messages"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"messageId\":\"" + messageId + "\",\"content\":\"hi\"}"))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -52,32 +52,36 @@ class ChatIT {
     openai = new OpenAiDouble(doubles);
     anthropic = new AnthropicDouble(doubles);
     brain = SomaBrainDouble.start(doubles, "brain-token");
-    ServiceConfig config = OutboxFixture.config(Map.ofEntries(
-        Map.entry("SA01_DATABASE_URL",
-            TestServices.databaseUrlSetting(TestServices.freshDatabase())),
-        Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
-        Map.entry("SA01_REDIS_URL", TestServices.redis().toString()),
-        Map.entry("SA01_HTTP_PORT", "0"),
-        Map.entry("SA01_DATA_DIR", TestServices.tempDir("chat").toString()),
-        Map.entry("SA01_SOMABRAIN_URL", brain.url()),
-        Map.entry("SA01_SOMABRAIN_TOKEN", "brain-token"),
-        Map.entry("SA01_DEGRADATION_PROBE_INTERVAL_MS", "300"),
-        Map.entry("SA01_LLM_OPENAI_BASE_URL", openai.baseUrl()),
-        Map.entry("SA01_LLM_OPENAI_API_KEY", "sk-openai-test"),
-        Map.entry("SA01_LLM_ANTHROPIC_BASE_URL", anthropic.baseUrl()),
-        Map.entry("SA01_LLM_ANTHROPIC_API_KEY", "sk-ant-test"),
-        Map.entry("SA01_LLM_OPENROUTER_API_KEY", ""),
-        Map.entry("SA01_LLM_REQUEST_TIMEOUT_MS", "3000"),
-        Map.entry("SA01_LLM_FIRST_TOKEN_TIMEOUT_MS", "2000"),
-        Map.entry("SA01_LLM_BETWEEN_TOKENS_TIMEOUT_MS", "2000"),
-        Map.entry("SA01_LLM_BREAKER_RESET_MS", "300"),
-        Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
-        Map.entry("SA01_API_RATE_LIMIT_BURST", "10000")));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.ofEntries(
+                Map.entry(
+                    "SA01_DATABASE_URL",
+                    TestServices.databaseUrlSetting(TestServices.freshDatabase())),
+                Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
+                Map.entry("SA01_REDIS_URL", TestServices.redis().toString()),
+                Map.entry("SA01_HTTP_PORT", "0"),
+                Map.entry("SA01_DATA_DIR", TestServices.tempDir("chat").toString()),
+                Map.entry("SA01_SOMABRAIN_URL", brain.url()),
+                Map.entry("SA01_SOMABRAIN_TOKEN", "brain-token"),
+                Map.entry("SA01_DEGRADATION_PROBE_INTERVAL_MS", "300"),
+                Map.entry("SA01_LLM_OPENAI_BASE_URL", openai.baseUrl()),
+                Map.entry("SA01_LLM_OPENAI_API_KEY", "sk-openai-test"),
+                Map.entry("SA01_LLM_ANTHROPIC_BASE_URL", anthropic.baseUrl()),
+                Map.entry("SA01_LLM_ANTHROPIC_API_KEY", "sk-ant-test"),
+                Map.entry("SA01_LLM_OPENROUTER_API_KEY", ""),
+                Map.entry("SA01_LLM_REQUEST_TIMEOUT_MS", "3000"),
+                Map.entry("SA01_LLM_FIRST_TOKEN_TIMEOUT_MS", "2000"),
+                Map.entry("SA01_LLM_BETWEEN_TOKENS_TIMEOUT_MS", "2000"),
+                Map.entry("SA01_LLM_BREAKER_RESET_MS", "300"),
+                Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
+                Map.entry("SA01_API_RATE_LIMIT_BURST", "10000")));
     app = Application.start(config, Application.Role.SERVICE);
     Tenants tenants = new Tenants(app.pool());
     Blocking.await(tenants.create("chat", null), Duration.ofSeconds(10));
-    key = Blocking.await(tenants.createKey("chat", "it", "test"), Duration.ofSeconds(10))
-        .getString("apiKey");
+    key =
+        Blocking.await(tenants.createKey("chat", "it", "test"), Duration.ofSeconds(10))
+            .getString("apiKey");
   }
 
   @AfterAll
@@ -102,26 +106,40 @@ class ChatIT {
     String conversation = "c-" + UUID.randomUUID();
     awaitSomaBrain("healthy");
 
-    HttpResponse<String> response = chat("{\"conversationId\":\"" + conversation
-        + "\",\"messageId\":\"m1\",\"message\":\"hello\"}", false);
+    HttpResponse<String> response =
+        chat(
+            "{\"conversationId\":\""
+                + conversation
+                + "\",\"messageId\":\"m1\",\"message\":\"hello\"}",
+            false);
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonObject turn = new JsonObject(response.body());
     assertThat(turn.getString("provider")).isEqualTo("openai");
     assertThat(turn.getString("content")).isEqualTo(openai.answer());
     assertThat(turn.getString("context")).isEqualTo("memory");
-    assertThat(count("SELECT count(*) FROM conversation_messages WHERE conversation_id = '"
-        + conversation + "'")).isEqualTo(2);
-    assertThat(count("SELECT count(*) FROM outbox_messages WHERE dedupe_key IN ('conv:"
-        + conversation + ":m1', 'conv:" + conversation + ":m1:reply')")).isEqualTo(2);
+    assertThat(
+            count(
+                "SELECT count(*) FROM conversation_messages WHERE conversation_id = '"
+                    + conversation
+                    + "'"))
+        .isEqualTo(2);
+    assertThat(
+            count(
+                "SELECT count(*) FROM outbox_messages WHERE dedupe_key IN ('conv:"
+                    + conversation
+                    + ":m1', 'conv:"
+                    + conversation
+                    + ":m1:reply')"))
+        .isEqualTo(2);
   }
 
   @Test
   void withTheFirstProviderDownTheTurnFailsOverTransparently() throws Exception {
     openai.down();
     try {
-      HttpResponse<String> response = chat("{\"conversationId\":\"c-fo\",\"message\":\"hi\"}",
-          false);
+      HttpResponse<String> response =
+          chat("{\"conversationId\":\"c-fo\",\"message\":\"hi\"}", false);
 
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       JsonObject turn = new JsonObject(response.body());
@@ -137,8 +155,8 @@ class ChatIT {
     brain.notReady();
     awaitSomaBrain("unavailable");
 
-    HttpResponse<String> response = chat(
-        "{\"conversationId\":\"c-down\",\"message\":\"hi\",\"sessionId\":\"s1\"}", false);
+    HttpResponse<String> response =
+        chat("{\"conversationId\":\"c-down\",\"message\":\"hi\",\"sessionId\":\"s1\"}", false);
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonObject turn = new JsonObject(response.body());
@@ -148,8 +166,8 @@ class ChatIT {
 
   @Test
   void aStreamedTurnSendsTokensThenTheEnd() throws Exception {
-    HttpResponse<String> response = chat(
-        "{\"conversationId\":\"c-sse\",\"message\":\"hi\",\"stream\":true}", true);
+    HttpResponse<String> response =
+        chat("{\"conversationId\":\"c-sse\",\"message\":\"hi\",\"stream\":true}", true);
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
@@ -162,15 +180,25 @@ class ChatIT {
   void aStreamCutAfterItsFirstTokenEndsWithAPartialErrorAndKeepsWhatWasSent() throws Exception {
     openai.cutAfterTokens(1);
 
-    HttpResponse<String> response = chat(
-        "{\"conversationId\":\"c-cut\",\"messageId\":\"m1\",\"message\":\"hi\",\"stream\":true}",
-        true);
+    HttpResponse<String> response =
+        chat(
+            "{\"conversationId\":\"c-cut\",\"messageId\":\"m1\",\"message\":\"hi\",\"stream\":true}",
+            true);
 
-    assertThat(response.body()).contains("event: token").contains("event: error")
-        .contains("\"partial\":true").doesNotContain("event: end");
-    JsonObject stored = Blocking.await(app.pool().query("SELECT metadata FROM"
-        + " conversation_messages WHERE conversation_id = 'c-cut' AND role = 'assistant'")
-        .execute().map(rows -> rows.iterator().next().getJsonObject(0)), Duration.ofSeconds(10));
+    assertThat(response.body())
+        .contains("event: token")
+        .contains("event: error")
+        .contains("\"partial\":true")
+        .doesNotContain("event: end");
+    JsonObject stored =
+        Blocking.await(
+            app.pool()
+                .query(
+                    "SELECT metadata FROM conversation_messages WHERE conversation_id = 'c-cut' AND"
+                        + " role = 'assistant'")
+                .execute()
+                .map(rows -> rows.iterator().next().getJsonObject(0)),
+            Duration.ofSeconds(10));
     assertThat(stored.getBoolean("partial")).isTrue();
   }
 
@@ -179,13 +207,16 @@ class ChatIT {
     openai.down();
     anthropic.down();
     try {
-      HttpResponse<String> response = chat(
-          "{\"conversationId\":\"c-none\",\"messageId\":\"m1\",\"message\":\"hi\"}", false);
+      HttpResponse<String> response =
+          chat("{\"conversationId\":\"c-none\",\"messageId\":\"m1\",\"message\":\"hi\"}", false);
 
       assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
       assertThat(response.headers().firstValue("Retry-After")).isPresent();
-      assertThat(count("SELECT count(*) FROM conversation_messages WHERE conversation_id ="
-          + " 'c-none' AND role = 'user'")).isEqualTo(1);
+      assertThat(
+              count(
+                  "SELECT count(*) FROM conversation_messages WHERE conversation_id ="
+                      + " 'c-none' AND role = 'user'"))
+          .isEqualTo(1);
     } finally {
       openai.up();
       anthropic.up();
@@ -195,36 +226,63 @@ class ChatIT {
   @Test
   void theWebSocketStreamsATurnAndPushesStatus() throws Exception {
     List<JsonObject> received = new CopyOnWriteArrayList<>();
-    var socket = Blocking.await(sockets.connect(new WebSocketConnectOptions()
-        .setHost("127.0.0.1").setPort(app.httpPort()).setURI("/v1/ws")
-        .addHeader("Authorization", "Bearer " + key)), Duration.ofSeconds(10));
+    var socket =
+        Blocking.await(
+            sockets.connect(
+                new WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(app.httpPort())
+                    .setURI("/v1/ws")
+                    .addHeader("Authorization", "Bearer " + key)),
+            Duration.ofSeconds(10));
     socket.textMessageHandler(text -> received.add(new JsonObject(text)));
 
-    Blocking.await(socket.writeTextMessage(new JsonObject().put("type", "chat")
-        .put("conversationId", "c-ws").put("message", "hi").encode()), Duration.ofSeconds(5));
+    Blocking.await(
+        socket.writeTextMessage(
+            new JsonObject()
+                .put("type", "chat")
+                .put("conversationId", "c-ws")
+                .put("message", "hi")
+                .encode()),
+        Duration.ofSeconds(5));
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> received.stream()
-        .anyMatch(m -> m.getString("type").equals("end")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> received.stream().anyMatch(m -> m.getString("type").equals("end")));
     assertThat(received.get(0).getString("type")).isEqualTo("status");
     assertThat(received).anyMatch(m -> m.getString("type").equals("token"));
-    JsonObject end = received.stream().filter(m -> m.getString("type").equals("end"))
-        .findFirst().orElseThrow();
+    JsonObject end =
+        received.stream().filter(m -> m.getString("type").equals("end")).findFirst().orElseThrow();
     assertThat(end.getJsonObject("result").getString("provider")).isEqualTo("openai");
     Blocking.await(socket.writeTextMessage("{\"bad\":1}"), Duration.ofSeconds(5));
-    await().atMost(Duration.ofSeconds(10)).until(() -> received.stream()
-        .anyMatch(m -> m.getString("type").equals("error") && m.getInteger("status") == 400));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                received.stream()
+                    .anyMatch(
+                        m -> m.getString("type").equals("error") && m.getInteger("status") == 400));
     Blocking.await(socket.close(), Duration.ofSeconds(5));
   }
 
   private static void awaitSomaBrain(String state) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(get("/v1/status").body())
-        .getJsonObject("services").getJsonObject("somabrain").getString("state").equals(state));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                new JsonObject(get("/v1/status").body())
+                    .getJsonObject("services")
+                    .getJsonObject("somabrain")
+                    .getString("state")
+                    .equals(state));
   }
 
   private static HttpResponse<String> chat(String body, boolean stream) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/chat"))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri("/v1/chat"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (stream) {
       request.header("Accept", "text/event-stream");
     }
@@ -232,13 +290,14 @@ class ChatIT {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static long count(String sql) throws Exception {
-    return Blocking.await(app.pool().query(sql).execute()
-        .map(rows -> rows.iterator().next().getLong(0)), Duration.ofSeconds(10));
+    return Blocking.await(
+        app.pool().query(sql).execute().map(rows -> rows.iterator().next().getLong(0)),
+        Duration.ofSeconds(10));
   }
 
   private static URI uri(String path) {

@@ -12,8 +12,10 @@ class RetryScheduleTest {
 
   @Test
   void theFirstRetryWaitsBetweenHalfAndAllOfTheInitialDelay() {
-    assertThat(new RetrySchedule(INITIAL, MAX, () -> 0.0).delay(1)).isEqualTo(Duration.ofMillis(250));
-    assertThat(new RetrySchedule(INITIAL, MAX, () -> 0.5).delay(1)).isEqualTo(Duration.ofMillis(375));
+    assertThat(new RetrySchedule(INITIAL, MAX, () -> 0.0).delay(1))
+        .isEqualTo(Duration.ofMillis(250));
+    assertThat(new RetrySchedule(INITIAL, MAX, () -> 0.5).delay(1))
+        .isEqualTo(Duration.ofMillis(375));
     assertThat(new RetrySchedule(INITIAL, MAX, () -> 0.999).delay(1))
         .isBetween(Duration.ofMillis(499), Duration.ofMillis(500));
   }

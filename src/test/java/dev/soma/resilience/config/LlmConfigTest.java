@@ -15,15 +15,21 @@ class LlmConfigTest {
   void theDefaultsAreTheSeedsChainsWithNoProviderConfigured() {
     LlmConfig llm = ServiceConfig.load(Map.of()).llm();
 
-    assertThat(llm.chain("chat")).contains(List.of(
-        new LlmConfig.Link("openai", "gpt-4o"),
-        new LlmConfig.Link("anthropic", "claude-3-5-sonnet"),
-        new LlmConfig.Link("openrouter", "qwen/qwen-2.5-72b-instruct")));
-    assertThat(llm.chain("coding").orElseThrow()).extracting(LlmConfig.Link::toString)
-        .containsExactly("anthropic:claude-3-5-sonnet", "openai:gpt-4o",
-            "openrouter:deepseek/deepseek-coder");
-    assertThat(llm.chain("fast").orElseThrow()).extracting(LlmConfig.Link::toString)
-        .containsExactly("openai:gpt-4o-mini", "anthropic:claude-3-haiku",
+    assertThat(llm.chain("chat"))
+        .contains(
+            List.of(
+                new LlmConfig.Link("openai", "gpt-4o"),
+                new LlmConfig.Link("anthropic", "claude-3-5-sonnet"),
+                new LlmConfig.Link("openrouter", "qwen/qwen-2.5-72b-instruct")));
+    assertThat(llm.chain("coding").orElseThrow())
+        .extracting(LlmConfig.Link::toString)
+        .containsExactly(
+            "anthropic:claude-3-5-sonnet", "openai:gpt-4o", "openrouter:deepseek/deepseek-coder");
+    assertThat(llm.chain("fast").orElseThrow())
+        .extracting(LlmConfig.Link::toString)
+        .containsExactly(
+            "openai:gpt-4o-mini",
+            "anthropic:claude-3-haiku",
             "openrouter:meta-llama/llama-3.1-8b-instruct");
     assertThat(llm.providers().values()).noneMatch(LlmConfig.Provider::configured);
     assertThat(llm.providers().get("openai").baseUrl())
@@ -36,20 +42,24 @@ class LlmConfigTest {
 
   @Test
   void providersChainsAndTimeoutsComeFromSa01Variables() {
-    LlmConfig llm = ServiceConfig.load(Map.of(
-        "SA01_LLM_OPENAI_API_KEY", "sk-secret-123",
-        "SA01_LLM_OPENAI_BASE_URL", "http://localhost:11434/",
-        "SA01_LLM_OPENROUTER_REFERER", "https://soma.dev",
-        "SA01_LLM_CHAINS_CHAT", " deepseek:deepseek-chat , openai:llama3 ",
-        "SA01_LLM_FIRST_TOKEN_TIMEOUT_MS", "1500",
-        "SA01_LLM_BREAKER_RESET_MS", "500")).llm();
+    LlmConfig llm =
+        ServiceConfig.load(
+                Map.of(
+                    "SA01_LLM_OPENAI_API_KEY", "sk-secret-123",
+                    "SA01_LLM_OPENAI_BASE_URL", "http://localhost:11434/",
+                    "SA01_LLM_OPENROUTER_REFERER", "https://soma.dev",
+                    "SA01_LLM_CHAINS_CHAT", " deepseek:deepseek-chat , openai:llama3 ",
+                    "SA01_LLM_FIRST_TOKEN_TIMEOUT_MS", "1500",
+                    "SA01_LLM_BREAKER_RESET_MS", "500"))
+            .llm();
 
     LlmConfig.Provider openai = llm.providers().get("openai");
     assertThat(openai.configured()).isTrue();
     assertThat(openai.baseUrl()).isEqualTo(URI.create("http://localhost:11434"));
     assertThat(llm.providers().get("openrouter").extraHeaders())
         .containsEntry("HTTP-Referer", "https://soma.dev");
-    assertThat(llm.chain("chat").orElseThrow()).extracting(LlmConfig.Link::toString)
+    assertThat(llm.chain("chat").orElseThrow())
+        .extracting(LlmConfig.Link::toString)
         .containsExactly("deepseek:deepseek-chat", "openai:llama3");
     assertThat(llm.firstTokenTimeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(llm.breakerReset()).isEqualTo(Duration.ofMillis(500));

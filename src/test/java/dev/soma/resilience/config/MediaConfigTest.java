@@ -28,18 +28,21 @@ class MediaConfigTest {
 
   @Test
   void providersComeFromSa01VariablesAndSecretsNeverPrint() {
-    ServiceConfig config = ServiceConfig.load(Map.of(
-        "SA01_AUDIO_OPENAI_BASE_URL", "http://gateway:8000/openai",
-        "SA01_AUDIO_OPENAI_API_KEY", "sk-secret",
-        "SA01_AUDIO_KOKORO_BASE_URL", "http://kokoro:8880",
-        "SA01_STORAGE_S3_ENDPOINT", "http://minio:9000",
-        "SA01_STORAGE_S3_BUCKET", "media",
-        "SA01_STORAGE_S3_ACCESS_KEY_ID", "AKID",
-        "SA01_STORAGE_S3_SECRET_ACCESS_KEY", "s3-secret",
-        "SA01_REDIS_URL", "redis://cache:6379",
-        "SA01_STORAGE_REDIS_TTL_SECONDS", "120"));
+    ServiceConfig config =
+        ServiceConfig.load(
+            Map.of(
+                "SA01_AUDIO_OPENAI_BASE_URL", "http://gateway:8000/openai",
+                "SA01_AUDIO_OPENAI_API_KEY", "sk-secret",
+                "SA01_AUDIO_KOKORO_BASE_URL", "http://kokoro:8880",
+                "SA01_STORAGE_S3_ENDPOINT", "http://minio:9000",
+                "SA01_STORAGE_S3_BUCKET", "media",
+                "SA01_STORAGE_S3_ACCESS_KEY_ID", "AKID",
+                "SA01_STORAGE_S3_SECRET_ACCESS_KEY", "s3-secret",
+                "SA01_REDIS_URL", "redis://cache:6379",
+                "SA01_STORAGE_REDIS_TTL_SECONDS", "120"));
 
-    assertThat(config.audio().openai().baseUrl()).isEqualTo(URI.create("http://gateway:8000/openai"));
+    assertThat(config.audio().openai().baseUrl())
+        .isEqualTo(URI.create("http://gateway:8000/openai"));
     assertThat(config.audio().kokoro().baseUrl()).contains(URI.create("http://kokoro:8880"));
     assertThat(config.storage().s3().configured()).isTrue();
     assertThat(config.storage().s3().endpoint()).contains(URI.create("http://minio:9000"));

@@ -39,15 +39,17 @@ class ServiceConfigTest {
 
   @Test
   void environmentVariablesOverrideTheDefaultsBySa01Names() {
-    ServiceConfig config = ServiceConfig.load(Map.of(
-        "SA01_HTTP_PORT", "9191",
-        "SA01_OUTBOX_BATCH_SIZE", " 42 ",
-        "SA01_OUTBOX_TENANT_QUOTA_ENABLED", "TRUE",
-        "SA01_OUTBOX_KAFKA_DOWN_BACKOFF_MAX_MS", "750",
-        "SA01_KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9093",
-        "SA01_REDIS_URL", "redis://cache:6379",
-        "SA01_TEMPORAL_HOST", "temporal:7233",
-        "SA01_DATA_DIR", "/var/lib/soma"));
+    ServiceConfig config =
+        ServiceConfig.load(
+            Map.of(
+                "SA01_HTTP_PORT", "9191",
+                "SA01_OUTBOX_BATCH_SIZE", " 42 ",
+                "SA01_OUTBOX_TENANT_QUOTA_ENABLED", "TRUE",
+                "SA01_OUTBOX_KAFKA_DOWN_BACKOFF_MAX_MS", "750",
+                "SA01_KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9093",
+                "SA01_REDIS_URL", "redis://cache:6379",
+                "SA01_TEMPORAL_HOST", "temporal:7233",
+                "SA01_DATA_DIR", "/var/lib/soma"));
 
     assertThat(config.httpPort()).isEqualTo(9191);
     assertThat(config.outbox().batchSize()).isEqualTo(42);
@@ -61,8 +63,9 @@ class ServiceConfigTest {
 
   @Test
   void theDatabaseUrlIsParsedIntoHostPortDatabaseUserAndPassword() {
-    ServiceConfig config = ServiceConfig.load(
-        Map.of("SA01_DATABASE_URL", "postgresql://soma:s3cret@db.internal:6543/resilience"));
+    ServiceConfig config =
+        ServiceConfig.load(
+            Map.of("SA01_DATABASE_URL", "postgresql://soma:s3cret@db.internal:6543/resilience"));
 
     assertThat(config.database().url())
         .contains(new DatabaseUrl("db.internal", 6543, "resilience", "soma", "s3cret"));
@@ -125,8 +128,9 @@ class ServiceConfigTest {
   void aDatabaseUrlOfAnotherSchemeFailsSayingWhichFormIsExpected() {
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DATABASE_URL", "mysql://x")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("SA01_DATABASE_URL must be a URL of the form"
-            + " postgresql://user:pass@host:port/db, but was 'mysql://x'");
+        .hasMessage(
+            "SA01_DATABASE_URL must be a URL of the form"
+                + " postgresql://user:pass@host:port/db, but was 'mysql://x'");
   }
 
   @Test
@@ -147,12 +151,14 @@ class ServiceConfigTest {
 
   @Test
   void theDatabasePasswordNeverAppearsInAnErrorMessage() {
-    for (String bad : new String[] {
-        "mysql://soma:hunter2@db:3306/app",
-        "postgresql://soma:hunter2@db:5432",
-        "postgresql://soma:hunter2@db:notaport/app",
-        "postgresql://soma:hunter2 @db:5432/app",
-        "postgresql://soma:hun@ter2@db:5432/app"}) {
+    for (String bad :
+        new String[] {
+          "mysql://soma:hunter2@db:3306/app",
+          "postgresql://soma:hunter2@db:5432",
+          "postgresql://soma:hunter2@db:notaport/app",
+          "postgresql://soma:hunter2 @db:5432/app",
+          "postgresql://soma:hun@ter2@db:5432/app"
+        }) {
       assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DATABASE_URL", bad)))
           .as(bad)
           .isInstanceOf(ConfigException.class)
@@ -175,17 +181,18 @@ class ServiceConfigTest {
 
   @Test
   void kafkaBootstrapServersWithoutAPortFail() {
-    assertThatThrownBy(() -> ServiceConfig.load(
-            Map.of("SA01_KAFKA_BOOTSTRAP_SERVERS", "nohostport")))
+    assertThatThrownBy(
+            () -> ServiceConfig.load(Map.of("SA01_KAFKA_BOOTSTRAP_SERVERS", "nohostport")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("SA01_KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...],"
-            + " but was 'nohostport'");
+        .hasMessage(
+            "SA01_KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...],"
+                + " but was 'nohostport'");
   }
 
   @Test
   void aRedisUrlOfAnotherSchemeFailsWithoutShowingItsPassword() {
-    assertThatThrownBy(() -> ServiceConfig.load(
-            Map.of("SA01_REDIS_URL", "http://:hunter2@cache:6379")))
+    assertThatThrownBy(
+            () -> ServiceConfig.load(Map.of("SA01_REDIS_URL", "http://:hunter2@cache:6379")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("SA01_REDIS_URL")
         .hasMessageContaining("a URL starting with redis://, rediss://")
@@ -197,8 +204,9 @@ class ServiceConfigTest {
   void aRedisUrlWithoutHostFails() {
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_REDIS_URL", "redis:cache")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("SA01_REDIS_URL must be a URL starting with redis://, rediss://,"
-            + " but was 'redis:cache'");
+        .hasMessage(
+            "SA01_REDIS_URL must be a URL starting with redis://, rediss://,"
+                + " but was 'redis:cache'");
   }
 
   @Test
@@ -210,9 +218,12 @@ class ServiceConfigTest {
 
   @Test
   void aLeaseNotLongerThanTheDeliveryTimeoutFails() {
-    assertThatThrownBy(() -> ServiceConfig.load(Map.of(
-            "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "30000",
-            "SA01_OUTBOX_LEASE_SECONDS", "20")))
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "30000",
+                        "SA01_OUTBOX_LEASE_SECONDS", "20")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("SA01_OUTBOX_LEASE_SECONDS must be longer than")
         .hasMessageContaining("(35 s)")
@@ -221,9 +232,11 @@ class ServiceConfigTest {
 
   @Test
   void aLeaseLongerThanTheDeliveryTimeoutPlusFiveSecondsIsAccepted() {
-    ServiceConfig config = ServiceConfig.load(Map.of(
-        "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "30000",
-        "SA01_OUTBOX_LEASE_SECONDS", "36"));
+    ServiceConfig config =
+        ServiceConfig.load(
+            Map.of(
+                "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "30000",
+                "SA01_OUTBOX_LEASE_SECONDS", "36"));
 
     assertThat(config.outbox().lease()).isEqualTo(Duration.ofSeconds(36));
   }
@@ -231,14 +244,17 @@ class ServiceConfigTest {
   @Test
   void aConfigFileOverlaysTheDefaultsAndTheEnvironmentOverlaysTheFile() throws IOException {
     Path file = dir.resolve("soma.json");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         {"http": {"port": 9090},
          "outbox": {"batchSize": 50, "retentionHours": 2},
-         "temporal": {"host": "temporal:7233"}}""");
+         "temporal": {"host": "temporal:7233"}}\
+        """);
 
-    ServiceConfig config = ServiceConfig.load(Map.of(
-        "SA01_CONFIG_FILE", file.toString(),
-        "SA01_OUTBOX_BATCH_SIZE", "60"));
+    ServiceConfig config =
+        ServiceConfig.load(
+            Map.of("SA01_CONFIG_FILE", file.toString(), "SA01_OUTBOX_BATCH_SIZE", "60"));
 
     assertThat(config.httpPort()).isEqualTo(9090);
     assertThat(config.outbox().batchSize()).isEqualTo(60);
@@ -297,20 +313,28 @@ class ServiceConfigTest {
 
   @Test
   void extraDependenciesAreProbedOutcomeOnlyOrNotConfigured() {
-    DegradationConfig d = ServiceConfig.load(Map.of("SA01_DEGRADATION_DEPENDENCIES",
-        "llm.openai=https://api.openai.com/v1/models, tts.elevenlabs, storage.s3=")).degradation();
+    DegradationConfig d =
+        ServiceConfig.load(
+                Map.of(
+                    "SA01_DEGRADATION_DEPENDENCIES",
+                    "llm.openai=https://api.openai.com/v1/models, tts.elevenlabs, storage.s3="))
+            .degradation();
 
-    assertThat(d.extraDependencies()).containsExactly(
-        new DegradationConfig.ExtraDependency("llm.openai", true,
-            Optional.of("https://api.openai.com/v1/models")),
-        new DegradationConfig.ExtraDependency("tts.elevenlabs", true, Optional.empty()),
-        new DegradationConfig.ExtraDependency("storage.s3", false, Optional.empty()));
+    assertThat(d.extraDependencies())
+        .containsExactly(
+            new DegradationConfig.ExtraDependency(
+                "llm.openai", true, Optional.of("https://api.openai.com/v1/models")),
+            new DegradationConfig.ExtraDependency("tts.elevenlabs", true, Optional.empty()),
+            new DegradationConfig.ExtraDependency("storage.s3", false, Optional.empty()));
   }
 
   @Test
   void aGraphEdgeCanBeOverriddenAndABadOneFailsNamingItsVariable() {
-    assertThat(ServiceConfig.load(Map.of("SA01_DEGRADATION_GRAPH_MEMORY", "somabrain,postgresql"))
-        .degradation().graph()).containsEntry("memory", "somabrain,postgresql");
+    assertThat(
+            ServiceConfig.load(Map.of("SA01_DEGRADATION_GRAPH_MEMORY", "somabrain,postgresql"))
+                .degradation()
+                .graph())
+        .containsEntry("memory", "somabrain,postgresql");
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DEGRADATION_GRAPH_MEMORY", "a;b")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("SA01_DEGRADATION_GRAPH_MEMORY must be names (or prefix.*)");
@@ -318,17 +342,20 @@ class ServiceConfigTest {
 
   @Test
   void latencyThresholdsMustNotDecrease() {
-    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DEGRADATION_MODERATE_LATENCY_MS",
-        "1000")))
+    assertThatThrownBy(
+            () -> ServiceConfig.load(Map.of("SA01_DEGRADATION_MODERATE_LATENCY_MS", "1000")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("SA01_DEGRADATION_MODERATE_LATENCY_MS must be a whole number from 5000 to"
-            + " 3600000, but was '1000'");
+        .hasMessage(
+            "SA01_DEGRADATION_MODERATE_LATENCY_MS must be a whole number from 5000 to"
+                + " 3600000, but was '1000'");
   }
 
   @Test
   void anExtraDependencyWithABadUrlFailsWithoutShowingItsPassword() {
-    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DEGRADATION_DEPENDENCIES",
-        "storage.s3=ftp://u:secret@host")))
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of("SA01_DEGRADATION_DEPENDENCIES", "storage.s3=ftp://u:secret@host")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("SA01_DEGRADATION_DEPENDENCIES must be an http(s) URL")
         .hasMessageNotContaining("secret");

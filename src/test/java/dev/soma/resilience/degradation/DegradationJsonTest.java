@@ -13,13 +13,32 @@ import org.junit.jupiter.api.Test;
 
 class DegradationJsonTest {
 
-  private static final DependencyStatus SOMABRAIN = new DependencyStatus("somabrain",
-      Kind.DEPENDENCY, HealthState.UNAVAILABLE, DegradationLevel.CRITICAL,
-      "2 consecutive failure(s): refused", Instant.parse("2026-01-01T00:00:05Z"), false, 0.5, 12, 4,
-      List.of());
-  private static final DependencyStatus MEMORY = new DependencyStatus("memory", Kind.CAPABILITY,
-      HealthState.UNAVAILABLE, DegradationLevel.CRITICAL, "needs somabrain (critical)",
-      Instant.parse("2026-01-01T00:00:05Z"), false, 0, 0, 0, List.of("somabrain"));
+  private static final DependencyStatus SOMABRAIN =
+      new DependencyStatus(
+          "somabrain",
+          Kind.DEPENDENCY,
+          HealthState.UNAVAILABLE,
+          DegradationLevel.CRITICAL,
+          "2 consecutive failure(s): refused",
+          Instant.parse("2026-01-01T00:00:05Z"),
+          false,
+          0.5,
+          12,
+          4,
+          List.of());
+  private static final DependencyStatus MEMORY =
+      new DependencyStatus(
+          "memory",
+          Kind.CAPABILITY,
+          HealthState.UNAVAILABLE,
+          DegradationLevel.CRITICAL,
+          "needs somabrain (critical)",
+          Instant.parse("2026-01-01T00:00:05Z"),
+          false,
+          0,
+          0,
+          0,
+          List.of("somabrain"));
 
   @Test
   void aDependencyStatusSurvivesTheWire() {
@@ -33,8 +52,12 @@ class DegradationJsonTest {
 
   @Test
   void aSnapshotSurvivesTheWireInOrder() {
-    StatusSnapshot snapshot = new StatusSnapshot(7, Instant.parse("2026-01-01T00:00:06Z"),
-        DegradationLevel.SEVERE, Map.of("somabrain", SOMABRAIN));
+    StatusSnapshot snapshot =
+        new StatusSnapshot(
+            7,
+            Instant.parse("2026-01-01T00:00:06Z"),
+            DegradationLevel.SEVERE,
+            Map.of("somabrain", SOMABRAIN));
     snapshot = snapshot.with(MEMORY, DegradationLevel.SEVERE, 8, snapshot.at());
 
     StatusSnapshot back = StatusSnapshot.fromJson(new JsonObject(snapshot.toJson().encode()));
@@ -46,11 +69,21 @@ class DegradationJsonTest {
 
   @Test
   void aChangeSurvivesTheWireAndKnowsARecovery() {
-    DependencyStatus healthy = new DependencyStatus("somabrain", Kind.DEPENDENCY,
-        HealthState.HEALTHY, DegradationLevel.NONE, "ok", Instant.parse("2026-01-01T00:01:00Z"),
-        false, 0, 3, 5, List.of());
-    StatusChange change = new StatusChange(9, Optional.of(SOMABRAIN), healthy,
-        DegradationLevel.NONE);
+    DependencyStatus healthy =
+        new DependencyStatus(
+            "somabrain",
+            Kind.DEPENDENCY,
+            HealthState.HEALTHY,
+            DegradationLevel.NONE,
+            "ok",
+            Instant.parse("2026-01-01T00:01:00Z"),
+            false,
+            0,
+            3,
+            5,
+            List.of());
+    StatusChange change =
+        new StatusChange(9, Optional.of(SOMABRAIN), healthy, DegradationLevel.NONE);
 
     StatusChange back = StatusChange.fromJson(new JsonObject(change.toJson().encode()));
 
@@ -66,8 +99,9 @@ class DegradationJsonTest {
 
     assertThat(CallReport.fromJson(new JsonObject(outcome.toJson().encode()))).isEqualTo(outcome);
     assertThat(outcome.toJson().encode())
-        .isEqualTo("{\"dependency\":\"llm.openai\",\"ok\":false,\"latencyMs\":1200,"
-            + "\"tenant\":\"t1\",\"error\":\"HTTP 503\"}");
+        .isEqualTo(
+            "{\"dependency\":\"llm.openai\",\"ok\":false,\"latencyMs\":1200,"
+                + "\"tenant\":\"t1\",\"error\":\"HTTP 503\"}");
   }
 
   @Test

@@ -33,9 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The monitor against real PostgreSQL, Redis and Kafka (the outage test stops and restarts a broker
- * of its own),
- * a SomaBrain double and a gRPC health double: detection, broadcast, snapshot, events through the
- * outbox to Kafka, recovery, metrics.
+ * of its own), a SomaBrain double and a gRPC health double: detection, broadcast, snapshot, events
+ * through the outbox to Kafka, recovery, metrics.
  */
 @ExtendWith(TestServices.class)
 class DegradationMonitorIT {
@@ -67,8 +66,8 @@ class DegradationMonitorIT {
       Blocking.await(view.close(), TIMEOUT);
     }
     if (admin != null) {
-      Blocking.await(admin.close(2_000).recover(e -> io.vertx.core.Future.succeededFuture()),
-          TIMEOUT);
+      Blocking.await(
+          admin.close(2_000).recover(e -> io.vertx.core.Future.succeededFuture()), TIMEOUT);
     }
     temporal.close();
     somabrain.close();
@@ -93,46 +92,76 @@ class DegradationMonitorIT {
   }
 
   private void deployMonitor(ServiceConfig config) throws Exception {
-    admin = KafkaAdminClient.create(fx.vertx,
-        AdminSettings.of(bootstrap, "monitor-" + UUID.randomUUID()));
+    admin =
+        KafkaAdminClient.create(
+            fx.vertx, AdminSettings.of(bootstrap, "monitor-" + UUID.randomUUID()));
     fx.deployRelay(config, bootstrap, "relay");
-    Blocking.await(fx.vertx.deployVerticle(new DegradationMonitor(config.degradation(),
-        StandardDependencies.of(config, fx.pool, admin), fx.outbox, fx.pool,
-        new DegradationMetrics(fx.meters), "test-node", Clock.systemUTC())), TIMEOUT);
+    Blocking.await(
+        fx.vertx.deployVerticle(
+            new DegradationMonitor(
+                config.degradation(),
+                StandardDependencies.of(config, fx.pool, admin),
+                fx.outbox,
+                fx.pool,
+                new DegradationMetrics(fx.meters),
+                "test-node",
+                Clock.systemUTC())),
+        TIMEOUT);
     view = Blocking.await(DegradationStatusView.start(fx.vertx, Duration.ofSeconds(2)), TIMEOUT);
     view.onChange(broadcasts::add);
   }
 
   private void awaitState(String service, HealthState state) {
-    await().atMost(TIMEOUT).untilAsserted(() ->
-        assertThat(view.current().stateOf(service)).as(service).isEqualTo(state));
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> assertThat(view.current().stateOf(service)).as(service).isEqualTo(state));
   }
 
   private List<Row> events(String service) throws Exception {
-    return fx.query("SELECT dedupe_key, payload, tenant_id, partition_key FROM outbox_messages"
-        + " WHERE topic = $1 AND payload->>'service' = $2 ORDER BY id", eventsTopic, service);
+    return fx.query(
+        "SELECT dedupe_key, payload, tenant_id, partition_key FROM outbox_messages"
+            + " WHERE topic = $1 AND payload->>'service' = $2 ORDER BY id",
+        eventsTopic,
+        service);
   }
 
   @Test
   void everyConfiguredDependencyBecomesHealthyAndTheRestShowsAsNotConfigured() throws Exception {
-    deployMonitor(config(Map.of("SA01_DEGRADATION_DEPENDENCIES",
-        "llm.local=" + somabrain.url() + "/healthz,tts.elevenlabs=,llm.remote")));
+    deployMonitor(
+        config(
+            Map.of(
+                "SA01_DEGRADATION_DEPENDENCIES",
+                "llm.local=" + somabrain.url() + "/healthz,tts.elevenlabs=,llm.remote")));
 
-    for (String service : List.of("postgresql", "kafka", "redis", "somabrain", "temporal",
-        "llm.local", "memory", "events", "sessions", "workflows", "chat")) {
+    for (String service :
+        List.of(
+            "postgresql",
+            "kafka",
+            "redis",
+            "somabrain",
+            "temporal",
+            "llm.local",
+            "memory",
+            "events",
+            "sessions",
+            "workflows",
+            "chat")) {
       awaitState(service, HealthState.HEALTHY);
     }
     StatusSnapshot snapshot = view.current();
     assertThat(snapshot.stateOf("tts.elevenlabs")).isEqualTo(HealthState.NOT_CONFIGURED);
-    assertThat(snapshot.stateOf("llm.remote")).as("outcome-only, no calls yet")
+    assertThat(snapshot.stateOf("llm.remote"))
+        .as("outcome-only, no calls yet")
         .isEqualTo(HealthState.UNKNOWN);
     assertThat(snapshot.stateOf("voice")).isEqualTo(HealthState.NOT_CONFIGURED);
     assertThat(snapshot.overall()).isEqualTo(DegradationLevel.NONE);
     assertThat(snapshot.status("postgresql").orElseThrow().critical()).isTrue();
     assertThat(fx.meters.get("service_health_state").tag("service", "somabrain").gauge().value())
         .isEqualTo(1.0);
-    assertThat(fx.meters.get("service_health_state").tag("service", "tts.elevenlabs").gauge()
-        .value()).isEqualTo(-2.0);
+    assertThat(
+            fx.meters.get("service_health_state").tag("service", "tts.elevenlabs").gauge().value())
+        .isEqualTo(-2.0);
     assertThat(fx.meters.get("service_degradation_level").tag("service", "redis").gauge().value())
         .isZero();
     assertThat(events("somabrain")).as("a healthy start writes no events").isEmpty();
@@ -151,36 +180,46 @@ class DegradationMonitorIT {
     assertThat(down.level()).isEqualTo(DegradationLevel.CRITICAL);
     assertThat(view.current().status("memory").orElseThrow().impactedBy())
         .containsExactly("somabrain");
-    assertThat(view.current().overall()).as("not a critical dependency")
+    assertThat(view.current().overall())
+        .as("not a critical dependency")
         .isEqualTo(DegradationLevel.SEVERE);
-    assertThat(broadcasts).anySatisfy(change -> {
-      assertThat(change.service()).isEqualTo("somabrain");
-      assertThat(change.current().state()).isEqualTo(HealthState.UNAVAILABLE);
-    });
-    assertThat(fx.meters.get("service_degradation_level").tag("service", "somabrain").gauge()
-        .value()).isEqualTo(4.0);
+    assertThat(broadcasts)
+        .anySatisfy(
+            change -> {
+              assertThat(change.service()).isEqualTo("somabrain");
+              assertThat(change.current().state()).isEqualTo(HealthState.UNAVAILABLE);
+            });
+    assertThat(
+            fx.meters.get("service_degradation_level").tag("service", "somabrain").gauge().value())
+        .isEqualTo(4.0);
 
     somabrain.up();
 
     awaitState("somabrain", HealthState.HEALTHY);
     awaitState("memory", HealthState.HEALTHY);
-    assertThat(broadcasts).anySatisfy(change -> {
-      assertThat(change.service()).isEqualTo("somabrain");
-      assertThat(change.isRecovery()).isTrue();
-    });
+    assertThat(broadcasts)
+        .anySatisfy(
+            change -> {
+              assertThat(change.service()).isEqualTo("somabrain");
+              assertThat(change.isRecovery()).isTrue();
+            });
     // the outage, then its recovery (the outage's failures do not linger in the error rate)
     List<String> keys = awaitEventsEndingAtNone("somabrain");
     String outage = keys.stream().filter(k -> k.contains("->critical:")).findFirst().orElseThrow();
     assertThat(outage).matches("degradation:somabrain:none->critical:\\d+");
     assertThat(keys.subList(keys.indexOf(outage) + 1, keys.size()))
-        .singleElement().asString().matches("degradation:somabrain:critical->none:\\d+");
+        .singleElement()
+        .asString()
+        .matches("degradation:somabrain:critical->none:\\d+");
     Row row = events("somabrain").get(0);
     assertThat(row.getString("tenant_id")).isEqualTo("system");
     assertThat(row.getString("partition_key")).isEqualTo("somabrain");
 
-    List<JsonObject> published = KafkaReader.read(bootstrap, eventsTopic,
-            keys.size(), TIMEOUT).stream().map(r -> new JsonObject(r.value()))
-        .filter(e -> e.getString("service").equals("somabrain")).toList();
+    List<JsonObject> published =
+        KafkaReader.read(bootstrap, eventsTopic, keys.size(), TIMEOUT).stream()
+            .map(r -> new JsonObject(r.value()))
+            .filter(e -> e.getString("service").equals("somabrain"))
+            .toList();
     assertThat(published).extracting(e -> e.getString("dedupeKey")).containsAll(keys);
     JsonObject last = published.get(published.size() - 1);
     assertThat(last.getString("to")).isEqualTo("none");
@@ -191,11 +230,14 @@ class DegradationMonitorIT {
 
   /** The dedupe keys of a service's events once one from critical has been followed by none. */
   private List<String> awaitEventsEndingAtNone(String service) throws Exception {
-    await().atMost(TIMEOUT).until(() -> {
-      List<String> keys = keys(service);
-      return keys.stream().anyMatch(k -> k.contains("->critical:"))
-          && keys.get(keys.size() - 1).contains("->none:");
-    });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              List<String> keys = keys(service);
+              return keys.stream().anyMatch(k -> k.contains("->critical:"))
+                  && keys.get(keys.size() - 1).contains("->none:");
+            });
     return keys(service);
   }
 
@@ -215,11 +257,14 @@ class DegradationMonitorIT {
     faults.put(() -> somabrain.slow(Duration.ofSeconds(3)), "timed out");
     for (Map.Entry<Runnable, String> fault : faults.entrySet()) {
       fault.getKey().run();
-      await().atMost(TIMEOUT).untilAsserted(() -> {
-        DependencyStatus status = view.current().status("somabrain").orElseThrow();
-        assertThat(status.state()).isEqualTo(HealthState.UNAVAILABLE);
-        assertThat(status.reason()).endsWith(fault.getValue());
-      });
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () -> {
+                DependencyStatus status = view.current().status("somabrain").orElseThrow();
+                assertThat(status.state()).isEqualTo(HealthState.UNAVAILABLE);
+                assertThat(status.reason()).endsWith(fault.getValue());
+              });
       somabrain.up();
       awaitState("somabrain", HealthState.HEALTHY);
     }
@@ -237,10 +282,15 @@ class DegradationMonitorIT {
 
     awaitState("kafka", HealthState.UNAVAILABLE);
     awaitState("events", HealthState.UNAVAILABLE);
-    await().atMost(TIMEOUT).until(() -> keys("kafka").stream()
-        .anyMatch(k -> k.contains("->critical:")));
-    assertThat(fx.count("SELECT count(*) FROM outbox_messages WHERE topic = $1"
-        + " AND status = 'pending'", eventsTopic)).as("waits in the outbox").isPositive();
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> keys("kafka").stream().anyMatch(k -> k.contains("->critical:")));
+    assertThat(
+            fx.count(
+                "SELECT count(*) FROM outbox_messages WHERE topic = $1" + " AND status = 'pending'",
+                eventsTopic))
+        .as("waits in the outbox")
+        .isPositive();
 
     broker.restart();
 
@@ -248,15 +298,22 @@ class DegradationMonitorIT {
     awaitState("events", HealthState.HEALTHY);
     List<String> keys = awaitEventsEndingAtNone("kafka");
     // other services' events share the topic: read until kafka's own have all arrived
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      List<JsonObject> kafkaEvents = KafkaReader.read(bootstrap, eventsTopic,
-              Integer.MAX_VALUE, Duration.ofSeconds(2)).stream()
-          .map(r -> new JsonObject(r.value()))
-          .filter(e -> e.getString("service").equals("kafka")).toList();
-      assertThat(kafkaEvents).extracting(e -> e.getString("dedupeKey")).containsAll(keys);
-      assertThat(kafkaEvents).extracting(e -> e.getString("to")).contains("critical")
-          .endsWith("none");
-    });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              List<JsonObject> kafkaEvents =
+                  KafkaReader.read(bootstrap, eventsTopic, Integer.MAX_VALUE, Duration.ofSeconds(2))
+                      .stream()
+                      .map(r -> new JsonObject(r.value()))
+                      .filter(e -> e.getString("service").equals("kafka"))
+                      .toList();
+              assertThat(kafkaEvents).extracting(e -> e.getString("dedupeKey")).containsAll(keys);
+              assertThat(kafkaEvents)
+                  .extracting(e -> e.getString("to"))
+                  .contains("critical")
+                  .endsWith("none");
+            });
   }
 
   @Test
@@ -268,11 +325,16 @@ class DegradationMonitorIT {
     view.report(CallReport.failure("llm.openai", 30_000, "HTTP 503").forTenant("t1"));
 
     awaitState("llm.openai", HealthState.UNAVAILABLE);
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      DependencyStatus chat = view.current().status("chat").orElseThrow();
-      assertThat(chat.level()).as("the other provider covers").isEqualTo(DegradationLevel.MINOR);
-      assertThat(chat.impactedBy()).containsExactly("llm.openai");
-    });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              DependencyStatus chat = view.current().status("chat").orElseThrow();
+              assertThat(chat.level())
+                  .as("the other provider covers")
+                  .isEqualTo(DegradationLevel.MINOR);
+              assertThat(chat.impactedBy()).containsExactly("llm.openai");
+            });
 
     view.report(CallReport.success("llm.openai", 900));
 
@@ -298,9 +360,11 @@ class DegradationMonitorIT {
 
   @Test
   void unreachableRedisAndTemporalAreUnavailableNotHanging() throws Exception {
-    deployMonitor(config(Map.of(
-        "SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find(),
-        "SA01_TEMPORAL_HOST", "127.0.0.1:" + FreePort.find())));
+    deployMonitor(
+        config(
+            Map.of(
+                "SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find(),
+                "SA01_TEMPORAL_HOST", "127.0.0.1:" + FreePort.find())));
 
     awaitState("redis", HealthState.UNAVAILABLE);
     awaitState("temporal", HealthState.UNAVAILABLE);
@@ -313,12 +377,26 @@ class DegradationMonitorIT {
     deployMonitor(config(Map.of()));
     awaitState("somabrain", HealthState.HEALTHY);
 
-    JsonObject snapshot = Blocking.await(fx.vertx.eventBus().<JsonObject>request(
-        DegradationAddresses.STATUS_SNAPSHOT, new JsonObject(),
-        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000)), TIMEOUT).body();
-    JsonObject history = Blocking.await(fx.vertx.eventBus().<JsonObject>request(
-        DegradationAddresses.STATUS_HISTORY, new JsonObject(),
-        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000)), TIMEOUT).body();
+    JsonObject snapshot =
+        Blocking.await(
+                fx.vertx
+                    .eventBus()
+                    .<JsonObject>request(
+                        DegradationAddresses.STATUS_SNAPSHOT,
+                        new JsonObject(),
+                        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000)),
+                TIMEOUT)
+            .body();
+    JsonObject history =
+        Blocking.await(
+                fx.vertx
+                    .eventBus()
+                    .<JsonObject>request(
+                        DegradationAddresses.STATUS_HISTORY,
+                        new JsonObject(),
+                        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000)),
+                TIMEOUT)
+            .body();
 
     assertThat(StatusSnapshot.fromJson(snapshot).stateOf("somabrain"))
         .isEqualTo(HealthState.HEALTHY);

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The failover verticle over the event bus, against real HTTP doubles of OpenAI (primary of
- * {@code chat}), Anthropic and OpenRouter; DeepSeek has no key, so it is "not configured".
+ * The failover verticle over the event bus, against real HTTP doubles of OpenAI (primary of {@code
+ * chat}), Anthropic and OpenRouter; DeepSeek has no key, so it is "not configured".
  */
 class LlmFailoverIT {
 
@@ -70,11 +70,14 @@ class LlmFailoverIT {
     assertThat(reply.provider()).isEqualTo("anthropic");
     assertThat(reply.model()).isEqualTo("claude-3-5-sonnet");
     assertThat(reply.content()).isEqualTo("Hello from anthropic");
-    assertThat(reply.failovers()).singleElement().satisfies(f -> {
-      assertThat(f.from()).isEqualTo("openai:gpt-4o");
-      assertThat(f.to()).isEqualTo("anthropic:claude-3-5-sonnet");
-      assertThat(f.reason()).contains("HTTP 500");
-    });
+    assertThat(reply.failovers())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.from()).isEqualTo("openai:gpt-4o");
+              assertThat(f.to()).isEqualTo("anthropic:claude-3-5-sonnet");
+              assertThat(f.reason()).contains("HTTP 500");
+            });
     assertThat(failoverCount("openai", "anthropic")).isEqualTo(1.0);
   }
 
@@ -107,7 +110,8 @@ class LlmFailoverIT {
 
     assertThat(reply.provider()).isEqualTo("openrouter");
     assertThat(reply.model()).isEqualTo("qwen/qwen-2.5-72b-instruct");
-    assertThat(reply.failovers()).extracting(Failover::reason)
+    assertThat(reply.failovers())
+        .extracting(Failover::reason)
         .containsExactly("malformed answer", "provider error (HTTP 529)");
     assertThat(failoverCount("anthropic", "openrouter")).isEqualTo(1.0);
   }
@@ -177,8 +181,9 @@ class LlmFailoverIT {
   void whenEveryLinkIsOpenAndNoneRecoversWithinTheDeadlineItFailsWith503AndRetryAfter()
       throws Exception {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-    deploy(clock, Map.of("SA01_LLM_BREAKER_FAILURE_THRESHOLD", "1",
-        "SA01_LLM_BREAKER_RESET_MS", "60000"));
+    deploy(
+        clock,
+        Map.of("SA01_LLM_BREAKER_FAILURE_THRESHOLD", "1", "SA01_LLM_BREAKER_RESET_MS", "60000"));
     openai.failWith(500);
     anthropic.failWith(500);
     openrouter.failWith(500);
@@ -195,8 +200,9 @@ class LlmFailoverIT {
 
   @Test
   void whenEveryLinkIsOpenTheOneRecoveringSoonestIsTriedIfItFitsTheDeadline() throws Exception {
-    deploy(Clock.systemUTC(), Map.of("SA01_LLM_BREAKER_FAILURE_THRESHOLD", "1",
-        "SA01_LLM_BREAKER_RESET_MS", "400"));
+    deploy(
+        Clock.systemUTC(),
+        Map.of("SA01_LLM_BREAKER_FAILURE_THRESHOLD", "1", "SA01_LLM_BREAKER_RESET_MS", "400"));
     openai.failWith(500);
     anthropic.failWith(500);
     openrouter.failWith(500);
@@ -225,8 +231,10 @@ class LlmFailoverIT {
 
     openai.up();
 
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(
-        () -> assertThat(complete(request("chat")).provider()).isEqualTo("openai"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(complete(request("chat")).provider()).isEqualTo("openai"));
     assertThat(complete(request("chat")).failovers()).isEmpty();
   }
 
@@ -234,8 +242,13 @@ class LlmFailoverIT {
   void everyProviderCallIsReportedToTheDegradationMonitor() throws Exception {
     deploy(Clock.systemUTC(), Map.of());
     List<JsonObject> outcomes = new CopyOnWriteArrayList<>();
-    Blocking.await(vertx.eventBus().<JsonObject>consumer(
-        dev.soma.resilience.degradation.DegradationAddresses.CALL_OUTCOME, m -> outcomes.add(m.body())).completion(),
+    Blocking.await(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                dev.soma.resilience.degradation.DegradationAddresses.CALL_OUTCOME,
+                m -> outcomes.add(m.body()))
+            .completion(),
         Duration.ofSeconds(5));
     openai.failWith(503);
 
@@ -276,7 +289,8 @@ class LlmFailoverIT {
     assertThat(tokens(events)).containsExactly("Hello", " from", " anthropic");
     LlmStreamEvent end = events.get(events.size() - 1);
     assertThat(end.type()).isEqualTo("end");
-    assertThat(end.reply().orElseThrow().failovers()).extracting(Failover::reason)
+    assertThat(end.reply().orElseThrow().failovers())
+        .extracting(Failover::reason)
         .containsExactly("stream cut off");
   }
 
@@ -328,40 +342,53 @@ class LlmFailoverIT {
 
     List<LlmStreamEvent> events = stream(request("chat"));
 
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.type()).isEqualTo("error");
-      assertThat(e.partial()).isFalse();
-      assertThat(e.error().orElseThrow().status()).isEqualTo(503);
-      assertThat(e.error().orElseThrow().failovers()).hasSize(2);
-    });
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.type()).isEqualTo("error");
+              assertThat(e.partial()).isFalse();
+              assertThat(e.error().orElseThrow().status()).isEqualTo(503);
+              assertThat(e.error().orElseThrow().failovers()).hasSize(2);
+            });
   }
 
   @Test
   void aStreamRequestWithoutReplyToIsRefused() throws Exception {
     deploy(Clock.systemUTC(), Map.of());
 
-    assertThatThrownBy(() -> Blocking.await(vertx.eventBus().request(FailoverAddresses.LLM_STREAM,
-            request("chat").toJson(), new DeliveryOptions().setSendTimeout(5_000)),
-        Duration.ofSeconds(10)))
+    assertThatThrownBy(
+            () ->
+                Blocking.await(
+                    vertx
+                        .eventBus()
+                        .request(
+                            FailoverAddresses.LLM_STREAM,
+                            request("chat").toJson(),
+                            new DeliveryOptions().setSendTimeout(5_000)),
+                    Duration.ofSeconds(10)))
         .satisfies(e -> assertThat(LlmError.from(e).orElseThrow().status()).isEqualTo(400));
   }
 
   // --- helpers ---
 
   private void deploy(Clock clock, Map<String, String> overrides) throws Exception {
-    Map<String, String> env = new HashMap<>(Map.of(
-        "SA01_LLM_OPENAI_BASE_URL", openai.baseUrl(),
-        "SA01_LLM_OPENAI_API_KEY", "sk-openai-test",
-        "SA01_LLM_ANTHROPIC_BASE_URL", anthropic.baseUrl(),
-        "SA01_LLM_ANTHROPIC_API_KEY", "sk-ant-test",
-        "SA01_LLM_OPENROUTER_BASE_URL", openrouter.baseUrl(),
-        "SA01_LLM_OPENROUTER_API_KEY", "sk-or-test",
-        "SA01_LLM_REQUEST_TIMEOUT_MS", "1000",
-        "SA01_LLM_FIRST_TOKEN_TIMEOUT_MS", "500",
-        "SA01_LLM_BETWEEN_TOKENS_TIMEOUT_MS", "500"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "SA01_LLM_OPENAI_BASE_URL", openai.baseUrl(),
+                "SA01_LLM_OPENAI_API_KEY", "sk-openai-test",
+                "SA01_LLM_ANTHROPIC_BASE_URL", anthropic.baseUrl(),
+                "SA01_LLM_ANTHROPIC_API_KEY", "sk-ant-test",
+                "SA01_LLM_OPENROUTER_BASE_URL", openrouter.baseUrl(),
+                "SA01_LLM_OPENROUTER_API_KEY", "sk-or-test",
+                "SA01_LLM_REQUEST_TIMEOUT_MS", "1000",
+                "SA01_LLM_FIRST_TOKEN_TIMEOUT_MS", "500",
+                "SA01_LLM_BETWEEN_TOKENS_TIMEOUT_MS", "500"));
     env.putAll(overrides);
     var config = ServiceConfig.load(env).llm();
-    Blocking.await(vertx.deployVerticle(new LlmFailoverVerticle(config, meters, clock)),
+    Blocking.await(
+        vertx.deployVerticle(new LlmFailoverVerticle(config, meters, clock)),
         Duration.ofSeconds(10));
   }
 
@@ -370,9 +397,16 @@ class LlmFailoverIT {
   }
 
   private LlmReply complete(LlmRequest request) throws Exception {
-    return LlmReply.fromJson(Blocking.await(vertx.eventBus().<JsonObject>request(
-        FailoverAddresses.LLM_COMPLETE, request.toJson(),
-        new DeliveryOptions().setSendTimeout(15_000)), Duration.ofSeconds(20)).body());
+    return LlmReply.fromJson(
+        Blocking.await(
+                vertx
+                    .eventBus()
+                    .<JsonObject>request(
+                        FailoverAddresses.LLM_COMPLETE,
+                        request.toJson(),
+                        new DeliveryOptions().setSendTimeout(15_000)),
+                Duration.ofSeconds(20))
+            .body());
   }
 
   private LlmError failure(LlmRequest request) {
@@ -381,9 +415,16 @@ class LlmFailoverIT {
 
   private LlmError failure(JsonObject request) {
     var holder = new ArrayList<LlmError>();
-    assertThatThrownBy(() -> Blocking.await(vertx.eventBus().request(
-        FailoverAddresses.LLM_COMPLETE, request, new DeliveryOptions().setSendTimeout(15_000)),
-        Duration.ofSeconds(20)))
+    assertThatThrownBy(
+            () ->
+                Blocking.await(
+                    vertx
+                        .eventBus()
+                        .request(
+                            FailoverAddresses.LLM_COMPLETE,
+                            request,
+                            new DeliveryOptions().setSendTimeout(15_000)),
+                    Duration.ofSeconds(20)))
         .satisfies(e -> holder.add(LlmError.from(e).orElseThrow()));
     return holder.get(0);
   }
@@ -393,30 +434,48 @@ class LlmFailoverIT {
     String address = "test.stream." + UUID.randomUUID();
     List<LlmStreamEvent> events = new CopyOnWriteArrayList<>();
     Promise<Void> ended = Promise.promise();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, m -> {
-      LlmStreamEvent event = LlmStreamEvent.fromJson(m.body());
-      events.add(event);
-      if (event.last()) {
-        ended.tryComplete();
-      }
-    });
+    MessageConsumer<JsonObject> consumer =
+        vertx
+            .eventBus()
+            .consumer(
+                address,
+                m -> {
+                  LlmStreamEvent event = LlmStreamEvent.fromJson(m.body());
+                  events.add(event);
+                  if (event.last()) {
+                    ended.tryComplete();
+                  }
+                });
     Blocking.await(consumer.completion(), Duration.ofSeconds(5));
-    JsonObject ack = Blocking.await(vertx.eventBus().<JsonObject>request(
-        FailoverAddresses.LLM_STREAM, request.withReplyTo(address).toJson(),
-        new DeliveryOptions().setSendTimeout(5_000)), Duration.ofSeconds(10)).body();
+    JsonObject ack =
+        Blocking.await(
+                vertx
+                    .eventBus()
+                    .<JsonObject>request(
+                        FailoverAddresses.LLM_STREAM,
+                        request.withReplyTo(address).toJson(),
+                        new DeliveryOptions().setSendTimeout(5_000)),
+                Duration.ofSeconds(10))
+            .body();
     assertThat(ack.getBoolean("accepted")).isTrue();
     Blocking.await(ended.future(), Duration.ofSeconds(20));
     return events;
   }
 
   private static List<String> tokens(List<LlmStreamEvent> events) {
-    return events.stream().filter(e -> e.type().equals("token"))
-        .map(e -> e.text().orElseThrow()).toList();
+    return events.stream()
+        .filter(e -> e.type().equals("token"))
+        .map(e -> e.text().orElseThrow())
+        .toList();
   }
 
   private double failoverCount(String from, String to) {
-    Counter counter = meters.find("llm.failover.count")
-        .tag("from_provider", from).tag("to_provider", to).counter();
+    Counter counter =
+        meters
+            .find("llm.failover.count")
+            .tag("from_provider", from)
+            .tag("to_provider", to)
+            .counter();
     return counter == null ? 0 : counter.count();
   }
 }

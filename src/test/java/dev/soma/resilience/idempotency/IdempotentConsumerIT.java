@@ -43,8 +43,9 @@ class IdempotentConsumerIT {
   void setUp() throws Exception {
     fx = new OutboxFixture();
     topic = TestServices.topic("billing.events");
-    fx.query("CREATE TABLE effects (consumer_group text NOT NULL, event_id text NOT NULL,"
-        + " tenant_id text, amount int NOT NULL)");
+    fx.query(
+        "CREATE TABLE effects (consumer_group text NOT NULL, event_id text NOT NULL,"
+            + " tenant_id text, amount int NOT NULL)");
   }
 
   @AfterEach
@@ -63,10 +64,12 @@ class IdempotentConsumerIT {
 
     assertThat(first).containsExactly(true, true, true);
     assertThat(again).containsExactly(false, false, false);
-    assertThat(effectCountsByEvent()).containsExactlyInAnyOrderEntriesOf(Map.of(
-        eventIds.get(0).toString(), 1L,
-        eventIds.get(1).toString(), 1L,
-        eventIds.get(2).toString(), 1L));
+    assertThat(effectCountsByEvent())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                eventIds.get(0).toString(), 1L,
+                eventIds.get(1).toString(), 1L,
+                eventIds.get(2).toString(), 1L));
   }
 
   @Test
@@ -75,8 +78,14 @@ class IdempotentConsumerIT {
     IdempotentConsumer billing = new IdempotentConsumer(fx.pool, "billing", Duration.ofHours(1));
     KafkaConsumerRecord<String, String> record = consume(1).get(0);
 
-    Future<Boolean> failed = billing.process(record, tx -> effect("billing", record).apply(tx)
-        .compose(inserted -> Future.failedFuture(new IllegalStateException("ledger down"))));
+    Future<Boolean> failed =
+        billing.process(
+            record,
+            tx ->
+                effect("billing", record)
+                    .apply(tx)
+                    .compose(
+                        inserted -> Future.failedFuture(new IllegalStateException("ledger down"))));
 
     assertThat(failed.toCompletionStage().toCompletableFuture())
         .failsWithin(TIMEOUT)
@@ -104,10 +113,11 @@ class IdempotentConsumerIT {
     assertThat(fx.query("SELECT consumer_group FROM effects ORDER BY consumer_group"))
         .extracting(row -> row.getString(0))
         .containsExactly("audit", "billing");
-    assertThat(fx.query("SELECT scope, idem_key, tenant_id FROM idempotency_records ORDER BY scope"))
+    assertThat(
+            fx.query("SELECT scope, idem_key, tenant_id FROM idempotency_records ORDER BY scope"))
         .extracting(row -> row.getString(0) + " " + row.getString(1) + " " + row.getString(2))
-        .containsExactly("consumer:audit " + eventId + " tenant-a",
-            "consumer:billing " + eventId + " tenant-a");
+        .containsExactly(
+            "consumer:audit " + eventId + " tenant-a", "consumer:billing " + eventId + " tenant-a");
   }
 
   @Test
@@ -127,8 +137,8 @@ class IdempotentConsumerIT {
   @Test
   void aRecordWithoutAnEventIdHeaderIsRefusedAndRecordsNothing() throws Exception {
     var producer = fx.producer(OutboxFixture.config(Map.of()), kafka);
-    Blocking.await(producer.send(KafkaProducerRecord.create(topic, "k", "{\"amount\": 5}")),
-        TIMEOUT);
+    Blocking.await(
+        producer.send(KafkaProducerRecord.create(topic, "k", "{\"amount\": 5}")), TIMEOUT);
     IdempotentConsumer billing = new IdempotentConsumer(fx.pool, "billing", Duration.ofHours(1));
     KafkaConsumerRecord<String, String> record = consume(1).get(0);
 
@@ -139,8 +149,14 @@ class IdempotentConsumerIT {
         .withThrowableThat()
         .havingRootCause()
         .isInstanceOf(IllegalArgumentException.class)
-        .withMessage("record at " + topic + "/" + record.partition() + "@" + record.offset()
-            + " has no event-id header");
+        .withMessage(
+            "record at "
+                + topic
+                + "/"
+                + record.partition()
+                + "@"
+                + record.offset()
+                + " has no event-id header");
     assertThat(fx.count("SELECT count(*) FROM effects")).isZero();
     assertThat(fx.count("SELECT count(*) FROM idempotency_records")).isZero();
   }
@@ -148,15 +164,19 @@ class IdempotentConsumerIT {
   @Test
   void cleanupDeletesExpiredRecordsInChunksAndKeepsLiveOnes() throws Exception {
     int expired = IdempotencyCleanup.CHUNK + 3;
-    fx.query("INSERT INTO idempotency_records (scope, idem_key, expires_at)"
-        + " SELECT 'consumer:billing', 'old-' || n, now() - interval '1 second'"
-        + " FROM generate_series(1, $1) AS n", expired);
-    fx.query("INSERT INTO idempotency_records (scope, idem_key, expires_at) VALUES"
-        + " ('consumer:billing', 'live-1', now() + interval '1 hour'),"
-        + " ('consumer:audit', 'live-2', now() + interval '1 minute')");
+    fx.query(
+        "INSERT INTO idempotency_records (scope, idem_key, expires_at)"
+            + " SELECT 'consumer:billing', 'old-' || n, now() - interval '1 second'"
+            + " FROM generate_series(1, $1) AS n",
+        expired);
+    fx.query(
+        "INSERT INTO idempotency_records (scope, idem_key, expires_at) VALUES"
+            + " ('consumer:billing', 'live-1', now() + interval '1 hour'),"
+            + " ('consumer:audit', 'live-2', now() + interval '1 minute')");
 
-    long deleted = Blocking.await(
-        new IdempotencyCleanup(fx.pool, Duration.ofMinutes(5)).deleteExpired(), TIMEOUT);
+    long deleted =
+        Blocking.await(
+            new IdempotencyCleanup(fx.pool, Duration.ofMinutes(5)).deleteExpired(), TIMEOUT);
 
     assertThat(deleted).isEqualTo(expired);
     assertThat(fx.query("SELECT idem_key FROM idempotency_records ORDER BY idem_key"))
@@ -172,9 +192,12 @@ class IdempotentConsumerIT {
     KafkaConsumerRecord<String, String> record = consume(1).get(0);
     assertThat(processAll(billing, "billing", List.of(record))).containsExactly(true);
 
-    assertThat(fx.count("SELECT count(*) FROM idempotency_records"
-        + " WHERE expires_at BETWEEN now() + interval '5 hours 59 minutes'"
-        + " AND now() + interval '6 hours 1 minute'")).isEqualTo(1);
+    assertThat(
+            fx.count(
+                "SELECT count(*) FROM idempotency_records"
+                    + " WHERE expires_at BETWEEN now() + interval '5 hours 59 minutes'"
+                    + " AND now() + interval '6 hours 1 minute'"))
+        .isEqualTo(1);
     IdempotencyCleanup cleanup = new IdempotencyCleanup(fx.pool, Duration.ofMinutes(5));
     assertThat(Blocking.await(cleanup.deleteExpired(), TIMEOUT)).isZero();
 
@@ -188,8 +211,13 @@ class IdempotentConsumerIT {
   private List<Long> publishThroughTheRelay(int n) throws Exception {
     List<OutboxEntry> entries = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
-      entries.add(OutboxEntry.of("tenant-a", "invoice:" + i, topic, "invoice-" + i,
-          new JsonObject().put("amount", i * 10)));
+      entries.add(
+          OutboxEntry.of(
+              "tenant-a",
+              "invoice:" + i,
+              topic,
+              "invoice-" + i,
+              new JsonObject().put("amount", i * 10)));
     }
     fx.enqueue(entries);
     fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay-" + UUID.randomUUID());
@@ -201,31 +229,38 @@ class IdempotentConsumerIT {
 
   /** Reads the topic from the beginning with a consumer group of its own. */
   private List<KafkaConsumerRecord<String, String>> consume(int atLeast) throws Exception {
-    KafkaConsumer<String, String> consumer = KafkaConsumer.create(fx.vertx, Map.of(
-        "bootstrap.servers", kafka,
-        "group.id", "it-" + UUID.randomUUID(),
-        "auto.offset.reset", "earliest",
-        "enable.auto.commit", "false",
-        "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-        "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer"));
+    KafkaConsumer<String, String> consumer =
+        KafkaConsumer.create(
+            fx.vertx,
+            Map.of(
+                "bootstrap.servers", kafka,
+                "group.id", "it-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest",
+                "enable.auto.commit", "false",
+                "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+                "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer"));
     try {
       Blocking.await(consumer.subscribe(topic), TIMEOUT);
       List<KafkaConsumerRecord<String, String>> records = new ArrayList<>();
-      await().atMost(TIMEOUT).until(() -> {
-        var polled = Blocking.await(consumer.poll(Duration.ofMillis(200)), TIMEOUT);
-        for (int i = 0; i < polled.size(); i++) {
-          records.add(polled.recordAt(i));
-        }
-        return records.size() >= atLeast;
-      });
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                var polled = Blocking.await(consumer.poll(Duration.ofMillis(200)), TIMEOUT);
+                for (int i = 0; i < polled.size(); i++) {
+                  records.add(polled.recordAt(i));
+                }
+                return records.size() >= atLeast;
+              });
       return records;
     } finally {
       Blocking.await(consumer.close(), TIMEOUT);
     }
   }
 
-  private static List<Boolean> processAll(IdempotentConsumer consumer, String group,
-      List<KafkaConsumerRecord<String, String>> records) throws Exception {
+  private static List<Boolean> processAll(
+      IdempotentConsumer consumer, String group, List<KafkaConsumerRecord<String, String>> records)
+      throws Exception {
     List<Boolean> applied = new ArrayList<>();
     for (KafkaConsumerRecord<String, String> record : records) {
       applied.add(Blocking.await(consumer.process(record, effect(group, record)), TIMEOUT));
@@ -236,10 +271,16 @@ class IdempotentConsumerIT {
   /** The effect under test: one row in {@code effects} each time it is applied. */
   private static Function<SqlConnection, Future<?>> effect(
       String group, KafkaConsumerRecord<String, String> record) {
-    return tx -> tx.preparedQuery(
-            "INSERT INTO effects (consumer_group, event_id, tenant_id, amount) VALUES ($1, $2, $3, $4)")
-        .execute(Tuple.of(group, header(record, "event-id"), header(record, "tenant-id"),
-            new JsonObject(record.value()).getInteger("amount")));
+    return tx ->
+        tx.preparedQuery(
+                "INSERT INTO effects (consumer_group, event_id, tenant_id, amount) VALUES ($1, $2,"
+                    + " $3, $4)")
+            .execute(
+                Tuple.of(
+                    group,
+                    header(record, "event-id"),
+                    header(record, "tenant-id"),
+                    new JsonObject(record.value()).getInteger("amount")));
   }
 
   private static String header(KafkaConsumerRecord<String, String> record, String name) {

@@ -13,7 +13,6 @@ import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Remember and recall through HTTP with SomaBrain up, down and back (a SomaBrain double speaking its
- * real wire format), the real PostgreSQL, Kafka and Redis.
+ * Remember and recall through HTTP with SomaBrain up, down and back (a SomaBrain double speaking
+ * its real wire format), the real PostgreSQL, Kafka and Redis.
  */
 @ExtendWith(TestServices.class)
 class MemoryIT {
@@ -44,21 +43,24 @@ class MemoryIT {
   @BeforeAll
   static void start() throws Exception {
     brain = SomaBrainDouble.start(doubles, TOKEN);
-    ServiceConfig config = OutboxFixture.config(Map.ofEntries(
-        Map.entry("SA01_DATABASE_URL",
-            TestServices.databaseUrlSetting(TestServices.freshDatabase())),
-        Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
-        Map.entry("SA01_REDIS_URL", TestServices.redis().toString()),
-        Map.entry("SA01_HTTP_PORT", "0"),
-        Map.entry("SA01_DATA_DIR", TestServices.tempDir("memory").toString()),
-        Map.entry("SA01_SOMABRAIN_URL", brain.url()),
-        Map.entry("SA01_SOMABRAIN_TOKEN", TOKEN),
-        Map.entry("SA01_SOMABRAIN_BREAKER_RESET_SECONDS", "1"),
-        Map.entry("SA01_MEMORY_AUTO_TIMEOUT_MS", "1000"),
-        Map.entry("SA01_MEMORY_SYNC_INTERVAL_SECONDS", "1"),
-        Map.entry("SA01_DEGRADATION_PROBE_INTERVAL_MS", "300"),
-        Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
-        Map.entry("SA01_API_RATE_LIMIT_BURST", "10000")));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.ofEntries(
+                Map.entry(
+                    "SA01_DATABASE_URL",
+                    TestServices.databaseUrlSetting(TestServices.freshDatabase())),
+                Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
+                Map.entry("SA01_REDIS_URL", TestServices.redis().toString()),
+                Map.entry("SA01_HTTP_PORT", "0"),
+                Map.entry("SA01_DATA_DIR", TestServices.tempDir("memory").toString()),
+                Map.entry("SA01_SOMABRAIN_URL", brain.url()),
+                Map.entry("SA01_SOMABRAIN_TOKEN", TOKEN),
+                Map.entry("SA01_SOMABRAIN_BREAKER_RESET_SECONDS", "1"),
+                Map.entry("SA01_MEMORY_AUTO_TIMEOUT_MS", "1000"),
+                Map.entry("SA01_MEMORY_SYNC_INTERVAL_SECONDS", "1"),
+                Map.entry("SA01_DEGRADATION_PROBE_INTERVAL_MS", "300"),
+                Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
+                Map.entry("SA01_API_RATE_LIMIT_BURST", "10000")));
     app = Application.start(config, Application.Role.SERVICE);
   }
 
@@ -83,8 +85,8 @@ class MemoryIT {
     assertThat(brain.memory("up", "wm", "up-1").getString("content")).isEqualTo("likes green tea");
     JsonObject recalled = recall(key, "green tea", null);
     assertThat(recalled.getBoolean("degraded")).isFalse();
-    assertThat(recalled.getJsonArray("results")).anySatisfy(r ->
-        assertThat(((JsonObject) r).getString("source")).isEqualTo("somabrain"));
+    assertThat(recalled.getJsonArray("results"))
+        .anySatisfy(r -> assertThat(((JsonObject) r).getString("source")).isEqualTo("somabrain"));
   }
 
   @Test
@@ -95,18 +97,21 @@ class MemoryIT {
       keys.add(key(tenant));
     }
     brain.down();
-    List<String> expected = IntStream.range(0, 15).mapToObj(i -> String.format("m-%02d", i))
-        .toList();
+    List<String> expected =
+        IntStream.range(0, 15).mapToObj(i -> String.format("m-%02d", i)).toList();
 
     for (String memoryKey : expected) {
       for (int t = 0; t < tenants.size(); t++) {
-        HttpResponse<String> response = remember(keys.get(t), memoryKey,
-            tenants.get(t) + " remembers " + memoryKey, null);
+        HttpResponse<String> response =
+            remember(keys.get(t), memoryKey, tenants.get(t) + " remembers " + memoryKey, null);
         assertThat(response.statusCode()).as(response.body()).isIn(201, 202);
       }
     }
-    assertThat(count("SELECT count(*) FROM pending_memories WHERE status = 'pending'"
-        + " AND tenant_id LIKE 'down-%'")).isEqualTo(45);
+    assertThat(
+            count(
+                "SELECT count(*) FROM pending_memories WHERE status = 'pending'"
+                    + " AND tenant_id LIKE 'down-%'"))
+        .isEqualTo(45);
     // while down, recall answers from the pending memories, marked degraded
     JsonObject degraded = recall(keys.get(0), "remembers m-03", null);
     assertThat(degraded.getBoolean("degraded")).isTrue();
@@ -114,9 +119,14 @@ class MemoryIT {
 
     brain.up();
 
-    await().atMost(Duration.ofSeconds(60)).until(() ->
-        count("SELECT count(*) FROM pending_memories WHERE status = 'synced'"
-            + " AND tenant_id LIKE 'down-%'") == 45);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                count(
+                        "SELECT count(*) FROM pending_memories WHERE status = 'synced'"
+                            + " AND tenant_id LIKE 'down-%'")
+                    == 45);
     for (String tenant : tenants) {
       assertThat(brain.writes(tenant)).as("writes of %s", tenant).isEqualTo(expected);
     }
@@ -160,9 +170,14 @@ class MemoryIT {
       HttpResponse<String> response = remember(key, "bad-1", "unacceptable", "async");
       assertThat(response.statusCode()).isEqualTo(202);
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> count(
-          "SELECT count(*) FROM dead_letter_messages WHERE tenant_id = 'rejected'"
-              + " AND memory_id IS NOT NULL") == 1);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  count(
+                          "SELECT count(*) FROM dead_letter_messages WHERE tenant_id = 'rejected'"
+                              + " AND memory_id IS NOT NULL")
+                      == 1);
     } finally {
       brain.up();
     }
@@ -172,11 +187,15 @@ class MemoryIT {
   void recallReturnsTheSessionContextWrittenByMessages() throws Exception {
     String key = key("chatty");
     brain.up();
-    HttpResponse<String> posted = http.send(HttpRequest.newBuilder(uri(
-            "/v1/conversations/c1/messages")).header("Authorization", "Bearer " + key)
-        .POST(HttpRequest.BodyPublishers.ofString(
-            "{\"content\":\"my cat is called Miso\",\"sessionId\":\"s-1\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> posted =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/conversations/c1/messages"))
+                .header("Authorization", "Bearer " + key)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"content\":\"my cat is called Miso\",\"sessionId\":\"s-1\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(posted.statusCode()).isEqualTo(202);
 
     JsonObject recalled = recall(key, "cat", "s-1");
@@ -196,16 +215,21 @@ class MemoryIT {
         .getString("apiKey");
   }
 
-  private static HttpResponse<String> remember(String key, String memoryKey, String content,
-      String mode) throws Exception {
-    JsonObject body = new JsonObject().put("key", memoryKey)
-        .put("value", new JsonObject().put("content", content));
+  private static HttpResponse<String> remember(
+      String key, String memoryKey, String content, String mode) throws Exception {
+    JsonObject body =
+        new JsonObject()
+            .put("key", memoryKey)
+            .put("value", new JsonObject().put("content", content));
     if (mode != null) {
       body.put("mode", mode);
     }
-    return http.send(HttpRequest.newBuilder(uri("/v1/memories"))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+    return http.send(
+        HttpRequest.newBuilder(uri("/v1/memories"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -214,17 +238,22 @@ class MemoryIT {
     if (session != null) {
       body.put("sessionId", session);
     }
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v1/memories/recall"))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/memories/recall"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return new JsonObject(response.body());
   }
 
   private static long count(String sql) throws Exception {
-    return Blocking.await(app.pool().query(sql).execute()
-        .map(rows -> rows.iterator().next().getLong(0)), Duration.ofSeconds(10));
+    return Blocking.await(
+        app.pool().query(sql).execute().map(rows -> rows.iterator().next().getLong(0)),
+        Duration.ofSeconds(10));
   }
 
   private static URI uri(String path) {

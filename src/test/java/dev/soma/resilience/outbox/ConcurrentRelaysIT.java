@@ -49,8 +49,9 @@ class ConcurrentRelaysIT {
   void twoRelaysPublishEveryEventOnceAndKeepEachAggregatesOrder() throws Exception {
     String topic = TestServices.topic("orders");
     // small batches, so that the relays' claims interleave many times
-    ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_OUTBOX_BATCH_SIZE", "40", "SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES", "3"));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of("SA01_OUTBOX_BATCH_SIZE", "40", "SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES", "3"));
     SimpleMeterRegistry first = new SimpleMeterRegistry();
     SimpleMeterRegistry second = new SimpleMeterRegistry();
     fx.deployRelay(config, kafka, "relay-1", new OutboxMetrics(first));
@@ -61,8 +62,13 @@ class ConcurrentRelaysIT {
       List<OutboxEntry> round = new ArrayList<>();
       for (int t = 0; t < TENANTS; t++) {
         for (int k = 0; k < KEYS_PER_TENANT; k++) {
-          round.add(OutboxEntry.of("tenant-" + t, "agg-" + k + ":" + seq, topic, "agg-" + k,
-              new JsonObject().put("seq", seq)));
+          round.add(
+              OutboxEntry.of(
+                  "tenant-" + t,
+                  "agg-" + k + ":" + seq,
+                  topic,
+                  "agg-" + k,
+                  new JsonObject().put("seq", seq)));
         }
       }
       fx.enqueue(round);
@@ -80,7 +86,9 @@ class ConcurrentRelaysIT {
     for (ConsumerRecord<String, String> record : records) {
       int seq = new JsonObject(record.value()).getInteger("seq");
       Integer previous = lastSeqPerKey.put(record.key(), seq);
-      assertThat(seq).as("order of %s", record.key()).isEqualTo(previous == null ? 0 : previous + 1);
+      assertThat(seq)
+          .as("order of %s", record.key())
+          .isEqualTo(previous == null ? 0 : previous + 1);
     }
     assertThat(lastSeqPerKey).hasSize(TENANTS * KEYS_PER_TENANT);
     await().atMost(Duration.ofSeconds(20)).until(() -> fx.countStatus("published") == total);

@@ -45,19 +45,25 @@ class DeadLetterIT {
     String topic = TestServices.topic("poison");
     fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay");
     String huge = "x".repeat(2 * 1024 * 1024);
-    fx.enqueue(List.of(
-        OutboxEntry.of("t1", "big-1", topic, "agg", new JsonObject().put("blob", huge)),
-        OutboxEntry.of("t1", "ok-2", topic, "agg", new JsonObject().put("n", 2))));
+    fx.enqueue(
+        List.of(
+            OutboxEntry.of("t1", "big-1", topic, "agg", new JsonObject().put("blob", huge)),
+            OutboxEntry.of("t1", "ok-2", topic, "agg", new JsonObject().put("n", 2))));
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> fx.count(
-        "SELECT count(*) FROM dead_letter_messages WHERE dlq_published") == 1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> fx.count("SELECT count(*) FROM dead_letter_messages WHERE dlq_published") == 1);
     Row letter = fx.query("SELECT * FROM dead_letter_messages").get(0);
     assertThat(letter.getString("error_class")).endsWith("RecordTooLargeException");
     assertThat(letter.getInteger("attempts")).isEqualTo(1);
     assertThat(letter.getString("message_key")).isEqualTo("t1:agg");
     assertThat(letter.getJsonObject("payload").getString("blob")).hasSize(huge.length());
-    assertThat(fx.query("SELECT status FROM outbox_messages WHERE dedupe_key = 'big-1'").get(0)
-        .getString("status")).isEqualTo("dead");
+    assertThat(
+            fx.query("SELECT status FROM outbox_messages WHERE dedupe_key = 'big-1'")
+                .get(0)
+                .getString("status"))
+        .isEqualTo("dead");
 
     List<ConsumerRecord<String, String>> published =
         KafkaReader.read(kafka, topic, 1, Duration.ofSeconds(20));
@@ -80,15 +86,22 @@ class DeadLetterIT {
   void aRecordForAMissingTopicIsDeadLetteredAfterMaxAttemptsThenReplayed() throws Exception {
     // A broker that is up but will not create topics: the record's own problem, retried and
     // counted against its attempts (unlike an outage).
-    EmbeddedKafkaBroker strict = EmbeddedKafkaBroker.start(TestServices.tempDir("strict"), 0,
-        Map.of("auto.create.topics.enable", "false"));
+    EmbeddedKafkaBroker strict =
+        EmbeddedKafkaBroker.start(
+            TestServices.tempDir("strict"), 0, Map.of("auto.create.topics.enable", "false"));
     try {
       String bootstrap = strict.bootstrapServers();
       String topic = TestServices.topic("missing");
       ServiceConfig config = OutboxFixture.config(Map.of("SA01_KAFKA_MAX_BLOCK_MS", "1500"));
-      Blocking.await(fx.pool.query("INSERT INTO outbox_messages (tenant_id, dedupe_key, topic,"
-          + " partition_key, payload, max_attempts) VALUES ('t1', 'stuck-1', '" + topic
-          + "', 'a', '{\"n\": 1}', 2)").execute(), Duration.ofSeconds(10));
+      Blocking.await(
+          fx.pool
+              .query(
+                  "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic,"
+                      + " partition_key, payload, max_attempts) VALUES ('t1', 'stuck-1', '"
+                      + topic
+                      + "', 'a', '{\"n\": 1}', 2)")
+              .execute(),
+          Duration.ofSeconds(10));
       fx.deployRelay(config, bootstrap, "relay");
 
       await().atMost(Duration.ofSeconds(60)).until(() -> fx.countStatus("dead") == 1);
@@ -97,15 +110,15 @@ class DeadLetterIT {
       assertThat(letter.getString("error_class")).endsWith("TimeoutException");
 
       // The operator creates the topic and replays: the same event (same id) goes out.
-      KafkaAdminClient admin = KafkaAdminClient.create(fx.vertx,
-          Map.of("bootstrap.servers", bootstrap));
-      Blocking.await(admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))),
-          Duration.ofSeconds(20));
+      KafkaAdminClient admin =
+          KafkaAdminClient.create(fx.vertx, Map.of("bootstrap.servers", bootstrap));
+      Blocking.await(
+          admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))), Duration.ofSeconds(20));
       Blocking.await(admin.close(), Duration.ofSeconds(10));
       DeadLetters deadLetters = new DeadLetters(fx.pool, fx.outbox);
       long letterId = letter.getLong("id");
-      Blocking.await(deadLetters.replay(letterId, "ops@example", "topic created"),
-          Duration.ofSeconds(10));
+      Blocking.await(
+          deadLetters.replay(letterId, "ops@example", "topic created"), Duration.ofSeconds(10));
 
       await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == 1);
       Row resolved = fx.query("SELECT * FROM dead_letter_messages").get(0);
@@ -114,11 +127,16 @@ class DeadLetterIT {
       assertThat(resolved.getString("resolution_notes")).isEqualTo("replayed: topic created");
       List<ConsumerRecord<String, String>> records =
           KafkaReader.read(bootstrap, topic, 1, Duration.ofSeconds(20));
-      assertThat(records).extracting(r -> header(r, "event-id"))
+      assertThat(records)
+          .extracting(r -> header(r, "event-id"))
           .containsExactly(Long.toString(letter.getLong("outbox_id")));
       // a dead letter is replayed once
-      assertThat(deadLetters.replay(letterId, "ops@example", null)
-          .toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(10));
+      assertThat(
+              deadLetters
+                  .replay(letterId, "ops@example", null)
+                  .toCompletionStage()
+                  .toCompletableFuture())
+          .failsWithin(Duration.ofSeconds(10));
     } finally {
       strict.stop();
     }

@@ -45,8 +45,9 @@ class KafkaOutageIT {
   @Test
   void aBrokerOutageDelaysEventsWithoutLosingOrDeadLetteringAny() throws Exception {
     String topic = TestServices.topic("outage");
-    ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "4000", "SA01_OUTBOX_BATCH_SIZE", "50"));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of("SA01_KAFKA_DELIVERY_TIMEOUT_MS", "4000", "SA01_OUTBOX_BATCH_SIZE", "50"));
     fx.deployRelay(config, broker.bootstrapServers(), "relay");
     fx.enqueue(entries(topic, 0, 100));
     await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == 100);
@@ -54,14 +55,21 @@ class KafkaOutageIT {
     broker.stop();
     fx.enqueue(entries(topic, 100, 600));
     // Several delivery timeouts pass: every attempt fails against the dead broker.
-    await().atMost(Duration.ofSeconds(60)).until(() -> fx.count(
-        "SELECT count(*) FROM outbox_messages WHERE last_error IS NOT NULL") > 0);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                fx.count("SELECT count(*) FROM outbox_messages WHERE last_error IS NOT NULL") > 0);
     await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(11)).until(() -> true);
     assertThat(fx.countStatus("pending")).isEqualTo(500);
     assertThat(fx.countStatus("dead")).isZero();
     assertThat(fx.count("SELECT count(*) FROM dead_letter_messages")).isZero();
-    assertThat(fx.count("SELECT coalesce(max(attempts), 0) FROM outbox_messages"
-        + " WHERE status = 'pending'")).as("an outage uses up no attempts").isZero();
+    assertThat(
+            fx.count(
+                "SELECT coalesce(max(attempts), 0) FROM outbox_messages"
+                    + " WHERE status = 'pending'"))
+        .as("an outage uses up no attempts")
+        .isZero();
 
     broker.restart();
 
@@ -75,7 +83,11 @@ class KafkaOutageIT {
   }
 
   private static List<OutboxEntry> entries(String topic, int from, int to) {
-    return IntStream.range(from, to).mapToObj(i -> OutboxEntry.of("tenant", "evt-" + i, topic,
-        "agg-" + (i % 10), new JsonObject().put("i", i))).toList();
+    return IntStream.range(from, to)
+        .mapToObj(
+            i ->
+                OutboxEntry.of(
+                    "tenant", "evt-" + i, topic, "agg-" + (i % 10), new JsonObject().put("i", i)))
+        .toList();
   }
 }

@@ -14,8 +14,8 @@ class OutboxEntryTest {
 
   @Test
   void aValidEntryKeepsItsFields() {
-    OutboxEntry entry = OutboxEntry.of("tenant-a", "conv:1:7", "conversation.inbound", "conv-1",
-        PAYLOAD);
+    OutboxEntry entry =
+        OutboxEntry.of("tenant-a", "conv:1:7", "conversation.inbound", "conv-1", PAYLOAD);
 
     assertThat(entry.tenantId()).isEqualTo("tenant-a");
     assertThat(entry.dedupeKey()).isEqualTo("conv:1:7");
@@ -75,13 +75,18 @@ class OutboxEntryTest {
 
   @Test
   void aMalformedTraceparentIsRejectedShowingIt() {
-    assertThatThrownBy(() -> OutboxEntry.of("t", "k", "topic", null, PAYLOAD)
-            .withTraceparent("00-not-a-trace-01"))
+    assertThatThrownBy(
+            () ->
+                OutboxEntry.of("t", "k", "topic", null, PAYLOAD)
+                    .withTraceparent("00-not-a-trace-01"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("traceparent must be a W3C trace context (version-traceid-parentid-flags),"
-            + " but was '00-not-a-trace-01'");
-    assertThatThrownBy(() -> OutboxEntry.of("t", "k", "topic", null, PAYLOAD)
-            .withTraceparent(TRACEPARENT.toUpperCase()))
+        .hasMessage(
+            "traceparent must be a W3C trace context (version-traceid-parentid-flags),"
+                + " but was '00-not-a-trace-01'");
+    assertThatThrownBy(
+            () ->
+                OutboxEntry.of("t", "k", "topic", null, PAYLOAD)
+                    .withTraceparent(TRACEPARENT.toUpperCase()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

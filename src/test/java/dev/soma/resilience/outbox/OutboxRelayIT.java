@@ -34,8 +34,8 @@ class OutboxRelayIT {
   @BeforeEach
   void setUp() throws Exception {
     fx = new OutboxFixture();
-    Blocking.await(fx.pool.query(
-        "CREATE TABLE messages (id text PRIMARY KEY, body text NOT NULL)").execute(),
+    Blocking.await(
+        fx.pool.query("CREATE TABLE messages (id text PRIMARY KEY, body text NOT NULL)").execute(),
         Duration.ofSeconds(10));
   }
 
@@ -51,12 +51,26 @@ class OutboxRelayIT {
     fx.deployRelay(config, kafka, "relay-a");
     String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-    Blocking.await(fx.outbox.inTransaction(fx.pool, tx -> tx
-        .preparedQuery("INSERT INTO messages (id, body) VALUES ($1, $2)")
-        .execute(Tuple.of("m-1", "hello"))
-        .compose(v -> fx.outbox.enqueue(tx, OutboxEntry.of("tenant-a", "conv:c-1:m-1", topic,
-                "c-1", new JsonObject().put("conversation_id", "c-1").put("body", "hello"))
-            .withTraceparent(traceparent)))), Duration.ofSeconds(10));
+    Blocking.await(
+        fx.outbox.inTransaction(
+            fx.pool,
+            tx ->
+                tx.preparedQuery("INSERT INTO messages (id, body) VALUES ($1, $2)")
+                    .execute(Tuple.of("m-1", "hello"))
+                    .compose(
+                        v ->
+                            fx.outbox.enqueue(
+                                tx,
+                                OutboxEntry.of(
+                                        "tenant-a",
+                                        "conv:c-1:m-1",
+                                        topic,
+                                        "c-1",
+                                        new JsonObject()
+                                            .put("conversation_id", "c-1")
+                                            .put("body", "hello"))
+                                    .withTraceparent(traceparent)))),
+        Duration.ofSeconds(10));
 
     List<ConsumerRecord<String, String>> records =
         KafkaReader.read(kafka, topic, 1, Duration.ofSeconds(30));
@@ -75,8 +89,11 @@ class OutboxRelayIT {
     assertThat(header(record, "processing-attempt")).isEqualTo("1");
     assertThat(header(record, "traceparent")).isEqualTo(traceparent);
     await().atMost(Duration.ofSeconds(10)).until(() -> fx.countStatus("published") == 1);
-    assertThat(fx.query("SELECT published_at, lease_owner FROM outbox_messages").get(0)
-        .getValue("lease_owner")).isNull();
+    assertThat(
+            fx.query("SELECT published_at, lease_owner FROM outbox_messages")
+                .get(0)
+                .getValue("lease_owner"))
+        .isNull();
   }
 
   @Test
@@ -94,10 +111,15 @@ class OutboxRelayIT {
   @Test
   void aRolledBackTransactionLeavesNoEvent() throws Exception {
     String topic = TestServices.topic("rollback");
-    Future<Object> failed = fx.outbox.inTransaction(fx.pool, tx -> fx.outbox
-        .enqueue(tx, OutboxEntry.of("t1", "k1", topic, "a", new JsonObject()))
-        .compose(v -> tx.query("INSERT INTO messages (id) VALUES ('no body')").execute())
-        .mapEmpty());
+    Future<Object> failed =
+        fx.outbox.inTransaction(
+            fx.pool,
+            tx ->
+                fx.outbox
+                    .enqueue(tx, OutboxEntry.of("t1", "k1", topic, "a", new JsonObject()))
+                    .compose(
+                        v -> tx.query("INSERT INTO messages (id) VALUES ('no body')").execute())
+                    .mapEmpty());
     assertThat(failed.toCompletionStage().toCompletableFuture())
         .failsWithin(Duration.ofSeconds(10));
 
@@ -111,29 +133,30 @@ class OutboxRelayIT {
     assertThat(fx.enqueue(List.of(entry))).isEqualTo(1);
     assertThat(fx.enqueue(List.of(entry, entry))).isZero();
     // the same dedupe key under another tenant is another event
-    assertThat(fx.enqueue(List.of(OutboxEntry.of("t2", "conv:1:1", topic, "1",
-        new JsonObject())))).isEqualTo(1);
+    assertThat(fx.enqueue(List.of(OutboxEntry.of("t2", "conv:1:1", topic, "1", new JsonObject()))))
+        .isEqualTo(1);
     fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay-a");
 
     List<ConsumerRecord<String, String>> records =
         KafkaReader.read(kafka, topic, 2, Duration.ofSeconds(30));
-    assertThat(records).extracting(ConsumerRecord::key)
-        .containsExactlyInAnyOrder("t1:1", "t2:1");
+    assertThat(records).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("t1:1", "t2:1");
   }
 
   @Test
   void rowsWrittenByPlainSqlFromAnotherConnectionAreRelayedOnNotify() throws Exception {
     String topic = TestServices.topic("foreign");
     // A poll an hour apart: only LISTEN/NOTIFY can wake the relay in time.
-    fx.deployRelay(OutboxFixture.config(Map.of("SA01_OUTBOX_POLL_INTERVAL_MS", "3600000")),
-        kafka, "relay-a");
+    fx.deployRelay(
+        OutboxFixture.config(Map.of("SA01_OUTBOX_POLL_INTERVAL_MS", "3600000")), kafka, "relay-a");
     Thread.sleep(1500); // the first, start-up claim has run and found nothing
 
-    try (Connection c = DriverManager.getConnection(fx.databaseUrl.jdbcUrl(),
-            fx.databaseUrl.user(), fx.databaseUrl.password());
-        PreparedStatement insert = c.prepareStatement(
-            "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)"
-                + " VALUES (?, ?, ?, ?, ?::jsonb)")) {
+    try (Connection c =
+            DriverManager.getConnection(
+                fx.databaseUrl.jdbcUrl(), fx.databaseUrl.user(), fx.databaseUrl.password());
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)"
+                    + " VALUES (?, ?, ?, ?, ?::jsonb)")) {
       insert.setString(1, "other-service");
       insert.setString(2, "order:77");
       insert.setString(3, topic);
@@ -152,9 +175,15 @@ class OutboxRelayIT {
   @Test
   void aDueEventIsPublishedEvenBehindManyRowsWaitingForARetry() throws Exception {
     String topic = TestServices.topic("behind-retries");
-    Blocking.await(fx.pool.query("INSERT INTO outbox_messages (tenant_id, dedupe_key, topic,"
-        + " payload, next_attempt_at) SELECT 't1', 'waiting-' || n, '" + topic + "', '{}',"
-        + " now() + interval '1 hour' FROM generate_series(1, 50) n").execute(),
+    Blocking.await(
+        fx.pool
+            .query(
+                "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic,"
+                    + " payload, next_attempt_at) SELECT 't1', 'waiting-' || n, '"
+                    + topic
+                    + "', '{}',"
+                    + " now() + interval '1 hour' FROM generate_series(1, 50) n")
+            .execute(),
         Duration.ofSeconds(10));
     fx.enqueue(List.of(OutboxEntry.of("t1", "due-1", topic, null, new JsonObject())));
     fx.deployRelay(OutboxFixture.config(Map.of("SA01_OUTBOX_BATCH_SIZE", "1")), kafka, "relay");

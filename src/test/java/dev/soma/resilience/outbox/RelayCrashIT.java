@@ -59,9 +59,12 @@ class RelayCrashIT {
 
     // The dead relay: claims a batch with a short lease, gets every record acknowledged, dies.
     OutboxRepository repository = new OutboxRepository(fx.pool);
-    List<ClaimedEvent> claimed = Blocking.await(repository.claim(new OutboxRepository.Claim(
-        "dead-relay", 100, Duration.ofSeconds(2), "", Map.of(), Integer.MAX_VALUE)),
-        Duration.ofSeconds(10));
+    List<ClaimedEvent> claimed =
+        Blocking.await(
+            repository.claim(
+                new OutboxRepository.Claim(
+                    "dead-relay", 100, Duration.ofSeconds(2), "", Map.of(), Integer.MAX_VALUE)),
+            Duration.ofSeconds(10));
     KafkaProducer<String, String> producer = fx.producer(config, kafka);
     List<Future<?>> acks = new ArrayList<>();
     for (ClaimedEvent event : claimed) {
@@ -77,10 +80,15 @@ class RelayCrashIT {
         KafkaReader.read(kafka, topic, 400, Duration.ofSeconds(30));
     Map<String, Integer> copies = copiesPerEvent(records);
     assertThat(copies).hasSize(300);
-    List<String> repeated = copies.entrySet().stream().filter(e -> e.getValue() > 1)
-        .map(Map.Entry::getKey).sorted().toList();
-    assertThat(repeated).containsExactlyInAnyOrderElementsOf(
-        claimed.stream().map(e -> Long.toString(e.id())).toList());
+    List<String> repeated =
+        copies.entrySet().stream()
+            .filter(e -> e.getValue() > 1)
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
+    assertThat(repeated)
+        .containsExactlyInAnyOrderElementsOf(
+            claimed.stream().map(e -> Long.toString(e.id())).toList());
     assertThat(copies.values()).allMatch(n -> n <= 2);
   }
 
@@ -89,22 +97,34 @@ class RelayCrashIT {
     String topic = TestServices.topic("kill");
     int total = 3000;
     fx.enqueue(entries(topic, total));
-    ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_OUTBOX_BATCH_SIZE", "100", "SA01_OUTBOX_LEASE_SECONDS", "16"));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of("SA01_OUTBOX_BATCH_SIZE", "100", "SA01_OUTBOX_LEASE_SECONDS", "16"));
 
     // A relay in its own Vert.x instance, with its own pool and producer, stopped mid-drain.
     Vertx doomed = Vertx.vertx();
     Pool doomedPool = fx.database.pool(doomed, 4);
-    KafkaProducer<String, String> doomedProducer = Producers.create(doomed, config.kafka(), kafka,
-        "doomed");
-    Blocking.await(doomed.deployVerticle(new OutboxRelay(new OutboxRepository(doomedPool),
-        doomedProducer, new DeadLetterPublisher(doomedPool, doomedProducer, fx.metrics),
-        fx.probe(kafka), fx.metrics, config.outbox(), "doomed", Optional.empty(),
-        Clock.systemUTC())), Duration.ofSeconds(30));
+    KafkaProducer<String, String> doomedProducer =
+        Producers.create(doomed, config.kafka(), kafka, "doomed");
+    Blocking.await(
+        doomed.deployVerticle(
+            new OutboxRelay(
+                new OutboxRepository(doomedPool),
+                doomedProducer,
+                new DeadLetterPublisher(doomedPool, doomedProducer, fx.metrics),
+                fx.probe(kafka),
+                fx.metrics,
+                config.outbox(),
+                "doomed",
+                Optional.empty(),
+                Clock.systemUTC())),
+        Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(60)).until(() -> fx.countStatus("published") >= 500);
     Blocking.await(doomed.close(), Duration.ofSeconds(30));
-    long leftLeased = fx.count(
-        "SELECT count(*) FROM outbox_messages WHERE status = 'pending' AND lease_owner = 'doomed'");
+    long leftLeased =
+        fx.count(
+            "SELECT count(*) FROM outbox_messages WHERE status = 'pending' AND lease_owner ="
+                + " 'doomed'");
 
     fx.deployRelay(config, kafka, "survivor");
 
@@ -115,13 +135,24 @@ class RelayCrashIT {
     assertThat(copies).hasSize(total);
     long duplicates = records.size() - total;
     // at most what the dead relay had in flight: its leased rows, never more than its pipeline
-    assertThat(duplicates).isLessThanOrEqualTo(Math.min(leftLeased,
-        (long) config.outbox().batchSize() * config.outbox().maxInFlightBatches()));
+    assertThat(duplicates)
+        .isLessThanOrEqualTo(
+            Math.min(
+                leftLeased,
+                (long) config.outbox().batchSize() * config.outbox().maxInFlightBatches()));
   }
 
   private static List<OutboxEntry> entries(String topic, int n) {
-    return IntStream.range(0, n).mapToObj(i -> OutboxEntry.of("tenant-" + (i % 3), "evt-" + i,
-        topic, "agg-" + (i % 17), new JsonObject().put("i", i))).toList();
+    return IntStream.range(0, n)
+        .mapToObj(
+            i ->
+                OutboxEntry.of(
+                    "tenant-" + (i % 3),
+                    "evt-" + i,
+                    topic,
+                    "agg-" + (i % 17),
+                    new JsonObject().put("i", i)))
+        .toList();
   }
 
   private static Map<String, Integer> copiesPerEvent(List<ConsumerRecord<String, String>> records) {
@@ -129,5 +160,4 @@ class RelayCrashIT {
     records.forEach(r -> copies.merge(header(r, "event-id"), 1, Integer::sum));
     return copies;
   }
-
 }

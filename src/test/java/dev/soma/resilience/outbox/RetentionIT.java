@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Outbox housekeeping against a real database: retention of published rows and the pending gauge. */
+/**
+ * Outbox housekeeping against a real database: retention of published rows and the pending gauge.
+ */
 @ExtendWith(TestServices.class)
 class RetentionIT {
 
@@ -40,8 +42,7 @@ class RetentionIT {
 
   @Test
   void publishedRowsOlderThanTheRetentionAreDeletedAndEveryOtherRowStays() throws Exception {
-    OutboxHousekeeping housekeeping =
-        housekeeping(Map.of("SA01_OUTBOX_RETENTION_HOURS", "1"));
+    OutboxHousekeeping housekeeping = housekeeping(Map.of("SA01_OUTBOX_RETENTION_HOURS", "1"));
     enqueue("t1", "old-published", "recent-published", "old-pending", "old-dead", "replayed");
     age("old-published", "published", "2 hours");
     age("recent-published", "published", "50 minutes");
@@ -60,12 +61,13 @@ class RetentionIT {
 
   @Test
   void aLargeBacklogOfExpiredRowsIsDeletedCompletelyInOneCall() throws Exception {
-    OutboxHousekeeping housekeeping =
-        housekeeping(Map.of("SA01_OUTBOX_RETENTION_HOURS", "1"));
+    OutboxHousekeeping housekeeping = housekeeping(Map.of("SA01_OUTBOX_RETENTION_HOURS", "1"));
     int expired = 5_000 * 2 + 7;
-    fx.query("INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload, status,"
-        + " published_at) SELECT 't1', 'k-' || n, 'topic', '{}', 'published',"
-        + " now() - interval '3 hours' FROM generate_series(1, $1) AS n", expired);
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload, status,"
+            + " published_at) SELECT 't1', 'k-' || n, 'topic', '{}', 'published',"
+            + " now() - interval '3 hours' FROM generate_series(1, $1) AS n",
+        expired);
     enqueue("t1", "still-pending");
 
     long deleted = Blocking.await(housekeeping.deleteExpired(), TIMEOUT);
@@ -76,8 +78,10 @@ class RetentionIT {
 
   @Test
   void theDeployedHousekeepingDeletesExpiredRowsOnItsOwn() throws Exception {
-    ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_OUTBOX_RETENTION_HOURS", "1", "SA01_OUTBOX_CLEANUP_INTERVAL_SECONDS", "1"));
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of(
+                "SA01_OUTBOX_RETENTION_HOURS", "1", "SA01_OUTBOX_CLEANUP_INTERVAL_SECONDS", "1"));
     enqueue("t1", "old-published", "recent-published");
     age("old-published", "published", "2 hours");
     age("recent-published", "published", "1 minute");
@@ -132,9 +136,10 @@ class RetentionIT {
   }
 
   private void enqueue(String tenant, String... dedupeKeys) throws Exception {
-    List<OutboxEntry> entries = java.util.Arrays.stream(dedupeKeys)
-        .map(key -> OutboxEntry.of(tenant, key, "orders", null, new JsonObject()))
-        .toList();
+    List<OutboxEntry> entries =
+        java.util.Arrays.stream(dedupeKeys)
+            .map(key -> OutboxEntry.of(tenant, key, "orders", null, new JsonObject()))
+            .toList();
     fx.enqueue(entries);
   }
 
@@ -143,9 +148,12 @@ class RetentionIT {
    * given) published that long ago.
    */
   private void age(String dedupeKey, String status, String publishedAgo) throws Exception {
-    fx.query("UPDATE outbox_messages SET status = $2, created_at = now() - interval '3 days',"
+    fx.query(
+        "UPDATE outbox_messages SET status = $2, created_at = now() - interval '3 days',"
             + " published_at = now() - $3::text::interval WHERE dedupe_key = $1",
-        dedupeKey, status, publishedAgo);
+        dedupeKey,
+        status,
+        publishedAgo);
   }
 
   private double pendingGauge(String tenant) {

@@ -39,8 +39,13 @@ class TenantFairnessIT {
     String topic = TestServices.topic("flood");
     for (int chunk = 0; chunk < 4; chunk++) {
       int from = chunk * 5000;
-      fx.enqueue(IntStream.range(from, from + 5000).mapToObj(i -> OutboxEntry.of("big", "e-" + i,
-          topic, "agg-" + (i % 100), new JsonObject().put("i", i))).toList());
+      fx.enqueue(
+          IntStream.range(from, from + 5000)
+              .mapToObj(
+                  i ->
+                      OutboxEntry.of(
+                          "big", "e-" + i, topic, "agg-" + (i % 100), new JsonObject().put("i", i)))
+              .toList());
     }
     fx.enqueue(List.of(OutboxEntry.of("small", "only-one", topic, "x", new JsonObject())));
     ServiceConfig config = OutboxFixture.config(Map.of("SA01_OUTBOX_BATCH_SIZE", "200"));
@@ -48,11 +53,15 @@ class TenantFairnessIT {
     fx.deployRelay(config, kafka, "relay");
 
     await().atMost(Duration.ofSeconds(120)).until(() -> fx.countStatus("published") == 20_001);
-    OffsetDateTime small = fx.query(
-        "SELECT published_at FROM outbox_messages WHERE tenant_id = 'small'").get(0)
-        .getOffsetDateTime(0);
-    long bigBefore = fx.count("SELECT count(*) FROM outbox_messages"
-        + " WHERE tenant_id = 'big' AND published_at < $1", small);
+    OffsetDateTime small =
+        fx.query("SELECT published_at FROM outbox_messages WHERE tenant_id = 'small'")
+            .get(0)
+            .getOffsetDateTime(0);
+    long bigBefore =
+        fx.count(
+            "SELECT count(*) FROM outbox_messages"
+                + " WHERE tenant_id = 'big' AND published_at < $1",
+            small);
     // in the first claims: at most the batches the relay can have in flight at once
     int pipeline = config.outbox().batchSize() * (config.outbox().maxInFlightBatches() + 1);
     assertThat(bigBefore).isLessThanOrEqualTo(pipeline);
@@ -61,29 +70,40 @@ class TenantFairnessIT {
   @Test
   void aTenantOverItsQuotaIsPacedButEveryEventIsPublished() throws Exception {
     String topic = TestServices.topic("quota");
-    fx.enqueue(IntStream.range(0, 150).mapToObj(i -> OutboxEntry.of("paced", "p-" + i, topic,
-        null, new JsonObject())).toList());
-    fx.enqueue(IntStream.range(0, 20).mapToObj(i -> OutboxEntry.of("light", "l-" + i, topic,
-        null, new JsonObject())).toList());
-    ServiceConfig config = OutboxFixture.config(Map.of(
-        "SA01_OUTBOX_TENANT_QUOTA_ENABLED", "true",
-        "SA01_OUTBOX_TENANT_QUOTA_LIMIT", "50",
-        "SA01_OUTBOX_TENANT_QUOTA_WINDOW_SECONDS", "2"));
+    fx.enqueue(
+        IntStream.range(0, 150)
+            .mapToObj(i -> OutboxEntry.of("paced", "p-" + i, topic, null, new JsonObject()))
+            .toList());
+    fx.enqueue(
+        IntStream.range(0, 20)
+            .mapToObj(i -> OutboxEntry.of("light", "l-" + i, topic, null, new JsonObject()))
+            .toList());
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of(
+                "SA01_OUTBOX_TENANT_QUOTA_ENABLED", "true",
+                "SA01_OUTBOX_TENANT_QUOTA_LIMIT", "50",
+                "SA01_OUTBOX_TENANT_QUOTA_WINDOW_SECONDS", "2"));
 
     fx.deployRelay(config, kafka, "relay");
 
     await().atMost(Duration.ofSeconds(60)).until(() -> fx.countStatus("published") == 170);
-    double pacedSpanSeconds = fx.query("SELECT extract(epoch FROM max(published_at)"
-        + " - min(published_at))::float8 FROM outbox_messages WHERE tenant_id = 'paced'")
-        .get(0).getDouble(0);
+    double pacedSpanSeconds =
+        fx.query(
+                "SELECT extract(epoch FROM max(published_at) - min(published_at))::float8 FROM"
+                    + " outbox_messages WHERE tenant_id = 'paced'")
+            .get(0)
+            .getDouble(0);
     // 150 events at 50 per 2 s window need at least two window turns
     assertThat(pacedSpanSeconds).isGreaterThanOrEqualTo(3.5);
-    double lightSpanSeconds = fx.query("SELECT extract(epoch FROM max(published_at)"
-        + " - min(published_at))::float8 FROM outbox_messages WHERE tenant_id = 'light'")
-        .get(0).getDouble(0);
+    double lightSpanSeconds =
+        fx.query(
+                "SELECT extract(epoch FROM max(published_at) - min(published_at))::float8 FROM"
+                    + " outbox_messages WHERE tenant_id = 'light'")
+            .get(0)
+            .getDouble(0);
     // the light tenant stays within its quota: nothing holds it back
     assertThat(lightSpanSeconds).isLessThan(pacedSpanSeconds);
     assertThat(fx.countStatus("pending")).isZero();
   }
-
 }

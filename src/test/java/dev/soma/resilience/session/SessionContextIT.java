@@ -35,8 +35,8 @@ class SessionContextIT {
   @Test
   void turnsAreKeptInRedisCappedAndWithATimeToLive() throws Exception {
     RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, TestServices.redis().toString()));
-    SessionContext sessions = new SessionContext(Optional.of(redis), 3, Duration.ofMinutes(10),
-        100, Clock.systemUTC());
+    SessionContext sessions =
+        new SessionContext(Optional.of(redis), 3, Duration.ofMinutes(10), 100, Clock.systemUTC());
     String session = "s-" + UUID.randomUUID();
     for (int i = 1; i <= 5; i++) {
       JsonObject turn = new JsonObject().put("n", i);
@@ -55,8 +55,8 @@ class SessionContextIT {
   @Test
   void whileRedisIsDownTurnsLiveInProcessMemoryAndTheStoreSaysSo() throws Exception {
     RedisAPI dead = RedisAPI.api(Redis.createClient(vertx, "redis://127.0.0.1:" + FreePort.find()));
-    SessionContext sessions = new SessionContext(Optional.of(dead), 10, Duration.ofMinutes(10),
-        100, Clock.systemUTC());
+    SessionContext sessions =
+        new SessionContext(Optional.of(dead), 10, Duration.ofMinutes(10), 100, Clock.systemUTC());
 
     onLoop(() -> sessions.append("t1", "s", new JsonObject().put("said", "hello")));
     JsonArray turns = onLoop(() -> sessions.recent("t1", "s"));

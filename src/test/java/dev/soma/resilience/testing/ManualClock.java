@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it, so time-based rules are tested without sleeping. */
+/**
+ * A clock that stands still until a test moves it, so time-based rules are tested without sleeping.
+ */
 public final class ManualClock extends Clock {
 
   private volatile Instant now;

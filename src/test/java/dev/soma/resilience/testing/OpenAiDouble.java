@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * OpenAI Chat Completions ({@code POST /v1/chat/completions}), also OpenRouter's and DeepSeek's
  * format: a JSON completion, or SSE {@code data:} chunks ending with {@code data: [DONE]}. Errors
- * are {@code {"error":{"message","type"}}}; a stream error is a {@code data:} chunk with
- * {@code error}. See {@link ProviderDouble} for the fault switches.
+ * are {@code {"error":{"message","type"}}}; a stream error is a {@code data:} chunk with {@code
+ * error}. See {@link ProviderDouble} for the fault switches.
  */
 public final class OpenAiDouble extends ProviderDouble {
 
@@ -32,25 +32,40 @@ public final class OpenAiDouble extends ProviderDouble {
         .put("id", "chatcmpl-double")
         .put("object", "chat.completion")
         .put("model", model)
-        .put("choices", new JsonArray().add(new JsonObject()
-            .put("index", 0)
-            .put("message", new JsonObject().put("role", "assistant").put("content", text))
-            .put("finish_reason", "stop")))
-        .put("usage", new JsonObject().put("prompt_tokens", 5).put("completion_tokens", 3)
-            .put("total_tokens", 8));
+        .put(
+            "choices",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("index", 0)
+                        .put(
+                            "message",
+                            new JsonObject().put("role", "assistant").put("content", text))
+                        .put("finish_reason", "stop")))
+        .put(
+            "usage",
+            new JsonObject()
+                .put("prompt_tokens", 5)
+                .put("completion_tokens", 3)
+                .put("total_tokens", 8));
   }
 
   @Override
   protected JsonObject errorBody(int status) {
-    return new JsonObject().put("error", new JsonObject()
-        .put("message", name() + " double says " + status)
-        .put("type", status == 429 ? "rate_limit_exceeded" : "server_error"));
+    return new JsonObject()
+        .put(
+            "error",
+            new JsonObject()
+                .put("message", name() + " double says " + status)
+                .put("type", status == 429 ? "rate_limit_exceeded" : "server_error"));
   }
 
   @Override
   protected List<String> streamStart(String model) {
-    return List.of(event(null, chunk(model,
-        new JsonObject().put("role", "assistant").put("content", ""), null)));
+    return List.of(
+        event(
+            null,
+            chunk(model, new JsonObject().put("role", "assistant").put("content", ""), null)));
   }
 
   @Override
@@ -73,9 +88,13 @@ public final class OpenAiDouble extends ProviderDouble {
         .put("id", "chatcmpl-double")
         .put("object", "chat.completion.chunk")
         .put("model", model)
-        .put("choices", new JsonArray().add(new JsonObject()
-            .put("index", 0)
-            .put("delta", delta)
-            .put("finish_reason", finishReason)));
+        .put(
+            "choices",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("index", 0)
+                        .put("delta", delta)
+                        .put("finish_reason", finishReason)));
   }
 }

@@ -67,8 +67,8 @@ public final class OutboxFixture implements AutoCloseable {
   }
 
   public KafkaProducer<String, String> producer(ServiceConfig config, String bootstrap) {
-    KafkaProducer<String, String> producer = Producers.create(vertx, config.kafka(), bootstrap,
-        "test-" + UUID.randomUUID());
+    KafkaProducer<String, String> producer =
+        Producers.create(vertx, config.kafka(), bootstrap, "test-" + UUID.randomUUID());
     producers.add(producer);
     return producer;
   }
@@ -85,16 +85,26 @@ public final class OutboxFixture implements AutoCloseable {
       throws Exception {
     KafkaProducer<String, String> producer = producer(config, bootstrap);
     DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer, relayMetrics);
-    Future<String> deployed = vertx.deployVerticle(new OutboxRelay(new OutboxRepository(pool),
-        producer, deadLetters, probe(bootstrap), relayMetrics, config.outbox(), relayId,
-        Optional.of(database.connectOptions()), Clock.systemUTC()));
+    Future<String> deployed =
+        vertx.deployVerticle(
+            new OutboxRelay(
+                new OutboxRepository(pool),
+                producer,
+                deadLetters,
+                probe(bootstrap),
+                relayMetrics,
+                config.outbox(),
+                relayId,
+                Optional.of(database.connectOptions()),
+                Clock.systemUTC()));
     return Blocking.await(deployed, Duration.ofSeconds(30));
   }
 
   /** A broker probe with its own admin client (closed with the fixture's Vert.x). */
   public BrokerProbe probe(String bootstrap) {
-    KafkaAdminClient admin = KafkaAdminClient.create(vertx,
-        AdminSettings.of(bootstrap, "test-admin-" + UUID.randomUUID()));
+    KafkaAdminClient admin =
+        KafkaAdminClient.create(
+            vertx, AdminSettings.of(bootstrap, "test-admin-" + UUID.randomUUID()));
     admins.add(admin);
     return BrokerProbe.of(admin);
   }
@@ -105,16 +115,21 @@ public final class OutboxFixture implements AutoCloseable {
 
   /** Enqueues {@code entries} in one transaction through the public API. */
   public int enqueue(List<OutboxEntry> entries) throws Exception {
-    return Blocking.await(outbox.inTransaction(pool, tx -> outbox.enqueueAll(tx, entries)),
-        Duration.ofSeconds(60));
+    return Blocking.await(
+        outbox.inTransaction(pool, tx -> outbox.enqueueAll(tx, entries)), Duration.ofSeconds(60));
   }
 
   public List<Row> query(String sql, Object... params) throws Exception {
-    return Blocking.await(pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
-      List<Row> list = new ArrayList<>();
-      rows.forEach(list::add);
-      return list;
-    }), Duration.ofSeconds(60));
+    return Blocking.await(
+        pool.preparedQuery(sql)
+            .execute(Tuple.from(params))
+            .map(
+                rows -> {
+                  List<Row> list = new ArrayList<>();
+                  rows.forEach(list::add);
+                  return list;
+                }),
+        Duration.ofSeconds(60));
   }
 
   public long count(String sql, Object... params) throws Exception {
@@ -128,12 +143,12 @@ public final class OutboxFixture implements AutoCloseable {
   @Override
   public void close() throws Exception {
     for (KafkaProducer<String, String> producer : producers) {
-      Blocking.await(producer.close(2_000).recover(e -> Future.succeededFuture()),
-          Duration.ofSeconds(10));
+      Blocking.await(
+          producer.close(2_000).recover(e -> Future.succeededFuture()), Duration.ofSeconds(10));
     }
     for (KafkaAdminClient admin : admins) {
-      Blocking.await(admin.close(2_000).recover(e -> Future.succeededFuture()),
-          Duration.ofSeconds(10));
+      Blocking.await(
+          admin.close(2_000).recover(e -> Future.succeededFuture()), Duration.ofSeconds(10));
     }
     Blocking.await(vertx.close(), Duration.ofSeconds(30));
   }

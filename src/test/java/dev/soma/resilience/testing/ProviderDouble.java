@@ -15,10 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A real HTTP server standing in for an LLM provider we do not run, speaking its wire format (see
  * {@link OpenAiDouble}, {@link AnthropicDouble}), on a random loopback port. Switches, which stay
- * until {@link #healthy()}: {@link #down()} (connection refused), {@link #slowFirstByte},
- * {@link #slowBetweenTokens}, {@link #rateLimited} (429 with Retry-After), {@link #failWith}
- * (any status, e.g. 500), {@link #malformed()}, {@link #cutAfterTokens} (close the connection
- * mid-stream, no terminator), {@link #errorEventAfterTokens}. Every request is recorded.
+ * until {@link #healthy()}: {@link #down()} (connection refused), {@link #slowFirstByte}, {@link
+ * #slowBetweenTokens}, {@link #rateLimited} (429 with Retry-After), {@link #failWith} (any status,
+ * e.g. 500), {@link #malformed()}, {@link #cutAfterTokens} (close the connection mid-stream, no
+ * terminator), {@link #errorEventAfterTokens}. Every request is recorded.
  */
 public abstract class ProviderDouble implements AutoCloseable {
 
@@ -168,18 +168,24 @@ public abstract class ProviderDouble implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
-      JsonObject json;
-      try {
-        json = body.toJsonObject();
-      } catch (RuntimeException e) {
-        json = new JsonObject().put("unparseable", body.toString());
-      }
-      received.add(new Received(request.path(),
-          MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), json));
-      JsonObject parsed = json;
-      after(firstByteDelay, () -> respond(request, parsed));
-    });
+    request
+        .body()
+        .onSuccess(
+            body -> {
+              JsonObject json;
+              try {
+                json = body.toJsonObject();
+              } catch (RuntimeException e) {
+                json = new JsonObject().put("unparseable", body.toString());
+              }
+              received.add(
+                  new Received(
+                      request.path(),
+                      MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+                      json));
+              JsonObject parsed = json;
+              after(firstByteDelay, () -> respond(request, parsed));
+            });
   }
 
   private void respond(HttpServerRequest request, JsonObject body) {
@@ -190,10 +196,13 @@ public abstract class ProviderDouble implements AutoCloseable {
       if (retryAfterSeconds >= 0) {
         response.putHeader("Retry-After", String.valueOf(retryAfterSeconds));
       }
-      response.setStatusCode(status).putHeader("Content-Type", "application/json")
+      response
+          .setStatusCode(status)
+          .putHeader("Content-Type", "application/json")
           .end(errorBody(status).encode());
     } else if (!body.getBoolean("stream", false)) {
-      response.putHeader("Content-Type", "application/json")
+      response
+          .putHeader("Content-Type", "application/json")
           .end(malformed ? "{\"choices\": [ oops" : completion(model(body), answer()).encode());
     } else {
       response.setChunked(true).putHeader("Content-Type", "text/event-stream");
@@ -206,8 +215,8 @@ public abstract class ProviderDouble implements AutoCloseable {
     }
   }
 
-  private void writeTokens(HttpServerRequest request, HttpServerResponse response, String model,
-      int sent) {
+  private void writeTokens(
+      HttpServerRequest request, HttpServerResponse response, String model, int sent) {
     if (sent == cutAfterTokens) {
       request.connection().close();
       return;
@@ -221,8 +230,7 @@ public abstract class ProviderDouble implements AutoCloseable {
       return;
     }
     response.write(tokenEvent(model, tokens.get(sent)));
-    after(betweenTokensDelay,
-        () -> writeTokens(request, response, model, sent + 1));
+    after(betweenTokensDelay, () -> writeTokens(request, response, model, sent + 1));
   }
 
   private void after(Duration delay, Runnable action) {

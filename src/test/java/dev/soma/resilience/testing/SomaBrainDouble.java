@@ -17,29 +17,34 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A SomaBrain stand-in: a real HTTP server speaking SomaBrain's wire format
- * (docs: /work/shared/contracts/somabrain.md) on a loopback port, with switches for its faults.
+ * A SomaBrain stand-in: a real HTTP server speaking SomaBrain's wire format (docs:
+ * /work/shared/contracts/somabrain.md) on a loopback port, with switches for its faults.
  *
  * <ul>
- *   <li>{@code GET /healthz} (always 200), {@code GET /readyz} (200 ready / 503 degraded),
- *       {@code GET /health} (always 200; the truth is {@code ready});
- *   <li>{@code POST /memory/remember}, {@code /memory/remember/batch}, {@code /memory/recall}
- *       with {@code Authorization: Bearer} (missing 401, wrong 403, none configured 503) and
- *       {@code X-Tenant-ID}; writes are keyed by {@code (tenant, namespace, universe, key)}, so a
- *       retried write overwrites instead of duplicating; {@code X-Request-ID} comes back as
- *       {@code request_id}; validation errors are 422 {@code {"detail": [...]}};
+ *   <li>{@code GET /healthz} (always 200), {@code GET /readyz} (200 ready / 503 degraded), {@code
+ *       GET /health} (always 200; the truth is {@code ready});
+ *   <li>{@code POST /memory/remember}, {@code /memory/remember/batch}, {@code /memory/recall} with
+ *       {@code Authorization: Bearer} (missing 401, wrong 403, none configured 503) and {@code
+ *       X-Tenant-ID}; writes are keyed by {@code (tenant, namespace, universe, key)}, so a retried
+ *       write overwrites instead of duplicating; {@code X-Request-ID} comes back as {@code
+ *       request_id}; validation errors are 422 {@code {"detail": [...]}};
  *   <li>every path also under {@code /api}.
  * </ul>
  *
- * Switches: {@link #up()}, {@link #down()} (stops listening: connection refused),
- * {@link #slow(Duration)}, {@link #failWith(int)} (every endpoint, as a broken gateway would),
- * {@link #malformed()} (200 with a body that is not JSON), {@link #notReady()} (health says
- * {@code ready: false}, {@code /readyz} 503, writes 503). Blocking methods are for the test thread.
+ * Switches: {@link #up()}, {@link #down()} (stops listening: connection refused), {@link
+ * #slow(Duration)}, {@link #failWith(int)} (every endpoint, as a broken gateway would), {@link
+ * #malformed()} (200 with a body that is not JSON), {@link #notReady()} (health says {@code ready:
+ * false}, {@code /readyz} 503, writes 503). Blocking methods are for the test thread.
  */
 public final class SomaBrainDouble implements AutoCloseable {
 
   /** What the double does with each request. */
-  public enum Mode { UP, FAIL, MALFORMED, NOT_READY }
+  public enum Mode {
+    UP,
+    FAIL,
+    MALFORMED,
+    NOT_READY
+  }
 
   private final Vertx vertx;
   private final String token;
@@ -139,33 +144,41 @@ public final class SomaBrainDouble implements AutoCloseable {
     router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
     router.route().handler(this::faults);
     for (String prefix : new String[] {"", "/api"}) {
-      router.get(prefix + "/healthz").handler(ctx -> json(ctx, 200,
-          new JsonObject().put("status", "ok")));
+      router
+          .get(prefix + "/healthz")
+          .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
       router.get(prefix + "/readyz").handler(this::readyz);
       router.get(prefix + "/health").handler(this::health);
       router.post(prefix + "/memory/remember").handler(ctx -> authorized(ctx, this::remember));
       router.post(prefix + "/memory/remember/batch").handler(ctx -> authorized(ctx, this::batch));
       router.post(prefix + "/memory/recall").handler(ctx -> authorized(ctx, this::recall));
     }
-    router.route().last().handler(ctx -> json(ctx, 404, new JsonObject().put("detail",
-        "Not Found")));
-    server = Blocking.await(vertx.createHttpServer().requestHandler(router)
-        .listen(port, "127.0.0.1"), Duration.ofSeconds(10));
+    router
+        .route()
+        .last()
+        .handler(ctx -> json(ctx, 404, new JsonObject().put("detail", "Not Found")));
+    server =
+        Blocking.await(
+            vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1"),
+            Duration.ofSeconds(10));
   }
 
   private void faults(RoutingContext ctx) {
     String path = ctx.request().path().replaceFirst("^/api/", "/");
     requests.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-    Runnable next = () -> {
-      if (mode == Mode.FAIL) {
-        json(ctx, failStatus, new JsonObject().put("detail", "upstream error"));
-      } else if (mode == Mode.MALFORMED) {
-        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
-            .end("{\"ready\": tru");
-      } else {
-        ctx.next();
-      }
-    };
+    Runnable next =
+        () -> {
+          if (mode == Mode.FAIL) {
+            json(ctx, failStatus, new JsonObject().put("detail", "upstream error"));
+          } else if (mode == Mode.MALFORMED) {
+            ctx.response()
+                .setStatusCode(200)
+                .putHeader("Content-Type", "application/json")
+                .end("{\"ready\": tru");
+          } else {
+            ctx.next();
+          }
+        };
     if (delay.isZero()) {
       next.run();
     } else {
@@ -175,21 +188,31 @@ public final class SomaBrainDouble implements AutoCloseable {
 
   private void health(RoutingContext ctx) {
     boolean ready = mode != Mode.NOT_READY;
-    json(ctx, 200, new JsonObject()
-        .put("ok", ready)
-        .put("ready", ready)
-        .put("status", ready ? "healthy" : "degraded")
-        .put("components", new JsonObject()
-            .put("memory", new JsonObject().put("ok", ready))));
+    json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("ok", ready)
+            .put("ready", ready)
+            .put("status", ready ? "healthy" : "degraded")
+            .put("components", new JsonObject().put("memory", new JsonObject().put("ok", ready))));
   }
 
   private void readyz(RoutingContext ctx) {
     if (mode == Mode.NOT_READY) {
-      json(ctx, 503, new JsonObject().put("status", "degraded")
-          .put("checks", new JsonObject().put("memory", false)));
+      json(
+          ctx,
+          503,
+          new JsonObject()
+              .put("status", "degraded")
+              .put("checks", new JsonObject().put("memory", false)));
     } else {
-      json(ctx, 200, new JsonObject().put("status", "ready")
-          .put("checks", new JsonObject().put("memory", true)));
+      json(
+          ctx,
+          200,
+          new JsonObject()
+              .put("status", "ready")
+              .put("checks", new JsonObject().put("memory", true)));
     }
   }
 
@@ -226,11 +249,18 @@ public final class SomaBrainDouble implements AutoCloseable {
       json(ctx, 422, new JsonObject().put("detail", errors));
       return;
     }
-    json(ctx, 200, store(body.getString("tenant"), body.getString("namespace"),
-        body.getString("universe", "real"), body, requestId(ctx))
-        .put("tenant", body.getString("tenant"))
-        .put("namespace", body.getString("namespace"))
-        .put("trace_id", body.getString("trace_id")));
+    json(
+        ctx,
+        200,
+        store(
+                body.getString("tenant"),
+                body.getString("namespace"),
+                body.getString("universe", "real"),
+                body,
+                requestId(ctx))
+            .put("tenant", body.getString("tenant"))
+            .put("namespace", body.getString("namespace"))
+            .put("trace_id", body.getString("trace_id")));
   }
 
   private void batch(RoutingContext ctx) {
@@ -239,13 +269,16 @@ public final class SomaBrainDouble implements AutoCloseable {
       return;
     }
     JsonArray items = body.getJsonArray("items");
-    if (!(body.getValue("tenant") instanceof String) || !(body.getValue("namespace")
-        instanceof String) || items == null || items.isEmpty()) {
+    if (!(body.getValue("tenant") instanceof String)
+        || !(body.getValue("namespace") instanceof String)
+        || items == null
+        || items.isEmpty()) {
       json(ctx, 422, new JsonObject().put("detail", new JsonArray().add(missing("items"))));
       return;
     }
     for (Object item : items) {
-      if (!(item instanceof JsonObject o) || o.getString("key") == null
+      if (!(item instanceof JsonObject o)
+          || o.getString("key") == null
           || o.getJsonObject("value") == null) {
         json(ctx, 422, new JsonObject().put("detail", new JsonArray().add(missing("items.key"))));
         return;
@@ -253,24 +286,37 @@ public final class SomaBrainDouble implements AutoCloseable {
     }
     JsonArray results = new JsonArray();
     for (Object item : items) {
-      results.add(store(body.getString("tenant"), body.getString("namespace"),
-          body.getString("universe", "real"), (JsonObject) item, requestId(ctx)));
+      results.add(
+          store(
+              body.getString("tenant"),
+              body.getString("namespace"),
+              body.getString("universe", "real"),
+              (JsonObject) item,
+              requestId(ctx)));
     }
-    json(ctx, 200, new JsonObject().put("ok", true).put("tenant", body.getString("tenant"))
-        .put("namespace", body.getString("namespace")).put("results", results));
+    json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("ok", true)
+            .put("tenant", body.getString("tenant"))
+            .put("namespace", body.getString("namespace"))
+            .put("results", results));
   }
 
-  private JsonObject store(String tenant, String namespace, String universe, JsonObject item,
-      String requestId) {
+  private JsonObject store(
+      String tenant, String namespace, String universe, JsonObject item, String requestId) {
     String id = tenant + "/" + namespace + "/" + universe + "/" + item.getString("key");
     boolean existed = memories.put(id, item.copy()) != null;
-    writes.computeIfAbsent(tenant, t -> new java.util.concurrent.CopyOnWriteArrayList<>())
+    writes
+        .computeIfAbsent(tenant, t -> new java.util.concurrent.CopyOnWriteArrayList<>())
         .add(item.getString("key"));
     return new JsonObject()
         .put("ok", true)
         .put("key", item.getString("key"))
-        .put("coordinate", new JsonArray().add(Math.abs(id.hashCode() % 1000) / 1000.0)
-            .add(0.5).add(0.25))
+        .put(
+            "coordinate",
+            new JsonArray().add(Math.abs(id.hashCode() % 1000) / 1000.0).add(0.5).add(0.25))
         .put("promoted_to_wm", true)
         .put("persisted_to_ltm", true)
         .put("queued_for_ltm", false)
@@ -292,19 +338,34 @@ public final class SomaBrainDouble implements AutoCloseable {
     String namespace = body.getString("namespace");
     int topK = body.getInteger("top_k", 10);
     JsonArray results = new JsonArray();
-    memories.forEach((id, item) -> {
-      String[] parts = id.split("/", 4);
-      String text = item.getJsonObject("value").encode().toLowerCase(java.util.Locale.ROOT);
-      if (parts[0].equals(tenant) && (namespace == null || parts[1].equals(namespace))
-          && text.contains(query.toLowerCase(java.util.Locale.ROOT)) && results.size() < topK) {
-        results.add(new JsonObject().put("content", item.getJsonObject("value"))
-            .put("layer", "ltm").put("score", 0.9));
-      }
-    });
-    json(ctx, 200, new JsonObject().put("tenant", tenant).put("namespace", namespace)
-        .put("results", results).put("wm_hits", 0).put("ltm_hits", results.size())
-        .put("total_results", results.size()).put("duration_ms", 1.0)
-        .put("degraded", false).put("degraded_reasons", new JsonArray()));
+    memories.forEach(
+        (id, item) -> {
+          String[] parts = id.split("/", 4);
+          String text = item.getJsonObject("value").encode().toLowerCase(java.util.Locale.ROOT);
+          if (parts[0].equals(tenant)
+              && (namespace == null || parts[1].equals(namespace))
+              && text.contains(query.toLowerCase(java.util.Locale.ROOT))
+              && results.size() < topK) {
+            results.add(
+                new JsonObject()
+                    .put("content", item.getJsonObject("value"))
+                    .put("layer", "ltm")
+                    .put("score", 0.9));
+          }
+        });
+    json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("tenant", tenant)
+            .put("namespace", namespace)
+            .put("results", results)
+            .put("wm_hits", 0)
+            .put("ltm_hits", results.size())
+            .put("total_results", results.size())
+            .put("duration_ms", 1.0)
+            .put("degraded", false)
+            .put("degraded_reasons", new JsonArray()));
   }
 
   private static JsonObject body(RoutingContext ctx) {
@@ -316,15 +377,26 @@ public final class SomaBrainDouble implements AutoCloseable {
     } catch (RuntimeException e) {
       // answered below, as FastAPI does
     }
-    json(ctx, 422, new JsonObject().put("detail", new JsonArray().add(new JsonObject()
-        .put("type", "json_invalid").put("loc", new JsonArray().add("body"))
-        .put("msg", "JSON decode error"))));
+    json(
+        ctx,
+        422,
+        new JsonObject()
+            .put(
+                "detail",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("type", "json_invalid")
+                            .put("loc", new JsonArray().add("body"))
+                            .put("msg", "JSON decode error"))));
     return null;
   }
 
   private static JsonObject missing(String field) {
-    return new JsonObject().put("type", "missing")
-        .put("loc", new JsonArray().add("body").add(field)).put("msg", "Field required");
+    return new JsonObject()
+        .put("type", "missing")
+        .put("loc", new JsonArray().add("body").add(field))
+        .put("msg", "Field required");
   }
 
   private static String requestId(RoutingContext ctx) {
@@ -333,7 +405,9 @@ public final class SomaBrainDouble implements AutoCloseable {
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(body.encode());
   }
 

@@ -21,11 +21,11 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The real PostgreSQL, Kafka and Redis every integration test talks to, started once per test run.
- * Each comes from, in order: an address in the environment ({@code SA01_TEST_DATABASE_URL},
- * {@code SA01_TEST_KAFKA_BOOTSTRAP_SERVERS}, {@code SA01_TEST_REDIS_URL}); a Testcontainers
- * container when a Docker engine answers; else an embedded server (zonky PostgreSQL, an in-process
- * KRaft broker, embedded Redis). Tests isolate themselves with {@link #freshDatabase()} and their
- * own topic names, so they never pay a server start-up each.
+ * Each comes from, in order: an address in the environment ({@code SA01_TEST_DATABASE_URL}, {@code
+ * SA01_TEST_KAFKA_BOOTSTRAP_SERVERS}, {@code SA01_TEST_REDIS_URL}); a Testcontainers container when
+ * a Docker engine answers; else an embedded server (zonky PostgreSQL, an in-process KRaft broker,
+ * embedded Redis). Tests isolate themselves with {@link #freshDatabase()} and their own topic
+ * names, so they never pay a server start-up each.
  */
 public final class TestServices implements BeforeAllCallback {
 
@@ -48,8 +48,13 @@ public final class TestServices implements BeforeAllCallback {
       } else if (docker()) {
         PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
         container.start();
-        postgres = new DatabaseUrl(container.getHost(), container.getFirstMappedPort(),
-            container.getDatabaseName(), container.getUsername(), container.getPassword());
+        postgres =
+            new DatabaseUrl(
+                container.getHost(),
+                container.getFirstMappedPort(),
+                container.getDatabaseName(),
+                container.getUsername(),
+                container.getPassword());
       } else {
         EmbeddedPostgresServer server = EmbeddedPostgresServer.start(tempDir("pg"), 0);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
@@ -63,8 +68,8 @@ public final class TestServices implements BeforeAllCallback {
   public static DatabaseUrl freshDatabase() {
     DatabaseUrl server = postgres();
     String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(),
-            server.password());
+    try (Connection c =
+            DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (Exception e) {
@@ -76,7 +81,13 @@ public final class TestServices implements BeforeAllCallback {
   /** {@code url} written as an operator would set {@code SA01_DATABASE_URL} (password shown). */
   public static String databaseUrlSetting(DatabaseUrl url) {
     String credentials = url.password().isEmpty() ? url.user() : url.user() + ":" + url.password();
-    return "postgresql://" + credentials + "@" + url.host() + ":" + url.port() + "/"
+    return "postgresql://"
+        + credentials
+        + "@"
+        + url.host()
+        + ":"
+        + url.port()
+        + "/"
         + url.database();
   }
 
@@ -106,8 +117,9 @@ public final class TestServices implements BeforeAllCallback {
       if (configured != null && !configured.isBlank()) {
         redis = URI.create(configured);
       } else if (docker()) {
-        var container = new org.testcontainers.containers.GenericContainer<>("redis:7-alpine")
-            .withExposedPorts(6379);
+        var container =
+            new org.testcontainers.containers.GenericContainer<>("redis:7-alpine")
+                .withExposedPorts(6379);
         container.start();
         redis = URI.create("redis://" + container.getHost() + ":" + container.getFirstMappedPort());
       } else {
@@ -115,13 +127,16 @@ public final class TestServices implements BeforeAllCallback {
           int port = FreePort.find();
           var server = new redis.embedded.RedisServer(port);
           server.start();
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-              server.stop();
-            } catch (IOException e) {
-              // the JVM is going away anyway
-            }
-          }));
+          Runtime.getRuntime()
+              .addShutdownHook(
+                  new Thread(
+                      () -> {
+                        try {
+                          server.stop();
+                        } catch (IOException e) {
+                          // the JVM is going away anyway
+                        }
+                      }));
           redis = URI.create("redis://127.0.0.1:" + port);
         } catch (IOException e) {
           throw new UncheckedIOException(e);

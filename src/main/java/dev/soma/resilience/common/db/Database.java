@@ -57,19 +57,24 @@ public final class Database {
 
   /** Applies pending migrations on a worker thread; completes with how many were applied. */
   public Future<Integer> migrate(Vertx vertx) {
-    return vertx.executeBlocking(() -> {
-      Flyway flyway = Flyway.configure()
-          .dataSource(url.jdbcUrl(), url.user(), url.password())
-          .locations("classpath:db/migration")
-          .connectRetries(10)
-          .load();
-      MigrateResult result = flyway.migrate();
-      expectedMigrations = flyway.info().applied().length;
-      LOG.info("database schema at version {} ({} migration(s) applied now) on {}",
-          flyway.info().current() == null ? "none" : flyway.info().current().getVersion(),
-          result.migrationsExecuted, url);
-      return result.migrationsExecuted;
-    }, false);
+    return vertx.executeBlocking(
+        () -> {
+          Flyway flyway =
+              Flyway.configure()
+                  .dataSource(url.jdbcUrl(), url.user(), url.password())
+                  .locations("classpath:db/migration")
+                  .connectRetries(10)
+                  .load();
+          MigrateResult result = flyway.migrate();
+          expectedMigrations = flyway.info().applied().length;
+          LOG.info(
+              "database schema at version {} ({} migration(s) applied now) on {}",
+              flyway.info().current() == null ? "none" : flyway.info().current().getVersion(),
+              result.migrationsExecuted,
+              url);
+          return result.migrationsExecuted;
+        },
+        false);
   }
 
   /**
@@ -77,13 +82,20 @@ public final class Database {
    * message saying which.
    */
   public Future<Void> checkReady(Pool pool) {
-    return pool.query(MIGRATIONS_APPLIED).execute().compose(rows -> {
-      long applied = rows.iterator().next().getLong(0);
-      if (expectedMigrations < 0 || applied < expectedMigrations) {
-        return Future.failedFuture(
-            "schema migrations not applied (" + applied + " of " + expectedMigrations + ")");
-      }
-      return Future.succeededFuture();
-    });
+    return pool.query(MIGRATIONS_APPLIED)
+        .execute()
+        .compose(
+            rows -> {
+              long applied = rows.iterator().next().getLong(0);
+              if (expectedMigrations < 0 || applied < expectedMigrations) {
+                return Future.failedFuture(
+                    "schema migrations not applied ("
+                        + applied
+                        + " of "
+                        + expectedMigrations
+                        + ")");
+              }
+              return Future.succeededFuture();
+            });
   }
 }

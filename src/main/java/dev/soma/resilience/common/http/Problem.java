@@ -45,13 +45,21 @@ public final class Problem extends RuntimeException {
 
   /** 429 with a {@code Retry-After} of at least one second. */
   public static Problem tooManyRequests(String detail, long retryAfterSeconds) {
-    return new Problem(429, "urn:soma:problem:too-many-requests", "Too many requests", detail,
+    return new Problem(
+        429,
+        "urn:soma:problem:too-many-requests",
+        "Too many requests",
+        detail,
         Math.max(1, retryAfterSeconds));
   }
 
   /** 503 with a {@code Retry-After} of at least one second. */
   public static Problem unavailable(String detail, long retryAfterSeconds) {
-    return new Problem(503, "urn:soma:problem:unavailable", "Service unavailable", detail,
+    return new Problem(
+        503,
+        "urn:soma:problem:unavailable",
+        "Service unavailable",
+        detail,
         Math.max(1, retryAfterSeconds));
   }
 

@@ -13,7 +13,8 @@ public final class ProducerSettings {
 
   private ProducerSettings() {}
 
-  public static Map<String, String> of(KafkaConfig kafka, String bootstrapServers, String clientId) {
+  public static Map<String, String> of(
+      KafkaConfig kafka, String bootstrapServers, String clientId) {
     Map<String, String> settings = new HashMap<>();
     settings.put("bootstrap.servers", bootstrapServers);
     settings.put("client.id", clientId);

@@ -17,7 +17,7 @@ public final class Producers {
       Vertx vertx, KafkaConfig kafka, String bootstrapServers, String clientId) {
     KafkaProducer<String, String> producer =
         KafkaProducer.create(vertx, ProducerSettings.of(kafka, bootstrapServers, clientId));
-    producer.exceptionHandler(error -> { });
+    producer.exceptionHandler(error -> {});
     return producer;
   }
 }

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * written later by {@link #catchUp} once the window allows. Events wait in memory (bounded, oldest
  * dropped first with a warning) while PostgreSQL cannot take them, and are retried in order.
  *
- * <p>Each event's dedupe key is {@code degradation:<service>:<from>-><to>:<since>}: {@code from} the
- * level last written for the service, {@code to} its level now, {@code since} (epoch millis) when
- * the service entered it. Writing the same change twice yields one event. Not thread-safe: the
+ * <p>Each event's dedupe key is {@code degradation:<service>:<from>-><to>:<since>}: {@code from}
+ * the level last written for the service, {@code to} its level now, {@code since} (epoch millis)
+ * when the service entered it. Writing the same change twice yields one event. Not thread-safe: the
  * monitor's event loop owns it.
  */
 final class DegradationEvents {
@@ -39,8 +39,14 @@ final class DegradationEvents {
   private final ArrayDeque<OutboxEntry> waiting = new ArrayDeque<>();
   private boolean writing;
 
-  DegradationEvents(Outbox outbox, Pool pool, String topic, String tenant, String node,
-      SuppressionWindow suppression, DegradationMetrics metrics) {
+  DegradationEvents(
+      Outbox outbox,
+      Pool pool,
+      String topic,
+      String tenant,
+      String node,
+      SuppressionWindow suppression,
+      DegradationMetrics metrics) {
     this.outbox = outbox;
     this.pool = pool;
     this.topic = topic;
@@ -74,8 +80,10 @@ final class DegradationEvents {
     if (status.level() != suppression.lastWritten(status.service())
         && !suppression.shouldWrite(status.service(), status.level(), now)) {
       metrics.eventSuppressed();
-      LOG.info("degradation event for {} ({}) suppressed: same level written within the window",
-          status.service(), status.level().wire());
+      LOG.info(
+          "degradation event for {} ({}) suppressed: same level written within the window",
+          status.service(),
+          status.level().wire());
     }
   }
 
@@ -85,29 +93,39 @@ final class DegradationEvents {
   }
 
   private OutboxEntry event(DependencyStatus status, DegradationLevel from, StatusSnapshot s) {
-    String dedupeKey = "degradation:" + status.service() + ":" + from.wire() + "->"
-        + status.level().wire() + ":" + status.since().toEpochMilli();
-    JsonObject payload = new JsonObject()
-        .put("type", TYPE)
-        .put("dedupeKey", dedupeKey)
-        .put("service", status.service())
-        .put("from", from.wire())
-        .put("to", status.level().wire())
-        .put("state", status.state().wire())
-        .put("recovery", from.isWorseThan(status.level()))
-        .put("status", status.toJson())
-        .put("overall", s.overall().wire())
-        .put("sequence", s.sequence())
-        .put("node", node)
-        .put("at", status.since().toString());
+    String dedupeKey =
+        "degradation:"
+            + status.service()
+            + ":"
+            + from.wire()
+            + "->"
+            + status.level().wire()
+            + ":"
+            + status.since().toEpochMilli();
+    JsonObject payload =
+        new JsonObject()
+            .put("type", TYPE)
+            .put("dedupeKey", dedupeKey)
+            .put("service", status.service())
+            .put("from", from.wire())
+            .put("to", status.level().wire())
+            .put("state", status.state().wire())
+            .put("recovery", from.isWorseThan(status.level()))
+            .put("status", status.toJson())
+            .put("overall", s.overall().wire())
+            .put("sequence", s.sequence())
+            .put("node", node)
+            .put("at", status.since().toString());
     return OutboxEntry.of(tenant, dedupeKey, topic, status.service(), payload);
   }
 
   private void enqueue(OutboxEntry entry) {
     if (waiting.size() >= MAX_WAITING) {
       OutboxEntry dropped = waiting.removeFirst();
-      LOG.warn("degradation event {} dropped: {} events already wait for PostgreSQL",
-          dropped.dedupeKey(), MAX_WAITING);
+      LOG.warn(
+          "degradation event {} dropped: {} events already wait for PostgreSQL",
+          dropped.dedupeKey(),
+          MAX_WAITING);
     }
     waiting.addLast(entry);
   }
@@ -118,17 +136,22 @@ final class DegradationEvents {
     }
     writing = true;
     OutboxEntry next = waiting.peekFirst();
-    outbox.inTransaction(pool, tx -> outbox.enqueue(tx, next)).onComplete(ar -> {
-      writing = false;
-      if (ar.succeeded()) {
-        waiting.remove(next);
-        metrics.eventWritten();
-        LOG.info("degradation event {} written (new: {})", next.dedupeKey(), ar.result());
-        flush();
-      } else {
-        LOG.warn("degradation event {} not written yet, will retry: {}", next.dedupeKey(),
-            ar.cause().toString());
-      }
-    });
+    outbox
+        .inTransaction(pool, tx -> outbox.enqueue(tx, next))
+        .onComplete(
+            ar -> {
+              writing = false;
+              if (ar.succeeded()) {
+                waiting.remove(next);
+                metrics.eventWritten();
+                LOG.info("degradation event {} written (new: {})", next.dedupeKey(), ar.result());
+                flush();
+              } else {
+                LOG.warn(
+                    "degradation event {} not written yet, will retry: {}",
+                    next.dedupeKey(),
+                    ar.cause().toString());
+              }
+            });
   }
 }

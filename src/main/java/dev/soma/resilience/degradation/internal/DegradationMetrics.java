@@ -10,10 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The monitor's meters: {@code service_health_state{service}} (1 healthy, 0.5 degraded,
- * 0 unavailable, -1 unknown, -2 not configured), {@code service_degradation_level{service}} (0 none
- * to 4 critical), {@code degradation_overall_level}, and
- * {@code degradation_events_total{outcome=written|suppressed}}.
+ * The monitor's meters: {@code service_health_state{service}} (1 healthy, 0.5 degraded, 0
+ * unavailable, -1 unknown, -2 not configured), {@code service_degradation_level{service}} (0 none
+ * to 4 critical), {@code degradation_overall_level}, and {@code
+ * degradation_events_total{outcome=written|suppressed}}.
  */
 public final class DegradationMetrics {
 
@@ -30,17 +30,21 @@ public final class DegradationMetrics {
         .description("The agent-wide degradation level, 0 (none) to 4 (critical)")
         .strongReference(true)
         .register(registry);
-    this.written = Counter.builder("degradation_events_total").tag("outcome", "written")
-        .description("Status-change events written to the outbox, or suppressed as flapping")
-        .register(registry);
-    this.suppressed = Counter.builder("degradation_events_total").tag("outcome", "suppressed")
-        .register(registry);
+    this.written =
+        Counter.builder("degradation_events_total")
+            .tag("outcome", "written")
+            .description("Status-change events written to the outbox, or suppressed as flapping")
+            .register(registry);
+    this.suppressed =
+        Counter.builder("degradation_events_total").tag("outcome", "suppressed").register(registry);
   }
 
   void update(StatusSnapshot latest) {
     snapshot.set(latest);
-    latest.services().forEach((name, status) -> services.computeIfAbsent(name, n -> register(n, status))
-        .set(status));
+    latest
+        .services()
+        .forEach(
+            (name, status) -> services.computeIfAbsent(name, n -> register(n, status)).set(status));
   }
 
   void eventWritten() {

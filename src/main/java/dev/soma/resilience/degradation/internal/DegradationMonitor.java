@@ -52,8 +52,14 @@ public final class DegradationMonitor extends VerticleBase {
   private long probeTimer = -1;
   private long evaluationTimer = -1;
 
-  public DegradationMonitor(DegradationConfig config, List<MonitoredDependency> dependencies,
-      Outbox outbox, Pool pool, DegradationMetrics metrics, String node, Clock clock) {
+  public DegradationMonitor(
+      DegradationConfig config,
+      List<MonitoredDependency> dependencies,
+      Outbox outbox,
+      Pool pool,
+      DegradationMetrics metrics,
+      String node,
+      Clock clock) {
     this.config = config;
     this.dependencies = List.copyOf(dependencies);
     this.outbox = outbox;
@@ -68,28 +74,46 @@ public final class DegradationMonitor extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    events = new DegradationEvents(outbox, pool, config.eventsTopic(), config.eventsTenant(), node,
-        new SuppressionWindow(config.suppressionWindow()), metrics);
+    events =
+        new DegradationEvents(
+            outbox,
+            pool,
+            config.eventsTopic(),
+            config.eventsTenant(),
+            node,
+            new SuppressionWindow(config.suppressionWindow()),
+            metrics);
     for (MonitoredDependency dependency : dependencies) {
       track(dependency);
     }
     var bus = vertx.eventBus();
-    consumers.add(bus.<JsonObject>consumer(DegradationAddresses.CALL_OUTCOME,
-        message -> onOutcome(message.body())));
-    consumers.add(bus.<JsonObject>consumer(DegradationAddresses.STATUS_SNAPSHOT,
-        message -> message.reply(book.snapshot().toJson())));
-    consumers.add(bus.<JsonObject>consumer(DegradationAddresses.STATUS_HISTORY,
-        message -> message.reply(new JsonObject().put("changes", new JsonArray(
-            book.history().stream().map(StatusChange::toJson).toList())))));
+    consumers.add(
+        bus.<JsonObject>consumer(
+            DegradationAddresses.CALL_OUTCOME, message -> onOutcome(message.body())));
+    consumers.add(
+        bus.<JsonObject>consumer(
+            DegradationAddresses.STATUS_SNAPSHOT,
+            message -> message.reply(book.snapshot().toJson())));
+    consumers.add(
+        bus.<JsonObject>consumer(
+            DegradationAddresses.STATUS_HISTORY,
+            message ->
+                message.reply(
+                    new JsonObject()
+                        .put(
+                            "changes",
+                            new JsonArray(
+                                book.history().stream().map(StatusChange::toJson).toList())))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .onSuccess(v -> {
-          evaluate();
-          probeRound();
-          probeTimer = vertx.setPeriodic(config.probeInterval().toMillis(), id -> probeRound());
-          evaluationTimer = vertx.setPeriodic(config.evaluationInterval().toMillis(),
-              id -> evaluate());
-          LOG.info("degradation monitor watching {} on node {}", tracked.keySet(), node);
-        });
+        .onSuccess(
+            v -> {
+              evaluate();
+              probeRound();
+              probeTimer = vertx.setPeriodic(config.probeInterval().toMillis(), id -> probeRound());
+              evaluationTimer =
+                  vertx.setPeriodic(config.evaluationInterval().toMillis(), id -> evaluate());
+              LOG.info("degradation monitor watching {} on node {}", tracked.keySet(), node);
+            });
   }
 
   @Override
@@ -103,13 +127,19 @@ public final class DegradationMonitor extends VerticleBase {
   }
 
   private TrackedDependency track(MonitoredDependency dependency) {
-    Optional<HealthProbe> probe = dependency.configured()
-        ? dependency.probe().map(f -> f.create(vertx, config.probeTimeout()))
-        : Optional.empty();
-    boolean critical = dependency.critical()
-        || config.criticalServices().contains(dependency.name());
-    TrackedDependency t = new TrackedDependency(dependency.asCritical(critical), probe,
-        config.window(), config.thresholds().failuresToUnavailable(), clock);
+    Optional<HealthProbe> probe =
+        dependency.configured()
+            ? dependency.probe().map(f -> f.create(vertx, config.probeTimeout()))
+            : Optional.empty();
+    boolean critical =
+        dependency.critical() || config.criticalServices().contains(dependency.name());
+    TrackedDependency t =
+        new TrackedDependency(
+            dependency.asCritical(critical),
+            probe,
+            config.window(),
+            config.thresholds().failuresToUnavailable(),
+            clock);
     tracked.put(dependency.name(), t);
     return t;
   }
@@ -125,7 +155,9 @@ public final class DegradationMonitor extends VerticleBase {
     TrackedDependency t = tracked.get(outcome.dependency());
     if (t == null) {
       if (tracked.size() >= MAX_REPORTED_DEPENDENCIES) {
-        LOG.warn("ignoring outcome for {}: already tracking {} services", outcome.dependency(),
+        LOG.warn(
+            "ignoring outcome for {}: already tracking {} services",
+            outcome.dependency(),
             tracked.size());
         return;
       }
@@ -151,15 +183,18 @@ public final class DegradationMonitor extends VerticleBase {
   private void probe(TrackedDependency t) {
     t.probing = true;
     long started = System.nanoTime();
-    t.probe.get().check()
+    t.probe
+        .get()
+        .check()
         .timeout(config.probeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .onComplete(ar -> {
-          t.probing = false;
-          long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-          String error = ar.succeeded() ? null : describe(ar.cause());
-          t.window.record(ar.succeeded(), latencyMs, error, true);
-          evaluate();
-        });
+        .onComplete(
+            ar -> {
+              t.probing = false;
+              long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+              String error = ar.succeeded() ? null : describe(ar.cause());
+              t.window.record(ar.succeeded(), latencyMs, error, true);
+              evaluate();
+            });
   }
 
   /** Recomputes every status; publishes, records and writes the changes. */
@@ -167,30 +202,57 @@ public final class DegradationMonitor extends VerticleBase {
     Instant now = clock.instant();
     Map<String, Assessment> own = new LinkedHashMap<>();
     Map<String, WindowStats> stats = new LinkedHashMap<>();
-    tracked.forEach((name, t) -> {
-      WindowStats s = t.spec.configured() ? t.window.stats() : WindowStats.EMPTY;
-      stats.put(name, s);
-      own.put(name, t.spec.configured() ? policy.assess(s)
-          : new Assessment(HealthState.NOT_CONFIGURED,
-              dev.soma.resilience.degradation.DegradationLevel.NONE, "not configured"));
-    });
+    tracked.forEach(
+        (name, t) -> {
+          WindowStats s = t.spec.configured() ? t.window.stats() : WindowStats.EMPTY;
+          stats.put(name, s);
+          own.put(
+              name,
+              t.spec.configured()
+                  ? policy.assess(s)
+                  : new Assessment(
+                      HealthState.NOT_CONFIGURED,
+                      dev.soma.resilience.degradation.DegradationLevel.NONE,
+                      "not configured"));
+        });
     List<DependencyStatus> fresh = new ArrayList<>();
-    graph.resolve(own).forEach((name, effective) -> {
-      WindowStats s = stats.getOrDefault(name, WindowStats.EMPTY);
-      TrackedDependency t = tracked.get(name);
-      boolean critical = t != null ? t.spec.critical() : config.criticalServices().contains(name);
-      Assessment a = effective.assessment();
-      fresh.add(new DependencyStatus(name, effective.kind(), a.state(), a.level(), a.reason(),
-          now, critical, s.errorRate(), s.meanLatencyMs(), s.calls(), effective.impactedBy()));
-    });
+    graph
+        .resolve(own)
+        .forEach(
+            (name, effective) -> {
+              WindowStats s = stats.getOrDefault(name, WindowStats.EMPTY);
+              TrackedDependency t = tracked.get(name);
+              boolean critical =
+                  t != null ? t.spec.critical() : config.criticalServices().contains(name);
+              Assessment a = effective.assessment();
+              fresh.add(
+                  new DependencyStatus(
+                      name,
+                      effective.kind(),
+                      a.state(),
+                      a.level(),
+                      a.reason(),
+                      now,
+                      critical,
+                      s.errorRate(),
+                      s.meanLatencyMs(),
+                      s.calls(),
+                      effective.impactedBy()));
+            });
     List<StatusChange> changes = book.apply(fresh, now);
     metrics.update(book.snapshot());
     for (StatusChange change : changes) {
-      LOG.info("service {} is {} ({}), was {}; agent level {} [change {}]", change.service(),
-          change.current().state().wire(), change.current().level().wire(),
-          change.previous().map(p -> p.state().wire() + " (" + p.level().wire() + ")")
+      LOG.info(
+          "service {} is {} ({}), was {}; agent level {} [change {}]",
+          change.service(),
+          change.current().state().wire(),
+          change.current().level().wire(),
+          change
+              .previous()
+              .map(p -> p.state().wire() + " (" + p.level().wire() + ")")
               .orElse("not tracked"),
-          change.overall().wire(), change.sequence());
+          change.overall().wire(),
+          change.sequence());
       vertx.eventBus().publish(DegradationAddresses.STATUS_CHANGED, change.toJson());
       events.countSuppressed(change.current(), now);
     }

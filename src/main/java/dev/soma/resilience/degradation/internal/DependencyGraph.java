@@ -39,14 +39,18 @@ final class DependencyGraph {
   /** Parses {@code node -> "a,b|c"} (validated by the configuration already). */
   static DependencyGraph parse(Map<String, String> graph) {
     Map<String, List<List<String>>> requirements = new LinkedHashMap<>();
-    graph.forEach((node, requirement) -> {
-      List<List<String>> groups = new ArrayList<>();
-      for (String group : requirement.split(",")) {
-        groups.add(Arrays.stream(group.split("\\|")).map(String::trim)
-            .filter(s -> !s.isEmpty()).toList());
-      }
-      requirements.put(node, List.copyOf(groups));
-    });
+    graph.forEach(
+        (node, requirement) -> {
+          List<List<String>> groups = new ArrayList<>();
+          for (String group : requirement.split(",")) {
+            groups.add(
+                Arrays.stream(group.split("\\|"))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .toList());
+          }
+          requirements.put(node, List.copyOf(groups));
+        });
     return new DependencyGraph(requirements);
   }
 
@@ -79,16 +83,19 @@ final class DependencyGraph {
       Assessment mine = own.get(name);
       if (!requirements.containsKey(name)
           || (mine != null && mine.state() == HealthState.NOT_CONFIGURED)) {
-        Effective leaf = new Effective(Kind.DEPENDENCY, mine == null ? notConfigured(name) : mine,
-            List.of());
+        Effective leaf =
+            new Effective(Kind.DEPENDENCY, mine == null ? notConfigured(name) : mine, List.of());
         done.put(name, leaf);
         return leaf;
       }
       if (!visiting.add(name)) {
         // a cycle closes here: on this path the node counts with its own health only
-        return new Effective(mine == null ? Kind.CAPABILITY : Kind.DEPENDENCY,
-            mine == null ? new Assessment(HealthState.UNKNOWN, DegradationLevel.NONE, "cycle")
-                : mine, List.of());
+        return new Effective(
+            mine == null ? Kind.CAPABILITY : Kind.DEPENDENCY,
+            mine == null
+                ? new Assessment(HealthState.UNKNOWN, DegradationLevel.NONE, "cycle")
+                : mine,
+            List.of());
       }
       Effective result = combine(name, mine, inherited(name));
       visiting.remove(name);
@@ -119,8 +126,8 @@ final class DependencyGraph {
         }
         total.configuredGroups++;
         total.allUnknown &= allUnknown;
-        DegradationLevel level = best == DegradationLevel.NONE && !worse.isEmpty()
-            ? DegradationLevel.MINOR : best;
+        DegradationLevel level =
+            best == DegradationLevel.NONE && !worse.isEmpty() ? DegradationLevel.MINOR : best;
         if (level != DegradationLevel.NONE) {
           total.level = DegradationLevel.max(total.level, level);
           total.impactedBy.addAll(worse);
@@ -153,19 +160,24 @@ final class DependencyGraph {
   }
 
   private static Effective combine(String name, Assessment mine, Inherited inherited) {
-    String needs = "needs " + String.join(", ", inherited.impactedBy) + " ("
-        + inherited.level.wire() + ")";
+    String needs =
+        "needs " + String.join(", ", inherited.impactedBy) + " (" + inherited.level.wire() + ")";
     if (mine == null) {
       if (inherited.configuredGroups == 0) {
         return new Effective(Kind.CAPABILITY, notConfigured(name), List.of());
       }
       if (inherited.level == DegradationLevel.NONE) {
         HealthState state = inherited.allUnknown ? HealthState.UNKNOWN : HealthState.HEALTHY;
-        return new Effective(Kind.CAPABILITY,
-            new Assessment(state, DegradationLevel.NONE, state == HealthState.UNKNOWN
-                ? "nothing observed yet" : "ok"), List.of());
+        return new Effective(
+            Kind.CAPABILITY,
+            new Assessment(
+                state,
+                DegradationLevel.NONE,
+                state == HealthState.UNKNOWN ? "nothing observed yet" : "ok"),
+            List.of());
       }
-      return new Effective(Kind.CAPABILITY,
+      return new Effective(
+          Kind.CAPABILITY,
           new Assessment(stateFor(inherited.level), inherited.level, needs),
           List.copyOf(inherited.impactedBy));
     }
@@ -173,13 +185,15 @@ final class DependencyGraph {
       return new Effective(Kind.DEPENDENCY, mine, List.of());
     }
     String reason = mine.state() == HealthState.HEALTHY ? needs : mine.reason() + "; " + needs;
-    return new Effective(Kind.DEPENDENCY,
+    return new Effective(
+        Kind.DEPENDENCY,
         new Assessment(stateFor(inherited.level), inherited.level, reason),
         List.copyOf(inherited.impactedBy));
   }
 
   private static HealthState stateFor(DegradationLevel level) {
-    return level == DegradationLevel.CRITICAL ? HealthState.UNAVAILABLE
+    return level == DegradationLevel.CRITICAL
+        ? HealthState.UNAVAILABLE
         : level == DegradationLevel.NONE ? HealthState.HEALTHY : HealthState.DEGRADED;
   }
 

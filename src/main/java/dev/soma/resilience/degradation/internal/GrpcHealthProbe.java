@@ -13,9 +13,9 @@ import java.time.Duration;
 /**
  * The standard gRPC health-checking protocol ({@code grpc.health.v1.Health/Check}), used for the
  * workflow engine (Temporal) at {@code host:port}. Spoken directly over HTTP/2 cleartext (prior
- * knowledge) with gRPC framing; the two messages are small enough to encode by hand:
- * {@code HealthCheckRequest{string service = 1}} (sent empty: the whole server) and
- * {@code HealthCheckResponse{ServingStatus status = 1}} where {@code SERVING = 1}.
+ * knowledge) with gRPC framing; the two messages are small enough to encode by hand: {@code
+ * HealthCheckRequest{string service = 1}} (sent empty: the whole server) and {@code
+ * HealthCheckResponse{ServingStatus status = 1}} where {@code SERVING = 1}.
  */
 final class GrpcHealthProbe implements HealthProbe {
 
@@ -32,32 +32,51 @@ final class GrpcHealthProbe implements HealthProbe {
     this.host = hostPort.substring(0, colon);
     this.port = Integer.parseInt(hostPort.substring(colon + 1));
     this.timeoutMs = timeout.toMillis();
-    this.client = vertx.createHttpClient(new HttpClientOptions()
-        .setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
   }
 
   @Override
   public Future<Void> check() {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(PATH)
-        .setIdleTimeout(timeoutMs)
-        .putHeader("content-type", "application/grpc")
-        .putHeader("te", "trailers");
-    return client.request(options)
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost(host)
+            .setPort(port)
+            .setURI(PATH)
+            .setIdleTimeout(timeoutMs)
+            .putHeader("content-type", "application/grpc")
+            .putHeader("te", "trailers");
+    return client
+        .request(options)
         .compose(request -> request.send(frame(Buffer.buffer())))
-        .compose(response -> response.body().compose(body -> {
-          String grpcStatus = response.getTrailer("grpc-status") != null
-              ? response.getTrailer("grpc-status") : response.getHeader("grpc-status");
-          if (response.statusCode() != 200 || !"0".equals(grpcStatus)) {
-            return Future.failedFuture("health check answered HTTP " + response.statusCode()
-                + ", grpc-status " + grpcStatus);
-          }
-          int status = servingStatus(body);
-          return status == SERVING ? Future.<Void>succeededFuture()
-              : Future.<Void>failedFuture("health check status " + status + " (not SERVING)");
-        }));
+        .compose(
+            response ->
+                response
+                    .body()
+                    .compose(
+                        body -> {
+                          String grpcStatus =
+                              response.getTrailer("grpc-status") != null
+                                  ? response.getTrailer("grpc-status")
+                                  : response.getHeader("grpc-status");
+                          if (response.statusCode() != 200 || !"0".equals(grpcStatus)) {
+                            return Future.failedFuture(
+                                "health check answered HTTP "
+                                    + response.statusCode()
+                                    + ", grpc-status "
+                                    + grpcStatus);
+                          }
+                          int status = servingStatus(body);
+                          return status == SERVING
+                              ? Future.<Void>succeededFuture()
+                              : Future.<Void>failedFuture(
+                                  "health check status " + status + " (not SERVING)");
+                        }));
   }
 
   /** A gRPC length-prefixed message: uncompressed flag, 4-byte big-endian length, bytes. */

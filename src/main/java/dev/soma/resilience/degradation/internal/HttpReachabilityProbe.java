@@ -19,16 +19,23 @@ final class HttpReachabilityProbe implements HealthProbe {
   HttpReachabilityProbe(Vertx vertx, String url, Duration timeout) {
     this.url = url;
     this.timeoutMs = timeout.toMillis();
-    this.client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
+    this.client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
   }
 
   @Override
   public Future<Void> check() {
-    return client.getAbs(url).timeout(timeoutMs).send().compose(response ->
-        response.statusCode() < 500
-            ? Future.succeededFuture()
-            : Future.failedFuture("GET answered " + response.statusCode()));
+    return client
+        .getAbs(url)
+        .timeout(timeoutMs)
+        .send()
+        .compose(
+            response ->
+                response.statusCode() < 500
+                    ? Future.succeededFuture()
+                    : Future.failedFuture("GET answered " + response.statusCode()));
   }
 
   @Override

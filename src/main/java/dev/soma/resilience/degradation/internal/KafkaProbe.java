@@ -14,8 +14,12 @@ final class KafkaProbe implements HealthProbe {
 
   @Override
   public Future<Void> check() {
-    return admin.describeCluster().compose(cluster -> cluster.getNodes().isEmpty()
-        ? Future.failedFuture("the cluster reports no brokers")
-        : Future.succeededFuture());
+    return admin
+        .describeCluster()
+        .compose(
+            cluster ->
+                cluster.getNodes().isEmpty()
+                    ? Future.failedFuture("the cluster reports no brokers")
+                    : Future.succeededFuture());
   }
 }

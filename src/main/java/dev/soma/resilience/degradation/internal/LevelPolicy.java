@@ -30,7 +30,9 @@ final class LevelPolicy {
       return new Assessment(HealthState.UNKNOWN, DegradationLevel.NONE, "nothing observed yet");
     }
     if (stats.consecutiveFailures() >= thresholds.failuresToUnavailable()) {
-      return new Assessment(HealthState.UNAVAILABLE, DegradationLevel.CRITICAL,
+      return new Assessment(
+          HealthState.UNAVAILABLE,
+          DegradationLevel.CRITICAL,
           stats.consecutiveFailures() + " consecutive failure(s): " + stats.lastError());
     }
     List<String> reasons = new ArrayList<>();
@@ -48,23 +50,34 @@ final class LevelPolicy {
       return DegradationLevel.NONE;
     }
     double rate = stats.errorRate();
-    DegradationLevel level = rate >= thresholds.severeErrorRate() ? DegradationLevel.SEVERE
-        : rate >= thresholds.moderateErrorRate() ? DegradationLevel.MODERATE
-        : DegradationLevel.NONE;
+    DegradationLevel level =
+        rate >= thresholds.severeErrorRate()
+            ? DegradationLevel.SEVERE
+            : rate >= thresholds.moderateErrorRate()
+                ? DegradationLevel.MODERATE
+                : DegradationLevel.NONE;
     if (level != DegradationLevel.NONE) {
-      reasons.add(String.format(java.util.Locale.ROOT, "error rate %.0f%% (%d of %d)",
-          rate * 100, stats.failures(), stats.calls()));
+      reasons.add(
+          String.format(
+              java.util.Locale.ROOT,
+              "error rate %.0f%% (%d of %d)",
+              rate * 100,
+              stats.failures(),
+              stats.calls()));
     }
     return level;
   }
 
   private DegradationLevel latencyLevel(WindowStats stats, List<String> reasons) {
     long latency = stats.meanLatencyMs();
-    DegradationLevel level = latency >= thresholds.severeLatency().toMillis()
-        ? DegradationLevel.SEVERE
-        : latency >= thresholds.moderateLatency().toMillis() ? DegradationLevel.MODERATE
-        : latency >= thresholds.minorLatency().toMillis() ? DegradationLevel.MINOR
-        : DegradationLevel.NONE;
+    DegradationLevel level =
+        latency >= thresholds.severeLatency().toMillis()
+            ? DegradationLevel.SEVERE
+            : latency >= thresholds.moderateLatency().toMillis()
+                ? DegradationLevel.MODERATE
+                : latency >= thresholds.minorLatency().toMillis()
+                    ? DegradationLevel.MINOR
+                    : DegradationLevel.NONE;
     if (level != DegradationLevel.NONE) {
       reasons.add("mean latency " + latency + " ms");
     }

@@ -10,8 +10,8 @@ import java.util.Optional;
  * The outcomes of one dependency over the last {@code span} (time-based, on an injected clock),
  * plus the run of consecutive failures, which does not age out: a dependency that failed and was
  * not called since is still failing. Holds at most {@code maxSamples} outcomes (the oldest go
- * first), so a flood of traffic costs bounded memory. When an outage ends (a success after at
- * least {@code outageRun} consecutive failures) the window starts afresh: the outage was reported as
+ * first), so a flood of traffic costs bounded memory. When an outage ends (a success after at least
+ * {@code outageRun} consecutive failures) the window starts afresh: the outage was reported as
  * such, and its failures must not make the recovered service look flaky afterwards. Not
  * thread-safe: one event loop owns it.
  */
@@ -76,7 +76,11 @@ final class OutcomeWindow {
       latencySum += s.latencyMs();
     }
     long meanLatency = samples.isEmpty() ? 0 : latencySum / samples.size();
-    return new WindowStats(samples.size(), failures, consecutiveFailures, meanLatency,
+    return new WindowStats(
+        samples.size(),
+        failures,
+        consecutiveFailures,
+        meanLatency,
         consecutiveFailures > 0 ? lastError : null);
   }
 }

@@ -14,18 +14,24 @@ final class RedisProbe implements HealthProbe {
   private final Redis redis;
 
   RedisProbe(Vertx vertx, URI url) {
-    this.redis = Redis.createClient(vertx, new RedisOptions()
-        .setConnectionString(url.toString())
-        .setMaxPoolSize(1)
-        .setMaxPoolWaiting(4));
+    this.redis =
+        Redis.createClient(
+            vertx,
+            new RedisOptions()
+                .setConnectionString(url.toString())
+                .setMaxPoolSize(1)
+                .setMaxPoolWaiting(4));
   }
 
   @Override
   public Future<Void> check() {
-    return redis.send(Request.cmd(Command.PING)).compose(reply ->
-        reply != null && "PONG".equalsIgnoreCase(reply.toString())
-            ? Future.succeededFuture()
-            : Future.failedFuture("PING answered " + reply));
+    return redis
+        .send(Request.cmd(Command.PING))
+        .compose(
+            reply ->
+                reply != null && "PONG".equalsIgnoreCase(reply.toString())
+                    ? Future.succeededFuture()
+                    : Future.failedFuture("PING answered " + reply));
   }
 
   @Override

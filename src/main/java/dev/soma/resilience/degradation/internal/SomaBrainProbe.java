@@ -21,32 +21,40 @@ final class SomaBrainProbe implements HealthProbe {
 
   SomaBrainProbe(Vertx vertx, URI base, Duration timeout) {
     this.timeoutMs = timeout.toMillis();
-    this.client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
-        .setKeepAlive(true));
+    this.client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
+                .setKeepAlive(true));
     String root = base.toString().replaceAll("/+$", "");
     this.healthUrl = root + "/health";
   }
 
   @Override
   public Future<Void> check() {
-    return client.getAbs(healthUrl).timeout(timeoutMs).send().compose(response -> {
-      if (response.statusCode() != 200) {
-        return Future.failedFuture("GET /health answered " + response.statusCode());
-      }
-      JsonObject body;
-      try {
-        body = response.bodyAsJsonObject();
-      } catch (RuntimeException e) {
-        return Future.failedFuture("GET /health answered a body that is not JSON");
-      }
-      if (body == null || !(body.getValue("ready") instanceof Boolean ready)) {
-        return Future.failedFuture("GET /health answered without a boolean 'ready'");
-      }
-      return ready
-          ? Future.succeededFuture()
-          : Future.failedFuture("not ready (status " + body.getValue("status") + ")");
-    });
+    return client
+        .getAbs(healthUrl)
+        .timeout(timeoutMs)
+        .send()
+        .compose(
+            response -> {
+              if (response.statusCode() != 200) {
+                return Future.failedFuture("GET /health answered " + response.statusCode());
+              }
+              JsonObject body;
+              try {
+                body = response.bodyAsJsonObject();
+              } catch (RuntimeException e) {
+                return Future.failedFuture("GET /health answered a body that is not JSON");
+              }
+              if (body == null || !(body.getValue("ready") instanceof Boolean ready)) {
+                return Future.failedFuture("GET /health answered without a boolean 'ready'");
+              }
+              return ready
+                  ? Future.succeededFuture()
+                  : Future.failedFuture("not ready (status " + body.getValue("status") + ")");
+            });
   }
 
   @Override

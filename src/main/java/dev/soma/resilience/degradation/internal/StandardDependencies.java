@@ -9,41 +9,58 @@ import java.util.List;
 
 /**
  * The dependencies this service knows how to probe, from its configuration: {@code postgresql}
- * ({@code SELECT 1}), {@code kafka} (cluster metadata), {@code redis} ({@code PING}),
- * {@code somabrain} ({@code /health}'s {@code ready}), {@code temporal} (gRPC health check), then
- * the entries of {@code degradation.dependencies} (LLM, TTS, STT and storage providers). An unset
+ * ({@code SELECT 1}), {@code kafka} (cluster metadata), {@code redis} ({@code PING}), {@code
+ * somabrain} ({@code /health}'s {@code ready}), {@code temporal} (gRPC health check), then the
+ * entries of {@code degradation.dependencies} (LLM, TTS, STT and storage providers). An unset
  * address shows as not configured.
  */
 public final class StandardDependencies {
 
   private StandardDependencies() {}
 
-  public static List<MonitoredDependency> of(ServiceConfig config, Pool pool,
-      KafkaAdminClient admin) {
+  public static List<MonitoredDependency> of(
+      ServiceConfig config, Pool pool, KafkaAdminClient admin) {
     List<MonitoredDependency> list = new ArrayList<>();
     list.add(MonitoredDependency.probed("postgresql", (vertx, timeout) -> new SqlProbe(pool)));
     list.add(MonitoredDependency.probed("kafka", (vertx, timeout) -> new KafkaProbe(admin)));
-    list.add(config.redisUrl()
-        .map(url -> MonitoredDependency.probed("redis",
-            (vertx, timeout) -> new RedisProbe(vertx, url)))
-        .orElse(MonitoredDependency.notConfigured("redis")));
-    list.add(config.somabrainUrl()
-        .map(url -> MonitoredDependency.probed("somabrain",
-            (vertx, timeout) -> new SomaBrainProbe(vertx, url, timeout)))
-        .orElse(MonitoredDependency.notConfigured("somabrain")));
-    list.add(config.temporalHost()
-        .map(host -> MonitoredDependency.probed("temporal",
-            (vertx, timeout) -> new GrpcHealthProbe(vertx, host, timeout)))
-        .orElse(MonitoredDependency.notConfigured("temporal")));
+    list.add(
+        config
+            .redisUrl()
+            .map(
+                url ->
+                    MonitoredDependency.probed(
+                        "redis", (vertx, timeout) -> new RedisProbe(vertx, url)))
+            .orElse(MonitoredDependency.notConfigured("redis")));
+    list.add(
+        config
+            .somabrainUrl()
+            .map(
+                url ->
+                    MonitoredDependency.probed(
+                        "somabrain", (vertx, timeout) -> new SomaBrainProbe(vertx, url, timeout)))
+            .orElse(MonitoredDependency.notConfigured("somabrain")));
+    list.add(
+        config
+            .temporalHost()
+            .map(
+                host ->
+                    MonitoredDependency.probed(
+                        "temporal", (vertx, timeout) -> new GrpcHealthProbe(vertx, host, timeout)))
+            .orElse(MonitoredDependency.notConfigured("temporal")));
     for (ExtraDependency extra : config.degradation().extraDependencies()) {
       list.removeIf(d -> d.name().equals(extra.name()));
       if (!extra.configured()) {
         list.add(MonitoredDependency.notConfigured(extra.name()));
       } else {
-        list.add(extra.probeUrl()
-            .map(url -> MonitoredDependency.probed(extra.name(),
-                (vertx, timeout) -> new HttpReachabilityProbe(vertx, url, timeout)))
-            .orElse(MonitoredDependency.outcomeOnly(extra.name())));
+        list.add(
+            extra
+                .probeUrl()
+                .map(
+                    url ->
+                        MonitoredDependency.probed(
+                            extra.name(),
+                            (vertx, timeout) -> new HttpReachabilityProbe(vertx, url, timeout)))
+                .orElse(MonitoredDependency.outcomeOnly(extra.name())));
       }
     }
     return list;

@@ -48,8 +48,9 @@ final class StatusBook {
     at = now;
     List<StatusChange> changes = new ArrayList<>();
     for (DependencyStatus status : changed) {
-      StatusChange change = new StatusChange(++sequence,
-          Optional.ofNullable(before.get(status.service())), status, overall);
+      StatusChange change =
+          new StatusChange(
+              ++sequence, Optional.ofNullable(before.get(status.service())), status, overall);
       history.addLast(change);
       if (history.size() > historySize) {
         history.removeFirst();
@@ -76,16 +77,25 @@ final class StatusBook {
   static DegradationLevel overallOf(Iterable<DependencyStatus> statuses) {
     DegradationLevel level = DegradationLevel.NONE;
     for (DependencyStatus s : statuses) {
-      DegradationLevel contribution = s.critical()
-          ? s.level() : DegradationLevel.min(s.level(), DegradationLevel.SEVERE);
+      DegradationLevel contribution =
+          s.critical() ? s.level() : DegradationLevel.min(s.level(), DegradationLevel.SEVERE);
       level = DegradationLevel.max(level, contribution);
     }
     return level;
   }
 
   private static DependencyStatus withSince(DependencyStatus status, DependencyStatus previous) {
-    return new DependencyStatus(status.service(), status.kind(), status.state(), status.level(),
-        status.reason(), previous.since(), status.critical(), status.errorRate(),
-        status.latencyMs(), status.calls(), status.impactedBy());
+    return new DependencyStatus(
+        status.service(),
+        status.kind(),
+        status.state(),
+        status.level(),
+        status.reason(),
+        previous.since(),
+        status.critical(),
+        status.errorRate(),
+        status.latencyMs(),
+        status.calls(),
+        status.impactedBy());
   }
 }

@@ -34,7 +34,9 @@ final class SuppressionWindow {
     this.window = window;
   }
 
-  /** Whether an event for {@code service} reaching {@code level} at {@code now} should be written. */
+  /**
+   * Whether an event for {@code service} reaching {@code level} at {@code now} should be written.
+   */
   boolean shouldWrite(String service, DegradationLevel level, Instant now) {
     DegradationLevel last = lastWritten(service);
     if (level == last) {

@@ -15,8 +15,12 @@ final class TrackedDependency {
   final Optional<HealthProbe> probe;
   boolean probing;
 
-  TrackedDependency(MonitoredDependency spec, Optional<HealthProbe> probe, Duration span,
-      int outageRun, Clock clock) {
+  TrackedDependency(
+      MonitoredDependency spec,
+      Optional<HealthProbe> probe,
+      Duration span,
+      int outageRun,
+      Clock clock) {
     this.spec = spec;
     this.probe = probe;
     this.window = new OutcomeWindow(span, clock, MAX_SAMPLES, outageRun);
@@ -24,7 +28,8 @@ final class TrackedDependency {
 
   /** Real traffic first: no probe while a real call reported within the last interval. */
   boolean wantsProbe(Instant now, Duration interval) {
-    return probe.isPresent() && !probing
+    return probe.isPresent()
+        && !probing
         && window.lastRealCallAt().map(at -> at.isBefore(now.minus(interval))).orElse(true);
   }
 }

@@ -12,7 +12,9 @@ public final class AudioAddresses {
   /** {@link TranscriptionRequest} in, {@link TranscriptionReply} out: speech to text. */
   public static final String STT_TRANSCRIBE = "failover.stt.transcribe";
 
-  /** Failure code of a reply to a request the caller got wrong (the providers' 400/422 included). */
+  /**
+   * Failure code of a reply to a request the caller got wrong (the providers' 400/422 included).
+   */
   public static final int CALLER_FAULT = 400;
 
   /** Failure code of a reply to a request too large for the bus. */

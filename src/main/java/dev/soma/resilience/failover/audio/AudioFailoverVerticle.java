@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * Serves {@link AudioAddresses}: text to speech through elevenlabs, openai (tts-1), kokoro, then
  * the browser's own speech API; speech to text through openai (whisper), deepgram, then the
  * browser. Fails over transparently on refused connections, timeouts, 429, 5xx, 401/403 and
- * malformed answers; a request a provider refuses as wrong (400/422) fails with code
- * {@link AudioAddresses#CALLER_FAULT} and is not tried elsewhere. Every reply names its provider;
- * the browser link answers with a directive and {@value BrowserDirective#MESSAGE}. A primary gets
- * its traffic back once its breaker lets a trial call through and it succeeds.
+ * malformed answers; a request a provider refuses as wrong (400/422) fails with code {@link
+ * AudioAddresses#CALLER_FAULT} and is not tried elsewhere. Every reply names its provider; the
+ * browser link answers with a directive and {@value BrowserDirective#MESSAGE}. A primary gets its
+ * traffic back once its breaker lets a trial call through and it succeeds.
  */
 public final class AudioFailoverVerticle extends VerticleBase {
 
@@ -58,20 +58,43 @@ public final class AudioFailoverVerticle extends VerticleBase {
   public Future<?> start() {
     client = WebClient.create(vertx);
     long timeout = config.timeout().toMillis();
-    CircuitBreakers breakers = new CircuitBreakers(clock,
-        new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1), Map.of(),
-        registry, t -> LOG.warn("audio breaker {} (tenant {}): {} -> {}", t.dependency(),
-            t.tenant(), t.from(), t.to()));
+    CircuitBreakers breakers =
+        new CircuitBreakers(
+            clock,
+            new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
+            Map.of(),
+            registry,
+            t ->
+                LOG.warn(
+                    "audio breaker {} (tenant {}): {} -> {}",
+                    t.dependency(),
+                    t.tenant(),
+                    t.from(),
+                    t.to()));
     metrics = new FailoverMetrics(registry);
-    speech = new FallbackChain<>("tts", List.of(
-        new ElevenLabsSpeech(client, config.elevenlabs(), clock, timeout),
-        new OpenAiSpeech(client, config.openai(), clock, timeout),
-        new KokoroSpeech(client, config.kokoro(), clock, timeout)),
-        breakers, config.timeout(), clock, metrics, CallReporter.on(vertx.eventBus()));
-    transcription = new FallbackChain<>("stt", List.of(
-        new OpenAiTranscriber(client, config.openai(), clock, timeout),
-        new DeepgramTranscriber(client, config.deepgram(), clock, timeout)),
-        breakers, config.timeout(), clock, metrics, CallReporter.on(vertx.eventBus()));
+    speech =
+        new FallbackChain<>(
+            "tts",
+            List.of(
+                new ElevenLabsSpeech(client, config.elevenlabs(), clock, timeout),
+                new OpenAiSpeech(client, config.openai(), clock, timeout),
+                new KokoroSpeech(client, config.kokoro(), clock, timeout)),
+            breakers,
+            config.timeout(),
+            clock,
+            metrics,
+            CallReporter.on(vertx.eventBus()));
+    transcription =
+        new FallbackChain<>(
+            "stt",
+            List.of(
+                new OpenAiTranscriber(client, config.openai(), clock, timeout),
+                new DeepgramTranscriber(client, config.deepgram(), clock, timeout)),
+            breakers,
+            config.timeout(),
+            clock,
+            metrics,
+            CallReporter.on(vertx.eventBus()));
     MessageConsumer<JsonObject> tts =
         vertx.eventBus().consumer(AudioAddresses.TTS_SYNTHESIZE, this::synthesize);
     MessageConsumer<JsonObject> stt =
@@ -93,11 +116,21 @@ public final class AudioFailoverVerticle extends VerticleBase {
       message.fail(AudioAddresses.CALLER_FAULT, e.getMessage());
       return;
     }
-    speech.run(request.tenantId(), request.requestId(), request)
-        .map(served -> SpeechReply.served(served.provider(), served.result().bytes(),
-            served.result().contentType()))
-        .recover(failure -> lastResort(failure, request.tenantId(), request.requestId(), speech,
-            "tts", SpeechReply.browserFallback(request)))
+    speech
+        .run(request.tenantId(), request.requestId(), request)
+        .map(
+            served ->
+                SpeechReply.served(
+                    served.provider(), served.result().bytes(), served.result().contentType()))
+        .recover(
+            failure ->
+                lastResort(
+                    failure,
+                    request.tenantId(),
+                    request.requestId(),
+                    speech,
+                    "tts",
+                    SpeechReply.browserFallback(request)))
         .onSuccess(reply -> message.reply(reply.toJson()))
         .onFailure(failure -> fail(message, failure));
   }
@@ -111,26 +144,48 @@ public final class AudioFailoverVerticle extends VerticleBase {
       return;
     }
     if (request.audio().length > config.maxAudioBytes()) {
-      message.fail(AudioAddresses.TOO_LARGE, "audio must be at most " + config.maxAudioBytes()
-          + " bytes, but was " + request.audio().length);
+      message.fail(
+          AudioAddresses.TOO_LARGE,
+          "audio must be at most "
+              + config.maxAudioBytes()
+              + " bytes, but was "
+              + request.audio().length);
       return;
     }
-    transcription.run(request.tenantId(), request.requestId(), request)
+    transcription
+        .run(request.tenantId(), request.requestId(), request)
         .map(served -> TranscriptionReply.served(served.provider(), served.result()))
-        .recover(failure -> lastResort(failure, request.tenantId(), request.requestId(),
-            transcription, "stt", TranscriptionReply.browserFallback(request)))
+        .recover(
+            failure ->
+                lastResort(
+                    failure,
+                    request.tenantId(),
+                    request.requestId(),
+                    transcription,
+                    "stt",
+                    TranscriptionReply.browserFallback(request)))
         .onSuccess(reply -> message.reply(reply.toJson()))
         .onFailure(failure -> fail(message, failure));
   }
 
   /** The browser link, unless the caller was at fault: then the failure stands. */
-  private <T> Future<T> lastResort(Throwable failure, String tenant, String requestId,
-      FallbackChain<?, ?> chain, String kind, T browserReply) {
+  private <T> Future<T> lastResort(
+      Throwable failure,
+      String tenant,
+      String requestId,
+      FallbackChain<?, ?> chain,
+      String kind,
+      T browserReply) {
     if (failure instanceof ProviderCallFailure f && f.outcome() == CallOutcome.CALLER_FAULT) {
       return Future.failedFuture(f);
     }
-    LOG.warn("{} for tenant {} request {} falls back to {}: {}", kind, tenant, requestId,
-        BrowserDirective.PROVIDER, failure.getMessage());
+    LOG.warn(
+        "{} for tenant {} request {} falls back to {}: {}",
+        kind,
+        tenant,
+        requestId,
+        BrowserDirective.PROVIDER,
+        failure.getMessage());
     metrics.served(kind, chain.primary(), BrowserDirective.PROVIDER);
     return Future.succeededFuture(browserReply);
   }

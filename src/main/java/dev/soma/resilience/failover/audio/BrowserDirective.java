@@ -18,14 +18,16 @@ public final class BrowserDirective {
 
   /** Speak {@code text} with the client's speech synthesis (Web Speech API speechSynthesis). */
   public static JsonObject speak(String text) {
-    return new JsonObject().put("type", "client-speech-synthesis").put("api", "speechSynthesis")
+    return new JsonObject()
+        .put("type", "client-speech-synthesis")
+        .put("api", "speechSynthesis")
         .put("text", text);
   }
 
   /** Recognise speech on the client (Web Speech API SpeechRecognition) and send back the text. */
   public static JsonObject listen(String language) {
-    JsonObject directive = new JsonObject().put("type", "client-speech-recognition")
-        .put("api", "SpeechRecognition");
+    JsonObject directive =
+        new JsonObject().put("type", "client-speech-recognition").put("api", "SpeechRecognition");
     return language == null ? directive : directive.put("language", language);
   }
 }

@@ -6,8 +6,8 @@ import java.util.Base64;
 /**
  * The answer to a {@link SpeechRequest}: audio from the provider that served it, or, when no
  * provider could, a directive telling the client to speak with its own speech API ({@code provider}
- * {@value BrowserDirective#PROVIDER}, {@code fallbackMode} true, {@code message}
- * {@value BrowserDirective#MESSAGE}). Audio travels base64-encoded (the bus may be clustered).
+ * {@value BrowserDirective#PROVIDER}, {@code fallbackMode} true, {@code message} {@value
+ * BrowserDirective#MESSAGE}). Audio travels base64-encoded (the bus may be clustered).
  *
  * @param provider who served it, e.g. {@code elevenlabs}, {@code openai}, {@code kokoro}
  * @param audio the audio bytes; null in fallback mode
@@ -29,8 +29,13 @@ public record SpeechReply(
 
   /** The last link of the chain: the browser speaks {@code text} itself. */
   public static SpeechReply browserFallback(SpeechRequest request) {
-    return new SpeechReply(BrowserDirective.PROVIDER, null, null, true,
-        BrowserDirective.speak(request.text()), BrowserDirective.MESSAGE);
+    return new SpeechReply(
+        BrowserDirective.PROVIDER,
+        null,
+        null,
+        true,
+        BrowserDirective.speak(request.text()),
+        BrowserDirective.MESSAGE);
   }
 
   public JsonObject toJson() {
@@ -45,8 +50,12 @@ public record SpeechReply(
   }
 
   public static SpeechReply fromJson(JsonObject json) {
-    return new SpeechReply(json.getString("provider"), MessageFields.base64(json, "audio"),
-        json.getString("contentType"), json.getBoolean("fallbackMode", false),
-        json.getJsonObject("directive"), json.getString("message"));
+    return new SpeechReply(
+        json.getString("provider"),
+        MessageFields.base64(json, "audio"),
+        json.getString("contentType"),
+        json.getBoolean("fallbackMode", false),
+        json.getJsonObject("directive"),
+        json.getString("message"));
   }
 }

@@ -32,14 +32,19 @@ public record SpeechRequest(String tenantId, String requestId, String text, Stri
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("tenantId", tenantId).put("requestId", requestId)
-        .put("text", text).put("format", format);
+    return new JsonObject()
+        .put("tenantId", tenantId)
+        .put("requestId", requestId)
+        .put("text", text)
+        .put("format", format);
   }
 
   /** Parses and validates; throws {@link IllegalArgumentException} on a bad message. */
   public static SpeechRequest fromJson(JsonObject json) {
-    return new SpeechRequest(MessageFields.string(json, "tenantId"),
-        MessageFields.string(json, "requestId"), MessageFields.string(json, "text"),
+    return new SpeechRequest(
+        MessageFields.string(json, "tenantId"),
+        MessageFields.string(json, "requestId"),
+        MessageFields.string(json, "text"),
         MessageFields.string(json, "format"));
   }
 }

@@ -4,8 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The answer to a {@link TranscriptionRequest}: the text from the provider that served it, or, when
- * none could, a directive for the client to recognise speech itself ({@code provider}
- * {@value BrowserDirective#PROVIDER}, {@code message} {@value BrowserDirective#MESSAGE}).
+ * none could, a directive for the client to recognise speech itself ({@code provider} {@value
+ * BrowserDirective#PROVIDER}, {@code message} {@value BrowserDirective#MESSAGE}).
  *
  * @param text the transcript; null in fallback mode
  */
@@ -17,8 +17,12 @@ public record TranscriptionReply(
   }
 
   public static TranscriptionReply browserFallback(TranscriptionRequest request) {
-    return new TranscriptionReply(BrowserDirective.PROVIDER, null, true,
-        BrowserDirective.listen(request.language()), BrowserDirective.MESSAGE);
+    return new TranscriptionReply(
+        BrowserDirective.PROVIDER,
+        null,
+        true,
+        BrowserDirective.listen(request.language()),
+        BrowserDirective.MESSAGE);
   }
 
   public JsonObject toJson() {
@@ -33,8 +37,11 @@ public record TranscriptionReply(
   }
 
   public static TranscriptionReply fromJson(JsonObject json) {
-    return new TranscriptionReply(json.getString("provider"), json.getString("text"),
-        json.getBoolean("fallbackMode", false), json.getJsonObject("directive"),
+    return new TranscriptionReply(
+        json.getString("provider"),
+        json.getString("text"),
+        json.getBoolean("fallbackMode", false),
+        json.getJsonObject("directive"),
         json.getString("message"));
   }
 }

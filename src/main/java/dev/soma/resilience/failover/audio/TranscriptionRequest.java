@@ -4,15 +4,19 @@ import io.vertx.core.json.JsonObject;
 import java.util.Base64;
 
 /**
- * Audio to transcribe, for one tenant. The audio travels base64-encoded; the verticle refuses
- * audio larger than {@code audio.maxAudioBytes} with failure code {@link AudioAddresses#TOO_LARGE}.
+ * Audio to transcribe, for one tenant. The audio travels base64-encoded; the verticle refuses audio
+ * larger than {@code audio.maxAudioBytes} with failure code {@link AudioAddresses#TOO_LARGE}.
  *
  * @param contentType the audio's media type, e.g. {@code audio/wav}
  * @param fileName the name the multipart upload carries (providers guess the format from it)
  * @param language optional ISO-639-1 hint
  */
 public record TranscriptionRequest(
-    String tenantId, String requestId, byte[] audio, String contentType, String fileName,
+    String tenantId,
+    String requestId,
+    byte[] audio,
+    String contentType,
+    String fileName,
     String language) {
 
   /** Validates; throws {@link IllegalArgumentException} naming the bad field. */
@@ -22,7 +26,8 @@ public record TranscriptionRequest(
       throw new IllegalArgumentException("audio must not be empty");
     }
     MessageFields.requireText("contentType", contentType);
-    if (!contentType.startsWith("audio/") && !contentType.startsWith("video/")
+    if (!contentType.startsWith("audio/")
+        && !contentType.startsWith("video/")
         && !contentType.equals("application/octet-stream")) {
       throw new IllegalArgumentException(
           "contentType must be an audio media type, but was '" + contentType + "'");
@@ -32,16 +37,23 @@ public record TranscriptionRequest(
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("tenantId", tenantId).put("requestId", requestId)
-        .put("audio", Base64.getEncoder().encodeToString(audio)).put("contentType", contentType)
-        .put("fileName", fileName).put("language", language);
+    return new JsonObject()
+        .put("tenantId", tenantId)
+        .put("requestId", requestId)
+        .put("audio", Base64.getEncoder().encodeToString(audio))
+        .put("contentType", contentType)
+        .put("fileName", fileName)
+        .put("language", language);
   }
 
   /** Parses and validates; throws {@link IllegalArgumentException} on a bad message. */
   public static TranscriptionRequest fromJson(JsonObject json) {
-    return new TranscriptionRequest(MessageFields.string(json, "tenantId"),
-        MessageFields.string(json, "requestId"), MessageFields.base64(json, "audio"),
-        MessageFields.string(json, "contentType"), MessageFields.string(json, "fileName"),
+    return new TranscriptionRequest(
+        MessageFields.string(json, "tenantId"),
+        MessageFields.string(json, "requestId"),
+        MessageFields.base64(json, "audio"),
+        MessageFields.string(json, "contentType"),
+        MessageFields.string(json, "fileName"),
         MessageFields.string(json, "language"));
   }
 }

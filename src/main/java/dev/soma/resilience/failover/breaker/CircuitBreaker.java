@@ -5,10 +5,10 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * One breaker: an explicit state machine behind {@link #transition}. Every state change starts a new
- * generation, and a {@link Permit} remembers the generation it was issued in: the result of a call
- * that started before a change is ignored, so a late success can never close a breaker that opened
- * (or half-opened) meanwhile, and a late failure can never reopen one that closed.
+ * One breaker: an explicit state machine behind {@link #transition}. Every state change starts a
+ * new generation, and a {@link Permit} remembers the generation it was issued in: the result of a
+ * call that started before a change is ignored, so a late success can never close a breaker that
+ * opened (or half-opened) meanwhile, and a late failure can never reopen one that closed.
  *
  * <p>Not thread-safe by design: each breaker is used from one event loop (the verticle that owns
  * its {@link CircuitBreakers}).
@@ -33,7 +33,11 @@ public final class CircuitBreaker {
   private int trialsInFlight;
   private long openedAtMillis;
 
-  CircuitBreaker(String dependency, String tenant, BreakerSettings settings, Clock clock,
+  CircuitBreaker(
+      String dependency,
+      String tenant,
+      BreakerSettings settings,
+      Clock clock,
       Consumer<Transition> listener) {
     this.dependency = dependency;
     this.tenant = tenant;

@@ -49,7 +49,9 @@ public final class CircuitBreakers {
     this.listener = listener;
   }
 
-  /** Permits for a call to {@code dependency} for {@code tenant}, or {@link OpenCircuitException}. */
+  /**
+   * Permits for a call to {@code dependency} for {@code tenant}, or {@link OpenCircuitException}.
+   */
   public Guard acquire(String dependency, String tenant) {
     CircuitBreaker.Permit shared = breaker(dependency, ALL_TENANTS).acquire();
     try {
@@ -89,7 +91,10 @@ public final class CircuitBreakers {
    * Runs {@code call} under both breakers and records its result as {@code classify} says. Fails
    * with {@link OpenCircuitException}, without calling, when either breaker refuses.
    */
-  public <T> Future<T> call(String dependency, String tenant, Supplier<Future<T>> call,
+  public <T> Future<T> call(
+      String dependency,
+      String tenant,
+      Supplier<Future<T>> call,
       Function<AsyncResult<T>, CallOutcome> classify) {
     Guard guard;
     try {
@@ -113,7 +118,10 @@ public final class CircuitBreakers {
     return shared.gaugeValue() >= own.gaugeValue() ? shared : own;
   }
 
-  /** How long until {@code dependency} accepts a trial call for {@code tenant}; zero if it would now. */
+  /**
+   * How long until {@code dependency} accepts a trial call for {@code tenant}; zero if it would
+   * now.
+   */
   public Duration retryAfter(String dependency, String tenant) {
     Duration shared = breaker(dependency, ALL_TENANTS).retryAfter();
     Duration own = breaker(dependency, tenant).retryAfter();
@@ -121,17 +129,19 @@ public final class CircuitBreakers {
   }
 
   private CircuitBreaker breaker(String dependency, String tenant) {
-    return breakers.computeIfAbsent(dependency + '\u0000' + tenant, key -> {
-      BreakerSettings settings = ALL_TENANTS.equals(tenant)
-          ? defaults
-          : tenantSettings.getOrDefault(tenant, defaults);
-      CircuitBreaker breaker = new CircuitBreaker(dependency, tenant, settings, clock, listener);
-      Gauge.builder("circuit.state", breaker, b -> b.state().gaugeValue())
-          .description("Circuit breaker state: 0 closed, 1 half-open, 2 open")
-          .tag("service", dependency)
-          .tag("tenant", tenant)
-          .register(registry);
-      return breaker;
-    });
+    return breakers.computeIfAbsent(
+        dependency + '\u0000' + tenant,
+        key -> {
+          BreakerSettings settings =
+              ALL_TENANTS.equals(tenant) ? defaults : tenantSettings.getOrDefault(tenant, defaults);
+          CircuitBreaker breaker =
+              new CircuitBreaker(dependency, tenant, settings, clock, listener);
+          Gauge.builder("circuit.state", breaker, b -> b.state().gaugeValue())
+              .description("Circuit breaker state: 0 closed, 1 half-open, 2 open")
+              .tag("service", dependency)
+              .tag("tenant", tenant)
+              .register(registry);
+          return breaker;
+        });
   }
 }

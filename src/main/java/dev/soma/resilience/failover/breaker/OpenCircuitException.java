@@ -3,8 +3,8 @@ package dev.soma.resilience.failover.breaker;
 import java.time.Duration;
 
 /**
- * A call was refused because a breaker is open (or its half-open trials are taken). Stackless: it is
- * flow control, thrown often while a dependency is down.
+ * A call was refused because a breaker is open (or its half-open trials are taken). Stackless: it
+ * is flow control, thrown often while a dependency is down.
  */
 public final class OpenCircuitException extends RuntimeException {
 
@@ -13,8 +13,16 @@ public final class OpenCircuitException extends RuntimeException {
   private final Duration retryAfter;
 
   public OpenCircuitException(String dependency, String tenant, Duration retryAfter) {
-    super("circuit open for " + dependency + (tenant == null ? "" : " (tenant " + tenant + ")")
-        + ", next trial in " + retryAfter.toMillis() + " ms", null, false, false);
+    super(
+        "circuit open for "
+            + dependency
+            + (tenant == null ? "" : " (tenant " + tenant + ")")
+            + ", next trial in "
+            + retryAfter.toMillis()
+            + " ms",
+        null,
+        false,
+        false);
     this.dependency = dependency;
     this.tenant = tenant;
     this.retryAfter = retryAfter;

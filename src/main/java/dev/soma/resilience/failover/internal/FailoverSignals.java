@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * What failover tells the rest of the system: the counter {@code llm_failover_count} (Prometheus:
- * {@code llm_failover_count_total{from_provider,to_provider}}) and one
- * {@link DegradationAddresses#CALL_OUTCOME} message per provider call.
+ * {@code llm_failover_count_total{from_provider,to_provider}}) and one {@link
+ * DegradationAddresses#CALL_OUTCOME} message per provider call.
  */
 final class FailoverSignals {
 
@@ -33,13 +33,14 @@ final class FailoverSignals {
   }
 
   /** {@code ok} means the provider worked (a request it refused as wrong still shows it up). */
-  void called(String dependency, String tenant, boolean ok, Duration latency,
-      Optional<String> error) {
-    JsonObject outcome = new JsonObject()
-        .put("dependency", dependency)
-        .put("tenant", tenant)
-        .put("ok", ok)
-        .put("latencyMs", latency.toMillis());
+  void called(
+      String dependency, String tenant, boolean ok, Duration latency, Optional<String> error) {
+    JsonObject outcome =
+        new JsonObject()
+            .put("dependency", dependency)
+            .put("tenant", tenant)
+            .put("ok", ok)
+            .put("latencyMs", latency.toMillis());
     error.ifPresent(e -> outcome.put("error", e));
     eventBus.publish(DegradationAddresses.CALL_OUTCOME, outcome);
   }

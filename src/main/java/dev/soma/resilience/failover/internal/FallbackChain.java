@@ -17,13 +17,13 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Serves a request from the first link of its use case's chain that can: walks the configured
- * links in order, skipping providers that are not configured, whose breaker is open (per provider
- * and per (provider, tenant), see {@link CircuitBreakers}) or that asked us to wait (429
- * Retry-After), and failing over to the next link on any failure that is not the caller's fault.
- * A request a provider rejects as wrong (400/413/422) fails at once with 400. When every link
- * refused the call, the one that recovers soonest is tried once if that fits the deadline; else the
- * request fails with 503 and a retry-after. Breaker dependency names are {@code llm.<provider>}.
+ * Serves a request from the first link of its use case's chain that can: walks the configured links
+ * in order, skipping providers that are not configured, whose breaker is open (per provider and per
+ * (provider, tenant), see {@link CircuitBreakers}) or that asked us to wait (429 Retry-After), and
+ * failing over to the next link on any failure that is not the caller's fault. A request a provider
+ * rejects as wrong (400/413/422) fails at once with 400. When every link refused the call, the one
+ * that recovers soonest is tried once if that fits the deadline; else the request fails with 503
+ * and a retry-after. Breaker dependency names are {@code llm.<provider>}.
  *
  * <p>Event-loop confined: one per verticle, like its breakers.
  */
@@ -37,8 +37,13 @@ public final class FallbackChain {
   private final Clock clock;
   private final Map<String, Long> notBeforeMillis = new HashMap<>();
 
-  FallbackChain(LlmConfig config, Map<String, LlmClient> clients, CircuitBreakers breakers,
-      FailoverSignals signals, Vertx vertx, Clock clock) {
+  FallbackChain(
+      LlmConfig config,
+      Map<String, LlmClient> clients,
+      CircuitBreakers breakers,
+      FailoverSignals signals,
+      Vertx vertx,
+      Clock clock) {
     this.config = config;
     this.clients = Map.copyOf(clients);
     this.breakers = breakers;
@@ -63,12 +68,19 @@ public final class FallbackChain {
   private Future<LlmReply> walk(LlmRequest request, Optional<Consumer<String>> tokens) {
     Optional<List<LlmConfig.Link>> links = config.chain(request.useCase());
     if (links.isEmpty()) {
-      return Future.failedFuture(new ChainFailure(new LlmError(LlmError.BAD_REQUEST,
-          "unknown use case '" + request.useCase() + "'; configured: "
-              + String.join(", ", config.chains().keySet()), Optional.empty(), List.of()), false));
+      return Future.failedFuture(
+          new ChainFailure(
+              new LlmError(
+                  LlmError.BAD_REQUEST,
+                  "unknown use case '"
+                      + request.useCase()
+                      + "'; configured: "
+                      + String.join(", ", config.chains().keySet()),
+                  Optional.empty(),
+                  List.of()),
+              false));
     }
-    long deadline = clock.millis()
-        + request.deadlineMs().orElse(config.deadline().toMillis());
+    long deadline = clock.millis() + request.deadlineMs().orElse(config.deadline().toMillis());
     return new ChainWalk(this, request, links.get(), deadline, tokens).start();
   }
 

@@ -49,24 +49,45 @@ public final class LlmFailoverVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    http = vertx.createHttpClient(new HttpClientOptions()
-        .setConnectTimeout((int) config.connectTimeout().toMillis())
-        .setKeepAlive(true));
+    http =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setKeepAlive(true));
     Map<String, LlmClient> clients = new HashMap<>();
-    config.providers().forEach((name, provider) -> clients.put(name,
-        switch (provider.format()) {
-          case OPENAI_CHAT -> new OpenAiChatClient(vertx, http, provider, clock);
-          case ANTHROPIC_MESSAGES -> new AnthropicMessagesClient(vertx, http, provider, clock);
-        }));
-    CircuitBreakers breakers = new CircuitBreakers(clock,
-        new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
-        Map.of(), registry,
-        t -> LOG.info("breaker {} (tenant {}): {} -> {}", t.dependency(), t.tenant(), t.from(),
-            t.to()));
-    chain = new FallbackChain(config, clients, breakers,
-        new FailoverSignals(registry, vertx.eventBus()), vertx, clock);
-    LOG.info("LLM failover: providers {}; chains {}", config.providers().values(),
-        config.chains());
+    config
+        .providers()
+        .forEach(
+            (name, provider) ->
+                clients.put(
+                    name,
+                    switch (provider.format()) {
+                      case OPENAI_CHAT -> new OpenAiChatClient(vertx, http, provider, clock);
+                      case ANTHROPIC_MESSAGES ->
+                          new AnthropicMessagesClient(vertx, http, provider, clock);
+                    }));
+    CircuitBreakers breakers =
+        new CircuitBreakers(
+            clock,
+            new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
+            Map.of(),
+            registry,
+            t ->
+                LOG.info(
+                    "breaker {} (tenant {}): {} -> {}",
+                    t.dependency(),
+                    t.tenant(),
+                    t.from(),
+                    t.to()));
+    chain =
+        new FallbackChain(
+            config,
+            clients,
+            breakers,
+            new FailoverSignals(registry, vertx.eventBus()),
+            vertx,
+            clock);
+    LOG.info("LLM failover: providers {}; chains {}", config.providers().values(), config.chains());
     MessageConsumer<Object> complete =
         vertx.eventBus().consumer(FailoverAddresses.LLM_COMPLETE, this::complete);
     MessageConsumer<Object> stream =
@@ -80,9 +101,13 @@ public final class LlmFailoverVerticle extends VerticleBase {
   }
 
   private void complete(Message<Object> message) {
-    parse(message).ifPresent(request -> chain.complete(request)
-        .onSuccess(reply -> message.reply(reply.toJson()))
-        .onFailure(e -> fail(message, error(e))));
+    parse(message)
+        .ifPresent(
+            request ->
+                chain
+                    .complete(request)
+                    .onSuccess(reply -> message.reply(reply.toJson()))
+                    .onFailure(e -> fail(message, error(e))));
   }
 
   private void stream(Message<Object> message) {
@@ -92,17 +117,27 @@ public final class LlmFailoverVerticle extends VerticleBase {
     }
     LlmRequest request = parsed.get();
     if (request.replyTo().isEmpty()) {
-      fail(message, new LlmError(LlmError.BAD_REQUEST,
-          "replyTo is required: the address the stream's events go to", Optional.empty(),
-          List.of()));
+      fail(
+          message,
+          new LlmError(
+              LlmError.BAD_REQUEST,
+              "replyTo is required: the address the stream's events go to",
+              Optional.empty(),
+              List.of()));
       return;
     }
     String to = request.replyTo().get();
     message.reply(new JsonObject().put("accepted", true));
     chain.stream(request, text -> vertx.eventBus().send(to, LlmStreamEvent.token(text).toJson()))
         .onSuccess(reply -> vertx.eventBus().send(to, LlmStreamEvent.end(reply).toJson()))
-        .onFailure(e -> vertx.eventBus().send(to, LlmStreamEvent.error(
-            e instanceof ChainFailure f && f.partial(), error(e)).toJson()));
+        .onFailure(
+            e ->
+                vertx
+                    .eventBus()
+                    .send(
+                        to,
+                        LlmStreamEvent.error(e instanceof ChainFailure f && f.partial(), error(e))
+                            .toJson()));
   }
 
   private Optional<LlmRequest> parse(Message<Object> message) {
@@ -112,8 +147,8 @@ public final class LlmFailoverVerticle extends VerticleBase {
       }
       return Optional.of(LlmRequest.fromJson(json));
     } catch (IllegalArgumentException e) {
-      fail(message, new LlmError(LlmError.BAD_REQUEST, e.getMessage(), Optional.empty(),
-          List.of()));
+      fail(
+          message, new LlmError(LlmError.BAD_REQUEST, e.getMessage(), Optional.empty(), List.of()));
       return Optional.empty();
     }
   }
@@ -123,8 +158,8 @@ public final class LlmFailoverVerticle extends VerticleBase {
       return chainFailure.error();
     }
     LOG.error("LLM failover failed unexpectedly", failure);
-    return new LlmError(LlmError.UNAVAILABLE, "internal error: " + failure, Optional.empty(),
-        List.of());
+    return new LlmError(
+        LlmError.UNAVAILABLE, "internal error: " + failure, Optional.empty(), List.of());
   }
 
   private static void fail(Message<?> message, LlmError error) {

@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Anthropic Messages ({@code POST {base}/v1/messages}, {@code x-api-key},
- * {@code anthropic-version: 2023-06-01}). System messages travel in the top-level {@code system}
- * field. A stream is complete only at {@code message_stop}; an {@code error} event fails it.
+ * Anthropic Messages ({@code POST {base}/v1/messages}, {@code x-api-key}, {@code anthropic-version:
+ * 2023-06-01}). System messages travel in the top-level {@code system} field. A stream is complete
+ * only at {@code message_stop}; an {@code error} event fails it.
  */
 public final class AnthropicMessagesClient implements LlmClient {
 
@@ -27,8 +27,8 @@ public final class AnthropicMessagesClient implements LlmClient {
   private final LlmConfig.Provider provider;
   private final HttpExchange exchange;
 
-  public AnthropicMessagesClient(Vertx vertx, HttpClient http, LlmConfig.Provider provider,
-      Clock clock) {
+  public AnthropicMessagesClient(
+      Vertx vertx, HttpClient http, LlmConfig.Provider provider, Clock clock) {
     this.provider = provider;
     this.exchange = new HttpExchange(vertx, http, clock);
   }
@@ -40,15 +40,18 @@ public final class AnthropicMessagesClient implements LlmClient {
 
   @Override
   public Future<Completion> complete(ProviderCall call) {
-    return exchange.send(options(), body(call, false).toBuffer(), call)
-        .compose(body -> {
-          try {
-            return Future.succeededFuture(parse(body, call));
-          } catch (RuntimeException e) {
-            return Future.failedFuture(new ProviderFailure(ProviderFailure.Kind.MALFORMED,
-                "not a message: " + e.getMessage()));
-          }
-        });
+    return exchange
+        .send(options(), body(call, false).toBuffer(), call)
+        .compose(
+            body -> {
+              try {
+                return Future.succeededFuture(parse(body, call));
+              } catch (RuntimeException e) {
+                return Future.failedFuture(
+                    new ProviderFailure(
+                        ProviderFailure.Kind.MALFORMED, "not a message: " + e.getMessage()));
+              }
+            });
   }
 
   @Override
@@ -59,12 +62,13 @@ public final class AnthropicMessagesClient implements LlmClient {
   }
 
   private RequestOptions options() {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(provider.baseUrl() + PATH)
-        .putHeader("x-api-key", provider.apiKey())
-        .putHeader("anthropic-version", VERSION)
-        .putHeader("Content-Type", "application/json");
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(provider.baseUrl() + PATH)
+            .putHeader("x-api-key", provider.apiKey())
+            .putHeader("anthropic-version", VERSION)
+            .putHeader("Content-Type", "application/json");
     provider.extraHeaders().forEach(options::putHeader);
     return options;
   }
@@ -79,11 +83,12 @@ public final class AnthropicMessagesClient implements LlmClient {
         messages.add(m.toJson());
       }
     }
-    JsonObject body = new JsonObject()
-        .put("model", call.model())
-        .put("max_tokens", call.maxTokens())
-        .put("messages", messages)
-        .put("stream", stream);
+    JsonObject body =
+        new JsonObject()
+            .put("model", call.model())
+            .put("max_tokens", call.maxTokens())
+            .put("messages", messages)
+            .put("stream", stream);
     if (system.length() > 0) {
       body.put("system", system.toString());
     }
@@ -104,7 +109,9 @@ public final class AnthropicMessagesClient implements LlmClient {
         text.append(block.getString("text"));
       }
     }
-    return new Completion(body.getString("model", call.model()), text.toString(),
+    return new Completion(
+        body.getString("model", call.model()),
+        text.toString(),
         body.getString("stop_reason", "end_turn"),
         Optional.ofNullable(body.getJsonObject("usage")));
   }
@@ -152,8 +159,12 @@ public final class AnthropicMessagesClient implements LlmClient {
         }
         case "error" -> {
           JsonObject error = data.getJsonObject("error", new JsonObject());
-          throw new ProviderFailure(ProviderFailure.Kind.PROVIDER_ERROR, "error event: "
-              + error.getString("type", "?") + ": " + error.getString("message", ""));
+          throw new ProviderFailure(
+              ProviderFailure.Kind.PROVIDER_ERROR,
+              "error event: "
+                  + error.getString("type", "?")
+                  + ": "
+                  + error.getString("message", ""));
         }
         default -> {
           // content_block_start, content_block_stop, ping: nothing to take from them
@@ -163,7 +174,10 @@ public final class AnthropicMessagesClient implements LlmClient {
     }
 
     Completion completion() {
-      return new Completion(model, content.toString(), stopReason,
+      return new Completion(
+          model,
+          content.toString(),
+          stopReason,
           usage.isEmpty() ? Optional.empty() : Optional.of(usage));
     }
   }

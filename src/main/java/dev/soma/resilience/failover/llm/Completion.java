@@ -7,8 +7,8 @@ import java.util.Optional;
  * A provider's complete, well-formed answer. A stream yields one only after its terminator.
  *
  * @param model the model that answered, as the provider names it
- * @param finishReason the provider's own word for why it stopped ({@code stop},
- *     {@code end_turn}, {@code length}, ...)
+ * @param finishReason the provider's own word for why it stopped ({@code stop}, {@code end_turn},
+ *     {@code length}, ...)
  * @param usage token counts as the provider reported them
  */
 public record Completion(

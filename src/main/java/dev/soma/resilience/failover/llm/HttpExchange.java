@@ -20,10 +20,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The HTTP side of a provider call, shared by both wire formats: sends one request and enforces
- * the call's timeouts with timers (the whole attempt; for streams also the first token and the
- * silence between tokens), aborting the request when one fires. Turns every way a call can go
- * wrong into a {@link ProviderFailure}.
+ * The HTTP side of a provider call, shared by both wire formats: sends one request and enforces the
+ * call's timeouts with timers (the whole attempt; for streams also the first token and the silence
+ * between tokens), aborting the request when one fires. Turns every way a call can go wrong into a
+ * {@link ProviderFailure}.
  */
 final class HttpExchange {
 
@@ -54,14 +54,18 @@ final class HttpExchange {
    * A streaming call: feeds each SSE event to {@code reader}, whose tokens go on to {@code tokens};
    * completes when the reader has seen the terminator.
    */
-  Future<Void> stream(RequestOptions options, Buffer body, ProviderCall call, EventReader reader,
+  Future<Void> stream(
+      RequestOptions options,
+      Buffer body,
+      ProviderCall call,
+      EventReader reader,
       Consumer<String> tokens) {
     return onContext(() -> doStream(options, body, call, reader, tokens));
   }
 
   /**
-   * Vert.x 5.0.7 can drop a response's end when {@code body()} is called on another thread than
-   * the connection's (eclipse-vertx/vert.x#6038): keep every step of a call on one context.
+   * Vert.x 5.0.7 can drop a response's end when {@code body()} is called on another thread than the
+   * connection's (eclipse-vertx/vert.x#6038): keep every step of a call on one context.
    */
   private <T> Future<T> onContext(Supplier<Future<T>> work) {
     if (Vertx.currentContext() == context) {
@@ -74,55 +78,81 @@ final class HttpExchange {
 
   private Future<Buffer> doSend(RequestOptions options, Buffer body, ProviderCall call) {
     Attempt<Buffer> attempt = new Attempt<>(call);
-    attempt.start(options, body, response -> response.body()
-        .onSuccess(answer -> {
-          attempt.received = true;
-          attempt.succeed(answer);
-        })
-        .onFailure(e -> attempt.fail(
-            new ProviderFailure(ProviderFailure.Kind.CUT_OFF, "answer broke off: " + e))));
+    attempt.start(
+        options,
+        body,
+        response ->
+            response
+                .body()
+                .onSuccess(
+                    answer -> {
+                      attempt.received = true;
+                      attempt.succeed(answer);
+                    })
+                .onFailure(
+                    e ->
+                        attempt.fail(
+                            new ProviderFailure(
+                                ProviderFailure.Kind.CUT_OFF, "answer broke off: " + e))));
     return attempt.promise.future();
   }
 
-  private Future<Void> doStream(RequestOptions options, Buffer body, ProviderCall call,
-      EventReader reader, Consumer<String> tokens) {
+  private Future<Void> doStream(
+      RequestOptions options,
+      Buffer body,
+      ProviderCall call,
+      EventReader reader,
+      Consumer<String> tokens) {
     Attempt<Void> attempt = new Attempt<>(call);
     attempt.armTokenTimer(call.firstToken(), "no first token within ");
-    Consumer<String> timedTokens = text -> {
-      if (!attempt.done && !text.isEmpty()) {
-        attempt.armTokenTimer(call.betweenTokens(), "no token for ");
-        tokens.accept(text);
-      }
-    };
-    SseParser parser = new SseParser(event -> {
-      if (attempt.done) {
-        return;
-      }
-      try {
-        if (reader.read(event, timedTokens)) {
-          attempt.succeed(null);
-        }
-      } catch (ProviderFailure failure) {
-        attempt.fail(failure);
-      } catch (RuntimeException e) {
-        attempt.fail(new ProviderFailure(ProviderFailure.Kind.MALFORMED,
-            "unreadable stream event '" + event.event() + "': " + e));
-      }
-    });
-    attempt.start(options, body, response -> {
-      response.handler(buffer -> {
-        if (!attempt.done) {
-          parser.feed(buffer);
-        }
-      });
-      response.exceptionHandler(e -> attempt.fail(
-          new ProviderFailure(ProviderFailure.Kind.CUT_OFF, "stream broke off: " + e)));
-      response.endHandler(v -> {
-        attempt.received = true;
-        attempt.fail(new ProviderFailure(
-            ProviderFailure.Kind.CUT_OFF, "stream ended without its terminator"));
-      });
-    });
+    Consumer<String> timedTokens =
+        text -> {
+          if (!attempt.done && !text.isEmpty()) {
+            attempt.armTokenTimer(call.betweenTokens(), "no token for ");
+            tokens.accept(text);
+          }
+        };
+    SseParser parser =
+        new SseParser(
+            event -> {
+              if (attempt.done) {
+                return;
+              }
+              try {
+                if (reader.read(event, timedTokens)) {
+                  attempt.succeed(null);
+                }
+              } catch (ProviderFailure failure) {
+                attempt.fail(failure);
+              } catch (RuntimeException e) {
+                attempt.fail(
+                    new ProviderFailure(
+                        ProviderFailure.Kind.MALFORMED,
+                        "unreadable stream event '" + event.event() + "': " + e));
+              }
+            });
+    attempt.start(
+        options,
+        body,
+        response -> {
+          response.handler(
+              buffer -> {
+                if (!attempt.done) {
+                  parser.feed(buffer);
+                }
+              });
+          response.exceptionHandler(
+              e ->
+                  attempt.fail(
+                      new ProviderFailure(ProviderFailure.Kind.CUT_OFF, "stream broke off: " + e)));
+          response.endHandler(
+              v -> {
+                attempt.received = true;
+                attempt.fail(
+                    new ProviderFailure(
+                        ProviderFailure.Kind.CUT_OFF, "stream ended without its terminator"));
+              });
+        });
     return attempt.promise.future();
   }
 
@@ -130,40 +160,59 @@ final class HttpExchange {
   private final class Attempt<T> {
     final Promise<T> promise = Promise.promise();
     boolean done;
+
     /** The whole response arrived: its connection went back to the pool, leave it alone. */
     boolean received;
+
     private HttpClientRequest request;
     private final long totalTimer;
     private long tokenTimer = -1;
 
     Attempt(ProviderCall call) {
       long total = Math.max(1, call.total().toMillis());
-      totalTimer = vertx.setTimer(total, id -> fail(new ProviderFailure(
-          ProviderFailure.Kind.TIMEOUT, "no complete answer within " + total + " ms")));
+      totalTimer =
+          vertx.setTimer(
+              total,
+              id ->
+                  fail(
+                      new ProviderFailure(
+                          ProviderFailure.Kind.TIMEOUT,
+                          "no complete answer within " + total + " ms")));
     }
 
     void start(RequestOptions options, Buffer body, Consumer<HttpClientResponse> onOk) {
       http.request(options)
-          .compose(req -> {
-            request = req;
-            return done ? Future.failedFuture("abandoned") : req.send(body);
-          })
-          .onSuccess(response -> {
-            if (done) {
-              return;
-            }
-            if (response.statusCode() / 100 == 2) {
-              onOk.accept(response);
-            } else {
-              response.body().onComplete(ar -> {
-                received = ar.succeeded();
-                fail(statusFailure(response.statusCode(), response.headers(),
-                    ar.succeeded() ? ar.result() : null));
-              });
-            }
-          })
-          .onFailure(e -> fail(new ProviderFailure(
-              ProviderFailure.Kind.UNREACHABLE, "cannot reach the provider: " + e)));
+          .compose(
+              req -> {
+                request = req;
+                return done ? Future.failedFuture("abandoned") : req.send(body);
+              })
+          .onSuccess(
+              response -> {
+                if (done) {
+                  return;
+                }
+                if (response.statusCode() / 100 == 2) {
+                  onOk.accept(response);
+                } else {
+                  response
+                      .body()
+                      .onComplete(
+                          ar -> {
+                            received = ar.succeeded();
+                            fail(
+                                statusFailure(
+                                    response.statusCode(),
+                                    response.headers(),
+                                    ar.succeeded() ? ar.result() : null));
+                          });
+                }
+              })
+          .onFailure(
+              e ->
+                  fail(
+                      new ProviderFailure(
+                          ProviderFailure.Kind.UNREACHABLE, "cannot reach the provider: " + e)));
     }
 
     void armTokenTimer(Duration timeout, String what) {
@@ -171,8 +220,9 @@ final class HttpExchange {
         vertx.cancelTimer(tokenTimer);
       }
       long ms = Math.max(1, timeout.toMillis());
-      tokenTimer = vertx.setTimer(ms, id -> fail(
-          new ProviderFailure(ProviderFailure.Kind.TIMEOUT, what + ms + " ms")));
+      tokenTimer =
+          vertx.setTimer(
+              ms, id -> fail(new ProviderFailure(ProviderFailure.Kind.TIMEOUT, what + ms + " ms")));
     }
 
     void succeed(T value) {
@@ -205,8 +255,8 @@ final class HttpExchange {
     String detail = "HTTP " + status + ": " + errorDetail(body);
     ProviderFailure.Kind kind;
     if (status == 429) {
-      return new ProviderFailure(ProviderFailure.Kind.RATE_LIMITED, status, detail,
-          retryAfter(headers));
+      return new ProviderFailure(
+          ProviderFailure.Kind.RATE_LIMITED, status, detail, retryAfter(headers));
     } else if (status == 400 || status == 413 || status == 422) {
       kind = ProviderFailure.Kind.REJECTED;
     } else if (status == 401 || status == 403 || status == 404) {

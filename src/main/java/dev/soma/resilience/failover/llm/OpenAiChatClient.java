@@ -36,32 +36,41 @@ public final class OpenAiChatClient implements LlmClient {
 
   @Override
   public Future<Completion> complete(ProviderCall call) {
-    return exchange.send(options(false), body(call, false).toBuffer(), call)
-        .compose(body -> {
-          try {
-            return Future.succeededFuture(parse(body, call));
-          } catch (RuntimeException e) {
-            return Future.failedFuture(new ProviderFailure(ProviderFailure.Kind.MALFORMED,
-                "not a chat completion: " + e.getMessage()));
-          }
-        });
+    return exchange
+        .send(options(false), body(call, false).toBuffer(), call)
+        .compose(
+            body -> {
+              try {
+                return Future.succeededFuture(parse(body, call));
+              } catch (RuntimeException e) {
+                return Future.failedFuture(
+                    new ProviderFailure(
+                        ProviderFailure.Kind.MALFORMED,
+                        "not a chat completion: " + e.getMessage()));
+              }
+            });
   }
 
   @Override
   public Future<Completion> stream(ProviderCall call, Consumer<String> tokens) {
     StreamedAnswer answer = new StreamedAnswer(call.model());
-    return exchange.stream(options(true), body(call, true).toBuffer(), call,
-            (event, sink) -> answer.read(event, sink), tokens)
+    return exchange.stream(
+            options(true),
+            body(call, true).toBuffer(),
+            call,
+            (event, sink) -> answer.read(event, sink),
+            tokens)
         .map(v -> answer.completion());
   }
 
   private RequestOptions options(boolean stream) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(provider.baseUrl() + PATH)
-        .putHeader("Authorization", "Bearer " + provider.apiKey())
-        .putHeader("Content-Type", "application/json")
-        .putHeader("Accept", stream ? "text/event-stream" : "application/json");
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(provider.baseUrl() + PATH)
+            .putHeader("Authorization", "Bearer " + provider.apiKey())
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Accept", stream ? "text/event-stream" : "application/json");
     provider.extraHeaders().forEach(options::putHeader);
     return options;
   }
@@ -69,11 +78,12 @@ public final class OpenAiChatClient implements LlmClient {
   private static JsonObject body(ProviderCall call, boolean stream) {
     JsonArray messages = new JsonArray();
     call.messages().forEach(m -> messages.add(m.toJson()));
-    JsonObject body = new JsonObject()
-        .put("model", call.model())
-        .put("messages", messages)
-        .put("stream", stream)
-        .put("max_tokens", call.maxTokens());
+    JsonObject body =
+        new JsonObject()
+            .put("model", call.model())
+            .put("messages", messages)
+            .put("stream", stream)
+            .put("max_tokens", call.maxTokens());
     call.temperature().ifPresent(t -> body.put("temperature", t));
     return body;
   }
@@ -85,8 +95,11 @@ public final class OpenAiChatClient implements LlmClient {
     if (content == null) {
       throw new IllegalArgumentException("choices[0].message.content is missing");
     }
-    return new Completion(body.getString("model", call.model()), content,
-        choice.getString("finish_reason", "stop"), Optional.ofNullable(body.getJsonObject("usage")));
+    return new Completion(
+        body.getString("model", call.model()),
+        content,
+        choice.getString("finish_reason", "stop"),
+        Optional.ofNullable(body.getJsonObject("usage")));
   }
 
   /** The answer assembled from a stream's chunks. */
@@ -107,7 +120,8 @@ public final class OpenAiChatClient implements LlmClient {
       JsonObject chunk = new JsonObject(event.data());
       JsonObject error = chunk.getJsonObject("error");
       if (error != null) {
-        throw new ProviderFailure(ProviderFailure.Kind.PROVIDER_ERROR,
+        throw new ProviderFailure(
+            ProviderFailure.Kind.PROVIDER_ERROR,
             "error in stream: " + error.getString("message", error.encode()));
       }
       model = chunk.getString("model", model);

@@ -10,12 +10,18 @@ import java.util.Base64;
 public record FetchReply(String provider, String key, String contentType, byte[] data) {
 
   public JsonObject toJson() {
-    return new JsonObject().put("provider", provider).put("key", key)
-        .put("contentType", contentType).put("data", Base64.getEncoder().encodeToString(data));
+    return new JsonObject()
+        .put("provider", provider)
+        .put("key", key)
+        .put("contentType", contentType)
+        .put("data", Base64.getEncoder().encodeToString(data));
   }
 
   public static FetchReply fromJson(JsonObject json) {
-    return new FetchReply(json.getString("provider"), json.getString("key"),
-        json.getString("contentType"), Base64.getDecoder().decode(json.getString("data")));
+    return new FetchReply(
+        json.getString("provider"),
+        json.getString("key"),
+        json.getString("contentType"),
+        Base64.getDecoder().decode(json.getString("data")));
   }
 }

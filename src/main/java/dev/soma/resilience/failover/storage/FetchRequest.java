@@ -6,14 +6,17 @@ import io.vertx.core.json.JsonObject;
 public record FetchRequest(ObjectKey key, String requestId) {
 
   public JsonObject toJson() {
-    return new JsonObject().put("tenantId", key.tenantId()).put("key", key.key())
+    return new JsonObject()
+        .put("tenantId", key.tenantId())
+        .put("key", key.key())
         .put("requestId", requestId);
   }
 
   /** Parses and validates; throws {@link IllegalArgumentException} on a bad message. */
   public static FetchRequest fromJson(JsonObject json) {
     try {
-      return new FetchRequest(new ObjectKey(json.getString("tenantId"), json.getString("key")),
+      return new FetchRequest(
+          new ObjectKey(json.getString("tenantId"), json.getString("key")),
           json.getString("requestId", ""));
     } catch (ClassCastException e) {
       throw new IllegalArgumentException("tenantId and key must be strings");

@@ -3,9 +3,9 @@ package dev.soma.resilience.failover.storage;
 import java.util.regex.Pattern;
 
 /**
- * Where an object lives: a tenant and a key of {@code /}-separated segments of
- * {@code [A-Za-z0-9._-]} (no {@code .} or {@code ..} segment), so it maps safely onto S3 keys, file
- * paths and Redis keys alike. Every link stores it under {@link #path()}, {@code <tenant>/<key>}.
+ * Where an object lives: a tenant and a key of {@code /}-separated segments of {@code
+ * [A-Za-z0-9._-]} (no {@code .} or {@code ..} segment), so it maps safely onto S3 keys, file paths
+ * and Redis keys alike. Every link stores it under {@link #path()}, {@code <tenant>/<key>}.
  */
 public record ObjectKey(String tenantId, String key) {
 
@@ -24,8 +24,11 @@ public record ObjectKey(String tenantId, String key) {
     }
     for (String segment : key.split("/", -1)) {
       if (!SEGMENT.matcher(segment).matches() || segment.equals(".") || segment.equals("..")) {
-        throw new IllegalArgumentException("key must be /-separated segments of [A-Za-z0-9._-]"
-            + " without . or .. segments, but was '" + key + "'");
+        throw new IllegalArgumentException(
+            "key must be /-separated segments of [A-Za-z0-9._-]"
+                + " without . or .. segments, but was '"
+                + key
+                + "'");
       }
     }
   }

@@ -18,7 +18,10 @@ public final class StorageAddresses {
   /** Failure code: no link has the object. */
   public static final int NOT_FOUND = 404;
 
-  /** Failure code: inline bytes over {@code storage.maxInlineBytes}; spill them and pass a reference. */
+  /**
+   * Failure code: inline bytes over {@code storage.maxInlineBytes}; spill them and pass a
+   * reference.
+   */
   public static final int TOO_LARGE = 413;
 
   /** Failure code: nothing could store or queue the upload (the database is down too). */

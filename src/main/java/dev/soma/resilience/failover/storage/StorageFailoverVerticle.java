@@ -52,8 +52,8 @@ public final class StorageFailoverVerticle extends VerticleBase {
   private UploadQueue queue;
   private long retryTimer = -1;
 
-  public StorageFailoverVerticle(StorageConfig config, Pool pool, Outbox outbox,
-      MeterRegistry registry, Clock clock) {
+  public StorageFailoverVerticle(
+      StorageConfig config, Pool pool, Outbox outbox, MeterRegistry registry, Clock clock) {
     this.config = config;
     this.pool = pool;
     this.outbox = outbox;
@@ -65,34 +65,51 @@ public final class StorageFailoverVerticle extends VerticleBase {
   public Future<?> start() {
     s3Workers = vertx.createSharedWorkerExecutor("storage-s3", config.s3().workerThreads());
     fileWorkers = vertx.createSharedWorkerExecutor("storage-files", 4);
-    CircuitBreakers breakers = new CircuitBreakers(clock,
-        new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1), Map.of(),
-        registry, t -> LOG.warn("storage breaker {} (tenant {}): {} -> {}", t.dependency(),
-            t.tenant(), t.from(), t.to()));
-    links = List.of(
-        new S3Store(config.s3(), s3Workers, config.timeout()),
-        new LocalFileStore(config.local(), fileWorkers),
-        new RedisStore(vertx, config.redis(), fileWorkers, clock, config.timeout()));
+    CircuitBreakers breakers =
+        new CircuitBreakers(
+            clock,
+            new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
+            Map.of(),
+            registry,
+            t ->
+                LOG.warn(
+                    "storage breaker {} (tenant {}): {} -> {}",
+                    t.dependency(),
+                    t.tenant(),
+                    t.from(),
+                    t.to()));
+    links =
+        List.of(
+            new S3Store(config.s3(), s3Workers, config.timeout()),
+            new LocalFileStore(config.local(), fileWorkers),
+            new RedisStore(vertx, config.redis(), fileWorkers, clock, config.timeout()));
     spool = new UploadSpool(config.spoolDir(), fileWorkers);
-    chain = new StorageChain(links, breakers, config.timeout(), registry,
-        CallReporter.on(vertx.eventBus()));
-    queue = new UploadQueue(config.spoolDir(), fileWorkers, pool, outbox, chain, clock,
-        config.retryBatch());
+    chain =
+        new StorageChain(
+            links, breakers, config.timeout(), registry, CallReporter.on(vertx.eventBus()));
+    queue =
+        new UploadQueue(
+            config.spoolDir(), fileWorkers, pool, outbox, chain, clock, config.retryBatch());
     MessageConsumer<JsonObject> put = vertx.eventBus().consumer(StorageAddresses.PUT, this::put);
     MessageConsumer<JsonObject> get = vertx.eventBus().consumer(StorageAddresses.GET, this::get);
     retryTimer = vertx.setPeriodic(config.retryInterval().toMillis(), t -> queue.retryRound());
-    LOG.info("storage chain: {}", links.stream()
-        .map(l -> l.name() + (l.configured() ? "" : " (not configured)")).toList());
+    LOG.info(
+        "storage chain: {}",
+        links.stream().map(l -> l.name() + (l.configured() ? "" : " (not configured)")).toList());
     return Future.all(put.completion(), get.completion());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(retryTimer);
-    return fileWorkers.executeBlocking(() -> {
-      links.forEach(ObjectStore::close);
-      return null;
-    }).eventually(() -> s3Workers.close()).eventually(() -> fileWorkers.close());
+    return fileWorkers
+        .executeBlocking(
+            () -> {
+              links.forEach(ObjectStore::close);
+              return null;
+            })
+        .eventually(() -> s3Workers.close())
+        .eventually(() -> fileWorkers.close());
   }
 
   /** The spool callers spill large uploads to (shares this verticle's directory). */
@@ -109,27 +126,49 @@ public final class StorageFailoverVerticle extends VerticleBase {
       return;
     }
     if (request.data() != null && request.data().length > config.maxInlineBytes()) {
-      message.fail(StorageAddresses.TOO_LARGE, "inline data must be at most "
-          + config.maxInlineBytes() + " bytes: spill larger uploads and pass a spoolRef");
+      message.fail(
+          StorageAddresses.TOO_LARGE,
+          "inline data must be at most "
+              + config.maxInlineBytes()
+              + " bytes: spill larger uploads and pass a spoolRef");
       return;
     }
-    String uploadId = request.uploadId() != null ? request.uploadId() : UUID.randomUUID()
-        .toString();
+    String uploadId =
+        request.uploadId() != null ? request.uploadId() : UUID.randomUUID().toString();
     payload(request)
         .onFailure(e -> message.fail(StorageAddresses.CALLER_FAULT, e.getMessage()))
-        .onSuccess(payload -> chain.put(request.key(), payload, request.requestId())
-            .compose(placed -> forgetSpill(payload)
-                .map(StoreReply.stored(placed.provider(), uploadId, request.key(),
-                    placed.expiresAt())))
-            .recover(failure -> {
-              LOG.warn("upload {} for {} request {}: {}; queueing it", uploadId,
-                  request.key().path(), request.requestId(), failure.getMessage());
-              return queue.queue(uploadId, request.key(), payload, request.requestId())
-                  .map(StoreReply.queued(uploadId, request.key()));
-            })
-            .onSuccess(reply -> message.reply(reply.toJson()))
-            .onFailure(failure -> message.fail(StorageAddresses.UNAVAILABLE,
-                "upload could neither be stored nor queued: " + failure.getMessage())));
+        .onSuccess(
+            payload ->
+                chain
+                    .put(request.key(), payload, request.requestId())
+                    .compose(
+                        placed ->
+                            forgetSpill(payload)
+                                .map(
+                                    StoreReply.stored(
+                                        placed.provider(),
+                                        uploadId,
+                                        request.key(),
+                                        placed.expiresAt())))
+                    .recover(
+                        failure -> {
+                          LOG.warn(
+                              "upload {} for {} request {}: {}; queueing it",
+                              uploadId,
+                              request.key().path(),
+                              request.requestId(),
+                              failure.getMessage());
+                          return queue
+                              .queue(uploadId, request.key(), payload, request.requestId())
+                              .map(StoreReply.queued(uploadId, request.key()));
+                        })
+                    .onSuccess(reply -> message.reply(reply.toJson()))
+                    .onFailure(
+                        failure ->
+                            message.fail(
+                                StorageAddresses.UNAVAILABLE,
+                                "upload could neither be stored nor queued: "
+                                    + failure.getMessage())));
   }
 
   private Future<Payload> payload(StoreRequest request) {
@@ -137,12 +176,14 @@ public final class StorageFailoverVerticle extends VerticleBase {
       return Future.succeededFuture(Payload.inline(request.data(), request.contentType()));
     }
     Path file = spool.incoming(request.spoolRef());
-    return fileWorkers.executeBlocking(() -> {
-      if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("spoolRef " + request.spoolRef() + " is unknown");
-      }
-      return Payload.file(file, request.contentType());
-    }, false);
+    return fileWorkers.executeBlocking(
+        () -> {
+          if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("spoolRef " + request.spoolRef() + " is unknown");
+          }
+          return Payload.file(file, request.contentType());
+        },
+        false);
   }
 
   /** A spilled upload, once stored, leaves the spool. */
@@ -150,10 +191,12 @@ public final class StorageFailoverVerticle extends VerticleBase {
     if (payload.file() == null) {
       return Future.succeededFuture();
     }
-    return fileWorkers.executeBlocking(() -> {
-      Files.deleteIfExists(payload.file());
-      return null;
-    }, false);
+    return fileWorkers.executeBlocking(
+        () -> {
+          Files.deleteIfExists(payload.file());
+          return null;
+        },
+        false);
   }
 
   private void get(Message<JsonObject> message) {
@@ -164,19 +207,27 @@ public final class StorageFailoverVerticle extends VerticleBase {
       message.fail(StorageAddresses.CALLER_FAULT, e.getMessage());
       return;
     }
-    chain.get(request.key(), request.requestId()).onComplete(ar -> {
-      if (ar.failed()) {
-        message.fail(StorageAddresses.UNAVAILABLE, ar.cause().getMessage());
-      } else if (ar.result().isEmpty()) {
-        message.fail(StorageAddresses.NOT_FOUND, request.key().path() + " not found");
-      } else if (ar.result().get().object().data().length > config.maxInlineBytes()) {
-        message.fail(StorageAddresses.TOO_LARGE, "the object is larger than the bus limit");
-      } else {
-        var found = ar.result().get();
-        message.reply(new FetchReply(found.provider(), request.key().key(),
-            found.object().contentType(), found.object().data()).toJson());
-      }
-    });
+    chain
+        .get(request.key(), request.requestId())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                message.fail(StorageAddresses.UNAVAILABLE, ar.cause().getMessage());
+              } else if (ar.result().isEmpty()) {
+                message.fail(StorageAddresses.NOT_FOUND, request.key().path() + " not found");
+              } else if (ar.result().get().object().data().length > config.maxInlineBytes()) {
+                message.fail(StorageAddresses.TOO_LARGE, "the object is larger than the bus limit");
+              } else {
+                var found = ar.result().get();
+                message.reply(
+                    new FetchReply(
+                            found.provider(),
+                            request.key().key(),
+                            found.object().contentType(),
+                            found.object().data())
+                        .toJson());
+              }
+            });
   }
 
   private static JsonObject body(Message<?> message) {

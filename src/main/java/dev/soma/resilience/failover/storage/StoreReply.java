@@ -4,21 +4,30 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * The answer to a {@link StoreRequest}: {@code stored} by {@code provider} ({@code s3},
- * {@code local}, {@code redis}: the last keeps it only until {@code expiresAt}), or {@code queued}
- * ({@code provider} {@value #QUEUE_PROVIDER}, {@code message} {@value #QUEUED_MESSAGE}): no link
- * could take it, its bytes are kept durably and it will be stored automatically.
+ * The answer to a {@link StoreRequest}: {@code stored} by {@code provider} ({@code s3}, {@code
+ * local}, {@code redis}: the last keeps it only until {@code expiresAt}), or {@code queued} ({@code
+ * provider} {@value #QUEUE_PROVIDER}, {@code message} {@value #QUEUED_MESSAGE}): no link could take
+ * it, its bytes are kept durably and it will be stored automatically.
  */
 public record StoreReply(
-    String status, String provider, String uploadId, String key, Instant expiresAt,
+    String status,
+    String provider,
+    String uploadId,
+    String key,
+    Instant expiresAt,
     String message) {
 
   public static final String QUEUE_PROVIDER = "upload-queue";
   public static final String QUEUED_MESSAGE = "upload queued";
 
-  public static StoreReply stored(String provider, String uploadId, ObjectKey key,
-      Instant expiresAt) {
-    return new StoreReply("stored", provider, uploadId, key.key(), expiresAt,
+  public static StoreReply stored(
+      String provider, String uploadId, ObjectKey key, Instant expiresAt) {
+    return new StoreReply(
+        "stored",
+        provider,
+        uploadId,
+        key.key(),
+        expiresAt,
         expiresAt == null ? null : "stored temporarily until " + expiresAt);
   }
 
@@ -31,15 +40,23 @@ public record StoreReply(
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("status", status).put("provider", provider)
-        .put("uploadId", uploadId).put("key", key)
-        .put("expiresAt", expiresAt == null ? null : expiresAt.toString()).put("message", message);
+    return new JsonObject()
+        .put("status", status)
+        .put("provider", provider)
+        .put("uploadId", uploadId)
+        .put("key", key)
+        .put("expiresAt", expiresAt == null ? null : expiresAt.toString())
+        .put("message", message);
   }
 
   public static StoreReply fromJson(JsonObject json) {
     String expires = json.getString("expiresAt");
-    return new StoreReply(json.getString("status"), json.getString("provider"),
-        json.getString("uploadId"), json.getString("key"),
-        expires == null ? null : Instant.parse(expires), json.getString("message"));
+    return new StoreReply(
+        json.getString("status"),
+        json.getString("provider"),
+        json.getString("uploadId"),
+        json.getString("key"),
+        expires == null ? null : Instant.parse(expires),
+        json.getString("message"));
   }
 }

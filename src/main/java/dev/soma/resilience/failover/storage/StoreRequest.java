@@ -5,14 +5,18 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
- * An upload. Its bytes come either inline ({@code data}, base64 on the bus, at most
- * {@code storage.maxInlineBytes}) or, for larger uploads, as a {@code spoolRef} returned by
- * {@link UploadSpool#spill}: the bytes already lie, fsynced, in the spool directory. Exactly one of
- * the two is set. {@code uploadId} makes a retried request idempotent (its outbox event and its
- * queued copy are keyed by it); without one, the verticle makes one up.
+ * An upload. Its bytes come either inline ({@code data}, base64 on the bus, at most {@code
+ * storage.maxInlineBytes}) or, for larger uploads, as a {@code spoolRef} returned by {@link
+ * UploadSpool#spill}: the bytes already lie, fsynced, in the spool directory. Exactly one of the
+ * two is set. {@code uploadId} makes a retried request idempotent (its outbox event and its queued
+ * copy are keyed by it); without one, the verticle makes one up.
  */
 public record StoreRequest(
-    ObjectKey key, String requestId, String uploadId, String contentType, byte[] data,
+    ObjectKey key,
+    String requestId,
+    String uploadId,
+    String contentType,
+    byte[] data,
     String spoolRef) {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -28,14 +32,18 @@ public record StoreRequest(
     if (uploadId != null && !ID.matcher(uploadId).matches()) {
       throw new IllegalArgumentException("uploadId must match " + ID.pattern());
     }
-    contentType = contentType == null || contentType.isBlank()
-        ? "application/octet-stream" : contentType;
+    contentType =
+        contentType == null || contentType.isBlank() ? "application/octet-stream" : contentType;
     requestId = requestId == null ? "" : requestId;
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("tenantId", key.tenantId()).put("key", key.key())
-        .put("requestId", requestId).put("uploadId", uploadId).put("contentType", contentType)
+    return new JsonObject()
+        .put("tenantId", key.tenantId())
+        .put("key", key.key())
+        .put("requestId", requestId)
+        .put("uploadId", uploadId)
+        .put("contentType", contentType)
         .put("data", data == null ? null : Base64.getEncoder().encodeToString(data))
         .put("spoolRef", spoolRef);
   }
@@ -50,12 +58,16 @@ public record StoreRequest(
       throw new IllegalArgumentException("data must be base64");
     }
     try {
-      return new StoreRequest(new ObjectKey(json.getString("tenantId"), json.getString("key")),
-          json.getString("requestId"), json.getString("uploadId"), json.getString("contentType"),
-          data, json.getString("spoolRef"));
+      return new StoreRequest(
+          new ObjectKey(json.getString("tenantId"), json.getString("key")),
+          json.getString("requestId"),
+          json.getString("uploadId"),
+          json.getString("contentType"),
+          data,
+          json.getString("spoolRef"));
     } catch (ClassCastException e) {
-      throw new IllegalArgumentException("tenantId, key, uploadId, contentType and spoolRef must"
-          + " be strings");
+      throw new IllegalArgumentException(
+          "tenantId, key, uploadId, contentType and spoolRef must" + " be strings");
     }
   }
 }

@@ -33,10 +33,12 @@ public final class UploadSpool {
   /** Writes {@code bytes} durably to {@code incoming/}; completes with their reference. */
   public Future<String> spill(byte[] bytes) {
     String reference = UUID.randomUUID().toString();
-    return io.executeBlocking(() -> {
-      writeDurably(incoming(reference), bytes);
-      return reference;
-    }, false);
+    return io.executeBlocking(
+        () -> {
+          writeDurably(incoming(reference), bytes);
+          return reference;
+        },
+        false);
   }
 
   static boolean isReference(String value) {
@@ -58,15 +60,22 @@ public final class UploadSpool {
   public static void writeDurably(Path file, byte[] bytes) throws IOException {
     Files.createDirectories(file.getParent());
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
       channel.force(true);
     }
-    Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+    Files.move(
+        temp,
+        file,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(file.getParent());
   }

@@ -57,34 +57,48 @@ public final class MemorySync extends VerticleBase {
   private boolean again;
   private long timer;
 
-  public MemorySync(PendingMemories queue, SomaBrainClient somabrain, MemoryConfig config,
-      String owner, MeterRegistry registry) {
+  public MemorySync(
+      PendingMemories queue,
+      SomaBrainClient somabrain,
+      MemoryConfig config,
+      String owner,
+      MeterRegistry registry) {
     this.queue = queue;
     this.somabrain = somabrain;
     this.config = config;
     this.owner = owner;
     this.registry = registry;
-    this.retries = new RetrySchedule(config.backoffInitial(), config.backoffMax(),
-        ThreadLocalRandom.current()::nextDouble);
+    this.retries =
+        new RetrySchedule(
+            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
   }
 
   @Override
   public Future<?> start() {
-    pendingGauge = MultiGauge.builder("memory.pending")
-        .description("Memories waiting for SomaBrain, per tenant").register(registry);
+    pendingGauge =
+        MultiGauge.builder("memory.pending")
+            .description("Memories waiting for SomaBrain, per tenant")
+            .register(registry);
     Gauge.builder("memory.sync.lag", lagSeconds, AtomicReference::get)
-        .description("Age of the oldest memory waiting for SomaBrain").baseUnit("seconds")
+        .description("Age of the oldest memory waiting for SomaBrain")
+        .baseUnit("seconds")
         .register(registry);
     vertx.eventBus().consumer(MemoryAddresses.QUEUED, m -> wake());
-    return DegradationStatusView.start(vertx, Duration.ofSeconds(2)).onSuccess(view -> {
-      status = view;
-      // the monitor's broadcasts: start draining as soon as SomaBrain is back
-      view.onChange(change -> wake());
-      timer = vertx.setPeriodic(1, config.syncInterval().toMillis(), id -> {
-        refreshGauges();
-        wake();
-      });
-    });
+    return DegradationStatusView.start(vertx, Duration.ofSeconds(2))
+        .onSuccess(
+            view -> {
+              status = view;
+              // the monitor's broadcasts: start draining as soon as SomaBrain is back
+              view.onChange(change -> wake());
+              timer =
+                  vertx.setPeriodic(
+                      1,
+                      config.syncInterval().toMillis(),
+                      id -> {
+                        refreshGauges();
+                        wake();
+                      });
+            });
   }
 
   @Override
@@ -100,14 +114,16 @@ public final class MemorySync extends VerticleBase {
     }
     running = true;
     again = false;
-    drain().onComplete(ar -> {
-      running = false;
-      if (ar.failed()) {
-        LOG.warn("memory sync round failed: {}", ar.cause().toString());
-      } else if (again || ar.result().synced() > 0) {
-        wake();
-      }
-    });
+    drain()
+        .onComplete(
+            ar -> {
+              running = false;
+              if (ar.failed()) {
+                LOG.warn("memory sync round failed: {}", ar.cause().toString());
+              } else if (again || ar.result().synced() > 0) {
+                wake();
+              }
+            });
   }
 
   /**
@@ -121,10 +137,13 @@ public final class MemorySync extends VerticleBase {
   }
 
   private Future<Round> untilIdle(Round sofar) {
-    return drain().compose(round -> {
-      Round total = new Round(sofar.synced() + round.synced(), sofar.failed() + round.failed());
-      return round.synced() == 0 ? Future.succeededFuture(total) : untilIdle(total);
-    });
+    return drain()
+        .compose(
+            round -> {
+              Round total =
+                  new Round(sofar.synced() + round.synced(), sofar.failed() + round.failed());
+              return round.synced() == 0 ? Future.succeededFuture(total) : untilIdle(total);
+            });
   }
 
   /** One round: claim, send, settle. Runs on this verticle's event loop. */
@@ -132,23 +151,28 @@ public final class MemorySync extends VerticleBase {
     if (!status.isUsable(MemoryService.DEPENDENCY)) {
       return Future.succeededFuture(new Round(0, 0));
     }
-    return queue.claim(owner, config.syncBatchSize(), config.syncConcurrentTenants(),
-        config.lease()).compose(claimed -> {
-          Map<String, List<Claimed>> byTenant = new LinkedHashMap<>();
-          claimed.forEach(c -> byTenant.computeIfAbsent(c.memory().tenant(), t -> new ArrayList<>())
-              .add(c));
-          List<Future<Round>> tenants = new ArrayList<>();
-          byTenant.values().forEach(list -> tenants.add(sendInOrder(list, 0, 0)));
-          return Future.all(tenants).map(all -> {
-            int synced = 0;
-            int failed = 0;
-            for (Future<Round> f : tenants) {
-              synced += f.result().synced();
-              failed += f.result().failed();
-            }
-            return new Round(synced, failed);
-          });
-        });
+    return queue
+        .claim(owner, config.syncBatchSize(), config.syncConcurrentTenants(), config.lease())
+        .compose(
+            claimed -> {
+              Map<String, List<Claimed>> byTenant = new LinkedHashMap<>();
+              claimed.forEach(
+                  c ->
+                      byTenant.computeIfAbsent(c.memory().tenant(), t -> new ArrayList<>()).add(c));
+              List<Future<Round>> tenants = new ArrayList<>();
+              byTenant.values().forEach(list -> tenants.add(sendInOrder(list, 0, 0)));
+              return Future.all(tenants)
+                  .map(
+                      all -> {
+                        int synced = 0;
+                        int failed = 0;
+                        for (Future<Round> f : tenants) {
+                          synced += f.result().synced();
+                          failed += f.result().failed();
+                        }
+                        return new Round(synced, failed);
+                      });
+            });
   }
 
   private Future<Round> sendInOrder(List<Claimed> memories, int index, int synced) {
@@ -156,44 +180,78 @@ public final class MemorySync extends VerticleBase {
       return Future.succeededFuture(new Round(synced, 0));
     }
     Claimed next = memories.get(index);
-    return CallReporter.on(vertx.eventBus()).timed(MemoryService.DEPENDENCY,
-            next.memory().tenant(), somabrain.remember(next.memory()),
+    return CallReporter.on(vertx.eventBus())
+        .timed(
+            MemoryService.DEPENDENCY,
+            next.memory().tenant(),
+            somabrain.remember(next.memory()),
             e -> e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT)
-        .compose(stored -> queue.synced(next.id(), owner)
-            .compose(v -> sendInOrder(memories, index + 1, synced + 1)))
-        .recover(error -> settleFailure(next, error)
-            .compose(v -> queue.release(memories.subList(index + 1, memories.size()).stream()
-                .map(Claimed::id).toList(), owner))
-            .map(v -> new Round(synced, 1)));
+        .compose(
+            stored ->
+                queue
+                    .synced(next.id(), owner)
+                    .compose(v -> sendInOrder(memories, index + 1, synced + 1)))
+        .recover(
+            error ->
+                settleFailure(next, error)
+                    .compose(
+                        v ->
+                            queue.release(
+                                memories.subList(index + 1, memories.size()).stream()
+                                    .map(Claimed::id)
+                                    .toList(),
+                                owner))
+                    .map(v -> new Round(synced, 1)));
   }
 
   private Future<Void> settleFailure(Claimed memory, Throwable error) {
     String tenant = memory.memory().tenant();
     SomaBrainException failure = error instanceof SomaBrainException e ? e : null;
     if (failure != null && failure.outcome() == CallOutcome.CALLER_FAULT) {
-      LOG.error("memory dead-lettered, SomaBrain rejects it: tenant={} key={}: {}", tenant,
-          memory.memory().key(), error.getMessage());
+      LOG.error(
+          "memory dead-lettered, SomaBrain rejects it: tenant={} key={}: {}",
+          tenant,
+          memory.memory().key(),
+          error.getMessage());
       return queue.bury(memory.id(), owner, error.getMessage(), error.getClass().getName());
     }
     int status = failure == null ? 0 : failure.status();
     // unreachable, 503 (unavailable) and auth problems are SomaBrain's state, not this memory's
     boolean counted = status != 0 && status != 503 && status != 401 && status != 403;
     if (counted && memory.attempts() + 1 >= memory.maxAttempts()) {
-      LOG.error("memory dead-lettered after {} attempts: tenant={} key={}: {}",
-          memory.attempts() + 1, tenant, memory.memory().key(), error.getMessage());
+      LOG.error(
+          "memory dead-lettered after {} attempts: tenant={} key={}: {}",
+          memory.attempts() + 1,
+          tenant,
+          memory.memory().key(),
+          error.getMessage());
       return queue.bury(memory.id(), owner, error.getMessage(), error.getClass().getName());
     }
     Duration delay = counted ? retries.delay(memory.attempts() + 1) : Duration.ZERO;
-    LOG.warn("memory not synced yet: tenant={} key={}: {}", tenant, memory.memory().key(),
+    LOG.warn(
+        "memory not synced yet: tenant={} key={}: {}",
+        tenant,
+        memory.memory().key(),
         error.getMessage());
     return queue.reschedule(memory.id(), owner, counted, delay, error.getMessage());
   }
 
   private void refreshGauges() {
-    queue.stats().onSuccess(stats -> {
-      pendingGauge.register(stats.stream().map(s -> MultiGauge.Row.of(
-          Tags.of("tenant", s.getString("tenant")), s.getLong("pending"))).toList(), true);
-      lagSeconds.set(stats.stream().mapToDouble(s -> s.getDouble("lagSeconds")).max().orElse(0));
-    }).onFailure(e -> LOG.debug("memory stats not refreshed: {}", e.toString()));
+    queue
+        .stats()
+        .onSuccess(
+            stats -> {
+              pendingGauge.register(
+                  stats.stream()
+                      .map(
+                          s ->
+                              MultiGauge.Row.of(
+                                  Tags.of("tenant", s.getString("tenant")), s.getLong("pending")))
+                      .toList(),
+                  true);
+              lagSeconds.set(
+                  stats.stream().mapToDouble(s -> s.getDouble("lagSeconds")).max().orElse(0));
+            })
+        .onFailure(e -> LOG.debug("memory stats not refreshed: {}", e.toString()));
   }
 }

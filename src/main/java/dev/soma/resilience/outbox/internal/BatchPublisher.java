@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends one claimed batch and settles every row by what the broker said: acknowledged rows are
- * marked published, the rest retried, waiting out an outage, or dead-lettered. Records are handed to
- * the producer in id order, so one aggregate's events keep their order on its partition.
+ * marked published, the rest retried, waiting out an outage, or dead-lettered. Records are handed
+ * to the producer in id order, so one aggregate's events keep their order on its partition.
  */
 final class BatchPublisher {
 
@@ -68,13 +68,17 @@ final class BatchPublisher {
     for (ClaimedEvent event : batch) {
       // Knowing the topic's partitions first keeps send() from blocking per record on metadata.
       Future<?> ready = topicReady.computeIfAbsent(event.topic(), producer::partitionsFor);
-      acks.add(ready.compose(v -> producer.send(KafkaRecords.of(event)))
-          .map(meta -> {
-            lastAckMillis = clock.millis();
-            return lastAckMillis;
-          }));
+      acks.add(
+          ready
+              .compose(v -> producer.send(KafkaRecords.of(event)))
+              .map(
+                  meta -> {
+                    lastAckMillis = clock.millis();
+                    return lastAckMillis;
+                  }));
     }
-    return Future.join(acks).transform(all -> brokerReachable(acks, sentAt))
+    return Future.join(acks)
+        .transform(all -> brokerReachable(acks, sentAt))
         .compose(reachable -> settle(batch, acks, reachable));
   }
 
@@ -113,9 +117,14 @@ final class BatchPublisher {
             burials.add(bury(event, failure));
           } else {
             Duration delay = retries.delay(event.attempts() + 1);
-            LOG.warn("publish failed, retry in {} ms: tenant={} event={} topic={} attempt={}: {}",
-                delay.toMillis(), event.tenantId(), event.id(), event.topic(),
-                event.attempts() + 1, failure.message());
+            LOG.warn(
+                "publish failed, retry in {} ms: tenant={} event={} topic={} attempt={}: {}",
+                delay.toMillis(),
+                event.tenantId(),
+                event.id(),
+                event.topic(),
+                event.attempts() + 1,
+                failure.message());
             retry.add(new Retry(event.id(), true, delay, failure.message()));
           }
         }
@@ -123,24 +132,34 @@ final class BatchPublisher {
     }
     Settlement settlement = new Settlement(published, retry, burials);
     boolean brokerDown = unavailable && published.isEmpty();
-    return repository.settle(relayId, settlement).map(buried -> {
-      for (int i = 0; i < batch.size(); i++) {
-        if (acks.get(i).succeeded()) {
-          ClaimedEvent event = batch.get(i);
-          metrics.published(event.topic(),
-              Duration.ofMillis(acks.get(i).result() - event.createdAt().toInstant().toEpochMilli()));
-        }
-      }
-      if (!buried.isEmpty()) {
-        deadLetters.publishPending(buried.size() + 100);
-      }
-      return new Outcome(published.size(), retry.size() + burials.size(), brokerDown);
-    });
+    return repository
+        .settle(relayId, settlement)
+        .map(
+            buried -> {
+              for (int i = 0; i < batch.size(); i++) {
+                if (acks.get(i).succeeded()) {
+                  ClaimedEvent event = batch.get(i);
+                  metrics.published(
+                      event.topic(),
+                      Duration.ofMillis(
+                          acks.get(i).result() - event.createdAt().toInstant().toEpochMilli()));
+                }
+              }
+              if (!buried.isEmpty()) {
+                deadLetters.publishPending(buried.size() + 100);
+              }
+              return new Outcome(published.size(), retry.size() + burials.size(), brokerDown);
+            });
   }
 
   private static Burial bury(ClaimedEvent event, PublishFailure failure) {
-    LOG.error("event dead-lettered after {} attempt(s): tenant={} event={} topic={} {}: {}",
-        event.attempts() + 1, event.tenantId(), event.id(), event.topic(), failure.errorClass(),
+    LOG.error(
+        "event dead-lettered after {} attempt(s): tenant={} event={} topic={} {}: {}",
+        event.attempts() + 1,
+        event.tenantId(),
+        event.id(),
+        event.topic(),
+        failure.errorClass(),
         failure.message());
     return new Burial(event.id(), failure.message(), failure.errorClass());
   }

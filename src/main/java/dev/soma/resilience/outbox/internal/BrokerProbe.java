@@ -15,7 +15,7 @@ public interface BrokerProbe {
 
   /** A probe through {@code admin} ({@code describeCluster}). */
   static BrokerProbe of(KafkaAdminClient admin) {
-    return () -> admin.describeCluster().map(cluster -> !cluster.getNodes().isEmpty())
-        .otherwise(false);
+    return () ->
+        admin.describeCluster().map(cluster -> !cluster.getNodes().isEmpty()).otherwise(false);
   }
 }

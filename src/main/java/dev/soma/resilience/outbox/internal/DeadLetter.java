@@ -27,8 +27,9 @@ public record DeadLetter(
     boolean resolved) {
 
   public static final String COLUMNS =
-      "id, outbox_id, memory_id, tenant_id, dedupe_key, topic, message_key, payload::text AS payload, headers,"
-          + " error_message, error_class, attempts, created_at, dead_at, dlq_published, resolved";
+      "id, outbox_id, memory_id, tenant_id, dedupe_key, topic, message_key, payload::text AS"
+          + " payload, headers, error_message, error_class, attempts, created_at, dead_at,"
+          + " dlq_published, resolved";
 
   public static DeadLetter from(Row row) {
     return new DeadLetter(

@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +22,8 @@ public final class DeadLetterPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterPublisher.class);
 
   static final String SELECT_UNPUBLISHED =
-      "SELECT " + DeadLetter.COLUMNS
+      "SELECT "
+          + DeadLetter.COLUMNS
           + " FROM dead_letter_messages WHERE NOT dlq_published ORDER BY id LIMIT $1";
   static final String MARK_PUBLISHED =
       "UPDATE dead_letter_messages SET dlq_published = true WHERE id = ANY($1::bigint[])";
@@ -50,43 +51,59 @@ public final class DeadLetterPublisher {
     running = true;
     return pool.preparedQuery(SELECT_UNPUBLISHED)
         .execute(Tuple.of(limit))
-        .compose(rows -> {
-          List<DeadLetter> letters = new ArrayList<>();
-          rows.forEach(row -> letters.add(DeadLetter.from(row)));
-          return send(letters);
-        })
-        .eventually(() -> {
-          running = false;
-          return Future.succeededFuture();
-        });
+        .compose(
+            rows -> {
+              List<DeadLetter> letters = new ArrayList<>();
+              rows.forEach(row -> letters.add(DeadLetter.from(row)));
+              return send(letters);
+            })
+        .eventually(
+            () -> {
+              running = false;
+              return Future.succeededFuture();
+            });
   }
 
   private Future<Integer> send(List<DeadLetter> letters) {
     List<Future<DeadLetter>> sends = new ArrayList<>();
     for (DeadLetter letter : letters) {
-      sends.add(producer.send(KafkaRecords.deadLetter(letter, false))
-          .recover(e -> e instanceof RecordTooLargeException
-              // the full payload stays in dead_letter_messages; Kafka gets a pointer to it
-              ? producer.send(KafkaRecords.deadLetter(letter, true))
-              : Future.failedFuture(e))
-          .map(meta -> letter)
-          .onFailure(e -> LOG.warn("dead letter {} (tenant={} event={}) not yet on {}.dlq: {}",
-              letter.id(), letter.tenantId(), letter.eventId(), letter.topic(), e.toString())));
+      sends.add(
+          producer
+              .send(KafkaRecords.deadLetter(letter, false))
+              .recover(
+                  e ->
+                      e instanceof RecordTooLargeException
+                          // the full payload stays in dead_letter_messages; Kafka gets a pointer to
+                          // it
+                          ? producer.send(KafkaRecords.deadLetter(letter, true))
+                          : Future.failedFuture(e))
+              .map(meta -> letter)
+              .onFailure(
+                  e ->
+                      LOG.warn(
+                          "dead letter {} (tenant={} event={}) not yet on {}.dlq: {}",
+                          letter.id(),
+                          letter.tenantId(),
+                          letter.eventId(),
+                          letter.topic(),
+                          e.toString())));
     }
-    return Future.join(sends).transform(done -> {
-      List<Long> sent = new ArrayList<>();
-      for (Future<DeadLetter> f : sends) {
-        if (f.succeeded()) {
-          sent.add(f.result().id());
-          metrics.deadLettered(f.result().topic());
-        }
-      }
-      if (sent.isEmpty()) {
-        return Future.succeededFuture(0);
-      }
-      return pool.preparedQuery(MARK_PUBLISHED)
-          .execute(Tuple.of(sent.toArray(Long[]::new)))
-          .map(r -> sent.size());
-    });
+    return Future.join(sends)
+        .transform(
+            done -> {
+              List<Long> sent = new ArrayList<>();
+              for (Future<DeadLetter> f : sends) {
+                if (f.succeeded()) {
+                  sent.add(f.result().id());
+                  metrics.deadLettered(f.result().topic());
+                }
+              }
+              if (sent.isEmpty()) {
+                return Future.succeededFuture(0);
+              }
+              return pool.preparedQuery(MARK_PUBLISHED)
+                  .execute(Tuple.of(sent.toArray(Long[]::new)))
+                  .map(r -> sent.size());
+            });
   }
 }

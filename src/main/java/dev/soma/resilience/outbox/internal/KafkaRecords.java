@@ -10,9 +10,15 @@ import java.util.Set;
 public final class KafkaRecords {
 
   /** Headers the relay sets itself; an entry's own headers cannot override them. */
-  static final Set<String> RESERVED = Set.of(
-      "tenant-id", "dedupe-key", "event-id", "event-topic", "event-created-at", "retry-count",
-      "processing-attempt");
+  static final Set<String> RESERVED =
+      Set.of(
+          "tenant-id",
+          "dedupe-key",
+          "event-id",
+          "event-topic",
+          "event-created-at",
+          "retry-count",
+          "processing-attempt");
 
   private KafkaRecords() {}
 
@@ -37,9 +43,10 @@ public final class KafkaRecords {
    */
   public static KafkaProducerRecord<String, String> deadLetter(
       DeadLetter letter, boolean omitPayload) {
-    String value = omitPayload
-        ? new JsonObject().put("payloadOmitted", true).put("deadLetterId", letter.id()).encode()
-        : letter.payload();
+    String value =
+        omitPayload
+            ? new JsonObject().put("payloadOmitted", true).put("deadLetterId", letter.id()).encode()
+            : letter.payload();
     KafkaProducerRecord<String, String> record =
         KafkaProducerRecord.create(letter.topic() + ".dlq", letter.messageKey(), value);
     if (omitPayload) {
@@ -64,15 +71,17 @@ public final class KafkaRecords {
   private static void addCustomHeaders(
       KafkaProducerRecord<String, String> record, JsonObject headers) {
     if (headers != null) {
-      headers.forEach(h -> {
-        if (!RESERVED.contains(h.getKey())) {
-          header(record, h.getKey(), String.valueOf(h.getValue()));
-        }
-      });
+      headers.forEach(
+          h -> {
+            if (!RESERVED.contains(h.getKey())) {
+              header(record, h.getKey(), String.valueOf(h.getValue()));
+            }
+          });
     }
   }
 
-  private static void header(KafkaProducerRecord<String, String> record, String name, String value) {
+  private static void header(
+      KafkaProducerRecord<String, String> record, String name, String value) {
     record.addHeader(name, Buffer.buffer(value.getBytes(StandardCharsets.UTF_8)));
   }
 }

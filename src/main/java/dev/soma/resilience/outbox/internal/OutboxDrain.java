@@ -35,11 +35,12 @@ public final class OutboxDrain {
     this.deadLetters = deadLetters;
     this.config = config;
     this.owner = owner;
-    RetrySchedule retries = new RetrySchedule(
-        config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
-    this.publisher = new BatchPublisher(repository, producer, deadLetters, probe, metrics, retries,
-        owner,
-        Clock.systemUTC());
+    RetrySchedule retries =
+        new RetrySchedule(
+            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    this.publisher =
+        new BatchPublisher(
+            repository, producer, deadLetters, probe, metrics, retries, owner, Clock.systemUTC());
   }
 
   public Future<Summary> run() {
@@ -48,18 +49,30 @@ public final class OutboxDrain {
   }
 
   private Future<Summary> next(Summary sofar) {
-    OutboxRepository.Claim claim = new OutboxRepository.Claim(owner, config.batchSize(),
-        config.lease(), "", Map.of(), Integer.MAX_VALUE);
-    return repository.claim(claim).compose(batch -> {
-      if (batch.isEmpty()) {
-        return Future.succeededFuture(sofar);
-      }
-      return publisher.publish(batch).compose(outcome -> {
-        Summary now = new Summary(sofar.batches() + 1, sofar.published() + outcome.published(),
-            sofar.failed() + outcome.failed());
-        // An unreachable broker ends the pass: the rows wait for the next run.
-        return outcome.brokerUnavailable() ? Future.succeededFuture(now) : next(now);
-      });
-    });
+    OutboxRepository.Claim claim =
+        new OutboxRepository.Claim(
+            owner, config.batchSize(), config.lease(), "", Map.of(), Integer.MAX_VALUE);
+    return repository
+        .claim(claim)
+        .compose(
+            batch -> {
+              if (batch.isEmpty()) {
+                return Future.succeededFuture(sofar);
+              }
+              return publisher
+                  .publish(batch)
+                  .compose(
+                      outcome -> {
+                        Summary now =
+                            new Summary(
+                                sofar.batches() + 1,
+                                sofar.published() + outcome.published(),
+                                sofar.failed() + outcome.failed());
+                        // An unreachable broker ends the pass: the rows wait for the next run.
+                        return outcome.brokerUnavailable()
+                            ? Future.succeededFuture(now)
+                            : next(now);
+                      });
+            });
   }
 }

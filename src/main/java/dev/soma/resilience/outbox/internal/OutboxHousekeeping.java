@@ -1,10 +1,10 @@
 package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.config.OutboxConfig;
+import dev.soma.resilience.outbox.OutboxAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import dev.soma.resilience.outbox.OutboxAddresses;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.HashMap;
@@ -29,7 +29,8 @@ public final class OutboxHousekeeping extends VerticleBase {
        WHERE id IN (SELECT id FROM outbox_messages
                      WHERE status = 'published' AND published_at < now() - make_interval(secs => $1)
                      ORDER BY published_at
-                     LIMIT $2)""";
+                     LIMIT $2)\
+      """;
 
   static final String PENDING_BY_TENANT =
       "SELECT tenant_id, count(*) AS pending FROM outbox_messages WHERE status = 'pending'"
@@ -52,19 +53,30 @@ public final class OutboxHousekeeping extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    cleanupTimer = vertx.setPeriodic(1, config.cleanupInterval().toMillis(), id -> {
-      deleteExpired().onFailure(e -> LOG.warn("outbox retention cleanup failed: {}", e.toString()));
-      deadLetters.publishPending(500)
-          .onFailure(e -> LOG.warn("dead-letter publishing failed: {}", e.toString()));
-    });
-    gaugeTimer = vertx.setPeriodic(1, config.pendingGaugeInterval().toMillis(), id ->
-        refreshPending()
-            .onSuccess(counts -> {
-              JsonObject message = new JsonObject();
-              counts.forEach(message::put);
-              vertx.eventBus().publish(OutboxAddresses.PENDING_COUNTS, message);
-            })
-            .onFailure(e -> LOG.warn("pending gauge refresh failed: {}", e.toString())));
+    cleanupTimer =
+        vertx.setPeriodic(
+            1,
+            config.cleanupInterval().toMillis(),
+            id -> {
+              deleteExpired()
+                  .onFailure(e -> LOG.warn("outbox retention cleanup failed: {}", e.toString()));
+              deadLetters
+                  .publishPending(500)
+                  .onFailure(e -> LOG.warn("dead-letter publishing failed: {}", e.toString()));
+            });
+    gaugeTimer =
+        vertx.setPeriodic(
+            1,
+            config.pendingGaugeInterval().toMillis(),
+            id ->
+                refreshPending()
+                    .onSuccess(
+                        counts -> {
+                          JsonObject message = new JsonObject();
+                          counts.forEach(message::put);
+                          vertx.eventBus().publish(OutboxAddresses.PENDING_COUNTS, message);
+                        })
+                    .onFailure(e -> LOG.warn("pending gauge refresh failed: {}", e.toString())));
     return Future.succeededFuture();
   }
 
@@ -84,25 +96,29 @@ public final class OutboxHousekeeping extends VerticleBase {
     double seconds = config.retention().toMillis() / 1000.0;
     return pool.preparedQuery(DELETE_EXPIRED)
         .execute(Tuple.of(seconds, DELETE_CHUNK))
-        .compose(rows -> {
-          long total = sofar + rows.rowCount();
-          if (rows.rowCount() == DELETE_CHUNK) {
-            return deleteChunks(total);
-          }
-          if (total > 0) {
-            LOG.info("outbox retention removed {} published rows", total);
-          }
-          return Future.succeededFuture(total);
-        });
+        .compose(
+            rows -> {
+              long total = sofar + rows.rowCount();
+              if (rows.rowCount() == DELETE_CHUNK) {
+                return deleteChunks(total);
+              }
+              if (total > 0) {
+                LOG.info("outbox retention removed {} published rows", total);
+              }
+              return Future.succeededFuture(total);
+            });
   }
 
   /** Reads pending counts per tenant into the gauge; completes with them. */
   public Future<Map<String, Long>> refreshPending() {
-    return pool.query(PENDING_BY_TENANT).execute().map(rows -> {
-      Map<String, Long> counts = new HashMap<>();
-      rows.forEach(row -> counts.put(row.getString("tenant_id"), row.getLong("pending")));
-      metrics.pending(counts);
-      return counts;
-    });
+    return pool.query(PENDING_BY_TENANT)
+        .execute()
+        .map(
+            rows -> {
+              Map<String, Long> counts = new HashMap<>();
+              rows.forEach(row -> counts.put(row.getString("tenant_id"), row.getLong("pending")));
+              metrics.pending(counts);
+              return counts;
+            });
   }
 }

@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The outbox's meters, as Prometheus sees them: {@code outbox_messages_pending{tenant}},
- * {@code outbox_messages_published_total{topic}}, {@code outbox_publish_latency_seconds} (commit
- * to broker ack), {@code dlq_messages_total{topic}}, {@code outbox_relay_batch_size},
- * {@code outbox_publish_failures_total{kind}}.
+ * The outbox's meters, as Prometheus sees them: {@code outbox_messages_pending{tenant}}, {@code
+ * outbox_messages_published_total{topic}}, {@code outbox_publish_latency_seconds} (commit to broker
+ * ack), {@code dlq_messages_total{topic}}, {@code outbox_relay_batch_size}, {@code
+ * outbox_publish_failures_total{kind}}.
  */
 public final class OutboxMetrics {
 
@@ -29,38 +29,56 @@ public final class OutboxMetrics {
 
   public OutboxMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.latency = Timer.builder("outbox.publish.latency")
-        .description("Time from an event's commit to the broker's acknowledgement")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry);
-    this.batchSize = DistributionSummary.builder("outbox.relay.batch.size")
-        .description("Rows per claimed batch")
-        .register(registry);
-    this.pending = MultiGauge.builder("outbox.messages.pending")
-        .description("Pending outbox rows per tenant")
-        .register(registry);
+    this.latency =
+        Timer.builder("outbox.publish.latency")
+            .description("Time from an event's commit to the broker's acknowledgement")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry);
+    this.batchSize =
+        DistributionSummary.builder("outbox.relay.batch.size")
+            .description("Rows per claimed batch")
+            .register(registry);
+    this.pending =
+        MultiGauge.builder("outbox.messages.pending")
+            .description("Pending outbox rows per tenant")
+            .register(registry);
   }
 
   public void published(String topic, Duration commitToAck) {
-    published.computeIfAbsent(topic, t -> Counter.builder("outbox.messages.published")
-        .description("Events acknowledged by the broker").tag("topic", t).register(registry))
+    published
+        .computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder("outbox.messages.published")
+                    .description("Events acknowledged by the broker")
+                    .tag("topic", t)
+                    .register(registry))
         .increment();
     latency.record(commitToAck.isNegative() ? Duration.ZERO : commitToAck);
   }
 
   public void deadLettered(String topic) {
-    dead.computeIfAbsent(topic, t -> Counter.builder("dlq.messages")
-        .description("Events moved to the dead letters and published to <topic>.dlq")
-        .tag("topic", t).register(registry))
+    dead.computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder("dlq.messages")
+                    .description("Events moved to the dead letters and published to <topic>.dlq")
+                    .tag("topic", t)
+                    .register(registry))
         .increment();
   }
 
   public void failed(PublishFailure.Kind kind) {
-    failures.computeIfAbsent(kind, k -> Counter.builder("outbox.publish.failures")
-        .description("Failed publish attempts by kind").tag("kind", k.name().toLowerCase())
-        .register(registry))
+    failures
+        .computeIfAbsent(
+            kind,
+            k ->
+                Counter.builder("outbox.publish.failures")
+                    .description("Failed publish attempts by kind")
+                    .tag("kind", k.name().toLowerCase())
+                    .register(registry))
         .increment();
   }
 

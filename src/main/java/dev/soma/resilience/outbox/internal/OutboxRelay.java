@@ -67,8 +67,9 @@ public final class OutboxRelay extends VerticleBase {
     this.listenTo = listenTo;
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock);
-    RetrySchedule retries = new RetrySchedule(
-        config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    RetrySchedule retries =
+        new RetrySchedule(
+            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
     this.publisher =
         new BatchPublisher(
             repository, producer, deadLetters, probe, metrics, retries, relayId, clock);
@@ -79,12 +80,17 @@ public final class OutboxRelay extends VerticleBase {
     signals = vertx.eventBus().consumer(OutboxAddresses.COMMITTED, message -> wake());
     pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
     Future<Void> listening = listenTo.map(this::listen).orElse(Future.succeededFuture());
-    return Future.all(signals.completion(), listening).onSuccess(v -> {
-      LOG.info("outbox relay {} started (batch {}, {} batches in flight, poll every {} ms)",
-          relayId, config.batchSize(), config.maxInFlightBatches(),
-          config.pollInterval().toMillis());
-      wake();
-    });
+    return Future.all(signals.completion(), listening)
+        .onSuccess(
+            v -> {
+              LOG.info(
+                  "outbox relay {} started (batch {}, {} batches in flight, poll every {} ms)",
+                  relayId,
+                  config.batchSize(),
+                  config.maxInFlightBatches(),
+                  config.pollInterval().toMillis());
+              wake();
+            });
   }
 
   @Override
@@ -97,15 +103,21 @@ public final class OutboxRelay extends VerticleBase {
   }
 
   private Future<Void> listen(PgConnectOptions options) {
-    subscriber = PgSubscriber.subscriber(vertx, options)
-        .reconnectPolicy(retries -> retries < 1_000_000 ? 1000L : -1L);
+    subscriber =
+        PgSubscriber.subscriber(vertx, options)
+            .reconnectPolicy(retries -> retries < 1_000_000 ? 1000L : -1L);
     subscriber.channel("outbox_messages").handler(payload -> wake());
     // LISTEN is an accelerator: without it the poll still finds every row.
-    return subscriber.connect().recover(e -> {
-      LOG.warn("outbox relay {}: LISTEN outbox_messages unavailable, relying on polling: {}",
-          relayId, e.toString());
-      return Future.succeededFuture();
-    });
+    return subscriber
+        .connect()
+        .recover(
+            e -> {
+              LOG.warn(
+                  "outbox relay {}: LISTEN outbox_messages unavailable, relying on polling: {}",
+                  relayId,
+                  e.toString());
+              return Future.succeededFuture();
+            });
   }
 
   /** Something may be waiting: claim as soon as the pipeline has room. */
@@ -120,22 +132,26 @@ public final class OutboxRelay extends VerticleBase {
     }
     wakeRequested = false;
     claiming = true;
-    repository.claim(new OutboxRepository.Claim(
-            relayId,
-            config.batchSize(),
-            config.lease(),
-            tenantCursor,
-            quotas.remaining(),
-            quotas.defaultRemaining()))
-        .onComplete(ar -> {
-          claiming = false;
-          if (ar.failed()) {
-            LOG.warn("outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
-            pauseFor(Duration.ofSeconds(1));
-            return;
-          }
-          dispatch(ar.result());
-        });
+    repository
+        .claim(
+            new OutboxRepository.Claim(
+                relayId,
+                config.batchSize(),
+                config.lease(),
+                tenantCursor,
+                quotas.remaining(),
+                quotas.defaultRemaining()))
+        .onComplete(
+            ar -> {
+              claiming = false;
+              if (ar.failed()) {
+                LOG.warn(
+                    "outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
+                pauseFor(Duration.ofSeconds(1));
+                return;
+              }
+              dispatch(ar.result());
+            });
   }
 
   private void dispatch(List<ClaimedEvent> batch) {
@@ -151,19 +167,29 @@ public final class OutboxRelay extends VerticleBase {
       return;
     }
     inFlight++;
-    publisher.publish(batch).onComplete(ar -> {
-      inFlight--;
-      if (ar.failed() && stopping) {
-        LOG.warn("outbox relay {} stopped with a batch of {} unsettled; its rows retry when their"
-            + " lease ends", relayId, batch.size());
-      } else if (ar.failed()) {
-        LOG.error("outbox relay {}: batch of {} could not be settled; rows retry when their lease"
-            + " ends", relayId, batch.size(), ar.cause());
-      } else {
-        afterBatch(ar.result());
-      }
-      pump();
-    });
+    publisher
+        .publish(batch)
+        .onComplete(
+            ar -> {
+              inFlight--;
+              if (ar.failed() && stopping) {
+                LOG.warn(
+                    "outbox relay {} stopped with a batch of {} unsettled; its rows retry when"
+                        + " their lease ends",
+                    relayId,
+                    batch.size());
+              } else if (ar.failed()) {
+                LOG.error(
+                    "outbox relay {}: batch of {} could not be settled; rows retry when their lease"
+                        + " ends",
+                    relayId,
+                    batch.size(),
+                    ar.cause());
+              } else {
+                afterBatch(ar.result());
+              }
+              pump();
+            });
     pump();
   }
 
@@ -172,13 +198,15 @@ public final class OutboxRelay extends VerticleBase {
       outageRounds++;
       Duration pause = outagePause();
       if (outageRounds == 1) {
-        LOG.warn("outbox relay {}: Kafka unreachable; rows wait, probing every <= {} ms",
-            relayId, config.kafkaDownBackoffMax().toMillis());
+        LOG.warn(
+            "outbox relay {}: Kafka unreachable; rows wait, probing every <= {} ms",
+            relayId,
+            config.kafkaDownBackoffMax().toMillis());
       }
       pauseFor(pause);
     } else if (outcome.anyPublished() && outageRounds > 0) {
-      LOG.info("outbox relay {}: Kafka reachable again after {} failed rounds", relayId,
-          outageRounds);
+      LOG.info(
+          "outbox relay {}: Kafka reachable again after {} failed rounds", relayId, outageRounds);
       outageRounds = 0;
       pausedUntil = 0;
     }

@@ -25,18 +25,18 @@ public final class OutboxRepository {
 
   /**
    * Fair, ordered claim. Tenants with pending rows are enumerated with a skip scan (starting after
-   * {@code $3}, at most {@code $2} of them) and each gets an equal share of the batch, capped by its
-   * remaining quota ({@code $5}/{@code $6}, else {@code $9}; {@code $4} lists tenants with none
+   * {@code $3}, at most {@code $2} of them) and each gets an equal share of the batch, capped by
+   * its remaining quota ({@code $5}/{@code $6}, else {@code $9}; {@code $4} lists tenants with none
    * left). Within a tenant only its oldest due, unleased rows are looked at (a window of two
    * shares, so rows blocked behind a busy aggregate rarely use up a tenant's turn), and a row is
    * taken only if no earlier pending row of its aggregate is leased or waiting for a retry; the
    * tenant's walk stops at its share. When the rounded-up shares exceed the batch, each tenant's
    * oldest rows go first.
    *
-   * <p>Cost matters: claims are serialized, so a claim's duration bounds the relay's rate. The
-   * skip scan orders by {@code (tenant_id, id)}, the key of the partial pending index, so
-   * PostgreSQL walks pending rows only (ordered by {@code tenant_id} alone it may pick the unique
-   * index and read every published row awaiting retention).
+   * <p>Cost matters: claims are serialized, so a claim's duration bounds the relay's rate. The skip
+   * scan orders by {@code (tenant_id, id)}, the key of the partial pending index, so PostgreSQL
+   * walks pending rows only (ordered by {@code tenant_id} alone it may pick the unique index and
+   * read every published row awaiting retention).
    */
   static final String CLAIM =
       """
@@ -93,14 +93,16 @@ public final class OutboxRepository {
         FROM picked
        WHERE m.id = picked.id
       RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key, m.payload::text AS payload,
-                m.headers, m.attempts, m.max_attempts, m.created_at""";
+                m.headers, m.attempts, m.max_attempts, m.created_at\
+      """;
 
   static final String MARK_PUBLISHED =
       """
       UPDATE outbox_messages
          SET status = 'published', published_at = now(), attempts = attempts + 1,
              lease_owner = NULL, lease_expires_at = NULL, last_error = NULL
-       WHERE id = ANY($1::bigint[]) AND lease_owner = $2""";
+       WHERE id = ANY($1::bigint[]) AND lease_owner = $2\
+      """;
 
   /** Puts failed rows back with their next attempt time; {@code counted} adds to attempts. */
   static final String RESCHEDULE =
@@ -109,7 +111,8 @@ public final class OutboxRepository {
          SET attempts = o.attempts + f.counted, next_attempt_at = now() + make_interval(secs => f.delay),
              last_error = f.error, lease_owner = NULL, lease_expires_at = NULL
         FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::text[]) AS f (id, counted, delay, error)
-       WHERE o.id = f.id AND o.lease_owner = $5""";
+       WHERE o.id = f.id AND o.lease_owner = $5\
+      """;
 
   /** Moves rows to the dead letters; the outbox row stays ('dead') so its dedupe key holds. */
   static final String BURY =
@@ -131,7 +134,8 @@ public final class OutboxRepository {
              d.tenant_id || ':' || coalesce(d.partition_key, d.dedupe_key), d.payload, d.headers,
              failed.error, failed.error_class, d.attempts, d.created_at
         FROM dead d JOIN failed ON failed.id = d.id
-      RETURNING id""";
+      RETURNING id\
+      """;
 
   private final Pool pool;
 
@@ -153,43 +157,46 @@ public final class OutboxRepository {
     List<String> exhausted = new ArrayList<>();
     List<String> tenants = new ArrayList<>();
     List<Integer> remaining = new ArrayList<>();
-    claim.quota().forEach((tenant, left) -> {
-      if (left <= 0) {
-        exhausted.add(tenant);
-      } else {
-        tenants.add(tenant);
-        remaining.add(left);
-      }
-    });
-    Tuple params = Tuple.of(
-        claim.batchSize(),
-        claim.batchSize(),
-        claim.tenantCursor(),
-        exhausted.toArray(String[]::new),
-        tenants.toArray(String[]::new),
-        remaining.toArray(Integer[]::new),
-        claim.owner(),
-        (double) claim.lease().toMillis() / 1000.0,
-        claim.defaultQuota());
-    return pool.withTransaction(
-        tx -> tx.preparedQuery(LOCK_CLAIMS)
-            .execute(Tuple.of(CLAIM_LOCK))
-            .compose(locked -> tx.preparedQuery(CLAIM).execute(params))
-            .map(rows -> {
-              List<ClaimedEvent> events = new ArrayList<>(rows.size());
-              for (Row row : rows) {
-                events.add(ClaimedEvent.from(row));
+    claim
+        .quota()
+        .forEach(
+            (tenant, left) -> {
+              if (left <= 0) {
+                exhausted.add(tenant);
+              } else {
+                tenants.add(tenant);
+                remaining.add(left);
               }
-              events.sort((a, b) -> Long.compare(a.id(), b.id()));
-              return events;
-            }));
+            });
+    Tuple params =
+        Tuple.of(
+            claim.batchSize(),
+            claim.batchSize(),
+            claim.tenantCursor(),
+            exhausted.toArray(String[]::new),
+            tenants.toArray(String[]::new),
+            remaining.toArray(Integer[]::new),
+            claim.owner(),
+            (double) claim.lease().toMillis() / 1000.0,
+            claim.defaultQuota());
+    return pool.withTransaction(
+        tx ->
+            tx.preparedQuery(LOCK_CLAIMS)
+                .execute(Tuple.of(CLAIM_LOCK))
+                .compose(locked -> tx.preparedQuery(CLAIM).execute(params))
+                .map(
+                    rows -> {
+                      List<ClaimedEvent> events = new ArrayList<>(rows.size());
+                      for (Row row : rows) {
+                        events.add(ClaimedEvent.from(row));
+                      }
+                      events.sort((a, b) -> Long.compare(a.id(), b.id()));
+                      return events;
+                    }));
   }
 
   /** What became of one claimed batch; applied in one transaction. */
-  public record Settlement(
-      List<Long> published,
-      List<Retry> retries,
-      List<Burial> burials) {}
+  public record Settlement(List<Long> published, List<Retry> retries, List<Burial> burials) {}
 
   /** A row to try again after {@code delay}; {@code counted} says whether this was an attempt. */
   public record Retry(long id, boolean counted, Duration delay, String error) {}
@@ -198,37 +205,46 @@ public final class OutboxRepository {
   public record Burial(long id, String error, String errorClass) {}
 
   /**
-   * Applies {@code settlement} for rows still leased by {@code owner} (rows whose lease was lost are
-   * left to their new owner). Completes with the ids of the new dead-letter rows.
+   * Applies {@code settlement} for rows still leased by {@code owner} (rows whose lease was lost
+   * are left to their new owner). Completes with the ids of the new dead-letter rows.
    */
   public Future<List<Long>> settle(String owner, Settlement settlement) {
-    return pool.withTransaction(tx -> {
-      Future<?> published = settlement.published().isEmpty()
-          ? Future.succeededFuture()
-          : tx.preparedQuery(MARK_PUBLISHED)
-              .execute(Tuple.of(settlement.published().toArray(Long[]::new), owner));
-      Future<?> retried = settlement.retries().isEmpty()
-          ? Future.succeededFuture()
-          : published.compose(v -> tx.preparedQuery(RESCHEDULE).execute(rescheduleParams(owner,
-              settlement.retries())));
-      return retried.compose(v -> bury(tx, owner, settlement.burials()));
-    });
+    return pool.withTransaction(
+        tx -> {
+          Future<?> published =
+              settlement.published().isEmpty()
+                  ? Future.succeededFuture()
+                  : tx.preparedQuery(MARK_PUBLISHED)
+                      .execute(Tuple.of(settlement.published().toArray(Long[]::new), owner));
+          Future<?> retried =
+              settlement.retries().isEmpty()
+                  ? Future.succeededFuture()
+                  : published.compose(
+                      v ->
+                          tx.preparedQuery(RESCHEDULE)
+                              .execute(rescheduleParams(owner, settlement.retries())));
+          return retried.compose(v -> bury(tx, owner, settlement.burials()));
+        });
   }
 
   private static Future<List<Long>> bury(SqlClient tx, String owner, List<Burial> burials) {
     if (burials.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    Tuple params = Tuple.of(
-        burials.stream().map(Burial::id).toArray(Long[]::new),
-        burials.stream().map(Burial::error).toArray(String[]::new),
-        burials.stream().map(Burial::errorClass).toArray(String[]::new),
-        owner);
-    return tx.preparedQuery(BURY).execute(params).map(rows -> {
-      List<Long> ids = new ArrayList<>();
-      rows.forEach(row -> ids.add(row.getLong(0)));
-      return ids;
-    });
+    Tuple params =
+        Tuple.of(
+            burials.stream().map(Burial::id).toArray(Long[]::new),
+            burials.stream().map(Burial::error).toArray(String[]::new),
+            burials.stream().map(Burial::errorClass).toArray(String[]::new),
+            owner);
+    return tx.preparedQuery(BURY)
+        .execute(params)
+        .map(
+            rows -> {
+              List<Long> ids = new ArrayList<>();
+              rows.forEach(row -> ids.add(row.getLong(0)));
+              return ids;
+            });
   }
 
   private static Tuple rescheduleParams(String owner, List<Retry> retries) {

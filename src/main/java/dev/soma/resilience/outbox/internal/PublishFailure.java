@@ -1,19 +1,19 @@
 package dev.soma.resilience.outbox.internal;
 
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.KafkaException;
 
 /**
  * Why one record was not acknowledged, and what that means for its row.
  *
  * <ul>
- *   <li>{@link Kind#PERMANENT}: the record itself can never be accepted (too large, invalid
- *       topic, not serializable): dead-letter at once, no retries.
+ *   <li>{@link Kind#PERMANENT}: the record itself can never be accepted (too large, invalid topic,
+ *       not serializable): dead-letter at once, no retries.
  *   <li>{@link Kind#TRANSIENT}: might succeed later: retried with backoff and counted against
  *       {@code max_attempts}.
  *   <li>{@link Kind#UNAVAILABLE}: the broker could not be reached at all: the row waits and the

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-tenant pacing in fixed windows: at most {@code limit} claimed events per tenant per window.
- * A tenant over its quota is skipped by the claim until the window turns; nothing is dropped.
- * Counted per relay instance (see docs/RELIABILITY.md). Event-loop confined.
+ * Per-tenant pacing in fixed windows: at most {@code limit} claimed events per tenant per window. A
+ * tenant over its quota is skipped by the claim until the window turns; nothing is dropped. Counted
+ * per relay instance (see docs/RELIABILITY.md). Event-loop confined.
  */
 public final class TenantQuotas {
 

@@ -12,20 +12,23 @@ import org.junit.jupiter.api.Test;
 
 class DependencyGraphTest {
 
-  private static final Assessment OK = new Assessment(HealthState.HEALTHY, DegradationLevel.NONE,
-      "ok");
-  private static final Assessment DOWN = new Assessment(HealthState.UNAVAILABLE,
-      DegradationLevel.CRITICAL, "2 consecutive failure(s): refused");
-  private static final Assessment SLOW = new Assessment(HealthState.DEGRADED,
-      DegradationLevel.MODERATE, "mean latency 11000 ms");
-  private static final Assessment NOT_CONFIGURED = new Assessment(HealthState.NOT_CONFIGURED,
-      DegradationLevel.NONE, "not configured");
+  private static final Assessment OK =
+      new Assessment(HealthState.HEALTHY, DegradationLevel.NONE, "ok");
+  private static final Assessment DOWN =
+      new Assessment(
+          HealthState.UNAVAILABLE, DegradationLevel.CRITICAL, "2 consecutive failure(s): refused");
+  private static final Assessment SLOW =
+      new Assessment(HealthState.DEGRADED, DegradationLevel.MODERATE, "mean latency 11000 ms");
+  private static final Assessment NOT_CONFIGURED =
+      new Assessment(HealthState.NOT_CONFIGURED, DegradationLevel.NONE, "not configured");
 
-  private final DependencyGraph graph = DependencyGraph.parse(Map.of(
-      "memory", "somabrain",
-      "events", "kafka,postgresql",
-      "chat", "llm.*",
-      "workflows", "temporal"));
+  private final DependencyGraph graph =
+      DependencyGraph.parse(
+          Map.of(
+              "memory", "somabrain",
+              "events", "kafka,postgresql",
+              "chat", "llm.*",
+              "workflows", "temporal"));
 
   private static Map<String, Assessment> own(Object... pairs) {
     Map<String, Assessment> map = new LinkedHashMap<>();
@@ -81,8 +84,7 @@ class DependencyGraphTest {
 
   @Test
   void healthyDependenciesLeaveCapabilitiesHealthy() {
-    Map<String, Effective> all = graph.resolve(own("somabrain", OK, "kafka", OK,
-        "postgresql", OK));
+    Map<String, Effective> all = graph.resolve(own("somabrain", OK, "kafka", OK, "postgresql", OK));
 
     assertThat(all.get("memory").assessment().state()).isEqualTo(HealthState.HEALTHY);
     assertThat(all.get("events").assessment().state()).isEqualTo(HealthState.HEALTHY);
@@ -93,8 +95,8 @@ class DependencyGraphTest {
   void aDependencyThatNeedsAnotherInheritsItsOutage() {
     DependencyGraph chained = DependencyGraph.parse(Map.of("somabrain", "postgresql"));
 
-    Effective somabrain = chained.resolve(own("somabrain", OK, "postgresql", DOWN))
-        .get("somabrain");
+    Effective somabrain =
+        chained.resolve(own("somabrain", OK, "postgresql", DOWN)).get("somabrain");
 
     assertThat(somabrain.kind()).isEqualTo(Kind.DEPENDENCY);
     assertThat(somabrain.assessment().state()).isEqualTo(HealthState.UNAVAILABLE);

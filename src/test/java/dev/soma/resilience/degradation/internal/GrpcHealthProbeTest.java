@@ -16,10 +16,14 @@ class GrpcHealthProbeTest {
 
   @Test
   void readsTheServingStatusOfAHealthCheckResponse() {
-    assertThat(GrpcHealthProbe.servingStatus(
-        GrpcHealthProbe.frame(Buffer.buffer(new byte[] {0x08, 0x01})))).isEqualTo(1);
-    assertThat(GrpcHealthProbe.servingStatus(
-        GrpcHealthProbe.frame(Buffer.buffer(new byte[] {0x08, 0x02})))).isEqualTo(2);
+    assertThat(
+            GrpcHealthProbe.servingStatus(
+                GrpcHealthProbe.frame(Buffer.buffer(new byte[] {0x08, 0x01}))))
+        .isEqualTo(1);
+    assertThat(
+            GrpcHealthProbe.servingStatus(
+                GrpcHealthProbe.frame(Buffer.buffer(new byte[] {0x08, 0x02}))))
+        .isEqualTo(2);
   }
 
   @Test

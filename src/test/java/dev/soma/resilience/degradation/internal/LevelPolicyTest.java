@@ -11,14 +11,20 @@ import org.junit.jupiter.api.Test;
 class LevelPolicyTest {
 
   /** The seeds' thresholds: latency 5/10/15 s, error rate 10 %/20 %. */
-  static final Thresholds SEEDS = new Thresholds(5, 2, Duration.ofSeconds(5),
-      Duration.ofSeconds(10), Duration.ofSeconds(15), 0.1, 0.2);
+  static final Thresholds SEEDS =
+      new Thresholds(
+          5, 2, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), 0.1, 0.2);
 
   private final LevelPolicy policy = new LevelPolicy(SEEDS);
 
   private Assessment assess(int calls, int failures, int consecutive, long latencyMs) {
-    return policy.assess(new WindowStats(calls, failures, consecutive, latencyMs,
-        consecutive > 0 ? "connection refused" : null));
+    return policy.assess(
+        new WindowStats(
+            calls,
+            failures,
+            consecutive,
+            latencyMs,
+            consecutive > 0 ? "connection refused" : null));
   }
 
   @Test

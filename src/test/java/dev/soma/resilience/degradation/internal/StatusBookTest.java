@@ -15,19 +15,22 @@ class StatusBookTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  static DependencyStatus status(String service, HealthState state, DegradationLevel level,
-      boolean critical, Instant since) {
-    return new DependencyStatus(service, Kind.DEPENDENCY, state, level, "why", since, critical,
-        0.0, 5, 1, List.of());
+  static DependencyStatus status(
+      String service, HealthState state, DegradationLevel level, boolean critical, Instant since) {
+    return new DependencyStatus(
+        service, Kind.DEPENDENCY, state, level, "why", since, critical, 0.0, 5, 1, List.of());
   }
 
   @Test
   void theFirstSightingOfEachServiceIsAChange() {
     StatusBook book = new StatusBook(10);
 
-    List<StatusChange> changes = book.apply(List.of(
-        status("postgresql", HealthState.HEALTHY, DegradationLevel.NONE, true, T0),
-        status("somabrain", HealthState.UNKNOWN, DegradationLevel.NONE, false, T0)), T0);
+    List<StatusChange> changes =
+        book.apply(
+            List.of(
+                status("postgresql", HealthState.HEALTHY, DegradationLevel.NONE, true, T0),
+                status("somabrain", HealthState.UNKNOWN, DegradationLevel.NONE, false, T0)),
+            T0);
 
     assertThat(changes).extracting(StatusChange::sequence).containsExactly(1L, 2L);
     assertThat(changes.get(0).previous()).isEmpty();
@@ -37,11 +40,14 @@ class StatusBookTest {
   @Test
   void sameHealthIsNoChangeAndKeepsSince() {
     StatusBook book = new StatusBook(10);
-    book.apply(List.of(status("redis", HealthState.HEALTHY, DegradationLevel.NONE, false, T0)),
-        T0);
+    book.apply(List.of(status("redis", HealthState.HEALTHY, DegradationLevel.NONE, false, T0)), T0);
 
-    List<StatusChange> changes = book.apply(List.of(status("redis", HealthState.HEALTHY,
-        DegradationLevel.NONE, false, T0.plusSeconds(5))), T0.plusSeconds(5));
+    List<StatusChange> changes =
+        book.apply(
+            List.of(
+                status(
+                    "redis", HealthState.HEALTHY, DegradationLevel.NONE, false, T0.plusSeconds(5))),
+            T0.plusSeconds(5));
 
     assertThat(changes).isEmpty();
     assertThat(book.snapshot().services().get("redis").since()).isEqualTo(T0);
@@ -51,11 +57,19 @@ class StatusBookTest {
   @Test
   void aLevelChangeIsNumberedAndCarriesThePreviousStatus() {
     StatusBook book = new StatusBook(10);
-    book.apply(List.of(status("redis", HealthState.HEALTHY, DegradationLevel.NONE, false, T0)),
-        T0);
+    book.apply(List.of(status("redis", HealthState.HEALTHY, DegradationLevel.NONE, false, T0)), T0);
 
-    StatusChange change = book.apply(List.of(status("redis", HealthState.UNAVAILABLE,
-        DegradationLevel.CRITICAL, false, T0.plusSeconds(5))), T0.plusSeconds(5)).get(0);
+    StatusChange change =
+        book.apply(
+                List.of(
+                    status(
+                        "redis",
+                        HealthState.UNAVAILABLE,
+                        DegradationLevel.CRITICAL,
+                        false,
+                        T0.plusSeconds(5))),
+                T0.plusSeconds(5))
+            .get(0);
 
     assertThat(change.sequence()).isEqualTo(2);
     assertThat(change.fromLevel()).isEqualTo(DegradationLevel.NONE);
@@ -66,8 +80,15 @@ class StatusBookTest {
   void theHistoryIsBounded() {
     StatusBook book = new StatusBook(2);
     for (int i = 0; i < 5; i++) {
-      book.apply(List.of(status("redis", i % 2 == 0 ? HealthState.HEALTHY : HealthState.DEGRADED,
-          i % 2 == 0 ? DegradationLevel.NONE : DegradationLevel.MINOR, false, T0)), T0);
+      book.apply(
+          List.of(
+              status(
+                  "redis",
+                  i % 2 == 0 ? HealthState.HEALTHY : HealthState.DEGRADED,
+                  i % 2 == 0 ? DegradationLevel.NONE : DegradationLevel.MINOR,
+                  false,
+                  T0)),
+          T0);
     }
 
     assertThat(book.history()).extracting(StatusChange::sequence).containsExactly(4L, 5L);
@@ -75,12 +96,22 @@ class StatusBookTest {
 
   @Test
   void onlyACriticalServiceMakesTheAgentCritical() {
-    assertThat(StatusBook.overallOf(List.of(
-        status("somabrain", HealthState.UNAVAILABLE, DegradationLevel.CRITICAL, false, T0),
-        status("postgresql", HealthState.HEALTHY, DegradationLevel.NONE, true, T0))))
+    assertThat(
+            StatusBook.overallOf(
+                List.of(
+                    status(
+                        "somabrain", HealthState.UNAVAILABLE, DegradationLevel.CRITICAL, false, T0),
+                    status("postgresql", HealthState.HEALTHY, DegradationLevel.NONE, true, T0))))
         .isEqualTo(DegradationLevel.SEVERE);
-    assertThat(StatusBook.overallOf(List.of(
-        status("postgresql", HealthState.UNAVAILABLE, DegradationLevel.CRITICAL, true, T0))))
+    assertThat(
+            StatusBook.overallOf(
+                List.of(
+                    status(
+                        "postgresql",
+                        HealthState.UNAVAILABLE,
+                        DegradationLevel.CRITICAL,
+                        true,
+                        T0))))
         .isEqualTo(DegradationLevel.CRITICAL);
   }
 }

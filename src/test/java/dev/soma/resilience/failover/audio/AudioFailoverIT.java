@@ -29,8 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The audio degradation scenario end to end over the event bus, against real HTTP doubles of
- * every provider: detection, fallback, what the user sees, recovery.
+ * The audio degradation scenario end to end over the event bus, against real HTTP doubles of every
+ * provider: detection, fallback, what the user sees, recovery.
  */
 class AudioFailoverIT {
 
@@ -94,8 +94,18 @@ class AudioFailoverIT {
     assertThat(sent.getString("voice")).isEqualTo("nova");
     assertThat(sent.getString("input")).isEqualTo("fail over please");
     assertThat(openai.requests().get(0).header("Authorization")).isEqualTo("Bearer oa-key");
-    assertThat(meters.counter("media.failover.count", "kind", "tts", "from_provider",
-        "elevenlabs", "to_provider", "openai").count()).isEqualTo(1.0);
+    assertThat(
+            meters
+                .counter(
+                    "media.failover.count",
+                    "kind",
+                    "tts",
+                    "from_provider",
+                    "elevenlabs",
+                    "to_provider",
+                    "openai")
+                .count())
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -137,7 +147,8 @@ class AudioFailoverIT {
     elevenlabs.failWith(400);
 
     assertThatThrownBy(() -> speak("bad"))
-        .isInstanceOfSatisfying(ReplyException.class,
+        .isInstanceOfSatisfying(
+            ReplyException.class,
             e -> assertThat(e.failureCode()).isEqualTo(AudioAddresses.CALLER_FAULT));
     assertThat(openai.requests()).isEmpty();
     assertThat(kokoro.requests()).isEmpty();
@@ -147,10 +158,13 @@ class AudioFailoverIT {
   void anInvalidRequestIsRefusedBeforeAnyProviderIsCalled() throws Exception {
     deploy(Map.of());
 
-    assertThatThrownBy(() -> send(AudioAddresses.TTS_SYNTHESIZE,
-        new JsonObject().put("tenantId", "acme").put("text", "")))
-        .isInstanceOfSatisfying(ReplyException.class,
-            e -> assertThat(e.failureCode()).isEqualTo(400));
+    assertThatThrownBy(
+            () ->
+                send(
+                    AudioAddresses.TTS_SYNTHESIZE,
+                    new JsonObject().put("tenantId", "acme").put("text", "")))
+        .isInstanceOfSatisfying(
+            ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(400));
     assertThat(elevenlabs.requests()).isEmpty();
   }
 
@@ -176,14 +190,16 @@ class AudioFailoverIT {
     assertThat(speak("two").provider()).isEqualTo("openai");
     assertThat(elevenlabs.requests()).hasSize(1);
 
-    await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> speak("three").provider().equals("elevenlabs"));
   }
 
   @Test
   void aRecoveredPrimaryGetsItsTrafficBackAfterTheBreakerResetTimeout() throws Exception {
-    deploy(Map.of("SA01_AUDIO_BREAKER_FAILURE_THRESHOLD", "2",
-        "SA01_AUDIO_BREAKER_RESET_MS", "1500"));
+    deploy(
+        Map.of("SA01_AUDIO_BREAKER_FAILURE_THRESHOLD", "2", "SA01_AUDIO_BREAKER_RESET_MS", "1500"));
     elevenlabs.failWith(503);
     speak("a");
     speak("b");
@@ -194,7 +210,9 @@ class AudioFailoverIT {
 
     elevenlabs.healthy();
     assertThat(speak("d").provider()).as("still within the reset timeout").isEqualTo("openai");
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> speak("e").provider().equals("elevenlabs"));
     assertThat(speak("f").provider()).isEqualTo("elevenlabs");
   }
@@ -249,9 +267,15 @@ class AudioFailoverIT {
   void audioLargerThanTheBusLimitIsRefused() throws Exception {
     deploy(Map.of("SA01_AUDIO_MAX_AUDIO_BYTES", "1024"));
 
-    assertThatThrownBy(() -> send(AudioAddresses.STT_TRANSCRIBE, new TranscriptionRequest("acme",
-        "r-1", new byte[2048], "audio/wav", "a.wav", null).toJson()))
-        .isInstanceOfSatisfying(ReplyException.class,
+    assertThatThrownBy(
+            () ->
+                send(
+                    AudioAddresses.STT_TRANSCRIBE,
+                    new TranscriptionRequest(
+                            "acme", "r-1", new byte[2048], "audio/wav", "a.wav", null)
+                        .toJson()))
+        .isInstanceOfSatisfying(
+            ReplyException.class,
             e -> assertThat(e.failureCode()).isEqualTo(AudioAddresses.TOO_LARGE));
   }
 
@@ -272,25 +296,38 @@ class AudioFailoverIT {
     env.put("SA01_AUDIO_DEEPGRAM_API_KEY", "dg-key");
     env.putAll(overrides);
     ServiceConfig config = OutboxFixture.config(env);
-    Blocking.await(vertx.deployVerticle(
-        new AudioFailoverVerticle(config.audio(), meters, Clock.systemUTC())),
+    Blocking.await(
+        vertx.deployVerticle(new AudioFailoverVerticle(config.audio(), meters, Clock.systemUTC())),
         Duration.ofSeconds(10));
   }
 
   private SpeechReply speak(String text) throws Exception {
-    return SpeechReply.fromJson(send(AudioAddresses.TTS_SYNTHESIZE,
-        new SpeechRequest("acme", "req-" + text, text, null).toJson()));
+    return SpeechReply.fromJson(
+        send(
+            AudioAddresses.TTS_SYNTHESIZE,
+            new SpeechRequest("acme", "req-" + text, text, null).toJson()));
   }
 
   private TranscriptionReply transcribe() throws Exception {
-    return TranscriptionReply.fromJson(send(AudioAddresses.STT_TRANSCRIBE,
-        new TranscriptionRequest("acme", "req-stt",
-            "RIFF-sample-audio".getBytes(StandardCharsets.UTF_8), "audio/wav", "sample.wav",
-            null).toJson()));
+    return TranscriptionReply.fromJson(
+        send(
+            AudioAddresses.STT_TRANSCRIBE,
+            new TranscriptionRequest(
+                    "acme",
+                    "req-stt",
+                    "RIFF-sample-audio".getBytes(StandardCharsets.UTF_8),
+                    "audio/wav",
+                    "sample.wav",
+                    null)
+                .toJson()));
   }
 
   private JsonObject send(String address, JsonObject body) throws Exception {
-    return Blocking.await(vertx.eventBus().<JsonObject>request(address, body,
-        new DeliveryOptions().setSendTimeout(15_000)), Duration.ofSeconds(20)).body();
+    return Blocking.await(
+            vertx
+                .eventBus()
+                .<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(15_000)),
+            Duration.ofSeconds(20))
+        .body();
   }
 }

@@ -23,10 +23,13 @@ class CircuitBreakersTest {
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final List<CircuitBreaker.Transition> transitions = new ArrayList<>();
-  private final CircuitBreakers breakers = new CircuitBreakers(clock,
-      new BreakerSettings(3, Duration.ofSeconds(60), 1),
-      Map.of("generous", new BreakerSettings(5, Duration.ofSeconds(10), 2)),
-      meters, transitions::add);
+  private final CircuitBreakers breakers =
+      new CircuitBreakers(
+          clock,
+          new BreakerSettings(3, Duration.ofSeconds(60), 1),
+          Map.of("generous", new BreakerSettings(5, Duration.ofSeconds(10), 2)),
+          meters,
+          transitions::add);
 
   @Test
   void opensAfterThreeConsecutiveFailures() {
@@ -56,7 +59,8 @@ class CircuitBreakersTest {
 
     assertThat(breakers.retryAfter("llm", "t1")).isEqualTo(Duration.ofSeconds(15));
     assertThatThrownBy(() -> breakers.acquire("llm", "t1"))
-        .isInstanceOfSatisfying(OpenCircuitException.class,
+        .isInstanceOfSatisfying(
+            OpenCircuitException.class,
             e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(15)));
   }
 
@@ -68,7 +72,8 @@ class CircuitBreakersTest {
     CircuitBreakers.Guard trial = breakers.acquire("llm", "t1");
     assertThat(breakers.state("llm", "t1")).isEqualTo(CircuitState.HALF_OPEN);
     assertThatThrownBy(() -> breakers.acquire("llm", "t2"))
-        .as("the one trial slot is taken").isInstanceOf(OpenCircuitException.class);
+        .as("the one trial slot is taken")
+        .isInstanceOf(OpenCircuitException.class);
     breakers.record(trial, SUCCESS);
 
     assertThat(breakers.state("llm", "t1")).isEqualTo(CircuitState.CLOSED);
@@ -161,19 +166,29 @@ class CircuitBreakersTest {
     breakers.acquire("llm", "generous");
     breakers.acquire("llm", "generous");
     assertThatThrownBy(() -> breakers.acquire("llm", "generous"))
-        .as("two trial slots").isInstanceOf(OpenCircuitException.class);
+        .as("two trial slots")
+        .isInstanceOf(OpenCircuitException.class);
   }
 
   @Test
   void everyChangeIsReportedAndShownOnTheGauge() {
     fail("llm", "t1", DEPENDENCY_FAILURE, 3);
 
-    assertThat(transitions).containsExactly(new CircuitBreaker.Transition(
-        "llm", CircuitBreakers.ALL_TENANTS, CircuitState.CLOSED, CircuitState.OPEN));
-    assertThat(meters.get("circuit.state").tag("service", "llm")
-        .tag("tenant", CircuitBreakers.ALL_TENANTS).gauge().value()).isEqualTo(2.0);
-    assertThat(meters.get("circuit.state").tag("service", "llm").tag("tenant", "t1")
-        .gauge().value()).isEqualTo(0.0);
+    assertThat(transitions)
+        .containsExactly(
+            new CircuitBreaker.Transition(
+                "llm", CircuitBreakers.ALL_TENANTS, CircuitState.CLOSED, CircuitState.OPEN));
+    assertThat(
+            meters
+                .get("circuit.state")
+                .tag("service", "llm")
+                .tag("tenant", CircuitBreakers.ALL_TENANTS)
+                .gauge()
+                .value())
+        .isEqualTo(2.0);
+    assertThat(
+            meters.get("circuit.state").tag("service", "llm").tag("tenant", "t1").gauge().value())
+        .isEqualTo(0.0);
   }
 
   @Test
@@ -181,8 +196,12 @@ class CircuitBreakersTest {
     fail("llm", "t1", DEPENDENCY_FAILURE, 3);
     AtomicInteger calls = new AtomicInteger();
 
-    Future<String> result = breakers.call("llm", "t1",
-        () -> Future.succeededFuture("x" + calls.incrementAndGet()), ar -> SUCCESS);
+    Future<String> result =
+        breakers.call(
+            "llm",
+            "t1",
+            () -> Future.succeededFuture("x" + calls.incrementAndGet()),
+            ar -> SUCCESS);
 
     assertThat(calls).hasValue(0);
     assertThat(result.cause()).isInstanceOf(OpenCircuitException.class);

@@ -39,8 +39,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The storage degradation scenario end to end over the event bus, with an S3 double, the real
- * filesystem, the real Redis, PostgreSQL (outbox, completions) and Kafka (the relayed
- * {@code upload.retry} event): detection, fallback, what the user sees, recovery.
+ * filesystem, the real Redis, PostgreSQL (outbox, completions) and Kafka (the relayed {@code
+ * upload.retry} event): detection, fallback, what the user sees, recovery.
  */
 @ExtendWith(TestServices.class)
 class StorageFailoverIT {
@@ -125,12 +125,13 @@ class StorageFailoverIT {
     StoreReply reply = put("docs/c.txt", HELLO);
 
     assertThat(reply.provider()).isEqualTo("redis");
-    assertThat(reply.expiresAt()).isBetween(Instant.now().plusSeconds(500),
-        Instant.now().plusSeconds(601));
+    assertThat(reply.expiresAt())
+        .isBetween(Instant.now().plusSeconds(500), Instant.now().plusSeconds(601));
     assertThat(reply.message()).startsWith("stored temporarily until");
     String key = RedisStore.dataKey(new ObjectKey("acme", "docs/c.txt"));
-    long ttl = Blocking.await(redis.send(Request.cmd(Command.TTL).arg(key)),
-        Duration.ofSeconds(5)).toLong();
+    long ttl =
+        Blocking.await(redis.send(Request.cmd(Command.TTL).arg(key)), Duration.ofSeconds(5))
+            .toLong();
     assertThat(ttl).isBetween(1L, 600L);
     FetchReply fetched = get("docs/c.txt");
     assertThat(fetched.provider()).isEqualTo("redis");
@@ -151,23 +152,40 @@ class StorageFailoverIT {
     String uploadId = reply.uploadId();
     Path spooled = dir.resolve("spool/queued/" + uploadId + ".bin");
     assertThat(Files.readAllBytes(spooled)).isEqualTo(HELLO);
-    JsonObject event = fx.query("SELECT payload FROM outbox_messages WHERE topic = 'upload.retry'"
-        + " AND dedupe_key = $1", "upload:" + uploadId).get(0).getJsonObject("payload");
+    JsonObject event =
+        fx.query(
+                "SELECT payload FROM outbox_messages WHERE topic = 'upload.retry'"
+                    + " AND dedupe_key = $1",
+                "upload:" + uploadId)
+            .get(0)
+            .getJsonObject("payload");
     assertThat(event.getString("key")).isEqualTo("docs/d.txt");
     assertThat(event.getLong("sizeBytes")).isEqualTo(HELLO.length);
-    assertThat(KafkaReader.read(TestServices.kafkaBootstrap(), "upload.retry", 1,
-            Duration.ofSeconds(30)).stream().map(ConsumerRecord::value)
-        .anyMatch(v -> v.contains(uploadId))).isTrue();
+    assertThat(
+            KafkaReader.read(
+                    TestServices.kafkaBootstrap(), "upload.retry", 1, Duration.ofSeconds(30))
+                .stream()
+                .map(ConsumerRecord::value)
+                .anyMatch(v -> v.contains(uploadId)))
+        .isTrue();
 
     s3.healthy();
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> fx.count(
-        "SELECT count(*) FROM upload_completions WHERE upload_id = $1", uploadId) == 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                fx.count("SELECT count(*) FROM upload_completions WHERE upload_id = $1", uploadId)
+                    == 1);
     assertThat(s3.object("acme/docs/d.txt").data()).isEqualTo(HELLO);
     assertThat(fx.query("SELECT provider FROM upload_completions").get(0).getString(0))
         .isEqualTo("s3");
-    await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(spooled)
-        && !Files.exists(dir.resolve("spool/queued/" + uploadId + ".json")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                !Files.exists(spooled)
+                    && !Files.exists(dir.resolve("spool/queued/" + uploadId + ".json")));
     assertThat(get("docs/d.txt").provider()).isEqualTo("s3");
   }
 
@@ -178,17 +196,31 @@ class StorageFailoverIT {
     byte[] large = new byte[3 * 1024 * 1024];
     new Random(7).nextBytes(large);
 
-    assertThatThrownBy(() -> send(StorageAddresses.PUT, new StoreRequest(
-        new ObjectKey("acme", "big.bin"), "r", null, null, large, null).toJson()))
-        .isInstanceOfSatisfying(ReplyException.class,
+    assertThatThrownBy(
+            () ->
+                send(
+                    StorageAddresses.PUT,
+                    new StoreRequest(new ObjectKey("acme", "big.bin"), "r", null, null, large, null)
+                        .toJson()))
+        .isInstanceOfSatisfying(
+            ReplyException.class,
             e -> assertThat(e.failureCode()).isEqualTo(StorageAddresses.TOO_LARGE));
 
-    UploadSpool spool = new UploadSpool(dir.resolve("spool"),
-        fx.vertx.createSharedWorkerExecutor("test-spool"));
+    UploadSpool spool =
+        new UploadSpool(dir.resolve("spool"), fx.vertx.createSharedWorkerExecutor("test-spool"));
     String ref = Blocking.await(spool.spill(large), Duration.ofSeconds(10));
-    StoreReply reply = StoreReply.fromJson(send(StorageAddresses.PUT, new StoreRequest(
-        new ObjectKey("acme", "big.bin"), "r-big", "big-1", "application/octet-stream", null,
-        ref).toJson()));
+    StoreReply reply =
+        StoreReply.fromJson(
+            send(
+                StorageAddresses.PUT,
+                new StoreRequest(
+                        new ObjectKey("acme", "big.bin"),
+                        "r-big",
+                        "big-1",
+                        "application/octet-stream",
+                        null,
+                        ref)
+                    .toJson()));
 
     assertThat(reply.status()).isEqualTo("queued");
     assertThat(reply.uploadId()).isEqualTo("big-1");
@@ -203,15 +235,21 @@ class StorageFailoverIT {
 
   @Test
   void aRecoveredS3GetsTheTrafficBackAfterTheBreakerResetTimeout() throws Exception {
-    deploy(Map.of("SA01_STORAGE_BREAKER_FAILURE_THRESHOLD", "1",
-        "SA01_STORAGE_BREAKER_RESET_MS", "1500"));
+    deploy(
+        Map.of(
+            "SA01_STORAGE_BREAKER_FAILURE_THRESHOLD",
+            "1",
+            "SA01_STORAGE_BREAKER_RESET_MS",
+            "1500"));
     s3.failWith(503);
     assertThat(put("r/1", HELLO).provider()).isEqualTo("local");
     s3.healthy();
     assertThat(put("r/2", HELLO).provider()).as("breaker still open").isEqualTo("local");
     assertThat(s3.requests()).hasSize(1);
 
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> put("r/3", HELLO).provider().equals("s3"));
     assertThat(put("r/4", HELLO).provider()).isEqualTo("s3");
   }
@@ -229,9 +267,16 @@ class StorageFailoverIT {
   void aBadKeyIsRefusedBeforeAnyLinkIsTried() throws Exception {
     deploy(Map.of());
 
-    assertThatThrownBy(() -> send(StorageAddresses.PUT, new JsonObject().put("tenantId", "acme")
-        .put("key", "../etc/passwd").put("data", "AA==")))
-        .isInstanceOfSatisfying(ReplyException.class,
+    assertThatThrownBy(
+            () ->
+                send(
+                    StorageAddresses.PUT,
+                    new JsonObject()
+                        .put("tenantId", "acme")
+                        .put("key", "../etc/passwd")
+                        .put("data", "AA==")))
+        .isInstanceOfSatisfying(
+            ReplyException.class,
             e -> assertThat(e.failureCode()).isEqualTo(StorageAddresses.CALLER_FAULT));
     assertThat(s3.requests()).isEmpty();
   }
@@ -241,13 +286,17 @@ class StorageFailoverIT {
     deploy(Map.of());
 
     assertThatThrownBy(() -> get("missing"))
-        .isInstanceOfSatisfying(ReplyException.class,
+        .isInstanceOfSatisfying(
+            ReplyException.class,
             e -> assertThat(e.failureCode()).isEqualTo(StorageAddresses.NOT_FOUND));
   }
 
   private Map<String, String> allLinksDown() throws Exception {
-    return Map.of("SA01_STORAGE_LOCAL_DIR", blockedDirectory(),
-        "SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find());
+    return Map.of(
+        "SA01_STORAGE_LOCAL_DIR",
+        blockedDirectory(),
+        "SA01_REDIS_URL",
+        "redis://127.0.0.1:" + FreePort.find());
   }
 
   /** A directory path under a regular file: nothing can be created there. */
@@ -278,24 +327,36 @@ class StorageFailoverIT {
     env.put("SA01_REDIS_URL", TestServices.redis().toString());
     env.putAll(overrides);
     ServiceConfig config = OutboxFixture.config(env);
-    Blocking.await(fx.vertx.deployVerticle(new StorageFailoverVerticle(config.storage(), fx.pool,
-        fx.outbox, fx.meters, Clock.systemUTC())), Duration.ofSeconds(10));
+    Blocking.await(
+        fx.vertx.deployVerticle(
+            new StorageFailoverVerticle(
+                config.storage(), fx.pool, fx.outbox, fx.meters, Clock.systemUTC())),
+        Duration.ofSeconds(10));
     return config;
   }
 
   private StoreReply put(String key, byte[] data) throws Exception {
-    return StoreReply.fromJson(send(StorageAddresses.PUT, new StoreRequest(
-        new ObjectKey("acme", key), "req-" + key, null, "text/plain", data, null).toJson()));
+    return StoreReply.fromJson(
+        send(
+            StorageAddresses.PUT,
+            new StoreRequest(
+                    new ObjectKey("acme", key), "req-" + key, null, "text/plain", data, null)
+                .toJson()));
   }
 
   private FetchReply get(String key) throws Exception {
-    return FetchReply.fromJson(send(StorageAddresses.GET,
-        new FetchRequest(new ObjectKey("acme", key), "get-" + key).toJson()));
+    return FetchReply.fromJson(
+        send(
+            StorageAddresses.GET,
+            new FetchRequest(new ObjectKey("acme", key), "get-" + key).toJson()));
   }
 
   private JsonObject send(String address, JsonObject body) throws Exception {
-    return Blocking.<io.vertx.core.eventbus.Message<JsonObject>>await(fx.vertx.eventBus()
-        .request(address, body, new DeliveryOptions().setSendTimeout(30_000)),
-        Duration.ofSeconds(35)).body();
+    return Blocking.<io.vertx.core.eventbus.Message<JsonObject>>await(
+            fx.vertx
+                .eventBus()
+                .request(address, body, new DeliveryOptions().setSendTimeout(30_000)),
+            Duration.ofSeconds(35))
+        .body();
   }
 }

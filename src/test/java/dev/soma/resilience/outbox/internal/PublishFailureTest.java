@@ -45,8 +45,9 @@ class PublishFailureTest {
 
   @Test
   void aTimeoutWhileNothingReachedTheBrokerIsAnOutage() {
-    PublishFailure failure = PublishFailure.classify(
-        new TimeoutException("Expiring 1 record(s): 30000 ms has passed"), false);
+    PublishFailure failure =
+        PublishFailure.classify(
+            new TimeoutException("Expiring 1 record(s): 30000 ms has passed"), false);
 
     assertThat(failure.kind()).isEqualTo(Kind.UNAVAILABLE);
     assertThat(failure.errorClass()).isEqualTo(TimeoutException.class.getName());
@@ -54,8 +55,9 @@ class PublishFailureTest {
 
   @Test
   void aTimeoutWhileOtherRecordsWereAcknowledgedIsTransient() {
-    PublishFailure failure = PublishFailure.classify(
-        new TimeoutException("Expiring 1 record(s): 30000 ms has passed"), true);
+    PublishFailure failure =
+        PublishFailure.classify(
+            new TimeoutException("Expiring 1 record(s): 30000 ms has passed"), true);
 
     assertThat(failure.kind()).isEqualTo(Kind.TRANSIENT);
   }
@@ -87,8 +89,8 @@ class PublishFailureTest {
 
   @Test
   void executionAndCompletionWrappersAreLookedThrough() {
-    Throwable wrapped = new CompletionException(
-        new ExecutionException(new RecordTooLargeException("too large")));
+    Throwable wrapped =
+        new CompletionException(new ExecutionException(new RecordTooLargeException("too large")));
 
     PublishFailure failure = PublishFailure.classify(wrapped, true);
 

@@ -86,8 +86,18 @@ class TenantQuotasTest {
   private static List<ClaimedEvent> events(String... tenants) {
     List<ClaimedEvent> events = new ArrayList<>();
     for (int i = 0; i < tenants.length; i++) {
-      events.add(new ClaimedEvent(i + 1, tenants[i], "key-" + i, "topic", null, "{}",
-          new JsonObject(), 0, 5, OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
+      events.add(
+          new ClaimedEvent(
+              i + 1,
+              tenants[i],
+              "key-" + i,
+              "topic",
+              null,
+              "{}",
+              new JsonObject(),
+              0,
+              5,
+              OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
     }
     return events;
   }

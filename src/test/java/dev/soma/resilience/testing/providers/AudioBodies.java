@@ -3,7 +3,9 @@ package dev.soma.resilience.testing.providers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
-/** Reads the doubles' request bodies; a body that is not what the provider expects reads as null. */
+/**
+ * Reads the doubles' request bodies; a body that is not what the provider expects reads as null.
+ */
 final class AudioBodies {
 
   private AudioBodies() {}

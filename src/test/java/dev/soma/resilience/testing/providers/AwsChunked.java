@@ -3,7 +3,10 @@ package dev.soma.resilience.testing.providers;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Decodes an {@code aws-chunked} body: {@code hex-size[;chunk-signature=...]\r\n data \r\n}..., then trailers. */
+/**
+ * Decodes an {@code aws-chunked} body: {@code hex-size[;chunk-signature=...]\r\n data \r\n}...,
+ * then trailers.
+ */
 final class AwsChunked {
 
   private AwsChunked() {}

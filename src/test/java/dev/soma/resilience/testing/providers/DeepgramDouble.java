@@ -7,9 +7,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Deepgram pre-recorded STT: {@code POST /v1/listen} with {@code Authorization: Token <key>} and
- * the raw audio as the body; answers
- * {@code {results:{channels:[{alternatives:[{transcript, confidence}]}]}}} ({@link #TRANSCRIPT}).
- * 401 on a wrong key, 400 on an empty body.
+ * the raw audio as the body; answers {@code {results:{channels:[{alternatives:[{transcript,
+ * confidence}]}]}}} ({@link #TRANSCRIPT}). 401 on a wrong key, 400 on an empty body.
  */
 public final class DeepgramDouble extends ProviderDouble {
 
@@ -31,12 +30,23 @@ public final class DeepgramDouble extends ProviderDouble {
     } else if (request.body().length() == 0) {
       answerError(400, response);
     } else {
-      JsonObject alternative = new JsonObject().put("transcript", TRANSCRIPT)
-          .put("confidence", 0.98);
-      response.putHeader("Content-Type", "application/json").end(new JsonObject()
-          .put("metadata", new JsonObject().put("request_id", "double"))
-          .put("results", new JsonObject().put("channels", new JsonArray().add(
-              new JsonObject().put("alternatives", new JsonArray().add(alternative))))).encode());
+      JsonObject alternative =
+          new JsonObject().put("transcript", TRANSCRIPT).put("confidence", 0.98);
+      response
+          .putHeader("Content-Type", "application/json")
+          .end(
+              new JsonObject()
+                  .put("metadata", new JsonObject().put("request_id", "double"))
+                  .put(
+                      "results",
+                      new JsonObject()
+                          .put(
+                              "channels",
+                              new JsonArray()
+                                  .add(
+                                      new JsonObject()
+                                          .put("alternatives", new JsonArray().add(alternative)))))
+                  .encode());
     }
   }
 
@@ -47,8 +57,13 @@ public final class DeepgramDouble extends ProviderDouble {
 
   @Override
   protected void answerError(int status, HttpServerResponse response) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("err_code", "INJECTED").put("err_msg", "injected " + status)
-            .encode());
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put("err_code", "INJECTED")
+                .put("err_msg", "injected " + status)
+                .encode());
   }
 }

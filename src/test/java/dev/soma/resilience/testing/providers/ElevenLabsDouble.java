@@ -7,9 +7,9 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * ElevenLabs TTS: {@code POST /v1/text-to-speech/{voice_id}} with {@code xi-api-key} and
- * {@code {text, model_id?}}; answers {@code audio/mpeg} bytes ({@link #audioFor}), 401 without the
- * key, 400 without text.
+ * ElevenLabs TTS: {@code POST /v1/text-to-speech/{voice_id}} with {@code xi-api-key} and {@code
+ * {text, model_id?}}; answers {@code audio/mpeg} bytes ({@link #audioFor}), 401 without the key,
+ * 400 without text.
  */
 public final class ElevenLabsDouble extends ProviderDouble {
 
@@ -50,8 +50,16 @@ public final class ElevenLabsDouble extends ProviderDouble {
 
   @Override
   protected void answerError(int status, HttpServerResponse response) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("detail", new JsonObject().put("status", "injected_" + status)
-            .put("message", "injected " + status)).encode());
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put(
+                    "detail",
+                    new JsonObject()
+                        .put("status", "injected_" + status)
+                        .put("message", "injected " + status))
+                .encode());
   }
 }

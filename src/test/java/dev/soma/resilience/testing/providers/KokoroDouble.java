@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The self-hosted Kokoro wrapper: {@code POST /synthesize} {@code {text (<=5000), voice, speed
- * (0.5-2.0), format}} answers audio bytes ({@link #audioFor}); {@code GET /health} answers
- * {@code {status:"ok"}}. 400 on text out of bounds or speed out of range.
+ * (0.5-2.0), format}} answers audio bytes ({@link #audioFor}); {@code GET /health} answers {@code
+ * {status:"ok"}}. 400 on text out of bounds or speed out of range.
  */
 public final class KokoroDouble extends ProviderDouble {
 
@@ -39,7 +39,8 @@ public final class KokoroDouble extends ProviderDouble {
       return;
     }
     String format = body.getString("format", "wav");
-    response.putHeader("Content-Type", format.equals("mp3") ? "audio/mpeg" : "audio/" + format)
+    response
+        .putHeader("Content-Type", format.equals("mp3") ? "audio/mpeg" : "audio/" + format)
         .end(Buffer.buffer(audioFor(text)));
   }
 
@@ -50,7 +51,9 @@ public final class KokoroDouble extends ProviderDouble {
 
   @Override
   protected void answerError(int status, HttpServerResponse response) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json")
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("detail", "injected " + status).encode());
   }
 }

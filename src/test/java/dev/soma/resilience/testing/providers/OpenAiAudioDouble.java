@@ -10,10 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * OpenAI audio, both endpoints, {@code Authorization: Bearer <key>}: {@code POST /v1/audio/speech}
- * {@code {model, input, voice, response_format?}} answers audio bytes ({@link #audioFor});
- * {@code POST /v1/audio/transcriptions}, multipart with a {@code file} part and a {@code model}
- * field, answers {@code {text}} ({@link #TRANSCRIPT}). 400 when a required field is missing, 401
- * on a wrong key, in OpenAI's error format.
+ * {@code {model, input, voice, response_format?}} answers audio bytes ({@link #audioFor}); {@code
+ * POST /v1/audio/transcriptions}, multipart with a {@code file} part and a {@code model} field,
+ * answers {@code {text}} ({@link #TRANSCRIPT}). 400 when a required field is missing, 401 on a
+ * wrong key, in OpenAI's error format.
  */
 public final class OpenAiAudioDouble extends ProviderDouble {
 
@@ -37,13 +37,16 @@ public final class OpenAiAudioDouble extends ProviderDouble {
       answerError(401, response);
     } else if (request.path().equals("/v1/audio/speech")) {
       JsonObject body = AudioBodies.json(request.body());
-      if (body == null || body.getString("model") == null || body.getString("voice") == null
+      if (body == null
+          || body.getString("model") == null
+          || body.getString("voice") == null
           || body.getString("input", "").isEmpty()) {
         answerError(400, response);
         return;
       }
       String format = body.getString("response_format", "mp3");
-      response.putHeader("Content-Type", format.equals("mp3") ? "audio/mpeg" : "audio/" + format)
+      response
+          .putHeader("Content-Type", format.equals("mp3") ? "audio/mpeg" : "audio/" + format)
           .end(Buffer.buffer(audioFor(body.getString("input"))));
     } else if (request.path().equals("/v1/audio/transcriptions")) {
       String form = request.body().toString(StandardCharsets.ISO_8859_1);
@@ -52,7 +55,8 @@ public final class OpenAiAudioDouble extends ProviderDouble {
         answerError(400, response);
         return;
       }
-      response.putHeader("Content-Type", "application/json")
+      response
+          .putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("text", TRANSCRIPT).encode());
     } else {
       answerError(404, response);
@@ -70,8 +74,16 @@ public final class OpenAiAudioDouble extends ProviderDouble {
 
   @Override
   protected void answerError(int status, HttpServerResponse response) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("message", "injected " + status)
-            .put("type", status == 400 ? "invalid_request_error" : "server_error")).encode());
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put(
+                    "error",
+                    new JsonObject()
+                        .put("message", "injected " + status)
+                        .put("type", status == 400 ? "invalid_request_error" : "server_error"))
+                .encode());
   }
 }

@@ -29,7 +29,13 @@ public abstract class ProviderDouble implements AutoCloseable {
     }
   }
 
-  private enum Mode { HEALTHY, FAIL, RATE_LIMITED, MALFORMED, CUT }
+  private enum Mode {
+    HEALTHY,
+    FAIL,
+    RATE_LIMITED,
+    MALFORMED,
+    CUT
+  }
 
   private final Vertx vertx;
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
@@ -53,7 +59,9 @@ public abstract class ProviderDouble implements AutoCloseable {
 
   /** The status and body of an error in the provider's own error format. */
   protected void answerError(int status, HttpServerResponse response) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json")
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end("{\"error\":{\"message\":\"injected " + status + "\"}}");
   }
 
@@ -75,9 +83,13 @@ public abstract class ProviderDouble implements AutoCloseable {
       return;
     }
     try {
-      server = Blocking.await(vertx.createHttpServer(
-              new HttpServerOptions().setHandle100ContinueAutomatically(true)).requestHandler(this::handle)
-          .listen(port, "127.0.0.1"), Duration.ofSeconds(10));
+      server =
+          Blocking.await(
+              vertx
+                  .createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true))
+                  .requestHandler(this::handle)
+                  .listen(port, "127.0.0.1"),
+              Duration.ofSeconds(10));
       port = server.actualPort();
     } catch (Exception e) {
       throw new IllegalStateException("double cannot listen on " + port, e);
@@ -128,16 +140,24 @@ public abstract class ProviderDouble implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
-      Recorded recorded = new Recorded(request.method().name(), request.path(), request.query(),
-          MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body);
-      requests.add(recorded);
-      if (delay.isZero()) {
-        respond(recorded, request);
-      } else {
-        vertx.setTimer(delay.toMillis(), t -> respond(recorded, request));
-      }
-    });
+    request
+        .body()
+        .onSuccess(
+            body -> {
+              Recorded recorded =
+                  new Recorded(
+                      request.method().name(),
+                      request.path(),
+                      request.query(),
+                      MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+                      body);
+              requests.add(recorded);
+              if (delay.isZero()) {
+                respond(recorded, request);
+              } else {
+                vertx.setTimer(delay.toMillis(), t -> respond(recorded, request));
+              }
+            });
   }
 
   private void respond(Recorded recorded, HttpServerRequest request) {
@@ -152,9 +172,11 @@ public abstract class ProviderDouble implements AutoCloseable {
         answerError(429, response);
       }
       case MALFORMED -> answerMalformed(recorded, response);
-      case CUT -> response.putHeader("Content-Length", "100000")
-          .write(Buffer.buffer(new byte[1000]))
-          .onComplete(v -> request.connection().close());
+      case CUT ->
+          response
+              .putHeader("Content-Length", "100000")
+              .write(Buffer.buffer(new byte[1000]))
+              .onComplete(v -> request.connection().close());
       default -> answer(recorded, response);
     }
   }

@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * carry an AWS SigV4 {@code Authorization} header (any signature is accepted; a missing one gets
  * 403 AccessDenied). PUT answers the MD5 ETag; GET and HEAD answer 404 NoSuchKey for unknown keys;
  * errors use S3's XML error format. Malformed: PUT answers 200 with a wrong ETag and stores
- * nothing; GET answers garbage whose ETag does not match it. {@code aws-chunked} bodies are decoded.
+ * nothing; GET answers garbage whose ETag does not match it. {@code aws-chunked} bodies are
+ * decoded.
  */
 public final class S3Double extends ProviderDouble {
 
@@ -68,7 +69,8 @@ public final class S3Double extends ProviderDouble {
           }
           return;
         }
-        response.putHeader("Content-Type", object.contentType())
+        response
+            .putHeader("Content-Type", object.contentType())
             .putHeader("ETag", "\"" + md5(object.data()) + "\"")
             .putHeader("Content-Length", Integer.toString(object.data().length));
         if (request.method().equals("HEAD")) {
@@ -84,30 +86,40 @@ public final class S3Double extends ProviderDouble {
   @Override
   protected void answerMalformed(Recorded request, HttpServerResponse response) {
     if (request.method().equals("PUT")) {
-      response.putHeader("ETag", "\"" + md5("something else".getBytes(StandardCharsets.UTF_8))
-          + "\"").end();
+      response
+          .putHeader("ETag", "\"" + md5("something else".getBytes(StandardCharsets.UTF_8)) + "\"")
+          .end();
     } else {
-      response.putHeader("Content-Type", "application/octet-stream")
-          .putHeader("ETag", "\"" + md5(new byte[0]) + "\"").end("<NotS3");
+      response
+          .putHeader("Content-Type", "application/octet-stream")
+          .putHeader("ETag", "\"" + md5(new byte[0]) + "\"")
+          .end("<NotS3");
     }
   }
 
   @Override
   protected void answerError(int status, HttpServerResponse response) {
-    String code = switch (status) {
-      case 503 -> "SlowDown";
-      case 429 -> "TooManyRequests";
-      case 403 -> "AccessDenied";
-      case 400 -> "InvalidRequest";
-      default -> "InternalError";
-    };
+    String code =
+        switch (status) {
+          case 503 -> "SlowDown";
+          case 429 -> "TooManyRequests";
+          case 403 -> "AccessDenied";
+          case 400 -> "InvalidRequest";
+          default -> "InternalError";
+        };
     error(response, status, code, "injected " + status);
   }
 
   private static void error(HttpServerResponse response, int status, String code, String message) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/xml")
-        .end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>"
-            + message + "</Message><RequestId>double</RequestId></Error>");
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/xml")
+        .end(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
+                + code
+                + "</Code><Message>"
+                + message
+                + "</Message><RequestId>double</RequestId></Error>");
   }
 
   private static byte[] body(Recorded request) {

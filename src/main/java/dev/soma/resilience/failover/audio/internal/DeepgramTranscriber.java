@@ -22,8 +22,8 @@ public final class DeepgramTranscriber implements Link<TranscriptionRequest, Str
   private final Clock clock;
   private final long timeoutMillis;
 
-  public DeepgramTranscriber(WebClient client, AudioConfig.Deepgram config, Clock clock,
-      long timeoutMillis) {
+  public DeepgramTranscriber(
+      WebClient client, AudioConfig.Deepgram config, Clock clock, long timeoutMillis) {
     this.client = client;
     this.config = config;
     this.clock = clock;
@@ -42,11 +42,13 @@ public final class DeepgramTranscriber implements Link<TranscriptionRequest, Str
 
   @Override
   public Future<String> call(TranscriptionRequest request) {
-    HttpRequest<Buffer> post = client.postAbs(Endpoints.url(config.baseUrl(), "/v1/listen"))
-        .addQueryParam("model", config.model())
-        .putHeader("Authorization", "Token " + config.apiKey().value())
-        .putHeader("Content-Type", request.contentType())
-        .timeout(timeoutMillis);
+    HttpRequest<Buffer> post =
+        client
+            .postAbs(Endpoints.url(config.baseUrl(), "/v1/listen"))
+            .addQueryParam("model", config.model())
+            .putHeader("Authorization", "Token " + config.apiKey().value())
+            .putHeader("Content-Type", request.contentType())
+            .timeout(timeoutMillis);
     if (request.language() != null) {
       post.addQueryParam("language", request.language());
     }
@@ -56,17 +58,21 @@ public final class DeepgramTranscriber implements Link<TranscriptionRequest, Str
 
   private String transcript(HttpResponse<Buffer> response) {
     try {
-      JsonArray channels = new JsonObject(response.body()).getJsonObject("results")
-          .getJsonArray("channels");
-      Object text = channels.getJsonObject(0).getJsonArray("alternatives").getJsonObject(0)
-          .getValue("transcript");
+      JsonArray channels =
+          new JsonObject(response.body()).getJsonObject("results").getJsonArray("channels");
+      Object text =
+          channels
+              .getJsonObject(0)
+              .getJsonArray("alternatives")
+              .getJsonObject(0)
+              .getValue("transcript");
       if (text instanceof String s) {
         return s;
       }
     } catch (RuntimeException e) {
       // reported below
     }
-    throw ProviderCallFailure.malformed(name(),
-        "no results.channels[0].alternatives[0].transcript");
+    throw ProviderCallFailure.malformed(
+        name(), "no results.channels[0].alternatives[0].transcript");
   }
 }

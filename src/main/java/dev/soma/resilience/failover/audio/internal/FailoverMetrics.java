@@ -17,13 +17,20 @@ public final class FailoverMetrics {
 
   /** Counts one request of {@code kind} served by {@code provider}. */
   public void served(String kind, String primary, String provider) {
-    Counter.builder("media.served.count").description("Media requests served, by provider")
-        .tag("kind", kind).tag("provider", provider).register(registry).increment();
+    Counter.builder("media.served.count")
+        .description("Media requests served, by provider")
+        .tag("kind", kind)
+        .tag("provider", provider)
+        .register(registry)
+        .increment();
     if (!provider.equals(primary)) {
       Counter.builder("media.failover.count")
           .description("Media requests served by a fallback provider instead of the primary")
-          .tag("kind", kind).tag("from_provider", primary).tag("to_provider", provider)
-          .register(registry).increment();
+          .tag("kind", kind)
+          .tag("from_provider", primary)
+          .tag("to_provider", provider)
+          .register(registry)
+          .increment();
     }
   }
 }

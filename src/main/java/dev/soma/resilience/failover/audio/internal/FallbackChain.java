@@ -1,7 +1,7 @@
 package dev.soma.resilience.failover.audio.internal;
 
-import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.degradation.CallReporter;
+import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.breaker.OpenCircuitException;
 import io.vertx.core.AsyncResult;
@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Providers tried in order until one answers. Each call runs under the provider's breakers
  * (dependency {@code <kind>-<provider>}, per tenant) and a timeout. A link is skipped when it is
- * not configured, its breaker is open, or it asked us to wait (429 with {@code Retry-After});
- * it fails over on any dependency failure. A caller fault (400/422) ends the walk with that
- * failure: another provider would refuse the same request. When every link fails, the result
- * fails with {@link ChainExhausted}; the verticle decides what the last resort is.
+ * not configured, its breaker is open, or it asked us to wait (429 with {@code Retry-After}); it
+ * fails over on any dependency failure. A caller fault (400/422) ends the walk with that failure:
+ * another provider would refuse the same request. When every link fails, the result fails with
+ * {@link ChainExhausted}; the verticle decides what the last resort is.
  *
  * <p>Event-loop confined, like the breakers it uses.
  */
@@ -34,8 +34,8 @@ public final class FallbackChain<Q, R> {
   /** No link could serve; {@code reasons} says why for each, in order. */
   public static final class ChainExhausted extends RuntimeException {
     public ChainExhausted(String kind, List<String> reasons) {
-      super("every " + kind + " provider failed: " + String.join("; ", reasons), null, false,
-          false);
+      super(
+          "every " + kind + " provider failed: " + String.join("; ", reasons), null, false, false);
     }
   }
 
@@ -51,8 +51,14 @@ public final class FallbackChain<Q, R> {
   private final Map<String, Long> waitUntilMillis = new HashMap<>();
 
   /** {@code reporter} hears of every provider call, as {@code <kind>.<provider>}. */
-  public FallbackChain(String kind, List<Link<Q, R>> links, CircuitBreakers breakers,
-      Duration timeout, Clock clock, FailoverMetrics metrics, CallReporter reporter) {
+  public FallbackChain(
+      String kind,
+      List<Link<Q, R>> links,
+      CircuitBreakers breakers,
+      Duration timeout,
+      Clock clock,
+      FailoverMetrics metrics,
+      CallReporter reporter) {
     this.kind = kind;
     this.links = List.copyOf(links);
     this.breakers = breakers;
@@ -73,8 +79,8 @@ public final class FallbackChain<Q, R> {
     return links.stream().filter(Link::configured).map(Link::name).findFirst().orElse("none");
   }
 
-  private Future<Served<R>> attempt(int index, String tenant, String requestId, Q request,
-      List<String> reasons) {
+  private Future<Served<R>> attempt(
+      int index, String tenant, String requestId, Q request, List<String> reasons) {
     if (index == links.size()) {
       return Future.failedFuture(new ChainExhausted(kind, reasons));
     }
@@ -85,25 +91,39 @@ public final class FallbackChain<Q, R> {
       return attempt(index + 1, tenant, requestId, request, reasons);
     }
     String dependency = kind + "." + link.name();
-    return breakers.call(dependency, tenant,
-            () -> reporter.timed(dependency, tenant,
-                link.call(request).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS),
-                e -> classify(Future.failedFuture(e)) == CallOutcome.CALLER_FAULT),
+    return breakers
+        .call(
+            dependency,
+            tenant,
+            () ->
+                reporter.timed(
+                    dependency,
+                    tenant,
+                    link.call(request).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS),
+                    e -> classify(Future.failedFuture(e)) == CallOutcome.CALLER_FAULT),
             FallbackChain::classify)
         .map(result -> new Served<>(link.name(), result))
-        .recover(failure -> {
-          if (failure instanceof ProviderCallFailure f
-              && f.outcome() == CallOutcome.CALLER_FAULT) {
-            return Future.failedFuture(f);
-          }
-          noteRetryAfter(link, failure);
-          String reason = failure instanceof OpenCircuitException
-              ? "circuit open" : String.valueOf(failure.getMessage());
-          LOG.warn("{} provider {} failed for tenant {} request {}: {}; trying the next",
-              kind, link.name(), tenant, requestId, reason);
-          reasons.add(link.name() + " " + reason);
-          return attempt(index + 1, tenant, requestId, request, reasons);
-        });
+        .recover(
+            failure -> {
+              if (failure instanceof ProviderCallFailure f
+                  && f.outcome() == CallOutcome.CALLER_FAULT) {
+                return Future.failedFuture(f);
+              }
+              noteRetryAfter(link, failure);
+              String reason =
+                  failure instanceof OpenCircuitException
+                      ? "circuit open"
+                      : String.valueOf(failure.getMessage());
+              LOG.warn(
+                  "{} provider {} failed for tenant {} request {}: {}; trying the next",
+                  kind,
+                  link.name(),
+                  tenant,
+                  requestId,
+                  reason);
+              reasons.add(link.name() + " " + reason);
+              return attempt(index + 1, tenant, requestId, request, reasons);
+            });
   }
 
   private String skipReason(Link<Q, R> link) {
@@ -128,6 +148,7 @@ public final class FallbackChain<Q, R> {
       return CallOutcome.SUCCESS;
     }
     return result.cause() instanceof ProviderCallFailure f
-        ? f.outcome() : CallOutcome.DEPENDENCY_FAILURE;
+        ? f.outcome()
+        : CallOutcome.DEPENDENCY_FAILURE;
   }
 }

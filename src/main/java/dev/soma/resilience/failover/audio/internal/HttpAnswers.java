@@ -34,12 +34,13 @@ final class HttpAnswers {
       throw new ProviderCallFailure(CallOutcome.CALLER_FAULT, status, Duration.ZERO, detail);
     }
     if (status == 401 || status == 403) {
-      LOG.error("{} rejected our credential ({}): check its API key in the configuration",
-          provider, status);
+      LOG.error(
+          "{} rejected our credential ({}): check its API key in the configuration",
+          provider,
+          status);
     }
-    Duration retryAfter = status == 429
-        ? retryAfter(response.getHeader("Retry-After"), clock)
-        : Duration.ZERO;
+    Duration retryAfter =
+        status == 429 ? retryAfter(response.getHeader("Retry-After"), clock) : Duration.ZERO;
     throw new ProviderCallFailure(CallOutcome.DEPENDENCY_FAILURE, status, retryAfter, detail);
   }
 

@@ -18,8 +18,8 @@ public final class KokoroSpeech implements Link<SpeechRequest, SynthesizedAudio>
   private final Clock clock;
   private final long timeoutMillis;
 
-  public KokoroSpeech(WebClient client, AudioConfig.Kokoro config, Clock clock,
-      long timeoutMillis) {
+  public KokoroSpeech(
+      WebClient client, AudioConfig.Kokoro config, Clock clock, long timeoutMillis) {
     this.client = client;
     this.config = config;
     this.clock = clock;
@@ -38,11 +38,17 @@ public final class KokoroSpeech implements Link<SpeechRequest, SynthesizedAudio>
 
   @Override
   public Future<SynthesizedAudio> call(SpeechRequest request) {
-    return client.postAbs(Endpoints.url(config.baseUrl().orElseThrow(), "/synthesize"))
+    return client
+        .postAbs(Endpoints.url(config.baseUrl().orElseThrow(), "/synthesize"))
         .timeout(timeoutMillis)
-        .sendJsonObject(new JsonObject().put("text", request.text()).put("voice", config.voice())
-            .put("speed", config.speed()).put("format", request.format()))
-        .map(response -> SynthesizedAudio.from(name(),
-            HttpAnswers.require2xx(name(), response, clock)));
+        .sendJsonObject(
+            new JsonObject()
+                .put("text", request.text())
+                .put("voice", config.voice())
+                .put("speed", config.speed())
+                .put("format", request.format()))
+        .map(
+            response ->
+                SynthesizedAudio.from(name(), HttpAnswers.require2xx(name(), response, clock)));
   }
 }

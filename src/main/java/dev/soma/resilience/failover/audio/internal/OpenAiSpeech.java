@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 
-/** OpenAI TTS: {@code POST {base}/v1/audio/speech} {@code {model, input, voice, response_format}}. */
+/**
+ * OpenAI TTS: {@code POST {base}/v1/audio/speech} {@code {model, input, voice, response_format}}.
+ */
 public final class OpenAiSpeech implements Link<SpeechRequest, SynthesizedAudio> {
 
   private final WebClient client;
@@ -15,8 +17,8 @@ public final class OpenAiSpeech implements Link<SpeechRequest, SynthesizedAudio>
   private final Clock clock;
   private final long timeoutMillis;
 
-  public OpenAiSpeech(WebClient client, AudioConfig.OpenAi config, Clock clock,
-      long timeoutMillis) {
+  public OpenAiSpeech(
+      WebClient client, AudioConfig.OpenAi config, Clock clock, long timeoutMillis) {
     this.client = client;
     this.config = config;
     this.clock = clock;
@@ -35,13 +37,18 @@ public final class OpenAiSpeech implements Link<SpeechRequest, SynthesizedAudio>
 
   @Override
   public Future<SynthesizedAudio> call(SpeechRequest request) {
-    return client.postAbs(Endpoints.url(config.baseUrl(), "/v1/audio/speech"))
+    return client
+        .postAbs(Endpoints.url(config.baseUrl(), "/v1/audio/speech"))
         .putHeader("Authorization", "Bearer " + config.apiKey().value())
         .timeout(timeoutMillis)
-        .sendJsonObject(new JsonObject().put("model", config.ttsModel())
-            .put("input", request.text()).put("voice", config.ttsVoice())
-            .put("response_format", request.format()))
-        .map(response -> SynthesizedAudio.from(name(),
-            HttpAnswers.require2xx(name(), response, clock)));
+        .sendJsonObject(
+            new JsonObject()
+                .put("model", config.ttsModel())
+                .put("input", request.text())
+                .put("voice", config.ttsVoice())
+                .put("response_format", request.format()))
+        .map(
+            response ->
+                SynthesizedAudio.from(name(), HttpAnswers.require2xx(name(), response, clock)));
   }
 }

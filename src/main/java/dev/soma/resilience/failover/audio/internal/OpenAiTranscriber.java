@@ -10,7 +10,10 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.time.Clock;
 
-/** OpenAI STT: {@code POST {base}/v1/audio/transcriptions}, multipart {@code file} and {@code model}; {@code {text}} back. */
+/**
+ * OpenAI STT: {@code POST {base}/v1/audio/transcriptions}, multipart {@code file} and {@code
+ * model}; {@code {text}} back.
+ */
 public final class OpenAiTranscriber implements Link<TranscriptionRequest, String> {
 
   private final WebClient client;
@@ -18,8 +21,8 @@ public final class OpenAiTranscriber implements Link<TranscriptionRequest, Strin
   private final Clock clock;
   private final long timeoutMillis;
 
-  public OpenAiTranscriber(WebClient client, AudioConfig.OpenAi config, Clock clock,
-      long timeoutMillis) {
+  public OpenAiTranscriber(
+      WebClient client, AudioConfig.OpenAi config, Clock clock, long timeoutMillis) {
     this.client = client;
     this.config = config;
     this.clock = clock;
@@ -38,14 +41,16 @@ public final class OpenAiTranscriber implements Link<TranscriptionRequest, Strin
 
   @Override
   public Future<String> call(TranscriptionRequest request) {
-    MultipartForm form = MultipartForm.create()
-        .binaryFileUpload("file", request.fileName(), Buffer.buffer(request.audio()),
-            request.contentType())
-        .attribute("model", config.sttModel());
+    MultipartForm form =
+        MultipartForm.create()
+            .binaryFileUpload(
+                "file", request.fileName(), Buffer.buffer(request.audio()), request.contentType())
+            .attribute("model", config.sttModel());
     if (request.language() != null) {
       form.attribute("language", request.language());
     }
-    return client.postAbs(Endpoints.url(config.baseUrl(), "/v1/audio/transcriptions"))
+    return client
+        .postAbs(Endpoints.url(config.baseUrl(), "/v1/audio/transcriptions"))
         .putHeader("Authorization", "Bearer " + config.apiKey().value())
         .timeout(timeoutMillis)
         .sendMultipartForm(form)

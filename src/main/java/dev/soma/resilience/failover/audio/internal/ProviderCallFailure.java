@@ -4,9 +4,9 @@ import dev.soma.resilience.failover.breaker.CallOutcome;
 import java.time.Duration;
 
 /**
- * A provider answered, but not with something usable: how it counts ({@link CallOutcome}), the
- * HTTP status (0 when the body was the problem), and how long the provider asked us to wait (429
- * with {@code Retry-After}). Stackless: it is flow control during an outage.
+ * A provider answered, but not with something usable: how it counts ({@link CallOutcome}), the HTTP
+ * status (0 when the body was the problem), and how long the provider asked us to wait (429 with
+ * {@code Retry-After}). Stackless: it is flow control during an outage.
  */
 public final class ProviderCallFailure extends RuntimeException {
 
@@ -23,7 +23,10 @@ public final class ProviderCallFailure extends RuntimeException {
 
   /** A 2xx answer whose body is not what the wire format promises. */
   public static ProviderCallFailure malformed(String provider, String what) {
-    return new ProviderCallFailure(CallOutcome.DEPENDENCY_FAILURE, 0, Duration.ZERO,
+    return new ProviderCallFailure(
+        CallOutcome.DEPENDENCY_FAILURE,
+        0,
+        Duration.ZERO,
         provider + " answered malformed: " + what);
   }
 

@@ -13,9 +13,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The local filesystem: {@code <dir>/data/<tenant>/<key>} with its media type in
- * {@code <dir>/meta/<tenant>/<key>}, each written to a temporary file, fsynced and renamed into
- * place on a worker thread.
+ * The local filesystem: {@code <dir>/data/<tenant>/<key>} with its media type in {@code
+ * <dir>/meta/<tenant>/<key>}, each written to a temporary file, fsynced and renamed into place on a
+ * worker thread.
  */
 public final class LocalFileStore implements ObjectStore {
 
@@ -39,40 +39,46 @@ public final class LocalFileStore implements ObjectStore {
 
   @Override
   public Future<Instant> put(ObjectKey key, Payload payload) {
-    return io.executeBlocking(() -> {
-      Path data = data(key);
-      if (payload.inline() != null) {
-        UploadSpool.writeDurably(data, payload.inline());
-      } else {
-        Files.createDirectories(data.getParent());
-        Path temp = data.resolveSibling(data.getFileName() + ".tmp");
-        Files.copy(payload.file(), temp, StandardCopyOption.REPLACE_EXISTING);
-        try (var channel = java.nio.channels.FileChannel.open(temp,
-            java.nio.file.StandardOpenOption.WRITE)) {
-          channel.force(true);
-        }
-        Files.move(temp, data, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-        UploadSpool.syncDirectory(data.getParent());
-      }
-      UploadSpool.writeDurably(meta(key),
-          payload.contentType().getBytes(StandardCharsets.UTF_8));
-      return null;
-    }, false);
+    return io.executeBlocking(
+        () -> {
+          Path data = data(key);
+          if (payload.inline() != null) {
+            UploadSpool.writeDurably(data, payload.inline());
+          } else {
+            Files.createDirectories(data.getParent());
+            Path temp = data.resolveSibling(data.getFileName() + ".tmp");
+            Files.copy(payload.file(), temp, StandardCopyOption.REPLACE_EXISTING);
+            try (var channel =
+                java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
+              channel.force(true);
+            }
+            Files.move(
+                temp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            UploadSpool.syncDirectory(data.getParent());
+          }
+          UploadSpool.writeDurably(
+              meta(key), payload.contentType().getBytes(StandardCharsets.UTF_8));
+          return null;
+        },
+        false);
   }
 
   @Override
   public Future<Optional<StoredObject>> get(ObjectKey key) {
-    return io.executeBlocking(() -> {
-      Path data = data(key);
-      if (!Files.isRegularFile(data)) {
-        return Optional.empty();
-      }
-      Path meta = meta(key);
-      String type = Files.isRegularFile(meta)
-          ? Files.readString(meta, StandardCharsets.UTF_8) : "application/octet-stream";
-      return Optional.of(new StoredObject(type, Files.readAllBytes(data)));
-    }, false);
+    return io.executeBlocking(
+        () -> {
+          Path data = data(key);
+          if (!Files.isRegularFile(data)) {
+            return Optional.empty();
+          }
+          Path meta = meta(key);
+          String type =
+              Files.isRegularFile(meta)
+                  ? Files.readString(meta, StandardCharsets.UTF_8)
+                  : "application/octet-stream";
+          return Optional.of(new StoredObject(type, Files.readAllBytes(data)));
+        },
+        false);
   }
 
   private Path data(ObjectKey key) {

@@ -11,7 +11,9 @@ import java.util.Optional;
  */
 public interface ObjectStore {
 
-  /** The provider's name as replies and metrics show it: {@code s3}, {@code local}, {@code redis}. */
+  /**
+   * The provider's name as replies and metrics show it: {@code s3}, {@code local}, {@code redis}.
+   */
   String name();
 
   boolean configured();

@@ -55,17 +55,20 @@ public final class S3Store implements ObjectStore {
   }
 
   private static S3Client build(StorageConfig.S3 config, Duration timeout) {
-    var builder = S3Client.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder()
-            .connectionTimeout(timeout).socketTimeout(timeout))
-        .region(Region.of(config.region()))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-            config.accessKeyId().value(), config.secretAccessKey().value())))
-        .forcePathStyle(config.pathStyle())
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-            .apiCallTimeout(timeout));
+    var builder =
+        S3Client.builder()
+            .httpClientBuilder(
+                UrlConnectionHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
+            .region(Region.of(config.region()))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(
+                        config.accessKeyId().value(), config.secretAccessKey().value())))
+            .forcePathStyle(config.pathStyle())
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .overrideConfiguration(
+                o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(timeout));
     config.endpoint().ifPresent(builder::endpointOverride);
     return builder.build();
   }
@@ -82,45 +85,50 @@ public final class S3Store implements ObjectStore {
 
   @Override
   public Future<Instant> put(ObjectKey key, Payload payload) {
-    return blocking(() -> {
-      String md5;
-      RequestBody body;
-      if (payload.inline() != null) {
-        md5 = md5(payload.inline());
-        body = RequestBody.fromBytes(payload.inline());
-      } else {
-        md5 = md5(payload);
-        body = RequestBody.fromFile(payload.file());
-      }
-      PutObjectResponse response = client.putObject(r -> r.bucket(config.bucket())
-          .key(key.path()).contentType(payload.contentType()), body);
-      requireEtag(response.eTag(), md5);
-      return null;
-    });
+    return blocking(
+        () -> {
+          String md5;
+          RequestBody body;
+          if (payload.inline() != null) {
+            md5 = md5(payload.inline());
+            body = RequestBody.fromBytes(payload.inline());
+          } else {
+            md5 = md5(payload);
+            body = RequestBody.fromFile(payload.file());
+          }
+          PutObjectResponse response =
+              client.putObject(
+                  r -> r.bucket(config.bucket()).key(key.path()).contentType(payload.contentType()),
+                  body);
+          requireEtag(response.eTag(), md5);
+          return null;
+        });
   }
 
   /** A single-part ETag is the MD5 of the bytes: anything else is a malformed answer. */
   private static void requireEtag(String header, String md5) {
     String etag = header == null ? "" : header.replace("\"", "");
     if (!etag.contains("-") && !etag.equalsIgnoreCase(md5)) {
-      throw new StoreFailure(CallOutcome.DEPENDENCY_FAILURE,
+      throw new StoreFailure(
+          CallOutcome.DEPENDENCY_FAILURE,
           "s3 answered malformed: ETag '" + etag + "' is not the MD5 of the object");
     }
   }
 
   @Override
   public Future<Optional<StoredObject>> get(ObjectKey key) {
-    return blocking(() -> {
-      try {
-        ResponseBytes<GetObjectResponse> object =
-            client.getObjectAsBytes(r -> r.bucket(config.bucket()).key(key.path()));
-        requireEtag(object.response().eTag(), md5(object.asByteArray()));
-        return Optional.of(new StoredObject(object.response().contentType(),
-            object.asByteArray()));
-      } catch (NoSuchKeyException e) {
-        return Optional.empty();
-      }
-    });
+    return blocking(
+        () -> {
+          try {
+            ResponseBytes<GetObjectResponse> object =
+                client.getObjectAsBytes(r -> r.bucket(config.bucket()).key(key.path()));
+            requireEtag(object.response().eTag(), md5(object.asByteArray()));
+            return Optional.of(
+                new StoredObject(object.response().contentType(), object.asByteArray()));
+          } catch (NoSuchKeyException e) {
+            return Optional.empty();
+          }
+        });
   }
 
   private <T> Future<T> blocking(Callable<T> call) {
@@ -128,18 +136,24 @@ public final class S3Store implements ObjectStore {
       inFlight.decrementAndGet();
       return Future.failedFuture(StoreFailure.shed(name()));
     }
-    return workers.<T>executeBlocking(() -> {
-      try {
-        return call.call();
-      } catch (S3Exception e) {
-        if (e.statusCode() == 401 || e.statusCode() == 403) {
-          LOG.error("s3 rejected our credentials ({}): check storage.s3.* in the configuration",
-              e.statusCode());
-        }
-        throw new StoreFailure(CallOutcome.DEPENDENCY_FAILURE,
-            "s3 answered " + e.statusCode() + ": " + e.awsErrorDetails().errorCode());
-      }
-    }, false).andThen(ar -> inFlight.decrementAndGet());
+    return workers
+        .<T>executeBlocking(
+            () -> {
+              try {
+                return call.call();
+              } catch (S3Exception e) {
+                if (e.statusCode() == 401 || e.statusCode() == 403) {
+                  LOG.error(
+                      "s3 rejected our credentials ({}): check storage.s3.* in the configuration",
+                      e.statusCode());
+                }
+                throw new StoreFailure(
+                    CallOutcome.DEPENDENCY_FAILURE,
+                    "s3 answered " + e.statusCode() + ": " + e.awsErrorDetails().errorCode());
+              }
+            },
+            false)
+        .andThen(ar -> inFlight.decrementAndGet());
   }
 
   private static String md5(byte[] bytes) throws NoSuchAlgorithmException {

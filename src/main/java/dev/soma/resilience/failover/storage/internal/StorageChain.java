@@ -1,7 +1,7 @@
 package dev.soma.resilience.failover.storage.internal;
 
-import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.degradation.CallReporter;
+import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.breaker.OpenCircuitException;
 import dev.soma.resilience.failover.storage.ObjectKey;
@@ -20,11 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * S3, then the local filesystem, then Redis. Each call runs under the link's breakers
- * (dependency {@code storage-<name>}, per tenant) and a timeout; a link that is not configured or
- * whose breaker is open is skipped; any failure moves on to the next link. Storage has no caller
- * faults at this level: requests are validated before they reach the chain. Counts
- * {@code media_failover_count{kind="storage",from_provider,to_provider}}.
+ * S3, then the local filesystem, then Redis. Each call runs under the link's breakers (dependency
+ * {@code storage-<name>}, per tenant) and a timeout; a link that is not configured or whose breaker
+ * is open is skipped; any failure moves on to the next link. Storage has no caller faults at this
+ * level: requests are validated before they reach the chain. Counts {@code
+ * media_failover_count{kind="storage",from_provider,to_provider}}.
  *
  * <p>Event-loop confined, like the breakers it uses.
  */
@@ -52,8 +52,12 @@ public final class StorageChain {
   private final CallReporter reporter;
 
   /** {@code reporter} hears of every link call, as {@code storage.<link>}. */
-  public StorageChain(List<ObjectStore> links, CircuitBreakers breakers, Duration timeout,
-      MeterRegistry registry, CallReporter reporter) {
+  public StorageChain(
+      List<ObjectStore> links,
+      CircuitBreakers breakers,
+      Duration timeout,
+      MeterRegistry registry,
+      CallReporter reporter) {
     this.links = List.copyOf(links);
     this.breakers = breakers;
     this.timeout = timeout;
@@ -63,29 +67,51 @@ public final class StorageChain {
 
   /** Stores on the first link that takes it; fails with {@link Exhausted} when none does. */
   public Future<Placed> put(ObjectKey key, Payload payload, String requestId) {
-    return walk(0, key, requestId, new ArrayList<>(), "every storage link failed",
-        link -> link.put(key, payload).map(expires -> new Placed(link.name(), expires)))
+    return walk(
+            0,
+            key,
+            requestId,
+            new ArrayList<>(),
+            "every storage link failed",
+            link -> link.put(key, payload).map(expires -> new Placed(link.name(), expires)))
         .onSuccess(placed -> countFailover(placed.provider()));
   }
 
   /**
-   * The object from the first link that has it; empty when every link answered and none had
-   * it; {@link Exhausted} when it was not found and some link failed (it may be there).
+   * The object from the first link that has it; empty when every link answered and none had it;
+   * {@link Exhausted} when it was not found and some link failed (it may be there).
    */
   public Future<Optional<Found>> get(ObjectKey key, String requestId) {
     List<String> reasons = new ArrayList<>();
-    return walk(0, key, requestId, reasons, "object not found, and some links failed",
-        link -> link.get(key).compose(found -> found.isPresent()
-            ? Future.succeededFuture(new Found(link.name(), found.get()))
-            : Future.failedFuture(new NotHere(link.name()))))
+    return walk(
+            0,
+            key,
+            requestId,
+            reasons,
+            "object not found, and some links failed",
+            link ->
+                link.get(key)
+                    .compose(
+                        found ->
+                            found.isPresent()
+                                ? Future.succeededFuture(new Found(link.name(), found.get()))
+                                : Future.failedFuture(new NotHere(link.name()))))
         .map(Optional::of)
-        .recover(failure -> reasons.stream().allMatch(r -> r.endsWith(NotHere.REASON)
-                || r.endsWith("not configured"))
-            ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure));
+        .recover(
+            failure ->
+                reasons.stream()
+                        .allMatch(r -> r.endsWith(NotHere.REASON) || r.endsWith("not configured"))
+                    ? Future.succeededFuture(Optional.empty())
+                    : Future.failedFuture(failure));
   }
 
-  private <T> Future<T> walk(int index, ObjectKey key, String requestId, List<String> reasons,
-      String exhausted, Function<ObjectStore, Future<T>> call) {
+  private <T> Future<T> walk(
+      int index,
+      ObjectKey key,
+      String requestId,
+      List<String> reasons,
+      String exhausted,
+      Function<ObjectStore, Future<T>> call) {
     if (index == links.size()) {
       return Future.failedFuture(new Exhausted(exhausted, reasons));
     }
@@ -95,34 +121,59 @@ public final class StorageChain {
       return walk(index + 1, key, requestId, reasons, exhausted, call);
     }
     String dependency = "storage." + link.name();
-    return breakers.call(dependency, key.tenantId(),
-            () -> reporter.timed(dependency, key.tenantId(),
-                call.apply(link).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS),
-                e -> e instanceof NotHere),
+    return breakers
+        .call(
+            dependency,
+            key.tenantId(),
+            () ->
+                reporter.timed(
+                    dependency,
+                    key.tenantId(),
+                    call.apply(link).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS),
+                    e -> e instanceof NotHere),
             StorageChain::classify)
-        .recover(failure -> {
-          String reason = failure instanceof OpenCircuitException ? "circuit open"
-              : failure instanceof NotHere ? NotHere.REASON : String.valueOf(failure.getMessage());
-          if (failure instanceof OpenCircuitException) {
-            LOG.debug("storage link {} skipped for {} request {}: circuit open", link.name(),
-                key.path(), requestId);
-          } else if (!(failure instanceof NotHere)) {
-            LOG.warn("storage link {} failed for {} request {}: {}; trying the next", link.name(),
-                key.path(), requestId, reason);
-          }
-          reasons.add(link.name() + " " + reason);
-          return walk(index + 1, key, requestId, reasons, exhausted, call);
-        });
+        .recover(
+            failure -> {
+              String reason =
+                  failure instanceof OpenCircuitException
+                      ? "circuit open"
+                      : failure instanceof NotHere
+                          ? NotHere.REASON
+                          : String.valueOf(failure.getMessage());
+              if (failure instanceof OpenCircuitException) {
+                LOG.debug(
+                    "storage link {} skipped for {} request {}: circuit open",
+                    link.name(),
+                    key.path(),
+                    requestId);
+              } else if (!(failure instanceof NotHere)) {
+                LOG.warn(
+                    "storage link {} failed for {} request {}: {}; trying the next",
+                    link.name(),
+                    key.path(),
+                    requestId,
+                    reason);
+              }
+              reasons.add(link.name() + " " + reason);
+              return walk(index + 1, key, requestId, reasons, exhausted, call);
+            });
   }
 
   private void countFailover(String provider) {
-    String primary = links.stream().filter(ObjectStore::configured).map(ObjectStore::name)
-        .findFirst().orElse("none");
+    String primary =
+        links.stream()
+            .filter(ObjectStore::configured)
+            .map(ObjectStore::name)
+            .findFirst()
+            .orElse("none");
     if (!provider.equals(primary)) {
       Counter.builder("media.failover.count")
           .description("Media requests served by a fallback provider instead of the primary")
-          .tag("kind", "storage").tag("from_provider", primary).tag("to_provider", provider)
-          .register(registry).increment();
+          .tag("kind", "storage")
+          .tag("from_provider", primary)
+          .tag("to_provider", provider)
+          .register(registry)
+          .increment();
     }
   }
 

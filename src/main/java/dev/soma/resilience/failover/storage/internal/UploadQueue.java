@@ -26,12 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Uploads no link could take. {@link #queue} keeps the bytes durably in the spool (fsynced
- * {@code queued/<uploadId>.bin}, or the caller's spilled file) with a marker
- * {@code queued/<uploadId>.json}, then enqueues an {@code upload.retry} event (dedupe key
- * {@code upload:<uploadId>}); only then is the caller told "upload queued". {@link #retryRound}
- * walks the markers (the spool, not Kafka), stores each upload through the chain, records it in
- * {@code upload_completions} and deletes its spooled bytes and marker.
+ * Uploads no link could take. {@link #queue} keeps the bytes durably in the spool (fsynced {@code
+ * queued/<uploadId>.bin}, or the caller's spilled file) with a marker {@code
+ * queued/<uploadId>.json}, then enqueues an {@code upload.retry} event (dedupe key {@code
+ * upload:<uploadId>}); only then is the caller told "upload queued". {@link #retryRound} walks the
+ * markers (the spool, not Kafka), stores each upload through the chain, records it in {@code
+ * upload_completions} and deletes its spooled bytes and marker.
  *
  * <p>Event-loop confined (the verticle's).
  */
@@ -39,13 +39,13 @@ public final class UploadQueue {
 
   public static final String TOPIC = "upload.retry";
 
-  static final String COMPLETED =
-      "SELECT 1 FROM upload_completions WHERE upload_id = $1";
+  static final String COMPLETED = "SELECT 1 FROM upload_completions WHERE upload_id = $1";
   static final String RECORD_COMPLETION =
       """
       INSERT INTO upload_completions (upload_id, tenant_id, object_key, provider, queued_at)
       VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (upload_id) DO NOTHING""";
+      ON CONFLICT (upload_id) DO NOTHING\
+      """;
 
   private static final Logger LOG = LoggerFactory.getLogger(UploadQueue.class);
 
@@ -59,8 +59,14 @@ public final class UploadQueue {
   private final Set<String> queueing = new HashSet<>();
   private boolean retrying;
 
-  public UploadQueue(Path spool, WorkerExecutor io, Pool pool, Outbox outbox, StorageChain chain,
-      Clock clock, int batch) {
+  public UploadQueue(
+      Path spool,
+      WorkerExecutor io,
+      Pool pool,
+      Outbox outbox,
+      StorageChain chain,
+      Clock clock,
+      int batch) {
     this.spool = spool;
     this.io = io;
     this.pool = pool;
@@ -76,33 +82,56 @@ public final class UploadQueue {
     Path queued = spool.resolve("queued");
     Path bytes = payload.inline() != null ? queued.resolve(uploadId + ".bin") : payload.file();
     Path marker = queued.resolve(uploadId + ".json");
-    JsonObject record = new JsonObject().put("uploadId", uploadId)
-        .put("tenantId", key.tenantId()).put("key", key.key())
-        .put("contentType", payload.contentType())
-        .put("bytes", spool.relativize(bytes).toString())
-        .put("queuedAt", clock.instant().toString());
-    return io.<Long>executeBlocking(() -> {
-          if (payload.inline() != null) {
-            UploadSpool.writeDurably(bytes, payload.inline());
-          }
-          UploadSpool.writeDurably(marker, record.toBuffer().getBytes());
-          return Files.size(bytes);
-        }, false)
-        .compose(size -> outbox.inTransaction(pool, tx -> outbox.enqueue(tx, OutboxEntry.of(
-            key.tenantId(), "upload:" + uploadId, TOPIC, key.path(),
-            record.copy().put("sizeBytes", size).put("requestId", requestId)))))
+    JsonObject record =
+        new JsonObject()
+            .put("uploadId", uploadId)
+            .put("tenantId", key.tenantId())
+            .put("key", key.key())
+            .put("contentType", payload.contentType())
+            .put("bytes", spool.relativize(bytes).toString())
+            .put("queuedAt", clock.instant().toString());
+    return io.<Long>executeBlocking(
+            () -> {
+              if (payload.inline() != null) {
+                UploadSpool.writeDurably(bytes, payload.inline());
+              }
+              UploadSpool.writeDurably(marker, record.toBuffer().getBytes());
+              return Files.size(bytes);
+            },
+            false)
+        .compose(
+            size ->
+                outbox.inTransaction(
+                    pool,
+                    tx ->
+                        outbox.enqueue(
+                            tx,
+                            OutboxEntry.of(
+                                key.tenantId(),
+                                "upload:" + uploadId,
+                                TOPIC,
+                                key.path(),
+                                record.copy().put("sizeBytes", size).put("requestId", requestId)))))
         .<Void>mapEmpty()
-        .recover(failure -> {
-          LOG.error("upload {} for {} request {} could not be queued: {}", uploadId, key.path(),
-              requestId, failure.toString());
-          return io.executeBlocking(() -> {
-            Files.deleteIfExists(marker);
-            if (payload.inline() != null) {
-              Files.deleteIfExists(bytes);
-            }
-            return null;
-          }, false).transform(ignored -> Future.failedFuture(failure));
-        })
+        .recover(
+            failure -> {
+              LOG.error(
+                  "upload {} for {} request {} could not be queued: {}",
+                  uploadId,
+                  key.path(),
+                  requestId,
+                  failure.toString());
+              return io.executeBlocking(
+                      () -> {
+                        Files.deleteIfExists(marker);
+                        if (payload.inline() != null) {
+                          Files.deleteIfExists(bytes);
+                        }
+                        return null;
+                      },
+                      false)
+                  .transform(ignored -> Future.failedFuture(failure));
+            })
         .andThen(ar -> queueing.remove(uploadId));
   }
 
@@ -113,13 +142,14 @@ public final class UploadQueue {
     }
     retrying = true;
     return io.executeBlocking(this::oldestMarkers, false)
-        .compose(markers -> {
-          Future<Integer> stored = Future.succeededFuture(0);
-          for (JsonObject marker : markers) {
-            stored = stored.compose(n -> retry(marker).map(ok -> ok ? n + 1 : n));
-          }
-          return stored;
-        })
+        .compose(
+            markers -> {
+              Future<Integer> stored = Future.succeededFuture(0);
+              for (JsonObject marker : markers) {
+                stored = stored.compose(n -> retry(marker).map(ok -> ok ? n + 1 : n));
+              }
+              return stored;
+            })
         .andThen(ar -> retrying = false);
   }
 
@@ -129,7 +159,8 @@ public final class UploadQueue {
       return List.of();
     }
     try (Stream<Path> files = Files.list(queued)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".json"))
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".json"))
           .sorted(Comparator.comparingLong(UploadQueue::modified))
           .map(UploadQueue::readMarker)
           .filter(m -> m != null && !queueing.contains(m.getString("uploadId")))
@@ -142,28 +173,47 @@ public final class UploadQueue {
     String uploadId = marker.getString("uploadId");
     ObjectKey key = new ObjectKey(marker.getString("tenantId"), marker.getString("key"));
     Path bytes = spool.resolve(marker.getString("bytes"));
-    return pool.preparedQuery(COMPLETED).execute(Tuple.of(uploadId))
-        .compose(rows -> rows.size() > 0
-            ? Future.succeededFuture("already")
-            : chain.put(key, Payload.file(bytes, marker.getString("contentType")), uploadId)
-                .compose(placed -> pool.preparedQuery(RECORD_COMPLETION).execute(Tuple.of(
-                        uploadId, key.tenantId(), key.key(), placed.provider(),
-                        OffsetDateTime.ofInstant(Instant.parse(marker.getString("queuedAt")),
-                            ZoneOffset.UTC)))
-                    .map(placed.provider())))
-        .compose(provider -> {
-          LOG.info("queued upload {} for {} stored by {}", uploadId, key.path(), provider);
-          return io.executeBlocking(() -> {
-            Files.deleteIfExists(bytes);
-            Files.deleteIfExists(spool.resolve("queued").resolve(uploadId + ".json"));
-            return true;
-          }, false);
-        })
-        .recover(failure -> {
-          LOG.info("queued upload {} for {} still waits: {}", uploadId, key.path(),
-              failure.getMessage());
-          return Future.succeededFuture(false);
-        });
+    return pool.preparedQuery(COMPLETED)
+        .execute(Tuple.of(uploadId))
+        .compose(
+            rows ->
+                rows.size() > 0
+                    ? Future.succeededFuture("already")
+                    : chain
+                        .put(key, Payload.file(bytes, marker.getString("contentType")), uploadId)
+                        .compose(
+                            placed ->
+                                pool.preparedQuery(RECORD_COMPLETION)
+                                    .execute(
+                                        Tuple.of(
+                                            uploadId,
+                                            key.tenantId(),
+                                            key.key(),
+                                            placed.provider(),
+                                            OffsetDateTime.ofInstant(
+                                                Instant.parse(marker.getString("queuedAt")),
+                                                ZoneOffset.UTC)))
+                                    .map(placed.provider())))
+        .compose(
+            provider -> {
+              LOG.info("queued upload {} for {} stored by {}", uploadId, key.path(), provider);
+              return io.executeBlocking(
+                  () -> {
+                    Files.deleteIfExists(bytes);
+                    Files.deleteIfExists(spool.resolve("queued").resolve(uploadId + ".json"));
+                    return true;
+                  },
+                  false);
+            })
+        .recover(
+            failure -> {
+              LOG.info(
+                  "queued upload {} for {} still waits: {}",
+                  uploadId,
+                  key.path(),
+                  failure.getMessage());
+              return Future.succeededFuture(false);
+            });
   }
 
   private static long modified(Path file) {
