@@ -55,8 +55,10 @@ final class FailoverTimeline {
               return;
             }
             LlmReply reply = LlmReply.fromJson(ar.result().body());
+            // a link skipped because its breaker is open is listed too, as "circuit open"
             boolean tried = reply.provider().equals(primary) || reply.failovers().stream()
-                .anyMatch(f -> f.from().startsWith(primary + ":"));
+                .anyMatch(f -> f.from().startsWith(primary + ":")
+                    && !f.reason().equals("circuit open"));
             samples.add(new Sample(sent, done, reply.provider(), tried));
           });
     }));
