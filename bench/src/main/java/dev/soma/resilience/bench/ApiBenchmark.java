@@ -46,8 +46,8 @@ public final class ApiBenchmark {
     SuiteOptions options = new SuiteOptions(args);
     int concurrency = options.number("concurrency", 32, 1);
     int seconds = options.number("seconds", 20, 1);
-    int warmupSeconds = options.number("warmup-seconds", 5, 0);
-    int rounds = options.number("rounds", 2, 1);
+    int warmupSeconds = options.number("warmup-seconds", 15, 0);
+    int rounds = options.number("rounds", 3, 1);
     int conversations = options.number("conversations", 1000, 1);
     int contentBytes = options.number("content-bytes", 200, 1);
     Path results = Path.of(options.text("results-dir", "bench/results"));
