@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
-# The outbox benchmark, one command: bench/run.sh [--name=value ...]  (see docs/PERFORMANCE.md)
+# The benchmarks, one command each (see docs/PERFORMANCE.md):
+#   bench/run.sh [--name=value ...]                   the outbox relay (issue 1)
+#   bench/run.sh --suite=failover [--name=value ...]  LLM failover overhead and timeline (issue 3)
+#   bench/run.sh --suite=api [--name=value ...]       POST /v1/conversations/{id}/messages (issue 4)
 # Builds the service (no tests), compiles the harness in bench/src, and runs it. It starts its own
 # embedded PostgreSQL and Kafka, so only a JDK 17 is needed. Results: stdout and bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+main=dev.soma.resilience.bench.OutboxBenchmark
+if [[ "${1:-}" == --suite=* ]]; then
+  case "${1#--suite=}" in
+    outbox) ;;
+    failover) main=dev.soma.resilience.bench.FailoverBenchmark ;;
+    api) main=dev.soma.resilience.bench.ApiBenchmark ;;
+    *) echo "unknown suite '${1#--suite=}': outbox, failover or api" >&2; exit 2 ;;
+  esac
+  shift
+fi
 
 out=target/bench
 mkdir -p "$out/classes"
@@ -18,4 +32,4 @@ javac --release 17 -nowarn -d "$out/classes" -cp "$service_cp" @"$out/sources.tx
 
 exec java -Xms1g -Xmx2g -XX:+UseG1GC \
   -Dbench.serviceClasspath="$service_cp" \
-  -cp "$out/classes:$service_cp" dev.soma.resilience.bench.OutboxBenchmark "$@"
+  -cp "$out/classes:$service_cp" "$main" "$@"
