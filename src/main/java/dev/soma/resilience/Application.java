@@ -27,6 +27,7 @@ import dev.soma.resilience.outbox.internal.OutboxRelay;
 import dev.soma.resilience.outbox.internal.OutboxRepository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -139,7 +140,7 @@ public final class Application implements AutoCloseable {
                             relayId,
                             Optional.of(database.connectOptions()),
                             Clock.systemUTC()),
-                    new io.vertx.core.DeploymentOptions()))
+                    new DeploymentOptions()))
         .compose(
             v ->
                 vertx.deployVerticle(
@@ -157,8 +158,7 @@ public final class Application implements AutoCloseable {
 
   private Future<?> deployService(ServiceConfig config) {
     AgentApi agentApi = new AgentApi(pool, outbox, config, registry);
-    OperationsApi api =
-        new OperationsApi(database, pool, registry, config.httpPort(), List.of(agentApi));
+    List<OperationsApi> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
     DegradationMetrics degradationMetrics = new DegradationMetrics(registry);
     return vertx
         .deployVerticle(
@@ -180,8 +180,18 @@ public final class Application implements AutoCloseable {
             v ->
                 vertx.deployVerticle(
                     new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC())))
-        .compose(v -> vertx.deployVerticle(api))
-        .onSuccess(v -> httpPort = api.actualPort())
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    () -> {
+                      OperationsApi server =
+                          new OperationsApi(
+                              database, pool, registry, config.httpPort(), List.of(agentApi));
+                      servers.add(server);
+                      return server;
+                    },
+                    new DeploymentOptions().setInstances(config.httpInstances())))
+        .onSuccess(v -> httpPort = servers.get(0).actualPort())
         .compose(v -> deployMedia(config));
   }
 
@@ -214,7 +224,7 @@ public final class Application implements AutoCloseable {
                             config.memory(),
                             "memory-sync-" + processName(),
                             registry),
-                    new io.vertx.core.DeploymentOptions()))
+                    new DeploymentOptions()))
         .orElseGet(
             () -> {
               LOG.info("SomaBrain not configured (SA01_SOMABRAIN_URL): memories wait in the queue");

@@ -40,6 +40,8 @@ public final class AgentApi implements RouteModule {
   private final ServiceConfig service;
   private final ApiConfig config;
   private final MeterRegistry registry;
+  // shared by every HTTP verticle instance, so a tenant's limit holds per node
+  private final RateLimiter limiter;
 
   public AgentApi(Pool pool, Outbox outbox, ServiceConfig service, MeterRegistry registry) {
     this.pool = pool;
@@ -47,6 +49,8 @@ public final class AgentApi implements RouteModule {
     this.service = service;
     this.config = service.api();
     this.registry = registry;
+    this.limiter =
+        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC());
   }
 
   private SessionContext sessionContext(Vertx vertx) {
@@ -103,12 +107,7 @@ public final class AgentApi implements RouteModule {
     router
         .route("/v1/*")
         .handler(
-            new TenantGate(
-                vertx,
-                tenants,
-                new RateLimiter(
-                    config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC()),
-                config.backlogLimit()));
+            new TenantGate(vertx, tenants, limiter, config.backlogLimit()));
     IdempotentRequests requests =
         new IdempotentRequests(
             pool,

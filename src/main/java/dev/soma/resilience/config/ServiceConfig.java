@@ -13,6 +13,8 @@ import java.util.Optional;
  *
  * @param dataDir where the embedded servers keep their data between runs
  * @param httpPort the API's port ({@code SA01_HTTP_PORT})
+ * @param httpInstances HTTP verticle instances sharing the port ({@code SA01_HTTP_INSTANCES}; 0 in
+ *     the file means one per processor)
  * @param database PostgreSQL ({@code SA01_DATABASE_URL} and pool settings)
  * @param kafka Kafka ({@code SA01_KAFKA_BOOTSTRAP_SERVERS} and producer settings)
  * @param redisUrl Redis ({@code SA01_REDIS_URL})
@@ -31,6 +33,7 @@ import java.util.Optional;
 public record ServiceConfig(
     Path dataDir,
     int httpPort,
+    int httpInstances,
     DatabaseConfig database,
     KafkaConfig kafka,
     Optional<URI> redisUrl,
@@ -45,6 +48,10 @@ public record ServiceConfig(
     AudioConfig audio,
     StorageConfig storage,
     LlmConfig llm) {
+
+  private static int instancesOrProcessors(int configured) {
+    return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+  }
 
   /**
    * Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}.
@@ -69,6 +76,7 @@ public record ServiceConfig(
     return new ServiceConfig(
         Path.of(dataDir),
         s.intIn("http.port", 0, 65535),
+        instancesOrProcessors(s.intIn("http.instances", 0, 256)),
         DatabaseConfig.from(s),
         kafka,
         redis,

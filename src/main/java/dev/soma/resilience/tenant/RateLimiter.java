@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * A token bucket per tenant: {@code burst} requests at once, refilled at {@code perSecond}.
- * Event-loop confined (one per HTTP verticle instance), so limits are per node.
+ * Thread-safe: one limiter serves every HTTP verticle instance of a node, so limits are per node.
  */
 public final class RateLimiter {
 
@@ -24,7 +24,7 @@ public final class RateLimiter {
   }
 
   /** Takes a token; returns 0 when allowed, else the milliseconds until one is available. */
-  public long tryAcquire(String tenant) {
+  public synchronized long tryAcquire(String tenant) {
     long now = clock.millis();
     Bucket bucket = buckets.getOrDefault(tenant, new Bucket(burst, now));
     double tokens =
