@@ -104,10 +104,7 @@ public final class AgentApi implements RouteModule {
     router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(media);
     router.routeWithRegex("/v1/(?!uploads/|transcriptions$|ws$).*").handler(bodies);
     router.route("/admin/*").handler(bodies);
-    router
-        .route("/v1/*")
-        .handler(
-            new TenantGate(vertx, tenants, limiter, config.backlogLimit()));
+    router.route("/v1/*").handler(new TenantGate(vertx, tenants, limiter, config.backlogLimit()));
     IdempotentRequests requests =
         new IdempotentRequests(
             pool,

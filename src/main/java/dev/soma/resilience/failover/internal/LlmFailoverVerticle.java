@@ -17,6 +17,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.HashMap;
@@ -47,13 +48,20 @@ public final class LlmFailoverVerticle extends VerticleBase {
     this.clock = clock;
   }
 
+  static final int MAX_CONNECTIONS_PER_PROVIDER = 256;
+
   @Override
   public Future<?> start() {
+    // LLM calls last seconds: the default of 5 connections per provider would queue the sixth
+    // concurrent request while its own deadline runs
     http =
         vertx.createHttpClient(
             new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setKeepAlive(true));
+                .setKeepAlive(true),
+            new PoolOptions()
+                .setHttp1MaxSize(MAX_CONNECTIONS_PER_PROVIDER)
+                .setMaxWaitQueueSize(MAX_CONNECTIONS_PER_PROVIDER * 4));
     Map<String, LlmClient> clients = new HashMap<>();
     config
         .providers()
