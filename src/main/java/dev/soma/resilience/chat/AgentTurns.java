@@ -2,19 +2,13 @@ package dev.soma.resilience.chat;
 
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.DependencyStatus;
-import dev.soma.resilience.failover.FailoverAddresses;
-import dev.soma.resilience.failover.LlmError;
 import dev.soma.resilience.failover.LlmReply;
 import dev.soma.resilience.failover.LlmRequest;
-import dev.soma.resilience.failover.LlmStreamEvent;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.session.SessionContext;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -22,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -43,7 +36,7 @@ public final class AgentTurns {
   private final MemoryService memories;
   private final SessionContext sessions;
   private final DegradationStatusView status;
-  private final Duration deadline;
+  private final LanguageModel model;
 
   public AgentTurns(
       Vertx vertx,
@@ -60,27 +53,7 @@ public final class AgentTurns {
     this.memories = memories;
     this.sessions = sessions;
     this.status = status;
-    this.deadline = deadline;
-  }
-
-  /** A failed turn: the LLM chain could not answer (the user's message is stored anyway). */
-  public static final class TurnFailed extends RuntimeException {
-    private final LlmError error;
-    private final boolean partial;
-
-    TurnFailed(LlmError error, boolean partial) {
-      super(error.message(), null, false, false);
-      this.error = error;
-      this.partial = partial;
-    }
-
-    public LlmError error() {
-      return error;
-    }
-
-    public boolean partial() {
-      return partial;
-    }
+    this.model = new LanguageModel(vertx, deadline);
   }
 
   /**
@@ -186,118 +159,12 @@ public final class AgentTurns {
             });
     messages.add(new LlmRequest.Message("user", turn.content()));
     String useCase = turn.useCase() == null ? "chat" : turn.useCase();
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(deadline.toMillis() + 2_000);
-    if (onToken == null) {
-      LlmRequest request =
-          new LlmRequest(
-              useCase,
-              turn.tenant(),
-              messages,
-              Optional.ofNullable(turn.maxTokens()),
-              Optional.empty(),
-              Optional.of(deadline.toMillis()),
-              Optional.empty());
-      return vertx
-          .eventBus()
-          .<JsonObject>request(FailoverAddresses.LLM_COMPLETE, request.toJson(), options)
-          .map(reply -> LlmReply.fromJson(reply.body()))
-          .recover(e -> Future.failedFuture(new TurnFailed(llmError(e), false)));
-    }
-    return stream(useCase, turn, messages, onToken, options);
-  }
-
-  private Future<LlmReply> stream(
-      String useCase,
-      TurnRequest turn,
-      List<LlmRequest.Message> messages,
-      Consumer<String> onToken,
-      DeliveryOptions options) {
-    String address = "chat.stream." + UUID.randomUUID();
-    Promise<LlmReply> done = Promise.promise();
-    StringBuilder seen = new StringBuilder();
-    MessageConsumer<JsonObject> events =
-        vertx
-            .eventBus()
-            .consumer(
-                address,
-                message -> {
-                  LlmStreamEvent event = LlmStreamEvent.fromJson(message.body());
-                  switch (event.type()) {
-                    case "token" ->
-                        event
-                            .text()
-                            .ifPresent(
-                                text -> {
-                                  seen.append(text);
-                                  onToken.accept(text);
-                                });
-                    case "end" -> done.tryComplete(event.reply().orElseThrow());
-                    default ->
-                        done.tryFail(
-                            new PartialTurn(
-                                new TurnFailed(event.error().orElseThrow(), event.partial()),
-                                seen.toString()));
-                  }
-                });
-    LlmRequest request =
-        new LlmRequest(
-            useCase,
-            turn.tenant(),
-            messages,
-            Optional.ofNullable(turn.maxTokens()),
-            Optional.empty(),
-            Optional.of(deadline.toMillis()),
-            Optional.of(address));
-    events
-        .completion()
-        .compose(
-            v -> vertx.eventBus().request(FailoverAddresses.LLM_STREAM, request.toJson(), options))
-        .onFailure(e -> done.tryFail(new TurnFailed(llmError(e), false)));
-    vertx.setTimer(
-        deadline.toMillis() + 5_000,
-        id ->
-            done.tryFail(
-                new PartialTurn(
-                    new TurnFailed(
-                        new LlmError(
-                            LlmError.DEADLINE_EXCEEDED,
-                            "the answer did not finish in" + " time",
-                            Optional.empty(),
-                            List.of()),
-                        seen.length() > 0),
-                    seen.toString())));
-    return done.future()
-        .eventually(events::unregister)
-        .recover(e -> Future.failedFuture(e instanceof PartialTurn p ? p : e));
-  }
-
-  /** The chain's error, or "unavailable" when it did not answer at all (timeout, no handler). */
-  private static LlmError llmError(Throwable e) {
-    return LlmError.from(e)
-        .orElseGet(
-            () ->
-                new LlmError(
-                    LlmError.UNAVAILABLE,
-                    "the LLM failover service did not answer: " + e.getMessage(),
-                    Optional.empty(),
-                    List.of()));
-  }
-
-  /** A stream that failed after some tokens: the text the caller already has. */
-  static final class PartialTurn extends RuntimeException {
-    final TurnFailed failure;
-    final String text;
-
-    PartialTurn(TurnFailed failure, String text) {
-      super(failure.getMessage(), null, false, false);
-      this.failure = failure;
-      this.text = text;
-    }
+    return model.ask(useCase, turn.tenant(), messages, turn.maxTokens(), onToken);
   }
 
   /** The {@link TurnFailed} inside a failed turn, if that is what it was. */
   public static Optional<TurnFailed> failureOf(Throwable e) {
-    if (e instanceof PartialTurn partial) {
+    if (e instanceof LanguageModel.PartialTurn partial) {
       return Optional.of(partial.failure);
     }
     return e instanceof TurnFailed failed ? Optional.of(failed) : Optional.empty();
@@ -305,7 +172,7 @@ public final class AgentTurns {
 
   /** The cut-off text of a failed stream; empty when nothing reached the caller. */
   private static String partialOf(Throwable e) {
-    return e instanceof PartialTurn p ? p.text : "";
+    return e instanceof LanguageModel.PartialTurn p ? p.text : "";
   }
 
   /**

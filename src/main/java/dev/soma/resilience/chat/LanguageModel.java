@@ -1,0 +1,152 @@
+package dev.soma.resilience.chat;
+
+import dev.soma.resilience.failover.FailoverAddresses;
+import dev.soma.resilience.failover.LlmError;
+import dev.soma.resilience.failover.LlmReply;
+import dev.soma.resilience.failover.LlmRequest;
+import dev.soma.resilience.failover.LlmStreamEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Asks the LLM failover verticle over the event bus: whole ({@code failover.llm.complete}) or
+ * streamed ({@code failover.llm.stream}, tokens handed to the caller as they arrive). Failures are
+ * {@link TurnFailed}; a stream that breaks after tokens were handed out fails with a {@link
+ * PartialTurn} carrying what the caller already has.
+ */
+final class LanguageModel {
+
+  private final Vertx vertx;
+  private final Duration deadline;
+
+  LanguageModel(Vertx vertx, Duration deadline) {
+    this.vertx = vertx;
+    this.deadline = deadline;
+  }
+
+  /** The answer to {@code messages}; streamed to {@code onToken} unless it is null. */
+  Future<LlmReply> ask(
+      String useCase,
+      String tenant,
+      List<LlmRequest.Message> messages,
+      Integer maxTokens,
+      Consumer<String> onToken) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(deadline.toMillis() + 2_000);
+    if (onToken == null) {
+      LlmRequest request =
+          new LlmRequest(
+              useCase,
+              tenant,
+              messages,
+              Optional.ofNullable(maxTokens),
+              Optional.empty(),
+              Optional.of(deadline.toMillis()),
+              Optional.empty());
+      return vertx
+          .eventBus()
+          .<JsonObject>request(FailoverAddresses.LLM_COMPLETE, request.toJson(), options)
+          .map(reply -> LlmReply.fromJson(reply.body()))
+          .recover(e -> Future.failedFuture(new TurnFailed(llmError(e), false)));
+    }
+    return stream(useCase, tenant, messages, maxTokens, onToken, options);
+  }
+
+  private Future<LlmReply> stream(
+      String useCase,
+      String tenant,
+      List<LlmRequest.Message> messages,
+      Integer maxTokens,
+      Consumer<String> onToken,
+      DeliveryOptions options) {
+    String address = "chat.stream." + UUID.randomUUID();
+    Promise<LlmReply> done = Promise.promise();
+    StringBuilder seen = new StringBuilder();
+    MessageConsumer<JsonObject> events =
+        vertx
+            .eventBus()
+            .consumer(
+                address,
+                message -> {
+                  LlmStreamEvent event = LlmStreamEvent.fromJson(message.body());
+                  switch (event.type()) {
+                    case "token" ->
+                        event
+                            .text()
+                            .ifPresent(
+                                text -> {
+                                  seen.append(text);
+                                  onToken.accept(text);
+                                });
+                    case "end" -> done.tryComplete(event.reply().orElseThrow());
+                    default ->
+                        done.tryFail(
+                            new PartialTurn(
+                                new TurnFailed(event.error().orElseThrow(), event.partial()),
+                                seen.toString()));
+                  }
+                });
+    LlmRequest request =
+        new LlmRequest(
+            useCase,
+            tenant,
+            messages,
+            Optional.ofNullable(maxTokens),
+            Optional.empty(),
+            Optional.of(deadline.toMillis()),
+            Optional.of(address));
+    events
+        .completion()
+        .compose(
+            v -> vertx.eventBus().request(FailoverAddresses.LLM_STREAM, request.toJson(), options))
+        .onFailure(e -> done.tryFail(new TurnFailed(llmError(e), false)));
+    vertx.setTimer(
+        deadline.toMillis() + 5_000,
+        id ->
+            done.tryFail(
+                new PartialTurn(
+                    new TurnFailed(
+                        new LlmError(
+                            LlmError.DEADLINE_EXCEEDED,
+                            "the answer did not finish in" + " time",
+                            Optional.empty(),
+                            List.of()),
+                        seen.length() > 0),
+                    seen.toString())));
+    return done.future()
+        .eventually(events::unregister)
+        .recover(e -> Future.failedFuture(e instanceof PartialTurn p ? p : e));
+  }
+
+  /** The chain's error, or "unavailable" when it did not answer at all (timeout, no handler). */
+  private static LlmError llmError(Throwable e) {
+    return LlmError.from(e)
+        .orElseGet(
+            () ->
+                new LlmError(
+                    LlmError.UNAVAILABLE,
+                    "the LLM failover service did not answer: " + e.getMessage(),
+                    Optional.empty(),
+                    List.of()));
+  }
+
+  /** A stream that failed after some tokens: the text the caller already has. */
+  static final class PartialTurn extends RuntimeException {
+    final TurnFailed failure;
+    final String text;
+
+    PartialTurn(TurnFailed failure, String text) {
+      super(failure.getMessage(), null, false, false);
+      this.failure = failure;
+      this.text = text;
+    }
+  }
+}
