@@ -1,12 +1,10 @@
 package dev.soma.resilience;
 
 import dev.soma.resilience.common.Blocking;
-import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.outbox.DeadLetters;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -127,16 +125,10 @@ final class DeadLettersCommand {
   }
 
   private interface Action {
-    int run(DeadLetters letters) throws Exception;
+    int run(DeadLetters target) throws Exception;
   }
 
   private int withDeadLetters(CommandSpec spec, Action action) throws Exception {
-    try (Application app =
-        Application.start(ServiceConfig.load(main.env()), Application.Role.TOOLS)) {
-      return action.run(new DeadLetters(app.pool(), app.outbox()));
-    } catch (NoSuchElementException e) {
-      spec.commandLine().getErr().println(e.getMessage());
-      return 1;
-    }
+    return main.withTools(spec, app -> action.run(new DeadLetters(app.pool(), app.outbox())));
   }
 }

@@ -66,6 +66,25 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     return runUntilStopped(app);
   }
 
+  /** What a one-shot command does with a started (tools-only) application. */
+  interface ToolAction {
+    int run(Application app) throws Exception;
+  }
+
+  /**
+   * Starts the application's tools (migrated pool, producer), runs {@code action} and stops them.
+   * An unknown or invalid target ({@link java.util.NoSuchElementException}, {@link
+   * IllegalArgumentException}) is a one-line message and exit code 1.
+   */
+  int withTools(CommandLine.Model.CommandSpec spec, ToolAction action) throws Exception {
+    try (Application app = Application.start(ServiceConfig.load(env), Application.Role.TOOLS)) {
+      return action.run(app);
+    } catch (java.util.NoSuchElementException | IllegalArgumentException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 1;
+    }
+  }
+
   static int runUntilStopped(Application app) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -69,7 +69,7 @@ final class SyncMemoriesCommand implements Callable<Integer> {
                   config.memory().somabrainToken(),
                   config.memory().requestTimeout()),
               config.memory(),
-              "sync-memories-" + ProcessHandle.current().pid(),
+              "sync-memories-" + Application.processName(),
               app.meters());
       Blocking.await(app.vertx().deployVerticle(sync), Duration.ofMinutes(1));
       if (!once) {

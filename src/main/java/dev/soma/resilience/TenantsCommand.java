@@ -1,10 +1,8 @@
 package dev.soma.resilience;
 
 import dev.soma.resilience.common.Blocking;
-import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.tenant.Tenants;
 import java.time.Duration;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,16 +112,10 @@ final class TenantsCommand {
   }
 
   private interface Action {
-    int run(Tenants tenants) throws Exception;
+    int run(Tenants target) throws Exception;
   }
 
   private int withTenants(CommandSpec spec, Action action) throws Exception {
-    try (Application app =
-        Application.start(ServiceConfig.load(main.env()), Application.Role.TOOLS)) {
-      return action.run(new Tenants(app.pool()));
-    } catch (NoSuchElementException | IllegalArgumentException e) {
-      spec.commandLine().getErr().println(e.getMessage());
-      return 1;
-    }
+    return main.withTools(spec, app -> action.run(new Tenants(app.pool())));
   }
 }

@@ -59,6 +59,7 @@ public final class MemoryService {
   private final MemoryConfig config;
   private final CircuitBreakers breakers;
   private final BooleanSupplier statusSaysAvailable;
+  private final CallReporter reporter;
 
   /**
    * @param statusSaysAvailable whether the degradation monitor currently thinks SomaBrain is usable
@@ -77,6 +78,7 @@ public final class MemoryService {
     this.config = config;
     this.breakers = breakers;
     this.statusSaysAvailable = statusSaysAvailable;
+    this.reporter = CallReporter.on(vertx.eventBus());
   }
 
   /** Tells the degradation monitor how a real SomaBrain call went. */

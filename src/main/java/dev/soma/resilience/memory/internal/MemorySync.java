@@ -52,6 +52,7 @@ public final class MemorySync extends VerticleBase {
   private final RetrySchedule retries;
   private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
   private DegradationStatusView status;
+  private CallReporter reporter;
   private MultiGauge pendingGauge;
   private boolean running;
   private boolean again;
@@ -75,6 +76,7 @@ public final class MemorySync extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    reporter = CallReporter.on(vertx.eventBus());
     pendingGauge =
         MultiGauge.builder("memory.pending")
             .description("Memories waiting for SomaBrain, per tenant")
@@ -180,7 +182,7 @@ public final class MemorySync extends VerticleBase {
       return Future.succeededFuture(new Round(synced, 0));
     }
     Claimed next = memories.get(index);
-    return CallReporter.on(vertx.eventBus())
+    return reporter
         .timed(
             MemoryService.DEPENDENCY,
             next.memory().tenant(),
