@@ -62,6 +62,7 @@ final class PublishOutboxCommand implements Callable<Integer> {
       OutboxMetrics metrics = new OutboxMetrics(app.meters());
       OutboxDrain drain =
           new OutboxDrain(
+              app.vertx(),
               new OutboxRepository(app.pool()),
               app.producer(),
               new DeadLetterPublisher(app.pool(), app.producer(), metrics),

@@ -68,7 +68,7 @@ class RelayCrashIT {
     KafkaProducer<String, String> producer = fx.producer(config, kafka);
     List<Future<?>> acks = new ArrayList<>();
     for (ClaimedEvent event : claimed) {
-      acks.add(producer.send(KafkaRecords.of(event)));
+      acks.add(producer.asStream().send(KafkaRecords.of(event)));
     }
     Blocking.await(Future.all(acks), Duration.ofSeconds(30));
     assertThat(claimed).hasSize(100);

@@ -5,13 +5,11 @@ import dev.soma.resilience.outbox.internal.OutboxRepository.Burial;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Retry;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Settlement;
 import io.vertx.core.Future;
-import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +30,7 @@ final class BatchPublisher {
   }
 
   private final OutboxRepository repository;
-  private final KafkaProducer<String, String> producer;
+  private final RecordBatchSender sender;
   private final DeadLetterPublisher deadLetters;
   private final BrokerProbe probe;
   private final OutboxMetrics metrics;
@@ -43,7 +41,7 @@ final class BatchPublisher {
 
   BatchPublisher(
       OutboxRepository repository,
-      KafkaProducer<String, String> producer,
+      RecordBatchSender sender,
       DeadLetterPublisher deadLetters,
       BrokerProbe probe,
       OutboxMetrics metrics,
@@ -51,7 +49,7 @@ final class BatchPublisher {
       String relayId,
       Clock clock) {
     this.repository = repository;
-    this.producer = producer;
+    this.sender = sender;
     this.deadLetters = deadLetters;
     this.probe = probe;
     this.metrics = metrics;
@@ -63,48 +61,47 @@ final class BatchPublisher {
   Future<Outcome> publish(List<ClaimedEvent> batch) {
     metrics.batch(batch.size());
     long sentAt = clock.millis();
-    Map<String, Future<?>> topicReady = new HashMap<>();
-    List<Future<Long>> acks = new ArrayList<>(batch.size());
+    List<ProducerRecord<String, String>> records = new ArrayList<>(batch.size());
     for (ClaimedEvent event : batch) {
-      // Knowing the topic's partitions first keeps send() from blocking per record on metadata.
-      Future<?> ready = topicReady.computeIfAbsent(event.topic(), producer::partitionsFor);
-      acks.add(
-          ready
-              .compose(v -> producer.send(KafkaRecords.of(event)))
-              .map(
-                  meta -> {
-                    lastAckMillis = clock.millis();
-                    return lastAckMillis;
-                  }));
+      records.add(KafkaRecords.of(event));
     }
-    return Future.join(acks)
-        .transform(all -> brokerReachable(acks, sentAt))
-        .compose(reachable -> settle(batch, acks, reachable));
+    return sender
+        .send(records)
+        .compose(results -> brokerReachable(results, sentAt))
+        .compose(answer -> settle(batch, answer.results(), answer.reachable()));
   }
 
+  private record Answer(RecordBatchSender.Results results, boolean reachable) {}
+
   /** Whether the broker answered since {@code sentAt}: an ack, or else a probe. */
-  private Future<Boolean> brokerReachable(List<Future<Long>> acks, long sentAt) {
-    boolean allAcked = acks.stream().allMatch(Future::succeeded);
-    if (allAcked || lastAckMillis >= sentAt) {
-      return Future.succeededFuture(true);
+  private Future<Answer> brokerReachable(RecordBatchSender.Results results, long sentAt) {
+    boolean allAcked = true;
+    for (int i = 0; i < results.size(); i++) {
+      if (results.acked(i)) {
+        lastAckMillis = Math.max(lastAckMillis, results.ackMillis(i));
+      } else {
+        allAcked = false;
+      }
     }
-    return probe.reachable();
+    if (allAcked || lastAckMillis >= sentAt) {
+      return Future.succeededFuture(new Answer(results, true));
+    }
+    return probe.reachable().map(reachable -> new Answer(results, reachable));
   }
 
   private Future<Outcome> settle(
-      List<ClaimedEvent> batch, List<Future<Long>> acks, boolean reachable) {
+      List<ClaimedEvent> batch, RecordBatchSender.Results results, boolean reachable) {
     List<Long> published = new ArrayList<>();
     List<Retry> retry = new ArrayList<>();
     List<Burial> burials = new ArrayList<>();
     boolean unavailable = false;
     for (int i = 0; i < batch.size(); i++) {
       ClaimedEvent event = batch.get(i);
-      Future<Long> ack = acks.get(i);
-      if (ack.succeeded()) {
+      if (results.acked(i)) {
         published.add(event.id());
         continue;
       }
-      PublishFailure failure = PublishFailure.classify(ack.cause(), reachable);
+      PublishFailure failure = PublishFailure.classify(results.error(i), reachable);
       metrics.failed(failure.kind());
       switch (failure.kind()) {
         case UNAVAILABLE -> {
@@ -137,12 +134,12 @@ final class BatchPublisher {
         .map(
             buried -> {
               for (int i = 0; i < batch.size(); i++) {
-                if (acks.get(i).succeeded()) {
+                if (results.acked(i)) {
                   ClaimedEvent event = batch.get(i);
                   metrics.published(
                       event.topic(),
                       Duration.ofMillis(
-                          acks.get(i).result() - event.createdAt().toInstant().toEpochMilli()));
+                          results.ackMillis(i) - event.createdAt().toInstant().toEpochMilli()));
                 }
               }
               if (!buried.isEmpty()) {

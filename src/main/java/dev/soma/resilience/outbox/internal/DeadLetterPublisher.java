@@ -69,13 +69,14 @@ public final class DeadLetterPublisher {
     for (DeadLetter letter : letters) {
       sends.add(
           producer
+              .asStream()
               .send(KafkaRecords.deadLetter(letter, false))
               .recover(
                   e ->
                       e instanceof RecordTooLargeException
                           // the full payload stays in dead_letter_messages; Kafka gets a pointer to
                           // it
-                          ? producer.send(KafkaRecords.deadLetter(letter, true))
+                          ? producer.asStream().send(KafkaRecords.deadLetter(letter, true))
                           : Future.failedFuture(e))
               .map(meta -> letter)
               .onFailure(

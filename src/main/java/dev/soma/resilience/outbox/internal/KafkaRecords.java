@@ -1,10 +1,9 @@
 package dev.soma.resilience.outbox.internal;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Builds the Kafka records of outbox rows: stable key, payload value, and the standard headers. */
 public final class KafkaRecords {
@@ -23,9 +22,9 @@ public final class KafkaRecords {
   private KafkaRecords() {}
 
   /** The record of {@code event}, published as processing attempt {@code attempts + 1}. */
-  public static KafkaProducerRecord<String, String> of(ClaimedEvent event) {
-    KafkaProducerRecord<String, String> record =
-        KafkaProducerRecord.create(event.topic(), event.recordKey(), event.payload());
+  public static ProducerRecord<String, String> of(ClaimedEvent event) {
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(event.topic(), event.recordKey(), event.payload());
     addCustomHeaders(record, event.headers());
     header(record, "tenant-id", event.tenantId());
     header(record, "dedupe-key", event.dedupeKey());
@@ -41,14 +40,13 @@ public final class KafkaRecords {
    * The dead-letter record: the original key, value and headers, plus why and when it died. With
    * {@code omitPayload} the value only points at the dead-letter row.
    */
-  public static KafkaProducerRecord<String, String> deadLetter(
-      DeadLetter letter, boolean omitPayload) {
+  public static ProducerRecord<String, String> deadLetter(DeadLetter letter, boolean omitPayload) {
     String value =
         omitPayload
             ? new JsonObject().put("payloadOmitted", true).put("deadLetterId", letter.id()).encode()
             : letter.payload();
-    KafkaProducerRecord<String, String> record =
-        KafkaProducerRecord.create(letter.topic() + ".dlq", letter.messageKey(), value);
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(letter.topic() + ".dlq", letter.messageKey(), value);
     if (omitPayload) {
       header(record, "dlq-payload-omitted", "true");
     }
@@ -68,8 +66,7 @@ public final class KafkaRecords {
     return record;
   }
 
-  private static void addCustomHeaders(
-      KafkaProducerRecord<String, String> record, JsonObject headers) {
+  private static void addCustomHeaders(ProducerRecord<String, String> record, JsonObject headers) {
     if (headers != null) {
       headers.forEach(
           h -> {
@@ -80,8 +77,7 @@ public final class KafkaRecords {
     }
   }
 
-  private static void header(
-      KafkaProducerRecord<String, String> record, String name, String value) {
-    record.addHeader(name, Buffer.buffer(value.getBytes(StandardCharsets.UTF_8)));
+  private static void header(ProducerRecord<String, String> record, String name, String value) {
+    record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
   }
 }

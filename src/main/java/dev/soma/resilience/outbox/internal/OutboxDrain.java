@@ -3,6 +3,7 @@ package dev.soma.resilience.outbox.internal;
 import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.OutboxConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.util.Map;
@@ -24,6 +25,7 @@ public final class OutboxDrain {
   private final String owner;
 
   public OutboxDrain(
+      Vertx vertx,
       OutboxRepository repository,
       KafkaProducer<String, String> producer,
       DeadLetterPublisher deadLetters,
@@ -40,7 +42,14 @@ public final class OutboxDrain {
             config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
     this.publisher =
         new BatchPublisher(
-            repository, producer, deadLetters, probe, metrics, retries, owner, Clock.systemUTC());
+            repository,
+            RecordBatchSender.create(vertx, producer, Clock.systemUTC()),
+            deadLetters,
+            probe,
+            metrics,
+            retries,
+            owner,
+            Clock.systemUTC());
   }
 
   public Future<Summary> run() {

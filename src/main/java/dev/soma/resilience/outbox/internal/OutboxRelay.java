@@ -32,13 +32,17 @@ public final class OutboxRelay extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final OutboxRepository repository;
-  private final BatchPublisher publisher;
+  private final KafkaProducer<String, String> producer;
+  private final DeadLetterPublisher deadLetters;
+  private final BrokerProbe probe;
+  private final OutboxMetrics metrics;
   private final OutboxConfig config;
   private final String relayId;
   private final Optional<PgConnectOptions> listenTo;
   private final TenantQuotas quotas;
   private final Clock clock;
 
+  private BatchPublisher publisher;
   private MessageConsumer<Object> signals;
   private PgSubscriber subscriber;
   private long pollTimer = -1;
@@ -62,21 +66,32 @@ public final class OutboxRelay extends VerticleBase {
       Optional<PgConnectOptions> listenTo,
       Clock clock) {
     this.repository = repository;
+    this.producer = producer;
+    this.deadLetters = deadLetters;
+    this.probe = probe;
+    this.metrics = metrics;
     this.config = config;
     this.relayId = relayId;
     this.listenTo = listenTo;
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock);
-    RetrySchedule retries =
-        new RetrySchedule(
-            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
-    this.publisher =
-        new BatchPublisher(
-            repository, producer, deadLetters, probe, metrics, retries, relayId, clock);
   }
 
   @Override
   public Future<?> start() {
+    RetrySchedule retries =
+        new RetrySchedule(
+            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    publisher =
+        new BatchPublisher(
+            repository,
+            RecordBatchSender.create(vertx, producer, clock),
+            deadLetters,
+            probe,
+            metrics,
+            retries,
+            relayId,
+            clock);
     signals = vertx.eventBus().consumer(OutboxAddresses.COMMITTED, message -> wake());
     pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
     Future<Void> listening = listenTo.map(this::listen).orElse(Future.succeededFuture());

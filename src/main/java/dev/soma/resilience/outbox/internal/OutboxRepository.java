@@ -3,6 +3,7 @@ package dev.soma.resilience.outbox.internal;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -179,20 +180,26 @@ public final class OutboxRepository {
             claim.owner(),
             (double) claim.lease().toMillis() / 1000.0,
             claim.defaultQuota());
-    return pool.withTransaction(
-        tx ->
-            tx.preparedQuery(LOCK_CLAIMS)
-                .execute(Tuple.of(CLAIM_LOCK))
-                .compose(locked -> tx.preparedQuery(CLAIM).execute(params))
-                .map(
-                    rows -> {
-                      List<ClaimedEvent> events = new ArrayList<>(rows.size());
-                      for (Row row : rows) {
-                        events.add(ClaimedEvent.from(row));
-                      }
-                      events.sort((a, b) -> Long.compare(a.id(), b.id()));
-                      return events;
-                    }));
+    return pool.withConnection(
+        conn -> {
+          // One round trip: the four commands are pipelined. A failed statement aborts the
+          // transaction, and COMMIT then rolls it back.
+          Future<?> begin = conn.query("BEGIN").execute();
+          Future<?> locked = conn.preparedQuery(LOCK_CLAIMS).execute(Tuple.of(CLAIM_LOCK));
+          Future<RowSet<Row>> claimed = conn.preparedQuery(CLAIM).execute(params);
+          Future<?> committed = conn.query("COMMIT").execute();
+          return Future.join(begin, locked, claimed, committed)
+              .map(all -> toEvents(claimed.result()));
+        });
+  }
+
+  private static List<ClaimedEvent> toEvents(RowSet<Row> rows) {
+    List<ClaimedEvent> events = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      events.add(ClaimedEvent.from(row));
+    }
+    events.sort((a, b) -> Long.compare(a.id(), b.id()));
+    return events;
   }
 
   /** What became of one claimed batch; applied in one transaction. */
@@ -209,22 +216,25 @@ public final class OutboxRepository {
    * are left to their new owner). Completes with the ids of the new dead-letter rows.
    */
   public Future<List<Long>> settle(String owner, Settlement settlement) {
+    if (settlement.retries().isEmpty() && settlement.burials().isEmpty()) {
+      return markPublished(pool, owner, settlement.published()).map(List.of());
+    }
     return pool.withTransaction(
-        tx -> {
-          Future<?> published =
-              settlement.published().isEmpty()
-                  ? Future.succeededFuture()
-                  : tx.preparedQuery(MARK_PUBLISHED)
-                      .execute(Tuple.of(settlement.published().toArray(Long[]::new), owner));
-          Future<?> retried =
-              settlement.retries().isEmpty()
-                  ? Future.succeededFuture()
-                  : published.compose(
-                      v ->
-                          tx.preparedQuery(RESCHEDULE)
-                              .execute(rescheduleParams(owner, settlement.retries())));
-          return retried.compose(v -> bury(tx, owner, settlement.burials()));
-        });
+        tx ->
+            markPublished(tx, owner, settlement.published())
+                .compose(
+                    v ->
+                        settlement.retries().isEmpty()
+                            ? Future.succeededFuture()
+                            : tx.preparedQuery(RESCHEDULE)
+                                .execute(rescheduleParams(owner, settlement.retries())))
+                .compose(v -> bury(tx, owner, settlement.burials())));
+  }
+
+  private static Future<?> markPublished(SqlClient client, String owner, List<Long> ids) {
+    return ids.isEmpty()
+        ? Future.succeededFuture()
+        : client.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(Long[]::new), owner));
   }
 
   private static Future<List<Long>> bury(SqlClient tx, String owner, List<Burial> burials) {

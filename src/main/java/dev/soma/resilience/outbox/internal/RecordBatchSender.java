@@ -1,0 +1,165 @@
+package dev.soma.resilience.outbox.internal;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Hands a whole batch of records to the Kafka producer in one task on a dedicated worker thread and
+ * completes once, on the caller's context, when the broker has answered for every record.
+ *
+ * <p>The Vert.x producer runs each {@code send} as its own worker task and each acknowledgement as
+ * its own event-loop task; for a relay that sends hundreds of records per batch that is most of its
+ * CPU. {@code Producer.send} only appends to the producer's buffer, but it may block (metadata of a
+ * new topic, a full buffer) for up to {@code max.block.ms}, so it never runs on an event loop. The
+ * worker executor is ordered: batches reach the producer in the order they were handed over, which
+ * keeps one aggregate's records in order on its partition.
+ */
+final class RecordBatchSender {
+
+  /** What the broker said about each record of a batch, by position. */
+  static final class Results {
+    private final long[] ackMillis;
+    private final AtomicReferenceArray<Object> outcomes;
+
+    private Results(int size) {
+      this.ackMillis = new long[size];
+      this.outcomes = new AtomicReferenceArray<>(size);
+    }
+
+    boolean acked(int i) {
+      return !(outcomes.get(i) instanceof Throwable);
+    }
+
+    /** When record {@code i}'s acknowledgement arrived (epoch ms); only if {@link #acked}. */
+    long ackMillis(int i) {
+      return ackMillis[i];
+    }
+
+    /** Why record {@code i} was not acknowledged; only if not {@link #acked}. */
+    Throwable error(int i) {
+      return (Throwable) outcomes.get(i);
+    }
+
+    int size() {
+      return ackMillis.length;
+    }
+  }
+
+  private static final Object ACKED = new Object();
+  private static final String SEND_THREAD = "soma-outbox-send";
+
+  private final Producer<String, String> producer;
+  private final WorkerExecutor sendThread;
+  private final Clock clock;
+
+  RecordBatchSender(Producer<String, String> producer, WorkerExecutor sendThread, Clock clock) {
+    this.producer = producer;
+    this.sendThread = sendThread;
+    this.clock = clock;
+  }
+
+  /**
+   * A sender for {@code producer} on the process's one outbox send thread. Created inside a
+   * verticle, the executor is released when the verticle is undeployed.
+   */
+  static RecordBatchSender create(
+      Vertx vertx, KafkaProducer<String, String> producer, Clock clock) {
+    return new RecordBatchSender(
+        producer.unwrap(), vertx.createSharedWorkerExecutor(SEND_THREAD, 1), clock);
+  }
+
+  /**
+   * Sends {@code records} in order. Completes on the calling context with one result per record;
+   * never fails: a record the producer refused carries its error.
+   */
+  Future<Results> send(List<ProducerRecord<String, String>> records) {
+    Context context = Vertx.currentContext();
+    Results results = new Results(records.size());
+    if (records.isEmpty()) {
+      return Future.succeededFuture(results);
+    }
+    Promise<Results> done = Promise.promise();
+    AtomicInteger unanswered = new AtomicInteger(records.size());
+    Runnable settleOne =
+        () -> {
+          if (unanswered.decrementAndGet() == 0) {
+            context.runOnContext(v -> done.complete(results));
+          }
+        };
+    sendThread
+        .executeBlocking(
+            () -> {
+              sendAll(records, results, settleOne);
+              return null;
+            },
+            true)
+        .onFailure(
+            e -> {
+              // the worker pool refused the task (closed): nothing was sent
+              for (int i = 0; i < records.size(); i++) {
+                if (results.outcomes.compareAndSet(i, null, e)) {
+                  settleOne.run();
+                }
+              }
+            });
+    return done.future();
+  }
+
+  private void sendAll(
+      List<ProducerRecord<String, String>> records, Results results, Runnable settleOne) {
+    Map<String, Optional<RuntimeException>> topics = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      int index = i;
+      ProducerRecord<String, String> record = records.get(i);
+      // Knowing the topic's partitions first keeps send() from blocking per record on metadata.
+      Optional<RuntimeException> topicError =
+          topics.computeIfAbsent(record.topic(), this::partitionsKnown);
+      if (topicError.isPresent()) {
+        answer(results, index, topicError.get(), settleOne);
+        continue;
+      }
+      try {
+        producer.send(
+            record,
+            (metadata, error) -> {
+              if (error == null) {
+                results.ackMillis[index] = clock.millis();
+              }
+              answer(results, index, error == null ? ACKED : error, settleOne);
+            });
+      } catch (RuntimeException e) {
+        answer(results, index, e, settleOne);
+      }
+    }
+  }
+
+  /** Empty when the producer has (or could fetch) the topic's metadata, else why not. */
+  private Optional<RuntimeException> partitionsKnown(String topic) {
+    try {
+      producer.partitionsFor(topic);
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of(e);
+    }
+  }
+
+  private static void answer(Results results, int index, Object outcome, Runnable settleOne) {
+    // A record is answered once, whether by its callback or by send() throwing.
+    if (results.outcomes.compareAndSet(index, null, outcome)) {
+      settleOne.run();
+    }
+  }
+}
