@@ -6,7 +6,10 @@ import java.time.Duration;
  * The outbox relay's settings.
  *
  * @param batchSize rows claimed per round trip
- * @param maxInFlightBatches claimed batches waiting for broker acks at once, per relay
+ * @param maxInFlightBatches claimed batches waiting for broker acks at once, per relay (claims in
+ *     progress count as batches)
+ * @param concurrentClaims claims one relay runs at once, each on its own tenant bucket (at most the
+ *     4 buckets there are)
  * @param pollInterval the safety-net poll when no wake-up signal arrives
  * @param lease how long a claim is exclusive; must outlast the producer's delivery timeout so a
  *     live relay always settles its rows before another may take them over
@@ -21,6 +24,7 @@ import java.time.Duration;
 public record OutboxConfig(
     int batchSize,
     int maxInFlightBatches,
+    int concurrentClaims,
     Duration pollInterval,
     Duration lease,
     Duration backoffInitial,
@@ -38,6 +42,7 @@ public record OutboxConfig(
     return new OutboxConfig(
         s.intIn("outbox.batchSize", 1, 10_000),
         s.intIn("outbox.maxInFlightBatches", 1, 64),
+        s.intIn("outbox.concurrentClaims", 1, 4),
         Duration.ofMillis(s.intIn("outbox.pollIntervalMs", 10, 3_600_000)),
         Duration.ofSeconds(s.intIn("outbox.leaseSeconds", 5, 86_400)),
         Duration.ofMillis(s.intIn("outbox.backoffInitialMs", 1, 3_600_000)),

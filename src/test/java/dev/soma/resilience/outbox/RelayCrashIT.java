@@ -62,8 +62,7 @@ class RelayCrashIT {
     List<ClaimedEvent> claimed =
         Blocking.await(
             repository.claim(
-                new OutboxRepository.Claim(
-                    "dead-relay", 100, Duration.ofSeconds(2), "", Map.of(), Integer.MAX_VALUE)),
+                OutboxRepository.Claim.ofAll("dead-relay", 100, Duration.ofSeconds(2))),
             Duration.ofSeconds(10));
     KafkaProducer<String, String> producer = fx.producer(config, kafka);
     List<Future<?>> acks = new ArrayList<>();

@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -59,8 +58,7 @@ public final class OutboxDrain {
 
   private Future<Summary> next(Summary sofar) {
     OutboxRepository.Claim claim =
-        new OutboxRepository.Claim(
-            owner, config.batchSize(), config.lease(), "", Map.of(), Integer.MAX_VALUE);
+        OutboxRepository.Claim.ofAll(owner, config.batchSize(), config.lease());
     return repository
         .claim(claim)
         .compose(

@@ -11,6 +11,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -46,14 +47,16 @@ public final class OutboxRelay extends VerticleBase {
   private MessageConsumer<Object> signals;
   private PgSubscriber subscriber;
   private long pollTimer = -1;
-  private boolean claiming;
-  private boolean wakeRequested;
+  private final boolean[] claiming = new boolean[OutboxRepository.CLAIM_BUCKETS];
+  private final String[] tenantCursors = new String[OutboxRepository.CLAIM_BUCKETS];
+  private int claimsRunning;
+  private int nextBucket;
+  private int claimsWanted;
   private boolean stopping;
   private int inFlight;
   private long pausedUntil;
   private long pauseTimer = -1;
   private int outageRounds;
-  private String tenantCursor = "";
 
   public OutboxRelay(
       OutboxRepository repository,
@@ -75,6 +78,7 @@ public final class OutboxRelay extends VerticleBase {
     this.listenTo = listenTo;
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock);
+    Arrays.fill(tenantCursors, "");
   }
 
   @Override
@@ -135,52 +139,83 @@ public final class OutboxRelay extends VerticleBase {
             });
   }
 
-  /** Something may be waiting: claim as soon as the pipeline has room. */
+  /** Something may be waiting in any bucket: claim as soon as the pipeline has room. */
   void wake() {
-    wakeRequested = true;
+    claimsWanted = OutboxRepository.CLAIM_BUCKETS;
     pump();
   }
 
+  /**
+   * Starts claims while some are wanted and the pipeline has room: at most {@code concurrentClaims}
+   * at once, each on a bucket no other claim of this relay holds, taken in turn. Claims in progress
+   * count against {@code maxInFlightBatches}, so the relay never holds more batches than that.
+   */
   private void pump() {
-    if (stopping || claiming || inFlight >= maxInFlight() || clock.millis() < pausedUntil) {
-      return;
+    while (!stopping
+        && claimsWanted > 0
+        && claimsRunning < Math.min(config.concurrentClaims(), claiming.length)
+        && inFlight + claimsRunning < maxInFlight()
+        && clock.millis() >= pausedUntil) {
+      int bucket = freeBucket();
+      if (bucket < 0) {
+        return;
+      }
+      claimsWanted--;
+      claim(bucket);
     }
-    wakeRequested = false;
-    claiming = true;
+  }
+
+  private int freeBucket() {
+    for (int i = 0; i < claiming.length; i++) {
+      int bucket = (nextBucket + i) % claiming.length;
+      if (!claiming[bucket]) {
+        nextBucket = bucket + 1;
+        return bucket;
+      }
+    }
+    return -1;
+  }
+
+  private void claim(int bucket) {
+    claiming[bucket] = true;
+    claimsRunning++;
     repository
         .claim(
             new OutboxRepository.Claim(
                 relayId,
                 config.batchSize(),
                 config.lease(),
-                tenantCursor,
+                bucket,
+                tenantCursors[bucket],
                 quotas.remaining(),
                 quotas.defaultRemaining()))
         .onComplete(
             ar -> {
-              claiming = false;
+              claiming[bucket] = false;
+              claimsRunning--;
               if (ar.failed()) {
                 LOG.warn(
                     "outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
+                claimsWanted = OutboxRepository.CLAIM_BUCKETS;
                 pauseFor(Duration.ofSeconds(1));
                 return;
               }
-              dispatch(ar.result());
+              dispatch(bucket, ar.result());
             });
   }
 
-  private void dispatch(List<ClaimedEvent> batch) {
+  private void dispatch(int bucket, List<ClaimedEvent> batch) {
     quotas.record(batch);
-    advanceCursor(batch);
+    advanceCursor(bucket, batch);
     if (quotas.anyExhausted()) {
       vertx.setTimer(quotas.millisToNextWindow(), id -> wake());
     }
     if (batch.isEmpty()) {
-      if (wakeRequested) {
-        pump();
-      }
+      pump();
       return;
     }
+    // More may be waiting, here and in the other buckets.
+    claimsWanted = OutboxRepository.CLAIM_BUCKETS;
     inFlight++;
     publisher
         .publish(batch)
@@ -244,13 +279,14 @@ public final class OutboxRelay extends VerticleBase {
     pauseTimer = vertx.setTimer(Math.max(1, pause.toMillis()), id -> wake());
   }
 
-  /** Rotates the tenant scan so that, with more tenants than a batch, each gets its turn. */
-  private void advanceCursor(List<ClaimedEvent> batch) {
+  /** Rotates a bucket's tenant scan so that, with more tenants than a batch, each gets its turn. */
+  private void advanceCursor(int bucket, List<ClaimedEvent> batch) {
     long tenants = batch.stream().map(ClaimedEvent::tenantId).distinct().count();
     if (tenants >= config.batchSize()) {
-      tenantCursor = batch.stream().map(ClaimedEvent::tenantId).max(String::compareTo).orElse("");
+      tenantCursors[bucket] =
+          batch.stream().map(ClaimedEvent::tenantId).max(String::compareTo).orElse("");
     } else {
-      tenantCursor = "";
+      tenantCursors[bucket] = "";
     }
   }
 }

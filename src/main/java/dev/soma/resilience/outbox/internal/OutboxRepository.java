@@ -12,21 +12,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The relay's SQL. Claims are serialized across relays by a transaction-scoped advisory lock (a
- * claim takes milliseconds), so a claim always sees every earlier claim's leases: that is what lets
- * the per-key order check be exact with any number of relays. Rows are never locked while Kafka is
- * being waited for: the lease columns, not a row lock, keep other relays off a claimed row.
+ * The relay's SQL. Tenants fall into {@link #CLAIM_BUCKETS} buckets by a hash of their id, and
+ * claims on one bucket are serialized across relays by a transaction-scoped advisory lock (a claim
+ * takes milliseconds), so a claim always sees every earlier claim's leases on its tenants: that is
+ * what lets the per-key order check be exact with any number of relays. Claims on different buckets
+ * touch different tenants, hence different keys, and run in parallel. Rows are never locked while
+ * Kafka is being waited for: the lease columns, not a row lock, keep other relays off a claimed
+ * row.
  */
 public final class OutboxRepository {
 
-  /** Any constant works; it only has to be the same for every relay. */
-  static final long CLAIM_LOCK = 0x50_4d_41_4f_55_54L;
+  /**
+   * How many tenant buckets claims are spread over: the most claims that can run at once. Every
+   * relay must use the same value (and the same hash): it is part of the ordering protocol.
+   */
+  public static final int CLAIM_BUCKETS = 4;
 
-  static final String LOCK_CLAIMS = "SELECT pg_advisory_xact_lock($1)";
+  /** A claim on every bucket at once (the one-shot drain and tools). */
+  public static final int ALL_BUCKETS = -1;
+
+  /** The advisory lock class; any constant works as long as every relay uses it. */
+  static final int CLAIM_LOCK_CLASS = 0x534f_4d41;
+
+  /** Locks the claimed bucket, or all of them in a fixed order (so claims cannot deadlock). */
+  static final String LOCK_CLAIMS =
+      """
+      SELECT pg_advisory_xact_lock($1, b) FROM generate_series(0, $2 - 1) AS b
+       WHERE $3 < 0 OR b = $3\
+      """;
 
   /**
-   * Fair, ordered claim. Tenants with pending rows are enumerated with a skip scan (starting after
-   * {@code $3}, at most {@code $2} of them) and each gets an equal share of the batch, capped by
+   * Fair, ordered claim on the tenants of bucket {@code $10} ({@code -1}: all). Tenants with
+   * pending rows are enumerated with a skip scan (starting after {@code $3}, until {@code $2} of
+   * the bucket's were found) and each of the bucket's gets an equal share of the batch, capped by
    * its remaining quota ({@code $5}/{@code $6}, else {@code $9}; {@code $4} lists tenants with none
    * left). Within a tenant only its oldest due, unleased rows are looked at (a window of two
    * shares, so rows blocked behind a busy aggregate rarely use up a tenant's turn), and a row is
@@ -34,33 +52,38 @@ public final class OutboxRepository {
    * tenant's walk stops at its share. When the rounded-up shares exceed the batch, each tenant's
    * oldest rows go first.
    *
-   * <p>Cost matters: claims are serialized, so a claim's duration bounds the relay's rate. The skip
-   * scan orders by {@code (tenant_id, id)}, the key of the partial pending index, so PostgreSQL
-   * walks pending rows only (ordered by {@code tenant_id} alone it may pick the unique index and
-   * read every published row awaiting retention).
+   * <p>Cost matters: a bucket's claims are serialized, so a claim's duration bounds the rate. The
+   * skip scan orders by {@code (tenant_id, id)}, the key of the partial pending index, so
+   * PostgreSQL walks pending rows only (ordered by {@code tenant_id} alone it may pick the unique
+   * index and read every published row awaiting retention).
    */
   static final String CLAIM =
       """
       WITH RECURSIVE tenants (tenant_id, n) AS (
-          (SELECT tenant_id, 1 FROM outbox_messages
-            WHERE status = 'pending' AND tenant_id > $3 AND tenant_id <> ALL($4::text[])
-            ORDER BY tenant_id, id LIMIT 1)
+          SELECT f.tenant_id, ($10 < 0 OR (hashtext(f.tenant_id) & $11) = $10)::int
+            FROM (SELECT tenant_id FROM outbox_messages
+                   WHERE status = 'pending' AND tenant_id > $3 AND tenant_id <> ALL($4::text[])
+                   ORDER BY tenant_id, id LIMIT 1) f
         UNION ALL
-          SELECT (SELECT o.tenant_id FROM outbox_messages o
-                   WHERE o.status = 'pending' AND o.tenant_id > t.tenant_id
-                     AND o.tenant_id <> ALL($4::text[])
-                   ORDER BY o.tenant_id, o.id LIMIT 1), t.n + 1
+          SELECT nxt.tenant_id, t.n + ($10 < 0 OR (hashtext(nxt.tenant_id) & $11) = $10)::int
             FROM tenants t
-           WHERE t.tenant_id IS NOT NULL AND t.n < $2
+           CROSS JOIN LATERAL (
+                 SELECT o.tenant_id FROM outbox_messages o
+                  WHERE o.status = 'pending' AND o.tenant_id > t.tenant_id
+                    AND o.tenant_id <> ALL($4::text[])
+                  ORDER BY o.tenant_id, o.id LIMIT 1) nxt
+           WHERE t.n < $2
+      ),
+      mine AS (
+          SELECT tenant_id FROM tenants WHERE $10 < 0 OR (hashtext(tenant_id) & $11) = $10
       ),
       active AS (
-          SELECT t.tenant_id,
-                 least(ceil($1::numeric / (SELECT count(*) FROM tenants WHERE tenant_id IS NOT NULL)),
+          SELECT m.tenant_id,
+                 least(ceil($1::numeric / (SELECT count(*) FROM mine)),
                        coalesce(q.remaining, $9))::int AS share
-            FROM tenants t
+            FROM mine m
             LEFT JOIN unnest($5::text[], $6::int[]) AS q (tenant_id, remaining)
-                   ON q.tenant_id = t.tenant_id
-           WHERE t.tenant_id IS NOT NULL
+                   ON q.tenant_id = m.tenant_id
       ),
       candidates AS (
           SELECT w.id, row_number() OVER (PARTITION BY a.tenant_id ORDER BY w.id) AS rank
@@ -144,14 +167,31 @@ public final class OutboxRepository {
     this.pool = pool;
   }
 
-  /** A claim request: who claims, how much, and where the tenant rotation continues. */
+  /**
+   * A claim request: who claims, how much, which tenant bucket ({@code 0 <= bucket <
+   * CLAIM_BUCKETS}, or {@link #ALL_BUCKETS}), and where the bucket's tenant rotation continues.
+   */
   public record Claim(
       String owner,
       int batchSize,
       Duration lease,
+      int bucket,
       String tenantCursor,
       Map<String, Integer> quota,
-      int defaultQuota) {}
+      int defaultQuota) {
+
+    public Claim {
+      if (bucket != ALL_BUCKETS && (bucket < 0 || bucket >= CLAIM_BUCKETS)) {
+        throw new IllegalArgumentException(
+            "bucket must be " + ALL_BUCKETS + " or 0.." + (CLAIM_BUCKETS - 1) + ", was " + bucket);
+      }
+    }
+
+    /** A claim over every tenant, as one relay with no rotation would make it. */
+    public static Claim ofAll(String owner, int batchSize, Duration lease) {
+      return new Claim(owner, batchSize, lease, ALL_BUCKETS, "", Map.of(), Integer.MAX_VALUE);
+    }
+  }
 
   /** Leases up to {@code batchSize} rows for {@code owner}; see {@link #CLAIM}. */
   public Future<List<ClaimedEvent>> claim(Claim claim) {
@@ -179,13 +219,17 @@ public final class OutboxRepository {
             remaining.toArray(Integer[]::new),
             claim.owner(),
             (double) claim.lease().toMillis() / 1000.0,
-            claim.defaultQuota());
+            claim.defaultQuota(),
+            claim.bucket(),
+            CLAIM_BUCKETS - 1);
     return pool.withConnection(
         conn -> {
           // One round trip: the four commands are pipelined. A failed statement aborts the
           // transaction, and COMMIT then rolls it back.
           Future<?> begin = conn.query("BEGIN").execute();
-          Future<?> locked = conn.preparedQuery(LOCK_CLAIMS).execute(Tuple.of(CLAIM_LOCK));
+          Future<?> locked =
+              conn.preparedQuery(LOCK_CLAIMS)
+                  .execute(Tuple.of(CLAIM_LOCK_CLASS, CLAIM_BUCKETS, claim.bucket()));
           Future<RowSet<Row>> claimed = conn.preparedQuery(CLAIM).execute(params);
           Future<?> committed = conn.query("COMMIT").execute();
           return Future.join(begin, locked, claimed, committed)
