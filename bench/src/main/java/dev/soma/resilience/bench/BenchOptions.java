@@ -21,6 +21,7 @@ import java.util.Map;
  * @param latencySeconds measured length of each latency phase
  * @param latencyWarmupSeconds discarded start of each latency phase
  * @param tickMillis how often the paced writers commit or send what is due
+ * @param latencyRate events per second of the latency phases; 0: half the relay's steady drain
  * @param relayHeap the relay JVM's {@code -Xmx}
  * @param serviceClasspath classpath of the service (its classes and runtime dependencies)
  * @param resultsDir where the Markdown summary is written
@@ -38,6 +39,7 @@ record BenchOptions(
     int latencySeconds,
     int latencyWarmupSeconds,
     int tickMillis,
+    int latencyRate,
     String relayHeap,
     String serviceClasspath,
     Path resultsDir) {
@@ -64,12 +66,13 @@ record BenchOptions(
         number(given, "latency-seconds", 20, 1),
         number(given, "latency-warmup-seconds", 3, 0),
         number(given, "tick-ms", 5, 1),
+        number(given, "latency-rate", 0, 0),
         given.getOrDefault("relay-heap", "256m"),
         given.getOrDefault("service-classpath", System.getProperty("bench.serviceClasspath", "")),
         Path.of(given.getOrDefault("results-dir", "bench/results")));
     given.keySet().removeAll(java.util.Set.of("events", "memory-check-events", "tenants",
         "aggregates", "payload-bytes", "partitions", "batch-size", "claim-workers",
-        "warmup-events", "latency-seconds", "latency-warmup-seconds", "tick-ms", "relay-heap",
+        "warmup-events", "latency-seconds", "latency-warmup-seconds", "tick-ms", "latency-rate", "relay-heap",
         "service-classpath", "results-dir"));
     if (!given.isEmpty()) {
       throw new IllegalArgumentException("unknown option(s): " + given.keySet());

@@ -96,12 +96,12 @@ public final class OutboxBenchmark {
           report.drain(drain, sent - events, relay.heap(relay.uptimeSeconds()),
               relay.peakRssKb(), cpu.since(phase));
 
-          double rate = drain.steadyRate() / 2;
+          double rate =
+              options.latencyRate() > 0 ? options.latencyRate() : drain.steadyRate() / 2;
           // steady state: autovacuum has caught up with the drain (see docs/PERFORMANCE.md)
           Backlog.settle(relayDb);
           report.waited(cpu.awaitQuiet(QUIET_WAIT_SECONDS));
-          step(String.format("commit-to-ack latency at %.0f events/s (half the relay's rate)",
-              rate));
+          step(String.format("commit-to-ack latency at %.0f events/s", rate));
           phase = cpu.snapshot();
           long commits = Backlog.commits(relayDb);
           long latencyStart = System.nanoTime();

@@ -195,8 +195,8 @@ final class Report {
   }
 
   private void renderLatency(StringBuilder md) {
-    line(md, "## Commit-to-ack latency at %,.0f events/s (half the relay's steady rate)",
-        latencyRate);
+    line(md, "## Commit-to-ack latency at %,.0f events/s (%s)", latencyRate,
+        options.latencyRate() > 0 ? "--latency-rate" : "half the relay's steady rate");
     line(md, "");
     line(md, "| measurement | p50 ms | p90 ms | p99 ms | max ms | events |");
     line(md, "| --- | ---: | ---: | ---: | ---: | ---: |");

@@ -17,18 +17,19 @@ public record ClaimedEvent(
     int maxAttempts,
     OffsetDateTime createdAt) {
 
+  /** Reads a row of the claim's {@code RETURNING} list, by position (the relay's hot path). */
   static ClaimedEvent from(Row row) {
     return new ClaimedEvent(
-        row.getLong("id"),
-        row.getString("tenant_id"),
-        row.getString("dedupe_key"),
-        row.getString("topic"),
-        row.getString("partition_key"),
-        row.getString("payload"),
-        row.getJsonObject("headers"),
-        row.getInteger("attempts"),
-        row.getInteger("max_attempts"),
-        row.getOffsetDateTime("created_at"));
+        row.getLong(0),
+        row.getString(1),
+        row.getString(2),
+        row.getString(3),
+        row.getString(4),
+        row.getString(5),
+        row.getJsonObject(6),
+        row.getInteger(7),
+        row.getInteger(8),
+        row.getOffsetDateTime(9));
   }
 
   /** The Kafka record key: one aggregate's events share it, hence a partition and an order. */
