@@ -42,27 +42,60 @@ public final class OutboxRepository {
       """;
 
   /**
-   * Fair, ordered claim on the tenants of bucket {@code $10} ({@code -1}: all). Tenants with
-   * pending rows are enumerated with a skip scan (starting after {@code $3}, until {@code $2} of
-   * the bucket's were found) and each of the bucket's gets an equal share of the batch, capped by
-   * its remaining quota ({@code $5}/{@code $6}, else {@code $9}; {@code $4} lists tenants with none
-   * left). Within a tenant only its oldest due, unleased rows are looked at (a window of two
-   * shares, so rows blocked behind a busy aggregate rarely use up a tenant's turn), and a row is
-   * taken only if no earlier pending row of its aggregate is leased or waiting for a retry; the
-   * tenant's walk stops at its share. When the rounded-up shares exceed the batch, each tenant's
-   * oldest rows go first.
+   * Fair, ordered claim on the tenants of bucket {@code $10} ({@code -1}: all), by one of two paths
+   * chosen once per statement.
    *
-   * <p>Cost matters: a bucket's claims are serialized, so a claim's duration bounds the rate. The
-   * skip scan orders by {@code (tenant_id, id)}, the key of the partial pending index, so
-   * PostgreSQL walks pending rows only (ordered by {@code tenant_id} alone it may pick the unique
-   * index and read every published row awaiting retention).
+   * <p><b>Small backlog</b> (at most a batch of pending rows in the whole table): every pending row
+   * of the bucket is read (in pending-index order, so the plan stays an index scan whatever the
+   * statistics say), and a row is taken when it is due, unleased, not behind a leased or retrying
+   * row of its aggregate (a window over the rows read, no index probes), and within its tenant's
+   * remaining quota. Everything due fits in the batch, so this is fair by construction, and cheap:
+   * this is the path that keeps latency low under a steady trickle.
+   *
+   * <p><b>Backlog</b>: tenants with pending rows are enumerated with a skip scan (starting after
+   * {@code $3}, until {@code $2} of the bucket's were found) and each of the bucket's gets an equal
+   * share of the batch, capped by its remaining quota ({@code $5}/{@code $6}, else {@code $9};
+   * {@code $4} lists tenants with none left). Within a tenant only its oldest due, unleased rows
+   * are looked at (a window of two shares, so rows blocked behind a busy aggregate rarely use up a
+   * tenant's turn), and a row is taken only if no earlier pending row of its aggregate is leased or
+   * waiting for a retry; the tenant's walk stops at its share. When the rounded-up shares exceed
+   * the batch, each tenant's oldest rows go first. The skip scan orders by {@code (tenant_id, id)},
+   * the key of the partial pending index, so PostgreSQL walks pending rows only (ordered by {@code
+   * tenant_id} alone it may pick the unique index and read every published row awaiting retention).
+   *
+   * <p>The {@code RETURNING} list is read by position ({@link ClaimedEvent#from}).
    */
   static final String CLAIM =
       """
-      WITH RECURSIVE tenants (tenant_id, n) AS (
+      WITH RECURSIVE small AS (
+          SELECT count(*) <= $1 AS yes
+            FROM (SELECT 1 FROM outbox_messages WHERE status = 'pending'
+                   ORDER BY tenant_id, id LIMIT $1 + 1) s
+      ),
+      quota AS (
+          SELECT * FROM unnest($5::text[], $6::int[]) AS q (tenant_id, remaining)
+      ),
+      few AS (
+          SELECT f.id, f.tenant_id, row_number() OVER (PARTITION BY f.tenant_id ORDER BY f.id) AS rank
+            FROM (SELECT o.id, o.tenant_id, o.free,
+                         o.partition_key IS NOT NULL AND coalesce(bool_or(NOT o.free) OVER (
+                             PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS blocked
+                    FROM (SELECT id, tenant_id, partition_key,
+                                 next_attempt_at <= now()
+                                   AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free
+                            FROM outbox_messages
+                           WHERE (SELECT yes FROM small) AND status = 'pending'
+                             AND ($10 < 0 OR (hashtext(tenant_id) & $11) = $10)
+                             AND tenant_id <> ALL($4::text[])
+                           ORDER BY tenant_id, id LIMIT $1) o) f
+           WHERE f.free AND NOT f.blocked
+      ),
+      tenants (tenant_id, n) AS (
           SELECT f.tenant_id, ($10 < 0 OR (hashtext(f.tenant_id) & $11) = $10)::int
             FROM (SELECT tenant_id FROM outbox_messages
-                   WHERE status = 'pending' AND tenant_id > $3 AND tenant_id <> ALL($4::text[])
+                   WHERE NOT (SELECT yes FROM small)
+                     AND status = 'pending' AND tenant_id > $3 AND tenant_id <> ALL($4::text[])
                    ORDER BY tenant_id, id LIMIT 1) f
         UNION ALL
           SELECT nxt.tenant_id, t.n + ($10 < 0 OR (hashtext(nxt.tenant_id) & $11) = $10)::int
@@ -82,8 +115,7 @@ public final class OutboxRepository {
                  least(ceil($1::numeric / (SELECT count(*) FROM mine)),
                        coalesce(q.remaining, $9))::int AS share
             FROM mine m
-            LEFT JOIN unnest($5::text[], $6::int[]) AS q (tenant_id, remaining)
-                   ON q.tenant_id = m.tenant_id
+            LEFT JOIN quota q ON q.tenant_id = m.tenant_id
       ),
       candidates AS (
           SELECT w.id, row_number() OVER (PARTITION BY a.tenant_id ORDER BY w.id) AS rank
@@ -104,6 +136,10 @@ public final class OutboxRepository {
                              AND (p.next_attempt_at > now() OR p.lease_expires_at >= now()))
                   ORDER BY c.id
                   LIMIT a.share) w
+        UNION ALL
+          SELECT few.id, few.rank
+            FROM few LEFT JOIN quota q ON q.tenant_id = few.tenant_id
+           WHERE few.rank <= coalesce(q.remaining, $9)
       ),
       picked AS (
           SELECT o.id FROM outbox_messages o

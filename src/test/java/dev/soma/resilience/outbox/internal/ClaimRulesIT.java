@@ -1,0 +1,168 @@
+package dev.soma.resilience.outbox.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.testing.OutboxFixture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The claim's two paths (small backlog, and fair shares over a backlog) against the one rule they
+ * both implement: a row may be claimed when it is pending, due, not leased, and no earlier pending
+ * row of its aggregate is leased or waiting for a retry. Random outbox states, real PostgreSQL.
+ */
+class ClaimRulesIT {
+
+  private static final int CASES = 120;
+  private static OutboxFixture fx;
+  private static OutboxRepository repository;
+
+  /** One row of a generated state, and what the rule says about it. */
+  private record Seeded(
+      long id, String tenant, String key, String status, boolean due, String lease) {
+
+    boolean pending() {
+      return status.equals("pending");
+    }
+
+    /** Free to send now: due, and not under a live lease. */
+    boolean free() {
+      return due && !lease.equals("live");
+    }
+  }
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    fx = new OutboxFixture();
+    repository = new OutboxRepository(fx.pool);
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void aSmallBacklogIsClaimedExactlyAsTheRuleSays() throws Exception {
+    Random random = new Random(20261130);
+    for (int c = 0; c < CASES; c++) {
+      List<Seeded> rows = seed(random);
+      Set<Long> claimed = ids(claim(500, OutboxRepository.ALL_BUCKETS));
+      assertThat(claimed).as("case %d: %s", c, rows).isEqualTo(eligible(rows));
+    }
+  }
+
+  @Test
+  void theBucketsTogetherClaimWhatOneClaimOverAllTenantsWould() throws Exception {
+    Random random = new Random(7);
+    for (int c = 0; c < CASES / 2; c++) {
+      List<Seeded> rows = seed(random);
+      List<Long> all = new ArrayList<>();
+      for (int bucket = 0; bucket < OutboxRepository.CLAIM_BUCKETS; bucket++) {
+        all.addAll(ids(claim(500, bucket)));
+      }
+      assertThat(all).as("case %d: no row in two buckets", c).doesNotHaveDuplicates();
+      assertThat(new HashSet<>(all)).as("case %d: %s", c, rows).isEqualTo(eligible(rows));
+    }
+  }
+
+  @Test
+  void aBacklogLargerThanTheBatchIsClaimedOnlyWithinTheRule() throws Exception {
+    Random random = new Random(42);
+    int checked = 0;
+    for (int c = 0; c < CASES; c++) {
+      List<Seeded> rows = seed(random);
+      long pending = rows.stream().filter(Seeded::pending).count();
+      if (pending < 2) {
+        continue;
+      }
+      int batch = (int) pending - 1;
+      Set<Long> claimed = ids(claim(batch, OutboxRepository.ALL_BUCKETS));
+      assertThat(claimed).as("case %d: %s", c, rows).isSubsetOf(eligible(rows));
+      assertThat(claimed.size()).isLessThanOrEqualTo(batch);
+      checked++;
+    }
+    assertThat(checked).isGreaterThan(CASES / 2);
+  }
+
+  private static List<ClaimedEvent> claim(int batch, int bucket) throws Exception {
+    return Blocking.await(
+        repository.claim(
+            new OutboxRepository.Claim(
+                "r", batch, Duration.ofSeconds(60), bucket, "", Map.of(), 1_000_000)),
+        Duration.ofSeconds(30));
+  }
+
+  private static Set<Long> ids(List<ClaimedEvent> events) {
+    return events.stream().map(ClaimedEvent::id).collect(Collectors.toSet());
+  }
+
+  /** What the rule allows in {@code rows} (in id order). */
+  private static Set<Long> eligible(List<Seeded> rows) {
+    Set<Long> eligible = new HashSet<>();
+    for (Seeded row : rows) {
+      boolean blocked =
+          row.key() != null
+              && rows.stream()
+                  .anyMatch(
+                      p ->
+                          p.id() < row.id()
+                              && p.pending()
+                              && p.tenant().equals(row.tenant())
+                              && row.key().equals(p.key())
+                              && !p.free());
+      if (row.pending() && row.free() && !blocked) {
+        eligible.add(row.id());
+      }
+    }
+    return eligible;
+  }
+
+  /** Replaces the outbox with a random state of up to 60 rows over a few tenants and keys. */
+  private static List<Seeded> seed(Random random) throws Exception {
+    fx.query("TRUNCATE outbox_messages");
+    int tenants = 1 + random.nextInt(6);
+    int count = 1 + random.nextInt(60);
+    List<Seeded> rows = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String tenant = "t" + random.nextInt(tenants);
+      String key = random.nextInt(5) == 0 ? null : "k" + random.nextInt(4);
+      int s = random.nextInt(10);
+      String status = s < 7 ? "pending" : s < 9 ? "published" : "dead";
+      boolean due = !status.equals("pending") || random.nextInt(5) > 0;
+      int l = random.nextInt(6);
+      String lease = !status.equals("pending") || l < 3 ? "none" : l < 5 ? "live" : "expired";
+      long id =
+          fx.query(
+                  """
+                  INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload,
+                                               status, next_attempt_at, lease_owner, lease_expires_at)
+                  VALUES ($1, $2, 'rules', $3, '{}', $4,
+                          now() + CASE WHEN $5 THEN interval '-1 second' ELSE interval '1 hour' END,
+                          CASE WHEN $6 = 'none' THEN NULL ELSE 'other' END,
+                          CASE $6 WHEN 'live' THEN now() + interval '1 hour'
+                                  WHEN 'expired' THEN now() - interval '1 second' END)
+                  RETURNING id""",
+                  tenant,
+                  "d" + i,
+                  key,
+                  status,
+                  due,
+                  lease)
+              .get(0)
+              .getLong(0);
+      rows.add(new Seeded(id, tenant, key, status, due, lease));
+    }
+    return rows;
+  }
+}
