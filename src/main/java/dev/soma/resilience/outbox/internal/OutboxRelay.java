@@ -19,11 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays committed outbox rows to Kafka. It claims batches (see {@link OutboxRepository#CLAIM}),
- * keeps up to {@code maxInFlightBatches} of them waiting for broker acks at once, and marks a row
- * published only after its record was acknowledged. It wakes on an in-process signal after our own
- * commits ({@link OutboxAddresses#COMMITTED}), on PostgreSQL {@code NOTIFY outbox_messages} for
- * commits made elsewhere, and on a poll timer as the safety net.
+ * Relays committed outbox rows to Kafka. It claims batches (see {@link OutboxRepository#CLAIM}), as
+ * the {@link ClaimScheduler} says (one over all tenants at a time while rows trickle in, up to
+ * {@code concurrentClaims} on different tenant buckets through a backlog), keeps claims in progress
+ * and batches waiting for broker acks within {@code maxInFlightBatches}, and marks a row published
+ * only after its record was acknowledged. It wakes on an in-process signal after our own commits
+ * ({@link OutboxAddresses#COMMITTED}), on PostgreSQL {@code NOTIFY outbox_messages} for commits
+ * made elsewhere, after each settled batch (it may have held back later rows of its aggregates),
+ * and on a poll timer as the safety net.
  *
  * <p>While the broker is unreachable it sends one batch at a time, backing off exponentially; rows
  * wait without using up their attempts. All state is confined to the verticle's event loop.
@@ -47,11 +50,11 @@ public final class OutboxRelay extends VerticleBase {
   private MessageConsumer<Object> signals;
   private PgSubscriber subscriber;
   private long pollTimer = -1;
-  private final boolean[] claiming = new boolean[OutboxRepository.CLAIM_BUCKETS];
-  private final String[] tenantCursors = new String[OutboxRepository.CLAIM_BUCKETS];
-  private int claimsRunning;
-  private int nextBucket;
-  private int claimsWanted;
+  private final ClaimScheduler claims;
+
+  /** Per bucket, and last for claims over all buckets. */
+  private final String[] tenantCursors = new String[OutboxRepository.CLAIM_BUCKETS + 1];
+
   private boolean stopping;
   private int inFlight;
   private long pausedUntil;
@@ -78,6 +81,7 @@ public final class OutboxRelay extends VerticleBase {
     this.listenTo = listenTo;
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock);
+    this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     Arrays.fill(tenantCursors, "");
   }
 
@@ -139,46 +143,31 @@ public final class OutboxRelay extends VerticleBase {
             });
   }
 
-  /** Something may be waiting in any bucket: claim as soon as the pipeline has room. */
+  /** Something may be waiting: claim as soon as the pipeline has room. */
   void wake() {
-    claimsWanted = OutboxRepository.CLAIM_BUCKETS;
+    claims.woken();
     pump();
   }
 
   /**
-   * Starts claims while some are wanted and the pipeline has room: at most {@code concurrentClaims}
-   * at once, each on a bucket no other claim of this relay holds, taken in turn. Claims in progress
-   * count against {@code maxInFlightBatches}, so the relay never holds more batches than that.
+   * Starts the claims the {@link ClaimScheduler} wants while the pipeline has room. Claims in
+   * progress count against {@code maxInFlightBatches}, so the relay never holds more batches than
+   * that.
    */
   private void pump() {
     while (!stopping
-        && claimsWanted > 0
-        && claimsRunning < Math.min(config.concurrentClaims(), claiming.length)
-        && inFlight + claimsRunning < maxInFlight()
+        && inFlight + claims.running() < maxInFlight()
         && clock.millis() >= pausedUntil) {
-      int bucket = freeBucket();
-      if (bucket < 0) {
+      int bucket = claims.next();
+      if (bucket == ClaimScheduler.NONE) {
         return;
       }
-      claimsWanted--;
       claim(bucket);
     }
   }
 
-  private int freeBucket() {
-    for (int i = 0; i < claiming.length; i++) {
-      int bucket = (nextBucket + i) % claiming.length;
-      if (!claiming[bucket]) {
-        nextBucket = bucket + 1;
-        return bucket;
-      }
-    }
-    return -1;
-  }
-
   private void claim(int bucket) {
-    claiming[bucket] = true;
-    claimsRunning++;
+    int cursor = bucket == OutboxRepository.ALL_BUCKETS ? tenantCursors.length - 1 : bucket;
     repository
         .claim(
             new OutboxRepository.Claim(
@@ -186,27 +175,26 @@ public final class OutboxRelay extends VerticleBase {
                 config.batchSize(),
                 config.lease(),
                 bucket,
-                tenantCursors[bucket],
+                tenantCursors[cursor],
                 quotas.remaining(),
                 quotas.defaultRemaining()))
         .onComplete(
             ar -> {
-              claiming[bucket] = false;
-              claimsRunning--;
               if (ar.failed()) {
+                claims.finished(bucket, 0);
                 LOG.warn(
                     "outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
-                claimsWanted = OutboxRepository.CLAIM_BUCKETS;
                 pauseFor(Duration.ofSeconds(1));
                 return;
               }
-              dispatch(bucket, ar.result());
+              claims.finished(bucket, ar.result().size());
+              advanceCursor(cursor, ar.result());
+              dispatch(ar.result());
             });
   }
 
-  private void dispatch(int bucket, List<ClaimedEvent> batch) {
+  private void dispatch(List<ClaimedEvent> batch) {
     quotas.record(batch);
-    advanceCursor(bucket, batch);
     if (quotas.anyExhausted()) {
       vertx.setTimer(quotas.millisToNextWindow(), id -> wake());
     }
@@ -214,8 +202,6 @@ public final class OutboxRelay extends VerticleBase {
       pump();
       return;
     }
-    // More may be waiting, here and in the other buckets.
-    claimsWanted = OutboxRepository.CLAIM_BUCKETS;
     inFlight++;
     publisher
         .publish(batch)
@@ -238,7 +224,8 @@ public final class OutboxRelay extends VerticleBase {
               } else {
                 afterBatch(ar.result());
               }
-              pump();
+              // Settled rows may have held back later rows of their aggregates.
+              wake();
             });
     pump();
   }
@@ -280,13 +267,13 @@ public final class OutboxRelay extends VerticleBase {
   }
 
   /** Rotates a bucket's tenant scan so that, with more tenants than a batch, each gets its turn. */
-  private void advanceCursor(int bucket, List<ClaimedEvent> batch) {
+  private void advanceCursor(int cursor, List<ClaimedEvent> batch) {
     long tenants = batch.stream().map(ClaimedEvent::tenantId).distinct().count();
     if (tenants >= config.batchSize()) {
-      tenantCursors[bucket] =
+      tenantCursors[cursor] =
           batch.stream().map(ClaimedEvent::tenantId).max(String::compareTo).orElse("");
     } else {
-      tenantCursors[bucket] = "";
+      tenantCursors[cursor] = "";
     }
   }
 }
