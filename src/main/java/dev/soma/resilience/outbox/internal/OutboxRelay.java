@@ -19,14 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays committed outbox rows to Kafka. It claims batches (see {@link OutboxRepository#CLAIM}), as
- * the {@link ClaimScheduler} says (one over all tenants at a time while rows trickle in, up to
- * {@code concurrentClaims} on different tenant buckets through a backlog), keeps claims in progress
- * and batches waiting for broker acks within {@code maxInFlightBatches}, and marks a row published
- * only after its record was acknowledged. It wakes on an in-process signal after our own commits
- * ({@link OutboxAddresses#COMMITTED}), on PostgreSQL {@code NOTIFY outbox_messages} for commits
- * made elsewhere, after each settled batch (it may have held back later rows of its aggregates),
- * and on a poll timer as the safety net.
+ * Relays committed outbox rows to Kafka. It claims batches (see {@link ClaimSql#CLAIM}), as the
+ * {@link ClaimScheduler} says (one over all tenants at a time while rows trickle in, up to {@code
+ * concurrentClaims} on different tenant buckets through a backlog), keeps claims in progress and
+ * batches waiting for broker acks within {@code maxInFlightBatches}, and marks a row published only
+ * after its record was acknowledged. It wakes on an in-process signal after our own commits ({@link
+ * OutboxAddresses#COMMITTED}), on PostgreSQL {@code NOTIFY outbox_messages} for commits made
+ * elsewhere, after each settled batch (it may have held back later rows of its aggregates), and on
+ * a poll timer as the safety net.
  *
  * <p>While the broker is unreachable it sends one batch at a time, backing off exponentially; rows
  * wait without using up their attempts. All state is confined to the verticle's event loop.

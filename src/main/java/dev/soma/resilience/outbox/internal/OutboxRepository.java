@@ -24,144 +24,13 @@ public final class OutboxRepository {
 
   /**
    * How many tenant buckets claims are spread over: the most claims that can run at once. Every
-   * relay must use the same value (and the same hash): it is part of the ordering protocol.
+   * relay must use the same value (and the same hash): it is part of the ordering protocol. A power
+   * of two ({@link ClaimSql#CLAIM} masks the hash with it).
    */
   public static final int CLAIM_BUCKETS = 4;
 
   /** A claim on every bucket at once (the one-shot drain and tools). */
   public static final int ALL_BUCKETS = -1;
-
-  /** The advisory lock class; any constant works as long as every relay uses it. */
-  static final int CLAIM_LOCK_CLASS = 0x534f_4d41;
-
-  /**
-   * Opens a claim's transaction. The claim's generic plan serves both of its paths (each gated by a
-   * one-time filter) and costs nothing to plan; a custom plan is planned again on every claim,
-   * which at a trickle of small claims costs more than the claim itself.
-   */
-  static final String BEGIN_CLAIM = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
-
-  /** Locks the claimed bucket, or all of them in a fixed order (so claims cannot deadlock). */
-  static final String LOCK_CLAIMS =
-      """
-      SELECT pg_advisory_xact_lock($1, b) FROM generate_series(0, $2 - 1) AS b
-       WHERE $3 < 0 OR b = $3\
-      """;
-
-  /**
-   * Fair, ordered claim on the tenants of bucket {@code $10} ({@code -1}: all), by one of two paths
-   * chosen once per statement.
-   *
-   * <p><b>Small backlog</b> (at most a batch of pending rows in the whole table): every pending row
-   * of the bucket is read (in pending-index order, so the plan stays an index scan whatever the
-   * statistics say), and a row is taken when it is due, unleased, not behind a leased or retrying
-   * row of its aggregate (a window over the rows read, no index probes), and within its tenant's
-   * remaining quota. Everything due fits in the batch, so this is fair by construction, and cheap:
-   * this is the path that keeps latency low under a steady trickle.
-   *
-   * <p><b>Backlog</b>: tenants with pending rows are enumerated with a skip scan (starting after
-   * {@code $3}, until {@code $2} of the bucket's were found) and each of the bucket's gets an equal
-   * share of the batch, capped by its remaining quota ({@code $5}/{@code $6}, else {@code $9};
-   * {@code $4} lists tenants with none left). Within a tenant only its oldest due, unleased rows
-   * are looked at (a window of two shares, so rows blocked behind a busy aggregate rarely use up a
-   * tenant's turn), and a row is taken only if no earlier pending row of its aggregate is leased or
-   * waiting for a retry; the tenant's walk stops at its share. When the rounded-up shares exceed
-   * the batch, each tenant's oldest rows go first. The skip scan orders by {@code (tenant_id, id)},
-   * the key of the partial pending index, so PostgreSQL walks pending rows only (ordered by {@code
-   * tenant_id} alone it may pick the unique index and read every published row awaiting retention).
-   *
-   * <p>The {@code RETURNING} list is read by position ({@link ClaimedEvent#from}).
-   */
-  static final String CLAIM =
-      """
-      WITH RECURSIVE small AS (
-          SELECT count(*) <= $1 AS yes
-            FROM (SELECT 1 FROM outbox_messages WHERE status = 'pending'
-                   ORDER BY tenant_id, id LIMIT $1 + 1) s
-      ),
-      quota AS (
-          SELECT * FROM unnest($5::text[], $6::int[]) AS q (tenant_id, remaining)
-      ),
-      few AS (
-          SELECT f.id, f.tenant_id, row_number() OVER (PARTITION BY f.tenant_id ORDER BY f.id) AS rank
-            FROM (SELECT o.id, o.tenant_id, o.free,
-                         o.partition_key IS NOT NULL AND coalesce(bool_or(NOT o.free) OVER (
-                             PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id
-                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS blocked
-                    FROM (SELECT id, tenant_id, partition_key,
-                                 next_attempt_at <= now()
-                                   AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free
-                            FROM outbox_messages
-                           WHERE (SELECT yes FROM small) AND status = 'pending'
-                             AND ($10 < 0 OR (hashtext(tenant_id) & $11) = $10)
-                             AND tenant_id <> ALL($4::text[])
-                           ORDER BY tenant_id, id LIMIT $1) o) f
-           WHERE f.free AND NOT f.blocked
-      ),
-      tenants (tenant_id, n) AS (
-          SELECT f.tenant_id, ($10 < 0 OR (hashtext(f.tenant_id) & $11) = $10)::int
-            FROM (SELECT tenant_id FROM outbox_messages
-                   WHERE NOT (SELECT yes FROM small)
-                     AND status = 'pending' AND tenant_id > $3 AND tenant_id <> ALL($4::text[])
-                   ORDER BY tenant_id, id LIMIT 1) f
-        UNION ALL
-          SELECT nxt.tenant_id, t.n + ($10 < 0 OR (hashtext(nxt.tenant_id) & $11) = $10)::int
-            FROM tenants t
-           CROSS JOIN LATERAL (
-                 SELECT o.tenant_id FROM outbox_messages o
-                  WHERE o.status = 'pending' AND o.tenant_id > t.tenant_id
-                    AND o.tenant_id <> ALL($4::text[])
-                  ORDER BY o.tenant_id, o.id LIMIT 1) nxt
-           WHERE t.n < $2
-      ),
-      mine AS (
-          SELECT tenant_id FROM tenants WHERE $10 < 0 OR (hashtext(tenant_id) & $11) = $10
-      ),
-      active AS (
-          SELECT m.tenant_id,
-                 least(ceil($1::numeric / (SELECT count(*) FROM mine)),
-                       coalesce(q.remaining, $9))::int AS share
-            FROM mine m
-            LEFT JOIN quota q ON q.tenant_id = m.tenant_id
-      ),
-      candidates AS (
-          SELECT w.id, row_number() OVER (PARTITION BY a.tenant_id ORDER BY w.id) AS rank
-            FROM active a
-           CROSS JOIN LATERAL (
-                 SELECT c.id
-                   FROM (SELECT o.id, o.tenant_id, o.partition_key
-                           FROM outbox_messages o
-                          WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
-                            AND o.next_attempt_at <= now()
-                            AND (o.lease_expires_at IS NULL OR o.lease_expires_at < now())
-                          ORDER BY o.id
-                          LIMIT a.share * 2) c
-                  WHERE c.partition_key IS NULL OR NOT EXISTS (
-                          SELECT 1 FROM outbox_messages p
-                           WHERE p.tenant_id = c.tenant_id AND p.partition_key = c.partition_key
-                             AND p.status = 'pending' AND p.id < c.id
-                             AND (p.next_attempt_at > now() OR p.lease_expires_at >= now()))
-                  ORDER BY c.id
-                  LIMIT a.share) w
-        UNION ALL
-          SELECT few.id, few.rank
-            FROM few LEFT JOIN quota q ON q.tenant_id = few.tenant_id
-           WHERE few.rank <= coalesce(q.remaining, $9)
-      ),
-      picked AS (
-          SELECT o.id FROM outbox_messages o
-            JOIN candidates c ON c.id = o.id
-           ORDER BY c.rank, o.id
-           LIMIT $1
-             FOR UPDATE OF o SKIP LOCKED
-      )
-      UPDATE outbox_messages m
-         SET lease_owner = $7, lease_expires_at = now() + make_interval(secs => $8)
-        FROM picked
-       WHERE m.id = picked.id
-      RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key, m.payload::text AS payload,
-                m.headers, m.attempts, m.max_attempts, m.created_at\
-      """;
 
   static final String MARK_PUBLISHED =
       """
@@ -236,7 +105,7 @@ public final class OutboxRepository {
     }
   }
 
-  /** Leases up to {@code batchSize} rows for {@code owner}; see {@link #CLAIM}. */
+  /** Leases up to {@code batchSize} rows for {@code owner}; see {@link ClaimSql#CLAIM}. */
   public Future<List<ClaimedEvent>> claim(Claim claim) {
     List<String> exhausted = new ArrayList<>();
     List<String> tenants = new ArrayList<>();
@@ -269,11 +138,11 @@ public final class OutboxRepository {
         conn -> {
           // One round trip: the commands are pipelined. A failed statement aborts the
           // transaction, and COMMIT then rolls it back.
-          Future<?> begin = conn.query(BEGIN_CLAIM).execute();
+          Future<?> begin = conn.query(ClaimSql.BEGIN_CLAIM).execute();
           Future<?> locked =
-              conn.preparedQuery(LOCK_CLAIMS)
-                  .execute(Tuple.of(CLAIM_LOCK_CLASS, CLAIM_BUCKETS, claim.bucket()));
-          Future<RowSet<Row>> claimed = conn.preparedQuery(CLAIM).execute(params);
+              conn.preparedQuery(ClaimSql.LOCK_CLAIMS)
+                  .execute(Tuple.of(ClaimSql.CLAIM_LOCK_CLASS, CLAIM_BUCKETS, claim.bucket()));
+          Future<RowSet<Row>> claimed = conn.preparedQuery(ClaimSql.CLAIM).execute(params);
           Future<?> committed = conn.query("COMMIT").execute();
           return Future.join(begin, locked, claimed, committed)
               .map(all -> toEvents(claimed.result()));
