@@ -61,11 +61,14 @@ final class RecordBatchSender {
   private static final Object ACKED = new Object();
   private static final String SEND_THREAD = "soma-outbox-send";
 
+  private final Vertx vertx;
   private final Producer<String, String> producer;
   private final WorkerExecutor sendThread;
   private final Clock clock;
 
-  RecordBatchSender(Producer<String, String> producer, WorkerExecutor sendThread, Clock clock) {
+  RecordBatchSender(
+      Vertx vertx, Producer<String, String> producer, WorkerExecutor sendThread, Clock clock) {
+    this.vertx = vertx;
     this.producer = producer;
     this.sendThread = sendThread;
     this.clock = clock;
@@ -78,15 +81,16 @@ final class RecordBatchSender {
   static RecordBatchSender create(
       Vertx vertx, KafkaProducer<String, String> producer, Clock clock) {
     return new RecordBatchSender(
-        producer.unwrap(), vertx.createSharedWorkerExecutor(SEND_THREAD, 1), clock);
+        vertx, producer.unwrap(), vertx.createSharedWorkerExecutor(SEND_THREAD, 1), clock);
   }
 
   /**
-   * Sends {@code records} in order. Completes on the calling context with one result per record;
-   * never fails: a record the producer refused carries its error.
+   * Sends {@code records} in order. Completes on the calling context (or a new one, called from
+   * elsewhere) with one result per record; never fails: a record the producer refused carries its
+   * error.
    */
   Future<Results> send(List<ProducerRecord<String, String>> records) {
-    Context context = Vertx.currentContext();
+    Context context = vertx.getOrCreateContext();
     Results results = new Results(records.size());
     if (records.isEmpty()) {
       return Future.succeededFuture(results);
