@@ -45,16 +45,15 @@ public final class OutboxRelay extends VerticleBase {
   private final Optional<PgConnectOptions> listenTo;
   private final TenantQuotas quotas;
   private final Clock clock;
-
-  private BatchPublisher publisher;
-  private MessageConsumer<Object> signals;
-  private PgSubscriber subscriber;
-  private long pollTimer = -1;
   private final ClaimScheduler claims;
 
   /** Per bucket, and last for claims over all buckets. */
   private final String[] tenantCursors = new String[OutboxRepository.CLAIM_BUCKETS + 1];
 
+  private BatchPublisher publisher;
+  private MessageConsumer<Object> signals;
+  private PgSubscriber subscriber;
+  private long pollTimer = -1;
   private boolean stopping;
   private int inFlight;
   private long pausedUntil;
