@@ -112,11 +112,9 @@ final class RecordBatchSender {
             true)
         .onFailure(
             e -> {
-              // the worker pool refused the task (closed): nothing was sent
+              // the worker pool refused the task (closed): what was not sent carries its error
               for (int i = 0; i < records.size(); i++) {
-                if (results.outcomes.compareAndSet(i, null, e)) {
-                  settleOne.run();
-                }
+                answer(results, i, e, settleOne);
               }
             });
     return done.future();
