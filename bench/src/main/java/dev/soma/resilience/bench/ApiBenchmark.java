@@ -57,7 +57,7 @@ public final class ApiBenchmark {
     CpuAccounting cpu = new CpuAccounting();
     String content = "word ".repeat(contentBytes / 5 + 1).substring(0, contentBytes);
     try (BenchServers servers = BenchServers.start(6)) {
-      cpu.own(servers.postmasterPid());
+      cpu.own(servers.postmasterPid(), "PostgreSQL");
       step("database and service");
       DatabaseUrl db = servers.database("bench_api");
       Map<String, String> env = new HashMap<>(Map.of(

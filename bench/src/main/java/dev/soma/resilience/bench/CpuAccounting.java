@@ -5,8 +5,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,25 +22,32 @@ final class CpuAccounting {
    * Shares of the machine's total CPU time (all cores) during one phase, 0..1, and the CPU
    * seconds our processes used in it.
    */
-  record Usage(double ours, double others, double ourSeconds) {
-    static final Usage UNKNOWN = new Usage(Double.NaN, Double.NaN, Double.NaN);
+  record Usage(double ours, double others, double ourSeconds, Map<String, Double> parts) {
+    static final Usage UNKNOWN = new Usage(Double.NaN, Double.NaN, Double.NaN, Map.of());
   }
 
   /** Jiffies per second ({@code USER_HZ}); 100 on Linux. */
   private static final double HZ = 100.0;
 
-  /** A point in time: machine-wide total jiffies, ours and other user processes'. */
-  record Snapshot(long total, long ours, long others) {}
-
-  private final Set<Long> roots = ConcurrentHashMap.newKeySet();
-
-  CpuAccounting() {
-    roots.add(ProcessHandle.current().pid());
+  /**
+   * A point in time: machine-wide total jiffies, ours (per named process tree) and other user
+   * processes'.
+   */
+  record Snapshot(long total, Map<String, Long> ours, long others) {
+    long oursTotal() {
+      return ours.values().stream().mapToLong(Long::longValue).sum();
+    }
   }
 
-  /** Counts {@code pid} and all its descendants as the benchmark's own. */
-  void own(long pid) {
-    roots.add(pid);
+  private final Map<Long, String> roots = new ConcurrentHashMap<>();
+
+  CpuAccounting() {
+    roots.put(ProcessHandle.current().pid(), "benchmark JVM");
+  }
+
+  /** Counts {@code pid} and all its descendants as the benchmark's own, under {@code name}. */
+  void own(long pid, String name) {
+    roots.put(pid, name);
   }
 
   Snapshot snapshot() {
@@ -50,10 +57,11 @@ final class CpuAccounting {
       for (int i = 1; i < cpu.length && i <= 8; i++) {
         total += Long.parseLong(cpu[i]);
       }
-      long[] split = processJiffies();
-      return new Snapshot(total, split[0], split[1]);
+      Map<String, Long> ours = new LinkedHashMap<>();
+      long others = processJiffies(ours);
+      return new Snapshot(total, ours, others);
     } catch (IOException | RuntimeException e) {
-      return new Snapshot(0, 0, 0);
+      return new Snapshot(0, Map.of(), 0);
     }
   }
 
@@ -81,17 +89,21 @@ final class CpuAccounting {
     if (total <= 0) {
       return Usage.UNKNOWN;
     }
-    long ours = now.ours() - start.ours();
+    long ours = now.oursTotal() - start.oursTotal();
+    Map<String, Double> parts = new LinkedHashMap<>();
+    now.ours().forEach((name, jiffies) -> parts.put(name,
+        (double) (jiffies - start.ours().getOrDefault(name, 0L)) / total));
     return new Usage((double) ours / total, (double) (now.others() - start.others()) / total,
-        ours / HZ);
+        ours / HZ, parts);
   }
 
   /**
-   * Jiffies of our process trees and of other user processes, each counting children that
-   * already exited (cutime/cstime) so that short-lived ones are not lost. A process that exits
-   * between two snapshots is counted through its parent, as the kernel does.
+   * Adds the jiffies of each of our named process trees to {@code ours} and returns those of
+   * other user processes, each counting children that already exited (cutime/cstime) so that
+   * short-lived ones are not lost. A process that exits between two snapshots is counted through
+   * its parent, as the kernel does.
    */
-  private long[] processJiffies() throws IOException {
+  private long processJiffies(Map<String, Long> ours) throws IOException {
     Map<Long, long[]> stats = new HashMap<>();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path proc : procs) {
@@ -108,34 +120,37 @@ final class CpuAccounting {
         }
       }
     }
-    long ours = 0;
+    roots.values().forEach(name -> ours.putIfAbsent(name, 0L));
     long others = 0;
     for (Map.Entry<Long, long[]> e : stats.entrySet()) {
-      switch (owner(e.getKey(), stats)) {
-        case OURS -> ours += e.getValue()[1];
-        case OTHER -> others += e.getValue()[1];
-        default -> { }
+      String owner = owner(e.getKey(), stats);
+      if (owner == null) {
+        others += e.getValue()[1];
+      } else if (!owner.equals(KERNEL)) {
+        ours.merge(owner, e.getValue()[1], Long::sum);
       }
     }
-    return new long[] {ours, others};
+    return others;
   }
 
-  private enum Owner { OURS, OTHER, KERNEL }
+  private static final String KERNEL = "";
 
-  private Owner owner(long pid, Map<Long, long[]> stats) {
+  /** The name of our process tree {@code pid} belongs to, {@link #KERNEL}, or null (another's). */
+  private String owner(long pid, Map<Long, long[]> stats) {
     for (int depth = 0; depth < 64; depth++) {
-      if (roots.contains(pid)) {
-        return Owner.OURS;
+      String root = roots.get(pid);
+      if (root != null) {
+        return root;
       }
       if (pid == 2) {
-        return Owner.KERNEL;
+        return KERNEL;
       }
       long[] s = stats.get(pid);
       if (s == null || s[0] == 0) {
-        return Owner.OTHER;
+        return null;
       }
       pid = s[0];
     }
-    return Owner.OTHER;
+    return null;
   }
 }

@@ -55,7 +55,7 @@ public final class OutboxBenchmark {
     CpuAccounting cpu = new CpuAccounting();
     try (BenchServers servers = BenchServers.start(options.partitions())) {
       report.servers(servers);
-      cpu.own(servers.postmasterPid());
+      cpu.own(servers.postmasterPid(), "PostgreSQL");
       step("databases and topics");
       DatabaseUrl relayDb = servers.database("bench_relay");
       DatabaseUrl claimDb = servers.database("bench_claim");
@@ -86,7 +86,7 @@ public final class OutboxBenchmark {
         step("relay draining the backlog (own JVM, -Xmx" + options.relayHeap() + ")");
         RelayProcess relay = RelayProcess.start(options.serviceClasspath(), options.relayHeap(),
             relayDb, servers.bootstrap(), env, logs, "relay-drain");
-        cpu.own(relay.pid());
+        cpu.own(relay.pid(), "relay JVM");
         try {
           relay.awaitStarted(120);
           CpuAccounting.Snapshot phase = cpu.snapshot();
@@ -199,7 +199,7 @@ public final class OutboxBenchmark {
     step("memory check: relay draining " + events + " events (-Xmx" + options.relayHeap() + ")");
     try (RelayProcess relay = RelayProcess.start(options.serviceClasspath(), options.relayHeap(),
         db, servers.bootstrap(), env, logs, "relay-memory")) {
-      cpu.own(relay.pid());
+      cpu.own(relay.pid(), "relay JVM");
       relay.awaitStarted(120);
       CpuAccounting.Snapshot phase = cpu.snapshot();
       DrainRun.Result drain = DrainRun.measure(relay, db, servers.admin, MEMORY, events,

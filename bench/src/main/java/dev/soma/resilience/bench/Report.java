@@ -293,12 +293,26 @@ final class Report {
     line(md, "Phases waited %.0f s in all for other processes to quiet down before starting.",
         waitedSeconds);
     line(md, "");
-    line(md, "| phase | benchmark's processes | other processes on the machine |");
-    line(md, "| --- | ---: | ---: |");
+    java.util.Set<String> parts = new java.util.LinkedHashSet<>();
+    cpu.values().forEach(usage -> parts.addAll(usage.parts().keySet()));
+    StringBuilder header = new StringBuilder("| phase | benchmark's processes |");
+    StringBuilder rule = new StringBuilder("| --- | ---: |");
+    for (String part : parts) {
+      header.append(" of which ").append(part).append(" |");
+      rule.append(" ---: |");
+    }
+    line(md, "%s", header.append(" other processes on the machine |"));
+    line(md, "%s", rule.append(" ---: |"));
     boolean disturbed = false;
     for (var e : cpu.entrySet()) {
-      line(md, "| %s | %.0f%% | %.0f%% |", e.getKey(), e.getValue().ours() * 100,
-          e.getValue().others() * 100);
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %.0f%% |",
+          e.getKey(), e.getValue().ours() * 100));
+      for (String part : parts) {
+        Double share = e.getValue().parts().get(part);
+        row.append(share == null ? " |" : String.format(Locale.ROOT, " %.0f%% |", share * 100));
+      }
+      line(md, "%s", row.append(String.format(Locale.ROOT, " %.0f%% |",
+          e.getValue().others() * 100)));
       disturbed |= e.getValue().others() > 0.05;
     }
     line(md, "");
