@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Reads when the broker appended each benchmark record: topics are created with
  * {@code LogAppendTime}, so a record's timestamp is the broker's clock when it was written, just
  * before the acknowledgement left. Records are matched by their {@code dedupe-key} header
- * ({@code <prefix>-<n>}). Reads on its own thread while the writer runs.
+ * ({@code <prefix>-<n>}). Reads on its own thread, started once the writer is done so that it
+ * takes no CPU from what it measures.
  */
 final class AppendTimes {
 

@@ -64,7 +64,7 @@ record BenchOptions(
         number(given, "claim-workers", 0, 0),
         number(given, "warmup-events", 20_000, 0),
         number(given, "latency-seconds", 20, 1),
-        number(given, "latency-warmup-seconds", 3, 0),
+        number(given, "latency-warmup-seconds", 20, 0),
         number(given, "tick-ms", 5, 1),
         number(given, "latency-rate", 0, 0),
         given.getOrDefault("relay-heap", "256m"),

@@ -150,10 +150,10 @@ public final class OutboxBenchmark {
   private static LatencyResult relayLatency(BenchServers servers, DatabaseUrl db,
       EventShape shape, BenchOptions options, double rate) throws Exception {
     int capacity = (int) (rate * (options.latencyWarmupSeconds() + options.latencySeconds())) + 1;
-    AppendTimes appends = AppendTimes.start(servers.bootstrap(), LATENCY, "lat", capacity);
     Pool pool = new Database(db).pool(servers.vertx, 8);
     LatencyRun.Written written = LatencyRun.write(servers.vertx, pool, shape, LATENCY, rate,
         options.latencyWarmupSeconds(), options.latencySeconds(), options.tickMillis());
+    AppendTimes appends = AppendTimes.start(servers.bootstrap(), LATENCY, "lat", capacity);
     long[] appendMillis = appends.finish(written.events(), Duration.ofSeconds(60));
     Blocking.await(pool.close(), Duration.ofSeconds(10));
     long[] missing = new long[1];
@@ -165,12 +165,12 @@ public final class OutboxBenchmark {
   private static LatencyResult rawLatency(BenchServers servers, ProducerBaseline raw,
       BenchOptions options, double rate) throws Exception {
     int capacity = (int) (rate * (options.latencyWarmupSeconds() + options.latencySeconds())) + 2;
-    AppendTimes appends = AppendTimes.start(servers.bootstrap(), RAW_LATENCY, "raw-paced",
-        capacity);
     Recorder acks = new Recorder(3);
     long[] sentMillis = new long[capacity];
     long sent = raw.paced(RAW_LATENCY, rate, options.latencyWarmupSeconds(),
         options.latencySeconds(), options.tickMillis(), acks, sentMillis);
+    AppendTimes appends = AppendTimes.start(servers.bootstrap(), RAW_LATENCY, "raw-paced",
+        capacity);
     long[] appendMillis = appends.finish(sent, Duration.ofSeconds(60));
     Histogram toAppend = new Histogram(3_600_000_000L, 3);
     long missing = 0;
