@@ -30,12 +30,13 @@ final class ClaimSql {
    * {@code hashtext(tenant_id) & $11}, {@code $11} being {@code CLAIM_BUCKETS - 1}), by one of two
    * paths chosen once per statement.
    *
-   * <p><b>Small backlog</b> (at most a batch of pending rows in the whole table): every pending row
-   * of the bucket is read (in pending-index order, so the plan stays an index scan whatever the
-   * statistics say), and a row is taken when it is due, unleased, not behind a leased or retrying
-   * row of its aggregate (a window over the rows read, no index probes), and within its tenant's
-   * remaining quota. Everything due fits in the batch, so this is fair by construction, and cheap:
-   * this is the path that keeps latency low under a steady trickle.
+   * <p><b>Small backlog</b> (at most a batch of pending rows in the whole table): the pending rows,
+   * read once (in pending-index order, so the plan stays an index scan whatever the statistics say)
+   * both to count them and to claim from them, are filtered to the bucket, and a row is taken when
+   * it is due, unleased, not behind a leased or retrying row of its aggregate (a window over the
+   * rows read, no index probes), and within its tenant's remaining quota. Everything due fits in
+   * the batch, so this is fair by construction, and cheap: this is the path that keeps latency low
+   * under a steady trickle.
    *
    * <p><b>Backlog</b>: tenants with pending rows are enumerated with a skip scan (starting after
    * {@code $3}, until {@code $2} of the bucket's were found) and each of the bucket's gets an equal
@@ -52,10 +53,16 @@ final class ClaimSql {
    */
   static final String CLAIM =
       """
-      WITH RECURSIVE small AS (
-          SELECT count(*) <= $1 AS yes
-            FROM (SELECT 1 FROM outbox_messages WHERE status = 'pending'
-                   ORDER BY tenant_id, id LIMIT $1 + 1) s
+      WITH RECURSIVE head AS (
+          SELECT id, tenant_id, partition_key,
+                 next_attempt_at <= now()
+                   AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free
+            FROM outbox_messages
+           WHERE status = 'pending'
+           ORDER BY tenant_id, id LIMIT $1 + 1
+      ),
+      small AS (
+          SELECT count(*) <= $1 AS yes FROM head
       ),
       quota AS (
           SELECT * FROM unnest($5::text[], $6::int[]) AS q (tenant_id, remaining)
@@ -66,14 +73,10 @@ final class ClaimSql {
                          o.partition_key IS NOT NULL AND coalesce(bool_or(NOT o.free) OVER (
                              PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id
                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS blocked
-                    FROM (SELECT id, tenant_id, partition_key,
-                                 next_attempt_at <= now()
-                                   AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free
-                            FROM outbox_messages
-                           WHERE (SELECT yes FROM small) AND status = 'pending'
-                             AND ($10 < 0 OR (hashtext(tenant_id) & $11) = $10)
-                             AND tenant_id <> ALL($4::text[])
-                           ORDER BY tenant_id, id LIMIT $1) o) f
+                    FROM head o
+                   WHERE (SELECT yes FROM small)
+                     AND ($10 < 0 OR (hashtext(o.tenant_id) & $11) = $10)
+                     AND o.tenant_id <> ALL($4::text[])) f
            WHERE f.free AND NOT f.blocked
       ),
       tenants (tenant_id, n) AS (
