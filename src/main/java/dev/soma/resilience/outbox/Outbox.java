@@ -25,6 +25,22 @@ public final class Outbox {
       RETURNING id\
       """;
 
+  /**
+   * {@link #enqueueAll}'s one statement: a row per list element, inserted in list order (so ids,
+   * and with them the relay's per-key order, follow the list); a dedupe key repeated within the
+   * list keeps its first entry.
+   */
+  static final String INSERT_ALL =
+      """
+      INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload, headers)
+      SELECT e.tenant_id, e.dedupe_key, e.topic, e.partition_key, e.payload::jsonb, e.headers::jsonb
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+             WITH ORDINALITY AS e (tenant_id, dedupe_key, topic, partition_key, payload, headers, n)
+       ORDER BY e.n
+      ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
+      RETURNING id\
+      """;
+
   private final Vertx vertx;
 
   public Outbox(Vertx vertx) {
@@ -42,22 +58,33 @@ public final class Outbox {
     return tx.preparedQuery(INSERT).execute(params(entry)).map(rows -> rows.rowCount() == 1);
   }
 
-  /** Adds several entries in one round trip; completes with how many were new. */
+  /**
+   * Adds several entries, in list order, in one statement (a fraction of the database's work of one
+   * insert per entry); completes with how many were new.
+   */
   public Future<Integer> enqueueAll(SqlConnection tx, List<OutboxEntry> entries) {
     if (entries.isEmpty()) {
       return Future.succeededFuture(0);
     }
-    List<Tuple> batch = entries.stream().map(Outbox::params).toList();
-    return tx.preparedQuery(INSERT)
-        .executeBatch(batch)
-        .map(
-            rows -> {
-              int created = 0;
-              for (var r = rows; r != null; r = r.next()) {
-                created += r.rowCount();
-              }
-              return created;
-            });
+    int n = entries.size();
+    String[] tenants = new String[n];
+    String[] dedupeKeys = new String[n];
+    String[] topics = new String[n];
+    String[] partitionKeys = new String[n];
+    String[] payloads = new String[n];
+    String[] headers = new String[n];
+    for (int i = 0; i < n; i++) {
+      OutboxEntry e = entries.get(i);
+      tenants[i] = e.tenantId();
+      dedupeKeys[i] = e.dedupeKey();
+      topics[i] = e.topic();
+      partitionKeys[i] = e.partitionKey();
+      payloads[i] = e.payload().encode();
+      headers[i] = e.headers().encode();
+    }
+    return tx.preparedQuery(INSERT_ALL)
+        .execute(Tuple.of(tenants, dedupeKeys, topics, partitionKeys, payloads, headers))
+        .map(rows -> rows.rowCount());
   }
 
   /**

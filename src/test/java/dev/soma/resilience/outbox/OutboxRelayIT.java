@@ -143,6 +143,43 @@ class OutboxRelayIT {
   }
 
   @Test
+  void enqueueAllWritesInListOrderAndKeepsTheFirstOfARepeatedDedupeKey() throws Exception {
+    String topic = TestServices.topic("batch");
+    JsonObject headers = new JsonObject().put("source", "api");
+    int created =
+        fx.enqueue(
+            List.of(
+                new OutboxEntry("t1", "k2", topic, "a", new JsonObject().put("n", 1), headers),
+                OutboxEntry.of("t1", "k1", topic, null, new JsonObject().put("n", 2)),
+                OutboxEntry.of("t1", "k2", topic, "a", new JsonObject().put("n", 3)),
+                OutboxEntry.of("t2", "k1", topic, "b", new JsonObject().put("s", "é\"\n"))));
+
+    assertThat(created).isEqualTo(3);
+    assertThat(
+            fx
+                .query(
+                    "SELECT tenant_id, dedupe_key, partition_key, payload::text, headers::text"
+                        + " FROM outbox_messages ORDER BY id")
+                .stream()
+                .map(
+                    r ->
+                        r.getString(0)
+                            + "|"
+                            + r.getString(1)
+                            + "|"
+                            + r.getString(2)
+                            + "|"
+                            + r.getString(3)
+                            + "|"
+                            + r.getString(4))
+                .toList())
+        .containsExactly(
+            "t1|k2|a|{\"n\": 1}|{\"source\": \"api\"}",
+            "t1|k1|null|{\"n\": 2}|{}",
+            "t2|k1|b|{\"s\": \"é\\\"\\n\"}|{}");
+  }
+
+  @Test
   void rowsWrittenByPlainSqlFromAnotherConnectionAreRelayedOnNotify() throws Exception {
     String topic = TestServices.topic("foreign");
     // A poll an hour apart: only LISTEN/NOTIFY can wake the relay in time.
