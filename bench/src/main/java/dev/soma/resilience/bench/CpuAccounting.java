@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who used the CPUs during a phase: the benchmark's own processes (this JVM, the relay JVM and
@@ -39,7 +39,8 @@ final class CpuAccounting {
     }
   }
 
-  private final Map<Long, String> roots = new ConcurrentHashMap<>();
+  /** Our process trees by root pid, in the order they were added (the report's column order). */
+  private final Map<Long, String> roots = Collections.synchronizedMap(new LinkedHashMap<>());
 
   CpuAccounting() {
     roots.put(ProcessHandle.current().pid(), "benchmark JVM");
@@ -120,7 +121,9 @@ final class CpuAccounting {
         }
       }
     }
-    roots.values().forEach(name -> ours.putIfAbsent(name, 0L));
+    synchronized (roots) {
+      roots.values().forEach(name -> ours.putIfAbsent(name, 0L));
+    }
     long others = 0;
     for (Map.Entry<Long, long[]> e : stats.entrySet()) {
       String owner = owner(e.getKey(), stats);
