@@ -1,14 +1,18 @@
 package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.common.RetrySchedule;
+import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Burial;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Retry;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Settlement;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +60,34 @@ final class BatchPublisher {
     this.retries = retries;
     this.relayId = relayId;
     this.clock = clock;
+  }
+
+  /**
+   * The publisher of a relay or a drain: retries back off as {@code config} says, records go out
+   * through the process's outbox send thread, and rows are settled for {@code owner}.
+   */
+  static BatchPublisher create(
+      Vertx vertx,
+      OutboxRepository repository,
+      KafkaProducer<String, String> producer,
+      DeadLetterPublisher deadLetters,
+      BrokerProbe probe,
+      OutboxMetrics metrics,
+      OutboxConfig config,
+      String owner,
+      Clock clock) {
+    RetrySchedule retries =
+        new RetrySchedule(
+            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    return new BatchPublisher(
+        repository,
+        RecordBatchSender.create(vertx, producer, clock),
+        deadLetters,
+        probe,
+        metrics,
+        retries,
+        owner,
+        clock);
   }
 
   Future<Outcome> publish(List<ClaimedEvent> batch) {

@@ -1,12 +1,10 @@
 package dev.soma.resilience.outbox.internal;
 
-import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.OutboxConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One pass over the outbox: claims and publishes batches until no row is due, then publishes
@@ -36,17 +34,15 @@ public final class OutboxDrain {
     this.deadLetters = deadLetters;
     this.config = config;
     this.owner = owner;
-    RetrySchedule retries =
-        new RetrySchedule(
-            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
     this.publisher =
-        new BatchPublisher(
+        BatchPublisher.create(
+            vertx,
             repository,
-            RecordBatchSender.create(vertx, producer, Clock.systemUTC()),
+            producer,
             deadLetters,
             probe,
             metrics,
-            retries,
+            config,
             owner,
             Clock.systemUTC());
   }

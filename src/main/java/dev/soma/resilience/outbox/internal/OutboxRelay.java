@@ -1,6 +1,5 @@
 package dev.soma.resilience.outbox.internal;
 
-import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
 import io.vertx.core.Future;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,19 +84,9 @@ public final class OutboxRelay extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RetrySchedule retries =
-        new RetrySchedule(
-            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
     publisher =
-        new BatchPublisher(
-            repository,
-            RecordBatchSender.create(vertx, producer, clock),
-            deadLetters,
-            probe,
-            metrics,
-            retries,
-            relayId,
-            clock);
+        BatchPublisher.create(
+            vertx, repository, producer, deadLetters, probe, metrics, config, relayId, clock);
     signals = vertx.eventBus().consumer(OutboxAddresses.COMMITTED, message -> wake());
     pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
     Future<Void> listening = listenTo.map(this::listen).orElse(Future.succeededFuture());
@@ -267,8 +255,11 @@ public final class OutboxRelay extends VerticleBase {
 
   /** Rotates a bucket's tenant scan so that, with more tenants than a batch, each gets its turn. */
   private void advanceCursor(int cursor, List<ClaimedEvent> batch) {
-    long tenants = batch.stream().map(ClaimedEvent::tenantId).distinct().count();
-    if (tenants >= config.batchSize()) {
+    // Only a full batch can hold a batch's worth of tenants (and a trickle's batches are small).
+    boolean moreTenantsThanABatch =
+        batch.size() >= config.batchSize()
+            && batch.stream().map(ClaimedEvent::tenantId).distinct().count() >= config.batchSize();
+    if (moreTenantsThanABatch) {
       tenantCursors[cursor] =
           batch.stream().map(ClaimedEvent::tenantId).max(String::compareTo).orElse("");
     } else {
