@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -203,22 +205,14 @@ public final class MemoryService {
         local ->
             remote.transform(
                 ar -> {
-                  JsonArray results = local.copy();
                   boolean degraded = ar.failed();
-                  if (ar.succeeded()) {
-                    ar.result()
-                        .forEach(
-                            r ->
-                                results.add(
-                                    r instanceof JsonObject o
-                                        ? o.copy().put("source", "somabrain")
-                                        : r));
-                  }
+                  JsonArray remoteResults = degraded ? new JsonArray() : ar.result();
+                  JsonArray stillPending = notIn(local, remoteResults);
                   JsonObject answer =
                       new JsonObject()
                           .put("tenant", tenant)
-                          .put("results", results)
-                          .put("pending", local.size())
+                          .put("results", merged(stillPending, remoteResults))
+                          .put("pending", stillPending.size())
                           .put("degraded", degraded);
                   if (degraded) {
                     answer.put(
@@ -231,6 +225,33 @@ public final class MemoryService {
                   }
                   return Future.succeededFuture(answer);
                 }));
+  }
+
+  /**
+   * The pending memories SomaBrain did not return. The pending ones are read before SomaBrain is
+   * asked (read after, a memory synced in between would be in neither answer), so a memory synced
+   * in between is in both: SomaBrain's copy, which has its score, stands for it. Contents compare
+   * as JSON (key order and number types aside); top-k lists are short.
+   */
+  static JsonArray notIn(JsonArray pending, JsonArray remote) {
+    List<Object> remoteContents = new ArrayList<>();
+    remote.forEach(r -> remoteContents.add(r instanceof JsonObject o ? o.getValue("content") : r));
+    JsonArray kept = new JsonArray();
+    pending.forEach(
+        p -> {
+          if (!(p instanceof JsonObject o) || !remoteContents.contains(o.getValue("content"))) {
+            kept.add(p);
+          }
+        });
+    return kept;
+  }
+
+  /** Pending memories first (a tenant reads its own writes), then SomaBrain's, marked as such. */
+  static JsonArray merged(JsonArray pending, JsonArray remote) {
+    JsonArray results = pending.copy();
+    remote.forEach(
+        r -> results.add(r instanceof JsonObject o ? o.copy().put("source", "somabrain") : r));
+    return results;
   }
 
   private Duration retryAfter() {

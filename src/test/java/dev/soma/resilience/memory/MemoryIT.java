@@ -147,6 +147,33 @@ class MemoryIT {
   }
 
   @Test
+  void aMemoryInBothSomaBrainAndThePendingQueueIsRecalledOnce() throws Exception {
+    String key = key("between");
+    brain.up();
+    // sync mode is 503 until the breaker and the status have seen SomaBrain back from other tests
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> remember(key, "b-1", "the boat is called Aurora", "sync").statusCode() == 201);
+    // the moment between the memory sync's write to SomaBrain and its mark as synced
+    Blocking.await(
+        app.pool()
+            .query(
+                "INSERT INTO pending_memories (tenant_id, memory_key, namespace, value,"
+                    + " next_attempt_at) VALUES ('between', 'b-1', 'wm',"
+                    + " '{\"content\": \"the boat is called Aurora\"}',"
+                    + " now() + interval '1 hour')")
+            .execute(),
+        Duration.ofSeconds(10));
+
+    JsonObject recalled = recall(key, "Aurora", null);
+
+    assertThat(recalled.getJsonArray("results")).hasSize(1);
+    assertThat(recalled.getJsonArray("results").getJsonObject(0).getString("source"))
+        .isEqualTo("somabrain");
+    assertThat(recalled.getInteger("pending")).isZero();
+  }
+
+  @Test
   void syncModeWithSomaBrainDownIs503WithRetryAfter() throws Exception {
     String key = key("strict");
     brain.down();
