@@ -5,6 +5,7 @@ import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -182,49 +183,55 @@ public final class MemoryService {
    * then SomaBrain's. {@code degraded} is true when SomaBrain could not be asked.
    */
   public Future<JsonObject> recall(String tenant, String query, int topK, String namespace) {
-    Future<JsonArray> pending = queue.matching(tenant, query, topK);
-    Future<JsonArray> remote =
-        somabrain.isEmpty() || retryAfter().toMillis() > 0 || !statusSaysAvailable.getAsBoolean()
-            ? Future.failedFuture("unavailable")
-            : breakers.call(
-                DEPENDENCY,
-                tenant,
-                () ->
-                    reported(
-                        tenant,
-                        somabrain
-                            .get()
-                            .recall(tenant, query, topK, namespace, config.autoTimeout())),
-                ar ->
-                    ar.succeeded()
-                        ? CallOutcome.SUCCESS
-                        : ar.cause() instanceof SomaBrainException e
-                            ? e.outcome()
-                            : CallOutcome.DEPENDENCY_FAILURE);
-    return pending.compose(
-        local ->
-            remote.transform(
-                ar -> {
-                  boolean degraded = ar.failed();
-                  JsonArray remoteResults = degraded ? new JsonArray() : ar.result();
-                  JsonArray stillPending = notIn(local, remoteResults);
-                  JsonObject answer =
-                      new JsonObject()
-                          .put("tenant", tenant)
-                          .put("results", merged(stillPending, remoteResults))
-                          .put("pending", stillPending.size())
-                          .put("degraded", degraded);
-                  if (degraded) {
-                    answer.put(
-                        "degradedReasons",
-                        new JsonArray()
-                            .add(
-                                somabrain.isEmpty()
-                                    ? "somabrain not configured"
-                                    : "somabrain unavailable: answered from pending memories"));
-                  }
-                  return Future.succeededFuture(answer);
-                }));
+    // pending first, SomaBrain after: see notIn
+    return queue
+        .matching(tenant, query, topK)
+        .compose(
+            local ->
+                recallFromSomaBrain(tenant, query, topK, namespace)
+                    .transform(remote -> Future.succeededFuture(answer(tenant, local, remote))));
+  }
+
+  private JsonObject answer(String tenant, JsonArray local, AsyncResult<JsonArray> remote) {
+    boolean degraded = remote.failed();
+    JsonArray remoteResults = degraded ? new JsonArray() : remote.result();
+    JsonArray stillPending = notIn(local, remoteResults);
+    JsonObject answer =
+        new JsonObject()
+            .put("tenant", tenant)
+            .put("results", merged(stillPending, remoteResults))
+            .put("pending", stillPending.size())
+            .put("degraded", degraded);
+    if (degraded) {
+      answer.put(
+          "degradedReasons",
+          new JsonArray()
+              .add(
+                  somabrain.isEmpty()
+                      ? "somabrain not configured"
+                      : "somabrain unavailable: answered from pending memories"));
+    }
+    return answer;
+  }
+
+  /** SomaBrain's answer, or a failure when it cannot be asked now. */
+  private Future<JsonArray> recallFromSomaBrain(
+      String tenant, String query, int topK, String namespace) {
+    return somabrain.isEmpty() || retryAfter().toMillis() > 0 || !statusSaysAvailable.getAsBoolean()
+        ? Future.failedFuture("unavailable")
+        : breakers.call(
+            DEPENDENCY,
+            tenant,
+            () ->
+                reported(
+                    tenant,
+                    somabrain.get().recall(tenant, query, topK, namespace, config.autoTimeout())),
+            ar ->
+                ar.succeeded()
+                    ? CallOutcome.SUCCESS
+                    : ar.cause() instanceof SomaBrainException e
+                        ? e.outcome()
+                        : CallOutcome.DEPENDENCY_FAILURE);
   }
 
   /**
