@@ -43,6 +43,9 @@ public final class Database {
         .setUser(url.user())
         .setPassword(url.password())
         .setCachePreparedStatements(true)
+        // the client caches statements shorter than 2,048 characters by default; the outbox
+        // claim is longer, and uncached it was parsed and planned again on every claim
+        .setPreparedStatementCacheSqlLimit(16_384)
         .setPipeliningLimit(256);
   }
 

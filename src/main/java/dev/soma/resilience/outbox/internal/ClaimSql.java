@@ -13,8 +13,10 @@ final class ClaimSql {
 
   /**
    * Opens a claim's transaction. The claim's generic plan serves both of its paths (each gated by a
-   * one-time filter) and costs nothing to plan; a custom plan is planned again on every claim,
-   * which at a trickle of small claims costs more than the claim itself.
+   * one-time filter) and is planned once per connection, the claim being a cached prepared
+   * statement ({@code Database} lifts the client's length limit for the cache); a custom plan is
+   * planned again on every claim, which at a trickle of small claims costs more than the claim
+   * itself (about 1.2 ms of planning against 0.5 ms of running at 2,000 events/s).
    */
   static final String BEGIN_CLAIM = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
 

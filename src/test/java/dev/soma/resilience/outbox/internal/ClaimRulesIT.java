@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.testing.OutboxFixture;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,6 +96,39 @@ class ClaimRulesIT {
       checked++;
     }
     assertThat(checked).isGreaterThan(CASES / 2);
+  }
+
+  @Test
+  void theClaimIsPreparedOnceAndRunsOnItsGenericPlan() throws Exception {
+    // planning the claim costs more than running it: it must be a cached prepared statement
+    // (the client skips long statements unless told otherwise) on one generic plan
+    Pool single = fx.database.pool(fx.vertx, 1);
+    try {
+      OutboxRepository oneConnection = new OutboxRepository(single);
+      seed(new Random(3));
+      for (int i = 0; i < 3; i++) {
+        Blocking.await(
+            oneConnection.claim(
+                new OutboxRepository.Claim(
+                    "plan", 10, Duration.ofSeconds(60), i % 2 - 1, "", Map.of(), 1_000_000)),
+            Duration.ofSeconds(30));
+      }
+
+      Row plans =
+          Blocking.await(
+              single
+                  .preparedQuery(
+                      "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                          + " WHERE statement = $1")
+                  .execute(Tuple.of(ClaimSql.CLAIM))
+                  .map(rows -> rows.size() == 1 ? rows.iterator().next() : null),
+              Duration.ofSeconds(10));
+      assertThat(plans).as("the claim is one prepared statement of the connection").isNotNull();
+      assertThat(plans.getLong("generic_plans")).isEqualTo(3);
+      assertThat(plans.getLong("custom_plans")).isZero();
+    } finally {
+      Blocking.await(single.close(), Duration.ofSeconds(10));
+    }
   }
 
   private static List<ClaimedEvent> claim(int batch, int bucket) throws Exception {
