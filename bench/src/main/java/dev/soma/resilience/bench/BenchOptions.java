@@ -63,7 +63,7 @@ record BenchOptions(
         number(given, "batch-size", 0, 0),
         number(given, "claim-workers", 0, 0),
         number(given, "warmup-events", 20_000, 0),
-        number(given, "latency-seconds", 20, 1),
+        number(given, "latency-seconds", 60, 1),
         number(given, "latency-warmup-seconds", 20, 0),
         number(given, "tick-ms", 5, 1),
         number(given, "latency-rate", 0, 0),
