@@ -17,18 +17,10 @@ import java.util.function.Function;
  */
 public final class Outbox {
 
-  static final String INSERT =
-      """
-      INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload, headers)
-      VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
-      RETURNING id\
-      """;
-
   /**
-   * {@link #enqueueAll}'s one statement: a row per list element, inserted in list order (so ids,
-   * and with them the relay's per-key order, follow the list); a dedupe key repeated within the
-   * list keeps its first entry.
+   * The outbox's one insert, for one entry or many: a row per list element, inserted in list order
+   * (so ids, and with them the relay's per-key order, follow the list); a dedupe key repeated
+   * within the list keeps its first entry.
    */
   static final String INSERT_ALL =
       """
@@ -55,7 +47,7 @@ public final class Outbox {
    * poll.
    */
   public Future<Boolean> enqueue(SqlConnection tx, OutboxEntry entry) {
-    return tx.preparedQuery(INSERT).execute(params(entry)).map(rows -> rows.rowCount() == 1);
+    return enqueueAll(tx, List.of(entry)).map(created -> created == 1);
   }
 
   /**
@@ -98,10 +90,5 @@ public final class Outbox {
   /** Tells the relays (on every node) that new events were committed. */
   public void committed() {
     vertx.eventBus().publish(OutboxAddresses.COMMITTED, new JsonObject());
-  }
-
-  private static Tuple params(OutboxEntry e) {
-    return Tuple.of(
-        e.tenantId(), e.dedupeKey(), e.topic(), e.partitionKey(), e.payload(), e.headers());
   }
 }
