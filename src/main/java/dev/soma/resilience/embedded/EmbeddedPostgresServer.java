@@ -11,6 +11,10 @@ import java.nio.file.Path;
  * A real PostgreSQL server (binaries shipped in the zonky jar) keeping its data in {@code dataDir},
  * so a restart finds everything committed before. Blocking: start and stop it from {@code main} or
  * a test, never from an event loop.
+ *
+ * <p>Durable as any production server: zonky's builder turns {@code synchronous_commit} off by
+ * default (a commit returns before its WAL is on disk, so a crash of PostgreSQL or of the machine
+ * loses the last acknowledged transactions); this server turns it, and {@code fsync}, back on.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -31,6 +35,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
               .setRegisterShutdownHook(false)
               .setServerConfig("max_connections", "300")
               .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
               .setPGStartupWait(java.time.Duration.ofSeconds(60));
       if (port > 0) {
         builder.setPort(port);
