@@ -51,12 +51,17 @@ final class ClaimSql {
    * the key of the partial pending index, so PostgreSQL walks pending rows only (ordered by {@code
    * tenant_id} alone it may pick the unique index and read every published row awaiting retention).
    *
+   * <p>Both paths carry each candidate's tuple id ({@code ctid}), so locking and leasing it fetch
+   * the row directly instead of looking its id up in the primary key twice more. A row some other
+   * transaction updated after this statement's snapshot has a newer tuple, no longer matches, and
+   * is skipped like a locked one.
+   *
    * <p>The {@code RETURNING} list is read by position ({@link ClaimedEvent#from}).
    */
   static final String CLAIM =
       """
       WITH RECURSIVE head AS (
-          SELECT id, tenant_id, partition_key,
+          SELECT id, ctid, tenant_id, partition_key,
                  next_attempt_at <= now()
                    AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free
             FROM outbox_messages
@@ -70,8 +75,9 @@ final class ClaimSql {
           SELECT * FROM unnest($5::text[], $6::int[]) AS q (tenant_id, remaining)
       ),
       few AS (
-          SELECT f.id, f.tenant_id, row_number() OVER (PARTITION BY f.tenant_id ORDER BY f.id) AS rank
-            FROM (SELECT o.id, o.tenant_id, o.free,
+          SELECT f.id, f.ctid, f.tenant_id,
+                 row_number() OVER (PARTITION BY f.tenant_id ORDER BY f.id) AS rank
+            FROM (SELECT o.id, o.ctid, o.tenant_id, o.free,
                          o.partition_key IS NOT NULL AND coalesce(bool_or(NOT o.free) OVER (
                              PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id
                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS blocked
@@ -108,11 +114,11 @@ final class ClaimSql {
             LEFT JOIN quota q ON q.tenant_id = m.tenant_id
       ),
       candidates AS (
-          SELECT w.id, row_number() OVER (PARTITION BY a.tenant_id ORDER BY w.id) AS rank
+          SELECT w.id, w.ctid, row_number() OVER (PARTITION BY a.tenant_id ORDER BY w.id) AS rank
             FROM active a
            CROSS JOIN LATERAL (
-                 SELECT c.id
-                   FROM (SELECT o.id, o.tenant_id, o.partition_key
+                 SELECT c.id, c.ctid
+                   FROM (SELECT o.id, o.ctid, o.tenant_id, o.partition_key
                            FROM outbox_messages o
                           WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
                             AND o.next_attempt_at <= now()
@@ -127,13 +133,13 @@ final class ClaimSql {
                   ORDER BY c.id
                   LIMIT a.share) w
         UNION ALL
-          SELECT few.id, few.rank
+          SELECT few.id, few.ctid, few.rank
             FROM few LEFT JOIN quota q ON q.tenant_id = few.tenant_id
            WHERE few.rank <= coalesce(q.remaining, $9)
       ),
       picked AS (
-          SELECT o.id FROM outbox_messages o
-            JOIN candidates c ON c.id = o.id
+          SELECT o.ctid FROM outbox_messages o
+            JOIN candidates c ON c.ctid = o.ctid
            ORDER BY c.rank, o.id
            LIMIT $1
              FOR UPDATE OF o SKIP LOCKED
@@ -141,7 +147,7 @@ final class ClaimSql {
       UPDATE outbox_messages m
          SET lease_owner = $7, lease_expires_at = now() + make_interval(secs => $8)
         FROM picked
-       WHERE m.id = picked.id
+       WHERE m.ctid = picked.ctid
       RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key, m.payload::text AS payload,
                 m.headers, m.attempts, m.max_attempts, m.created_at\
       """;
