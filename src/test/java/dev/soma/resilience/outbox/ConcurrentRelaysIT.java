@@ -47,11 +47,31 @@ class ConcurrentRelaysIT {
 
   @Test
   void twoRelaysPublishEveryEventOnceAndKeepEachAggregatesOrder() throws Exception {
-    String topic = TestServices.topic("orders");
     // small batches, so that the relays' claims interleave many times
-    ServiceConfig config =
-        OutboxFixture.config(
-            Map.of("SA01_OUTBOX_BATCH_SIZE", "40", "SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES", "3"));
+    relayTwoWritersRounds(
+        Map.of("SA01_OUTBOX_BATCH_SIZE", "40", "SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES", "3"));
+  }
+
+  /**
+   * The same with no poll to fall back on: a row held back behind an earlier row of its aggregate
+   * must be claimed when that row is settled, by the relay's own wake-up, or it would wait an hour.
+   */
+  @Test
+  void rowsHeldBackBehindTheirAggregateAreClaimedOnceItIsSettledWithoutWaitingForThePoll()
+      throws Exception {
+    relayTwoWritersRounds(
+        Map.of(
+            "SA01_OUTBOX_BATCH_SIZE",
+            "40",
+            "SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES",
+            "3",
+            "SA01_OUTBOX_POLL_INTERVAL_MS",
+            "3600000"));
+  }
+
+  private void relayTwoWritersRounds(Map<String, String> settings) throws Exception {
+    String topic = TestServices.topic("orders");
+    ServiceConfig config = OutboxFixture.config(settings);
     SimpleMeterRegistry first = new SimpleMeterRegistry();
     SimpleMeterRegistry second = new SimpleMeterRegistry();
     fx.deployRelay(config, kafka, "relay-1", new OutboxMetrics(first));
