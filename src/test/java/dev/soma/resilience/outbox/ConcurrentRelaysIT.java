@@ -48,7 +48,7 @@ class ConcurrentRelaysIT {
   @Test
   void twoRelaysPublishEveryEventOnceAndKeepEachAggregatesOrder() throws Exception {
     // small batches, so that the relays' claims interleave many times
-    relayTwoWritersRounds(
+    twoRelaysRelayRoundsOfCommits(
         Map.of("SA01_OUTBOX_BATCH_SIZE", "40", "SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES", "3"));
   }
 
@@ -59,7 +59,7 @@ class ConcurrentRelaysIT {
   @Test
   void rowsHeldBackBehindTheirAggregateAreClaimedOnceItIsSettledWithoutWaitingForThePoll()
       throws Exception {
-    relayTwoWritersRounds(
+    twoRelaysRelayRoundsOfCommits(
         Map.of(
             "SA01_OUTBOX_BATCH_SIZE",
             "40",
@@ -69,7 +69,7 @@ class ConcurrentRelaysIT {
             "3600000"));
   }
 
-  private void relayTwoWritersRounds(Map<String, String> settings) throws Exception {
+  private void twoRelaysRelayRoundsOfCommits(Map<String, String> settings) throws Exception {
     String topic = TestServices.topic("orders");
     ServiceConfig config = OutboxFixture.config(settings);
     SimpleMeterRegistry first = new SimpleMeterRegistry();
