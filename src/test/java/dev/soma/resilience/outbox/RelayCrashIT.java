@@ -61,8 +61,9 @@ class RelayCrashIT {
     OutboxRepository repository = new OutboxRepository(fx.pool);
     List<ClaimedEvent> claimed =
         Blocking.await(
-            repository.claim(
-                OutboxRepository.Claim.ofAll("dead-relay", 100, Duration.ofSeconds(2))),
+            repository
+                .claim(OutboxRepository.Claim.ofAll("dead-relay", 100, Duration.ofSeconds(2)))
+                .map(OutboxRepository.Claimed::events),
             Duration.ofSeconds(10));
     KafkaProducer<String, String> producer = fx.producer(config, kafka);
     List<Future<?>> acks = new ArrayList<>();

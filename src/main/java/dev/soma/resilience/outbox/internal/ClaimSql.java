@@ -56,7 +56,11 @@ final class ClaimSql {
    * transaction updated after this statement's snapshot has a newer tuple, no longer matches, and
    * is skipped like a locked one.
    *
-   * <p>The {@code RETURNING} list is read by position ({@link ClaimedEvent#from}).
+   * <p>The {@code RETURNING} list is read by position ({@link ClaimedEvent#from}); its last column,
+   * the same on every row, is where the bucket's tenant rotation continues: the last tenant the
+   * backlog path enumerated when it stopped at its limit of {@code $2} (more tenants may follow),
+   * else NULL (start from the first tenant again). It is computed here because only the database
+   * knows its collation's order, which the next claim's {@code tenant_id > $3} follows.
    */
   static final String CLAIM =
       """
@@ -149,6 +153,7 @@ final class ClaimSql {
         FROM picked
        WHERE m.ctid = picked.ctid
       RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key, m.payload::text AS payload,
-                m.headers, m.attempts, m.max_attempts, m.created_at\
+                m.headers, m.attempts, m.max_attempts, m.created_at,
+                (SELECT max(tenant_id) FROM mine HAVING count(*) >= $2) AS rotation\
       """;
 }

@@ -17,6 +17,9 @@ public record ClaimedEvent(
     int maxAttempts,
     OffsetDateTime createdAt) {
 
+  /** How many leading columns of the claim's {@code RETURNING} list {@link #from} reads. */
+  static final int COLUMNS = 10;
+
   /** Reads a row of the claim's {@code RETURNING} list, by position (the relay's hot path). */
   static ClaimedEvent from(Row row) {
     return new ClaimedEvent(

@@ -57,6 +57,7 @@ public final class OutboxDrain {
         OutboxRepository.Claim.ofAll(owner, config.batchSize(), config.lease());
     return repository
         .claim(claim)
+        .map(OutboxRepository.Claimed::events)
         .compose(
             batch -> {
               if (batch.isEmpty()) {

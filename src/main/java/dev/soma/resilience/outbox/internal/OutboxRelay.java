@@ -174,9 +174,10 @@ public final class OutboxRelay extends VerticleBase {
                 pauseFor(Duration.ofSeconds(1));
                 return;
               }
-              claims.finished(bucket, ar.result().size());
-              advanceCursor(cursor, ar.result());
-              dispatch(ar.result());
+              List<ClaimedEvent> batch = ar.result().events();
+              claims.finished(bucket, batch.size());
+              tenantCursors[cursor] = ar.result().nextTenantCursor();
+              dispatch(batch);
             });
   }
 
@@ -251,19 +252,5 @@ public final class OutboxRelay extends VerticleBase {
     pausedUntil = clock.millis() + pause.toMillis();
     vertx.cancelTimer(pauseTimer);
     pauseTimer = vertx.setTimer(Math.max(1, pause.toMillis()), id -> wake());
-  }
-
-  /** Rotates a bucket's tenant scan so that, with more tenants than a batch, each gets its turn. */
-  private void advanceCursor(int cursor, List<ClaimedEvent> batch) {
-    // Only a full batch can hold a batch's worth of tenants (and a trickle's batches are small).
-    boolean moreTenantsThanABatch =
-        batch.size() >= config.batchSize()
-            && batch.stream().map(ClaimedEvent::tenantId).distinct().count() >= config.batchSize();
-    if (moreTenantsThanABatch) {
-      tenantCursors[cursor] =
-          batch.stream().map(ClaimedEvent::tenantId).max(String::compareTo).orElse("");
-    } else {
-      tenantCursors[cursor] = "";
-    }
   }
 }

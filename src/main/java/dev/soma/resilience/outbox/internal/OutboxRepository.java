@@ -105,8 +105,14 @@ public final class OutboxRepository {
     }
   }
 
+  /**
+   * What a claim leased (in id order), and the tenant cursor for the bucket's next claim: where its
+   * tenant rotation continues ({@code ""}: from the first tenant).
+   */
+  public record Claimed(List<ClaimedEvent> events, String nextTenantCursor) {}
+
   /** Leases up to {@code batchSize} rows for {@code owner}; see {@link ClaimSql#CLAIM}. */
-  public Future<List<ClaimedEvent>> claim(Claim claim) {
+  public Future<Claimed> claim(Claim claim) {
     List<String> exhausted = new ArrayList<>();
     List<String> tenants = new ArrayList<>();
     List<Integer> remaining = new ArrayList<>();
@@ -145,17 +151,19 @@ public final class OutboxRepository {
           Future<RowSet<Row>> claimed = conn.preparedQuery(ClaimSql.CLAIM).execute(params);
           Future<?> committed = conn.query("COMMIT").execute();
           return Future.join(begin, locked, claimed, committed)
-              .map(all -> toEvents(claimed.result()));
+              .map(all -> toClaimed(claimed.result()));
         });
   }
 
-  private static List<ClaimedEvent> toEvents(RowSet<Row> rows) {
+  private static Claimed toClaimed(RowSet<Row> rows) {
     List<ClaimedEvent> events = new ArrayList<>(rows.size());
+    String cursor = null;
     for (Row row : rows) {
       events.add(ClaimedEvent.from(row));
+      cursor = row.getString(ClaimedEvent.COLUMNS);
     }
     events.sort((a, b) -> Long.compare(a.id(), b.id()));
-    return events;
+    return new Claimed(events, cursor == null ? "" : cursor);
   }
 
   /** What became of one claimed batch; applied in one transaction. */

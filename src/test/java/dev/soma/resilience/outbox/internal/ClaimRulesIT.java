@@ -133,9 +133,11 @@ class ClaimRulesIT {
 
   private static List<ClaimedEvent> claim(int batch, int bucket) throws Exception {
     return Blocking.await(
-        repository.claim(
-            new OutboxRepository.Claim(
-                "r", batch, Duration.ofSeconds(60), bucket, "", Map.of(), 1_000_000)),
+        repository
+            .claim(
+                new OutboxRepository.Claim(
+                    "r", batch, Duration.ofSeconds(60), bucket, "", Map.of(), 1_000_000))
+            .map(OutboxRepository.Claimed::events),
         Duration.ofSeconds(30));
   }
 
