@@ -261,12 +261,17 @@ public final class Application implements AutoCloseable {
     return httpPort;
   }
 
+  /**
+   * Stops the verticles first (the relay settles what it has in flight, which needs the producer
+   * and the pool), then the Kafka clients, then Vert.x, then the embedded servers.
+   */
   @Override
   public void close() {
     try {
+      List<Future<Void>> undeployed = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
       Blocking.await(
-          producer
-              .close(5_000)
+          Future.join(undeployed)
+              .eventually(() -> producer.close(5_000))
               .eventually(() -> admin.close(5_000))
               .eventually(() -> vertx.close()),
           Duration.ofSeconds(30));

@@ -3,6 +3,7 @@ package dev.soma.resilience.outbox.internal;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -33,6 +34,12 @@ public final class OutboxRelay extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
+  /**
+   * How long {@link #stop} waits for claims and batches in flight to be settled. After that the
+   * relay stops anyway, and the rows of what is still unsettled wait for their lease to end.
+   */
+  static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
   private final OutboxRepository repository;
   private final KafkaProducer<String, String> producer;
   private final DeadLetterPublisher deadLetters;
@@ -57,6 +64,7 @@ public final class OutboxRelay extends VerticleBase {
   private long pausedUntil;
   private long pauseTimer = -1;
   private int outageRounds;
+  private Promise<Void> settledAll;
 
   public OutboxRelay(
       OutboxRepository repository,
@@ -103,13 +111,39 @@ public final class OutboxRelay extends VerticleBase {
             });
   }
 
+  /**
+   * Stops claiming, then waits (up to {@link #STOP_GRACE}) until the claims and batches in flight
+   * are settled, so that their rows are marked or rescheduled now rather than sent again when their
+   * leases end. The producer must stay open until this completes.
+   */
   @Override
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(pauseTimer);
     Future<Void> closed = subscriber == null ? Future.succeededFuture() : subscriber.close();
-    return Future.all(signals.unregister(), closed);
+    settledAll = Promise.promise();
+    vertx.setTimer(
+        STOP_GRACE.toMillis(),
+        id -> {
+          if (settledAll.tryComplete()) {
+            LOG.warn(
+                "outbox relay {} stopped with {} batch(es) unsettled after {} s; their rows retry"
+                    + " when their lease ends",
+                relayId,
+                inFlight + claims.running(),
+                STOP_GRACE.toSeconds());
+          }
+        });
+    settleCheck();
+    return Future.all(signals.unregister(), closed, settledAll.future());
+  }
+
+  /** Once stopping, completes {@link #stop} when nothing is in flight any more. */
+  private void settleCheck() {
+    if (settledAll != null && inFlight == 0 && claims.running() == 0) {
+      settledAll.tryComplete();
+    }
   }
 
   private Future<Void> listen(PgConnectOptions options) {
@@ -172,12 +206,14 @@ public final class OutboxRelay extends VerticleBase {
                 LOG.warn(
                     "outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
                 pauseFor(Duration.ofSeconds(1));
+                settleCheck();
                 return;
               }
               List<ClaimedEvent> batch = ar.result().events();
               claims.finished(bucket, batch.size());
               tenantCursors[cursor] = ar.result().nextTenantCursor();
               dispatch(batch);
+              settleCheck();
             });
   }
 
@@ -196,13 +232,7 @@ public final class OutboxRelay extends VerticleBase {
         .onComplete(
             ar -> {
               inFlight--;
-              if (ar.failed() && stopping) {
-                LOG.warn(
-                    "outbox relay {} stopped with a batch of {} unsettled; its rows retry when"
-                        + " their lease ends",
-                    relayId,
-                    batch.size());
-              } else if (ar.failed()) {
+              if (ar.failed()) {
                 LOG.error(
                     "outbox relay {}: batch of {} could not be settled; rows retry when their lease"
                         + " ends",
@@ -214,6 +244,7 @@ public final class OutboxRelay extends VerticleBase {
               }
               // Settled rows may have held back later rows of their aggregates.
               wake();
+              settleCheck();
             });
     pump();
   }
