@@ -68,6 +68,34 @@ class TenantFairnessIT {
   }
 
   @Test
+  void tenantsWhoseRowsAllWaitForARetryDoNotKeepTheRelayFromTheTenantsAfterThem() throws Exception {
+    String topic = TestServices.topic("rotation");
+    // two batches' worth of tenants, sorting first, with nothing due for an hour
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload, next_attempt_at)"
+            + " SELECT 'a' || t, 'd' || n, $1, '{}', now() + interval '1 hour'"
+            + " FROM generate_series(0, 7) AS t, generate_series(1, 3) AS n",
+        topic);
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload)"
+            + " VALUES ('z-after-them', 'only-one', $1, '{}')",
+        topic);
+    // no poll to fall back on: only the relay's own wake-ups can reach the last tenant
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of("SA01_OUTBOX_BATCH_SIZE", "4", "SA01_OUTBOX_POLL_INTERVAL_MS", "3600000"));
+
+    fx.deployRelay(config, kafka, "relay");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == 1);
+    assertThat(
+            fx.count(
+                "SELECT count(*) FROM outbox_messages"
+                    + " WHERE tenant_id = 'z-after-them' AND status = 'published'"))
+        .isEqualTo(1);
+  }
+
+  @Test
   void aTenantOverItsQuotaIsPacedButEveryEventIsPublished() throws Exception {
     String topic = TestServices.topic("quota");
     fx.enqueue(

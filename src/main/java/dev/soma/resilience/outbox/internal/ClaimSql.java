@@ -56,10 +56,13 @@ final class ClaimSql {
    * transaction updated after this statement's snapshot has a newer tuple, no longer matches, and
    * is skipped like a locked one.
    *
-   * <p>The {@code RETURNING} list is read by position ({@link ClaimedEvent#from}); its last column,
-   * the same on every row, is where the bucket's tenant rotation continues: the last tenant the
-   * backlog path enumerated when it stopped at its limit of {@code $2} (more tenants may follow),
-   * else NULL (start from the first tenant again). It is computed here because only the database
+   * <p>The result is read by position ({@link ClaimedEvent#from}): one row per leased event, or a
+   * single row with NULL event columns when nothing was leased. Its last column, the same on every
+   * row, is where the bucket's tenant rotation continues: the last tenant the backlog path
+   * enumerated when it stopped at its limit of {@code $2} (more tenants may follow), else NULL
+   * (start from the first tenant again). It comes back even when nothing was leased, so a batch's
+   * worth of tenants with nothing to send (all leased, or waiting for a retry) cannot keep the
+   * rotation from reaching the tenants after them. It is computed here because only the database
    * knows its collation's order, which the next claim's {@code tenant_id > $3} follows.
    */
   static final String CLAIM =
@@ -147,13 +150,17 @@ final class ClaimSql {
            ORDER BY c.rank, o.id
            LIMIT $1
              FOR UPDATE OF o SKIP LOCKED
+      ),
+      leased AS (
+          UPDATE outbox_messages m
+             SET lease_owner = $7, lease_expires_at = now() + make_interval(secs => $8)
+            FROM picked
+           WHERE m.ctid = picked.ctid
+          RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key,
+                    m.payload::text AS payload, m.headers, m.attempts, m.max_attempts, m.created_at
       )
-      UPDATE outbox_messages m
-         SET lease_owner = $7, lease_expires_at = now() + make_interval(secs => $8)
-        FROM picked
-       WHERE m.ctid = picked.ctid
-      RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key, m.payload::text AS payload,
-                m.headers, m.attempts, m.max_attempts, m.created_at,
-                (SELECT max(tenant_id) FROM mine HAVING count(*) >= $2) AS rotation\
+      SELECT l.*, r.rotation
+        FROM (SELECT (SELECT max(tenant_id) FROM mine HAVING count(*) >= $2) AS rotation) r
+        LEFT JOIN leased l ON true\
       """;
 }

@@ -17,10 +17,10 @@ public record ClaimedEvent(
     int maxAttempts,
     OffsetDateTime createdAt) {
 
-  /** How many leading columns of the claim's {@code RETURNING} list {@link #from} reads. */
+  /** How many leading columns of the claim's result {@link #from} reads. */
   static final int COLUMNS = 10;
 
-  /** Reads a row of the claim's {@code RETURNING} list, by position (the relay's hot path). */
+  /** Reads a row of the claim's result, by position (the relay's hot path). */
   static ClaimedEvent from(Row row) {
     return new ClaimedEvent(
         row.getLong(0),

@@ -212,6 +212,10 @@ public final class OutboxRelay extends VerticleBase {
               List<ClaimedEvent> batch = ar.result().events();
               claims.finished(bucket, batch.size());
               tenantCursors[cursor] = ar.result().nextTenantCursor();
+              if (batch.isEmpty() && !tenantCursors[cursor].isEmpty()) {
+                // a batch's worth of tenants had nothing to send: on to the next ones, now
+                claims.woken();
+              }
               dispatch(batch);
               settleCheck();
             });

@@ -159,7 +159,9 @@ public final class OutboxRepository {
     List<ClaimedEvent> events = new ArrayList<>(rows.size());
     String cursor = null;
     for (Row row : rows) {
-      events.add(ClaimedEvent.from(row));
+      if (row.getValue(0) != null) {
+        events.add(ClaimedEvent.from(row));
+      }
       cursor = row.getString(ClaimedEvent.COLUMNS);
     }
     events.sort((a, b) -> Long.compare(a.id(), b.id()));

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,31 +43,14 @@ class TenantRotationIT {
       if (collation.equals("C")) {
         order.sort(String::compareTo); // byte order: upper case first
       }
-      for (String tenant : TENANTS) {
-        fx.query(
-            """
-            INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload)
-            SELECT $1, 'd' || n, 'rotation', '{}' FROM generate_series(1, 20) AS n""",
-            tenant);
-      }
+      insertTwentyEach(fx);
       OutboxRepository repository = new OutboxRepository(fx.pool);
 
       String cursor = "";
       List<Set<String>> served = new ArrayList<>();
       int rounds = (TENANTS.size() + BATCH - 1) / BATCH;
       for (int i = 0; i < rounds; i++) {
-        OutboxRepository.Claimed claimed =
-            Blocking.await(
-                repository.claim(
-                    new OutboxRepository.Claim(
-                        "r",
-                        BATCH,
-                        Duration.ofSeconds(60),
-                        OutboxRepository.ALL_BUCKETS,
-                        cursor,
-                        Map.of(),
-                        1_000_000)),
-                Duration.ofSeconds(30));
+        OutboxRepository.Claimed claimed = claim(repository, cursor);
         served.add(claimed.events().stream().map(ClaimedEvent::tenantId).collect(toSet()));
         cursor = claimed.nextTenantCursor();
       }
@@ -81,5 +65,53 @@ class TenantRotationIT {
               Set.copyOf(order.subList(8, 10)));
       assertThat(cursor).as("after the last tenant the rotation starts over").isEmpty();
     }
+  }
+
+  @Test
+  void tenantsWithNothingToSendDoNotHoldTheRotationBack() throws Exception {
+    try (OutboxFixture fx = new OutboxFixture()) {
+      fx.query("ALTER TABLE outbox_messages ALTER COLUMN tenant_id TYPE text COLLATE \"C\"");
+      List<String> order = new ArrayList<>(TENANTS);
+      order.sort(String::compareTo);
+      insertTwentyEach(fx);
+      // the first four tenants' rows all wait for a retry
+      fx.query(
+          "UPDATE outbox_messages SET next_attempt_at = now() + interval '1 hour'"
+              + " WHERE tenant_id = ANY($1)",
+          (Object) order.subList(0, BATCH).toArray(String[]::new));
+      OutboxRepository repository = new OutboxRepository(fx.pool);
+
+      OutboxRepository.Claimed first = claim(repository, "");
+      OutboxRepository.Claimed second = claim(repository, first.nextTenantCursor());
+
+      assertThat(first.events()).isEmpty();
+      assertThat(first.nextTenantCursor()).isEqualTo(order.get(BATCH - 1));
+      assertThat(second.events().stream().map(ClaimedEvent::tenantId).collect(toSet()))
+          .isEqualTo(Set.copyOf(order.subList(BATCH, 2 * BATCH)));
+    }
+  }
+
+  private static void insertTwentyEach(OutboxFixture fx) throws Exception {
+    for (String tenant : TENANTS) {
+      fx.query(
+          "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload)"
+              + " SELECT $1, 'd' || n, 'rotation', '{}' FROM generate_series(1, 20) AS n",
+          tenant);
+    }
+  }
+
+  private static OutboxRepository.Claimed claim(OutboxRepository repository, String cursor)
+      throws Exception {
+    return Blocking.await(
+        repository.claim(
+            new OutboxRepository.Claim(
+                "r",
+                BATCH,
+                Duration.ofSeconds(60),
+                OutboxRepository.ALL_BUCKETS,
+                cursor,
+                Map.of(),
+                1_000_000)),
+        Duration.ofSeconds(30));
   }
 }
