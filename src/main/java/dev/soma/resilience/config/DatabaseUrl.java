@@ -31,6 +31,13 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         || path.isEmpty()) {
       throw ConfigException.invalid(VARIABLE, Settings.redact(value), expected);
     }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      // ignoring one (sslmode=require) would silently connect without what was asked for
+      throw ConfigException.invalid(
+          VARIABLE,
+          Settings.redact(value),
+          expected + " without query parameters (none, TLS options included, is supported yet)");
+    }
     String user = "postgres";
     String password = "";
     if (uri.getRawUserInfo() != null) {

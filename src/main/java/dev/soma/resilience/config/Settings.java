@@ -102,10 +102,14 @@ final class Settings {
   }
 
   /**
-   * Drops the password part of a URL so that it can appear in an error message. Everything up to
-   * the last {@code @} goes: a password may itself contain an unencoded {@code @}.
+   * Drops the secrets of a URL so that it can appear in an error message: the password of its user
+   * part (everything after the user's {@code :} up to the last {@code @}, since a password may
+   * itself contain an unencoded {@code @}), with or without a {@code scheme://} before it, and the
+   * values of query parameters whose name suggests a secret ({@code password}, {@code token},
+   * {@code secret}, {@code key}...).
    */
   static String redact(String url) {
-    return url.replaceAll("(://[^:/@]*:).*@", "$1****@");
+    return url.replaceAll("^((?:[a-zA-Z][a-zA-Z0-9+.-]*://)?[^:/@?]*:)(?!//)[^?]*@", "$1****@")
+        .replaceAll("(?i)([?&][^=&]*(?:pass|pwd|secret|token|key)[^=&]*=)[^&]*", "$1****");
   }
 }

@@ -157,7 +157,12 @@ class ServiceConfigTest {
           "postgresql://soma:hunter2@db:5432",
           "postgresql://soma:hunter2@db:notaport/app",
           "postgresql://soma:hunter2 @db:5432/app",
-          "postgresql://soma:hun@ter2@db:5432/app"
+          "postgresql://soma:hun@ter2@db:5432/app",
+          "jdbc:postgresql://db:5432/app?user=soma&password=hunter2",
+          "postgres:hunter2@db/app",
+          "soma:hunter2@db:5432/app",
+          "postgresql://soma:hunter2@db:5432/app?sslmode=require",
+          "postgresql://db:5432/app?sslmode=require&sslpassword=hunter2"
         }) {
       assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DATABASE_URL", bad)))
           .as(bad)
@@ -166,6 +171,16 @@ class ServiceConfigTest {
           .hasMessageNotContaining("hunter2")
           .hasMessageNotContaining("ter2");
     }
+  }
+
+  @Test
+  void aDatabaseUrlWithQueryParametersFailsRatherThanIgnoringThem() {
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://soma@db:5432/app?sslmode=require"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "SA01_DATABASE_URL must be a URL of the form postgresql://user:pass@host:port/db"
+                + " without query parameters (none, TLS options included, is supported yet),"
+                + " but was 'postgresql://soma@db:5432/app?sslmode=require'");
   }
 
   @Test
