@@ -133,6 +133,11 @@ final class BatchPublisher {
         published.add(event.id());
         continue;
       }
+      if (results.error(i) instanceof RecordBatchSender.HeldBack heldBack) {
+        // not attempted: due again at once, and the claim keeps it behind its refused predecessor
+        retry.add(new Retry(event.id(), false, Duration.ZERO, heldBack.getMessage()));
+        continue;
+      }
       PublishFailure failure = PublishFailure.classify(results.error(i), reachable);
       metrics.failed(failure.kind());
       switch (failure.kind()) {

@@ -8,9 +8,11 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.clients.producer.Producer;
@@ -55,6 +57,20 @@ final class RecordBatchSender {
 
     int size() {
       return ackMillis.length;
+    }
+  }
+
+  /**
+   * A record not handed to the producer because the producer refused an earlier record of its key
+   * in the same batch (not for good: that record will be retried, and this one must follow it).
+   */
+  static final class HeldBack extends RuntimeException {
+    HeldBack(String key) {
+      super(
+          "not sent: an earlier record of key " + key + " in its batch was refused",
+          null,
+          false,
+          false);
     }
   }
 
@@ -120,12 +136,24 @@ final class RecordBatchSender {
     return done.future();
   }
 
+  /**
+   * Hands the records to the producer in order. When the producer refuses a record at once (a full
+   * buffer, metadata it could not get in time: reported by an exception or by its callback before
+   * {@code send} returns), the later records of that key are held back ({@link HeldBack}), or they
+   * would reach Kafka before the refused one's retry. A record refused for good (too large) goes to
+   * the dead letters and does not hold its successors back.
+   */
   private void sendAll(
       List<ProducerRecord<String, String>> records, Results results, Runnable settleOne) {
     Map<String, Optional<RuntimeException>> topics = new HashMap<>();
+    Set<String> refusedKeys = new HashSet<>();
     for (int i = 0; i < records.size(); i++) {
       int index = i;
       ProducerRecord<String, String> record = records.get(i);
+      if (refusedKeys.contains(record.key())) {
+        answer(results, index, new HeldBack(record.key()), settleOne);
+        continue;
+      }
       // Knowing the topic's partitions first keeps send() from blocking per record on metadata.
       Optional<RuntimeException> topicError =
           topics.computeIfAbsent(record.topic(), this::partitionsKnown);
@@ -144,6 +172,10 @@ final class RecordBatchSender {
             });
       } catch (RuntimeException e) {
         answer(results, index, e, settleOne);
+      }
+      if (results.outcomes.get(index) instanceof Throwable refused
+          && PublishFailure.classify(refused, true).kind() != PublishFailure.Kind.PERMANENT) {
+        refusedKeys.add(record.key());
       }
     }
   }

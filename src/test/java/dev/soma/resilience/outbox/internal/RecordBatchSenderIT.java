@@ -1,0 +1,101 @@
+package dev.soma.resilience.outbox.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.kafka.ProducerSettings;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.testing.KafkaReader;
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A batch's records against a real broker, when the producer refuses one of them at once: the later
+ * records of that key must not reach Kafka before the refused one's retry, while other keys go on;
+ * a record refused for good (too large) holds nothing back.
+ */
+@ExtendWith(TestServices.class)
+class RecordBatchSenderIT {
+
+  private static final String REFUSE = " (refuse)";
+
+  @Test
+  void aRefusedRecordHoldsBackTheLaterRecordsOfItsKeyOnly() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    String topic = TestServices.topic("refused");
+    ServiceConfig config = OutboxFixture.config(Map.of());
+    Map<String, Object> settings =
+        new HashMap<>(ProducerSettings.of(config.kafka(), TestServices.kafkaBootstrap(), topic));
+    String tooLarge = "x".repeat(config.kafka().maxRequestSizeBytes() + 1);
+    try (RefusingProducer producer = new RefusingProducer(settings)) {
+      RecordBatchSender sender =
+          new RecordBatchSender(
+              vertx, producer, vertx.createSharedWorkerExecutor(topic, 1), Clock.systemUTC());
+
+      RecordBatchSender.Results results =
+          Blocking.await(
+              sender.send(
+                  List.of(
+                      new ProducerRecord<>(topic, "t:a", "a1" + REFUSE),
+                      new ProducerRecord<>(topic, "t:a", "a2"),
+                      new ProducerRecord<>(topic, "t:b", "b1"),
+                      new ProducerRecord<>(topic, "t:c", tooLarge),
+                      new ProducerRecord<>(topic, "t:c", "c2"))),
+              Duration.ofSeconds(30));
+
+      assertThat(results.error(0)).isInstanceOf(TimeoutException.class);
+      assertThat(results.acked(1)).as("a2, behind the refused a1").isFalse();
+      assertThat(results.error(1)).isInstanceOf(RecordBatchSender.HeldBack.class);
+      assertThat(results.acked(2)).isTrue();
+      assertThat(results.error(3)).isInstanceOf(RecordTooLargeException.class);
+      assertThat(results.acked(4)).isTrue();
+      List<String> onTheWire =
+          KafkaReader.read(TestServices.kafkaBootstrap(), topic, 2, Duration.ofSeconds(30)).stream()
+              .map(ConsumerRecord::value)
+              .toList();
+      assertThat(onTheWire).containsExactlyInAnyOrder("b1", "c2");
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+    }
+  }
+
+  /**
+   * The real producer, refusing the records marked so the way it refuses a record when its buffer
+   * stays full for {@code max.block.ms}: through the callback, before {@code send} returns.
+   */
+  private static final class RefusingProducer extends KafkaProducer<String, String> {
+
+    RefusingProducer(Map<String, Object> settings) {
+      super(settings);
+    }
+
+    @Override
+    public java.util.concurrent.Future<RecordMetadata> send(
+        ProducerRecord<String, String> record, Callback callback) {
+      if (record.value().endsWith(REFUSE)) {
+        TimeoutException refused =
+            new TimeoutException(
+                "Failed to allocate memory within the configured max blocking time 60000 ms.");
+        callback.onCompletion(null, refused);
+        return CompletableFuture.failedFuture(refused);
+      }
+      return super.send(record, callback);
+    }
+  }
+}
