@@ -1,6 +1,7 @@
 package dev.soma.resilience;
 
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.outbox.DeadLetters;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -50,12 +51,14 @@ final class DeadLettersCommand {
 
     @Override
     public Integer call() throws Exception {
+      if (limit < 1) {
+        throw new ConfigException("--limit must be at least 1, but was " + limit);
+      }
       return parent.withDeadLetters(
           spec,
           letters -> {
             List<JsonObject> rows =
-                Blocking.await(
-                    letters.list(tenant, all, Math.max(1, limit)), Duration.ofMinutes(1));
+                Blocking.await(letters.list(tenant, all, limit), Duration.ofMinutes(1));
             rows.forEach(row -> spec.commandLine().getOut().println(row.encode()));
             return 0;
           });
@@ -85,7 +88,8 @@ final class DeadLettersCommand {
       return parent.withDeadLetters(
           spec,
           letters -> {
-            Blocking.await(letters.replay(id, operator, notes), Duration.ofMinutes(1));
+            Blocking.await(
+                letters.replay(id, nonBlank("--by", operator), notes), Duration.ofMinutes(1));
             spec.commandLine()
                 .getOut()
                 .println("dead letter " + id + " replayed: its event is pending again");
@@ -117,11 +121,21 @@ final class DeadLettersCommand {
       return parent.withDeadLetters(
           spec,
           letters -> {
-            Blocking.await(letters.resolve(id, operator, notes), Duration.ofMinutes(1));
+            Blocking.await(
+                letters.resolve(id, nonBlank("--by", operator), nonBlank("--notes", notes)),
+                Duration.ofMinutes(1));
             spec.commandLine().getOut().println("dead letter " + id + " resolved");
             return 0;
           });
     }
+  }
+
+  /** Who did it and why are kept on the row: an empty value would keep nothing. */
+  private static String nonBlank(String option, String value) {
+    if (value == null || value.isBlank()) {
+      throw new ConfigException(option + " must not be blank");
+    }
+    return value;
   }
 
   private interface Action {

@@ -135,6 +135,28 @@ class MainCommandIT {
   }
 
   @Test
+  void aDeadLetterListLimitBelowOneIsRefused() {
+    int exit = run(env(), "dead-letters", "list", "--limit=0");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "configuration error: --limit must be at least 1, but was 0" + System.lineSeparator());
+  }
+
+  @Test
+  void resolvingWithABlankOperatorOrNoteIsRefused() {
+    assertThat(run(env(), "dead-letters", "resolve", "1", "--by= ", "--notes=typo")).isEqualTo(2);
+    assertThat(run(env(), "dead-letters", "replay", "1", "--by=", "--notes=typo")).isEqualTo(2);
+    assertThat(run(env(), "dead-letters", "resolve", "1", "--by=ops", "--notes=")).isEqualTo(2);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "configuration error: --by must not be blank",
+            "configuration error: --by must not be blank",
+            "configuration error: --notes must not be blank");
+  }
+
+  @Test
   void anIntervalOutOfRangeIsRefusedWithAClearMessage() {
     int exit = run(env(), "publish-outbox", "--interval=0");
 

@@ -19,9 +19,11 @@ public record KafkaConfig(
 
   static KafkaConfig from(Settings s) {
     String servers = s.string("kafka.bootstrapServers");
-    if (!servers.isEmpty() && !servers.matches("[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*")) {
+    if (!servers.isEmpty() && !Settings.isHostPorts(servers, true)) {
       throw ConfigException.invalid(
-          ConfigSource.envName("kafka.bootstrapServers"), servers, "host:port[,host:port...]");
+          ConfigSource.envName("kafka.bootstrapServers"),
+          servers,
+          "host:port[,host:port...] with ports from 1 to 65535");
     }
     int request = s.intIn("kafka.requestTimeoutMs", 1000, 600_000);
     int linger = s.intIn("kafka.lingerMs", 0, 60_000);

@@ -68,8 +68,9 @@ public record ServiceConfig(
       throw ConfigException.invalid(ConfigSource.envName("dataDir"), dataDir, "a directory path");
     }
     String temporal = s.string("temporal.host");
-    if (!temporal.isEmpty() && !temporal.matches("[^:/\\s]+:\\d{1,5}")) {
-      throw ConfigException.invalid(ConfigSource.envName("temporal.host"), temporal, "host:port");
+    if (!temporal.isEmpty() && !Settings.isHostPorts(temporal, false)) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("temporal.host"), temporal, "host:port with a port from 1 to 65535");
     }
     KafkaConfig kafka = KafkaConfig.from(s);
     Optional<URI> redis = s.url("redis.url", "redis", "rediss");

@@ -3,6 +3,8 @@ package dev.soma.resilience.config;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Typed, validated reads from the raw tree; every failure names the overriding variable. */
 final class Settings {
@@ -99,6 +101,30 @@ final class Settings {
       node = node.getJsonObject(parts[i], new JsonObject());
     }
     return node.getValue(parts[parts.length - 1]);
+  }
+
+  private static final Pattern HOST_PORT = Pattern.compile("[^,:/\\s]+:(\\d{1,5})");
+
+  /**
+   * Whether {@code value} is {@code host:port}, or with {@code list} a comma-separated list of
+   * them, every port from 1 to 65535.
+   */
+  static boolean isHostPorts(String value, boolean list) {
+    String[] pairs = value.split(",", -1);
+    if (pairs.length > 1 && !list) {
+      return false;
+    }
+    for (String pair : pairs) {
+      Matcher matcher = HOST_PORT.matcher(pair);
+      if (!matcher.matches()) {
+        return false;
+      }
+      int port = Integer.parseInt(matcher.group(1));
+      if (port < 1 || port > 65535) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

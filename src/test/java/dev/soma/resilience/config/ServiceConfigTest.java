@@ -200,8 +200,29 @@ class ServiceConfigTest {
             () -> ServiceConfig.load(Map.of("SA01_KAFKA_BOOTSTRAP_SERVERS", "nohostport")))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
-            "SA01_KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...],"
-                + " but was 'nohostport'");
+            "SA01_KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...] with ports from 1 to"
+                + " 65535, but was 'nohostport'");
+  }
+
+  @Test
+  void portsOutsideOneTo65535AreRefusedWhereTheyAreNamed() {
+    for (String servers : new String[] {"kafka:99999", "a:9092,b:0", "a:9092,"}) {
+      assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_KAFKA_BOOTSTRAP_SERVERS", servers)))
+          .as(servers)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("SA01_KAFKA_BOOTSTRAP_SERVERS");
+    }
+    for (String host : new String[] {"temporal:0", "temporal:70000", "a:7233,b:7233"}) {
+      assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_TEMPORAL_HOST", host)))
+          .as(host)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("SA01_TEMPORAL_HOST");
+    }
+    assertThat(
+            ServiceConfig.load(Map.of("SA01_KAFKA_BOOTSTRAP_SERVERS", "a:1,b:65535"))
+                .kafka()
+                .bootstrapServers())
+        .contains("a:1,b:65535");
   }
 
   @Test
@@ -228,7 +249,9 @@ class ServiceConfigTest {
   void aTemporalHostWithoutPortFails() {
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_TEMPORAL_HOST", "temporal")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("SA01_TEMPORAL_HOST must be host:port, but was 'temporal'");
+        .hasMessage(
+            "SA01_TEMPORAL_HOST must be host:port with a port from 1 to 65535,"
+                + " but was 'temporal'");
   }
 
   @Test
