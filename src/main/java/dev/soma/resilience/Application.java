@@ -119,7 +119,7 @@ public final class Application implements AutoCloseable {
     OutboxConfig outboxConfig = config.outbox();
     OutboxMetrics metrics = new OutboxMetrics(registry);
     OutboxRepository repository = new OutboxRepository(pool);
-    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer, metrics);
+    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer);
     String relayId = "relay-" + processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     if (role == Role.TOOLS) {
       return database.migrate(vertx);

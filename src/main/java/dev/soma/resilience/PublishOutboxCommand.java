@@ -65,7 +65,7 @@ final class PublishOutboxCommand implements Callable<Integer> {
               app.vertx(),
               new OutboxRepository(app.pool()),
               app.producer(),
-              new DeadLetterPublisher(app.pool(), app.producer(), metrics),
+              new DeadLetterPublisher(app.pool(), app.producer()),
               app.brokerProbe(),
               metrics,
               config.outbox(),

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.embedded.EmbeddedKafkaBroker;
+import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
@@ -41,6 +42,38 @@ class DeadLetterIT {
   }
 
   @Test
+  void lettersKafkaKeepsRefusingDoNotHoldBackTheOnesAfterThem() throws Exception {
+    String topic = TestServices.topic("dlq-behind");
+    // Kafka names are at most 249 characters: these letters' <topic>.dlq can never exist
+    for (int i = 0; i < 3; i++) {
+      insertLetter("x".repeat(247), "refused-" + i);
+    }
+    insertLetter(topic, "behind-them");
+    DeadLetterPublisher publisher =
+        new DeadLetterPublisher(fx.pool, fx.producer(OutboxFixture.config(Map.of()), kafka));
+
+    for (int round = 0; round < 3; round++) {
+      Blocking.await(publisher.publishPending(2), Duration.ofSeconds(60));
+    }
+
+    assertThat(fx.query("SELECT dedupe_key FROM dead_letter_messages WHERE dlq_published"))
+        .extracting(row -> row.getString(0))
+        .containsExactly("behind-them");
+    assertThat(KafkaReader.read(kafka, topic + ".dlq", 1, Duration.ofSeconds(20)))
+        .extracting(r -> header(r, "dedupe-key"))
+        .containsExactly("behind-them");
+  }
+
+  private void insertLetter(String topic, String dedupeKey) throws Exception {
+    fx.query(
+        "INSERT INTO dead_letter_messages (outbox_id, tenant_id, dedupe_key, topic, message_key,"
+            + " payload, headers, error_message, error_class, attempts, created_at)"
+            + " VALUES (1, 't1', $1, $2, 't1:k', '{}', '{}', 'refused', 'X', 5, now())",
+        dedupeKey,
+        topic);
+  }
+
+  @Test
   void aRecordTooLargeIsDeadLetteredAtOnceWhileItsSuccessorsFlow() throws Exception {
     String topic = TestServices.topic("poison");
     fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay");
@@ -57,6 +90,7 @@ class DeadLetterIT {
     Row letter = fx.query("SELECT * FROM dead_letter_messages").get(0);
     assertThat(letter.getString("error_class")).endsWith("RecordTooLargeException");
     assertThat(letter.getInteger("attempts")).isEqualTo(1);
+    assertThat(fx.meters.counter("dlq.messages", "topic", topic).count()).isEqualTo(1.0);
     assertThat(letter.getString("message_key")).isEqualTo("t1:agg");
     assertThat(letter.getJsonObject("payload").getString("blob")).hasSize(huge.length());
     assertThat(

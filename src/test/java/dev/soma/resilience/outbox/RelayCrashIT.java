@@ -111,7 +111,7 @@ class RelayCrashIT {
             new OutboxRelay(
                 new OutboxRepository(doomedPool),
                 doomedProducer,
-                new DeadLetterPublisher(doomedPool, doomedProducer, fx.metrics),
+                new DeadLetterPublisher(doomedPool, doomedProducer),
                 fx.probe(kafka),
                 fx.metrics,
                 config.outbox(),

@@ -130,8 +130,7 @@ class RetentionIT {
   }
 
   private OutboxHousekeeping housekeeping(ServiceConfig config) {
-    DeadLetterPublisher deadLetters =
-        new DeadLetterPublisher(fx.pool, fx.producer(config, kafka), fx.metrics);
+    DeadLetterPublisher deadLetters = new DeadLetterPublisher(fx.pool, fx.producer(config, kafka));
     return new OutboxHousekeeping(fx.pool, config.outbox(), fx.metrics, deadLetters);
   }
 

@@ -84,7 +84,7 @@ public final class OutboxFixture implements AutoCloseable {
       ServiceConfig config, String bootstrap, String relayId, OutboxMetrics relayMetrics)
       throws Exception {
     KafkaProducer<String, String> producer = producer(config, bootstrap);
-    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer, relayMetrics);
+    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer);
     Future<String> deployed =
         vertx.deployVerticle(
             new OutboxRelay(

@@ -179,6 +179,7 @@ final class BatchPublisher {
                           results.ackMillis(i) - event.createdAt().toInstant().toEpochMilli()));
                 }
               }
+              buried.forEach(metrics::deadLettered);
               if (!buried.isEmpty()) {
                 deadLetters.publishPending(buried.size() + 100);
               }

@@ -6,6 +6,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,20 +26,25 @@ public final class DeadLetterPublisher {
   static final String SELECT_UNPUBLISHED =
       "SELECT "
           + DeadLetter.COLUMNS
-          + " FROM dead_letter_messages WHERE NOT dlq_published ORDER BY id LIMIT $1";
+          + " FROM dead_letter_messages WHERE NOT dlq_published AND id > $2 ORDER BY id LIMIT $1";
   static final String MARK_PUBLISHED =
       "UPDATE dead_letter_messages SET dlq_published = true WHERE id = ANY($1::bigint[])";
 
   private final Pool pool;
   private final KafkaProducer<String, String> producer;
-  private final OutboxMetrics metrics;
-  private boolean running;
 
-  public DeadLetterPublisher(
-      Pool pool, KafkaProducer<String, String> producer, OutboxMetrics metrics) {
+  /** Called from the relay's and housekeeping's event loops. */
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  /**
+   * Where the next call continues: letters Kafka keeps refusing (a {@code .dlq} topic it may not
+   * create) must not hold back the ones after them; they are tried again when the scan wraps.
+   */
+  private final AtomicLong after = new AtomicLong();
+
+  public DeadLetterPublisher(Pool pool, KafkaProducer<String, String> producer) {
     this.pool = pool;
     this.producer = producer;
-    this.metrics = metrics;
   }
 
   /**
@@ -45,21 +52,21 @@ public final class DeadLetterPublisher {
    * Calls made while one is running return 0 at once: that run or the next will take them.
    */
   public Future<Integer> publishPending(int limit) {
-    if (running) {
+    if (!running.compareAndSet(false, true)) {
       return Future.succeededFuture(0);
     }
-    running = true;
     return pool.preparedQuery(SELECT_UNPUBLISHED)
-        .execute(Tuple.of(limit))
+        .execute(Tuple.of(limit, after.get()))
         .compose(
             rows -> {
               List<DeadLetter> letters = new ArrayList<>();
               rows.forEach(row -> letters.add(DeadLetter.from(row)));
+              after.set(letters.size() < limit ? 0 : letters.get(letters.size() - 1).id());
               return send(letters);
             })
         .eventually(
             () -> {
-              running = false;
+              running.set(false);
               return Future.succeededFuture();
             });
   }
@@ -96,7 +103,6 @@ public final class DeadLetterPublisher {
               for (Future<DeadLetter> f : sends) {
                 if (f.succeeded()) {
                   sent.add(f.result().id());
-                  metrics.deadLettered(f.result().topic());
                 }
               }
               if (sent.isEmpty()) {

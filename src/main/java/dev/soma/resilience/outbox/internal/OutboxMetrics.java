@@ -64,7 +64,8 @@ public final class OutboxMetrics {
             topic,
             t ->
                 Counter.builder("dlq.messages")
-                    .description("Events moved to the dead letters and published to <topic>.dlq")
+                    .description(
+                        "Events moved to the dead letters (their copy on <topic>.dlq may follow later)")
                     .tag("topic", t)
                     .register(registry))
         .increment();

@@ -70,7 +70,7 @@ public final class OutboxRepository {
              d.tenant_id || ':' || coalesce(d.partition_key, d.dedupe_key), d.payload, d.headers,
              failed.error, failed.error_class, d.attempts, d.created_at
         FROM dead d JOIN failed ON failed.id = d.id
-      RETURNING id\
+      RETURNING topic\
       """;
 
   private final Pool pool;
@@ -179,9 +179,9 @@ public final class OutboxRepository {
 
   /**
    * Applies {@code settlement} for rows still leased by {@code owner} (rows whose lease was lost
-   * are left to their new owner). Completes with the ids of the new dead-letter rows.
+   * are left to their new owner). Completes with the topic of each new dead letter.
    */
-  public Future<List<Long>> settle(String owner, Settlement settlement) {
+  public Future<List<String>> settle(String owner, Settlement settlement) {
     if (settlement.retries().isEmpty() && settlement.burials().isEmpty()) {
       return markPublished(pool, owner, settlement.published()).map(List.of());
     }
@@ -203,7 +203,7 @@ public final class OutboxRepository {
         : client.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(Long[]::new), owner));
   }
 
-  private static Future<List<Long>> bury(SqlClient tx, String owner, List<Burial> burials) {
+  private static Future<List<String>> bury(SqlClient tx, String owner, List<Burial> burials) {
     if (burials.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
@@ -217,9 +217,9 @@ public final class OutboxRepository {
         .execute(params)
         .map(
             rows -> {
-              List<Long> ids = new ArrayList<>();
-              rows.forEach(row -> ids.add(row.getLong(0)));
-              return ids;
+              List<String> topics = new ArrayList<>();
+              rows.forEach(row -> topics.add(row.getString(0)));
+              return topics;
             });
   }
 
