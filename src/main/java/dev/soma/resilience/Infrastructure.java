@@ -1,6 +1,7 @@
 package dev.soma.resilience;
 
 import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.config.ConfigSource;
 import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.embedded.EmbeddedPostgresServer;
@@ -46,13 +47,23 @@ final class Infrastructure implements AutoCloseable {
               .orElseGet(
                   () -> {
                     int port = config.database().embeddedPort();
+                    Path dir = config.dataDir().resolve("postgres");
                     if (listening(port)) {
-                      LOG.info("EMBEDDED PostgreSQL already running on port {}: using it", port);
+                      requireOurs(
+                          EmbeddedPostgresServer.runsFrom(dir, port),
+                          "PostgreSQL",
+                          port,
+                          dir,
+                          "SA01_DATABASE_URL",
+                          "database.embeddedPort");
+                      LOG.info(
+                          "EMBEDDED PostgreSQL of {} already running on port {}: using it",
+                          dir.toAbsolutePath(),
+                          port);
                       return EmbeddedPostgresServer.urlAt(port);
                     }
                     requireEmbedded(
                         "io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "SA01_DATABASE_URL");
-                    Path dir = config.dataDir().resolve("postgres");
                     var server =
                         EmbeddedPostgresServer.start(dir, config.database().embeddedPort());
                     started.add(server);
@@ -70,12 +81,22 @@ final class Infrastructure implements AutoCloseable {
               .orElseGet(
                   () -> {
                     int port = config.kafka().embeddedPort();
+                    Path dir = config.dataDir().resolve("kafka");
                     if (listening(port)) {
-                      LOG.info("EMBEDDED Kafka already running on port {}: using it", port);
+                      requireOurs(
+                          kafkaRunsFrom(dir),
+                          "Kafka",
+                          port,
+                          dir,
+                          "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                          "kafka.embeddedPort");
+                      LOG.info(
+                          "EMBEDDED Kafka of {} already running on port {}: using it",
+                          dir.toAbsolutePath(),
+                          port);
                       return "127.0.0.1:" + port;
                     }
                     requireEmbedded("kafka.server.KafkaRaftServer", "SA01_KAFKA_BOOTSTRAP_SERVERS");
-                    Path dir = config.dataDir().resolve("kafka");
                     var broker =
                         dev.soma.resilience.embedded.EmbeddedKafkaBroker.start(
                             dir, config.kafka().embeddedPort());
@@ -102,6 +123,39 @@ final class Infrastructure implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * The embedded port is taken: fine when by this data directory's own server (a running service,
+   * and this is one of its commands), else a clear stop rather than silently using a stranger.
+   */
+  private static void requireOurs(
+      boolean ours, String server, int port, Path dir, String urlVariable, String portSetting) {
+    if (!ours) {
+      throw new ConfigException(
+          urlVariable
+              + " is not set and port "
+              + port
+              + " is taken by something other than the embedded "
+              + server
+              + " of "
+              + dir.toAbsolutePath()
+              + "; set "
+              + urlVariable
+              + " to use that server, or "
+              + ConfigSource.envName(portSetting)
+              + " to another port");
+    }
+  }
+
+  /** Only the embedded jar has the broker's classes: without them, no broker of ours runs here. */
+  private static boolean kafkaRunsFrom(Path dir) {
+    try {
+      Class.forName("kafka.server.KafkaRaftServer", false, Infrastructure.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+    return dev.soma.resilience.embedded.EmbeddedKafkaBroker.runsFrom(dir);
   }
 
   private static void requireEmbedded(String className, String variable) {

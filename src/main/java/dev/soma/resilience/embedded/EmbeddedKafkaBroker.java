@@ -6,9 +6,13 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -82,6 +86,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         new EmbeddedKafkaBroker(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, overrides);
     broker.startServer();
     return broker;
+  }
+
+  /**
+   * Whether a broker (in this or another process) runs from {@code dataDir}: Kafka holds a lock on
+   * its log directory's {@code .lock} file while it runs.
+   */
+  public static boolean runsFrom(Path dataDir) {
+    Path lockFile = dataDir.toAbsolutePath().resolve("logs").resolve(".lock");
+    if (!Files.exists(lockFile)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return true; // held by another process
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true; // held in this JVM
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   public String bootstrapServers() {

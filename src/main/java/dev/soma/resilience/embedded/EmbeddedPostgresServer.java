@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A real PostgreSQL server (binaries shipped in the zonky jar) keeping its data in {@code dataDir},
@@ -48,6 +49,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   public DatabaseUrl url() {
     return urlAt(postgres.getPort());
+  }
+
+  /**
+   * Whether the server listening on {@code port} is the embedded PostgreSQL of {@code dataDir}
+   * (another process of this service started it): its {@code postmaster.pid} names that port and a
+   * live process.
+   */
+  public static boolean runsFrom(Path dataDir, int port) {
+    try {
+      List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+      return lines.size() > 3
+          && Integer.parseInt(lines.get(3).trim()) == port
+          && ProcessHandle.of(Long.parseLong(lines.get(0).trim()))
+              .map(ProcessHandle::isAlive)
+              .orElse(false);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Where an embedded server listening on {@code port} is reached. */

@@ -41,6 +41,19 @@ class EmbeddedPostgresServerIT {
     }
   }
 
+  @Test
+  void aRunningServerIsRecognisedByItsDataDirectoryAndPort() throws Exception {
+    Path dataDir = TestServices.tempDir("embedded-pg");
+    int port;
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0)) {
+      port = server.url().port();
+      assertThat(EmbeddedPostgresServer.runsFrom(dataDir, port)).isTrue();
+      assertThat(EmbeddedPostgresServer.runsFrom(dataDir, port + 1)).isFalse();
+      assertThat(EmbeddedPostgresServer.runsFrom(TestServices.tempDir("other"), port)).isFalse();
+    }
+    assertThat(EmbeddedPostgresServer.runsFrom(dataDir, port)).as("stopped").isFalse();
+  }
+
   private static Connection connect(DatabaseUrl url) throws SQLException {
     return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
   }
