@@ -61,6 +61,8 @@ public final class Application implements AutoCloseable {
   public enum Role {
     SERVICE,
     RELAY_ONLY,
+    /** The relay with health probes and metrics on {@code http.port}, no agent API. */
+    RELAY_WITH_PROBES,
     /** Migrated pool and producer only, for one-shot commands. */
     TOOLS
   }
@@ -145,7 +147,7 @@ public final class Application implements AutoCloseable {
             v ->
                 vertx.deployVerticle(
                     new OutboxHousekeeping(pool, outboxConfig, metrics, deadLetters)))
-        .compose(v -> role == Role.RELAY_ONLY ? Future.succeededFuture() : deployService(config))
+        .compose(v -> deployForRole(config, role))
         .onSuccess(
             v ->
                 LOG.info(
@@ -193,6 +195,22 @@ public final class Application implements AutoCloseable {
                     new DeploymentOptions().setInstances(config.httpInstances())))
         .onSuccess(v -> httpPort = servers.get(0).actualPort())
         .compose(v -> deployMedia(config));
+  }
+
+  /** What {@code role} adds to the relay and housekeeping. */
+  private Future<?> deployForRole(ServiceConfig config, Role role) {
+    return switch (role) {
+      case SERVICE -> deployService(config);
+      case RELAY_WITH_PROBES -> deployProbes(config);
+      case RELAY_ONLY, TOOLS -> Future.succeededFuture();
+    };
+  }
+
+  /** Health probes and metrics for a relay on its own. */
+  private Future<?> deployProbes(ServiceConfig config) {
+    OperationsApi server =
+        new OperationsApi(database, pool, registry, config.httpPort(), List.of());
+    return vertx.deployVerticle(server).onSuccess(v -> httpPort = server.actualPort());
   }
 
   /** The audio and storage failover verticles, reached over the event bus. */

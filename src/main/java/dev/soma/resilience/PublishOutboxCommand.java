@@ -38,6 +38,13 @@ final class PublishOutboxCommand implements Callable<Integer> {
   @Option(names = "--once", description = "Publish everything due now, print a summary, exit.")
   boolean once;
 
+  @Option(
+      names = "--http-port",
+      description =
+          "Serve /health/live, /health/ready and /metrics on this port (0: any free one; default:"
+              + " no HTTP).")
+  Integer httpPort;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> env = new HashMap<>(main.env());
@@ -54,9 +61,20 @@ final class PublishOutboxCommand implements Callable<Integer> {
       }
       env.put("SA01_OUTBOX_POLL_INTERVAL_MS", Long.toString(Math.round(interval * 1000)));
     }
+    if (httpPort != null) {
+      if (once || httpPort < 0 || httpPort > 65535) {
+        throw new ConfigException(
+            "--http-port must be from 0 to 65535, without --once, but was "
+                + httpPort
+                + (once ? " with --once" : ""));
+      }
+      env.put("SA01_HTTP_PORT", httpPort.toString());
+    }
     ServiceConfig config = ServiceConfig.load(env);
     if (!once) {
-      return Main.runUntilStopped(Application.start(config, Application.Role.RELAY_ONLY));
+      Application.Role role =
+          httpPort == null ? Application.Role.RELAY_ONLY : Application.Role.RELAY_WITH_PROBES;
+      return Main.runUntilStopped(Application.start(config, role));
     }
     try (Application app = Application.start(config, Application.Role.TOOLS)) {
       OutboxMetrics metrics = new OutboxMetrics(app.meters());

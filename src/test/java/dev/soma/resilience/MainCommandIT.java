@@ -157,6 +157,18 @@ class MainCommandIT {
   }
 
   @Test
+  void anHttpPortIsRefusedWithOnceAndOutOfRange() {
+    assertThat(run(env(), "publish-outbox", "--once", "--http-port=9464")).isEqualTo(2);
+    assertThat(run(env(), "publish-outbox", "--http-port=70000")).isEqualTo(2);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "configuration error: --http-port must be from 0 to 65535, without --once, but was"
+                + " 9464 with --once",
+            "configuration error: --http-port must be from 0 to 65535, without --once, but was"
+                + " 70000");
+  }
+
+  @Test
   void anIntervalOutOfRangeIsRefusedWithAClearMessage() {
     int exit = run(env(), "publish-outbox", "--interval=0");
 
