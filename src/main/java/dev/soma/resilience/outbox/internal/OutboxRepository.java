@@ -40,15 +40,57 @@ public final class OutboxRepository {
        WHERE id = ANY($1::bigint[]) AND lease_owner = $2\
       """;
 
-  /** Puts failed rows back with their next attempt time; {@code counted} adds to attempts. */
+  /** How many queued rows of an aggregate {@link #RESCHEDULE} holds back with its retrying row. */
+  static final int HELD_SUCCESSORS = 1000;
+
+  /**
+   * Puts failed rows back with their next attempt time; {@code counted} adds to attempts. The rows
+   * queued behind a row that now waits for a retry (those of this batch, and the first {@value
+   * #HELD_SUCCESSORS} pending ones of its aggregate) wait as long: they may not go before it
+   * anyway, and while they look due they would fill the claim's per-tenant window (two shares of
+   * the tenant's oldest due rows) and keep the tenant's other aggregates waiting too.
+   */
   static final String RESCHEDULE =
       """
-      UPDATE outbox_messages o
-         SET attempts = o.attempts + f.counted, next_attempt_at = now() + make_interval(secs => f.delay),
-             last_error = f.error, lease_owner = NULL, lease_expires_at = NULL
-        FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::text[]) AS f (id, counted, delay, error)
-       WHERE o.id = f.id AND o.lease_owner = $5\
-      """;
+      WITH failed AS (
+          SELECT f.id, f.counted, f.error, o.tenant_id, o.partition_key,
+                 CASE WHEN o.partition_key IS NULL THEN f.delay
+                      ELSE max(f.delay) OVER (PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id)
+                 END AS delay
+            FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::text[])
+                 AS f (id, counted, delay, error)
+            JOIN outbox_messages o ON o.id = f.id
+      ),
+      retried AS (
+          UPDATE outbox_messages o
+             SET attempts = o.attempts + f.counted,
+                 next_attempt_at = now() + make_interval(secs => f.delay),
+                 last_error = f.error, lease_owner = NULL, lease_expires_at = NULL
+            FROM failed f
+           WHERE o.id = f.id AND o.lease_owner = $5
+          RETURNING o.id, o.tenant_id, o.partition_key, o.next_attempt_at
+      ),
+      heads AS (
+          SELECT tenant_id, partition_key, min(id) AS id, max(next_attempt_at) AS until
+            FROM retried
+           WHERE partition_key IS NOT NULL AND next_attempt_at > now()
+           GROUP BY tenant_id, partition_key
+      )
+      UPDATE outbox_messages s
+         SET next_attempt_at = held.until
+        FROM (SELECT n.ctid, h.until
+                FROM heads h
+               CROSS JOIN LATERAL (
+                     SELECT p.ctid FROM outbox_messages p
+                      WHERE p.tenant_id = h.tenant_id AND p.partition_key = h.partition_key
+                        AND p.status = 'pending' AND p.id > h.id AND p.next_attempt_at < h.until
+                        AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
+                        AND p.id NOT IN (SELECT id FROM retried)
+                      ORDER BY p.id
+                      LIMIT %d) n) held
+       WHERE s.ctid = held.ctid\
+      """
+          .formatted(HELD_SUCCESSORS);
 
   /** Moves rows to the dead letters; the outbox row stays ('dead') so its dedupe key holds. */
   static final String BURY =

@@ -99,6 +99,41 @@ class ClaimRulesIT {
   }
 
   @Test
+  void anAggregateWaitingForARetryLeavesTheRestOfItsTenantFlowing() throws Exception {
+    fx.query("TRUNCATE outbox_messages");
+    // one tenant: aggregate "a" with 20 events, then aggregate "b" with 4
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)"
+            + " SELECT 't', 'a' || n, 'rules', 'a', '{}' FROM generate_series(1, 20) AS n");
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)"
+            + " SELECT 't', 'b' || n, 'rules', 'b', '{}' FROM generate_series(1, 4) AS n");
+    List<ClaimedEvent> first = claim(4, OutboxRepository.ALL_BUCKETS);
+    assertThat(first).extracting(ClaimedEvent::dedupeKey).containsExactly("a1", "a2", "a3", "a4");
+
+    // a1 failed and waits a minute; a2..a4 were held back behind it
+    List<OutboxRepository.Retry> retries = new ArrayList<>();
+    retries.add(new OutboxRepository.Retry(first.get(0).id(), true, Duration.ofMinutes(1), "x"));
+    for (ClaimedEvent held : first.subList(1, 4)) {
+      retries.add(new OutboxRepository.Retry(held.id(), false, Duration.ZERO, "held"));
+    }
+    Blocking.await(
+        repository.settle("r", new OutboxRepository.Settlement(List.of(), retries, List.of())),
+        Duration.ofSeconds(30));
+
+    // the tenant's window (two shares: its 8 oldest due rows) must not be all of a's queue
+    assertThat(claim(4, OutboxRepository.ALL_BUCKETS))
+        .extracting(ClaimedEvent::dedupeKey)
+        .containsExactly("b1", "b2", "b3", "b4");
+    assertThat(
+            fx.count(
+                "SELECT count(*) FROM outbox_messages WHERE partition_key = 'a'"
+                    + " AND next_attempt_at > now() + interval '50 seconds'"))
+        .as("a1 and its 19 successors wait for a1's retry")
+        .isEqualTo(20);
+  }
+
+  @Test
   void theClaimIsPreparedOnceAndRunsOnItsGenericPlan() throws Exception {
     // planning the claim costs more than running it: it must be a cached prepared statement
     // (the client skips long statements unless told otherwise) on one generic plan
