@@ -42,6 +42,7 @@ final class BatchPublisher {
   private final String relayId;
   private final Clock clock;
   private long lastAckMillis;
+  private boolean stopping;
 
   BatchPublisher(
       OutboxRepository repository,
@@ -103,6 +104,14 @@ final class BatchPublisher {
         .compose(answer -> settle(batch, answer.results(), answer.reachable()));
   }
 
+  /**
+   * The relay is stopping: from now on a record that fails for a reason that might pass (the
+   * producer being closed under it, above all) goes back to pending without an attempt counted.
+   */
+  void stopping() {
+    stopping = true;
+  }
+
   private record Answer(RecordBatchSender.Results results, boolean reachable) {}
 
   /** Whether the broker answered since {@code sentAt}: an ack, or else a probe. */
@@ -139,8 +148,13 @@ final class BatchPublisher {
         continue;
       }
       PublishFailure failure = PublishFailure.classify(results.error(i), reachable);
-      metrics.failed(failure.kind());
-      switch (failure.kind()) {
+      // stopping, the producer may be closed under the batch: that is no attempt of the record's
+      PublishFailure.Kind kind =
+          stopping && failure.kind() == PublishFailure.Kind.TRANSIENT
+              ? PublishFailure.Kind.UNAVAILABLE
+              : failure.kind();
+      metrics.failed(kind);
+      switch (kind) {
         case UNAVAILABLE -> {
           unavailable = true;
           retry.add(new Retry(event.id(), false, Duration.ZERO, failure.message()));

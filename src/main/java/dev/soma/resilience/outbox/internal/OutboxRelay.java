@@ -119,6 +119,7 @@ public final class OutboxRelay extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    publisher.stopping();
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(pauseTimer);
     Future<Void> closed = subscriber == null ? Future.succeededFuture() : subscriber.close();

@@ -16,9 +16,8 @@ import org.apache.kafka.common.errors.SerializationException;
  *       not serializable): dead-letter at once, no retries.
  *   <li>{@link Kind#TRANSIENT}: might succeed later: retried with backoff and counted against
  *       {@code max_attempts}.
- *   <li>{@link Kind#UNAVAILABLE}: the broker could not be reached at all, or this process's
- *       producer is already closed: the row waits and the attempt is not counted, so neither an
- *       outage nor a shutdown dead-letters anything.
+ *   <li>{@link Kind#UNAVAILABLE}: the broker could not be reached at all: the row waits and the
+ *       attempt is not counted, so an outage never dead-letters anything.
  * </ul>
  */
 public record PublishFailure(Kind kind, String errorClass, String message) {
@@ -45,10 +44,8 @@ public record PublishFailure(Kind kind, String errorClass, String message) {
         || cause instanceof SerializationException
         || cause instanceof InvalidRecordException) {
       kind = Kind.PERMANENT;
-    } else if (cause instanceof IllegalStateException
-        || ((cause instanceof RetriableException || !(cause instanceof KafkaException))
-            && !brokerReachable)) {
-      // IllegalStateException: the producer is closed, this process is stopping
+    } else if ((cause instanceof RetriableException || !(cause instanceof KafkaException))
+        && !brokerReachable) {
       kind = Kind.UNAVAILABLE;
     } else {
       kind = Kind.TRANSIENT;

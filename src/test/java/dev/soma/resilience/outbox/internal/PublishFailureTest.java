@@ -88,15 +88,6 @@ class PublishFailureTest {
   }
 
   @Test
-  void aClosedProducerIsNeverCountedAsAnAttempt() {
-    // what KafkaProducer.send throws once close() has begun: this process is stopping
-    Throwable closed =
-        new IllegalStateException("Cannot perform operation after producer has been closed");
-    assertThat(PublishFailure.classify(closed, true).kind()).isEqualTo(Kind.UNAVAILABLE);
-    assertThat(PublishFailure.classify(closed, false).kind()).isEqualTo(Kind.UNAVAILABLE);
-  }
-
-  @Test
   void executionAndCompletionWrappersAreLookedThrough() {
     Throwable wrapped =
         new CompletionException(new ExecutionException(new RecordTooLargeException("too large")));
