@@ -86,6 +86,9 @@ public final class PendingMemories {
       "UPDATE pending_memories SET lease_owner = NULL, lease_expires_at = NULL"
           + " WHERE id = ANY($1::bigint[]) AND lease_owner = $2";
 
+  /** The topic a dead memory is filed under (it has no Kafka topic of its own). */
+  public static final String DEAD_LETTER_TOPIC = "somabrain.memory.remember";
+
   static final String BURY =
       """
       WITH dead AS (
@@ -97,12 +100,13 @@ public final class PendingMemories {
       INSERT INTO dead_letter_messages (memory_id, tenant_id, dedupe_key, topic, message_key,
                                         payload, headers, error_message, error_class, attempts,
                                         created_at)
-      SELECT id, tenant_id, memory_key, 'somabrain.memory.remember', tenant_id || ':' || memory_key,
+      SELECT id, tenant_id, memory_key, '%s', tenant_id || ':' || memory_key,
              jsonb_build_object('namespace', namespace, 'key', memory_key, 'value', value,
                                 'meta', meta),
              '{}'::jsonb, $3, $4, attempts, created_at
         FROM dead\
-      """;
+      """
+          .formatted(DEAD_LETTER_TOPIC);
 
   static final String MATCHING =
       """
@@ -198,8 +202,10 @@ public final class PendingMemories {
         : pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(Long[]::new), owner)).mapEmpty();
   }
 
-  public Future<Void> bury(long id, String owner, String error, String errorClass) {
-    return pool.preparedQuery(BURY).execute(Tuple.of(id, owner, error, errorClass)).mapEmpty();
+  public Future<Boolean> bury(long id, String owner, String error, String errorClass) {
+    return pool.preparedQuery(BURY)
+        .execute(Tuple.of(id, owner, error, errorClass))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   /** The tenant's pending memories whose value contains {@code query}, newest first. */

@@ -205,6 +205,16 @@ class MemoryIT {
                           "SELECT count(*) FROM dead_letter_messages WHERE tenant_id = 'rejected'"
                               + " AND memory_id IS NOT NULL")
                       == 1);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          app.meters()
+                              .counter("dlq.messages", "topic", PendingMemories.DEAD_LETTER_TOPIC)
+                              .count())
+                      .as("dlq_messages_total counts dead memories too")
+                      .isGreaterThanOrEqualTo(1.0));
     } finally {
       brain.up();
     }

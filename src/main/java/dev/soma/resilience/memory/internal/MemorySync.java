@@ -11,6 +11,8 @@ import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.PendingMemories.Claimed;
 import dev.soma.resilience.memory.SomaBrainClient;
 import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
+import dev.soma.resilience.outbox.internal.OutboxMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -49,6 +51,7 @@ public final class MemorySync extends VerticleBase {
   private final MemoryConfig config;
   private final String owner;
   private final MeterRegistry registry;
+  private final Counter deadLetters;
   private final RetrySchedule retries;
   private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
   private DegradationStatusView status;
@@ -69,6 +72,7 @@ public final class MemorySync extends VerticleBase {
     this.config = config;
     this.owner = owner;
     this.registry = registry;
+    this.deadLetters = OutboxMetrics.deadLetters(registry, PendingMemories.DEAD_LETTER_TOPIC);
     this.retries =
         new RetrySchedule(
             config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
@@ -206,6 +210,18 @@ public final class MemorySync extends VerticleBase {
                     .map(v -> new Round(synced, 1)));
   }
 
+  private Future<Void> bury(Claimed memory, Throwable error) {
+    return queue
+        .bury(memory.id(), owner, error.getMessage(), error.getClass().getName())
+        .map(
+            buried -> {
+              if (buried) {
+                deadLetters.increment();
+              }
+              return null;
+            });
+  }
+
   private Future<Void> settleFailure(Claimed memory, Throwable error) {
     String tenant = memory.memory().tenant();
     SomaBrainException failure = error instanceof SomaBrainException e ? e : null;
@@ -215,7 +231,7 @@ public final class MemorySync extends VerticleBase {
           tenant,
           memory.memory().key(),
           error.getMessage());
-      return queue.bury(memory.id(), owner, error.getMessage(), error.getClass().getName());
+      return bury(memory, error);
     }
     int status = failure == null ? 0 : failure.status();
     // unreachable, 503 (unavailable) and auth problems are SomaBrain's state, not this memory's
@@ -227,7 +243,7 @@ public final class MemorySync extends VerticleBase {
           tenant,
           memory.memory().key(),
           error.getMessage());
-      return queue.bury(memory.id(), owner, error.getMessage(), error.getClass().getName());
+      return bury(memory, error);
     }
     Duration delay = counted ? retries.delay(memory.attempts() + 1) : Duration.ZERO;
     LOG.warn(

@@ -60,15 +60,19 @@ public final class OutboxMetrics {
   }
 
   public void deadLettered(String topic) {
-    dead.computeIfAbsent(
-            topic,
-            t ->
-                Counter.builder("dlq.messages")
-                    .description(
-                        "Events moved to the dead letters (their copy on <topic>.dlq may follow later)")
-                    .tag("topic", t)
-                    .register(registry))
-        .increment();
+    dead.computeIfAbsent(topic, t -> deadLetters(registry, t)).increment();
+  }
+
+  /**
+   * {@code dlq_messages_total{topic}}: counts whatever enters {@code dead_letter_messages}, events
+   * of the outbox and memories SomaBrain would not take alike.
+   */
+  public static Counter deadLetters(MeterRegistry registry, String topic) {
+    return Counter.builder("dlq.messages")
+        .description(
+            "Events moved to the dead letters (their copy on <topic>.dlq may follow later)")
+        .tag("topic", topic)
+        .register(registry);
   }
 
   public void failed(PublishFailure.Kind kind) {
