@@ -73,6 +73,23 @@ class MainCommandIT {
   }
 
   @Test
+  void publishOutboxOnceReachesTenantsBehindABatchOfTenantsWithNothingDue() throws Exception {
+    // eight tenants sorting first, each with only rows waiting for a retry; batch 4
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload, next_attempt_at)"
+            + " SELECT 'a' || t, 'd' || t, $1, '{}', now() + interval '1 hour'"
+            + " FROM generate_series(0, 7) AS t",
+        topic);
+    fx.enqueue(List.of(OutboxEntry.of("z-last", "z1", topic, null, new JsonObject())));
+
+    int exit = run(env(), "publish-outbox", "--once", "--batch-size=4");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString()).startsWith("published 1 event(s)");
+    assertThat(fx.countStatus("published")).isEqualTo(1);
+  }
+
+  @Test
   void publishOutboxOnceWithNothingDuePublishesNothingAndSucceeds() throws Exception {
     int exit = run(env(), "publish-outbox", "--once");
 

@@ -5,6 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One pass over the outbox: claims and publishes batches until no row is due, then publishes
@@ -48,20 +50,30 @@ public final class OutboxDrain {
   }
 
   public Future<Summary> run() {
-    return next(new Summary(0, 0, 0))
+    return next(new Summary(0, 0, 0), "")
         .compose(summary -> deadLetters.publishPending(10_000).map(n -> summary));
   }
 
-  private Future<Summary> next(Summary sofar) {
+  /** Claims from {@code tenantCursor} on, like the relay, so every tenant's rows are reached. */
+  private Future<Summary> next(Summary sofar, String tenantCursor) {
     OutboxRepository.Claim claim =
-        OutboxRepository.Claim.ofAll(owner, config.batchSize(), config.lease());
+        new OutboxRepository.Claim(
+            owner,
+            config.batchSize(),
+            config.lease(),
+            OutboxRepository.ALL_BUCKETS,
+            tenantCursor,
+            Map.of(),
+            Integer.MAX_VALUE);
     return repository
         .claim(claim)
-        .map(OutboxRepository.Claimed::events)
         .compose(
-            batch -> {
+            claimed -> {
+              List<ClaimedEvent> batch = claimed.events();
+              String cursor = claimed.nextTenantCursor();
               if (batch.isEmpty()) {
-                return Future.succeededFuture(sofar);
+                // tenants with nothing due may come before others' due rows
+                return cursor.isEmpty() ? Future.succeededFuture(sofar) : next(sofar, cursor);
               }
               return publisher
                   .publish(batch)
@@ -75,7 +87,7 @@ public final class OutboxDrain {
                         // An unreachable broker ends the pass: the rows wait for the next run.
                         return outcome.brokerUnavailable()
                             ? Future.succeededFuture(now)
-                            : next(now);
+                            : next(now, cursor);
                       });
             });
   }
