@@ -84,7 +84,7 @@ final class Infrastructure implements AutoCloseable {
                     Path dir = config.dataDir().resolve("kafka");
                     if (listening(port)) {
                       requireOurs(
-                          kafkaRunsFrom(dir),
+                          kafkaRunsFrom(dir, port),
                           "Kafka",
                           port,
                           dir,
@@ -149,13 +149,13 @@ final class Infrastructure implements AutoCloseable {
   }
 
   /** Only the embedded jar has the broker's classes: without them, no broker of ours runs here. */
-  private static boolean kafkaRunsFrom(Path dir) {
+  private static boolean kafkaRunsFrom(Path dir, int port) {
     try {
       Class.forName("kafka.server.KafkaRaftServer", false, Infrastructure.class.getClassLoader());
     } catch (ClassNotFoundException e) {
       return false;
     }
-    return dev.soma.resilience.embedded.EmbeddedKafkaBroker.runsFrom(dir);
+    return dev.soma.resilience.embedded.EmbeddedKafkaBroker.runsFrom(dir, port);
   }
 
   private static void requireEmbedded(String className, String variable) {

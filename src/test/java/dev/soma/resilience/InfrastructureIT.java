@@ -62,10 +62,25 @@ class InfrastructureIT {
       try (Infrastructure infrastructure = Infrastructure.start(ServiceConfig.load(env))) {
         assertThat(infrastructure.kafkaBootstrap).isEqualTo(running.bootstrapServers());
       }
-      assertThat(EmbeddedKafkaBroker.runsFrom(dataDir.resolve("kafka"))).isTrue();
-      assertThat(EmbeddedKafkaBroker.runsFrom(dataDir)).isFalse();
+      assertThat(EmbeddedKafkaBroker.runsFrom(dataDir.resolve("kafka"), running.port())).isTrue();
+      assertThat(EmbeddedKafkaBroker.runsFrom(dataDir, running.port())).isFalse();
     }
-    assertThat(EmbeddedKafkaBroker.runsFrom(dataDir.resolve("kafka"))).as("stopped").isFalse();
+    assertThat(EmbeddedKafkaBroker.runsFrom(dataDir.resolve("kafka"), 0)).as("stopped").isFalse();
+  }
+
+  @Test
+  void aStrangerOnTheEmbeddedPortIsRefusedEvenWhileTheDataDirectorysBrokerRunsElsewhere()
+      throws Exception {
+    Map<String, String> env = withDatabase();
+    Path dataDir = Path.of(env.get("SA01_DATA_DIR"));
+    try (EmbeddedKafkaBroker running = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), 0);
+        ServerSocket stranger = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      env.put("SA01_KAFKA_EMBEDDED_PORT", Integer.toString(stranger.getLocalPort()));
+
+      assertThatThrownBy(() -> Infrastructure.start(ServiceConfig.load(env)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("port " + stranger.getLocalPort() + " is taken");
+    }
   }
 
   private static Map<String, String> withDatabase() {

@@ -88,13 +88,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return broker;
   }
 
+  /** Where the broker notes the port it listens on. */
+  private static final String PORT_FILE = "broker.port";
+
   /**
-   * Whether a broker (in this or another process) runs from {@code dataDir}: Kafka holds a lock on
-   * its log directory's {@code .lock} file while it runs.
+   * Whether a broker (in this or another process) runs from {@code dataDir} on {@code port}: Kafka
+   * holds a lock on its log directory's {@code .lock} file while it runs, and the broker noted its
+   * port in the data directory when it started.
    */
-  public static boolean runsFrom(Path dataDir) {
-    Path lockFile = dataDir.toAbsolutePath().resolve("logs").resolve(".lock");
-    if (!Files.exists(lockFile)) {
+  public static boolean runsFrom(Path dataDir, int port) {
+    Path dir = dataDir.toAbsolutePath();
+    Path lockFile = dir.resolve("logs").resolve(".lock");
+    try {
+      if (!Files.exists(lockFile)
+          || Integer.parseInt(Files.readString(dir.resolve(PORT_FILE)).trim()) != port) {
+        return false;
+      }
+    } catch (IOException | NumberFormatException e) {
       return false;
     }
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
@@ -172,6 +182,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           "Embedded Kafka failed to start on " + bootstrapServers() + " (data " + dataDir + ")", e);
     }
     server = s;
+    try {
+      Files.writeString(dataDir.resolve(PORT_FILE), port + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + dataDir.resolve(PORT_FILE), e);
+    }
     LOG.info(
         "Embedded Kafka ready on {} in {} ms",
         bootstrapServers(),
