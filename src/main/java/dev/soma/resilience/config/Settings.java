@@ -130,12 +130,16 @@ final class Settings {
   /**
    * Drops the secrets of a URL so that it can appear in an error message: the password of its user
    * part (everything after the user's {@code :} up to the last {@code @}, since a password may
-   * itself contain an unencoded {@code @}), with or without a {@code scheme://} before it, and the
-   * values of query parameters whose name suggests a secret ({@code password}, {@code token},
-   * {@code secret}, {@code key}...).
+   * itself contain an unencoded {@code @}, {@code /} or {@code ?}), with or without a {@code
+   * scheme://} before it (a {@code host:port/} is left alone), and the values of query parameters
+   * whose name suggests a secret ({@code password}, {@code token}, {@code sig}...). Where unsure,
+   * it masks too much rather than too little.
    */
   static String redact(String url) {
-    return url.replaceAll("^((?:[a-zA-Z][a-zA-Z0-9+.-]*://)?[^:/@?]*:)(?!//)[^?]*@", "$1****@")
-        .replaceAll("(?i)([?&][^=&]*(?:pass|pwd|secret|token|key)[^=&]*=)[^&]*", "$1****");
+    return url.replaceAll(
+            "^((?:[a-zA-Z][a-zA-Z0-9+.-]*://)?[^:/@?]*:)(?!//)(?!\\d+(?:[/?#]|$)).*@", "$1****@")
+        .replaceAll(
+            "(?i)([?&][^=&]*(?:pass|pwd|secret|token|key|sig|auth|credential)[^=&]*=)[^&]*",
+            "$1****");
   }
 }

@@ -162,7 +162,9 @@ class ServiceConfigTest {
           "postgres:hunter2@db/app",
           "soma:hunter2@db:5432/app",
           "postgresql://soma:hunter2@db:5432/app?sslmode=require",
-          "postgresql://db:5432/app?sslmode=require&sslpassword=hunter2"
+          "postgresql://db:5432/app?sslmode=require&sslpassword=hunter2",
+          "postgresql://soma:hun?ter2@db:5432/app",
+          "mysql://soma:1234hunter2@db:5432/app"
         }) {
       assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DATABASE_URL", bad)))
           .as(bad)
@@ -223,6 +225,14 @@ class ServiceConfigTest {
                 .kafka()
                 .bootstrapServers())
         .contains("a:1,b:65535");
+  }
+
+  @Test
+  void aUrlWithAPortAndAnAtInItsPathIsShownAsItIs() {
+    assertThatThrownBy(
+            () -> ServiceConfig.load(Map.of("SA01_REDIS_URL", "http://cache:6379/users/@me")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'http://cache:6379/users/@me'");
   }
 
   @Test
