@@ -46,9 +46,10 @@ public final class OutboxRepository {
   /**
    * Puts failed rows back with their next attempt time; {@code counted} adds to attempts. The rows
    * queued behind a row that now waits for a retry (those of this batch, and the first {@value
-   * #HELD_SUCCESSORS} pending ones of its aggregate) wait as long: they may not go before it
-   * anyway, and while they look due they would fill the claim's per-tenant window (two shares of
-   * the tenant's oldest due rows) and keep the tenant's other aggregates waiting too.
+   * #HELD_SUCCESSORS} pending ones of its aggregate, ten times that in all per settlement) wait as
+   * long: they may not go before it anyway, and while they look due they would fill the claim's
+   * per-tenant window (two shares of the tenant's oldest due rows) and keep the tenant's other
+   * aggregates waiting too.
    */
   static final String RESCHEDULE =
       """
@@ -87,10 +88,11 @@ public final class OutboxRepository {
                         AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
                         AND p.id NOT IN (SELECT id FROM retried)
                       ORDER BY p.id
-                      LIMIT %d) n) held
+                      LIMIT %d) n
+               LIMIT %d) held
        WHERE s.ctid = held.ctid\
       """
-          .formatted(HELD_SUCCESSORS);
+          .formatted(HELD_SUCCESSORS, 10 * HELD_SUCCESSORS);
 
   /** Moves rows to the dead letters; the outbox row stays ('dead') so its dedupe key holds. */
   static final String BURY =
