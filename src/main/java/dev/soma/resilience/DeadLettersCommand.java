@@ -85,11 +85,11 @@ final class DeadLettersCommand {
 
     @Override
     public Integer call() throws Exception {
+      nonBlank("--by", operator);
       return parent.withDeadLetters(
           spec,
           letters -> {
-            Blocking.await(
-                letters.replay(id, nonBlank("--by", operator), notes), Duration.ofMinutes(1));
+            Blocking.await(letters.replay(id, operator, notes), Duration.ofMinutes(1));
             spec.commandLine()
                 .getOut()
                 .println("dead letter " + id + " replayed: its event is pending again");
@@ -118,12 +118,12 @@ final class DeadLettersCommand {
 
     @Override
     public Integer call() throws Exception {
+      nonBlank("--by", operator);
+      nonBlank("--notes", notes);
       return parent.withDeadLetters(
           spec,
           letters -> {
-            Blocking.await(
-                letters.resolve(id, nonBlank("--by", operator), nonBlank("--notes", notes)),
-                Duration.ofMinutes(1));
+            Blocking.await(letters.resolve(id, operator, notes), Duration.ofMinutes(1));
             spec.commandLine().getOut().println("dead letter " + id + " resolved");
             return 0;
           });
@@ -131,11 +131,10 @@ final class DeadLettersCommand {
   }
 
   /** Who did it and why are kept on the row: an empty value would keep nothing. */
-  private static String nonBlank(String option, String value) {
+  private static void nonBlank(String option, String value) {
     if (value == null || value.isBlank()) {
       throw new ConfigException(option + " must not be blank");
     }
-    return value;
   }
 
   private interface Action {
