@@ -188,7 +188,7 @@ public final class Application implements AutoCloseable {
                     () -> {
                       OperationsApi server =
                           new OperationsApi(
-                              database, pool, registry, config.httpPort(), List.of(agentApi));
+                              database, pool, registry, config.httpPort(), true, List.of(agentApi));
                       servers.add(server);
                       return server;
                     },
@@ -209,7 +209,7 @@ public final class Application implements AutoCloseable {
   /** Health probes and metrics for a relay on its own. */
   private Future<?> deployProbes(ServiceConfig config) {
     OperationsApi server =
-        new OperationsApi(database, pool, registry, config.httpPort(), List.of());
+        new OperationsApi(database, pool, registry, config.httpPort(), false, List.of());
     return vertx.deployVerticle(server).onSuccess(v -> httpPort = server.actualPort());
   }
 

@@ -49,6 +49,9 @@ class RelayWithProbesIT {
         assertThat(get(relay, "/v1/conversations").statusCode())
             .as("no agent API on a relay")
             .isEqualTo(404);
+        assertThat(get(relay, "/v1/status").statusCode())
+            .as("no degradation monitor on a relay")
+            .isEqualTo(404);
       }
     }
   }

@@ -21,9 +21,9 @@ import java.util.List;
 /**
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
  * (PostgreSQL reachable and migrated: the only critical dependency), {@code GET /metrics}
- * (Prometheus text), {@code GET /v1/status} (the degradation monitor's agent-wide snapshot) and the
- * routes of the {@link RouteModule}s it is given (the agent API). Unknown paths and failures answer
- * {@code application/problem+json}.
+ * (Prometheus text), {@code GET /v1/status} (the degradation monitor's agent-wide snapshot, where
+ * one runs) and the routes of the {@link RouteModule}s it is given (the agent API). Unknown paths
+ * and failures answer {@code application/problem+json}.
  */
 public final class OperationsApi extends VerticleBase {
 
@@ -34,6 +34,7 @@ public final class OperationsApi extends VerticleBase {
 
   private final int port;
   private final List<RouteModule> modules;
+  private final boolean serveStatus;
   private HttpServer server;
 
   public OperationsApi(
@@ -41,11 +42,13 @@ public final class OperationsApi extends VerticleBase {
       Pool pool,
       PrometheusMeterRegistry registry,
       int port,
+      boolean serveStatus,
       List<RouteModule> modules) {
     this.database = database;
     this.pool = pool;
     this.registry = registry;
     this.port = port;
+    this.serveStatus = serveStatus;
     this.modules = List.copyOf(modules);
   }
 
@@ -81,7 +84,9 @@ public final class OperationsApi extends VerticleBase {
                 ctx.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                     .end(registry.scrape()));
-    router.get("/v1/status").handler(this::status);
+    if (serveStatus) {
+      router.get("/v1/status").handler(this::status);
+    }
     modules.forEach(module -> module.mount(vertx, router));
     router
         .route()
