@@ -36,7 +36,8 @@ public final class OutboxRelay extends VerticleBase {
 
   /**
    * How long {@link #stop} waits for claims and batches in flight to be settled. After that the
-   * relay stops anyway, and the rows of what is still unsettled wait for their lease to end.
+   * relay stops anyway: the rows of what is still unsettled go back to pending, uncounted, when the
+   * closing producer gives up on them, or else wait for their lease to end.
    */
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -129,8 +130,9 @@ public final class OutboxRelay extends VerticleBase {
         id -> {
           if (settledAll.tryComplete()) {
             LOG.warn(
-                "outbox relay {} stopped with {} batch(es) unsettled after {} s; their rows retry"
-                    + " when their lease ends",
+                "outbox relay {} stopped with {} batch(es) unsettled after {} s; their rows go"
+                    + " back to pending when the producer gives up on them, or when their lease"
+                    + " ends",
                 relayId,
                 inFlight + claims.running(),
                 STOP_GRACE.toSeconds());
