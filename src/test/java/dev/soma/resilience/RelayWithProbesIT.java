@@ -3,7 +3,6 @@ package dev.soma.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
 import java.net.URI;
@@ -11,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,15 +27,8 @@ class RelayWithProbesIT {
           "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)"
               + " VALUES ('t1', 'd1', $1, 'k', '{}')",
           topic);
-      ServiceConfig config =
-          OutboxFixture.config(
-              Map.of(
-                  "SA01_DATABASE_URL", TestServices.databaseUrlSetting(fx.databaseUrl),
-                  "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
-                  "SA01_HTTP_PORT", "0",
-                  "SA01_DATA_DIR", TestServices.tempDir("relay-probes").toString()));
-
-      try (Application relay = Application.start(config, Application.Role.RELAY_WITH_PROBES)) {
+      try (Application relay =
+          Application.start(fx.serviceConfig("relay-probes"), Application.Role.RELAY_WITH_PROBES)) {
         assertThat(get(relay, "/health/live").statusCode()).isEqualTo(200);
         assertThat(get(relay, "/health/ready").statusCode()).isEqualTo(200);
         await()

@@ -3,11 +3,9 @@ package dev.soma.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,14 +28,8 @@ class ShutdownIT {
           SELECT 't' || (n % 10), 'd' || n, $1, 'k' || (n % 100), '{}'
             FROM generate_series(1, $2) AS n""",
           TestServices.topic("shutdown"), EVENTS);
-      ServiceConfig config =
-          OutboxFixture.config(
-              Map.of(
-                  "SA01_DATABASE_URL", TestServices.databaseUrlSetting(fx.databaseUrl),
-                  "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
-                  "SA01_HTTP_PORT", "0",
-                  "SA01_DATA_DIR", TestServices.tempDir("shutdown").toString()));
-      Application app = Application.start(config, Application.Role.RELAY_ONLY);
+      Application app =
+          Application.start(fx.serviceConfig("shutdown"), Application.Role.RELAY_ONLY);
       try {
         await()
             .atMost(Duration.ofSeconds(60))

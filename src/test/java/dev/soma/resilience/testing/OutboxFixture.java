@@ -66,6 +66,19 @@ public final class OutboxFixture implements AutoCloseable {
     return ServiceConfig.load(env);
   }
 
+  /**
+   * The whole service's configuration against this fixture's database and the tests' broker, HTTP
+   * on any free port, data in a fresh directory named after {@code purpose}.
+   */
+  public ServiceConfig serviceConfig(String purpose) {
+    return config(
+        Map.of(
+            "SA01_DATABASE_URL", TestServices.databaseUrlSetting(databaseUrl),
+            "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
+            "SA01_HTTP_PORT", "0",
+            "SA01_DATA_DIR", TestServices.tempDir(purpose).toString()));
+  }
+
   public KafkaProducer<String, String> producer(ServiceConfig config, String bootstrap) {
     KafkaProducer<String, String> producer =
         Producers.create(vertx, config.kafka(), bootstrap, "test-" + UUID.randomUUID());
