@@ -38,11 +38,7 @@ public record PublishFailure(Kind kind, String errorClass, String message) {
     String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
     String errorClass = cause.getClass().getName();
     Kind kind;
-    if (cause instanceof RecordTooLargeException
-        || cause instanceof RecordBatchTooLargeException
-        || cause instanceof InvalidTopicException
-        || cause instanceof SerializationException
-        || cause instanceof InvalidRecordException) {
+    if (permanent(cause)) {
       kind = Kind.PERMANENT;
     } else if ((cause instanceof RetriableException || !(cause instanceof KafkaException))
         && !brokerReachable) {
@@ -51,6 +47,16 @@ public record PublishFailure(Kind kind, String errorClass, String message) {
       kind = Kind.TRANSIENT;
     }
     return new PublishFailure(kind, errorClass, truncate(message));
+  }
+
+  /** Whether {@code error} says the record itself can never be accepted (see {@link Kind}). */
+  static boolean permanent(Throwable error) {
+    Throwable cause = unwrap(error);
+    return cause instanceof RecordTooLargeException
+        || cause instanceof RecordBatchTooLargeException
+        || cause instanceof InvalidTopicException
+        || cause instanceof SerializationException
+        || cause instanceof InvalidRecordException;
   }
 
   private static Throwable unwrap(Throwable error) {

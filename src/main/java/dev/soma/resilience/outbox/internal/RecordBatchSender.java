@@ -174,7 +174,7 @@ final class RecordBatchSender {
         answer(results, index, e, settleOne);
       }
       if (results.outcomes.get(index) instanceof Throwable refused
-          && PublishFailure.classify(refused, true).kind() != PublishFailure.Kind.PERMANENT) {
+          && !PublishFailure.permanent(refused)) {
         refusedKeys.add(record.key());
       }
     }
