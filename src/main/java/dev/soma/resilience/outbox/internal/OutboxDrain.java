@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One pass over the outbox: claims and publishes batches until no row is due, then publishes
@@ -57,14 +56,7 @@ public final class OutboxDrain {
   /** Claims from {@code tenantCursor} on, like the relay, so every tenant's rows are reached. */
   private Future<Summary> next(Summary sofar, String tenantCursor) {
     OutboxRepository.Claim claim =
-        new OutboxRepository.Claim(
-            owner,
-            config.batchSize(),
-            config.lease(),
-            OutboxRepository.ALL_BUCKETS,
-            tenantCursor,
-            Map.of(),
-            Integer.MAX_VALUE);
+        OutboxRepository.Claim.ofAll(owner, config.batchSize(), config.lease(), tenantCursor);
     return repository
         .claim(claim)
         .compose(

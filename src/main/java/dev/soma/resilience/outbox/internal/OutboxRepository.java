@@ -145,7 +145,13 @@ public final class OutboxRepository {
 
     /** A claim over every tenant, as one relay with no rotation would make it. */
     public static Claim ofAll(String owner, int batchSize, Duration lease) {
-      return new Claim(owner, batchSize, lease, ALL_BUCKETS, "", Map.of(), Integer.MAX_VALUE);
+      return ofAll(owner, batchSize, lease, "");
+    }
+
+    /** The same, continuing the tenant rotation at {@code tenantCursor}. */
+    public static Claim ofAll(String owner, int batchSize, Duration lease, String tenantCursor) {
+      return new Claim(
+          owner, batchSize, lease, ALL_BUCKETS, tenantCursor, Map.of(), Integer.MAX_VALUE);
     }
   }
 
