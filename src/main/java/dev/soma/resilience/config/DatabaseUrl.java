@@ -2,24 +2,100 @@ package dev.soma.resilience.config;
 
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * Where PostgreSQL is: parsed from {@code postgresql://user:pass@host:port/db}. {@link #toString()}
- * never shows the password.
+ * Where PostgreSQL is, and how to reach it: parsed from {@code
+ * postgresql://user:pass@host:port/db}, optionally with libpq's TLS parameters {@code sslmode} and
+ * {@code sslrootcert}. {@link #toString()} never shows the password.
  */
-public record DatabaseUrl(String host, int port, String database, String user, String password) {
+public record DatabaseUrl(
+    String host, int port, String database, String user, String password, Tls tls) {
 
   static final String VARIABLE = "SA01_DATABASE_URL";
 
+  private static final String EXPECTED =
+      "a URL of the form postgresql://user:pass@host:port/db[?sslmode=...&sslrootcert=...]";
+
+  /** A plain-text connection, as every URL without {@code sslmode} asks for. */
+  public DatabaseUrl(String host, int port, String database, String user, String password) {
+    this(host, port, database, user, password, Tls.DISABLED);
+  }
+
+  /** libpq's {@code sslmode}: whether to use TLS, and what to verify. */
+  public enum SslMode {
+    /** Never TLS (the default: a URL without {@code sslmode}). */
+    DISABLE("disable"),
+    /** Plain text first; TLS, unverified, if the server insists. */
+    ALLOW("allow"),
+    /** TLS, unverified, if the server offers it; else plain text. */
+    PREFER("prefer"),
+    /** Always TLS; the server's certificate is not verified. */
+    REQUIRE("require"),
+    /** Always TLS; the server's certificate must be signed by {@code sslrootcert}. */
+    VERIFY_CA("verify-ca"),
+    /** As {@code verify-ca}, and the certificate must name the host connected to. */
+    VERIFY_FULL("verify-full");
+
+    private final String value;
+
+    SslMode(String value) {
+      this.value = value;
+    }
+
+    /** The name in the URL, which libpq, JDBC and the Vert.x client all understand. */
+    public String value() {
+      return value;
+    }
+
+    public boolean verifiesCertificate() {
+      return this == VERIFY_CA || this == VERIFY_FULL;
+    }
+
+    static Optional<SslMode> of(String value) {
+      return Arrays.stream(values()).filter(mode -> mode.value.equals(value)).findFirst();
+    }
+  }
+
+  /**
+   * TLS to the server: the mode, and for the verifying modes the CA certificate (PEM) the server's
+   * certificate must chain to.
+   */
+  public record Tls(SslMode mode, Optional<Path> rootCert) {
+
+    public static final Tls DISABLED = new Tls(SslMode.DISABLE, Optional.empty());
+
+    public Tls {
+      if (mode.verifiesCertificate() != rootCert.isPresent()) {
+        throw new IllegalArgumentException(
+            "a root certificate goes with verify-ca and verify-full, and only with them");
+      }
+    }
+  }
+
   /** Parses the URL form above; {@code postgres://} is accepted too. */
   public static DatabaseUrl parse(String value) {
-    String expected = "a URL of the form postgresql://user:pass@host:port/db";
+    try {
+      return parseUri(value);
+    } catch (IllegalArgumentException e) { // a broken %-escape
+      throw invalid(value, " (with valid %-escapes)");
+    }
+  }
+
+  private static DatabaseUrl parseUri(String value) {
     URI uri;
     try {
       uri = new URI(value.trim());
     } catch (Exception e) {
-      throw ConfigException.invalid(VARIABLE, Settings.redact(value), expected);
+      throw invalid(value, "");
     }
     String scheme = uri.getScheme();
     String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
@@ -28,15 +104,9 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         || uri.getHost() == null
         || uri.getPort() == 0
         || uri.getPort() > 65535
-        || path.isEmpty()) {
-      throw ConfigException.invalid(VARIABLE, Settings.redact(value), expected);
-    }
-    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      // ignoring one (sslmode=require) would silently connect without what was asked for
-      throw ConfigException.invalid(
-          VARIABLE,
-          Settings.redact(value),
-          expected + " without query parameters (none, TLS options included, is supported yet)");
+        || path.isEmpty()
+        || uri.getRawFragment() != null) {
+      throw invalid(value, "");
     }
     String user = "postgres";
     String password = "";
@@ -46,11 +116,77 @@ public record DatabaseUrl(String host, int port, String database, String user, S
       password = parts.length > 1 ? decode(parts[1]) : "";
     }
     int port = uri.getPort() == -1 ? 5432 : uri.getPort();
-    return new DatabaseUrl(uri.getHost(), port, path, user, password);
+    return new DatabaseUrl(uri.getHost(), port, path, user, password, tls(value, uri));
   }
 
+  /**
+   * The TLS parameters. Anything else in the query is refused, not ignored: a parameter this
+   * service does not apply would silently connect without what it asked for.
+   */
+  private static Tls tls(String value, URI uri) {
+    Map<String, String> params = new HashMap<>();
+    if (uri.getRawQuery() != null) {
+      for (String param : uri.getRawQuery().split("&", -1)) {
+        String[] pair = param.split("=", 2);
+        String name = decode(pair[0]);
+        if (!name.equals("sslmode") && !name.equals("sslrootcert")) {
+          throw invalid(
+              value,
+              " (the only query parameters supported are sslmode and sslrootcert, not '"
+                  + name
+                  + "')");
+        }
+        if (pair.length < 2 || pair[1].isEmpty() || params.put(name, decode(pair[1])) != null) {
+          throw invalid(value, " (" + name + " needs exactly one non-empty value)");
+        }
+      }
+    }
+    String modeName = params.getOrDefault("sslmode", SslMode.DISABLE.value());
+    SslMode mode =
+        SslMode.of(modeName)
+            .orElseThrow(
+                () ->
+                    invalid(
+                        value,
+                        " (sslmode is one of "
+                            + Arrays.stream(SslMode.values())
+                                .map(SslMode::value)
+                                .collect(Collectors.joining(", "))
+                            + ")"));
+    Optional<Path> rootCert = Optional.ofNullable(params.get("sslrootcert")).map(Path::of);
+    if (mode.verifiesCertificate() && rootCert.isEmpty()) {
+      throw invalid(
+          value, " (sslmode=" + modeName + " needs sslrootcert=<the CA certificate file, PEM>)");
+    }
+    if (!mode.verifiesCertificate() && rootCert.isPresent()) {
+      throw invalid(
+          value, " (sslrootcert is used only with sslmode=verify-ca or sslmode=verify-full)");
+    }
+    if (rootCert.isPresent() && !Files.isReadable(rootCert.get())) {
+      throw invalid(value, " (sslrootcert " + rootCert.get() + " is not a readable file)");
+    }
+    return new Tls(mode, rootCert);
+  }
+
+  private static ConfigException invalid(String value, String why) {
+    return ConfigException.invalid(VARIABLE, Settings.redact(value), EXPECTED + why);
+  }
+
+  /**
+   * The same database for the JDBC driver (the migrations), TLS parameters included; the driver
+   * verifies nothing in the modes that verify nothing, as libpq.
+   */
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    String base = "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    if (tls.mode() == SslMode.DISABLE) {
+      return base;
+    }
+    return base
+        + "?sslmode="
+        + tls.mode().value()
+        + tls.rootCert()
+            .map(cert -> "&sslrootcert=" + encode(cert.toString()))
+            .orElse("&sslfactory=org.postgresql.ssl.NonValidatingFactory");
   }
 
   @Override
@@ -63,11 +199,16 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         + ":"
         + port
         + "/"
-        + database;
+        + database
+        + (tls.mode() == SslMode.DISABLE ? "" : "?sslmode=" + tls.mode().value());
   }
 
   /** Percent-decoding only: {@link URLDecoder} alone would turn a {@code +} into a space. */
   private static String decode(String part) {
     return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private static String encode(String part) {
+    return URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

@@ -130,7 +130,7 @@ class ServiceConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "SA01_DATABASE_URL must be a URL of the form"
-                + " postgresql://user:pass@host:port/db, but was 'mysql://x'");
+                + " postgresql://user:pass@host:port/db[?sslmode=...&sslrootcert=...], but was 'mysql://x'");
   }
 
   @Test
@@ -161,7 +161,8 @@ class ServiceConfigTest {
           "jdbc:postgresql://db:5432/app?user=soma&password=hunter2",
           "postgres:hunter2@db/app",
           "soma:hunter2@db:5432/app",
-          "postgresql://soma:hunter2@db:5432/app?sslmode=require",
+          "postgresql://soma:hunter2@db:5432/app?sslmode=sometimes",
+          "postgresql://soma:hunter2@db:5432/app?sslmode=verify-full",
           "postgresql://db:5432/app?sslmode=require&sslpassword=hunter2",
           "postgresql://soma:hun?ter2@db:5432/app",
           "mysql://soma:1234hunter2@db:5432/app"
@@ -176,13 +177,66 @@ class ServiceConfigTest {
   }
 
   @Test
-  void aDatabaseUrlWithQueryParametersFailsRatherThanIgnoringThem() {
-    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://soma@db:5432/app?sslmode=require"))
+  void aDatabaseUrlWithAQueryParameterItCannotApplyFailsRatherThanIgnoringIt() {
+    assertThatThrownBy(
+            () ->
+                DatabaseUrl.parse(
+                    "postgresql://soma@db:5432/app?sslmode=require&connect_timeout=5"))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "SA01_DATABASE_URL must be a URL of the form postgresql://user:pass@host:port/db"
-                + " without query parameters (none, TLS options included, is supported yet),"
-                + " but was 'postgresql://soma@db:5432/app?sslmode=require'");
+                + "[?sslmode=...&sslrootcert=...] (the only query parameters supported are sslmode"
+                + " and sslrootcert, not 'connect_timeout'),"
+                + " but was 'postgresql://soma@db:5432/app?sslmode=require&connect_timeout=5'");
+  }
+
+  @Test
+  void aDatabaseUrlAsksForTlsWithLibpqsParameters() throws IOException {
+    Path ca = Files.writeString(dir.resolve("db ca.pem"), "a certificate");
+
+    DatabaseUrl verified =
+        DatabaseUrl.parse(
+            "postgresql://soma@db:5432/app?sslmode=verify-full&sslrootcert="
+                + ca.toUri().getRawPath());
+    DatabaseUrl encrypted = DatabaseUrl.parse("postgresql://soma@db:5432/app?sslmode=require");
+
+    assertThat(verified.tls())
+        .isEqualTo(new DatabaseUrl.Tls(DatabaseUrl.SslMode.VERIFY_FULL, Optional.of(ca)));
+    assertThat(verified.jdbcUrl())
+        .isEqualTo(
+            "jdbc:postgresql://db:5432/app?sslmode=verify-full&sslrootcert="
+                + ca.toString().replace("/", "%2F").replace(" ", "%20"));
+    assertThat(verified.toString()).isEqualTo("postgresql://soma@db:5432/app?sslmode=verify-full");
+    assertThat(encrypted.tls().mode()).isEqualTo(DatabaseUrl.SslMode.REQUIRE);
+    assertThat(encrypted.jdbcUrl())
+        .isEqualTo(
+            "jdbc:postgresql://db:5432/app?sslmode=require"
+                + "&sslfactory=org.postgresql.ssl.NonValidatingFactory");
+    assertThat(DatabaseUrl.parse("postgresql://soma@db:5432/app").tls())
+        .isEqualTo(DatabaseUrl.Tls.DISABLED);
+  }
+
+  @Test
+  void tlsParametersThatCannotWorkTogetherFailWithTheReason() throws IOException {
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "a certificate");
+    String base = "postgresql://soma@db:5432/app?";
+
+    assertThatThrownBy(() -> DatabaseUrl.parse(base + "sslmode=sometimes"))
+        .hasMessageContaining(
+            "(sslmode is one of disable, allow, prefer, require, verify-ca, verify-full)");
+    assertThatThrownBy(() -> DatabaseUrl.parse(base + "sslmode=verify-ca"))
+        .hasMessageContaining(
+            "(sslmode=verify-ca needs sslrootcert=<the CA certificate file, PEM>)");
+    assertThatThrownBy(() -> DatabaseUrl.parse(base + "sslmode=require&sslrootcert=" + ca))
+        .hasMessageContaining(
+            "(sslrootcert is used only with sslmode=verify-ca or sslmode=verify-full)");
+    assertThatThrownBy(
+            () -> DatabaseUrl.parse(base + "sslmode=verify-full&sslrootcert=" + dir.resolve("no")))
+        .hasMessageContaining("(sslrootcert " + dir.resolve("no") + " is not a readable file)");
+    assertThatThrownBy(() -> DatabaseUrl.parse(base + "sslmode=require&sslmode=disable"))
+        .hasMessageContaining("(sslmode needs exactly one non-empty value)");
+    assertThatThrownBy(() -> DatabaseUrl.parse(base + "sslmode="))
+        .hasMessageContaining("(sslmode needs exactly one non-empty value)");
   }
 
   @Test

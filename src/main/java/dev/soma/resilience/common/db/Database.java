@@ -3,8 +3,11 @@ package dev.soma.resilience.common.db;
 import dev.soma.resilience.config.DatabaseUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.flywaydb.core.Flyway;
@@ -36,17 +39,39 @@ public final class Database {
   }
 
   public PgConnectOptions connectOptions() {
-    return new PgConnectOptions()
-        .setHost(url.host())
-        .setPort(url.port())
-        .setDatabase(url.database())
-        .setUser(url.user())
-        .setPassword(url.password())
-        .setCachePreparedStatements(true)
-        // the client caches statements shorter than 2,048 characters by default; the outbox
-        // claim is longer, and uncached it was parsed and planned again on every claim
-        .setPreparedStatementCacheSqlLimit(16_384)
-        .setPipeliningLimit(256);
+    PgConnectOptions options =
+        new PgConnectOptions()
+            .setHost(url.host())
+            .setPort(url.port())
+            .setDatabase(url.database())
+            .setUser(url.user())
+            .setPassword(url.password())
+            .setCachePreparedStatements(true)
+            // the client caches statements shorter than 2,048 characters by default; the outbox
+            // claim is longer, and uncached it was parsed and planned again on every claim
+            .setPreparedStatementCacheSqlLimit(16_384)
+            .setPipeliningLimit(256);
+    return withTls(options, url.tls());
+  }
+
+  /**
+   * TLS as the URL's {@code sslmode} says, with libpq's meaning: the verifying modes trust only
+   * {@code sslrootcert} ({@code verify-full} also checks the host name), the others trust any
+   * certificate.
+   */
+  private static PgConnectOptions withTls(PgConnectOptions options, DatabaseUrl.Tls tls) {
+    if (tls.mode() == DatabaseUrl.SslMode.DISABLE) {
+      return options;
+    }
+    ClientSSLOptions ssl =
+        new ClientSSLOptions()
+            .setHostnameVerificationAlgorithm(
+                tls.mode() == DatabaseUrl.SslMode.VERIFY_FULL ? "HTTPS" : "");
+    tls.rootCert()
+        .ifPresentOrElse(
+            cert -> ssl.setTrustOptions(new PemTrustOptions().addCertPath(cert.toString())),
+            () -> ssl.setTrustAll(true));
+    return options.setSslMode(SslMode.of(tls.mode().value())).setSslOptions(ssl);
   }
 
   /** The shared pool; create it once (in {@code Main}) so verticles outlive each other's pools. */

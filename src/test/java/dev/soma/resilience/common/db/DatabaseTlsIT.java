@@ -1,0 +1,167 @@
+package dev.soma.resilience.common.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.soma.resilience.config.DatabaseUrl;
+import dev.soma.resilience.testing.SelfSignedCertificate;
+import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TLS to PostgreSQL as {@code SA01_DATABASE_URL}'s {@code sslmode} asks, for every connection the
+ * service makes: the pool, the relay's {@code LISTEN} connection, and the migrations (JDBC). The
+ * server here accepts TLS connections only, with a certificate for {@code localhost} (not for
+ * {@code 127.0.0.1}), so a connection that works is an encrypted one.
+ */
+class DatabaseTlsIT {
+
+  private static Vertx vertx;
+  private static EmbeddedPostgres server;
+  private static SelfSignedCertificate serverCertificate;
+  private static SelfSignedCertificate otherAuthority;
+
+  @BeforeAll
+  static void startServerThatRefusesPlainText() throws Exception {
+    Path dir = TestServices.tempDir("pg-tls");
+    serverCertificate = SelfSignedCertificate.create(dir, "localhost", "dns:localhost");
+    otherAuthority = SelfSignedCertificate.create(dir, "stranger", "dns:localhost");
+    Path hba = dir.resolve("pg_hba.conf");
+    Files.writeString(
+        hba,
+        """
+        local     all all              trust
+        hostssl   all all 127.0.0.1/32 trust
+        hostssl   all all ::1/128      trust
+        hostnossl all all 0.0.0.0/0    reject
+        hostnossl all all ::/0         reject
+        """);
+    server =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dir.resolve("data"))
+            .setCleanDataDirectory(true)
+            .setServerConfig("ssl", "on")
+            .setServerConfig("ssl_cert_file", serverCertificate.certificate().toString())
+            .setServerConfig("ssl_key_file", serverCertificate.privateKey().toString())
+            .setServerConfig("hba_file", hba.toString())
+            .start();
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(vertx.close());
+    server.close();
+  }
+
+  @Test
+  void verifyFullMigratesListensAndQueriesOverTls() throws Exception {
+    Database database =
+        new Database(
+            url(
+                "localhost",
+                "?sslmode=verify-full&sslrootcert=" + serverCertificate.certificate()));
+
+    assertThat(await(database.migrate(vertx))).isPositive();
+    assertThat(encrypted(database)).isTrue();
+    PgSubscriber subscriber = PgSubscriber.subscriber(vertx, database.connectOptions());
+    await(subscriber.connect());
+    await(subscriber.close());
+  }
+
+  @Test
+  void requireEncryptsWithoutVerifyingTheCertificate() throws Exception {
+    Database database = new Database(url("127.0.0.1", "?sslmode=require"));
+
+    assertThat(encrypted(database)).isTrue();
+    await(database.migrate(vertx));
+  }
+
+  @Test
+  void verifyCaAcceptsTheServersAuthorityWhateverTheHostName() throws Exception {
+    Database database =
+        new Database(
+            url("127.0.0.1", "?sslmode=verify-ca&sslrootcert=" + serverCertificate.certificate()));
+
+    assertThat(encrypted(database)).isTrue();
+    await(database.migrate(vertx));
+  }
+
+  @Test
+  void verifyFullRefusesACertificateThatDoesNotNameTheHost() {
+    Database database =
+        new Database(
+            url(
+                "127.0.0.1",
+                "?sslmode=verify-full&sslrootcert=" + serverCertificate.certificate()));
+
+    assertThatThrownBy(() -> encrypted(database)).hasMessageContaining("SSL handshake failed");
+    assertThatThrownBy(() -> jdbc(database))
+        .hasMessageContaining("hostname 127.0.0.1 could not be verified");
+  }
+
+  @Test
+  void verifyCaRefusesACertificateFromAnotherAuthority() {
+    Database database =
+        new Database(
+            url("localhost", "?sslmode=verify-ca&sslrootcert=" + otherAuthority.certificate()));
+
+    assertThatThrownBy(() -> encrypted(database)).hasMessageContaining("SSL handshake failed");
+    assertThatThrownBy(() -> jdbc(database)).hasStackTraceContaining("certification path");
+  }
+
+  @Test
+  void withoutSslmodeTheConnectionIsPlainTextAndThisServerRefusesIt() {
+    Database database = new Database(url("127.0.0.1", ""));
+
+    assertThatThrownBy(() -> encrypted(database)).hasStackTraceContaining("no encryption");
+  }
+
+  private static DatabaseUrl url(String host, String query) {
+    return DatabaseUrl.parse(
+        "postgresql://postgres@" + host + ":" + server.getPort() + "/postgres" + query);
+  }
+
+  /** Whether the pool's connection to the server is encrypted, as the server sees it. */
+  private static boolean encrypted(Database database) throws Exception {
+    Pool pool = database.pool(vertx, 1);
+    try {
+      return await(
+          pool.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+              .execute()
+              .map(rows -> rows.iterator().next().getBoolean(0)));
+    } finally {
+      await(pool.close());
+    }
+  }
+
+  /**
+   * Connects the way the migrations do (the same JDBC URL). The refusals are checked here rather
+   * than through {@link Database#migrate}, which retries a failed connection for minutes, as it
+   * should while a server starts.
+   */
+  private static void jdbc(Database database) throws Exception {
+    DatabaseUrl url = database.url();
+    DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password()).close();
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw (Exception) e.getCause();
+    }
+  }
+}
