@@ -94,7 +94,11 @@ public final class Application implements AutoCloseable {
             vertx, config.kafka(), infrastructure.kafkaBootstrap, "soma-outbox-" + processName());
     this.admin =
         KafkaAdminClient.create(
-            vertx, AdminSettings.of(infrastructure.kafkaBootstrap, "soma-admin-" + processName()));
+            vertx,
+            AdminSettings.of(
+                config.kafka().security(),
+                infrastructure.kafkaBootstrap,
+                "soma-admin-" + processName()));
     this.outbox = new Outbox(vertx);
   }
 
@@ -154,7 +158,7 @@ public final class Application implements AutoCloseable {
                     "soma-resilience up ({}): PostgreSQL {}, Kafka {}, HTTP port {}",
                     role,
                     infrastructure.database,
-                    infrastructure.kafkaBootstrap,
+                    infrastructure.kafkaBootstrap + " (" + config.kafka().security() + ")",
                     httpPort));
   }
 

@@ -1,5 +1,9 @@
 package dev.soma.resilience.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,7 +19,63 @@ public record KafkaConfig(
     int deliveryTimeoutMs,
     int requestTimeoutMs,
     int maxBlockMs,
-    int maxRequestSizeBytes) {
+    int maxRequestSizeBytes,
+    Security security) {
+
+  /**
+   * How every Kafka client of ours (producer, admin) authenticates to an external cluster: the
+   * {@code security.protocol}, the authority (PEM) the brokers' certificates must chain to (none:
+   * the JVM's default trust store), and a SASL mechanism with its user name and password.
+   */
+  public record Security(
+      String protocol,
+      Optional<Path> caFile,
+      Optional<String> saslMechanism,
+      String saslUsername,
+      Secret saslPassword) {
+
+    public static final Security PLAINTEXT =
+        new Security("PLAINTEXT", Optional.empty(), Optional.empty(), "", new Secret(""));
+
+    /** The client properties that say the above; none for {@code PLAINTEXT}. */
+    public Map<String, String> clientProperties() {
+      Map<String, String> properties = new HashMap<>();
+      if (protocol.equals("PLAINTEXT")) {
+        return properties;
+      }
+      properties.put("security.protocol", protocol);
+      caFile.ifPresent(
+          file -> {
+            properties.put("ssl.truststore.type", "PEM");
+            properties.put("ssl.truststore.location", file.toString());
+          });
+      saslMechanism.ifPresent(
+          mechanism -> {
+            properties.put("sasl.mechanism", mechanism);
+            properties.put(
+                "sasl.jaas.config",
+                (mechanism.equals("PLAIN")
+                        ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+                        : "org.apache.kafka.common.security.scram.ScramLoginModule")
+                    + " required username=\""
+                    + jaasEscape(saslUsername)
+                    + "\" password=\""
+                    + jaasEscape(saslPassword.value())
+                    + "\";");
+          });
+      return properties;
+    }
+
+    @Override
+    public String toString() {
+      return protocol + saslMechanism.map(m -> "/" + m + " as " + saslUsername).orElse("");
+    }
+
+    /** A JAAS option value is a quoted string in which {@code \} escapes. */
+    private static String jaasEscape(String value) {
+      return value.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+  }
 
   static KafkaConfig from(Settings s) {
     String servers = s.string("kafka.bootstrapServers");
@@ -43,6 +103,55 @@ public record KafkaConfig(
         delivery,
         request,
         s.intIn("kafka.maxBlockMs", 0, 600_000),
-        s.intIn("kafka.maxRequestSizeBytes", 1024, 64 * 1024 * 1024));
+        s.intIn("kafka.maxRequestSizeBytes", 1024, 64 * 1024 * 1024),
+        security(s, !servers.isEmpty()));
+  }
+
+  private static Security security(Settings s, boolean external) {
+    String protocol =
+        s.oneOf("kafka.securityProtocol", "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+    String caFile = s.string("kafka.sslCaFile");
+    String mechanism = s.string("kafka.saslMechanism");
+    String username = s.string("kafka.saslUsername");
+    Secret password = new Secret(s.string("kafka.saslPassword"));
+    boolean tls = protocol.endsWith("SSL");
+    boolean sasl = protocol.startsWith("SASL_");
+    if (!external && !protocol.equals("PLAINTEXT")) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("kafka.securityProtocol"),
+          protocol,
+          "PLAINTEXT while Kafka is embedded (set SA01_KAFKA_BOOTSTRAP_SERVERS for an external"
+              + " cluster)");
+    }
+    if (!caFile.isEmpty() && !tls) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("kafka.sslCaFile"),
+          caFile,
+          "empty unless kafka.securityProtocol is SSL or SASL_SSL");
+    }
+    if (!caFile.isEmpty() && !Files.isReadable(Path.of(caFile))) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("kafka.sslCaFile"), caFile, "a readable PEM file");
+    }
+    if (sasl) {
+      s.oneOf("kafka.saslMechanism", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
+      if (username.isEmpty() || !password.isSet()) {
+        throw ConfigException.invalid(
+            ConfigSource.envName(username.isEmpty() ? "kafka.saslUsername" : "kafka.saslPassword"),
+            "",
+            "set when kafka.securityProtocol is " + protocol);
+      }
+    } else if (!mechanism.isEmpty() || !username.isEmpty() || password.isSet()) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("kafka.securityProtocol"),
+          protocol,
+          "SASL_PLAINTEXT or SASL_SSL when a SASL mechanism, user name or password is set");
+    }
+    return new Security(
+        protocol,
+        caFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(caFile)),
+        sasl ? Optional.of(mechanism) : Optional.empty(),
+        username,
+        password);
   }
 }

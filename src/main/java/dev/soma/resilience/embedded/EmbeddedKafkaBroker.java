@@ -79,7 +79,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /**
    * Formats {@code dataDir} if needed, starts the broker on {@code port} (0 = any free port), waits
    * until ready. {@code overrides} replace broker properties (e.g. {@code
-   * auto.create.topics.enable=false}).
+   * auto.create.topics.enable=false}); in their values {@link #CONTROLLER_PORT} stands for the
+   * controller listener's port (to add a listener, {@code listeners} must still name it).
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) {
     EmbeddedKafkaBroker broker =
@@ -87,6 +88,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     broker.startServer();
     return broker;
   }
+
+  /** Stands for the controller listener's port in the values of {@code overrides}. */
+  public static final String CONTROLLER_PORT = "{controller.port}";
 
   /** Where the broker notes the port it listens on. */
   private static final String PORT_FILE = "broker.port";
@@ -225,7 +229,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             line ->
                 p.setProperty(
                     line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
-    p.putAll(overrides);
+    overrides.forEach(
+        (key, value) ->
+            p.setProperty(key, value.replace(CONTROLLER_PORT, Integer.toString(controllerPort))));
     return p;
   }
 

@@ -251,6 +251,112 @@ class ServiceConfigTest {
   }
 
   @Test
+  void kafkaSecurityBecomesTheClientsProperties() throws IOException {
+    Path ca = Files.writeString(dir.resolve("kafka-ca.pem"), "a certificate");
+
+    KafkaConfig.Security sasl =
+        ServiceConfig.load(
+                Map.of(
+                    "SA01_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
+                    "SA01_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                    "SA01_KAFKA_SSL_CA_FILE", ca.toString(),
+                    "SA01_KAFKA_SASL_MECHANISM", "SCRAM-SHA-256",
+                    "SA01_KAFKA_SASL_USERNAME", "relay",
+                    "SA01_KAFKA_SASL_PASSWORD", "hunter2"))
+            .kafka()
+            .security();
+    KafkaConfig.Security tls =
+        ServiceConfig.load(
+                Map.of(
+                    "SA01_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
+                    "SA01_KAFKA_SECURITY_PROTOCOL", "SSL"))
+            .kafka()
+            .security();
+
+    assertThat(sasl.clientProperties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("ssl.truststore.type", "PEM")
+        .containsEntry("ssl.truststore.location", ca.toString())
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-256")
+        .containsEntry(
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"relay\" password=\"hunter2\";");
+    assertThat(sasl.toString()).isEqualTo("SASL_SSL/SCRAM-SHA-256 as relay");
+    assertThat(tls.clientProperties()).containsExactly(Map.entry("security.protocol", "SSL"));
+    assertThat(ServiceConfig.load(Map.of()).kafka().security().clientProperties()).isEmpty();
+  }
+
+  @Test
+  void kafkaSecuritySettingsThatCannotWorkFailWithTheReason() throws IOException {
+    String external = "kafka:9093";
+
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")))
+        .hasMessage(
+            "SA01_KAFKA_SECURITY_PROTOCOL must be PLAINTEXT while Kafka is embedded (set"
+                + " SA01_KAFKA_BOOTSTRAP_SERVERS for an external cluster), but was 'SASL_SSL'");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                        external,
+                        "SA01_KAFKA_SECURITY_PROTOCOL",
+                        "TLS")))
+        .hasMessageContaining("one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_KAFKA_BOOTSTRAP_SERVERS", external,
+                        "SA01_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                        "SA01_KAFKA_SASL_MECHANISM", "GSSAPI",
+                        "SA01_KAFKA_SASL_USERNAME", "relay",
+                        "SA01_KAFKA_SASL_PASSWORD", "hunter2")))
+        .hasMessageContaining("SA01_KAFKA_SASL_MECHANISM must be one of PLAIN, SCRAM-SHA-256,")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_KAFKA_BOOTSTRAP_SERVERS", external,
+                        "SA01_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                        "SA01_KAFKA_SASL_MECHANISM", "PLAIN",
+                        "SA01_KAFKA_SASL_USERNAME", "relay")))
+        .hasMessageStartingWith("SA01_KAFKA_SASL_PASSWORD must be set when");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                        external,
+                        "SA01_KAFKA_SASL_PASSWORD",
+                        "hunter2")))
+        .hasMessageContaining("SASL_PLAINTEXT or SASL_SSL when a SASL mechanism")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                        external,
+                        "SA01_KAFKA_SSL_CA_FILE",
+                        "/etc/ca.pem")))
+        .hasMessageContaining("empty unless kafka.securityProtocol is SSL or SASL_SSL");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                        external,
+                        "SA01_KAFKA_SECURITY_PROTOCOL",
+                        "SSL",
+                        "SA01_KAFKA_SSL_CA_FILE",
+                        dir.resolve("missing.pem").toString())))
+        .hasMessageContaining("must be a readable PEM file");
+  }
+
+  @Test
   void kafkaBootstrapServersWithoutAPortFail() {
     assertThatThrownBy(
             () -> ServiceConfig.load(Map.of("SA01_KAFKA_BOOTSTRAP_SERVERS", "nohostport")))

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.kafka.AdminSettings;
+import dev.soma.resilience.config.KafkaConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.internal.DegradationMetrics;
 import dev.soma.resilience.degradation.internal.DegradationMonitor;
@@ -94,7 +95,9 @@ class DegradationMonitorIT {
   private void deployMonitor(ServiceConfig config) throws Exception {
     admin =
         KafkaAdminClient.create(
-            fx.vertx, AdminSettings.of(bootstrap, "monitor-" + UUID.randomUUID()));
+            fx.vertx,
+            AdminSettings.of(
+                KafkaConfig.Security.PLAINTEXT, bootstrap, "monitor-" + UUID.randomUUID()));
     fx.deployRelay(config, bootstrap, "relay");
     Blocking.await(
         fx.vertx.deployVerticle(

@@ -5,6 +5,7 @@ import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.DatabaseUrl;
+import dev.soma.resilience.config.KafkaConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
@@ -117,7 +118,9 @@ public final class OutboxFixture implements AutoCloseable {
   public BrokerProbe probe(String bootstrap) {
     KafkaAdminClient admin =
         KafkaAdminClient.create(
-            vertx, AdminSettings.of(bootstrap, "test-admin-" + UUID.randomUUID()));
+            vertx,
+            AdminSettings.of(
+                KafkaConfig.Security.PLAINTEXT, bootstrap, "test-admin-" + UUID.randomUUID()));
     admins.add(admin);
     return BrokerProbe.of(admin);
   }

@@ -1,5 +1,7 @@
 package dev.soma.resilience.common.kafka;
 
+import dev.soma.resilience.config.KafkaConfig;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Settings of the admin client used for cheap cluster probes: short timeouts, one retry. */
@@ -7,13 +9,15 @@ public final class AdminSettings {
 
   private AdminSettings() {}
 
-  public static Map<String, String> of(String bootstrapServers, String clientId) {
-    return Map.of(
-        "bootstrap.servers", bootstrapServers,
-        "client.id", clientId,
-        "request.timeout.ms", "2000",
-        "default.api.timeout.ms", "3000",
-        "retries", "1",
-        "reconnect.backoff.max.ms", "1000");
+  public static Map<String, String> of(
+      KafkaConfig.Security security, String bootstrapServers, String clientId) {
+    Map<String, String> settings = new HashMap<>(security.clientProperties());
+    settings.put("bootstrap.servers", bootstrapServers);
+    settings.put("client.id", clientId);
+    settings.put("request.timeout.ms", "2000");
+    settings.put("default.api.timeout.ms", "3000");
+    settings.put("retries", "1");
+    settings.put("reconnect.backoff.max.ms", "1000");
+    return settings;
   }
 }

@@ -35,6 +35,7 @@ public final class ProducerSettings {
     // Kafka 4 clients drop cached metadata when the cluster is unreachable ("rebootstrap"), and
     // send() then blocks for max.block.ms per record; keeping it lets records queue and time out.
     settings.put("metadata.recovery.strategy", "none");
+    settings.putAll(kafka.security().clientProperties());
     return settings;
   }
 }
