@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -162,9 +161,12 @@ public record DatabaseUrl(
       throw invalid(
           value, " (sslrootcert is used only with sslmode=verify-ca or sslmode=verify-full)");
     }
-    if (rootCert.isPresent() && !Files.isReadable(rootCert.get())) {
-      throw invalid(value, " (sslrootcert " + rootCert.get() + " is not a readable file)");
-    }
+    rootCert
+        .flatMap(CaCertificates::problem)
+        .ifPresent(
+            problem -> {
+              throw invalid(value, " (sslrootcert " + problem + ")");
+            });
     return new Tls(mode, rootCert);
   }
 

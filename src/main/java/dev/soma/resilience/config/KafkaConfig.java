@@ -1,6 +1,5 @@
 package dev.soma.resilience.config;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -71,9 +70,16 @@ public record KafkaConfig(
       return protocol + saslMechanism.map(m -> "/" + m + " as " + saslUsername).orElse("");
     }
 
-    /** A JAAS option value is a quoted string in which {@code \} escapes. */
+    /**
+     * A JAAS option value is a quoted string in which {@code \} escapes, and which a raw line break
+     * would end.
+     */
     private static String jaasEscape(String value) {
-      return value.replace("\\", "\\\\").replace("\"", "\\\"");
+      return value
+          .replace("\\", "\\\\")
+          .replace("\"", "\\\"")
+          .replace("\n", "\\n")
+          .replace("\r", "\\r");
     }
   }
 
@@ -129,9 +135,15 @@ public record KafkaConfig(
           caFile,
           "empty unless kafka.securityProtocol is SSL or SASL_SSL");
     }
-    if (!caFile.isEmpty() && !Files.isReadable(Path.of(caFile))) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("kafka.sslCaFile"), caFile, "a readable PEM file");
+    if (!caFile.isEmpty()) {
+      CaCertificates.problem(Path.of(caFile))
+          .ifPresent(
+              problem -> {
+                throw ConfigException.invalid(
+                    ConfigSource.envName("kafka.sslCaFile"),
+                    caFile,
+                    "a PEM file of CA certificates (" + problem + ")");
+              });
     }
     if (sasl) {
       s.oneOf("kafka.saslMechanism", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");

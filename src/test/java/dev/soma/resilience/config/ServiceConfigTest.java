@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.security.auth.login.AppConfigurationEntry;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.JaasContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -192,7 +200,7 @@ class ServiceConfigTest {
 
   @Test
   void aDatabaseUrlAsksForTlsWithLibpqsParameters() throws IOException {
-    Path ca = Files.writeString(dir.resolve("db ca.pem"), "a certificate");
+    Path ca = caFile("db ca.pem");
 
     DatabaseUrl verified =
         DatabaseUrl.parse(
@@ -218,7 +226,7 @@ class ServiceConfigTest {
 
   @Test
   void tlsParametersThatCannotWorkTogetherFailWithTheReason() throws IOException {
-    Path ca = Files.writeString(dir.resolve("ca.pem"), "a certificate");
+    Path ca = caFile("ca.pem");
     String base = "postgresql://soma@db:5432/app?";
 
     assertThatThrownBy(() -> DatabaseUrl.parse(base + "sslmode=sometimes"))
@@ -252,7 +260,7 @@ class ServiceConfigTest {
 
   @Test
   void kafkaSecurityBecomesTheClientsProperties() throws IOException {
-    Path ca = Files.writeString(dir.resolve("kafka-ca.pem"), "a certificate");
+    Path ca = caFile("kafka-ca.pem");
 
     KafkaConfig.Security sasl =
         ServiceConfig.load(
@@ -285,6 +293,33 @@ class ServiceConfigTest {
     assertThat(sasl.toString()).isEqualTo("SASL_SSL/SCRAM-SHA-256 as relay");
     assertThat(tls.clientProperties()).containsExactly(Map.entry("security.protocol", "SSL"));
     assertThat(ServiceConfig.load(Map.of()).kafka().security().clientProperties()).isEmpty();
+  }
+
+  @Test
+  void aSaslPasswordSurvivesTheJaasConfigWhateverItsCharacters() {
+    String password = "a\\b\"c d\ne\rf";
+    KafkaConfig.Security security =
+        ServiceConfig.load(
+                Map.of(
+                    "SA01_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
+                    "SA01_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                    "SA01_KAFKA_SASL_MECHANISM", "PLAIN",
+                    "SA01_KAFKA_SASL_USERNAME", "relay",
+                    "SA01_KAFKA_SASL_PASSWORD", password))
+            .kafka()
+            .security();
+
+    // Kafka's own parser of sasl.jaas.config
+    List<AppConfigurationEntry> entries =
+        JaasContext.loadClientContext(
+                Map.of(
+                    "sasl.jaas.config",
+                    new Password(security.clientProperties().get("sasl.jaas.config"))))
+            .configurationEntries();
+
+    assertThat(entries).hasSize(1);
+    Map<String, Object> options = Map.copyOf(entries.get(0).getOptions());
+    assertThat(options).containsEntry("username", "relay").containsEntry("password", password);
   }
 
   @Test
@@ -353,7 +388,29 @@ class ServiceConfigTest {
                         "SSL",
                         "SA01_KAFKA_SSL_CA_FILE",
                         dir.resolve("missing.pem").toString())))
-        .hasMessageContaining("must be a readable PEM file");
+        .hasMessageContaining(
+            "must be a PEM file of CA certificates ("
+                + dir.resolve("missing.pem")
+                + " is not a"
+                + " readable file)");
+    Path junk = Files.writeString(dir.resolve("junk.pem"), "not a certificate");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                        external,
+                        "SA01_KAFKA_SECURITY_PROTOCOL",
+                        "SSL",
+                        "SA01_KAFKA_SSL_CA_FILE",
+                        junk.toString())))
+        .hasMessageContaining(junk + " holds no PEM certificate");
+    assertThatThrownBy(
+            () ->
+                DatabaseUrl.parse(
+                    "postgresql://db/app?sslmode=verify-ca&sslrootcert="
+                        + junk.toUri().getRawPath()))
+        .hasMessageContaining("(sslrootcert " + junk + " holds no PEM certificate");
   }
 
   @Test
@@ -567,5 +624,23 @@ class ServiceConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("SA01_DEGRADATION_DEPENDENCIES must be an http(s) URL")
         .hasMessageNotContaining("secret");
+  }
+
+  /** A real PEM certificate (one of the JDK's trust anchors), as a CA file would hold. */
+  private Path caFile(String name) throws IOException {
+    try (InputStream in =
+        Files.newInputStream(
+            Path.of(System.getProperty("java.home"), "lib", "security", "cacerts"))) {
+      KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+      anchors.load(in, null);
+      byte[] der = anchors.getCertificate(anchors.aliases().nextElement()).getEncoded();
+      return Files.writeString(
+          dir.resolve(name),
+          "-----BEGIN CERTIFICATE-----\n"
+              + Base64.getMimeEncoder().encodeToString(der)
+              + "\n-----END CERTIFICATE-----\n");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.soma.resilience.common.db;
 
+import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.DatabaseUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,6 +11,10 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import javax.net.ssl.SSLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
@@ -83,10 +88,15 @@ public final class Database {
         .build();
   }
 
-  /** Applies pending migrations on a worker thread; completes with how many were applied. */
+  /**
+   * Applies pending migrations on a worker thread; completes with how many were applied. A server
+   * that cannot be reached yet is retried for a while (it may be starting); one that answers but
+   * refuses this URL for good fails at once with a {@link ConfigException}.
+   */
   public Future<Integer> migrate(Vertx vertx) {
     return vertx.executeBlocking(
         () -> {
+          refusedForGood();
           Flyway flyway =
               Flyway.configure()
                   .dataSource(url.jdbcUrl(), url.user(), url.password())
@@ -103,6 +113,42 @@ public final class Database {
           return result.migrationsExecuted;
         },
         false);
+  }
+
+  /**
+   * One connection attempt, which fails with a {@link ConfigException} naming {@code
+   * SA01_DATABASE_URL} when the server answered but refuses this URL in a way no retry mends: TLS
+   * (the server has none, or its certificate does not verify), authentication, or no such database.
+   * Anything else (nothing listening yet, a timeout) is left to the migrations' retries.
+   */
+  private void refusedForGood() {
+    try (Connection ignored =
+        DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
+      // reachable and accepted
+    } catch (SQLException e) {
+      if (isPermanent(e)) {
+        throw new ConfigException(
+            "SA01_DATABASE_URL " + url + " cannot be used: " + e.getMessage());
+      }
+    }
+  }
+
+  private static boolean isPermanent(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (state.equals("08004") // rejected: no TLS on the server, or a password it wants
+        || state.startsWith("28") // authentication
+        || state.equals("3D000")) { // no such database
+      return true;
+    }
+    if (String.valueOf(e.getMessage()).contains("could not be verified")) {
+      return true; // verify-full: the certificate does not name the host
+    }
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

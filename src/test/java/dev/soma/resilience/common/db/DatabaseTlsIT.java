@@ -3,6 +3,7 @@ package dev.soma.resilience.common.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.testing.SelfSignedCertificate;
 import dev.soma.resilience.testing.TestServices;
@@ -11,9 +12,10 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -100,7 +102,7 @@ class DatabaseTlsIT {
   }
 
   @Test
-  void verifyFullRefusesACertificateThatDoesNotNameTheHost() {
+  void verifyFullRefusesACertificateThatDoesNotNameTheHostAndStartUpStopsAtOnce() {
     Database database =
         new Database(
             url(
@@ -108,8 +110,12 @@ class DatabaseTlsIT {
                 "?sslmode=verify-full&sslrootcert=" + serverCertificate.certificate()));
 
     assertThatThrownBy(() -> encrypted(database)).hasMessageContaining("SSL handshake failed");
-    assertThatThrownBy(() -> jdbc(database))
-        .hasMessageContaining("hostname 127.0.0.1 could not be verified");
+    // the migrations run first at start-up: they name the variable and the reason, without
+    // retrying what no retry mends
+    assertThatThrownBy(() -> await(database.migrate(vertx)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SA01_DATABASE_URL postgresql://postgres@127.0.0.1:")
+        .hasMessageContaining("cannot be used: The hostname 127.0.0.1 could not be verified");
   }
 
   @Test
@@ -119,7 +125,66 @@ class DatabaseTlsIT {
             url("localhost", "?sslmode=verify-ca&sslrootcert=" + otherAuthority.certificate()));
 
     assertThatThrownBy(() -> encrypted(database)).hasMessageContaining("SSL handshake failed");
-    assertThatThrownBy(() -> jdbc(database)).hasStackTraceContaining("certification path");
+    assertThatThrownBy(() -> await(database.migrate(vertx)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unable to find valid certification path");
+  }
+
+  @Test
+  void allowAndPreferEncryptWhenTheServerInsists() throws Exception {
+    assertThat(encrypted(new Database(url("127.0.0.1", "?sslmode=allow")))).isTrue();
+    assertThat(encrypted(new Database(url("127.0.0.1", "?sslmode=prefer")))).isTrue();
+  }
+
+  @Test
+  void aRootCertificateWhosePathNeedsEscapingIsFound() throws Exception {
+    Path odd = Files.createDirectories(TestServices.tempDir("pg-tls").resolve("a b+c&d=e"));
+    Path ca = Files.copy(serverCertificate.certificate(), odd.resolve("ca #1.pem"));
+    Database database =
+        new Database(
+            url(
+                "localhost",
+                "?sslmode=verify-full&sslrootcert="
+                    + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8)
+                        .replace("+", "%20")));
+
+    assertThat(encrypted(database)).isTrue();
+    await(database.migrate(vertx));
+  }
+
+  @Test
+  void aServerWithoutTlsStopsStartUpAtOnceWhenTlsIsRequired() {
+    DatabaseUrl plain = TestServices.postgres();
+    Database database =
+        new Database(
+            DatabaseUrl.parse(
+                "postgresql://"
+                    + plain.user()
+                    + "@"
+                    + plain.host()
+                    + ":"
+                    + plain.port()
+                    + "/"
+                    + plain.database()
+                    + "?sslmode=require"));
+
+    assertThatThrownBy(() -> await(database.migrate(vertx)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cannot be used: The server does not support SSL");
+  }
+
+  @Test
+  void aDatabaseThatDoesNotExistStopsStartUpAtOnce() {
+    Database database =
+        new Database(
+            DatabaseUrl.parse(
+                "postgresql://postgres@127.0.0.1:"
+                    + server.getPort()
+                    + "/nowhere?sslmode=require"));
+
+    assertThatThrownBy(() -> await(database.migrate(vertx)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database \"nowhere\" does not exist");
   }
 
   @Test
@@ -145,16 +210,6 @@ class DatabaseTlsIT {
     } finally {
       await(pool.close());
     }
-  }
-
-  /**
-   * Connects the way the migrations do (the same JDBC URL). The refusals are checked here rather
-   * than through {@link Database#migrate}, which retries a failed connection for minutes, as it
-   * should while a server starts.
-   */
-  private static void jdbc(Database database) throws Exception {
-    DatabaseUrl url = database.url();
-    DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password()).close();
   }
 
   private static <T> T await(Future<T> future) throws Exception {

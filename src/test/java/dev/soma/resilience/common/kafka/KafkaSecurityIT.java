@@ -35,6 +35,9 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaSecurityIT {
 
+  /** With a quote, a backslash and a space, which the JAAS configuration must escape. */
+  private static final String PASSWORD = "pa\"ss wo\\rd";
+
   private static EmbeddedKafkaBroker broker;
   private static int securePort;
   private static SelfSignedCertificate brokerCertificate;
@@ -67,7 +70,7 @@ class KafkaSecurityIT {
     overrides.put(
         "listener.name.secure.plain.sasl.jaas.config",
         "org.apache.kafka.common.security.plain.PlainLoginModule required"
-            + " user_relay=\"pa\\\"ss word\";");
+            + " user_relay=\"pa\\\"ss wo\\\\rd\";");
     overrides.put(
         "listener.name.secure.scram-sha-512.sasl.jaas.config",
         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
@@ -99,7 +102,7 @@ class KafkaSecurityIT {
   @Test
   void plainOverTlsPublishesAndProbes() throws Exception {
     ServiceConfig config =
-        secured("SASL_SSL", brokerCertificate.certificate(), "PLAIN", "relay", "pa\"ss word");
+        secured("SASL_SSL", brokerCertificate.certificate(), "PLAIN", "relay", PASSWORD);
 
     assertThat(publish(config).offset()).isNotNegative();
     assertThat(clusterId(config)).isNotEmpty();
@@ -130,7 +133,7 @@ class KafkaSecurityIT {
   @Test
   void aBrokerCertificateFromAnotherAuthorityIsRefused() {
     ServiceConfig config =
-        secured("SASL_SSL", otherAuthority.certificate(), "PLAIN", "relay", "pa\"ss word");
+        secured("SASL_SSL", otherAuthority.certificate(), "PLAIN", "relay", PASSWORD);
 
     assertThatThrownBy(() -> clusterId(config))
         .hasCauseInstanceOf(SslAuthenticationException.class);
