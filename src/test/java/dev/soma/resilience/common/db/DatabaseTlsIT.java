@@ -154,7 +154,7 @@ class DatabaseTlsIT {
 
   @Test
   void aServerWithoutTlsStopsStartUpAtOnceWhenTlsIsRequired() {
-    DatabaseUrl plain = TestServices.postgres();
+    DatabaseUrl plain = TestServices.postgres(); // the tests' own server, which has no TLS
     Database database =
         new Database(
             DatabaseUrl.parse(
