@@ -13,6 +13,7 @@ import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.SomaBrainDouble;
 import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
@@ -226,16 +227,18 @@ class ChatIT {
   @Test
   void theWebSocketStreamsATurnAndPushesStatus() throws Exception {
     List<JsonObject> received = new CopyOnWriteArrayList<>();
-    var socket =
-        Blocking.await(
-            sockets.connect(
-                new WebSocketConnectOptions()
-                    .setHost("127.0.0.1")
-                    .setPort(app.httpPort())
-                    .setURI("/v1/ws")
-                    .addHeader("Authorization", "Bearer " + key)),
-            Duration.ofSeconds(10));
+    // the handler is in place before the connection: the server's first push may arrive with
+    // the upgrade, before a handler set after connect() returned would see it
+    ClientWebSocket socket = sockets.webSocket();
     socket.textMessageHandler(text -> received.add(new JsonObject(text)));
+    Blocking.await(
+        socket.connect(
+            new WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(app.httpPort())
+                .setURI("/v1/ws")
+                .addHeader("Authorization", "Bearer " + key)),
+        Duration.ofSeconds(10));
 
     Blocking.await(
         socket.writeTextMessage(
