@@ -12,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -263,23 +264,13 @@ class ServiceConfigTest {
     Path ca = caFile("kafka-ca.pem");
 
     KafkaConfig.Security sasl =
-        ServiceConfig.load(
-                Map.of(
-                    "SA01_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
-                    "SA01_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
-                    "SA01_KAFKA_SSL_CA_FILE", ca.toString(),
-                    "SA01_KAFKA_SASL_MECHANISM", "SCRAM-SHA-256",
-                    "SA01_KAFKA_SASL_USERNAME", "relay",
-                    "SA01_KAFKA_SASL_PASSWORD", "hunter2"))
-            .kafka()
-            .security();
-    KafkaConfig.Security tls =
-        ServiceConfig.load(
-                Map.of(
-                    "SA01_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
-                    "SA01_KAFKA_SECURITY_PROTOCOL", "SSL"))
-            .kafka()
-            .security();
+        kafkaSecurity(
+            "SECURITY_PROTOCOL", "SASL_SSL",
+            "SSL_CA_FILE", ca.toString(),
+            "SASL_MECHANISM", "SCRAM-SHA-256",
+            "SASL_USERNAME", "relay",
+            "SASL_PASSWORD", "hunter2");
+    KafkaConfig.Security tls = kafkaSecurity("SECURITY_PROTOCOL", "SSL");
 
     assertThat(sasl.clientProperties())
         .containsEntry("security.protocol", "SASL_SSL")
@@ -299,15 +290,11 @@ class ServiceConfigTest {
   void aSaslPasswordSurvivesTheJaasConfigWhateverItsCharacters() {
     String password = "a\\b\"c d\ne\rf";
     KafkaConfig.Security security =
-        ServiceConfig.load(
-                Map.of(
-                    "SA01_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093",
-                    "SA01_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
-                    "SA01_KAFKA_SASL_MECHANISM", "PLAIN",
-                    "SA01_KAFKA_SASL_USERNAME", "relay",
-                    "SA01_KAFKA_SASL_PASSWORD", password))
-            .kafka()
-            .security();
+        kafkaSecurity(
+            "SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+            "SASL_MECHANISM", "PLAIN",
+            "SASL_USERNAME", "relay",
+            "SASL_PASSWORD", password);
 
     // Kafka's own parser of sasl.jaas.config
     List<AppConfigurationEntry> entries =
@@ -324,86 +311,41 @@ class ServiceConfigTest {
 
   @Test
   void kafkaSecuritySettingsThatCannotWorkFailWithTheReason() throws IOException {
-    String external = "kafka:9093";
-
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")))
         .hasMessage(
             "SA01_KAFKA_SECURITY_PROTOCOL must be PLAINTEXT while Kafka is embedded (set"
                 + " SA01_KAFKA_BOOTSTRAP_SERVERS for an external cluster), but was 'SASL_SSL'");
-    assertThatThrownBy(
-            () ->
-                ServiceConfig.load(
-                    Map.of(
-                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
-                        external,
-                        "SA01_KAFKA_SECURITY_PROTOCOL",
-                        "TLS")))
+    assertThatThrownBy(() -> kafkaSecurity("SECURITY_PROTOCOL", "TLS"))
         .hasMessageContaining("one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL");
     assertThatThrownBy(
             () ->
-                ServiceConfig.load(
-                    Map.of(
-                        "SA01_KAFKA_BOOTSTRAP_SERVERS", external,
-                        "SA01_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
-                        "SA01_KAFKA_SASL_MECHANISM", "GSSAPI",
-                        "SA01_KAFKA_SASL_USERNAME", "relay",
-                        "SA01_KAFKA_SASL_PASSWORD", "hunter2")))
+                kafkaSecurity(
+                    "SECURITY_PROTOCOL", "SASL_SSL",
+                    "SASL_MECHANISM", "GSSAPI",
+                    "SASL_USERNAME", "relay",
+                    "SASL_PASSWORD", "hunter2"))
         .hasMessageContaining("SA01_KAFKA_SASL_MECHANISM must be one of PLAIN, SCRAM-SHA-256,")
         .hasMessageNotContaining("hunter2");
     assertThatThrownBy(
             () ->
-                ServiceConfig.load(
-                    Map.of(
-                        "SA01_KAFKA_BOOTSTRAP_SERVERS", external,
-                        "SA01_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
-                        "SA01_KAFKA_SASL_MECHANISM", "PLAIN",
-                        "SA01_KAFKA_SASL_USERNAME", "relay")))
+                kafkaSecurity(
+                    "SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                    "SASL_MECHANISM", "PLAIN",
+                    "SASL_USERNAME", "relay"))
         .hasMessageStartingWith("SA01_KAFKA_SASL_PASSWORD must be set when");
-    assertThatThrownBy(
-            () ->
-                ServiceConfig.load(
-                    Map.of(
-                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
-                        external,
-                        "SA01_KAFKA_SASL_PASSWORD",
-                        "hunter2")))
+    assertThatThrownBy(() -> kafkaSecurity("SASL_PASSWORD", "hunter2"))
         .hasMessageContaining("SASL_PLAINTEXT or SASL_SSL when a SASL mechanism")
         .hasMessageNotContaining("hunter2");
-    assertThatThrownBy(
-            () ->
-                ServiceConfig.load(
-                    Map.of(
-                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
-                        external,
-                        "SA01_KAFKA_SSL_CA_FILE",
-                        "/etc/ca.pem")))
+    assertThatThrownBy(() -> kafkaSecurity("SSL_CA_FILE", "/etc/ca.pem"))
         .hasMessageContaining("empty unless kafka.securityProtocol is SSL or SASL_SSL");
+    Path missing = dir.resolve("missing.pem");
     assertThatThrownBy(
-            () ->
-                ServiceConfig.load(
-                    Map.of(
-                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
-                        external,
-                        "SA01_KAFKA_SECURITY_PROTOCOL",
-                        "SSL",
-                        "SA01_KAFKA_SSL_CA_FILE",
-                        dir.resolve("missing.pem").toString())))
+            () -> kafkaSecurity("SECURITY_PROTOCOL", "SSL", "SSL_CA_FILE", missing.toString()))
         .hasMessageContaining(
-            "must be a PEM file of CA certificates ("
-                + dir.resolve("missing.pem")
-                + " is not a"
-                + " readable file)");
+            "must be a PEM file of CA certificates (" + missing + " is not a readable file)");
     Path junk = Files.writeString(dir.resolve("junk.pem"), "not a certificate");
     assertThatThrownBy(
-            () ->
-                ServiceConfig.load(
-                    Map.of(
-                        "SA01_KAFKA_BOOTSTRAP_SERVERS",
-                        external,
-                        "SA01_KAFKA_SECURITY_PROTOCOL",
-                        "SSL",
-                        "SA01_KAFKA_SSL_CA_FILE",
-                        junk.toString())))
+            () -> kafkaSecurity("SECURITY_PROTOCOL", "SSL", "SSL_CA_FILE", junk.toString()))
         .hasMessageContaining(junk + " holds no PEM certificate");
     assertThatThrownBy(
             () ->
@@ -411,6 +353,18 @@ class ServiceConfigTest {
                     "postgresql://db/app?sslmode=verify-ca&sslrootcert="
                         + junk.toUri().getRawPath()))
         .hasMessageContaining("(sslrootcert " + junk + " holds no PEM certificate");
+  }
+
+  /**
+   * The Kafka security of an external cluster ({@code kafka:9093}) configured by {@code settings},
+   * pairs of a variable's name after {@code SA01_KAFKA_} and its value.
+   */
+  private static KafkaConfig.Security kafkaSecurity(String... settings) {
+    Map<String, String> env = new HashMap<>(Map.of("SA01_KAFKA_BOOTSTRAP_SERVERS", "kafka:9093"));
+    for (int i = 0; i < settings.length; i += 2) {
+      env.put("SA01_KAFKA_" + settings[i], settings[i + 1]);
+    }
+    return ServiceConfig.load(env).kafka().security();
   }
 
   @Test
