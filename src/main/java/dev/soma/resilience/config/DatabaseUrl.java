@@ -162,7 +162,7 @@ public record DatabaseUrl(
           value, " (sslrootcert is used only with sslmode=verify-ca or sslmode=verify-full)");
     }
     rootCert
-        .flatMap(CaCertificates::problem)
+        .flatMap(PemCertificates::problem)
         .ifPresent(
             problem -> {
               throw invalid(value, " (sslrootcert " + problem + ")");

@@ -1,5 +1,7 @@
 package dev.soma.resilience.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,17 +26,20 @@ public record KafkaConfig(
   /**
    * How every Kafka client of ours (producer, admin) authenticates to an external cluster: the
    * {@code security.protocol}, the authority (PEM) the brokers' certificates must chain to (none:
-   * the JVM's default trust store), and a SASL mechanism with its user name and password.
+   * the JVM's default trust store), the client's own certificate for brokers that ask for one
+   * (mutual TLS), and a SASL mechanism with its user name and password.
    */
   public record Security(
       String protocol,
       Optional<Path> caFile,
+      Optional<ClientCertificate> clientCertificate,
       Optional<String> saslMechanism,
       String saslUsername,
       Secret saslPassword) {
 
     public static final Security PLAINTEXT =
-        new Security("PLAINTEXT", Optional.empty(), Optional.empty(), "", new Secret(""));
+        new Security(
+            "PLAINTEXT", Optional.empty(), Optional.empty(), Optional.empty(), "", new Secret(""));
 
     /** The client properties that say the above; none for {@code PLAINTEXT}. */
     public Map<String, String> clientProperties() {
@@ -47,6 +52,12 @@ public record KafkaConfig(
           file -> {
             properties.put("ssl.truststore.type", "PEM");
             properties.put("ssl.truststore.location", file.toString());
+          });
+      clientCertificate.ifPresent(
+          client -> {
+            properties.put("ssl.keystore.type", "PEM");
+            properties.put("ssl.keystore.certificate.chain", client.chain());
+            properties.put("ssl.keystore.key", client.key().value());
           });
       saslMechanism.ifPresent(
           mechanism -> {
@@ -67,7 +78,9 @@ public record KafkaConfig(
 
     @Override
     public String toString() {
-      return protocol + saslMechanism.map(m -> "/" + m + " as " + saslUsername).orElse("");
+      return protocol
+          + clientCertificate.map(c -> " with a client certificate").orElse("")
+          + saslMechanism.map(m -> "/" + m + " as " + saslUsername).orElse("");
     }
 
     /**
@@ -113,6 +126,9 @@ public record KafkaConfig(
         security(s, !servers.isEmpty()));
   }
 
+  /** The client's certificate chain and its private key (unencrypted PKCS#8), both PEM text. */
+  public record ClientCertificate(String chain, Secret key) {}
+
   private static Security security(Settings s, boolean external) {
     String protocol =
         s.oneOf("kafka.securityProtocol", "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
@@ -136,7 +152,7 @@ public record KafkaConfig(
           "empty unless kafka.securityProtocol is SSL or SASL_SSL");
     }
     if (!caFile.isEmpty()) {
-      CaCertificates.problem(Path.of(caFile))
+      PemCertificates.problem(Path.of(caFile))
           .ifPresent(
               problem -> {
                 throw ConfigException.invalid(
@@ -145,6 +161,7 @@ public record KafkaConfig(
                     "a PEM file of CA certificates (" + problem + ")");
               });
     }
+    Optional<ClientCertificate> client = clientCertificate(s, tls);
     if (sasl) {
       s.oneOf("kafka.saslMechanism", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
       if (username.isEmpty() || !password.isSet()) {
@@ -162,8 +179,59 @@ public record KafkaConfig(
     return new Security(
         protocol,
         caFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(caFile)),
+        client,
         sasl ? Optional.of(mechanism) : Optional.empty(),
         username,
         password);
+  }
+
+  /**
+   * The client certificate of {@code kafka.sslCertFile} and {@code kafka.sslKeyFile}: both or
+   * neither, with a protocol that uses TLS; the files are read now, so a wrong one stops start-up
+   * with the reason rather than failing in the Kafka client.
+   */
+  private static Optional<ClientCertificate> clientCertificate(Settings s, boolean tls) {
+    String certVariable = ConfigSource.envName("kafka.sslCertFile");
+    String keyVariable = ConfigSource.envName("kafka.sslKeyFile");
+    String cert = s.string("kafka.sslCertFile");
+    String key = s.string("kafka.sslKeyFile");
+    if (cert.isEmpty() && key.isEmpty()) {
+      return Optional.empty();
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      throw ConfigException.invalid(
+          cert.isEmpty() ? certVariable : keyVariable,
+          "",
+          "set together with " + (cert.isEmpty() ? keyVariable : certVariable));
+    }
+    if (!tls) {
+      throw ConfigException.invalid(
+          certVariable, cert, "empty unless kafka.securityProtocol is SSL or SASL_SSL");
+    }
+    PemCertificates.problem(Path.of(cert))
+        .ifPresent(
+            problem -> {
+              throw ConfigException.invalid(
+                  certVariable, cert, "a PEM file of certificates (" + problem + ")");
+            });
+    String keyText;
+    try {
+      keyText = Files.readString(Path.of(key));
+    } catch (IOException | RuntimeException e) {
+      throw ConfigException.invalid(keyVariable, key, "a readable file");
+    }
+    if (!keyText.contains("-----BEGIN PRIVATE KEY-----")) {
+      throw ConfigException.invalid(
+          keyVariable,
+          key,
+          "a PEM file with an unencrypted PKCS#8 private key (-----BEGIN PRIVATE KEY-----;"
+              + " convert others with openssl pkcs8 -topk8 -nocrypt)");
+    }
+    try {
+      return Optional.of(
+          new ClientCertificate(Files.readString(Path.of(cert)), new Secret(keyText)));
+    } catch (IOException e) {
+      throw ConfigException.invalid(certVariable, cert, "a readable file");
+    }
   }
 }

@@ -287,6 +287,60 @@ class ServiceConfigTest {
   }
 
   @Test
+  void aKafkaClientCertificateIsReadWhenTheConfigurationIs() throws IOException {
+    Path cert = caFile("client.pem");
+    Path key =
+        Files.writeString(
+            dir.resolve("client.key"),
+            "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+    Path pkcs1 =
+        Files.writeString(
+            dir.resolve("client-rsa.key"),
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
+
+    KafkaConfig.Security security =
+        kafkaSecurity(
+            "SECURITY_PROTOCOL", "SSL",
+            "SSL_CERT_FILE", cert.toString(),
+            "SSL_KEY_FILE", key.toString());
+
+    assertThat(security.clientProperties())
+        .containsEntry("ssl.keystore.type", "PEM")
+        .containsEntry("ssl.keystore.certificate.chain", Files.readString(cert))
+        .containsEntry("ssl.keystore.key", Files.readString(key));
+    assertThat(security.toString()).isEqualTo("SSL with a client certificate");
+    assertThatThrownBy(
+            () -> kafkaSecurity("SECURITY_PROTOCOL", "SSL", "SSL_CERT_FILE", cert.toString()))
+        .hasMessage(
+            "SA01_KAFKA_SSL_KEY_FILE must be set together with SA01_KAFKA_SSL_CERT_FILE, but was ''");
+    assertThatThrownBy(
+            () ->
+                kafkaSecurity(
+                    "SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                    "SASL_MECHANISM", "PLAIN",
+                    "SASL_USERNAME", "relay",
+                    "SASL_PASSWORD", "hunter2",
+                    "SSL_CERT_FILE", cert.toString(),
+                    "SSL_KEY_FILE", key.toString()))
+        .hasMessageContaining("empty unless kafka.securityProtocol is SSL or SASL_SSL");
+    assertThatThrownBy(
+            () ->
+                kafkaSecurity(
+                    "SECURITY_PROTOCOL", "SSL",
+                    "SSL_CERT_FILE", cert.toString(),
+                    "SSL_KEY_FILE", pkcs1.toString()))
+        .hasMessageContaining("an unencrypted PKCS#8 private key")
+        .hasMessageNotContaining("MIIB");
+    assertThatThrownBy(
+            () ->
+                kafkaSecurity(
+                    "SECURITY_PROTOCOL", "SSL",
+                    "SSL_CERT_FILE", key.toString(),
+                    "SSL_KEY_FILE", key.toString()))
+        .hasMessageContaining("SA01_KAFKA_SSL_CERT_FILE must be a PEM file of certificates");
+  }
+
+  @Test
   void aSaslPasswordSurvivesTheJaasConfigWhateverItsCharacters() {
     String password = "a\\b\"c d\ne\rf";
     KafkaConfig.Security security =

@@ -29,9 +29,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The producer and admin settings every Kafka client of ours uses, against a real broker whose
- * client listener takes only SASL over TLS (PLAIN and SCRAM-SHA-512), with a certificate for
- * 127.0.0.1 signed by an authority the JVM does not know.
+ * The producer and admin settings every Kafka client of ours uses, against a real broker with two
+ * client listeners: one takes only SASL over TLS (PLAIN and SCRAM-SHA-512), the other only TLS with
+ * a client certificate it trusts; the broker's certificate, for 127.0.0.1, is signed by an
+ * authority the JVM does not know.
  */
 class KafkaSecurityIT {
 
@@ -40,6 +41,8 @@ class KafkaSecurityIT {
 
   private static EmbeddedKafkaBroker broker;
   private static int securePort;
+  private static int mutualTlsPort;
+  private static SelfSignedCertificate clientCertificate;
   private static SelfSignedCertificate brokerCertificate;
   private static SelfSignedCertificate otherAuthority;
 
@@ -48,7 +51,9 @@ class KafkaSecurityIT {
     Path dir = TestServices.tempDir("kafka-secure");
     brokerCertificate = SelfSignedCertificate.create(dir, "broker", "ip:127.0.0.1");
     otherAuthority = SelfSignedCertificate.create(dir, "stranger", "ip:127.0.0.1");
+    clientCertificate = SelfSignedCertificate.create(dir, "relay-client", "dns:relay");
     securePort = FreePort.find();
+    mutualTlsPort = FreePort.find();
     int plainPort = FreePort.find();
     String controller = EmbeddedKafkaBroker.CONTROLLER_PORT;
     Map<String, String> overrides = new HashMap<>();
@@ -59,13 +64,20 @@ class KafkaSecurityIT {
             + ",CONTROLLER://127.0.0.1:"
             + controller
             + ",SECURE://127.0.0.1:"
-            + securePort);
+            + securePort
+            + ",MTLS://127.0.0.1:"
+            + mutualTlsPort);
     overrides.put(
         "advertised.listeners",
-        "PLAINTEXT://127.0.0.1:" + plainPort + ",SECURE://127.0.0.1:" + securePort);
+        "PLAINTEXT://127.0.0.1:"
+            + plainPort
+            + ",SECURE://127.0.0.1:"
+            + securePort
+            + ",MTLS://127.0.0.1:"
+            + mutualTlsPort);
     overrides.put(
         "listener.security.protocol.map",
-        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL");
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL,MTLS:SSL");
     overrides.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
     overrides.put(
         "listener.name.secure.plain.sasl.jaas.config",
@@ -80,6 +92,18 @@ class KafkaSecurityIT {
         Files.readString(brokerCertificate.certificate()));
     overrides.put(
         "listener.name.secure.ssl.keystore.key", Files.readString(brokerCertificate.privateKey()));
+    // MTLS: TLS only, and the client must present the certificate this listener trusts
+    overrides.put("listener.name.mtls.ssl.client.auth", "required");
+    overrides.put("listener.name.mtls.ssl.keystore.type", "PEM");
+    overrides.put(
+        "listener.name.mtls.ssl.keystore.certificate.chain",
+        Files.readString(brokerCertificate.certificate()));
+    overrides.put(
+        "listener.name.mtls.ssl.keystore.key", Files.readString(brokerCertificate.privateKey()));
+    overrides.put("listener.name.mtls.ssl.truststore.type", "PEM");
+    overrides.put(
+        "listener.name.mtls.ssl.truststore.certificates",
+        Files.readString(clientCertificate.certificate()));
     broker = EmbeddedKafkaBroker.start(dir.resolve("data"), plainPort, overrides);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       admin
@@ -119,6 +143,37 @@ class KafkaSecurityIT {
             "scram secret");
 
     assertThat(publish(config).offset()).isNotNegative();
+  }
+
+  @Test
+  void mutualTlsPublishesWithTheClientsCertificate() throws Exception {
+    ServiceConfig config =
+        ServiceConfig.load(
+            Map.of(
+                "SA01_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + mutualTlsPort,
+                "SA01_KAFKA_SECURITY_PROTOCOL", "SSL",
+                "SA01_KAFKA_SSL_CA_FILE", brokerCertificate.certificate().toString(),
+                "SA01_KAFKA_SSL_CERT_FILE", clientCertificate.certificate().toString(),
+                "SA01_KAFKA_SSL_KEY_FILE", clientCertificate.privateKey().toString()));
+
+    assertThat(publish(config).offset()).isNotNegative();
+    assertThat(clusterId(config)).isNotEmpty();
+  }
+
+  @Test
+  void mutualTlsWithoutAClientCertificateIsRefused() {
+    ServiceConfig config =
+        ServiceConfig.load(
+            Map.of(
+                "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                "127.0.0.1:" + mutualTlsPort,
+                "SA01_KAFKA_SECURITY_PROTOCOL",
+                "SSL",
+                "SA01_KAFKA_SSL_CA_FILE",
+                brokerCertificate.certificate().toString()));
+
+    assertThatThrownBy(() -> clusterId(config))
+        .hasCauseInstanceOf(SslAuthenticationException.class);
   }
 
   @Test

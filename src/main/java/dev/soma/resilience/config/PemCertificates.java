@@ -9,11 +9,12 @@ import java.security.cert.CertificateFactory;
 import java.util.Optional;
 
 /**
- * Checks a CA file named in configuration when it is read, not when a connection first needs it.
+ * Checks a certificate file named in configuration when it is read, not when a connection first
+ * needs it.
  */
-final class CaCertificates {
+final class PemCertificates {
 
-  private CaCertificates() {}
+  private PemCertificates() {}
 
   /** What is wrong with {@code file} as a PEM file of certificates; empty when nothing is. */
   static Optional<String> problem(Path file) {
