@@ -86,20 +86,13 @@ class KafkaSecurityIT {
     overrides.put(
         "listener.name.secure.scram-sha-512.sasl.jaas.config",
         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-    overrides.put("listener.name.secure.ssl.keystore.type", "PEM");
+    // the broker's certificate, for every listener that speaks TLS
+    overrides.put("ssl.keystore.type", "PEM");
     overrides.put(
-        "listener.name.secure.ssl.keystore.certificate.chain",
-        Files.readString(brokerCertificate.certificate()));
-    overrides.put(
-        "listener.name.secure.ssl.keystore.key", Files.readString(brokerCertificate.privateKey()));
+        "ssl.keystore.certificate.chain", Files.readString(brokerCertificate.certificate()));
+    overrides.put("ssl.keystore.key", Files.readString(brokerCertificate.privateKey()));
     // MTLS: TLS only, and the client must present the certificate this listener trusts
     overrides.put("listener.name.mtls.ssl.client.auth", "required");
-    overrides.put("listener.name.mtls.ssl.keystore.type", "PEM");
-    overrides.put(
-        "listener.name.mtls.ssl.keystore.certificate.chain",
-        Files.readString(brokerCertificate.certificate()));
-    overrides.put(
-        "listener.name.mtls.ssl.keystore.key", Files.readString(brokerCertificate.privateKey()));
     overrides.put("listener.name.mtls.ssl.truststore.type", "PEM");
     overrides.put(
         "listener.name.mtls.ssl.truststore.certificates",
