@@ -162,7 +162,7 @@ public record DatabaseUrl(
           value, " (sslrootcert is used only with sslmode=verify-ca or sslmode=verify-full)");
     }
     rootCert
-        .flatMap(PemCertificates::problem)
+        .flatMap(Pem::certificatesProblem)
         .ifPresent(
             problem -> {
               throw invalid(value, " (sslrootcert " + problem + ")");

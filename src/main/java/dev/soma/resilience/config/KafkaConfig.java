@@ -1,8 +1,7 @@
 package dev.soma.resilience.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -79,8 +78,8 @@ public record KafkaConfig(
     @Override
     public String toString() {
       return protocol
-          + clientCertificate.map(c -> " with a client certificate").orElse("")
-          + saslMechanism.map(m -> "/" + m + " as " + saslUsername).orElse("");
+          + saslMechanism.map(m -> "/" + m + " as " + saslUsername).orElse("")
+          + clientCertificate.map(c -> ", with a client certificate").orElse("");
     }
 
     /**
@@ -152,7 +151,7 @@ public record KafkaConfig(
           "empty unless kafka.securityProtocol is SSL or SASL_SSL");
     }
     if (!caFile.isEmpty()) {
-      PemCertificates.problem(Path.of(caFile))
+      Pem.certificatesProblem(Path.of(caFile))
           .ifPresent(
               problem -> {
                 throw ConfigException.invalid(
@@ -187,8 +186,9 @@ public record KafkaConfig(
 
   /**
    * The client certificate of {@code kafka.sslCertFile} and {@code kafka.sslKeyFile}: both or
-   * neither, with a protocol that uses TLS; the files are read now, so a wrong one stops start-up
-   * with the reason rather than failing in the Kafka client.
+   * neither, with a protocol that uses TLS. The files are read and checked now (the key must be the
+   * certificate's, RSA or EC, unencrypted PKCS#8), so a wrong one stops start-up with the reason
+   * rather than failing in the Kafka client.
    */
   private static Optional<ClientCertificate> clientCertificate(Settings s, boolean tls) {
     String certVariable = ConfigSource.envName("kafka.sslCertFile");
@@ -208,30 +208,22 @@ public record KafkaConfig(
       throw ConfigException.invalid(
           certVariable, cert, "empty unless kafka.securityProtocol is SSL or SASL_SSL");
     }
-    PemCertificates.problem(Path.of(cert))
-        .ifPresent(
-            problem -> {
-              throw ConfigException.invalid(
-                  certVariable, cert, "a PEM file of certificates (" + problem + ")");
-            });
-    String keyText;
+    X509Certificate leaf;
+    String chain;
     try {
-      keyText = Files.readString(Path.of(key));
-    } catch (IOException | RuntimeException e) {
-      throw ConfigException.invalid(keyVariable, key, "a readable file");
-    }
-    if (!keyText.contains("-----BEGIN PRIVATE KEY-----")) {
+      leaf = Pem.certificates(Path.of(cert)).get(0);
+      chain = Pem.read(Path.of(cert));
+    } catch (IllegalArgumentException e) {
       throw ConfigException.invalid(
-          keyVariable,
-          key,
-          "a PEM file with an unencrypted PKCS#8 private key (-----BEGIN PRIVATE KEY-----;"
-              + " convert others with openssl pkcs8 -topk8 -nocrypt)");
+          certVariable, cert, "a PEM file of certificates (" + e.getMessage() + ")");
     }
     try {
-      return Optional.of(
-          new ClientCertificate(Files.readString(Path.of(cert)), new Secret(keyText)));
-    } catch (IOException e) {
-      throw ConfigException.invalid(certVariable, cert, "a readable file");
+      String keyText = Pem.read(Path.of(key));
+      Pem.checkPrivateKey(keyText, Path.of(key), leaf);
+      return Optional.of(new ClientCertificate(chain, new Secret(keyText)));
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.invalid(
+          keyVariable, key, "the certificate's private key (" + e.getMessage() + ")");
     }
   }
 }

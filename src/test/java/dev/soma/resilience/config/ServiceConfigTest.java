@@ -3,12 +3,14 @@ package dev.soma.resilience.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.soma.resilience.testing.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
@@ -287,32 +289,42 @@ class ServiceConfigTest {
   }
 
   @Test
-  void aKafkaClientCertificateIsReadWhenTheConfigurationIs() throws IOException {
-    Path cert = caFile("client.pem");
-    Path key =
+  void aKafkaClientCertificateIsReadAndCheckedWhenTheConfigurationIs() throws Exception {
+    SelfSignedCertificate client = SelfSignedCertificate.create(dir, "client", "dns:client");
+    SelfSignedCertificate other = SelfSignedCertificate.create(dir, "other", "dns:other");
+    String cert = client.certificate().toString();
+    Path combined =
         Files.writeString(
-            dir.resolve("client.key"),
-            "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
-    Path pkcs1 =
-        Files.writeString(
-            dir.resolve("client-rsa.key"),
-            "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
+            dir.resolve("combined.pem"),
+            "subject=CN=client\n"
+                + Files.readString(client.certificate())
+                + Files.readString(client.privateKey()));
 
     KafkaConfig.Security security =
         kafkaSecurity(
-            "SECURITY_PROTOCOL", "SSL",
-            "SSL_CERT_FILE", cert.toString(),
-            "SSL_KEY_FILE", key.toString());
+            "SECURITY_PROTOCOL",
+            "SSL",
+            "SSL_CERT_FILE",
+            cert,
+            "SSL_KEY_FILE",
+            client.privateKey().toString());
 
     assertThat(security.clientProperties())
         .containsEntry("ssl.keystore.type", "PEM")
-        .containsEntry("ssl.keystore.certificate.chain", Files.readString(cert))
-        .containsEntry("ssl.keystore.key", Files.readString(key));
-    assertThat(security.toString()).isEqualTo("SSL with a client certificate");
-    assertThatThrownBy(
-            () -> kafkaSecurity("SECURITY_PROTOCOL", "SSL", "SSL_CERT_FILE", cert.toString()))
+        .containsEntry("ssl.keystore.certificate.chain", Files.readString(client.certificate()))
+        .containsEntry("ssl.keystore.key", Files.readString(client.privateKey()));
+    assertThat(security.toString()).isEqualTo("SSL, with a client certificate");
+    assertThat(
+            kafkaSecurity(
+                    "SECURITY_PROTOCOL", "SSL",
+                    "SSL_CERT_FILE", combined.toString(),
+                    "SSL_KEY_FILE", combined.toString())
+                .clientCertificate())
+        .isPresent();
+    assertThatThrownBy(() -> kafkaSecurity("SECURITY_PROTOCOL", "SSL", "SSL_CERT_FILE", cert))
         .hasMessage(
-            "SA01_KAFKA_SSL_KEY_FILE must be set together with SA01_KAFKA_SSL_CERT_FILE, but was ''");
+            "SA01_KAFKA_SSL_KEY_FILE must be set together with SA01_KAFKA_SSL_CERT_FILE, but was"
+                + " ''");
     assertThatThrownBy(
             () ->
                 kafkaSecurity(
@@ -320,24 +332,52 @@ class ServiceConfigTest {
                     "SASL_MECHANISM", "PLAIN",
                     "SASL_USERNAME", "relay",
                     "SASL_PASSWORD", "hunter2",
-                    "SSL_CERT_FILE", cert.toString(),
-                    "SSL_KEY_FILE", key.toString()))
+                    "SSL_CERT_FILE", cert,
+                    "SSL_KEY_FILE", client.privateKey().toString()))
         .hasMessageContaining("empty unless kafka.securityProtocol is SSL or SASL_SSL");
+    assertThatThrownBy(() -> clientKey(cert, other.privateKey()))
+        .hasMessageContaining(other.privateKey() + " holds the private key of another certificate");
     assertThatThrownBy(
             () ->
-                kafkaSecurity(
-                    "SECURITY_PROTOCOL", "SSL",
-                    "SSL_CERT_FILE", cert.toString(),
-                    "SSL_KEY_FILE", pkcs1.toString()))
-        .hasMessageContaining("an unencrypted PKCS#8 private key")
+                clientKey(
+                    cert,
+                    pemFile(
+                        "client-rsa.key",
+                        "RSA PRIVATE KEY",
+                        Base64.getDecoder().decode("MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX"))))
+        .hasMessageContaining("holds no unencrypted PKCS#8 private key")
         .hasMessageNotContaining("MIIB");
+    byte[] ed25519 =
+        KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate().getEncoded();
+    assertThatThrownBy(() -> clientKey(cert, pemFile("ed.key", "PRIVATE KEY", ed25519)))
+        .hasMessageContaining("holds no RSA private key that can be read");
     assertThatThrownBy(
             () ->
-                kafkaSecurity(
-                    "SECURITY_PROTOCOL", "SSL",
-                    "SSL_CERT_FILE", key.toString(),
-                    "SSL_KEY_FILE", key.toString()))
-        .hasMessageContaining("SA01_KAFKA_SSL_CERT_FILE must be a PEM file of certificates");
+                clientKey(
+                    cert, Files.write(dir.resolve("binary.der"), new byte[] {(byte) 0xff, 0x30})))
+        .hasMessageContaining("is not PEM text");
+    assertThatThrownBy(() -> clientKey(client.privateKey().toString(), client.privateKey()))
+        .hasMessageContaining(
+            "SA01_KAFKA_SSL_CERT_FILE must be a PEM file of certificates ("
+                + client.privateKey()
+                + " holds no PEM certificate)");
+  }
+
+  private KafkaConfig.Security clientKey(String cert, Path key) {
+    return kafkaSecurity(
+        "SECURITY_PROTOCOL", "SSL", "SSL_CERT_FILE", cert, "SSL_KEY_FILE", key.toString());
+  }
+
+  private Path pemFile(String name, String type, byte[] der) throws IOException {
+    return Files.writeString(
+        dir.resolve(name),
+        "-----BEGIN "
+            + type
+            + "-----\n"
+            + Base64.getMimeEncoder().encodeToString(der)
+            + "\n-----END "
+            + type
+            + "-----\n");
   }
 
   @Test

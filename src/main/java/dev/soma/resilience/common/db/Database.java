@@ -101,7 +101,11 @@ public final class Database {
               Flyway.configure()
                   .dataSource(url.jdbcUrl(), url.user(), url.password())
                   .locations("classpath:db/migration")
-                  .connectRetries(10)
+                  // a server still starting: tries 1, 2, 4, 8 s apart, then every 10 s, for
+                  // about 105 s in all, so the connection error ends start-up before its 2-minute
+                  // limit does (with a bare timeout)
+                  .connectRetries(13)
+                  .connectRetriesInterval(10)
                   .load();
           MigrateResult result = flyway.migrate();
           expectedMigrations = flyway.info().applied().length;
