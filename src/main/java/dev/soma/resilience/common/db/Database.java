@@ -4,6 +4,7 @@ import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.DatabaseUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -14,6 +15,7 @@ import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -94,29 +96,36 @@ public final class Database {
    * refuses this URL for good fails at once with a {@link ConfigException}.
    */
   public Future<Integer> migrate(Vertx vertx) {
-    return vertx.executeBlocking(
-        () -> {
-          refusedForGood();
-          Flyway flyway =
-              Flyway.configure()
-                  .dataSource(url.jdbcUrl(), url.user(), url.password())
-                  .locations("classpath:db/migration")
-                  // a server still starting: tries 1, 2, 4, 8 s apart, then every 10 s, for
-                  // about 105 s in all, so the connection error ends start-up before its 2-minute
-                  // limit does (with a bare timeout)
-                  .connectRetries(13)
-                  .connectRetriesInterval(10)
-                  .load();
-          MigrateResult result = flyway.migrate();
-          expectedMigrations = flyway.info().applied().length;
-          LOG.info(
-              "database schema at version {} ({} migration(s) applied now) on {}",
-              flyway.info().current() == null ? "none" : flyway.info().current().getVersion(),
-              result.migrationsExecuted,
-              url);
-          return result.migrationsExecuted;
-        },
-        false);
+    // its own worker, allowed the whole retry window: on the shared pool, Vert.x logged a
+    // "Thread blocked" stack trace every second once the retries passed 60 s
+    WorkerExecutor worker =
+        vertx.createSharedWorkerExecutor("soma-migrations", 1, 3, TimeUnit.MINUTES);
+    return worker
+        .executeBlocking(
+            () -> {
+              refusedForGood();
+              Flyway flyway =
+                  Flyway.configure()
+                      .dataSource(url.jdbcUrl(), url.user(), url.password())
+                      .locations("classpath:db/migration")
+                      // a server still starting: tries 1, 2, 4, 8 s apart, then every 10 s, for
+                      // about 105 s in all, so the connection error ends start-up before its
+                      // 2-minute
+                      // limit does (with a bare timeout)
+                      .connectRetries(13)
+                      .connectRetriesInterval(10)
+                      .load();
+              MigrateResult result = flyway.migrate();
+              expectedMigrations = flyway.info().applied().length;
+              LOG.info(
+                  "database schema at version {} ({} migration(s) applied now) on {}",
+                  flyway.info().current() == null ? "none" : flyway.info().current().getVersion(),
+                  result.migrationsExecuted,
+                  url);
+              return result.migrationsExecuted;
+            },
+            false)
+        .onComplete(done -> worker.close());
   }
 
   /**
