@@ -1,14 +1,26 @@
 package dev.soma.resilience.config;
 
+import static java.nio.file.attribute.PosixFilePermission.GROUP_READ;
+import static java.nio.file.attribute.PosixFilePermission.OWNER_READ;
+import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
+
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +32,9 @@ public record DatabaseUrl(
     String host, int port, String database, String user, String password, Tls tls) {
 
   static final String VARIABLE = "SA01_DATABASE_URL";
+
+  private static final List<String> PARAMETERS =
+      List.of("sslmode", "sslrootcert", "sslcert", "sslkey");
 
   private static final String EXPECTED =
       "a URL of the form postgresql://user:pass@host:port/db[?sslmode=...&sslrootcert=...]";
@@ -65,12 +80,13 @@ public record DatabaseUrl(
   }
 
   /**
-   * TLS to the server: the mode, and for the verifying modes the CA certificate (PEM) the server's
-   * certificate must chain to.
+   * TLS to the server: the mode, for the verifying modes the CA certificate (PEM) the server's
+   * certificate must chain to, and the client's own certificate for servers that authenticate
+   * clients by certificate.
    */
-  public record Tls(SslMode mode, Optional<Path> rootCert) {
+  public record Tls(SslMode mode, Optional<Path> rootCert, Optional<ClientCertificate> client) {
 
-    public static final Tls DISABLED = new Tls(SslMode.DISABLE, Optional.empty());
+    public static final Tls DISABLED = new Tls(SslMode.DISABLE, Optional.empty(), Optional.empty());
 
     public Tls {
       if (mode.verifiesCertificate() != rootCert.isPresent()) {
@@ -79,6 +95,9 @@ public record DatabaseUrl(
       }
     }
   }
+
+  /** libpq's {@code sslcert} and {@code sslkey}: the client's certificate and private key, PEM. */
+  public record ClientCertificate(Path certificate, Path privateKey) {}
 
   /** Parses the URL form above; {@code postgres://} is accepted too. */
   public static DatabaseUrl parse(String value) {
@@ -128,10 +147,12 @@ public record DatabaseUrl(
       for (String param : uri.getRawQuery().split("&", -1)) {
         String[] pair = param.split("=", 2);
         String name = decode(pair[0]);
-        if (!name.equals("sslmode") && !name.equals("sslrootcert")) {
+        if (!PARAMETERS.contains(name)) {
           throw invalid(
               value,
-              " (the only query parameters supported are sslmode and sslrootcert, not '"
+              " (the only query parameters supported are "
+                  + String.join(", ", PARAMETERS)
+                  + ", not '"
                   + name
                   + "')");
         }
@@ -167,7 +188,58 @@ public record DatabaseUrl(
             problem -> {
               throw invalid(value, " (sslrootcert " + problem + ")");
             });
-    return new Tls(mode, rootCert);
+    return new Tls(mode, rootCert, clientCertificate(value, mode, params));
+  }
+
+  /**
+   * {@code sslcert} and {@code sslkey}: both or neither, with a mode that uses TLS, read and
+   * checked now (the key must be the certificate's, RSA or EC, unencrypted PKCS#8).
+   */
+  private static Optional<ClientCertificate> clientCertificate(
+      String value, SslMode mode, Map<String, String> params) {
+    String cert = params.get("sslcert");
+    String key = params.get("sslkey");
+    if (cert == null && key == null) {
+      return Optional.empty();
+    }
+    if (cert == null || key == null) {
+      throw invalid(value, " (sslcert and sslkey go together)");
+    }
+    if (mode == SslMode.DISABLE) {
+      throw invalid(value, " (a client certificate needs an sslmode other than disable)");
+    }
+    try {
+      X509Certificate leaf = Pem.certificates(Path.of(cert)).get(0);
+      Pem.checkPrivateKey(Pem.read(Path.of(key)), Path.of(key), leaf);
+      checkKeyPermissions(Path.of(key));
+    } catch (IllegalArgumentException e) {
+      throw invalid(value, " (client certificate: " + e.getMessage() + ")");
+    }
+    return Optional.of(new ClientCertificate(Path.of(cert), Path.of(key)));
+  }
+
+  /**
+   * The JDBC driver's rule, checked now rather than on every connection attempt: a key file others
+   * may read is refused (at most {@code 0600}, or {@code 0640} when owned by root).
+   */
+  private static void checkKeyPermissions(Path key) {
+    try {
+      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(key);
+      boolean rootOwned = Files.getOwner(key).getName().equals("root");
+      Set<PosixFilePermission> allowed =
+          rootOwned
+              ? EnumSet.of(OWNER_READ, OWNER_WRITE, GROUP_READ)
+              : EnumSet.of(OWNER_READ, OWNER_WRITE);
+      if (!allowed.containsAll(permissions)) {
+        throw new IllegalArgumentException(
+            key
+                + " may be read by others ("
+                + PosixFilePermissions.toString(permissions)
+                + "); allow the owner only: chmod 600");
+      }
+    } catch (UnsupportedOperationException | IOException e) {
+      // not a POSIX file system: nothing to check here
+    }
   }
 
   private static ConfigException invalid(String value, String why) {
@@ -183,12 +255,24 @@ public record DatabaseUrl(
     if (tls.mode() == SslMode.DISABLE) {
       return base;
     }
-    return base
-        + "?sslmode="
-        + tls.mode().value()
-        + tls.rootCert()
-            .map(cert -> "&sslrootcert=" + encode(cert.toString()))
-            .orElse("&sslfactory=org.postgresql.ssl.NonValidatingFactory");
+    String url =
+        base
+            + "?sslmode="
+            + tls.mode().value()
+            + tls.rootCert().map(cert -> "&sslrootcert=" + encode(cert.toString())).orElse("");
+    if (tls.client().isPresent()) {
+      // the driver's default factory presents the client certificate (and, without a root
+      // certificate, verifies nothing in these modes either)
+      ClientCertificate client = tls.client().get();
+      return url
+          + "&sslcert="
+          + encode(client.certificate().toString())
+          + "&sslkey="
+          + encode(client.privateKey().toString());
+    }
+    return tls.rootCert().isPresent()
+        ? url
+        : url + "&sslfactory=org.postgresql.ssl.NonValidatingFactory";
   }
 
   @Override

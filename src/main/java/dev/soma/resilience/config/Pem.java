@@ -93,7 +93,7 @@ final class Pem {
     String algorithm = certificate.getPublicKey().getAlgorithm();
     if (!algorithm.equals("RSA") && !algorithm.equals("EC")) {
       throw new IllegalArgumentException(
-          "the certificate's key is " + algorithm + "; Kafka takes RSA and EC keys");
+          "the certificate's key is " + algorithm + "; RSA and EC keys are supported");
     }
     try {
       PrivateKey key =

@@ -196,8 +196,8 @@ class ServiceConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "SA01_DATABASE_URL must be a URL of the form postgresql://user:pass@host:port/db"
-                + "[?sslmode=...&sslrootcert=...] (the only query parameters supported are sslmode"
-                + " and sslrootcert, not 'connect_timeout'),"
+                + "[?sslmode=...&sslrootcert=...] (the only query parameters supported are sslmode,"
+                + " sslrootcert, sslcert, sslkey, not 'connect_timeout'),"
                 + " but was 'postgresql://soma@db:5432/app?sslmode=require&connect_timeout=5'");
   }
 
@@ -212,7 +212,9 @@ class ServiceConfigTest {
     DatabaseUrl encrypted = DatabaseUrl.parse("postgresql://soma@db:5432/app?sslmode=require");
 
     assertThat(verified.tls())
-        .isEqualTo(new DatabaseUrl.Tls(DatabaseUrl.SslMode.VERIFY_FULL, Optional.of(ca)));
+        .isEqualTo(
+            new DatabaseUrl.Tls(
+                DatabaseUrl.SslMode.VERIFY_FULL, Optional.of(ca), Optional.empty()));
     assertThat(verified.jdbcUrl())
         .isEqualTo(
             "jdbc:postgresql://db:5432/app?sslmode=verify-full&sslrootcert="
@@ -225,6 +227,43 @@ class ServiceConfigTest {
                 + "&sslfactory=org.postgresql.ssl.NonValidatingFactory");
     assertThat(DatabaseUrl.parse("postgresql://soma@db:5432/app").tls())
         .isEqualTo(DatabaseUrl.Tls.DISABLED);
+  }
+
+  @Test
+  void aDatabaseClientCertificateIsCheckedAndPassedToTheDriver() throws Exception {
+    SelfSignedCertificate client = SelfSignedCertificate.create(dir, "soma", "dns:soma");
+    SelfSignedCertificate other = SelfSignedCertificate.create(dir, "other", "dns:other");
+    String base = "postgresql://soma@db:5432/app?sslmode=require";
+    String cert = "&sslcert=" + client.certificate().toUri().getRawPath();
+
+    DatabaseUrl url =
+        DatabaseUrl.parse(base + cert + "&sslkey=" + client.privateKey().toUri().getRawPath());
+
+    assertThat(url.tls().client())
+        .contains(new DatabaseUrl.ClientCertificate(client.certificate(), client.privateKey()));
+    assertThat(url.jdbcUrl())
+        .contains("sslcert=" + client.certificate().toString().replace("/", "%2F"))
+        .contains("sslkey=" + client.privateKey().toString().replace("/", "%2F"))
+        .doesNotContain("sslfactory");
+    assertThatThrownBy(() -> DatabaseUrl.parse(base + cert))
+        .hasMessageContaining("(sslcert and sslkey go together)");
+    assertThatThrownBy(
+            () ->
+                DatabaseUrl.parse(
+                    "postgresql://soma@db:5432/app?sslcert="
+                        + client.certificate().toUri().getRawPath()
+                        + "&sslkey="
+                        + client.privateKey().toUri().getRawPath()))
+        .hasMessageContaining("(a client certificate needs an sslmode other than disable)");
+    assertThatThrownBy(
+            () ->
+                DatabaseUrl.parse(
+                    base + cert + "&sslkey=" + other.privateKey().toUri().getRawPath()))
+        .hasMessageContaining(
+            "(client certificate: "
+                + other.privateKey()
+                + " holds the private key of another"
+                + " certificate)");
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -78,6 +79,13 @@ public final class Database {
         .ifPresentOrElse(
             cert -> ssl.setTrustOptions(new PemTrustOptions().addCertPath(cert.toString())),
             () -> ssl.setTrustAll(true));
+    tls.client()
+        .ifPresent(
+            client ->
+                ssl.setKeyCertOptions(
+                    new PemKeyCertOptions()
+                        .setCertPath(client.certificate().toString())
+                        .setKeyPath(client.privateKey().toString())));
     return options.setSslMode(SslMode.of(tls.mode().value())).setSslOptions(ssl);
   }
 

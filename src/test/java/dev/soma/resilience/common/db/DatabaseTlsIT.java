@@ -16,6 +16,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,17 +36,22 @@ class DatabaseTlsIT {
   private static EmbeddedPostgres server;
   private static SelfSignedCertificate serverCertificate;
   private static SelfSignedCertificate otherAuthority;
+  private static SelfSignedCertificate clientCertificate;
 
   @BeforeAll
   static void startServerThatRefusesPlainText() throws Exception {
     Path dir = TestServices.tempDir("pg-tls");
     serverCertificate = SelfSignedCertificate.create(dir, "localhost", "dns:localhost");
     otherAuthority = SelfSignedCertificate.create(dir, "stranger", "dns:localhost");
+    // certificate authentication maps the certificate's CN to the role
+    clientCertificate = SelfSignedCertificate.create(dir, "certuser", "dns:certuser");
     Path hba = dir.resolve("pg_hba.conf");
     Files.writeString(
         hba,
         """
         local     all all              trust
+        hostssl   all certuser 127.0.0.1/32 cert
+        hostssl   all certuser ::1/128      cert
         hostssl   all all 127.0.0.1/32 trust
         hostssl   all all ::1/128      trust
         hostnossl all all 0.0.0.0/0    reject
@@ -58,7 +65,13 @@ class DatabaseTlsIT {
             .setServerConfig("ssl_cert_file", serverCertificate.certificate().toString())
             .setServerConfig("ssl_key_file", serverCertificate.privateKey().toString())
             .setServerConfig("hba_file", hba.toString())
+            .setServerConfig("ssl_ca_file", clientCertificate.certificate().toString())
             .start();
+    try (Connection admin = server.getPostgresDatabase().getConnection();
+        Statement sql = admin.createStatement()) {
+      sql.execute("CREATE ROLE certuser LOGIN");
+      sql.execute("CREATE DATABASE certdb OWNER certuser");
+    }
     vertx = Vertx.vertx();
   }
 
@@ -99,6 +112,67 @@ class DatabaseTlsIT {
 
     assertThat(encrypted(database)).isTrue();
     await(database.migrate(vertx));
+  }
+
+  @Test
+  void aClientCertificateAuthenticatesWhereTheServerAsksForOne() throws Exception {
+    Database database =
+        new Database(
+            DatabaseUrl.parse(
+                "postgresql://certuser@localhost:"
+                    + server.getPort()
+                    + "/certdb?sslmode=verify-full&sslrootcert="
+                    + serverCertificate.certificate()
+                    + "&sslcert="
+                    + clientCertificate.certificate()
+                    + "&sslkey="
+                    + clientCertificate.privateKey()));
+
+    assertThat(await(database.migrate(vertx))).isPositive();
+    Pool pool = database.pool(vertx, 1);
+    try {
+      String user =
+          await(
+              pool.query("SELECT current_user")
+                  .execute()
+                  .map(rows -> rows.iterator().next().getString(0)));
+      assertThat(user).isEqualTo("certuser");
+    } finally {
+      await(pool.close());
+    }
+  }
+
+  @Test
+  void requireWithAClientCertificatePresentsItWithoutVerifyingTheServer() throws Exception {
+    Database database =
+        new Database(
+            DatabaseUrl.parse(
+                "postgresql://certuser@127.0.0.1:"
+                    + server.getPort()
+                    + "/certdb?sslmode=require&sslcert="
+                    + clientCertificate.certificate()
+                    + "&sslkey="
+                    + clientCertificate.privateKey()));
+
+    await(database.migrate(vertx));
+    assertThat(encrypted(database)).isTrue();
+  }
+
+  @Test
+  void withoutItsClientCertificateTheRoleIsRefusedAndStartUpStopsAtOnce() {
+    Database database =
+        new Database(
+            DatabaseUrl.parse(
+                "postgresql://certuser@localhost:"
+                    + server.getPort()
+                    + "/certdb?sslmode=verify-full&sslrootcert="
+                    + serverCertificate.certificate()));
+
+    assertThatThrownBy(() -> await(database.migrate(vertx)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("requires a valid client certificate");
+    assertThatThrownBy(() -> encrypted(database))
+        .hasMessageContaining("requires a valid client certificate");
   }
 
   @Test
