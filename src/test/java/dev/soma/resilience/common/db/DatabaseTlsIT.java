@@ -118,10 +118,9 @@ class DatabaseTlsIT {
   void aClientCertificateAuthenticatesWhereTheServerAsksForOne() throws Exception {
     Database database =
         new Database(
-            DatabaseUrl.parse(
-                "postgresql://certuser@localhost:"
-                    + server.getPort()
-                    + "/certdb?sslmode=verify-full&sslrootcert="
+            certUser(
+                "localhost",
+                "?sslmode=verify-full&sslrootcert="
                     + serverCertificate.certificate()
                     + "&sslcert="
                     + clientCertificate.certificate()
@@ -146,10 +145,9 @@ class DatabaseTlsIT {
   void requireWithAClientCertificatePresentsItWithoutVerifyingTheServer() throws Exception {
     Database database =
         new Database(
-            DatabaseUrl.parse(
-                "postgresql://certuser@127.0.0.1:"
-                    + server.getPort()
-                    + "/certdb?sslmode=require&sslcert="
+            certUser(
+                "127.0.0.1",
+                "?sslmode=require&sslcert="
                     + clientCertificate.certificate()
                     + "&sslkey="
                     + clientCertificate.privateKey()));
@@ -162,11 +160,9 @@ class DatabaseTlsIT {
   void withoutItsClientCertificateTheRoleIsRefusedAndStartUpStopsAtOnce() {
     Database database =
         new Database(
-            DatabaseUrl.parse(
-                "postgresql://certuser@localhost:"
-                    + server.getPort()
-                    + "/certdb?sslmode=verify-full&sslrootcert="
-                    + serverCertificate.certificate()));
+            certUser(
+                "localhost",
+                "?sslmode=verify-full&sslrootcert=" + serverCertificate.certificate()));
 
     assertThatThrownBy(() -> await(database.migrate(vertx)))
         .isInstanceOf(ConfigException.class)
@@ -266,6 +262,12 @@ class DatabaseTlsIT {
     Database database = new Database(url("127.0.0.1", ""));
 
     assertThatThrownBy(() -> encrypted(database)).hasStackTraceContaining("no encryption");
+  }
+
+  /** The role the server authenticates by certificate, on its own database. */
+  private static DatabaseUrl certUser(String host, String query) {
+    return DatabaseUrl.parse(
+        "postgresql://certuser@" + host + ":" + server.getPort() + "/certdb" + query);
   }
 
   private static DatabaseUrl url(String host, String query) {
