@@ -1,8 +1,11 @@
 package dev.soma.resilience.config;
 
+import static java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE;
 import static java.nio.file.attribute.PosixFilePermission.GROUP_READ;
-import static java.nio.file.attribute.PosixFilePermission.OWNER_READ;
-import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
+import static java.nio.file.attribute.PosixFilePermission.GROUP_WRITE;
+import static java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE;
+import static java.nio.file.attribute.PosixFilePermission.OTHERS_READ;
+import static java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE;
 
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +21,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,8 +29,9 @@ import java.util.stream.Collectors;
 
 /**
  * Where PostgreSQL is, and how to reach it: parsed from {@code
- * postgresql://user:pass@host:port/db}, optionally with libpq's TLS parameters {@code sslmode} and
- * {@code sslrootcert}. {@link #toString()} never shows the password.
+ * postgresql://user:pass@host:port/db}, optionally with libpq's TLS parameters {@code sslmode},
+ * {@code sslrootcert}, {@code sslcert} and {@code sslkey}. {@link #toString()} never shows the
+ * password.
  */
 public record DatabaseUrl(
     String host, int port, String database, String user, String password, Tls tls) {
@@ -97,7 +102,7 @@ public record DatabaseUrl(
   }
 
   /** libpq's {@code sslcert} and {@code sslkey}: the client's certificate and private key, PEM. */
-  public record ClientCertificate(Path certificate, Path privateKey) {}
+  public record ClientCertificate(Path certificate, Path privateKey, String keyAlgorithm) {}
 
   /** Parses the URL form above; {@code postgres://} is accepted too. */
   public static DatabaseUrl parse(String value) {
@@ -210,30 +215,48 @@ public record DatabaseUrl(
     }
     try {
       X509Certificate leaf = Pem.certificates(Path.of(cert)).get(0);
-      Pem.checkPrivateKey(Pem.read(Path.of(key)), Path.of(key), leaf);
-      checkKeyPermissions(Path.of(key));
+      String keyText = Pem.read(Path.of(key));
+      Pem.checkPrivateKey(keyText, Path.of(key), leaf);
+      checkKeyFileForTheDriver(Path.of(key), keyText);
+      return Optional.of(
+          new ClientCertificate(Path.of(cert), Path.of(key), leaf.getPublicKey().getAlgorithm()));
     } catch (IllegalArgumentException e) {
       throw invalid(value, " (client certificate: " + e.getMessage() + ")");
     }
-    return Optional.of(new ClientCertificate(Path.of(cert), Path.of(key)));
   }
 
   /**
-   * The JDBC driver's rule, checked now rather than on every connection attempt: a key file others
-   * may read is refused (at most {@code 0600}, or {@code 0640} when owned by root).
+   * What the JDBC driver (the migrations) needs beyond a valid key, checked now rather than failing
+   * on every connection attempt: the file's name must not say another format ({@code .der}, {@code
+   * .p12}, {@code .pfx}: it goes by the name), the PEM block must come first (it decodes from the
+   * start of the file), and no one but the owner may have access ({@code 0640} is allowed when root
+   * owns the file), as its {@code BaseX509KeyManager} insists.
    */
-  private static void checkKeyPermissions(Path key) {
+  private static void checkKeyFileForTheDriver(Path key, String keyText) {
+    String name = key.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".der") || name.endsWith(".p12") || name.endsWith(".pfx")) {
+      throw new IllegalArgumentException(
+          key
+              + ": the JDBC driver reads a key named *.der, *.p12 or *.pfx as that format; name"
+              + " the PEM file *.pem or *.key");
+    }
+    if (!keyText.stripLeading().startsWith("-----BEGIN PRIVATE KEY-----")) {
+      throw new IllegalArgumentException(
+          key + " must start with -----BEGIN PRIVATE KEY----- (remove what comes before it)");
+    }
     try {
       Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(key);
-      boolean rootOwned = Files.getOwner(key).getName().equals("root");
-      Set<PosixFilePermission> allowed =
-          rootOwned
-              ? EnumSet.of(OWNER_READ, OWNER_WRITE, GROUP_READ)
-              : EnumSet.of(OWNER_READ, OWNER_WRITE);
-      if (!allowed.containsAll(permissions)) {
+      boolean rootOwned = Integer.valueOf(0).equals(Files.getAttribute(key, "unix:uid"));
+      Set<PosixFilePermission> others =
+          EnumSet.of(GROUP_WRITE, GROUP_EXECUTE, OTHERS_READ, OTHERS_WRITE, OTHERS_EXECUTE);
+      if (!rootOwned) {
+        others.add(GROUP_READ);
+      }
+      others.retainAll(permissions);
+      if (!others.isEmpty()) {
         throw new IllegalArgumentException(
             key
-                + " may be read by others ("
+                + " is open to others ("
                 + PosixFilePermissions.toString(permissions)
                 + "); allow the owner only: chmod 600");
       }
@@ -253,7 +276,7 @@ public record DatabaseUrl(
   public String jdbcUrl() {
     String base = "jdbc:postgresql://" + host + ":" + port + "/" + database;
     if (tls.mode() == SslMode.DISABLE) {
-      return base;
+      return base + "?sslmode=disable"; // the driver's own default is prefer
     }
     String url =
         base
@@ -268,7 +291,10 @@ public record DatabaseUrl(
           + "&sslcert="
           + encode(client.certificate().toString())
           + "&sslkey="
-          + encode(client.privateKey().toString());
+          + encode(client.privateKey().toString())
+          // the driver reads a PEM key as RSA unless told otherwise
+          + "&pemKeyAlgorithm="
+          + client.keyAlgorithm();
     }
     return tls.rootCert().isPresent()
         ? url

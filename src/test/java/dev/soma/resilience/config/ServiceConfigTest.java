@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -87,7 +88,7 @@ class ServiceConfigTest {
     DatabaseUrl url = DatabaseUrl.parse("postgres://soma@db/resilience");
 
     assertThat(url).isEqualTo(new DatabaseUrl("db", 5432, "resilience", "soma", ""));
-    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/resilience");
+    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/resilience?sslmode=disable");
   }
 
   @Test
@@ -240,10 +241,12 @@ class ServiceConfigTest {
         DatabaseUrl.parse(base + cert + "&sslkey=" + client.privateKey().toUri().getRawPath());
 
     assertThat(url.tls().client())
-        .contains(new DatabaseUrl.ClientCertificate(client.certificate(), client.privateKey()));
+        .contains(
+            new DatabaseUrl.ClientCertificate(client.certificate(), client.privateKey(), "RSA"));
     assertThat(url.jdbcUrl())
         .contains("sslcert=" + client.certificate().toString().replace("/", "%2F"))
         .contains("sslkey=" + client.privateKey().toString().replace("/", "%2F"))
+        .contains("&pemKeyAlgorithm=RSA")
         .doesNotContain("sslfactory");
     assertThatThrownBy(() -> DatabaseUrl.parse(base + cert))
         .hasMessageContaining("(sslcert and sslkey go together)");
@@ -264,6 +267,27 @@ class ServiceConfigTest {
                 + other.privateKey()
                 + " holds the private key of another"
                 + " certificate)");
+    String key = "&sslkey=" + client.privateKey().toUri().getRawPath();
+    Files.setPosixFilePermissions(
+        client.privateKey(), PosixFilePermissions.fromString("rwx------"));
+    assertThat(DatabaseUrl.parse(base + cert + key).tls().client()).isPresent();
+    Files.setPosixFilePermissions(
+        client.privateKey(), PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> DatabaseUrl.parse(base + cert + key))
+        .hasMessageContaining("is open to others (rw-r--r--); allow the owner only: chmod 600");
+    Files.setPosixFilePermissions(
+        client.privateKey(), PosixFilePermissions.fromString("rw-------"));
+    Path der = Files.copy(client.privateKey(), dir.resolve("client.der"));
+    assertThatThrownBy(() -> DatabaseUrl.parse(base + cert + "&sslkey=" + der.toUri().getRawPath()))
+        .hasMessageContaining("the JDBC driver reads a key named *.der, *.p12 or *.pfx");
+    Path bagged =
+        Files.writeString(
+            dir.resolve("bagged.key"),
+            "Bag Attributes\n    friendlyName: soma\n" + Files.readString(client.privateKey()));
+    Files.setPosixFilePermissions(bagged, PosixFilePermissions.fromString("rw-------"));
+    assertThatThrownBy(
+            () -> DatabaseUrl.parse(base + cert + "&sslkey=" + bagged.toUri().getRawPath()))
+        .hasMessageContaining("must start with -----BEGIN PRIVATE KEY-----");
   }
 
   @Test

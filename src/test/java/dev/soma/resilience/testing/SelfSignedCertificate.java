@@ -24,6 +24,17 @@ public record SelfSignedCertificate(Path certificate, Path privateKey) {
    */
   public static SelfSignedCertificate create(Path dir, String name, String... san)
       throws Exception {
+    return create(dir, name, "RSA", san);
+  }
+
+  /** The same with an elliptic-curve (P-256) key. */
+  public static SelfSignedCertificate createEc(Path dir, String name, String... san)
+      throws Exception {
+    return create(dir, name, "EC", san);
+  }
+
+  private static SelfSignedCertificate create(
+      Path dir, String name, String keyAlgorithm, String[] san) throws Exception {
     Path store = dir.resolve(name + ".p12");
     Process keytool =
         new ProcessBuilder(
@@ -32,9 +43,9 @@ public record SelfSignedCertificate(Path certificate, Path privateKey) {
                 "-alias",
                 name,
                 "-keyalg",
-                "RSA",
+                keyAlgorithm,
                 "-keysize",
-                "2048",
+                keyAlgorithm.equals("EC") ? "256" : "2048",
                 "-validity",
                 "2",
                 "-dname",

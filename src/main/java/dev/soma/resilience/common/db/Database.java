@@ -161,8 +161,11 @@ public final class Database {
         || state.equals("3D000")) { // no such database
       return true;
     }
-    if (String.valueOf(e.getMessage()).contains("could not be verified")) {
-      return true; // verify-full: the certificate does not name the host
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("could not be verified") // verify-full: the certificate names another host
+        || message.contains("private key") // the client certificate's key cannot be used
+        || message.contains("SSL key file")) {
+      return true;
     }
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof SSLException) {

@@ -37,6 +37,7 @@ class DatabaseTlsIT {
   private static SelfSignedCertificate serverCertificate;
   private static SelfSignedCertificate otherAuthority;
   private static SelfSignedCertificate clientCertificate;
+  private static SelfSignedCertificate ecClientCertificate;
 
   @BeforeAll
   static void startServerThatRefusesPlainText() throws Exception {
@@ -45,6 +46,12 @@ class DatabaseTlsIT {
     otherAuthority = SelfSignedCertificate.create(dir, "stranger", "dns:localhost");
     // certificate authentication maps the certificate's CN to the role
     clientCertificate = SelfSignedCertificate.create(dir, "certuser", "dns:certuser");
+    ecClientCertificate = SelfSignedCertificate.createEc(dir, "ecuser", "dns:ecuser");
+    Path clientAuthorities =
+        Files.writeString(
+            dir.resolve("clients.pem"),
+            Files.readString(clientCertificate.certificate())
+                + Files.readString(ecClientCertificate.certificate()));
     Path hba = dir.resolve("pg_hba.conf");
     Files.writeString(
         hba,
@@ -52,6 +59,8 @@ class DatabaseTlsIT {
         local     all all              trust
         hostssl   all certuser 127.0.0.1/32 cert
         hostssl   all certuser ::1/128      cert
+        hostssl   all ecuser   127.0.0.1/32 cert
+        hostssl   all ecuser   ::1/128      cert
         hostssl   all all 127.0.0.1/32 trust
         hostssl   all all ::1/128      trust
         hostnossl all all 0.0.0.0/0    reject
@@ -65,12 +74,14 @@ class DatabaseTlsIT {
             .setServerConfig("ssl_cert_file", serverCertificate.certificate().toString())
             .setServerConfig("ssl_key_file", serverCertificate.privateKey().toString())
             .setServerConfig("hba_file", hba.toString())
-            .setServerConfig("ssl_ca_file", clientCertificate.certificate().toString())
+            .setServerConfig("ssl_ca_file", clientAuthorities.toString())
             .start();
     try (Connection admin = server.getPostgresDatabase().getConnection();
         Statement sql = admin.createStatement()) {
       sql.execute("CREATE ROLE certuser LOGIN");
       sql.execute("CREATE DATABASE certdb OWNER certuser");
+      sql.execute("CREATE ROLE ecuser LOGIN");
+      sql.execute("CREATE DATABASE ecdb OWNER ecuser");
     }
     vertx = Vertx.vertx();
   }
@@ -139,6 +150,25 @@ class DatabaseTlsIT {
     } finally {
       await(pool.close());
     }
+  }
+
+  @Test
+  void anEcClientCertificateServesBothClients() throws Exception {
+    Database database =
+        new Database(
+            DatabaseUrl.parse(
+                "postgresql://ecuser@localhost:"
+                    + server.getPort()
+                    + "/ecdb?sslmode=verify-full&sslrootcert="
+                    + serverCertificate.certificate()
+                    + "&sslcert="
+                    + ecClientCertificate.certificate()
+                    + "&sslkey="
+                    + ecClientCertificate.privateKey()));
+
+    // the JDBC driver reads a PEM key as RSA unless told it is EC
+    assertThat(await(database.migrate(vertx))).isPositive();
+    assertThat(encrypted(database)).isTrue();
   }
 
   @Test
@@ -262,6 +292,10 @@ class DatabaseTlsIT {
     Database database = new Database(url("127.0.0.1", ""));
 
     assertThatThrownBy(() -> encrypted(database)).hasStackTraceContaining("no encryption");
+    // the migrations' driver too: its own default would have been TLS if offered
+    assertThatThrownBy(() -> await(database.migrate(vertx)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("no encryption");
   }
 
   /** The role the server authenticates by certificate, on its own database. */
