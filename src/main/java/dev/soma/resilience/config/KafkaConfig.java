@@ -211,8 +211,8 @@ public record KafkaConfig(
     X509Certificate leaf;
     String chain;
     try {
-      leaf = Pem.certificates(Path.of(cert)).get(0);
       chain = Pem.read(Path.of(cert));
+      leaf = Pem.certificates(chain, Path.of(cert)).get(0);
     } catch (IllegalArgumentException e) {
       throw ConfigException.invalid(
           certVariable, cert, "a PEM file of certificates (" + e.getMessage() + ")");

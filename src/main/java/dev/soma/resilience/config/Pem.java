@@ -49,8 +49,13 @@ final class Pem {
 
   /** The certificates of {@code file}'s CERTIFICATE blocks, in order; other blocks are ignored. */
   static List<X509Certificate> certificates(Path file) {
+    return certificates(read(file), file);
+  }
+
+  /** The same for {@code text}, already read from {@code file}. */
+  static List<X509Certificate> certificates(String text, Path file) {
     List<X509Certificate> certificates = new ArrayList<>();
-    for (byte[] der : blocks(read(file), "CERTIFICATE")) {
+    for (byte[] der : blocks(text, "CERTIFICATE")) {
       try {
         certificates.add(
             (X509Certificate)
