@@ -2,36 +2,29 @@ package dev.soma.resilience;
 
 import dev.soma.resilience.api.AgentApi;
 import dev.soma.resilience.api.OperationsApi;
+import dev.soma.resilience.api.RouteModule;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
-import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
-import dev.soma.resilience.degradation.internal.DegradationMetrics;
-import dev.soma.resilience.degradation.internal.DegradationMonitor;
-import dev.soma.resilience.degradation.internal.StandardDependencies;
+import dev.soma.resilience.degradation.DegradationMonitors;
+import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
 import dev.soma.resilience.failover.internal.LlmFailoverVerticle;
 import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
-import dev.soma.resilience.memory.PendingMemories;
-import dev.soma.resilience.memory.SomaBrainClient;
-import dev.soma.resilience.memory.internal.MemorySync;
+import dev.soma.resilience.memory.Memories;
+import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
-import dev.soma.resilience.outbox.internal.BrokerProbe;
-import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
-import dev.soma.resilience.outbox.internal.OutboxHousekeeping;
-import dev.soma.resilience.outbox.internal.OutboxMetrics;
-import dev.soma.resilience.outbox.internal.OutboxRelay;
-import dev.soma.resilience.outbox.internal.OutboxRepository;
+import dev.soma.resilience.outbox.OutboxRelays;
+import dev.soma.resilience.session.SessionContext;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -43,6 +36,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,35 +117,13 @@ public final class Application implements AutoCloseable {
   }
 
   private Future<?> deploy(ServiceConfig config, Role role) {
-    OutboxConfig outboxConfig = config.outbox();
-    OutboxMetrics metrics = new OutboxMetrics(registry);
-    OutboxRepository repository = new OutboxRepository(pool);
-    DeadLetterPublisher deadLetters = new DeadLetterPublisher(pool, producer);
-    String relayId = "relay-" + processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     if (role == Role.TOOLS) {
       return database.migrate(vertx);
     }
+    String relayId = "relay-" + processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     return database
         .migrate(vertx)
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    () ->
-                        new OutboxRelay(
-                            repository,
-                            producer,
-                            deadLetters,
-                            brokerProbe(),
-                            metrics,
-                            outboxConfig,
-                            relayId,
-                            Optional.of(database.connectOptions()),
-                            Clock.systemUTC()),
-                    new DeploymentOptions()))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    new OutboxHousekeeping(pool, outboxConfig, metrics, deadLetters)))
+        .compose(v -> relays(config).deploy(vertx, relayId, Optional.of(database.connectOptions())))
         .compose(v -> deployForRole(config, role))
         .onSuccess(
             v ->
@@ -162,10 +135,36 @@ public final class Application implements AutoCloseable {
                     httpPort));
   }
 
+  /** The relay's wiring on this process's pool, producer and meters. */
+  public OutboxRelays relays(ServiceConfig config) {
+    return new OutboxRelays(pool, producer, admin, config.outbox(), registry);
+  }
+
+  /**
+   * The memory parts on this process's pool and meters; {@code statusSaysAvailable} is the
+   * degradation monitor's verdict on SomaBrain.
+   */
+  public Memories memories(ServiceConfig config, BooleanSupplier statusSaysAvailable) {
+    return Memories.create(vertx, pool, config, registry, statusSaysAvailable);
+  }
+
+  /**
+   * The whole service. The agent API's stateful parts (session store, memory service and its
+   * SomaBrain breaker, status view) are built here once and shared by every HTTP instance.
+   */
   private Future<?> deployService(ServiceConfig config) {
-    AgentApi agentApi = new AgentApi(pool, outbox, config, registry);
-    List<OperationsApi> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    DegradationMetrics degradationMetrics = new DegradationMetrics(registry);
+    DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
+    Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
+    AgentApi agentApi =
+        new AgentApi(
+            vertx,
+            config,
+            new AgentApi.Parts(
+                pool,
+                outbox,
+                SessionContext.create(vertx, config.redisUrl(), config.session()),
+                memories.service(),
+                status));
     return vertx
         .deployVerticle(
             new IdempotencyCleanup(
@@ -173,31 +172,14 @@ public final class Application implements AutoCloseable {
         .compose(
             v ->
                 vertx.deployVerticle(
-                    new DegradationMonitor(
-                        config.degradation(),
-                        StandardDependencies.of(config, pool, admin),
-                        outbox,
-                        pool,
-                        degradationMetrics,
-                        processName(),
-                        Clock.systemUTC())))
-        .compose(v -> deployMemorySync(config))
+                    DegradationMonitors.monitor(
+                        config, pool, admin, outbox, registry, processName())))
+        .compose(v -> memories.deploySync("memory-sync-" + processName()))
         .compose(
             v ->
                 vertx.deployVerticle(
                     new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC())))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    () -> {
-                      OperationsApi server =
-                          new OperationsApi(
-                              database, pool, registry, config.httpPort(), true, List.of(agentApi));
-                      servers.add(server);
-                      return server;
-                    },
-                    new DeploymentOptions().setInstances(config.httpInstances())))
-        .onSuccess(v -> httpPort = servers.get(0).actualPort())
+        .compose(v -> deployHttp(config, true, List.of(agentApi)))
         .compose(v -> deployMedia(config));
   }
 
@@ -205,16 +187,30 @@ public final class Application implements AutoCloseable {
   private Future<?> deployForRole(ServiceConfig config, Role role) {
     return switch (role) {
       case SERVICE -> deployService(config);
-      case RELAY_WITH_PROBES -> deployProbes(config);
+      case RELAY_WITH_PROBES -> deployHttp(config, false, List.of());
       case RELAY_ONLY, TOOLS -> Future.succeededFuture();
     };
   }
 
-  /** Health probes and metrics for a relay on its own. */
-  private Future<?> deployProbes(ServiceConfig config) {
-    OperationsApi server =
-        new OperationsApi(database, pool, registry, config.httpPort(), false, List.of());
-    return vertx.deployVerticle(server).onSuccess(v -> httpPort = server.actualPort());
+  /**
+   * The HTTP verticle's instances (health probes and metrics, and the status and {@code modules}
+   * for the service), all on the one configured port.
+   */
+  private Future<?> deployHttp(
+      ServiceConfig config, boolean serveStatus, List<RouteModule> modules) {
+    List<OperationsApi> servers = new CopyOnWriteArrayList<>();
+    int instances = serveStatus ? config.httpInstances() : 1;
+    return vertx
+        .deployVerticle(
+            () -> {
+              OperationsApi server =
+                  new OperationsApi(
+                      database, pool, registry, config.httpPort(), serveStatus, modules);
+              servers.add(server);
+              return server;
+            },
+            new DeploymentOptions().setInstances(instances))
+        .onSuccess(v -> httpPort = servers.get(0).actualPort());
   }
 
   /** The audio and storage failover verticles, reached over the event bus. */
@@ -228,32 +224,6 @@ public final class Application implements AutoCloseable {
                         config.storage(), pool, outbox, registry, Clock.systemUTC())));
   }
 
-  /** The memory sync runs where SomaBrain is configured; without it memories wait in the queue. */
-  private Future<?> deployMemorySync(ServiceConfig config) {
-    return config
-        .somabrainUrl()
-        .<Future<?>>map(
-            url ->
-                vertx.deployVerticle(
-                    () ->
-                        new MemorySync(
-                            new PendingMemories(pool),
-                            new SomaBrainClient(
-                                WebClient.create(vertx),
-                                url,
-                                config.memory().somabrainToken(),
-                                config.memory().requestTimeout()),
-                            config.memory(),
-                            "memory-sync-" + processName(),
-                            registry),
-                    new DeploymentOptions()))
-        .orElseGet(
-            () -> {
-              LOG.info("SomaBrain not configured (SA01_SOMABRAIN_URL): memories wait in the queue");
-              return Future.succeededFuture();
-            });
-  }
-
   public Vertx vertx() {
     return vertx;
   }
@@ -264,11 +234,6 @@ public final class Application implements AutoCloseable {
 
   public Outbox outbox() {
     return outbox;
-  }
-
-  /** Asks the cluster whether it is reachable (for the relay's outage detection). */
-  public BrokerProbe brokerProbe() {
-    return BrokerProbe.of(admin);
   }
 
   public KafkaProducer<String, String> producer() {
@@ -303,7 +268,8 @@ public final class Application implements AutoCloseable {
     infrastructure.close();
   }
 
-  static String processName() {
+  /** This process, as the JVM names it (pid-host), for lease owners and client ids. */
+  public static String processName() {
     return ManagementFactory.getRuntimeMXBean().getName().replace('@', '-');
   }
 }

@@ -4,130 +4,97 @@ import dev.soma.resilience.chat.AgentTurns;
 import dev.soma.resilience.config.ApiConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationStatusView;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.storage.UploadSpool;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.memory.MemoryService;
-import dev.soma.resilience.memory.PendingMemories;
-import dev.soma.resilience.memory.SomaBrainClient;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.session.SessionContext;
 import dev.soma.resilience.tenant.RateLimiter;
 import dev.soma.resilience.tenant.Tenants;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The agent API's routes: {@code /v1/*} for tenants (API key, rate limit, backlog gate) and {@code
  * /admin/*} for operators. Bodies over {@code maxBodyBytes} get 413.
+ *
+ * <p>Built once per process by the composition root: everything with state (the rate limiter, the
+ * session store, the memory service and its SomaBrain breaker, the status view, the upload spool)
+ * exists once and is shared by every HTTP verticle instance; {@link #mount} only adds routes to an
+ * instance's router.
  */
 public final class AgentApi implements RouteModule {
 
-  private final Pool pool;
-  private final Outbox outbox;
-  private final ServiceConfig service;
   private final ApiConfig config;
-  private final MeterRegistry registry;
-  // shared by every HTTP verticle instance, so a tenant's limit holds per node
+  private final Tenants tenants;
   private final RateLimiter limiter;
+  private final IdempotentRequests requests;
+  private final IdempotentCreate create;
+  private final ConversationRoutes conversations;
+  private final MemoryRoutes memories;
+  private final ChatRoutes chat;
+  private final ServiceConfig service;
+  private final UploadSpool spool;
+  private final AdminRoutes admin;
 
-  public AgentApi(Pool pool, Outbox outbox, ServiceConfig service, MeterRegistry registry) {
-    this.pool = pool;
-    this.outbox = outbox;
+  /** The process's parts the routes share. */
+  public record Parts(
+      Pool pool,
+      Outbox outbox,
+      SessionContext sessions,
+      MemoryService memories,
+      DegradationStatusView status) {}
+
+  public AgentApi(Vertx vertx, ServiceConfig service, Parts parts) {
     this.service = service;
     this.config = service.api();
-    this.registry = registry;
+    this.tenants = new Tenants(parts.pool());
     this.limiter =
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC());
-  }
-
-  private SessionContext sessionContext(Vertx vertx) {
-    Optional<RedisAPI> redis =
-        service
-            .redisUrl()
-            .map(
-                url ->
-                    RedisAPI.api(
-                        Redis.createClient(
-                            vertx,
-                            new RedisOptions()
-                                .setConnectionString(url.toString())
-                                .setMaxPoolWaiting(1000))));
-    return new SessionContext(
-        redis,
-        service.session().maxTurns(),
-        service.session().ttl(),
-        service.session().maxLocalSessions(),
-        Clock.systemUTC());
-  }
-
-  private MemoryService memoryService(Vertx vertx, DegradationStatusView status) {
-    Optional<SomaBrainClient> somabrain =
-        service
-            .somabrainUrl()
-            .map(
-                url ->
-                    new SomaBrainClient(
-                        WebClient.create(vertx),
-                        url,
-                        service.memory().somabrainToken(),
-                        service.memory().requestTimeout()));
-    CircuitBreakers breakers =
-        new CircuitBreakers(
-            Clock.systemUTC(), service.memory().breaker(), Map.of(), registry, transition -> {});
-    return new MemoryService(
-        vertx,
-        new PendingMemories(pool),
-        somabrain,
-        service.memory(),
-        breakers,
-        () -> status.isUsable(MemoryService.DEPENDENCY));
+    this.requests =
+        new IdempotentRequests(
+            parts.pool(),
+            Duration.ofHours(service.idempotency().retentionHours()),
+            config.idempotencyAbandonAfter());
+    this.create = new IdempotentCreate(parts.pool(), parts.outbox(), requests);
+    this.conversations =
+        new ConversationRoutes(parts.pool(), parts.outbox(), create, parts.sessions());
+    this.memories = new MemoryRoutes(parts.memories(), create, parts.sessions());
+    AgentTurns turns =
+        new AgentTurns(
+            vertx,
+            parts.pool(),
+            parts.outbox(),
+            parts.memories(),
+            parts.sessions(),
+            parts.status(),
+            service.llm().deadline());
+    this.chat = new ChatRoutes(turns, requests, parts.status());
+    this.spool =
+        new UploadSpool(
+            service.storage().spoolDir(), vertx.createSharedWorkerExecutor("upload-spool", 2));
+    this.admin =
+        new AdminRoutes(
+            config.adminToken(), tenants, new DeadLetters(parts.pool(), parts.outbox()));
   }
 
   @Override
   public void mount(Vertx vertx, Router router) {
-    Tenants tenants = new Tenants(pool);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     BodyHandler media = BodyHandler.create(false).setBodyLimit(config.maxUploadBytes());
     router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(media);
     router.routeWithRegex("/v1/(?!uploads/|transcriptions$|ws$).*").handler(bodies);
     router.route("/admin/*").handler(bodies);
     router.route("/v1/*").handler(new TenantGate(vertx, tenants, limiter, config.backlogLimit()));
-    IdempotentRequests requests =
-        new IdempotentRequests(
-            pool,
-            Duration.ofHours(service.idempotency().retentionHours()),
-            config.idempotencyAbandonAfter());
-    IdempotentCreate create = new IdempotentCreate(pool, outbox, requests);
-    SessionContext sessions = sessionContext(vertx);
-    new ConversationRoutes(pool, outbox, create, sessions).mount(router);
-    DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
-    MemoryService memories = memoryService(vertx, status);
-    new MemoryRoutes(memories, create, sessions).mount(router);
-    new ChatRoutes(
-            new AgentTurns(
-                vertx, pool, outbox, memories, sessions, status, service.llm().deadline()),
-            requests,
-            status)
-        .mount(router);
-    new MediaRoutes(
-            vertx,
-            service,
-            new UploadSpool(
-                service.storage().spoolDir(), vertx.createSharedWorkerExecutor("upload-spool", 2)))
-        .mount(router);
-    new AdminRoutes(config.adminToken(), tenants, new DeadLetters(pool, outbox)).mount(router);
+    conversations.mount(router);
+    memories.mount(router);
+    chat.mount(router);
+    new MediaRoutes(vertx, service, spool).mount(router);
+    admin.mount(router);
   }
 }

@@ -97,7 +97,14 @@ public final class OperationsApi extends VerticleBase {
                     Problem.notFound(
                         "no resource at " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new ProblemHandler());
-    return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
+    // port 0 asks for any free port: listen on -1 instead, Vert.x's "one random port shared by
+    // every server asking for -1", so all instances serve the same port as they do a fixed one
+    int listenOn = port == 0 ? -1 : port;
+    return vertx
+        .createHttpServer()
+        .requestHandler(router)
+        .listen(listenOn)
+        .onSuccess(s -> server = s);
   }
 
   private void status(RoutingContext ctx) {

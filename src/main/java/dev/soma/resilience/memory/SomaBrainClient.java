@@ -1,8 +1,10 @@
 package dev.soma.resilience.memory;
 
+import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.config.Secret;
 import dev.soma.resilience.failover.breaker.CallOutcome;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +32,12 @@ public final class SomaBrainClient {
     this.base = base;
     this.token = token;
     this.timeout = timeout;
+  }
+
+  /** The client for SomaBrain at {@code base}, with the configured token and request timeout. */
+  public static SomaBrainClient create(Vertx vertx, URI base, MemoryConfig config) {
+    return new SomaBrainClient(
+        WebClient.create(vertx), base, config.somabrainToken(), config.requestTimeout());
   }
 
   /** A SomaBrain call that failed, with how it counts ({@link CallOutcome}). */

@@ -1,9 +1,14 @@
 package dev.soma.resilience.session;
 
+import dev.soma.resilience.config.ServiceConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -19,7 +24,12 @@ import java.util.concurrent.TimeUnit;
  * The recent turns of a session: in Redis (a capped list per session with a TTL) when Redis
  * answers, in this process's memory (bounded, same cap and TTL) while it does not. Reads merge
  * both, so a session keeps its context across a Redis outage on this node. {@link #degraded()} says
- * whether the last Redis call failed. Event-loop confined.
+ * whether the last Redis call failed.
+ *
+ * <p>One per process ({@link #create}), shared by every HTTP verticle instance: a session's turns
+ * reach it whichever event loop served them, so every request of the session reads the same
+ * context. Thread-safe: the process-memory store is guarded by its own lock, held for map updates
+ * only.
  */
 public final class SessionContext {
 
@@ -33,7 +43,7 @@ public final class SessionContext {
   private final Duration ttl;
   private final Clock clock;
   private final Map<String, Local> local;
-  private boolean degraded;
+  private volatile boolean degraded;
 
   public SessionContext(
       Optional<RedisAPI> redis, int maxTurns, Duration ttl, int maxSessions, Clock clock) {
@@ -49,6 +59,22 @@ public final class SessionContext {
           }
         };
     this.degraded = redis.isEmpty();
+  }
+
+  /** The process's session store: in Redis when {@code redisUrl} is set, else in this process. */
+  public static SessionContext create(
+      Vertx vertx, Optional<URI> redisUrl, ServiceConfig.SessionConfig config) {
+    Optional<RedisAPI> redis =
+        redisUrl.map(
+            url ->
+                RedisAPI.api(
+                    Redis.createClient(
+                        vertx,
+                        new RedisOptions()
+                            .setConnectionString(url.toString())
+                            .setMaxPoolWaiting(1000))));
+    return new SessionContext(
+        redis, config.maxTurns(), config.ttl(), config.maxLocalSessions(), Clock.systemUTC());
   }
 
   /** True while session context lives in process memory only (Redis down or not configured). */
@@ -107,6 +133,12 @@ public final class SessionContext {
   }
 
   private void appendLocal(String key, JsonObject turn) {
+    synchronized (local) {
+      appendLocalLocked(key, turn);
+    }
+  }
+
+  private void appendLocalLocked(String key, JsonObject turn) {
     Local session = localSession(key);
     Deque<JsonObject> turns = session == null ? new ArrayDeque<>() : session.turns();
     turns.addLast(turn);
@@ -117,8 +149,10 @@ public final class SessionContext {
   }
 
   private List<JsonObject> localTurns(String key) {
-    Local session = localSession(key);
-    return session == null ? List.of() : List.copyOf(session.turns());
+    synchronized (local) {
+      Local session = localSession(key);
+      return session == null ? List.of() : List.copyOf(session.turns());
+    }
   }
 
   private Local localSession(String key) {

@@ -10,8 +10,10 @@ import java.util.function.Consumer;
  * call that started before a change is ignored, so a late success can never close a breaker that
  * opened (or half-opened) meanwhile, and a late failure can never reopen one that closed.
  *
- * <p>Not thread-safe by design: each breaker is used from one event loop (the verticle that owns
- * its {@link CircuitBreakers}).
+ * <p>Thread-safe: one breaker per dependency per process serves every event loop that calls the
+ * dependency (the HTTP verticle's instances share SomaBrain's), so it needs its threshold of
+ * failures once, not once per event loop. Each method holds the breaker's lock for a few field
+ * updates and the listener call, never across I/O.
  */
 public final class CircuitBreaker {
 
@@ -47,7 +49,7 @@ public final class CircuitBreaker {
   }
 
   /** A permit, or {@link OpenCircuitException} when the breaker refuses the call. */
-  public Permit acquire() {
+  public synchronized Permit acquire() {
     if (state == CircuitState.OPEN && clock.millis() - openedAtMillis >= resetMillis()) {
       transition(CircuitState.HALF_OPEN);
     }
@@ -66,7 +68,7 @@ public final class CircuitBreaker {
   }
 
   /** Counts the result of the call made with {@code permit}. */
-  public void record(Permit permit, boolean counted, boolean success) {
+  public synchronized void record(Permit permit, boolean counted, boolean success) {
     if (permit.generation() != generation) {
       return; // the call started in an earlier state: its result says nothing about this one
     }
@@ -87,7 +89,7 @@ public final class CircuitBreaker {
     }
   }
 
-  public CircuitState state() {
+  public synchronized CircuitState state() {
     if (state == CircuitState.OPEN && clock.millis() - openedAtMillis >= resetMillis()) {
       return CircuitState.HALF_OPEN; // what the next call will find
     }
@@ -95,7 +97,7 @@ public final class CircuitBreaker {
   }
 
   /** Time until an open breaker lets a trial through; zero when it is not open. */
-  public Duration retryAfter() {
+  public synchronized Duration retryAfter() {
     if (state != CircuitState.OPEN) {
       return Duration.ZERO;
     }

@@ -6,8 +6,8 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * breaker is a gauge {@code circuit_state{service,tenant}} (0 closed, 1 half-open, 2 open; tenant
  * {@value #ALL_TENANTS} for the dependency's own breaker).
  *
- * <p>Event-loop confined, like the breakers: create one per verticle.
+ * <p>Thread-safe, like the breakers: one instance per dependency set per process, shared by every
+ * verticle instance that calls those dependencies.
  */
 public final class CircuitBreakers {
 
@@ -34,7 +35,7 @@ public final class CircuitBreakers {
   private final Map<String, BreakerSettings> tenantSettings;
   private final MeterRegistry registry;
   private final Consumer<CircuitBreaker.Transition> listener;
-  private final Map<String, CircuitBreaker> breakers = new HashMap<>();
+  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
   public CircuitBreakers(
       Clock clock,

@@ -11,7 +11,8 @@ import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.PendingMemories.Claimed;
 import dev.soma.resilience.memory.SomaBrainClient;
 import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
-import dev.soma.resilience.outbox.internal.OutboxMetrics;
+import dev.soma.resilience.memory.SyncRound;
+import dev.soma.resilience.outbox.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,9 +45,8 @@ public final class MemorySync extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MemorySync.class);
 
   /** Totals of one or more rounds. */
-  public record Round(int synced, int failed) {}
-
   private final PendingMemories queue;
+
   private final SomaBrainClient somabrain;
   private final MemoryConfig config;
   private final String owner;
@@ -72,7 +72,7 @@ public final class MemorySync extends VerticleBase {
     this.config = config;
     this.owner = owner;
     this.registry = registry;
-    this.deadLetters = OutboxMetrics.deadLetters(registry, PendingMemories.DEAD_LETTER_TOPIC);
+    this.deadLetters = DeadLetters.counter(registry, PendingMemories.DEAD_LETTER_TOPIC);
     this.retries =
         new RetrySchedule(
             config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
@@ -136,26 +136,26 @@ public final class MemorySync extends VerticleBase {
    * Rounds until one syncs nothing (the queue is empty, SomaBrain is away, or every tenant's next
    * memory failed); completes with the totals. Callable from any thread once deployed.
    */
-  public Future<Round> drainUntilIdle() {
-    Promise<Round> done = Promise.promise();
-    context.runOnContext(v -> untilIdle(new Round(0, 0)).onComplete(done));
+  public Future<SyncRound> drainUntilIdle() {
+    Promise<SyncRound> done = Promise.promise();
+    context.runOnContext(v -> untilIdle(new SyncRound(0, 0)).onComplete(done));
     return done.future();
   }
 
-  private Future<Round> untilIdle(Round sofar) {
+  private Future<SyncRound> untilIdle(SyncRound sofar) {
     return drain()
         .compose(
             round -> {
-              Round total =
-                  new Round(sofar.synced() + round.synced(), sofar.failed() + round.failed());
+              SyncRound total =
+                  new SyncRound(sofar.synced() + round.synced(), sofar.failed() + round.failed());
               return round.synced() == 0 ? Future.succeededFuture(total) : untilIdle(total);
             });
   }
 
   /** One round: claim, send, settle. Runs on this verticle's event loop. */
-  private Future<Round> drain() {
+  private Future<SyncRound> drain() {
     if (!status.isUsable(MemoryService.DEPENDENCY)) {
-      return Future.succeededFuture(new Round(0, 0));
+      return Future.succeededFuture(new SyncRound(0, 0));
     }
     return queue
         .claim(owner, config.syncBatchSize(), config.syncConcurrentTenants(), config.lease())
@@ -165,25 +165,25 @@ public final class MemorySync extends VerticleBase {
               claimed.forEach(
                   c ->
                       byTenant.computeIfAbsent(c.memory().tenant(), t -> new ArrayList<>()).add(c));
-              List<Future<Round>> tenants = new ArrayList<>();
+              List<Future<SyncRound>> tenants = new ArrayList<>();
               byTenant.values().forEach(list -> tenants.add(sendInOrder(list, 0, 0)));
               return Future.all(tenants)
                   .map(
                       all -> {
                         int synced = 0;
                         int failed = 0;
-                        for (Future<Round> f : tenants) {
+                        for (Future<SyncRound> f : tenants) {
                           synced += f.result().synced();
                           failed += f.result().failed();
                         }
-                        return new Round(synced, failed);
+                        return new SyncRound(synced, failed);
                       });
             });
   }
 
-  private Future<Round> sendInOrder(List<Claimed> memories, int index, int synced) {
+  private Future<SyncRound> sendInOrder(List<Claimed> memories, int index, int synced) {
     if (index == memories.size()) {
-      return Future.succeededFuture(new Round(synced, 0));
+      return Future.succeededFuture(new SyncRound(synced, 0));
     }
     Claimed next = memories.get(index);
     return reporter
@@ -207,7 +207,7 @@ public final class MemorySync extends VerticleBase {
                                     .map(Claimed::id)
                                     .toList(),
                                 owner))
-                    .map(v -> new Round(synced, 1)));
+                    .map(v -> new SyncRound(synced, 1)));
   }
 
   private Future<Void> bury(Claimed memory, Throwable error) {

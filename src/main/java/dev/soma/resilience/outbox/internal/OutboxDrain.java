@@ -1,6 +1,7 @@
 package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.config.OutboxConfig;
+import dev.soma.resilience.outbox.DrainSummary;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -12,9 +13,6 @@ import java.util.List;
  * pending dead letters. The {@code publish-outbox --once} command; must run on a Vert.x context.
  */
 public final class OutboxDrain {
-
-  /** Totals of one pass. */
-  public record Summary(int batches, int published, int failed) {}
 
   private final OutboxRepository repository;
   private final BatchPublisher publisher;
@@ -48,13 +46,13 @@ public final class OutboxDrain {
             Clock.systemUTC());
   }
 
-  public Future<Summary> run() {
-    return next(new Summary(0, 0, 0), "")
+  public Future<DrainSummary> run() {
+    return next(new DrainSummary(0, 0, 0), "")
         .compose(summary -> deadLetters.publishPending(10_000).map(n -> summary));
   }
 
   /** Claims from {@code tenantCursor} on, like the relay, so every tenant's rows are reached. */
-  private Future<Summary> next(Summary sofar, String tenantCursor) {
+  private Future<DrainSummary> next(DrainSummary sofar, String tenantCursor) {
     OutboxRepository.Claim claim =
         OutboxRepository.Claim.ofAll(owner, config.batchSize(), config.lease(), tenantCursor);
     return repository
@@ -71,8 +69,8 @@ public final class OutboxDrain {
                   .publish(batch)
                   .compose(
                       outcome -> {
-                        Summary now =
-                            new Summary(
+                        DrainSummary now =
+                            new DrainSummary(
                                 sofar.batches() + 1,
                                 sofar.published() + outcome.published(),
                                 sofar.failed() + outcome.failed());

@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.outbox.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,19 +61,7 @@ public final class OutboxMetrics {
   }
 
   public void deadLettered(String topic) {
-    dead.computeIfAbsent(topic, t -> deadLetters(registry, t)).increment();
-  }
-
-  /**
-   * {@code dlq_messages_total{topic}}: counts whatever enters {@code dead_letter_messages}, events
-   * of the outbox and memories SomaBrain would not take alike.
-   */
-  public static Counter deadLetters(MeterRegistry registry, String topic) {
-    return Counter.builder("dlq.messages")
-        .description(
-            "Events moved to the dead letters (their copy on <topic>.dlq may follow later)")
-        .tag("topic", topic)
-        .register(registry);
+    dead.computeIfAbsent(topic, t -> DeadLetters.counter(registry, t)).increment();
   }
 
   public void failed(PublishFailure.Kind kind) {

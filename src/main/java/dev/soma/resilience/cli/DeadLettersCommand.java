@@ -1,18 +1,12 @@
-package dev.soma.resilience;
+package dev.soma.resilience.cli;
 
-import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.outbox.DeadLetters;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code dead-letters list|replay|resolve}: inspect dead letters and bring them back. */
 @Command(
@@ -26,17 +20,25 @@ import picocli.CommandLine.Spec;
     })
 final class DeadLettersCommand {
 
-  @ParentCommand Main main;
+  /** A dead-letter action: runs on the dead letters of the started tools. */
+  abstract static class Action extends OperatorCommand {
+    abstract int run(DeadLetters letters) throws Exception;
+
+    @Override
+    public final Integer call() throws Exception {
+      check();
+      return withTools(app -> run(new DeadLetters(app.pool(), app.outbox())));
+    }
+
+    /** Refuses bad options before anything starts. */
+    abstract void check();
+  }
 
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
       description = "Print dead letters as JSON lines.")
-  static final class ListLetters implements Callable<Integer> {
-    @ParentCommand DeadLettersCommand parent;
-
-    @Spec CommandSpec spec;
-
+  static final class ListLetters extends Action {
     @Option(names = "--tenant", description = "Only this tenant's dead letters.")
     String tenant;
 
@@ -50,18 +52,17 @@ final class DeadLettersCommand {
     int limit;
 
     @Override
-    public Integer call() throws Exception {
+    void check() {
       if (limit < 1) {
         throw new ConfigException("--limit must be at least 1, but was " + limit);
       }
-      return parent.withDeadLetters(
-          spec,
-          letters -> {
-            List<JsonObject> rows =
-                Blocking.await(letters.list(tenant, all, limit), Duration.ofMinutes(1));
-            rows.forEach(row -> spec.commandLine().getOut().println(row.encode()));
-            return 0;
-          });
+    }
+
+    @Override
+    int run(DeadLetters letters) throws Exception {
+      List<JsonObject> rows = await(letters.list(tenant, all, limit));
+      rows.forEach(row -> out().println(row.encode()));
+      return 0;
     }
   }
 
@@ -69,11 +70,7 @@ final class DeadLettersCommand {
       name = "replay",
       mixinStandardHelpOptions = true,
       description = "Put a dead letter's event back in the outbox with fresh attempts.")
-  static final class Replay implements Callable<Integer> {
-    @ParentCommand DeadLettersCommand parent;
-
-    @Spec CommandSpec spec;
-
+  static final class Replay extends Action {
     @Parameters(paramLabel = "ID", description = "The dead letter's id.")
     long id;
 
@@ -84,17 +81,15 @@ final class DeadLettersCommand {
     String notes;
 
     @Override
-    public Integer call() throws Exception {
+    void check() {
       nonBlank("--by", operator);
-      return parent.withDeadLetters(
-          spec,
-          letters -> {
-            Blocking.await(letters.replay(id, operator, notes), Duration.ofMinutes(1));
-            spec.commandLine()
-                .getOut()
-                .println("dead letter " + id + " replayed: its event is pending again");
-            return 0;
-          });
+    }
+
+    @Override
+    int run(DeadLetters letters) throws Exception {
+      await(letters.replay(id, operator, notes));
+      out().println("dead letter " + id + " replayed: its event is pending again");
+      return 0;
     }
   }
 
@@ -102,11 +97,7 @@ final class DeadLettersCommand {
       name = "resolve",
       mixinStandardHelpOptions = true,
       description = "Close a dead letter without replaying it.")
-  static final class Resolve implements Callable<Integer> {
-    @ParentCommand DeadLettersCommand parent;
-
-    @Spec CommandSpec spec;
-
+  static final class Resolve extends Action {
     @Parameters(paramLabel = "ID", description = "The dead letter's id.")
     long id;
 
@@ -117,31 +108,16 @@ final class DeadLettersCommand {
     String notes;
 
     @Override
-    public Integer call() throws Exception {
+    void check() {
       nonBlank("--by", operator);
       nonBlank("--notes", notes);
-      return parent.withDeadLetters(
-          spec,
-          letters -> {
-            Blocking.await(letters.resolve(id, operator, notes), Duration.ofMinutes(1));
-            spec.commandLine().getOut().println("dead letter " + id + " resolved");
-            return 0;
-          });
     }
-  }
 
-  /** Who did it and why are kept on the row: an empty value would keep nothing. */
-  private static void nonBlank(String option, String value) {
-    if (value == null || value.isBlank()) {
-      throw new ConfigException(option + " must not be blank");
+    @Override
+    int run(DeadLetters letters) throws Exception {
+      await(letters.resolve(id, operator, notes));
+      out().println("dead letter " + id + " resolved");
+      return 0;
     }
-  }
-
-  private interface Action {
-    int run(DeadLetters target) throws Exception;
-  }
-
-  private int withDeadLetters(CommandSpec spec, Action action) throws Exception {
-    return main.withTools(spec, app -> action.run(new DeadLetters(app.pool(), app.outbox())));
   }
 }

@@ -1,0 +1,31 @@
+package dev.soma.resilience.cli;
+
+import dev.soma.resilience.config.ConfigException;
+import picocli.CommandLine;
+
+/** The operator commands, added under the service's top command. */
+public final class Commands {
+
+  private Commands() {}
+
+  /**
+   * The command line of {@code top} (which runs the service and gives the environment) with every
+   * operator command under it, and configuration errors mapped to one line and exit code 2.
+   */
+  public static CommandLine commandLine(CommandEnvironment top) {
+    CommandLine cli = new CommandLine(top);
+    cli.addSubcommand(new PublishOutboxCommand());
+    cli.addSubcommand(new SyncMemoriesCommand());
+    cli.addSubcommand(new DeadLettersCommand());
+    cli.addSubcommand(new TenantsCommand());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parsed) -> {
+          if (e instanceof ConfigException) {
+            commandLine.getErr().println("configuration error: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
+    return cli;
+  }
+}

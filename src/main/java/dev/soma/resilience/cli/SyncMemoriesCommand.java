@@ -1,0 +1,63 @@
+package dev.soma.resilience.cli;
+
+import dev.soma.resilience.Application;
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.memory.Memories;
+import dev.soma.resilience.memory.SyncRound;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sync-memories --batch-size=50 --interval=5 [--once]}: the memory sync on its own. */
+@Command(
+    name = "sync-memories",
+    mixinStandardHelpOptions = true,
+    description = "Send queued memories to SomaBrain: continuously, or one pass with --once.")
+final class SyncMemoriesCommand extends OperatorCommand {
+
+  @Option(
+      names = "--batch-size",
+      description = "Memories per tenant per round (default: memory.syncBatchSize).")
+  Integer batchSize;
+
+  @Option(names = "--interval", description = "Seconds between rounds when idle (default: 5).")
+  Integer interval;
+
+  @Option(names = "--once", description = "Sync what SomaBrain takes now, print a summary, exit.")
+  boolean once;
+
+  @Override
+  public Integer call() throws Exception {
+    within("--batch-size", batchSize, 1, 10_000, "");
+    within("--interval", interval, 1, 3600, " seconds");
+    override("SA01_MEMORY_SYNC_BATCH_SIZE", batchSize);
+    override("SA01_MEMORY_SYNC_INTERVAL_SECONDS", interval);
+    ServiceConfig config = config();
+    if (config.somabrainUrl().isEmpty()) {
+      throw new ConfigException("SA01_SOMABRAIN_URL is not set: there is no SomaBrain to sync to");
+    }
+    Application app = Application.start(config, Application.Role.TOOLS);
+    try {
+      Memories.Sync sync =
+          await(
+                  app.memories(config, () -> true)
+                      .deploySync("sync-memories-" + Application.processName()))
+              .orElseThrow();
+      if (!once) {
+        return runUntilStopped(app);
+      }
+      SyncRound round = Blocking.await(sync.untilIdle(), Duration.ofHours(1));
+      out()
+          .printf(
+              "synced %d memory(ies); %d failed and will be retried or were dead-lettered%n",
+              round.synced(), round.failed());
+      return round.failed() == 0 ? 0 : 1;
+    } finally {
+      if (once) {
+        app.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.soma.resilience.cli;
+
+import dev.soma.resilience.tenant.Tenants;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tenants create|create-key|revoke-key}: the operator's tenant and API key tools. */
+@Command(
+    name = "tenants",
+    mixinStandardHelpOptions = true,
+    description = "Create tenants and their API keys, revoke keys.",
+    subcommands = {
+      TenantsCommand.Create.class,
+      TenantsCommand.CreateKey.class,
+      TenantsCommand.RevokeKey.class
+    })
+final class TenantsCommand {
+
+  /** A tenant action: runs on the tenants of the started tools and prints one line. */
+  abstract static class Action extends OperatorCommand {
+    abstract String run(Tenants tenants) throws Exception;
+
+    @Override
+    public final Integer call() throws Exception {
+      return withTools(
+          app -> {
+            out().println(run(new Tenants(app.pool())));
+            return 0;
+          });
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant.")
+  static final class Create extends Action {
+    @Parameters(paramLabel = "ID", description = "Tenant id: [a-z0-9._-], up to 63 characters.")
+    String id;
+
+    @Option(names = "--name", description = "Display name (default: the id).")
+    String name;
+
+    @Override
+    String run(Tenants tenants) throws Exception {
+      return await(tenants.create(id, name)).encode();
+    }
+  }
+
+  @Command(
+      name = "create-key",
+      mixinStandardHelpOptions = true,
+      description = "Create an API key for a tenant; the key is printed once and never again.")
+  static final class CreateKey extends Action {
+    @Parameters(paramLabel = "TENANT", description = "The tenant's id.")
+    String tenant;
+
+    @Option(names = "--label", description = "What the key is for.")
+    String label;
+
+    @Option(names = "--by", defaultValue = "cli", description = "Who creates it (kept on the key).")
+    String operator;
+
+    @Override
+    String run(Tenants tenants) throws Exception {
+      return await(tenants.createKey(tenant, label, operator)).encode();
+    }
+  }
+
+  @Command(
+      name = "revoke-key",
+      mixinStandardHelpOptions = true,
+      description = "Revoke an API key at once.")
+  static final class RevokeKey extends Action {
+    @Parameters(paramLabel = "KEY_ID", description = "The key's id (the part after soma_).")
+    String keyId;
+
+    @Option(names = "--by", defaultValue = "cli", description = "Who revokes it.")
+    String operator;
+
+    @Override
+    String run(Tenants tenants) throws Exception {
+      await(tenants.revokeKey(keyId, operator));
+      return "key " + keyId + " revoked";
+    }
+  }
+}

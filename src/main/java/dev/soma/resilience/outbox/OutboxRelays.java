@@ -1,0 +1,88 @@
+package dev.soma.resilience.outbox;
+
+import dev.soma.resilience.config.OutboxConfig;
+import dev.soma.resilience.outbox.internal.BrokerProbe;
+import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
+import dev.soma.resilience.outbox.internal.OutboxDrain;
+import dev.soma.resilience.outbox.internal.OutboxHousekeeping;
+import dev.soma.resilience.outbox.internal.OutboxMetrics;
+import dev.soma.resilience.outbox.internal.OutboxRelay;
+import dev.soma.resilience.outbox.internal.OutboxRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * The relay's wiring for one process, used by the service and by {@code publish-outbox}: the relay
+ * verticle with its housekeeping (retention, dead letters' {@code .dlq} copies, the pending gauge),
+ * or one pass over the outbox. Both share the process's pool and idempotent producer; the metrics
+ * are registered once.
+ */
+public final class OutboxRelays {
+
+  private final Pool pool;
+  private final KafkaProducer<String, String> producer;
+  private final BrokerProbe probe;
+  private final OutboxConfig config;
+  private final OutboxMetrics metrics;
+  private final OutboxRepository repository;
+  private final DeadLetterPublisher deadLetters;
+
+  /**
+   * @param admin asked whether the cluster is reachable when sends fail (outage detection)
+   */
+  public OutboxRelays(
+      Pool pool,
+      KafkaProducer<String, String> producer,
+      KafkaAdminClient admin,
+      OutboxConfig config,
+      MeterRegistry registry) {
+    this.pool = pool;
+    this.producer = producer;
+    this.probe = BrokerProbe.of(admin);
+    this.config = config;
+    this.metrics = new OutboxMetrics(registry);
+    this.repository = new OutboxRepository(pool);
+    this.deadLetters = new DeadLetterPublisher(pool, producer);
+  }
+
+  /**
+   * Deploys the relay (named {@code relayId} in its leases; woken by {@code LISTEN} on {@code
+   * listenTo} when given) and the housekeeping.
+   */
+  public Future<?> deploy(Vertx vertx, String relayId, Optional<PgConnectOptions> listenTo) {
+    return vertx
+        .deployVerticle(
+            () ->
+                new OutboxRelay(
+                    repository,
+                    producer,
+                    deadLetters,
+                    probe,
+                    metrics,
+                    config,
+                    relayId,
+                    listenTo,
+                    Clock.systemUTC()),
+            new DeploymentOptions())
+        .compose(
+            v -> vertx.deployVerticle(new OutboxHousekeeping(pool, config, metrics, deadLetters)));
+  }
+
+  /** Publishes everything due now, then the pending {@code .dlq} copies; one pass. */
+  public Future<DrainSummary> drainOnce(Vertx vertx, String owner) {
+    OutboxDrain drain =
+        new OutboxDrain(vertx, repository, producer, deadLetters, probe, metrics, config, owner);
+    Promise<DrainSummary> done = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> drain.run().onComplete(done));
+    return done.future();
+  }
+}
