@@ -4,6 +4,7 @@ import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.ConfigSource;
 import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.embedded.EmbeddedKafkaBroker;
 import dev.soma.resilience.embedded.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +12,9 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class Infrastructure implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
+  private static final String KAFKA_SERVER_CLASS = "kafka.server.KafkaRaftServer";
 
   final DatabaseUrl database;
   final String kafkaBootstrap;
@@ -37,82 +42,105 @@ final class Infrastructure implements AutoCloseable {
     this.embedded = embedded;
   }
 
+  /** A server this process may embed: where it keeps data, and how to reuse or start it. */
+  private record Embedded<A>(
+      String name,
+      String urlVariable,
+      String portSetting,
+      String serverClass,
+      int port,
+      Path dir,
+      BiPredicate<Path, Integer> runsFrom,
+      IntFunction<A> runningAt,
+      Starter<A> starter) {}
+
+  /** Starts an embedded server; what it returns is closed when the service stops. */
+  @FunctionalInterface
+  private interface Starter<A> {
+    Started<A> start(Path dir, int port);
+  }
+
+  private record Started<A>(A address, AutoCloseable server) {}
+
   static Infrastructure start(ServiceConfig config) {
     List<AutoCloseable> started = new ArrayList<>();
     try {
-      DatabaseUrl database =
-          config
-              .database()
-              .url()
-              .orElseGet(
-                  () -> {
-                    int port = config.database().embeddedPort();
-                    Path dir = config.dataDir().resolve("postgres");
-                    if (listening(port)) {
-                      requireOurs(
-                          EmbeddedPostgresServer.runsFrom(dir, port),
-                          "PostgreSQL",
-                          port,
-                          dir,
-                          "SA01_DATABASE_URL",
-                          "database.embeddedPort");
-                      LOG.info(
-                          "EMBEDDED PostgreSQL of {} already running on port {}: using it",
-                          dir.toAbsolutePath(),
-                          port);
-                      return EmbeddedPostgresServer.urlAt(port);
-                    }
-                    requireEmbedded(
-                        "io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "SA01_DATABASE_URL");
-                    var server =
-                        EmbeddedPostgresServer.start(dir, config.database().embeddedPort());
-                    started.add(server);
-                    LOG.info(
-                        "EMBEDDED PostgreSQL at {} with data in {} (set SA01_DATABASE_URL to use"
-                            + " yours)",
-                        server.url(),
-                        dir.toAbsolutePath());
-                    return server.url();
-                  });
-      String kafka =
-          config
-              .kafka()
-              .bootstrapServers()
-              .orElseGet(
-                  () -> {
-                    int port = config.kafka().embeddedPort();
-                    Path dir = config.dataDir().resolve("kafka");
-                    if (listening(port)) {
-                      requireOurs(
-                          kafkaRunsFrom(dir, port),
-                          "Kafka",
-                          port,
-                          dir,
-                          "SA01_KAFKA_BOOTSTRAP_SERVERS",
-                          "kafka.embeddedPort");
-                      LOG.info(
-                          "EMBEDDED Kafka of {} already running on port {}: using it",
-                          dir.toAbsolutePath(),
-                          port);
-                      return "127.0.0.1:" + port;
-                    }
-                    requireEmbedded("kafka.server.KafkaRaftServer", "SA01_KAFKA_BOOTSTRAP_SERVERS");
-                    var broker =
-                        dev.soma.resilience.embedded.EmbeddedKafkaBroker.start(
-                            dir, config.kafka().embeddedPort());
-                    started.add(broker);
-                    LOG.info(
-                        "EMBEDDED Kafka at {} with data in {} (set SA01_KAFKA_BOOTSTRAP_SERVERS to"
-                            + " use yours)",
-                        broker.bootstrapServers(),
-                        dir.toAbsolutePath());
-                    return broker.bootstrapServers();
-                  });
+      DatabaseUrl database = resolve(config.database().url(), postgres(config), started);
+      String kafka = resolve(config.kafka().bootstrapServers(), kafka(config), started);
       return new Infrastructure(database, kafka, started);
     } catch (RuntimeException e) {
       new Infrastructure(null, null, started).close();
       throw e;
     }
+  }
+
+  private static Embedded<DatabaseUrl> postgres(ServiceConfig config) {
+    return new Embedded<>(
+        "PostgreSQL",
+        "SA01_DATABASE_URL",
+        "database.embeddedPort",
+        "io.zonky.test.db.postgres.embedded.EmbeddedPostgres",
+        config.database().embeddedPort(),
+        config.dataDir().resolve("postgres"),
+        EmbeddedPostgresServer::runsFrom,
+        EmbeddedPostgresServer::urlAt,
+        (dir, port) -> {
+          EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir, port);
+          return new Started<>(server.url(), server);
+        });
+  }
+
+  private static Embedded<String> kafka(ServiceConfig config) {
+    return new Embedded<>(
+        "Kafka",
+        "SA01_KAFKA_BOOTSTRAP_SERVERS",
+        "kafka.embeddedPort",
+        KAFKA_SERVER_CLASS,
+        config.kafka().embeddedPort(),
+        config.dataDir().resolve("kafka"),
+        // only the embedded jar has the broker's classes: without them, no broker of ours runs
+        (dir, port) -> present(KAFKA_SERVER_CLASS) && EmbeddedKafkaBroker.runsFrom(dir, port),
+        port -> "127.0.0.1:" + port,
+        (dir, port) -> {
+          EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, port);
+          return new Started<>(broker.bootstrapServers(), broker);
+        });
+  }
+
+  /**
+   * The configured address; else the embedded server already running on its port (when it is ours);
+   * else a newly started one, added to {@code started}.
+   */
+  private static <A> A resolve(
+      Optional<A> configured, Embedded<A> server, List<AutoCloseable> started) {
+    if (configured.isPresent()) {
+      return configured.get();
+    }
+    Path dir = server.dir().toAbsolutePath();
+    if (listening(server.port())) {
+      requireOurs(server);
+      LOG.info(
+          "EMBEDDED {} of {} already running on port {}: using it",
+          server.name(),
+          dir,
+          server.port());
+      return server.runningAt().apply(server.port());
+    }
+    if (!present(server.serverClass())) {
+      throw new ConfigException(
+          server.urlVariable()
+              + " is not set, and this jar has no embedded server;"
+              + " set it, or run soma-resilience-embedded.jar");
+    }
+    Started<A> running = server.starter().start(server.dir(), server.port());
+    started.add(running.server());
+    LOG.info(
+        "EMBEDDED {} at {} with data in {} (set {} to use yours)",
+        server.name(),
+        running.address(),
+        dir,
+        server.urlVariable());
+    return running.address();
   }
 
   /** Whether something (a running service's embedded server) already listens on the port. */
@@ -129,43 +157,30 @@ final class Infrastructure implements AutoCloseable {
    * The embedded port is taken: fine when by this data directory's own server (a running service,
    * and this is one of its commands), else a clear stop rather than silently using a stranger.
    */
-  private static void requireOurs(
-      boolean ours, String server, int port, Path dir, String urlVariable, String portSetting) {
-    if (!ours) {
+  private static void requireOurs(Embedded<?> server) {
+    if (!server.runsFrom().test(server.dir(), server.port())) {
       throw new ConfigException(
-          urlVariable
+          server.urlVariable()
               + " is not set and port "
-              + port
+              + server.port()
               + " is taken by something other than the embedded "
-              + server
+              + server.name()
               + " of "
-              + dir.toAbsolutePath()
+              + server.dir().toAbsolutePath()
               + "; set "
-              + urlVariable
+              + server.urlVariable()
               + " to use that server, or "
-              + ConfigSource.envName(portSetting)
+              + ConfigSource.envName(server.portSetting())
               + " to another port");
     }
   }
 
-  /** Only the embedded jar has the broker's classes: without them, no broker of ours runs here. */
-  private static boolean kafkaRunsFrom(Path dir, int port) {
-    try {
-      Class.forName("kafka.server.KafkaRaftServer", false, Infrastructure.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      return false;
-    }
-    return dev.soma.resilience.embedded.EmbeddedKafkaBroker.runsFrom(dir, port);
-  }
-
-  private static void requireEmbedded(String className, String variable) {
+  private static boolean present(String className) {
     try {
       Class.forName(className, false, Infrastructure.class.getClassLoader());
+      return true;
     } catch (ClassNotFoundException e) {
-      throw new ConfigException(
-          variable
-              + " is not set, and this jar has no embedded server;"
-              + " set it, or run soma-resilience-embedded.jar");
+      return false;
     }
   }
 
