@@ -1,31 +1,23 @@
 package dev.soma.resilience.embedded;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-  private static final String HOST = "127.0.0.1";
+  static final String HOST = "127.0.0.1";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path dataDir;
@@ -84,7 +76,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) {
     EmbeddedKafkaBroker broker =
-        new EmbeddedKafkaBroker(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, overrides);
+        new EmbeddedKafkaBroker(
+            dataDir.toAbsolutePath(), port == 0 ? BrokerStorage.freePort() : port, overrides);
     broker.startServer();
     return broker;
   }
@@ -167,9 +160,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     long t0 = System.nanoTime();
     installExitGuard();
     Path logDir = dataDir.resolve("logs");
-    KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, controllerPort()), false);
+    KafkaConfig config =
+        KafkaConfig.fromProps(
+            BrokerStorage.properties(
+                HOST, port, BrokerStorage.controllerPort(dataDir), logDir, overrides),
+            false);
     if (!Files.exists(logDir.resolve("meta.properties"))) {
-      format(config, logDir);
+      BrokerStorage.format(config, logDir);
     }
     KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
     try {
@@ -195,82 +192,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         "Embedded Kafka ready on {} in {} ms",
         bootstrapServers(),
         (System.nanoTime() - t0) / 1_000_000);
-  }
-
-  private Properties brokerProperties(Path logDir, int controllerPort) {
-    String conf =
-        """
-        process.roles=broker,controller
-        node.id=1
-        controller.quorum.voters=1@%1$s:%3$d
-        listeners=PLAINTEXT://%1$s:%2$d,CONTROLLER://%1$s:%3$d
-        advertised.listeners=PLAINTEXT://%1$s:%2$d
-        listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-        controller.listener.names=CONTROLLER
-        inter.broker.listener.name=PLAINTEXT
-        num.partitions=3
-        auto.create.topics.enable=true
-        default.replication.factor=1
-        min.insync.replicas=1
-        offsets.topic.replication.factor=1
-        offsets.topic.num.partitions=5
-        transaction.state.log.replication.factor=1
-        transaction.state.log.min.isr=1
-        transaction.state.log.num.partitions=5
-        share.coordinator.state.topic.replication.factor=1
-        share.coordinator.state.topic.min.isr=1
-        group.initial.rebalance.delay.ms=0
-        log.dirs=%4$s
-        """
-            .formatted(HOST, port, controllerPort, logDir);
-    Properties p = new Properties();
-    conf.lines()
-        .forEach(
-            line ->
-                p.setProperty(
-                    line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
-    overrides.forEach(
-        (key, value) ->
-            p.setProperty(key, value.replace(CONTROLLER_PORT, Integer.toString(controllerPort))));
-    return p;
-  }
-
-  private void format(KafkaConfig config, Path logDir) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      Files.createDirectories(logDir);
-      new Formatter()
-          .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
-          .setNodeId(config.nodeId())
-          .setClusterId(Uuid.randomUuid().toString())
-          .setControllerListenerName("CONTROLLER")
-          .setMetadataLogDirectory(config.metadataLogDir())
-          .setIgnoreFormatted(true)
-          .addDirectory(logDir.toString())
-          .run();
-    } catch (Exception e) {
-      throw new IllegalStateException("Cannot format Kafka storage in " + logDir + ": " + out, e);
-    }
-    LOG.info("Formatted KRaft storage: {}", out.toString(StandardCharsets.UTF_8).trim());
-  }
-
-  /**
-   * The controller port is part of the quorum config, so it must not change for a data directory:
-   * keep it in a file.
-   */
-  private int controllerPort() {
-    Path file = dataDir.resolve("controller.port");
-    try {
-      if (Files.exists(file)) {
-        return Integer.parseInt(Files.readString(file).trim());
-      }
-      Files.createDirectories(dataDir);
-      int controllerPort = freePort();
-      Files.writeString(file, controllerPort + "\n");
-      return controllerPort;
-    } catch (IOException | NumberFormatException e) {
-      throw new IllegalStateException("Cannot read or write the controller port file " + file, e);
-    }
   }
 
   private void awaitReady() {
@@ -310,13 +231,5 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         };
     Exit.setExitProcedure(refuse);
     Exit.setHaltProcedure(refuse);
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("No free port on " + HOST, e);
-    }
   }
 }
