@@ -42,88 +42,90 @@ final class LanguageModel {
       Consumer<String> onToken) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(deadline.toMillis() + 2_000);
     if (onToken == null) {
-      LlmRequest request =
-          new LlmRequest(
-              useCase,
-              tenant,
-              messages,
-              Optional.ofNullable(maxTokens),
-              Optional.empty(),
-              Optional.of(deadline.toMillis()),
-              Optional.empty());
+      LlmRequest request = request(useCase, tenant, messages, maxTokens, Optional.empty());
       return vertx
           .eventBus()
           .<JsonObject>request(FailoverAddresses.LLM_COMPLETE, request.toJson(), options)
           .map(reply -> LlmReply.fromJson(reply.body()))
           .recover(e -> Future.failedFuture(new TurnFailed(llmError(e), false)));
     }
-    return stream(useCase, tenant, messages, maxTokens, onToken, options);
+    String address = "chat.stream." + UUID.randomUUID();
+    return stream(
+        request(useCase, tenant, messages, maxTokens, Optional.of(address)), onToken, options);
   }
 
-  private Future<LlmReply> stream(
+  /** A request bounded by the turn's deadline; streamed to {@code streamTo} when given. */
+  private LlmRequest request(
       String useCase,
       String tenant,
       List<LlmRequest.Message> messages,
       Integer maxTokens,
-      Consumer<String> onToken,
-      DeliveryOptions options) {
-    String address = "chat.stream." + UUID.randomUUID();
+      Optional<String> streamTo) {
+    return new LlmRequest(
+        useCase,
+        tenant,
+        messages,
+        Optional.ofNullable(maxTokens),
+        Optional.empty(),
+        Optional.of(deadline.toMillis()),
+        streamTo);
+  }
+
+  /**
+   * Listens on the request's stream address, then asks for the stream: tokens go to {@code
+   * onToken}; the end completes the answer; an error, or nothing within the deadline, fails it with
+   * what the caller already has.
+   */
+  private Future<LlmReply> stream(
+      LlmRequest request, Consumer<String> onToken, DeliveryOptions options) {
     Promise<LlmReply> done = Promise.promise();
     StringBuilder seen = new StringBuilder();
     MessageConsumer<JsonObject> events =
         vertx
             .eventBus()
             .consumer(
-                address,
-                message -> {
-                  LlmStreamEvent event = LlmStreamEvent.fromJson(message.body());
-                  switch (event.type()) {
-                    case "token" ->
-                        event
-                            .text()
-                            .ifPresent(
-                                text -> {
-                                  seen.append(text);
-                                  onToken.accept(text);
-                                });
-                    case "end" -> done.tryComplete(event.reply().orElseThrow());
-                    default ->
-                        done.tryFail(
-                            new PartialTurn(
-                                new TurnFailed(event.error().orElseThrow(), event.partial()),
-                                seen.toString()));
-                  }
-                });
-    LlmRequest request =
-        new LlmRequest(
-            useCase,
-            tenant,
-            messages,
-            Optional.ofNullable(maxTokens),
-            Optional.empty(),
-            Optional.of(deadline.toMillis()),
-            Optional.of(address));
+                request.replyTo().orElseThrow(),
+                message -> onEvent(LlmStreamEvent.fromJson(message.body()), done, seen, onToken));
     events
         .completion()
         .compose(
             v -> vertx.eventBus().request(FailoverAddresses.LLM_STREAM, request.toJson(), options))
         .onFailure(e -> done.tryFail(new TurnFailed(llmError(e), false)));
-    vertx.setTimer(
-        deadline.toMillis() + 5_000,
-        id ->
-            done.tryFail(
-                new PartialTurn(
-                    new TurnFailed(
-                        new LlmError(
-                            LlmError.DEADLINE_EXCEEDED,
-                            "the answer did not finish in" + " time",
-                            Optional.empty(),
-                            List.of()),
-                        seen.length() > 0),
-                    seen.toString())));
+    vertx.setTimer(deadline.toMillis() + 5_000, id -> done.tryFail(tooLate(seen)));
     return done.future()
         .eventually(events::unregister)
         .recover(e -> Future.failedFuture(e instanceof PartialTurn p ? p : e));
+  }
+
+  private static void onEvent(
+      LlmStreamEvent event, Promise<LlmReply> done, StringBuilder seen, Consumer<String> onToken) {
+    switch (event.type()) {
+      case "token" ->
+          event
+              .text()
+              .ifPresent(
+                  text -> {
+                    seen.append(text);
+                    onToken.accept(text);
+                  });
+      case "end" -> done.tryComplete(event.reply().orElseThrow());
+      default ->
+          done.tryFail(
+              new PartialTurn(
+                  new TurnFailed(event.error().orElseThrow(), event.partial()), seen.toString()));
+    }
+  }
+
+  private static PartialTurn tooLate(StringBuilder seen) {
+    return new PartialTurn(
+        new TurnFailed(
+            new LlmError(
+                LlmError.DEADLINE_EXCEEDED,
+                "the answer did not finish in time",
+                Optional.empty(),
+                List.of()),
+            seen.length() > 0),
+        seen.toString());
   }
 
   /** The chain's error, or "unavailable" when it did not answer at all (timeout, no handler). */
