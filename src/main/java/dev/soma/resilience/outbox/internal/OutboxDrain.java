@@ -45,7 +45,8 @@ public final class OutboxDrain {
             metrics,
             config,
             owner,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            () -> false);
   }
 
   public Future<Summary> run() {
