@@ -1,10 +1,10 @@
 package dev.soma.resilience.idempotency;
 
+import dev.soma.resilience.common.db.Transaction;
 import io.vertx.core.Future;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.function.Function;
@@ -48,7 +48,7 @@ public final class IdempotentConsumer {
    * header or the effect fails.
    */
   public Future<Boolean> process(
-      KafkaConsumerRecord<String, String> record, Function<SqlConnection, Future<?>> effect) {
+      KafkaConsumerRecord<String, String> record, Function<Transaction, Future<?>> effect) {
     String eventId = header(record, "event-id");
     if (eventId == null) {
       return Future.failedFuture(
@@ -66,8 +66,9 @@ public final class IdempotentConsumer {
 
   /** As {@link #process(KafkaConsumerRecord, Function)}, for an event id at hand. */
   public Future<Boolean> process(
-      String eventId, String tenantId, Function<SqlConnection, Future<?>> effect) {
-    return pool.withTransaction(
+      String eventId, String tenantId, Function<Transaction, Future<?>> effect) {
+    return Transaction.run(
+        pool,
         tx ->
             tx.preparedQuery(CLAIM)
                 .execute(Tuple.of(scope, eventId, tenantId, retention.toMillis() / 1000.0))

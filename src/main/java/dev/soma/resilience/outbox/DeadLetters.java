@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox;
 
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.internal.DeadLetter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -75,7 +76,7 @@ public final class DeadLetters {
    */
   public Future<Void> replay(long id, String operator, String notes) {
     String why = notes == null || notes.isBlank() ? "replayed" : "replayed: " + notes;
-    return outbox.inTransaction(
+    return Transaction.run(
         pool,
         tx ->
             tx.preparedQuery(RESOLVE)
@@ -88,6 +89,7 @@ public final class DeadLetters {
                       }
                       Row row = rows.iterator().next();
                       Long outboxId = row.getLong("outbox_id");
+                      tx.afterCommit(outbox::committed);
                       return outboxId != null
                           ? tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty()
                           : tx.preparedQuery(REQUEUE_MEMORY)
