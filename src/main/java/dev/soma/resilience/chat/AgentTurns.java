@@ -32,7 +32,6 @@ public final class AgentTurns {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final Outbox outbox;
   private final Conversations conversations;
   private final MemoryService memories;
   private final SessionContext sessions;
@@ -49,7 +48,6 @@ public final class AgentTurns {
       Duration deadline) {
     this.vertx = vertx;
     this.pool = pool;
-    this.outbox = outbox;
     this.conversations = new Conversations(outbox);
     this.memories = memories;
     this.sessions = sessions;

@@ -14,6 +14,8 @@ import java.util.function.Function;
  * recorded in {@code idempotency_records} in the same transaction as the effect: if the effect
  * fails, neither is kept and a redelivery tries again; if it commits, every redelivery (a relay
  * re-sending after a crash, a consumer rebalance, a dead-letter replay) is recognised and skipped.
+ * The effect is a participant in that transaction: what it writes (outbox events too, which then
+ * wake the relay once it commits) stands or falls with the record of the event id.
  *
  * <p>Records are kept for {@code retention} (at least as long as redeliveries can happen: the
  * topic's retention is a safe choice) and removed by {@link IdempotencyCleanup}.
