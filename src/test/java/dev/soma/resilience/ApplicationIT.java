@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.outbox.OutboxEntry;
 import dev.soma.resilience.testing.KafkaReader;
@@ -96,8 +97,7 @@ class ApplicationIT {
         OutboxEntry.of("tenant-a", "order:1", topic, "order-1", new JsonObject().put("total", 3));
 
     boolean created =
-        Blocking.await(
-            app.outbox().inTransaction(app.pool(), tx -> app.outbox().enqueue(tx, entry)), TIMEOUT);
+        Blocking.await(Transaction.run(app.pool(), tx -> app.outbox().enqueue(tx, entry)), TIMEOUT);
 
     assertThat(created).isTrue();
     assertThat(KafkaReader.read(TestServices.kafkaBootstrap(), topic, 1, TIMEOUT))

@@ -3,37 +3,21 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.outbox.Outbox;
-import dev.soma.resilience.outbox.OutboxEntry;
 import dev.soma.resilience.session.SessionContext;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Conversation messages and tool results. Each write stores the business row and its event ({@code
- * conversation.inbound} keyed {@code conv:<conversation>:<message>}, {@code tool.results} keyed
- * {@code tool:<execution>}) in one transaction. Every query is scoped by the caller's tenant, so
- * another tenant's ids answer as if they did not exist.
+ * The HTTP face of conversation messages and tool results ({@link Conversations} stores them, each
+ * with its event, in one transaction). Every query is scoped by the caller's tenant, so another
+ * tenant's ids answer as if they did not exist.
  */
 final class ConversationRoutes {
-
-  static final String INSERT_TOOL =
-      """
-      INSERT INTO tool_executions (tenant_id, execution_id, conversation_id, tool_name, status, result)
-      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING\
-      """;
-  static final String LIST_MESSAGES =
-      """
-      SELECT message_id, role, content, metadata, created_at FROM conversation_messages
-       WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, message_id LIMIT 1000\
-      """;
 
   private static final Set<String> MESSAGE_FIELDS =
       Set.of("messageId", "role", "content", "metadata", "sessionId");
@@ -42,14 +26,12 @@ final class ConversationRoutes {
   private static final int MAX_CONTENT = 32_768;
 
   private final Pool pool;
-  private final Outbox outbox;
   private final IdempotentCreate create;
   private final SessionContext sessions;
   private final Conversations conversations;
 
   ConversationRoutes(Pool pool, Outbox outbox, IdempotentCreate create, SessionContext sessions) {
     this.pool = pool;
-    this.outbox = outbox;
     this.create = create;
     this.sessions = sessions;
     this.conversations = new Conversations(outbox);
@@ -117,34 +99,20 @@ final class ConversationRoutes {
     String status = body.oneOf("status", Set.of("succeeded", "failed"), "succeeded");
     Object result = body.requiredValue("result");
     JsonObject stored = new JsonObject().put("value", result);
-    String eventKey = "tool:" + execution;
     create.run(
         ctx,
         202,
         tx ->
-            tx.preparedQuery(INSERT_TOOL)
-                .execute(Tuple.of(tenant, execution, conversation, tool, status, stored))
-                .compose(
-                    rows ->
-                        rows.rowCount() == 0
-                            ? Future.failedFuture(
-                                Problem.conflict(
-                                    "tool execution '" + execution + "' already has a result"))
-                            : enqueue(
-                                tx,
-                                OutboxEntry.of(
-                                    tenant,
-                                    eventKey,
-                                    "tool.results",
-                                    "conv:" + conversation,
-                                    new JsonObject()
-                                        .put("conversationId", conversation)
-                                        .put("executionId", execution)
-                                        .put("toolName", tool)
-                                        .put("status", status)
-                                        .put("result", result))))
+            conversations
+                .storeToolResult(tx, tenant, conversation, execution, tool, status, result)
+                .recover(
+                    e ->
+                        Future.failedFuture(
+                            e instanceof Conversations.DuplicateToolResult
+                                ? Problem.conflict(e.getMessage())
+                                : e))
                 .map(
-                    v ->
+                    eventKey ->
                         new JsonObject()
                             .put("conversationId", conversation)
                             .put("executionId", execution)
@@ -155,38 +123,20 @@ final class ConversationRoutes {
   private void listMessages(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
     String conversation = conversationId(ctx);
-    pool.preparedQuery(LIST_MESSAGES)
-        .execute(Tuple.of(tenant, conversation))
+    Conversations.messages(pool, tenant, conversation)
         .onComplete(
             ar -> {
               if (ar.failed()) {
                 ctx.fail(ar.cause());
-                return;
-              }
-              if (ar.result().rowCount() == 0) {
+              } else if (ar.result().isEmpty()) {
                 ctx.fail(Problem.notFound("no conversation '" + conversation + "'"));
-                return;
+              } else {
+                ctx.json(
+                    new JsonObject()
+                        .put("conversationId", conversation)
+                        .put("messages", ar.result()));
               }
-              JsonArray messages = new JsonArray();
-              ar.result()
-                  .forEach(
-                      row ->
-                          messages.add(
-                              new JsonObject()
-                                  .put("messageId", row.getString("message_id"))
-                                  .put("role", row.getString("role"))
-                                  .put("content", row.getString("content"))
-                                  .put("metadata", row.getJsonObject("metadata"))
-                                  .put(
-                                      "createdAt",
-                                      row.getOffsetDateTime("created_at").toInstant().toString())));
-              ctx.json(
-                  new JsonObject().put("conversationId", conversation).put("messages", messages));
             });
-  }
-
-  private Future<Void> enqueue(SqlConnection tx, OutboxEntry entry) {
-    return outbox.enqueue(tx, entry).mapEmpty();
   }
 
   private static String conversationId(RoutingContext ctx) {

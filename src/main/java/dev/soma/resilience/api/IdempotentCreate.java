@@ -1,5 +1,6 @@
 package dev.soma.resilience.api;
 
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.outbox.Outbox;
@@ -7,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -37,7 +37,7 @@ final class IdempotentCreate {
   record Reply(int status, JsonObject body) {}
 
   /** As {@link #run(RoutingContext, Function)}, always answering {@code status}. */
-  void run(RoutingContext ctx, int status, Function<SqlConnection, Future<JsonObject>> work) {
+  void run(RoutingContext ctx, int status, Function<Transaction, Future<JsonObject>> work) {
     run(ctx, tx -> work.apply(tx).map(body -> new Reply(status, body)));
   }
 
@@ -45,18 +45,17 @@ final class IdempotentCreate {
    * Answers {@code ctx} with the reply {@code work} produced on the transaction. Call after
    * validation: a request rejected before this point is never stored.
    */
-  void run(RoutingContext ctx, Function<SqlConnection, Future<Reply>> work) {
+  void run(RoutingContext ctx, Function<Transaction, Future<Reply>> work) {
     run(ctx, work, reply -> {});
   }
 
   /** As above; {@code committed} runs once the transaction committed (not on a replay). */
   void run(
-      RoutingContext ctx, Function<SqlConnection, Future<Reply>> work, Consumer<Reply> committed) {
+      RoutingContext ctx, Function<Transaction, Future<Reply>> work, Consumer<Reply> committed) {
     String tenant = TenantGate.tenant(ctx);
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
-      outbox
-          .inTransaction(pool, work)
+      Transaction.run(pool, work)
           .onSuccess(committed::accept)
           .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
           .onFailure(ctx::fail);
@@ -93,8 +92,7 @@ final class IdempotentCreate {
                         Problem.unprocessable(
                             "this " + HEADER + " was used for a different request"));
                 case PROCEED ->
-                    outbox
-                        .inTransaction(
+                    Transaction.run(
                             pool,
                             tx ->
                                 work.apply(tx)

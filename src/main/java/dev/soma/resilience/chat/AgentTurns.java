@@ -1,5 +1,6 @@
 package dev.soma.resilience.chat;
 
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.failover.LlmReply;
@@ -31,7 +32,6 @@ public final class AgentTurns {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final Outbox outbox;
   private final Conversations conversations;
   private final MemoryService memories;
   private final SessionContext sessions;
@@ -48,7 +48,6 @@ public final class AgentTurns {
       Duration deadline) {
     this.vertx = vertx;
     this.pool = pool;
-    this.outbox = outbox;
     this.conversations = new Conversations(outbox);
     this.memories = memories;
     this.sessions = sessions;
@@ -64,7 +63,8 @@ public final class AgentTurns {
   public Future<JsonObject> run(TurnRequest turn, Consumer<String> onToken) {
     String replyId = turn.messageId() + ":reply";
     JsonArray degraded = degradedServices();
-    return pool.withTransaction(
+    return Transaction.run(
+            pool,
             tx ->
                 conversations.store(
                     tx,
@@ -74,7 +74,6 @@ public final class AgentTurns {
                     "user",
                     turn.content(),
                     new JsonObject()))
-        .onSuccess(key -> outbox.committed())
         .compose(key -> context(turn))
         .compose(
             context ->
@@ -189,7 +188,8 @@ public final class AgentTurns {
     if (reply != null) {
       metadata.put("provider", reply.provider()).put("model", reply.model());
     }
-    return pool.withTransaction(
+    return Transaction.run(
+            pool,
             tx ->
                 conversations.store(
                     tx,
@@ -199,7 +199,6 @@ public final class AgentTurns {
                     "assistant",
                     content,
                     metadata))
-        .onSuccess(key -> outbox.committed())
         .compose(
             key ->
                 turn.sessionId() == null

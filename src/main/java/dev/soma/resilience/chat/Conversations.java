@@ -1,25 +1,40 @@
 package dev.soma.resilience.chat;
 
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 /**
- * Conversation messages and their events, written together on the caller's transaction: a user's
- * message goes to {@code conversation.inbound}, the agent's reply to {@code conversation.outbound},
- * keyed {@code conv:<conversation>:<message>} and ordered per conversation.
+ * Conversation messages and tool results, each written with its event on the caller's transaction:
+ * a user's message goes to {@code conversation.inbound}, the agent's reply to {@code
+ * conversation.outbound}, keyed {@code conv:<conversation>:<message>}; a tool result goes to {@code
+ * tool.results}, keyed {@code tool:<execution>}. All of a conversation's events are ordered by its
+ * partition key {@code conv:<conversation>}. Every query is scoped by tenant.
  */
 public final class Conversations {
 
   public static final String INBOUND = "conversation.inbound";
   public static final String OUTBOUND = "conversation.outbound";
+  public static final String TOOL_RESULTS = "tool.results";
 
   static final String INSERT_MESSAGE =
       """
       INSERT INTO conversation_messages (tenant_id, conversation_id, message_id, role, content, metadata)
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING\
+      """;
+  static final String LIST_MESSAGES =
+      """
+      SELECT message_id, role, content, metadata, created_at FROM conversation_messages
+       WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, message_id LIMIT 1000\
+      """;
+  static final String INSERT_TOOL_RESULT =
+      """
+      INSERT INTO tool_executions (tenant_id, execution_id, conversation_id, tool_name, status, result)
       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING\
       """;
 
@@ -31,6 +46,13 @@ public final class Conversations {
           null,
           false,
           false);
+    }
+  }
+
+  /** A tool execution that already has a result: its id is the client's to choose, once. */
+  public static final class DuplicateToolResult extends RuntimeException {
+    DuplicateToolResult(String execution) {
+      super("tool execution '" + execution + "' already has a result", null, false, false);
     }
   }
 
@@ -50,7 +72,7 @@ public final class Conversations {
    * tenant already has a message with this id in the conversation. Completes with the event key.
    */
   public Future<String> store(
-      SqlConnection tx,
+      Transaction tx,
       String tenant,
       String conversation,
       String message,
@@ -79,5 +101,68 @@ public final class Conversations {
                                 .put("content", content)
                                 .put("metadata", metadata))))
         .map(created -> key);
+  }
+
+  /**
+   * Stores a tool execution's result and its event on {@code tx}; fails with {@link
+   * DuplicateToolResult} when the tenant already has a result for this execution. Completes with
+   * the event key.
+   */
+  public Future<String> storeToolResult(
+      Transaction tx,
+      String tenant,
+      String conversation,
+      String execution,
+      String tool,
+      String status,
+      Object result) {
+    String key = "tool:" + execution;
+    JsonObject stored = new JsonObject().put("value", result);
+    return tx.preparedQuery(INSERT_TOOL_RESULT)
+        .execute(Tuple.of(tenant, execution, conversation, tool, status, stored))
+        .compose(
+            rows ->
+                rows.rowCount() == 0
+                    ? Future.failedFuture(new DuplicateToolResult(execution))
+                    : outbox.enqueue(
+                        tx,
+                        OutboxEntry.of(
+                            tenant,
+                            key,
+                            TOOL_RESULTS,
+                            "conv:" + conversation,
+                            new JsonObject()
+                                .put("conversationId", conversation)
+                                .put("executionId", execution)
+                                .put("toolName", tool)
+                                .put("status", status)
+                                .put("result", result))))
+        .map(created -> key);
+  }
+
+  /**
+   * The tenant's messages in {@code conversation}, oldest first (at most 1,000), as JSON; empty
+   * when the tenant has no such conversation.
+   */
+  public static Future<JsonArray> messages(SqlClient client, String tenant, String conversation) {
+    return client
+        .preparedQuery(LIST_MESSAGES)
+        .execute(Tuple.of(tenant, conversation))
+        .map(
+            rows -> {
+              JsonArray messages = new JsonArray();
+              rows.forEach(
+                  row ->
+                      messages.add(
+                          new JsonObject()
+                              .put("messageId", row.getString("message_id"))
+                              .put("role", row.getString("role"))
+                              .put("content", row.getString("content"))
+                              .put("metadata", row.getJsonObject("metadata"))
+                              .put(
+                                  "createdAt",
+                                  row.getOffsetDateTime("created_at").toInstant().toString())));
+              return messages;
+            });
   }
 }

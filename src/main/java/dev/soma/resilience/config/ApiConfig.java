@@ -11,7 +11,10 @@ import java.time.Duration;
  * @param rateLimitBurst requests a tenant may make at once
  * @param backlogLimit a tenant with more pending outbox events is slowed with 429
  * @param idempotencyAbandonAfter an unfinished Idempotency-Key older than this may be reused
- * @param adminToken the operator credential for {@code /admin/*}; unset disables those endpoints
+ * @param adminToken the operator credential for {@code /admin/*}; unset disables those endpoints,
+ *     set it has at least 16 characters
+ * @throws ConfigException when a limit is below 1, the abandon time is not positive, or the admin
+ *     token is too short (its value is never shown)
  */
 public record ApiConfig(
     int maxBodyBytes,
@@ -22,12 +25,21 @@ public record ApiConfig(
     Duration idempotencyAbandonAfter,
     Secret adminToken) {
 
-  static ApiConfig from(Settings s) {
-    String admin = s.string("admin.token");
-    if (!admin.isEmpty() && admin.length() < 16) {
+  public ApiConfig {
+    Require.atLeast("api.maxBodyBytes", maxBodyBytes, 1);
+    Require.atLeast("api.maxUploadBytes", maxUploadBytes, 1);
+    Require.atLeast("api.rateLimitPerSecond", rateLimitPerSecond, 1);
+    Require.atLeast("api.rateLimitBurst", rateLimitBurst, 1);
+    Require.atLeast("api.backlogLimit", backlogLimit, 1);
+    Require.positive("api.idempotencyAbandonSeconds", idempotencyAbandonAfter);
+    Require.present("admin.token", adminToken);
+    if (adminToken.isSet() && adminToken.value().length() < 16) {
       throw ConfigException.invalid(
           ConfigSource.envName("admin.token"), "****", "at least 16 characters");
     }
+  }
+
+  static ApiConfig from(Settings s) {
     return new ApiConfig(
         s.intIn("api.maxBodyBytes", 1024, 64 * 1024 * 1024),
         s.intIn("api.maxUploadBytes", 1024, 1024 * 1024 * 1024),
@@ -35,6 +47,6 @@ public record ApiConfig(
         s.intIn("api.rateLimitBurst", 1, 1_000_000),
         s.intIn("api.backlogLimit", 1, Integer.MAX_VALUE),
         Duration.ofSeconds(s.intIn("api.idempotencyAbandonSeconds", 1, 86_400)),
-        new Secret(admin));
+        new Secret(s.string("admin.token")));
   }
 }

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param maxAudioBytes the largest audio a request may carry (base64 on the event bus)
  * @param breakerFailureThreshold consecutive failures that open a provider's breaker
  * @param breakerReset how long an open breaker waits before a trial call
+ * @throws ConfigException when a count is below 1, a duration is not positive, a provider lacks its
+ *     base URL or a model/voice, or Kokoro's speed is outside 0.5-2.0
  */
 public record AudioConfig(
     Duration timeout,
@@ -27,17 +29,58 @@ public record AudioConfig(
   /**
    * ElevenLabs TTS: {@code POST {baseUrl}/v1/text-to-speech/{voiceId}}, header {@code xi-api-key}.
    */
-  public record ElevenLabs(URI baseUrl, Secret apiKey, String voiceId, String modelId) {}
+  public record ElevenLabs(URI baseUrl, Secret apiKey, String voiceId, String modelId) {
+    public ElevenLabs {
+      Require.present("audio.elevenlabs.baseUrl", baseUrl);
+      Require.present("audio.elevenlabs.apiKey", apiKey);
+      Require.nonEmpty("audio.elevenlabs.voiceId", voiceId);
+      Require.nonEmpty("audio.elevenlabs.modelId", modelId);
+    }
+  }
 
   /** OpenAI TTS ({@code /v1/audio/speech}) and STT ({@code /v1/audio/transcriptions}). */
   public record OpenAi(
-      URI baseUrl, Secret apiKey, String ttsModel, String ttsVoice, String sttModel) {}
+      URI baseUrl, Secret apiKey, String ttsModel, String ttsVoice, String sttModel) {
+    public OpenAi {
+      Require.present("audio.openai.baseUrl", baseUrl);
+      Require.present("audio.openai.apiKey", apiKey);
+      Require.nonEmpty("audio.openai.ttsModel", ttsModel);
+      Require.nonEmpty("audio.openai.ttsVoice", ttsVoice);
+      Require.nonEmpty("audio.openai.sttModel", sttModel);
+    }
+  }
 
   /** Deepgram STT: {@code POST {baseUrl}/v1/listen}, header {@code Authorization: Token}. */
-  public record Deepgram(URI baseUrl, Secret apiKey, String model) {}
+  public record Deepgram(URI baseUrl, Secret apiKey, String model) {
+    public Deepgram {
+      Require.present("audio.deepgram.baseUrl", baseUrl);
+      Require.present("audio.deepgram.apiKey", apiKey);
+      Require.nonEmpty("audio.deepgram.model", model);
+    }
+  }
 
   /** Self-hosted Kokoro TTS: {@code POST {baseUrl}/synthesize}; no credential. */
-  public record Kokoro(Optional<URI> baseUrl, String voice, double speed) {}
+  public record Kokoro(Optional<URI> baseUrl, String voice, double speed) {
+    public Kokoro {
+      Require.present("audio.kokoro.baseUrl", baseUrl);
+      Require.nonEmpty("audio.kokoro.voice", voice);
+      if (!(speed >= 0.5 && speed <= 2.0)) {
+        throw ConfigException.invalid(
+            ConfigSource.envName("audio.kokoro.speed"), speed, "a number from 0.5 to 2.0");
+      }
+    }
+  }
+
+  public AudioConfig {
+    Require.positive("audio.timeoutMs", timeout);
+    Require.atLeast("audio.maxAudioBytes", maxAudioBytes, 1);
+    Require.atLeast("audio.breakerFailureThreshold", breakerFailureThreshold, 1);
+    Require.positive("audio.breakerResetMs", breakerReset);
+    Require.present("audio.elevenlabs", elevenlabs);
+    Require.present("audio.openai", openai);
+    Require.present("audio.deepgram", deepgram);
+    Require.present("audio.kokoro", kokoro);
+  }
 
   static AudioConfig from(Settings s) {
     String speed = s.string("audio.kokoro.speed");

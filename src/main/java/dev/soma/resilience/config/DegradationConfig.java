@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  * @param graph which service needs which: {@code node -> "a,b|c"} means the node needs {@code a}
  *     and one of {@code b} or {@code c}; {@code llm.*} stands for every service named {@code
  *     llm.}...
+ * @throws ConfigException when a duration is not positive (the suppression window may be zero), the
+ *     history is empty, the topic is no Kafka topic name, the tenant is empty, or a collection is
+ *     missing
  */
 public record DegradationConfig(
     Duration probeInterval,
@@ -60,14 +63,80 @@ public record DegradationConfig(
       Duration moderateLatency,
       Duration severeLatency,
       double moderateErrorRate,
-      double severeErrorRate) {}
+      double severeErrorRate) {
+
+    public Thresholds {
+      Require.atLeast("degradation.minCalls", minCalls, 1);
+      Require.atLeast("degradation.failuresToUnavailable", failuresToUnavailable, 1);
+      Require.positive("degradation.minorLatencyMs", minorLatency);
+      Require.notBelow(
+          "degradation.moderateLatencyMs",
+          moderateLatency,
+          "degradation.minorLatencyMs",
+          minorLatency);
+      Require.notBelow(
+          "degradation.severeLatencyMs",
+          severeLatency,
+          "degradation.moderateLatencyMs",
+          moderateLatency);
+      if (!(moderateErrorRate > 0 && moderateErrorRate <= 1)) {
+        throw ConfigException.invalid(
+            ConfigSource.envName("degradation.moderateErrorRatePercent"),
+            moderateErrorRate * 100,
+            "above 0 and at most 100 (percent)");
+      }
+      if (!(severeErrorRate >= moderateErrorRate && severeErrorRate <= 1)) {
+        throw ConfigException.invalid(
+            ConfigSource.envName("degradation.severeErrorRatePercent"),
+            severeErrorRate * 100,
+            "from the moderate rate (" + moderateErrorRate * 100 + ") to 100 (percent)");
+      }
+    }
+  }
 
   /**
    * A dependency declared in {@code degradation.dependencies}: {@code name} alone is judged by the
    * outcomes clients report; {@code name=url} is also probed with a GET (any answer below 500 is
    * reachable); {@code name=} (empty) is shown as not configured.
    */
-  public record ExtraDependency(String name, boolean configured, Optional<String> probeUrl) {}
+  public record ExtraDependency(String name, boolean configured, Optional<String> probeUrl) {
+    public ExtraDependency {
+      if (name == null || !NAME.matcher(name).matches()) {
+        throw ConfigException.invalid(
+            ConfigSource.envName("degradation.dependencies"),
+            name,
+            "a service name of lower-case letters, digits, '.', '_' and '-'");
+      }
+      Require.present("degradation.dependencies", probeUrl);
+      if (!configured && probeUrl.isPresent()) {
+        throw ConfigException.invalid(
+            ConfigSource.envName("degradation.dependencies"),
+            name + "=" + Settings.redact(probeUrl.get()),
+            "no probe URL for a dependency that is not configured");
+      }
+    }
+  }
+
+  public DegradationConfig {
+    Require.positive("degradation.probeIntervalMs", probeInterval);
+    Require.positive("degradation.probeTimeoutMs", probeTimeout);
+    Require.positive("degradation.evaluationIntervalMs", evaluationInterval);
+    Require.positive("degradation.windowSeconds", window);
+    Require.present("degradation.thresholds", thresholds);
+    Require.notNegative("degradation.suppressionWindowSeconds", suppressionWindow);
+    Require.atLeast("degradation.historySize", historySize, 1);
+    if (eventsTopic == null || !eventsTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("degradation.eventsTopic"), eventsTopic, "a Kafka topic name");
+    }
+    if (eventsTenant == null || eventsTenant.isEmpty()) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("degradation.eventsTenant"), eventsTenant, "a tenant id");
+    }
+    Require.present("degradation.criticalServices", criticalServices);
+    Require.present("degradation.dependencies", extraDependencies);
+    Require.present("degradation.graph", graph);
+  }
 
   static DegradationConfig from(Settings s) {
     int minor = s.intIn("degradation.minorLatencyMs", 1, 3_600_000);
@@ -76,16 +145,6 @@ public record DegradationConfig(
     int moderateRate = s.intIn("degradation.moderateErrorRatePercent", 1, 100);
     int severeRate = s.intIn("degradation.severeErrorRatePercent", moderateRate, 100);
     int interval = s.intIn("degradation.probeIntervalMs", 50, 3_600_000);
-    String topic = s.string("degradation.eventsTopic");
-    if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("degradation.eventsTopic"), topic, "a Kafka topic name");
-    }
-    String tenant = s.string("degradation.eventsTenant");
-    if (tenant.isEmpty()) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("degradation.eventsTenant"), tenant, "a tenant id");
-    }
     return new DegradationConfig(
         Duration.ofMillis(interval),
         Duration.ofMillis(s.intIn("degradation.probeTimeoutMs", 10, 600_000)),
@@ -101,8 +160,8 @@ public record DegradationConfig(
             severeRate / 100.0),
         Duration.ofSeconds(s.intIn("degradation.suppressionWindowSeconds", 0, 86_400)),
         s.intIn("degradation.historySize", 1, 100_000),
-        topic,
-        tenant,
+        s.string("degradation.eventsTopic"),
+        s.string("degradation.eventsTenant"),
         Set.copyOf(names("degradation.criticalServices", s.string("degradation.criticalServices"))),
         extraDependencies(s.string("degradation.dependencies")),
         graph(s.strings("degradation.graph")));

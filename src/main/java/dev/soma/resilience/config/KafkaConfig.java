@@ -9,6 +9,10 @@ import java.util.Optional;
 /**
  * Kafka settings. The producer always runs idempotent with {@code acks=all} and unbounded retries
  * inside {@code deliveryTimeoutMs}; these are the knobs that may differ per installation.
+ *
+ * @throws ConfigException when the bootstrap servers are not {@code host:port} pairs, the delivery
+ *     timeout is shorter than the request timeout and the linger together, a time or size is out of
+ *     its range, or the compression type or security protocol is unknown
  */
 public record KafkaConfig(
     Optional<String> bootstrapServers,
@@ -35,6 +39,16 @@ public record KafkaConfig(
       Optional<String> saslMechanism,
       String saslUsername,
       Secret saslPassword) {
+
+    public Security {
+      Require.oneOf(
+          "kafka.securityProtocol", protocol, "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+      Require.present("kafka.sslCaFile", caFile);
+      Require.present("kafka.sslCertFile", clientCertificate);
+      Require.present("kafka.saslMechanism", saslMechanism);
+      Require.present("kafka.saslUsername", saslUsername);
+      Require.present("kafka.saslPassword", saslPassword);
+    }
 
     public static final Security PLAINTEXT =
         new Security(
@@ -95,23 +109,41 @@ public record KafkaConfig(
     }
   }
 
+  public KafkaConfig {
+    Require.present("kafka.bootstrapServers", bootstrapServers);
+    bootstrapServers.ifPresent(
+        servers -> {
+          if (!Settings.isHostPorts(servers, true)) {
+            throw ConfigException.invalid(
+                ConfigSource.envName("kafka.bootstrapServers"),
+                servers,
+                "host:port[,host:port...] with ports from 1 to 65535");
+          }
+        });
+    Require.between("kafka.embeddedPort", embeddedPort, 1, 65535);
+    Require.oneOf(
+        "kafka.compressionType", compressionType, "none", "gzip", "snappy", "lz4", "zstd");
+    Require.atLeast("kafka.lingerMs", lingerMs, 0);
+    Require.atLeast("kafka.batchSizeBytes", batchSizeBytes, 0);
+    Require.atLeast("kafka.requestTimeoutMs", requestTimeoutMs, 1);
+    if (deliveryTimeoutMs < requestTimeoutMs + lingerMs) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("kafka.deliveryTimeoutMs"),
+          deliveryTimeoutMs,
+          "at least kafka.requestTimeoutMs + kafka.lingerMs ("
+              + (requestTimeoutMs + lingerMs)
+              + ")");
+    }
+    Require.atLeast("kafka.maxBlockMs", maxBlockMs, 0);
+    Require.atLeast("kafka.maxRequestSizeBytes", maxRequestSizeBytes, 1);
+    Require.present("kafka.security", security);
+  }
+
   static KafkaConfig from(Settings s) {
     String servers = s.string("kafka.bootstrapServers");
-    if (!servers.isEmpty() && !Settings.isHostPorts(servers, true)) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("kafka.bootstrapServers"),
-          servers,
-          "host:port[,host:port...] with ports from 1 to 65535");
-    }
     int request = s.intIn("kafka.requestTimeoutMs", 1000, 600_000);
     int linger = s.intIn("kafka.lingerMs", 0, 60_000);
     int delivery = s.intIn("kafka.deliveryTimeoutMs", 1000, 3_600_000);
-    if (delivery < request + linger) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("kafka.deliveryTimeoutMs"),
-          delivery,
-          "at least kafka.requestTimeoutMs + kafka.lingerMs (" + (request + linger) + ")");
-    }
     return new KafkaConfig(
         servers.isEmpty() ? Optional.empty() : Optional.of(servers),
         s.intIn("kafka.embeddedPort", 1, 65535),

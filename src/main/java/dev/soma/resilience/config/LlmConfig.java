@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param defaultMaxTokens {@code max_tokens} when the caller gives none (Anthropic requires one)
  * @param breakerFailureThreshold consecutive failures that open a provider's breaker
  * @param breakerReset how long an open breaker waits before a trial call
+ * @throws ConfigException when there is no chain, a chain is empty or names a provider not in
+ *     {@code providers}, a count is below 1 or a duration is not positive
  */
 public record LlmConfig(
     Map<String, Provider> providers,
@@ -62,6 +64,14 @@ public record LlmConfig(
   public record Provider(
       String name, Format format, URI baseUrl, String apiKey, Map<String, String> extraHeaders) {
 
+    public Provider {
+      Require.nonEmpty("llm.<provider>.name", name);
+      Require.present("llm." + name + ".format", format);
+      Require.present("llm." + name + ".baseUrl", baseUrl);
+      Require.present("llm." + name + ".apiKey", apiKey);
+      Require.present("llm." + name + ".extraHeaders", extraHeaders);
+    }
+
     public boolean configured() {
       return !apiKey.isEmpty();
     }
@@ -81,10 +91,42 @@ public record LlmConfig(
 
   /** One link of a chain: a provider and the model to ask it for. */
   public record Link(String provider, String model) {
+    public Link {
+      Require.nonEmpty("llm.chains.<useCase>.provider", provider);
+      Require.nonEmpty("llm.chains.<useCase>.model", model);
+    }
+
     @Override
     public String toString() {
       return provider + ":" + model;
     }
+  }
+
+  public LlmConfig {
+    Require.present("llm.providers", providers);
+    Require.present("llm.chains", chains);
+    if (chains.isEmpty()) {
+      throw ConfigException.invalid("llm.chains", "{}", "at least one use case");
+    }
+    chains.forEach(
+        (useCase, links) -> {
+          if (links.isEmpty()
+              || !links.stream().allMatch(l -> providers.containsKey(l.provider()))) {
+            throw ConfigException.invalid(
+                ConfigSource.envName("llm.chains." + useCase),
+                links,
+                "one or more provider:model links, each provider one of "
+                    + String.join(", ", providers.keySet()));
+          }
+        });
+    Require.positive("llm.connectTimeoutMs", connectTimeout);
+    Require.positive("llm.requestTimeoutMs", requestTimeout);
+    Require.positive("llm.firstTokenTimeoutMs", firstTokenTimeout);
+    Require.positive("llm.betweenTokensTimeoutMs", betweenTokensTimeout);
+    Require.positive("llm.deadlineMs", deadline);
+    Require.atLeast("llm.defaultMaxTokens", defaultMaxTokens, 1);
+    Require.atLeast("llm.breakerFailureThreshold", breakerFailureThreshold, 1);
+    Require.positive("llm.breakerResetMs", breakerReset);
   }
 
   static LlmConfig from(Settings s) {
@@ -95,9 +137,6 @@ public record LlmConfig(
     Map<String, List<Link>> chains = new LinkedHashMap<>();
     for (String useCase : s.fieldNames("llm.chains")) {
       chains.put(useCase, chain(s, "llm.chains." + useCase, providers));
-    }
-    if (chains.isEmpty()) {
-      throw ConfigException.invalid("llm.chains", "{}", "at least one use case");
     }
     return new LlmConfig(
         Map.copyOf(providers),

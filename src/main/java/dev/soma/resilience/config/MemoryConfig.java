@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param lease how long a claimed memory is exclusive to one node
  * @param backoffInitial first retry delay (doubles, with jitter)
  * @param backoffMax largest retry delay
+ * @throws ConfigException when a count is below 1, a duration is not positive, the namespace is
+ *     empty or the write mode unknown
  */
 public record MemoryConfig(
     Secret somabrainToken,
@@ -35,6 +37,22 @@ public record MemoryConfig(
     Duration lease,
     Duration backoffInitial,
     Duration backoffMax) {
+
+  public MemoryConfig {
+    Require.present("somabrain.token", somabrainToken);
+    Require.nonEmpty("somabrain.namespace", namespace);
+    Require.positive("somabrain.requestTimeoutMs", requestTimeout);
+    Require.present("somabrain.breakerFailureThreshold", breaker);
+    Require.oneOf("memory.writeMode", writeMode, "sync", "async", "auto");
+    Require.positive("memory.autoTimeoutMs", autoTimeout);
+    Require.atLeast("memory.syncBatchSize", syncBatchSize, 1);
+    Require.positive("memory.syncIntervalSeconds", syncInterval);
+    Require.atLeast("memory.syncConcurrentTenants", syncConcurrentTenants, 1);
+    Require.atLeast("memory.maxAttempts", maxAttempts, 1);
+    Require.positive("memory.leaseSeconds", lease);
+    Require.positive("memory.backoffInitialMs", backoffInitial);
+    Require.positive("memory.backoffMaxMs", backoffMax);
+  }
 
   static MemoryConfig from(Settings s) {
     return new MemoryConfig(

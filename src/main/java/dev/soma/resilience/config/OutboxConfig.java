@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param cleanupInterval how often retention cleanup runs
  * @param pendingGaugeInterval how often the per-tenant pending gauge is refreshed
  * @param tenantQuota per-tenant pacing; disabled by default
+ * @throws ConfigException when a count is below 1 or a duration is not positive (the retention may
+ *     be zero); the loader's ranges for operators are narrower (docs/CONFIGURATION.md)
  */
 public record OutboxConfig(
     int batchSize,
@@ -36,7 +38,27 @@ public record OutboxConfig(
     TenantQuota tenantQuota) {
 
   /** At most {@code limit} events per tenant per {@code window}; excess waits, never dropped. */
-  public record TenantQuota(boolean enabled, int limit, Duration window) {}
+  public record TenantQuota(boolean enabled, int limit, Duration window) {
+    public TenantQuota {
+      Require.atLeast("outbox.tenantQuotaLimit", limit, 1);
+      Require.positive("outbox.tenantQuotaWindowSeconds", window);
+    }
+  }
+
+  public OutboxConfig {
+    Require.atLeast("outbox.batchSize", batchSize, 1);
+    Require.atLeast("outbox.maxInFlightBatches", maxInFlightBatches, 1);
+    Require.between("outbox.concurrentClaims", concurrentClaims, 1, 4);
+    Require.positive("outbox.pollIntervalMs", pollInterval);
+    Require.positive("outbox.leaseSeconds", lease);
+    Require.positive("outbox.backoffInitialMs", backoffInitial);
+    Require.positive("outbox.backoffMaxMs", backoffMax);
+    Require.positive("outbox.kafkaDownBackoffMaxMs", kafkaDownBackoffMax);
+    Require.notNegative("outbox.retentionHours", retention);
+    Require.positive("outbox.cleanupIntervalSeconds", cleanupInterval);
+    Require.positive("outbox.pendingGaugeIntervalSeconds", pendingGaugeInterval);
+    Require.present("outbox.tenantQuota", tenantQuota);
+  }
 
   static OutboxConfig from(Settings s) {
     return new OutboxConfig(

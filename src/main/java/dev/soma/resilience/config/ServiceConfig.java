@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param audio the TTS and STT failover chains
  * @param storage the storage failover chain and its upload queue
  * @param llm the LLM providers and fallback chains ({@code SA01_LLM_*})
+ * @throws ConfigException when a part is missing, the port is outside 0-65535 or no HTTP instance
+ *     is asked for
  */
 public record ServiceConfig(
     Path dataDir,
@@ -48,6 +50,26 @@ public record ServiceConfig(
     AudioConfig audio,
     StorageConfig storage,
     LlmConfig llm) {
+
+  public ServiceConfig {
+    Require.present("dataDir", dataDir);
+    Require.between("http.port", httpPort, 0, 65535);
+    Require.atLeast("http.instances", httpInstances, 1);
+    Require.present("database", database);
+    Require.present("kafka", kafka);
+    Require.present("redis.url", redisUrl);
+    Require.present("somabrain.url", somabrainUrl);
+    Require.present("temporal.host", temporalHost);
+    Require.present("outbox", outbox);
+    Require.present("idempotency", idempotency);
+    Require.present("api", api);
+    Require.present("memory", memory);
+    Require.present("session", session);
+    Require.present("degradation", degradation);
+    Require.present("audio", audio);
+    Require.present("storage", storage);
+    Require.present("llm", llm);
+  }
 
   private static int instancesOrProcessors(int configured) {
     return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
@@ -101,6 +123,12 @@ public record ServiceConfig(
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */
   public record DatabaseConfig(Optional<DatabaseUrl> url, int poolSize, int embeddedPort) {
+    public DatabaseConfig {
+      Require.present("database.url", url);
+      Require.atLeast("database.poolSize", poolSize, 1);
+      Require.between("database.embeddedPort", embeddedPort, 1, 65535);
+    }
+
     static DatabaseConfig from(Settings s) {
       String url = s.string("database.url");
       return new DatabaseConfig(
@@ -111,8 +139,19 @@ public record ServiceConfig(
   }
 
   /** Recent turns per session, in Redis (in process memory while Redis is down). */
-  public record SessionConfig(int maxTurns, Duration ttl, int maxLocalSessions) {}
+  public record SessionConfig(int maxTurns, Duration ttl, int maxLocalSessions) {
+    public SessionConfig {
+      Require.atLeast("session.maxTurns", maxTurns, 1);
+      Require.positive("session.ttlSeconds", ttl);
+      Require.atLeast("session.maxLocalSessions", maxLocalSessions, 1);
+    }
+  }
 
   /** Retention of idempotency records (consumer-side and request-side). */
-  public record IdempotencyConfig(int retentionHours, int cleanupIntervalSeconds) {}
+  public record IdempotencyConfig(int retentionHours, int cleanupIntervalSeconds) {
+    public IdempotencyConfig {
+      Require.atLeast("idempotency.retentionHours", retentionHours, 1);
+      Require.atLeast("idempotency.cleanupIntervalSeconds", cleanupIntervalSeconds, 1);
+    }
+  }
 }

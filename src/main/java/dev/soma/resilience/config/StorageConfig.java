@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param spoolDir where queued and spilled uploads are kept, fsynced, until stored
  * @param retryInterval how often queued uploads are tried again
  * @param retryBatch queued uploads tried per round
+ * @throws ConfigException when a count is below 1, a duration is not positive, or a part or path is
+ *     missing
  */
 public record StorageConfig(
     Duration timeout,
@@ -45,20 +47,53 @@ public record StorageConfig(
       int workerThreads,
       int maxQueued) {
 
+    public S3 {
+      Require.present("storage.s3.endpoint", endpoint);
+      Require.nonEmpty("storage.s3.region", region);
+      Require.present("storage.s3.bucket", bucket);
+      Require.present("storage.s3.accessKeyId", accessKeyId);
+      Require.present("storage.s3.secretAccessKey", secretAccessKey);
+      Require.atLeast("storage.s3.workerThreads", workerThreads, 1);
+      Require.atLeast("storage.s3.maxQueued", maxQueued, 1);
+    }
+
     public boolean configured() {
       return !bucket.isEmpty() && accessKeyId.isSet() && secretAccessKey.isSet();
     }
   }
 
   /** The local filesystem link: objects under {@code dir}, written with fsync. */
-  public record Local(boolean enabled, Path dir) {}
+  public record Local(boolean enabled, Path dir) {
+    public Local {
+      Require.present("storage.local.dir", dir);
+    }
+  }
 
   /**
    * The temporary Redis link.
    *
    * @param maxBytes larger objects skip Redis (it keeps values in memory)
    */
-  public record Redis(Optional<URI> url, Duration ttl, int maxBytes) {}
+  public record Redis(Optional<URI> url, Duration ttl, int maxBytes) {
+    public Redis {
+      Require.present("redis.url", url);
+      Require.positive("storage.redis.ttlSeconds", ttl);
+      Require.atLeast("storage.redis.maxBytes", maxBytes, 1);
+    }
+  }
+
+  public StorageConfig {
+    Require.positive("storage.timeoutMs", timeout);
+    Require.atLeast("storage.maxInlineBytes", maxInlineBytes, 1);
+    Require.atLeast("storage.breakerFailureThreshold", breakerFailureThreshold, 1);
+    Require.positive("storage.breakerResetMs", breakerReset);
+    Require.present("storage.s3", s3);
+    Require.present("storage.local", local);
+    Require.present("storage.redis", redis);
+    Require.present("storage.spoolDir", spoolDir);
+    Require.positive("storage.retryIntervalMs", retryInterval);
+    Require.atLeast("storage.retryBatch", retryBatch, 1);
+  }
 
   static StorageConfig from(Settings s, Path dataDir, Optional<URI> redisUrl) {
     String localDir = s.string("storage.local.dir");

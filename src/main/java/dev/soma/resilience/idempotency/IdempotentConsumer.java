@@ -1,10 +1,10 @@
 package dev.soma.resilience.idempotency;
 
+import dev.soma.resilience.common.db.Transaction;
 import io.vertx.core.Future;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.function.Function;
@@ -14,6 +14,8 @@ import java.util.function.Function;
  * recorded in {@code idempotency_records} in the same transaction as the effect: if the effect
  * fails, neither is kept and a redelivery tries again; if it commits, every redelivery (a relay
  * re-sending after a crash, a consumer rebalance, a dead-letter replay) is recognised and skipped.
+ * The effect is a participant in that transaction: what it writes (outbox events too, which then
+ * wake the relay once it commits) stands or falls with the record of the event id.
  *
  * <p>Records are kept for {@code retention} (at least as long as redeliveries can happen: the
  * topic's retention is a safe choice) and removed by {@link IdempotencyCleanup}.
@@ -48,7 +50,7 @@ public final class IdempotentConsumer {
    * header or the effect fails.
    */
   public Future<Boolean> process(
-      KafkaConsumerRecord<String, String> record, Function<SqlConnection, Future<?>> effect) {
+      KafkaConsumerRecord<String, String> record, Function<Transaction, Future<?>> effect) {
     String eventId = header(record, "event-id");
     if (eventId == null) {
       return Future.failedFuture(
@@ -66,8 +68,9 @@ public final class IdempotentConsumer {
 
   /** As {@link #process(KafkaConsumerRecord, Function)}, for an event id at hand. */
   public Future<Boolean> process(
-      String eventId, String tenantId, Function<SqlConnection, Future<?>> effect) {
-    return pool.withTransaction(
+      String eventId, String tenantId, Function<Transaction, Future<?>> effect) {
+    return Transaction.run(
+        pool,
         tx ->
             tx.preparedQuery(CLAIM)
                 .execute(Tuple.of(scope, eventId, tenantId, retention.toMillis() / 1000.0))

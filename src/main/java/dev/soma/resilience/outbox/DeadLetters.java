@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox;
 
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.internal.DeadLetter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,7 +90,7 @@ public final class DeadLetters {
    */
   public Future<Void> replay(long id, String operator, String notes) {
     String why = notes == null || notes.isBlank() ? "replayed" : "replayed: " + notes;
-    return outbox.inTransaction(
+    return Transaction.run(
         pool,
         tx ->
             tx.preparedQuery(RESOLVE)
@@ -102,6 +103,7 @@ public final class DeadLetters {
                       }
                       Row row = rows.iterator().next();
                       Long outboxId = row.getLong("outbox_id");
+                      tx.afterCommit(outbox::committed);
                       return outboxId != null
                           ? tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty()
                           : tx.preparedQuery(REQUEUE_MEMORY)

@@ -1,19 +1,21 @@
 package dev.soma.resilience.outbox;
 
+import dev.soma.resilience.common.db.Transaction;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
-import java.util.function.Function;
 
 /**
- * Writes events to the transactional outbox. {@link #enqueue} joins the caller's open transaction,
- * so the business rows and their events commit or roll back together; the relay publishes them to
- * Kafka after the commit. Enqueueing an existing {@code (tenant, dedupe key)} is a no-op that
- * reports {@code false}, which makes retries of a whole business operation safe.
+ * Writes events to the transactional outbox. The outbox owns no transaction: {@link #enqueue} joins
+ * the caller's (see {@link Transaction#run}), so the business rows and their events commit or roll
+ * back together, and the relay publishes them to Kafka only after the commit. Once the transaction
+ * has committed, the outbox wakes this process's relays at once (an after-commit hook it registers
+ * itself); a relay that listens on PostgreSQL also hears of commits made elsewhere through {@code
+ * NOTIFY}, and every relay polls as the safety net. Enqueueing an existing {@code (tenant, dedupe
+ * key)} is a no-op that reports {@code false}, which makes retries of a whole business operation
+ * safe.
  */
 public final class Outbox {
 
@@ -35,6 +37,9 @@ public final class Outbox {
 
   private final Vertx vertx;
 
+  /** One instance, so that a transaction with many enqueues wakes the relays once. */
+  private final Runnable wakeRelays = this::committed;
+
   public Outbox(Vertx vertx) {
     this.vertx = vertx;
   }
@@ -42,11 +47,10 @@ public final class Outbox {
   /**
    * Adds {@code entry} inside the transaction open on {@code tx}. Completes with {@code true} when
    * this call created the event, {@code false} when the tenant already had one with this dedupe
-   * key. The event becomes visible to the relay when the caller commits; call {@link #committed()}
-   * after the commit (or use {@link #inTransaction}) so the relay wakes without waiting for its
-   * poll.
+   * key. The event becomes visible to the relay when the caller commits, and the relay is woken
+   * then; if the transaction rolls back, the event is gone with it.
    */
-  public Future<Boolean> enqueue(SqlConnection tx, OutboxEntry entry) {
+  public Future<Boolean> enqueue(Transaction tx, OutboxEntry entry) {
     return enqueueAll(tx, List.of(entry)).map(created -> created == 1);
   }
 
@@ -54,7 +58,7 @@ public final class Outbox {
    * Adds several entries, in list order, in one statement (a fraction of the database's work of one
    * insert per entry); completes with how many were new.
    */
-  public Future<Integer> enqueueAll(SqlConnection tx, List<OutboxEntry> entries) {
+  public Future<Integer> enqueueAll(Transaction tx, List<OutboxEntry> entries) {
     if (entries.isEmpty()) {
       return Future.succeededFuture(0);
     }
@@ -74,21 +78,17 @@ public final class Outbox {
       payloads[i] = e.payload().encode();
       headers[i] = e.headers().encode();
     }
+    tx.afterCommit(wakeRelays);
     return tx.preparedQuery(INSERT_ALL)
         .execute(Tuple.of(tenants, dedupeKeys, topics, partitionKeys, payloads, headers))
         .map(rows -> rows.rowCount());
   }
 
   /**
-   * Runs {@code work} in a transaction on {@code pool}; after a successful commit, wakes the
-   * relays. A failed future from {@code work} rolls everything back, events included.
+   * Tells this process's relays that new events were committed. Enqueueing registers it after the
+   * commit; call it directly only after committing rows the relay would otherwise find by its poll.
    */
-  public <T> Future<T> inTransaction(Pool pool, Function<SqlConnection, Future<T>> work) {
-    return pool.withTransaction(work).onSuccess(ignored -> committed());
-  }
-
-  /** Tells the relays (on every node) that new events were committed. */
-  public void committed() {
+  void committed() {
     vertx.eventBus().publish(OutboxAddresses.COMMITTED, new JsonObject());
   }
 }

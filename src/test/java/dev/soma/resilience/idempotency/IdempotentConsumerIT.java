@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.OutboxEntry;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
@@ -13,7 +14,6 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -269,7 +269,7 @@ class IdempotentConsumerIT {
   }
 
   /** The effect under test: one row in {@code effects} each time it is applied. */
-  private static Function<SqlConnection, Future<?>> effect(
+  private static Function<Transaction, Future<?>> effect(
       String group, KafkaConsumerRecord<String, String> record) {
     return tx ->
         tx.preparedQuery(

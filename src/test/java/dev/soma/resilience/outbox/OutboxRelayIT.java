@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OutboxFixture;
@@ -52,7 +53,7 @@ class OutboxRelayIT {
     String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     Blocking.await(
-        fx.outbox.inTransaction(
+        Transaction.run(
             fx.pool,
             tx ->
                 tx.preparedQuery("INSERT INTO messages (id, body) VALUES ($1, $2)")
@@ -112,7 +113,7 @@ class OutboxRelayIT {
   void aRolledBackTransactionLeavesNoEvent() throws Exception {
     String topic = TestServices.topic("rollback");
     Future<Object> failed =
-        fx.outbox.inTransaction(
+        Transaction.run(
             fx.pool,
             tx ->
                 fx.outbox

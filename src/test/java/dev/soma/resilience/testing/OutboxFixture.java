@@ -2,6 +2,7 @@ package dev.soma.resilience.testing;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.DatabaseUrl;
@@ -132,7 +133,7 @@ public final class OutboxFixture implements AutoCloseable {
   /** Enqueues {@code entries} in one transaction through the public API. */
   public int enqueue(List<OutboxEntry> entries) throws Exception {
     return Blocking.await(
-        outbox.inTransaction(pool, tx -> outbox.enqueueAll(tx, entries)), Duration.ofSeconds(60));
+        Transaction.run(pool, tx -> outbox.enqueueAll(tx, entries)), Duration.ofSeconds(60));
   }
 
   public List<Row> query(String sql, Object... params) throws Exception {

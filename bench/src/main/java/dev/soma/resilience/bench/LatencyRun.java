@@ -1,6 +1,7 @@
 package dev.soma.resilience.bench;
 
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
 import io.vertx.core.Future;
@@ -117,7 +118,7 @@ final class LatencyRun {
       }
       open++;
       transactions++;
-      Future<Integer> tx = outbox.inTransaction(pool, conn -> outbox.enqueueAll(conn, entries));
+      Future<Integer> tx = Transaction.run(pool, conn -> outbox.enqueueAll(conn, entries));
       tx.onComplete(ar -> {
         open--;
         if (ar.succeeded()) {

@@ -1,5 +1,6 @@
 package dev.soma.resilience.degradation.internal;
 
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.degradation.DegradationLevel;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.StatusSnapshot;
@@ -136,8 +137,7 @@ final class DegradationEvents {
     }
     writing = true;
     OutboxEntry next = waiting.peekFirst();
-    outbox
-        .inTransaction(pool, tx -> outbox.enqueue(tx, next))
+    Transaction.run(pool, tx -> outbox.enqueue(tx, next))
         .onComplete(
             ar -> {
               writing = false;

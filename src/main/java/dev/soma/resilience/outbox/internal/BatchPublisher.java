@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +42,8 @@ final class BatchPublisher {
   private final RetrySchedule retries;
   private final String relayId;
   private final Clock clock;
+  private final BooleanSupplier stopping;
   private long lastAckMillis;
-  private boolean stopping;
 
   BatchPublisher(
       OutboxRepository repository,
@@ -52,7 +53,8 @@ final class BatchPublisher {
       OutboxMetrics metrics,
       RetrySchedule retries,
       String relayId,
-      Clock clock) {
+      Clock clock,
+      BooleanSupplier stopping) {
     this.repository = repository;
     this.sender = sender;
     this.deadLetters = deadLetters;
@@ -61,11 +63,14 @@ final class BatchPublisher {
     this.retries = retries;
     this.relayId = relayId;
     this.clock = clock;
+    this.stopping = stopping;
   }
 
   /**
    * The publisher of a relay or a drain: retries back off as {@code config} says, records go out
-   * through the process's outbox send thread, and rows are settled for {@code owner}.
+   * through the process's outbox send thread, and rows are settled for {@code owner}. While {@code
+   * stopping} says so, a record that fails for a reason that might pass (the producer being closed
+   * under it, above all) goes back to pending without an attempt counted.
    */
   static BatchPublisher create(
       Vertx vertx,
@@ -76,7 +81,8 @@ final class BatchPublisher {
       OutboxMetrics metrics,
       OutboxConfig config,
       String owner,
-      Clock clock) {
+      Clock clock,
+      BooleanSupplier stopping) {
     RetrySchedule retries =
         new RetrySchedule(
             config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
@@ -88,7 +94,8 @@ final class BatchPublisher {
         metrics,
         retries,
         owner,
-        clock);
+        clock,
+        stopping);
   }
 
   Future<Outcome> publish(List<ClaimedEvent> batch) {
@@ -102,14 +109,6 @@ final class BatchPublisher {
         .send(records)
         .compose(results -> brokerReachable(results, sentAt))
         .compose(answer -> settle(batch, answer.results(), answer.reachable()));
-  }
-
-  /**
-   * The relay is stopping: from now on a record that fails for a reason that might pass (the
-   * producer being closed under it, above all) goes back to pending without an attempt counted.
-   */
-  void stopping() {
-    stopping = true;
   }
 
   private record Answer(RecordBatchSender.Results results, boolean reachable) {}
@@ -150,7 +149,7 @@ final class BatchPublisher {
       PublishFailure failure = PublishFailure.classify(results.error(i), reachable);
       // stopping, the producer may be closed under the batch: that is no attempt of the record's
       PublishFailure.Kind kind =
-          stopping && failure.kind() == PublishFailure.Kind.TRANSIENT
+          stopping.getAsBoolean() && failure.kind() == PublishFailure.Kind.TRANSIENT
               ? PublishFailure.Kind.UNAVAILABLE
               : failure.kind();
       metrics.failed(kind);

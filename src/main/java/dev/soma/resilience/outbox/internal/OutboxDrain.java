@@ -43,7 +43,8 @@ public final class OutboxDrain {
             metrics,
             config,
             owner,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            () -> false);
   }
 
   public Future<DrainSummary> run() {

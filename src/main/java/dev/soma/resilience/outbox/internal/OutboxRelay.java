@@ -2,18 +2,18 @@ package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
+import dev.soma.resilience.outbox.internal.RelayPacing.Event;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,44 +28,33 @@ import org.slf4j.LoggerFactory;
  * a poll timer as the safety net.
  *
  * <p>While the broker is unreachable it sends one batch at a time, backing off exponentially; rows
- * wait without using up their attempts. All state is confined to the verticle's event loop.
+ * wait without using up their attempts ({@link RelayPacing}). All state is confined to the
+ * verticle's event loop.
  */
 public final class OutboxRelay extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
-  /**
-   * How long {@link #stop} waits for claims and batches in flight to be settled. After that the
-   * relay stops anyway: the rows of what is still unsettled go back to pending, uncounted, when the
-   * closing producer gives up on them, or else wait for their lease to end.
-   */
+  /** How long {@link #stop} waits for claims and batches in flight to be settled. */
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   private final OutboxRepository repository;
-  private final KafkaProducer<String, String> producer;
-  private final DeadLetterPublisher deadLetters;
-  private final BrokerProbe probe;
-  private final OutboxMetrics metrics;
+  private final Function<Vertx, BatchPublisher> publishers;
+  private final WakeSignals signals;
   private final OutboxConfig config;
   private final String relayId;
-  private final Optional<PgConnectOptions> listenTo;
   private final TenantQuotas quotas;
   private final Clock clock;
   private final ClaimScheduler claims;
+  private final RelayPacing pacing;
 
   /** Per bucket, and last for claims over all buckets. */
   private final String[] tenantCursors = new String[OutboxRepository.CLAIM_BUCKETS + 1];
 
   private BatchPublisher publisher;
-  private MessageConsumer<Object> signals;
-  private PgSubscriber subscriber;
-  private long pollTimer = -1;
-  private boolean stopping;
   private int inFlight;
-  private long pausedUntil;
   private long pauseTimer = -1;
-  private int outageRounds;
-  private Promise<Void> settledAll;
+  private StopGrace stopGrace;
 
   public OutboxRelay(
       OutboxRepository repository,
@@ -78,28 +67,34 @@ public final class OutboxRelay extends VerticleBase {
       Optional<PgConnectOptions> listenTo,
       Clock clock) {
     this.repository = repository;
-    this.producer = producer;
-    this.deadLetters = deadLetters;
-    this.probe = probe;
-    this.metrics = metrics;
     this.config = config;
     this.relayId = relayId;
-    this.listenTo = listenTo;
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock);
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
+    this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
+    this.publishers =
+        vertx ->
+            BatchPublisher.create(
+                vertx,
+                repository,
+                producer,
+                deadLetters,
+                probe,
+                metrics,
+                config,
+                relayId,
+                clock,
+                pacing::stopping);
+    this.signals = new WakeSignals(relayId, config.pollInterval(), listenTo);
     Arrays.fill(tenantCursors, "");
   }
 
   @Override
   public Future<?> start() {
-    publisher =
-        BatchPublisher.create(
-            vertx, repository, producer, deadLetters, probe, metrics, config, relayId, clock);
-    signals = vertx.eventBus().consumer(OutboxAddresses.COMMITTED, message -> wake());
-    pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
-    Future<Void> listening = listenTo.map(this::listen).orElse(Future.succeededFuture());
-    return Future.all(signals.completion(), listening)
+    publisher = publishers.apply(vertx);
+    return signals
+        .start(vertx, this::wake)
         .onSuccess(
             v -> {
               LOG.info(
@@ -119,52 +114,18 @@ public final class OutboxRelay extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    stopping = true;
-    publisher.stopping();
-    vertx.cancelTimer(pollTimer);
+    pacing.apply(Event.STOP);
     vertx.cancelTimer(pauseTimer);
-    Future<Void> closed = subscriber == null ? Future.succeededFuture() : subscriber.close();
-    settledAll = Promise.promise();
-    vertx.setTimer(
-        STOP_GRACE.toMillis(),
-        id -> {
-          if (settledAll.tryComplete()) {
-            LOG.warn(
-                "outbox relay {} stopped with {} batch(es) unsettled after {} s; their rows go"
-                    + " back to pending when the producer gives up on them, or when their lease"
-                    + " ends",
-                relayId,
-                inFlight + claims.running(),
-                STOP_GRACE.toSeconds());
-          }
-        });
-    settleCheck();
-    return Future.all(signals.unregister(), closed, settledAll.future());
+    Future<Void> signalsStopped = signals.stop();
+    stopGrace = StopGrace.begin(vertx, relayId, STOP_GRACE, () -> inFlight + claims.running());
+    return Future.all(signalsStopped, stopGrace.settled());
   }
 
-  /** Once stopping, completes {@link #stop} when nothing is in flight any more. */
+  /** Once stopping, lets {@link #stop} complete when nothing is in flight any more. */
   private void settleCheck() {
-    if (settledAll != null && inFlight == 0 && claims.running() == 0) {
-      settledAll.tryComplete();
+    if (stopGrace != null) {
+      stopGrace.check();
     }
-  }
-
-  private Future<Void> listen(PgConnectOptions options) {
-    subscriber =
-        PgSubscriber.subscriber(vertx, options)
-            .reconnectPolicy(retries -> retries < 1_000_000 ? 1000L : -1L);
-    subscriber.channel("outbox_messages").handler(payload -> wake());
-    // LISTEN is an accelerator: without it the poll still finds every row.
-    return subscriber
-        .connect()
-        .recover(
-            e -> {
-              LOG.warn(
-                  "outbox relay {}: LISTEN outbox_messages unavailable, relying on polling: {}",
-                  relayId,
-                  e.toString());
-              return Future.succeededFuture();
-            });
   }
 
   /** Something may be waiting: claim as soon as the pipeline has room. */
@@ -174,14 +135,12 @@ public final class OutboxRelay extends VerticleBase {
   }
 
   /**
-   * Starts the claims the {@link ClaimScheduler} wants while the pipeline has room. Claims in
-   * progress count against {@code maxInFlightBatches}, so the relay never holds more batches than
-   * that.
+   * Starts the claims the {@link ClaimScheduler} wants while {@link RelayPacing} admits them.
+   * Claims in progress count against the pipeline, so the relay never holds more batches than
+   * {@code maxInFlightBatches}.
    */
   private void pump() {
-    while (!stopping
-        && inFlight + claims.running() < maxInFlight()
-        && clock.millis() >= pausedUntil) {
+    while (pacing.mayClaim(inFlight + claims.running())) {
       int bucket = claims.next();
       if (bucket == ClaimScheduler.NONE) {
         return;
@@ -208,7 +167,7 @@ public final class OutboxRelay extends VerticleBase {
                 claims.finished(bucket, 0);
                 LOG.warn(
                     "outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
-                pauseFor(Duration.ofSeconds(1));
+                paced(pacing.apply(Event.CLAIM_FAILED));
                 settleCheck();
                 return;
               }
@@ -247,7 +206,7 @@ public final class OutboxRelay extends VerticleBase {
                     batch.size(),
                     ar.cause());
               } else {
-                afterBatch(ar.result());
+                paced(pacing.apply(Event.of(ar.result())));
               }
               // Settled rows may have held back later rows of their aggregates.
               wake();
@@ -256,39 +215,22 @@ public final class OutboxRelay extends VerticleBase {
     pump();
   }
 
-  private void afterBatch(BatchPublisher.Outcome outcome) {
-    if (outcome.brokerUnavailable()) {
-      outageRounds++;
-      Duration pause = outagePause();
-      if (outageRounds == 1) {
-        LOG.warn(
-            "outbox relay {}: Kafka unreachable; rows wait, probing every <= {} ms",
-            relayId,
-            config.kafkaDownBackoffMax().toMillis());
-      }
-      pauseFor(pause);
-    } else if (outcome.anyPublished() && outageRounds > 0) {
+  /** Acts on a pacing step: says when an outage begins or ends, and wakes when a pause is over. */
+  private void paced(RelayPacing.Step step) {
+    if (step.outageBegan()) {
+      LOG.warn(
+          "outbox relay {}: Kafka unreachable; rows wait, probing every <= {} ms",
+          relayId,
+          config.kafkaDownBackoffMax().toMillis());
+    } else if (step.outageEnded()) {
       LOG.info(
-          "outbox relay {}: Kafka reachable again after {} failed rounds", relayId, outageRounds);
-      outageRounds = 0;
-      pausedUntil = 0;
+          "outbox relay {}: Kafka reachable again after {} failed rounds",
+          relayId,
+          step.from().outageRounds());
     }
-  }
-
-  /** While Kafka is down, one batch probes at a time. */
-  private int maxInFlight() {
-    return outageRounds > 0 ? 1 : config.maxInFlightBatches();
-  }
-
-  private Duration outagePause() {
-    long max = config.kafkaDownBackoffMax().toMillis();
-    long pause = Math.min(max, 250L << Math.min(outageRounds, 20));
-    return Duration.ofMillis(pause);
-  }
-
-  private void pauseFor(Duration pause) {
-    pausedUntil = clock.millis() + pause.toMillis();
-    vertx.cancelTimer(pauseTimer);
-    pauseTimer = vertx.setTimer(Math.max(1, pause.toMillis()), id -> wake());
+    if (!step.pause().isZero()) {
+      vertx.cancelTimer(pauseTimer);
+      pauseTimer = vertx.setTimer(Math.max(1, step.pause().toMillis()), id -> wake());
+    }
   }
 }

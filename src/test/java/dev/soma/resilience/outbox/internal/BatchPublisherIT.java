@@ -65,10 +65,8 @@ class BatchPublisherIT {
               fx.metrics,
               config.outbox(),
               "relay",
-              Clock.systemUTC());
-      if (stopping) {
-        publisher.stopping();
-      }
+              Clock.systemUTC(),
+              () -> stopping);
 
       Blocking.await(publisher.publish(batch), Duration.ofSeconds(30));
 

@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.storage.internal;
 
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.failover.storage.ObjectKey;
 import dev.soma.resilience.failover.storage.UploadSpool;
 import dev.soma.resilience.outbox.Outbox;
@@ -101,7 +102,7 @@ public final class UploadQueue {
             false)
         .compose(
             size ->
-                outbox.inTransaction(
+                Transaction.run(
                     pool,
                     tx ->
                         outbox.enqueue(
