@@ -15,6 +15,7 @@ import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.session.SessionContext;
 import dev.soma.resilience.tenant.RateLimiter;
 import dev.soma.resilience.tenant.Tenants;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -26,8 +27,10 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The agent API's routes: {@code /v1/*} for tenants (API key, rate limit, backlog gate) and {@code
@@ -42,6 +45,8 @@ public final class AgentApi implements RouteModule {
   private final MeterRegistry registry;
   // shared by every HTTP verticle instance, so a tenant's limit holds per node
   private final RateLimiter limiter;
+  // each HTTP verticle instance's status view, summed by the subscriber gauge
+  private final List<DegradationStatusView> statusViews = new CopyOnWriteArrayList<>();
 
   public AgentApi(Pool pool, Outbox outbox, ServiceConfig service, MeterRegistry registry) {
     this.pool = pool;
@@ -51,6 +56,13 @@ public final class AgentApi implements RouteModule {
     this.registry = registry;
     this.limiter =
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC());
+    Gauge.builder(
+            "api.status.subscribers",
+            statusViews,
+            views -> views.stream().mapToInt(DegradationStatusView::listenerCount).sum())
+        .description("Open WebSockets and SSE chat streams that are pushed status changes")
+        .strongReference(true)
+        .register(registry);
   }
 
   private SessionContext sessionContext(Vertx vertx) {
@@ -114,6 +126,7 @@ public final class AgentApi implements RouteModule {
     SessionContext sessions = sessionContext(vertx);
     new ConversationRoutes(pool, outbox, create, sessions).mount(router);
     DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
+    statusViews.add(status);
     MemoryService memories = memoryService(vertx, status);
     new MemoryRoutes(memories, create, sessions).mount(router);
     new ChatRoutes(
