@@ -169,7 +169,9 @@ public final class Application implements AutoCloseable {
     return vertx
         .deployVerticle(
             new IdempotencyCleanup(
-                pool, Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
+                pool,
+                Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds()),
+                Clock.systemUTC()))
         .compose(
             v ->
                 vertx.deployVerticle(

@@ -121,7 +121,8 @@ public final class AgentApi implements RouteModule {
         new IdempotentRequests(
             pool,
             Duration.ofHours(service.idempotency().retentionHours()),
-            config.idempotencyAbandonAfter());
+            config.idempotencyAbandonAfter(),
+            Clock.systemUTC());
     IdempotentCreate create = new IdempotentCreate(pool, outbox, requests);
     SessionContext sessions = sessionContext(vertx);
     new ConversationRoutes(pool, outbox, create, sessions).mount(router);

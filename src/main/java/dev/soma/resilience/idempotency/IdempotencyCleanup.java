@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +23,14 @@ public final class IdempotencyCleanup extends VerticleBase {
 
   private final Pool pool;
   private final Duration interval;
+  private final Clock clock;
   private long timer;
 
-  public IdempotencyCleanup(Pool pool, Duration interval) {
+  /** Deletes, every {@code interval}, the records that expired before {@code clock}'s now. */
+  public IdempotencyCleanup(Pool pool, Duration interval, Clock clock) {
     this.pool = pool;
     this.interval = interval;
+    this.clock = clock;
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 
@@ -72,11 +73,14 @@ public final class IdempotentRequests {
   private final Pool pool;
   private final Duration retention;
   private final Duration abandonAfter;
+  private final Clock clock;
 
-  public IdempotentRequests(Pool pool, Duration retention, Duration abandonAfter) {
+  /** Records kept {@code retention}; the time a key was begun and expires is {@code clock}'s. */
+  public IdempotentRequests(Pool pool, Duration retention, Duration abandonAfter, Clock clock) {
     this.pool = pool;
     this.retention = retention;
     this.abandonAfter = abandonAfter;
+    this.clock = clock;
   }
 
   /** The pool records are kept in (to complete one outside a business transaction). */
