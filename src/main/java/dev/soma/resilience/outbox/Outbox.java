@@ -87,7 +87,11 @@ public final class Outbox {
     return pool.withTransaction(work).onSuccess(ignored -> committed());
   }
 
-  /** Tells the relays (on every node) that new events were committed. */
+  /**
+   * Tells the relays of this process (its event bus is not clustered) that new events were
+   * committed; relays in other processes learn of them from PostgreSQL ({@code NOTIFY}) or their
+   * poll.
+   */
   public void committed() {
     vertx.eventBus().publish(OutboxAddresses.COMMITTED, new JsonObject());
   }
