@@ -44,7 +44,12 @@ public final class MemorySync extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MemorySync.class);
 
   /** Totals of one or more rounds. */
-  public record Round(int synced, int failed) {}
+  public record Round(int synced, int failed) {
+
+    Round plus(Round other) {
+      return new Round(synced + other.synced, failed + other.failed);
+    }
+  }
 
   private final PendingMemories queue;
   private final SomaBrainClient somabrain;
@@ -59,6 +64,9 @@ public final class MemorySync extends VerticleBase {
   private MultiGauge pendingGauge;
   private boolean running;
   private boolean again;
+  // every round since start, whoever woke it; reported to drainUntilIdle's callers
+  private Round sinceStart = new Round(0, 0);
+  private final List<Promise<Round>> idleWaiters = new ArrayList<>();
   private long timer;
 
   public MemorySync(
@@ -126,30 +134,42 @@ public final class MemorySync extends VerticleBase {
               running = false;
               if (ar.failed()) {
                 LOG.warn("memory sync round failed: {}", ar.cause().toString());
-              } else if (again || ar.result().synced() > 0) {
-                wake();
+              } else {
+                sinceStart = sinceStart.plus(ar.result());
+                if (again || ar.result().synced() > 0) {
+                  wake();
+                  return;
+                }
               }
+              List<Promise<Round>> waiting = List.copyOf(idleWaiters);
+              idleWaiters.clear();
+              waiting.forEach(
+                  p -> {
+                    if (ar.failed()) {
+                      p.fail(ar.cause());
+                    } else {
+                      p.complete(sinceStart);
+                    }
+                  });
             });
   }
 
   /**
-   * Rounds until one syncs nothing (the queue is empty, SomaBrain is away, or every tenant's next
-   * memory failed); completes with the totals. Callable from any thread once deployed.
+   * Completes once the sync is idle (a round synced nothing: the queue is empty, SomaBrain is away,
+   * or every tenant's next memory failed), with the totals of every round since this verticle
+   * started, whether this call, its timer or a wake-up started them (they never overlap). Callable
+   * from any thread once deployed.
    */
   public Future<Round> drainUntilIdle() {
     Promise<Round> done = Promise.promise();
-    context.runOnContext(v -> untilIdle(new Round(0, 0)).onComplete(done));
+    context.runOnContext(
+        v -> {
+          idleWaiters.add(done);
+          if (!running) {
+            wake();
+          }
+        });
     return done.future();
-  }
-
-  private Future<Round> untilIdle(Round sofar) {
-    return drain()
-        .compose(
-            round -> {
-              Round total =
-                  new Round(sofar.synced() + round.synced(), sofar.failed() + round.failed());
-              return round.synced() == 0 ? Future.succeededFuture(total) : untilIdle(total);
-            });
   }
 
   /** One round: claim, send, settle. Runs on this verticle's event loop. */
