@@ -164,11 +164,14 @@ public final class Application implements AutoCloseable {
                 outbox,
                 SessionContext.create(vertx, config.redisUrl(), config.session()),
                 memories.service(),
-                status));
+                status),
+            registry);
     return vertx
         .deployVerticle(
             new IdempotencyCleanup(
-                pool, Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds())))
+                pool,
+                Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds()),
+                Clock.systemUTC()))
         .compose(
             v ->
                 vertx.deployVerticle(

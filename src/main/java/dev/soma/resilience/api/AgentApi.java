@@ -12,6 +12,8 @@ import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.session.SessionContext;
 import dev.soma.resilience.tenant.RateLimiter;
 import dev.soma.resilience.tenant.Tenants;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -50,7 +52,7 @@ public final class AgentApi implements RouteModule {
       MemoryService memories,
       DegradationStatusView status) {}
 
-  public AgentApi(Vertx vertx, ServiceConfig service, Parts parts) {
+  public AgentApi(Vertx vertx, ServiceConfig service, Parts parts, MeterRegistry registry) {
     this.service = service;
     this.config = service.api();
     this.tenants = new Tenants(parts.pool());
@@ -60,7 +62,8 @@ public final class AgentApi implements RouteModule {
         new IdempotentRequests(
             parts.pool(),
             Duration.ofHours(service.idempotency().retentionHours()),
-            config.idempotencyAbandonAfter());
+            config.idempotencyAbandonAfter(),
+            Clock.systemUTC());
     this.create = new IdempotentCreate(parts.pool(), parts.outbox(), requests);
     this.conversations =
         new ConversationRoutes(parts.pool(), parts.outbox(), create, parts.sessions());
@@ -81,6 +84,10 @@ public final class AgentApi implements RouteModule {
     this.admin =
         new AdminRoutes(
             config.adminToken(), tenants, new DeadLetters(parts.pool(), parts.outbox()));
+    Gauge.builder("api.status.subscribers", parts.status(), DegradationStatusView::listenerCount)
+        .description("Open WebSockets and SSE chat streams that are pushed status changes")
+        .strongReference(true)
+        .register(registry);
   }
 
   @Override

@@ -18,7 +18,9 @@ import java.util.UUID;
 /**
  * {@code POST /v1/chat}: one agent turn, answered whole (JSON) or streamed (SSE when {@code
  * "stream": true} or {@code Accept: text/event-stream}); and {@code GET /v1/ws}, a WebSocket for
- * agents: chat messages in, tokens out, degradation status changes pushed as they happen.
+ * agents: chat messages in, tokens out, degradation status changes pushed as they happen. An SSE
+ * stream carries the status changes that happen while it is open as {@code status} events. Each
+ * socket and stream listens to the status view only while it is open.
  */
 final class ChatRoutes {
 
@@ -143,6 +145,16 @@ final class ChatRoutes {
             .setChunked(true)
             .putHeader("Content-Type", "text/event-stream")
             .putHeader("Cache-Control", "no-cache");
+    DegradationStatusView.Subscription pushes =
+        status.onChange(
+            change -> {
+              if (!response.ended() && !response.closed()) {
+                sse(response, "status", change.toJson());
+              }
+            });
+    // ended on every path (answer, error event, problem); closed when the client goes first
+    response.endHandler(v -> pushes.cancel());
+    response.closeHandler(v -> pushes.cancel());
     turns
         .run(turn, text -> sse(response, "token", new JsonObject().put("text", text)))
         .onSuccess(
@@ -172,14 +184,18 @@ final class ChatRoutes {
                   new JsonObject()
                       .put("type", "status")
                       .put("snapshot", status.current().toJson()));
-              status.onChange(
-                  change -> {
-                    if (!ws.isClosed()) {
-                      send(
-                          ws,
-                          new JsonObject().put("type", "status").put("change", change.toJson()));
-                    }
-                  });
+              DegradationStatusView.Subscription pushes =
+                  status.onChange(
+                      change ->
+                          send(
+                              ws,
+                              new JsonObject()
+                                  .put("type", "status")
+                                  .put("change", change.toJson())));
+              ws.closeHandler(v -> pushes.cancel());
+              if (ws.isClosed()) {
+                pushes.cancel();
+              }
               ws.textMessageHandler(text -> onSocketMessage(ws, tenant, text));
             })
         .onFailure(e -> ctx.fail(Problem.badRequest("a WebSocket upgrade was expected")));

@@ -79,9 +79,28 @@ public final class DegradationStatusView {
     return current.stateOf(service).isUsable();
   }
 
-  /** Calls {@code listener} on this view's context for every change applied. */
-  public void onChange(Consumer<StatusChange> listener) {
-    listeners.add(listener);
+  /**
+   * Calls {@code listener} on this view's context for every change applied, until the returned
+   * subscription is cancelled. A listener that lives shorter than the view (one per WebSocket or
+   * stream) must be cancelled when its owner goes, or the view keeps it, and what it holds, for
+   * good.
+   */
+  public Subscription onChange(Consumer<StatusChange> listener) {
+    // a wrapper of its own, so that adding one listener twice gives two separate subscriptions
+    Consumer<StatusChange> registered = listener::accept;
+    listeners.add(registered);
+    return () -> listeners.remove(registered);
+  }
+
+  /** How many {@link #onChange} listeners are registered now. */
+  public int listenerCount() {
+    return listeners.size();
+  }
+
+  /** A registered {@link #onChange} listener; {@link #cancel()} removes it (idempotent). */
+  @FunctionalInterface
+  public interface Subscription {
+    void cancel();
   }
 
   /** Tells the monitor how a real call went (fire and forget). */

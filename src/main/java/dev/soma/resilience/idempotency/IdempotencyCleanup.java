@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +19,19 @@ public final class IdempotencyCleanup extends VerticleBase {
   static final String DELETE_EXPIRED =
       """
       DELETE FROM idempotency_records
-       WHERE ctid IN (SELECT ctid FROM idempotency_records WHERE expires_at < now() LIMIT $1)\
+       WHERE ctid IN (SELECT ctid FROM idempotency_records WHERE expires_at < $2 LIMIT $1)\
       """;
 
   private final Pool pool;
   private final Duration interval;
+  private final Clock clock;
   private long timer;
 
-  public IdempotencyCleanup(Pool pool, Duration interval) {
+  /** Deletes, every {@code interval}, the records that expired before {@code clock}'s now. */
+  public IdempotencyCleanup(Pool pool, Duration interval, Clock clock) {
     this.pool = pool;
     this.interval = interval;
+    this.clock = clock;
   }
 
   @Override
@@ -54,7 +59,7 @@ public final class IdempotencyCleanup extends VerticleBase {
 
   private Future<Long> deleteChunks(long sofar) {
     return pool.preparedQuery(DELETE_EXPIRED)
-        .execute(Tuple.of(CHUNK))
+        .execute(Tuple.of(CHUNK, OffsetDateTime.now(clock)))
         .compose(
             rows -> {
               long total = sofar + rows.rowCount();

@@ -8,7 +8,9 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.HexFormat;
 
 /**
@@ -23,7 +25,8 @@ import java.util.HexFormat;
  *   <li>work that fails (validation, a server error) calls {@link #abandon}: nothing is stored, and
  *       the client may retry with the same key;
  *   <li>records live {@code retention} (at least 24 h); an {@code in_progress} record older than
- *       {@code abandonAfter} is taken over (its request died with its process).
+ *       {@code abandonAfter} is taken over (its request died with its process). Both are measured
+ *       on the injected clock, as is {@link IdempotencyCleanup}'s expiry.
  * </ul>
  */
 public final class IdempotentRequests {
@@ -43,17 +46,21 @@ public final class IdempotentRequests {
   /** The outcome of {@link #begin}, with the stored response for a replay. */
   public record Started(Begin begin, int storedStatus, JsonObject stored) {}
 
+  /** $7 is the clock's now: a key's begin, expiry and take-over are measured on one clock. */
   static final String BEGIN =
       """
       INSERT INTO idempotency_records
-             (scope, idem_key, tenant_id, request_hash, status, expires_at)
-      VALUES ($1, $2, $3, $4, 'in_progress', now() + make_interval(secs => $5))
+             (scope, idem_key, tenant_id, request_hash, status, created_at, expires_at)
+      VALUES ($1, $2, $3, $4, 'in_progress', $7::timestamptz,
+              $7::timestamptz + make_interval(secs => $5))
       ON CONFLICT (scope, idem_key) DO UPDATE
-         SET request_hash = EXCLUDED.request_hash, status = 'in_progress', created_at = now(),
-             expires_at = EXCLUDED.expires_at, response_status = NULL, response_body = NULL
-       WHERE idempotency_records.expires_at < now()
+         SET request_hash = EXCLUDED.request_hash, status = 'in_progress',
+             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
+             response_status = NULL, response_body = NULL
+       WHERE idempotency_records.expires_at < EXCLUDED.created_at
           OR (idempotency_records.status = 'in_progress'
-              AND idempotency_records.created_at < now() - make_interval(secs => $6))
+              AND idempotency_records.created_at
+                  < EXCLUDED.created_at - make_interval(secs => $6))
       RETURNING idem_key\
       """;
 
@@ -72,11 +79,14 @@ public final class IdempotentRequests {
   private final Pool pool;
   private final Duration retention;
   private final Duration abandonAfter;
+  private final Clock clock;
 
-  public IdempotentRequests(Pool pool, Duration retention, Duration abandonAfter) {
+  /** Records kept {@code retention}; the time a key was begun and expires is {@code clock}'s. */
+  public IdempotentRequests(Pool pool, Duration retention, Duration abandonAfter, Clock clock) {
     this.pool = pool;
     this.retention = retention;
     this.abandonAfter = abandonAfter;
+    this.clock = clock;
   }
 
   /** The pool records are kept in (to complete one outside a business transaction). */
@@ -101,7 +111,13 @@ public final class IdempotentRequests {
     return pool.preparedQuery(BEGIN)
         .execute(
             Tuple.of(
-                scope, key, tenant, requestHash, retention.toSeconds(), abandonAfter.toSeconds()))
+                scope,
+                key,
+                tenant,
+                requestHash,
+                retention.toSeconds(),
+                abandonAfter.toSeconds(),
+                OffsetDateTime.now(clock)))
         .compose(
             rows ->
                 rows.rowCount() == 1

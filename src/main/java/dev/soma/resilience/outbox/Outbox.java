@@ -85,8 +85,10 @@ public final class Outbox {
   }
 
   /**
-   * Tells this process's relays that new events were committed. Enqueueing registers it after the
-   * commit; call it directly only after committing rows the relay would otherwise find by its poll.
+   * Tells the relays of this process (its event bus is not clustered) that new events were
+   * committed; relays in other processes learn of them from PostgreSQL ({@code NOTIFY}) or their
+   * poll. Enqueueing registers it after the commit; call it directly only after committing rows the
+   * relay would otherwise find by its poll.
    */
   void committed() {
     vertx.eventBus().publish(OutboxAddresses.COMMITTED, new JsonObject());

@@ -149,7 +149,10 @@ class AgentApiIT {
     // a first request that has begun and not finished (as if its process were still working)
     Blocking.await(
         new dev.soma.resilience.idempotency.IdempotentRequests(
-                app.pool(), Duration.ofHours(24), Duration.ofMinutes(5))
+                app.pool(),
+                Duration.ofHours(24),
+                Duration.ofMinutes(5),
+                java.time.Clock.systemUTC())
             .begin(
                 "tenant-a",
                 "k-3",

@@ -15,6 +15,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,7 +177,9 @@ class IdempotentConsumerIT {
 
     long deleted =
         Blocking.await(
-            new IdempotencyCleanup(fx.pool, Duration.ofMinutes(5)).deleteExpired(), TIMEOUT);
+            new IdempotencyCleanup(fx.pool, Duration.ofMinutes(5), Clock.systemUTC())
+                .deleteExpired(),
+            TIMEOUT);
 
     assertThat(deleted).isEqualTo(expired);
     assertThat(fx.query("SELECT idem_key FROM idempotency_records ORDER BY idem_key"))
@@ -198,7 +201,8 @@ class IdempotentConsumerIT {
                     + " WHERE expires_at BETWEEN now() + interval '5 hours 59 minutes'"
                     + " AND now() + interval '6 hours 1 minute'"))
         .isEqualTo(1);
-    IdempotencyCleanup cleanup = new IdempotencyCleanup(fx.pool, Duration.ofMinutes(5));
+    IdempotencyCleanup cleanup =
+        new IdempotencyCleanup(fx.pool, Duration.ofMinutes(5), Clock.systemUTC());
     assertThat(Blocking.await(cleanup.deleteExpired(), TIMEOUT)).isZero();
 
     fx.query("UPDATE idempotency_records SET expires_at = now() - interval '1 second'");

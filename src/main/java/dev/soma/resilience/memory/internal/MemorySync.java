@@ -44,7 +44,6 @@ public final class MemorySync extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemorySync.class);
 
-  /** Totals of one or more rounds. */
   private final PendingMemories queue;
 
   private final SomaBrainClient somabrain;
@@ -59,6 +58,9 @@ public final class MemorySync extends VerticleBase {
   private MultiGauge pendingGauge;
   private boolean running;
   private boolean again;
+  // every round since start, whoever woke it; reported to drainUntilIdle's callers
+  private SyncRound sinceStart = new SyncRound(0, 0);
+  private final List<Promise<SyncRound>> idleWaiters = new ArrayList<>();
   private long timer;
 
   public MemorySync(
@@ -126,30 +128,42 @@ public final class MemorySync extends VerticleBase {
               running = false;
               if (ar.failed()) {
                 LOG.warn("memory sync round failed: {}", ar.cause().toString());
-              } else if (again || ar.result().synced() > 0) {
-                wake();
+              } else {
+                sinceStart = sinceStart.plus(ar.result());
+                if (again || ar.result().synced() > 0) {
+                  wake();
+                  return;
+                }
               }
+              List<Promise<SyncRound>> waiting = List.copyOf(idleWaiters);
+              idleWaiters.clear();
+              waiting.forEach(
+                  p -> {
+                    if (ar.failed()) {
+                      p.fail(ar.cause());
+                    } else {
+                      p.complete(sinceStart);
+                    }
+                  });
             });
   }
 
   /**
-   * Rounds until one syncs nothing (the queue is empty, SomaBrain is away, or every tenant's next
-   * memory failed); completes with the totals. Callable from any thread once deployed.
+   * Completes once the sync is idle (a round synced nothing: the queue is empty, SomaBrain is away,
+   * or every tenant's next memory failed), with the totals of every round since this verticle
+   * started, whether this call, its timer or a wake-up started them (they never overlap). Callable
+   * from any thread once deployed.
    */
   public Future<SyncRound> drainUntilIdle() {
     Promise<SyncRound> done = Promise.promise();
-    context.runOnContext(v -> untilIdle(new SyncRound(0, 0)).onComplete(done));
+    context.runOnContext(
+        v -> {
+          idleWaiters.add(done);
+          if (!running) {
+            wake();
+          }
+        });
     return done.future();
-  }
-
-  private Future<SyncRound> untilIdle(SyncRound sofar) {
-    return drain()
-        .compose(
-            round -> {
-              SyncRound total =
-                  new SyncRound(sofar.synced() + round.synced(), sofar.failed() + round.failed());
-              return round.synced() == 0 ? Future.succeededFuture(total) : untilIdle(total);
-            });
   }
 
   /** One round: claim, send, settle. Runs on this verticle's event loop. */
