@@ -139,65 +139,82 @@ final class BatchPublisher {
       ClaimedEvent event = batch.get(i);
       if (results.acked(i)) {
         published.add(event.id());
-        continue;
-      }
-      if (results.error(i) instanceof RecordBatchSender.HeldBack heldBack) {
+      } else if (results.error(i) instanceof RecordBatchSender.HeldBack heldBack) {
         // not attempted: due again at once, and the claim keeps it behind its refused predecessor
         retry.add(new Retry(event.id(), false, Duration.ZERO, heldBack.getMessage()));
-        continue;
+      } else {
+        unavailable |= failed(event, results.error(i), reachable, retry, burials);
       }
-      PublishFailure failure = PublishFailure.classify(results.error(i), reachable);
-      // stopping, the producer may be closed under the batch: that is no attempt of the record's
-      PublishFailure.Kind kind =
-          stopping.getAsBoolean() && failure.kind() == PublishFailure.Kind.TRANSIENT
-              ? PublishFailure.Kind.UNAVAILABLE
-              : failure.kind();
-      metrics.failed(kind);
-      switch (kind) {
-        case UNAVAILABLE -> {
-          unavailable = true;
-          retry.add(new Retry(event.id(), false, Duration.ZERO, failure.message()));
-        }
-        case PERMANENT -> burials.add(bury(event, failure));
-        case TRANSIENT -> {
-          if (event.attempts() + 1 >= event.maxAttempts()) {
-            burials.add(bury(event, failure));
-          } else {
-            Duration delay = retries.delay(event.attempts() + 1);
-            LOG.warn(
-                "publish failed, retry in {} ms: tenant={} event={} topic={} attempt={}: {}",
-                delay.toMillis(),
-                event.tenantId(),
-                event.id(),
-                event.topic(),
-                event.attempts() + 1,
-                failure.message());
-            retry.add(new Retry(event.id(), true, delay, failure.message()));
-          }
+    }
+    boolean brokerDown = unavailable && published.isEmpty();
+    return repository
+        .settle(relayId, new Settlement(published, retry, burials))
+        .map(
+            buried -> {
+              settled(batch, results, buried);
+              return new Outcome(published.size(), retry.size() + burials.size(), brokerDown);
+            });
+  }
+
+  /**
+   * Files a record the broker did not acknowledge under a retry or a burial, by what its error
+   * says; true when it says the cluster is unavailable (no attempt counted).
+   */
+  private boolean failed(
+      ClaimedEvent event,
+      Throwable error,
+      boolean reachable,
+      List<Retry> retry,
+      List<Burial> burials) {
+    PublishFailure failure = PublishFailure.classify(error, reachable);
+    // stopping, the producer may be closed under the batch: that is no attempt of the record's
+    PublishFailure.Kind kind =
+        stopping.getAsBoolean() && failure.kind() == PublishFailure.Kind.TRANSIENT
+            ? PublishFailure.Kind.UNAVAILABLE
+            : failure.kind();
+    metrics.failed(kind);
+    switch (kind) {
+      case UNAVAILABLE -> retry.add(new Retry(event.id(), false, Duration.ZERO, failure.message()));
+      case PERMANENT -> burials.add(bury(event, failure));
+      case TRANSIENT -> {
+        if (event.attempts() + 1 >= event.maxAttempts()) {
+          burials.add(bury(event, failure));
+        } else {
+          retry.add(retryLater(event, failure));
         }
       }
     }
-    Settlement settlement = new Settlement(published, retry, burials);
-    boolean brokerDown = unavailable && published.isEmpty();
-    return repository
-        .settle(relayId, settlement)
-        .map(
-            buried -> {
-              for (int i = 0; i < batch.size(); i++) {
-                if (results.acked(i)) {
-                  ClaimedEvent event = batch.get(i);
-                  metrics.published(
-                      event.topic(),
-                      Duration.ofMillis(
-                          results.ackMillis(i) - event.createdAt().toInstant().toEpochMilli()));
-                }
-              }
-              buried.forEach(metrics::deadLettered);
-              if (!buried.isEmpty()) {
-                deadLetters.publishPending(buried.size() + 100);
-              }
-              return new Outcome(published.size(), retry.size() + burials.size(), brokerDown);
-            });
+    return kind == PublishFailure.Kind.UNAVAILABLE;
+  }
+
+  private Retry retryLater(ClaimedEvent event, PublishFailure failure) {
+    Duration delay = retries.delay(event.attempts() + 1);
+    LOG.warn(
+        "publish failed, retry in {} ms: tenant={} event={} topic={} attempt={}: {}",
+        delay.toMillis(),
+        event.tenantId(),
+        event.id(),
+        event.topic(),
+        event.attempts() + 1,
+        failure.message());
+    return new Retry(event.id(), true, delay, failure.message());
+  }
+
+  /** Once the rows are settled: the publish latencies, the dead letters and their .dlq copies. */
+  private void settled(
+      List<ClaimedEvent> batch, RecordBatchSender.Results results, List<String> buried) {
+    for (int i = 0; i < batch.size(); i++) {
+      if (results.acked(i)) {
+        ClaimedEvent event = batch.get(i);
+        metrics.published(
+            event.topic(),
+            Duration.ofMillis(results.ackMillis(i) - event.createdAt().toInstant().toEpochMilli()));
+      }
+    }
+    buried.forEach(metrics::deadLettered);
+    if (!buried.isEmpty()) {
+      deadLetters.publishPending(buried.size() + 100);
+    }
   }
 
   private static Burial bury(ClaimedEvent event, PublishFailure failure) {
