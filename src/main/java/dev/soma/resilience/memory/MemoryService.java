@@ -1,5 +1,6 @@
 package dev.soma.resilience.memory;
 
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.breaker.CallOutcome;
@@ -10,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,9 +100,10 @@ public final class MemoryService {
 
   /**
    * Keeps {@code memory} by {@code mode} (null: the configured one). Queued memories are written on
-   * {@code tx}, so they commit with whatever else the caller writes there.
+   * {@code tx}, so they commit with whatever else the caller writes there; the sync is woken after
+   * the commit.
    */
-  public Future<Stored> remember(SqlClient tx, Memory memory, String mode) {
+  public Future<Stored> remember(Transaction tx, Memory memory, String mode) {
     String writeMode = mode == null ? config.writeMode() : mode;
     return switch (writeMode) {
       case "async" -> queue(tx, memory);
@@ -120,7 +121,7 @@ public final class MemoryService {
     };
   }
 
-  private Future<Stored> auto(SqlClient tx, Memory memory) {
+  private Future<Stored> auto(Transaction tx, Memory memory) {
     if (somabrain.isEmpty() || !statusSaysAvailable.getAsBoolean() || retryAfter().toMillis() > 0) {
       return queue(tx, memory);
     }
@@ -168,12 +169,14 @@ public final class MemoryService {
                         : e));
   }
 
-  private Future<Stored> queue(SqlClient tx, Memory memory) {
+  private Future<Stored> queue(Transaction tx, Memory memory) {
     return queue
         .enqueue(tx, memory, config.maxAttempts())
         .map(
             v -> {
-              vertx.eventBus().publish(MemoryAddresses.QUEUED, new JsonObject());
+              // the sync is woken once the memory is committed, so its claim can see it
+              tx.afterCommit(
+                  () -> vertx.eventBus().publish(MemoryAddresses.QUEUED, new JsonObject()));
               return Stored.QUEUED;
             });
   }
