@@ -12,7 +12,7 @@ import dev.soma.resilience.degradation.internal.DegradationMetrics;
 import dev.soma.resilience.degradation.internal.DegradationMonitor;
 import dev.soma.resilience.degradation.internal.StandardDependencies;
 import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
-import dev.soma.resilience.failover.internal.LlmFailoverVerticle;
+import dev.soma.resilience.failover.llm.LlmFailoverVerticle;
 import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.memory.PendingMemories;

@@ -2,8 +2,8 @@ package dev.soma.resilience.chat;
 
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.DependencyStatus;
-import dev.soma.resilience.failover.LlmReply;
-import dev.soma.resilience.failover.LlmRequest;
+import dev.soma.resilience.failover.llm.LlmReply;
+import dev.soma.resilience.failover.llm.LlmRequest;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.session.SessionContext;

@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.llm;
+package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.failover.breaker.CallOutcome;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover;
+package dev.soma.resilience.failover.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
-import dev.soma.resilience.failover.internal.LlmFailoverVerticle;
 import dev.soma.resilience.testing.AnthropicDouble;
 import dev.soma.resilience.testing.ManualClock;
 import dev.soma.resilience.testing.OpenAiDouble;

@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover;
+package dev.soma.resilience.failover.llm;
 
 /**
  * Event-bus addresses of provider failover. Messages are JSON objects; see docs/FAILOVER.md for a

@@ -1,16 +1,13 @@
-package dev.soma.resilience.failover.internal;
+package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.config.LlmConfig;
-import dev.soma.resilience.failover.Failover;
-import dev.soma.resilience.failover.LlmError;
-import dev.soma.resilience.failover.LlmReply;
-import dev.soma.resilience.failover.LlmRequest;
 import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.breaker.OpenCircuitException;
-import dev.soma.resilience.failover.llm.Completion;
-import dev.soma.resilience.failover.llm.ProviderCall;
-import dev.soma.resilience.failover.llm.ProviderFailure;
+import dev.soma.resilience.failover.llm.Failover;
+import dev.soma.resilience.failover.llm.LlmError;
+import dev.soma.resilience.failover.llm.LlmReply;
+import dev.soma.resilience.failover.llm.LlmRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.llm;
+package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.config.LlmConfig;
 import io.vertx.core.Future;

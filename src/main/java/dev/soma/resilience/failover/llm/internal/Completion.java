@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.llm;
+package dev.soma.resilience.failover.llm.internal;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;

@@ -1,15 +1,14 @@
-package dev.soma.resilience.failover.internal;
+package dev.soma.resilience.failover.llm;
 
 import dev.soma.resilience.config.LlmConfig;
-import dev.soma.resilience.failover.FailoverAddresses;
-import dev.soma.resilience.failover.LlmError;
-import dev.soma.resilience.failover.LlmRequest;
-import dev.soma.resilience.failover.LlmStreamEvent;
 import dev.soma.resilience.failover.breaker.BreakerSettings;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
-import dev.soma.resilience.failover.llm.AnthropicMessagesClient;
-import dev.soma.resilience.failover.llm.LlmClient;
-import dev.soma.resilience.failover.llm.OpenAiChatClient;
+import dev.soma.resilience.failover.llm.internal.AnthropicMessagesClient;
+import dev.soma.resilience.failover.llm.internal.ChainFailure;
+import dev.soma.resilience.failover.llm.internal.FailoverSignals;
+import dev.soma.resilience.failover.llm.internal.FallbackChain;
+import dev.soma.resilience.failover.llm.internal.LlmClient;
+import dev.soma.resilience.failover.llm.internal.OpenAiChatClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,12 +1,12 @@
-package dev.soma.resilience.failover.internal;
+package dev.soma.resilience.failover.llm.internal;
 
-import dev.soma.resilience.failover.LlmError;
+import dev.soma.resilience.failover.llm.LlmError;
 
 /**
  * A chain gave up: carries the {@link LlmError} for the caller, and for streams whether tokens had
  * already reached the caller. Stackless flow control.
  */
-final class ChainFailure extends RuntimeException {
+public final class ChainFailure extends RuntimeException {
 
   private final LlmError error;
   private final boolean partial;
@@ -17,11 +17,11 @@ final class ChainFailure extends RuntimeException {
     this.partial = partial;
   }
 
-  LlmError error() {
+  public LlmError error() {
     return error;
   }
 
-  boolean partial() {
+  public boolean partial() {
     return partial;
   }
 }

@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover;
+package dev.soma.resilience.failover.llm;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

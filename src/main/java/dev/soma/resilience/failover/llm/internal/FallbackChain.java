@@ -1,11 +1,10 @@
-package dev.soma.resilience.failover.internal;
+package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.config.LlmConfig;
-import dev.soma.resilience.failover.LlmError;
-import dev.soma.resilience.failover.LlmReply;
-import dev.soma.resilience.failover.LlmRequest;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
-import dev.soma.resilience.failover.llm.LlmClient;
+import dev.soma.resilience.failover.llm.LlmError;
+import dev.soma.resilience.failover.llm.LlmReply;
+import dev.soma.resilience.failover.llm.LlmRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -37,7 +36,7 @@ public final class FallbackChain {
   private final Clock clock;
   private final Map<String, Long> notBeforeMillis = new HashMap<>();
 
-  FallbackChain(
+  public FallbackChain(
       LlmConfig config,
       Map<String, LlmClient> clients,
       CircuitBreakers breakers,

@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.internal;
+package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.degradation.DegradationAddresses;
 import io.micrometer.core.instrument.Counter;
@@ -13,12 +13,12 @@ import java.util.Optional;
  * {@code llm_failover_count_total{from_provider,to_provider}}) and one {@link
  * DegradationAddresses#CALL_OUTCOME} message per provider call.
  */
-final class FailoverSignals {
+public final class FailoverSignals {
 
   private final MeterRegistry registry;
   private final EventBus eventBus;
 
-  FailoverSignals(MeterRegistry registry, EventBus eventBus) {
+  public FailoverSignals(MeterRegistry registry, EventBus eventBus) {
     this.registry = registry;
     this.eventBus = eventBus;
   }

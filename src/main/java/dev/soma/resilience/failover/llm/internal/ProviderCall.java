@@ -1,6 +1,6 @@
-package dev.soma.resilience.failover.llm;
+package dev.soma.resilience.failover.llm.internal;
 
-import dev.soma.resilience.failover.LlmRequest;
+import dev.soma.resilience.failover.llm.LlmRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

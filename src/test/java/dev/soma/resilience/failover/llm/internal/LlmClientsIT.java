@@ -1,11 +1,11 @@
-package dev.soma.resilience.failover.llm;
+package dev.soma.resilience.failover.llm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.LlmConfig;
-import dev.soma.resilience.failover.LlmRequest;
+import dev.soma.resilience.failover.llm.LlmRequest;
 import dev.soma.resilience.testing.AnthropicDouble;
 import dev.soma.resilience.testing.OpenAiDouble;
 import dev.soma.resilience.testing.ProviderDouble;

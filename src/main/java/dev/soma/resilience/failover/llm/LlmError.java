@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover;
+package dev.soma.resilience.failover.llm;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;

@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.llm;
+package dev.soma.resilience.failover.llm.internal;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
