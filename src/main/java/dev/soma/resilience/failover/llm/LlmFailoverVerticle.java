@@ -1,12 +1,14 @@
 package dev.soma.resilience.failover.llm;
 
 import dev.soma.resilience.config.LlmConfig;
+import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.breaker.BreakerSettings;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.failover.chain.ChainReport;
+import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.llm.internal.AnthropicMessagesClient;
 import dev.soma.resilience.failover.llm.internal.ChainFailure;
-import dev.soma.resilience.failover.llm.internal.FailoverSignals;
-import dev.soma.resilience.failover.llm.internal.FallbackChain;
+import dev.soma.resilience.failover.llm.internal.LlmChain;
 import dev.soma.resilience.failover.llm.internal.LlmClient;
 import dev.soma.resilience.failover.llm.internal.OpenAiChatClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Provider failover for LLMs, reached over the event bus at {@link FailoverAddresses#LLM_COMPLETE}
  * and {@link FailoverAddresses#LLM_STREAM}. Owns the HTTP client, the providers' breakers and the
- * {@link FallbackChain}; deploy one instance per process, so every request sees the same breakers.
+ * {@link LlmChain}; deploy one instance per process, so every request sees the same breakers.
  */
 public final class LlmFailoverVerticle extends VerticleBase {
 
@@ -39,7 +41,7 @@ public final class LlmFailoverVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Clock clock;
   private HttpClient http;
-  private FallbackChain chain;
+  private LlmChain chain;
 
   public LlmFailoverVerticle(LlmConfig config, MeterRegistry registry, Clock clock) {
     this.config = config;
@@ -87,12 +89,16 @@ public final class LlmFailoverVerticle extends VerticleBase {
                     t.from(),
                     t.to()));
     chain =
-        new FallbackChain(
+        new LlmChain(
             config,
             clients,
-            breakers,
-            new FailoverSignals(registry, vertx.eventBus()),
-            vertx,
+            new FallbackChain(
+                "llm",
+                breakers,
+                clock,
+                Optional.empty(), // the clients time their own calls, per token for streams
+                ChainReport.llm(CallReporter.on(vertx.eventBus()), registry)),
+            wait -> vertx.timer(wait.toMillis()).mapEmpty(),
             clock);
     LOG.info("LLM failover: providers {}; chains {}", config.providers().values(), config.chains());
     MessageConsumer<Object> complete =

@@ -1,5 +1,7 @@
 package dev.soma.resilience.failover.llm.internal;
 
+import dev.soma.resilience.failover.chain.ProviderFailure;
+import dev.soma.resilience.failover.chain.RetryAfter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -13,9 +15,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -252,43 +251,8 @@ final class HttpExchange {
   }
 
   private ProviderFailure statusFailure(int status, MultiMap headers, Buffer body) {
-    String detail = "HTTP " + status + ": " + errorDetail(body);
-    ProviderFailure.Kind kind;
-    if (status == 429) {
-      return new ProviderFailure(
-          ProviderFailure.Kind.RATE_LIMITED, status, detail, retryAfter(headers));
-    } else if (status == 400 || status == 413 || status == 422) {
-      kind = ProviderFailure.Kind.REJECTED;
-    } else if (status == 401 || status == 403 || status == 404) {
-      kind = ProviderFailure.Kind.MISCONFIGURED;
-    } else if (status == 408) {
-      kind = ProviderFailure.Kind.TIMEOUT;
-    } else {
-      kind = ProviderFailure.Kind.PROVIDER_ERROR;
-    }
-    return new ProviderFailure(kind, status, detail, Optional.empty());
-  }
-
-  /** {@code retry-after-ms} (OpenAI), else {@code Retry-After} in seconds or as an HTTP date. */
-  private Optional<Duration> retryAfter(MultiMap headers) {
-    try {
-      String ms = headers.get("retry-after-ms");
-      if (ms != null) {
-        return Optional.of(Duration.ofMillis(Math.max(0, Long.parseLong(ms.trim()))));
-      }
-      String value = headers.get("retry-after");
-      if (value == null || value.isBlank()) {
-        return Optional.empty();
-      }
-      if (value.trim().matches("\\d+")) {
-        return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
-      }
-      ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-      Duration wait = Duration.between(clock.instant(), at.toInstant());
-      return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-    } catch (RuntimeException unreadable) {
-      return Optional.empty();
-    }
+    return ProviderFailure.ofStatus(
+        status, "HTTP " + status + ": " + errorDetail(body), RetryAfter.from(headers::get, clock));
   }
 
   /** The provider's own error message when the body is its JSON error shape, else the text. */

@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.llm.internal;
 
+import dev.soma.resilience.failover.chain.ProviderFailure;
 import io.vertx.core.Future;
 import java.util.function.Consumer;
 

@@ -1,6 +1,7 @@
 package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.config.LlmConfig;
+import dev.soma.resilience.failover.chain.ProviderFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.LlmConfig;
+import dev.soma.resilience.failover.chain.ProviderFailure;
 import dev.soma.resilience.failover.llm.LlmRequest;
 import dev.soma.resilience.testing.AnthropicDouble;
 import dev.soma.resilience.testing.OpenAiDouble;
