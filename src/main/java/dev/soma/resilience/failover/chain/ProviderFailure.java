@@ -33,8 +33,8 @@ public final class ProviderFailure extends RuntimeException {
     MALFORMED("malformed answer", CallOutcome.DEPENDENCY_FAILURE, false, false),
     /** A stream that ended without its terminator. */
     CUT_OFF("stream cut off", CallOutcome.DEPENDENCY_FAILURE, false, false),
-    /** The link is fine but saturated (its queue is full): counts on no breaker, fails over. */
-    BUSY("busy", CallOutcome.CALLER_FAULT, false, false),
+    /** The link is fine but cannot take this one (saturated, too large): no breaker, fails over. */
+    DECLINED("declined", CallOutcome.CALLER_FAULT, false, false),
     /** The link answered that it does not have what was asked: a success; look further. */
     NOT_FOUND("does not have it", CallOutcome.SUCCESS, true, false),
     /** HTTP 400, 413, 422: the request itself is wrong; another provider would refuse it too. */

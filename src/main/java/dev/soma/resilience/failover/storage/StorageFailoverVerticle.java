@@ -4,6 +4,8 @@ import dev.soma.resilience.config.StorageConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.breaker.BreakerSettings;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.failover.chain.ChainReport;
+import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.storage.internal.LocalFileStore;
 import dev.soma.resilience.failover.storage.internal.ObjectStore;
 import dev.soma.resilience.failover.storage.internal.Payload;
@@ -25,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +89,13 @@ public final class StorageFailoverVerticle extends VerticleBase {
     spool = new UploadSpool(config.spoolDir(), fileWorkers);
     chain =
         new StorageChain(
-            links, breakers, config.timeout(), registry, CallReporter.on(vertx.eventBus()));
+            links,
+            new FallbackChain(
+                "storage",
+                breakers,
+                clock,
+                Optional.of(config.timeout()),
+                ChainReport.media("storage", CallReporter.on(vertx.eventBus()), registry)));
     queue =
         new UploadQueue(
             config.spoolDir(), fileWorkers, pool, outbox, chain, clock, config.retryBatch());
