@@ -9,7 +9,6 @@ import dev.soma.resilience.failover.audio.internal.KokoroSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiTranscriber;
 import dev.soma.resilience.failover.audio.internal.SynthesizedAudio;
-import dev.soma.resilience.failover.breaker.BreakerSettings;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.chain.ChainExhausted;
 import dev.soma.resilience.failover.chain.ChainReport;
@@ -26,7 +25,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -69,18 +67,8 @@ public final class AudioFailoverVerticle extends VerticleBase {
     client = WebClient.create(vertx);
     AudioHttp http = new AudioHttp(client, clock, config.timeout().toMillis());
     CircuitBreakers breakers =
-        new CircuitBreakers(
-            clock,
-            new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
-            Map.of(),
-            registry,
-            t ->
-                LOG.warn(
-                    "audio breaker {} (tenant {}): {} -> {}",
-                    t.dependency(),
-                    t.tenant(),
-                    t.from(),
-                    t.to()));
+        FallbackChain.breakers(
+            config.breakerFailureThreshold(), config.breakerReset(), clock, registry);
     speech =
         chain(
             "tts",

@@ -1,11 +1,17 @@
 package dev.soma.resilience.failover.chain;
 
+import dev.soma.resilience.failover.breaker.BreakerSettings;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.failover.breaker.CircuitState;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves a request from the first link that can, the one engine behind the LLM, audio and storage
@@ -21,6 +27,8 @@ import java.util.Optional;
  * ChainExhausted.Why} says why. Event-loop confined, like the breakers it uses.
  */
 public final class FallbackChain {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FallbackChain.class);
 
   private final String kind;
   private final CircuitBreakers breakers;
@@ -53,6 +61,28 @@ public final class FallbackChain {
     return new ChainWalk<Q, R>(this, List.copyOf(links), request, walk)
         .start()
         .onSuccess(served -> report.served(primary(links), served.provider()));
+  }
+
+  /**
+   * Breakers for chains' links: one setting for every link (one trial call when half-open), per
+   * link and per (link, tenant); each transition is logged, an opening as a warning.
+   */
+  public static CircuitBreakers breakers(
+      int failureThreshold, Duration reset, Clock clock, MeterRegistry registry) {
+    return new CircuitBreakers(
+        clock,
+        new BreakerSettings(failureThreshold, reset, 1),
+        Map.of(),
+        registry,
+        t -> {
+          String line = "breaker {} (tenant {}): {} -> {}";
+          Object[] args = {t.dependency(), t.tenant(), t.from(), t.to()};
+          if (t.to() == CircuitState.OPEN) {
+            LOG.warn(line, args);
+          } else {
+            LOG.info(line, args);
+          }
+        });
   }
 
   /** The first configured link: the one that serves while everything is healthy. */

@@ -43,16 +43,17 @@ final class Refusals<Q, R> {
    * hands that link to {@code retry}. Answers whether it waits.
    */
   boolean waitForSoonest(Consumer<Link<Q, R>> retry) {
+    long now = chain.clock().millis();
     Optional<Refusal<Q, R>> soonest =
-        refusals.stream().min(Comparator.comparingLong(Refusal::availableAtMillis));
+        refusals.stream().min(Comparator.comparingLong(r -> availableAt(r, now)));
     if (waited
         || walk.sleeper().isEmpty()
         || soonest.isEmpty()
-        || soonest.get().availableAtMillis() >= walk.deadline().orElse(Long.MAX_VALUE)) {
+        || availableAt(soonest.get(), now) >= walk.deadline().orElse(Long.MAX_VALUE)) {
       return false;
     }
     waited = true;
-    long wait = Math.max(1, soonest.get().availableAtMillis() - chain.clock().millis());
+    long wait = Math.max(1, availableAt(soonest.get(), now) - now);
     Link<Q, R> link = soonest.get().link();
     LOG.info(
         "every {} link is open for tenant {} ({}): waiting {} ms for {}",
@@ -66,15 +67,27 @@ final class Refusals<Q, R> {
     return true;
   }
 
+  /**
+   * When {@code refusal}'s link takes calls again, as its breakers and hold-off say at {@code now}
+   * (one instant for every link, so a slow walk cannot reorder them), else as it said when refusing
+   * (a half-open breaker whose trial is taken).
+   */
+  private long availableAt(Refusal<Q, R> refusal, long now) {
+    long recovery = recovery(refusal.link());
+    return recovery > 0 ? now + recovery : refusal.availableAtMillis();
+  }
+
+  private long recovery(Link<?, ?> link) {
+    return Math.max(
+        chain.holdOffs().remaining(link.name()).toMillis(),
+        chain.breakers().retryAfter(chain.dependency(link), walk.tenant()).toMillis());
+  }
+
   /** The shortest wait before any configured link takes calls again, if any is refusing. */
   Optional<Duration> soonestRecovery(List<? extends Link<?, ?>> links) {
     return links.stream()
         .filter(Link::configured)
-        .map(
-            link ->
-                Math.max(
-                    chain.holdOffs().remaining(link.name()).toMillis(),
-                    chain.breakers().retryAfter(chain.dependency(link), walk.tenant()).toMillis()))
+        .map(this::recovery)
         .filter(ms -> ms > 0)
         .min(Long::compare)
         .map(Duration::ofMillis);

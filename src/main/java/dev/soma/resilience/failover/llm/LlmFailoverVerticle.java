@@ -2,8 +2,6 @@ package dev.soma.resilience.failover.llm;
 
 import dev.soma.resilience.config.LlmConfig;
 import dev.soma.resilience.degradation.CallReporter;
-import dev.soma.resilience.failover.breaker.BreakerSettings;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.llm.internal.AnthropicMessagesClient;
@@ -63,38 +61,14 @@ public final class LlmFailoverVerticle extends VerticleBase {
             new PoolOptions()
                 .setHttp1MaxSize(MAX_CONNECTIONS_PER_PROVIDER)
                 .setMaxWaitQueueSize(MAX_CONNECTIONS_PER_PROVIDER * 4));
-    Map<String, LlmClient> clients = new HashMap<>();
-    config
-        .providers()
-        .forEach(
-            (name, provider) ->
-                clients.put(
-                    name,
-                    switch (provider.format()) {
-                      case OPENAI_CHAT -> new OpenAiChatClient(vertx, http, provider, clock);
-                      case ANTHROPIC_MESSAGES ->
-                          new AnthropicMessagesClient(vertx, http, provider, clock);
-                    }));
-    CircuitBreakers breakers =
-        new CircuitBreakers(
-            clock,
-            new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
-            Map.of(),
-            registry,
-            t ->
-                LOG.info(
-                    "breaker {} (tenant {}): {} -> {}",
-                    t.dependency(),
-                    t.tenant(),
-                    t.from(),
-                    t.to()));
     chain =
         new LlmChain(
             config,
-            clients,
+            clients(),
             new FallbackChain(
                 "llm",
-                breakers,
+                FallbackChain.breakers(
+                    config.breakerFailureThreshold(), config.breakerReset(), clock, registry),
                 clock,
                 Optional.empty(), // the clients time their own calls, per token for streams
                 ChainReport.llm(CallReporter.on(vertx.eventBus()), registry)),
@@ -111,6 +85,23 @@ public final class LlmFailoverVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return http.close();
+  }
+
+  /** One client per configured provider, speaking its wire format. */
+  private Map<String, LlmClient> clients() {
+    Map<String, LlmClient> clients = new HashMap<>();
+    config
+        .providers()
+        .forEach(
+            (name, provider) ->
+                clients.put(
+                    name,
+                    switch (provider.format()) {
+                      case OPENAI_CHAT -> new OpenAiChatClient(vertx, http, provider, clock);
+                      case ANTHROPIC_MESSAGES ->
+                          new AnthropicMessagesClient(vertx, http, provider, clock);
+                    }));
+    return clients;
   }
 
   private void complete(Message<Object> message) {

@@ -207,18 +207,24 @@ class FallbackChainTest {
 
   @Test
   void whenEveryLinkRefusesTheSoonestToRecoverIsTriedOnceAfterWaitingForIt() {
-    openBothBreakers();
-    clock.advance(Duration.ofSeconds(10)); // first reopens in 50 s, second in 60 s
+    second.failing(failure(Kind.UNREACHABLE), failure(Kind.UNREACHABLE));
+    chain.walk(List.of(second), "hi", walk);
+    chain.walk(List.of(second), "hi", walk);
+    clock.advance(Duration.ofSeconds(10));
+    first.failing(failure(Kind.UNREACHABLE), failure(Kind.UNREACHABLE));
+    chain.walk(List.of(first), "hi", walk);
+    chain.walk(List.of(first), "hi", walk);
+    clock.advance(Duration.ofSeconds(20)); // second reopens in 30 s, first in 40 s
 
     Future<Served<String>> result =
         walk(walk.deadline(clock.millis() + 120_000).waitForSoonest(this::sleep));
     assertThat(result.isComplete()).isFalse();
-    assertThat(sleeps).containsExactly(Duration.ofSeconds(50));
-    clock.advance(Duration.ofSeconds(50));
+    assertThat(sleeps).containsExactly(Duration.ofSeconds(30));
+    clock.advance(Duration.ofSeconds(30));
     wakeUps.get(0).complete();
 
     Served<String> served = served(result);
-    assertThat(served.provider()).isEqualTo("first");
+    assertThat(served.provider()).isEqualTo("second");
     assertThat(served.failovers()).as("served after a wait, not by failing over").isEmpty();
   }
 

@@ -20,39 +20,20 @@ import java.util.function.Consumer;
  * 2023-06-01}). System messages travel in the top-level {@code system} field. A stream is complete
  * only at {@code message_stop}; an {@code error} event fails it.
  */
-public final class AnthropicMessagesClient implements LlmClient {
+public final class AnthropicMessagesClient extends ProviderClient {
 
   static final String PATH = "/v1/messages";
   static final String VERSION = "2023-06-01";
 
-  private final LlmConfig.Provider provider;
-  private final HttpExchange exchange;
-
   public AnthropicMessagesClient(
       Vertx vertx, HttpClient http, LlmConfig.Provider provider, Clock clock) {
-    this.provider = provider;
-    this.exchange = new HttpExchange(vertx, http, clock);
-  }
-
-  @Override
-  public String provider() {
-    return provider.name();
+    super(vertx, http, provider, clock);
   }
 
   @Override
   public Future<Completion> complete(ProviderCall call) {
-    return exchange
-        .send(options(), body(call, false).toBuffer(), call)
-        .compose(
-            body -> {
-              try {
-                return Future.succeededFuture(parse(body, call));
-              } catch (RuntimeException e) {
-                return Future.failedFuture(
-                    new ProviderFailure(
-                        ProviderFailure.Kind.MALFORMED, "not a message: " + e.getMessage()));
-              }
-            });
+    return exchange.send(
+        options(), body(call, false).toBuffer(), call, body -> parse(body, call), "a message");
   }
 
   @Override

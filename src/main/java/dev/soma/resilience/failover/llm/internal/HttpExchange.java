@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -44,9 +45,27 @@ final class HttpExchange {
     this.context = vertx.getOrCreateContext();
   }
 
-  /** A non-streaming call: the body of a 2xx answer. */
-  Future<Buffer> send(RequestOptions options, Buffer body, ProviderCall call) {
-    return onContext(() -> doSend(options, body, call));
+  /**
+   * A non-streaming call: the body of a 2xx answer, read by {@code read}; a body it cannot read is
+   * a {@link ProviderFailure.Kind#MALFORMED} "not a {@code what}".
+   */
+  <T> Future<T> send(
+      RequestOptions options,
+      Buffer body,
+      ProviderCall call,
+      Function<Buffer, T> read,
+      String what) {
+    return onContext(() -> doSend(options, body, call))
+        .compose(
+            answer -> {
+              try {
+                return Future.succeededFuture(read.apply(answer));
+              } catch (RuntimeException e) {
+                return Future.failedFuture(
+                    new ProviderFailure(
+                        ProviderFailure.Kind.MALFORMED, "not " + what + ": " + e.getMessage()));
+              }
+            });
   }
 
   /**
@@ -111,25 +130,7 @@ final class HttpExchange {
             tokens.accept(text);
           }
         };
-    SseParser parser =
-        new SseParser(
-            event -> {
-              if (attempt.done) {
-                return;
-              }
-              try {
-                if (reader.read(event, timedTokens)) {
-                  attempt.succeed(null);
-                }
-              } catch (ProviderFailure failure) {
-                attempt.fail(failure);
-              } catch (RuntimeException e) {
-                attempt.fail(
-                    new ProviderFailure(
-                        ProviderFailure.Kind.MALFORMED,
-                        "unreadable stream event '" + event.event() + "': " + e));
-              }
-            });
+    SseParser parser = parser(attempt, reader, timedTokens);
     attempt.start(
         options,
         body,
@@ -153,6 +154,31 @@ final class HttpExchange {
               });
         });
     return attempt.promise.future();
+  }
+
+  /**
+   * Feeds each event of {@code attempt}'s stream to {@code reader}; its failures end the attempt.
+   */
+  private static SseParser parser(
+      Attempt<Void> attempt, EventReader reader, Consumer<String> tokens) {
+    return new SseParser(
+        event -> {
+          if (attempt.done) {
+            return;
+          }
+          try {
+            if (reader.read(event, tokens)) {
+              attempt.succeed(null);
+            }
+          } catch (ProviderFailure failure) {
+            attempt.fail(failure);
+          } catch (RuntimeException e) {
+            attempt.fail(
+                new ProviderFailure(
+                    ProviderFailure.Kind.MALFORMED,
+                    "unreadable stream event '" + event.event() + "': " + e));
+          }
+        });
   }
 
   /** One request in flight, its timers, and the one outcome it may settle on. */

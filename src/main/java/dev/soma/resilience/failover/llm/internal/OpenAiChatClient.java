@@ -18,38 +18,22 @@ import java.util.function.Consumer;
  * OpenAI Chat Completions ({@code POST {base}/v1/chat/completions}, {@code Authorization: Bearer}),
  * the format OpenRouter and DeepSeek speak too. A stream is complete only at {@code data: [DONE]}.
  */
-public final class OpenAiChatClient implements LlmClient {
+public final class OpenAiChatClient extends ProviderClient {
 
   static final String PATH = "/v1/chat/completions";
 
-  private final LlmConfig.Provider provider;
-  private final HttpExchange exchange;
-
   public OpenAiChatClient(Vertx vertx, HttpClient http, LlmConfig.Provider provider, Clock clock) {
-    this.provider = provider;
-    this.exchange = new HttpExchange(vertx, http, clock);
-  }
-
-  @Override
-  public String provider() {
-    return provider.name();
+    super(vertx, http, provider, clock);
   }
 
   @Override
   public Future<Completion> complete(ProviderCall call) {
-    return exchange
-        .send(options(false), body(call, false).toBuffer(), call)
-        .compose(
-            body -> {
-              try {
-                return Future.succeededFuture(parse(body, call));
-              } catch (RuntimeException e) {
-                return Future.failedFuture(
-                    new ProviderFailure(
-                        ProviderFailure.Kind.MALFORMED,
-                        "not a chat completion: " + e.getMessage()));
-              }
-            });
+    return exchange.send(
+        options(false),
+        body(call, false).toBuffer(),
+        call,
+        body -> parse(body, call),
+        "a chat completion");
   }
 
   @Override
