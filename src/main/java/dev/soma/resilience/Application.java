@@ -11,7 +11,7 @@ import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationMonitors;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
-import dev.soma.resilience.failover.internal.LlmFailoverVerticle;
+import dev.soma.resilience.failover.llm.LlmFailoverVerticle;
 import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.memory.Memories;

@@ -5,7 +5,7 @@ import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.chat.TurnRequest;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationStatusView;
-import dev.soma.resilience.failover.LlmError;
+import dev.soma.resilience.failover.llm.LlmError;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;

@@ -1,10 +1,10 @@
 package dev.soma.resilience.chat;
 
-import dev.soma.resilience.failover.FailoverAddresses;
-import dev.soma.resilience.failover.LlmError;
-import dev.soma.resilience.failover.LlmReply;
-import dev.soma.resilience.failover.LlmRequest;
-import dev.soma.resilience.failover.LlmStreamEvent;
+import dev.soma.resilience.failover.llm.FailoverAddresses;
+import dev.soma.resilience.failover.llm.LlmError;
+import dev.soma.resilience.failover.llm.LlmReply;
+import dev.soma.resilience.failover.llm.LlmRequest;
+import dev.soma.resilience.failover.llm.LlmStreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

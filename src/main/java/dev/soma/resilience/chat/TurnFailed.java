@@ -1,6 +1,6 @@
 package dev.soma.resilience.chat;
 
-import dev.soma.resilience.failover.LlmError;
+import dev.soma.resilience.failover.llm.LlmError;
 
 /** A failed turn: the LLM chain could not answer (the user's message is stored anyway). */
 public final class TurnFailed extends RuntimeException {

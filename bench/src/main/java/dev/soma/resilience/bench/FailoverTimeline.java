@@ -1,8 +1,8 @@
 package dev.soma.resilience.bench;
 
-import dev.soma.resilience.failover.FailoverAddresses;
-import dev.soma.resilience.failover.LlmReply;
-import dev.soma.resilience.failover.LlmRequest;
+import dev.soma.resilience.failover.llm.FailoverAddresses;
+import dev.soma.resilience.failover.llm.LlmReply;
+import dev.soma.resilience.failover.llm.LlmRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -2,18 +2,20 @@ package dev.soma.resilience.failover.audio;
 
 import dev.soma.resilience.config.AudioConfig;
 import dev.soma.resilience.degradation.CallReporter;
+import dev.soma.resilience.failover.audio.internal.AudioHttp;
 import dev.soma.resilience.failover.audio.internal.DeepgramTranscriber;
 import dev.soma.resilience.failover.audio.internal.ElevenLabsSpeech;
-import dev.soma.resilience.failover.audio.internal.FailoverMetrics;
-import dev.soma.resilience.failover.audio.internal.FallbackChain;
 import dev.soma.resilience.failover.audio.internal.KokoroSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiTranscriber;
-import dev.soma.resilience.failover.audio.internal.ProviderCallFailure;
 import dev.soma.resilience.failover.audio.internal.SynthesizedAudio;
-import dev.soma.resilience.failover.breaker.BreakerSettings;
-import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.failover.chain.ChainExhausted;
+import dev.soma.resilience.failover.chain.ChainReport;
+import dev.soma.resilience.failover.chain.FallbackChain;
+import dev.soma.resilience.failover.chain.Link;
+import dev.soma.resilience.failover.chain.Served;
+import dev.soma.resilience.failover.chain.Walk;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,20 +25,27 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@link AudioAddresses}: text to speech through elevenlabs, openai (tts-1), kokoro, then
  * the browser's own speech API; speech to text through openai (whisper), deepgram, then the
- * browser. Fails over transparently on refused connections, timeouts, 429, 5xx, 401/403 and
- * malformed answers; a request a provider refuses as wrong (400/422) fails with code {@link
- * AudioAddresses#CALLER_FAULT} and is not tried elsewhere. Every reply names its provider; the
- * browser link answers with a directive and {@value BrowserDirective#MESSAGE}. A primary gets its
- * traffic back once its breaker lets a trial call through and it succeeds.
+ * browser. Each is a {@link FallbackChain} (kinds {@code tts} and {@code stt}: breakers {@code
+ * tts.<provider>}, {@code stt.<provider>}). Fails over transparently on refused connections,
+ * timeouts, 429, 5xx, 401/403 and malformed answers; a request a provider refuses as wrong
+ * (400/413/422) fails with code {@link AudioAddresses#CALLER_FAULT} and is not tried elsewhere.
+ * Every reply names its provider; the browser link answers with a directive and {@value
+ * BrowserDirective#MESSAGE}. A primary gets its traffic back once its breaker lets a trial call
+ * through and it succeeds.
  */
 public final class AudioFailoverVerticle extends VerticleBase {
+
+  /** One of the two chains: its engine, its report (the browser serves too) and its links. */
+  private record Chain<Q, R>(
+      String kind, FallbackChain engine, ChainReport report, List<Link<Q, R>> links) {}
 
   private static final Logger LOG = LoggerFactory.getLogger(AudioFailoverVerticle.class);
 
@@ -44,9 +53,8 @@ public final class AudioFailoverVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Clock clock;
   private WebClient client;
-  private FallbackChain<SpeechRequest, SynthesizedAudio> speech;
-  private FallbackChain<TranscriptionRequest, String> transcription;
-  private FailoverMetrics metrics;
+  private Chain<SpeechRequest, SynthesizedAudio> speech;
+  private Chain<TranscriptionRequest, String> transcription;
 
   public AudioFailoverVerticle(AudioConfig config, MeterRegistry registry, Clock clock) {
     this.config = config;
@@ -57,49 +65,39 @@ public final class AudioFailoverVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     client = WebClient.create(vertx);
-    long timeout = config.timeout().toMillis();
+    AudioHttp http = new AudioHttp(client, clock, config.timeout().toMillis());
     CircuitBreakers breakers =
-        new CircuitBreakers(
-            clock,
-            new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
-            Map.of(),
-            registry,
-            t ->
-                LOG.warn(
-                    "audio breaker {} (tenant {}): {} -> {}",
-                    t.dependency(),
-                    t.tenant(),
-                    t.from(),
-                    t.to()));
-    metrics = new FailoverMetrics(registry);
+        FallbackChain.breakers(
+            config.breakerFailureThreshold(), config.breakerReset(), clock, registry);
     speech =
-        new FallbackChain<>(
+        chain(
             "tts",
-            List.of(
-                new ElevenLabsSpeech(client, config.elevenlabs(), clock, timeout),
-                new OpenAiSpeech(client, config.openai(), clock, timeout),
-                new KokoroSpeech(client, config.kokoro(), clock, timeout)),
             breakers,
-            config.timeout(),
-            clock,
-            metrics,
-            CallReporter.on(vertx.eventBus()));
+            List.of(
+                new ElevenLabsSpeech(http, config.elevenlabs()),
+                new OpenAiSpeech(http, config.openai()),
+                new KokoroSpeech(http, config.kokoro())));
     transcription =
-        new FallbackChain<>(
+        chain(
             "stt",
-            List.of(
-                new OpenAiTranscriber(client, config.openai(), clock, timeout),
-                new DeepgramTranscriber(client, config.deepgram(), clock, timeout)),
             breakers,
-            config.timeout(),
-            clock,
-            metrics,
-            CallReporter.on(vertx.eventBus()));
+            List.of(
+                new OpenAiTranscriber(http, config.openai()),
+                new DeepgramTranscriber(http, config.deepgram())));
     MessageConsumer<JsonObject> tts =
         vertx.eventBus().consumer(AudioAddresses.TTS_SYNTHESIZE, this::synthesize);
     MessageConsumer<JsonObject> stt =
         vertx.eventBus().consumer(AudioAddresses.STT_TRANSCRIBE, this::transcribe);
     return Future.all(tts.completion(), stt.completion());
+  }
+
+  private <Q, R> Chain<Q, R> chain(String kind, CircuitBreakers breakers, List<Link<Q, R>> links) {
+    ChainReport report = ChainReport.media(kind, CallReporter.on(vertx.eventBus()), registry);
+    return new Chain<>(
+        kind,
+        new FallbackChain(kind, breakers, clock, Optional.of(config.timeout()), report),
+        report,
+        links);
   }
 
   @Override
@@ -116,23 +114,16 @@ public final class AudioFailoverVerticle extends VerticleBase {
       message.fail(AudioAddresses.CALLER_FAULT, e.getMessage());
       return;
     }
-    speech
-        .run(request.tenantId(), request.requestId(), request)
-        .map(
-            served ->
-                SpeechReply.served(
-                    served.provider(), served.result().bytes(), served.result().contentType()))
-        .recover(
-            failure ->
-                lastResort(
-                    failure,
-                    request.tenantId(),
-                    request.requestId(),
-                    speech,
-                    "tts",
-                    SpeechReply.browserFallback(request)))
-        .onSuccess(reply -> message.reply(reply.toJson()))
-        .onFailure(failure -> fail(message, failure));
+    serve(
+        message,
+        speech,
+        request,
+        Walk.of(request.tenantId(), request.requestId()),
+        served ->
+            SpeechReply.served(
+                    served.provider(), served.result().bytes(), served.result().contentType())
+                .toJson(),
+        SpeechReply.browserFallback(request).toJson());
   }
 
   private void transcribe(Message<JsonObject> message) {
@@ -152,42 +143,52 @@ public final class AudioFailoverVerticle extends VerticleBase {
               + request.audio().length);
       return;
     }
-    transcription
-        .run(request.tenantId(), request.requestId(), request)
-        .map(served -> TranscriptionReply.served(served.provider(), served.result()))
-        .recover(
-            failure ->
-                lastResort(
-                    failure,
-                    request.tenantId(),
-                    request.requestId(),
-                    transcription,
-                    "stt",
-                    TranscriptionReply.browserFallback(request)))
-        .onSuccess(reply -> message.reply(reply.toJson()))
+    serve(
+        message,
+        transcription,
+        request,
+        Walk.of(request.tenantId(), request.requestId()),
+        served -> TranscriptionReply.served(served.provider(), served.result()).toJson(),
+        TranscriptionReply.browserFallback(request).toJson());
+  }
+
+  /**
+   * Walks {@code chain}; when no provider served, the browser does, unless the caller was wrong.
+   */
+  private <Q, R> void serve(
+      Message<JsonObject> message,
+      Chain<Q, R> chain,
+      Q request,
+      Walk walk,
+      Function<Served<R>, JsonObject> reply,
+      JsonObject browserReply) {
+    chain
+        .engine()
+        .walk(chain.links(), request, walk)
+        .map(reply)
+        .recover(failure -> lastResort(failure, chain, walk, browserReply))
+        .onSuccess(message::reply)
         .onFailure(failure -> fail(message, failure));
   }
 
-  /** The browser link, unless the caller was at fault: then the failure stands. */
-  private <T> Future<T> lastResort(
-      Throwable failure,
-      String tenant,
-      String requestId,
-      FallbackChain<?, ?> chain,
-      String kind,
-      T browserReply) {
-    if (failure instanceof ProviderCallFailure f && f.outcome() == CallOutcome.CALLER_FAULT) {
-      return Future.failedFuture(f);
+  private Future<JsonObject> lastResort(
+      Throwable failure, Chain<?, ?> chain, Walk walk, JsonObject browserReply) {
+    if (rejected(failure)) {
+      return Future.failedFuture(failure);
     }
     LOG.warn(
         "{} for tenant {} request {} falls back to {}: {}",
-        kind,
-        tenant,
-        requestId,
+        chain.kind(),
+        walk.tenant(),
+        walk.context(),
         BrowserDirective.PROVIDER,
         failure.getMessage());
-    metrics.served(kind, chain.primary(), BrowserDirective.PROVIDER);
+    chain.report().served(FallbackChain.primary(chain.links()), BrowserDirective.PROVIDER);
     return Future.succeededFuture(browserReply);
+  }
+
+  private static boolean rejected(Throwable failure) {
+    return failure instanceof ChainExhausted e && e.why() == ChainExhausted.Why.REJECTED;
   }
 
   private static JsonObject body(Message<?> message) {
@@ -198,8 +199,8 @@ public final class AudioFailoverVerticle extends VerticleBase {
   }
 
   private static void fail(Message<?> message, Throwable failure) {
-    if (failure instanceof ProviderCallFailure f && f.outcome() == CallOutcome.CALLER_FAULT) {
-      message.fail(AudioAddresses.CALLER_FAULT, f.getMessage());
+    if (rejected(failure)) {
+      message.fail(AudioAddresses.CALLER_FAULT, failure.getMessage());
     } else {
       LOG.error("audio request failed unexpectedly", failure);
       message.fail(500, String.valueOf(failure.getMessage()));

@@ -2,8 +2,9 @@ package dev.soma.resilience.failover.storage;
 
 import dev.soma.resilience.config.StorageConfig;
 import dev.soma.resilience.degradation.CallReporter;
-import dev.soma.resilience.failover.breaker.BreakerSettings;
 import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.failover.chain.ChainReport;
+import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.storage.internal.LocalFileStore;
 import dev.soma.resilience.failover.storage.internal.ObjectStore;
 import dev.soma.resilience.failover.storage.internal.Payload;
@@ -24,7 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,18 +67,8 @@ public final class StorageFailoverVerticle extends VerticleBase {
     s3Workers = vertx.createSharedWorkerExecutor("storage-s3", config.s3().workerThreads());
     fileWorkers = vertx.createSharedWorkerExecutor("storage-files", 4);
     CircuitBreakers breakers =
-        new CircuitBreakers(
-            clock,
-            new BreakerSettings(config.breakerFailureThreshold(), config.breakerReset(), 1),
-            Map.of(),
-            registry,
-            t ->
-                LOG.warn(
-                    "storage breaker {} (tenant {}): {} -> {}",
-                    t.dependency(),
-                    t.tenant(),
-                    t.from(),
-                    t.to()));
+        FallbackChain.breakers(
+            config.breakerFailureThreshold(), config.breakerReset(), clock, registry);
     links =
         List.of(
             new S3Store(config.s3(), s3Workers, config.timeout()),
@@ -86,7 +77,13 @@ public final class StorageFailoverVerticle extends VerticleBase {
     spool = new UploadSpool(config.spoolDir(), fileWorkers);
     chain =
         new StorageChain(
-            links, breakers, config.timeout(), registry, CallReporter.on(vertx.eventBus()));
+            links,
+            new FallbackChain(
+                "storage",
+                breakers,
+                clock,
+                Optional.of(config.timeout()),
+                ChainReport.media("storage", CallReporter.on(vertx.eventBus()), registry)));
     queue =
         new UploadQueue(
             config.spoolDir(), fileWorkers, pool, outbox, chain, clock, config.retryBatch());
@@ -137,38 +134,38 @@ public final class StorageFailoverVerticle extends VerticleBase {
         request.uploadId() != null ? request.uploadId() : UUID.randomUUID().toString();
     payload(request)
         .onFailure(e -> message.fail(StorageAddresses.CALLER_FAULT, e.getMessage()))
-        .onSuccess(
-            payload ->
-                chain
-                    .put(request.key(), payload, request.requestId())
-                    .compose(
-                        placed ->
-                            forgetSpill(payload)
-                                .map(
-                                    StoreReply.stored(
-                                        placed.provider(),
-                                        uploadId,
-                                        request.key(),
-                                        placed.expiresAt())))
-                    .recover(
-                        failure -> {
-                          LOG.warn(
-                              "upload {} for {} request {}: {}; queueing it",
-                              uploadId,
-                              request.key().path(),
-                              request.requestId(),
-                              failure.getMessage());
-                          return queue
-                              .queue(uploadId, request.key(), payload, request.requestId())
-                              .map(StoreReply.queued(uploadId, request.key()));
-                        })
-                    .onSuccess(reply -> message.reply(reply.toJson()))
-                    .onFailure(
-                        failure ->
-                            message.fail(
-                                StorageAddresses.UNAVAILABLE,
-                                "upload could neither be stored nor queued: "
-                                    + failure.getMessage())));
+        .onSuccess(payload -> store(message, request, uploadId, payload));
+  }
+
+  /** Stores through the chain, else queues the upload; fails only if neither can be done. */
+  private void store(
+      Message<JsonObject> message, StoreRequest request, String uploadId, Payload payload) {
+    chain
+        .put(request.key(), payload, request.requestId())
+        .compose(
+            placed ->
+                forgetSpill(payload)
+                    .map(
+                        StoreReply.stored(
+                            placed.provider(), uploadId, request.key(), placed.expiresAt())))
+        .recover(
+            failure -> {
+              LOG.warn(
+                  "upload {} for {} request {}: {}; queueing it",
+                  uploadId,
+                  request.key().path(),
+                  request.requestId(),
+                  failure.getMessage());
+              return queue
+                  .queue(uploadId, request.key(), payload, request.requestId())
+                  .map(StoreReply.queued(uploadId, request.key()));
+            })
+        .onSuccess(reply -> message.reply(reply.toJson()))
+        .onFailure(
+            failure ->
+                message.fail(
+                    StorageAddresses.UNAVAILABLE,
+                    "upload could neither be stored nor queued: " + failure.getMessage()));
   }
 
   private Future<Payload> payload(StoreRequest request) {

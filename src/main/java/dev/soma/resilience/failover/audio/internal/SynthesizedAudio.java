@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.audio.internal;
 
+import dev.soma.resilience.failover.chain.ProviderFailure;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 
@@ -12,10 +13,10 @@ public record SynthesizedAudio(byte[] bytes, String contentType) {
     Buffer body = response.body();
     if (type == null
         || !(type.startsWith("audio/") || type.startsWith("application/octet-stream"))) {
-      throw ProviderCallFailure.malformed(provider, "content type " + type + " is not audio");
+      throw ProviderFailure.malformed(provider, "content type " + type + " is not audio");
     }
     if (body == null || body.length() == 0) {
-      throw ProviderCallFailure.malformed(provider, "empty audio");
+      throw ProviderFailure.malformed(provider, "empty audio");
     }
     return new SynthesizedAudio(body.getBytes(), type);
   }

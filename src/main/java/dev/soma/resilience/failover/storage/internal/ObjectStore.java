@@ -6,8 +6,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One link of the storage chain. Failures are {@link StoreFailure}s or anything else (refused,
- * timed out, I/O), which counts as the link's failure.
+ * One link of the storage chain. Failures are {@link
+ * dev.soma.resilience.failover.chain.ProviderFailure}s (saying how they count) or anything else
+ * (refused, timed out, I/O), which counts as the link's failure.
  */
 public interface ObjectStore {
 

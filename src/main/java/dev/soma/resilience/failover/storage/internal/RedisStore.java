@@ -1,7 +1,7 @@
 package dev.soma.resilience.failover.storage.internal;
 
 import dev.soma.resilience.config.StorageConfig;
-import dev.soma.resilience.failover.breaker.CallOutcome;
+import dev.soma.resilience.failover.chain.ProviderFailure;
 import dev.soma.resilience.failover.storage.ObjectKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -69,8 +69,8 @@ public final class RedisStore implements ObjectStore {
         data -> {
           if (data.length > config.maxBytes()) {
             return Future.failedFuture(
-                new StoreFailure(
-                    CallOutcome.CALLER_FAULT,
+                new ProviderFailure(
+                    ProviderFailure.Kind.DECLINED,
                     "redis takes objects up to "
                         + config.maxBytes()
                         + " bytes, this one has "

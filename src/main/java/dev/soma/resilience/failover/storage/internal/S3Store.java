@@ -1,7 +1,7 @@
 package dev.soma.resilience.failover.storage.internal;
 
 import dev.soma.resilience.config.StorageConfig;
-import dev.soma.resilience.failover.breaker.CallOutcome;
+import dev.soma.resilience.failover.chain.ProviderFailure;
 import dev.soma.resilience.failover.storage.ObjectKey;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -109,9 +109,7 @@ public final class S3Store implements ObjectStore {
   private static void requireEtag(String header, String md5) {
     String etag = header == null ? "" : header.replace("\"", "");
     if (!etag.contains("-") && !etag.equalsIgnoreCase(md5)) {
-      throw new StoreFailure(
-          CallOutcome.DEPENDENCY_FAILURE,
-          "s3 answered malformed: ETag '" + etag + "' is not the MD5 of the object");
+      throw ProviderFailure.malformed("s3", "ETag '" + etag + "' is not the MD5 of the object");
     }
   }
 
@@ -134,7 +132,9 @@ public final class S3Store implements ObjectStore {
   private <T> Future<T> blocking(Callable<T> call) {
     if (inFlight.incrementAndGet() > config.workerThreads() + config.maxQueued()) {
       inFlight.decrementAndGet();
-      return Future.failedFuture(StoreFailure.shed(name()));
+      return Future.failedFuture(
+          new ProviderFailure(
+              ProviderFailure.Kind.DECLINED, name() + " is saturated: request shed"));
     }
     return workers
         .<T>executeBlocking(
@@ -147,8 +147,8 @@ public final class S3Store implements ObjectStore {
                       "s3 rejected our credentials ({}): check storage.s3.* in the configuration",
                       e.statusCode());
                 }
-                throw new StoreFailure(
-                    CallOutcome.DEPENDENCY_FAILURE,
+                throw new ProviderFailure(
+                    ProviderFailure.Kind.PROVIDER_ERROR,
                     "s3 answered " + e.statusCode() + ": " + e.awsErrorDetails().errorCode());
               }
             },

@@ -1,0 +1,77 @@
+package dev.soma.resilience.failover.chain;
+
+import dev.soma.resilience.degradation.CallReport;
+import dev.soma.resilience.degradation.CallReporter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
+
+/**
+ * What chains tell the rest of the system: every provider call to the degradation monitor (through
+ * {@link CallReporter}, as {@code <kind>.<provider>}), and failovers as counters. Two counters keep
+ * the names dashboards know: {@link #llm} counts each hop as it is taken ({@code
+ * llm_failover_count{from_provider,to_provider}}); {@link #media} counts each served request and,
+ * when a later link than the first configured one served it, one failover from that primary ({@code
+ * media_served_count{kind,provider}}, {@code
+ * media_failover_count{kind,from_provider,to_provider}}).
+ */
+public final class ChainReport {
+
+  private final CallReporter calls;
+  private final MeterRegistry registry;
+  private final Optional<String> mediaKind;
+
+  private ChainReport(CallReporter calls, MeterRegistry registry, Optional<String> mediaKind) {
+    this.calls = calls;
+    this.registry = registry;
+    this.mediaKind = mediaKind;
+  }
+
+  /** The LLM chains' report: a failover is counted per hop. */
+  public static ChainReport llm(CallReporter calls, MeterRegistry registry) {
+    return new ChainReport(calls, registry, Optional.empty());
+  }
+
+  /** A media chain's report ({@code tts}, {@code stt}, {@code storage}). */
+  public static ChainReport media(String kind, CallReporter calls, MeterRegistry registry) {
+    return new ChainReport(calls, registry, Optional.of(kind));
+  }
+
+  void called(CallReport report) {
+    calls.report(report);
+  }
+
+  void hop(String fromProvider, String toProvider) {
+    if (mediaKind.isEmpty()) {
+      Counter.builder("llm.failover.count")
+          .description("Requests moved from one provider of a chain to the next")
+          .tag("from_provider", fromProvider)
+          .tag("to_provider", toProvider)
+          .register(registry)
+          .increment();
+    }
+  }
+
+  /** Counts a request served by {@code provider} where {@code primary} should have served. */
+  public void served(String primary, String provider) {
+    mediaKind.ifPresent(kind -> servedMedia(kind, primary, provider));
+  }
+
+  private void servedMedia(String kind, String primary, String provider) {
+    Counter.builder("media.served.count")
+        .description("Media requests served, by provider")
+        .tag("kind", kind)
+        .tag("provider", provider)
+        .register(registry)
+        .increment();
+    if (!provider.equals(primary)) {
+      Counter.builder("media.failover.count")
+          .description("Media requests served by a fallback provider instead of the primary")
+          .tag("kind", kind)
+          .tag("from_provider", primary)
+          .tag("to_provider", provider)
+          .register(registry)
+          .increment();
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package dev.soma.resilience.failover.llm;
+
+import dev.soma.resilience.config.LlmConfig;
+import dev.soma.resilience.degradation.CallReporter;
+import dev.soma.resilience.failover.chain.ChainReport;
+import dev.soma.resilience.failover.chain.FallbackChain;
+import dev.soma.resilience.failover.llm.internal.AnthropicMessagesClient;
+import dev.soma.resilience.failover.llm.internal.ChainFailure;
+import dev.soma.resilience.failover.llm.internal.LlmChain;
+import dev.soma.resilience.failover.llm.internal.LlmClient;
+import dev.soma.resilience.failover.llm.internal.OpenAiChatClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provider failover for LLMs, reached over the event bus at {@link FailoverAddresses#LLM_COMPLETE}
+ * and {@link FailoverAddresses#LLM_STREAM}. Owns the HTTP client, the providers' breakers and the
+ * {@link LlmChain}; deploy one instance per process, so every request sees the same breakers.
+ */
+public final class LlmFailoverVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LlmFailoverVerticle.class);
+
+  private final LlmConfig config;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private HttpClient http;
+  private LlmChain chain;
+
+  public LlmFailoverVerticle(LlmConfig config, MeterRegistry registry, Clock clock) {
+    this.config = config;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  static final int MAX_CONNECTIONS_PER_PROVIDER = 256;
+
+  @Override
+  public Future<?> start() {
+    // LLM calls last seconds: the default of 5 connections per provider would queue the sixth
+    // concurrent request while its own deadline runs
+    http =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setKeepAlive(true),
+            new PoolOptions()
+                .setHttp1MaxSize(MAX_CONNECTIONS_PER_PROVIDER)
+                .setMaxWaitQueueSize(MAX_CONNECTIONS_PER_PROVIDER * 4));
+    chain =
+        new LlmChain(
+            config,
+            clients(),
+            new FallbackChain(
+                "llm",
+                FallbackChain.breakers(
+                    config.breakerFailureThreshold(), config.breakerReset(), clock, registry),
+                clock,
+                Optional.empty(), // the clients time their own calls, per token for streams
+                ChainReport.llm(CallReporter.on(vertx.eventBus()), registry)),
+            wait -> vertx.timer(wait.toMillis()).mapEmpty(),
+            clock);
+    LOG.info("LLM failover: providers {}; chains {}", config.providers().values(), config.chains());
+    MessageConsumer<Object> complete =
+        vertx.eventBus().consumer(FailoverAddresses.LLM_COMPLETE, this::complete);
+    MessageConsumer<Object> stream =
+        vertx.eventBus().consumer(FailoverAddresses.LLM_STREAM, this::stream);
+    return Future.all(complete.completion(), stream.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return http.close();
+  }
+
+  /** One client per configured provider, speaking its wire format. */
+  private Map<String, LlmClient> clients() {
+    Map<String, LlmClient> clients = new HashMap<>();
+    config
+        .providers()
+        .forEach(
+            (name, provider) ->
+                clients.put(
+                    name,
+                    switch (provider.format()) {
+                      case OPENAI_CHAT -> new OpenAiChatClient(vertx, http, provider, clock);
+                      case ANTHROPIC_MESSAGES ->
+                          new AnthropicMessagesClient(vertx, http, provider, clock);
+                    }));
+    return clients;
+  }
+
+  private void complete(Message<Object> message) {
+    parse(message)
+        .ifPresent(
+            request ->
+                chain
+                    .complete(request)
+                    .onSuccess(reply -> message.reply(reply.toJson()))
+                    .onFailure(e -> fail(message, error(e))));
+  }
+
+  private void stream(Message<Object> message) {
+    Optional<LlmRequest> parsed = parse(message);
+    if (parsed.isEmpty()) {
+      return;
+    }
+    LlmRequest request = parsed.get();
+    if (request.replyTo().isEmpty()) {
+      fail(
+          message,
+          new LlmError(
+              LlmError.BAD_REQUEST,
+              "replyTo is required: the address the stream's events go to",
+              Optional.empty(),
+              List.of()));
+      return;
+    }
+    String to = request.replyTo().get();
+    message.reply(new JsonObject().put("accepted", true));
+    chain.stream(request, text -> vertx.eventBus().send(to, LlmStreamEvent.token(text).toJson()))
+        .onSuccess(reply -> vertx.eventBus().send(to, LlmStreamEvent.end(reply).toJson()))
+        .onFailure(
+            e ->
+                vertx
+                    .eventBus()
+                    .send(
+                        to,
+                        LlmStreamEvent.error(e instanceof ChainFailure f && f.partial(), error(e))
+                            .toJson()));
+  }
+
+  private Optional<LlmRequest> parse(Message<Object> message) {
+    try {
+      if (!(message.body() instanceof JsonObject json)) {
+        throw new IllegalArgumentException("the request must be a JSON object");
+      }
+      return Optional.of(LlmRequest.fromJson(json));
+    } catch (IllegalArgumentException e) {
+      fail(
+          message, new LlmError(LlmError.BAD_REQUEST, e.getMessage(), Optional.empty(), List.of()));
+      return Optional.empty();
+    }
+  }
+
+  private static LlmError error(Throwable failure) {
+    if (failure instanceof ChainFailure chainFailure) {
+      return chainFailure.error();
+    }
+    LOG.error("LLM failover failed unexpectedly", failure);
+    return new LlmError(
+        LlmError.UNAVAILABLE, "internal error: " + failure, Optional.empty(), List.of());
+  }
+
+  private static void fail(Message<?> message, LlmError error) {
+    message.fail(error.status(), error.toJson().encode());
+  }
+}

@@ -1,0 +1,139 @@
+package dev.soma.resilience.failover.llm.internal;
+
+import dev.soma.resilience.config.LlmConfig;
+import dev.soma.resilience.failover.chain.ProviderFailure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * OpenAI Chat Completions ({@code POST {base}/v1/chat/completions}, {@code Authorization: Bearer}),
+ * the format OpenRouter and DeepSeek speak too. A stream is complete only at {@code data: [DONE]}.
+ */
+public final class OpenAiChatClient extends ProviderClient {
+
+  static final String PATH = "/v1/chat/completions";
+
+  public OpenAiChatClient(Vertx vertx, HttpClient http, LlmConfig.Provider provider, Clock clock) {
+    super(vertx, http, provider, clock);
+  }
+
+  @Override
+  public Future<Completion> complete(ProviderCall call) {
+    return exchange.send(
+        options(false),
+        body(call, false).toBuffer(),
+        call,
+        body -> parse(body, call),
+        "a chat completion");
+  }
+
+  @Override
+  public Future<Completion> stream(ProviderCall call, Consumer<String> tokens) {
+    StreamedAnswer answer = new StreamedAnswer(call.model());
+    return exchange.stream(
+            options(true),
+            body(call, true).toBuffer(),
+            call,
+            (event, sink) -> answer.read(event, sink),
+            tokens)
+        .map(v -> answer.completion());
+  }
+
+  private RequestOptions options(boolean stream) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(provider.baseUrl() + PATH)
+            .putHeader("Authorization", "Bearer " + provider.apiKey())
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Accept", stream ? "text/event-stream" : "application/json");
+    provider.extraHeaders().forEach(options::putHeader);
+    return options;
+  }
+
+  private static JsonObject body(ProviderCall call, boolean stream) {
+    JsonArray messages = new JsonArray();
+    call.messages().forEach(m -> messages.add(m.toJson()));
+    JsonObject body =
+        new JsonObject()
+            .put("model", call.model())
+            .put("messages", messages)
+            .put("stream", stream)
+            .put("max_tokens", call.maxTokens());
+    call.temperature().ifPresent(t -> body.put("temperature", t));
+    return body;
+  }
+
+  private static Completion parse(Buffer raw, ProviderCall call) {
+    JsonObject body = raw.toJsonObject();
+    JsonObject choice = body.getJsonArray("choices").getJsonObject(0);
+    String content = choice.getJsonObject("message").getString("content");
+    if (content == null) {
+      throw new IllegalArgumentException("choices[0].message.content is missing");
+    }
+    return new Completion(
+        body.getString("model", call.model()),
+        content,
+        choice.getString("finish_reason", "stop"),
+        Optional.ofNullable(body.getJsonObject("usage")));
+  }
+
+  /** The answer assembled from a stream's chunks. */
+  private static final class StreamedAnswer {
+    private final StringBuilder content = new StringBuilder();
+    private String model;
+    private String finishReason = "stop";
+    private JsonObject usage;
+
+    StreamedAnswer(String model) {
+      this.model = model;
+    }
+
+    boolean read(SseParser.Event event, Consumer<String> tokens) {
+      if (event.data().trim().equals("[DONE]")) {
+        return true;
+      }
+      JsonObject chunk = new JsonObject(event.data());
+      JsonObject error = chunk.getJsonObject("error");
+      if (error != null) {
+        throw new ProviderFailure(
+            ProviderFailure.Kind.PROVIDER_ERROR,
+            "error in stream: " + error.getString("message", error.encode()));
+      }
+      model = chunk.getString("model", model);
+      if (chunk.getJsonObject("usage") != null) {
+        usage = chunk.getJsonObject("usage");
+      }
+      JsonArray choices = chunk.getJsonArray("choices");
+      if (choices == null) {
+        throw new IllegalArgumentException("a chunk without choices");
+      }
+      if (!choices.isEmpty()) {
+        JsonObject choice = choices.getJsonObject(0);
+        JsonObject delta = choice.getJsonObject("delta");
+        String text = delta == null ? null : delta.getString("content");
+        if (text != null) {
+          content.append(text);
+          tokens.accept(text);
+        }
+        if (choice.getString("finish_reason") != null) {
+          finishReason = choice.getString("finish_reason");
+        }
+      }
+      return false;
+    }
+
+    Completion completion() {
+      return new Completion(model, content.toString(), finishReason, Optional.ofNullable(usage));
+    }
+  }
+}
