@@ -1,6 +1,6 @@
 package dev.soma.resilience.config;
 
-import dev.soma.resilience.failover.breaker.BreakerSettings;
+import dev.soma.resilience.breaker.BreakerSettings;
 import java.time.Duration;
 
 /**

@@ -1,8 +1,8 @@
 package dev.soma.resilience.memory;
 
+import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.config.ServiceConfig;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.memory.internal.MemorySync;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;

@@ -1,10 +1,10 @@
 package dev.soma.resilience.memory;
 
+import dev.soma.resilience.breaker.CallOutcome;
+import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.degradation.CallReporter;
-import dev.soma.resilience.failover.breaker.CallOutcome;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;

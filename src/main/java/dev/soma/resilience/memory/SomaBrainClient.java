@@ -1,8 +1,8 @@
 package dev.soma.resilience.memory;
 
+import dev.soma.resilience.breaker.CallOutcome;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.config.Secret;
-import dev.soma.resilience.failover.breaker.CallOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,8 +1,8 @@
 package dev.soma.resilience.bench;
 
-import dev.soma.resilience.failover.breaker.BreakerSettings;
-import dev.soma.resilience.failover.breaker.CallOutcome;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
+import dev.soma.resilience.breaker.BreakerSettings;
+import dev.soma.resilience.breaker.CallOutcome;
+import dev.soma.resilience.breaker.CircuitBreakers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;

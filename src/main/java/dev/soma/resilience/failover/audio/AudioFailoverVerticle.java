@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.audio;
 
+import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.AudioConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.audio.internal.AudioHttp;
@@ -9,7 +10,6 @@ import dev.soma.resilience.failover.audio.internal.KokoroSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiTranscriber;
 import dev.soma.resilience.failover.audio.internal.SynthesizedAudio;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.chain.ChainExhausted;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;

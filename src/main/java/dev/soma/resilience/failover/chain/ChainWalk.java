@@ -1,9 +1,9 @@
 package dev.soma.resilience.failover.chain;
 
+import dev.soma.resilience.breaker.CallOutcome;
+import dev.soma.resilience.breaker.CircuitBreakers;
+import dev.soma.resilience.breaker.OpenCircuitException;
 import dev.soma.resilience.degradation.CallReport;
-import dev.soma.resilience.failover.breaker.CallOutcome;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
-import dev.soma.resilience.failover.breaker.OpenCircuitException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

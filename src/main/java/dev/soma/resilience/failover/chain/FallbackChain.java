@@ -1,8 +1,8 @@
 package dev.soma.resilience.failover.chain;
 
-import dev.soma.resilience.failover.breaker.BreakerSettings;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
-import dev.soma.resilience.failover.breaker.CircuitState;
+import dev.soma.resilience.breaker.BreakerSettings;
+import dev.soma.resilience.breaker.CircuitBreakers;
+import dev.soma.resilience.breaker.CircuitState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.soma.resilience.failover.chain;
 
-import dev.soma.resilience.failover.breaker.CallOutcome;
+import dev.soma.resilience.breaker.CallOutcome;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;

@@ -1,8 +1,8 @@
 package dev.soma.resilience.failover.storage;
 
+import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.StorageConfig;
 import dev.soma.resilience.degradation.CallReporter;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.storage.internal.LocalFileStore;

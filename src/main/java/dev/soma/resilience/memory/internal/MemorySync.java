@@ -1,10 +1,10 @@
 package dev.soma.resilience.memory.internal;
 
+import dev.soma.resilience.breaker.CallOutcome;
 import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.degradation.DegradationStatusView;
-import dev.soma.resilience.failover.breaker.CallOutcome;
 import dev.soma.resilience.memory.MemoryAddresses;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.memory.PendingMemories;

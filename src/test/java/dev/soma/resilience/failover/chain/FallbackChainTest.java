@@ -2,10 +2,10 @@ package dev.soma.resilience.failover.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.soma.resilience.breaker.BreakerSettings;
+import dev.soma.resilience.breaker.CircuitBreakers;
+import dev.soma.resilience.breaker.CircuitState;
 import dev.soma.resilience.degradation.CallReport;
-import dev.soma.resilience.failover.breaker.BreakerSettings;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
-import dev.soma.resilience.failover.breaker.CircuitState;
 import dev.soma.resilience.failover.chain.ChainExhausted.Why;
 import dev.soma.resilience.failover.chain.ProviderFailure.Kind;
 import dev.soma.resilience.testing.ManualClock;

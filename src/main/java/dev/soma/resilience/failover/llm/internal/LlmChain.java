@@ -1,7 +1,7 @@
 package dev.soma.resilience.failover.llm.internal;
 
+import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.LlmConfig;
-import dev.soma.resilience.failover.breaker.CircuitBreakers;
 import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.chain.Hop;
 import dev.soma.resilience.failover.chain.Served;

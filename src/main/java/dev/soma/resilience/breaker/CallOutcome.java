@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.breaker;
+package dev.soma.resilience.breaker;
 
 /**
  * How one call's result counts. The client that made the call decides, because only it knows what

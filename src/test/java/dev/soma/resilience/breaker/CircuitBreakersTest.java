@@ -1,9 +1,9 @@
-package dev.soma.resilience.failover.breaker;
+package dev.soma.resilience.breaker;
 
-import static dev.soma.resilience.failover.breaker.CallOutcome.CALLER_FAULT;
-import static dev.soma.resilience.failover.breaker.CallOutcome.DEPENDENCY_FAILURE;
-import static dev.soma.resilience.failover.breaker.CallOutcome.SUCCESS;
-import static dev.soma.resilience.failover.breaker.CallOutcome.TENANT_FAILURE;
+import static dev.soma.resilience.breaker.CallOutcome.CALLER_FAULT;
+import static dev.soma.resilience.breaker.CallOutcome.DEPENDENCY_FAILURE;
+import static dev.soma.resilience.breaker.CallOutcome.SUCCESS;
+import static dev.soma.resilience.breaker.CallOutcome.TENANT_FAILURE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

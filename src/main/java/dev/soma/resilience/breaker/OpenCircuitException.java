@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.breaker;
+package dev.soma.resilience.breaker;
 
 import java.time.Duration;
 

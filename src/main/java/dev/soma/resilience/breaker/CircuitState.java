@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.breaker;
+package dev.soma.resilience.breaker;
 
 /** The three states of a breaker; {@link #gaugeValue()} is what {@code circuit_state} reports. */
 public enum CircuitState {

@@ -1,4 +1,4 @@
-package dev.soma.resilience.failover.breaker;
+package dev.soma.resilience.breaker;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
