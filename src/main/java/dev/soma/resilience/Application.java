@@ -70,11 +70,13 @@ public final class Application implements AutoCloseable {
   private final Database database;
   private final PrometheusMeterRegistry registry;
   private final Outbox outbox;
+  private final ServiceMeters processMeters;
   private volatile int httpPort = -1;
 
   private Application(ServiceConfig config, Infrastructure infrastructure) {
     this.infrastructure = infrastructure;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.processMeters = ServiceMeters.bind(registry);
     this.vertx =
         Vertx.builder()
             .with(
@@ -154,6 +156,7 @@ public final class Application implements AutoCloseable {
    */
   private Future<?> deployService(ServiceConfig config) {
     DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
+    ServiceMeters.llmFailovers(config.llm(), registry);
     Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
     AgentApi agentApi =
         new AgentApi(
@@ -268,6 +271,7 @@ public final class Application implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
+    processMeters.close();
     infrastructure.close();
   }
 

@@ -2,8 +2,6 @@ package dev.soma.resilience.outbox;
 
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.internal.DeadLetter;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -20,18 +18,6 @@ import java.util.NoSuchElementException;
  * without replaying it. Both record who acted, when and why.
  */
 public final class DeadLetters {
-
-  /**
-   * {@code dlq_messages_total{topic}}: counts whatever enters {@code dead_letter_messages}, events
-   * of the outbox and memories SomaBrain would not take alike.
-   */
-  public static Counter counter(MeterRegistry registry, String topic) {
-    return Counter.builder("dlq.messages")
-        .description(
-            "Events moved to the dead letters (their copy on <topic>.dlq may follow later)")
-        .tag("topic", topic)
-        .register(registry);
-  }
 
   static final String LIST =
       "SELECT "
