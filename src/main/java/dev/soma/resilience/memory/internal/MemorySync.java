@@ -81,11 +81,7 @@ public final class MemorySync extends VerticleBase {
               status = view;
               // the monitor's broadcasts: start draining as soon as SomaBrain is back
               view.onChange(change -> wake());
-              timer =
-                  vertx.setPeriodic(
-                      1,
-                      config.syncInterval().toMillis(),
-                      id -> wake());
+              timer = vertx.setPeriodic(1, config.syncInterval().toMillis(), id -> wake());
             });
   }
 

@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * outbox_messages_published_total{topic}}, {@code outbox_publish_latency_seconds} (commit to broker
  * ack), {@code dlq_messages_total{topic}}, {@code outbox_relay_batch_size}, {@code
  * outbox_publish_failures_total{kind}}. The pending gauge and the dead-letter counter have a total
- * series ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so a scrape
- * of a fresh or healthy service finds them at 0.
+ * series ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so a
+ * scrape of a fresh or healthy service finds them at 0.
  */
 public final class OutboxMetrics {
 
@@ -96,9 +96,9 @@ public final class OutboxMetrics {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     rows.add(
         MultiGauge.Row.of(
-            Tags.of("tenant", TOTAL),
-            counts.values().stream().mapToLong(Long::longValue).sum()));
-    counts.forEach((tenant, count) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", tenant), count)));
+            Tags.of("tenant", TOTAL), counts.values().stream().mapToLong(Long::longValue).sum()));
+    counts.forEach(
+        (tenant, count) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", tenant), count)));
     pending.register(rows, true);
   }
 
