@@ -125,9 +125,9 @@ class FreshServiceMetricsIT {
             () -> {
               JsonObject services =
                   new JsonObject(get(app, "/v1/status").body()).getJsonObject("services");
+              assertThat(services.getJsonObject("uploads").getString("state")).isEqualTo("healthy");
               assertThat(services.getJsonObject("storage.local").getString("state"))
                   .isEqualTo("healthy");
-              assertThat(services.getJsonObject("uploads").getString("state")).isEqualTo("healthy");
             });
   }
 
