@@ -116,12 +116,7 @@ class DeadLetterIT {
         "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload)"
             + " VALUES ('t1', 'old', 'bad topic!', '{}'), ('t1', 'ok', 'orders', '{}')");
 
-    for (String statement :
-        Files.readString(Path.of("sql/V6__outbox_topic_check.sql")).split(";\\s*\\n")) {
-      if (!statement.isBlank()) {
-        fx.query(statement);
-      }
-    }
+    applyTopicCheck();
 
     assertThat(fx.query("SELECT dedupe_key, status FROM outbox_messages ORDER BY dedupe_key"))
         .extracting(row -> row.getString(0) + "=" + row.getString(1))
@@ -129,6 +124,52 @@ class DeadLetterIT {
     assertThat(fx.query("SELECT dedupe_key, topic, error_class FROM dead_letter_messages"))
         .extracting(row -> row.getString(0) + " " + row.getString(1) + " " + row.getString(2))
         .containsExactly("old bad topic! org.apache.kafka.common.errors.InvalidTopicException");
+  }
+
+  @Test
+  void aDeadLetterOfATopicKafkaNeverAcceptsIsNotReplayedAndSaysWhy() throws Exception {
+    fx.query("ALTER TABLE outbox_messages DROP CONSTRAINT ck_outbox_topic_kafka_legal");
+    long eventId =
+        fx.query(
+                "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload, status)"
+                    + " VALUES ('t1', 'old', 'bad topic!', '{}', 'dead') RETURNING id")
+            .get(0)
+            .getLong(0);
+    applyTopicCheck();
+    long letterId =
+        fx.query(
+                "INSERT INTO dead_letter_messages (outbox_id, tenant_id, dedupe_key, topic,"
+                    + " message_key, payload, headers, error_message, error_class, attempts,"
+                    + " created_at) VALUES ($1, 't1', 'old', 'bad topic!', 't1:old', '{}', '{}',"
+                    + " 'refused', 'X', 1, now()) RETURNING id",
+                eventId)
+            .get(0)
+            .getLong(0);
+
+    assertThatThrownBy(
+            () ->
+                Blocking.await(
+                    new DeadLetters(fx.pool, fx.outbox).replay(letterId, "ops", null),
+                    Duration.ofSeconds(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dead letter "
+                + letterId
+                + "'s topic is not a name Kafka accepts: its event can never be published,"
+                + " resolve it instead");
+    assertThat(fx.count("SELECT count(*) FROM dead_letter_messages WHERE NOT resolved"))
+        .isEqualTo(1);
+    assertThat(fx.countStatus("dead")).isEqualTo(1);
+  }
+
+  /** Runs V6 again, as it ran on a database that had rows before it. */
+  private void applyTopicCheck() throws Exception {
+    for (String statement :
+        Files.readString(Path.of("sql/V6__outbox_topic_check.sql")).split(";\\s*\\n")) {
+      if (!statement.isBlank()) {
+        fx.query(statement);
+      }
+    }
   }
 
   private void insertLetter(String topic, String dedupeKey) throws Exception {
