@@ -77,6 +77,12 @@ public record ServiceConfig(
     return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
   }
 
+  /** The log level, read by logback itself ({@code logback.xml}) from the environment. */
+  public static final String LOG_LEVEL = "SA01_LOG_LEVEL";
+
+  private static final List<String> LOG_LEVELS =
+      List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
   /**
    * Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}.
    */
@@ -84,12 +90,6 @@ public record ServiceConfig(
     checkLogLevel(env.get(LOG_LEVEL));
     return from(ConfigSource.load(env));
   }
-
-  /** The log level, read by logback itself ({@code logback.xml}) from the environment. */
-  public static final String LOG_LEVEL = "SA01_LOG_LEVEL";
-
-  private static final List<String> LOG_LEVELS =
-      List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
   /**
    * Logback reads {@value #LOG_LEVEL} before any code runs and takes a value it does not know for
