@@ -70,11 +70,16 @@ public final class Application implements AutoCloseable {
   private final Database database;
   private final PrometheusMeterRegistry registry;
   private final Outbox outbox;
+  private final ServiceMeters processMeters;
   private volatile int httpPort = -1;
+
+  /** The role announced as up, to announce it stopped; none for one-shot tools. */
+  private volatile Role up;
 
   private Application(ServiceConfig config, Infrastructure infrastructure) {
     this.infrastructure = infrastructure;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.processMeters = ServiceMeters.bind(registry);
     this.vertx =
         Vertx.builder()
             .with(
@@ -99,6 +104,10 @@ public final class Application implements AutoCloseable {
 
   /** Starts everything {@code role} needs; blocks the calling (non-event-loop) thread until up. */
   public static Application start(ServiceConfig config, Role role) throws Exception {
+    boolean listens = role == Role.SERVICE || role == Role.RELAY_WITH_PROBES;
+    if (listens) {
+      HttpPort.checkFree(config.httpPort());
+    }
     Infrastructure infrastructure = Infrastructure.start(config);
     Application app;
     try {
@@ -111,7 +120,7 @@ public final class Application implements AutoCloseable {
       Blocking.await(app.deploy(config, role), Duration.ofMinutes(2));
     } catch (Exception e) {
       app.close();
-      throw e;
+      throw listens ? HttpPort.explain(e, config.httpPort()) : e;
     }
     return app;
   }
@@ -126,13 +135,15 @@ public final class Application implements AutoCloseable {
         .compose(v -> relays(config).deploy(vertx, relayId, Optional.of(database.connectOptions())))
         .compose(v -> deployForRole(config, role))
         .onSuccess(
-            v ->
-                LOG.info(
-                    "soma-resilience up ({}): PostgreSQL {}, Kafka {}, HTTP port {}",
-                    role,
-                    infrastructure.database,
-                    infrastructure.kafkaBootstrap + " (" + config.kafka().security() + ")",
-                    httpPort));
+            v -> {
+              up = role;
+              LOG.info(
+                  "soma-resilience up ({}): PostgreSQL {}, Kafka {}, HTTP port {}",
+                  role,
+                  infrastructure.database,
+                  infrastructure.kafkaBootstrap + " (" + config.kafka().security() + ")",
+                  httpPort);
+            });
   }
 
   /** The relay's wiring on this process's pool, producer and meters. */
@@ -154,6 +165,7 @@ public final class Application implements AutoCloseable {
    */
   private Future<?> deployService(ServiceConfig config) {
     DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
+    ServiceMeters.llmFailovers(config.llm(), registry);
     Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
     AgentApi agentApi =
         new AgentApi(
@@ -268,7 +280,11 @@ public final class Application implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
+    processMeters.close();
     infrastructure.close();
+    if (up != null) {
+      LOG.info("soma-resilience stopped ({})", up);
+    }
   }
 
   /** This process, as the JVM names it (pid-host), for lease owners and client ids. */

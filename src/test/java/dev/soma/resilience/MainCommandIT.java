@@ -11,6 +11,7 @@ import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -248,6 +249,56 @@ class MainCommandIT {
     assertThat(err.toString()).contains("tenant id must be");
     assertThat(run(env(), "tenants", "create-key", "nobody")).isEqualTo(1);
     assertThat(err.toString()).contains("no tenant 'nobody'");
+  }
+
+  @Test
+  void anEmptyDeadLetterListLeavesStandardOutputEmptyAndSaysSoOnStandardError() {
+    assertThat(run(env(), "dead-letters", "list")).isZero();
+    assertThat(run(env(), "dead-letters", "list", "--all", "--tenant=acme")).isZero();
+
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString().lines())
+        .containsExactly("no unresolved dead letters", "no dead letters for tenant acme");
+  }
+
+  @Test
+  void aTakenHttpPortStopsStartUpWithOneLineBeforeAnythingStarts() throws Exception {
+    fx.enqueue(List.of(OutboxEntry.of("tenant-a", "a1", topic, null, new JsonObject())));
+    try (ServerSocket taken = new ServerSocket(0)) {
+      Map<String, String> env = env();
+      env.put("SA01_HTTP_PORT", Integer.toString(taken.getLocalPort()));
+
+      int exit = run(env);
+
+      assertThat(exit).isEqualTo(2);
+      assertThat(err.toString())
+          .isEqualTo(
+              "configuration error: SA01_HTTP_PORT "
+                  + taken.getLocalPort()
+                  + " cannot be listened on (Address already in use): another process has it;"
+                  + " stop it or choose another port"
+                  + System.lineSeparator());
+      assertThat(out.toString()).isEmpty();
+    }
+    // the relay never ran
+    assertThat(fx.query("SELECT status, attempts, lease_owner FROM outbox_messages"))
+        .extracting(row -> row.getString(0) + " " + row.getInteger(1) + " " + row.getString(2))
+        .containsExactly("pending 0 null");
+  }
+
+  @Test
+  void anUnknownLogLevelStopsACommandWithOneLine() {
+    Map<String, String> env = env();
+    env.put("SA01_LOG_LEVEL", "LOUD");
+
+    assertThat(run(env)).isEqualTo(2);
+    assertThat(run(env, "dead-letters", "list")).isEqualTo(2);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "configuration error: SA01_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR,"
+                + " OFF (unset: INFO), but was 'LOUD'",
+            "configuration error: SA01_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR,"
+                + " OFF (unset: INFO), but was 'LOUD'");
   }
 
   private Map<String, String> env() {

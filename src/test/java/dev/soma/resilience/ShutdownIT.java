@@ -3,6 +3,7 @@ package dev.soma.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.soma.resilience.testing.LogCapture;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
 import java.time.Duration;
@@ -18,6 +19,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ShutdownIT {
 
   private static final int EVENTS = 60_000;
+
+  @Test
+  void closingEndsWithAStoppedLineOfTheServicesOwn() throws Exception {
+    try (OutboxFixture fx = new OutboxFixture();
+        LogCapture log = LogCapture.of(Application.class)) {
+      Application app =
+          Application.start(fx.serviceConfig("stopped-line"), Application.Role.RELAY_ONLY);
+
+      app.close();
+
+      assertThat(log.messages()).last().isEqualTo("soma-resilience stopped (RELAY_ONLY)");
+    }
+  }
 
   @Test
   void stoppingMidDrainUsesUpNoAttemptAndLeavesNoLease() throws Exception {

@@ -112,6 +112,14 @@ public final class CircuitBreakers {
     return result.andThen(ar -> record(guard, classify.apply(ar)));
   }
 
+  /**
+   * Makes {@code dependency}'s own breaker now, so its gauge ({@code tenant="_all"}) is there at 0
+   * before the first call; for the dependencies that are configured.
+   */
+  public void watch(String dependency) {
+    breaker(dependency, ALL_TENANTS);
+  }
+
   /** The state the next call for {@code tenant} would meet (the worse of the two breakers). */
   public CircuitState state(String dependency, String tenant) {
     CircuitState shared = breaker(dependency, ALL_TENANTS).state();

@@ -18,6 +18,7 @@ public final class Commands {
     cli.addSubcommand(new SyncMemoriesCommand());
     cli.addSubcommand(new DeadLettersCommand());
     cli.addSubcommand(new TenantsCommand());
+    versioned(cli, new ServiceVersion());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parsed) -> {
           if (e instanceof ConfigException) {
@@ -27,5 +28,11 @@ public final class Commands {
           throw e;
         });
     return cli;
+  }
+
+  /** Every command's {@code -V}/{@code --version} prints the service's version. */
+  private static void versioned(CommandLine command, ServiceVersion version) {
+    command.getCommandSpec().versionProvider(version);
+    command.getSubcommands().values().forEach(sub -> versioned(sub, version));
   }
 }

@@ -62,6 +62,15 @@ final class DeadLettersCommand {
     int run(DeadLetters letters) throws Exception {
       List<JsonObject> rows = await(letters.list(tenant, all, limit));
       rows.forEach(row -> out().println(row.encode()));
+      if (rows.isEmpty()) {
+        // standard output stays empty (zero JSON lines); the person at the terminal is told
+        err()
+            .println(
+                "no "
+                    + (all ? "" : "unresolved ")
+                    + "dead letters"
+                    + (tenant == null ? "" : " for tenant " + tenant));
+      }
       return 0;
     }
   }

@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -75,11 +77,29 @@ public record ServiceConfig(
     return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
   }
 
+  /** The log level, read by logback itself ({@code logback.xml}) from the environment. */
+  public static final String LOG_LEVEL = "SA01_LOG_LEVEL";
+
+  private static final List<String> LOG_LEVELS =
+      List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
   /**
    * Loads defaults, {@code SA01_CONFIG_FILE} and the environment; throws {@link ConfigException}.
    */
   public static ServiceConfig load(Map<String, String> env) {
+    checkLogLevel(env.get(LOG_LEVEL));
     return from(ConfigSource.load(env));
+  }
+
+  /**
+   * Logback reads {@value #LOG_LEVEL} before any code runs and takes a value it does not know for
+   * DEBUG without a word: refuse it here, with every other setting.
+   */
+  static void checkLogLevel(String level) {
+    if (level != null && !LOG_LEVELS.contains(level.toUpperCase(Locale.ROOT))) {
+      throw ConfigException.invalid(
+          LOG_LEVEL, level, "one of " + String.join(", ", LOG_LEVELS) + " (unset: INFO)");
+    }
   }
 
   /** Validates a raw tree (as produced by {@link ConfigSource#load}). */

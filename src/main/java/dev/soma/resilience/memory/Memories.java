@@ -3,6 +3,7 @@ package dev.soma.resilience.memory;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.memory.internal.MemoryGauges;
 import dev.soma.resilience.memory.internal.MemorySync;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * The memory feature's long-lived parts, built once per process by the composition root (or a
  * command): the one SomaBrain client, the {@link MemoryService} with the one SomaBrain breaker that
  * every HTTP verticle instance shares (gauge {@code circuit_state{service="somabrain"}}), and the
- * sync that sends queued memories to SomaBrain. Without {@code SA01_SOMABRAIN_URL} there is no
- * client: memories wait in the queue.
+ * sync that sends queued memories to SomaBrain, and the queue's gauges ({@code memory_pending},
+ * {@code memory_sync_lag_seconds}, there from the start). Without {@code SA01_SOMABRAIN_URL} there
+ * is no client: memories wait in the queue.
  */
 public final class Memories {
 
@@ -32,6 +34,7 @@ public final class Memories {
   private final MemoryConfig config;
   private final MeterRegistry registry;
   private final MemoryService service;
+  private final MemoryGauges gauges;
 
   private Memories(
       Vertx vertx,
@@ -57,8 +60,12 @@ public final class Memories {
                     change.tenant(),
                     change.from(),
                     change.to()));
+    if (somabrain.isPresent()) {
+      breakers.watch(MemoryService.DEPENDENCY);
+    }
     this.service =
         new MemoryService(vertx, queue, somabrain, config, breakers, statusSaysAvailable);
+    this.gauges = new MemoryGauges(queue, config.syncInterval(), registry);
   }
 
   /**
@@ -82,16 +89,19 @@ public final class Memories {
   }
 
   /**
-   * Deploys the sync (named {@code owner} in its leases) where SomaBrain is configured; without it,
-   * says so and deploys nothing.
+   * Deploys the queue's gauges and the sync (named {@code owner} in its leases) where SomaBrain is
+   * configured; without it, says so and deploys only the gauges.
    */
   public Future<Optional<Sync>> deploySync(String owner) {
+    Future<String> gaugesUp = vertx.deployVerticle(gauges);
     if (somabrain.isEmpty()) {
       LOG.info("SomaBrain not configured (SA01_SOMABRAIN_URL): memories wait in the queue");
-      return Future.succeededFuture(Optional.empty());
+      return gaugesUp.map(id -> Optional.empty());
     }
     MemorySync sync = new MemorySync(queue, somabrain.get(), config, owner, registry);
-    return vertx.deployVerticle(sync).map(id -> Optional.of(new Sync(sync)));
+    return gaugesUp
+        .compose(id -> vertx.deployVerticle(sync))
+        .map(id -> Optional.of(new Sync(sync)));
   }
 
   /** A deployed sync, for a command that runs one pass. */

@@ -2,10 +2,9 @@ package dev.soma.resilience.outbox;
 
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.internal.DeadLetter;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -21,17 +20,8 @@ import java.util.NoSuchElementException;
  */
 public final class DeadLetters {
 
-  /**
-   * {@code dlq_messages_total{topic}}: counts whatever enters {@code dead_letter_messages}, events
-   * of the outbox and memories SomaBrain would not take alike.
-   */
-  public static Counter counter(MeterRegistry registry, String topic) {
-    return Counter.builder("dlq.messages")
-        .description(
-            "Events moved to the dead letters (their copy on <topic>.dlq may follow later)")
-        .tag("topic", topic)
-        .register(registry);
-  }
+  /** SQLSTATE check_violation: here, {@code ck_outbox_topic_kafka_legal} (V6). */
+  static final String TOPIC_CHECK_VIOLATED = "23514";
 
   static final String LIST =
       "SELECT "
@@ -86,30 +76,45 @@ public final class DeadLetters {
 
   /**
    * Requeues dead letter {@code id}'s event for publishing. Fails with {@link
-   * NoSuchElementException} when there is no unresolved dead letter with that id.
+   * NoSuchElementException} when there is no unresolved dead letter with that id, and with {@link
+   * IllegalArgumentException} when its event's topic is one Kafka never accepts (written before the
+   * topic check): nothing changes then.
    */
   public Future<Void> replay(long id, String operator, String notes) {
     String why = notes == null || notes.isBlank() ? "replayed" : "replayed: " + notes;
-    return Transaction.run(
-        pool,
-        tx ->
-            tx.preparedQuery(RESOLVE)
-                .execute(Tuple.of(id, operator, why))
-                .compose(
-                    rows -> {
-                      if (rows.rowCount() == 0) {
-                        return Future.failedFuture(
-                            new NoSuchElementException("no unresolved dead letter with id " + id));
-                      }
-                      Row row = rows.iterator().next();
-                      Long outboxId = row.getLong("outbox_id");
-                      tx.afterCommit(outbox::committed);
-                      return outboxId != null
-                          ? tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty()
-                          : tx.preparedQuery(REQUEUE_MEMORY)
-                              .execute(Tuple.of(row.getLong("memory_id")))
-                              .mapEmpty();
-                    }));
+    return Transaction.<Void>run(
+            pool,
+            tx ->
+                tx.preparedQuery(RESOLVE)
+                    .execute(Tuple.of(id, operator, why))
+                    .compose(
+                        rows -> {
+                          if (rows.rowCount() == 0) {
+                            return Future.failedFuture(
+                                new NoSuchElementException(
+                                    "no unresolved dead letter with id " + id));
+                          }
+                          Row row = rows.iterator().next();
+                          Long outboxId = row.getLong("outbox_id");
+                          tx.afterCommit(outbox::committed);
+                          return outboxId != null
+                              ? tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty()
+                              : tx.preparedQuery(REQUEUE_MEMORY)
+                                  .execute(Tuple.of(row.getLong("memory_id")))
+                                  .mapEmpty();
+                        }))
+        .recover(e -> Future.failedFuture(unreplayable(id, e)));
+  }
+
+  /** A row older than the topic check whose topic Kafka refuses: say so instead of a SQL error. */
+  private static Throwable unreplayable(long id, Throwable e) {
+    return e instanceof PgException pg && TOPIC_CHECK_VIOLATED.equals(pg.getSqlState())
+        ? new IllegalArgumentException(
+            "dead letter "
+                + id
+                + "'s topic is not a name Kafka accepts: its event can never be published,"
+                + " resolve it instead")
+        : e;
   }
 
   /** Marks dead letter {@code id} resolved without replaying it. */

@@ -30,6 +30,22 @@ class ServiceConfigTest {
   @TempDir Path dir;
 
   @Test
+  void anUnknownLogLevelIsRefusedNamingTheVariable() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_LOG_LEVEL", "LOUD")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "SA01_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF (unset: INFO),"
+                + " but was 'LOUD'");
+  }
+
+  @Test
+  void theLogLevelsLogbackKnowsAreAcceptedInAnyCase() {
+    for (String level : List.of("trace", "DEBUG", "Info", "warn", "ERROR", "off")) {
+      assertThat(ServiceConfig.load(Map.of("SA01_LOG_LEVEL", level))).isNotNull();
+    }
+  }
+
+  @Test
   void theBuiltInDefaultsLoadWithoutAnyEnvironment() {
     ServiceConfig config = ServiceConfig.load(Map.of());
 

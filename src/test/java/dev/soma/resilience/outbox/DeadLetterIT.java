@@ -2,6 +2,7 @@ package dev.soma.resilience.outbox;
 
 import static dev.soma.resilience.testing.KafkaReader.header;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
@@ -9,12 +10,16 @@ import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.embedded.EmbeddedKafkaBroker;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.testing.KafkaReader;
+import dev.soma.resilience.testing.LogCapture;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.NewTopic;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +67,109 @@ class DeadLetterIT {
     assertThat(KafkaReader.read(kafka, topic + ".dlq", 1, Duration.ofSeconds(20)))
         .extracting(r -> header(r, "dedupe-key"))
         .containsExactly("behind-them");
+  }
+
+  @Test
+  void aPlainSqlInsertWithATopicKafkaCannotAcceptIsRefused() throws Exception {
+    for (String topic : List.of("bad topic!", "a".repeat(250), ".", "..", "orders/eu")) {
+      assertThatThrownBy(
+              () ->
+                  fx.query(
+                      "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload)"
+                          + " VALUES ('t1', 'k', $1, '{}')",
+                      topic))
+          .as(topic)
+          .isInstanceOf(PgException.class)
+          .hasMessageContaining("ck_outbox_topic_kafka_legal");
+    }
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload)"
+            + " VALUES ('t1', 'k', $1, '{}')",
+        "a".repeat(249));
+    assertThat(fx.countStatus("pending")).isEqualTo(1);
+  }
+
+  @Test
+  void aLetterWhoseDlqTopicCanNeverExistIsNeverSent() throws Exception {
+    String topic = TestServices.topic("dlq-after-bad");
+    insertLetter("bad topic!", "hopeless");
+    insertLetter(topic, "fine");
+    DeadLetterPublisher publisher =
+        new DeadLetterPublisher(fx.pool, fx.producer(OutboxFixture.config(Map.of()), kafka));
+
+    try (LogCapture log = LogCapture.of(DeadLetterPublisher.class)) {
+      for (int round = 0; round < 2; round++) {
+        Blocking.await(publisher.publishPending(10), Duration.ofSeconds(60));
+      }
+
+      assertThat(log.messages()).noneMatch(line -> line.contains("bad topic!"));
+    }
+    assertThat(fx.query("SELECT dedupe_key FROM dead_letter_messages WHERE dlq_published"))
+        .extracting(row -> row.getString(0))
+        .containsExactly("fine");
+  }
+
+  @Test
+  void theTopicCheckSettlesPendingRowsWrittenBeforeItAsDeadLetters() throws Exception {
+    fx.query("ALTER TABLE outbox_messages DROP CONSTRAINT ck_outbox_topic_kafka_legal");
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload)"
+            + " VALUES ('t1', 'old', 'bad topic!', '{}'), ('t1', 'ok', 'orders', '{}')");
+
+    applyTopicCheck();
+
+    assertThat(fx.query("SELECT dedupe_key, status FROM outbox_messages ORDER BY dedupe_key"))
+        .extracting(row -> row.getString(0) + "=" + row.getString(1))
+        .containsExactly("ok=pending", "old=dead");
+    assertThat(fx.query("SELECT dedupe_key, topic, error_class FROM dead_letter_messages"))
+        .extracting(row -> row.getString(0) + " " + row.getString(1) + " " + row.getString(2))
+        .containsExactly("old bad topic! org.apache.kafka.common.errors.InvalidTopicException");
+  }
+
+  @Test
+  void aDeadLetterOfATopicKafkaNeverAcceptsIsNotReplayedAndSaysWhy() throws Exception {
+    fx.query("ALTER TABLE outbox_messages DROP CONSTRAINT ck_outbox_topic_kafka_legal");
+    long eventId =
+        fx.query(
+                "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, payload, status)"
+                    + " VALUES ('t1', 'old', 'bad topic!', '{}', 'dead') RETURNING id")
+            .get(0)
+            .getLong(0);
+    applyTopicCheck();
+    long letterId =
+        fx.query(
+                "INSERT INTO dead_letter_messages (outbox_id, tenant_id, dedupe_key, topic,"
+                    + " message_key, payload, headers, error_message, error_class, attempts,"
+                    + " created_at) VALUES ($1, 't1', 'old', 'bad topic!', 't1:old', '{}', '{}',"
+                    + " 'refused', 'X', 1, now()) RETURNING id",
+                eventId)
+            .get(0)
+            .getLong(0);
+
+    assertThatThrownBy(
+            () ->
+                Blocking.await(
+                    new DeadLetters(fx.pool, fx.outbox).replay(letterId, "ops", null),
+                    Duration.ofSeconds(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dead letter "
+                + letterId
+                + "'s topic is not a name Kafka accepts: its event can never be published,"
+                + " resolve it instead");
+    assertThat(fx.count("SELECT count(*) FROM dead_letter_messages WHERE NOT resolved"))
+        .isEqualTo(1);
+    assertThat(fx.countStatus("dead")).isEqualTo(1);
+  }
+
+  /** Runs V6 again, as it ran on a database that had rows before it. */
+  private void applyTopicCheck() throws Exception {
+    for (String statement :
+        Files.readString(Path.of("sql/V6__outbox_topic_check.sql")).split(";\\s*\\n")) {
+      if (!statement.isBlank()) {
+        fx.query(statement);
+      }
+    }
   }
 
   private void insertLetter(String topic, String dedupeKey) throws Exception {

@@ -2,8 +2,10 @@ package dev.soma.resilience.degradation.internal;
 
 import dev.soma.resilience.config.DegradationConfig.ExtraDependency;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.config.StorageConfig;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,8 +13,10 @@ import java.util.List;
  * The dependencies this service knows how to probe, from its configuration: {@code postgresql}
  * ({@code SELECT 1}), {@code kafka} (cluster metadata), {@code redis} ({@code PING}), {@code
  * somabrain} ({@code /health}'s {@code ready}), {@code temporal} (gRPC health check), then the
- * entries of {@code degradation.dependencies} (LLM, TTS, STT and storage providers). An unset
- * address shows as not configured.
+ * storage chain's links ({@code storage.local}, a directory check; {@code storage.s3} and {@code
+ * storage.redis} where configured, judged by outcomes), then the entries of {@code
+ * degradation.dependencies} (LLM, TTS, STT and storage providers), which replace a standard one of
+ * the same name. An unset address shows as not configured.
  */
 public final class StandardDependencies {
 
@@ -47,6 +51,7 @@ public final class StandardDependencies {
                     MonitoredDependency.probed(
                         "temporal", (vertx, timeout) -> new GrpcHealthProbe(vertx, host, timeout)))
             .orElse(MonitoredDependency.notConfigured("temporal")));
+    list.addAll(storage(config.storage()));
     for (ExtraDependency extra : config.degradation().extraDependencies()) {
       list.removeIf(d -> d.name().equals(extra.name()));
       if (!extra.configured()) {
@@ -64,5 +69,27 @@ public final class StandardDependencies {
       }
     }
     return list;
+  }
+
+  /**
+   * The storage chain's links as it names them ({@code storage.<link>}): the local directory is
+   * probed; S3 and Redis, where configured, are judged by the uploads' outcomes. So {@code uploads}
+   * shows its real state before the first upload.
+   */
+  private static List<MonitoredDependency> storage(StorageConfig storage) {
+    List<MonitoredDependency> links = new ArrayList<>();
+    if (storage.s3().configured()) {
+      links.add(MonitoredDependency.outcomeOnly("storage.s3"));
+    }
+    Path dir = storage.local().dir();
+    links.add(
+        storage.local().enabled()
+            ? MonitoredDependency.probed(
+                "storage.local", (vertx, timeout) -> new DirectoryProbe(vertx, dir))
+            : MonitoredDependency.notConfigured("storage.local"));
+    if (storage.redis().url().isPresent()) {
+      links.add(MonitoredDependency.outcomeOnly("storage.redis"));
+    }
+    return links;
   }
 }

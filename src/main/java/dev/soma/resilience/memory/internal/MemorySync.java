@@ -12,12 +12,8 @@ import dev.soma.resilience.memory.PendingMemories.Claimed;
 import dev.soma.resilience.memory.SomaBrainClient;
 import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
 import dev.soma.resilience.memory.SyncRound;
-import dev.soma.resilience.outbox.DeadLetters;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
+import dev.soma.resilience.outbox.DeadLetterCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -27,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,13 +44,10 @@ public final class MemorySync extends VerticleBase {
   private final SomaBrainClient somabrain;
   private final MemoryConfig config;
   private final String owner;
-  private final MeterRegistry registry;
-  private final Counter deadLetters;
+  private final DeadLetterCounter deadLetters;
   private final RetrySchedule retries;
-  private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
   private DegradationStatusView status;
   private CallReporter reporter;
-  private MultiGauge pendingGauge;
   private boolean running;
   private boolean again;
   // every round since start, whoever woke it; reported to drainUntilIdle's callers
@@ -73,8 +65,7 @@ public final class MemorySync extends VerticleBase {
     this.somabrain = somabrain;
     this.config = config;
     this.owner = owner;
-    this.registry = registry;
-    this.deadLetters = DeadLetters.counter(registry, PendingMemories.DEAD_LETTER_TOPIC);
+    this.deadLetters = DeadLetterCounter.of(registry, PendingMemories.DEAD_LETTER_TOPIC);
     this.retries =
         new RetrySchedule(
             config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
@@ -83,14 +74,6 @@ public final class MemorySync extends VerticleBase {
   @Override
   public Future<?> start() {
     reporter = CallReporter.on(vertx.eventBus());
-    pendingGauge =
-        MultiGauge.builder("memory.pending")
-            .description("Memories waiting for SomaBrain, per tenant")
-            .register(registry);
-    Gauge.builder("memory.sync.lag", lagSeconds, AtomicReference::get)
-        .description("Age of the oldest memory waiting for SomaBrain")
-        .baseUnit("seconds")
-        .register(registry);
     vertx.eventBus().consumer(MemoryAddresses.QUEUED, m -> wake());
     return DegradationStatusView.start(vertx, Duration.ofSeconds(2))
         .onSuccess(
@@ -98,14 +81,7 @@ public final class MemorySync extends VerticleBase {
               status = view;
               // the monitor's broadcasts: start draining as soon as SomaBrain is back
               view.onChange(change -> wake());
-              timer =
-                  vertx.setPeriodic(
-                      1,
-                      config.syncInterval().toMillis(),
-                      id -> {
-                        refreshGauges();
-                        wake();
-                      });
+              timer = vertx.setPeriodic(1, config.syncInterval().toMillis(), id -> wake());
             });
   }
 
@@ -266,24 +242,5 @@ public final class MemorySync extends VerticleBase {
         memory.memory().key(),
         error.getMessage());
     return queue.reschedule(memory.id(), owner, counted, delay, error.getMessage());
-  }
-
-  private void refreshGauges() {
-    queue
-        .stats()
-        .onSuccess(
-            stats -> {
-              pendingGauge.register(
-                  stats.stream()
-                      .map(
-                          s ->
-                              MultiGauge.Row.of(
-                                  Tags.of("tenant", s.getString("tenant")), s.getLong("pending")))
-                      .toList(),
-                  true);
-              lagSeconds.set(
-                  stats.stream().mapToDouble(s -> s.getDouble("lagSeconds")).max().orElse(0));
-            })
-        .onFailure(e -> LOG.debug("memory stats not refreshed: {}", e.toString()));
   }
 }

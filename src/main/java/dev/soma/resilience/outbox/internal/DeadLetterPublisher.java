@@ -17,16 +17,25 @@ import org.slf4j.LoggerFactory;
  * the moment it exists; this only makes it visible on Kafka, and retries (from housekeeping) until
  * the broker has it. Delivery to the {@code .dlq} topic is at least once. A payload too large for
  * Kafka (the usual reason a record dies) is replaced by a pointer to its dead-letter row, with the
- * header {@code dlq-payload-omitted: true}.
+ * header {@code dlq-payload-omitted: true}. A letter whose {@code <topic>.dlq} name Kafka can never
+ * accept (a topic of more than 245 characters) is not sent at all.
  */
 public final class DeadLetterPublisher {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterPublisher.class);
 
+  /**
+   * The topics whose {@code <topic>.dlq} Kafka can accept (1 to 249 characters of [a-zA-Z0-9._-]):
+   * a letter of any other topic is never sent, so never retried in vain; it stays in {@code
+   * dead_letter_messages} for {@code dead-letters list}.
+   */
+  static final String DLQ_POSSIBLE = "^[a-zA-Z0-9._-]{1,245}$";
+
   static final String SELECT_UNPUBLISHED =
       "SELECT "
           + DeadLetter.COLUMNS
-          + " FROM dead_letter_messages WHERE NOT dlq_published AND id > $2 ORDER BY id LIMIT $1";
+          + " FROM dead_letter_messages WHERE NOT dlq_published AND id > $2 AND topic ~ $3"
+          + " ORDER BY id LIMIT $1";
   static final String MARK_PUBLISHED =
       "UPDATE dead_letter_messages SET dlq_published = true WHERE id = ANY($1::bigint[])";
 
@@ -56,7 +65,7 @@ public final class DeadLetterPublisher {
       return Future.succeededFuture(0);
     }
     return pool.preparedQuery(SELECT_UNPUBLISHED)
-        .execute(Tuple.of(limit, after.get()))
+        .execute(Tuple.of(limit, after.get(), DLQ_POSSIBLE))
         .compose(
             rows -> {
               List<DeadLetter> letters = new ArrayList<>();

@@ -1,6 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
-import dev.soma.resilience.outbox.DeadLetters;
+import dev.soma.resilience.outbox.DeadLetterCounter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,16 +17,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * The outbox's meters, as Prometheus sees them: {@code outbox_messages_pending{tenant}}, {@code
  * outbox_messages_published_total{topic}}, {@code outbox_publish_latency_seconds} (commit to broker
  * ack), {@code dlq_messages_total{topic}}, {@code outbox_relay_batch_size}, {@code
- * outbox_publish_failures_total{kind}}.
+ * outbox_publish_failures_total{kind}}. The pending gauge and the dead-letter counter have a total
+ * series ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so a
+ * scrape of a fresh or healthy service finds them at 0.
  */
 public final class OutboxMetrics {
+
+  /** The tenant label of the pending gauge's total series. */
+  static final String TOTAL = "_all";
 
   private final MeterRegistry registry;
   private final Timer latency;
   private final DistributionSummary batchSize;
   private final MultiGauge pending;
   private final Map<String, Counter> published = new ConcurrentHashMap<>();
-  private final Map<String, Counter> dead = new ConcurrentHashMap<>();
+  private final Map<String, DeadLetterCounter> dead = new ConcurrentHashMap<>();
   private final Map<PublishFailure.Kind, Counter> failures = new ConcurrentHashMap<>();
 
   public OutboxMetrics(MeterRegistry registry) {
@@ -45,6 +51,8 @@ public final class OutboxMetrics {
         MultiGauge.builder("outbox.messages.pending")
             .description("Pending outbox rows per tenant")
             .register(registry);
+    pending(Map.of());
+    DeadLetterCounter.total(registry);
   }
 
   public void published(String topic, Duration commitToAck) {
@@ -61,7 +69,7 @@ public final class OutboxMetrics {
   }
 
   public void deadLettered(String topic) {
-    dead.computeIfAbsent(topic, t -> DeadLetters.counter(registry, t)).increment();
+    dead.computeIfAbsent(topic, t -> DeadLetterCounter.of(registry, t)).increment();
   }
 
   public void failed(PublishFailure.Kind kind) {
@@ -80,13 +88,18 @@ public final class OutboxMetrics {
     batchSize.record(size);
   }
 
-  /** Replaces the per-tenant pending gauge with {@code counts}; tenants not listed have none. */
+  /**
+   * Replaces the per-tenant pending gauge with {@code counts} (tenants not listed have none) and
+   * their total ({@code tenant="_all"}).
+   */
   public void pending(Map<String, Long> counts) {
-    pending.register(
-        counts.entrySet().stream()
-            .map(e -> MultiGauge.Row.of(Tags.of("tenant", e.getKey()), e.getValue()))
-            .toList(),
-        true);
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    rows.add(
+        MultiGauge.Row.of(
+            Tags.of("tenant", TOTAL), counts.values().stream().mapToLong(Long::longValue).sum()));
+    counts.forEach(
+        (tenant, count) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", tenant), count)));
+    pending.register(rows, true);
   }
 
   List<String> topics() {

@@ -1,0 +1,74 @@
+package dev.soma.resilience;
+
+import dev.soma.resilience.config.LlmConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Meters of the process as a whole, bound by the composition root: the JVM's ({@code jvm_memory_*},
+ * {@code jvm_gc_*}, {@code jvm_threads_*}, {@code jvm_classes_*}, {@code system_cpu_*}, {@code
+ * process_cpu_*}, {@code process_uptime_seconds}...), and the zero series of {@code
+ * llm_failover_count_total} for every hop the configured chains can take, so the counter is there
+ * before the first failover. Close it to release the GC listener.
+ */
+final class ServiceMeters implements AutoCloseable {
+
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  private ServiceMeters() {}
+
+  /** Binds the JVM's meters to {@code registry}. */
+  static ServiceMeters bind(MeterRegistry registry) {
+    ServiceMeters meters = new ServiceMeters();
+    new JvmMemoryMetrics().bindTo(registry);
+    meters.gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return meters;
+  }
+
+  /**
+   * Registers {@code llm_failover_count_total{from_provider,to_provider}} at 0 for each pair of
+   * configured providers that follow each other in a chain (the chain skips providers without a
+   * key). The failover code counts on the same name and tags, so its increments land on these.
+   */
+  static void llmFailovers(LlmConfig llm, MeterRegistry registry) {
+    Set<List<String>> hops = new LinkedHashSet<>();
+    llm.chains()
+        .values()
+        .forEach(
+            links -> {
+              List<String> configured =
+                  links.stream()
+                      .map(LlmConfig.Link::provider)
+                      .filter(p -> llm.providers().get(p).configured())
+                      .toList();
+              for (int i = 1; i < configured.size(); i++) {
+                hops.add(List.of(configured.get(i - 1), configured.get(i)));
+              }
+            });
+    hops.forEach(
+        hop ->
+            Counter.builder("llm.failover.count")
+                .description("Requests moved from one provider of a chain to the next")
+                .tag("from_provider", hop.get(0))
+                .tag("to_provider", hop.get(1))
+                .register(registry));
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+  }
+}
