@@ -56,7 +56,10 @@ final class RecoveryBench {
     List<AllDown> downs = new ArrayList<>();
     List<Recovery> recoveries = new ArrayList<>();
     for (Mode mode : modes) {
-      downs.add(allDown(mode, resetMs, concurrent));
+      AllDown one = allDown(mode, resetMs, 1);
+      AllDown many = allDown(mode, resetMs, concurrent);
+      downs.add(new AllDown(one.wholeMs(), many.concurrentMaxMs(), many.concurrentMeanMs(),
+          one.retryAfterMs()));
     }
     for (Mode mode : modes) {
       recoveries.add(recovery(mode, resetMs, intervalMs));
@@ -64,8 +67,9 @@ final class RecoveryBench {
     report.line("### (c) Every link down: time to the 503 (issue 13)");
     report.line("");
     report.line("Chain openai → openrouter, both doubles refusing connections, breakers opened by"
-        + " one failed request (threshold 1, reset %d ms, deadline %d ms).", resetMs,
-        defaults.deadline().toMillis());
+        + " one failed request (threshold 1, reset %d ms, deadline %d ms); then one request, and"
+        + " in a fresh deployment the same way, %d at once.", resetMs,
+        defaults.deadline().toMillis(), concurrent);
     report.line("");
     report.line("| mode | one request ms | %d concurrent: max ms | mean ms | retryAfterMs |",
         concurrent);
@@ -82,8 +86,9 @@ final class RecoveryBench {
     report.line("");
     report.line("### (d) Primary back: time to its first served request (issue 13)");
     report.line("");
-    report.line("One request every %d ms; the primary refuses connections for 1 s (its breaker"
-        + " opens, threshold 1, reset %d ms), then listens again.", intervalMs, resetMs);
+    report.line("One request every %d ms; the primary refuses connections until the fallback"
+        + " serves (its breaker opened: threshold 1, reset %d ms), 0.5 s more, then listens"
+        + " again: the clock starts when it does.", intervalMs, resetMs);
     report.line("");
     report.line("| mode | recovery → first answer by the primary, ms | served by the fallback"
         + " meanwhile | model listings (probes) | completions no request sent |");
@@ -98,8 +103,9 @@ final class RecoveryBench {
     report.line("");
   }
 
+  /** One request when {@code concurrent} is 1, else that many at once, all links open. */
   private static AllDown allDown(Mode mode, int resetMs, int concurrent) throws Exception {
-    step("every link down, " + mode.name());
+    step("every link down, " + concurrent + " request(s), " + mode.name());
     Vertx providers = Vertx.vertx();
     Vertx vertx = Vertx.vertx();
     try {
@@ -113,7 +119,6 @@ final class RecoveryBench {
       JsonObject request = LlmRequest.of("chat", "t1",
           List.of(new LlmRequest.Message("user", "hi"))).toJson();
       timed(vertx, request); // opens both breakers
-      Timed whole = timed(vertx, request);
       List<Future<Timed>> calls = new ArrayList<>();
       for (int i = 0; i < concurrent; i++) {
         calls.add(timedAsync(vertx, request));
@@ -121,7 +126,7 @@ final class RecoveryBench {
       Blocking.await(Future.all(calls), Duration.ofMinutes(5));
       double max = calls.stream().mapToDouble(f -> f.result().ms()).max().orElse(0);
       double mean = calls.stream().mapToDouble(f -> f.result().ms()).average().orElse(0);
-      return new AllDown(whole.ms(), max, mean, whole.retryAfterMs());
+      return new AllDown(max, max, mean, calls.get(0).result().retryAfterMs());
     } finally {
       Blocking.await(vertx.close(), Duration.ofSeconds(30));
       Blocking.await(providers.close(), Duration.ofSeconds(30));
@@ -141,8 +146,13 @@ final class RecoveryBench {
       FailoverTimeline stream = new FailoverTimeline(vertx, "openai");
       stream.start(intervalMs);
       Thread.sleep(500);
+      long down = System.nanoTime();
       primary.stop();
-      Thread.sleep(1000);
+      long deadline = down + Duration.ofSeconds(30).toNanos();
+      while (stream.firstServedBy("openrouter", down).isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20); // until the fallback serves: the primary's breaker is open
+      }
+      Thread.sleep(500);
       primary.listen();
       long up = System.nanoTime();
       long completionsAtUp = primary.served();
