@@ -2,6 +2,7 @@ package dev.soma.resilience.breaker;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -86,6 +87,30 @@ public final class CircuitBreaker {
     } else if (state == CircuitState.HALF_OPEN
         || ++consecutiveFailures >= settings.failureThreshold()) {
       transition(CircuitState.OPEN);
+    }
+  }
+
+  /**
+   * The right to probe this breaker's dependency with a cheap request that is not a call (listing a
+   * provider's models): present only while the breaker is open and not yet due for its trial. Hand
+   * a successful probe back through {@link #probeSucceeded}; a failed one needs no report.
+   */
+  public synchronized Optional<Permit> probe() {
+    if (state != CircuitState.OPEN || clock.millis() - openedAtMillis >= resetMillis()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Permit(this, generation, false));
+  }
+
+  /**
+   * The dependency answered the probe made with {@code permit}: an open breaker half-opens at once,
+   * so the next call is its trial instead of waiting for the reset timeout. The probe proves the
+   * dependency reachable, not that its calls work, so it earns a trial, never a close. Ignored when
+   * the breaker changed state since the probe started (the generation rule).
+   */
+  public synchronized void probeSucceeded(Permit permit) {
+    if (permit.generation() == generation && state == CircuitState.OPEN) {
+      transition(CircuitState.HALF_OPEN);
     }
   }
 

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -118,6 +119,19 @@ public final class CircuitBreakers {
    */
   public void watch(String dependency) {
     breaker(dependency, ALL_TENANTS);
+  }
+
+  /**
+   * A permit to probe {@code dependency} while its dependency-wide breaker is open (see {@link
+   * CircuitBreaker#probe}); empty when it is not open or already due for a trial.
+   */
+  public Optional<CircuitBreaker.Permit> probe(String dependency) {
+    return breaker(dependency, ALL_TENANTS).probe();
+  }
+
+  /** The probe made with {@code permit} succeeded: see {@link CircuitBreaker#probeSucceeded}. */
+  public void probeSucceeded(CircuitBreaker.Permit permit) {
+    permit.breaker().probeSucceeded(permit);
   }
 
   /** The state the next call for {@code tenant} would meet (the worse of the two breakers). */

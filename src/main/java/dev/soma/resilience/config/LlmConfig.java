@@ -23,8 +23,13 @@ import java.util.Optional;
  * @param defaultMaxTokens {@code max_tokens} when the caller gives none (Anthropic requires one)
  * @param breakerFailureThreshold consecutive failures that open a provider's breaker
  * @param breakerReset how long an open breaker waits before a trial call
+ * @param maxRecoveryWait when every link of a chain is open, the longest a request waits for the
+ *     soonest to recover before it fails with 503 (also never past its deadline); zero never waits
+ * @param probeInterval how often an open provider is probed by listing its models (never a
+ *     completion); zero disables probing
  * @throws ConfigException when there is no chain, a chain is empty or names a provider not in
- *     {@code providers}, a count is below 1 or a duration is not positive
+ *     {@code providers}, a count is below 1, a duration is not positive, or {@code maxRecoveryWait}
+ *     or {@code probeInterval} is negative
  */
 public record LlmConfig(
     Map<String, Provider> providers,
@@ -36,7 +41,9 @@ public record LlmConfig(
     Duration deadline,
     int defaultMaxTokens,
     int breakerFailureThreshold,
-    Duration breakerReset) {
+    Duration breakerReset,
+    Duration maxRecoveryWait,
+    Duration probeInterval) {
 
   /** The providers this service can speak to, with the wire format each one uses. */
   public static final Map<String, Format> KNOWN_PROVIDERS =
@@ -127,6 +134,8 @@ public record LlmConfig(
     Require.atLeast("llm.defaultMaxTokens", defaultMaxTokens, 1);
     Require.atLeast("llm.breakerFailureThreshold", breakerFailureThreshold, 1);
     Require.positive("llm.breakerResetMs", breakerReset);
+    Require.notNegative("llm.maxRecoveryWaitMs", maxRecoveryWait);
+    Require.notNegative("llm.probeIntervalMs", probeInterval);
   }
 
   static LlmConfig from(Settings s) {
@@ -148,7 +157,9 @@ public record LlmConfig(
         Duration.ofMillis(s.intIn("llm.deadlineMs", 1, 3_600_000)),
         s.intIn("llm.defaultMaxTokens", 1, 1_000_000),
         s.intIn("llm.breakerFailureThreshold", 1, 1000),
-        Duration.ofMillis(s.intIn("llm.breakerResetMs", 1, 86_400_000)));
+        Duration.ofMillis(s.intIn("llm.breakerResetMs", 1, 86_400_000)),
+        Duration.ofMillis(s.intIn("llm.maxRecoveryWaitMs", 0, 600_000)),
+        Duration.ofMillis(s.intIn("llm.probeIntervalMs", 0, 3_600_000)));
   }
 
   private static Provider provider(Settings s, String name) {

@@ -265,6 +265,8 @@ class ConfigRecordsTest {
         l.deadline(),
         l.defaultMaxTokens(),
         l.breakerFailureThreshold(),
-        l.breakerReset());
+        l.breakerReset(),
+        l.maxRecoveryWait(),
+        l.probeInterval());
   }
 }

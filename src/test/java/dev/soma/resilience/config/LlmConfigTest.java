@@ -88,4 +88,33 @@ class LlmConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("SA01_LLM_ANTHROPIC_BASE_URL");
   }
+
+  @Test
+  void aRequestWaitsAtMostTwoSecondsForAnOpenLinkAndOpenProvidersAreProbedEveryFive() {
+    LlmConfig llm = ServiceConfig.load(Map.of()).llm();
+
+    assertThat(llm.maxRecoveryWait()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(llm.probeInterval()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void theRecoveryWaitAndProbeIntervalComeFromSa01VariablesAndZeroIsAllowed() {
+    LlmConfig llm =
+        ServiceConfig.load(
+                Map.of("SA01_LLM_MAX_RECOVERY_WAIT_MS", "0", "SA01_LLM_PROBE_INTERVAL_MS", "0"))
+            .llm();
+
+    assertThat(llm.maxRecoveryWait()).isZero();
+    assertThat(llm.probeInterval()).isZero();
+  }
+
+  @Test
+  void aNegativeRecoveryWaitOrProbeIntervalFailsWithTheVariableName() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_LLM_MAX_RECOVERY_WAIT_MS", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SA01_LLM_MAX_RECOVERY_WAIT_MS");
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_LLM_PROBE_INTERVAL_MS", "-5")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SA01_LLM_PROBE_INTERVAL_MS");
+  }
 }

@@ -6,10 +6,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Anthropic Messages ({@code POST /v1/messages}): a JSON message, or SSE with {@code event:} lines
- * {@code message_start}, {@code content_block_start}, {@code content_block_delta}..., {@code
- * content_block_stop}, {@code message_delta}, {@code message_stop}; errors as {@code event: error}.
- * See {@link ProviderDouble} for the fault switches.
+ * Anthropic Messages ({@code POST /v1/messages}, and {@code GET /v1/models}): a JSON message, or
+ * SSE with {@code event:} lines {@code message_start}, {@code content_block_start}, {@code
+ * content_block_delta}..., {@code content_block_stop}, {@code message_delta}, {@code message_stop};
+ * errors as {@code event: error}. See {@link ProviderDouble} for the fault switches.
  */
 public final class AnthropicDouble extends ProviderDouble {
 
@@ -32,6 +32,24 @@ public final class AnthropicDouble extends ProviderDouble {
         .put("model", model)
         .put("stop_reason", "end_turn")
         .put("usage", new JsonObject().put("input_tokens", 5).put("output_tokens", 3));
+  }
+
+  /** {@code {data:[{type:"model", id, display_name, created_at}], has_more, first_id, last_id}}. */
+  @Override
+  protected JsonObject modelList() {
+    return new JsonObject()
+        .put(
+            "data",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("type", "model")
+                        .put("id", "claude-3-5-sonnet-20241022")
+                        .put("display_name", "Claude 3.5 Sonnet")
+                        .put("created_at", "2024-10-22T00:00:00Z")))
+        .put("has_more", false)
+        .put("first_id", "claude-3-5-sonnet-20241022")
+        .put("last_id", "claude-3-5-sonnet-20241022");
   }
 
   @Override

@@ -6,10 +6,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * OpenAI Chat Completions ({@code POST /v1/chat/completions}), also OpenRouter's and DeepSeek's
- * format: a JSON completion, or SSE {@code data:} chunks ending with {@code data: [DONE]}. Errors
- * are {@code {"error":{"message","type"}}}; a stream error is a {@code data:} chunk with {@code
- * error}. See {@link ProviderDouble} for the fault switches.
+ * OpenAI Chat Completions ({@code POST /v1/chat/completions}, and {@code GET /v1/models}), also
+ * OpenRouter's and DeepSeek's format: a JSON completion, or SSE {@code data:} chunks ending with
+ * {@code data: [DONE]}. Errors are {@code {"error":{"message","type"}}}; a stream error is a {@code
+ * data:} chunk with {@code error}. See {@link ProviderDouble} for the fault switches.
  */
 public final class OpenAiDouble extends ProviderDouble {
 
@@ -48,6 +48,22 @@ public final class OpenAiDouble extends ProviderDouble {
                 .put("prompt_tokens", 5)
                 .put("completion_tokens", 3)
                 .put("total_tokens", 8));
+  }
+
+  /** {@code {object:"list", data:[{id, object:"model", created, owned_by}]}}. */
+  @Override
+  protected JsonObject modelList() {
+    return new JsonObject()
+        .put("object", "list")
+        .put(
+            "data",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("id", "gpt-4o")
+                        .put("object", "model")
+                        .put("created", 1_715_367_049L)
+                        .put("owned_by", "system")));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.soma.resilience.testing;
 import dev.soma.resilience.common.Blocking;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,9 +19,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * until {@link #healthy()}: {@link #down()} (connection refused), {@link #slowFirstByte}, {@link
  * #slowBetweenTokens}, {@link #rateLimited} (429 with Retry-After), {@link #failWith} (any status,
  * e.g. 500), {@link #malformed()}, {@link #cutAfterTokens} (close the connection mid-stream, no
- * terminator), {@link #errorEventAfterTokens}. Every request is recorded.
+ * terminator), {@link #errorEventAfterTokens}. Every completion request is recorded in {@link
+ * #requests()}; {@code GET /v1/models} (the free request the service probes an open provider with)
+ * answers the format's model list, obeys {@code down}, {@code slowFirstByte}, {@code failWith} and
+ * {@code rateLimited}, and is recorded apart, in {@link #modelListings()}.
  */
 public abstract class ProviderDouble implements AutoCloseable {
+
+  /** Where both formats list their models. */
+  public static final String MODELS_PATH = "/v1/models";
 
   /** A request as the double received it. */
   public record Received(String path, MultiMap headers, JsonObject body) {}
@@ -28,6 +35,7 @@ public abstract class ProviderDouble implements AutoCloseable {
   private final Vertx vertx;
   private final String name;
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final List<Received> modelListings = new CopyOnWriteArrayList<>();
   private HttpServer server;
   private int port;
 
@@ -129,8 +137,14 @@ public abstract class ProviderDouble implements AutoCloseable {
     return List.copyOf(received);
   }
 
+  /** The {@code GET /v1/models} requests received, apart from {@link #requests()}. */
+  public List<Received> modelListings() {
+    return List.copyOf(modelListings);
+  }
+
   public void forgetRequests() {
     received.clear();
+    modelListings.clear();
   }
 
   @Override
@@ -143,6 +157,9 @@ public abstract class ProviderDouble implements AutoCloseable {
   protected abstract String path();
 
   protected abstract JsonObject completion(String model, String text);
+
+  /** The answer to {@code GET /v1/models}. */
+  protected abstract JsonObject modelList();
 
   protected abstract JsonObject errorBody(int status);
 
@@ -168,6 +185,15 @@ public abstract class ProviderDouble implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
+    if (request.method() == HttpMethod.GET && request.path().equals(MODELS_PATH)) {
+      modelListings.add(
+          new Received(
+              request.path(),
+              MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+              new JsonObject()));
+      after(firstByteDelay, () -> listModels(request.response()));
+      return;
+    }
     request
         .body()
         .onSuccess(
@@ -188,18 +214,30 @@ public abstract class ProviderDouble implements AutoCloseable {
             });
   }
 
+  private void listModels(HttpServerResponse response) {
+    if (status != 200) {
+      fail(response);
+    } else {
+      response.putHeader("Content-Type", "application/json").end(modelList().encode());
+    }
+  }
+
+  private void fail(HttpServerResponse response) {
+    if (retryAfterSeconds >= 0) {
+      response.putHeader("Retry-After", String.valueOf(retryAfterSeconds));
+    }
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(errorBody(status).encode());
+  }
+
   private void respond(HttpServerRequest request, JsonObject body) {
     HttpServerResponse response = request.response();
     if (!request.path().equals(path())) {
       response.setStatusCode(404).end(errorBody(404).encode());
     } else if (status != 200) {
-      if (retryAfterSeconds >= 0) {
-        response.putHeader("Retry-After", String.valueOf(retryAfterSeconds));
-      }
-      response
-          .setStatusCode(status)
-          .putHeader("Content-Type", "application/json")
-          .end(errorBody(status).encode());
+      fail(response);
     } else if (!body.getBoolean("stream", false)) {
       response
           .putHeader("Content-Type", "application/json")

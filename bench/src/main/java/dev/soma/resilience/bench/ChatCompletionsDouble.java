@@ -11,15 +11,22 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in for an LLM provider speaking OpenAI Chat Completions, non-streaming
- * ({@code POST /v1/chat/completions} answered at once with a fixed completion), that can go down
+ * ({@code POST /v1/chat/completions} answered at once with a fixed completion; {@code GET
+ * /v1/models} with a one-model list), that can go down
  * (stop listening, which also closes its open connections) and come back on the same port. The
  * benchmark cannot use the test doubles in {@code src/test}, so this is its own, minimal one.
  */
 final class ChatCompletionsDouble {
 
+  private static final String MODELS = new JsonObject().put("object", "list")
+      .put("data", new JsonArray().add(new JsonObject().put("id", "gpt-4o").put("object", "model")
+          .put("created", 1_715_367_049L).put("owned_by", "system")))
+      .encode();
+
   private final Vertx vertx;
   private final String name;
   private final AtomicLong served = new AtomicLong();
+  private final AtomicLong listings = new AtomicLong();
   private HttpServer server;
   private int port;
 
@@ -44,6 +51,11 @@ final class ChatCompletionsDouble {
         .encode();
     server = vertx.createHttpServer(new HttpServerOptions().setReuseAddress(true))
         .requestHandler(request -> request.body().onSuccess(body -> {
+          if (request.path().equals("/v1/models")) {
+            listings.incrementAndGet();
+            request.response().putHeader("Content-Type", "application/json").end(MODELS);
+            return;
+          }
           served.incrementAndGet();
           request.response().putHeader("Content-Type", "application/json").end(answer);
         }));
@@ -59,7 +71,13 @@ final class ChatCompletionsDouble {
     return "http://127.0.0.1:" + port;
   }
 
+  /** Completions answered (not model listings). */
   long served() {
     return served.get();
+  }
+
+  /** {@code GET /v1/models} requests answered: the failover verticle's probes. */
+  long listings() {
+    return listings.get();
   }
 }

@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * same provider client called directly, both against a local Chat Completions double, in the same
  * run; the breaker alone in-process against a direct call; (b) how long traffic takes to move to
  * the fallback when the primary goes down and back when it recovers, against the configured
- * breaker reset timeout.
+ * breaker reset timeout; (c, d) issue 13's bounded wait and probing, see {@link RecoveryBench}.
+ * {@code --phases} picks which run (default all: overhead,micro,timeline,recovery).
  */
 public final class FailoverBenchmark {
 
@@ -53,6 +54,10 @@ public final class FailoverBenchmark {
     int intervalMs = options.number("interval-ms", 2, 1);
     int outageMs = options.number("outage-ms", 4500, 100);
     int recoveryMs = options.number("recovery-ms", 4000, 100);
+    int recoveryResetMs = options.number("recovery-reset-ms", 15_000, 1);
+    int concurrent = options.number("concurrent", 5, 1);
+    int recoveryIntervalMs = options.number("recovery-interval-ms", 50, 1);
+    String phases = options.text("phases", "overhead,micro,timeline,recovery");
     Path results = Path.of(options.text("results-dir", "bench/results"));
     options.rejectUnknown();
 
@@ -82,8 +87,26 @@ public final class FailoverBenchmark {
           config.breakerReset().toMillis());
       report.line("");
 
-      overhead(vertx, config, calls, concurrency, warmup, rounds, cpu, report);
+      if (phases.contains("overhead")) {
+        overhead(vertx, config, calls, concurrency, warmup, rounds, cpu, report);
+      }
+      if (phases.contains("micro")) {
+        micro(microCalls, microRounds, report);
+      }
+      if (phases.contains("timeline")) {
+        timeline(vertx, primary, intervalMs, outageMs, recoveryMs, resetMs, cpu, report);
+      }
+      if (phases.contains("recovery")) {
+        RecoveryBench.run(recoveryResetMs, concurrent, recoveryIntervalMs, report);
+      }
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(30));
+      Blocking.await(providers.close(), Duration.ofSeconds(30));
+    }
+    report.write(results);
+  }
 
+  private static void micro(int microCalls, int microRounds, SuiteReport report) {
       step("breaker microbenchmark");
       BreakerMicro.Result micro = BreakerMicro.run(microCalls, microRounds);
       report.line("### CircuitBreakers.call around a completed future, in-process");
@@ -98,13 +121,6 @@ public final class FailoverBenchmark {
       report.line("Median of %d rounds of %,d calls each, one thread.", micro.rounds(),
           micro.callsPerRound());
       report.line("");
-
-      timeline(vertx, primary, intervalMs, outageMs, recoveryMs, resetMs, cpu, report);
-    } finally {
-      Blocking.await(vertx.close(), Duration.ofSeconds(30));
-      Blocking.await(providers.close(), Duration.ofSeconds(30));
-    }
-    report.write(results);
   }
 
   private static void overhead(Vertx vertx, LlmConfig config, int calls, int concurrency,

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,15 @@ final class FailoverTimeline {
             samples.add(new Sample(sent, done, reply.provider(), tried));
           });
     }));
+  }
+
+  /** The first answer sent at or after {@code sentNanos} that {@code provider} served, if any. */
+  Optional<Sample> firstServedBy(String provider, long sentNanos) throws Exception {
+    CompletableFuture<Optional<Sample>> first = new CompletableFuture<>();
+    context.runOnContext(v -> first.complete(samples.stream()
+        .filter(s -> s.sent() >= sentNanos && s.provider().equals(provider))
+        .min(java.util.Comparator.comparingLong(Sample::sent))));
+    return first.get(10, TimeUnit.SECONDS);
   }
 
   /** Stops sending, waits for the answers still due, and returns every sample in send order. */

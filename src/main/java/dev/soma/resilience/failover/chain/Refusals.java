@@ -39,8 +39,8 @@ final class Refusals<Q, R> {
   }
 
   /**
-   * Once per walk, when it may wait and a refusing link recovers before the deadline: waits, then
-   * hands that link to {@code retry}. Answers whether it waits.
+   * Once per walk, when it may wait and a refusing link recovers before the deadline and within the
+   * walk's longest wait: waits, then hands that link to {@code retry}. Answers whether it waits.
    */
   boolean waitForSoonest(Consumer<Link<Q, R>> retry) {
     long now = chain.clock().millis();
@@ -49,7 +49,9 @@ final class Refusals<Q, R> {
     if (waited
         || walk.sleeper().isEmpty()
         || soonest.isEmpty()
-        || availableAt(soonest.get(), now) >= walk.deadline().orElse(Long.MAX_VALUE)) {
+        || availableAt(soonest.get(), now) >= walk.deadline().orElse(Long.MAX_VALUE)
+        || availableAt(soonest.get(), now) - now
+            > walk.maxWait().map(Duration::toMillis).orElse(Long.MAX_VALUE)) {
       return false;
     }
     waited = true;

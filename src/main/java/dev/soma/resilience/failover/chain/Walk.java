@@ -16,7 +16,8 @@ import java.util.function.Function;
  *   <li>{@link #reachedCaller}: once it answers true (a stream's first token went out), a failure
  *       ends the walk as {@link ChainExhausted.Why#PARTIAL} instead of failing over;
  *   <li>{@link #sleeper}: when every configured link refused the call without being called, wait
- *       for the one that recovers soonest (if before the deadline) and try it once.
+ *       for the one that recovers soonest and try it once, if it recovers within {@link #maxWait}
+ *       and before the deadline; otherwise the walk ends at once.
  * </ul>
  */
 public record Walk(
@@ -24,25 +25,39 @@ public record Walk(
     String context,
     Optional<Long> deadline,
     BooleanSupplier reachedCaller,
-    Optional<Function<Duration, Future<Void>>> sleeper) {
+    Optional<Function<Duration, Future<Void>>> sleeper,
+    Optional<Duration> maxWait) {
 
   /** A walk with no hooks. */
   public static Walk of(String tenant, String context) {
-    return new Walk(tenant, context, Optional.empty(), () -> false, Optional.empty());
+    return new Walk(
+        tenant, context, Optional.empty(), () -> false, Optional.empty(), Optional.empty());
   }
 
   /** No link is called after {@code epochMillis} (as the chain's clock tells time). */
   public Walk deadline(long epochMillis) {
-    return new Walk(tenant, context, Optional.of(epochMillis), reachedCaller, sleeper);
+    return new Walk(tenant, context, Optional.of(epochMillis), reachedCaller, sleeper, maxWait);
   }
 
   /** Failing over stops once {@code started} answers true. */
   public Walk reachedCaller(BooleanSupplier started) {
-    return new Walk(tenant, context, deadline, started, sleeper);
+    return new Walk(tenant, context, deadline, started, sleeper, maxWait);
   }
 
-  /** Every link refused: wait with {@code sleep} (a timer) for the soonest, then try it. */
+  /**
+   * Every link refused: wait with {@code sleep} (a timer) for the soonest, then try it; the wait is
+   * bounded by the deadline only.
+   */
   public Walk waitForSoonest(Function<Duration, Future<Void>> sleep) {
-    return new Walk(tenant, context, deadline, reachedCaller, Optional.of(sleep));
+    return new Walk(tenant, context, deadline, reachedCaller, Optional.of(sleep), Optional.empty());
+  }
+
+  /**
+   * Every link refused: wait with {@code sleep} (a timer) for the soonest, then try it, but only if
+   * it recovers within {@code atMost} (and before the deadline); zero never waits.
+   */
+  public Walk waitForSoonest(Duration atMost, Function<Duration, Future<Void>> sleep) {
+    return new Walk(
+        tenant, context, deadline, reachedCaller, Optional.of(sleep), Optional.of(atMost));
   }
 }

@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.llm;
 
+import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.LlmConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.chain.ChainReport;
@@ -9,6 +10,7 @@ import dev.soma.resilience.failover.llm.internal.ChainFailure;
 import dev.soma.resilience.failover.llm.internal.LlmChain;
 import dev.soma.resilience.failover.llm.internal.LlmClient;
 import dev.soma.resilience.failover.llm.internal.OpenAiChatClient;
+import dev.soma.resilience.failover.llm.internal.OpenLinkProbes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,6 +42,7 @@ public final class LlmFailoverVerticle extends VerticleBase {
   private final Clock clock;
   private HttpClient http;
   private LlmChain chain;
+  private OpenLinkProbes probes;
 
   public LlmFailoverVerticle(LlmConfig config, MeterRegistry registry, Clock clock) {
     this.config = config;
@@ -61,20 +64,29 @@ public final class LlmFailoverVerticle extends VerticleBase {
             new PoolOptions()
                 .setHttp1MaxSize(MAX_CONNECTIONS_PER_PROVIDER)
                 .setMaxWaitQueueSize(MAX_CONNECTIONS_PER_PROVIDER * 4));
+    Map<String, LlmClient> clients = clients();
+    CircuitBreakers breakers =
+        FallbackChain.breakers(
+            config.breakerFailureThreshold(), config.breakerReset(), clock, registry);
     chain =
         new LlmChain(
             config,
-            clients(),
+            clients,
             new FallbackChain(
                 "llm",
-                FallbackChain.breakers(
-                    config.breakerFailureThreshold(), config.breakerReset(), clock, registry),
+                breakers,
                 clock,
                 Optional.empty(), // the clients time their own calls, per token for streams
                 ChainReport.llm(CallReporter.on(vertx.eventBus()), registry)),
             wait -> vertx.timer(wait.toMillis()).mapEmpty(),
             clock);
-    LOG.info("LLM failover: providers {}; chains {}", config.providers().values(), config.chains());
+    probes = new OpenLinkProbes(vertx, config, clients, breakers);
+    probes.start();
+    LOG.info(
+        "LLM failover: providers {}; chains {}; open providers probed every {} ms (0: never)",
+        config.providers().values(),
+        config.chains(),
+        config.probeInterval().toMillis());
     MessageConsumer<Object> complete =
         vertx.eventBus().consumer(FailoverAddresses.LLM_COMPLETE, this::complete);
     MessageConsumer<Object> stream =
@@ -84,6 +96,7 @@ public final class LlmFailoverVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    probes.stop();
     return http.close();
   }
 

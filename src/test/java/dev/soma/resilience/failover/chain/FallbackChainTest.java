@@ -242,6 +242,37 @@ class FallbackChainTest {
   }
 
   @Test
+  void itDoesNotWaitLongerThanTheWalksLongestWaitThoughTheLinkRecoversBeforeTheDeadline() {
+    openBothBreakers();
+
+    ChainExhausted ended =
+        exhausted(
+            walk(
+                walk.deadline(clock.millis() + 120_000)
+                    .waitForSoonest(Duration.ofSeconds(2), this::sleep)));
+
+    assertThat(sleeps).isEmpty();
+    assertThat(ended.why()).isEqualTo(Why.UNAVAILABLE);
+    assertThat(ended.retryAfter()).contains(RESET);
+  }
+
+  @Test
+  void itWaitsForALinkThatRecoversWithinTheWalksLongestWait() {
+    openBothBreakers();
+    clock.advance(RESET.minusSeconds(1));
+
+    Future<Served<String>> result =
+        walk(
+            walk.deadline(clock.millis() + 120_000)
+                .waitForSoonest(Duration.ofSeconds(2), this::sleep));
+    assertThat(sleeps).containsExactly(Duration.ofSeconds(1));
+    clock.advance(Duration.ofSeconds(1));
+    wakeUps.get(0).complete();
+
+    assertThat(served(result).provider()).isEqualTo("first");
+  }
+
+  @Test
   void withoutTheWaitingHookEveryLinkRefusingIsUnavailableAtOnce() {
     openBothBreakers();
 

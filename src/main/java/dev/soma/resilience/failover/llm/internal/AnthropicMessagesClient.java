@@ -43,6 +43,18 @@ public final class AnthropicMessagesClient extends ProviderClient {
         .map(v -> message.completion());
   }
 
+  @Override
+  RequestOptions modelsRequest() {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setAbsoluteURI(provider.baseUrl() + MODELS_PATH)
+            .putHeader("x-api-key", provider.apiKey())
+            .putHeader("anthropic-version", VERSION);
+    provider.extraHeaders().forEach(options::putHeader);
+    return options;
+  }
+
   private RequestOptions options() {
     RequestOptions options =
         new RequestOptions()

@@ -55,7 +55,17 @@ final class HttpExchange {
       ProviderCall call,
       Function<Buffer, T> read,
       String what) {
-    return onContext(() -> doSend(options, body, call))
+    return send(options, body, call.total(), read, what);
+  }
+
+  /**
+   * A non-streaming request with no body when {@code body} is null (a {@code GET}) that must be
+   * answered whole within {@code total}; otherwise as {@link #send(RequestOptions, Buffer,
+   * ProviderCall, Function, String)}.
+   */
+  <T> Future<T> send(
+      RequestOptions options, Buffer body, Duration total, Function<Buffer, T> read, String what) {
+    return onContext(() -> doSend(options, body, total))
         .compose(
             answer -> {
               try {
@@ -94,8 +104,8 @@ final class HttpExchange {
     return result.future();
   }
 
-  private Future<Buffer> doSend(RequestOptions options, Buffer body, ProviderCall call) {
-    Attempt<Buffer> attempt = new Attempt<>(call);
+  private Future<Buffer> doSend(RequestOptions options, Buffer body, Duration total) {
+    Attempt<Buffer> attempt = new Attempt<>(total);
     attempt.start(
         options,
         body,
@@ -121,7 +131,7 @@ final class HttpExchange {
       ProviderCall call,
       EventReader reader,
       Consumer<String> tokens) {
-    Attempt<Void> attempt = new Attempt<>(call);
+    Attempt<Void> attempt = new Attempt<>(call.total());
     attempt.armTokenTimer(call.firstToken(), "no first token within ");
     Consumer<String> timedTokens =
         text -> {
@@ -193,8 +203,8 @@ final class HttpExchange {
     private final long totalTimer;
     private long tokenTimer = -1;
 
-    Attempt(ProviderCall call) {
-      long total = Math.max(1, call.total().toMillis());
+    Attempt(Duration limit) {
+      long total = Math.max(1, limit.toMillis());
       totalTimer =
           vertx.setTimer(
               total,
@@ -210,7 +220,10 @@ final class HttpExchange {
           .compose(
               req -> {
                 request = req;
-                return done ? Future.failedFuture("abandoned") : req.send(body);
+                if (done) {
+                  return Future.failedFuture("abandoned");
+                }
+                return body == null ? req.send() : req.send(body);
               })
           .onSuccess(
               response -> {

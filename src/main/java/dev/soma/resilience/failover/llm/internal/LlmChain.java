@@ -27,8 +27,8 @@ import java.util.function.Function;
  * failure that is not the caller's fault; a request a provider rejects as wrong (400/413/422) fails
  * at once with 400. The LLM's own needs are hooks of the walk: the request's deadline; a stream
  * stops failing over once a token reached the caller; when every link refused the call, the one
- * that recovers soonest is tried once if that fits the deadline, else the request fails with 503
- * and a retry-after.
+ * that recovers soonest is tried once if it recovers within {@code llm.maxRecoveryWaitMs} and
+ * before the deadline, else the request fails at once with 503 and a retry-after.
  *
  * <p>Event-loop confined: one per verticle, like its breakers.
  */
@@ -89,7 +89,7 @@ public final class LlmChain {
         Walk.of(request.tenant(), request.useCase())
             .deadline(clock.millis() + request.deadlineMs().orElse(config.deadline().toMillis()))
             .reachedCaller(delivered::yes)
-            .waitForSoonest(sleeper);
+            .waitForSoonest(config.maxRecoveryWait(), sleeper);
     return engine
         .walk(chain, request, walk)
         .map(LlmChain::reply)

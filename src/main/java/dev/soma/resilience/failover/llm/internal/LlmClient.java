@@ -2,6 +2,7 @@ package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.failover.chain.ProviderFailure;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -24,4 +25,11 @@ public interface LlmClient {
    * some tokens were delivered.
    */
   Future<Completion> stream(ProviderCall call, Consumer<String> tokens);
+
+  /**
+   * Lists the provider's models ({@code GET {base}/v1/models}), a request that costs nothing: how
+   * an open provider is probed, never with a completion. Succeeds when the provider answered 2xx
+   * with a model list within {@code within}; fails with {@link ProviderFailure} otherwise.
+   */
+  Future<Void> listModels(Duration within);
 }

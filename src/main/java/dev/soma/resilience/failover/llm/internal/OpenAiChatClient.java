@@ -48,6 +48,18 @@ public final class OpenAiChatClient extends ProviderClient {
         .map(v -> answer.completion());
   }
 
+  @Override
+  RequestOptions modelsRequest() {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setAbsoluteURI(provider.baseUrl() + MODELS_PATH)
+            .putHeader("Authorization", "Bearer " + provider.apiKey())
+            .putHeader("Accept", "application/json");
+    provider.extraHeaders().forEach(options::putHeader);
+    return options;
+  }
+
   private RequestOptions options(boolean stream) {
     RequestOptions options =
         new RequestOptions()

@@ -217,6 +217,40 @@ class LlmClientsIT {
         anthropicClient().complete(call(Duration.ofMillis(200))), ProviderFailure.Kind.TIMEOUT);
   }
 
+  @Test
+  void listingOpenAiModelsIsAGetWithTheBearerKeyAndNoCompletion() throws Exception {
+    await(
+        openAiClient(Map.of("HTTP-Referer", "https://soma.dev")).listModels(Duration.ofSeconds(5)));
+
+    ProviderDouble.Received listing = openai.modelListings().get(0);
+    assertThat(listing.path()).isEqualTo("/v1/models");
+    assertThat(listing.headers().get("Authorization")).isEqualTo("Bearer sk-openai-test");
+    assertThat(listing.headers().get("HTTP-Referer")).isEqualTo("https://soma.dev");
+    assertThat(openai.requests()).as("no completion").isEmpty();
+  }
+
+  @Test
+  void listingAnthropicModelsSendsTheKeyAndVersionHeaders() throws Exception {
+    await(anthropicClient().listModels(Duration.ofSeconds(5)));
+
+    ProviderDouble.Received listing = anthropic.modelListings().get(0);
+    assertThat(listing.path()).isEqualTo("/v1/models");
+    assertThat(listing.headers().get("x-api-key")).isEqualTo("sk-ant-test");
+    assertThat(listing.headers().get("anthropic-version")).isEqualTo("2023-06-01");
+    assertThat(anthropic.requests()).as("no completion").isEmpty();
+  }
+
+  @Test
+  void aModelListingFailsLikeAnyCallWhenTheProviderIsDownOrFailing() {
+    openai.down();
+    anthropic.failWith(529);
+
+    assertFailure(
+        openAiClient(Map.of()).listModels(Duration.ofSeconds(5)), ProviderFailure.Kind.UNREACHABLE);
+    assertFailure(
+        anthropicClient().listModels(Duration.ofSeconds(5)), ProviderFailure.Kind.PROVIDER_ERROR);
+  }
+
   private void assertKindForStatus(int status, ProviderFailure.Kind kind) {
     openai.failWith(status);
     anthropic.failWith(status);
