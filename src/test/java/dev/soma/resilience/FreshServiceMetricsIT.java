@@ -132,6 +132,15 @@ class FreshServiceMetricsIT {
   }
 
   @Test
+  void theBreakerGaugeOfEveryConfiguredLinkIsThereBeforeItsFirstCall() {
+    assertThat(firstScrape)
+        .contains("circuit_state{service=\"llm.openai\",tenant=\"_all\"} 0.0")
+        .contains("circuit_state{service=\"llm.anthropic\",tenant=\"_all\"} 0.0")
+        .contains("circuit_state{service=\"storage.local\",tenant=\"_all\"} 0.0")
+        .doesNotContain("circuit_state{service=\"storage.s3\"");
+  }
+
+  @Test
   void theBreakerGaugeOfAConfiguredSomaBrainIsThereBeforeTheFirstCall() throws Exception {
     Vertx doubles = Vertx.vertx();
     try (SomaBrainDouble brain = SomaBrainDouble.start(doubles, "brain-token")) {

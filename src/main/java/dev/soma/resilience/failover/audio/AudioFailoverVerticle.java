@@ -95,7 +95,8 @@ public final class AudioFailoverVerticle extends VerticleBase {
     ChainReport report = ChainReport.media(kind, CallReporter.on(vertx.eventBus()), registry);
     return new Chain<>(
         kind,
-        new FallbackChain(kind, breakers, clock, Optional.of(config.timeout()), report),
+        new FallbackChain(kind, breakers, clock, Optional.of(config.timeout()), report)
+            .watching(links),
         report,
         links);
   }

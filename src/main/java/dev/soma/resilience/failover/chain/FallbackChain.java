@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * stream reached its caller, waiting for the soonest link) are hooks of its {@link Walk}.
  *
  * <p>Succeeds with {@link Served}; fails with {@link ChainExhausted}, whose {@link
- * ChainExhausted.Why} says why. Event-loop confined, like the breakers it uses.
+ * ChainExhausted.Why} says why. Event-loop confined (its hold-offs); the breakers it uses are
+ * thread-safe.
  */
 public final class FallbackChain {
 
@@ -54,6 +55,15 @@ public final class FallbackChain {
     this.callTimeout = callTimeout;
     this.report = report;
     this.holdOffs = new HoldOffs(clock);
+  }
+
+  /**
+   * Makes the breaker of every configured link in {@code links} now, so {@code circuit_state} shows
+   * each at 0 before its first call.
+   */
+  public FallbackChain watching(List<? extends Link<?, ?>> links) {
+    links.stream().filter(Link::configured).forEach(link -> breakers.watch(dependency(link)));
+    return this;
   }
 
   /** Walks {@code links} for {@code request}. */

@@ -68,6 +68,15 @@ public final class LlmFailoverVerticle extends VerticleBase {
     CircuitBreakers breakers =
         FallbackChain.breakers(
             config.breakerFailureThreshold(), config.breakerReset(), clock, registry);
+    // every configured provider's gauge at 0 from the start, not from its first call
+    config
+        .providers()
+        .forEach(
+            (name, provider) -> {
+              if (provider.configured()) {
+                breakers.watch("llm." + name);
+              }
+            });
     chain =
         new LlmChain(
             config,

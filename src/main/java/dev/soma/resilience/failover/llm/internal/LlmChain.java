@@ -30,7 +30,7 @@ import java.util.function.Function;
  * that recovers soonest is tried once if it recovers within {@code llm.maxRecoveryWaitMs} and
  * before the deadline, else the request fails at once with 503 and a retry-after.
  *
- * <p>Event-loop confined: one per verticle, like its breakers.
+ * <p>Event-loop confined: one per verticle (its breakers are thread-safe).
  */
 public final class LlmChain {
 

@@ -20,7 +20,7 @@ import java.util.function.BiFunction;
  * at this level: requests are validated before they reach the chain). A link that does not have an
  * object answers {@link ProviderFailure.Kind#NOT_FOUND}, a typed result that counts as a success.
  *
- * <p>Event-loop confined, like the breakers it uses.
+ * <p>Event-loop confined (the verticle's); the breakers it uses are thread-safe.
  */
 public final class StorageChain {
 
@@ -58,7 +58,6 @@ public final class StorageChain {
 
   /** {@code engine} is of kind {@code storage}, with the links' timeout. */
   public StorageChain(List<ObjectStore> links, FallbackChain engine) {
-    this.engine = engine;
     this.puts =
         links.stream()
             .map(l -> new StoreLink<Upload, Instant>(l, (s, u) -> s.put(u.key(), u.payload())))
@@ -67,6 +66,7 @@ public final class StorageChain {
         links.stream()
             .map(l -> new StoreLink<ObjectKey, StoredObject>(l, StorageChain::get))
             .toList();
+    this.engine = engine.watching(puts);
   }
 
   /** Stores on the first link that takes it; fails with {@link ChainExhausted} when none does. */
