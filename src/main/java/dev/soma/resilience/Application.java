@@ -208,7 +208,13 @@ public final class Application implements AutoCloseable {
             () -> {
               OperationsApi server =
                   new OperationsApi(
-                      database, pool, registry, config.httpPort(), serveStatus, modules);
+                      database,
+                      pool,
+                      registry,
+                      config.httpHost(),
+                      config.httpPort(),
+                      serveStatus,
+                      modules);
               servers.add(server);
               return server;
             },
