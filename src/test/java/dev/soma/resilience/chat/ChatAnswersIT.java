@@ -140,6 +140,7 @@ class ChatAnswersIT {
   @Order(3)
   void aStreamThatBreaksOffSaysWhatHappenedInWordsNotInExceptionText() throws Exception {
     openai.malformedAfterTokens(1);
+    anthropic.malformedAfterTokens(1); // whichever link serves (a breaker may still be open)
 
     String stream =
         chat("{\"conversationId\":\"m\",\"message\":\"hi\",\"stream\":true}", true).body();
