@@ -7,13 +7,11 @@ import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.LlmError;
 import dev.soma.resilience.idempotency.IdempotentRequests;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -178,7 +176,7 @@ final class ChatRoutes {
   private void socket(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
     try {
-      checkHandshake(ctx.request());
+      WebSocketHandshake.check(ctx.request());
     } catch (Problem refused) {
       ctx.request().resume(); // the gate paused it for the upgrade: let the connection go on
       throw refused;
@@ -207,29 +205,6 @@ final class ChatRoutes {
               ws.textMessageHandler(text -> onSocketMessage(ws, tenant, text));
             })
         .onFailure(e -> ctx.fail(Problem.badRequest("a WebSocket upgrade was expected")));
-  }
-
-  /**
-   * Refuses a request that is not a WebSocket handshake Vert.x would accept, with problem+json:
-   * left to Vert.x, a missing {@code Upgrade} fails on the already read request (500) and the other
-   * faults answer bare 400/426 text.
-   */
-  private static void checkHandshake(HttpServerRequest request) {
-    if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
-      throw Problem.upgradeRequired("GET /v1/ws is a WebSocket: send 'Upgrade: websocket'");
-    }
-    String connection = request.getHeader("Connection");
-    if (connection == null || !connection.toLowerCase(Locale.ROOT).contains("upgrade")) {
-      throw Problem.badRequest("a WebSocket handshake needs 'Connection: Upgrade'");
-    }
-    if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
-      throw Problem.upgradeRequired("only WebSocket version 13 is supported")
-          .withHeader("Sec-WebSocket-Version", "13");
-    }
-    String key = request.getHeader("Sec-WebSocket-Key");
-    if (key == null || key.isBlank()) {
-      throw Problem.badRequest("a WebSocket handshake needs a 'Sec-WebSocket-Key'");
-    }
   }
 
   private void onSocketMessage(ServerWebSocket ws, String tenant, String text) {
