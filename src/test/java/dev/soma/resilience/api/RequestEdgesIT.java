@@ -49,6 +49,7 @@ class RequestEdgesIT {
   private static final ListAppender<ILoggingEvent> log = new ListAppender<>();
   private static Application app;
   private static String key;
+  private static io.vertx.core.http.WebSocketClient sockets;
 
   @BeforeAll
   static void start() throws Exception {
@@ -170,19 +171,20 @@ class RequestEdgesIT {
   void aWebSocketChatMessageWithANulIsAnErrorMessageNotAStoredTurn() throws Exception {
     var vertx = io.vertx.core.Vertx.vertx();
     try {
-      var socket =
-          Blocking.await(
-              vertx
-                  .createWebSocketClient()
-                  .connect(
-                      new io.vertx.core.http.WebSocketConnectOptions()
-                          .setHost(HOST)
-                          .setPort(app.httpPort())
-                          .setURI("/v1/ws")
-                          .addHeader("Authorization", "Bearer " + key)),
-              Duration.ofSeconds(10));
+      // a field, not a local: an unreferenced client may be closed under the handshake
+      sockets = vertx.createWebSocketClient();
       var messages = new java.util.concurrent.LinkedBlockingQueue<JsonObject>();
+      // the handler is in place before the connection: the first push may come with the upgrade
+      var socket = sockets.webSocket();
       socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+      Blocking.await(
+          socket.connect(
+              new io.vertx.core.http.WebSocketConnectOptions()
+                  .setHost(HOST)
+                  .setPort(app.httpPort())
+                  .setURI("/v1/ws")
+                  .addHeader("Authorization", "Bearer " + key)),
+          Duration.ofSeconds(10));
       assertThat(messages.poll(10, java.util.concurrent.TimeUnit.SECONDS).getString("type"))
           .isEqualTo("status");
 
