@@ -106,7 +106,7 @@ public final class Application implements AutoCloseable {
   public static Application start(ServiceConfig config, Role role) throws Exception {
     boolean listens = role == Role.SERVICE || role == Role.RELAY_WITH_PROBES;
     if (listens) {
-      HttpPort.checkFree(config.httpPort());
+      HttpPort.checkFree(config.httpHost(), config.httpPort());
     }
     Infrastructure infrastructure = Infrastructure.start(config);
     Application app;
@@ -220,7 +220,13 @@ public final class Application implements AutoCloseable {
             () -> {
               OperationsApi server =
                   new OperationsApi(
-                      database, pool, registry, config.httpPort(), serveStatus, modules);
+                      database,
+                      pool,
+                      registry,
+                      config.httpHost(),
+                      config.httpPort(),
+                      serveStatus,
+                      modules);
               servers.add(server);
               return server;
             },

@@ -17,17 +17,17 @@ final class HttpPort {
   private HttpPort() {}
 
   /**
-   * Binds {@code port} on every interface, as the HTTP verticle will, and lets it go at once; port
-   * 0 (any free one) needs no check.
+   * Binds {@code port} on {@code host} ({@code SA01_HTTP_HOST}), as the HTTP verticle will, and
+   * lets it go at once; port 0 (any free one) needs no check.
    */
-  static void checkFree(int port) {
+  static void checkFree(String host, int port) {
     if (port == 0) {
       return;
     }
     try (ServerSocket probe = new ServerSocket()) {
       // as Vert.x does: a port held only by connections in TIME_WAIT is free to listen on
       probe.setReuseAddress(true);
-      probe.bind(new InetSocketAddress(port));
+      probe.bind(new InetSocketAddress(host, port));
     } catch (IOException e) {
       throw taken(port, e);
     }

@@ -58,6 +58,10 @@ final class AdminRoutes {
   private void createTenant(RoutingContext ctx) {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), Set.of("id", "name"));
     String id = body.requiredString("id", 63);
+    if (!Tenants.isValidId(id)) {
+      throw Problem.badRequest(
+          "'id' must be 1-63 characters of [a-z0-9._-], starting with a letter or digit");
+    }
     String name = body.optionalString("name", 200);
     answer(ctx, 201, tenants.create(id, name));
   }
@@ -87,11 +91,12 @@ final class AdminRoutes {
   private void listDeadLetters(RoutingContext ctx) {
     String tenant = ctx.queryParams().get("tenant");
     boolean all = "true".equals(ctx.queryParams().get("all"));
+    int limit = QueryLimit.of(ctx, 500);
     answer(
         ctx,
         200,
         deadLetters
-            .list(tenant, all, 500)
+            .list(tenant, all, limit)
             .map(letters -> new JsonObject().put("deadLetters", new JsonArray(letters))));
   }
 

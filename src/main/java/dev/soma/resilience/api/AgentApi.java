@@ -23,7 +23,9 @@ import java.time.Duration;
 
 /**
  * The agent API's routes: {@code /v1/*} for tenants (API key, rate limit, backlog gate) and {@code
- * /admin/*} for operators. Bodies over {@code maxBodyBytes} get 413.
+ * /admin/*} for operators. Bodies over {@code maxBodyBytes} get 413; a path or query with a control
+ * character gets 400 ({@link RequestHygiene}); a body of the wrong type gets 415 ({@link
+ * BodyTypes}), all before authentication.
  *
  * <p>Built once per process by the composition root: everything with state (the rate limiter, the
  * session store, the memory service and its SomaBrain breaker, the status view, the upload spool)
@@ -94,6 +96,11 @@ public final class AgentApi implements RouteModule {
   public void mount(Vertx vertx, Router router) {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     BodyHandler media = BodyHandler.create(false).setBodyLimit(config.maxUploadBytes());
+    router.route("/v1/*").handler(new RequestHygiene());
+    router.route("/admin/*").handler(new RequestHygiene());
+    router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(BodyTypes.rawBytes());
+    router.routeWithRegex("/v1/(?!uploads/|transcriptions$).*").handler(BodyTypes.json());
+    router.route("/admin/*").handler(BodyTypes.json());
     router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(media);
     router.routeWithRegex("/v1/(?!uploads/|transcriptions$|ws$).*").handler(bodies);
     router.route("/admin/*").handler(bodies);

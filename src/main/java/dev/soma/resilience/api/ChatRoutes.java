@@ -175,6 +175,12 @@ final class ChatRoutes {
 
   private void socket(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
+    try {
+      WebSocketHandshake.check(ctx.request());
+    } catch (Problem refused) {
+      ctx.request().resume(); // the gate paused it for the upgrade: let the connection go on
+      throw refused;
+    }
     ctx.request()
         .toWebSocket()
         .onSuccess(
@@ -243,7 +249,7 @@ final class ChatRoutes {
           new JsonObject()
               .put("status", error.status())
               .put("partial", failed.get().partial())
-              .put("message", error.message());
+              .put("message", TurnErrors.words(error));
       error.retryAfterMs().ifPresent(ms -> json.put("retryAfterMs", ms));
       return json;
     }
@@ -269,9 +275,9 @@ final class ChatRoutes {
     }
     LlmError error = failed.get().error();
     if (error.status() == LlmError.BAD_REQUEST) {
-      return Problem.badRequest(error.message());
+      return Problem.badRequest(TurnErrors.words(error));
     }
     long retry = error.retryAfterMs().map(ms -> (ms + 999) / 1000).orElse(5L);
-    return Problem.unavailable("no language model could answer: " + error.message(), retry);
+    return Problem.unavailable(TurnErrors.words(error), retry);
   }
 }

@@ -123,7 +123,8 @@ final class ConversationRoutes {
   private void listMessages(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
     String conversation = conversationId(ctx);
-    Conversations.messages(pool, tenant, conversation)
+    int limit = QueryLimit.of(ctx, 1000);
+    Conversations.messages(pool, tenant, conversation, limit)
         .onComplete(
             ar -> {
               if (ar.failed()) {

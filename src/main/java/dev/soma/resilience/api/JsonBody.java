@@ -5,10 +5,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Strict reading of a JSON request body: an object, only known fields, typed values. Every problem
- * is a 400 {@link Problem} naming the field, raised before anything is written.
+ * Strict reading of a JSON request body: an object, only known fields, typed values, and text that
+ * can be stored as sent (no NUL, no unpaired surrogate, at any depth: {@link StoredText}). Every
+ * problem is a 400 {@link Problem} naming the field, raised before anything is written.
  */
 public final class JsonBody {
 
@@ -34,10 +36,17 @@ public final class JsonBody {
     }
     for (String field : object.fieldNames()) {
       if (!allowed.contains(field)) {
-        throw Problem.badRequest("unknown field '" + field + "'; allowed: " + allowed);
+        throw Problem.badRequest(
+            "unknown field '" + safe(field) + "'; allowed: " + new TreeSet<>(allowed));
       }
     }
+    StoredText.check("", object);
     return new JsonBody(object);
+  }
+
+  /** A field name fit to quote back: one with a NUL or a lone surrogate is described instead. */
+  private static String safe(String field) {
+    return StoredText.problemIn(field) == null ? field : "(a name with a character refused)";
   }
 
   /** A required, non-blank string of at most {@code maxLength} characters. */

@@ -22,6 +22,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Uploads, text-to-speech and speech-to-text over HTTP, served by the failover verticles on the
@@ -32,6 +33,7 @@ import java.util.UUID;
 final class MediaRoutes {
 
   private static final Set<String> SPEECH_FIELDS = Set.of("text", "format");
+  private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}(-[A-Za-z]{2}|-[0-9]{3})?");
 
   private final Vertx vertx;
   private final UploadSpool spool;
@@ -114,6 +116,14 @@ final class MediaRoutes {
 
   private void transcribe(RoutingContext ctx) {
     byte[] audio = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    if (audio.length == 0) {
+      throw Problem.badRequest("the transcription needs the audio as the request body");
+    }
+    String language = ctx.queryParams().get("language");
+    if (language != null && !LANGUAGE.matcher(language).matches()) {
+      throw Problem.badRequest(
+          "'language' must be a language tag such as 'en' or 'en-US' (ISO 639-1, optional region)");
+    }
     String contentType = ctx.request().getHeader("Content-Type");
     TranscriptionRequest request;
     try {
@@ -124,7 +134,7 @@ final class MediaRoutes {
               audio,
               contentType == null ? "" : contentType,
               null,
-              ctx.queryParams().get("language"));
+              language);
     } catch (IllegalArgumentException e) {
       throw Problem.badRequest(e.getMessage());
     }

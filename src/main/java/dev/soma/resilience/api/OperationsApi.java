@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.http.InvalidRequests;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.common.http.ProblemHandler;
 import dev.soma.resilience.degradation.DegradationAddresses;
@@ -22,8 +23,10 @@ import java.util.List;
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
  * (PostgreSQL reachable and migrated: the only critical dependency), {@code GET /metrics}
  * (Prometheus text), {@code GET /v1/status} (the degradation monitor's agent-wide snapshot, where
- * one runs) and the routes of the {@link RouteModule}s it is given (the agent API). Unknown paths
- * and failures answer {@code application/problem+json}.
+ * one runs) and the routes of the {@link RouteModule}s it is given (the agent API), on {@code
+ * host:port}. Every error answers {@code application/problem+json}: unknown paths (404), known
+ * paths under another method (405 with {@code Allow}), failures, and requests the HTTP decoder
+ * refuses before routing (414, 431, 400: {@link InvalidRequests}).
  */
 public final class OperationsApi extends VerticleBase {
 
@@ -32,6 +35,7 @@ public final class OperationsApi extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private static final long STATUS_TIMEOUT_MS = 2000;
 
+  private final String host;
   private final int port;
   private final List<RouteModule> modules;
   private final boolean serveStatus;
@@ -41,12 +45,14 @@ public final class OperationsApi extends VerticleBase {
       Database database,
       Pool pool,
       PrometheusMeterRegistry registry,
+      String host,
       int port,
       boolean serveStatus,
       List<RouteModule> modules) {
     this.database = database;
     this.pool = pool;
     this.registry = registry;
+    this.host = host;
     this.port = port;
     this.serveStatus = serveStatus;
     this.modules = List.copyOf(modules);
@@ -88,22 +94,16 @@ public final class OperationsApi extends VerticleBase {
       router.get("/v1/status").handler(this::status);
     }
     modules.forEach(module -> module.mount(vertx, router));
-    router
-        .route()
-        .last()
-        .handler(
-            ctx ->
-                ctx.fail(
-                    Problem.notFound(
-                        "no resource at " + ctx.request().method() + " " + ctx.request().path())));
+    router.route().last().handler(new NoRoute(router));
     router.route().failureHandler(new ProblemHandler());
     // port 0 asks for any free port: listen on -1 instead, Vert.x's "one random port shared by
     // every server asking for -1", so all instances serve the same port as they do a fixed one
     int listenOn = port == 0 ? -1 : port;
     return vertx
         .createHttpServer()
+        .invalidRequestHandler(new InvalidRequests())
         .requestHandler(router)
-        .listen(listenOn)
+        .listen(listenOn, host)
         .onSuccess(s -> server = s);
   }
 

@@ -1,8 +1,10 @@
 package dev.soma.resilience.chat;
 
 import dev.soma.resilience.common.db.Transaction;
+import dev.soma.resilience.degradation.DegradationLevel;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.DependencyStatus;
+import dev.soma.resilience.degradation.HealthState;
 import dev.soma.resilience.failover.llm.LlmReply;
 import dev.soma.resilience.failover.llm.LlmRequest;
 import dev.soma.resilience.memory.MemoryService;
@@ -27,6 +29,9 @@ import java.util.function.Consumer;
  * degraded. Used by {@code POST /v1/chat} (whole or SSE) and the WebSocket.
  */
 public final class AgentTurns {
+
+  /** The capability a turn exercises, in the degradation graph. */
+  static final String CHAT = "chat";
 
   static final String SYSTEM_PROMPT = "You are the Soma agent. Use the context when it helps.";
 
@@ -62,7 +67,6 @@ public final class AgentTurns {
    */
   public Future<JsonObject> run(TurnRequest turn, Consumer<String> onToken) {
     String replyId = turn.messageId() + ":reply";
-    JsonArray degraded = degradedServices();
     return Transaction.run(
             pool,
             tx ->
@@ -98,13 +102,20 @@ public final class AgentTurns {
                                                 "failovers",
                                                 reply.toJson().getJsonArray("failovers"))
                                             .put("context", context.getString("source"))
-                                            .put("degraded", degraded))));
+                                            .put("degraded", degradedServices()))));
   }
 
+  /**
+   * What is degraded as the turn is answered: every configured service that is unavailable or above
+   * level {@code none}, except {@code chat} itself, which has just answered (its own level says
+   * only that it has less redundancy, which the degraded provider in the list tells). Services that
+   * are not configured are not degraded: they are absent.
+   */
   private JsonArray degradedServices() {
     JsonArray degraded = new JsonArray();
     status.current().services().values().stream()
-        .filter(s -> !s.state().isUsable() || s.level().ordinal() > 0)
+        .filter(s -> s.state() != HealthState.NOT_CONFIGURED && !CHAT.equals(s.service()))
+        .filter(s -> !s.state().isUsable() || s.level() != DegradationLevel.NONE)
         .map(DependencyStatus::service)
         .sorted()
         .forEach(degraded::add);

@@ -30,7 +30,7 @@ public final class Conversations {
   static final String LIST_MESSAGES =
       """
       SELECT message_id, role, content, metadata, created_at FROM conversation_messages
-       WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, message_id LIMIT 1000\
+       WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, message_id LIMIT $3\
       """;
   static final String INSERT_TOOL_RESULT =
       """
@@ -145,9 +145,15 @@ public final class Conversations {
    * when the tenant has no such conversation.
    */
   public static Future<JsonArray> messages(SqlClient client, String tenant, String conversation) {
+    return messages(client, tenant, conversation, 1000);
+  }
+
+  /** The first {@code limit} of the tenant's messages in {@code conversation}, oldest first. */
+  public static Future<JsonArray> messages(
+      SqlClient client, String tenant, String conversation, int limit) {
     return client
         .preparedQuery(LIST_MESSAGES)
-        .execute(Tuple.of(tenant, conversation))
+        .execute(Tuple.of(tenant, conversation, limit))
         .map(
             rows -> {
               JsonArray messages = new JsonArray();

@@ -14,6 +14,8 @@ import java.util.Optional;
  * "not configured": for PostgreSQL and Kafka that selects the embedded servers.
  *
  * @param dataDir where the embedded servers keep their data between runs
+ * @param httpHost the address the API listens on ({@code SA01_HTTP_HOST}; {@code 0.0.0.0} is every
+ *     IPv4 interface, {@code ::} every interface, {@code 127.0.0.1} this machine only)
  * @param httpPort the API's port ({@code SA01_HTTP_PORT})
  * @param httpInstances HTTP verticle instances sharing the port ({@code SA01_HTTP_INSTANCES}; 0 in
  *     the file means one per processor)
@@ -36,6 +38,7 @@ import java.util.Optional;
  */
 public record ServiceConfig(
     Path dataDir,
+    String httpHost,
     int httpPort,
     int httpInstances,
     DatabaseConfig database,
@@ -55,6 +58,7 @@ public record ServiceConfig(
 
   public ServiceConfig {
     Require.present("dataDir", dataDir);
+    Require.nonEmpty("http.host", httpHost);
     Require.between("http.port", httpPort, 0, 65535);
     Require.atLeast("http.instances", httpInstances, 1);
     Require.present("database", database);
@@ -114,10 +118,18 @@ public record ServiceConfig(
       throw ConfigException.invalid(
           ConfigSource.envName("temporal.host"), temporal, "host:port with a port from 1 to 65535");
     }
+    String host = s.string("http.host");
+    if (!Settings.isHost(host)) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("http.host"),
+          host,
+          "a host name or IP address to listen on, such as 0.0.0.0, :: or 127.0.0.1");
+    }
     KafkaConfig kafka = KafkaConfig.from(s);
     Optional<URI> redis = s.url("redis.url", "redis", "rediss");
     return new ServiceConfig(
         Path.of(dataDir),
+        host,
         s.intIn("http.port", 0, 65535),
         instancesOrProcessors(s.intIn("http.instances", 0, 256)),
         DatabaseConfig.from(s),

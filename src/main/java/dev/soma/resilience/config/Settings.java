@@ -103,6 +103,16 @@ final class Settings {
     return node.getValue(parts[parts.length - 1]);
   }
 
+  private static final Pattern HOST =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*");
+
+  /**
+   * Whether {@code value} is a host name, an IPv4 address or an IPv6 address (without brackets).
+   */
+  static boolean isHost(String value) {
+    return HOST.matcher(value).matches();
+  }
+
   private static final Pattern HOST_PORT = Pattern.compile("[^,:/\\s]+:(\\d{1,5})");
 
   /**

@@ -36,6 +36,11 @@ public final class Tenants {
     this.pool = pool;
   }
 
+  /** Whether {@code id} has a tenant id's shape: 1-63 of [a-z0-9._-], not starting with . _ -. */
+  public static boolean isValidId(String id) {
+    return id != null && TENANT_ID.matcher(id).matches();
+  }
+
   /** Creates a tenant; fails with {@link IllegalArgumentException} on a bad or taken id. */
   public Future<JsonObject> create(String id, String name) {
     if (id == null || !TENANT_ID.matcher(id).matches()) {

@@ -201,6 +201,7 @@ class ConfigRecordsTest {
             () ->
                 new ServiceConfig(
                     c.dataDir(),
+                    c.httpHost(),
                     70_000,
                     c.httpInstances(),
                     c.database(),

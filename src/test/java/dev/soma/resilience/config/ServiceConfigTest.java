@@ -600,6 +600,26 @@ class ServiceConfigTest {
   }
 
   @Test
+  void theListenAddressIsEveryInterfaceUnlessSa01HttpHostSaysOtherwise() {
+    assertThat(ServiceConfig.load(Map.of()).httpHost()).isEqualTo("0.0.0.0");
+    assertThat(ServiceConfig.load(Map.of("SA01_HTTP_HOST", "127.0.0.1")).httpHost())
+        .isEqualTo("127.0.0.1");
+    assertThat(ServiceConfig.load(Map.of("SA01_HTTP_HOST", "::")).httpHost()).isEqualTo("::");
+    assertThat(ServiceConfig.load(Map.of("SA01_HTTP_HOST", "api.internal")).httpHost())
+        .isEqualTo("api.internal");
+  }
+
+  @Test
+  void aListenAddressThatIsNoHostFailsNamingSa01HttpHost() {
+    for (String bad : List.of("", "http://0.0.0.0", "0.0.0.0:8080x", "a b", "-host")) {
+      assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_HTTP_HOST", bad)))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("SA01_HTTP_HOST");
+    }
+  }
+
+  @Test
   void aTemporalHostWithoutPortFails() {
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_TEMPORAL_HOST", "temporal")))
         .isInstanceOf(ConfigException.class)

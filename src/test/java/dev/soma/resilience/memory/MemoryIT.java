@@ -228,6 +228,7 @@ class MemoryIT {
         http.send(
             HttpRequest.newBuilder(uri("/v1/conversations/c1/messages"))
                 .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
                         "{\"content\":\"my cat is called Miso\",\"sessionId\":\"s-1\"}"))

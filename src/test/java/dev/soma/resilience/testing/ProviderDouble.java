@@ -47,6 +47,7 @@ public abstract class ProviderDouble implements AutoCloseable {
   private volatile boolean malformed;
   private volatile int cutAfterTokens = -1;
   private volatile int errorAfterTokens = -1;
+  private volatile int malformedAfterTokens = -1;
 
   protected ProviderDouble(Vertx vertx, String name) {
     this.vertx = vertx;
@@ -86,6 +87,7 @@ public abstract class ProviderDouble implements AutoCloseable {
     malformed = false;
     cutAfterTokens = -1;
     errorAfterTokens = -1;
+    malformedAfterTokens = -1;
     return this;
   }
 
@@ -128,6 +130,12 @@ public abstract class ProviderDouble implements AutoCloseable {
   }
 
   /** Streams send the format's error event after {@code n} token chunks. */
+  /** Streams send an event that is not JSON after {@code n} token chunks. */
+  public ProviderDouble malformedAfterTokens(int n) {
+    malformedAfterTokens = n;
+    return this;
+  }
+
   public ProviderDouble errorEventAfterTokens(int n) {
     errorAfterTokens = n;
     return this;
@@ -257,6 +265,10 @@ public abstract class ProviderDouble implements AutoCloseable {
       HttpServerRequest request, HttpServerResponse response, String model, int sent) {
     if (sent == cutAfterTokens) {
       request.connection().close();
+      return;
+    }
+    if (sent == malformedAfterTokens) {
+      response.end("data: {this is not json\n\n");
       return;
     }
     if (sent == errorAfterTokens) {

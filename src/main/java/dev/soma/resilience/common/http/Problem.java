@@ -1,6 +1,8 @@
 package dev.soma.resilience.common.http;
 
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An RFC 9457 problem: the one error shape on the wire ({@code application/problem+json}). Thrown
@@ -14,17 +16,56 @@ public final class Problem extends RuntimeException {
   private final String type;
   private final String title;
   private final Long retryAfterSeconds;
+  private final Map<String, String> headers;
 
   public Problem(int status, String type, String title, String detail) {
-    this(status, type, title, detail, null);
+    this(status, type, title, detail, null, Map.of());
   }
 
-  private Problem(int status, String type, String title, String detail, Long retryAfterSeconds) {
+  private Problem(
+      int status,
+      String type,
+      String title,
+      String detail,
+      Long retryAfterSeconds,
+      Map<String, String> headers) {
     super(detail, null, false, false);
     this.status = status;
     this.type = type;
     this.title = title;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.headers = Map.copyOf(headers);
+  }
+
+  /** This problem with one more response header (e.g. {@code Allow} on a 405). */
+  public Problem withHeader(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new Problem(status, type, title, getMessage(), retryAfterSeconds, more);
+  }
+
+  /** Response headers that belong to this problem (besides {@code Retry-After}). */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** 405 with the {@code Allow} header listing the methods the path does accept. */
+  public static Problem methodNotAllowed(String detail, String allow) {
+    return new Problem(405, "urn:soma:problem:method-not-allowed", "Method not allowed", detail)
+        .withHeader("Allow", allow);
+  }
+
+  /** 415: the body's {@code Content-Type} is not one this route reads. */
+  public static Problem unsupportedMediaType(String detail) {
+    return new Problem(
+        415, "urn:soma:problem:unsupported-media-type", "Unsupported media type", detail);
+  }
+
+  /** 426: the route is a WebSocket and the request did not ask for one. */
+  public static Problem upgradeRequired(String detail) {
+    return new Problem(426, "urn:soma:problem:upgrade-required", "Upgrade required", detail)
+        .withHeader("Upgrade", "websocket")
+        .withHeader("Connection", "Upgrade");
   }
 
   public static Problem unauthorized(String detail) {
@@ -50,7 +91,8 @@ public final class Problem extends RuntimeException {
         "urn:soma:problem:too-many-requests",
         "Too many requests",
         detail,
-        Math.max(1, retryAfterSeconds));
+        Math.max(1, retryAfterSeconds),
+        Map.of());
   }
 
   /** 503 with a {@code Retry-After} of at least one second. */
@@ -60,7 +102,8 @@ public final class Problem extends RuntimeException {
         "urn:soma:problem:unavailable",
         "Service unavailable",
         detail,
-        Math.max(1, retryAfterSeconds));
+        Math.max(1, retryAfterSeconds),
+        Map.of());
   }
 
   /** Seconds for the {@code Retry-After} header, or null. */
@@ -80,12 +123,14 @@ public final class Problem extends RuntimeException {
     return status;
   }
 
+  /** The problem's JSON; {@code instance} (the request's path) is left out when null. */
   public JsonObject toJson(String instance) {
-    return new JsonObject()
-        .put("type", type)
-        .put("title", title)
-        .put("status", status)
-        .put("detail", getMessage())
-        .put("instance", instance);
+    JsonObject json =
+        new JsonObject()
+            .put("type", type)
+            .put("title", title)
+            .put("status", status)
+            .put("detail", getMessage());
+    return instance == null ? json : json.put("instance", instance);
   }
 }

@@ -61,6 +61,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     if (problem.retryAfterSeconds() != null) {
       ctx.response().putHeader("Retry-After", Long.toString(problem.retryAfterSeconds()));
     }
+    problem.headers().forEach(ctx.response()::putHeader);
     ctx.response()
         .setStatusCode(problem.status())
         .putHeader("Content-Type", Problem.CONTENT_TYPE)

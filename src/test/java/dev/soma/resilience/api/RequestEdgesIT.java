@@ -1,0 +1,494 @@
+package dev.soma.resilience.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.soma.resilience.Application;
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API's edges over real HTTP and PostgreSQL: text that cannot be stored, control characters in
+ * paths and queries, forms and wrong content types, wrong methods, broken WebSocket handshakes and
+ * requests the HTTP decoder refuses. Every answer is a 4xx problem+json, no ERROR is logged and
+ * nothing is written. The service listens on 127.0.0.2 only ({@code SA01_HTTP_HOST}).
+ */
+@ExtendWith(TestServices.class)
+class RequestEdgesIT {
+
+  private static final String HOST = "127.0.0.2";
+  private static final String ADMIN = "admin-token-for-tests-0123456789";
+  private static final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private static final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  private static Application app;
+  private static String key;
+  private static io.vertx.core.http.WebSocketClient sockets;
+
+  @BeforeAll
+  static void start() throws Exception {
+    ServiceConfig config =
+        OutboxFixture.config(
+            Map.of(
+                "SA01_DATABASE_URL",
+                TestServices.databaseUrlSetting(TestServices.freshDatabase()),
+                "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                TestServices.kafkaBootstrap(),
+                "SA01_HTTP_HOST",
+                HOST,
+                "SA01_HTTP_PORT",
+                "0",
+                "SA01_DATA_DIR",
+                TestServices.tempDir("edges").toString(),
+                "SA01_ADMIN_TOKEN",
+                ADMIN,
+                "SA01_API_RATE_LIMIT_PER_SECOND",
+                "10000",
+                "SA01_API_RATE_LIMIT_BURST",
+                "10000"));
+    app = Application.start(config, Application.Role.SERVICE);
+    assertThat(admin("POST", "/admin/tenants", "{\"id\":\"edges\"}").statusCode()).isEqualTo(201);
+    key =
+        new JsonObject(admin("POST", "/admin/tenants/edges/keys", "{}").body()).getString("apiKey");
+    log.start();
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(log);
+  }
+
+  @AfterAll
+  static void stop() {
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(log);
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  @BeforeEach
+  void forgetTheLog() {
+    log.list.clear();
+  }
+
+  // --- text that cannot be stored
+
+  @Test
+  void aNulCharacterInAnyJsonStringIsRefusedNamingTheFieldAndNothingIsWritten() throws Exception {
+    Map<String, List<String>> cases =
+        Map.of(
+            "/v1/conversations/c/messages",
+            List.of(
+                "{\"content\":\"a\\u0000b\"}",
+                "{\"content\":\"ok\",\"metadata\":{\"note\":{\"deep\":[\"x\",\"\\u0000\"]}}}",
+                "{\"content\":\"ok\",\"metadata\":{\"a\\u0000\":1}}"),
+            "/v1/conversations/c/tool-results",
+            List.of(
+                "{\"executionId\":\"e1\",\"toolName\":\"t\\u0000\",\"result\":1}",
+                "{\"executionId\":\"e1\",\"toolName\":\"t\",\"result\":{\"r\":\"\\u0000\"}}"),
+            "/v1/chat",
+            List.of("{\"conversationId\":\"c\",\"message\":\"hi\\u0000\"}"),
+            "/v1/memories/recall",
+            List.of("{\"query\":\"q\\u0000\"}"),
+            "/v1/memories",
+            List.of("{\"value\":{\"fact\":\"\\u0000\"},\"mode\":\"async\"}"));
+    Map<String, String> fields =
+        Map.of(
+            "/v1/conversations/c/messages", "content|metadata.note.deep[1]|metadata.a",
+            "/v1/conversations/c/tool-results", "toolName|result.r",
+            "/v1/chat", "message",
+            "/v1/memories/recall", "query",
+            "/v1/memories", "value.fact");
+
+    cases.forEach(
+        (path, bodies) ->
+            bodies.forEach(
+                body -> {
+                  HttpResponse<String> answer = post(key, path, "application/json", body);
+                  assertProblem(answer, 400);
+                  assertThat(detail(answer))
+                      .as(body)
+                      .contains("NUL")
+                      .containsAnyOf(fields.get(path).split("\\|"));
+                }));
+    HttpResponse<String> tenant =
+        admin("POST", "/admin/tenants", "{\"id\":\"nul-name\",\"name\":\"x\\u0000\"}");
+    assertProblem(tenant, 400);
+    assertThat(detail(tenant)).contains("'name'");
+    assertNothingWritten();
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void anUnpairedSurrogateIsRefusedRatherThanStoredAsAQuestionMark() throws Exception {
+    for (String body :
+        List.of(
+            "{\"content\":\"a\\ud800b\"}",
+            "{\"content\":\"end\\udc00\"}",
+            "{\"content\":\"ok\",\"metadata\":{\"k\":\"\\ud83d\"}}")) {
+      HttpResponse<String> answer =
+          post(key, "/v1/conversations/s/messages", "application/json", body);
+      assertProblem(answer, 400);
+      assertThat(detail(answer)).as(body).contains("surrogate");
+    }
+    // a proper pair (an emoji) is text like any other
+    assertThat(
+            post(
+                    key,
+                    "/v1/conversations/s/messages",
+                    "application/json",
+                    "{\"content\":\"\\ud83d\\ude00\"}")
+                .statusCode())
+        .isEqualTo(202);
+    assertThat(count("SELECT count(*) FROM conversation_messages WHERE conversation_id = 's'"))
+        .isEqualTo(1);
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void aWebSocketChatMessageWithANulIsAnErrorMessageNotAStoredTurn() throws Exception {
+    var vertx = io.vertx.core.Vertx.vertx();
+    try {
+      // a field, not a local: an unreferenced client may be closed under the handshake
+      sockets = vertx.createWebSocketClient();
+      var messages = new java.util.concurrent.LinkedBlockingQueue<JsonObject>();
+      // the handler is in place before the connection: the first push may come with the upgrade
+      var socket = sockets.webSocket();
+      socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+      Blocking.await(
+          socket.connect(
+              new io.vertx.core.http.WebSocketConnectOptions()
+                  .setHost(HOST)
+                  .setPort(app.httpPort())
+                  .setURI("/v1/ws")
+                  .addHeader("Authorization", "Bearer " + key)),
+          Duration.ofSeconds(10));
+      assertThat(messages.poll(10, java.util.concurrent.TimeUnit.SECONDS).getString("type"))
+          .isEqualTo("status");
+
+      socket.writeTextMessage("{\"conversationId\":\"ws\",\"message\":\"hi\\u0000\"}");
+
+      JsonObject error = messages.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(error.getString("type")).isEqualTo("error");
+      assertThat(error.getInteger("status")).isEqualTo(400);
+      assertThat(error.getString("message")).contains("'message'").contains("NUL");
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+    }
+    assertNothingWritten();
+  }
+
+  @Test
+  void controlCharactersInAdminPathsAndQueriesAre400NamingWhere() throws Exception {
+    HttpResponse<String> key = admin("POST", "/admin/tenants/edges%00/keys", "{}");
+    assertProblem(key, 400);
+    assertThat(detail(key)).contains("path segment 3");
+    assertProblem(admin("DELETE", "/admin/keys/k%0Ay", null), 400);
+    HttpResponse<String> list = admin("GET", "/admin/dead-letters?tenant=edges%00", null);
+    assertProblem(list, 400);
+    assertThat(detail(list)).contains("'tenant'");
+    assertProblem(admin("GET", "/admin/dead-letters?tenant%01=x", null), 400);
+    assertThat(count("SELECT count(*) FROM api_keys")).isEqualTo(1);
+    assertNoErrorLogged();
+  }
+
+  // --- bodies of the wrong type
+
+  @Test
+  void aFormBodyIs415OnEveryRouteThatTakesABodyWithoutAStackTrace() throws Exception {
+    String multipart =
+        "--b\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\n"
+            + "x".repeat(20_000)
+            + "\r\n--b--\r\n";
+    for (String path :
+        List.of(
+            "/v1/conversations/c/messages",
+            "/v1/chat",
+            "/v1/memories",
+            "/v1/transcriptions",
+            "/admin/tenants")) {
+      for (String auth : new String[] {null, path.startsWith("/admin") ? ADMIN : key}) {
+        HttpResponse<String> answer =
+            post(auth, path, "multipart/form-data; boundary=b", multipart);
+        assertProblem(answer, 415);
+        HttpResponse<String> form =
+            post(auth, path, "application/x-www-form-urlencoded", "content=" + "x".repeat(20_000));
+        assertProblem(form, 415);
+      }
+    }
+    assertNothingWritten();
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void anUploadTakesRawBytesOnlyAndAMultipartOneIs415() throws Exception {
+    HttpResponse<String> answer =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/uploads/notes.txt"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "multipart/form-data; boundary=b")
+                .PUT(
+                    HttpRequest.BodyPublishers.ofString(
+                        "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\n"
+                            + "hello\r\n--b--\r\n"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertProblem(answer, 415);
+    assertThat(detail(answer)).contains("raw bytes");
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void jsonSentAsAnotherTypeOrWithoutATypeIs415() throws Exception {
+    String body = "{\"content\":\"hello\"}";
+    for (String type : List.of("text/plain", "application/xml", "text/json")) {
+      HttpResponse<String> answer = post(key, "/v1/conversations/t/messages", type, body);
+      assertProblem(answer, 415);
+      assertThat(detail(answer)).contains("application/json");
+    }
+    assertProblem(post(key, "/v1/conversations/t/messages", null, body), 415);
+    assertProblem(post(null, "/admin/tenants", "text/plain", "{\"id\":\"plain\"}"), 415);
+    assertNothingWritten();
+    // JSON with a charset, or a +json type, is JSON
+    assertThat(
+            post(key, "/v1/conversations/t/messages", "application/json; charset=utf-8", body)
+                .statusCode())
+        .isEqualTo(202);
+    assertThat(
+            post(
+                    key,
+                    "/v1/conversations/t/messages",
+                    "application/vnd.soma+json",
+                    "{\"content\":\"b\"}")
+                .statusCode())
+        .isEqualTo(202);
+  }
+
+  // --- HTTP conventions
+
+  @Test
+  void aWrongMethodOnAKnownPathIs405WithAllow() throws Exception {
+    HttpResponse<String> delete =
+        send("DELETE", "/v1/conversations/c/messages", "Bearer " + key, null, null);
+    assertProblem(delete, 405);
+    assertThat(delete.headers().firstValue("Allow")).hasValue("GET, POST");
+    HttpResponse<String> put = send("PUT", "/admin/tenants", "Bearer " + ADMIN, null, null);
+    assertProblem(put, 405);
+    assertThat(put.headers().firstValue("Allow")).hasValue("POST");
+    HttpResponse<String> metrics = send("POST", "/metrics", null, null, null);
+    assertProblem(metrics, 405);
+    assertThat(metrics.headers().firstValue("Allow")).hasValue("GET");
+    assertProblem(send("GET", "/v1/nowhere", "Bearer " + key, null, null), 404);
+  }
+
+  @Test
+  void aBadTenantIdIs400NotAConflict() throws Exception {
+    for (String id : List.of("Upper", "-dash", "has space", "x".repeat(64))) {
+      HttpResponse<String> answer = admin("POST", "/admin/tenants", "{\"id\":\"" + id + "\"}");
+      assertProblem(answer, 400);
+      assertThat(detail(answer)).contains("'id'");
+    }
+    assertProblem(admin("POST", "/admin/tenants", "{\"id\":\"edges\"}"), 409);
+  }
+
+  @Test
+  void aLimitThatIsNotAWholeNumberInRangeIs400() throws Exception {
+    post(key, "/v1/conversations/lim/messages", "application/json", "{\"content\":\"1\"}");
+    post(key, "/v1/conversations/lim/messages", "application/json", "{\"content\":\"2\"}");
+    for (String limit : List.of("-5", "0", "abc", "1001", "2.5")) {
+      assertProblem(
+          send("GET", "/v1/conversations/lim/messages?limit=" + limit, "Bearer " + key, null, null),
+          400);
+    }
+    assertProblem(admin("GET", "/admin/dead-letters?limit=-5", null), 400);
+    assertProblem(admin("GET", "/admin/dead-letters?limit=501", null), 400);
+    HttpResponse<String> one =
+        send("GET", "/v1/conversations/lim/messages?limit=1", "Bearer " + key, null, null);
+    assertThat(new JsonObject(one.body()).getJsonArray("messages")).hasSize(1);
+    assertThat(admin("GET", "/admin/dead-letters?limit=10", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aTranscriptionWithoutAudioOrWithABadLanguageIs400() throws Exception {
+    HttpResponse<String> empty = post(key, "/v1/transcriptions", "audio/wav", "");
+    assertProblem(empty, 400);
+    assertThat(detail(empty)).contains("audio");
+    for (String language : List.of("english", "EN", "en_US", "e", "en-", "x%00")) {
+      HttpResponse<String> answer =
+          post(key, "/v1/transcriptions?language=" + language, "audio/wav", "RIFF....WAVE");
+      assertProblem(answer, 400);
+    }
+    assertThat(detail(post(key, "/v1/transcriptions?language=klingon", "audio/wav", "RIFF")))
+        .contains("'language'");
+  }
+
+  @Test
+  void theListenerBindsTheConfiguredAddressOnly() {
+    assertThatThrownBy(() -> new Socket("127.0.0.1", app.httpPort()).close())
+        .isInstanceOf(ConnectException.class);
+  }
+
+  // --- WebSocket handshakes
+
+  @Test
+  void theWebSocketWithoutUpgradeIs426ProblemJson() throws Exception {
+    HttpResponse<String> answer = send("GET", "/v1/ws", "Bearer " + key, null, null);
+
+    assertProblem(answer, 426);
+    assertThat(answer.headers().firstValue("Upgrade")).hasValue("websocket");
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void aBrokenWebSocketHandshakeIsProblemJson() throws Exception {
+    String upgrade =
+        "GET /v1/ws HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + key
+            + "\r\nUpgrade: websocket\r\n";
+    RawHttp.Response noConnection =
+        RawHttp.send(
+            HOST,
+            app.httpPort(),
+            upgrade + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+    assertRawProblem(noConnection, 400);
+    RawHttp.Response oldVersion =
+        RawHttp.send(
+            HOST,
+            app.httpPort(),
+            upgrade
+                + "Connection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+    assertRawProblem(oldVersion, 426);
+    assertThat(oldVersion.header("Sec-WebSocket-Version")).isEqualTo("13");
+    RawHttp.Response noKey =
+        RawHttp.send(
+            HOST, app.httpPort(), upgrade + "Connection: Upgrade\r\nSec-WebSocket-Version: 13");
+    assertRawProblem(noKey, 400);
+    assertNoErrorLogged();
+  }
+
+  // --- errors below the router
+
+  @Test
+  void errorsOfTheHttpDecoderAreProblemJsonToo() throws Exception {
+    assertRawProblem(
+        RawHttp.send(
+            HOST, app.httpPort(), "GET /v1/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x"),
+        414);
+    assertRawProblem(
+        RawHttp.send(
+            HOST,
+            app.httpPort(),
+            "GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000)),
+        431);
+    assertRawProblem(
+        RawHttp.send(
+            HOST, app.httpPort(), "GET /health/live HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b"),
+        400);
+    assertRawProblem(
+        RawHttp.send(HOST, app.httpPort(), "GET /health/live HTTP/1.1\r\nHost: x\r\nNo colon here"),
+        400);
+  }
+
+  // --- helpers
+
+  private static void assertNothingWritten() throws Exception {
+    assertThat(
+            count(
+                "SELECT count(*) FROM conversation_messages WHERE conversation_id <> 's'"
+                    + " AND conversation_id <> 't' AND conversation_id <> 'lim'"))
+        .isZero();
+    assertThat(count("SELECT count(*) FROM tool_executions")).isZero();
+    assertThat(count("SELECT count(*) FROM pending_memories")).isZero();
+    assertThat(count("SELECT count(*) FROM tenants")).isEqualTo(1);
+  }
+
+  private static void assertNoErrorLogged() {
+    assertThat(log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)))
+        .as("ERROR lines logged")
+        .isEmpty();
+  }
+
+  private static void assertProblem(HttpResponse<String> response, int status) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    JsonObject problem = new JsonObject(response.body());
+    assertThat(problem.getInteger("status")).isEqualTo(status);
+    assertThat(problem.getString("detail")).isNotBlank();
+  }
+
+  private static void assertRawProblem(RawHttp.Response response, int status) {
+    assertThat(response.status()).as(response.body()).isEqualTo(status);
+    assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+    JsonObject problem = new JsonObject(response.body());
+    assertThat(problem.getInteger("status")).isEqualTo(status);
+    assertThat(problem.getString("detail")).isNotBlank();
+  }
+
+  private static String detail(HttpResponse<String> response) {
+    return new JsonObject(response.body()).getString("detail");
+  }
+
+  private static HttpResponse<String> admin(String method, String path, String body)
+      throws Exception {
+    return send(method, path, "Bearer " + ADMIN, body == null ? null : "application/json", body);
+  }
+
+  private static HttpResponse<String> post(String key, String path, String type, String body) {
+    return send("POST", path, key == null ? null : "Bearer " + key, type, body);
+  }
+
+  private static HttpResponse<String> send(
+      String method, String path, String authorization, String type, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    if (type != null) {
+      request.header("Content-Type", type);
+    }
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long count(String sql) throws Exception {
+    return Blocking.await(
+        app.pool().query(sql).execute().map(rows -> rows.iterator().next().getLong(0)),
+        Duration.ofSeconds(10));
+  }
+
+  private static URI uri(String path) {
+    return URI.create("http://" + HOST + ":" + app.httpPort() + path);
+  }
+}
