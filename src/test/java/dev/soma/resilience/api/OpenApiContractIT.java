@@ -197,6 +197,9 @@ class OpenApiContractIT {
     assertThat(tenant("POST", messages, message).statusCode()).isEqualTo(409);
     tenant("POST", messages, "{\"content\":42}");
     tenant("POST", messages, "{\"content\":\"x\",\"extra\":1}");
+    // the document types every field: an explicit null is not "absent"
+    assertThat(tenant("POST", messages, "{\"content\":\"x\",\"messageId\":null}").statusCode())
+        .isEqualTo(400);
     call("POST", messages, null, "application/json", "{\"content\":\"x\"}");
     HttpResponse<String> keyed = withKey(messages, "{\"content\":\"once\"}", "idem-1");
     assertThat(keyed.statusCode()).isEqualTo(202);

@@ -95,6 +95,11 @@ final class OpenApiDocument {
     }
   }
 
+  /** Every operation, literal paths first. */
+  List<Operation> operations() {
+    return operations;
+  }
+
   /** Every operation, as {@code METHOD /template}. */
   Set<String> operationNames() {
     Set<String> names = new TreeSet<>();
