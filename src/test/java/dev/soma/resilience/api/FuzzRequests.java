@@ -168,7 +168,8 @@ final class FuzzRequests {
       switch (random.nextInt(3)) {
         case 0 -> raw.put(pick(fields), pick(WRONG_VALUES));
         case 1 -> raw.remove(pick(fields));
-        default -> raw.put(pick(new String[] {"tenant", "tenantId", "__proto__", "x"}), "1");
+        default ->
+            raw.put(pick(new String[] {"tenant", "tenantId", "__proto__", "x", "type"}), "1");
       }
       String body = objectOf(raw);
       if (invalid(op, body)) {
@@ -245,6 +246,11 @@ final class FuzzRequests {
           case 4 -> objectOf(put(raw, field, "{" + manyFields(3000) + "}"));
           default -> objectOf(put(raw, field, "\"" + "\\u00e9".repeat(9000) + "\""));
         };
+    if (!invalid(op, body)) {
+      // a large value the document allows (3000 fields in an open object, 9000 characters of
+      // text): make it too large for the body limit instead, so the request is still refused
+      body = objectOf(put(raw, field, "\"" + "z".repeat(70_000) + "\""));
+    }
     return json("huge", op, body, JSON);
   }
 

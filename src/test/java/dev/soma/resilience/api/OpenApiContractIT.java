@@ -234,6 +234,14 @@ class OpenApiContractIT {
             "{\"conversationId\":\"c-chat\",\"message\":\"again\",\"stream\":true}");
     assertThat(streamed.body()).contains("event: end");
     tenant("POST", "/v1/chat", "{\"conversationId\":\"c-chat\"}");
+    // "type" belongs to WebSocket messages, not to the HTTP body
+    assertThat(
+            tenant(
+                    "POST",
+                    "/v1/chat",
+                    "{\"conversationId\":\"c-chat\",\"message\":\"x\",\"type\":\"chat\"}")
+                .statusCode())
+        .isEqualTo(400);
     tenant("POST", "/v1/chat", "{\"conversationId\":\"c-chat\",\"message\":\"x\",\"maxTokens\":0}");
     call("POST", "/v1/chat", null, "application/json", turn);
   }
