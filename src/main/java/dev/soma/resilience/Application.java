@@ -1,6 +1,7 @@
 package dev.soma.resilience;
 
 import dev.soma.resilience.api.AgentApi;
+import dev.soma.resilience.api.ApiDocs;
 import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.api.RouteModule;
 import dev.soma.resilience.common.Blocking;
@@ -25,6 +26,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -72,6 +74,7 @@ public final class Application implements AutoCloseable {
   private final Outbox outbox;
   private final ServiceMeters processMeters;
   private volatile int httpPort = -1;
+  private volatile List<Route> httpRoutes = List.of();
 
   /** The role announced as up, to announce it stopped; none for one-shot tools. */
   private volatile Role up;
@@ -194,7 +197,7 @@ public final class Application implements AutoCloseable {
             v ->
                 vertx.deployVerticle(
                     new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC())))
-        .compose(v -> deployHttp(config, true, List.of(agentApi)))
+        .compose(v -> deployHttp(config, true, List.of(agentApi, new ApiDocs())))
         .compose(v -> deployMedia(config));
   }
 
@@ -231,7 +234,11 @@ public final class Application implements AutoCloseable {
               return server;
             },
             new DeploymentOptions().setInstances(instances))
-        .onSuccess(v -> httpPort = servers.get(0).actualPort());
+        .onSuccess(
+            v -> {
+              httpPort = servers.get(0).actualPort();
+              httpRoutes = servers.get(0).routes();
+            });
   }
 
   /** The audio and storage failover verticles, reached over the event bus. */
@@ -263,6 +270,13 @@ public final class Application implements AutoCloseable {
 
   public PrometheusMeterRegistry meters() {
     return registry;
+  }
+
+  /**
+   * The HTTP router's routes (of one instance; every instance has the same), empty without HTTP.
+   */
+  public List<Route> httpRoutes() {
+    return httpRoutes;
   }
 
   public int httpPort() {

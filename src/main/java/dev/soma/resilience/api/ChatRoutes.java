@@ -24,7 +24,13 @@ import java.util.UUID;
  */
 final class ChatRoutes {
 
+  /** The fields of {@code POST /v1/chat} (docs/openapi.yaml). */
   static final Set<String> FIELDS =
+      Set.of(
+          "conversationId", "messageId", "message", "sessionId", "useCase", "maxTokens", "stream");
+
+  /** A WebSocket chat message: the same, and its {@code type}. */
+  static final Set<String> SOCKET_FIELDS =
       Set.of(
           "conversationId",
           "messageId",
@@ -210,7 +216,7 @@ final class ChatRoutes {
   private void onSocketMessage(ServerWebSocket ws, String tenant, String text) {
     TurnRequest turn;
     try {
-      JsonBody body = JsonBody.parse(io.vertx.core.buffer.Buffer.buffer(text), FIELDS);
+      JsonBody body = JsonBody.parse(io.vertx.core.buffer.Buffer.buffer(text), SOCKET_FIELDS);
       if (!"chat".equals(body.oneOf("type", Set.of("chat"), "chat"))) {
         throw Problem.badRequest("unknown message type");
       }

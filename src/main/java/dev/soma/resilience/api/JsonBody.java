@@ -60,7 +60,7 @@ public final class JsonBody {
 
   /** An optional string of at most {@code maxLength} characters; null when absent. */
   public String optionalString(String field, int maxLength) {
-    Object value = json.getValue(field);
+    Object value = value(field);
     if (value == null) {
       return null;
     }
@@ -96,7 +96,7 @@ public final class JsonBody {
 
   /** An optional whole number in {@code [min, max]}; {@code fallback} when absent. */
   public int intIn(String field, int min, int max, int fallback) {
-    Object value = json.getValue(field);
+    Object value = value(field);
     if (value == null) {
       return fallback;
     }
@@ -110,7 +110,7 @@ public final class JsonBody {
 
   /** An optional boolean; null when absent. */
   public Boolean optionalBoolean(String field) {
-    Object value = json.getValue(field);
+    Object value = value(field);
     if (value != null && !(value instanceof Boolean)) {
       throw Problem.badRequest("'" + field + "' must be true or false");
     }
@@ -119,7 +119,7 @@ public final class JsonBody {
 
   /** An optional JSON object; empty when absent. */
   public JsonObject object(String field) {
-    Object value = json.getValue(field);
+    Object value = value(field);
     if (value == null) {
       return new JsonObject();
     }
@@ -127,6 +127,18 @@ public final class JsonBody {
       throw Problem.badRequest("'" + field + "' must be a JSON object");
     }
     return object;
+  }
+
+  /**
+   * The field's value, null when absent. An explicit {@code null} is refused: the API document
+   * types every field, and a client that means "absent" leaves the field out.
+   */
+  private Object value(String field) {
+    Object value = json.getValue(field);
+    if (value == null && json.containsKey(field)) {
+      throw Problem.badRequest("'" + field + "' must not be null; leave it out instead");
+    }
+    return value;
   }
 
   /** A required JSON value of any type (object, array, string, number, boolean). */

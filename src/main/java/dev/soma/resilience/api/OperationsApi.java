@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -40,6 +41,7 @@ public final class OperationsApi extends VerticleBase {
   private final List<RouteModule> modules;
   private final boolean serveStatus;
   private HttpServer server;
+  private Router router;
 
   public OperationsApi(
       Database database,
@@ -60,7 +62,7 @@ public final class OperationsApi extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router
         .get("/health/live")
         .handler(
@@ -127,6 +129,11 @@ public final class OperationsApi extends VerticleBase {
                         "urn:soma:problem:status-unavailable",
                         "Service unavailable",
                         "the degradation monitor did not answer; retry shortly")));
+  }
+
+  /** The routes this instance serves, in order (for the contract test and diagnostics). */
+  public List<Route> routes() {
+    return router.getRoutes();
   }
 
   /** The port actually bound (useful when configured as 0). */
