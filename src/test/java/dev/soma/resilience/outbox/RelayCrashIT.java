@@ -12,6 +12,7 @@ import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.outbox.internal.KafkaRecords;
 import dev.soma.resilience.outbox.internal.OutboxRelay;
 import dev.soma.resilience.outbox.internal.OutboxRepository;
+import dev.soma.resilience.outbox.internal.RelayParts;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
@@ -109,12 +110,13 @@ class RelayCrashIT {
     Blocking.await(
         doomed.deployVerticle(
             new OutboxRelay(
-                new OutboxRepository(doomedPool),
-                doomedProducer,
-                new DeadLetterPublisher(doomedPool, doomedProducer),
-                fx.probe(kafka),
-                fx.metrics,
-                config.outbox(),
+                new RelayParts(
+                    new OutboxRepository(doomedPool),
+                    doomedProducer,
+                    new DeadLetterPublisher(doomedPool, doomedProducer),
+                    fx.probe(kafka),
+                    fx.metrics,
+                    config.outbox()),
                 "doomed",
                 Optional.empty(),
                 Clock.systemUTC())),

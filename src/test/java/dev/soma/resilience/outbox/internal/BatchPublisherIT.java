@@ -56,17 +56,14 @@ class BatchPublisherIT {
       KafkaProducer<String, String> producer = fx.producer(config, kafka);
       Blocking.await(producer.close(), Duration.ofSeconds(10));
       BatchPublisher publisher =
-          BatchPublisher.create(
-              fx.vertx,
-              repository,
-              producer,
-              new DeadLetterPublisher(fx.pool, producer),
-              fx.probe(kafka),
-              fx.metrics,
-              config.outbox(),
-              "relay",
-              Clock.systemUTC(),
-              () -> stopping);
+          new RelayParts(
+                  repository,
+                  producer,
+                  new DeadLetterPublisher(fx.pool, producer),
+                  fx.probe(kafka),
+                  fx.metrics,
+                  config.outbox())
+              .publisher(fx.vertx, "relay", Clock.systemUTC(), () -> stopping);
 
       Blocking.await(publisher.publish(batch), Duration.ofSeconds(30));
 
