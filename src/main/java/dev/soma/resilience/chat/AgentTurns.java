@@ -63,17 +63,7 @@ public final class AgentTurns {
   public Future<JsonObject> run(TurnRequest turn, Consumer<String> onToken) {
     String replyId = turn.messageId() + ":reply";
     JsonArray degraded = degradedServices();
-    return Transaction.run(
-            pool,
-            tx ->
-                conversations.store(
-                    tx,
-                    turn.tenant(),
-                    turn.conversationId(),
-                    turn.messageId(),
-                    "user",
-                    turn.content(),
-                    new JsonObject()))
+    return store(turn, turn.messageId(), "user", turn.content(), new JsonObject())
         .compose(key -> context(turn))
         .compose(
             context ->
@@ -85,20 +75,32 @@ public final class AgentTurns {
                     .compose(
                         reply ->
                             storeReply(turn, replyId, reply.content(), reply, false)
-                                .map(
-                                    v ->
-                                        new JsonObject()
-                                            .put("conversationId", turn.conversationId())
-                                            .put("messageId", turn.messageId())
-                                            .put("replyId", replyId)
-                                            .put("content", reply.content())
-                                            .put("provider", reply.provider())
-                                            .put("model", reply.model())
-                                            .put(
-                                                "failovers",
-                                                reply.toJson().getJsonArray("failovers"))
-                                            .put("context", context.getString("source"))
-                                            .put("degraded", degraded))));
+                                .map(v -> answer(turn, replyId, reply, context, degraded))));
+  }
+
+  /** What the caller gets for a turn that was answered. */
+  private static JsonObject answer(
+      TurnRequest turn, String replyId, LlmReply reply, JsonObject context, JsonArray degraded) {
+    return new JsonObject()
+        .put("conversationId", turn.conversationId())
+        .put("messageId", turn.messageId())
+        .put("replyId", replyId)
+        .put("content", reply.content())
+        .put("provider", reply.provider())
+        .put("model", reply.model())
+        .put("failovers", reply.toJson().getJsonArray("failovers"))
+        .put("context", context.getString("source"))
+        .put("degraded", degraded);
+  }
+
+  /** Stores one message of the turn's conversation in a transaction of its own. */
+  private Future<?> store(
+      TurnRequest turn, String messageId, String role, String content, JsonObject metadata) {
+    return Transaction.run(
+        pool,
+        tx ->
+            conversations.store(
+                tx, turn.tenant(), turn.conversationId(), messageId, role, content, metadata));
   }
 
   private JsonArray degradedServices() {
@@ -188,35 +190,27 @@ public final class AgentTurns {
     if (reply != null) {
       metadata.put("provider", reply.provider()).put("model", reply.model());
     }
-    return Transaction.run(
-            pool,
-            tx ->
-                conversations.store(
-                    tx,
-                    turn.tenant(),
-                    turn.conversationId(),
-                    replyId,
-                    "assistant",
-                    content,
-                    metadata))
-        .compose(
-            key ->
-                turn.sessionId() == null
-                    ? Future.succeededFuture()
-                    : sessions
-                        .append(
-                            turn.tenant(),
-                            turn.sessionId(),
-                            new JsonObject().put("role", "user").put("content", turn.content()))
-                        .compose(
-                            v ->
-                                sessions.append(
-                                    turn.tenant(),
-                                    turn.sessionId(),
-                                    new JsonObject()
-                                        .put("role", "assistant")
-                                        .put("content", content))))
+    return store(turn, replyId, "assistant", content, metadata)
+        .compose(key -> appendToSession(turn, content))
         .mapEmpty();
+  }
+
+  /** The user's message and the answer, as the session's latest turns (when there is a session). */
+  private Future<?> appendToSession(TurnRequest turn, String answer) {
+    if (turn.sessionId() == null) {
+      return Future.succeededFuture();
+    }
+    return sessions
+        .append(
+            turn.tenant(),
+            turn.sessionId(),
+            new JsonObject().put("role", "user").put("content", turn.content()))
+        .compose(
+            v ->
+                sessions.append(
+                    turn.tenant(),
+                    turn.sessionId(),
+                    new JsonObject().put("role", "assistant").put("content", answer)));
   }
 
   private static String describe(Object memory) {
