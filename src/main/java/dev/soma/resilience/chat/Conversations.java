@@ -1,5 +1,6 @@
 package dev.soma.resilience.chat;
 
+import dev.soma.resilience.common.ControlFlowException;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
@@ -40,20 +41,16 @@ public final class Conversations {
       """;
 
   /** A message that already exists: its ids are the client's to choose, once. */
-  public static final class DuplicateMessage extends RuntimeException {
+  public static final class DuplicateMessage extends ControlFlowException {
     DuplicateMessage(String conversation, String message) {
-      super(
-          "message '" + message + "' already exists in conversation '" + conversation + "'",
-          null,
-          false,
-          false);
+      super("message '" + message + "' already exists in conversation '" + conversation + "'");
     }
   }
 
   /** A tool execution that already has a result: its id is the client's to choose, once. */
-  public static final class DuplicateToolResult extends RuntimeException {
+  public static final class DuplicateToolResult extends ControlFlowException {
     DuplicateToolResult(String execution) {
-      super("tool execution '" + execution + "' already has a result", null, false, false);
+      super("tool execution '" + execution + "' already has a result");
     }
   }
 

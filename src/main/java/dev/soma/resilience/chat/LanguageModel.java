@@ -1,5 +1,6 @@
 package dev.soma.resilience.chat;
 
+import dev.soma.resilience.common.ControlFlowException;
 import dev.soma.resilience.failover.llm.FailoverAddresses;
 import dev.soma.resilience.failover.llm.LlmError;
 import dev.soma.resilience.failover.llm.LlmReply;
@@ -141,12 +142,12 @@ final class LanguageModel {
   }
 
   /** A stream that failed after some tokens: the text the caller already has. */
-  static final class PartialTurn extends RuntimeException {
+  static final class PartialTurn extends ControlFlowException {
     final TurnFailed failure;
     final String text;
 
     PartialTurn(TurnFailed failure, String text) {
-      super(failure.getMessage(), null, false, false);
+      super(failure.getMessage());
       this.failure = failure;
       this.text = text;
     }

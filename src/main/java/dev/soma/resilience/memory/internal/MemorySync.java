@@ -10,7 +10,7 @@ import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.PendingMemories.Claimed;
 import dev.soma.resilience.memory.SomaBrainClient;
-import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
+import dev.soma.resilience.memory.SomaBrainException;
 import dev.soma.resilience.memory.SyncRound;
 import dev.soma.resilience.outbox.DeadLetters;
 import io.micrometer.core.instrument.Counter;
@@ -205,7 +205,7 @@ public final class MemorySync extends VerticleBase {
             MemoryService.DEPENDENCY,
             next.memory().tenant(),
             somabrain.remember(next.memory()),
-            e -> e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT)
+            SomaBrainException::isCallerFault)
         .compose(
             stored ->
                 queue
