@@ -1,6 +1,5 @@
 package dev.soma.resilience.memory.internal;
 
-import dev.soma.resilience.breaker.CallOutcome;
 import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.degradation.CallReporter;
@@ -13,11 +12,7 @@ import dev.soma.resilience.memory.SomaBrainClient;
 import dev.soma.resilience.memory.SomaBrainException;
 import dev.soma.resilience.memory.SyncRound;
 import dev.soma.resilience.outbox.DeadLetters;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -27,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +44,10 @@ public final class MemorySync extends VerticleBase {
   private final MemoryConfig config;
   private final String owner;
   private final MeterRegistry registry;
-  private final Counter deadLetters;
-  private final RetrySchedule retries;
-  private final AtomicReference<Double> lagSeconds = new AtomicReference<>(0.0);
+  private final SyncFailures failures;
   private DegradationStatusView status;
   private CallReporter reporter;
-  private MultiGauge pendingGauge;
+  private QueueGauges gauges;
   private boolean running;
   private boolean again;
   // every round since start, whoever woke it; reported to drainUntilIdle's callers
@@ -74,23 +66,21 @@ public final class MemorySync extends VerticleBase {
     this.config = config;
     this.owner = owner;
     this.registry = registry;
-    this.deadLetters = DeadLetters.counter(registry, PendingMemories.DEAD_LETTER_TOPIC);
-    this.retries =
-        new RetrySchedule(
-            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    this.failures =
+        new SyncFailures(
+            queue,
+            owner,
+            new RetrySchedule(
+                config.backoffInitial(),
+                config.backoffMax(),
+                ThreadLocalRandom.current()::nextDouble),
+            DeadLetters.counter(registry, PendingMemories.DEAD_LETTER_TOPIC));
   }
 
   @Override
   public Future<?> start() {
     reporter = CallReporter.on(vertx.eventBus());
-    pendingGauge =
-        MultiGauge.builder("memory.pending")
-            .description("Memories waiting for SomaBrain, per tenant")
-            .register(registry);
-    Gauge.builder("memory.sync.lag", lagSeconds, AtomicReference::get)
-        .description("Age of the oldest memory waiting for SomaBrain")
-        .baseUnit("seconds")
-        .register(registry);
+    gauges = new QueueGauges(registry);
     vertx.eventBus().consumer(MemoryAddresses.QUEUED, m -> wake());
     return DegradationStatusView.start(vertx, Duration.ofSeconds(2))
         .onSuccess(
@@ -213,7 +203,8 @@ public final class MemorySync extends VerticleBase {
                     .compose(v -> sendInOrder(memories, index + 1, synced + 1)))
         .recover(
             error ->
-                settleFailure(next, error)
+                failures
+                    .settle(next, error)
                     .compose(
                         v ->
                             queue.release(
@@ -224,66 +215,10 @@ public final class MemorySync extends VerticleBase {
                     .map(v -> new SyncRound(synced, 1)));
   }
 
-  private Future<Void> bury(Claimed memory, Throwable error) {
-    return queue
-        .bury(memory.id(), owner, error.getMessage(), error.getClass().getName())
-        .map(
-            buried -> {
-              if (buried) {
-                deadLetters.increment();
-              }
-              return null;
-            });
-  }
-
-  private Future<Void> settleFailure(Claimed memory, Throwable error) {
-    String tenant = memory.memory().tenant();
-    SomaBrainException failure = error instanceof SomaBrainException e ? e : null;
-    if (failure != null && failure.outcome() == CallOutcome.CALLER_FAULT) {
-      LOG.error(
-          "memory dead-lettered, SomaBrain rejects it: tenant={} key={}: {}",
-          tenant,
-          memory.memory().key(),
-          error.getMessage());
-      return bury(memory, error);
-    }
-    int status = failure == null ? 0 : failure.status();
-    // unreachable, 503 (unavailable) and auth problems are SomaBrain's state, not this memory's
-    boolean counted = status != 0 && status != 503 && status != 401 && status != 403;
-    if (counted && memory.attempts() + 1 >= memory.maxAttempts()) {
-      LOG.error(
-          "memory dead-lettered after {} attempts: tenant={} key={}: {}",
-          memory.attempts() + 1,
-          tenant,
-          memory.memory().key(),
-          error.getMessage());
-      return bury(memory, error);
-    }
-    Duration delay = counted ? retries.delay(memory.attempts() + 1) : Duration.ZERO;
-    LOG.warn(
-        "memory not synced yet: tenant={} key={}: {}",
-        tenant,
-        memory.memory().key(),
-        error.getMessage());
-    return queue.reschedule(memory.id(), owner, counted, delay, error.getMessage());
-  }
-
   private void refreshGauges() {
     queue
         .stats()
-        .onSuccess(
-            stats -> {
-              pendingGauge.register(
-                  stats.stream()
-                      .map(
-                          s ->
-                              MultiGauge.Row.of(
-                                  Tags.of("tenant", s.getString("tenant")), s.getLong("pending")))
-                      .toList(),
-                  true);
-              lagSeconds.set(
-                  stats.stream().mapToDouble(s -> s.getDouble("lagSeconds")).max().orElse(0));
-            })
+        .onSuccess(gauges::show)
         .onFailure(e -> LOG.debug("memory stats not refreshed: {}", e.toString()));
   }
 }
