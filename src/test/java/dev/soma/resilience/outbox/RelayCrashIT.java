@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.outbox.internal.Claim;
 import dev.soma.resilience.outbox.internal.ClaimedEvent;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.outbox.internal.KafkaRecords;
@@ -63,7 +64,7 @@ class RelayCrashIT {
     List<ClaimedEvent> claimed =
         Blocking.await(
             repository
-                .claim(OutboxRepository.Claim.ofAll("dead-relay", 100, Duration.ofSeconds(2)))
+                .claim(Claim.ofAll("dead-relay", 100, Duration.ofSeconds(2)))
                 .map(OutboxRepository.Claimed::events),
             Duration.ofSeconds(10));
     KafkaProducer<String, String> producer = fx.producer(config, kafka);

@@ -34,8 +34,7 @@ public final class OutboxDrain {
 
   /** Claims from {@code tenantCursor} on, like the relay, so every tenant's rows are reached. */
   private Future<DrainSummary> next(DrainSummary sofar, String tenantCursor) {
-    OutboxRepository.Claim claim =
-        OutboxRepository.Claim.ofAll(owner, config.batchSize(), config.lease(), tenantCursor);
+    Claim claim = Claim.ofAll(owner, config.batchSize(), config.lease(), tenantCursor);
     return repository
         .claim(claim)
         .compose(

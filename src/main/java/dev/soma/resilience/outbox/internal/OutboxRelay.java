@@ -133,7 +133,7 @@ public final class OutboxRelay extends VerticleBase {
     int cursor = bucket == OutboxRepository.ALL_BUCKETS ? tenantCursors.length - 1 : bucket;
     repository
         .claim(
-            new OutboxRepository.Claim(
+            new Claim(
                 relayId,
                 config.batchSize(),
                 config.lease(),

@@ -49,8 +49,7 @@ class BatchPublisherIT {
       OutboxRepository repository = new OutboxRepository(fx.pool);
       List<ClaimedEvent> batch =
           Blocking.await(
-                  repository.claim(
-                      OutboxRepository.Claim.ofAll("relay", 10, Duration.ofSeconds(60))),
+                  repository.claim(Claim.ofAll("relay", 10, Duration.ofSeconds(60))),
                   Duration.ofSeconds(10))
               .events();
       KafkaProducer<String, String> producer = fx.producer(config, kafka);
