@@ -165,7 +165,7 @@ public final class AgentTurns {
 
   /** The {@link TurnFailed} inside a failed turn, if that is what it was. */
   public static Optional<TurnFailed> failureOf(Throwable e) {
-    if (e instanceof LanguageModel.PartialTurn partial) {
+    if (e instanceof PartialTurn partial) {
       return Optional.of(partial.failure);
     }
     return e instanceof TurnFailed failed ? Optional.of(failed) : Optional.empty();
@@ -173,7 +173,7 @@ public final class AgentTurns {
 
   /** The cut-off text of a failed stream; empty when nothing reached the caller. */
   private static String partialOf(Throwable e) {
-    return e instanceof LanguageModel.PartialTurn p ? p.text : "";
+    return e instanceof PartialTurn p ? p.text : "";
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.soma.resilience.chat;
 
-import dev.soma.resilience.common.ControlFlowException;
 import dev.soma.resilience.failover.llm.FailoverAddresses;
 import dev.soma.resilience.failover.llm.LlmError;
 import dev.soma.resilience.failover.llm.LlmReply;
@@ -139,17 +138,5 @@ final class LanguageModel {
                     "the LLM failover service did not answer: " + e.getMessage(),
                     Optional.empty(),
                     List.of()));
-  }
-
-  /** A stream that failed after some tokens: the text the caller already has. */
-  static final class PartialTurn extends ControlFlowException {
-    final TurnFailed failure;
-    final String text;
-
-    PartialTurn(TurnFailed failure, String text) {
-      super(failure.getMessage());
-      this.failure = failure;
-      this.text = text;
-    }
   }
 }
