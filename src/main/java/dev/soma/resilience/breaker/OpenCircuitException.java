@@ -1,12 +1,13 @@
 package dev.soma.resilience.breaker;
 
+import dev.soma.resilience.common.ControlFlowException;
 import java.time.Duration;
 
 /**
  * A call was refused because a breaker is open (or its half-open trials are taken). Stackless: it
  * is flow control, thrown often while a dependency is down.
  */
-public final class OpenCircuitException extends RuntimeException {
+public final class OpenCircuitException extends ControlFlowException {
 
   private final String dependency;
   private final String tenant;
@@ -19,10 +20,7 @@ public final class OpenCircuitException extends RuntimeException {
             + (tenant == null ? "" : " (tenant " + tenant + ")")
             + ", next trial in "
             + retryAfter.toMillis()
-            + " ms",
-        null,
-        false,
-        false);
+            + " ms");
     this.dependency = dependency;
     this.tenant = tenant;
     this.retryAfter = retryAfter;

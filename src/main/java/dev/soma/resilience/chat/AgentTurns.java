@@ -67,17 +67,7 @@ public final class AgentTurns {
    */
   public Future<JsonObject> run(TurnRequest turn, Consumer<String> onToken) {
     String replyId = turn.messageId() + ":reply";
-    return Transaction.run(
-            pool,
-            tx ->
-                conversations.store(
-                    tx,
-                    turn.tenant(),
-                    turn.conversationId(),
-                    turn.messageId(),
-                    "user",
-                    turn.content(),
-                    new JsonObject()))
+    return store(turn, turn.messageId(), "user", turn.content(), new JsonObject())
         .compose(key -> context(turn))
         .compose(
             context ->
@@ -91,18 +81,33 @@ public final class AgentTurns {
                             storeReply(turn, replyId, reply.content(), reply, false)
                                 .map(
                                     v ->
-                                        new JsonObject()
-                                            .put("conversationId", turn.conversationId())
-                                            .put("messageId", turn.messageId())
-                                            .put("replyId", replyId)
-                                            .put("content", reply.content())
-                                            .put("provider", reply.provider())
-                                            .put("model", reply.model())
-                                            .put(
-                                                "failovers",
-                                                reply.toJson().getJsonArray("failovers"))
-                                            .put("context", context.getString("source"))
-                                            .put("degraded", degradedServices()))));
+                                        answer(
+                                            turn, replyId, reply, context, degradedServices()))));
+  }
+
+  /** What the caller gets for a turn that was answered. */
+  private static JsonObject answer(
+      TurnRequest turn, String replyId, LlmReply reply, JsonObject context, JsonArray degraded) {
+    return new JsonObject()
+        .put("conversationId", turn.conversationId())
+        .put("messageId", turn.messageId())
+        .put("replyId", replyId)
+        .put("content", reply.content())
+        .put("provider", reply.provider())
+        .put("model", reply.model())
+        .put("failovers", reply.toJson().getJsonArray("failovers"))
+        .put("context", context.getString("source"))
+        .put("degraded", degraded);
+  }
+
+  /** Stores one message of the turn's conversation in a transaction of its own. */
+  private Future<?> store(
+      TurnRequest turn, String messageId, String role, String content, JsonObject metadata) {
+    return Transaction.run(
+        pool,
+        tx ->
+            conversations.store(
+                tx, turn.tenant(), turn.conversationId(), messageId, role, content, metadata));
   }
 
   /**
@@ -174,7 +179,7 @@ public final class AgentTurns {
 
   /** The {@link TurnFailed} inside a failed turn, if that is what it was. */
   public static Optional<TurnFailed> failureOf(Throwable e) {
-    if (e instanceof LanguageModel.PartialTurn partial) {
+    if (e instanceof PartialTurn partial) {
       return Optional.of(partial.failure);
     }
     return e instanceof TurnFailed failed ? Optional.of(failed) : Optional.empty();
@@ -182,7 +187,7 @@ public final class AgentTurns {
 
   /** The cut-off text of a failed stream; empty when nothing reached the caller. */
   private static String partialOf(Throwable e) {
-    return e instanceof LanguageModel.PartialTurn p ? p.text : "";
+    return e instanceof PartialTurn p ? p.text : "";
   }
 
   /**
@@ -199,35 +204,27 @@ public final class AgentTurns {
     if (reply != null) {
       metadata.put("provider", reply.provider()).put("model", reply.model());
     }
-    return Transaction.run(
-            pool,
-            tx ->
-                conversations.store(
-                    tx,
-                    turn.tenant(),
-                    turn.conversationId(),
-                    replyId,
-                    "assistant",
-                    content,
-                    metadata))
-        .compose(
-            key ->
-                turn.sessionId() == null
-                    ? Future.succeededFuture()
-                    : sessions
-                        .append(
-                            turn.tenant(),
-                            turn.sessionId(),
-                            new JsonObject().put("role", "user").put("content", turn.content()))
-                        .compose(
-                            v ->
-                                sessions.append(
-                                    turn.tenant(),
-                                    turn.sessionId(),
-                                    new JsonObject()
-                                        .put("role", "assistant")
-                                        .put("content", content))))
+    return store(turn, replyId, "assistant", content, metadata)
+        .compose(key -> appendToSession(turn, content))
         .mapEmpty();
+  }
+
+  /** The user's message and the answer, as the session's latest turns (when there is a session). */
+  private Future<?> appendToSession(TurnRequest turn, String answer) {
+    if (turn.sessionId() == null) {
+      return Future.succeededFuture();
+    }
+    return sessions
+        .append(
+            turn.tenant(),
+            turn.sessionId(),
+            new JsonObject().put("role", "user").put("content", turn.content()))
+        .compose(
+            v ->
+                sessions.append(
+                    turn.tenant(),
+                    turn.sessionId(),
+                    new JsonObject().put("role", "assistant").put("content", answer)));
   }
 
   private static String describe(Object memory) {

@@ -1,5 +1,6 @@
 package dev.soma.resilience.chat;
 
+import dev.soma.resilience.common.ControlFlowException;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
@@ -8,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.function.Supplier;
 
 /**
  * Conversation messages and tool results, each written with its event on the caller's transaction:
@@ -39,20 +41,16 @@ public final class Conversations {
       """;
 
   /** A message that already exists: its ids are the client's to choose, once. */
-  public static final class DuplicateMessage extends RuntimeException {
+  public static final class DuplicateMessage extends ControlFlowException {
     DuplicateMessage(String conversation, String message) {
-      super(
-          "message '" + message + "' already exists in conversation '" + conversation + "'",
-          null,
-          false,
-          false);
+      super("message '" + message + "' already exists in conversation '" + conversation + "'");
     }
   }
 
   /** A tool execution that already has a result: its id is the client's to choose, once. */
-  public static final class DuplicateToolResult extends RuntimeException {
+  public static final class DuplicateToolResult extends ControlFlowException {
     DuplicateToolResult(String execution) {
-      super("tool execution '" + execution + "' already has a result", null, false, false);
+      super("tool execution '" + execution + "' already has a result");
     }
   }
 
@@ -79,28 +77,23 @@ public final class Conversations {
       String role,
       String content,
       JsonObject metadata) {
-    String key = eventKey(conversation, message);
     String topic = role.equals("assistant") ? OUTBOUND : INBOUND;
-    return tx.preparedQuery(INSERT_MESSAGE)
-        .execute(Tuple.of(tenant, conversation, message, role, content, metadata))
-        .compose(
-            rows ->
-                rows.rowCount() == 0
-                    ? Future.failedFuture(new DuplicateMessage(conversation, message))
-                    : outbox.enqueue(
-                        tx,
-                        OutboxEntry.of(
-                            tenant,
-                            key,
-                            topic,
-                            "conv:" + conversation,
-                            new JsonObject()
-                                .put("conversationId", conversation)
-                                .put("messageId", message)
-                                .put("role", role)
-                                .put("content", content)
-                                .put("metadata", metadata))))
-        .map(created -> key);
+    return storeOnce(
+        tx,
+        INSERT_MESSAGE,
+        Tuple.of(tenant, conversation, message, role, content, metadata),
+        () -> new DuplicateMessage(conversation, message),
+        OutboxEntry.of(
+            tenant,
+            eventKey(conversation, message),
+            topic,
+            "conv:" + conversation,
+            new JsonObject()
+                .put("conversationId", conversation)
+                .put("messageId", message)
+                .put("role", role)
+                .put("content", content)
+                .put("metadata", metadata)));
   }
 
   /**
@@ -116,28 +109,44 @@ public final class Conversations {
       String tool,
       String status,
       Object result) {
-    String key = "tool:" + execution;
     JsonObject stored = new JsonObject().put("value", result);
-    return tx.preparedQuery(INSERT_TOOL_RESULT)
-        .execute(Tuple.of(tenant, execution, conversation, tool, status, stored))
+    return storeOnce(
+        tx,
+        INSERT_TOOL_RESULT,
+        Tuple.of(tenant, execution, conversation, tool, status, stored),
+        () -> new DuplicateToolResult(execution),
+        OutboxEntry.of(
+            tenant,
+            "tool:" + execution,
+            TOOL_RESULTS,
+            "conv:" + conversation,
+            new JsonObject()
+                .put("conversationId", conversation)
+                .put("executionId", execution)
+                .put("toolName", tool)
+                .put("status", status)
+                .put("result", result)));
+  }
+
+  /**
+   * Runs {@code insert} with {@code row} on {@code tx} and, when it stored the row, enqueues {@code
+   * event}; when the row was there already, fails with {@code duplicate}. Completes with the
+   * event's dedupe key.
+   */
+  private Future<String> storeOnce(
+      Transaction tx,
+      String insert,
+      Tuple row,
+      Supplier<RuntimeException> duplicate,
+      OutboxEntry event) {
+    return tx.preparedQuery(insert)
+        .execute(row)
         .compose(
             rows ->
                 rows.rowCount() == 0
-                    ? Future.failedFuture(new DuplicateToolResult(execution))
-                    : outbox.enqueue(
-                        tx,
-                        OutboxEntry.of(
-                            tenant,
-                            key,
-                            TOOL_RESULTS,
-                            "conv:" + conversation,
-                            new JsonObject()
-                                .put("conversationId", conversation)
-                                .put("executionId", execution)
-                                .put("toolName", tool)
-                                .put("status", status)
-                                .put("result", result))))
-        .map(created -> key);
+                    ? Future.failedFuture(duplicate.get())
+                    : outbox.enqueue(tx, event))
+        .map(created -> event.dedupeKey());
   }
 
   /**

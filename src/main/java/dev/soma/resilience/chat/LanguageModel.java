@@ -139,16 +139,4 @@ final class LanguageModel {
                     Optional.empty(),
                     List.of()));
   }
-
-  /** A stream that failed after some tokens: the text the caller already has. */
-  static final class PartialTurn extends RuntimeException {
-    final TurnFailed failure;
-    final String text;
-
-    PartialTurn(TurnFailed failure, String text) {
-      super(failure.getMessage(), null, false, false);
-      this.failure = failure;
-      this.text = text;
-    }
-  }
 }

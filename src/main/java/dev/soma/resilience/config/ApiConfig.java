@@ -46,7 +46,7 @@ public record ApiConfig(
         s.intIn("api.rateLimitPerSecond", 1, 1_000_000),
         s.intIn("api.rateLimitBurst", 1, 1_000_000),
         s.intIn("api.backlogLimit", 1, Integer.MAX_VALUE),
-        Duration.ofSeconds(s.intIn("api.idempotencyAbandonSeconds", 1, 86_400)),
+        s.duration("api.idempotencyAbandonSeconds", 1, 86_400),
         new Secret(s.string("admin.token")));
   }
 }

@@ -95,44 +95,28 @@ public record AudioConfig(
           ConfigSource.envName("audio.kokoro.speed"), speed, "a number from 0.5 to 2.0");
     }
     return new AudioConfig(
-        Duration.ofMillis(s.intIn("audio.timeoutMs", 100, 600_000)),
+        s.duration("audio.timeoutMs", 100, 600_000),
         s.intIn("audio.maxAudioBytes", 1024, 64 * 1024 * 1024),
         s.intIn("audio.breakerFailureThreshold", 1, 1000),
-        Duration.ofMillis(s.intIn("audio.breakerResetMs", 10, 3_600_000)),
+        s.duration("audio.breakerResetMs", 10, 3_600_000),
         new ElevenLabs(
-            required(s, "audio.elevenlabs.baseUrl"),
+            s.httpUrl("audio.elevenlabs.baseUrl"),
             new Secret(s.string("audio.elevenlabs.apiKey")),
-            nonEmpty(s, "audio.elevenlabs.voiceId"),
-            nonEmpty(s, "audio.elevenlabs.modelId")),
+            s.nonEmpty("audio.elevenlabs.voiceId"),
+            s.nonEmpty("audio.elevenlabs.modelId")),
         new OpenAi(
-            required(s, "audio.openai.baseUrl"),
+            s.httpUrl("audio.openai.baseUrl"),
             new Secret(s.string("audio.openai.apiKey")),
-            nonEmpty(s, "audio.openai.ttsModel"),
-            nonEmpty(s, "audio.openai.ttsVoice"),
-            nonEmpty(s, "audio.openai.sttModel")),
+            s.nonEmpty("audio.openai.ttsModel"),
+            s.nonEmpty("audio.openai.ttsVoice"),
+            s.nonEmpty("audio.openai.sttModel")),
         new Deepgram(
-            required(s, "audio.deepgram.baseUrl"),
+            s.httpUrl("audio.deepgram.baseUrl"),
             new Secret(s.string("audio.deepgram.apiKey")),
-            nonEmpty(s, "audio.deepgram.model")),
+            s.nonEmpty("audio.deepgram.model")),
         new Kokoro(
             s.url("audio.kokoro.baseUrl", "http", "https"),
-            nonEmpty(s, "audio.kokoro.voice"),
+            s.nonEmpty("audio.kokoro.voice"),
             kokoroSpeed));
-  }
-
-  static URI required(Settings s, String path) {
-    return s.url(path, "http", "https")
-        .orElseThrow(
-            () ->
-                ConfigException.invalid(
-                    ConfigSource.envName(path), "", "a URL starting with http:// or https://"));
-  }
-
-  static String nonEmpty(Settings s, String path) {
-    String value = s.string(path);
-    if (value.isEmpty()) {
-      throw ConfigException.invalid(ConfigSource.envName(path), value, "a non-empty value");
-    }
-    return value;
   }
 }

@@ -132,25 +132,7 @@ public record DatabaseUrl(
    * service does not apply would silently connect without what it asked for.
    */
   private static Tls tls(String value, URI uri) {
-    Map<String, String> params = new HashMap<>();
-    if (uri.getRawQuery() != null) {
-      for (String param : uri.getRawQuery().split("&", -1)) {
-        String[] pair = param.split("=", 2);
-        String name = decode(pair[0]);
-        if (!PARAMETERS.contains(name)) {
-          throw invalid(
-              value,
-              " (the only query parameters supported are "
-                  + String.join(", ", PARAMETERS)
-                  + ", not '"
-                  + name
-                  + "')");
-        }
-        if (pair.length < 2 || pair[1].isEmpty() || params.put(name, decode(pair[1])) != null) {
-          throw invalid(value, " (" + name + " needs exactly one non-empty value)");
-        }
-      }
-    }
+    Map<String, String> params = queryParameters(value, uri);
     String modeName = params.getOrDefault("sslmode", SslMode.DISABLE.value());
     SslMode mode =
         SslMode.of(modeName)
@@ -179,6 +161,30 @@ public record DatabaseUrl(
               throw invalid(value, " (sslrootcert " + problem + ")");
             });
     return new Tls(mode, rootCert, clientCertificate(value, mode, params));
+  }
+
+  /** The query's parameters: only known ones, each once with a non-empty value. */
+  private static Map<String, String> queryParameters(String value, URI uri) {
+    Map<String, String> params = new HashMap<>();
+    if (uri.getRawQuery() != null) {
+      for (String param : uri.getRawQuery().split("&", -1)) {
+        String[] pair = param.split("=", 2);
+        String name = decode(pair[0]);
+        if (!PARAMETERS.contains(name)) {
+          throw invalid(
+              value,
+              " (the only query parameters supported are "
+                  + String.join(", ", PARAMETERS)
+                  + ", not '"
+                  + name
+                  + "')");
+        }
+        if (pair.length < 2 || pair[1].isEmpty() || params.put(name, decode(pair[1])) != null) {
+          throw invalid(value, " (" + name + " needs exactly one non-empty value)");
+        }
+      }
+    }
+    return params;
   }
 
   /**

@@ -147,9 +147,9 @@ public record DegradationConfig(
     int interval = s.intIn("degradation.probeIntervalMs", 50, 3_600_000);
     return new DegradationConfig(
         Duration.ofMillis(interval),
-        Duration.ofMillis(s.intIn("degradation.probeTimeoutMs", 10, 600_000)),
-        Duration.ofMillis(s.intIn("degradation.evaluationIntervalMs", 50, 600_000)),
-        Duration.ofSeconds(s.intIn("degradation.windowSeconds", 1, 86_400)),
+        s.duration("degradation.probeTimeoutMs", 10, 600_000),
+        s.duration("degradation.evaluationIntervalMs", 50, 600_000),
+        s.duration("degradation.windowSeconds", 1, 86_400),
         new Thresholds(
             s.intIn("degradation.minCalls", 1, 100_000),
             s.intIn("degradation.failuresToUnavailable", 1, 1000),
@@ -158,7 +158,7 @@ public record DegradationConfig(
             Duration.ofMillis(severe),
             moderateRate / 100.0,
             severeRate / 100.0),
-        Duration.ofSeconds(s.intIn("degradation.suppressionWindowSeconds", 0, 86_400)),
+        s.duration("degradation.suppressionWindowSeconds", 0, 86_400),
         s.intIn("degradation.historySize", 1, 100_000),
         s.string("degradation.eventsTopic"),
         s.string("degradation.eventsTenant"),

@@ -58,19 +58,19 @@ public record MemoryConfig(
     return new MemoryConfig(
         new Secret(s.string("somabrain.token")),
         s.string("somabrain.namespace").isEmpty() ? "wm" : s.string("somabrain.namespace"),
-        Duration.ofMillis(s.intIn("somabrain.requestTimeoutMs", 100, 600_000)),
+        s.duration("somabrain.requestTimeoutMs", 100, 600_000),
         new BreakerSettings(
             s.intIn("somabrain.breakerFailureThreshold", 1, 1000),
-            Duration.ofSeconds(s.intIn("somabrain.breakerResetSeconds", 1, 86_400)),
+            s.duration("somabrain.breakerResetSeconds", 1, 86_400),
             1),
         s.oneOf("memory.writeMode", "sync", "async", "auto"),
-        Duration.ofMillis(s.intIn("memory.autoTimeoutMs", 50, 60_000)),
+        s.duration("memory.autoTimeoutMs", 50, 60_000),
         s.intIn("memory.syncBatchSize", 1, 10_000),
-        Duration.ofSeconds(s.intIn("memory.syncIntervalSeconds", 1, 3600)),
+        s.duration("memory.syncIntervalSeconds", 1, 3600),
         s.intIn("memory.syncConcurrentTenants", 1, 1000),
         s.intIn("memory.maxAttempts", 1, 1000),
-        Duration.ofSeconds(s.intIn("memory.leaseSeconds", 5, 86_400)),
-        Duration.ofMillis(s.intIn("memory.backoffInitialMs", 1, 3_600_000)),
-        Duration.ofMillis(s.intIn("memory.backoffMaxMs", 1, 86_400_000)));
+        s.duration("memory.leaseSeconds", 5, 86_400),
+        s.duration("memory.backoffInitialMs", 1, 3_600_000),
+        s.duration("memory.backoffMaxMs", 1, 86_400_000));
   }
 }

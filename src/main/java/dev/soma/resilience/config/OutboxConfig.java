@@ -65,18 +65,18 @@ public record OutboxConfig(
         s.intIn("outbox.batchSize", 1, 10_000),
         s.intIn("outbox.maxInFlightBatches", 1, 64),
         s.intIn("outbox.concurrentClaims", 1, 4),
-        Duration.ofMillis(s.intIn("outbox.pollIntervalMs", 10, 3_600_000)),
-        Duration.ofSeconds(s.intIn("outbox.leaseSeconds", 5, 86_400)),
-        Duration.ofMillis(s.intIn("outbox.backoffInitialMs", 1, 3_600_000)),
-        Duration.ofMillis(s.intIn("outbox.backoffMaxMs", 1, 86_400_000)),
-        Duration.ofMillis(s.intIn("outbox.kafkaDownBackoffMaxMs", 10, 3_600_000)),
-        Duration.ofHours(s.intIn("outbox.retentionHours", 0, 24 * 365)),
-        Duration.ofSeconds(s.intIn("outbox.cleanupIntervalSeconds", 1, 86_400)),
-        Duration.ofSeconds(s.intIn("outbox.pendingGaugeIntervalSeconds", 1, 3600)),
+        s.duration("outbox.pollIntervalMs", 10, 3_600_000),
+        s.duration("outbox.leaseSeconds", 5, 86_400),
+        s.duration("outbox.backoffInitialMs", 1, 3_600_000),
+        s.duration("outbox.backoffMaxMs", 1, 86_400_000),
+        s.duration("outbox.kafkaDownBackoffMaxMs", 10, 3_600_000),
+        s.duration("outbox.retentionHours", 0, 24 * 365),
+        s.duration("outbox.cleanupIntervalSeconds", 1, 86_400),
+        s.duration("outbox.pendingGaugeIntervalSeconds", 1, 3600),
         new TenantQuota(
             s.bool("outbox.tenantQuotaEnabled"),
             s.intIn("outbox.tenantQuotaLimit", 1, Integer.MAX_VALUE),
-            Duration.ofSeconds(s.intIn("outbox.tenantQuotaWindowSeconds", 1, 86_400))));
+            s.duration("outbox.tenantQuotaWindowSeconds", 1, 86_400)));
   }
 
   /** Rejects combinations that would break the relay's guarantees. */

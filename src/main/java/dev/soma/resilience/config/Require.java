@@ -83,15 +83,6 @@ final class Require {
   }
 
   private static Object inUnit(String path, Duration value) {
-    if (path.endsWith("Ms")) {
-      return value.toMillis();
-    }
-    if (path.endsWith("Seconds")) {
-      return value.toSeconds();
-    }
-    if (path.endsWith("Hours")) {
-      return value.toHours();
-    }
-    return value;
+    return PathUnit.of(path).<Object>map(unit -> unit.amount(value)).orElse(value);
   }
 }

@@ -2,6 +2,7 @@ package dev.soma.resilience.config;
 
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +25,17 @@ final class Settings {
     return number.intValue();
   }
 
+  /**
+   * A duration given as a whole number from {@code min} to {@code max} in the unit {@code path}
+   * names ({@code ...Ms}, {@code ...Seconds}, {@code ...Hours}).
+   */
+  Duration duration(String path, long min, long max) {
+    PathUnit unit =
+        PathUnit.of(path)
+            .orElseThrow(() -> new IllegalArgumentException(path + " names no unit of time"));
+    return unit.duration(intIn(path, min, max));
+  }
+
   boolean bool(String path) {
     Object value = raw(path);
     if (!(value instanceof Boolean flag)) {
@@ -35,6 +47,14 @@ final class Settings {
   String string(String path) {
     Object value = raw(path);
     return value == null ? "" : value.toString().trim();
+  }
+
+  String nonEmpty(String path) {
+    String value = string(path);
+    if (value.isEmpty()) {
+      throw ConfigException.invalid(ConfigSource.envName(path), value, "a non-empty value");
+    }
+    return value;
   }
 
   String oneOf(String path, String... allowed) {
@@ -66,6 +86,15 @@ final class Settings {
       // reported below with the expected form
     }
     throw ConfigException.invalid(ConfigSource.envName(path), redact(value), expected);
+  }
+
+  /** A URL that must be set, starting with {@code http://} or {@code https://}. */
+  URI httpUrl(String path) {
+    return url(path, "http", "https")
+        .orElseThrow(
+            () ->
+                ConfigException.invalid(
+                    ConfigSource.envName(path), "", "a URL starting with http:// or https://"));
   }
 
   /** The string leaves of the object at {@code path}, in file order; empty when absent. */

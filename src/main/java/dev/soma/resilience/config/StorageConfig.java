@@ -99,13 +99,13 @@ public record StorageConfig(
     String localDir = s.string("storage.local.dir");
     String spoolDir = s.string("storage.spoolDir");
     return new StorageConfig(
-        Duration.ofMillis(s.intIn("storage.timeoutMs", 100, 600_000)),
+        s.duration("storage.timeoutMs", 100, 600_000),
         s.intIn("storage.maxInlineBytes", 1024, 64 * 1024 * 1024),
         s.intIn("storage.breakerFailureThreshold", 1, 1000),
-        Duration.ofMillis(s.intIn("storage.breakerResetMs", 10, 3_600_000)),
+        s.duration("storage.breakerResetMs", 10, 3_600_000),
         new S3(
             s.url("storage.s3.endpoint", "http", "https"),
-            AudioConfig.nonEmpty(s, "storage.s3.region"),
+            s.nonEmpty("storage.s3.region"),
             s.string("storage.s3.bucket"),
             new Secret(s.string("storage.s3.accessKeyId")),
             new Secret(s.string("storage.s3.secretAccessKey")),
@@ -117,10 +117,10 @@ public record StorageConfig(
             localDir.isEmpty() ? dataDir.resolve("objects") : Path.of(localDir)),
         new Redis(
             redisUrl,
-            Duration.ofSeconds(s.intIn("storage.redis.ttlSeconds", 1, 365 * 86_400)),
+            s.duration("storage.redis.ttlSeconds", 1, 365 * 86_400),
             s.intIn("storage.redis.maxBytes", 1, 512 * 1024 * 1024)),
         spoolDir.isEmpty() ? dataDir.resolve("upload-spool") : Path.of(spoolDir),
-        Duration.ofMillis(s.intIn("storage.retryIntervalMs", 10, 3_600_000)),
+        s.duration("storage.retryIntervalMs", 10, 3_600_000),
         s.intIn("storage.retryBatch", 1, 1000));
   }
 }

@@ -2,10 +2,10 @@ package dev.soma.resilience.memory;
 
 import dev.soma.resilience.breaker.CallOutcome;
 import dev.soma.resilience.breaker.CircuitBreakers;
+import dev.soma.resilience.common.ControlFlowException;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.degradation.CallReporter;
-import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,18 +36,18 @@ public final class MemoryService {
   }
 
   /** A memory the caller got wrong (SomaBrain refused it as invalid). */
-  public static final class RejectedMemory extends RuntimeException {
+  public static final class RejectedMemory extends ControlFlowException {
     RejectedMemory(String message) {
-      super(message, null, false, false);
+      super(message);
     }
   }
 
   /** SomaBrain is needed (sync mode) and cannot be reached. */
-  public static final class Unavailable extends RuntimeException {
+  public static final class Unavailable extends ControlFlowException {
     private final Duration retryAfter;
 
     Unavailable(String message, Duration retryAfter) {
-      super(message, null, false, false);
+      super(message);
       this.retryAfter = retryAfter;
     }
 
@@ -87,11 +87,7 @@ public final class MemoryService {
   /** Tells the degradation monitor how a real SomaBrain call went. */
   private <T> Future<T> reported(String tenant, Future<T> call) {
     return CallReporter.on(vertx.eventBus())
-        .timed(
-            DEPENDENCY,
-            tenant,
-            call,
-            e -> e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT);
+        .timed(DEPENDENCY, tenant, call, SomaBrainException::isCallerFault);
   }
 
   public String defaultNamespace() {
@@ -154,17 +150,12 @@ public final class MemoryService {
                         .get()
                         .remember(memory)
                         .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)),
-            ar ->
-                ar.succeeded()
-                    ? CallOutcome.SUCCESS
-                    : ar.cause() instanceof SomaBrainException e
-                        ? e.outcome()
-                        : CallOutcome.DEPENDENCY_FAILURE)
+            ar -> ar.succeeded() ? CallOutcome.SUCCESS : SomaBrainException.outcomeOf(ar.cause()))
         .map(stored -> Stored.STORED)
         .recover(
             e ->
                 Future.failedFuture(
-                    e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT
+                    SomaBrainException.isCallerFault(e)
                         ? new RejectedMemory("SomaBrain refused the memory: " + e.getMessage())
                         : e));
   }
@@ -229,12 +220,7 @@ public final class MemoryService {
                 reported(
                     tenant,
                     somabrain.get().recall(tenant, query, topK, namespace, config.autoTimeout())),
-            ar ->
-                ar.succeeded()
-                    ? CallOutcome.SUCCESS
-                    : ar.cause() instanceof SomaBrainException e
-                        ? e.outcome()
-                        : CallOutcome.DEPENDENCY_FAILURE);
+            ar -> ar.succeeded() ? CallOutcome.SUCCESS : SomaBrainException.outcomeOf(ar.cause()));
   }
 
   /**

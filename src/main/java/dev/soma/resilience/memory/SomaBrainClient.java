@@ -40,27 +40,6 @@ public final class SomaBrainClient {
         WebClient.create(vertx), base, config.somabrainToken(), config.requestTimeout());
   }
 
-  /** A SomaBrain call that failed, with how it counts ({@link CallOutcome}). */
-  public static final class SomaBrainException extends RuntimeException {
-    private final CallOutcome outcome;
-    private final int status;
-
-    SomaBrainException(String message, CallOutcome outcome, int status) {
-      super(message, null, false, false);
-      this.outcome = outcome;
-      this.status = status;
-    }
-
-    public CallOutcome outcome() {
-      return outcome;
-    }
-
-    /** The HTTP status, or 0 when there was no answer. */
-    public int status() {
-      return status;
-    }
-  }
-
   /** Stores {@code memory}; completes when SomaBrain confirmed it. */
   public Future<JsonObject> remember(Memory memory) {
     JsonObject body =

@@ -8,6 +8,7 @@ import dev.soma.resilience.outbox.internal.OutboxHousekeeping;
 import dev.soma.resilience.outbox.internal.OutboxMetrics;
 import dev.soma.resilience.outbox.internal.OutboxRelay;
 import dev.soma.resilience.outbox.internal.OutboxRepository;
+import dev.soma.resilience.outbox.internal.RelayParts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -29,12 +30,7 @@ import java.util.Optional;
 public final class OutboxRelays {
 
   private final Pool pool;
-  private final KafkaProducer<String, String> producer;
-  private final BrokerProbe probe;
-  private final OutboxConfig config;
-  private final OutboxMetrics metrics;
-  private final OutboxRepository repository;
-  private final DeadLetterPublisher deadLetters;
+  private final RelayParts parts;
 
   /**
    * @param admin asked whether the cluster is reachable when sends fail (outage detection)
@@ -46,12 +42,14 @@ public final class OutboxRelays {
       OutboxConfig config,
       MeterRegistry registry) {
     this.pool = pool;
-    this.producer = producer;
-    this.probe = BrokerProbe.of(admin);
-    this.config = config;
-    this.metrics = new OutboxMetrics(registry);
-    this.repository = new OutboxRepository(pool);
-    this.deadLetters = new DeadLetterPublisher(pool, producer);
+    this.parts =
+        new RelayParts(
+            new OutboxRepository(pool),
+            producer,
+            new DeadLetterPublisher(pool, producer),
+            BrokerProbe.of(admin),
+            new OutboxMetrics(registry),
+            config);
   }
 
   /**
@@ -61,26 +59,18 @@ public final class OutboxRelays {
   public Future<?> deploy(Vertx vertx, String relayId, Optional<PgConnectOptions> listenTo) {
     return vertx
         .deployVerticle(
-            () ->
-                new OutboxRelay(
-                    repository,
-                    producer,
-                    deadLetters,
-                    probe,
-                    metrics,
-                    config,
-                    relayId,
-                    listenTo,
-                    Clock.systemUTC()),
+            () -> new OutboxRelay(parts, relayId, listenTo, Clock.systemUTC()),
             new DeploymentOptions())
         .compose(
-            v -> vertx.deployVerticle(new OutboxHousekeeping(pool, config, metrics, deadLetters)));
+            v ->
+                vertx.deployVerticle(
+                    new OutboxHousekeeping(
+                        pool, parts.config(), parts.metrics(), parts.deadLetters())));
   }
 
   /** Publishes everything due now, then the pending {@code .dlq} copies; one pass. */
   public Future<DrainSummary> drainOnce(Vertx vertx, String owner) {
-    OutboxDrain drain =
-        new OutboxDrain(vertx, repository, producer, deadLetters, probe, metrics, config, owner);
+    OutboxDrain drain = new OutboxDrain(vertx, parts, owner);
     Promise<DrainSummary> done = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> drain.run().onComplete(done));
     return done.future();

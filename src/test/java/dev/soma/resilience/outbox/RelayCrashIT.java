@@ -7,11 +7,13 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.outbox.internal.Claim;
 import dev.soma.resilience.outbox.internal.ClaimedEvent;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.outbox.internal.KafkaRecords;
 import dev.soma.resilience.outbox.internal.OutboxRelay;
 import dev.soma.resilience.outbox.internal.OutboxRepository;
+import dev.soma.resilience.outbox.internal.RelayParts;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
@@ -62,7 +64,7 @@ class RelayCrashIT {
     List<ClaimedEvent> claimed =
         Blocking.await(
             repository
-                .claim(OutboxRepository.Claim.ofAll("dead-relay", 100, Duration.ofSeconds(2)))
+                .claim(Claim.ofAll("dead-relay", 100, Duration.ofSeconds(2)))
                 .map(OutboxRepository.Claimed::events),
             Duration.ofSeconds(10));
     KafkaProducer<String, String> producer = fx.producer(config, kafka);
@@ -109,12 +111,13 @@ class RelayCrashIT {
     Blocking.await(
         doomed.deployVerticle(
             new OutboxRelay(
-                new OutboxRepository(doomedPool),
-                doomedProducer,
-                new DeadLetterPublisher(doomedPool, doomedProducer),
-                fx.probe(kafka),
-                fx.metrics,
-                config.outbox(),
+                new RelayParts(
+                    new OutboxRepository(doomedPool),
+                    doomedProducer,
+                    new DeadLetterPublisher(doomedPool, doomedProducer),
+                    fx.probe(kafka),
+                    fx.metrics,
+                    config.outbox()),
                 "doomed",
                 Optional.empty(),
                 Clock.systemUTC())),

@@ -15,6 +15,7 @@ import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.outbox.internal.OutboxMetrics;
 import dev.soma.resilience.outbox.internal.OutboxRelay;
 import dev.soma.resilience.outbox.internal.OutboxRepository;
+import dev.soma.resilience.outbox.internal.RelayParts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -103,12 +104,13 @@ public final class OutboxFixture implements AutoCloseable {
     Future<String> deployed =
         vertx.deployVerticle(
             new OutboxRelay(
-                new OutboxRepository(pool),
-                producer,
-                deadLetters,
-                probe(bootstrap),
-                relayMetrics,
-                config.outbox(),
+                new RelayParts(
+                    new OutboxRepository(pool),
+                    producer,
+                    deadLetters,
+                    probe(bootstrap),
+                    relayMetrics,
+                    config.outbox()),
                 relayId,
                 Optional.of(database.connectOptions()),
                 Clock.systemUTC()));

@@ -1,7 +1,6 @@
 package dev.soma.resilience.common.kafka;
 
 import dev.soma.resilience.config.KafkaConfig;
-import java.util.HashMap;
 import java.util.Map;
 
 /** Settings of the admin client used for cheap cluster probes: short timeouts, one retry. */
@@ -11,13 +10,10 @@ public final class AdminSettings {
 
   public static Map<String, String> of(
       KafkaConfig.Security security, String bootstrapServers, String clientId) {
-    Map<String, String> settings = new HashMap<>(security.clientProperties());
-    settings.put("bootstrap.servers", bootstrapServers);
-    settings.put("client.id", clientId);
+    Map<String, String> settings = ClientSettings.connection(security, bootstrapServers, clientId);
     settings.put("request.timeout.ms", "2000");
     settings.put("default.api.timeout.ms", "3000");
     settings.put("retries", "1");
-    settings.put("reconnect.backoff.max.ms", "1000");
     return settings;
   }
 }

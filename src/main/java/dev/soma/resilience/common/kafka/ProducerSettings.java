@@ -1,7 +1,6 @@
 package dev.soma.resilience.common.kafka;
 
 import dev.soma.resilience.config.KafkaConfig;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -15,9 +14,8 @@ public final class ProducerSettings {
 
   public static Map<String, String> of(
       KafkaConfig kafka, String bootstrapServers, String clientId) {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("bootstrap.servers", bootstrapServers);
-    settings.put("client.id", clientId);
+    Map<String, String> settings =
+        ClientSettings.connection(kafka.security(), bootstrapServers, clientId);
     settings.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     settings.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     settings.put("enable.idempotence", "true");
@@ -31,11 +29,9 @@ public final class ProducerSettings {
     settings.put("request.timeout.ms", Integer.toString(kafka.requestTimeoutMs()));
     settings.put("max.block.ms", Integer.toString(kafka.maxBlockMs()));
     settings.put("max.request.size", Integer.toString(kafka.maxRequestSizeBytes()));
-    settings.put("reconnect.backoff.max.ms", "1000");
     // Kafka 4 clients drop cached metadata when the cluster is unreachable ("rebootstrap"), and
     // send() then blocks for max.block.ms per record; keeping it lets records queue and time out.
     settings.put("metadata.recovery.strategy", "none");
-    settings.putAll(kafka.security().clientProperties());
     return settings;
   }
 }

@@ -3,6 +3,7 @@ package dev.soma.resilience.degradation.internal;
 import dev.soma.resilience.config.DegradationConfig;
 import dev.soma.resilience.degradation.CallReport;
 import dev.soma.resilience.degradation.DegradationAddresses;
+import dev.soma.resilience.degradation.DegradationLevel;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.HealthState;
 import dev.soma.resilience.degradation.StatusChange;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class DegradationMonitor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DegradationMonitor.class);
+  private static final Assessment NOT_CONFIGURED =
+      new Assessment(HealthState.NOT_CONFIGURED, DegradationLevel.NONE, "not configured");
   private static final int MAX_REPORTED_DEPENDENCIES = 256;
 
   private final DegradationConfig config;
@@ -96,14 +99,7 @@ public final class DegradationMonitor extends VerticleBase {
             message -> message.reply(book.snapshot().toJson())));
     consumers.add(
         bus.<JsonObject>consumer(
-            DegradationAddresses.STATUS_HISTORY,
-            message ->
-                message.reply(
-                    new JsonObject()
-                        .put(
-                            "changes",
-                            new JsonArray(
-                                book.history().stream().map(StatusChange::toJson).toList())))));
+            DegradationAddresses.STATUS_HISTORY, message -> message.reply(history())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(
             v -> {
@@ -114,6 +110,12 @@ public final class DegradationMonitor extends VerticleBase {
                   vertx.setPeriodic(config.evaluationInterval().toMillis(), id -> evaluate());
               LOG.info("degradation monitor watching {} on node {}", tracked.keySet(), node);
             });
+  }
+
+  /** The changes the book remembers, oldest first. */
+  private JsonObject history() {
+    return new JsonObject()
+        .put("changes", new JsonArray(book.history().stream().map(StatusChange::toJson).toList()));
   }
 
   @Override
@@ -206,57 +208,56 @@ public final class DegradationMonitor extends VerticleBase {
         (name, t) -> {
           WindowStats s = t.spec.configured() ? t.window.stats() : WindowStats.EMPTY;
           stats.put(name, s);
-          own.put(
-              name,
-              t.spec.configured()
-                  ? policy.assess(s)
-                  : new Assessment(
-                      HealthState.NOT_CONFIGURED,
-                      dev.soma.resilience.degradation.DegradationLevel.NONE,
-                      "not configured"));
+          own.put(name, t.spec.configured() ? policy.assess(s) : NOT_CONFIGURED);
         });
     List<DependencyStatus> fresh = new ArrayList<>();
     graph
         .resolve(own)
         .forEach(
-            (name, effective) -> {
-              WindowStats s = stats.getOrDefault(name, WindowStats.EMPTY);
-              TrackedDependency t = tracked.get(name);
-              boolean critical =
-                  t != null ? t.spec.critical() : config.criticalServices().contains(name);
-              Assessment a = effective.assessment();
-              fresh.add(
-                  new DependencyStatus(
-                      name,
-                      effective.kind(),
-                      a.state(),
-                      a.level(),
-                      a.reason(),
-                      now,
-                      critical,
-                      s.errorRate(),
-                      s.meanLatencyMs(),
-                      s.calls(),
-                      effective.impactedBy()));
-            });
+            (name, effective) ->
+                fresh.add(
+                    status(name, effective, stats.getOrDefault(name, WindowStats.EMPTY), now)));
     List<StatusChange> changes = book.apply(fresh, now);
     metrics.update(book.snapshot());
-    for (StatusChange change : changes) {
-      LOG.info(
-          "service {} is {} ({}), was {}; agent level {} [change {}]",
-          change.service(),
-          change.current().state().wire(),
-          change.current().level().wire(),
-          change
-              .previous()
-              .map(p -> p.state().wire() + " (" + p.level().wire() + ")")
-              .orElse("not tracked"),
-          change.overall().wire(),
-          change.sequence());
-      vertx.eventBus().publish(DegradationAddresses.STATUS_CHANGED, change.toJson());
-      events.countSuppressed(change.current(), now);
-    }
+    changes.forEach(change -> announce(change, now));
     events.catchUp(book.snapshot(), now);
+  }
+
+  /** {@code name}'s status from its effective assessment and its window's {@code stats}. */
+  private DependencyStatus status(
+      String name, DependencyGraph.Effective effective, WindowStats stats, Instant now) {
+    TrackedDependency t = tracked.get(name);
+    boolean critical = t != null ? t.spec.critical() : config.criticalServices().contains(name);
+    Assessment a = effective.assessment();
+    return new DependencyStatus(
+        name,
+        effective.kind(),
+        a.state(),
+        a.level(),
+        a.reason(),
+        now,
+        critical,
+        stats.errorRate(),
+        stats.meanLatencyMs(),
+        stats.calls(),
+        effective.impactedBy());
+  }
+
+  /** Logs and broadcasts {@code change}, and counts it if the event window holds it back. */
+  private void announce(StatusChange change, Instant now) {
+    LOG.info(
+        "service {} is {} ({}), was {}; agent level {} [change {}]",
+        change.service(),
+        change.current().state().wire(),
+        change.current().level().wire(),
+        change
+            .previous()
+            .map(p -> p.state().wire() + " (" + p.level().wire() + ")")
+            .orElse("not tracked"),
+        change.overall().wire(),
+        change.sequence());
+    vertx.eventBus().publish(DegradationAddresses.STATUS_CHANGED, change.toJson());
+    events.countSuppressed(change.current(), now);
   }
 
   private static String describe(Throwable cause) {

@@ -2,9 +2,9 @@ package dev.soma.resilience.degradation.internal;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.HttpResponse;
 import java.net.URI;
 import java.time.Duration;
 
@@ -13,53 +13,28 @@ import java.time.Duration;
  * boolean field {@code ready} (see contracts/somabrain.md). Refused, timed out, 5xx, a body that is
  * not that JSON, or {@code ready: false} all count as a failure.
  */
-final class SomaBrainProbe implements HealthProbe {
-
-  private final WebClient client;
-  private final String healthUrl;
-  private final long timeoutMs;
+final class SomaBrainProbe extends HttpGetProbe {
 
   SomaBrainProbe(Vertx vertx, URI base, Duration timeout) {
-    this.timeoutMs = timeout.toMillis();
-    this.client =
-        WebClient.create(
-            vertx,
-            new WebClientOptions()
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
-                .setKeepAlive(true));
-    String root = base.toString().replaceAll("/+$", "");
-    this.healthUrl = root + "/health";
+    super(vertx, base.toString().replaceAll("/+$", "") + "/health", timeout);
   }
 
   @Override
-  public Future<Void> check() {
-    return client
-        .getAbs(healthUrl)
-        .timeout(timeoutMs)
-        .send()
-        .compose(
-            response -> {
-              if (response.statusCode() != 200) {
-                return Future.failedFuture("GET /health answered " + response.statusCode());
-              }
-              JsonObject body;
-              try {
-                body = response.bodyAsJsonObject();
-              } catch (RuntimeException e) {
-                return Future.failedFuture("GET /health answered a body that is not JSON");
-              }
-              if (body == null || !(body.getValue("ready") instanceof Boolean ready)) {
-                return Future.failedFuture("GET /health answered without a boolean 'ready'");
-              }
-              return ready
-                  ? Future.succeededFuture()
-                  : Future.failedFuture("not ready (status " + body.getValue("status") + ")");
-            });
-  }
-
-  @Override
-  public Future<Void> close() {
-    client.close();
-    return Future.succeededFuture();
+  Future<Void> judge(HttpResponse<Buffer> response) {
+    if (response.statusCode() != 200) {
+      return Future.failedFuture("GET /health answered " + response.statusCode());
+    }
+    JsonObject body;
+    try {
+      body = response.bodyAsJsonObject();
+    } catch (RuntimeException e) {
+      return Future.failedFuture("GET /health answered a body that is not JSON");
+    }
+    if (body == null || !(body.getValue("ready") instanceof Boolean ready)) {
+      return Future.failedFuture("GET /health answered without a boolean 'ready'");
+    }
+    return ready
+        ? Future.succeededFuture()
+        : Future.failedFuture("not ready (status " + body.getValue("status") + ")");
   }
 }

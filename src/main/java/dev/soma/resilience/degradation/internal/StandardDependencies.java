@@ -8,6 +8,8 @@ import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The dependencies this service knows how to probe, from its configuration: {@code postgresql}
@@ -27,30 +29,17 @@ public final class StandardDependencies {
     List<MonitoredDependency> list = new ArrayList<>();
     list.add(MonitoredDependency.probed("postgresql", (vertx, timeout) -> new SqlProbe(pool)));
     list.add(MonitoredDependency.probed("kafka", (vertx, timeout) -> new KafkaProbe(admin)));
+    list.add(probedAt("redis", config.redisUrl(), url -> (vertx, t) -> new RedisProbe(vertx, url)));
     list.add(
-        config
-            .redisUrl()
-            .map(
-                url ->
-                    MonitoredDependency.probed(
-                        "redis", (vertx, timeout) -> new RedisProbe(vertx, url)))
-            .orElse(MonitoredDependency.notConfigured("redis")));
+        probedAt(
+            "somabrain",
+            config.somabrainUrl(),
+            url -> (vertx, timeout) -> new SomaBrainProbe(vertx, url, timeout)));
     list.add(
-        config
-            .somabrainUrl()
-            .map(
-                url ->
-                    MonitoredDependency.probed(
-                        "somabrain", (vertx, timeout) -> new SomaBrainProbe(vertx, url, timeout)))
-            .orElse(MonitoredDependency.notConfigured("somabrain")));
-    list.add(
-        config
-            .temporalHost()
-            .map(
-                host ->
-                    MonitoredDependency.probed(
-                        "temporal", (vertx, timeout) -> new GrpcHealthProbe(vertx, host, timeout)))
-            .orElse(MonitoredDependency.notConfigured("temporal")));
+        probedAt(
+            "temporal",
+            config.temporalHost(),
+            host -> (vertx, timeout) -> new GrpcHealthProbe(vertx, host, timeout)));
     list.addAll(storage(config.storage()));
     for (ExtraDependency extra : config.degradation().extraDependencies()) {
       list.removeIf(d -> d.name().equals(extra.name()));
@@ -91,5 +80,13 @@ public final class StandardDependencies {
       links.add(MonitoredDependency.outcomeOnly("storage.redis"));
     }
     return links;
+  }
+
+  /** {@code name}, probed at its {@code address} when one is configured. */
+  private static <A> MonitoredDependency probedAt(
+      String name, Optional<A> address, Function<A, HealthProbe.Factory> probe) {
+    return address
+        .map(a -> MonitoredDependency.probed(name, probe.apply(a)))
+        .orElse(MonitoredDependency.notConfigured(name));
   }
 }

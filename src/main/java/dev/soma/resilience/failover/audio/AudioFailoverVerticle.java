@@ -108,49 +108,63 @@ public final class AudioFailoverVerticle extends VerticleBase {
   }
 
   private void synthesize(Message<JsonObject> message) {
-    SpeechRequest request;
-    try {
-      request = SpeechRequest.fromJson(body(message));
-    } catch (IllegalArgumentException e) {
-      message.fail(AudioAddresses.CALLER_FAULT, e.getMessage());
-      return;
-    }
-    serve(
-        message,
-        speech,
-        request,
-        Walk.of(request.tenantId(), request.requestId()),
-        served ->
-            SpeechReply.served(
-                    served.provider(), served.result().bytes(), served.result().contentType())
-                .toJson(),
-        SpeechReply.browserFallback(request).toJson());
+    parse(message, SpeechRequest::fromJson)
+        .ifPresent(
+            request ->
+                serve(
+                    message,
+                    speech,
+                    request,
+                    Walk.of(request.tenantId(), request.requestId()),
+                    served ->
+                        SpeechReply.served(
+                                served.provider(),
+                                served.result().bytes(),
+                                served.result().contentType())
+                            .toJson(),
+                    SpeechReply.browserFallback(request).toJson()));
   }
 
   private void transcribe(Message<JsonObject> message) {
-    TranscriptionRequest request;
+    parse(message, TranscriptionRequest::fromJson)
+        .filter(request -> withinLimit(message, request))
+        .ifPresent(
+            request ->
+                serve(
+                    message,
+                    transcription,
+                    request,
+                    Walk.of(request.tenantId(), request.requestId()),
+                    served ->
+                        TranscriptionReply.served(served.provider(), served.result()).toJson(),
+                    TranscriptionReply.browserFallback(request).toJson()));
+  }
+
+  /**
+   * The request in {@code message}; empty, with the message failed as the caller's fault, if none.
+   */
+  private static <Q> Optional<Q> parse(
+      Message<JsonObject> message, Function<JsonObject, Q> fromJson) {
     try {
-      request = TranscriptionRequest.fromJson(body(message));
+      return Optional.of(fromJson.apply(body(message)));
     } catch (IllegalArgumentException e) {
       message.fail(AudioAddresses.CALLER_FAULT, e.getMessage());
-      return;
+      return Optional.empty();
     }
-    if (request.audio().length > config.maxAudioBytes()) {
-      message.fail(
-          AudioAddresses.TOO_LARGE,
-          "audio must be at most "
-              + config.maxAudioBytes()
-              + " bytes, but was "
-              + request.audio().length);
-      return;
+  }
+
+  /** Whether the audio is within {@code maxAudioBytes}; fails {@code message} when it is not. */
+  private boolean withinLimit(Message<JsonObject> message, TranscriptionRequest request) {
+    if (request.audio().length <= config.maxAudioBytes()) {
+      return true;
     }
-    serve(
-        message,
-        transcription,
-        request,
-        Walk.of(request.tenantId(), request.requestId()),
-        served -> TranscriptionReply.served(served.provider(), served.result()).toJson(),
-        TranscriptionReply.browserFallback(request).toJson());
+    message.fail(
+        AudioAddresses.TOO_LARGE,
+        "audio must be at most "
+            + config.maxAudioBytes()
+            + " bytes, but was "
+            + request.audio().length);
+    return false;
   }
 
   /**

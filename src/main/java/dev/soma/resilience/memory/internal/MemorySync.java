@@ -1,6 +1,5 @@
 package dev.soma.resilience.memory.internal;
 
-import dev.soma.resilience.breaker.CallOutcome;
 import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.degradation.CallReporter;
@@ -10,7 +9,7 @@ import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.memory.PendingMemories;
 import dev.soma.resilience.memory.PendingMemories.Claimed;
 import dev.soma.resilience.memory.SomaBrainClient;
-import dev.soma.resilience.memory.SomaBrainClient.SomaBrainException;
+import dev.soma.resilience.memory.SomaBrainException;
 import dev.soma.resilience.memory.SyncRound;
 import dev.soma.resilience.outbox.DeadLetterCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,8 +43,7 @@ public final class MemorySync extends VerticleBase {
   private final SomaBrainClient somabrain;
   private final MemoryConfig config;
   private final String owner;
-  private final DeadLetterCounter deadLetters;
-  private final RetrySchedule retries;
+  private final SyncFailures failures;
   private DegradationStatusView status;
   private CallReporter reporter;
   private boolean running;
@@ -65,10 +63,15 @@ public final class MemorySync extends VerticleBase {
     this.somabrain = somabrain;
     this.config = config;
     this.owner = owner;
-    this.deadLetters = DeadLetterCounter.of(registry, PendingMemories.DEAD_LETTER_TOPIC);
-    this.retries =
-        new RetrySchedule(
-            config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    this.failures =
+        new SyncFailures(
+            queue,
+            owner,
+            new RetrySchedule(
+                config.backoffInitial(),
+                config.backoffMax(),
+                ThreadLocalRandom.current()::nextDouble),
+            DeadLetterCounter.of(registry, PendingMemories.DEAD_LETTER_TOPIC));
   }
 
   @Override
@@ -181,7 +184,7 @@ public final class MemorySync extends VerticleBase {
             MemoryService.DEPENDENCY,
             next.memory().tenant(),
             somabrain.remember(next.memory()),
-            e -> e instanceof SomaBrainException s && s.outcome() == CallOutcome.CALLER_FAULT)
+            SomaBrainException::isCallerFault)
         .compose(
             stored ->
                 queue
@@ -189,7 +192,8 @@ public final class MemorySync extends VerticleBase {
                     .compose(v -> sendInOrder(memories, index + 1, synced + 1)))
         .recover(
             error ->
-                settleFailure(next, error)
+                failures
+                    .settle(next, error)
                     .compose(
                         v ->
                             queue.release(
@@ -198,49 +202,5 @@ public final class MemorySync extends VerticleBase {
                                     .toList(),
                                 owner))
                     .map(v -> new SyncRound(synced, 1)));
-  }
-
-  private Future<Void> bury(Claimed memory, Throwable error) {
-    return queue
-        .bury(memory.id(), owner, error.getMessage(), error.getClass().getName())
-        .map(
-            buried -> {
-              if (buried) {
-                deadLetters.increment();
-              }
-              return null;
-            });
-  }
-
-  private Future<Void> settleFailure(Claimed memory, Throwable error) {
-    String tenant = memory.memory().tenant();
-    SomaBrainException failure = error instanceof SomaBrainException e ? e : null;
-    if (failure != null && failure.outcome() == CallOutcome.CALLER_FAULT) {
-      LOG.error(
-          "memory dead-lettered, SomaBrain rejects it: tenant={} key={}: {}",
-          tenant,
-          memory.memory().key(),
-          error.getMessage());
-      return bury(memory, error);
-    }
-    int status = failure == null ? 0 : failure.status();
-    // unreachable, 503 (unavailable) and auth problems are SomaBrain's state, not this memory's
-    boolean counted = status != 0 && status != 503 && status != 401 && status != 403;
-    if (counted && memory.attempts() + 1 >= memory.maxAttempts()) {
-      LOG.error(
-          "memory dead-lettered after {} attempts: tenant={} key={}: {}",
-          memory.attempts() + 1,
-          tenant,
-          memory.memory().key(),
-          error.getMessage());
-      return bury(memory, error);
-    }
-    Duration delay = counted ? retries.delay(memory.attempts() + 1) : Duration.ZERO;
-    LOG.warn(
-        "memory not synced yet: tenant={} key={}: {}",
-        tenant,
-        memory.memory().key(),
-        error.getMessage());
-    return queue.reschedule(memory.id(), owner, counted, delay, error.getMessage());
   }
 }

@@ -7,7 +7,6 @@ import dev.soma.resilience.outbox.internal.OutboxRepository.Retry;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Settlement;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,20 +45,17 @@ final class BatchPublisher {
   private long lastAckMillis;
 
   BatchPublisher(
-      OutboxRepository repository,
+      RelayParts parts,
       RecordBatchSender sender,
-      DeadLetterPublisher deadLetters,
-      BrokerProbe probe,
-      OutboxMetrics metrics,
       RetrySchedule retries,
       String relayId,
       Clock clock,
       BooleanSupplier stopping) {
-    this.repository = repository;
+    this.repository = parts.repository();
     this.sender = sender;
-    this.deadLetters = deadLetters;
-    this.probe = probe;
-    this.metrics = metrics;
+    this.deadLetters = parts.deadLetters();
+    this.probe = parts.probe();
+    this.metrics = parts.metrics();
     this.retries = retries;
     this.relayId = relayId;
     this.clock = clock;
@@ -67,31 +63,20 @@ final class BatchPublisher {
   }
 
   /**
-   * The publisher of a relay or a drain: retries back off as {@code config} says, records go out
+   * The publisher of a relay or a drain: retries back off as the parts' config says, records go out
    * through the process's outbox send thread, and rows are settled for {@code owner}. While {@code
    * stopping} says so, a record that fails for a reason that might pass (the producer being closed
    * under it, above all) goes back to pending without an attempt counted.
    */
   static BatchPublisher create(
-      Vertx vertx,
-      OutboxRepository repository,
-      KafkaProducer<String, String> producer,
-      DeadLetterPublisher deadLetters,
-      BrokerProbe probe,
-      OutboxMetrics metrics,
-      OutboxConfig config,
-      String owner,
-      Clock clock,
-      BooleanSupplier stopping) {
+      Vertx vertx, RelayParts parts, String owner, Clock clock, BooleanSupplier stopping) {
+    OutboxConfig config = parts.config();
     RetrySchedule retries =
         new RetrySchedule(
             config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
     return new BatchPublisher(
-        repository,
-        RecordBatchSender.create(vertx, producer, clock),
-        deadLetters,
-        probe,
-        metrics,
+        parts,
+        RecordBatchSender.create(vertx, parts.producer(), clock),
         retries,
         owner,
         clock,

@@ -4,7 +4,6 @@ import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.DrainSummary;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.util.List;
 
@@ -20,31 +19,12 @@ public final class OutboxDrain {
   private final OutboxConfig config;
   private final String owner;
 
-  public OutboxDrain(
-      Vertx vertx,
-      OutboxRepository repository,
-      KafkaProducer<String, String> producer,
-      DeadLetterPublisher deadLetters,
-      BrokerProbe probe,
-      OutboxMetrics metrics,
-      OutboxConfig config,
-      String owner) {
-    this.repository = repository;
-    this.deadLetters = deadLetters;
-    this.config = config;
+  public OutboxDrain(Vertx vertx, RelayParts parts, String owner) {
+    this.repository = parts.repository();
+    this.deadLetters = parts.deadLetters();
+    this.config = parts.config();
     this.owner = owner;
-    this.publisher =
-        BatchPublisher.create(
-            vertx,
-            repository,
-            producer,
-            deadLetters,
-            probe,
-            metrics,
-            config,
-            owner,
-            Clock.systemUTC(),
-            () -> false);
+    this.publisher = parts.publisher(vertx, owner, Clock.systemUTC(), () -> false);
   }
 
   public Future<DrainSummary> run() {
@@ -54,8 +34,7 @@ public final class OutboxDrain {
 
   /** Claims from {@code tenantCursor} on, like the relay, so every tenant's rows are reached. */
   private Future<DrainSummary> next(DrainSummary sofar, String tenantCursor) {
-    OutboxRepository.Claim claim =
-        OutboxRepository.Claim.ofAll(owner, config.batchSize(), config.lease(), tenantCursor);
+    Claim claim = Claim.ofAll(owner, config.batchSize(), config.lease(), tenantCursor);
     return repository
         .claim(claim)
         .compose(

@@ -6,7 +6,6 @@ import dev.soma.resilience.outbox.internal.RelayPacing.Event;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,35 +56,16 @@ public final class OutboxRelay extends VerticleBase {
   private StopGrace stopGrace;
 
   public OutboxRelay(
-      OutboxRepository repository,
-      KafkaProducer<String, String> producer,
-      DeadLetterPublisher deadLetters,
-      BrokerProbe probe,
-      OutboxMetrics metrics,
-      OutboxConfig config,
-      String relayId,
-      Optional<PgConnectOptions> listenTo,
-      Clock clock) {
-    this.repository = repository;
+      RelayParts parts, String relayId, Optional<PgConnectOptions> listenTo, Clock clock) {
+    OutboxConfig config = parts.config();
+    this.repository = parts.repository();
     this.config = config;
     this.relayId = relayId;
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock);
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
-    this.publishers =
-        vertx ->
-            BatchPublisher.create(
-                vertx,
-                repository,
-                producer,
-                deadLetters,
-                probe,
-                metrics,
-                config,
-                relayId,
-                clock,
-                pacing::stopping);
+    this.publishers = vertx -> parts.publisher(vertx, relayId, clock, pacing::stopping);
     this.signals = new WakeSignals(relayId, config.pollInterval(), listenTo);
     Arrays.fill(tenantCursors, "");
   }
@@ -153,7 +133,7 @@ public final class OutboxRelay extends VerticleBase {
     int cursor = bucket == OutboxRepository.ALL_BUCKETS ? tenantCursors.length - 1 : bucket;
     repository
         .claim(
-            new OutboxRepository.Claim(
+            new Claim(
                 relayId,
                 config.batchSize(),
                 config.lease(),

@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.common.ControlFlowException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -64,13 +65,9 @@ final class RecordBatchSender {
    * A record not handed to the producer because the producer refused an earlier record of its key
    * in the same batch (not for good: that record will be retried, and this one must follow it).
    */
-  static final class HeldBack extends RuntimeException {
+  static final class HeldBack extends ControlFlowException {
     HeldBack(String key) {
-      super(
-          "not sent: an earlier record of key " + key + " in its batch was refused",
-          null,
-          false,
-          false);
+      super("not sent: an earlier record of key " + key + " in its batch was refused");
     }
   }
 

@@ -49,24 +49,20 @@ class BatchPublisherIT {
       OutboxRepository repository = new OutboxRepository(fx.pool);
       List<ClaimedEvent> batch =
           Blocking.await(
-                  repository.claim(
-                      OutboxRepository.Claim.ofAll("relay", 10, Duration.ofSeconds(60))),
+                  repository.claim(Claim.ofAll("relay", 10, Duration.ofSeconds(60))),
                   Duration.ofSeconds(10))
               .events();
       KafkaProducer<String, String> producer = fx.producer(config, kafka);
       Blocking.await(producer.close(), Duration.ofSeconds(10));
       BatchPublisher publisher =
-          BatchPublisher.create(
-              fx.vertx,
-              repository,
-              producer,
-              new DeadLetterPublisher(fx.pool, producer),
-              fx.probe(kafka),
-              fx.metrics,
-              config.outbox(),
-              "relay",
-              Clock.systemUTC(),
-              () -> stopping);
+          new RelayParts(
+                  repository,
+                  producer,
+                  new DeadLetterPublisher(fx.pool, producer),
+                  fx.probe(kafka),
+                  fx.metrics,
+                  config.outbox())
+              .publisher(fx.vertx, "relay", Clock.systemUTC(), () -> stopping);
 
       Blocking.await(publisher.publish(batch), Duration.ofSeconds(30));
 

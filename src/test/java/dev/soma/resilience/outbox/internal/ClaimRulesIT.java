@@ -144,8 +144,7 @@ class ClaimRulesIT {
       for (int i = 0; i < 3; i++) {
         Blocking.await(
             oneConnection.claim(
-                new OutboxRepository.Claim(
-                    "plan", 10, Duration.ofSeconds(60), i % 2 - 1, "", Map.of(), 1_000_000)),
+                new Claim("plan", 10, Duration.ofSeconds(60), i % 2 - 1, "", Map.of(), 1_000_000)),
             Duration.ofSeconds(30));
       }
 
@@ -169,9 +168,7 @@ class ClaimRulesIT {
   private static List<ClaimedEvent> claim(int batch, int bucket) throws Exception {
     return Blocking.await(
         repository
-            .claim(
-                new OutboxRepository.Claim(
-                    "r", batch, Duration.ofSeconds(60), bucket, "", Map.of(), 1_000_000))
+            .claim(new Claim("r", batch, Duration.ofSeconds(60), bucket, "", Map.of(), 1_000_000))
             .map(OutboxRepository.Claimed::events),
         Duration.ofSeconds(30));
   }

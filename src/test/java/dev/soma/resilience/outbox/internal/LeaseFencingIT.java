@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.outbox.OutboxEntry;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Burial;
-import dev.soma.resilience.outbox.internal.OutboxRepository.Claim;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Retry;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Settlement;
 import dev.soma.resilience.testing.OutboxFixture;

@@ -104,7 +104,7 @@ class TenantRotationIT {
       throws Exception {
     return Blocking.await(
         repository.claim(
-            new OutboxRepository.Claim(
+            new Claim(
                 "r",
                 BATCH,
                 Duration.ofSeconds(60),

@@ -1,0 +1,18 @@
+package dev.soma.resilience.chat;
+
+import dev.soma.resilience.common.ControlFlowException;
+
+/**
+ * A streamed turn that failed after some tokens reached the caller: the failure, and the text the
+ * caller already has (stored as the partial answer).
+ */
+final class PartialTurn extends ControlFlowException {
+  final TurnFailed failure;
+  final String text;
+
+  PartialTurn(TurnFailed failure, String text) {
+    super(failure.getMessage());
+    this.failure = failure;
+    this.text = text;
+  }
+}

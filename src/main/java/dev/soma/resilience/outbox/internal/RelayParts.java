@@ -1,0 +1,27 @@
+package dev.soma.resilience.outbox.internal;
+
+import dev.soma.resilience.config.OutboxConfig;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import java.time.Clock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What every way of publishing the outbox works with - the relay verticle, a one-off drain and
+ * their batch publishers: the outbox table, the producer its records go out through, the
+ * dead-letter publisher, the probe that tells a broker outage from a bad record, the metrics and
+ * the outbox settings. One process shares one set.
+ */
+public record RelayParts(
+    OutboxRepository repository,
+    KafkaProducer<String, String> producer,
+    DeadLetterPublisher deadLetters,
+    BrokerProbe probe,
+    OutboxMetrics metrics,
+    OutboxConfig config) {
+
+  /** A publisher settling rows for {@code owner}; see {@link BatchPublisher#create}. */
+  BatchPublisher publisher(Vertx vertx, String owner, Clock clock, BooleanSupplier stopping) {
+    return BatchPublisher.create(vertx, this, owner, clock, stopping);
+  }
+}
