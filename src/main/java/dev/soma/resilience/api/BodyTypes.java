@@ -10,9 +10,9 @@ import java.util.Locale;
  * What a route's body may be, checked from the headers before the body is read (so before the body
  * handler, which would otherwise try to decode a form): a {@code multipart/form-data} or {@code
  * application/x-www-form-urlencoded} body is never read by this API (415, on every route); a JSON
- * route takes a body only as {@code application/json} or {@code application/*+json} (415 otherwise,
- * including a body with no {@code Content-Type}). Raw-bytes routes (uploads, audio) take any other
- * type.
+ * route takes a body only as {@code application/json}, parameters such as a charset aside (415
+ * otherwise, including a body with no {@code Content-Type}). Raw-bytes routes (uploads, audio) take
+ * any other type.
  */
 final class BodyTypes implements Handler<RoutingContext> {
 
@@ -65,8 +65,8 @@ final class BodyTypes implements Handler<RoutingContext> {
   }
 
   private static boolean isJson(String type) {
-    return type.equals("application/json")
-        || (type.startsWith("application/") && type.endsWith("+json"));
+    // a +json type names another format (a JSON Patch, say): not the object this route reads
+    return type.equals("application/json");
   }
 
   private static boolean hasBody(HttpServerRequest request) {

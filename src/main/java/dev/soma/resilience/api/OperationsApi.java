@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -102,7 +103,10 @@ public final class OperationsApi extends VerticleBase {
     // every server asking for -1", so all instances serve the same port as they do a fixed one
     int listenOn = port == 0 ? -1 : port;
     return vertx
-        .createHttpServer()
+        // HTTP/1.1 only: an h2c upgrade without its settings header would get a bare 400 from
+        // Vert.x and a connection left open; refused, it is an ordinary request that routing
+        // answers
+        .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
         .invalidRequestHandler(new InvalidRequests())
         .requestHandler(router)
         .listen(listenOn, host)

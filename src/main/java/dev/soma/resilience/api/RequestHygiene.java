@@ -4,7 +4,10 @@ import dev.soma.resilience.common.http.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,6 +26,12 @@ final class RequestHygiene implements Handler<RoutingContext> {
       if (hasControl(segment)) {
         throw Problem.badRequest(
             "path segment " + i + " ('" + visible(segment) + "') contains a control character");
+      }
+    }
+    String rawQuery = ctx.request().query();
+    if (rawQuery != null) {
+      for (String part : rawQuery.split("[&=]", -1)) {
+        decode(part, "the query string");
       }
     }
     MultiMap query;
@@ -44,11 +53,32 @@ final class RequestHygiene implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  private static String decode(String segment, String where) {
+  /**
+   * {@code raw} percent-decoded as UTF-8, strictly: a malformed escape, or bytes that are not UTF-8
+   * (an overlong form, an encoded surrogate, a stray byte), is a 400 rather than a silent U+FFFD.
+   */
+  private static String decode(String raw, String where) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     try {
-      return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
+      for (int i = 0; i < raw.length(); i++) {
+        char c = raw.charAt(i);
+        if (c == '%') {
+          bytes.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+          i += 2;
+        } else {
+          bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .toString();
+    } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       throw Problem.badRequest(where + " is not valid percent-encoded text");
+    } catch (CharacterCodingException e) {
+      throw Problem.badRequest(where + " is not valid UTF-8 once percent-decoded");
     }
   }
 
