@@ -22,7 +22,6 @@ import dev.soma.resilience.outbox.OutboxRelays;
 import dev.soma.resilience.session.SessionContext;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -38,7 +37,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,8 +71,7 @@ public final class Application implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final Outbox outbox;
   private final ServiceMeters processMeters;
-  private volatile int httpPort = -1;
-  private volatile List<Route> httpRoutes = List.of();
+  private final HttpServers http;
 
   /** The role announced as up, to announce it stopped; none for one-shot tools. */
   private volatile Role up;
@@ -103,6 +100,7 @@ public final class Application implements AutoCloseable {
                 infrastructure.kafkaBootstrap,
                 "soma-admin-" + processName()));
     this.outbox = new Outbox(vertx);
+    this.http = new HttpServers(vertx);
   }
 
   /** Starts everything {@code role} needs; blocks the calling (non-event-loop) thread until up. */
@@ -145,7 +143,7 @@ public final class Application implements AutoCloseable {
                   role,
                   infrastructure.database,
                   infrastructure.kafkaBootstrap + " (" + config.kafka().security() + ")",
-                  httpPort);
+                  http.port());
             });
   }
 
@@ -210,35 +208,20 @@ public final class Application implements AutoCloseable {
     };
   }
 
-  /**
-   * The HTTP verticle's instances (health probes and metrics, and the status and {@code modules}
-   * for the service), all on the one configured port.
-   */
+  /** The HTTP verticle's instances: health, metrics, and for the service its status and API. */
   private Future<?> deployHttp(
       ServiceConfig config, boolean serveStatus, List<RouteModule> modules) {
-    List<OperationsApi> servers = new CopyOnWriteArrayList<>();
-    int instances = serveStatus ? config.httpInstances() : 1;
-    return vertx
-        .deployVerticle(
-            () -> {
-              OperationsApi server =
-                  new OperationsApi(
-                      database,
-                      pool,
-                      registry,
-                      config.httpHost(),
-                      config.httpPort(),
-                      serveStatus,
-                      modules);
-              servers.add(server);
-              return server;
-            },
-            new DeploymentOptions().setInstances(instances))
-        .onSuccess(
-            v -> {
-              httpPort = servers.get(0).actualPort();
-              httpRoutes = servers.get(0).routes();
-            });
+    return http.deploy(
+        () ->
+            new OperationsApi(
+                database,
+                pool,
+                registry,
+                config.httpHost(),
+                config.httpPort(),
+                serveStatus,
+                modules),
+        serveStatus ? config.httpInstances() : 1);
   }
 
   /** The audio and storage failover verticles, reached over the event bus. */
@@ -276,11 +259,11 @@ public final class Application implements AutoCloseable {
    * The HTTP router's routes (of one instance; every instance has the same), empty without HTTP.
    */
   public List<Route> httpRoutes() {
-    return httpRoutes;
+    return http.routes();
   }
 
   public int httpPort() {
-    return httpPort;
+    return http.port();
   }
 
   /**

@@ -79,7 +79,7 @@ public final class AgentApi implements RouteModule {
             parts.sessions(),
             parts.status(),
             service.llm().deadline());
-    this.chat = new ChatRoutes(turns, requests, parts.status());
+    this.chat = new ChatRoutes(turns, create, requests, parts.status());
     this.spool =
         new UploadSpool(
             service.storage().spoolDir(), vertx.createSharedWorkerExecutor("upload-spool", 2));

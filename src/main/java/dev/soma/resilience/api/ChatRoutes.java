@@ -7,6 +7,7 @@ import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.llm.LlmError;
 import dev.soma.resilience.idempotency.IdempotentRequests;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -42,10 +43,16 @@ final class ChatRoutes {
           "type");
 
   private final AgentTurns turns;
+  private final IdempotentCreate create;
   private final IdempotentRequests requests;
   private final DegradationStatusView status;
 
-  ChatRoutes(AgentTurns turns, IdempotentRequests requests, DegradationStatusView status) {
+  ChatRoutes(
+      AgentTurns turns,
+      IdempotentCreate create,
+      IdempotentRequests requests,
+      DegradationStatusView status) {
+    this.create = create;
     this.turns = turns;
     this.requests = requests;
     this.status = status;
@@ -97,52 +104,18 @@ final class ChatRoutes {
       turns.run(turn, null).onSuccess(ctx::json).onFailure(e -> ctx.fail(problem(e)));
       return;
     }
-    String fingerprint =
-        IdempotentRequests.fingerprint(
-            "POST", ctx.request().path(), ctx.body().buffer().getBytes());
-    requests
-        .begin(tenant, key, fingerprint)
-        .onComplete(
-            begun -> {
-              if (begun.failed()) {
-                ctx.fail(begun.cause());
-                return;
-              }
-              switch (begun.result().begin()) {
-                case REPLAY ->
-                    ctx.response()
-                        .putHeader("Idempotent-Replayed", "true")
-                        .setStatusCode(begun.result().storedStatus())
-                        .putHeader("Content-Type", "application/json")
-                        .end(begun.result().stored().encode());
-                case IN_PROGRESS ->
-                    ctx.fail(
-                        Problem.conflict(
-                            "a request with this "
-                                + IdempotentCreate.HEADER
-                                + " is still being processed; retry later"));
-                case MISMATCH ->
-                    ctx.fail(
-                        Problem.unprocessable(
-                            "this "
-                                + IdempotentCreate.HEADER
-                                + " was used for a different request"));
-                case PROCEED ->
-                    turns
-                        .run(turn, null)
-                        .compose(
-                            result ->
-                                requests
-                                    .complete(requests.pool(), tenant, key, 200, result)
-                                    .map(result))
-                        .onSuccess(ctx::json)
-                        .onFailure(
-                            e ->
-                                requests
-                                    .abandon(tenant, key)
-                                    .onComplete(ignored -> ctx.fail(problem(e))));
-              }
-            });
+    create.once(
+        ctx,
+        key,
+        () ->
+            turns
+                .run(turn, null)
+                .recover(e -> Future.failedFuture(problem(e)))
+                .compose(
+                    result ->
+                        requests
+                            .complete(requests.pool(), tenant, key, 200, result)
+                            .map(new IdempotentCreate.Reply(200, result))));
   }
 
   private void streamTurn(RoutingContext ctx, TurnRequest turn) {

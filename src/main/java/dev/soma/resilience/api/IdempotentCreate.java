@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -61,6 +62,30 @@ final class IdempotentCreate {
           .onFailure(ctx::fail);
       return;
     }
+    once(
+        ctx,
+        key,
+        () ->
+            Transaction.run(
+                    pool,
+                    tx ->
+                        work.apply(tx)
+                            .compose(
+                                reply ->
+                                    requests
+                                        .complete(tx, tenant, key, reply.status(), reply.body())
+                                        .map(reply)))
+                .onSuccess(committed::accept));
+  }
+
+  /**
+   * Runs a request under its {@code Idempotency-Key} {@code key}: answers what is settled already
+   * (the stored answer, replayed; 409 while the first is in flight; 422 when the key was used for
+   * another request); otherwise {@code proceed} runs it and stores its reply under the key, and a
+   * failure frees the key for a retry. A malformed key is 400.
+   */
+  void once(RoutingContext ctx, String key, Supplier<Future<Reply>> proceed) {
+    String tenant = TenantGate.tenant(ctx);
     if (!KEY.matcher(key).matches()) {
       ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
       return;
@@ -72,42 +97,30 @@ final class IdempotentCreate {
             ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
     requests
         .begin(tenant, key, fingerprint)
-        .onComplete(
-            begun -> {
-              if (begun.failed()) {
-                ctx.fail(begun.cause());
-                return;
-              }
-              IdempotentRequests.Started started = begun.result();
-              switch (started.begin()) {
-                case REPLAY -> send(ctx, started.storedStatus(), started.stored(), true);
-                case IN_PROGRESS ->
-                    ctx.fail(
-                        Problem.conflict(
-                            "a request with this "
-                                + HEADER
-                                + " is still being processed; retry later"));
-                case MISMATCH ->
-                    ctx.fail(
-                        Problem.unprocessable(
-                            "this " + HEADER + " was used for a different request"));
-                case PROCEED ->
-                    Transaction.run(
-                            pool,
-                            tx ->
-                                work.apply(tx)
-                                    .compose(
-                                        reply ->
-                                            requests
-                                                .complete(
-                                                    tx, tenant, key, reply.status(), reply.body())
-                                                .map(reply)))
-                        .onSuccess(committed::accept)
-                        .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
-                        .onFailure(
-                            e -> requests.abandon(tenant, key).onComplete(ignored -> ctx.fail(e)));
-              }
-            });
+        .onSuccess(started -> settle(ctx, started, tenant, key, proceed))
+        .onFailure(ctx::fail);
+  }
+
+  private void settle(
+      RoutingContext ctx,
+      IdempotentRequests.Started started,
+      String tenant,
+      String key,
+      Supplier<Future<Reply>> proceed) {
+    switch (started.begin()) {
+      case REPLAY -> send(ctx, started.storedStatus(), started.stored(), true);
+      case IN_PROGRESS ->
+          ctx.fail(
+              Problem.conflict(
+                  "a request with this " + HEADER + " is still being processed; retry later"));
+      case MISMATCH ->
+          ctx.fail(Problem.unprocessable("this " + HEADER + " was used for a different request"));
+      case PROCEED ->
+          proceed
+              .get()
+              .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
+              .onFailure(e -> requests.abandon(tenant, key).onComplete(ignored -> ctx.fail(e)));
+    }
   }
 
   private static void send(RoutingContext ctx, int status, JsonObject body, boolean replayed) {

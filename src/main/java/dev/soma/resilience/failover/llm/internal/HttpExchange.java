@@ -1,10 +1,8 @@
 package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.failover.chain.ProviderFailure;
-import dev.soma.resilience.failover.chain.RetryAfter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,7 +10,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -239,7 +236,8 @@ final class HttpExchange {
                           ar -> {
                             received = ar.succeeded();
                             fail(
-                                statusFailure(
+                                ErrorAnswers.failure(
+                                    clock,
                                     response.statusCode(),
                                     response.headers(),
                                     ar.succeeded() ? ar.result() : null));
@@ -287,27 +285,5 @@ final class HttpExchange {
         vertx.cancelTimer(tokenTimer);
       }
     }
-  }
-
-  private ProviderFailure statusFailure(int status, MultiMap headers, Buffer body) {
-    return ProviderFailure.ofStatus(
-        status, "HTTP " + status + ": " + errorDetail(body), RetryAfter.from(headers::get, clock));
-  }
-
-  /** The provider's own error message when the body is its JSON error shape, else the text. */
-  private static String errorDetail(Buffer body) {
-    if (body == null || body.length() == 0) {
-      return "(no body)";
-    }
-    String text = body.toString();
-    try {
-      JsonObject error = new JsonObject(text).getJsonObject("error");
-      if (error != null && error.getString("message") != null) {
-        return error.getString("message");
-      }
-    } catch (RuntimeException notJson) {
-      // fall through to the raw text
-    }
-    return text.length() > 300 ? text.substring(0, 300) + "..." : text;
   }
 }
