@@ -17,7 +17,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "soma-resilience",
     mixinStandardHelpOptions = true,
-    description = "Soma Resilience: zero-data-loss core of the agent platform.")
+    description = {
+      "Soma Resilience: zero-data-loss core of the agent platform.",
+      "Without a command, runs the whole service until stopped (SIGTERM or Ctrl-C)."
+    })
 public final class Main implements Callable<Integer>, CommandEnvironment {
 
   private final Map<String, String> env;

@@ -215,6 +215,7 @@ class MainCommandIT {
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--bogus'");
+    assertThat(err.toString().lines()).hasSize(1);
   }
 
   @Test

@@ -10,7 +10,7 @@ public final class Commands {
 
   /**
    * The command line of {@code top} (which runs the service and gives the environment) with every
-   * operator command under it, and configuration errors mapped to one line and exit code 2.
+   * operator command under it; configuration and usage errors are one line and exit code 2.
    */
   public static CommandLine commandLine(CommandEnvironment top) {
     CommandLine cli = new CommandLine(top);
@@ -19,6 +19,15 @@ public final class Commands {
     cli.addSubcommand(new DeadLettersCommand());
     cli.addSubcommand(new TenantsCommand());
     versioned(cli, new ServiceVersion());
+    // a usage error is one line, like a bad setting, not the whole usage text
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          e.getCommandLine()
+              .getErr()
+              .println(
+                  e.getMessage() + " (see " + e.getCommandLine().getCommandName() + " --help)");
+          return 2;
+        });
     cli.setExecutionExceptionHandler(
         (e, commandLine, parsed) -> {
           if (e instanceof ConfigException) {

@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The memory feature's long-lived parts, built once per process by the composition root (or a
  * command): the one SomaBrain client, the {@link MemoryService} with the one SomaBrain breaker that
- * every HTTP verticle instance shares (gauge {@code circuit_state{service="somabrain"}}), and the
- * sync that sends queued memories to SomaBrain, and the queue's gauges ({@code memory_pending},
- * {@code memory_sync_lag_seconds}, there from the start). Without {@code SA01_SOMABRAIN_URL} there
- * is no client: memories wait in the queue.
+ * every HTTP verticle instance shares (gauge {@code circuit_state{service="somabrain"}}), the sync
+ * that sends queued memories to SomaBrain, and the queue's gauges ({@code memory_pending}, {@code
+ * memory_sync_lag_seconds}, there from the start). Without {@code SA01_SOMABRAIN_URL} there is no
+ * client: memories wait in the queue.
  */
 public final class Memories {
 
