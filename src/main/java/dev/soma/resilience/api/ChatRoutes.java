@@ -13,6 +13,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.UUID;
 
@@ -104,12 +105,25 @@ final class ChatRoutes {
       turns.run(turn, null).onSuccess(ctx::json).onFailure(e -> ctx.fail(problem(e)));
       return;
     }
+    // under a key, a turn without a messageId gets one from the key, so a retry after a failure
+    // finds its stored message and answers it instead of storing it again (same key, same body)
+    TurnRequest keyed =
+        body.optionalId("messageId") == null
+            ? turn.withMessageId(
+                UUID.nameUUIDFromBytes(("idempotency-key:" + key).getBytes(StandardCharsets.UTF_8))
+                    .toString())
+            : turn;
     create.once(
         ctx,
         key,
         () ->
             turns
-                .run(turn, null)
+                .run(keyed, null)
+                .recover(
+                    e ->
+                        e instanceof Conversations.DuplicateMessage
+                            ? turns.resume(keyed, null)
+                            : Future.failedFuture(e))
                 .recover(e -> Future.failedFuture(problem(e)))
                 .compose(
                     result ->

@@ -66,9 +66,17 @@ public final class AgentTurns {
    * provider answered, with {@link Conversations.DuplicateMessage} when the message id is taken.
    */
   public Future<JsonObject> run(TurnRequest turn, Consumer<String> onToken) {
-    String replyId = turn.messageId() + ":reply";
     return store(turn, turn.messageId(), "user", turn.content(), new JsonObject())
-        .compose(key -> context(turn))
+        .compose(stored -> resume(turn, onToken));
+  }
+
+  /**
+   * Answers a turn whose user message is already stored: a retry, under its {@code
+   * Idempotency-Key}, of a turn that failed after storing it. Nothing is stored twice.
+   */
+  public Future<JsonObject> resume(TurnRequest turn, Consumer<String> onToken) {
+    String replyId = turn.messageId() + ":reply";
+    return context(turn)
         .compose(
             context ->
                 ask(turn, context, onToken)

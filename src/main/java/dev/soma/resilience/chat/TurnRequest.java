@@ -11,4 +11,10 @@ public record TurnRequest(
     String content,
     String sessionId,
     String useCase,
-    Integer maxTokens) {}
+    Integer maxTokens) {
+
+  /** The same turn under another message id. */
+  public TurnRequest withMessageId(String id) {
+    return new TurnRequest(tenant, conversationId, id, content, sessionId, useCase, maxTokens);
+  }
+}

@@ -280,6 +280,46 @@ class ChatIT {
                     .equals(state));
   }
 
+  @Test
+  void aTurnRetriedUnderItsIdempotencyKeyAfterAFailureStoresTheUsersMessageOnce() throws Exception {
+    String conversation = "c-" + UUID.randomUUID();
+    String body = "{\"conversationId\":\"" + conversation + "\",\"message\":\"retry me\"}";
+    openai.down();
+    anthropic.down();
+    HttpResponse<String> failed;
+    try {
+      failed = chatUnderKey(body, "chat-retry-" + conversation);
+    } finally {
+      openai.up();
+      anthropic.up();
+    }
+    assertThat(failed.statusCode()).as(failed.body()).isEqualTo(503);
+
+    HttpResponse<String> retried =
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .until(
+                () -> chatUnderKey(body, "chat-retry-" + conversation), r -> r.statusCode() == 200);
+
+    assertThat(new JsonObject(retried.body()).getString("content")).isNotEmpty();
+    String messages =
+        "SELECT count(*) FROM conversation_messages WHERE conversation_id = '" + conversation + "'";
+    assertThat(count(messages + " AND role = 'user'")).isEqualTo(1);
+    assertThat(count(messages + " AND role = 'assistant'")).isEqualTo(1);
+  }
+
+  private static HttpResponse<String> chatUnderKey(String body, String idempotencyKey)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri("/v1/chat"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", idempotencyKey)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static HttpResponse<String> chat(String body, boolean stream) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri("/v1/chat"))
