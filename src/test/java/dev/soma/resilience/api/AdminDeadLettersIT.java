@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
-import dev.soma.resilience.tenant.Tenants;
 import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -52,11 +52,7 @@ class AdminDeadLettersIT {
                     "SA01_ADMIN_TOKEN",
                     ADMIN)),
             Application.Role.SERVICE);
-    Tenants tenants = new Tenants(app.pool());
-    Blocking.await(tenants.create("t-dlq", null), Duration.ofSeconds(10));
-    tenantKey =
-        Blocking.await(tenants.createKey("t-dlq", "it", "test"), Duration.ofSeconds(10))
-            .getString("apiKey");
+    tenantKey = TenantKeys.create(app.pool(), "t-dlq");
   }
 
   @AfterAll

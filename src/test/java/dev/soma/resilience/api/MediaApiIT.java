@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
-import dev.soma.resilience.tenant.Tenants;
 import dev.soma.resilience.testing.FreePort;
 import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
 import dev.soma.resilience.testing.providers.ElevenLabsDouble;
 import io.vertx.core.Vertx;
@@ -66,11 +66,7 @@ class MediaApiIT {
                 Map.entry("SA01_STORAGE_TIMEOUT_MS", "1000"),
                 Map.entry("SA01_STORAGE_RETRY_INTERVAL_MS", "600000")));
     app = Application.start(config, Application.Role.SERVICE);
-    Tenants tenants = new Tenants(app.pool());
-    Blocking.await(tenants.create("media", null), Duration.ofSeconds(10));
-    key =
-        Blocking.await(tenants.createKey("media", "it", "test"), Duration.ofSeconds(10))
-            .getString("apiKey");
+    key = TenantKeys.create(app.pool(), "media");
   }
 
   @AfterAll

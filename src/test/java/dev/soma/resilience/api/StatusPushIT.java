@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
-import dev.soma.resilience.tenant.Tenants;
 import dev.soma.resilience.testing.AnthropicDouble;
 import dev.soma.resilience.testing.OpenAiDouble;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.SomaBrainDouble;
+import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -91,11 +91,7 @@ class StatusPushIT {
                 Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
                 Map.entry("SA01_API_RATE_LIMIT_BURST", "10000")));
     app = Application.start(config, Application.Role.SERVICE);
-    Tenants tenants = new Tenants(app.pool());
-    Blocking.await(tenants.create("push", null), Duration.ofSeconds(10));
-    key =
-        Blocking.await(tenants.createKey("push", "it", "test"), Duration.ofSeconds(10))
-            .getString("apiKey");
+    key = TenantKeys.create(app.pool(), "push");
   }
 
   @AfterAll

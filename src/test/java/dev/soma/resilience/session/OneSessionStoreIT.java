@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
-import dev.soma.resilience.tenant.Tenants;
 import dev.soma.resilience.testing.FreePort;
 import dev.soma.resilience.testing.OpenAiDouble;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.SomaBrainDouble;
+import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -76,11 +76,7 @@ class OneSessionStoreIT {
                 Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
                 Map.entry("SA01_API_RATE_LIMIT_BURST", "10000")));
     app = Application.start(config, Application.Role.SERVICE);
-    Tenants tenants = new Tenants(app.pool());
-    Blocking.await(tenants.create("sessions", null), Duration.ofSeconds(10));
-    key =
-        Blocking.await(tenants.createKey("sessions", "it", "test"), Duration.ofSeconds(10))
-            .getString("apiKey");
+    key = TenantKeys.create(app.pool(), "sessions");
   }
 
   @AfterAll
