@@ -1,7 +1,7 @@
 package dev.soma.resilience;
 
 import dev.soma.resilience.config.LlmConfig;
-import io.micrometer.core.instrument.Counter;
+import dev.soma.resilience.failover.chain.ChainReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -41,7 +41,7 @@ final class ServiceMeters implements AutoCloseable {
   /**
    * Registers {@code llm_failover_count_total{from_provider,to_provider}} at 0 for each pair of
    * configured providers that follow each other in a chain (the chain skips providers without a
-   * key). The failover code counts on the same name and tags, so its increments land on these.
+   * key), through the failover code's own {@link ChainReport#llmFailovers}.
    */
   static void llmFailovers(LlmConfig llm, MeterRegistry registry) {
     Set<List<String>> hops = new LinkedHashSet<>();
@@ -58,13 +58,7 @@ final class ServiceMeters implements AutoCloseable {
                 hops.add(List.of(configured.get(i - 1), configured.get(i)));
               }
             });
-    hops.forEach(
-        hop ->
-            Counter.builder("llm.failover.count")
-                .description("Requests moved from one provider of a chain to the next")
-                .tag("from_provider", hop.get(0))
-                .tag("to_provider", hop.get(1))
-                .register(registry));
+    hops.forEach(hop -> ChainReport.llmFailovers(registry, hop.get(0), hop.get(1)));
   }
 
   @Override

@@ -43,13 +43,17 @@ public final class ChainReport {
 
   void hop(String fromProvider, String toProvider) {
     if (mediaKind.isEmpty()) {
-      Counter.builder("llm.failover.count")
-          .description("Requests moved from one provider of a chain to the next")
-          .tag("from_provider", fromProvider)
-          .tag("to_provider", toProvider)
-          .register(registry)
-          .increment();
+      llmFailovers(registry, fromProvider, toProvider).increment();
     }
+  }
+
+  /** {@code llm_failover_count_total{from_provider,to_provider}}: requests moved along a chain. */
+  public static Counter llmFailovers(MeterRegistry registry, String from, String to) {
+    return Counter.builder("llm.failover.count")
+        .description("Requests moved from one provider of a chain to the next")
+        .tag("from_provider", from)
+        .tag("to_provider", to)
+        .register(registry);
   }
 
   /** Counts a request served by {@code provider} where {@code primary} should have served. */
