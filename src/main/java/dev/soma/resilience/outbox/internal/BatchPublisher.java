@@ -10,7 +10,12 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,8 +38,17 @@ final class BatchPublisher {
     }
   }
 
+  /** Why a row went back to pending without an attempt: it went out behind a failed one. */
+  static final String BEHIND_FAILURE =
+      "not published: an earlier event of its aggregate did not get through; sent again after it";
+
+  private static final Duration SETTLE_RETRY_MAX = Duration.ofSeconds(5);
+
+  private final Vertx vertx;
   private final OutboxRepository repository;
   private final RecordBatchSender sender;
+  private final OrderFences fences;
+  private final ClaimNumbers claims;
   private final DeadLetterPublisher deadLetters;
   private final BrokerProbe probe;
   private final OutboxMetrics metrics;
@@ -43,16 +57,24 @@ final class BatchPublisher {
   private final Clock clock;
   private final BooleanSupplier stopping;
   private long lastAckMillis;
+  private final Map<String, Integer> aggregatesInFlight = new HashMap<>();
+  private Future<Void> lastJudged = Future.succeededFuture();
 
   BatchPublisher(
+      Vertx vertx,
       RelayParts parts,
       RecordBatchSender sender,
+      OrderFences fences,
+      ClaimNumbers claims,
       RetrySchedule retries,
       String relayId,
       Clock clock,
       BooleanSupplier stopping) {
+    this.vertx = vertx;
     this.repository = parts.repository();
     this.sender = sender;
+    this.fences = fences;
+    this.claims = claims;
     this.deadLetters = parts.deadLetters();
     this.probe = parts.probe();
     this.metrics = parts.metrics();
@@ -63,40 +85,89 @@ final class BatchPublisher {
   }
 
   /**
-   * The publisher of a relay or a drain: retries back off as the parts' config says, records go out
-   * through the process's outbox send thread, and rows are settled for {@code owner}. While {@code
-   * stopping} says so, a record that fails for a reason that might pass (the producer being closed
-   * under it, above all) goes back to pending without an attempt counted.
+   * The publisher of a relay or a drain, whose claims {@code claims} numbers: retries back off as
+   * the parts' config says, records go out through the process's outbox send thread, and rows are
+   * settled for {@code owner}. While {@code stopping} says so, a record that fails for a reason
+   * that might pass (the producer being closed under it, above all) goes back to pending without an
+   * attempt counted, and a settlement the database refused is not tried again.
    */
   static BatchPublisher create(
-      Vertx vertx, RelayParts parts, String owner, Clock clock, BooleanSupplier stopping) {
+      Vertx vertx,
+      RelayParts parts,
+      String owner,
+      ClaimNumbers claims,
+      Clock clock,
+      BooleanSupplier stopping) {
     OutboxConfig config = parts.config();
     RetrySchedule retries =
         new RetrySchedule(
             config.backoffInitial(), config.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+    OrderFences fences = new OrderFences();
     return new BatchPublisher(
+        vertx,
         parts,
-        RecordBatchSender.create(vertx, parts.producer(), clock),
+        RecordBatchSender.create(vertx, parts.producer(), clock, fences),
+        fences,
+        claims,
         retries,
         owner,
         clock,
         stopping);
   }
 
-  Future<Outcome> publish(List<ClaimedEvent> batch) {
+  /**
+   * Sends the batch that claim {@code claim} leased, then settles its rows. Batches are judged
+   * (which rows count as published) strictly in the order they were handed over, which is their
+   * order on the send path: a failure is known before any later batch of its aggregate is judged.
+   * Their settlements may then run side by side. A settlement the database refuses is tried again
+   * (backing off up to 5 s) until it succeeds or the relay stops: the rows' fate is known, and
+   * their leases would otherwise let later rows of their aggregates go out before them.
+   */
+  Future<Outcome> publish(List<ClaimedEvent> batch, long claim) {
     metrics.batch(batch.size());
     long sentAt = clock.millis();
     List<ProducerRecord<String, String>> records = new ArrayList<>(batch.size());
-    for (ClaimedEvent event : batch) {
-      records.add(KafkaRecords.of(event));
+    long[] ids = new long[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      records.add(KafkaRecords.of(batch.get(i)));
+      ids[i] = batch.get(i).id();
     }
-    return sender
-        .send(records)
-        .compose(results -> brokerReachable(results, sentAt))
-        .compose(answer -> settle(batch, answer.results(), answer.reachable()));
+    boolean pipelined = false;
+    for (ClaimedEvent event : batch) {
+      pipelined |= aggregatesInFlight.merge(event.recordKey(), 1, Integer::sum) > 1;
+    }
+    if (pipelined) {
+      metrics.pipelined();
+    }
+    Future<RecordBatchSender.Results> sent = sender.send(records, ids, claim);
+    Future<Verdict> verdict =
+        lastJudged
+            .transform(previous -> sent)
+            .compose(results -> brokerReachable(results, sentAt))
+            .map(answer -> judge(batch, claim, answer));
+    lastJudged = verdict.transform(ignored -> Future.succeededFuture());
+    return verdict
+        .compose(
+            v -> settleUntilDone(v.settlement(), 0).map(buried -> settled(batch, claim, v, buried)))
+        .onComplete(
+            ar -> {
+              claims.closed(claim);
+              for (ClaimedEvent event : batch) {
+                aggregatesInFlight.computeIfPresent(
+                    event.recordKey(), (k, n) -> n == 1 ? null : n - 1);
+              }
+            });
   }
 
   private record Answer(RecordBatchSender.Results results, boolean reachable) {}
+
+  /** What a batch's rows came to, before it is written down. */
+  private record Verdict(
+      RecordBatchSender.Results results,
+      Set<Long> published,
+      Settlement settlement,
+      Set<String> failedKeys,
+      boolean brokerDown) {}
 
   /** Whether the broker answered since {@code sentAt}: an ack, or else a probe. */
   private Future<Answer> brokerReachable(RecordBatchSender.Results results, long sentAt) {
@@ -114,30 +185,56 @@ final class BatchPublisher {
     return probe.reachable().map(reachable -> new Answer(results, reachable));
   }
 
-  private Future<Outcome> settle(
-      List<ClaimedEvent> batch, RecordBatchSender.Results results, boolean reachable) {
-    List<Long> published = new ArrayList<>();
+  private Verdict judge(List<ClaimedEvent> batch, long claim, Answer answer) {
+    RecordBatchSender.Results results = answer.results();
+    Set<Long> published = new LinkedHashSet<>();
     List<Retry> retry = new ArrayList<>();
     List<Burial> burials = new ArrayList<>();
+    Set<String> failedKeys = new HashSet<>();
     boolean unavailable = false;
     for (int i = 0; i < batch.size(); i++) {
       ClaimedEvent event = batch.get(i);
-      if (results.acked(i)) {
+      if (fences.fenced(event.recordKey(), event.id(), claim)) {
+        // went out behind a failed event of its aggregate: sent again after it, no attempt counted
+        retry.add(new Retry(event.id(), false, Duration.ZERO, BEHIND_FAILURE));
+      } else if (results.acked(i)) {
         published.add(event.id());
       } else if (results.error(i) instanceof RecordBatchSender.HeldBack heldBack) {
         // not attempted: due again at once, and the claim keeps it behind its refused predecessor
         retry.add(new Retry(event.id(), false, Duration.ZERO, heldBack.getMessage()));
       } else {
-        unavailable |= failed(event, results.error(i), reachable, retry, burials);
+        PublishFailure failure =
+            PublishFailure.classify(results.error(i), answer.reachable(), results.handedOver(i));
+        unavailable |= failed(event, failure, retry, burials);
+        if (!PublishFailure.permanent(results.error(i))) {
+          fences.failed(event.recordKey(), event.id());
+          failedKeys.add(event.recordKey());
+        }
       }
     }
-    boolean brokerDown = unavailable && published.isEmpty();
+    return new Verdict(
+        results,
+        published,
+        new Settlement(List.copyOf(published), retry, burials),
+        failedKeys,
+        unavailable && published.isEmpty());
+  }
+
+  private Future<List<String>> settleUntilDone(Settlement settlement, int failures) {
     return repository
-        .settle(relayId, new Settlement(published, retry, burials))
-        .map(
-            buried -> {
-              settled(batch, results, buried);
-              return new Outcome(published.size(), retry.size() + burials.size(), brokerDown);
+        .settle(relayId, settlement)
+        .recover(
+            e -> {
+              if (stopping.getAsBoolean()) {
+                return Future.failedFuture(e);
+              }
+              long delay = Math.min(SETTLE_RETRY_MAX.toMillis(), 100L << Math.min(failures, 6));
+              LOG.warn(
+                  "outbox relay {}: settling a batch failed, trying again in {} ms: {}",
+                  relayId,
+                  delay,
+                  e.toString());
+              return vertx.timer(delay).compose(v -> settleUntilDone(settlement, failures + 1));
             });
   }
 
@@ -146,12 +243,7 @@ final class BatchPublisher {
    * says; true when it says the cluster is unavailable (no attempt counted).
    */
   private boolean failed(
-      ClaimedEvent event,
-      Throwable error,
-      boolean reachable,
-      List<Retry> retry,
-      List<Burial> burials) {
-    PublishFailure failure = PublishFailure.classify(error, reachable);
+      ClaimedEvent event, PublishFailure failure, List<Retry> retry, List<Burial> burials) {
     // stopping, the producer may be closed under the batch: that is no attempt of the record's
     PublishFailure.Kind kind =
         stopping.getAsBoolean() && failure.kind() == PublishFailure.Kind.TRANSIENT
@@ -185,21 +277,32 @@ final class BatchPublisher {
     return new Retry(event.id(), true, delay, failure.message());
   }
 
-  /** Once the rows are settled: the publish latencies, the dead letters and their .dlq copies. */
-  private void settled(
-      List<ClaimedEvent> batch, RecordBatchSender.Results results, List<String> buried) {
+  /**
+   * Once the rows are settled: the fences, the publish latencies, the dead letters and their .dlq
+   * copies.
+   */
+  private Outcome settled(
+      List<ClaimedEvent> batch, long claim, Verdict verdict, List<String> buried) {
+    claims.closed(claim);
+    fences.settled(verdict.failedKeys(), claims.started(), claims.oldestOpen());
     for (int i = 0; i < batch.size(); i++) {
-      if (results.acked(i)) {
-        ClaimedEvent event = batch.get(i);
+      ClaimedEvent event = batch.get(i);
+      if (verdict.published().contains(event.id())) {
         metrics.published(
             event.topic(),
-            Duration.ofMillis(results.ackMillis(i) - event.createdAt().toInstant().toEpochMilli()));
+            Duration.ofMillis(
+                verdict.results().ackMillis(i) - event.createdAt().toInstant().toEpochMilli()));
       }
     }
     buried.forEach(metrics::deadLettered);
     if (!buried.isEmpty()) {
       deadLetters.publishPending(buried.size() + 100);
     }
+    Settlement settlement = verdict.settlement();
+    return new Outcome(
+        settlement.published().size(),
+        settlement.retries().size() + settlement.burials().size(),
+        verdict.brokerDown());
   }
 
   private static Burial bury(ClaimedEvent event, PublishFailure failure) {

@@ -32,24 +32,34 @@ final class ClaimSql {
    * {@code hashtext(tenant_id) & $11}, {@code $11} being {@code CLAIM_BUCKETS - 1}), by one of two
    * paths chosen once per statement.
    *
+   * <p><b>The order rule</b>, the same on both paths: a row of an aggregate (tenant and partition
+   * key) is taken only if every earlier pending row of its aggregate is taken by this claim too, or
+   * is still leased by this claim's owner ({@code $7}). Those are batches the owner has handed to
+   * its one ordered path to the producer, and this claim's rows will follow them on it, so an
+   * aggregate may have several batches in flight ({@link OrderFences} says what happens when one of
+   * them fails). A row leased by another owner, or waiting for a retry, stops its aggregate here.
+   *
    * <p><b>Small backlog</b> (at most a batch of pending rows in the whole table): the pending rows,
    * read once (in pending-index order, so the plan stays an index scan whatever the statistics say)
    * both to count them and to claim from them, are filtered to the bucket, and a row is taken when
-   * it is due, unleased, not behind a leased or retrying row of its aggregate (a window over the
-   * rows read, no index probes), and within its tenant's remaining quota. Everything due fits in
-   * the batch, so this is fair by construction, and cheap: this is the path that keeps latency low
+   * it is due, unleased, not behind a row of its aggregate that stops it (a window over the rows
+   * read, no index probes), and within its tenant's remaining quota. Everything due fits in the
+   * batch, so this is fair by construction, and cheap: this is the path that keeps latency low
    * under a steady trickle.
    *
    * <p><b>Backlog</b>: tenants with pending rows are enumerated with a skip scan (starting after
    * {@code $3}, until {@code $2} of the bucket's were found) and each of the bucket's gets an equal
    * share of the batch, capped by its remaining quota ({@code $5}/{@code $6}, else {@code $9};
    * {@code $4} lists tenants with none left). Within a tenant only its oldest due, unleased rows
-   * are looked at (a window of two shares, so rows blocked behind a busy aggregate rarely use up a
-   * tenant's turn), and a row is taken only if no earlier pending row of its aggregate is leased or
-   * waiting for a retry; the tenant's walk stops at its share. When the rounded-up shares exceed
-   * the batch, each tenant's oldest rows go first. The skip scan orders by {@code (tenant_id, id)},
-   * the key of the partial pending index, so PostgreSQL walks pending rows only (ordered by {@code
-   * tenant_id} alone it may pick the unique index and read every published row awaiting retention).
+   * are looked at (a window of two shares, {@code win}). For each aggregate in the window, one
+   * index walk over its pending rows up to its last windowed row finds the first row that stops it
+   * ({@code stops}); its windowed rows before that one are candidates. That walk reads the owner's
+   * own rows in flight and the window's rows, never the aggregate's backlog beyond the window, so a
+   * claim's cost per row does not grow with the rows pending per aggregate. The tenant's candidates
+   * are taken up to its share, oldest first; when the rounded-up shares exceed the batch, each
+   * tenant's oldest rows go first. The skip scan orders by {@code (tenant_id, id)}, the key of the
+   * partial pending index, so PostgreSQL walks pending rows only (ordered by {@code tenant_id}
+   * alone it may pick the unique index and read every published row awaiting retention).
    *
    * <p>Both paths carry each candidate's tuple id ({@code ctid}), so locking and leasing it fetch
    * the row directly instead of looking its id up in the primary key twice more. A row some other
@@ -70,7 +80,10 @@ final class ClaimSql {
       WITH RECURSIVE head AS (
           SELECT id, ctid, tenant_id, partition_key,
                  next_attempt_at <= now()
-                   AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free
+                   AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free,
+                 NOT (next_attempt_at <= now()
+                        AND (lease_expires_at IS NULL OR lease_expires_at < now()))
+                   AND NOT (lease_owner = $7 AND lease_expires_at >= now()) IS TRUE AS blocks
             FROM outbox_messages
            WHERE status = 'pending'
            ORDER BY tenant_id, id LIMIT $1 + 1
@@ -85,7 +98,7 @@ final class ClaimSql {
           SELECT f.id, f.ctid, f.tenant_id,
                  row_number() OVER (PARTITION BY f.tenant_id ORDER BY f.id) AS rank
             FROM (SELECT o.id, o.ctid, o.tenant_id, o.free,
-                         o.partition_key IS NOT NULL AND coalesce(bool_or(NOT o.free) OVER (
+                         o.partition_key IS NOT NULL AND coalesce(bool_or(o.blocks) OVER (
                              PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id
                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS blocked
                     FROM head o
@@ -120,25 +133,41 @@ final class ClaimSql {
             FROM mine m
             LEFT JOIN quota q ON q.tenant_id = m.tenant_id
       ),
-      candidates AS (
-          SELECT w.id, w.ctid, row_number() OVER (PARTITION BY a.tenant_id ORDER BY w.id) AS rank
+      win AS (
+          SELECT a.tenant_id, a.share, w.id, w.ctid, w.partition_key
             FROM active a
            CROSS JOIN LATERAL (
-                 SELECT c.id, c.ctid
-                   FROM (SELECT o.id, o.ctid, o.tenant_id, o.partition_key
-                           FROM outbox_messages o
-                          WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
-                            AND o.next_attempt_at <= now()
-                            AND (o.lease_expires_at IS NULL OR o.lease_expires_at < now())
-                          ORDER BY o.id
-                          LIMIT a.share * 2) c
-                  WHERE c.partition_key IS NULL OR NOT EXISTS (
-                          SELECT 1 FROM outbox_messages p
-                           WHERE p.tenant_id = c.tenant_id AND p.partition_key = c.partition_key
-                             AND p.status = 'pending' AND p.id < c.id
-                             AND (p.next_attempt_at > now() OR p.lease_expires_at >= now()))
-                  ORDER BY c.id
-                  LIMIT a.share) w
+                 SELECT o.id, o.ctid, o.partition_key
+                   FROM outbox_messages o
+                  WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
+                    AND o.next_attempt_at <= now()
+                    AND (o.lease_expires_at IS NULL OR o.lease_expires_at < now())
+                  ORDER BY o.id
+                  LIMIT a.share * 2) w
+      ),
+      stops AS (
+          SELECT k.tenant_id, k.partition_key, coalesce(b.id, k.last + 1) AS stop
+            FROM (SELECT tenant_id, partition_key, max(id) AS last
+                    FROM win WHERE partition_key IS NOT NULL
+                   GROUP BY tenant_id, partition_key) k
+            LEFT JOIN LATERAL (
+                 SELECT p.id FROM outbox_messages p
+                  WHERE p.tenant_id = k.tenant_id AND p.partition_key = k.partition_key
+                    AND p.status = 'pending' AND p.id < k.last
+                    AND (p.next_attempt_at > now() OR p.lease_expires_at >= now())
+                    AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
+                  ORDER BY p.id
+                  LIMIT 1) b ON true
+      ),
+      candidates AS (
+          SELECT c.id, c.ctid, c.rank
+            FROM (SELECT w.id, w.ctid, w.share,
+                         row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.id) AS rank
+                    FROM win w
+                    LEFT JOIN stops s
+                      ON s.tenant_id = w.tenant_id AND s.partition_key = w.partition_key
+                   WHERE w.partition_key IS NULL OR w.id < s.stop) c
+           WHERE c.rank <= c.share
         UNION ALL
           SELECT few.id, few.ctid, few.rank
             FROM few LEFT JOIN quota q ON q.tenant_id = few.tenant_id

@@ -18,13 +18,14 @@ public final class OutboxDrain {
   private final DeadLetterPublisher deadLetters;
   private final OutboxConfig config;
   private final String owner;
+  private final ClaimNumbers claims = new ClaimNumbers();
 
   public OutboxDrain(Vertx vertx, RelayParts parts, String owner) {
     this.repository = parts.repository();
     this.deadLetters = parts.deadLetters();
     this.config = parts.config();
     this.owner = owner;
-    this.publisher = parts.publisher(vertx, owner, Clock.systemUTC(), () -> false);
+    this.publisher = parts.publisher(vertx, owner, claims, Clock.systemUTC(), () -> false);
   }
 
   public Future<DrainSummary> run() {
@@ -35,6 +36,7 @@ public final class OutboxDrain {
   /** Claims from {@code tenantCursor} on, like the relay, so every tenant's rows are reached. */
   private Future<DrainSummary> next(DrainSummary sofar, String tenantCursor) {
     Claim claim = Claim.ofAll(owner, config.batchSize(), config.lease(), tenantCursor);
+    long number = claims.start();
     return repository
         .claim(claim)
         .compose(
@@ -42,11 +44,12 @@ public final class OutboxDrain {
               List<ClaimedEvent> batch = claimed.events();
               String cursor = claimed.nextTenantCursor();
               if (batch.isEmpty()) {
+                claims.closed(number);
                 // tenants with nothing due may come before others' due rows
                 return cursor.isEmpty() ? Future.succeededFuture(sofar) : next(sofar, cursor);
               }
               return publisher
-                  .publish(batch)
+                  .publish(batch, number)
                   .compose(
                       outcome -> {
                         DrainSummary now =

@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The outbox's meters, as Prometheus sees them: {@code outbox_messages_pending{tenant}}, {@code
  * outbox_messages_published_total{topic}}, {@code outbox_publish_latency_seconds} (commit to broker
  * ack), {@code dlq_messages_total{topic}}, {@code outbox_relay_batch_size}, {@code
- * outbox_publish_failures_total{kind}}. The pending gauge and the dead-letter counter have a total
- * series ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so a
- * scrape of a fresh or healthy service finds them at 0.
+ * outbox_relay_batches_pipelined_total}, {@code outbox_publish_failures_total{kind}}. The pending
+ * gauge and the dead-letter counter have a total series ({@code tenant="_all"}, {@code
+ * topic="_all"}) from the moment they are created, so a scrape of a fresh or healthy service finds
+ * them at 0.
  */
 public final class OutboxMetrics {
 
@@ -29,6 +30,7 @@ public final class OutboxMetrics {
   private final MeterRegistry registry;
   private final Timer latency;
   private final DistributionSummary batchSize;
+  private final Counter pipelined;
   private final MultiGauge pending;
   private final Map<String, Counter> published = new ConcurrentHashMap<>();
   private final Map<String, DeadLetterCounter> dead = new ConcurrentHashMap<>();
@@ -46,6 +48,11 @@ public final class OutboxMetrics {
     this.batchSize =
         DistributionSummary.builder("outbox.relay.batch.size")
             .description("Rows per claimed batch")
+            .register(registry);
+    this.pipelined =
+        Counter.builder("outbox.relay.batches.pipelined")
+            .description(
+                "Batches sent while an earlier batch of one of their aggregates was still in flight")
             .register(registry);
     this.pending =
         MultiGauge.builder("outbox.messages.pending")
@@ -86,6 +93,11 @@ public final class OutboxMetrics {
 
   public void batch(int size) {
     batchSize.record(size);
+  }
+
+  /** A batch went out while an earlier batch of one of its aggregates was still in flight. */
+  void pipelined() {
+    pipelined.increment();
   }
 
   /**

@@ -46,6 +46,7 @@ public final class OutboxRelay extends VerticleBase {
   private final Clock clock;
   private final ClaimScheduler claims;
   private final RelayPacing pacing;
+  private final ClaimNumbers claimNumbers = new ClaimNumbers();
 
   /** Per bucket, and last for claims over all buckets. */
   private final String[] tenantCursors = new String[OutboxRepository.CLAIM_BUCKETS + 1];
@@ -65,7 +66,8 @@ public final class OutboxRelay extends VerticleBase {
     this.quotas = new TenantQuotas(config.tenantQuota(), clock);
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
-    this.publishers = vertx -> parts.publisher(vertx, relayId, clock, pacing::stopping);
+    this.publishers =
+        vertx -> parts.publisher(vertx, relayId, claimNumbers, clock, pacing::stopping);
     this.signals = new WakeSignals(relayId, config.pollInterval(), listenTo);
     Arrays.fill(tenantCursors, "");
   }
@@ -131,6 +133,7 @@ public final class OutboxRelay extends VerticleBase {
 
   private void claim(int bucket) {
     int cursor = bucket == OutboxRepository.ALL_BUCKETS ? tenantCursors.length - 1 : bucket;
+    long number = claimNumbers.start();
     repository
         .claim(
             new Claim(
@@ -144,6 +147,7 @@ public final class OutboxRelay extends VerticleBase {
         .onComplete(
             ar -> {
               if (ar.failed()) {
+                claimNumbers.closed(number);
                 claims.finished(bucket, 0);
                 LOG.warn(
                     "outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
@@ -158,23 +162,24 @@ public final class OutboxRelay extends VerticleBase {
                 // a batch's worth of tenants had nothing to send: on to the next ones, now
                 claims.woken();
               }
-              dispatch(batch);
+              dispatch(batch, number);
               settleCheck();
             });
   }
 
-  private void dispatch(List<ClaimedEvent> batch) {
+  private void dispatch(List<ClaimedEvent> batch, long claim) {
     quotas.record(batch);
     if (quotas.anyExhausted()) {
       vertx.setTimer(quotas.millisToNextWindow(), id -> wake());
     }
     if (batch.isEmpty()) {
+      claimNumbers.closed(claim);
       pump();
       return;
     }
     inFlight++;
     publisher
-        .publish(batch)
+        .publish(batch, claim)
         .onComplete(
             ar -> {
               inFlight--;

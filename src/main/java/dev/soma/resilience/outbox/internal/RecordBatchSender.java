@@ -9,12 +9,11 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,10 +35,12 @@ final class RecordBatchSender {
   static final class Results {
     private final long[] ackMillis;
     private final AtomicReferenceArray<Object> outcomes;
+    private final AtomicIntegerArray handedOver;
 
     private Results(int size) {
       this.ackMillis = new long[size];
       this.outcomes = new AtomicReferenceArray<>(size);
+      this.handedOver = new AtomicIntegerArray(size);
     }
 
     boolean acked(int i) {
@@ -49,6 +50,14 @@ final class RecordBatchSender {
     /** When record {@code i}'s acknowledgement arrived (epoch ms); only if {@link #acked}. */
     long ackMillis(int i) {
       return ackMillis[i];
+    }
+
+    /**
+     * Whether the producer took record {@code i} into its buffer (it may then have failed in
+     * flight), rather than refusing it at once.
+     */
+    boolean handedOver(int i) {
+      return handedOver.get(i) == 1;
     }
 
     /** Why record {@code i} was not acknowledged; only if not {@link #acked}. */
@@ -63,11 +72,12 @@ final class RecordBatchSender {
 
   /**
    * A record not handed to the producer because the producer refused an earlier record of its key
-   * in the same batch (not for good: that record will be retried, and this one must follow it).
+   * (in its batch or an earlier one still in flight) (not for good: that record will be retried,
+   * and this one must follow it).
    */
   static final class HeldBack extends ControlFlowException {
     HeldBack(String key) {
-      super("not sent: an earlier record of key " + key + " in its batch was refused");
+      super("not sent: an earlier record of key " + key + " was refused");
     }
   }
 
@@ -78,13 +88,19 @@ final class RecordBatchSender {
   private final Producer<String, String> producer;
   private final WorkerExecutor sendThread;
   private final Clock clock;
+  private final OrderFences fences;
 
   RecordBatchSender(
-      Vertx vertx, Producer<String, String> producer, WorkerExecutor sendThread, Clock clock) {
+      Vertx vertx,
+      Producer<String, String> producer,
+      WorkerExecutor sendThread,
+      Clock clock,
+      OrderFences fences) {
     this.vertx = vertx;
     this.producer = producer;
     this.sendThread = sendThread;
     this.clock = clock;
+    this.fences = fences;
   }
 
   /**
@@ -92,17 +108,17 @@ final class RecordBatchSender {
    * verticle, the executor is released when the verticle is undeployed.
    */
   static RecordBatchSender create(
-      Vertx vertx, KafkaProducer<String, String> producer, Clock clock) {
+      Vertx vertx, KafkaProducer<String, String> producer, Clock clock, OrderFences fences) {
     return new RecordBatchSender(
-        vertx, producer.unwrap(), vertx.createSharedWorkerExecutor(SEND_THREAD, 1), clock);
+        vertx, producer.unwrap(), vertx.createSharedWorkerExecutor(SEND_THREAD, 1), clock, fences);
   }
 
   /**
-   * Sends {@code records} in order. Completes on the calling context (or a new one, called from
-   * elsewhere) with one result per record; never fails: a record the producer refused carries its
-   * error.
+   * Sends {@code records} (of outbox rows {@code ids}, leased by claim {@code claim}) in order.
+   * Completes on the calling context (or a new one, called from elsewhere) with one result per
+   * record; never fails: a record the producer refused carries its error.
    */
-  Future<Results> send(List<ProducerRecord<String, String>> records) {
+  Future<Results> send(List<ProducerRecord<String, String>> records, long[] ids, long claim) {
     Context context = vertx.getOrCreateContext();
     Results results = new Results(records.size());
     if (records.isEmpty()) {
@@ -119,7 +135,7 @@ final class RecordBatchSender {
     sendThread
         .executeBlocking(
             () -> {
-              sendAll(records, results, settleOne);
+              sendAll(records, ids, claim, results, settleOne);
               return null;
             },
             true)
@@ -136,18 +152,22 @@ final class RecordBatchSender {
   /**
    * Hands the records to the producer in order. When the producer refuses a record at once (a full
    * buffer, metadata it could not get in time: reported by an exception or by its callback before
-   * {@code send} returns), the later records of that key are held back ({@link HeldBack}), or they
-   * would reach Kafka before the refused one's retry. A record refused for good (too large) goes to
-   * the dead letters and does not hold its successors back.
+   * {@code send} returns), the later records of that key, in this batch and in the batches after
+   * it, are held back ({@link HeldBack}, see {@link OrderFences}), or they would reach Kafka before
+   * the refused one's retry. A record refused for good (too large) goes to the dead letters and
+   * does not hold its successors back.
    */
   private void sendAll(
-      List<ProducerRecord<String, String>> records, Results results, Runnable settleOne) {
+      List<ProducerRecord<String, String>> records,
+      long[] ids,
+      long claim,
+      Results results,
+      Runnable settleOne) {
     Map<String, Optional<RuntimeException>> topics = new HashMap<>();
-    Set<String> refusedKeys = new HashSet<>();
     for (int i = 0; i < records.size(); i++) {
       int index = i;
       ProducerRecord<String, String> record = records.get(i);
-      if (refusedKeys.contains(record.key())) {
+      if (fences.fenced(record.key(), ids[i], claim)) {
         answer(results, index, new HeldBack(record.key()), settleOne);
         continue;
       }
@@ -167,12 +187,15 @@ final class RecordBatchSender {
               }
               answer(results, index, error == null ? ACKED : error, settleOne);
             });
+        if (!(results.outcomes.get(index) instanceof Throwable)) {
+          results.handedOver.set(index, 1);
+        }
       } catch (RuntimeException e) {
         answer(results, index, e, settleOne);
       }
       if (results.outcomes.get(index) instanceof Throwable refused
           && !PublishFailure.permanent(refused)) {
-        refusedKeys.add(record.key());
+        fences.failed(record.key(), ids[i]);
       }
     }
   }

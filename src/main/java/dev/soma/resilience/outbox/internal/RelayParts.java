@@ -20,8 +20,12 @@ public record RelayParts(
     OutboxMetrics metrics,
     OutboxConfig config) {
 
-  /** A publisher settling rows for {@code owner}; see {@link BatchPublisher#create}. */
-  BatchPublisher publisher(Vertx vertx, String owner, Clock clock, BooleanSupplier stopping) {
-    return BatchPublisher.create(vertx, this, owner, clock, stopping);
+  /**
+   * A publisher settling rows for {@code owner}, whose claims {@code claims} numbers; see {@link
+   * BatchPublisher#create}.
+   */
+  BatchPublisher publisher(
+      Vertx vertx, String owner, ClaimNumbers claims, Clock clock, BooleanSupplier stopping) {
+    return BatchPublisher.create(vertx, this, owner, claims, clock, stopping);
   }
 }

@@ -54,6 +54,8 @@ class BatchPublisherIT {
               .events();
       KafkaProducer<String, String> producer = fx.producer(config, kafka);
       Blocking.await(producer.close(), Duration.ofSeconds(10));
+      ClaimNumbers claims = new ClaimNumbers();
+      long claim = claims.start();
       BatchPublisher publisher =
           new RelayParts(
                   repository,
@@ -62,9 +64,9 @@ class BatchPublisherIT {
                   fx.probe(kafka),
                   fx.metrics,
                   config.outbox())
-              .publisher(fx.vertx, "relay", Clock.systemUTC(), () -> stopping);
+              .publisher(fx.vertx, "relay", claims, Clock.systemUTC(), () -> stopping);
 
-      Blocking.await(publisher.publish(batch), Duration.ofSeconds(30));
+      Blocking.await(publisher.publish(batch, claim), Duration.ofSeconds(30));
 
       List<Row> rows =
           fx.query("SELECT status, attempts, lease_owner FROM outbox_messages ORDER BY id");

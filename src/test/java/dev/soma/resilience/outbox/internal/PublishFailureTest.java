@@ -55,11 +55,22 @@ class PublishFailureTest {
 
   @Test
   void aTimeoutWhileOtherRecordsWereAcknowledgedIsTransient() {
+    // refused at once (no metadata for its topic in time) while the broker answers others
     PublishFailure failure =
         PublishFailure.classify(
-            new TimeoutException("Expiring 1 record(s): 30000 ms has passed"), true);
+            new TimeoutException("Topic t not present in metadata after 1500 ms."), true);
 
     assertThat(failure.kind()).isEqualTo(Kind.TRANSIENT);
+  }
+
+  @Test
+  void aRecordTheProducerTookAndThatTimedOutIsAnOutageEvenWhenTheBrokerAnswersByThen() {
+    // a broker restarted with records in flight: they expire after it is back
+    PublishFailure failure =
+        PublishFailure.classify(
+            new TimeoutException("Expiring 1 record(s): 30000 ms has passed"), true, true);
+
+    assertThat(failure.kind()).isEqualTo(Kind.UNAVAILABLE);
   }
 
   @Test

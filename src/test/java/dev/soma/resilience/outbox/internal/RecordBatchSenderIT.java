@@ -46,7 +46,11 @@ class RecordBatchSenderIT {
     try (RefusingProducer producer = new RefusingProducer(settings)) {
       RecordBatchSender sender =
           new RecordBatchSender(
-              vertx, producer, vertx.createSharedWorkerExecutor(topic, 1), Clock.systemUTC());
+              vertx,
+              producer,
+              vertx.createSharedWorkerExecutor(topic, 1),
+              Clock.systemUTC(),
+              new OrderFences());
 
       RecordBatchSender.Results results =
           Blocking.await(
@@ -56,7 +60,9 @@ class RecordBatchSenderIT {
                       new ProducerRecord<>(topic, "t:a", "a2"),
                       new ProducerRecord<>(topic, "t:b", "b1"),
                       new ProducerRecord<>(topic, "t:c", tooLarge),
-                      new ProducerRecord<>(topic, "t:c", "c2"))),
+                      new ProducerRecord<>(topic, "t:c", "c2")),
+                  new long[] {1, 2, 3, 4, 5},
+                  1),
               Duration.ofSeconds(30));
 
       assertThat(results.error(0)).isInstanceOf(TimeoutException.class);
