@@ -132,14 +132,25 @@ final class BatchPublisher {
       records.add(KafkaRecords.of(batch.get(i)));
       ids[i] = batch.get(i).id();
     }
+    // pipelined: sent before the broker answered for an earlier batch of one of its aggregates
+    Set<String> aggregates = new HashSet<>();
+    batch.forEach(event -> aggregates.add(event.recordKey()));
     boolean pipelined = false;
-    for (ClaimedEvent event : batch) {
-      pipelined |= aggregatesInFlight.merge(event.recordKey(), 1, Integer::sum) > 1;
+    for (String aggregate : aggregates) {
+      pipelined |= aggregatesInFlight.merge(aggregate, 1, Integer::sum) > 1;
     }
     if (pipelined) {
       metrics.pipelined();
     }
-    Future<RecordBatchSender.Results> sent = sender.send(records, ids, claim);
+    Future<RecordBatchSender.Results> sent =
+        sender
+            .send(records, ids, claim)
+            .onComplete(
+                answered -> {
+                  for (String aggregate : aggregates) {
+                    aggregatesInFlight.computeIfPresent(aggregate, (k, n) -> n == 1 ? null : n - 1);
+                  }
+                });
     Future<Verdict> verdict =
         lastJudged
             .transform(previous -> sent)
@@ -149,14 +160,7 @@ final class BatchPublisher {
     return verdict
         .compose(
             v -> settleUntilDone(v.settlement(), 0).map(buried -> settled(batch, claim, v, buried)))
-        .onComplete(
-            ar -> {
-              claims.closed(claim);
-              for (ClaimedEvent event : batch) {
-                aggregatesInFlight.computeIfPresent(
-                    event.recordKey(), (k, n) -> n == 1 ? null : n - 1);
-              }
-            });
+        .onComplete(ar -> claims.closed(claim));
   }
 
   private record Answer(RecordBatchSender.Results results, boolean reachable) {}

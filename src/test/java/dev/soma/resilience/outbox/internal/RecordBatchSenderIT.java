@@ -81,6 +81,55 @@ class RecordBatchSenderIT {
     }
   }
 
+  @Test
+  void aRefusedRecordHoldsBackItsKeyInLaterBatchesUntilItsSettlement() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    String topic = TestServices.topic("refused-across");
+    ServiceConfig config = OutboxFixture.config(Map.of());
+    Map<String, Object> settings =
+        new HashMap<>(ProducerSettings.of(config.kafka(), TestServices.kafkaBootstrap(), topic));
+    OrderFences fences = new OrderFences();
+    try (RefusingProducer producer = new RefusingProducer(settings)) {
+      RecordBatchSender sender =
+          new RecordBatchSender(
+              vertx,
+              producer,
+              vertx.createSharedWorkerExecutor(topic, 1),
+              Clock.systemUTC(),
+              fences);
+
+      RecordBatchSender.Results first =
+          Blocking.await(
+              sender.send(
+                  List.of(new ProducerRecord<>(topic, "t:a", "a1" + REFUSE)), new long[] {1}, 1),
+              Duration.ofSeconds(30));
+      // claim 2 started before claim 1's rows were settled: it may hold a's later rows
+      RecordBatchSender.Results second =
+          Blocking.await(
+              sender.send(
+                  List.of(
+                      new ProducerRecord<>(topic, "t:a", "a2"),
+                      new ProducerRecord<>(topic, "t:b", "b1")),
+                  new long[] {2, 3},
+                  2),
+              Duration.ofSeconds(30));
+      fences.settled(List.of("t:a"), 2, 3);
+      // claim 3 started after: the claim itself keeps a's rows behind a1 from here on
+      RecordBatchSender.Results third =
+          Blocking.await(
+              sender.send(List.of(new ProducerRecord<>(topic, "t:a", "a1")), new long[] {1}, 3),
+              Duration.ofSeconds(30));
+
+      assertThat(first.error(0)).isInstanceOf(TimeoutException.class);
+      assertThat(second.error(0)).isInstanceOf(RecordBatchSender.HeldBack.class);
+      assertThat(second.acked(1)).isTrue();
+      assertThat(third.acked(0)).isTrue();
+      assertThat(fences.size()).isZero();
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+    }
+  }
+
   /**
    * The real producer, refusing the records marked so the way it refuses a record when its buffer
    * stays full for {@code max.block.ms}: through the callback, before {@code send} returns.
