@@ -51,6 +51,11 @@ final class ClaimSql {
    * the key of the partial pending index, so PostgreSQL walks pending rows only (ordered by {@code
    * tenant_id} alone it may pick the unique index and read every published row awaiting retention).
    *
+   * <p>"Leased" is {@code lease_live(lease_expires_at, lease_holder)} (sql/V7) wherever a lease is
+   * tested: not expired, and its holder's session alive ({@link
+   * dev.soma.resilience.common.db.LeaseKeeper}), so a dead relay's rows are free at once. A claim
+   * writes its holder ({@code $12}) next to its owner.
+   *
    * <p>Both paths carry each candidate's tuple id ({@code ctid}), so locking and leasing it fetch
    * the row directly instead of looking its id up in the primary key twice more. A row some other
    * transaction updated after this statement's snapshot has a newer tuple, no longer matches, and
@@ -69,8 +74,7 @@ final class ClaimSql {
       """
       WITH RECURSIVE head AS (
           SELECT id, ctid, tenant_id, partition_key,
-                 next_attempt_at <= now()
-                   AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free
+                 next_attempt_at <= now() AND NOT lease_live(lease_expires_at, lease_holder) AS free
             FROM outbox_messages
            WHERE status = 'pending'
            ORDER BY tenant_id, id LIMIT $1 + 1
@@ -129,14 +133,15 @@ final class ClaimSql {
                            FROM outbox_messages o
                           WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
                             AND o.next_attempt_at <= now()
-                            AND (o.lease_expires_at IS NULL OR o.lease_expires_at < now())
+                            AND NOT lease_live(o.lease_expires_at, o.lease_holder)
                           ORDER BY o.id
                           LIMIT a.share * 2) c
                   WHERE c.partition_key IS NULL OR NOT EXISTS (
                           SELECT 1 FROM outbox_messages p
                            WHERE p.tenant_id = c.tenant_id AND p.partition_key = c.partition_key
                              AND p.status = 'pending' AND p.id < c.id
-                             AND (p.next_attempt_at > now() OR p.lease_expires_at >= now()))
+                             AND (p.next_attempt_at > now()
+                                  OR lease_live(p.lease_expires_at, p.lease_holder)))
                   ORDER BY c.id
                   LIMIT a.share) w
         UNION ALL
@@ -153,7 +158,8 @@ final class ClaimSql {
       ),
       leased AS (
           UPDATE outbox_messages m
-             SET lease_owner = $7, lease_expires_at = now() + make_interval(secs => $8)
+             SET lease_owner = $7, lease_holder = $12,
+                 lease_expires_at = now() + make_interval(secs => $8)
             FROM picked
            WHERE m.ctid = picked.ctid
           RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key,

@@ -61,7 +61,8 @@ class BatchPublisherIT {
                   new DeadLetterPublisher(fx.pool, producer),
                   fx.probe(kafka),
                   fx.metrics,
-                  config.outbox())
+                  config.outbox(),
+                  fx.keeper())
               .publisher(fx.vertx, "relay", Clock.systemUTC(), () -> stopping);
 
       Blocking.await(publisher.publish(batch), Duration.ofSeconds(30));
