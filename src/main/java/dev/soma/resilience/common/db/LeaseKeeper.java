@@ -155,27 +155,40 @@ public final class LeaseKeeper {
       return;
     }
     PgConnection.connect(vertx, options)
-        .compose(
+        .onFailure(e -> retryLater(e.toString()))
+        .onSuccess(
             conn -> {
+              if (closed) {
+                conn.close();
+                return;
+              }
               connection = conn;
               conn.closeHandler(v -> lost(conn, "connection closed"));
               conn.exceptionHandler(e -> LOG.debug("lease keeper connection: {}", e.toString()));
-              return (holder == 0 ? nextKey(conn) : retake(conn, holder))
-                  .onFailure(e -> conn.close());
-            })
-        .onComplete(
-            ar -> {
-              if (ar.succeeded() && !closed) {
-                holder = ar.result();
-                holding = true;
-                failures = 0;
-                LOG.info("lease keeper holds key {}", holder);
-                schedulePing(connection);
-                first.tryComplete(this);
-              } else if (!closed) {
-                retryLater(ar.cause().toString());
-              }
+              (holder == 0 ? nextKey(conn) : retake(conn, holder))
+                  .onComplete(
+                      key -> {
+                        if (conn != connection) {
+                          return; // lost meanwhile, or closed: that path goes on from here
+                        }
+                        if (key.failed()) {
+                          connection = null;
+                          conn.close();
+                          retryLater(key.cause().toString());
+                          return;
+                        }
+                        held(conn, key.result());
+                      });
             });
+  }
+
+  private void held(PgConnection conn, int key) {
+    holder = key;
+    holding = true;
+    failures = 0;
+    LOG.info("lease keeper holds key {} (session {})", key, conn.processId());
+    schedulePing(conn);
+    first.tryComplete(this);
   }
 
   /** A fresh key; one still held (the sequence came round) is skipped. */
@@ -244,6 +257,9 @@ public final class LeaseKeeper {
   }
 
   private void retryLater(String why) {
+    if (closed) {
+      return;
+    }
     failures++;
     long delay = Math.min(RECONNECT_MAX.toMillis(), 100L << Math.min(failures, 6));
     LOG.debug("lease keeper retrying in {} ms: {}", delay, why);
