@@ -6,6 +6,7 @@ import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.api.RouteModule;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.ServiceConfig;
@@ -73,6 +74,9 @@ public final class Application implements AutoCloseable {
   private final ServiceMeters processMeters;
   private final HttpServers http;
 
+  /** This process's lease keeper, once the schema is migrated (its leases end with it). */
+  private volatile LeaseKeeper keeper;
+
   /** The role announced as up, to announce it stopped; none for one-shot tools. */
   private volatile Role up;
 
@@ -127,12 +131,16 @@ public final class Application implements AutoCloseable {
   }
 
   private Future<?> deploy(ServiceConfig config, Role role) {
+    Future<LeaseKeeper> migrated =
+        database
+            .migrate(vertx)
+            .compose(v -> LeaseKeeper.start(vertx, database.connectOptions()))
+            .onSuccess(started -> keeper = started);
     if (role == Role.TOOLS) {
-      return database.migrate(vertx);
+      return migrated;
     }
     String relayId = "relay-" + processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    return database
-        .migrate(vertx)
+    return migrated
         .compose(v -> relays(config).deploy(vertx, relayId, Optional.of(database.connectOptions())))
         .compose(v -> deployForRole(config, role))
         .onSuccess(
@@ -149,7 +157,7 @@ public final class Application implements AutoCloseable {
 
   /** The relay's wiring on this process's pool, producer and meters. */
   public OutboxRelays relays(ServiceConfig config) {
-    return new OutboxRelays(pool, producer, admin, config.outbox(), registry);
+    return new OutboxRelays(pool, producer, admin, keeper, config.outbox(), registry);
   }
 
   /**
@@ -157,7 +165,7 @@ public final class Application implements AutoCloseable {
    * degradation monitor's verdict on SomaBrain.
    */
   public Memories memories(ServiceConfig config, BooleanSupplier statusSaysAvailable) {
-    return Memories.create(vertx, pool, config, registry, statusSaysAvailable);
+    return Memories.create(vertx, pool, keeper, config, registry, statusSaysAvailable);
   }
 
   /**
@@ -174,6 +182,7 @@ public final class Application implements AutoCloseable {
             config,
             new AgentApi.Parts(
                 pool,
+                keeper,
                 outbox,
                 SessionContext.create(vertx, config.redisUrl(), config.session()),
                 memories.service(),
@@ -243,6 +252,11 @@ public final class Application implements AutoCloseable {
     return pool;
   }
 
+  /** This process's lease keeper (there once {@link #start} returned). */
+  public LeaseKeeper leaseKeeper() {
+    return keeper;
+  }
+
   public Outbox outbox() {
     return outbox;
   }
@@ -268,7 +282,8 @@ public final class Application implements AutoCloseable {
 
   /**
    * Stops the verticles first (the relay settles what it has in flight, which needs the producer
-   * and the pool), then the Kafka clients, then Vert.x, then the embedded servers.
+   * and the pool), then gives the lease keeper's lock up, then the Kafka clients, then Vert.x, then
+   * the embedded servers.
    */
   @Override
   public void close() {
@@ -276,6 +291,7 @@ public final class Application implements AutoCloseable {
       List<Future<Void>> undeployed = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
       Blocking.await(
           Future.join(undeployed)
+              .eventually(() -> keeper == null ? Future.succeededFuture() : keeper.close())
               .eventually(() -> producer.close(5_000))
               .eventually(() -> admin.close(5_000))
               .eventually(() -> vertx.close()),

@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.chat.AgentTurns;
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.ApiConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationStatusView;
@@ -49,6 +50,7 @@ public final class AgentApi implements RouteModule {
   /** The process's parts the routes share. */
   public record Parts(
       Pool pool,
+      LeaseKeeper keeper,
       Outbox outbox,
       SessionContext sessions,
       MemoryService memories,
@@ -63,6 +65,7 @@ public final class AgentApi implements RouteModule {
     this.requests =
         new IdempotentRequests(
             parts.pool(),
+            parts.keeper(),
             Duration.ofHours(service.idempotency().retentionHours()),
             config.idempotencyAbandonAfter(),
             Clock.systemUTC());

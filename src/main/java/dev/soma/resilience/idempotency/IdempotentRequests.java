@@ -1,5 +1,6 @@
 package dev.soma.resilience.idempotency;
 
+import dev.soma.resilience.common.db.LeaseKeeper;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -24,9 +25,12 @@ import java.util.HexFormat;
  *   <li>the same key with a different request is {@link Begin#MISMATCH} (422);
  *   <li>work that fails (validation, a server error) calls {@link #abandon}: nothing is stored, and
  *       the client may retry with the same key;
- *   <li>records live {@code retention} (at least 24 h); an {@code in_progress} record older than
- *       {@code abandonAfter} is taken over (its request died with its process). Both are measured
- *       on the injected clock, as is {@link IdempotencyCleanup}'s expiry.
+ *   <li>an {@code in_progress} record belongs to the process that began it (its {@link LeaseKeeper}
+ *       holder): once that process's PostgreSQL session is gone (it died), the next request with
+ *       the key takes the record over at once; {@code abandonAfter} is the long stop for a process
+ *       that is alive but stuck (or began the key while its keeper was reconnecting);
+ *   <li>records live {@code retention} (at least 24 h). Both times are measured on the injected
+ *       clock, as is {@link IdempotencyCleanup}'s expiry.
  * </ul>
  */
 public final class IdempotentRequests {
@@ -46,21 +50,25 @@ public final class IdempotentRequests {
   /** The outcome of {@link #begin}, with the stored response for a replay. */
   public record Started(Begin begin, int storedStatus, JsonObject stored) {}
 
-  /** $7 is the clock's now: a key's begin, expiry and take-over are measured on one clock. */
+  /**
+   * $7 is the clock's now: a key's begin, expiry and take-over are measured on one clock. An {@code
+   * in_progress} record is taken over once it is no {@code lease_live} (sql/V7): {@code
+   * abandonAfter} ($6) after it began, or as soon as the session of its holder ($8) is gone.
+   */
   static final String BEGIN =
       """
       INSERT INTO idempotency_records
-             (scope, idem_key, tenant_id, request_hash, status, created_at, expires_at)
+             (scope, idem_key, tenant_id, request_hash, status, created_at, expires_at, holder)
       VALUES ($1, $2, $3, $4, 'in_progress', $7::timestamptz,
-              $7::timestamptz + make_interval(secs => $5))
+              $7::timestamptz + make_interval(secs => $5), $8)
       ON CONFLICT (scope, idem_key) DO UPDATE
          SET request_hash = EXCLUDED.request_hash, status = 'in_progress',
              created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
-             response_status = NULL, response_body = NULL
+             holder = EXCLUDED.holder, response_status = NULL, response_body = NULL
        WHERE idempotency_records.expires_at < EXCLUDED.created_at
           OR (idempotency_records.status = 'in_progress'
-              AND idempotency_records.created_at
-                  < EXCLUDED.created_at - make_interval(secs => $6))
+              AND NOT lease_live(idempotency_records.created_at + make_interval(secs => $6),
+                                 idempotency_records.holder, EXCLUDED.created_at))
       RETURNING idem_key\
       """;
 
@@ -77,13 +85,19 @@ public final class IdempotentRequests {
           + " 'in_progress'";
 
   private final Pool pool;
+  private final LeaseKeeper keeper;
   private final Duration retention;
   private final Duration abandonAfter;
   private final Clock clock;
 
-  /** Records kept {@code retention}; the time a key was begun and expires is {@code clock}'s. */
-  public IdempotentRequests(Pool pool, Duration retention, Duration abandonAfter, Clock clock) {
+  /**
+   * Records kept {@code retention}; the time a key was begun and expires is {@code clock}'s; a key
+   * in progress ends with the session of {@code keeper}, the process's lease keeper.
+   */
+  public IdempotentRequests(
+      Pool pool, LeaseKeeper keeper, Duration retention, Duration abandonAfter, Clock clock) {
     this.pool = pool;
+    this.keeper = keeper;
     this.retention = retention;
     this.abandonAfter = abandonAfter;
     this.clock = clock;
@@ -117,7 +131,8 @@ public final class IdempotentRequests {
                 requestHash,
                 retention.toSeconds(),
                 abandonAfter.toSeconds(),
-                OffsetDateTime.now(clock)))
+                OffsetDateTime.now(clock),
+                keeper.heldKey()))
         .compose(
             rows ->
                 rows.rowCount() == 1

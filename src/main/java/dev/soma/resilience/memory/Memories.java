@@ -1,6 +1,7 @@
 package dev.soma.resilience.memory;
 
 import dev.soma.resilience.breaker.CircuitBreakers;
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.memory.internal.MemoryGauges;
@@ -30,6 +31,7 @@ public final class Memories {
 
   private final Vertx vertx;
   private final PendingMemories queue;
+  private final LeaseKeeper keeper;
   private final Optional<SomaBrainClient> somabrain;
   private final MemoryConfig config;
   private final MeterRegistry registry;
@@ -39,12 +41,14 @@ public final class Memories {
   private Memories(
       Vertx vertx,
       Pool pool,
+      LeaseKeeper keeper,
       Optional<SomaBrainClient> somabrain,
       MemoryConfig config,
       MeterRegistry registry,
       BooleanSupplier statusSaysAvailable) {
     this.vertx = vertx;
     this.queue = new PendingMemories(pool);
+    this.keeper = keeper;
     this.somabrain = somabrain;
     this.config = config;
     this.registry = registry;
@@ -71,16 +75,19 @@ public final class Memories {
   /**
    * The process's memory parts. {@code statusSaysAvailable} is the degradation monitor's verdict on
    * SomaBrain (a {@code DegradationStatusView}); for a command that only syncs, {@code () -> true}.
+   * The sync's leases end with the session of {@code keeper}, the process's lease keeper.
    */
   public static Memories create(
       Vertx vertx,
       Pool pool,
+      LeaseKeeper keeper,
       ServiceConfig config,
       MeterRegistry registry,
       BooleanSupplier statusSaysAvailable) {
     Optional<SomaBrainClient> somabrain =
         config.somabrainUrl().map(url -> SomaBrainClient.create(vertx, url, config.memory()));
-    return new Memories(vertx, pool, somabrain, config.memory(), registry, statusSaysAvailable);
+    return new Memories(
+        vertx, pool, keeper, somabrain, config.memory(), registry, statusSaysAvailable);
   }
 
   /** Remember and recall, for the API. */
@@ -98,7 +105,7 @@ public final class Memories {
       LOG.info("SomaBrain not configured (SA01_SOMABRAIN_URL): memories wait in the queue");
       return gaugesUp.map(id -> Optional.empty());
     }
-    MemorySync sync = new MemorySync(queue, somabrain.get(), config, owner, registry);
+    MemorySync sync = new MemorySync(queue, somabrain.get(), config, owner, keeper, registry);
     return gaugesUp
         .compose(id -> vertx.deployVerticle(sync))
         .map(id -> Optional.of(new Sync(sync)));

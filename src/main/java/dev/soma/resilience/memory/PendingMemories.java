@@ -15,7 +15,9 @@ import java.util.List;
  * The pending-memory queue in PostgreSQL. A tenant's memories leave in the order they were queued:
  * claims are serialized across nodes (advisory lock) and a memory is claimable only when no earlier
  * memory of its tenant is leased or waiting for a retry. Leases keep two nodes from sending the
- * same memory at once.
+ * same memory at once; a lease is {@code lease_live(lease_expires_at, lease_holder)} (sql/V7), so
+ * it ends with its node's session as well as with its time, and every change a node makes under its
+ * lease is fenced by {@code lease_owner}.
  */
 public final class PendingMemories {
 
@@ -55,18 +57,20 @@ public final class PendingMemories {
                  SELECT p.id FROM pending_memories p
                   WHERE p.tenant_id = t.tenant_id AND p.status = 'pending'
                     AND p.next_attempt_at <= now()
-                    AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
+                    AND NOT lease_live(p.lease_expires_at, p.lease_holder)
                     AND NOT EXISTS (
                         SELECT 1 FROM pending_memories e
                          WHERE e.tenant_id = p.tenant_id AND e.status = 'pending' AND e.id < p.id
-                           AND (e.next_attempt_at > now() OR e.lease_expires_at >= now()))
+                           AND (e.next_attempt_at > now()
+                                OR lease_live(e.lease_expires_at, e.lease_holder)))
                   ORDER BY p.id
                   LIMIT $1
                     FOR UPDATE SKIP LOCKED) c
            WHERE t.tenant_id IS NOT NULL
       )
       UPDATE pending_memories m
-         SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4)
+         SET lease_owner = $3, lease_holder = $5,
+             lease_expires_at = now() + make_interval(secs => $4)
         FROM picked WHERE m.id = picked.id
       RETURNING m.id, m.tenant_id, m.namespace, m.memory_key, m.value, m.meta, m.attempts,
                 m.max_attempts, m.created_at\
@@ -151,8 +155,12 @@ public final class PendingMemories {
         .map(rows -> rows.iterator().next().getBoolean(0));
   }
 
-  /** Leases up to {@code perTenant} due memories of each of up to {@code tenants} tenants. */
-  public Future<List<Claimed>> claim(String owner, int perTenant, int tenants, Duration lease) {
+  /**
+   * Leases up to {@code perTenant} due memories of each of up to {@code tenants} tenants for {@code
+   * owner}, whose leases end with the session holding {@code holder} (null: with their time only).
+   */
+  public Future<List<Claimed>> claim(
+      String owner, Integer holder, int perTenant, int tenants, Duration lease) {
     return pool.withTransaction(
         tx ->
             tx.preparedQuery("SELECT pg_advisory_xact_lock($1)")
@@ -161,7 +169,8 @@ public final class PendingMemories {
                     v ->
                         tx.preparedQuery(CLAIM)
                             .execute(
-                                Tuple.of(perTenant, tenants, owner, lease.toMillis() / 1000.0)))
+                                Tuple.of(
+                                    perTenant, tenants, owner, lease.toMillis() / 1000.0, holder)))
                 .map(
                     rows -> {
                       List<Claimed> claimed = new ArrayList<>();

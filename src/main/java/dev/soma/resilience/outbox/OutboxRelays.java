@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox;
 
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
@@ -34,11 +35,13 @@ public final class OutboxRelays {
 
   /**
    * @param admin asked whether the cluster is reachable when sends fail (outage detection)
+   * @param keeper the process's lease keeper: the relay's leases end with the process
    */
   public OutboxRelays(
       Pool pool,
       KafkaProducer<String, String> producer,
       KafkaAdminClient admin,
+      LeaseKeeper keeper,
       OutboxConfig config,
       MeterRegistry registry) {
     this.pool = pool;
@@ -49,7 +52,8 @@ public final class OutboxRelays {
             new DeadLetterPublisher(pool, producer),
             BrokerProbe.of(admin),
             new OutboxMetrics(registry),
-            config);
+            config,
+            keeper);
   }
 
   /**

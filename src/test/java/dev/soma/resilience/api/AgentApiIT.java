@@ -150,6 +150,7 @@ class AgentApiIT {
     Blocking.await(
         new dev.soma.resilience.idempotency.IdempotentRequests(
                 app.pool(),
+                app.leaseKeeper(),
                 Duration.ofHours(24),
                 Duration.ofMinutes(5),
                 java.time.Clock.systemUTC())

@@ -34,7 +34,7 @@ class IdempotencyKeyLifetimeIT {
   @BeforeEach
   void setUp() throws Exception {
     fx = new OutboxFixture();
-    requests = new IdempotentRequests(fx.pool, RETENTION, ABANDON_AFTER, clock);
+    requests = new IdempotentRequests(fx.pool, fx.keeper(), RETENTION, ABANDON_AFTER, clock);
   }
 
   @AfterEach

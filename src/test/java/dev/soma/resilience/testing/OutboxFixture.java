@@ -2,6 +2,7 @@ package dev.soma.resilience.testing;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
@@ -48,10 +49,25 @@ public final class OutboxFixture implements AutoCloseable {
   public final OutboxMetrics metrics = new OutboxMetrics(meters);
   private final List<KafkaProducer<String, String>> producers = new ArrayList<>();
   private final List<KafkaAdminClient> admins = new ArrayList<>();
+  private LeaseKeeper keeper;
 
   public OutboxFixture() throws Exception {
     Blocking.await(database.migrate(vertx), Duration.ofSeconds(60));
     pool = database.pool(vertx, 8);
+  }
+
+  /** The lease keeper of this fixture's "process", shared by the relays it deploys. */
+  public synchronized LeaseKeeper keeper() throws Exception {
+    if (keeper == null) {
+      keeper = newKeeper(vertx);
+    }
+    return keeper;
+  }
+
+  /** A lease keeper of its own on {@code owner}, standing for another process. */
+  public LeaseKeeper newKeeper(Vertx owner) throws Exception {
+    return Blocking.await(
+        LeaseKeeper.start(owner, database.connectOptions()), Duration.ofSeconds(30));
   }
 
   /** The configuration with these {@code SA01_*} overrides (tests use short timeouts). */
@@ -110,7 +126,8 @@ public final class OutboxFixture implements AutoCloseable {
                     deadLetters,
                     probe(bootstrap),
                     relayMetrics,
-                    config.outbox()),
+                    config.outbox(),
+                    keeper()),
                 relayId,
                 Optional.of(database.connectOptions()),
                 Clock.systemUTC()));

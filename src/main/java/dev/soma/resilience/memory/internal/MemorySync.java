@@ -1,6 +1,7 @@
 package dev.soma.resilience.memory.internal;
 
 import dev.soma.resilience.common.RetrySchedule;
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.degradation.DegradationStatusView;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * holds. It wakes on its interval, when memories are queued, and on every degradation status
  * change, and skips rounds while the monitor says SomaBrain is unavailable: it does not hammer a
  * dead service. An outage costs no attempts; a memory SomaBrain rejects (4xx) goes to the dead
- * letters at once, others after {@code maxAttempts}.
+ * letters at once, others after {@code maxAttempts}. Its leases end with its process ({@link
+ * LeaseKeeper}); while the keeper has lost its lock it claims nothing.
  */
 public final class MemorySync extends VerticleBase {
 
@@ -43,6 +45,7 @@ public final class MemorySync extends VerticleBase {
   private final SomaBrainClient somabrain;
   private final MemoryConfig config;
   private final String owner;
+  private final LeaseKeeper keeper;
   private final SyncFailures failures;
   private DegradationStatusView status;
   private CallReporter reporter;
@@ -58,8 +61,10 @@ public final class MemorySync extends VerticleBase {
       SomaBrainClient somabrain,
       MemoryConfig config,
       String owner,
+      LeaseKeeper keeper,
       MeterRegistry registry) {
     this.queue = queue;
+    this.keeper = keeper;
     this.somabrain = somabrain;
     this.config = config;
     this.owner = owner;
@@ -147,11 +152,16 @@ public final class MemorySync extends VerticleBase {
 
   /** One round: claim, send, settle. Runs on this verticle's event loop. */
   private Future<SyncRound> drain() {
-    if (!status.isUsable(MemoryService.DEPENDENCY)) {
+    if (!status.isUsable(MemoryService.DEPENDENCY) || !keeper.holding()) {
       return Future.succeededFuture(new SyncRound(0, 0));
     }
     return queue
-        .claim(owner, config.syncBatchSize(), config.syncConcurrentTenants(), config.lease())
+        .claim(
+            owner,
+            keeper.holder(),
+            config.syncBatchSize(),
+            config.syncConcurrentTenants(),
+            config.lease())
         .compose(
             claimed -> {
               Map<String, List<Claimed>> byTenant = new LinkedHashMap<>();

@@ -61,6 +61,12 @@ final class ClaimSql {
    * partial pending index, so PostgreSQL walks pending rows only (ordered by {@code tenant_id}
    * alone it may pick the unique index and read every published row awaiting retention).
    *
+   * <p>"Leased" is {@code lease_live(lease_expires_at, lease_holder)} (sql/V7) wherever another
+   * owner's lease is tested: not expired, and its holder's session alive ({@link
+   * dev.soma.resilience.common.db.LeaseKeeper}), so a dead relay's rows are free at once. The
+   * owner's own leases are tested by time only (it claims only while its keeper holds its lock). A
+   * claim writes its holder ({@code $12}) next to its owner.
+   *
    * <p>Both paths carry each candidate's tuple id ({@code ctid}), so locking and leasing it fetch
    * the row directly instead of looking its id up in the primary key twice more. A row some other
    * transaction updated after this statement's snapshot has a newer tuple, no longer matches, and
@@ -79,11 +85,8 @@ final class ClaimSql {
       """
       WITH RECURSIVE head AS (
           SELECT id, ctid, tenant_id, partition_key,
-                 next_attempt_at <= now()
-                   AND (lease_expires_at IS NULL OR lease_expires_at < now()) AS free,
-                 NOT (next_attempt_at <= now()
-                        AND (lease_expires_at IS NULL OR lease_expires_at < now()))
-                   AND NOT (lease_owner = $7 AND lease_expires_at >= now()) IS TRUE AS blocks
+                 next_attempt_at <= now() AND NOT lease_live(lease_expires_at, lease_holder) AS free,
+                 (lease_owner = $7 AND lease_expires_at >= now()) IS TRUE AS mine
             FROM outbox_messages
            WHERE status = 'pending'
            ORDER BY tenant_id, id LIMIT $1 + 1
@@ -98,7 +101,7 @@ final class ClaimSql {
           SELECT f.id, f.ctid, f.tenant_id,
                  row_number() OVER (PARTITION BY f.tenant_id ORDER BY f.id) AS rank
             FROM (SELECT o.id, o.ctid, o.tenant_id, o.free,
-                         o.partition_key IS NOT NULL AND coalesce(bool_or(o.blocks) OVER (
+                         o.partition_key IS NOT NULL AND coalesce(bool_or(NOT o.free AND NOT o.mine) OVER (
                              PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id
                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS blocked
                     FROM head o
@@ -141,7 +144,7 @@ final class ClaimSql {
                    FROM outbox_messages o
                   WHERE o.tenant_id = a.tenant_id AND o.status = 'pending'
                     AND o.next_attempt_at <= now()
-                    AND (o.lease_expires_at IS NULL OR o.lease_expires_at < now())
+                    AND NOT lease_live(o.lease_expires_at, o.lease_holder)
                   ORDER BY o.id
                   LIMIT a.share * 2) w
       ),
@@ -154,8 +157,8 @@ final class ClaimSql {
                  SELECT p.id FROM outbox_messages p
                   WHERE p.tenant_id = k.tenant_id AND p.partition_key = k.partition_key
                     AND p.status = 'pending' AND p.id < k.last
-                    AND (p.next_attempt_at > now() OR p.lease_expires_at >= now())
                     AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
+                    AND (p.next_attempt_at > now() OR lease_live(p.lease_expires_at, p.lease_holder))
                   ORDER BY p.id
                   LIMIT 1) b ON true
       ),
@@ -182,7 +185,8 @@ final class ClaimSql {
       ),
       leased AS (
           UPDATE outbox_messages m
-             SET lease_owner = $7, lease_expires_at = now() + make_interval(secs => $8)
+             SET lease_owner = $7, lease_holder = $12,
+                 lease_expires_at = now() + make_interval(secs => $8)
             FROM picked
            WHERE m.ctid = picked.ctid
           RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key,

@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.DrainSummary;
 import io.vertx.core.Future;
@@ -14,6 +15,7 @@ import java.util.List;
 public final class OutboxDrain {
 
   private final OutboxRepository repository;
+  private final LeaseKeeper keeper;
   private final BatchPublisher publisher;
   private final DeadLetterPublisher deadLetters;
   private final OutboxConfig config;
@@ -22,6 +24,7 @@ public final class OutboxDrain {
 
   public OutboxDrain(Vertx vertx, RelayParts parts, String owner) {
     this.repository = parts.repository();
+    this.keeper = parts.keeper();
     this.deadLetters = parts.deadLetters();
     this.config = parts.config();
     this.owner = owner;
@@ -35,7 +38,9 @@ public final class OutboxDrain {
 
   /** Claims from {@code tenantCursor} on, like the relay, so every tenant's rows are reached. */
   private Future<DrainSummary> next(DrainSummary sofar, String tenantCursor) {
-    Claim claim = Claim.ofAll(owner, config.batchSize(), config.lease(), tenantCursor);
+    // while the keeper has lost its lock, a lease would be over as soon as taken: lease by time
+    Claim claim =
+        Claim.ofAll(owner, keeper.heldKey(), config.batchSize(), config.lease(), tenantCursor);
     long number = claims.start();
     return repository
         .claim(claim)

@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
 import dev.soma.resilience.outbox.internal.RelayPacing.Event;
@@ -38,6 +39,7 @@ public final class OutboxRelay extends VerticleBase {
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   private final OutboxRepository repository;
+  private final LeaseKeeper keeper;
   private final Function<Vertx, BatchPublisher> publishers;
   private final WakeSignals signals;
   private final OutboxConfig config;
@@ -60,6 +62,7 @@ public final class OutboxRelay extends VerticleBase {
       RelayParts parts, String relayId, Optional<PgConnectOptions> listenTo, Clock clock) {
     OutboxConfig config = parts.config();
     this.repository = parts.repository();
+    this.keeper = parts.keeper();
     this.config = config;
     this.relayId = relayId;
     this.clock = clock;
@@ -119,10 +122,11 @@ public final class OutboxRelay extends VerticleBase {
   /**
    * Starts the claims the {@link ClaimScheduler} wants while {@link RelayPacing} admits them.
    * Claims in progress count against the pipeline, so the relay never holds more batches than
-   * {@code maxInFlightBatches}.
+   * {@code maxInFlightBatches}. None while the lease keeper has lost its lock: such leases would be
+   * over as soon as taken (the poll wakes the relay again).
    */
   private void pump() {
-    while (pacing.mayClaim(inFlight + claims.running())) {
+    while (keeper.holding() && pacing.mayClaim(inFlight + claims.running())) {
       int bucket = claims.next();
       if (bucket == ClaimScheduler.NONE) {
         return;
@@ -143,7 +147,8 @@ public final class OutboxRelay extends VerticleBase {
                 bucket,
                 tenantCursors[cursor],
                 quotas.remaining(),
-                quotas.defaultRemaining()))
+                quotas.defaultRemaining(),
+                keeper.holder()))
         .onComplete(
             ar -> {
               if (ar.failed()) {

@@ -84,7 +84,7 @@ public final class OutboxRepository {
                      SELECT p.ctid FROM outbox_messages p
                       WHERE p.tenant_id = h.tenant_id AND p.partition_key = h.partition_key
                         AND p.status = 'pending' AND p.id > h.id AND p.next_attempt_at < h.until
-                        AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
+                        AND NOT lease_live(p.lease_expires_at, p.lease_holder)
                         AND p.id NOT IN (SELECT id FROM retried)
                       ORDER BY p.id
                       LIMIT %d) n
@@ -156,7 +156,8 @@ public final class OutboxRepository {
             (double) claim.lease().toMillis() / 1000.0,
             claim.defaultQuota(),
             claim.bucket(),
-            CLAIM_BUCKETS - 1);
+            CLAIM_BUCKETS - 1,
+            claim.holder());
     return pool.withConnection(
         conn -> {
           // One round trip: the commands are pipelined. A failed statement aborts the

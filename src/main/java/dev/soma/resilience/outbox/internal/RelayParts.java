@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.OutboxConfig;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -9,8 +10,9 @@ import java.util.function.BooleanSupplier;
 /**
  * What every way of publishing the outbox works with - the relay verticle, a one-off drain and
  * their batch publishers: the outbox table, the producer its records go out through, the
- * dead-letter publisher, the probe that tells a broker outage from a bad record, the metrics and
- * the outbox settings. One process shares one set.
+ * dead-letter publisher, the probe that tells a broker outage from a bad record, the metrics, the
+ * outbox settings, and the process's lease keeper (leases are taken only while it holds its lock,
+ * and end with the process). One process shares one set.
  */
 public record RelayParts(
     OutboxRepository repository,
@@ -18,7 +20,8 @@ public record RelayParts(
     DeadLetterPublisher deadLetters,
     BrokerProbe probe,
     OutboxMetrics metrics,
-    OutboxConfig config) {
+    OutboxConfig config,
+    LeaseKeeper keeper) {
 
   /**
    * A publisher settling rows for {@code owner}, whose claims {@code claims} numbers; see {@link

@@ -63,7 +63,8 @@ class BatchPublisherIT {
                   new DeadLetterPublisher(fx.pool, producer),
                   fx.probe(kafka),
                   fx.metrics,
-                  config.outbox())
+                  config.outbox(),
+                  fx.keeper())
               .publisher(fx.vertx, "relay", claims, Clock.systemUTC(), () -> stopping);
 
       Blocking.await(publisher.publish(batch, claim), Duration.ofSeconds(30));

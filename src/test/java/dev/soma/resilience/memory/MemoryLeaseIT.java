@@ -1,0 +1,126 @@
+package dev.soma.resilience.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.db.LeaseKeeper;
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.memory.PendingMemories.Claimed;
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.SomaBrainDouble;
+import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The memory sync's leases end with its process (its lease keeper's session), whatever {@code
+ * memory.leaseSeconds} is; a sync that is alive but stalled keeps them until they expire, and once
+ * another took them over it can neither mark, reschedule, release nor bury them.
+ */
+@ExtendWith(TestServices.class)
+class MemoryLeaseIT {
+
+  private static final String TENANT = "tenant-lease";
+  private static final String TOKEN = "brain-token";
+  private static final Duration LONG_LEASE = Duration.ofSeconds(300);
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private final Vertx doubles = Vertx.vertx();
+  private OutboxFixture fx;
+  private SomaBrainDouble brain;
+  private PendingMemories queue;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new OutboxFixture();
+    brain = SomaBrainDouble.start(doubles, TOKEN);
+    queue = new PendingMemories(fx.pool);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    brain.close();
+    Blocking.await(doubles.close(), TIMEOUT);
+    fx.close();
+  }
+
+  @Test
+  void aDeadSyncsMemoriesAreSentByAnotherSyncLongBeforeTheirLeaseEnds() throws Exception {
+    List.of("m1", "m2", "m3").forEach(this::enqueue);
+    Vertx doomed = Vertx.vertx();
+    LeaseKeeper doomedKeeper = fx.newKeeper(doomed);
+    assertThat(claim("doomed", doomedKeeper)).hasSize(3);
+    assertThat(claim("other", fx.keeper())).isEmpty();
+
+    Blocking.await(doomed.close(), Duration.ofSeconds(30));
+    Blocking.await(
+        Memories.create(fx.vertx, fx.pool, fx.keeper(), config(), fx.meters, () -> true)
+            .deploySync("survivor"),
+        TIMEOUT);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> brain.writes(TENANT).size() == 3);
+    assertThat(brain.writes(TENANT)).containsExactly("m1", "m2", "m3");
+  }
+
+  @Test
+  void aStalledSyncKeepsItsLeaseUntilItExpiresAndCannotSettleOnceTakenOver() throws Exception {
+    enqueue("m1");
+    LeaseKeeper stalled = fx.newKeeper(fx.vertx);
+    long id = claim("stalled", stalled).get(0).id();
+    assertThat(claim("other", fx.keeper())).isEmpty();
+
+    fx.query("UPDATE pending_memories SET lease_expires_at = now() - interval '1 second'");
+    assertThat(claim("other", fx.keeper())).extracting(Claimed::id).containsExactly(id);
+    Blocking.await(queue.synced(id, "stalled"), TIMEOUT);
+    Blocking.await(queue.reschedule(id, "stalled", true, Duration.ofHours(1), "late"), TIMEOUT);
+    Blocking.await(queue.release(List.of(id), "stalled"), TIMEOUT);
+    assertThat(Blocking.await(queue.bury(id, "stalled", "late", "Late"), TIMEOUT)).isFalse();
+
+    Row row =
+        fx.query(
+                "SELECT status, lease_owner, attempts, last_error FROM pending_memories"
+                    + " WHERE id = $1",
+                id)
+            .get(0);
+    assertThat(row.getString("status")).isEqualTo("pending");
+    assertThat(row.getString("lease_owner")).isEqualTo("other");
+    assertThat(row.getInteger("attempts")).isZero();
+    assertThat(row.getString("last_error")).isNull();
+    assertThat(fx.count("SELECT count(*) FROM dead_letter_messages")).isZero();
+  }
+
+  private List<Claimed> claim(String owner, LeaseKeeper keeper) throws Exception {
+    return Blocking.await(queue.claim(owner, keeper.holder(), 10, 10, LONG_LEASE), TIMEOUT);
+  }
+
+  private void enqueue(String key) {
+    Memory memory =
+        new Memory(TENANT, "notes", key, new JsonObject().put("text", key), new JsonObject());
+    try {
+      Blocking.await(queue.enqueue(fx.pool, memory, 10), TIMEOUT);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private ServiceConfig config() {
+    return OutboxFixture.config(
+        Map.of(
+            "SA01_SOMABRAIN_URL",
+            brain.url(),
+            "SA01_SOMABRAIN_TOKEN",
+            TOKEN,
+            "SA01_MEMORY_LEASE_SECONDS",
+            "" + LONG_LEASE.toSeconds(),
+            "SA01_MEMORY_SYNC_INTERVAL_SECONDS",
+            "1"));
+  }
+}
