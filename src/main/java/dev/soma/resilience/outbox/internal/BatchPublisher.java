@@ -135,8 +135,8 @@ final class BatchPublisher {
     return repository
         .settle(relayId, new Settlement(published, retry, burials))
         .map(
-            buried -> {
-              settled(batch, results, buried);
+            settled -> {
+              settled(batch, results, settled);
               return new Outcome(published.size(), retry.size() + burials.size(), brokerDown);
             });
   }
@@ -185,9 +185,25 @@ final class BatchPublisher {
     return new Retry(event.id(), true, delay, failure.message());
   }
 
-  /** Once the rows are settled: the publish latencies, the dead letters and their .dlq copies. */
+  /**
+   * Once the rows are settled: the publish latencies, the rows whose lease was lost, the dead
+   * letters and their .dlq copies.
+   */
   private void settled(
-      List<ClaimedEvent> batch, RecordBatchSender.Results results, List<String> buried) {
+      List<ClaimedEvent> batch, RecordBatchSender.Results results, OutboxRepository.Settled done) {
+    if (done.leaseLost() > 0) {
+      // stalled past the lease (a pause, a long GC): another relay owns these rows now
+      LOG.warn(
+          "outbox relay {}: {} row(s) of a batch of {} (ids {} to {}) were taken over by another"
+              + " relay before they were settled; left to it",
+          relayId,
+          done.leaseLost(),
+          batch.size(),
+          batch.get(0).id(),
+          batch.get(batch.size() - 1).id());
+      metrics.leaseLost(done.leaseLost());
+    }
+    List<String> buried = done.deadLetterTopics();
     for (int i = 0; i < batch.size(); i++) {
       if (results.acked(i)) {
         ClaimedEvent event = batch.get(i);
