@@ -63,6 +63,11 @@ class FreshServiceMetricsIT {
   }
 
   @Test
+  void theLeaseLostCounterIsAtZeroOnAFreshService() {
+    assertThat(firstScrape).contains("outbox_lease_lost_total 0.0");
+  }
+
+  @Test
   void theDeadLetterCounterHasATotalAtZeroOnAFreshService() {
     assertThat(firstScrape).contains("dlq_messages_total{topic=\"_all\"} 0.0");
   }

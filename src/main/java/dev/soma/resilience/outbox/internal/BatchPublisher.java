@@ -159,7 +159,7 @@ final class BatchPublisher {
     lastJudged = verdict.transform(ignored -> Future.succeededFuture());
     return verdict
         .compose(
-            v -> settleUntilDone(v.settlement(), 0).map(buried -> settled(batch, claim, v, buried)))
+            v -> settleUntilDone(v.settlement(), 0).map(done -> settled(batch, claim, v, done)))
         .onComplete(ar -> claims.closed(claim));
   }
 
@@ -224,7 +224,7 @@ final class BatchPublisher {
         unavailable && published.isEmpty());
   }
 
-  private Future<List<String>> settleUntilDone(Settlement settlement, int failures) {
+  private Future<OutboxRepository.Settled> settleUntilDone(Settlement settlement, int failures) {
     return repository
         .settle(relayId, settlement)
         .recover(
@@ -282,13 +282,26 @@ final class BatchPublisher {
   }
 
   /**
-   * Once the rows are settled: the fences, the publish latencies, the dead letters and their .dlq
-   * copies.
+   * Once the rows are settled: the fences, the publish latencies, the rows whose lease was lost,
+   * the dead letters and their .dlq copies.
    */
   private Outcome settled(
-      List<ClaimedEvent> batch, long claim, Verdict verdict, List<String> buried) {
+      List<ClaimedEvent> batch, long claim, Verdict verdict, OutboxRepository.Settled done) {
     claims.closed(claim);
     fences.settled(verdict.failedKeys(), claims.started(), claims.oldestOpen());
+    if (done.leaseLost() > 0) {
+      // stalled past the lease (a pause, a long GC): another relay owns these rows now
+      LOG.warn(
+          "outbox relay {}: {} row(s) of a batch of {} (ids {} to {}) were taken over by another"
+              + " relay before they were settled; left to it",
+          relayId,
+          done.leaseLost(),
+          batch.size(),
+          batch.get(0).id(),
+          batch.get(batch.size() - 1).id());
+      metrics.leaseLost(done.leaseLost());
+    }
+    List<String> buried = done.deadLetterTopics();
     for (int i = 0; i < batch.size(); i++) {
       ClaimedEvent event = batch.get(i);
       if (verdict.published().contains(event.id())) {

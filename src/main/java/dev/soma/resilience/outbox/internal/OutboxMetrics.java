@@ -17,10 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The outbox's meters, as Prometheus sees them: {@code outbox_messages_pending{tenant}}, {@code
  * outbox_messages_published_total{topic}}, {@code outbox_publish_latency_seconds} (commit to broker
  * ack), {@code dlq_messages_total{topic}}, {@code outbox_relay_batch_size}, {@code
- * outbox_relay_batches_pipelined_total}, {@code outbox_publish_failures_total{kind}}. The pending
- * gauge and the dead-letter counter have a total series ({@code tenant="_all"}, {@code
- * topic="_all"}) from the moment they are created, so a scrape of a fresh or healthy service finds
- * them at 0.
+ * outbox_relay_batches_pipelined_total}, {@code outbox_publish_failures_total{kind}}, {@code
+ * outbox_lease_lost_total} (rows a relay could not settle because another relay had taken them over
+ * after its lease ran out). The pending gauge and the dead-letter counter have a total series
+ * ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so a scrape of a
+ * fresh or healthy service finds them at 0.
  */
 public final class OutboxMetrics {
 
@@ -32,6 +33,7 @@ public final class OutboxMetrics {
   private final DistributionSummary batchSize;
   private final Counter pipelined;
   private final MultiGauge pending;
+  private final Counter leaseLost;
   private final Map<String, Counter> published = new ConcurrentHashMap<>();
   private final Map<String, DeadLetterCounter> dead = new ConcurrentHashMap<>();
   private final Map<PublishFailure.Kind, Counter> failures = new ConcurrentHashMap<>();
@@ -57,6 +59,11 @@ public final class OutboxMetrics {
     this.pending =
         MultiGauge.builder("outbox.messages.pending")
             .description("Pending outbox rows per tenant")
+            .register(registry);
+    this.leaseLost =
+        Counter.builder("outbox.lease.lost")
+            .description(
+                "Rows a relay could not settle because another relay had taken over their lease")
             .register(registry);
     pending(Map.of());
     DeadLetterCounter.total(registry);
@@ -89,6 +96,10 @@ public final class OutboxMetrics {
                     .tag("kind", k.name().toLowerCase())
                     .register(registry))
         .increment();
+  }
+
+  public void leaseLost(int rows) {
+    leaseLost.increment(rows);
   }
 
   public void batch(int size) {

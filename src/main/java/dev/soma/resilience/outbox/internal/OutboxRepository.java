@@ -48,7 +48,8 @@ public final class OutboxRepository {
    * #HELD_SUCCESSORS} pending ones of its aggregate, ten times that in all per settlement) wait as
    * long: they may not go before it anyway, and while they look due they would fill the claim's
    * per-tenant window (two shares of the tenant's oldest due rows) and keep the tenant's other
-   * aggregates waiting too.
+   * aggregates waiting too. Returns how many of the failed rows it put back (the others' lease was
+   * lost).
    */
   static final String RESCHEDULE =
       """
@@ -75,21 +76,24 @@ public final class OutboxRepository {
             FROM retried
            WHERE partition_key IS NOT NULL AND next_attempt_at > now()
            GROUP BY tenant_id, partition_key
+      ),
+      held_back AS (
+          UPDATE outbox_messages s
+             SET next_attempt_at = held.until
+            FROM (SELECT n.ctid, h.until
+                    FROM heads h
+                   CROSS JOIN LATERAL (
+                         SELECT p.ctid FROM outbox_messages p
+                          WHERE p.tenant_id = h.tenant_id AND p.partition_key = h.partition_key
+                            AND p.status = 'pending' AND p.id > h.id AND p.next_attempt_at < h.until
+                            AND NOT lease_live(p.lease_expires_at, p.lease_holder)
+                            AND p.id NOT IN (SELECT id FROM retried)
+                          ORDER BY p.id
+                          LIMIT %d) n
+                   LIMIT %d) held
+           WHERE s.ctid = held.ctid
       )
-      UPDATE outbox_messages s
-         SET next_attempt_at = held.until
-        FROM (SELECT n.ctid, h.until
-                FROM heads h
-               CROSS JOIN LATERAL (
-                     SELECT p.ctid FROM outbox_messages p
-                      WHERE p.tenant_id = h.tenant_id AND p.partition_key = h.partition_key
-                        AND p.status = 'pending' AND p.id > h.id AND p.next_attempt_at < h.until
-                        AND NOT lease_live(p.lease_expires_at, p.lease_holder)
-                        AND p.id NOT IN (SELECT id FROM retried)
-                      ORDER BY p.id
-                      LIMIT %d) n
-               LIMIT %d) held
-       WHERE s.ctid = held.ctid\
+      SELECT count(*) FROM retried\
       """
           .formatted(HELD_SUCCESSORS, 10 * HELD_SUCCESSORS);
 
@@ -196,29 +200,51 @@ public final class OutboxRepository {
   public record Burial(long id, String error, String errorClass) {}
 
   /**
-   * Applies {@code settlement} for rows still leased by {@code owner} (rows whose lease was lost
-   * are left to their new owner). Completes with the topic of each new dead letter.
+   * What {@link #settle} did: the topic of each new dead letter, and how many rows of the
+   * settlement it left alone because {@code owner} no longer held their lease (another relay took
+   * them over after the lease ran out, or they were settled already).
    */
-  public Future<List<String>> settle(String owner, Settlement settlement) {
+  public record Settled(List<String> deadLetterTopics, int leaseLost) {}
+
+  /**
+   * Applies {@code settlement} for rows still leased by {@code owner} (rows whose lease was lost
+   * are left to their new owner, and counted in {@link Settled#leaseLost}).
+   */
+  public Future<Settled> settle(String owner, Settlement settlement) {
+    int rows =
+        settlement.published().size() + settlement.retries().size() + settlement.burials().size();
     if (settlement.retries().isEmpty() && settlement.burials().isEmpty()) {
-      return markPublished(pool, owner, settlement.published()).map(List.of());
+      return markPublished(pool, owner, settlement.published())
+          .map(marked -> new Settled(List.of(), rows - marked));
     }
     return pool.withTransaction(
         tx ->
             markPublished(tx, owner, settlement.published())
                 .compose(
-                    v ->
-                        settlement.retries().isEmpty()
-                            ? Future.succeededFuture()
-                            : tx.preparedQuery(RESCHEDULE)
-                                .execute(rescheduleParams(owner, settlement.retries())))
-                .compose(v -> bury(tx, owner, settlement.burials())));
+                    marked ->
+                        reschedule(tx, owner, settlement.retries())
+                            .map(retried -> marked + retried))
+                .compose(
+                    settled ->
+                        bury(tx, owner, settlement.burials())
+                            .map(topics -> new Settled(topics, rows - settled - topics.size()))));
   }
 
-  private static Future<?> markPublished(SqlClient client, String owner, List<Long> ids) {
+  private static Future<Integer> markPublished(SqlClient client, String owner, List<Long> ids) {
     return ids.isEmpty()
-        ? Future.succeededFuture()
-        : client.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(Long[]::new), owner));
+        ? Future.succeededFuture(0)
+        : client
+            .preparedQuery(MARK_PUBLISHED)
+            .execute(Tuple.of(ids.toArray(Long[]::new), owner))
+            .map(RowSet::rowCount);
+  }
+
+  private static Future<Integer> reschedule(SqlClient tx, String owner, List<Retry> retries) {
+    return retries.isEmpty()
+        ? Future.succeededFuture(0)
+        : tx.preparedQuery(RESCHEDULE)
+            .execute(rescheduleParams(owner, retries))
+            .map(rows -> rows.iterator().next().getLong(0).intValue());
   }
 
   private static Future<List<String>> bury(SqlClient tx, String owner, List<Burial> burials) {

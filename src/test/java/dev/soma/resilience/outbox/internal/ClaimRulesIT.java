@@ -117,9 +117,11 @@ class ClaimRulesIT {
     for (ClaimedEvent held : first.subList(1, 4)) {
       retries.add(new OutboxRepository.Retry(held.id(), false, Duration.ZERO, "held"));
     }
-    Blocking.await(
-        repository.settle("r", new OutboxRepository.Settlement(List.of(), retries, List.of())),
-        Duration.ofSeconds(30));
+    OutboxRepository.Settled settled =
+        Blocking.await(
+            repository.settle("r", new OutboxRepository.Settlement(List.of(), retries, List.of())),
+            Duration.ofSeconds(30));
+    assertThat(settled.leaseLost()).as("rows it held are all its own").isZero();
 
     // the tenant's window (two shares: its 8 oldest due rows) must not be all of a's queue
     assertThat(claim(4, OutboxRepository.ALL_BUCKETS))

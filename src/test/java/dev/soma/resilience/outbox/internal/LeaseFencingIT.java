@@ -6,6 +6,7 @@ import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.outbox.OutboxEntry;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Burial;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Retry;
+import dev.soma.resilience.outbox.internal.OutboxRepository.Settled;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Settlement;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
@@ -45,11 +46,13 @@ class LeaseFencingIT {
   void aRelayWhoseLeaseWasTakenOverCannotMarkTheRowPublished() throws Exception {
     long id = takenOverFromStalledRelay();
 
-    settle("relay-stalled", new Settlement(List.of(id), List.of(), List.of()));
+    Settled late = settle("relay-stalled", new Settlement(List.of(id), List.of(), List.of()));
 
+    assertThat(late.leaseLost()).isEqualTo(1);
     assertThat(row(id).getString("status")).isEqualTo("pending");
     assertThat(row(id).getString("lease_owner")).isEqualTo("relay-new");
-    settle("relay-new", new Settlement(List.of(id), List.of(), List.of()));
+    Settled owned = settle("relay-new", new Settlement(List.of(id), List.of(), List.of()));
+    assertThat(owned.leaseLost()).isZero();
     assertThat(row(id).getString("status")).isEqualTo("published");
   }
 
@@ -57,11 +60,13 @@ class LeaseFencingIT {
   void aRelayWhoseLeaseWasTakenOverCannotRescheduleTheRow() throws Exception {
     long id = takenOverFromStalledRelay();
 
-    settle(
-        "relay-stalled",
-        new Settlement(
-            List.of(), List.of(new Retry(id, true, Duration.ofHours(1), "late")), List.of()));
+    Settled late =
+        settle(
+            "relay-stalled",
+            new Settlement(
+                List.of(), List.of(new Retry(id, true, Duration.ofHours(1), "late")), List.of()));
 
+    assertThat(late.leaseLost()).isEqualTo(1);
     Row row = row(id);
     assertThat(row.getString("lease_owner")).isEqualTo("relay-new");
     assertThat(row.getInteger("attempts")).isZero();
@@ -72,12 +77,13 @@ class LeaseFencingIT {
   void aRelayWhoseLeaseWasTakenOverCannotBuryTheRow() throws Exception {
     long id = takenOverFromStalledRelay();
 
-    List<String> buried =
+    Settled late =
         settle(
             "relay-stalled",
             new Settlement(List.of(), List.of(), List.of(new Burial(id, "late", "Late"))));
 
-    assertThat(buried).isEmpty();
+    assertThat(late.deadLetterTopics()).isEmpty();
+    assertThat(late.leaseLost()).isEqualTo(1);
     assertThat(row(id).getString("status")).isEqualTo("pending");
     assertThat(fx.count("SELECT count(*) FROM dead_letter_messages")).isZero();
   }
@@ -103,7 +109,7 @@ class LeaseFencingIT {
     return events.get(0).id();
   }
 
-  private List<String> settle(String owner, Settlement settlement) throws Exception {
+  private Settled settle(String owner, Settlement settlement) throws Exception {
     return Blocking.await(repository.settle(owner, settlement), Duration.ofSeconds(10));
   }
 

@@ -1,0 +1,178 @@
+package dev.soma.resilience.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One outbox relay in a child JVM ({@link RelayMain}) on the test JVM's own classpath, for tests
+ * that need a relay to die or freeze as a whole process: {@link #kill} is SIGKILL, {@link #pause}
+ * and {@link #resume} are SIGSTOP and SIGCONT. Its output goes to {@link #log()}. Blocking; for the
+ * test thread. Started and always ended by {@link RelayProcesses}.
+ */
+public final class RelayProcess {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+  private volatile int httpPort = -1;
+
+  private RelayProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Launches {@link RelayMain} with exactly {@code settings} as its {@code SA01_*} variables. */
+  static RelayProcess launch(String name, Map<String, String> settings, Path log) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RelayMain.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    // only what the test says: no SA01_* of the machine running the tests
+    builder.environment().keySet().removeIf(key -> key.startsWith("SA01_"));
+    builder.environment().putAll(settings);
+    try {
+      return new RelayProcess(name, builder.start(), log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start relay process " + name, e);
+    }
+  }
+
+  /** Waits until the relay runs (its {@link RelayMain#STARTED} line); fails if it exits first. */
+  public RelayProcess awaitStarted(Duration timeout) {
+    await("relay process " + name + " started (log: " + log + ")")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "relay process "
+                        + name
+                        + " exited with "
+                        + process.exitValue()
+                        + "; see "
+                        + log);
+              }
+              return startedLine() != null;
+            });
+    String line = startedLine();
+    httpPort = Integer.parseInt(line.substring(line.indexOf("http-port=") + 10).trim());
+    return this;
+  }
+
+  private String startedLine() {
+    try (Stream<String> lines = Files.lines(log)) {
+      return lines.filter(l -> l.startsWith(RelayMain.STARTED)).findFirst().orElse(null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * What this relay's leases are owned by starts with: the service names its relay {@code
+   * relay-<pid>-<host>-<random>}.
+   */
+  public String leaseOwnerPrefix() {
+    return "relay-" + pid() + "-";
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** SIGKILL, and waits until the process is gone. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("relay process " + name + " survived SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SIGSTOP: the process freezes, its connections stay open. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a paused process runs on. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String signal) {
+    try {
+      int status = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).start().waitFor();
+      if (status != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid() + " exited with " + status);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The sum of every series of {@code metric} on the relay's {@code /metrics} (0 if none). */
+  public double metric(String metric) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    try {
+      String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
+      return body.lines()
+          .filter(l -> l.startsWith(metric + " ") || l.startsWith(metric + "{"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .sum();
+    } catch (IOException e) {
+      throw new UncheckedIOException("relay process " + name + ": no /metrics", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "relay process " + name + " (pid " + pid() + ")";
+  }
+}

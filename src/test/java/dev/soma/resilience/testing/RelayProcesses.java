@@ -1,0 +1,81 @@
+package dev.soma.resilience.testing;
+
+import dev.soma.resilience.config.DatabaseUrl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Starts {@link RelayProcess}es for a test (register with {@code @RegisterExtension}) and kills
+ * every one still alive when the test ends, passed or failed; a JVM shutdown hook does the same if
+ * the test JVM exits first, and each child halts by itself when the test JVM is gone. Logs go to
+ * {@code target/relay-processes/<class>.<test>-<name>.log}.
+ */
+public final class RelayProcesses implements BeforeEachCallback, AfterEachCallback {
+
+  private static final Path LOGS = Path.of("target", "relay-processes");
+  private static final Set<RelayProcess> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> LIVE.forEach(RelayProcess::kill), "relay-processes"));
+  }
+
+  private final List<RelayProcess> started = new ArrayList<>();
+  private String testName = "test";
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    testName =
+        context.getRequiredTestClass().getSimpleName()
+            + "."
+            + context.getRequiredTestMethod().getName();
+  }
+
+  /**
+   * Starts a relay on {@code database} and the tests' Kafka broker, HTTP (health, {@code /metrics})
+   * on a free loopback port, with {@code settings} ({@code SA01_*}) on top; does not wait for it.
+   */
+  public RelayProcess start(String name, DatabaseUrl database, Map<String, String> settings) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SA01_DATABASE_URL", TestServices.databaseUrlSetting(database));
+    env.put("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap());
+    env.put("SA01_HTTP_HOST", "127.0.0.1");
+    env.put("SA01_HTTP_PORT", "0");
+    env.put("SA01_DATA_DIR", TestServices.tempDir("relay-" + name).toString());
+    env.putAll(settings);
+    RelayProcess relay = RelayProcess.launch(name, env, log(name));
+    LIVE.add(relay);
+    started.add(relay);
+    return relay;
+  }
+
+  private Path log(String name) {
+    try {
+      Files.createDirectories(LOGS);
+      return LOGS.resolve(testName + "-" + name + ".log");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    for (RelayProcess relay : started) {
+      // SIGKILL also ends a paused process, which would keep a SIGTERM pending until SIGCONT
+      relay.kill();
+      LIVE.remove(relay);
+    }
+    started.clear();
+  }
+}
