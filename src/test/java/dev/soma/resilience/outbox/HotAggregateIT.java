@@ -137,7 +137,7 @@ class HotAggregateIT {
   /** The event ids in the order each was first delivered (duplicates dropped). */
   private static List<Long> firstDeliveries(String bootstrap, String topic, int atLeast) {
     List<ConsumerRecord<String, String>> records =
-        KafkaReader.read(bootstrap, topic, atLeast, Duration.ofSeconds(90));
+        KafkaReader.readEvents(bootstrap, topic, atLeast, Duration.ofSeconds(90));
     Set<Long> first = new LinkedHashSet<>();
     for (ConsumerRecord<String, String> record : records) {
       first.add(Long.parseLong(header(record, "event-id")));

@@ -206,7 +206,7 @@ class RelayProcessesIT {
   /** Every event reached Kafka, and the first copy of each came in id order. */
   private void assertFirstDeliveriesComplete(String topic) {
     List<ConsumerRecord<String, String>> records =
-        KafkaReader.read(kafka, topic, BACKLOG, Duration.ofSeconds(60));
+        KafkaReader.readEvents(kafka, topic, BACKLOG, Duration.ofSeconds(60));
     Map<String, Long> firstDeliveries = new LinkedHashMap<>();
     Map<String, Integer> copies = new HashMap<>();
     for (ConsumerRecord<String, String> record : records) {

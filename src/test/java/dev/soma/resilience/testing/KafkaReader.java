@@ -4,9 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
@@ -20,6 +23,34 @@ public final class KafkaReader {
   /** Every record of {@code topic} once at least {@code atLeast} arrived, or what came in time. */
   public static List<ConsumerRecord<String, String>> read(
       String bootstrap, String topic, int atLeast, Duration timeout) {
+    return read(bootstrap, topic, records -> records.size() >= atLeast, timeout);
+  }
+
+  /**
+   * Every record of {@code topic} once at least {@code events} distinct events (by their {@code
+   * event-id} header) arrived, duplicates included, or what came in time.
+   */
+  public static List<ConsumerRecord<String, String>> readEvents(
+      String bootstrap, String topic, int events, Duration timeout) {
+    Set<String> seen = new HashSet<>();
+    int[] counted = {0};
+    return read(
+        bootstrap,
+        topic,
+        records -> {
+          for (; counted[0] < records.size(); counted[0]++) {
+            seen.add(header(records.get(counted[0]), "event-id"));
+          }
+          return seen.size() >= events;
+        },
+        timeout);
+  }
+
+  private static List<ConsumerRecord<String, String>> read(
+      String bootstrap,
+      String topic,
+      Predicate<List<ConsumerRecord<String, String>>> enough,
+      Duration timeout) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     props.put("group.id", "reader-" + UUID.randomUUID());
@@ -33,7 +64,7 @@ public final class KafkaReader {
       Instant deadline = Instant.now().plus(timeout);
       while (Instant.now().isBefore(deadline)) {
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-        if (records.size() >= atLeast) {
+        if (enough.test(records)) {
           // drain whatever else is already there (duplicates must be seen, too)
           consumer.poll(Duration.ofMillis(500)).forEach(records::add);
           break;

@@ -152,10 +152,10 @@ final class RecordBatchSender {
   /**
    * Hands the records to the producer in order. When the producer refuses a record at once (a full
    * buffer, metadata it could not get in time: reported by an exception or by its callback before
-   * {@code send} returns), the later records of that key, in this batch and in the batches after
-   * it, are held back ({@link HeldBack}, see {@link OrderFences}), or they would reach Kafka before
-   * the refused one's retry. A record refused for good (too large) goes to the dead letters and
-   * does not hold its successors back.
+   * {@code send} returns, or by the topic's partitions not being known), the later records of that
+   * key, in this batch and in the batches after it, are held back ({@link HeldBack}, see {@link
+   * OrderFences}), or they would reach Kafka before the refused one's retry. A record refused for
+   * good (too large) goes to the dead letters and does not hold its successors back.
    */
   private void sendAll(
       List<ProducerRecord<String, String>> records,
@@ -176,27 +176,32 @@ final class RecordBatchSender {
           topics.computeIfAbsent(record.topic(), this::partitionsKnown);
       if (topicError.isPresent()) {
         answer(results, index, topicError.get(), settleOne);
-        continue;
-      }
-      try {
-        producer.send(
-            record,
-            (metadata, error) -> {
-              if (error == null) {
-                results.ackMillis[index] = clock.millis();
-              }
-              answer(results, index, error == null ? ACKED : error, settleOne);
-            });
-        if (!(results.outcomes.get(index) instanceof Throwable)) {
-          results.handedOver.set(index, 1);
-        }
-      } catch (RuntimeException e) {
-        answer(results, index, e, settleOne);
+      } else {
+        handOver(record, index, results, settleOne);
       }
       if (results.outcomes.get(index) instanceof Throwable refused
           && !PublishFailure.permanent(refused)) {
         fences.failed(record.key(), ids[i]);
       }
+    }
+  }
+
+  private void handOver(
+      ProducerRecord<String, String> record, int index, Results results, Runnable settleOne) {
+    try {
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error == null) {
+              results.ackMillis[index] = clock.millis();
+            }
+            answer(results, index, error == null ? ACKED : error, settleOne);
+          });
+      if (!(results.outcomes.get(index) instanceof Throwable)) {
+        results.handedOver.set(index, 1);
+      }
+    } catch (RuntimeException e) {
+      answer(results, index, e, settleOne);
     }
   }
 
