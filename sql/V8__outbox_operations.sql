@@ -27,3 +27,8 @@ CREATE TABLE admin_audit (
 -- A dead row's dead letter, for the error-class filter (dead rows are matched by their dead
 -- letter's error_class) and for resolving the letters of replayed dead rows.
 CREATE INDEX ix_dead_letter_outbox ON dead_letter_messages (outbox_id) WHERE outbox_id IS NOT NULL;
+
+-- The list's created-at range: created_at follows insertion order, so a BRIN index (tens of kB at a
+-- million rows, never changed by the relay's updates) narrows a range to a few block ranges.
+-- Measured at 1M rows: tenant + last hour went from 350 ms (primary-key walk) to 19 ms.
+CREATE INDEX ix_outbox_created_brin ON outbox_messages USING brin (created_at);
