@@ -129,7 +129,7 @@ public final class DeadLetters {
                           Long outboxId = row.getLong("outbox_id");
                           tx.afterCommit(outbox::committed);
                           return outboxId != null
-                              ? requeue(tx, List.of(outboxId), 1, operator, why).mapEmpty()
+                              ? requeueRows(tx, List.of(outboxId), 1, operator, why).mapEmpty()
                               : tx.preparedQuery(REQUEUE_MEMORY)
                                   .execute(Tuple.of(row.getLong("memory_id")))
                                   .mapEmpty();
@@ -145,14 +145,7 @@ public final class DeadLetters {
    */
   static Future<List<Long>> requeue(
       SqlClient tx, List<Long> ids, int rate, String operator, String notes) {
-    return tx.preparedQuery(REQUEUE)
-        .execute(Tuple.of(ids.toArray(Long[]::new), (double) rate, operator, notes))
-        .map(
-            rows -> {
-              List<Long> requeued = new ArrayList<>();
-              rows.forEach(row -> requeued.add(row.getLong("id")));
-              return requeued;
-            })
+    return requeueRows(tx, ids, rate, operator, notes)
         .recover(
             e ->
                 Future.failedFuture(
@@ -161,6 +154,18 @@ public final class DeadLetters {
                             "an event's topic is not a name Kafka accepts: it can never be"
                                 + " published, resolve its dead letter instead")
                         : e));
+  }
+
+  private static Future<List<Long>> requeueRows(
+      SqlClient tx, List<Long> ids, int rate, String operator, String notes) {
+    return tx.preparedQuery(REQUEUE)
+        .execute(Tuple.of(ids.toArray(Long[]::new), (double) rate, operator, notes))
+        .map(
+            rows -> {
+              List<Long> requeued = new ArrayList<>();
+              rows.forEach(row -> requeued.add(row.getLong("id")));
+              return requeued;
+            });
   }
 
   /** A row older than the topic check whose topic Kafka refuses: say so instead of a SQL error. */
