@@ -14,19 +14,23 @@ import java.util.Set;
 
 /**
  * Operator endpoints under {@code /admin}, behind the admin credential ({@code SA01_ADMIN_TOKEN}),
- * which is separate from every tenant key: tenants, their keys, dead letters. Without a configured
- * token these endpoints answer 403.
+ * which is separate from every tenant key: tenants, their keys, dead letters, and the outbox's
+ * inspection, replays and audit trail ({@link OutboxAdminRoutes}). Without a configured token these
+ * endpoints answer 403.
  */
 final class AdminRoutes {
 
   private final Secret adminToken;
   private final Tenants tenants;
   private final DeadLetters deadLetters;
+  private final OutboxAdminRoutes outbox;
 
-  AdminRoutes(Secret adminToken, Tenants tenants, DeadLetters deadLetters) {
+  AdminRoutes(
+      Secret adminToken, Tenants tenants, DeadLetters deadLetters, OutboxAdminRoutes outbox) {
     this.adminToken = adminToken;
     this.tenants = tenants;
     this.deadLetters = deadLetters;
+    this.outbox = outbox;
   }
 
   void mount(Router router) {
@@ -36,6 +40,7 @@ final class AdminRoutes {
     router.delete("/admin/keys/:keyId").handler(this::revokeKey);
     router.get("/admin/dead-letters").handler(this::listDeadLetters);
     router.post("/admin/dead-letters/:id/replay").handler(this::replay);
+    outbox.mount(router);
   }
 
   private void authorize(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.chat.AgentTurns;
+import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.ApiConfig;
 import dev.soma.resilience.config.ServiceConfig;
@@ -10,6 +11,8 @@ import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.Outbox;
+import dev.soma.resilience.outbox.OutboxInspection;
+import dev.soma.resilience.outbox.OutboxReplay;
 import dev.soma.resilience.session.SessionContext;
 import dev.soma.resilience.tenant.RateLimiter;
 import dev.soma.resilience.tenant.Tenants;
@@ -88,7 +91,13 @@ public final class AgentApi implements RouteModule {
             service.storage().spoolDir(), vertx.createSharedWorkerExecutor("upload-spool", 2));
     this.admin =
         new AdminRoutes(
-            config.adminToken(), tenants, new DeadLetters(parts.pool(), parts.outbox()));
+            config.adminToken(),
+            tenants,
+            new DeadLetters(parts.pool(), parts.outbox()),
+            new OutboxAdminRoutes(
+                new OutboxInspection(parts.pool()),
+                new OutboxReplay(parts.pool(), parts.outbox(), service.outbox().replay()),
+                new AdminAudit(parts.pool())));
     Gauge.builder("api.status.subscribers", parts.status(), DegradationStatusView::listenerCount)
         .description("Open WebSockets and SSE chat streams that are pushed status changes")
         .strongReference(true)

@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param cleanupInterval how often retention cleanup runs
  * @param pendingGaugeInterval how often the per-tenant pending gauge is refreshed
  * @param tenantQuota per-tenant pacing; disabled by default
+ * @param replay how operators' replays are paced and bounded
  * @throws ConfigException when a count is below 1 or a duration is not positive (the retention may
  *     be zero); the loader's ranges for operators are narrower (docs/CONFIGURATION.md)
  */
@@ -35,13 +36,29 @@ public record OutboxConfig(
     Duration retention,
     Duration cleanupInterval,
     Duration pendingGaugeInterval,
-    TenantQuota tenantQuota) {
+    TenantQuota tenantQuota,
+    Replay replay) {
 
   /** At most {@code limit} events per tenant per {@code window}; excess waits, never dropped. */
   public record TenantQuota(boolean enabled, int limit, Duration window) {
     public TenantQuota {
       Require.atLeast("outbox.tenantQuotaLimit", limit, 1);
       Require.positive("outbox.tenantQuotaWindowSeconds", window);
+    }
+  }
+
+  /**
+   * Operators' replays ({@code outbox.OutboxReplay}).
+   *
+   * @param rate replayed events made due per second: row {@code i} of a replay is due {@code i /
+   *     rate} seconds after it, so a big replay never starves live traffic
+   * @param maxRows the most rows one replay may put back (a larger selection is refused: narrow the
+   *     filter or replay in parts)
+   */
+  public record Replay(int rate, int maxRows) {
+    public Replay {
+      Require.atLeast("outbox.replayRate", rate, 1);
+      Require.atLeast("outbox.replayMaxRows", maxRows, 1);
     }
   }
 
@@ -58,6 +75,7 @@ public record OutboxConfig(
     Require.positive("outbox.cleanupIntervalSeconds", cleanupInterval);
     Require.positive("outbox.pendingGaugeIntervalSeconds", pendingGaugeInterval);
     Require.present("outbox.tenantQuota", tenantQuota);
+    Require.present("outbox.replay", replay);
   }
 
   static OutboxConfig from(Settings s) {
@@ -76,7 +94,10 @@ public record OutboxConfig(
         new TenantQuota(
             s.bool("outbox.tenantQuotaEnabled"),
             s.intIn("outbox.tenantQuotaLimit", 1, Integer.MAX_VALUE),
-            s.duration("outbox.tenantQuotaWindowSeconds", 1, 86_400)));
+            s.duration("outbox.tenantQuotaWindowSeconds", 1, 86_400)),
+        new Replay(
+            s.intIn("outbox.replayRate", 1, 1_000_000),
+            s.intIn("outbox.replayMaxRows", 1, 10_000_000)));
   }
 
   /** Rejects combinations that would break the relay's guarantees. */

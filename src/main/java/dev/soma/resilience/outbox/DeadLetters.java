@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,9 @@ import java.util.NoSuchElementException;
 /**
  * Operator access to dead letters (outbox events and memories). {@link #replay} puts the original
  * outbox row (or pending memory) back to pending with fresh attempts (same id and dedupe key, so
- * consumers recognise a redelivery) and marks the dead letter resolved; {@link #resolve} closes one
- * without replaying it. Both record who acted, when and why.
+ * consumers recognise a redelivery; an outbox row is marked replayed, see {@link #REQUEUE}) and
+ * marks the dead letter resolved; {@link #resolve} closes one without replaying it. Both record who
+ * acted, when and why.
  */
 public final class DeadLetters {
 
@@ -38,12 +40,41 @@ public final class DeadLetters {
       RETURNING outbox_id, memory_id\
       """;
 
+  /**
+   * Puts outbox rows {@code $1} that are dead or published back to pending with the same id, dedupe
+   * key, payload and headers, attempts reset, marked {@code replayed} (so they hold no live row of
+   * their aggregate back: {@code ClaimSql.CLAIM}); row {@code i} (in id order) is due {@code i /
+   * $2} seconds from now. The unresolved dead letters of the dead ones are resolved by {@code $3}
+   * with notes {@code $4}. Rows already pending are left alone. Returns each requeued row's id and
+   * the status it had, in id order.
+   */
   static final String REQUEUE =
       """
-      UPDATE outbox_messages
-         SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
-             lease_owner = NULL, lease_expires_at = NULL, published_at = NULL
-       WHERE id = $1 AND status = 'dead'\
+      WITH chosen AS (
+          SELECT o.id, o.status FROM outbox_messages o
+           WHERE o.id = ANY($1::bigint[]) AND o.status <> 'pending'
+           ORDER BY o.id
+             FOR UPDATE
+      ),
+      paced AS (
+          SELECT id, status, row_number() OVER (ORDER BY id) - 1 AS i FROM chosen
+      ),
+      requeued AS (
+          UPDATE outbox_messages o
+             SET status = 'pending', attempts = 0, replayed = true, last_error = NULL,
+                 next_attempt_at = now() + make_interval(secs => p.i / $2::float8),
+                 lease_owner = NULL, lease_expires_at = NULL, lease_holder = NULL,
+                 published_at = NULL
+            FROM paced p
+           WHERE o.id = p.id
+          RETURNING o.id, p.status AS was
+      ),
+      letters AS (
+          UPDATE dead_letter_messages d
+             SET resolved = true, resolved_by = $3, resolved_at = now(), resolution_notes = $4
+           WHERE d.outbox_id IN (SELECT id FROM requeued WHERE was = 'dead') AND NOT d.resolved
+      )
+      SELECT id, was FROM requeued ORDER BY id\
       """;
 
   static final String REQUEUE_MEMORY =
@@ -98,12 +129,43 @@ public final class DeadLetters {
                           Long outboxId = row.getLong("outbox_id");
                           tx.afterCommit(outbox::committed);
                           return outboxId != null
-                              ? tx.preparedQuery(REQUEUE).execute(Tuple.of(outboxId)).mapEmpty()
+                              ? requeueRows(tx, List.of(outboxId), 1, operator, why).mapEmpty()
                               : tx.preparedQuery(REQUEUE_MEMORY)
                                   .execute(Tuple.of(row.getLong("memory_id")))
                                   .mapEmpty();
                         }))
         .recover(e -> Future.failedFuture(unreplayable(id, e)));
+  }
+
+  /**
+   * Requeues outbox rows {@code ids} on {@code tx} ({@link #REQUEUE}), paced at {@code rate} per
+   * second, and resolves their dead letters as {@code operator} with {@code notes}; completes with
+   * the requeued ids in id order. Fails with {@link IllegalArgumentException} when a row's topic is
+   * one Kafka never accepts (written before the topic check): the transaction then fails whole.
+   */
+  static Future<List<Long>> requeue(
+      SqlClient tx, List<Long> ids, int rate, String operator, String notes) {
+    return requeueRows(tx, ids, rate, operator, notes)
+        .recover(
+            e ->
+                Future.failedFuture(
+                    e instanceof PgException pg && TOPIC_CHECK_VIOLATED.equals(pg.getSqlState())
+                        ? new IllegalArgumentException(
+                            "an event's topic is not a name Kafka accepts: it can never be"
+                                + " published, resolve its dead letter instead")
+                        : e));
+  }
+
+  private static Future<List<Long>> requeueRows(
+      SqlClient tx, List<Long> ids, int rate, String operator, String notes) {
+    return tx.preparedQuery(REQUEUE)
+        .execute(Tuple.of(ids.toArray(Long[]::new), (double) rate, operator, notes))
+        .map(
+            rows -> {
+              List<Long> requeued = new ArrayList<>();
+              rows.forEach(row -> requeued.add(row.getLong("id")));
+              return requeued;
+            });
   }
 
   /** A row older than the topic check whose topic Kafka refuses: say so instead of a SQL error. */

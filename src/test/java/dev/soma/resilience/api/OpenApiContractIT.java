@@ -184,6 +184,28 @@ class OpenApiContractIT {
     admin("GET", "/admin/dead-letters?tenant=contract&all=true", null);
     admin("POST", "/admin/dead-letters/424242/replay", "{\"notes\":\"retry\"}");
     admin("POST", "/admin/dead-letters/not-a-number/replay", null);
+    assertThat(admin("GET", "/admin/outbox/events?tenant=contract&limit=5", null).statusCode())
+        .isEqualTo(200);
+    admin("GET", "/admin/outbox/events?status=stuck", null);
+    assertThat(admin("GET", "/admin/outbox/summary", null).statusCode()).isEqualTo(200);
+    assertThat(
+            admin(
+                    "POST",
+                    "/admin/outbox/replay",
+                    "{\"ids\":[1,2],\"dryRun\":true,\"operator\":\"it\"}")
+                .statusCode())
+        .isEqualTo(200);
+    admin("POST", "/admin/outbox/replay", "{\"ids\":[1]}");
+    assertThat(
+            admin(
+                    "POST",
+                    "/admin/outbox/replay/tenant",
+                    "{\"tenantId\":\"contract\",\"status\":\"dead\",\"operator\":\"it\"}")
+                .statusCode())
+        .isEqualTo(200);
+    admin("POST", "/admin/outbox/replay/tenant", "{\"tenantId\":\"contract\",\"to\":\"x\"}");
+    assertThat(admin("GET", "/admin/audit?limit=1", null).statusCode()).isEqualTo(200);
+    admin("GET", "/admin/audit?cursor=nope", null);
   }
 
   @Test

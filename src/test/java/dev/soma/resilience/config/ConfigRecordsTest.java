@@ -236,7 +236,8 @@ class ConfigRecordsTest {
         o.retention(),
         o.cleanupInterval(),
         o.pendingGaugeInterval(),
-        quota);
+        quota,
+        o.replay());
   }
 
   private static KafkaConfig kafka(Optional<String> servers, int deliveryMs, int requestMs) {

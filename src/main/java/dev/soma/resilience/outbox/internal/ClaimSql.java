@@ -37,7 +37,12 @@ final class ClaimSql {
    * is still leased by this claim's owner ({@code $7}). Those are batches the owner has handed to
    * its one ordered path to the producer, and this claim's rows will follow them on it, so an
    * aggregate may have several batches in flight ({@link OrderFences} says what happens when one of
-   * them fails). A row leased by another owner, or waiting for a retry, stops its aggregate here.
+   * them fails). A row leased by another owner, or waiting for a retry, stops its aggregate here. A
+   * replayed row ({@code replayed}, sql/V8) never stops its aggregate: a replay sends old events
+   * again, out of order by definition, paced over minutes, and its rows must not hold the
+   * aggregate's live events back until their paced time ({@code few}'s {@code blocked} window and
+   * the {@code stops} walk skip them; nothing else changes: a replayed row is itself taken when it
+   * is due and no earlier non-replayed row stops it).
    *
    * <p><b>Small backlog</b> (at most a batch of pending rows in the whole table): the pending rows,
    * read once (in pending-index order, so the plan stays an index scan whatever the statistics say)
@@ -86,7 +91,7 @@ final class ClaimSql {
       WITH RECURSIVE head AS (
           SELECT id, ctid, tenant_id, partition_key,
                  next_attempt_at <= now() AND NOT lease_live(lease_expires_at, lease_holder) AS free,
-                 (lease_owner = $7 AND lease_expires_at >= now()) IS TRUE AS mine
+                 (lease_owner = $7 AND lease_expires_at >= now()) IS TRUE AS mine, replayed
             FROM outbox_messages
            WHERE status = 'pending'
            ORDER BY tenant_id, id LIMIT $1 + 1
@@ -101,7 +106,7 @@ final class ClaimSql {
           SELECT f.id, f.ctid, f.tenant_id,
                  row_number() OVER (PARTITION BY f.tenant_id ORDER BY f.id) AS rank
             FROM (SELECT o.id, o.ctid, o.tenant_id, o.free,
-                         o.partition_key IS NOT NULL AND coalesce(bool_or(NOT o.free AND NOT o.mine) OVER (
+                         o.partition_key IS NOT NULL AND coalesce(bool_or(NOT o.free AND NOT o.mine AND NOT o.replayed) OVER (
                              PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id
                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS blocked
                     FROM head o
@@ -156,7 +161,7 @@ final class ClaimSql {
             LEFT JOIN LATERAL (
                  SELECT p.id FROM outbox_messages p
                   WHERE p.tenant_id = k.tenant_id AND p.partition_key = k.partition_key
-                    AND p.status = 'pending' AND p.id < k.last
+                    AND p.status = 'pending' AND p.id < k.last AND NOT p.replayed
                     AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
                     AND (p.next_attempt_at > now() OR lease_live(p.lease_expires_at, p.lease_holder))
                   ORDER BY p.id

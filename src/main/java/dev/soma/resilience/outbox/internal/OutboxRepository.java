@@ -35,7 +35,7 @@ public final class OutboxRepository {
       """
       UPDATE outbox_messages
          SET status = 'published', published_at = now(), attempts = attempts + 1,
-             lease_owner = NULL, lease_expires_at = NULL, last_error = NULL
+             lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, replayed = false
        WHERE id = ANY($1::bigint[]) AND lease_owner = $2\
       """;
 
@@ -48,8 +48,9 @@ public final class OutboxRepository {
    * #HELD_SUCCESSORS} pending ones of its aggregate, ten times that in all per settlement) wait as
    * long: they may not go before it anyway, and while they look due they would fill the claim's
    * per-tenant window (two shares of the tenant's oldest due rows) and keep the tenant's other
-   * aggregates waiting too. Returns how many of the failed rows it put back (the others' lease was
-   * lost).
+   * aggregates waiting too. A replayed row (sql/V8) holds nothing back: it does not stop its
+   * aggregate ({@link ClaimSql#CLAIM}). Returns how many of the failed rows it put back (the
+   * others' lease was lost).
    */
   static final String RESCHEDULE =
       """
@@ -69,12 +70,12 @@ public final class OutboxRepository {
                  last_error = f.error, lease_owner = NULL, lease_expires_at = NULL
             FROM failed f
            WHERE o.id = f.id AND o.lease_owner = $5
-          RETURNING o.id, o.tenant_id, o.partition_key, o.next_attempt_at
+          RETURNING o.id, o.tenant_id, o.partition_key, o.next_attempt_at, o.replayed
       ),
       heads AS (
           SELECT tenant_id, partition_key, min(id) AS id, max(next_attempt_at) AS until
             FROM retried
-           WHERE partition_key IS NOT NULL AND next_attempt_at > now()
+           WHERE partition_key IS NOT NULL AND next_attempt_at > now() AND NOT replayed
            GROUP BY tenant_id, partition_key
       ),
       held_back AS (
@@ -106,7 +107,7 @@ public final class OutboxRepository {
       dead AS (
           UPDATE outbox_messages o
              SET status = 'dead', attempts = o.attempts + 1, last_error = failed.error,
-                 lease_owner = NULL, lease_expires_at = NULL
+                 lease_owner = NULL, lease_expires_at = NULL, replayed = false
             FROM failed
            WHERE o.id = failed.id AND o.lease_owner = $4
           RETURNING o.*

@@ -1,0 +1,100 @@
+package dev.soma.resilience.common.audit;
+
+import dev.soma.resilience.common.db.IdCursor;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * The operators' audit trail ({@code admin_audit}, sql/V8): who did what, when, with which request,
+ * to how many rows, and whether it was a dry run. A mutating action writes its row with {@link
+ * #record} on the transaction that makes its change, so the row exists exactly when the change
+ * does; {@link #list} reads them newest first.
+ */
+public final class AdminAudit {
+
+  static final String RECORD =
+      """
+      INSERT INTO admin_audit (operator, action, request, rows_affected, dry_run)
+      VALUES ($1, $2, $3, $4, $5)\
+      """;
+
+  static final String LIST =
+      """
+      SELECT id, operator, action, at, request, rows_affected, dry_run FROM admin_audit
+       WHERE $1 = 0 OR id < $1
+       ORDER BY id DESC LIMIT $2\
+      """;
+
+  /** One action: who ({@code operator}, not blank), what, with which request, on how many rows. */
+  public record Entry(
+      String operator, String action, JsonObject request, long rowsAffected, boolean dryRun) {
+    public Entry {
+      if (operator == null || operator.isBlank()) {
+        throw new IllegalArgumentException("the operator is required: who is acting?");
+      }
+      if (action == null || action.isBlank()) {
+        throw new IllegalArgumentException("the action is required");
+      }
+      request = request == null ? new JsonObject() : request;
+    }
+  }
+
+  private final Pool pool;
+
+  public AdminAudit(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Writes {@code entry} on {@code tx}, the transaction of the change it records. */
+  public static Future<Void> record(SqlClient tx, Entry entry) {
+    return tx.preparedQuery(RECORD)
+        .execute(
+            Tuple.of(
+                entry.operator(),
+                entry.action(),
+                entry.request(),
+                entry.rowsAffected(),
+                entry.dryRun()))
+        .mapEmpty();
+  }
+
+  /**
+   * Up to {@code limit} entries, newest first, older than the entry {@code cursor} points at (null:
+   * from the newest). The answer is {@code {"entries": [...], "nextCursor": ...}}, {@code
+   * nextCursor} null on the last page.
+   *
+   * @throws IllegalArgumentException when {@code cursor} is not one this list returned
+   */
+  public Future<JsonObject> list(String cursor, int limit) {
+    long before = IdCursor.parse(cursor);
+    return pool.preparedQuery(LIST)
+        .execute(Tuple.of(before, limit + 1))
+        .map(
+            rows -> {
+              JsonArray entries = new JsonArray();
+              long last = 0;
+              for (var row : rows) {
+                if (entries.size() == limit) {
+                  break;
+                }
+                last = row.getLong("id");
+                entries.add(
+                    new JsonObject()
+                        .put("id", last)
+                        .put("operator", row.getString("operator"))
+                        .put("action", row.getString("action"))
+                        .put("at", row.getOffsetDateTime("at").toInstant().toString())
+                        .put("request", row.getJsonObject("request"))
+                        .put("rowsAffected", row.getLong("rows_affected"))
+                        .put("dryRun", row.getBoolean("dry_run")));
+              }
+              return new JsonObject()
+                  .put("entries", entries)
+                  .put("nextCursor", rows.size() > limit ? IdCursor.after(last) : null);
+            });
+  }
+}

@@ -1,0 +1,196 @@
+package dev.soma.resilience.outbox;
+
+import dev.soma.resilience.common.ControlFlowException;
+import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.common.db.Transaction;
+import dev.soma.resilience.config.OutboxConfig;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Operators' replays: dead or published outbox rows go back to pending with the same id, dedupe
+ * key, payload and headers and fresh attempts, so the relay sends them again and consumers, which
+ * dedupe by event id, recognise a redelivery; a dead row's dead letter is resolved with it. Rows
+ * already pending are skipped (they are queued already).
+ *
+ * <p>A replay is paced ({@link OutboxConfig.Replay#rate()}): its row {@code i} is due {@code i /
+ * rate} seconds after the replay, so a big replay is sent at that rate beside live traffic, and its
+ * rows never hold a live event of their aggregate back ({@link DeadLetters#REQUEUE}). One replay
+ * puts back at most {@link OutboxConfig.Replay#maxRows()} rows; a larger selection fails with
+ * {@link TooLarge} and changes nothing.
+ *
+ * <p>A dry run selects exactly as the replay would and answers the same counts and first ids, but
+ * changes no outbox row or dead letter. Every call, dry or not, writes one {@code admin_audit} row
+ * in the transaction of its change.
+ */
+public final class OutboxReplay {
+
+  /** How many of the chosen ids an answer lists (the first ones, in id order). */
+  public static final int ID_PAGE = 100;
+
+  static final String STATUS_OF =
+      "SELECT id, status FROM outbox_messages WHERE id = ANY($1::bigint[])";
+
+  /** The rows a filtered replay chooses: {@code %s} the filter, {@code $%d} the row limit. */
+  static final String MATCHING =
+      "SELECT o.id FROM outbox_messages o WHERE %s AND o.status <> 'pending'"
+          + " ORDER BY o.id LIMIT $%d";
+
+  /** A replay that would put back more rows than one replay may. */
+  public static final class TooLarge extends ControlFlowException {
+    TooLarge(int max) {
+      super(
+          "the replay selects more than "
+              + max
+              + " rows, the most one replay may put back: narrow the filter or replay in parts");
+    }
+  }
+
+  /**
+   * What a replay did (or, dry, would do).
+   *
+   * @param count rows put back (dry: that would be)
+   * @param ids the first {@value #ID_PAGE} of them, in id order
+   * @param skipped asked-for ids that are pending already (replays by id only)
+   * @param notFound asked-for ids with no outbox row (replays by id only)
+   * @param paceSeconds how long after the replay its last row is due
+   */
+  public record Result(
+      boolean dryRun,
+      int count,
+      List<Long> ids,
+      List<Long> skipped,
+      List<Long> notFound,
+      double paceSeconds) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("dryRun", dryRun)
+          .put("count", count)
+          .put("ids", new JsonArray(new ArrayList<>(ids)))
+          .put("skipped", new JsonArray(new ArrayList<>(skipped)))
+          .put("notFound", new JsonArray(new ArrayList<>(notFound)))
+          .put("paceSeconds", paceSeconds);
+    }
+  }
+
+  private final Pool pool;
+  private final Outbox outbox;
+  private final OutboxConfig.Replay limits;
+
+  public OutboxReplay(Pool pool, Outbox outbox, OutboxConfig.Replay limits) {
+    this.pool = pool;
+    this.outbox = outbox;
+    this.limits = limits;
+  }
+
+  /**
+   * Replays the rows {@code ids}, audited as {@code audit} (its row count is filled in). Both
+   * replays fail with {@link IllegalArgumentException} when a chosen row's topic is one Kafka never
+   * accepts (written before the topic check): nothing changes then.
+   *
+   * @throws TooLarge (failed future) when there are more ids than one replay may put back
+   */
+  public Future<Result> replayIds(Set<Long> ids, boolean dryRun, AdminAudit.Entry audit) {
+    if (ids.size() > limits.maxRows()) {
+      return Future.failedFuture(new TooLarge(limits.maxRows()));
+    }
+    Long[] asked = new TreeSet<>(ids).toArray(Long[]::new);
+    return Transaction.run(
+        pool,
+        tx ->
+            tx.preparedQuery(STATUS_OF)
+                .execute(Tuple.of(asked))
+                .compose(
+                    rows -> {
+                      Set<Long> missing = new TreeSet<>(ids);
+                      List<Long> skipped = new ArrayList<>();
+                      List<Long> chosen = new ArrayList<>();
+                      for (Row row : rows) {
+                        missing.remove(row.getLong("id"));
+                        ("pending".equals(row.getString("status")) ? skipped : chosen)
+                            .add(row.getLong("id"));
+                      }
+                      skipped.sort(null);
+                      chosen.sort(null);
+                      return apply(tx, chosen, dryRun, audit)
+                          .map(done -> result(dryRun, done, skipped, List.copyOf(missing)));
+                    }));
+  }
+
+  /**
+   * Replays the dead and published rows {@code filter} matches, audited as {@code audit}.
+   *
+   * @throws IllegalArgumentException when the filter asks for pending or retrying rows: those are
+   *     queued already
+   * @throws TooLarge (failed future) when it matches more rows than one replay may put back
+   */
+  public Future<Result> replayMatching(
+      OutboxFilter filter, boolean dryRun, AdminAudit.Entry audit) {
+    if (filter.state() == OutboxState.PENDING || filter.state() == OutboxState.RETRYING) {
+      throw new IllegalArgumentException(
+          "'status' of a replay must be dead or published: pending rows are queued already");
+    }
+    List<Object> values = new ArrayList<>();
+    String where = filter.where(values);
+    values.add(limits.maxRows() + 1);
+    String sql = MATCHING.formatted(where, values.size());
+    return Transaction.run(
+        pool,
+        tx ->
+            tx.preparedQuery(sql)
+                .execute(Tuple.wrap(values))
+                .compose(
+                    rows -> {
+                      if (rows.size() > limits.maxRows()) {
+                        return Future.failedFuture(new TooLarge(limits.maxRows()));
+                      }
+                      List<Long> chosen = new ArrayList<>();
+                      rows.forEach(row -> chosen.add(row.getLong(0)));
+                      return apply(tx, chosen, dryRun, audit)
+                          .map(done -> result(dryRun, done, List.of(), List.of()));
+                    }));
+  }
+
+  /** Requeues {@code chosen} unless dry, and audits; completes with the ids (to be) replayed. */
+  private Future<List<Long>> apply(
+      Transaction tx, List<Long> chosen, boolean dryRun, AdminAudit.Entry audit) {
+    Future<List<Long>> done =
+        dryRun || chosen.isEmpty()
+            ? Future.succeededFuture(chosen)
+            : DeadLetters.requeue(tx, chosen, limits.rate(), audit.operator(), notes(audit));
+    return done.compose(
+        ids -> {
+          if (!dryRun && !ids.isEmpty()) {
+            tx.afterCommit(outbox::committed);
+          }
+          return AdminAudit.record(
+                  tx,
+                  new AdminAudit.Entry(
+                      audit.operator(), audit.action(), audit.request(), ids.size(), dryRun))
+              .map(ids);
+        });
+  }
+
+  private Result result(boolean dryRun, List<Long> ids, List<Long> skipped, List<Long> notFound) {
+    return new Result(
+        dryRun,
+        ids.size(),
+        List.copyOf(ids.subList(0, Math.min(ID_PAGE, ids.size()))),
+        skipped,
+        notFound,
+        ids.isEmpty() ? 0 : (ids.size() - 1) / (double) limits.rate());
+  }
+
+  private static String notes(AdminAudit.Entry audit) {
+    String reason = audit.request().getString("reason");
+    return reason == null || reason.isBlank() ? "replayed" : "replayed: " + reason;
+  }
+}
