@@ -73,18 +73,17 @@ final class ConversationRoutes {
                                 .put("messageId", message)
                                 .put("status", "accepted")
                                 .put("eventKey", key))),
-        committed -> {
-          if (session != null) {
-            sessions.append(
-                tenant,
-                session,
-                new JsonObject()
-                    .put("role", role)
-                    .put("content", content)
-                    .put("messageId", message)
-                    .put("conversationId", conversation));
-          }
-        });
+        committed ->
+            session == null
+                ? Future.succeededFuture()
+                : sessions.append(
+                    tenant,
+                    session,
+                    new JsonObject()
+                        .put("role", role)
+                        .put("content", content)
+                        .put("messageId", message)
+                        .put("conversationId", conversation)));
   }
 
   private void postToolResult(RoutingContext ctx) {

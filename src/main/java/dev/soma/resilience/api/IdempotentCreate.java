@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -47,17 +46,23 @@ final class IdempotentCreate {
    * validation: a request rejected before this point is never stored.
    */
   void run(RoutingContext ctx, Function<Transaction, Future<Reply>> work) {
-    run(ctx, work, reply -> {});
+    run(ctx, work, reply -> Future.succeededFuture());
   }
 
-  /** As above; {@code committed} runs once the transaction committed (not on a replay). */
+  /**
+   * As above; {@code committed} runs once the transaction committed (not on a replay), and the
+   * answer waits for it, so a client reads its own write there as soon as it has the answer. It
+   * should not fail: what it does is not part of the transaction.
+   */
   void run(
-      RoutingContext ctx, Function<Transaction, Future<Reply>> work, Consumer<Reply> committed) {
+      RoutingContext ctx,
+      Function<Transaction, Future<Reply>> work,
+      Function<Reply, Future<?>> committed) {
     String tenant = TenantGate.tenant(ctx);
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
       Transaction.run(pool, work)
-          .onSuccess(committed::accept)
+          .compose(reply -> committed.apply(reply).transform(done -> Future.succeededFuture(reply)))
           .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
           .onFailure(ctx::fail);
       return;
@@ -75,7 +80,9 @@ final class IdempotentCreate {
                                     requests
                                         .complete(tx, tenant, key, reply.status(), reply.body())
                                         .map(reply)))
-                .onSuccess(committed::accept));
+                .compose(
+                    reply ->
+                        committed.apply(reply).transform(done -> Future.succeededFuture(reply))));
   }
 
   /**
