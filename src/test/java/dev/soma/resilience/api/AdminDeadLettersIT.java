@@ -164,6 +164,9 @@ class AdminDeadLettersIT {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
+    if (ADMIN.equals(token)) {
+      request.header("X-Operator", "oncall-dee");
+    }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

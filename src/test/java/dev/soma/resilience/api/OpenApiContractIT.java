@@ -388,6 +388,9 @@ class OpenApiContractIT {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
+    if (ADMIN.equals(token)) {
+      request.header("X-Operator", "contract-it");
+    }
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
