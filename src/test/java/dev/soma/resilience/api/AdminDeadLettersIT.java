@@ -26,9 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The operators' dead-letter endpoints over HTTP: list (open ones, per tenant, or all), replay (the
  * event is published again, the letter resolved, a second replay 404), bulk replay and resolve by
- * filter (dry runs change nothing, the row limit holds), all behind the admin token; and the audit
- * of every admin change (tenants, keys, dead letters): one row with the change, none when it fails
- * or names no operator.
+ * filter (dry runs change nothing), all behind the admin token; and the audit of every admin change
+ * (tenants, keys, dead letters): one row with the change, none when it fails or names no operator.
  */
 @ExtendWith(TestServices.class)
 class AdminDeadLettersIT {
@@ -150,8 +149,7 @@ class AdminDeadLettersIT {
   }
 
   @Test
-  void bulkResolveNeedsAFilterAndAReasonHonoursTheRowLimitAndClosesOnlyTheMatchingLetters()
-      throws Exception {
+  void bulkResolveNeedsAFilterAndAReasonAndClosesOnlyTheMatchingLetters() throws Exception {
     String topic = TestServices.topic("admin-dlq-resolve");
     deadEvent("t-res", "res-1", topic);
     deadEvent("t-res", "res-2", topic);
