@@ -169,9 +169,9 @@ class MainCommandIT {
     assertThat(run(env(), "dead-letters", "resolve", "1", "--by=ops", "--notes=")).isEqualTo(2);
     assertThat(err.toString().lines())
         .containsExactly(
-            "configuration error: --by must not be blank",
-            "configuration error: --by must not be blank",
-            "configuration error: --notes must not be blank");
+            "configuration error: --operator must not be blank",
+            "configuration error: --operator must not be blank",
+            "configuration error: --reason must not be blank");
   }
 
   @Test
@@ -219,9 +219,12 @@ class MainCommandIT {
   }
 
   @Test
-  void anOperatorCreatesATenantAndAKeyThatAuthenticatesUntilRevoked() throws Exception {
-    assertThat(run(env(), "tenants", "create", "acme", "--name", "Acme")).isZero();
-    assertThat(run(env(), "tenants", "create-key", "acme", "--label", "ci")).isZero();
+  void anOperatorCreatesATenantAndAKeyThatAuthenticatesUntilRevokedEachAudited() throws Exception {
+    assertThat(run(env(), "tenants", "create", "acme", "--name", "Acme")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("Missing required option: '--operator=NAME'");
+    assertThat(fx.count("SELECT count(*) FROM tenants")).isZero();
+    assertThat(run(env(), "tenants", "create", "acme", "--name", "Acme", "--operator=cy")).isZero();
+    assertThat(run(env(), "tenants", "create-key", "acme", "--label", "ci", "--by=cy")).isZero();
     JsonObject created =
         new JsonObject(
             out.toString()
@@ -235,21 +238,32 @@ class MainCommandIT {
                 tenants.authenticate(created.getString("apiKey")), Duration.ofSeconds(10)))
         .hasValue("acme");
 
-    assertThat(run(env(), "tenants", "revoke-key", created.getString("keyId"))).isZero();
+    assertThat(run(env(), "tenants", "revoke-key", created.getString("keyId"), "--operator=cy"))
+        .isZero();
 
     assertThat(
             Blocking.await(
                 tenants.authenticate(created.getString("apiKey")), Duration.ofSeconds(10)))
         .isEmpty();
-    assertThat(fx.count("SELECT count(*) FROM api_keys WHERE revoked_by = 'cli'")).isEqualTo(1);
+    assertThat(fx.count("SELECT count(*) FROM api_keys WHERE revoked_by = 'cy'")).isEqualTo(1);
+    assertThat(fx.query("SELECT operator, action, request->>'keyId' FROM admin_audit ORDER BY id"))
+        .extracting(row -> row.getString(0) + " " + row.getString(1) + " " + row.getString(2))
+        .containsExactly(
+            "cy tenant.create null",
+            "cy tenant.key.create " + created.getString("keyId"),
+            "cy tenant.key.revoke " + created.getString("keyId"));
+    assertThat(fx.count("SELECT count(*) FROM admin_audit WHERE request::text LIKE '%soma_%'"))
+        .as("the key's secret is never in the audit")
+        .isZero();
   }
 
   @Test
   void aBadTenantIdOrAnUnknownTenantIsAClearErrorWithExitCodeOne() throws Exception {
-    assertThat(run(env(), "tenants", "create", "Not Valid!")).isEqualTo(1);
+    assertThat(run(env(), "tenants", "create", "Not Valid!", "--by=cy")).isEqualTo(1);
     assertThat(err.toString()).contains("tenant id must be");
-    assertThat(run(env(), "tenants", "create-key", "nobody")).isEqualTo(1);
+    assertThat(run(env(), "tenants", "create-key", "nobody", "--by=cy")).isEqualTo(1);
     assertThat(err.toString()).contains("no tenant 'nobody'");
+    assertThat(fx.count("SELECT count(*) FROM admin_audit")).as("no change, no audit").isZero();
   }
 
   @Test

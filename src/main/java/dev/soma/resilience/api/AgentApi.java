@@ -89,15 +89,15 @@ public final class AgentApi implements RouteModule {
     this.spool =
         new UploadSpool(
             service.storage().spoolDir(), vertx.createSharedWorkerExecutor("upload-spool", 2));
+    OutboxReplay replay = new OutboxReplay(parts.pool(), parts.outbox(), service.outbox().replay());
     this.admin =
         new AdminRoutes(
             config.adminToken(),
             tenants,
-            new DeadLetters(parts.pool(), parts.outbox()),
+            new DeadLetterAdminRoutes(
+                new DeadLetters(parts.pool(), parts.outbox(), service.outbox().replay()), replay),
             new OutboxAdminRoutes(
-                new OutboxInspection(parts.pool()),
-                new OutboxReplay(parts.pool(), parts.outbox(), service.outbox().replay()),
-                new AdminAudit(parts.pool())));
+                new OutboxInspection(parts.pool()), replay, new AdminAudit(parts.pool())));
     Gauge.builder("api.status.subscribers", parts.status(), DegradationStatusView::listenerCount)
         .description("Open WebSockets and SSE chat streams that are pushed status changes")
         .strongReference(true)

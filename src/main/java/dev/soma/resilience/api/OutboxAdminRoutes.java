@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashSet;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -21,12 +22,10 @@ import java.util.stream.Stream;
  * The operators' outbox endpoints, mounted behind {@link AdminRoutes}' credential check: the list
  * ({@code GET /admin/outbox/events}), the per-tenant summary, replays by id and by filter, and the
  * audit trail. A bad filter value, cursor or body field is a 400 naming it. A replay needs to know
- * who acts: the {@code X-Operator} header or the body's {@code operator} (400 without either); the
- * admin credential itself names nobody.
+ * who acts ({@link Operator}).
  */
 final class OutboxAdminRoutes {
 
-  static final String OPERATOR_HEADER = "X-Operator";
   private static final int MAX_LIST = 500;
   private static final int DEFAULT_LIST = 100;
   private static final Set<String> REPLAY_FIELDS = Set.of("ids", "dryRun", "reason", "operator");
@@ -62,7 +61,7 @@ final class OutboxAdminRoutes {
   private void replayIds(RoutingContext ctx) {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), REPLAY_FIELDS);
     Set<Long> ids = ids(body.requiredValue("ids"));
-    AdminAudit.Entry entry = entry(ctx, body, "outbox.replay");
+    AdminAudit.Entry entry = Operator.entry(ctx, body, "outbox.replay");
     answer(
         ctx,
         200,
@@ -83,7 +82,7 @@ final class OutboxAdminRoutes {
         filter(
             name ->
                 name.equals("tenant") ? tenant : body.optionalString(name, OutboxFilter.MAX_TEXT));
-    AdminAudit.Entry entry = entry(ctx, body, "outbox.replay.tenant");
+    AdminAudit.Entry entry = Operator.entry(ctx, body, "outbox.replay.tenant");
     answer(
         ctx,
         200,
@@ -98,27 +97,6 @@ final class OutboxAdminRoutes {
   private void audit(RoutingContext ctx) {
     String cursor = query(ctx, "cursor");
     answer(ctx, 200, badInput(() -> audit.list(cursor, limit(ctx))));
-  }
-
-  /** Who acts, and the request as sent (for the audit row). */
-  private static AdminAudit.Entry entry(RoutingContext ctx, JsonBody body, String action) {
-    String operator = ctx.request().getHeader(OPERATOR_HEADER);
-    if (operator == null || operator.isBlank()) {
-      operator = body.optionalString("operator", 200);
-    }
-    if (operator == null || operator.isBlank() || operator.length() > 200) {
-      throw Problem.badRequest(
-          "say who is acting: the '"
-              + OPERATOR_HEADER
-              + "' header or the body's 'operator' (1-200 characters)");
-    }
-    String reason = body.optionalString("reason", 2000);
-    JsonObject request = ctx.body().asJsonObject().copy();
-    request.remove("ids");
-    if (reason != null) {
-      request.put("reason", reason);
-    }
-    return new AdminAudit.Entry(operator.trim(), action, request, 0, false);
   }
 
   private static OutboxFilter filter(Function<String, String> field) {
@@ -158,7 +136,7 @@ final class OutboxAdminRoutes {
    * A call that may refuse its input at once with {@link IllegalArgumentException}: a 400 then (a
    * failure it completes with later is about the rows, a 409: see {@link #answer}).
    */
-  private static Future<JsonObject> badInput(Supplier<Future<JsonObject>> call) {
+  static Future<JsonObject> badInput(Supplier<Future<JsonObject>> call) {
     try {
       return call.get();
     } catch (IllegalArgumentException e) {
@@ -166,7 +144,12 @@ final class OutboxAdminRoutes {
     }
   }
 
-  private static void answer(RoutingContext ctx, int status, Future<JsonObject> result) {
+  /**
+   * Answers {@code result} as JSON with {@code status}, or its failure as a problem: {@link
+   * OutboxReplay.TooLarge} 413, {@link NoSuchElementException} 404, {@link
+   * IllegalArgumentException} 409, others as they are. Every admin route answers this way.
+   */
+  static void answer(RoutingContext ctx, int status, Future<JsonObject> result) {
     result.onComplete(
         ar -> {
           if (ar.failed()) {
@@ -175,7 +158,11 @@ final class OutboxAdminRoutes {
                 e instanceof OutboxReplay.TooLarge
                     ? new Problem(
                         413, "urn:soma:problem:too-large", "Too many rows", e.getMessage())
-                    : e instanceof IllegalArgumentException ? Problem.conflict(e.getMessage()) : e);
+                    : e instanceof NoSuchElementException
+                        ? Problem.notFound(e.getMessage())
+                        : e instanceof IllegalArgumentException
+                            ? Problem.conflict(e.getMessage())
+                            : e);
           } else {
             ctx.response()
                 .setStatusCode(status)

@@ -17,6 +17,7 @@ public final class Commands {
     cli.addSubcommand(new PublishOutboxCommand());
     cli.addSubcommand(new SyncMemoriesCommand());
     cli.addSubcommand(new DeadLettersCommand());
+    cli.addSubcommand(new OutboxCommand());
     cli.addSubcommand(new TenantsCommand());
     versioned(cli, new ServiceVersion());
     // a usage error is one line, like a bad setting, not the whole usage text

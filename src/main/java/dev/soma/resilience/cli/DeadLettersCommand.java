@@ -1,14 +1,25 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.Application;
+import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.outbox.DeadLetterFilter;
 import dev.soma.resilience.outbox.DeadLetters;
+import dev.soma.resilience.outbox.OutboxFilter;
+import dev.soma.resilience.outbox.OutboxReplay;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dead-letters list|replay|resolve}: inspect dead letters and bring them back. */
+/**
+ * {@code dead-letters list|replay|resolve}: inspect dead letters and bring them back, one by id or
+ * many by filter, through the same service classes as the admin API; every change is audited.
+ */
 @Command(
     name = "dead-letters",
     mixinStandardHelpOptions = true,
@@ -22,12 +33,13 @@ final class DeadLettersCommand {
 
   /** A dead-letter action: runs on the dead letters of the started tools. */
   abstract static class Action extends OperatorCommand {
-    abstract int run(DeadLetters letters) throws Exception;
+    abstract int run(DeadLetters letters, Application app) throws Exception;
 
     @Override
     public final Integer call() throws Exception {
       check();
-      return withTools(app -> run(new DeadLetters(app.pool(), app.outbox())));
+      return withTools(
+          app -> run(new DeadLetters(app.pool(), app.outbox(), config().outbox().replay()), app));
     }
 
     /** Refuses bad options before anything starts. */
@@ -59,7 +71,7 @@ final class DeadLettersCommand {
     }
 
     @Override
-    int run(DeadLetters letters) throws Exception {
+    int run(DeadLetters letters, Application app) throws Exception {
       List<JsonObject> rows = await(letters.list(tenant, all, limit));
       rows.forEach(row -> out().println(row.encode()));
       if (rows.isEmpty()) {
@@ -75,29 +87,86 @@ final class DeadLettersCommand {
     }
   }
 
-  @Command(
-      name = "replay",
-      mixinStandardHelpOptions = true,
-      description = "Put a dead letter's event back in the outbox with fresh attempts.")
-  static final class Replay extends Action {
-    @Parameters(paramLabel = "ID", description = "The dead letter's id.")
-    long id;
+  /**
+   * One dead letter by {@code ID}, or every unresolved one a filter matches: the two are exclusive,
+   * and a bulk action needs at least one filter.
+   */
+  abstract static class Targeted extends Action {
+    @Parameters(
+        paramLabel = "ID",
+        arity = "0..1",
+        description = "One dead letter's id (or leave it out and give filters).")
+    Long id;
 
-    @Option(names = "--by", required = true, description = "Who is replaying (kept on the row).")
-    String operator;
+    @Mixin FilterOptions filters;
 
-    @Option(names = "--notes", description = "Why.")
-    String notes;
+    @Option(
+        names = "--source",
+        description = "outbox (events) or memory (memories SomaBrain never took).")
+    String source;
+
+    @Option(
+        names = "--dry-run",
+        description = "With filters: say what would change; change nothing.")
+    boolean dryRun;
+
+    @Mixin ActingOperator operator;
+
+    DeadLetterFilter filter;
 
     @Override
     void check() {
-      nonBlank("--by", operator);
+      operator.name();
+      Map<String, String> fields =
+          filters.fields(source == null ? Map.of() : Map.of("source", source));
+      if (id != null && (!fields.isEmpty() || dryRun)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "give either an ID or filters (with --dry-run), not both");
+      }
+      if (id == null) {
+        filter = FilterOptions.parse(spec, DeadLetterFilter::parse, fields);
+      }
     }
 
+    /** The audit entry of a bulk action. */
+    AdminAudit.Entry entry(String action, String reason) {
+      JsonObject request = filter.toJson();
+      if (reason != null) {
+        request.put("reason", reason);
+      }
+      return new AdminAudit.Entry(operator.name(), action, request, 0, dryRun);
+    }
+  }
+
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Put a dead letter's event back in the outbox with fresh attempts; or, by filter, every",
+        "unresolved outbox dead letter's event (paced, at most SA01_OUTBOX_REPLAY_MAX_ROWS),",
+        "printing the result as JSON. On a terminal, a long replay's progress (events sent by",
+        "the running service) is shown on standard error; piped or scripted, only the result."
+      })
+  static final class Replay extends Targeted {
+    @Option(
+        names = {"--reason", "--notes"},
+        description = "Why (kept on the letter and in the audit trail).")
+    String reason;
+
     @Override
-    int run(DeadLetters letters) throws Exception {
-      await(letters.replay(id, operator, notes));
-      out().println("dead letter " + id + " replayed: its event is pending again");
+    int run(DeadLetters letters, Application app) throws Exception {
+      if (id != null) {
+        await(letters.replay(id, operator.name(), reason));
+        out().println("dead letter " + id + " replayed: its event is pending again");
+        return 0;
+      }
+      OutboxReplay replay = new OutboxReplay(app.pool(), app.outbox(), config().outbox().replay());
+      OutboxReplay.Result result =
+          await(replay.replayDeadLetters(filter, dryRun, entry("dead-letters.replay", reason)));
+      out().println(result.toJson().encode());
+      OutboxFilter scope =
+          new OutboxFilter(filter.tenantId(), null, filter.topic(), null, null, null, null);
+      ReplayProgress.watch(replay, scope, result, err());
       return 0;
     }
   }
@@ -105,27 +174,35 @@ final class DeadLettersCommand {
   @Command(
       name = "resolve",
       mixinStandardHelpOptions = true,
-      description = "Close a dead letter without replaying it.")
-  static final class Resolve extends Action {
-    @Parameters(paramLabel = "ID", description = "The dead letter's id.")
-    long id;
-
-    @Option(names = "--by", required = true, description = "Who is resolving (kept on the row).")
-    String operator;
-
-    @Option(names = "--notes", required = true, description = "Why it needs no replay.")
-    String notes;
+      description = {
+        "Close a dead letter without replaying it; or, by filter, every unresolved one (events",
+        "and memories, at most SA01_OUTBOX_REPLAY_MAX_ROWS), printing the result as JSON."
+      })
+  static final class Resolve extends Targeted {
+    @Option(
+        names = {"--reason", "--notes"},
+        required = true,
+        description = "Why it needs no replay (kept on the letter and in the audit trail).")
+    String reason;
 
     @Override
     void check() {
-      nonBlank("--by", operator);
-      nonBlank("--notes", notes);
+      nonBlank("--reason", reason);
+      super.check();
     }
 
     @Override
-    int run(DeadLetters letters) throws Exception {
-      await(letters.resolve(id, operator, notes));
-      out().println("dead letter " + id + " resolved");
+    int run(DeadLetters letters, Application app) throws Exception {
+      if (id != null) {
+        await(letters.resolve(id, operator.name(), reason));
+        out().println("dead letter " + id + " resolved");
+        return 0;
+      }
+      DeadLetters.Resolved resolved =
+          await(
+              letters.resolveMatching(
+                  filter, reason, dryRun, entry("dead-letters.resolve", reason)));
+      out().println(resolved.toJson().encode());
       return 0;
     }
   }

@@ -4,6 +4,7 @@ import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.outbox.OutboxReplay;
 import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
  * with the command's options laid over it), the service's tools started and stopped around one
  * action, and one rule for bad input: a {@link ConfigException} names the option and ends with exit
  * code 2 (see {@code Main}); an unknown or invalid target ({@link NoSuchElementException}, {@link
- * IllegalArgumentException}) is one line on standard error and exit code 1.
+ * IllegalArgumentException}) or a selection too large ({@link OutboxReplay.TooLarge}) is one line
+ * on standard error and exit code 1.
  */
 public abstract class OperatorCommand implements Callable<Integer> {
 
@@ -72,7 +74,7 @@ public abstract class OperatorCommand implements Callable<Integer> {
   final int withTools(ToolAction action) throws Exception {
     try (Application app = Application.start(config(), Application.Role.TOOLS)) {
       return action.run(app);
-    } catch (NoSuchElementException | IllegalArgumentException e) {
+    } catch (NoSuchElementException | IllegalArgumentException | OutboxReplay.TooLarge e) {
       err().println(e.getMessage());
       return 1;
     }

@@ -2,10 +2,14 @@ package dev.soma.resilience.cli;
 
 import dev.soma.resilience.tenant.Tenants;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tenants create|create-key|revoke-key}: the operator's tenant and API key tools. */
+/**
+ * {@code tenants create|create-key|revoke-key}: the operator's tenant and API key tools; each says
+ * who acts ({@link ActingOperator}) and is audited.
+ */
 @Command(
     name = "tenants",
     mixinStandardHelpOptions = true,
@@ -39,9 +43,11 @@ final class TenantsCommand {
     @Option(names = "--name", description = "Display name (default: the id).")
     String name;
 
+    @Mixin ActingOperator operator;
+
     @Override
     String run(Tenants tenants) throws Exception {
-      return await(tenants.create(id, name)).encode();
+      return await(tenants.create(id, name, operator.name())).encode();
     }
   }
 
@@ -56,12 +62,11 @@ final class TenantsCommand {
     @Option(names = "--label", description = "What the key is for.")
     String label;
 
-    @Option(names = "--by", defaultValue = "cli", description = "Who creates it (kept on the key).")
-    String operator;
+    @Mixin ActingOperator operator;
 
     @Override
     String run(Tenants tenants) throws Exception {
-      return await(tenants.createKey(tenant, label, operator)).encode();
+      return await(tenants.createKey(tenant, label, operator.name())).encode();
     }
   }
 
@@ -73,12 +78,11 @@ final class TenantsCommand {
     @Parameters(paramLabel = "KEY_ID", description = "The key's id (the part after soma_).")
     String keyId;
 
-    @Option(names = "--by", defaultValue = "cli", description = "Who revokes it.")
-    String operator;
+    @Mixin ActingOperator operator;
 
     @Override
     String run(Tenants tenants) throws Exception {
-      await(tenants.revokeKey(keyId, operator));
+      await(tenants.revokeKey(keyId, operator.name()));
       return "key " + keyId + " revoked";
     }
   }

@@ -1,8 +1,11 @@
 package dev.soma.resilience.outbox;
 
+import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.db.Transaction;
+import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.internal.DeadLetter;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -17,8 +20,10 @@ import java.util.NoSuchElementException;
  * Operator access to dead letters (outbox events and memories). {@link #replay} puts the original
  * outbox row (or pending memory) back to pending with fresh attempts (same id and dedupe key, so
  * consumers recognise a redelivery; an outbox row is marked replayed, see {@link #REQUEUE}) and
- * marks the dead letter resolved; {@link #resolve} closes one without replaying it. Both record who
- * acted, when and why.
+ * marks the dead letter resolved; {@link #resolve} closes one without replaying it, {@link
+ * #resolveMatching} closes every one a filter matches. Each records who acted, when and why on the
+ * letter, and writes one {@code admin_audit} row in the transaction of its change (none when it
+ * fails). Bulk replays by filter are {@link OutboxReplay#replayDeadLetters}.
  */
 public final class DeadLetters {
 
@@ -77,6 +82,32 @@ public final class DeadLetters {
       SELECT id, was FROM requeued ORDER BY id\
       """;
 
+  /** The unresolved letters {@code %s} (a {@link DeadLetterFilter}) matches; {@code $%d} limit. */
+  static final String MATCHING =
+      "SELECT d.id FROM dead_letter_messages d WHERE %s ORDER BY d.id LIMIT $%d FOR UPDATE";
+
+  static final String RESOLVE_ALL =
+      """
+      UPDATE dead_letter_messages
+         SET resolved = true, resolved_by = $2, resolved_at = now(), resolution_notes = $3
+       WHERE id = ANY($1::bigint[]) AND NOT resolved\
+      """;
+
+  /**
+   * What a bulk resolve did (or, dry, would do).
+   *
+   * @param count letters resolved (dry: that would be)
+   * @param ids the first {@value OutboxReplay#ID_PAGE} of them, in id order
+   */
+  public record Resolved(boolean dryRun, int count, List<Long> ids) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("dryRun", dryRun)
+          .put("count", count)
+          .put("ids", new JsonArray(new ArrayList<>(ids)));
+    }
+  }
+
   static final String REQUEUE_MEMORY =
       """
       UPDATE pending_memories
@@ -87,10 +118,13 @@ public final class DeadLetters {
 
   private final Pool pool;
   private final Outbox outbox;
+  private final int maxRows;
 
-  public DeadLetters(Pool pool, Outbox outbox) {
+  /** {@code limits}' max rows also bound a bulk resolve. */
+  public DeadLetters(Pool pool, Outbox outbox, OutboxConfig.Replay limits) {
     this.pool = pool;
     this.outbox = outbox;
+    this.maxRows = limits.maxRows();
   }
 
   /** Dead letters, oldest first; {@code tenantId} null means every tenant. */
@@ -109,10 +143,14 @@ public final class DeadLetters {
    * Requeues dead letter {@code id}'s event for publishing. Fails with {@link
    * NoSuchElementException} when there is no unresolved dead letter with that id, and with {@link
    * IllegalArgumentException} when its event's topic is one Kafka never accepts (written before the
-   * topic check): nothing changes then.
+   * topic check): nothing changes then. Audited as {@code dead-letter.replay}.
    */
   public Future<Void> replay(long id, String operator, String notes) {
     String why = notes == null || notes.isBlank() ? "replayed" : "replayed: " + notes;
+    AdminAudit.Entry audit = entry(operator, "dead-letter.replay", id, notes);
+    if (audit == null) {
+      return Future.failedFuture(new IllegalArgumentException("the operator is required"));
+    }
     return Transaction.<Void>run(
             pool,
             tx ->
@@ -128,11 +166,12 @@ public final class DeadLetters {
                           Row row = rows.iterator().next();
                           Long outboxId = row.getLong("outbox_id");
                           tx.afterCommit(outbox::committed);
-                          return outboxId != null
-                              ? requeueRows(tx, List.of(outboxId), 1, operator, why).mapEmpty()
-                              : tx.preparedQuery(REQUEUE_MEMORY)
-                                  .execute(Tuple.of(row.getLong("memory_id")))
-                                  .mapEmpty();
+                          Future<?> requeued =
+                              outboxId != null
+                                  ? requeueRows(tx, List.of(outboxId), 1, operator, why)
+                                  : tx.preparedQuery(REQUEUE_MEMORY)
+                                      .execute(Tuple.of(row.getLong("memory_id")));
+                          return requeued.compose(r -> AdminAudit.record(tx, audit));
                         }))
         .recover(e -> Future.failedFuture(unreplayable(id, e)));
   }
@@ -179,15 +218,94 @@ public final class DeadLetters {
         : e;
   }
 
-  /** Marks dead letter {@code id} resolved without replaying it. */
+  /**
+   * Marks dead letter {@code id} resolved without replaying it, audited as {@code
+   * dead-letter.resolve}; fails with {@link NoSuchElementException} when there is no unresolved
+   * dead letter with that id.
+   */
   public Future<Void> resolve(long id, String operator, String notes) {
-    return pool.preparedQuery(RESOLVE)
-        .execute(Tuple.of(id, operator, notes))
-        .compose(
-            rows ->
-                rows.rowCount() == 0
-                    ? Future.failedFuture(
-                        new NoSuchElementException("no unresolved dead letter with id " + id))
-                    : Future.succeededFuture());
+    AdminAudit.Entry audit = entry(operator, "dead-letter.resolve", id, notes);
+    if (audit == null) {
+      return Future.failedFuture(new IllegalArgumentException("the operator is required"));
+    }
+    return Transaction.run(
+        pool,
+        tx ->
+            tx.preparedQuery(RESOLVE)
+                .execute(Tuple.of(id, operator, notes))
+                .compose(
+                    rows ->
+                        rows.rowCount() == 0
+                            ? Future.failedFuture(
+                                new NoSuchElementException(
+                                    "no unresolved dead letter with id " + id))
+                            : AdminAudit.record(tx, audit)));
+  }
+
+  /**
+   * Resolves the unresolved dead letters {@code filter} matches, outbox events and memories alike,
+   * without replaying them, as {@code audit}'s operator with {@code reason} as the notes; a dry run
+   * selects the same and changes no letter. Audited (dry or not) as {@code audit}, its row count
+   * filled in.
+   *
+   * @throws IllegalArgumentException when {@code reason} is blank
+   * @throws OutboxReplay.TooLarge (failed future) when the filter matches more letters than one
+   *     replay may put back ({@code outbox.replayMaxRows}): nothing changes then
+   */
+  public Future<Resolved> resolveMatching(
+      DeadLetterFilter filter, String reason, boolean dryRun, AdminAudit.Entry audit) {
+    if (reason == null || reason.isBlank()) {
+      throw new IllegalArgumentException("say why the letters need no replay: a 'reason'");
+    }
+    List<Object> values = new ArrayList<>();
+    String sql = MATCHING.formatted(filter.where(values), values.size() + 1);
+    values.add(maxRows + 1);
+    return Transaction.run(
+        pool,
+        tx ->
+            tx.preparedQuery(sql)
+                .execute(Tuple.wrap(values))
+                .compose(
+                    rows -> {
+                      if (rows.size() > maxRows) {
+                        return Future.failedFuture(new OutboxReplay.TooLarge(maxRows));
+                      }
+                      List<Long> ids = new ArrayList<>();
+                      rows.forEach(row -> ids.add(row.getLong(0)));
+                      Future<?> done =
+                          dryRun || ids.isEmpty()
+                              ? Future.succeededFuture()
+                              : tx.preparedQuery(RESOLVE_ALL)
+                                  .execute(
+                                      Tuple.of(ids.toArray(Long[]::new), audit.operator(), reason));
+                      AdminAudit.Entry entry =
+                          new AdminAudit.Entry(
+                              audit.operator(),
+                              audit.action(),
+                              audit.request(),
+                              ids.size(),
+                              dryRun);
+                      return done.compose(r -> AdminAudit.record(tx, entry))
+                          .map(
+                              v ->
+                                  new Resolved(
+                                      dryRun,
+                                      ids.size(),
+                                      List.copyOf(
+                                          ids.subList(
+                                              0, Math.min(OutboxReplay.ID_PAGE, ids.size())))));
+                    }));
+  }
+
+  /** The audit entry of a one-letter action, or null when nobody is named. */
+  private static AdminAudit.Entry entry(String operator, String action, long id, String notes) {
+    if (operator == null || operator.isBlank()) {
+      return null;
+    }
+    JsonObject request = new JsonObject().put("id", id);
+    if (notes != null) {
+      request.put("notes", notes);
+    }
+    return new AdminAudit.Entry(operator, action, request, 1, false);
   }
 }

@@ -126,14 +126,14 @@ public record OutboxFilter(
     }
   }
 
-  private static void text(String field, String value) {
+  static void text(String field, String value) {
     if (value != null && (value.isBlank() || value.length() > MAX_TEXT)) {
       throw new IllegalArgumentException(
           "'" + field + "' must be 1 to " + MAX_TEXT + " characters, not blank");
     }
   }
 
-  private static Instant time(String field, String value) {
+  static Instant time(String field, String value) {
     if (value == null) {
       return null;
     }

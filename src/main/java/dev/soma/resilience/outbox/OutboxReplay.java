@@ -44,13 +44,27 @@ public final class OutboxReplay {
       "SELECT o.id FROM outbox_messages o WHERE %s AND o.status <> 'pending'"
           + " ORDER BY o.id LIMIT $%d";
 
+  /**
+   * The dead rows with an unresolved dead letter {@code d} that {@code %s} (a {@link
+   * DeadLetterFilter}) matches; {@code $%d} the row limit.
+   */
+  static final String DEAD_LETTERED =
+      "SELECT o.id FROM outbox_messages o WHERE o.status <> 'pending' AND EXISTS"
+          + " (SELECT 1 FROM dead_letter_messages d WHERE d.outbox_id = o.id AND %s)"
+          + " ORDER BY o.id LIMIT $%d";
+
+  /** Replayed rows {@code %s} (a filter) matches that the relay has not settled yet. */
+  static final String UNSENT =
+      "SELECT count(*) FROM outbox_messages o WHERE %s AND o.replayed AND o.status = 'pending'";
+
   /** A replay that would put back more rows than one replay may. */
   public static final class TooLarge extends ControlFlowException {
     TooLarge(int max) {
       super(
-          "the replay selects more than "
+          "the selection holds more than "
               + max
-              + " rows, the most one replay may put back: narrow the filter or replay in parts");
+              + " rows, the most one replay or resolve may change: narrow the filter or work in"
+              + " parts");
     }
   }
 
@@ -140,8 +154,33 @@ public final class OutboxReplay {
     }
     List<Object> values = new ArrayList<>();
     String where = filter.where(values);
+    return replaySelected(MATCHING, where, values, dryRun, audit);
+  }
+
+  /**
+   * Replays the events of the unresolved dead letters {@code filter} matches (their rows are dead,
+   * so this is {@link #replayMatching} chosen by dead letter), audited as {@code audit}; an event's
+   * dead letters are resolved with it. Memories are not replayed in bulk.
+   *
+   * @throws IllegalArgumentException when the filter asks for memories only
+   * @throws TooLarge (failed future) when it matches more rows than one replay may put back
+   */
+  public Future<Result> replayDeadLetters(
+      DeadLetterFilter filter, boolean dryRun, AdminAudit.Entry audit) {
+    if (filter.source() == DeadLetterFilter.Source.MEMORY) {
+      throw new IllegalArgumentException(
+          "a bulk replay puts outbox events back: replay dead memories one by one, or resolve them");
+    }
+    List<Object> values = new ArrayList<>();
+    String where = filter.where(values);
+    return replaySelected(DEAD_LETTERED, where, values, dryRun, audit);
+  }
+
+  /** Chooses rows by {@code select} (formatted with {@code where} and the limit), then applies. */
+  private Future<Result> replaySelected(
+      String select, String where, List<Object> values, boolean dryRun, AdminAudit.Entry audit) {
     values.add(limits.maxRows() + 1);
-    String sql = MATCHING.formatted(where, values.size());
+    String sql = select.formatted(where, values.size());
     return Transaction.run(
         pool,
         tx ->
@@ -157,6 +196,19 @@ public final class OutboxReplay {
                       return apply(tx, chosen, dryRun, audit)
                           .map(done -> result(dryRun, done, List.of(), List.of()));
                     }));
+  }
+
+  /**
+   * How many replayed rows {@code filter} matches are still waiting to be sent (a replay's
+   * progress: the relay clears the mark when a row is published or dead). Rows of other replays
+   * that match count too.
+   */
+  public Future<Long> unsent(OutboxFilter filter) {
+    List<Object> values = new ArrayList<>();
+    String where = filter.where(values);
+    return pool.preparedQuery(UNSENT.formatted(where))
+        .execute(Tuple.wrap(values))
+        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   /** Requeues {@code chosen} unless dry, and audits; completes with the ids (to be) replayed. */

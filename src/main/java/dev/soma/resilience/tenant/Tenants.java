@@ -1,5 +1,7 @@
 package dev.soma.resilience.tenant;
 
+import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.common.db.Transaction;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -9,12 +11,15 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Tenants and their API keys. Operators create tenants and keys and revoke keys; every request is
- * authenticated by {@link #authenticate}, which is where a request's tenant comes from (never from
- * anything else the client sends).
+ * Tenants and their API keys. Operators create tenants and keys and revoke keys, each change
+ * audited ({@link AdminAudit}: {@code tenant.create}, {@code tenant.key.create}, {@code
+ * tenant.key.revoke}) in its own transaction, so a refused change leaves no audit row; a key's
+ * secret is never in the audit. Every request is authenticated by {@link #authenticate}, which is
+ * where a request's tenant comes from (never from anything else the client sends).
  */
 public final class Tenants {
 
@@ -41,8 +46,11 @@ public final class Tenants {
     return id != null && TENANT_ID.matcher(id).matches();
   }
 
-  /** Creates a tenant; fails with {@link IllegalArgumentException} on a bad or taken id. */
-  public Future<JsonObject> create(String id, String name) {
+  /**
+   * Creates a tenant as {@code operator}; fails with {@link IllegalArgumentException} on a bad or
+   * taken id.
+   */
+  public Future<JsonObject> create(String id, String name, String operator) {
     if (id == null || !TENANT_ID.matcher(id).matches()) {
       return Future.failedFuture(
           new IllegalArgumentException(
@@ -52,9 +60,12 @@ public final class Tenants {
                   + "'"));
     }
     String display = name == null || name.isBlank() ? id : name.trim();
-    return pool.preparedQuery(INSERT_TENANT)
-        .execute(Tuple.of(id, display))
-        .map(r -> new JsonObject().put("id", id).put("name", display))
+    JsonObject created = new JsonObject().put("id", id).put("name", display);
+    return audited(
+            "tenant.create",
+            operator,
+            created,
+            tx -> tx.preparedQuery(INSERT_TENANT).execute(Tuple.of(id, display)).map(created))
         .recover(
             e ->
                 Future.failedFuture(
@@ -69,20 +80,24 @@ public final class Tenants {
    */
   public Future<JsonObject> createKey(String tenantId, String label, String operator) {
     ApiKey key = ApiKey.generate();
-    return pool.preparedQuery(INSERT_KEY)
-        .execute(
-            Tuple.of(
-                key.id(),
-                tenantId,
-                Buffer.buffer(key.secretHash()),
-                label == null ? "" : label,
-                operator))
-        .map(
-            r ->
-                new JsonObject()
-                    .put("keyId", key.id())
-                    .put("tenantId", tenantId)
-                    .put("apiKey", key.token()))
+    String text = label == null ? "" : label;
+    JsonObject request =
+        new JsonObject().put("tenantId", tenantId).put("keyId", key.id()).put("label", text);
+    return audited(
+            "tenant.key.create",
+            operator,
+            request,
+            tx ->
+                tx.preparedQuery(INSERT_KEY)
+                    .execute(
+                        Tuple.of(
+                            key.id(), tenantId, Buffer.buffer(key.secretHash()), text, operator))
+                    .map(
+                        r ->
+                            new JsonObject()
+                                .put("keyId", key.id())
+                                .put("tenantId", tenantId)
+                                .put("apiKey", key.token())))
         .recover(
             e ->
                 Future.failedFuture(
@@ -93,14 +108,32 @@ public final class Tenants {
 
   /** Revokes a key at once; fails with {@link NoSuchElementException} if none is active. */
   public Future<Void> revokeKey(String keyId, String operator) {
-    return pool.preparedQuery(REVOKE_KEY)
-        .execute(Tuple.of(keyId, operator))
-        .compose(
-            rows ->
-                rows.rowCount() == 1
-                    ? Future.succeededFuture()
-                    : Future.failedFuture(
-                        new NoSuchElementException("no active key '" + keyId + "'")));
+    return audited(
+        "tenant.key.revoke",
+        operator,
+        new JsonObject().put("keyId", keyId),
+        tx ->
+            tx.preparedQuery(REVOKE_KEY)
+                .execute(Tuple.of(keyId, operator))
+                .compose(
+                    rows ->
+                        rows.rowCount() == 1
+                            ? Future.<Void>succeededFuture()
+                            : Future.failedFuture(
+                                new NoSuchElementException("no active key '" + keyId + "'"))));
+  }
+
+  /** Runs {@code change} and its one-row audit entry in one transaction. */
+  private <T> Future<T> audited(
+      String action, String operator, JsonObject request, Function<Transaction, Future<T>> change) {
+    AdminAudit.Entry entry;
+    try {
+      entry = new AdminAudit.Entry(operator, action, request, 1, false);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return Transaction.run(
+        pool, tx -> change.apply(tx).compose(done -> AdminAudit.record(tx, entry).map(done)));
   }
 
   /** The tenant of a presented key, or empty when the key is unknown, malformed or revoked. */

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operators' dead-letter endpoints over HTTP: list (open ones, per tenant, or all), replay (the
- * event is published again, the letter resolved, a second replay 404), all behind the admin token.
+ * event is published again, the letter resolved, a second replay 404), bulk replay and resolve by
+ * filter (dry runs change nothing), all behind the admin token; and the audit of every admin change
+ * (tenants, keys, dead letters): one row with the change, none when it fails or names no operator.
  */
 @ExtendWith(TestServices.class)
 class AdminDeadLettersIT {
@@ -89,7 +91,11 @@ class AdminDeadLettersIT {
     assertThat(listOf("/admin/dead-letters?tenant=t-dlq&all=true"))
         .singleElement()
         .satisfies(l -> assertThat(((JsonObject) l).getBoolean("resolved")).isTrue());
-    assertThat(listOf("/admin/dead-letters")).as("every tenant's open letters").hasSize(1);
+    assertThat(listOf("/admin/dead-letters"))
+        .as("every tenant's open letters")
+        .extracting(l -> ((JsonObject) l).getString("dedupeKey"))
+        .contains("dead-2")
+        .doesNotContain("dead-1");
     HttpResponse<String> again = admin("POST", "/admin/dead-letters/" + id + "/replay", null);
     assertThat(again.statusCode()).as("replayed once only").isEqualTo(404);
     assertThat(again.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -104,6 +110,177 @@ class AdminDeadLettersIT {
     assertThat(admin("POST", "/admin/dead-letters/one/replay", null).statusCode()).isEqualTo(400);
     assertThat(admin("POST", "/admin/dead-letters/987654/replay", null).statusCode())
         .isEqualTo(404);
+  }
+
+  @Test
+  void bulkReplayByFilterRequeuesOnlyTheMatchingEventsAfterADryRunThatChangedNothing()
+      throws Exception {
+    String topic = TestServices.topic("admin-dlq-bulk");
+    long a1 = deadEvent("t-bulk", "bulk-1", topic);
+    long a2 = deadEvent("t-bulk", "bulk-2", topic);
+    long other = deadEvent("t-bulk-other", "bulk-3", topic);
+    String before = tables();
+
+    JsonObject dry =
+        ok(
+            admin(
+                "POST",
+                "/admin/dead-letters/replay",
+                "{\"tenant\":\"t-bulk\",\"topic\":\"" + topic + "\",\"dryRun\":true}"));
+
+    assertThat(dry.getInteger("count")).isEqualTo(2);
+    assertThat(dry.getJsonArray("ids").getList()).containsExactly((int) a1, (int) a2);
+    assertThat(tables()).as("a dry run changes nothing").isEqualTo(before);
+
+    JsonObject done =
+        ok(
+            admin(
+                "POST",
+                "/admin/dead-letters/replay",
+                "{\"tenant\":\"t-bulk\",\"reason\":\"topic fixed\"}"));
+
+    assertThat(done.getInteger("count")).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> "published".equals(outboxStatus(a2)));
+    assertThat(outboxStatus(a1)).isEqualTo("published");
+    assertThat(outboxStatus(other)).isEqualTo("dead");
+    assertThat(listOf("/admin/dead-letters?tenant=t-bulk")).isEmpty();
+    assertThat(audit("dead-letters.replay"))
+        .containsExactly("oncall-dee 2 true t-bulk", "oncall-dee 2 false t-bulk");
+  }
+
+  @Test
+  void bulkResolveNeedsAFilterAndAReasonAndClosesOnlyTheMatchingLetters() throws Exception {
+    String topic = TestServices.topic("admin-dlq-resolve");
+    deadEvent("t-res", "res-1", topic);
+    deadEvent("t-res", "res-2", topic);
+    deadEvent("t-res-keep", "res-3", topic);
+    String before = tables();
+
+    assertThat(admin("POST", "/admin/dead-letters/resolve", "{\"reason\":\"x\"}").statusCode())
+        .as("no filter: every letter is too easy to resolve by mistake")
+        .isEqualTo(400);
+    assertThat(admin("POST", "/admin/dead-letters/resolve", "{\"tenant\":\"t-res\"}").statusCode())
+        .as("no reason")
+        .isEqualTo(400);
+    assertThat(
+            admin(
+                    "POST",
+                    "/admin/dead-letters/resolve",
+                    "{\"tenant\":\"t-res\",\"reason\":\"x\",\"from\":\"yesterday\"}")
+                .statusCode())
+        .isEqualTo(400);
+    JsonObject dry =
+        ok(
+            admin(
+                "POST",
+                "/admin/dead-letters/resolve",
+                "{\"tenant\":\"t-res\",\"reason\":\"obsolete\",\"dryRun\":true}"));
+    assertThat(dry.getInteger("count")).isEqualTo(2);
+    assertThat(tables()).as("refusals and a dry run change nothing").isEqualTo(before);
+
+    JsonObject done =
+        ok(
+            admin(
+                "POST",
+                "/admin/dead-letters/resolve",
+                "{\"tenant\":\"t-res\",\"errorClass\":\"X\",\"source\":\"outbox\","
+                    + "\"reason\":\"obsolete\"}"));
+
+    assertThat(done.getInteger("count")).isEqualTo(2);
+    assertThat(listOf("/admin/dead-letters?tenant=t-res")).isEmpty();
+    assertThat(listOf("/admin/dead-letters?tenant=t-res-keep")).hasSize(1);
+    long resolvedByThem =
+        Blocking.await(
+            app.pool()
+                .query(
+                    "SELECT count(*) FROM dead_letter_messages WHERE tenant_id = 't-res'"
+                        + " AND resolved_by = 'oncall-dee' AND resolution_notes = 'obsolete'")
+                .execute()
+                .map(rows -> rows.iterator().next().getLong(0)),
+            Duration.ofSeconds(10));
+    assertThat(resolvedByThem).isEqualTo(2);
+    assertThat(audit("dead-letters.resolve"))
+        .containsExactly("oncall-dee 2 true t-res", "oncall-dee 2 false t-res");
+  }
+
+  @Test
+  void everyAdminChangeIsAuditedWithItsOperatorAndAFailedOrAnonymousOneIsNot() throws Exception {
+    String topic = TestServices.topic("admin-dlq-audit");
+    long outboxId = deadEvent("t-aud", "aud-1", topic);
+    long letter = listOf("/admin/dead-letters?tenant=t-aud").getJsonObject(0).getLong("id");
+
+    HttpResponse<String> anonymous =
+        send("POST", "/admin/tenants", "no-operator", "{\"id\":\"t-anon\"}");
+    assertThat(anonymous.statusCode()).isEqualTo(400);
+    assertThat(anonymous.body()).contains("X-Operator");
+    assertThat(
+            send("POST", "/admin/dead-letters/" + letter + "/replay", "no-operator", null)
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(outboxStatus(outboxId)).as("an anonymous replay changes nothing").isEqualTo("dead");
+
+    assertThat(admin("POST", "/admin/tenants", "{\"id\":\"t-aud\"}").statusCode()).isEqualTo(201);
+    assertThat(admin("POST", "/admin/tenants", "{\"id\":\"t-aud\"}").statusCode())
+        .as("taken")
+        .isEqualTo(409);
+    HttpResponse<String> key = admin("POST", "/admin/tenants/t-aud/keys", "{\"operator\":\"x\"}");
+    assertThat(key.statusCode()).isEqualTo(201);
+    String keyId = new JsonObject(key.body()).getString("keyId");
+    assertThat(admin("POST", "/admin/tenants/nobody/keys", null).statusCode()).isEqualTo(404);
+    assertThat(admin("DELETE", "/admin/keys/" + keyId, null).statusCode()).isEqualTo(204);
+    assertThat(admin("DELETE", "/admin/keys/" + keyId, null).statusCode()).isEqualTo(404);
+    assertThat(admin("POST", "/admin/dead-letters/" + letter + "/replay", null).statusCode())
+        .isEqualTo(202);
+    assertThat(admin("POST", "/admin/dead-letters/" + letter + "/replay", null).statusCode())
+        .isEqualTo(404);
+
+    assertThat(audit("tenant.create")).containsExactly("oncall-dee 1 false t-aud");
+    assertThat(audit("tenant.key.create"))
+        .as("the header wins over the body's operator")
+        .containsExactly("oncall-dee 1 false t-aud");
+    assertThat(audit("tenant.key.revoke")).containsExactly("oncall-dee 1 false " + keyId);
+    assertThat(audit("dead-letter.replay"))
+        .as("one row for the replay, none for the 404 after it nor the anonymous one")
+        .filteredOn(line -> line.endsWith(" " + letter))
+        .containsExactly("oncall-dee 1 false " + letter);
+  }
+
+  /**
+   * The audit rows of {@code action} (not the set-up's), oldest first: operator, rows, dry, tenant.
+   */
+  private static java.util.List<String> audit(String action) throws Exception {
+    return Blocking.await(
+        app.pool()
+            .preparedQuery(
+                "SELECT operator || ' ' || rows_affected || ' ' || dry_run || ' '"
+                    + " || coalesce(request->>'tenant', request->>'tenantId', request->>'id',"
+                    + " request->>'keyId')"
+                    + " FROM admin_audit WHERE action = $1 AND operator <> 'test' ORDER BY id")
+            .execute(Tuple.of(action))
+            .map(
+                rows -> {
+                  java.util.List<String> lines = new java.util.ArrayList<>();
+                  rows.forEach(row -> lines.add(row.getString(0)));
+                  return lines;
+                }),
+        Duration.ofSeconds(10));
+  }
+
+  private static String tables() throws Exception {
+    return Blocking.await(
+        app.pool()
+            .query(
+                "SELECT (SELECT coalesce(json_agg(o ORDER BY id), '[]')::text FROM outbox_messages"
+                    + " o) || (SELECT coalesce(json_agg(d ORDER BY id), '[]')::text FROM"
+                    + " dead_letter_messages d)")
+            .execute()
+            .map(rows -> rows.iterator().next().getString(0)),
+        Duration.ofSeconds(10));
+  }
+
+  private static JsonObject ok(HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new JsonObject(response.body());
   }
 
   /** An outbox event that died, with its dead letter, as the relay leaves them. */
@@ -162,7 +339,10 @@ class AdminDeadLettersIT {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
-      request.header("Authorization", "Bearer " + token);
+      request.header("Authorization", "Bearer " + (token.equals("no-operator") ? ADMIN : token));
+    }
+    if (ADMIN.equals(token)) {
+      request.header("X-Operator", "oncall-dee");
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

@@ -235,6 +235,7 @@ class AgentApiIT {
         http.send(
             HttpRequest.newBuilder(uri("/admin/keys/" + created.getString("keyId")))
                 .header("Authorization", "Bearer " + ADMIN)
+                .header("X-Operator", "api-it")
                 .DELETE()
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -302,6 +303,7 @@ class AgentApiIT {
     return http.send(
         HttpRequest.newBuilder(uri(path))
             .header("Authorization", "Bearer " + ADMIN)
+            .header("X-Operator", "api-it")
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),

@@ -99,7 +99,7 @@ class ApiFuzzIT {
                 Map.entry("SA01_API_RATE_LIMIT_BURST", "100000")));
     app = Application.start(config, Application.Role.SERVICE);
     Tenants tenants = new Tenants(app.pool());
-    Blocking.await(tenants.create("fuzz", null), Duration.ofSeconds(10));
+    Blocking.await(tenants.create("fuzz", null, "test"), Duration.ofSeconds(10));
     key =
         Blocking.await(tenants.createKey("fuzz", "fuzz", "test"), Duration.ofSeconds(10))
             .getString("apiKey");

@@ -23,29 +23,36 @@ final class FuzzRequests {
 
   /** A valid body per JSON operation (each mutation below makes it invalid in one way). */
   private static final Map<String, String> BASES =
-      Map.of(
-          "POST /v1/conversations/{conversationId}/messages",
-          "{\"messageId\":\"m-1\",\"role\":\"user\",\"content\":\"hello\","
-              + "\"metadata\":{\"a\":\"b\"},\"sessionId\":\"s-1\"}",
-          "POST /v1/conversations/{conversationId}/tool-results",
-          "{\"executionId\":\"x-1\",\"toolName\":\"search\",\"status\":\"succeeded\","
-              + "\"result\":{\"hits\":\"3\"}}",
-          "POST /v1/chat",
-          "{\"conversationId\":\"c-1\",\"message\":\"hi\",\"messageId\":\"m-2\","
-              + "\"sessionId\":\"s-1\",\"useCase\":\"chat\",\"maxTokens\":16,\"stream\":false}",
-          "POST /v1/memories",
-          "{\"key\":\"k-1\",\"namespace\":\"notes\",\"value\":{\"fact\":\"sky\"},"
-              + "\"meta\":{\"by\":\"fuzz\"},\"mode\":\"auto\"}",
-          "POST /v1/memories/recall",
-          "{\"query\":\"sky\",\"topK\":5,\"namespace\":\"notes\",\"sessionId\":\"s-1\"}",
-          "POST /v1/speech",
-          "{\"text\":\"hello\",\"format\":\"mp3\"}",
-          "POST /admin/tenants",
-          "{\"id\":\"fuzz-new\",\"name\":\"F\"}",
-          "POST /admin/tenants/{tenantId}/keys",
-          "{\"label\":\"x\"}",
-          "POST /admin/dead-letters/{id}/replay",
-          "{\"notes\":\"x\"}");
+      Map.ofEntries(
+          Map.entry(
+              "POST /v1/conversations/{conversationId}/messages",
+              "{\"messageId\":\"m-1\",\"role\":\"user\",\"content\":\"hello\","
+                  + "\"metadata\":{\"a\":\"b\"},\"sessionId\":\"s-1\"}"),
+          Map.entry(
+              "POST /v1/conversations/{conversationId}/tool-results",
+              "{\"executionId\":\"x-1\",\"toolName\":\"search\",\"status\":\"succeeded\","
+                  + "\"result\":{\"hits\":\"3\"}}"),
+          Map.entry(
+              "POST /v1/chat",
+              "{\"conversationId\":\"c-1\",\"message\":\"hi\",\"messageId\":\"m-2\","
+                  + "\"sessionId\":\"s-1\",\"useCase\":\"chat\",\"maxTokens\":16,\"stream\":false}"),
+          Map.entry(
+              "POST /v1/memories",
+              "{\"key\":\"k-1\",\"namespace\":\"notes\",\"value\":{\"fact\":\"sky\"},"
+                  + "\"meta\":{\"by\":\"fuzz\"},\"mode\":\"auto\"}"),
+          Map.entry(
+              "POST /v1/memories/recall",
+              "{\"query\":\"sky\",\"topK\":5,\"namespace\":\"notes\",\"sessionId\":\"s-1\"}"),
+          Map.entry("POST /v1/speech", "{\"text\":\"hello\",\"format\":\"mp3\"}"),
+          Map.entry("POST /admin/tenants", "{\"id\":\"fuzz-new\",\"name\":\"F\"}"),
+          Map.entry("POST /admin/tenants/{tenantId}/keys", "{\"label\":\"x\"}"),
+          Map.entry("POST /admin/dead-letters/{id}/replay", "{\"notes\":\"x\"}"),
+          Map.entry(
+              "POST /admin/dead-letters/replay",
+              "{\"tenant\":\"no-such-tenant\",\"dryRun\":true,\"reason\":\"x\"}"),
+          Map.entry(
+              "POST /admin/dead-letters/resolve",
+              "{\"tenant\":\"no-such-tenant\",\"dryRun\":true,\"reason\":\"x\"}"));
 
   /** Path parameter values that exist nowhere (valid in shape). */
   private static final Map<String, String> ABSENT =
@@ -429,7 +436,8 @@ final class FuzzRequests {
 
   private List<Map.Entry<String, String>> auth(OpenApiDocument.Operation op) {
     if (op.template().startsWith("/admin")) {
-      return List.of(Map.entry("Authorization", "Bearer " + adminToken));
+      return List.of(
+          Map.entry("Authorization", "Bearer " + adminToken), Map.entry("X-Operator", "fuzz"));
     }
     if (op.template().startsWith("/v1/") && !op.template().equals("/v1/status")) {
       return List.of(Map.entry("Authorization", "Bearer " + tenantKey));

@@ -204,6 +204,30 @@ class OpenApiContractIT {
                 .statusCode())
         .isEqualTo(200);
     admin("POST", "/admin/outbox/replay/tenant", "{\"tenantId\":\"contract\",\"to\":\"x\"}");
+    assertThat(
+            admin("POST", "/admin/dead-letters/replay", "{\"tenant\":\"contract\",\"dryRun\":true}")
+                .statusCode())
+        .isEqualTo(200);
+    admin("POST", "/admin/dead-letters/replay", "{\"dryRun\":true}");
+    admin("POST", "/admin/dead-letters/replay", "{\"source\":\"memory\"}");
+    assertThat(
+            admin(
+                    "POST",
+                    "/admin/dead-letters/resolve",
+                    "{\"tenant\":\"contract\",\"reason\":\"x\",\"dryRun\":true}")
+                .statusCode())
+        .isEqualTo(200);
+    admin("POST", "/admin/dead-letters/resolve", "{\"tenant\":\"contract\"}");
+    HttpResponse<String> anonymous =
+        check(
+            "POST",
+            "/admin/tenants",
+            http.send(
+                request("POST", "/admin/tenants", null, "application/json", "{\"id\":\"anon\"}")
+                    .header("Authorization", "Bearer " + ADMIN)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+    assertThat(anonymous.statusCode()).as("no X-Operator").isEqualTo(400);
     assertThat(admin("GET", "/admin/audit?limit=1", null).statusCode()).isEqualTo(200);
     admin("GET", "/admin/audit?cursor=nope", null);
   }
@@ -387,6 +411,9 @@ class OpenApiContractIT {
                     : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
+    }
+    if (ADMIN.equals(token)) {
+      request.header("X-Operator", "contract-it");
     }
     if (contentType != null) {
       request.header("Content-Type", contentType);

@@ -248,7 +248,7 @@ class MemoryIT {
 
   private static String key(String tenant) throws Exception {
     Tenants tenants = new Tenants(app.pool());
-    Blocking.await(tenants.create(tenant, null), Duration.ofSeconds(10));
+    Blocking.await(tenants.create(tenant, null, "test"), Duration.ofSeconds(10));
     return Blocking.await(tenants.createKey(tenant, "it", "test"), Duration.ofSeconds(10))
         .getString("apiKey");
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.embedded.EmbeddedKafkaBroker;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
@@ -149,7 +150,8 @@ class DeadLetterIT {
     assertThatThrownBy(
             () ->
                 Blocking.await(
-                    new DeadLetters(fx.pool, fx.outbox).replay(letterId, "ops", null),
+                    new DeadLetters(fx.pool, fx.outbox, new OutboxConfig.Replay(100, 1000))
+                        .replay(letterId, "ops", null),
                     Duration.ofSeconds(10)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
@@ -257,7 +259,8 @@ class DeadLetterIT {
       Blocking.await(
           admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))), Duration.ofSeconds(20));
       Blocking.await(admin.close(), Duration.ofSeconds(10));
-      DeadLetters deadLetters = new DeadLetters(fx.pool, fx.outbox);
+      DeadLetters deadLetters =
+          new DeadLetters(fx.pool, fx.outbox, new OutboxConfig.Replay(100, 1000));
       long letterId = letter.getLong("id");
       Blocking.await(
           deadLetters.replay(letterId, "ops@example", "topic created"), Duration.ofSeconds(10));

@@ -13,7 +13,7 @@ public final class TenantKeys {
   /** Creates {@code tenant} on {@code pool}'s database and returns a new API key of it. */
   public static String create(Pool pool, String tenant) throws Exception {
     Tenants tenants = new Tenants(pool);
-    Blocking.await(tenants.create(tenant, null), Duration.ofSeconds(10));
+    Blocking.await(tenants.create(tenant, null, "test"), Duration.ofSeconds(10));
     return Blocking.await(tenants.createKey(tenant, "it", "test"), Duration.ofSeconds(10))
         .getString("apiKey");
   }

@@ -71,7 +71,7 @@ public final class ApiBenchmark {
           "SA01_API_BACKLOG_LIMIT", "2000000000"));
       ServiceConfig config = ServiceConfig.load(env);
       try (Application app = Application.start(config, Application.Role.SERVICE)) {
-        Blocking.await(new Tenants(app.pool()).create(TENANT, "benchmark"), Duration.ofSeconds(10));
+        Blocking.await(new Tenants(app.pool()).create(TENANT, "benchmark", "bench"), Duration.ofSeconds(10));
         String key = Blocking.await(new Tenants(app.pool()).createKey(TENANT, "bench", "bench"),
             Duration.ofSeconds(10)).getString("apiKey");
         HttpClient http = servers.vertx.createHttpClient(new HttpClientOptions()

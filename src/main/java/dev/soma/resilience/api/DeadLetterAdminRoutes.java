@@ -1,0 +1,121 @@
+package dev.soma.resilience.api;
+
+import static dev.soma.resilience.api.OutboxAdminRoutes.answer;
+import static dev.soma.resilience.api.OutboxAdminRoutes.badInput;
+
+import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.outbox.DeadLetterFilter;
+import dev.soma.resilience.outbox.DeadLetters;
+import dev.soma.resilience.outbox.OutboxFilter;
+import dev.soma.resilience.outbox.OutboxReplay;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The operators' dead-letter endpoints, mounted behind {@link AdminRoutes}' credential check: the
+ * list, the replay of one letter, and the bulk replay and resolve by a {@link DeadLetterFilter}
+ * (with {@code dryRun}, at most {@code outbox.replayMaxRows} letters, 413 beyond). Each change says
+ * who acts ({@link Operator}) and is audited with it.
+ */
+final class DeadLetterAdminRoutes {
+
+  private static final Set<String> BULK_FIELDS = bulkFields();
+
+  private final DeadLetters deadLetters;
+  private final OutboxReplay replay;
+
+  DeadLetterAdminRoutes(DeadLetters deadLetters, OutboxReplay replay) {
+    this.deadLetters = deadLetters;
+    this.replay = replay;
+  }
+
+  void mount(Router router) {
+    router.get("/admin/dead-letters").handler(this::list);
+    // before ":id/replay", so "replay" is never taken for an id
+    router.post("/admin/dead-letters/replay").handler(this::replayMatching);
+    router.post("/admin/dead-letters/resolve").handler(this::resolveMatching);
+    router.post("/admin/dead-letters/:id/replay").handler(this::replayOne);
+  }
+
+  private void list(RoutingContext ctx) {
+    String tenant = ctx.queryParams().get("tenant");
+    boolean all = "true".equals(ctx.queryParams().get("all"));
+    int limit = QueryLimit.of(ctx, 500);
+    answer(
+        ctx,
+        200,
+        deadLetters
+            .list(tenant, all, limit)
+            .map(letters -> new JsonObject().put("deadLetters", new JsonArray(letters))));
+  }
+
+  private void replayOne(RoutingContext ctx) {
+    long id;
+    try {
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      throw Problem.badRequest("the dead letter id must be a number");
+    }
+    JsonBody body =
+        ctx.body().buffer() == null || ctx.body().buffer().length() == 0
+            ? null
+            : JsonBody.parse(ctx.body().buffer(), Set.of("notes", Operator.FIELD));
+    String notes = body == null ? null : body.optionalString("notes", 2000);
+    String operator = Operator.of(ctx, body);
+    answer(
+        ctx,
+        202,
+        deadLetters
+            .replay(id, operator, notes)
+            .map(v -> new JsonObject().put("id", id).put("status", "replayed")));
+  }
+
+  private void replayMatching(RoutingContext ctx) {
+    JsonBody body = JsonBody.parse(ctx.body().buffer(), BULK_FIELDS);
+    DeadLetterFilter filter = filter(body);
+    AdminAudit.Entry entry = Operator.entry(ctx, body, "dead-letters.replay");
+    boolean dryRun = Boolean.TRUE.equals(body.optionalBoolean("dryRun"));
+    answer(
+        ctx,
+        200,
+        badInput(
+            () ->
+                replay.replayDeadLetters(filter, dryRun, entry).map(OutboxReplay.Result::toJson)));
+  }
+
+  private void resolveMatching(RoutingContext ctx) {
+    JsonBody body = JsonBody.parse(ctx.body().buffer(), BULK_FIELDS);
+    DeadLetterFilter filter = filter(body);
+    String reason = body.requiredString("reason", 2000);
+    AdminAudit.Entry entry = Operator.entry(ctx, body, "dead-letters.resolve");
+    boolean dryRun = Boolean.TRUE.equals(body.optionalBoolean("dryRun"));
+    answer(
+        ctx,
+        200,
+        badInput(
+            () ->
+                deadLetters
+                    .resolveMatching(filter, reason, dryRun, entry)
+                    .map(DeadLetters.Resolved::toJson)));
+  }
+
+  private static DeadLetterFilter filter(JsonBody body) {
+    try {
+      return DeadLetterFilter.parse(name -> body.optionalString(name, OutboxFilter.MAX_TEXT));
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
+  }
+
+  private static Set<String> bulkFields() {
+    Set<String> fields = new HashSet<>(DeadLetterFilter.FIELDS);
+    fields.addAll(List.of("dryRun", "reason", Operator.FIELD));
+    return Set.copyOf(fields);
+  }
+}

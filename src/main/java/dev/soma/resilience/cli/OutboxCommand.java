@@ -1,0 +1,184 @@
+package dev.soma.resilience.cli;
+
+import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.outbox.OutboxFilter;
+import dev.soma.resilience.outbox.OutboxInspection;
+import dev.soma.resilience.outbox.OutboxReplay;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code outbox list|summary|replay}: the admin API's outbox inspection and replays ({@code GET
+ * /admin/outbox/events}, {@code /summary}, {@code POST /admin/outbox/replay[/tenant]}) on the
+ * command line, through the same service classes; replays are audited like the API's.
+ */
+@Command(
+    name = "outbox",
+    mixinStandardHelpOptions = true,
+    description = "List outbox events, summarise them per tenant, replay them.",
+    subcommands = {
+      OutboxCommand.ListEvents.class,
+      OutboxCommand.Summary.class,
+      OutboxCommand.Replay.class
+    })
+final class OutboxCommand {
+
+  /** The outbox filter of {@code options} with {@code --status} and {@code --dedupe-key-prefix}. */
+  static OutboxFilter filter(
+      CommandLine.Model.CommandSpec spec, FilterOptions options, String status, String prefix) {
+    Map<String, String> more = new java.util.HashMap<>();
+    if (status != null) {
+      more.put("status", status);
+    }
+    if (prefix != null) {
+      more.put("dedupeKeyPrefix", prefix);
+    }
+    return FilterOptions.parse(spec, OutboxFilter::parse, options.fields(more));
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print outbox events as JSON lines, oldest first; when there are more, the next page's",
+        "--cursor is printed on standard error."
+      })
+  static final class ListEvents extends OperatorCommand {
+    @Mixin FilterOptions filters;
+
+    @Option(names = "--status", description = "pending, retrying, published or dead.")
+    String status;
+
+    @Option(
+        names = "--dedupe-key-prefix",
+        paramLabel = "PREFIX",
+        description = "Dedupe key starts with this.")
+    String prefix;
+
+    @Option(names = "--cursor", description = "Continue where the last page ended.")
+    String cursor;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "100",
+        description = "At most this many (1-500, default 100).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      within("--limit", limit, 1, 500, "");
+      OutboxFilter filter = filter(spec, filters, status, prefix);
+      return withTools(
+          app -> {
+            JsonObject page = await(new OutboxInspection(app.pool()).list(filter, cursor, limit));
+            page.getJsonArray("events").forEach(e -> out().println(((JsonObject) e).encode()));
+            if (page.getString("nextCursor") != null) {
+              err().println("more: --cursor=" + page.getString("nextCursor"));
+            } else if (page.getJsonArray("events").isEmpty()) {
+              err().println("no outbox events match");
+            }
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "summary",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print per tenant, as JSON lines: pending, retrying, dead, published in the last hour, oldest pending age.")
+  static final class Summary extends OperatorCommand {
+    @Override
+    public Integer call() throws Exception {
+      return withTools(
+          app -> {
+            JsonObject summary = await(new OutboxInspection(app.pool()).summary());
+            summary.getJsonArray("tenants").forEach(t -> out().println(((JsonObject) t).encode()));
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Put dead or published events back in the outbox (same id, dedupe key and headers), paced",
+        "at SA01_OUTBOX_REPLAY_RATE per second: by --ids, or by filter with --tenant. Prints the",
+        "result as JSON. On a terminal, a long replay's progress (events sent by the running",
+        "service) is shown on standard error; piped or scripted, only the result is printed."
+      })
+  static final class Replay extends OperatorCommand {
+    @Option(names = "--ids", split = ",", paramLabel = "ID", description = "These outbox ids.")
+    List<Long> ids;
+
+    @Mixin FilterOptions filters;
+
+    @Option(names = "--status", description = "dead or published (default: both).")
+    String status;
+
+    @Option(
+        names = "--dedupe-key-prefix",
+        paramLabel = "PREFIX",
+        description = "Dedupe key starts with this.")
+    String prefix;
+
+    @Option(names = "--dry-run", description = "Say what would be replayed; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--reason", description = "Why (kept in the audit trail).")
+    String reason;
+
+    @Mixin ActingOperator operator;
+
+    @Override
+    public Integer call() throws Exception {
+      OutboxFilter filter = filter(spec, filters, status, prefix);
+      boolean byIds = ids != null && !ids.isEmpty();
+      if (byIds == !filter.equals(OutboxFilter.ALL)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "give either --ids or a filter with --tenant");
+      }
+      if (!byIds && filter.tenantId() == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "a replay by filter needs --tenant");
+      }
+      if (byIds && ids.stream().anyMatch(id -> id < 1)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--ids must be at least 1");
+      }
+      JsonObject request =
+          byIds
+              ? new JsonObject().put("count", ids.size())
+              : filter.toJson().put("tenantId", filter.tenantId());
+      if (reason != null) {
+        request.put("reason", reason);
+      }
+      AdminAudit.Entry entry =
+          new AdminAudit.Entry(
+              operator.name(),
+              byIds ? "outbox.replay" : "outbox.replay.tenant",
+              request,
+              0,
+              dryRun);
+      return withTools(
+          app -> {
+            OutboxReplay replay =
+                new OutboxReplay(app.pool(), app.outbox(), config().outbox().replay());
+            OutboxReplay.Result result =
+                await(
+                    byIds
+                        ? replay.replayIds(new LinkedHashSet<>(ids), dryRun, entry)
+                        : replay.replayMatching(filter, dryRun, entry));
+            out().println(result.toJson().encode());
+            ReplayProgress.watch(replay, byIds ? OutboxFilter.ALL : filter, result, err());
+            return 0;
+          });
+    }
+  }
+}
