@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * to the first, and to the last, of the rows the killed relay had leased being marked published
  * by the other relay, which keeps running (the successor: no restart, so no JVM start-up is
  * counted). The relay's default {@code leaseSeconds} applies. Rows the killed relay had leased
- * are read just before the kill; those it still marked itself (its last statement, begun before
- * the kill) are counted apart.
+ * are read just before the kill and again just after it (a relay that takes over at once could
+ * otherwise re-lease them before the second look); those it still marked itself (a statement
+ * begun before the kill) are counted apart.
  */
 final class CrashRecovery {
 
@@ -29,11 +30,12 @@ final class CrashRecovery {
   /** Of the killed relay's rows: how many each side marked, and when the successor did. */
   static final String TAKEN_OVER =
       """
-      SELECT count(*) FILTER (WHERE published_at > to_timestamp(? / 1000.0)),
-             extract(epoch FROM min(published_at) FILTER (WHERE published_at > to_timestamp(? / 1000.0))) * 1000,
-             extract(epoch FROM max(published_at) FILTER (WHERE published_at > to_timestamp(? / 1000.0))) * 1000,
+      SELECT count(*) FILTER (WHERE after),
+             extract(epoch FROM min(published_at) FILTER (WHERE after)) * 1000,
+             extract(epoch FROM max(published_at) FILTER (WHERE after)) * 1000,
              count(*) FILTER (WHERE status = 'published')
-        FROM outbox_messages WHERE id = ANY(?)""";
+        FROM (SELECT status, published_at, published_at > to_timestamp(? / 1000.0) AS after
+                FROM outbox_messages WHERE id = ANY(?)) o""";
 
   /**
    * @param acknowledgedAtKill records of the backlog acknowledged when the relay was killed
@@ -83,11 +85,22 @@ final class CrashRecovery {
       }
       long killMillis = System.currentTimeMillis();
       killed.kill();
+      // what it leased between the first look and the kill (rows it marked in that time are
+      // told apart by their published_at)
+      leased = union(leased, leasedBy(db, killed.relayId()));
       System.out.printf("  killed %s with %,d rows leased, %,d of %,d acknowledged%n",
           killed.relayId(), leased.size(), acknowledged, events);
-      while ((stillPending(db, leased) > 0 || Backlog.pending(db) > 0)
-          && System.nanoTime() < deadline && successor.alive()) {
+      // the killed relay's rows by primary key (cheap), the rest by end offsets, so that the
+      // watching takes little from the successor
+      while (stillPending(db, leased) > 0 && running(deadline, successor)) {
         Thread.sleep(100);
+      }
+      while (DrainRun.endOffset(run.servers().admin, topic) < events
+          && running(deadline, successor)) {
+        Thread.sleep(200);
+      }
+      while (Backlog.pending(db) > 0 && running(deadline, successor)) {
+        Thread.sleep(200);
       }
       run.report().cpu("crash recovery", run.cpu().since(phase));
       long published = events - Backlog.pending(db);
@@ -102,10 +115,8 @@ final class CrashRecovery {
       long duplicates) throws Exception {
     try (Connection c = BenchServers.connect(db);
         PreparedStatement s = c.prepareStatement(TAKEN_OVER)) {
-      for (int i = 1; i <= 3; i++) {
-        s.setLong(i, killMillis);
-      }
-      s.setArray(4, ids(c, leased));
+      s.setLong(1, killMillis);
+      s.setArray(2, ids(c, leased));
       try (ResultSet rs = s.executeQuery()) {
         rs.next();
         long takenOver = rs.getLong(1);
@@ -117,6 +128,14 @@ final class CrashRecovery {
             marked - takenOver, takenOver, first, last, published, duplicates);
       }
     }
+  }
+
+  private static List<Long> union(List<Long> before, List<Long> after) {
+    return java.util.stream.Stream.concat(before.stream(), after.stream()).distinct().toList();
+  }
+
+  private static boolean running(long deadline, RelayProcess successor) {
+    return System.nanoTime() < deadline && successor.alive();
   }
 
   private static List<Long> leasedBy(DatabaseUrl db, String owner) throws Exception {

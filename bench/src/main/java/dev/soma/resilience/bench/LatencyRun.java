@@ -18,11 +18,12 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Commit-to-ack latency at a steady rate: a writer enqueues events through {@link Outbox} (in a
- * transaction, as a service would), {@code perSecond} a second, committing what is due every
- * {@code tickMillis}; the relay (another process) publishes them; {@link AppendTimes} reads when
- * the broker appended each one. Latency of an event = broker append time minus the moment its
- * transaction's commit returned to the writer. All writer work is non-blocking, on one event loop.
+ * Commit-to-ack latency at a steady rate ({@link #relay}): a writer enqueues events through {@link
+ * Outbox} (in a transaction, as a service would), {@code perSecond} a second, committing what is
+ * due every {@code tickMillis}; the relay (another process) publishes them; {@link AppendTimes}
+ * reads when the broker appended each one. Latency of an event = broker append time minus the
+ * moment its transaction's commit returned to the writer. All writer work is non-blocking, on one
+ * event loop. {@link #raw} measures the raw producer at the same rate and pacing, for comparison.
  */
 final class LatencyRun {
 

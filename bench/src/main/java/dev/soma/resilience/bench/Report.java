@@ -229,6 +229,8 @@ final class Report {
     line(md, "| SIGKILL to the first of its leased rows published by the successor | %s |",
         seconds(c.firstSeconds()));
     line(md, "| SIGKILL to the last of them | %s |", seconds(c.lastSeconds()));
+    line(md, "| for comparison: the lease (`leaseSeconds`), what a takeover waits for when leases"
+        + " outlive their relay | %d |", c.leaseSeconds());
     line(md, "");
     line(md, "At the end %,d of %,d events were published (%s), %d record(s) sent more than"
         + " once. Goal: first taken-over row within 5 s: **%s**%s.", c.published(), c.events(),
