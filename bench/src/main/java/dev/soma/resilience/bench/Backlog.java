@@ -11,8 +11,8 @@ import java.util.Properties;
 /**
  * Fills an outbox with a backlog of pending events the way other writers may: plain {@code
  * INSERT}s with only tenant, dedupe key, topic, partition key and payload set (see {@code
- * V1__outbox.sql}), committed {@value #ROWS_PER_TRANSACTION} rows at a time as a busy service's
- * small transactions would. The driver sends each transaction's rows as multi-row {@code INSERT}
+ * V1__outbox.sql}), committed a few rows at a time ({@code --rows-per-transaction}, 100 by
+ * default) as a busy service's small transactions would. The driver sends each transaction's rows as multi-row {@code INSERT}
  * statements ({@code reWriteBatchedInserts}): the rows are the same as with one statement per
  * row (same transactions, so the same {@code next_attempt_at}, ids and {@code created_at} order),
  * written twice as fast. (How a backlog is written changes how fast the relay
@@ -23,8 +23,6 @@ import java.util.Properties;
  */
 final class Backlog {
 
-  static final int ROWS_PER_TRANSACTION = 100;
-
   static final String INSERT =
       """
       INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)
@@ -32,9 +30,12 @@ final class Backlog {
 
   private Backlog() {}
 
-  /** Inserts events {@code [from, from + count)} of {@code shape} for {@code topic}. */
-  static void load(DatabaseUrl url, EventShape shape, String topic, long from, long count)
-      throws Exception {
+  /**
+   * Inserts events {@code [from, from + count)} of {@code shape} for {@code topic}, committing
+   * every {@code rowsPerTransaction} rows.
+   */
+  static void load(DatabaseUrl url, EventShape shape, String topic, long from, long count,
+      int rowsPerTransaction) throws Exception {
     Properties properties = new Properties();
     properties.setProperty("user", url.user());
     properties.setProperty("password", url.password());
@@ -49,7 +50,7 @@ final class Backlog {
         insert.setString(4, shape.aggregate(n));
         insert.setString(5, shape.payload(n));
         insert.addBatch();
-        if ((n - from + 1) % ROWS_PER_TRANSACTION == 0 || n == from + count - 1) {
+        if ((n - from + 1) % rowsPerTransaction == 0 || n == from + count - 1) {
           insert.executeBatch();
           c.commit();
         }

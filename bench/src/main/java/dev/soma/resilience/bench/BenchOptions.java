@@ -20,6 +20,7 @@ import java.util.Set;
  * @param memoryShape the memory check's backlog shape
  * @param crashEvents backlog of the crash-recovery phase (0 skips it)
  * @param crashShape the crash-recovery phase's backlog shape
+ * @param rowsPerTransaction rows per transaction when the backlogs are written
  * @param payloadBytes approximate size of each event's JSON payload
  * @param partitions partitions of every benchmark topic
  * @param batchSize rows per claim, for the relay and baseline (a); 0 = the relay's configured size
@@ -45,6 +46,7 @@ record BenchOptions(
     BacklogShape memoryShape,
     int crashEvents,
     BacklogShape crashShape,
+    int rowsPerTransaction,
     int payloadBytes,
     int partitions,
     int batchSize,
@@ -67,7 +69,7 @@ record BenchOptions(
       "latency-rate", "--latency-rates=RATE[,RATE...] (e.g. --latency-rates=2000)");
 
   private static final Set<String> KNOWN = Set.of("events", "shape", "drain-timeout",
-      "memory-check-events", "memory-shape", "crash-events", "crash-shape", "payload-bytes",
+      "memory-check-events", "memory-shape", "crash-events", "crash-shape", "rows-per-transaction", "payload-bytes",
       "partitions", "batch-size", "claim-workers", "warmup-events", "latency-rates",
       "latency-shape", "latency-seconds", "latency-warmup-seconds", "tick-ms", "quiet-wait",
       "relay-heap", "service-classpath", "results-dir");
@@ -95,6 +97,7 @@ record BenchOptions(
         BacklogShape.parse("memory-shape", given.getOrDefault("memory-shape", "1x1")),
         number(given, "crash-events", 200_000, 0),
         BacklogShape.parse("crash-shape", given.getOrDefault("crash-shape", "100x1000")),
+        number(given, "rows-per-transaction", 100, 1),
         number(given, "payload-bytes", 400, 50),
         number(given, "partitions", 6, 1),
         number(given, "batch-size", 0, 0),

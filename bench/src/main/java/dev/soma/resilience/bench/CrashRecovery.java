@@ -61,7 +61,8 @@ final class CrashRecovery {
     run.servers().createTopics(options.partitions(), topic);
     OutboxBenchmark.step("crash recovery: writing " + events + " events of " + shape);
     DatabaseUrl db = run.servers().database("bench_crash");
-    Backlog.load(db, shape.events(options.payloadBytes()), topic, 0, events);
+    Backlog.load(db, shape.events(options.payloadBytes()), topic, 0, events,
+        options.rowsPerTransaction());
     Backlog.settle(db);
     long leaseSeconds = run.config().outbox().lease().toSeconds();
     long limit = leaseSeconds + options.drainTimeoutSeconds();

@@ -108,7 +108,8 @@ public final class OutboxBenchmark {
     step("memory check: writing " + events + " events of " + options.memoryShape());
     DatabaseUrl db = run.servers().database("bench_memory");
     long t0 = System.nanoTime();
-    Backlog.load(db, options.memoryShape().events(options.payloadBytes()), topic, 0, events);
+    Backlog.load(db, options.memoryShape().events(options.payloadBytes()), topic, 0, events,
+        options.rowsPerTransaction());
     Backlog.settle(db);
     double preload = (System.nanoTime() - t0) / 1e9;
     run.phase("memory check: relay draining " + events + " events (-Xmx" + options.relayHeap()

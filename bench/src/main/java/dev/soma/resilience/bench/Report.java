@@ -136,7 +136,7 @@ final class Report {
     line(md, "Backlogs: %,d events per shape (tenants x partition keys per tenant), written by"
         + " plain INSERTs, %d rows per transaction; payload ~%d B JSON; %d partitions. Relay:"
         + " batch %d, %d batches in flight, lease %d s, linger %d ms, %s, -Xmx%s, own JVM.",
-        options.events(), Backlog.ROWS_PER_TRANSACTION, options.payloadBytes(),
+        options.events(), options.rowsPerTransaction(), options.payloadBytes(),
         options.partitions(), batch, config.outbox().maxInFlightBatches(),
         config.outbox().lease().toSeconds(), config.kafka().lingerMs(),
         config.kafka().compressionType(), options.relayHeap());

@@ -54,10 +54,10 @@ final class ShapeDrain {
     long t0 = System.nanoTime();
     DatabaseUrl relayDb = run.servers().database("bench_relay_" + shape);
     DatabaseUrl claimDb = run.servers().database("bench_claim_" + shape);
-    Backlog.load(relayDb, events, drainTopic, 0, count);
+    Backlog.load(relayDb, events, drainTopic, 0, count, options.rowsPerTransaction());
     // two measured rounds, a warm-up, and what workers may claim past their limit
     long claimRows = 2 * count + options.warmupEvents() + 4L * run.workers() * run.batch();
-    Backlog.load(claimDb, events, drainTopic, 0, claimRows);
+    Backlog.load(claimDb, events, drainTopic, 0, claimRows, options.rowsPerTransaction());
     ClaimBaseline.prepare(claimDb);
     Backlog.settle(relayDb);
     Backlog.settle(claimDb);
