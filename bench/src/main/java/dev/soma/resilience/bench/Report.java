@@ -134,7 +134,7 @@ final class Report {
         Machine.cpuModel(), Machine.memoryGib(), System.getProperty("java.version"),
         postgresVersion);
     line(md, "Backlogs: %,d events per shape (tenants x partition keys per tenant), written by"
-        + " plain INSERTs, %d rows per transaction; payload ~%d B JSON; %d partitions. Relay:"
+        + " plain INSERTs, %d row(s) per transaction; payload ~%d B JSON; %d partitions. Relay:"
         + " batch %d, %d batches in flight, lease %d s, linger %d ms, %s, -Xmx%s, own JVM.",
         options.events(), options.rowsPerTransaction(), options.payloadBytes(),
         options.partitions(), batch, config.outbox().maxInFlightBatches(),
@@ -219,8 +219,8 @@ final class Report {
     line(md, "");
     line(md, "Two relay JVMs drained a %,d-event %s backlog together; one was killed with SIGKILL"
         + " when %,d records were acknowledged. It held %,d rows leased (lease %d s, the"
-        + " default); %,d of them it still marked itself (its last statement), the other relay"
-        + " (the successor, running all along) marked %,d.", c.events(), c.shape(),
+        + " default); %,d of them it still marked itself (statements begun before the kill),"
+        + " the other relay (the successor, running all along) marked %,d.", c.events(), c.shape(),
         c.acknowledgedAtKill(), c.leased(), c.leaseSeconds(), c.markedByKilled(),
         c.takenOver());
     line(md, "");
