@@ -1,41 +1,58 @@
 package dev.soma.resilience.bench;
 
 import dev.soma.resilience.config.DatabaseUrl;
-import java.io.StringReader;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
+import java.util.Properties;
 
 /**
- * Fills an outbox with a backlog of pending events, the way other writers may: plain rows with
- * only tenant, dedupe key, topic, partition key and payload set (see {@code V1__outbox.sql}),
- * loaded with COPY. Then vacuums and analyzes, as autovacuum would have done while a real backlog
- * built up, so the claim runs on fresh statistics.
+ * Fills an outbox with a backlog of pending events the way other writers may: plain {@code
+ * INSERT}s with only tenant, dedupe key, topic, partition key and payload set (see {@code
+ * V1__outbox.sql}), committed a few rows at a time ({@code --rows-per-transaction}, 100 by
+ * default) as a busy service's small transactions would. The driver sends each transaction's rows as multi-row {@code INSERT}
+ * statements ({@code reWriteBatchedInserts}): the rows are the same as with one statement per
+ * row (same transactions, so the same {@code next_attempt_at}, ids and {@code created_at} order),
+ * written twice as fast. (How a backlog is written changes how fast the relay
+ * drains few hot keys: issue 14 measured 549 events/s for 3x50 written by plain INSERTs, 4,432/s
+ * for the same backlog written in one transaction; COPY, used before, is the latter kind.) Then
+ * vacuums and analyzes, as autovacuum would have done while a real backlog built up, so the claim
+ * runs on fresh statistics.
  */
 final class Backlog {
 
-  private static final int CHUNK = 20_000;
+  static final String INSERT =
+      """
+      INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)
+      VALUES (?, ?, ?, ?, ?::jsonb)""";
 
   private Backlog() {}
 
-  /** Loads events {@code [from, from + count)} of {@code shape} for {@code topic}. */
-  static void load(DatabaseUrl url, EventShape shape, String topic, long from, long count)
-      throws Exception {
-    try (Connection c = BenchServers.connect(url)) {
-      CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-      StringBuilder rows = new StringBuilder(CHUNK * 600);
+  /**
+   * Inserts events {@code [from, from + count)} of {@code shape} for {@code topic}, committing
+   * every {@code rowsPerTransaction} rows.
+   */
+  static void load(DatabaseUrl url, EventShape shape, String topic, long from, long count,
+      int rowsPerTransaction) throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("user", url.user());
+    properties.setProperty("password", url.password());
+    properties.setProperty("reWriteBatchedInserts", "true");
+    try (Connection c = DriverManager.getConnection(url.jdbcUrl(), properties);
+        PreparedStatement insert = c.prepareStatement(INSERT)) {
+      c.setAutoCommit(false);
       for (long n = from; n < from + count; n++) {
-        rows.append(shape.tenant(n)).append('\t')
-            .append(shape.dedupeKey("evt", n)).append('\t')
-            .append(topic).append('\t')
-            .append(shape.aggregate(n)).append('\t')
-            .append(shape.payload(n)).append('\n');
-        if ((n - from + 1) % CHUNK == 0 || n == from + count - 1) {
-          copy.copyIn("COPY outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)"
-              + " FROM STDIN", new StringReader(rows.toString()));
-          rows.setLength(0);
+        insert.setString(1, shape.tenant(n));
+        insert.setString(2, shape.dedupeKey("evt", n));
+        insert.setString(3, topic);
+        insert.setString(4, shape.aggregate(n));
+        insert.setString(5, shape.payload(n));
+        insert.addBatch();
+        if ((n - from + 1) % rowsPerTransaction == 0 || n == from + count - 1) {
+          insert.executeBatch();
+          c.commit();
         }
       }
     }

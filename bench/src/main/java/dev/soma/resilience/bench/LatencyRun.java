@@ -1,7 +1,9 @@
 package dev.soma.resilience.bench;
 
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.db.Transaction;
+import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
 import io.vertx.core.Future;
@@ -13,15 +15,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
- * Commit-to-ack latency at a steady rate: a writer enqueues events through {@link Outbox} (in a
- * transaction, as a service would), {@code perSecond} a second, committing what is due every
- * {@code tickMillis}; the relay (another process) publishes them; {@link AppendTimes} reads when
- * the broker appended each one. Latency of an event = broker append time minus the moment its
- * transaction's commit returned to the writer. All writer work is non-blocking, on one event loop.
+ * Commit-to-ack latency at a steady rate ({@link #relay}): a writer enqueues events through {@link
+ * Outbox} (in a transaction, as a service would), {@code perSecond} a second, committing what is
+ * due every {@code tickMillis}; the relay (another process) publishes them; {@link AppendTimes}
+ * reads when the broker appended each one. Latency of an event = broker append time minus the
+ * moment its transaction's commit returned to the writer. All writer work is non-blocking, on one
+ * event loop. {@link #raw} measures the raw producer at the same rate and pacing, for comparison.
  */
 final class LatencyRun {
+
+  /**
+   * One latency distribution: {@code toAck} when measured at the producer (send to callback),
+   * {@code toAppend} when read from the broker's append time.
+   */
+  record Result(Histogram toAppend, Histogram toAck, long events, long transactions,
+      long failed, long missing, long duplicates) {}
 
   /** What the writer did, and the commit times it saw (wall clock, ms; by event number). */
   record Written(long events, long transactions, long failed, long[] commitMillis,
@@ -38,6 +49,46 @@ final class LatencyRun {
     vertx.runOnContext(v -> new Pacer(vertx, pool, outbox, shape, topic, perSecond, warmupSeconds,
         seconds, tickMillis, commitMillis, done).start());
     return Blocking.await(done.future(), Duration.ofSeconds(warmupSeconds + seconds + 120L));
+  }
+
+  /** The relay's commit-to-ack at {@code rate}: a writer on {@code db}, a relay publishing. */
+  static Result relay(BenchServers servers, DatabaseUrl db, EventShape shape,
+      BenchOptions options, double rate, String topic) throws Exception {
+    int capacity = (int) (rate * (options.latencyWarmupSeconds() + options.latencySeconds())) + 1;
+    Pool pool = new Database(db).pool(servers.vertx, 8);
+    Written written = write(servers.vertx, pool, shape, topic, rate,
+        options.latencyWarmupSeconds(), options.latencySeconds(), options.tickMillis());
+    AppendTimes appends = AppendTimes.start(servers.bootstrap(), topic, "lat", capacity);
+    long[] appendMillis = appends.finish(written.events(), Duration.ofSeconds(60));
+    Blocking.await(pool.close(), Duration.ofSeconds(10));
+    long[] missing = new long[1];
+    Histogram histogram = latencies(written, appendMillis, missing);
+    return new Result(histogram, null, written.events(), written.transactions(),
+        written.failed(), missing[0], appends.duplicates());
+  }
+
+  /** The raw producer at {@code rate}, same pacing: send-to-ack and send-to-append. */
+  static Result raw(BenchServers servers, ProducerBaseline raw, BenchOptions options,
+      double rate, String topic) throws Exception {
+    int capacity = (int) (rate * (options.latencyWarmupSeconds() + options.latencySeconds())) + 2;
+    Recorder acks = new Recorder(3);
+    long[] sentMillis = new long[capacity];
+    long sent = raw.paced(topic, rate, options.latencyWarmupSeconds(), options.latencySeconds(),
+        options.tickMillis(), acks, sentMillis);
+    AppendTimes appends = AppendTimes.start(servers.bootstrap(), topic, "raw-paced", capacity);
+    long[] appendMillis = appends.finish(sent, Duration.ofSeconds(60));
+    Histogram toAppend = new Histogram(3_600_000_000L, 3);
+    long missing = 0;
+    long measureFrom = (long) (rate * options.latencyWarmupSeconds());
+    for (int n = (int) measureFrom; n < sent; n++) {
+      if (appendMillis[n] < 0) {
+        missing++;
+      } else {
+        toAppend.recordValue(Math.max(0, appendMillis[n] - sentMillis[n]) * 1000);
+      }
+    }
+    return new Result(toAppend, acks.getIntervalHistogram(), sent, sent, 0, missing,
+        appends.duplicates());
   }
 
   /** Builds a histogram (µs, at ms resolution) of append minus commit for measured events. */

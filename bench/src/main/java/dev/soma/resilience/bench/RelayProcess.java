@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 final class RelayProcess implements AutoCloseable {
 
+  private static final Pattern STARTED = Pattern.compile("outbox relay (\\S+) started ");
+
   private static final Pattern GC_PAUSE =
       Pattern.compile("\\[([0-9.]+)s\\].*Pause.* (\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
@@ -32,6 +34,7 @@ final class RelayProcess implements AutoCloseable {
   private final CountDownLatch started = new CountDownLatch(1);
   private final long launchedNanos = System.nanoTime();
   private volatile long startedNanos;
+  private volatile String relayId;
   private volatile long peakRssKb;
   private final Thread sampler;
 
@@ -75,6 +78,11 @@ final class RelayProcess implements AutoCloseable {
           + (process.isAlive() ? "" : " (exited with " + process.exitValue() + ")"));
     }
     return startedNanos;
+  }
+
+  /** The name the relay leases rows under, known once it started. */
+  String relayId() {
+    return relayId;
   }
 
   long launchedNanos() {
@@ -131,8 +139,10 @@ final class RelayProcess implements AutoCloseable {
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (startedNanos == 0 && line.contains("outbox relay") && line.contains(" started ")) {
+        Matcher m = STARTED.matcher(line);
+        if (startedNanos == 0 && m.find()) {
           startedNanos = System.nanoTime();
+          relayId = m.group(1);
           started.countDown();
         }
         out.println(line);
@@ -160,6 +170,15 @@ final class RelayProcess implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * Kills the relay with SIGKILL, as a crash would: it gets no chance to settle or release
+   * anything. Returns once the process is gone.
+   */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** Stops the relay the way an operator would (SIGTERM) and waits for it to exit. */

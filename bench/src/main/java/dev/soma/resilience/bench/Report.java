@@ -1,6 +1,5 @@
 package dev.soma.resilience.bench;
 
-import dev.soma.resilience.bench.OutboxBenchmark.LatencyResult;
 import dev.soma.resilience.config.ServiceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,14 +9,36 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
  * Collects the benchmark's numbers as they come and renders them as Markdown: each measurement
- * next to its baseline, the ratio, and whether the issue's goal is met.
+ * next to its same-run baseline, the ratio, and whether issue 14's goal is met.
  */
 final class Report {
+
+  /** One latency rate: the relay's phase and the raw producer's at the same rate. */
+  record LatencyPoint(double rate, LatencyRun.Result relay, LatencyRun.Result raw,
+      double relayTransactionsPerSecond) {
+    double overAck() {
+      return ms(relay.toAppend(), 99) - ms(raw.toAck(), 99);
+    }
+
+    double overAppend() {
+      return ms(relay.toAppend(), 99) - ms(raw.toAppend(), 99);
+    }
+  }
+
+  /** The relay's memory in one run. */
+  private record Memory(String run, long events, RelayProcess.Heap heap, long rssKb,
+      DrainRun.Result drain) {}
 
   private final BenchOptions options;
   private final ServiceConfig config;
@@ -26,26 +47,13 @@ final class Report {
   private final Path logs;
   private final LocalDateTime started = LocalDateTime.now();
   private String postgresVersion = "?";
-  private double preloadSeconds;
-  private ThroughputBaselines.Result baselines;
-  private ThroughputBaselines.Result round1;
-  private ThroughputBaselines.Result round2;
   private double waitedSeconds;
-  private double relayTransactionsPerSecond;
-  private DrainRun.Result drain;
-  private long drainDuplicates;
-  private RelayProcess.Heap drainHeap;
-  private long drainRssKb;
-  private double latencyRate;
-  private LatencyResult relayLatency;
-  private LatencyResult rawLatency;
-  private RelayProcess.Heap relayHeapTotal;
-  private long relayRssTotalKb;
+  private final List<ShapeDrain.Result> shapes = new ArrayList<>();
+  private CrashRecovery.Result crash;
+  private final List<LatencyPoint> latency = new ArrayList<>();
+  private final List<Memory> memory = new ArrayList<>();
   private double memoryPreloadSeconds;
-  private DrainRun.Result memoryDrain;
-  private RelayProcess.Heap memoryHeap;
-  private long memoryRssKb;
-  private final java.util.Map<String, CpuAccounting.Usage> cpu = new java.util.LinkedHashMap<>();
+  private final Map<String, CpuAccounting.Usage> cpu = new LinkedHashMap<>();
 
   Report(BenchOptions options, ServiceConfig config, int batch, int workers, Path logs) {
     this.options = options;
@@ -64,72 +72,44 @@ final class Report {
     }
   }
 
-  void preload(double seconds) {
-    preloadSeconds = seconds;
-  }
-
   void waited(double seconds) {
     waitedSeconds += seconds;
   }
 
-  void baselines(int round, ThroughputBaselines.Result result, CpuAccounting.Usage usage) {
-    if (round == 1) {
-      round1 = result;
-      baselines = result;
-    } else {
-      round2 = result;
-      baselines = ThroughputBaselines.mean(round1, round2);
-    }
-    cpu.put("baselines (a) + (b), round " + round, usage);
-    System.out.printf("  (a) claim-and-mark %,.0f/s, (b) raw producer %,.0f/s (together %.1f s)%n",
-        result.claimRate(), result.producerRate(), result.overlapSeconds());
+  void cpu(String phase, CpuAccounting.Usage usage) {
+    cpu.put(phase, usage);
   }
 
-  void drain(DrainRun.Result result, long duplicates, RelayProcess.Heap heap, long rssKb,
-      CpuAccounting.Usage usage) {
-    drain = result;
-    cpu.put("relay drain", usage);
-    drainDuplicates = duplicates;
-    drainHeap = heap;
-    drainRssKb = rssKb;
-    System.out.printf("  relay drained %,d in %.1f s: %,.0f/s (steady %,.0f/s), %.2f of the"
-        + " smaller baseline%n", result.events(), result.seconds(), result.rate(),
-        result.steadyRate(), result.rate() / baselines.smaller());
+  void shape(ShapeDrain.Result result) {
+    shapes.add(result);
+    memory.add(new Memory("drain " + result.shape(), result.drain().events(), result.heap(),
+        result.rssKb(), result.drain()));
+    System.out.printf("  %s: %.2f of min(a, b)%n", result.shape(), result.ratio());
   }
 
-  void latency(double rate, LatencyResult result, CpuAccounting.Usage usage) {
-    latencyRate = rate;
-    cpu.put("relay latency", usage);
-    relayLatency = result;
-    System.out.printf("  relay commit-to-ack p50 %.1f ms, p99 %.1f ms%n",
-        ms(result.toAppend(), 50), ms(result.toAppend(), 99));
+  void crash(CrashRecovery.Result result) {
+    crash = result;
+    System.out.printf("  kill to first taken-over row published %.1f s, to the last %.1f s%n",
+        result.firstSeconds(), result.lastSeconds());
   }
 
-  double latencyRate() {
-    return latencyRate;
+  void latency(LatencyPoint point) {
+    latency.add(point);
+    System.out.printf("  %,.0f/s: relay commit-to-ack p50 %.1f, p99 %.1f ms; raw producer"
+        + " send-to-ack p99 %.1f ms%n", point.rate(), ms(point.relay().toAppend(), 50),
+        ms(point.relay().toAppend(), 99), ms(point.raw().toAck(), 99));
   }
 
-  void relayTotals(RelayProcess.Heap heap, long rssKb) {
-    relayHeapTotal = heap;
-    relayRssTotalKb = rssKb;
+  void latencyRelayMemory(RelayProcess.Heap heap, long rssKb) {
+    memory.add(new Memory("latency phases", 0, heap, rssKb, null));
   }
 
-  void rawLatency(LatencyResult result, CpuAccounting.Usage usage) {
-    rawLatency = result;
-    cpu.put("raw producer latency", usage);
-    System.out.printf("  raw producer send-to-ack p50 %.1f ms, p99 %.1f ms%n",
-        ms(result.toAck(), 50), ms(result.toAck(), 99));
-  }
-
-  void memoryCheck(double preload, DrainRun.Result result, RelayProcess.Heap heap, long rssKb,
-      CpuAccounting.Usage usage) {
+  void memoryCheck(double preload, DrainRun.Result result, RelayProcess.Heap heap, long rssKb) {
     memoryPreloadSeconds = preload;
-    cpu.put("memory check drain", usage);
-    memoryDrain = result;
-    memoryHeap = heap;
-    memoryRssKb = rssKb;
-    System.out.printf("  relay drained %,d in %.1f s (%,.0f/s), heap peak %d MiB, after GC %d MiB%n",
-        result.events(), result.seconds(), result.rate(), heap.peakUsedMb(), heap.peakAfterGcMb());
+    memory.add(new Memory("memory check " + options.memoryShape(), result.events(), heap, rssKb,
+        result));
+    System.out.printf("  memory check %s: %,.0f/s, heap peak %d MiB, after GC %d MiB%n",
+        result.outcome(), result.rate(), heap.peakUsedMb(), heap.peakAfterGcMb());
   }
 
   /** Prints the summary and writes it to {@code <resultsDir>/<timestamp>.md}. */
@@ -153,120 +133,179 @@ final class Report {
         + " Kafka 4.1.1 (embedded KRaft, 1 node).", Runtime.getRuntime().availableProcessors(),
         Machine.cpuModel(), Machine.memoryGib(), System.getProperty("java.version"),
         postgresVersion);
-    line(md, "Backlog: %,d events, %d tenants x %d aggregates, payload ~%d B JSON, %d partitions."
-        + " Relay: batch %d, %d batches in flight, linger %d ms, %s, -Xmx%s, own JVM.",
-        options.events(), options.tenants(), options.aggregatesPerTenant(),
-        options.payloadBytes(), options.partitions(), batch, config.outbox().maxInFlightBatches(),
-        config.kafka().lingerMs(), config.kafka().compressionType(), options.relayHeap());
-    line(md, "Pre-load of both databases: %.1f s.", preloadSeconds);
+    line(md, "Backlogs: %,d events per shape (tenants x partition keys per tenant), written by"
+        + " plain INSERTs, %d row(s) per transaction; payload ~%d B JSON; %d partitions. Relay:"
+        + " batch %d, %d batches in flight, lease %d s, linger %d ms, %s, -Xmx%s, own JVM.",
+        options.events(), options.rowsPerTransaction(), options.payloadBytes(),
+        options.partitions(), batch, config.outbox().maxInFlightBatches(),
+        config.outbox().lease().toSeconds(), config.kafka().lingerMs(),
+        config.kafka().compressionType(), options.relayHeap());
     line(md, "");
-    line(md, "## Drain throughput");
-    line(md, "");
-    line(md, "| measurement | events/s | ratio |");
-    line(md, "| --- | ---: | ---: |");
-    line(md, "| (a) PostgreSQL claim-and-mark alone, batch %d, %d workers | %,.0f | rounds: %,.0f"
-        + " and %,.0f |", batch, workers, baselines.claimRate(), round1.claimRate(),
-        round2.claimRate());
-    line(md, "| (b) Kafka producer alone, same settings and record shape | %,.0f | rounds: %,.0f"
-        + " and %,.0f |", baselines.producerRate(), round1.producerRate(), round2.producerRate());
-    line(md, "| relay drain, started to last row published | %,.0f | **%.2f** of min(a, b) |",
-        drain.rate(), drain.rate() / baselines.smaller());
-    line(md, "| relay drain, steady state (10th to 90th percentile row) | %,.0f | %.2f |",
-        drain.steadyRate(), drain.steadyRate() / baselines.smaller());
-    line(md, "");
-    line(md, "(a) and (b) ran together in two rounds, before and after the relay's drain, for"
-        + " %.1f s each on average; the table gives the mean of the rounds' rates over the time"
-        + " both ran. Alone to the end they averaged %,.0f/s and %,.0f/s. The relay drained %,d"
-        + " events in %.1f s after a"
-        + " %.1f s JVM start-up; %d record(s) were sent more than once.",
-        baselines.overlapSeconds(), baselines.claimSoloRate(), baselines.producerSoloRate(),
-        drain.events(), drain.seconds(), drain.startupSeconds(), drainDuplicates);
-    line(md, "");
-    line(md, "Goal: drain >= 0.70 of the smaller baseline: **%s** (%.2f)%s.",
-        drain.rate() / baselines.smaller() >= 0.70 ? "met" : "missed",
-        drain.rate() / baselines.smaller(), disturbance("baselines (a) + (b), round 1",
-            "relay drain", "baselines (a) + (b), round 2"));
-    line(md, "");
-    renderCpuCost(md);
-    renderLatency(md);
+    if (!shapes.isEmpty()) {
+      renderShapes(md);
+    }
+    if (crash != null) {
+      renderCrash(md);
+    }
+    if (!latency.isEmpty()) {
+      renderLatency(md);
+    }
     renderMemory(md);
     renderCpu(md);
     return md.toString();
   }
 
+  private void renderShapes(StringBuilder md) {
+    line(md, "## Drain throughput by backlog shape");
+    line(md, "");
+    line(md, "| shape | (a) claim-and-mark alone, events/s | (b) producer alone, events/s |"
+        + " relay drain | relay events/s | ratio to min(a, b) | steady events/s | CPU µs/event"
+        + " (a)+(b) vs relay |");
+    line(md, "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |");
+    List<String> missed = new ArrayList<>();
+    List<String> phases = new ArrayList<>();
+    for (ShapeDrain.Result s : shapes) {
+      ThroughputBaselines.Result b = s.baselines();
+      line(md, "| %s | %,.0f (%,.0f / %,.0f) | %,.0f (%,.0f / %,.0f) | %s | %,.0f | **%.2f** |"
+          + " %,.0f | %s |", s.shape(), b.claimRate(), s.round1().claimRate(),
+          s.round2().claimRate(), b.producerRate(), s.round1().producerRate(),
+          s.round2().producerRate(), s.drain().outcome(), s.drain().rate(), s.ratio(),
+          s.drain().steadyRate(), cpuCost(s));
+      if (s.ratio() < 0.70) {
+        missed.add(s.shape().toString());
+      }
+      phases.addAll(List.of(s.phase("baselines round 1"), s.phase("relay drain"),
+          s.phase("baselines round 2")));
+    }
+    line(md, "");
+    line(md, "(a) and (b) ran together, in two rounds per shape (before and after the relay's"
+        + " drain; in parentheses), %d claim workers of batch %d and one producer; each rate"
+        + " is taken over the time both ran. (a) claims the shape's own rows, but with its own"
+        + " simple claim (`ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED`), which does not keep"
+        + " per-key order: a hot key costs it nothing. (b) sends the shape's keys, so one key"
+        + " means one partition. A drain not finished within --drain-timeout=%d s is rated by"
+        + " what it published in that time.", workers, batch, batch,
+        options.drainTimeoutSeconds());
+    line(md, "");
+    for (ShapeDrain.Result s : shapes) {
+      line(md, "- %s: backlogs written in %.1f s; relay JVM start-up %.1f s; %s.", s.shape(),
+          s.preloadSeconds(), s.drain().startupSeconds(), s.drain().finished()
+              ? s.duplicates() + " record(s) sent more than once"
+              : "duplicates not counted (drain unfinished)");
+    }
+    line(md, "");
+    line(md, "Goal: drain >= 0.70 of min(a, b) in every shape: **%s**%s%s.",
+        missed.isEmpty() ? "met" : "missed", missed.isEmpty() ? "" : " (" + String.join(", ",
+            missed) + ")", disturbance(phases.toArray(String[]::new)));
+    line(md, "");
+  }
+
+  private String cpuCost(ShapeDrain.Result s) {
+    CpuAccounting.Usage r1 = cpu.get(s.phase("baselines round 1"));
+    CpuAccounting.Usage r2 = cpu.get(s.phase("baselines round 2"));
+    CpuAccounting.Usage relay = cpu.get(s.phase("relay drain"));
+    if (r1 == null || r2 == null || relay == null || Double.isNaN(relay.ourSeconds())
+        || s.drain().published() == 0) {
+      return "";
+    }
+    double baseline = (r1.ourSeconds() + r2.ourSeconds()) / 2 / options.events() * 1e6;
+    double relayCost = relay.ourSeconds() / s.drain().published() * 1e6;
+    return String.format(Locale.ROOT, "%.0f vs %.0f", baseline, relayCost);
+  }
+
+  private void renderCrash(StringBuilder md) {
+    CrashRecovery.Result c = crash;
+    line(md, "## Crash recovery (SIGKILL of one of two relays)");
+    line(md, "");
+    line(md, "Two relay JVMs drained a %,d-event %s backlog together; one was killed with SIGKILL"
+        + " when %,d records were acknowledged. It held %,d rows leased (lease %d s, the"
+        + " default); %,d of them it still marked itself (statements begun before the kill),"
+        + " the other relay (the successor, running all along) marked %,d.", c.events(), c.shape(),
+        c.acknowledgedAtKill(), c.leased(), c.leaseSeconds(), c.markedByKilled(),
+        c.takenOver());
+    line(md, "");
+    line(md, "| measurement | seconds |");
+    line(md, "| --- | ---: |");
+    line(md, "| SIGKILL to the first of its leased rows published by the successor | %s |",
+        seconds(c.firstSeconds()));
+    line(md, "| SIGKILL to the last of them | %s |", seconds(c.lastSeconds()));
+    line(md, "| for comparison: the lease (`leaseSeconds`), what a takeover waits for when leases"
+        + " outlive their relay | %d |", c.leaseSeconds());
+    line(md, "");
+    line(md, "At the end %,d of %,d events were published (%s), %d record(s) sent more than"
+        + " once. Goal: first taken-over row within 5 s: **%s**%s.", c.published(), c.events(),
+        c.published() == c.events() ? "none lost" : "**not all**", c.duplicates(),
+        c.firstSeconds() <= 5 ? "met" : "missed", disturbance("crash recovery"));
+    line(md, "");
+  }
+
+  private static String seconds(double value) {
+    return Double.isNaN(value) ? "not within the time limit"
+        : String.format(Locale.ROOT, "%.1f", value);
+  }
+
   private void renderLatency(StringBuilder md) {
-    line(md, "## Commit-to-ack latency at %,.0f events/s (%s)", latencyRate,
-        options.latencyRate() > 0 ? "--latency-rate" : "half the relay's steady rate");
+    line(md, "## Commit-to-ack latency at fixed rates (%s shape)", options.latencyShape());
     line(md, "");
-    line(md, "| measurement | p50 ms | p90 ms | p99 ms | max ms | events |");
-    line(md, "| --- | ---: | ---: | ---: | ---: | ---: |");
-    latencyRow(md, "relay: writer's commit to broker append", relayLatency.toAppend());
-    latencyRow(md, "raw producer: send() to ack callback", rawLatency.toAck());
-    latencyRow(md, "raw producer: send() to broker append", rawLatency.toAppend());
+    line(md, "| events/s | relay p50 / p90 / p99 / max ms | raw producer p99 ms, send to ack /"
+        + " to append | relay p99 over raw | goal (+10 ms) |");
+    line(md, "| ---: | --- | --- | ---: | --- |");
+    for (LatencyPoint p : latency) {
+      Histogram r = p.relay().toAppend();
+      double over = Math.max(p.overAck(), p.overAppend());
+      line(md, "| %,.0f | %.1f / %.1f / %.1f / %.1f | %.1f / %.1f | %+.1f | **%s**%s |",
+          p.rate(), ms(r, 50), ms(r, 90), ms(r, 99), r.getMaxValue() / 1000.0,
+          ms(p.raw().toAck(), 99), ms(p.raw().toAppend(), 99), over,
+          over <= 10 ? "met" : "missed", disturbance(latencyPhase(p.rate(), "relay"),
+              latencyPhase(p.rate(), "raw producer")));
+    }
     line(md, "");
-    double vsAck = ms(relayLatency.toAppend(), 99) - ms(rawLatency.toAck(), 99);
-    double vsAppend = ms(relayLatency.toAppend(), 99) - ms(rawLatency.toAppend(), 99);
-    line(md, "Writer: %,d events in %,d transactions over %d s (+%d s warm-up, not counted),"
-        + " committed every %d ms through `Outbox.enqueueAll`; %d failed, %d never arrived, %d"
-        + " duplicates.", relayLatency.events(), relayLatency.transactions(),
-        options.latencySeconds(), options.latencyWarmupSeconds(), options.tickMillis(),
-        relayLatency.failed(), relayLatency.missing(), relayLatency.duplicates());
+    line(md, "Each rate: a writer enqueues through `Outbox.enqueueAll`, committing every %d ms,"
+        + " for %d s (+%d s warm-up, not counted) while one relay JVM publishes; then the raw"
+        + " producer sends at the same rate and pacing. Relay latency is commit to broker append"
+        + " time; \"over raw\" is the larger of the two differences of p99.", options.tickMillis(),
+        options.latencySeconds(), options.latencyWarmupSeconds());
     line(md, "");
-    line(md, "Goal: relay p99 at most 10 ms above the raw producer's p99: **%s** (%+.1f ms against"
-        + " send-to-ack, %+.1f ms against send-to-append)%s.",
-        Math.max(vsAck, vsAppend) <= 10 ? "met" : "missed", vsAck, vsAppend,
-        disturbance("relay latency", "raw producer latency"));
+    for (LatencyPoint p : latency) {
+      LatencyRun.Result r = p.relay();
+      line(md, "- %,.0f/s: %,d events in %,d transactions; %d failed, %d never arrived, %d"
+          + " duplicates; PostgreSQL committed %,.0f transactions/s in the outbox's database"
+          + " (writer and relay).", p.rate(), r.events(), r.transactions(), r.failed(),
+          r.missing(), r.duplicates(), p.relayTransactionsPerSecond());
+    }
     line(md, "");
-    line(md, "PostgreSQL committed %,.0f transactions/s in the outbox's database during the relay's"
-        + " latency phase (the writer's are %,.0f/s; the rest are the relay's claims and"
-        + " settlements).", relayTransactionsPerSecond,
-        relayLatency.transactions() / (double) (options.latencySeconds()
-            + options.latencyWarmupSeconds()));
-    line(md, "");
+  }
+
+  static String latencyPhase(double rate, String who) {
+    return String.format(Locale.ROOT, "latency %.0f/s: %s", rate, who);
   }
 
   private void renderMemory(StringBuilder md) {
     line(md, "## Relay memory (-Xmx%s)", options.relayHeap());
     line(md, "");
-    line(md, "| run | backlog | heap peak used MiB | heap peak after GC MiB | GCs | RSS peak MiB |"
-        + " drain events/s |");
-    line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    memoryRow(md, "drain", options.events(), drainHeap, drainRssKb, drain.rate());
-    memoryRow(md, "drain + latency phase", options.events(), relayHeapTotal, relayRssTotalKb, 0);
-    if (memoryDrain != null) {
-      memoryRow(md, "memory check drain", memoryDrain.events(), memoryHeap, memoryRssKb,
-          memoryDrain.rate());
+    line(md, "| run | backlog | drain | heap peak used MiB | heap peak after GC MiB | GCs |"
+        + " RSS peak MiB |");
+    line(md, "| --- | ---: | --- | ---: | ---: | ---: | ---: |");
+    Memory check = null;
+    for (Memory m : memory) {
+      line(md, "| %s | %s | %s | %d | %d | %d | %d |", m.run(),
+          m.events() > 0 ? String.format(Locale.ROOT, "%,d", m.events()) : "",
+          m.drain() == null ? "" : m.drain().outcome() + String.format(Locale.ROOT, ", %,.0f/s",
+              m.drain().rate()), m.heap().peakUsedMb(), m.heap().peakAfterGcMb(),
+          m.heap().collections(), m.rssKb() / 1024);
+      if (m.run().startsWith("memory check")) {
+        check = m;
+      }
+    }
+    line(md, "");
+    if (check != null) {
+      line(md, "Memory check: %,d events of %s written in %.1f s. Goal: the backlog drains within"
+          + " -Xmx%s: **%s** (%s; live heap after GC at most %d MiB).", check.events(),
+          options.memoryShape(), memoryPreloadSeconds, options.relayHeap(),
+          check.drain().finished() ? "met" : "not shown", check.drain().outcome(),
+          check.heap().peakAfterGcMb());
       line(md, "");
-      boolean flat = memoryHeap.peakAfterGcMb() <= drainHeap.peakAfterGcMb() * 1.5 + 16;
-      line(md, "Memory check: %,d events pre-loaded in %.1f s and drained in %.1f s. Goal: a"
-          + " %,d-event backlog drains within a %s heap and memory does not grow with the"
-          + " backlog: **%s** (live heap after GC %d MiB at %,d vs %d MiB at %,d events).",
-          memoryDrain.events(), memoryPreloadSeconds, memoryDrain.seconds(),
-          memoryDrain.events(), options.relayHeap(), flat ? "met" : "missed",
-          memoryHeap.peakAfterGcMb(), memoryDrain.events(), drainHeap.peakAfterGcMb(),
-          options.events());
     }
-    line(md, "");
-  }
-
-  /**
-   * CPU time per event, which other load on the machine disturbs far less than wall-clock rates:
-   * a baseline round does the two halves of the relay's work (claim-and-mark, and send) for
-   * {@code events} events each.
-   */
-  private void renderCpuCost(StringBuilder md) {
-    CpuAccounting.Usage r1 = cpu.get("baselines (a) + (b), round 1");
-    CpuAccounting.Usage r2 = cpu.get("baselines (a) + (b), round 2");
-    CpuAccounting.Usage relay = cpu.get("relay drain");
-    if (r1 == null || r2 == null || relay == null || Double.isNaN(relay.ourSeconds())) {
-      return;
-    }
-    double baseline = (r1.ourSeconds() + r2.ourSeconds()) / 2 / options.events() * 1e6;
-    double relayCost = relay.ourSeconds() / options.events() * 1e6;
-    line(md, "CPU time per event of the benchmark's processes (PostgreSQL, Kafka broker, clients;"
-        + " less sensitive to other load than the rates): (a) + (b) together %.0f µs, relay"
-        + " drain %.0f µs, ratio %.2f.", baseline, relayCost, baseline / relayCost);
-    line(md, "");
   }
 
   /** A warning when other processes used over 10% of the CPUs in any of {@code phases}. */
@@ -282,10 +321,6 @@ final class Report {
     return warning.length() == 0 ? "" : " — **not conclusive**: other processes used " + warning;
   }
 
-  void relayTransactions(double perSecond) {
-    relayTransactionsPerSecond = perSecond;
-  }
-
   private void renderCpu(StringBuilder md) {
     line(md, "## CPU use per phase (share of all %d cores)", Runtime.getRuntime()
         .availableProcessors());
@@ -293,7 +328,7 @@ final class Report {
     line(md, "Phases waited %.0f s in all for other processes to quiet down before starting.",
         waitedSeconds);
     line(md, "");
-    java.util.Set<String> parts = new java.util.LinkedHashSet<>();
+    Set<String> parts = new LinkedHashSet<>();
     cpu.values().forEach(usage -> parts.addAll(usage.parts().keySet()));
     StringBuilder header = new StringBuilder("| phase | benchmark's processes |");
     StringBuilder rule = new StringBuilder("| --- | ---: |");
@@ -321,18 +356,6 @@ final class Report {
           + " disturbed; run again on a quiet machine.**");
       line(md, "");
     }
-  }
-
-  private void latencyRow(StringBuilder md, String name, Histogram h) {
-    line(md, "| %s | %.1f | %.1f | %.1f | %.1f | %,d |", name, ms(h, 50), ms(h, 90), ms(h, 99),
-        h.getMaxValue() / 1000.0, h.getTotalCount());
-  }
-
-  private static void memoryRow(StringBuilder md, String name, long events,
-      RelayProcess.Heap heap, long rssKb, double rate) {
-    line(md, "| %s | %,d | %d | %d | %d | %d | %s |", name, events, heap.peakUsedMb(),
-        heap.peakAfterGcMb(), heap.collections(), rssKb / 1024,
-        rate > 0 ? String.format(Locale.ROOT, "%,.0f", rate) : "");
   }
 
   static double ms(Histogram h, double percentile) {
