@@ -217,7 +217,8 @@ class ConfigRecordsTest {
                     c.degradation(),
                     c.audio(),
                     c.storage(),
-                    c.llm()))
+                    c.llm(),
+                    c.retention()))
         .isInstanceOf(ConfigException.class)
         .hasMessage("SA01_HTTP_PORT must be from 0 to 65535, but was '70000'");
   }
