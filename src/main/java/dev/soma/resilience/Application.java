@@ -20,6 +20,7 @@ import dev.soma.resilience.memory.Memories;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxRelays;
+import dev.soma.resilience.retention.Retention;
 import dev.soma.resilience.session.SessionContext;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -194,6 +195,10 @@ public final class Application implements AutoCloseable {
                 pool,
                 Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds()),
                 Clock.systemUTC()))
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new Retention(pool, config.retention(), config.outbox().cleanupInterval())))
         .compose(
             v ->
                 vertx.deployVerticle(

@@ -63,8 +63,21 @@ class FreshServiceMetricsIT {
   }
 
   @Test
+  void theOldestPendingAgeHasATotalAtZeroOnAFreshService() {
+    assertThat(firstScrape).contains("outbox_oldest_pending_age_seconds{tenant=\"_all\"} 0.0");
+  }
+
+  @Test
   void theLeaseLostCounterIsAtZeroOnAFreshService() {
     assertThat(firstScrape).contains("outbox_lease_lost_total 0.0");
+  }
+
+  @Test
+  void thePublishFailureCounterHasEveryKindAtZeroOnAFreshService() {
+    assertThat(firstScrape)
+        .contains("outbox_publish_failures_total{kind=\"permanent\"} 0.0")
+        .contains("outbox_publish_failures_total{kind=\"transient\"} 0.0")
+        .contains("outbox_publish_failures_total{kind=\"unavailable\"} 0.0");
   }
 
   @Test
@@ -73,12 +86,21 @@ class FreshServiceMetricsIT {
   }
 
   @Test
-  void theLlmFailoverCounterHasAZeroSeriesForEachConfiguredHop() {
+  void theLlmFailoverCounterHasAZeroSeriesForEachConfiguredHopOfEachUseCase() {
     assertThat(firstScrape)
         .contains(
-            "llm_failover_count_total{from_provider=\"openai\",to_provider=\"anthropic\"} 0.0")
+            "llm_failover_count_total{from_provider=\"openai\",to_provider=\"anthropic\","
+                + "use_case=\"chat\"} 0.0")
         .contains(
-            "llm_failover_count_total{from_provider=\"anthropic\",to_provider=\"openai\"} 0.0");
+            "llm_failover_count_total{from_provider=\"anthropic\",to_provider=\"openai\","
+                + "use_case=\"coding\"} 0.0");
+  }
+
+  @Test
+  void theCutStreamCounterHasAZeroSeriesForEachUseCase() {
+    assertThat(firstScrape)
+        .contains("llm_streams_cut_total{use_case=\"chat\"} 0.0")
+        .contains("llm_streams_cut_total{use_case=\"coding\"} 0.0");
   }
 
   @Test

@@ -33,6 +33,8 @@ import java.util.Optional;
  * @param audio the TTS and STT failover chains
  * @param storage the storage failover chain and its upload queue
  * @param llm the LLM providers and fallback chains ({@code SA01_LLM_*})
+ * @param retention how long each table that only records the past keeps its rows ({@code
+ *     SA01_RETENTION_*})
  * @throws ConfigException when a part is missing, the port is outside 0-65535 or no HTTP instance
  *     is asked for
  */
@@ -54,7 +56,8 @@ public record ServiceConfig(
     DegradationConfig degradation,
     AudioConfig audio,
     StorageConfig storage,
-    LlmConfig llm) {
+    LlmConfig llm,
+    RetentionConfig retention) {
 
   public ServiceConfig {
     Require.present("dataDir", dataDir);
@@ -72,6 +75,7 @@ public record ServiceConfig(
     Require.present("memory", memory);
     Require.present("session", session);
     Require.present("degradation", degradation);
+    Require.present("retention", retention);
     Require.present("audio", audio);
     Require.present("storage", storage);
     Require.present("llm", llm);
@@ -150,7 +154,8 @@ public record ServiceConfig(
         DegradationConfig.from(s),
         AudioConfig.from(s),
         StorageConfig.from(s, Path.of(dataDir), redis),
-        LlmConfig.from(s));
+        LlmConfig.from(s),
+        RetentionConfig.from(s));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */

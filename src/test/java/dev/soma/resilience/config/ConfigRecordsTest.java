@@ -194,6 +194,15 @@ class ConfigRecordsTest {
   }
 
   @Test
+  void aRetentionShorterThanAnHourCannotBeBuilt() {
+    Duration day = Duration.ofDays(1);
+
+    assertThatThrownBy(() -> new RetentionConfig(day, day, day, Duration.ofMinutes(59), day))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("SA01_RETENTION_UPLOAD_COMPLETION_HOURS must be at least 1 hour, but was '0'");
+  }
+
+  @Test
   void aServiceConfigOnAPortAbove65535CannotBeBuilt() {
     ServiceConfig c = DEFAULTS;
 
@@ -217,7 +226,8 @@ class ConfigRecordsTest {
                     c.degradation(),
                     c.audio(),
                     c.storage(),
-                    c.llm()))
+                    c.llm(),
+                    c.retention()))
         .isInstanceOf(ConfigException.class)
         .hasMessage("SA01_HTTP_PORT must be from 0 to 65535, but was '70000'");
   }

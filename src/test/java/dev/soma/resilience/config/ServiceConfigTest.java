@@ -66,6 +66,33 @@ class ServiceConfigTest {
   }
 
   @Test
+  void retentionHasItsDefaultsAndIsOverriddenBySa01Names() {
+    RetentionConfig defaults = ServiceConfig.load(Map.of()).retention();
+    RetentionConfig set =
+        ServiceConfig.load(
+                Map.of(
+                    "SA01_RETENTION_SYNCED_MEMORY_HOURS", "2",
+                    "SA01_RETENTION_ADMIN_AUDIT_HOURS", "20000"))
+            .retention();
+
+    assertThat(defaults.syncedMemories()).isEqualTo(Duration.ofDays(7));
+    assertThat(defaults.deadMemories()).isEqualTo(Duration.ofDays(30));
+    assertThat(defaults.resolvedDeadLetters()).isEqualTo(Duration.ofDays(30));
+    assertThat(defaults.uploadCompletions()).isEqualTo(Duration.ofDays(30));
+    assertThat(defaults.adminAudit()).isEqualTo(Duration.ofDays(396));
+    assertThat(set.syncedMemories()).isEqualTo(Duration.ofHours(2));
+    assertThat(set.adminAudit()).isEqualTo(Duration.ofHours(20000));
+  }
+
+  @Test
+  void aRetentionOfZeroHoursIsRefusedWithItsName() {
+    assertThatThrownBy(
+            () -> ServiceConfig.load(Map.of("SA01_RETENTION_RESOLVED_DEAD_LETTER_HOURS", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SA01_RETENTION_RESOLVED_DEAD_LETTER_HOURS");
+  }
+
+  @Test
   void environmentVariablesOverrideTheDefaultsBySa01Names() {
     ServiceConfig config =
         ServiceConfig.load(

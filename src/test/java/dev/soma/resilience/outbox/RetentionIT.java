@@ -110,6 +110,29 @@ class RetentionIT {
   }
 
   @Test
+  void refreshPendingSetsTheOldestPendingAgeOfEachTenantAndTheOldestOfAll() throws Exception {
+    OutboxHousekeeping housekeeping = housekeeping(Map.of());
+    enqueue("tenant-a", "a-old", "a-young");
+    enqueue("tenant-b", "b1");
+    enqueue("tenant-c", "c-published");
+    fx.query(
+        "UPDATE outbox_messages SET created_at = now() - interval '2 hours' WHERE dedupe_key = $1",
+        "a-old");
+    fx.query(
+        "UPDATE outbox_messages SET created_at = now() - interval '10 minutes' WHERE dedupe_key = $1",
+        "b1");
+    age("c-published", "published", "1 minute");
+
+    Blocking.await(housekeeping.refreshPending(), TIMEOUT);
+
+    assertThat(oldestGauge("tenant-a")).isBetween(7200.0, 7260.0);
+    assertThat(oldestGauge("tenant-b")).isBetween(600.0, 660.0);
+    assertThat(oldestGauge("_all")).isEqualTo(oldestGauge("tenant-a"));
+    assertThat(fx.meters.find("outbox.oldest.pending.age").tag("tenant", "tenant-c").gauge())
+        .isNull();
+  }
+
+  @Test
   void aTenantWhoseRowsWereAllPublishedLeavesThePendingGauge() throws Exception {
     OutboxHousekeeping housekeeping = housekeeping(Map.of());
     enqueue("tenant-a", "a1", "a2");
@@ -153,6 +176,12 @@ class RetentionIT {
         dedupeKey,
         status,
         publishedAgo);
+  }
+
+  private double oldestGauge(String tenant) {
+    Gauge gauge = fx.meters.find("outbox.oldest.pending.age").tag("tenant", tenant).gauge();
+    assertThat(gauge).as("oldest pending age of " + tenant).isNotNull();
+    return gauge.value();
   }
 
   private double pendingGauge(String tenant) {

@@ -10,9 +10,9 @@ import java.util.Optional;
  * What chains tell the rest of the system: every provider call to the degradation monitor (through
  * {@link CallReporter}, as {@code <kind>.<provider>}), and failovers as counters. Two counters keep
  * the names dashboards know: {@link #llm} counts each hop as it is taken ({@code
- * llm_failover_count{from_provider,to_provider}}); {@link #media} counts each served request and,
- * when a later link than the first configured one served it, one failover from that primary ({@code
- * media_served_count{kind,provider}}, {@code
+ * llm_failover_count{from_provider,to_provider,use_case}}, the use case being the walk's context);
+ * {@link #media} counts each served request and, when a later link than the first configured one
+ * served it, one failover from that primary ({@code media_served_count{kind,provider}}, {@code
  * media_failover_count{kind,from_provider,to_provider}}).
  */
 public final class ChainReport {
@@ -41,18 +41,35 @@ public final class ChainReport {
     calls.report(report);
   }
 
-  void hop(String fromProvider, String toProvider) {
+  /** A walk moved on; {@code context} is the walk's (an LLM chain's is its use case). */
+  void hop(String fromProvider, String toProvider, String context) {
     if (mediaKind.isEmpty()) {
-      llmFailovers(registry, fromProvider, toProvider).increment();
+      llmFailovers(registry, fromProvider, toProvider, context).increment();
     }
   }
 
-  /** {@code llm_failover_count_total{from_provider,to_provider}}: requests moved along a chain. */
-  public static Counter llmFailovers(MeterRegistry registry, String from, String to) {
+  /**
+   * {@code llm_failover_count_total{from_provider,to_provider,use_case}}: requests of a use case
+   * moved along its chain.
+   */
+  public static Counter llmFailovers(
+      MeterRegistry registry, String from, String to, String useCase) {
     return Counter.builder("llm.failover.count")
         .description("Requests moved from one provider of a chain to the next")
         .tag("from_provider", from)
         .tag("to_provider", to)
+        .tag("use_case", useCase)
+        .register(registry);
+  }
+
+  /**
+   * {@code llm_streams_cut_total{use_case}}: streamed answers that failed after their first token
+   * reached the caller (the caller keeps a partial answer; nothing fails over then).
+   */
+  public static Counter llmStreamsCut(MeterRegistry registry, String useCase) {
+    return Counter.builder("llm.streams.cut")
+        .description("Streamed answers that broke off after tokens had reached the caller")
+        .tag("use_case", useCase)
         .register(registry);
   }
 

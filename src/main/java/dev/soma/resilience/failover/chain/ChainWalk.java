@@ -103,7 +103,7 @@ final class ChainWalk<Q, R> {
     }
     for (Left l : left) {
       hops.add(new Hop(l.link().label(), link.label(), l.reason()));
-      chain.report().hop(l.link().name(), link.name());
+      chain.report().hop(l.link().name(), link.name(), walk.context());
     }
     left.clear();
     calls++;

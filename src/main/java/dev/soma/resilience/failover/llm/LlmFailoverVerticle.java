@@ -157,13 +157,13 @@ public final class LlmFailoverVerticle extends VerticleBase {
     chain.stream(request, text -> vertx.eventBus().send(to, LlmStreamEvent.token(text).toJson()))
         .onSuccess(reply -> vertx.eventBus().send(to, LlmStreamEvent.end(reply).toJson()))
         .onFailure(
-            e ->
-                vertx
-                    .eventBus()
-                    .send(
-                        to,
-                        LlmStreamEvent.error(e instanceof ChainFailure f && f.partial(), error(e))
-                            .toJson()));
+            e -> {
+              boolean partial = e instanceof ChainFailure f && f.partial();
+              if (partial) {
+                ChainReport.llmStreamsCut(registry, request.useCase()).increment();
+              }
+              vertx.eventBus().send(to, LlmStreamEvent.error(partial, error(e)).toJson());
+            });
   }
 
   private Optional<LlmRequest> parse(Message<Object> message) {

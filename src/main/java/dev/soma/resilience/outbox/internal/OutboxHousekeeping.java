@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Periodic outbox chores: deletes published rows older than the retention, refreshes the per-tenant
- * pending gauge, and (re)publishes dead letters that are not on their {@code .dlq} topic yet. Every
- * chore is idempotent, so running this on several nodes is harmless.
+ * pending gauges (count and oldest age), and (re)publishes dead letters that are not on their
+ * {@code .dlq} topic yet. Every chore is idempotent, so running this on several nodes is harmless.
  */
 public final class OutboxHousekeeping extends VerticleBase {
 
@@ -32,9 +32,15 @@ public final class OutboxHousekeeping extends VerticleBase {
                      LIMIT $2)\
       """;
 
+  /** Per tenant with pending rows: how many, and the oldest one's age in whole seconds. */
   static final String PENDING_BY_TENANT =
-      "SELECT tenant_id, count(*) AS pending FROM outbox_messages WHERE status = 'pending'"
-          + " GROUP BY tenant_id";
+      """
+      SELECT tenant_id, count(*) AS pending,
+             floor(extract(epoch FROM now() - min(created_at)))::bigint AS oldest_seconds
+        FROM outbox_messages
+       WHERE status = 'pending'
+       GROUP BY tenant_id\
+      """;
 
   private final Pool pool;
   private final OutboxConfig config;
@@ -109,15 +115,24 @@ public final class OutboxHousekeeping extends VerticleBase {
             });
   }
 
-  /** Reads pending counts per tenant into the gauge; completes with them. */
+  /**
+   * Reads pending counts and oldest pending ages per tenant into the gauges; completes with the
+   * counts.
+   */
   public Future<Map<String, Long>> refreshPending() {
     return pool.query(PENDING_BY_TENANT)
         .execute()
         .map(
             rows -> {
               Map<String, Long> counts = new HashMap<>();
-              rows.forEach(row -> counts.put(row.getString("tenant_id"), row.getLong("pending")));
-              metrics.pending(counts);
+              Map<String, Long> oldest = new HashMap<>();
+              rows.forEach(
+                  row -> {
+                    counts.put(row.getString("tenant_id"), row.getLong("pending"));
+                    oldest.put(
+                        row.getString("tenant_id"), Math.max(0, row.getLong("oldest_seconds")));
+                  });
+              metrics.pending(counts, oldest);
               return counts;
             });
   }

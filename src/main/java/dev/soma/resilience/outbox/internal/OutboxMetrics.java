@@ -17,11 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * The outbox's meters, as Prometheus sees them: {@code outbox_messages_pending{tenant}}, {@code
  * outbox_messages_published_total{topic}}, {@code outbox_publish_latency_seconds} (commit to broker
  * ack), {@code dlq_messages_total{topic}}, {@code outbox_relay_batch_size}, {@code
- * outbox_relay_batches_pipelined_total}, {@code outbox_publish_failures_total{kind}}, {@code
- * outbox_lease_lost_total} (rows a relay could not settle because another relay had taken them over
- * after its lease ran out). The pending gauge and the dead-letter counter have a total series
- * ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so a scrape of a
- * fresh or healthy service finds them at 0.
+ * outbox_relay_batches_pipelined_total}, {@code outbox_publish_failures_total{kind}} (every kind
+ * from the start), {@code outbox_lease_lost_total} (rows a relay could not settle because another
+ * relay had taken them over after its lease ran out), {@code
+ * outbox_oldest_pending_age_seconds{tenant}} (age of each tenant's oldest pending row; {@code
+ * tenant="_all"} is the oldest of all). The pending gauges and the dead-letter counter have a total
+ * series ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so a
+ * scrape of a fresh or healthy service finds them at 0.
  */
 public final class OutboxMetrics {
 
@@ -33,6 +35,7 @@ public final class OutboxMetrics {
   private final DistributionSummary batchSize;
   private final Counter pipelined;
   private final MultiGauge pending;
+  private final MultiGauge oldestPending;
   private final Counter leaseLost;
   private final Map<String, Counter> published = new ConcurrentHashMap<>();
   private final Map<String, DeadLetterCounter> dead = new ConcurrentHashMap<>();
@@ -60,13 +63,22 @@ public final class OutboxMetrics {
         MultiGauge.builder("outbox.messages.pending")
             .description("Pending outbox rows per tenant")
             .register(registry);
+    this.oldestPending =
+        MultiGauge.builder("outbox.oldest.pending.age")
+            .description("Age of each tenant's oldest pending outbox row (created_at to now)")
+            .baseUnit("seconds")
+            .register(registry);
     this.leaseLost =
         Counter.builder("outbox.lease.lost")
             .description(
                 "Rows a relay could not settle because another relay had taken over their lease")
             .register(registry);
-    pending(Map.of());
+    pending(Map.of(), Map.of());
     DeadLetterCounter.total(registry);
+    // every kind at 0 from the start, so an increase() sees the first failure of a kind
+    for (PublishFailure.Kind kind : PublishFailure.Kind.values()) {
+      failureCounter(kind);
+    }
   }
 
   public void published(String topic, Duration commitToAck) {
@@ -87,15 +99,17 @@ public final class OutboxMetrics {
   }
 
   public void failed(PublishFailure.Kind kind) {
-    failures
-        .computeIfAbsent(
-            kind,
-            k ->
-                Counter.builder("outbox.publish.failures")
-                    .description("Failed publish attempts by kind")
-                    .tag("kind", k.name().toLowerCase())
-                    .register(registry))
-        .increment();
+    failureCounter(kind).increment();
+  }
+
+  private Counter failureCounter(PublishFailure.Kind kind) {
+    return failures.computeIfAbsent(
+        kind,
+        k ->
+            Counter.builder("outbox.publish.failures")
+                .description("Failed publish attempts by kind")
+                .tag("kind", k.name().toLowerCase())
+                .register(registry));
   }
 
   public void leaseLost(int rows) {
@@ -112,17 +126,25 @@ public final class OutboxMetrics {
   }
 
   /**
-   * Replaces the per-tenant pending gauge with {@code counts} (tenants not listed have none) and
-   * their total ({@code tenant="_all"}).
+   * Replaces the per-tenant pending gauges with {@code counts} and {@code oldestSeconds} (tenants
+   * not listed have no pending row) and their totals ({@code tenant="_all"}: the sum of the counts,
+   * the largest of the ages, 0 when nothing is pending).
    */
-  public void pending(Map<String, Long> counts) {
+  public void pending(Map<String, Long> counts, Map<String, Long> oldestSeconds) {
+    pending.register(rows(counts, counts.values().stream().mapToLong(Long::longValue).sum()), true);
+    oldestPending.register(
+        rows(
+            oldestSeconds,
+            oldestSeconds.values().stream().mapToLong(Long::longValue).max().orElse(0)),
+        true);
+  }
+
+  private static List<MultiGauge.Row<?>> rows(Map<String, Long> perTenant, long total) {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
-    rows.add(
-        MultiGauge.Row.of(
-            Tags.of("tenant", TOTAL), counts.values().stream().mapToLong(Long::longValue).sum()));
-    counts.forEach(
-        (tenant, count) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", tenant), count)));
-    pending.register(rows, true);
+    rows.add(MultiGauge.Row.of(Tags.of("tenant", TOTAL), total));
+    perTenant.forEach(
+        (tenant, value) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", tenant), value)));
+    return rows;
   }
 
   List<String> topics() {

@@ -293,7 +293,7 @@ class FallbackChainTest {
   }
 
   @Test
-  void theLlmReportCountsEachHopAsItIsTaken() {
+  void theLlmReportCountsEachHopAsItIsTakenUnderTheWalksUseCase() {
     ScriptedLink third = new ScriptedLink("third");
     first.failing(failure(Kind.UNREACHABLE));
     second.failing(failure(Kind.PROVIDER_ERROR));
@@ -302,12 +302,26 @@ class FallbackChainTest {
 
     assertThat(
             meters
-                .counter("llm.failover.count", "from_provider", "first", "to_provider", "second")
+                .counter(
+                    "llm.failover.count",
+                    "from_provider",
+                    "first",
+                    "to_provider",
+                    "second",
+                    "use_case",
+                    "test")
                 .count())
         .isEqualTo(1.0);
     assertThat(
             meters
-                .counter("llm.failover.count", "from_provider", "second", "to_provider", "third")
+                .counter(
+                    "llm.failover.count",
+                    "from_provider",
+                    "second",
+                    "to_provider",
+                    "third",
+                    "use_case",
+                    "test")
                 .count())
         .isEqualTo(1.0);
   }

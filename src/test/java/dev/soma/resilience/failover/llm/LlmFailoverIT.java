@@ -291,6 +291,8 @@ class LlmFailoverIT {
     assertThat(end.reply().orElseThrow().failovers())
         .extracting(Failover::reason)
         .containsExactly("stream cut off");
+    assertThat(streamsCut("chat")).isZero();
+    assertThat(failoverCount("openai", "anthropic")).isEqualTo(1.0);
   }
 
   @Test
@@ -318,6 +320,7 @@ class LlmFailoverIT {
     assertThat(last.error().orElseThrow().status()).isEqualTo(502);
     assertThat(last.error().orElseThrow().message()).contains("stream cut off", "openai:gpt-4o");
     assertThat(anthropic.requests()).isEmpty();
+    assertThat(streamsCut("chat")).isEqualTo(1.0);
   }
 
   @Test
@@ -466,6 +469,11 @@ class LlmFailoverIT {
         .filter(e -> e.type().equals("token"))
         .map(e -> e.text().orElseThrow())
         .toList();
+  }
+
+  private double streamsCut(String useCase) {
+    Counter counter = meters.find("llm.streams.cut").tag("use_case", useCase).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private double failoverCount(String from, String to) {
