@@ -23,13 +23,18 @@ public final class OutboxHousekeeping extends VerticleBase {
 
   static final int DELETE_CHUNK = 5000;
 
+  /**
+   * Deletes a chunk of published rows past retention. The outer status check is read on the row's
+   * latest version: a row an operator replayed to pending after the inner choice is kept.
+   */
   static final String DELETE_EXPIRED =
       """
       DELETE FROM outbox_messages
        WHERE id IN (SELECT id FROM outbox_messages
                      WHERE status = 'published' AND published_at < now() - make_interval(secs => $1)
                      ORDER BY published_at
-                     LIMIT $2)\
+                     LIMIT $2)
+         AND status = 'published'\
       """;
 
   /** Per tenant with pending rows: how many, and the oldest one's age in whole seconds. */
