@@ -154,7 +154,7 @@ final class ClaimSql {
                   LIMIT a.share * 2) w
       ),
       stops AS (
-          SELECT k.tenant_id, k.partition_key, coalesce(b.id, k.last + 1) AS stop
+          SELECT k.tenant_id, k.partition_key, k.last, coalesce(b.id, k.last + 1) AS stop
             FROM (SELECT tenant_id, partition_key, max(id) AS last
                     FROM win WHERE partition_key IS NOT NULL
                    GROUP BY tenant_id, partition_key) k
@@ -167,14 +167,59 @@ final class ClaimSql {
                   ORDER BY p.id
                   LIMIT 1) b ON true
       ),
+      kept AS (
+          SELECT w.tenant_id, w.share, w.id, w.ctid
+            FROM win w
+            LEFT JOIN stops s ON s.tenant_id = w.tenant_id AND s.partition_key = w.partition_key
+           WHERE w.partition_key IS NULL OR w.id < s.stop
+      ),
+      cut AS (
+          SELECT a.tenant_id, a.share, c.keys,
+                 (SELECT max(w.id) FROM win w WHERE w.tenant_id = a.tenant_id) AS after
+            FROM active a
+            JOIN (SELECT tenant_id, array_agg(partition_key) AS keys
+                    FROM stops WHERE stop <= last
+                   GROUP BY tenant_id) c ON c.tenant_id = a.tenant_id
+           WHERE (SELECT count(*) FROM kept k WHERE k.tenant_id = a.tenant_id) < a.share
+      ),
+      win2 AS (
+          SELECT c.tenant_id, c.share, w.id, w.ctid, w.partition_key
+            FROM cut c
+           CROSS JOIN LATERAL (
+                 SELECT o.id, o.ctid, o.partition_key
+                   FROM outbox_messages o
+                  WHERE o.tenant_id = c.tenant_id AND o.status = 'pending' AND o.id > c.after
+                    AND o.next_attempt_at <= now()
+                    AND (o.partition_key IS NULL OR o.partition_key <> ALL(c.keys))
+                    AND NOT lease_live(o.lease_expires_at, o.lease_holder)
+                  ORDER BY o.id
+                  LIMIT c.share * 2) w
+      ),
+      stops2 AS (
+          SELECT k.tenant_id, k.partition_key, coalesce(b.id, k.last + 1) AS stop
+            FROM (SELECT tenant_id, partition_key, max(id) AS last
+                    FROM win2 WHERE partition_key IS NOT NULL
+                   GROUP BY tenant_id, partition_key) k
+            LEFT JOIN LATERAL (
+                 SELECT p.id FROM outbox_messages p
+                  WHERE p.tenant_id = k.tenant_id AND p.partition_key = k.partition_key
+                    AND p.status = 'pending' AND p.id < k.last AND NOT p.replayed
+                    AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
+                    AND (p.next_attempt_at > now() OR lease_live(p.lease_expires_at, p.lease_holder))
+                  ORDER BY p.id
+                  LIMIT 1) b ON true
+      ),
       candidates AS (
           SELECT c.id, c.ctid, c.rank
-            FROM (SELECT w.id, w.ctid, w.share,
-                         row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.id) AS rank
-                    FROM win w
-                    LEFT JOIN stops s
-                      ON s.tenant_id = w.tenant_id AND s.partition_key = w.partition_key
-                   WHERE w.partition_key IS NULL OR w.id < s.stop) c
+            FROM (SELECT t.id, t.ctid, t.share,
+                         row_number() OVER (PARTITION BY t.tenant_id ORDER BY t.id) AS rank
+                    FROM (SELECT tenant_id, share, id, ctid FROM kept
+                          UNION ALL
+                          SELECT w.tenant_id, w.share, w.id, w.ctid
+                            FROM win2 w
+                            LEFT JOIN stops2 s
+                              ON s.tenant_id = w.tenant_id AND s.partition_key = w.partition_key
+                           WHERE w.partition_key IS NULL OR w.id < s.stop) t) c
            WHERE c.rank <= c.share
         UNION ALL
           SELECT few.id, few.ctid, few.rank

@@ -136,6 +136,28 @@ class ClaimRulesIT {
   }
 
   @Test
+  void rowsBlockedBehindAnotherRelaysAggregateDoNotUseUpTheirTenantsTurn() throws Exception {
+    fx.query("TRUNCATE outbox_messages");
+    // aggregate "a": its head leased by another relay (alive, or stalled), then 3,000 rows due
+    // behind it, far more than the tenant's window; then aggregate "b"'s 4 rows
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload,"
+            + " lease_owner, lease_expires_at)"
+            + " VALUES ('t', 'a0', 'rules', 'a', '{}', 'other', now() + interval '1 minute')");
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)"
+            + " SELECT 't', 'a' || n, 'rules', 'a', '{}' FROM generate_series(1, 3000) AS n");
+    fx.query(
+        "INSERT INTO outbox_messages (tenant_id, dedupe_key, topic, partition_key, payload)"
+            + " SELECT 't', 'b' || n, 'rules', 'b', '{}' FROM generate_series(1, 4) AS n");
+
+    assertThat(claim(10, OutboxRepository.ALL_BUCKETS))
+        .extracting(ClaimedEvent::dedupeKey)
+        .containsExactly("b1", "b2", "b3", "b4");
+    assertThat(claim(10, OutboxRepository.ALL_BUCKETS)).as("a waits for a0").isEmpty();
+  }
+
+  @Test
   void theClaimIsPreparedOnceAndRunsOnItsGenericPlan() throws Exception {
     // planning the claim costs more than running it: it must be a cached prepared statement
     // (the client skips long statements unless told otherwise) on one generic plan
