@@ -60,11 +60,15 @@ final class ClaimSql {
    * index walk over its pending rows up to its last windowed row finds the first row that stops it
    * ({@code stops}); its windowed rows before that one are candidates. That walk reads the owner's
    * own rows in flight and the window's rows, never the aggregate's backlog beyond the window, so a
-   * claim's cost per row does not grow with the rows pending per aggregate. The tenant's candidates
-   * are taken up to its share, oldest first; when the rounded-up shares exceed the batch, each
-   * tenant's oldest rows go first. The skip scan orders by {@code (tenant_id, id)}, the key of the
-   * partial pending index, so PostgreSQL walks pending rows only (ordered by {@code tenant_id}
-   * alone it may pick the unique index and read every published row awaiting retention).
+   * claim's cost per row does not grow with the rows pending per aggregate. When the order rule cut
+   * aggregates short in a tenant's window and left it less than its share, a second window ({@code
+   * win2}, checked by {@code stops2} the same way) reads on past the first one, leaving the cut
+   * aggregates' rows out: rows queued behind a busy, stalled or retrying aggregate cost reading but
+   * never use up their tenant's turn, however many they are. The tenant's candidates are taken up
+   * to its share, oldest first; when the rounded-up shares exceed the batch, each tenant's oldest
+   * rows go first. The skip scan orders by {@code (tenant_id, id)}, the key of the partial pending
+   * index, so PostgreSQL walks pending rows only (ordered by {@code tenant_id} alone it may pick
+   * the unique index and read every published row awaiting retention).
    *
    * <p>"Leased" is {@code lease_live(lease_expires_at, lease_holder)} (sql/V7) wherever another
    * owner's lease is tested: not expired, and its holder's session alive ({@link
