@@ -15,8 +15,8 @@ import java.util.Set;
 /**
  * Operator endpoints under {@code /admin}, behind the admin credential ({@code SA01_ADMIN_TOKEN}),
  * which is separate from every tenant key: tenants, their keys, dead letters, and the outbox's
- * inspection, replays and audit trail ({@link OutboxAdminRoutes}). Without a configured token these
- * endpoints answer 403.
+ * inspection, replays and audit trail ({@link OutboxAdminRoutes}), the circuit breakers ({@link
+ * BreakerAdminRoutes}). Without a configured token these endpoints answer 403.
  */
 final class AdminRoutes {
 
@@ -24,13 +24,19 @@ final class AdminRoutes {
   private final Tenants tenants;
   private final DeadLetters deadLetters;
   private final OutboxAdminRoutes outbox;
+  private final BreakerAdminRoutes breakers;
 
   AdminRoutes(
-      Secret adminToken, Tenants tenants, DeadLetters deadLetters, OutboxAdminRoutes outbox) {
+      Secret adminToken,
+      Tenants tenants,
+      DeadLetters deadLetters,
+      OutboxAdminRoutes outbox,
+      BreakerAdminRoutes breakers) {
     this.adminToken = adminToken;
     this.tenants = tenants;
     this.deadLetters = deadLetters;
     this.outbox = outbox;
+    this.breakers = breakers;
   }
 
   void mount(Router router) {
@@ -41,6 +47,7 @@ final class AdminRoutes {
     router.get("/admin/dead-letters").handler(this::listDeadLetters);
     router.post("/admin/dead-letters/:id/replay").handler(this::replay);
     outbox.mount(router);
+    breakers.mount(router);
   }
 
   private void authorize(RoutingContext ctx) {

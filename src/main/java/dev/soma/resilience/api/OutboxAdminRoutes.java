@@ -102,8 +102,23 @@ final class OutboxAdminRoutes {
 
   /** Who acts, and the request as sent (for the audit row). */
   private static AdminAudit.Entry entry(RoutingContext ctx, JsonBody body, String action) {
+    String operator = operator(ctx, body);
+    String reason = body.optionalString("reason", 2000);
+    JsonObject request = ctx.body().asJsonObject().copy();
+    request.remove("ids");
+    if (reason != null) {
+      request.put("reason", reason);
+    }
+    return new AdminAudit.Entry(operator, action, request, 0, false);
+  }
+
+  /**
+   * Who acts: the {@code X-Operator} header, else the body's {@code operator} ({@code body} may be
+   * null); a 400 {@link Problem} without either. Shared by every admin action that is audited.
+   */
+  static String operator(RoutingContext ctx, JsonBody body) {
     String operator = ctx.request().getHeader(OPERATOR_HEADER);
-    if (operator == null || operator.isBlank()) {
+    if ((operator == null || operator.isBlank()) && body != null) {
       operator = body.optionalString("operator", 200);
     }
     if (operator == null || operator.isBlank() || operator.length() > 200) {
@@ -112,13 +127,7 @@ final class OutboxAdminRoutes {
               + OPERATOR_HEADER
               + "' header or the body's 'operator' (1-200 characters)");
     }
-    String reason = body.optionalString("reason", 2000);
-    JsonObject request = ctx.body().asJsonObject().copy();
-    request.remove("ids");
-    if (reason != null) {
-      request.put("reason", reason);
-    }
-    return new AdminAudit.Entry(operator.trim(), action, request, 0, false);
+    return operator.trim();
   }
 
   private static OutboxFilter filter(Function<String, String> field) {
