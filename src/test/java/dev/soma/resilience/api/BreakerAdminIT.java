@@ -75,13 +75,33 @@ class BreakerAdminIT {
     assertThat(remember(key, "before").statusCode()).isEqualTo(201);
     assertThat(somabrain(list()).getJsonObject("override")).isNull();
 
-    JsonObject forced =
-        admin(
-            "POST",
-            "/admin/breakers/somabrain/force-open",
-            "{\"reason\":\"SomaBrain migration\"}",
-            200);
+    try {
+      JsonObject forced =
+          admin(
+              "POST",
+              "/admin/breakers/somabrain/force-open",
+              "{\"reason\":\"SomaBrain migration\"}",
+              200);
+      showsForcedOpen(key, forced);
+    } finally {
+      send("POST", "/admin/breakers/somabrain/release", "{\"reason\":\"done\"}", "alice");
+    }
+    assertThat(lastAudit().getString("action")).isEqualTo("breaker.release");
+    assertThat(somabrain(list()).getString("state")).isEqualTo("closed");
+    assertThat(somabrain(list()).getJsonObject("override")).isNull();
+    assertThat(remember(key, "after").statusCode()).isEqualTo(201);
+    assertThat(metrics())
+        .contains("circuit_state{service=\"somabrain\",tenant=\"_all\"} 0.0")
+        .contains("circuit_forced{service=\"somabrain\",tenant=\"_all\"} 0.0");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(somabrainStatus().getString("reason")).doesNotContain("forced"));
+    assertThat(count("SELECT count(*) FROM breaker_overrides WHERE tenant = '_all'")).isZero();
+  }
 
+  /** What a forced-open SomaBrain breaker looks like from every side. */
+  private static void showsForcedOpen(String key, JsonObject forced) throws Exception {
     assertThat(forced.getString("state")).isEqualTo("open");
     assertThat(forced.getJsonObject("override").getString("operator")).isEqualTo("alice");
     HttpResponse<String> refused = remember(key, "during");
@@ -107,22 +127,6 @@ class BreakerAdminIT {
     assertThat(audited.getString("operator")).isEqualTo("alice");
     assertThat(audited.getJsonObject("request").getString("reason"))
         .isEqualTo("SomaBrain migration");
-
-    JsonObject released =
-        admin("POST", "/admin/breakers/somabrain/release", "{\"reason\":\"done\"}", 200);
-
-    assertThat(released.getString("state")).isEqualTo("closed");
-    assertThat(released.getJsonObject("override")).isNull();
-    assertThat(remember(key, "after").statusCode()).isEqualTo(201);
-    assertThat(metrics())
-        .contains("circuit_state{service=\"somabrain\",tenant=\"_all\"} 0.0")
-        .contains("circuit_forced{service=\"somabrain\",tenant=\"_all\"} 0.0");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () -> assertThat(somabrainStatus().getString("reason")).doesNotContain("forced"));
-    assertThat(lastAudit().getString("action")).isEqualTo("breaker.release");
-    assertThat(count("SELECT count(*) FROM breaker_overrides")).isZero();
   }
 
   @Test
@@ -150,9 +154,14 @@ class BreakerAdminIT {
     assertThat(unknown.headers().firstValue("Content-Type")).contains("application/problem+json");
     assertThat(unknown.body()).contains("nowhere");
 
-    HttpResponse<String> nobody = send("POST", "/admin/breakers/somabrain/force-open", "{}", null);
+    HttpResponse<String> nobody =
+        send("POST", "/admin/breakers/somabrain/force-open?tenant=nobody-t", "{}", null);
     assertThat(nobody.statusCode()).isEqualTo(400);
-    assertThat(count("SELECT count(*) FROM breaker_overrides")).isZero();
+    assertThat(
+            count(
+                "SELECT count(*) FROM breaker_overrides"
+                    + " WHERE dependency = 'nowhere' OR tenant = 'nobody-t'"))
+        .isZero();
   }
 
   // --- helpers
