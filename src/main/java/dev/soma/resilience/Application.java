@@ -6,7 +6,6 @@ import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.api.RouteModule;
 import dev.soma.resilience.breaker.BreakerOverrides;
 import dev.soma.resilience.breaker.BreakerPanel;
-import dev.soma.resilience.breaker.internal.OverrideSync;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.db.LeaseKeeper;
@@ -221,11 +220,8 @@ public final class Application implements AutoCloseable {
         .compose(
             v ->
                 vertx.deployVerticle(
-                    new OverrideSync(
-                        new BreakerOverrides(pool),
-                        breakers,
-                        database.connectOptions(),
-                        BREAKER_OVERRIDES_REREAD)))
+                    new BreakerOverrides(pool)
+                        .syncTo(breakers, database.connectOptions(), BREAKER_OVERRIDES_REREAD)))
         .compose(v -> deployHttp(config, true, List.of(agentApi, new ApiDocs())));
   }
 

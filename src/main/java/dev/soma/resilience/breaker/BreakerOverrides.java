@@ -1,12 +1,16 @@
 package dev.soma.resilience.breaker;
 
+import dev.soma.resilience.breaker.internal.OverrideSync;
 import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.db.Transaction;
+import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,7 +20,7 @@ import java.util.Map;
  * {@code admin_audit} row and {@code NOTIFY} {@value #CHANNEL} in one transaction, so the change,
  * its audit and the other processes' wake-up exist together or not at all; {@link #load} reads the
  * whole set. Storing changes no breaker: each process applies what it reads to its {@link
- * BreakerPanel} ({@code breaker.internal.OverrideSync}).
+ * BreakerPanel} through the verticle {@link #syncTo} makes.
  */
 public final class BreakerOverrides {
 
@@ -45,6 +49,16 @@ public final class BreakerOverrides {
 
   public BreakerOverrides(Pool pool) {
     this.pool = pool;
+  }
+
+  /**
+   * The verticle that keeps {@code panel} under the stored overrides: reads them at start (its
+   * start completes once they hold), on every {@code NOTIFY} it receives by {@code LISTEN} on a
+   * connection made with {@code listenTo}, on {@link BreakerAddresses#RELOAD}, and every {@code
+   * reread}. Deploy one per service process.
+   */
+  public Deployable syncTo(BreakerPanel panel, PgConnectOptions listenTo, Duration reread) {
+    return new OverrideSync(this, panel, listenTo, reread);
   }
 
   /** Every stored override. */

@@ -3,7 +3,6 @@ package dev.soma.resilience.breaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.soma.resilience.breaker.internal.OverrideSync;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.testing.TestServices;
@@ -53,7 +52,7 @@ class BreakerOverrideNodesIT {
       nodes.add(this);
       breakers.watch("somabrain");
       Blocking.await(
-          vertx.deployVerticle(new OverrideSync(store, panel, database.connectOptions(), NEVER)),
+          vertx.deployVerticle(store.syncTo(panel, database.connectOptions(), NEVER)),
           Duration.ofSeconds(30));
     }
 
