@@ -4,6 +4,8 @@ import dev.soma.resilience.api.AgentApi;
 import dev.soma.resilience.api.ApiDocs;
 import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.api.RouteModule;
+import dev.soma.resilience.breaker.BreakerOverrides;
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.db.LeaseKeeper;
@@ -53,6 +55,12 @@ public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
   /**
+   * How often each process re-reads the breakers' overrides, the safety net under {@code LISTEN}
+   * (which applies a change within a round trip).
+   */
+  static final Duration BREAKER_OVERRIDES_REREAD = Duration.ofSeconds(5);
+
+  /**
    * What to run: the whole service, or only the outbox relay (the {@code publish-outbox} command).
    */
   public enum Role {
@@ -74,6 +82,9 @@ public final class Application implements AutoCloseable {
   private final Outbox outbox;
   private final ServiceMeters processMeters;
   private final HttpServers http;
+
+  /** Every circuit breaker of this process, and the operators' overrides in force on it. */
+  private final BreakerPanel breakers = new BreakerPanel();
 
   /** This process's lease keeper, once the schema is migrated (its leases end with it). */
   private volatile LeaseKeeper keeper;
@@ -166,7 +177,7 @@ public final class Application implements AutoCloseable {
    * degradation monitor's verdict on SomaBrain.
    */
   public Memories memories(ServiceConfig config, BooleanSupplier statusSaysAvailable) {
-    return Memories.create(vertx, pool, keeper, config, registry, statusSaysAvailable);
+    return Memories.create(vertx, pool, keeper, config, registry, statusSaysAvailable, breakers);
   }
 
   /**
@@ -187,7 +198,8 @@ public final class Application implements AutoCloseable {
                 outbox,
                 SessionContext.create(vertx, config.redisUrl(), config.session()),
                 memories.service(),
-                status),
+                status,
+                breakers),
             registry);
     return vertx
         .deployVerticle(
@@ -208,9 +220,14 @@ public final class Application implements AutoCloseable {
         .compose(
             v ->
                 vertx.deployVerticle(
-                    new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC())))
-        .compose(v -> deployHttp(config, true, List.of(agentApi, new ApiDocs())))
-        .compose(v -> deployMedia(config));
+                    new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC(), breakers)))
+        .compose(v -> deployMedia(config))
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new BreakerOverrides(pool)
+                        .syncTo(breakers, database.connectOptions(), BREAKER_OVERRIDES_REREAD)))
+        .compose(v -> deployHttp(config, true, List.of(agentApi, new ApiDocs())));
   }
 
   /** What {@code role} adds to the relay and housekeeping. */
@@ -241,12 +258,13 @@ public final class Application implements AutoCloseable {
   /** The audio and storage failover verticles, reached over the event bus. */
   private Future<?> deployMedia(ServiceConfig config) {
     return vertx
-        .deployVerticle(new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC()))
+        .deployVerticle(
+            new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC(), breakers))
         .compose(
             v ->
                 vertx.deployVerticle(
                     new StorageFailoverVerticle(
-                        config.storage(), pool, outbox, registry, Clock.systemUTC())));
+                        config.storage(), pool, outbox, registry, Clock.systemUTC(), breakers)));
   }
 
   public Vertx vertx() {

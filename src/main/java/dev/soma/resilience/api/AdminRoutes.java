@@ -15,7 +15,8 @@ import java.util.Set;
  * which is separate from every tenant key: tenants and their keys, dead letters ({@link
  * DeadLetterAdminRoutes}), and the outbox's inspection, replays and audit trail ({@link
  * OutboxAdminRoutes}). Without a configured token these endpoints answer 403. Every change says who
- * acts ({@link Operator}: 400 without) and is audited in the transaction that makes it.
+ * acts ({@link Operator}: 400 without) and is audited in the transaction that makes it. The circuit
+ * breakers: {@link BreakerAdminRoutes}.
  */
 final class AdminRoutes {
 
@@ -23,16 +24,19 @@ final class AdminRoutes {
   private final Tenants tenants;
   private final DeadLetterAdminRoutes deadLetters;
   private final OutboxAdminRoutes outbox;
+  private final BreakerAdminRoutes breakers;
 
   AdminRoutes(
       Secret adminToken,
       Tenants tenants,
       DeadLetterAdminRoutes deadLetters,
-      OutboxAdminRoutes outbox) {
+      OutboxAdminRoutes outbox,
+      BreakerAdminRoutes breakers) {
     this.adminToken = adminToken;
     this.tenants = tenants;
     this.deadLetters = deadLetters;
     this.outbox = outbox;
+    this.breakers = breakers;
   }
 
   void mount(Router router) {
@@ -42,6 +46,7 @@ final class AdminRoutes {
     router.delete("/admin/keys/:keyId").handler(this::revokeKey);
     deadLetters.mount(router);
     outbox.mount(router);
+    breakers.mount(router);
   }
 
   private void authorize(RoutingContext ctx) {

@@ -1,5 +1,7 @@
 package dev.soma.resilience.api;
 
+import dev.soma.resilience.breaker.BreakerOverrides;
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.chat.AgentTurns;
 import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.db.LeaseKeeper;
@@ -57,7 +59,8 @@ public final class AgentApi implements RouteModule {
       Outbox outbox,
       SessionContext sessions,
       MemoryService memories,
-      DegradationStatusView status) {}
+      DegradationStatusView status,
+      BreakerPanel breakers) {}
 
   public AgentApi(Vertx vertx, ServiceConfig service, Parts parts, MeterRegistry registry) {
     this.service = service;
@@ -97,7 +100,8 @@ public final class AgentApi implements RouteModule {
             new DeadLetterAdminRoutes(
                 new DeadLetters(parts.pool(), parts.outbox(), service.outbox().replay()), replay),
             new OutboxAdminRoutes(
-                new OutboxInspection(parts.pool()), replay, new AdminAudit(parts.pool())));
+                new OutboxInspection(parts.pool()), replay, new AdminAudit(parts.pool())),
+            new BreakerAdminRoutes(vertx, parts.breakers(), new BreakerOverrides(parts.pool())));
     Gauge.builder("api.status.subscribers", parts.status(), DegradationStatusView::listenerCount)
         .description("Open WebSockets and SSE chat streams that are pushed status changes")
         .strongReference(true)

@@ -6,6 +6,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,11 @@ import java.util.function.Supplier;
  * everyone) and one per (dependency, tenant) (opens when it fails for that tenant only: its quota,
  * its key). A call needs a permit from both. Settings are global with per-tenant overrides. Each
  * breaker is a gauge {@code circuit_state{service,tenant}} (0 closed, 1 half-open, 2 open; tenant
- * {@value #ALL_TENANTS} for the dependency's own breaker).
+ * {@value #ALL_TENANTS} for the dependency's own breaker) and a gauge {@code
+ * circuit_forced{service,tenant}} (1 while an operator's override holds it, else 0).
+ *
+ * <p>Each instance joins the process's {@link BreakerPanel}, which lists its breakers and hands it
+ * the operators' overrides ({@link #apply}); a breaker made later starts under its override.
  *
  * <p>Thread-safe, like the breakers: one instance per dependency set per process, shared by every
  * verticle instance that calls those dependencies.
@@ -36,19 +41,24 @@ public final class CircuitBreakers {
   private final Map<String, BreakerSettings> tenantSettings;
   private final MeterRegistry registry;
   private final Consumer<CircuitBreaker.Transition> listener;
-  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final BreakerPanel panel;
+  private final Map<BreakerId, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
+  /** A set of breakers on {@code panel}, the process's one (it joins the panel here). */
   public CircuitBreakers(
       Clock clock,
       BreakerSettings defaults,
       Map<String, BreakerSettings> tenantSettings,
       MeterRegistry registry,
-      Consumer<CircuitBreaker.Transition> listener) {
+      Consumer<CircuitBreaker.Transition> listener,
+      BreakerPanel panel) {
     this.clock = clock;
     this.defaults = defaults;
     this.tenantSettings = Map.copyOf(tenantSettings);
     this.registry = registry;
     this.listener = listener;
+    this.panel = panel;
+    panel.join(this);
   }
 
   /**
@@ -151,20 +161,61 @@ public final class CircuitBreakers {
     return shared.compareTo(own) >= 0 ? shared : own;
   }
 
+  /** Whether {@code dependency} has its breakers here (it is watched or was called). */
+  public boolean knows(String dependency) {
+    return breakers.containsKey(BreakerId.of(dependency));
+  }
+
+  /** What breaker {@code id} knows about itself now (made if it was not yet). */
+  public BreakerView view(BreakerId id) {
+    return breaker(id.dependency(), id.tenant()).view();
+  }
+
+  /** What every breaker here knows about itself now. */
+  public List<BreakerView> views() {
+    return breakers.values().stream().map(CircuitBreaker::view).toList();
+  }
+
+  /**
+   * Puts every breaker here under its override in {@code overrides}, and every other one back to
+   * automatic. An override for a tenant's breaker of a dependency known here makes that breaker (so
+   * it shows, forced, in the metrics and the list); one for a dependency not known here waits until
+   * the dependency is.
+   */
+  void apply(Map<BreakerId, BreakerOverride> overrides) {
+    breakers.forEach((id, breaker) -> breaker.override(Optional.ofNullable(overrides.get(id))));
+    overrides.keySet().stream()
+        .filter(id -> knows(id.dependency()))
+        .forEach(id -> breaker(id.dependency(), id.tenant()));
+  }
+
   private CircuitBreaker breaker(String dependency, String tenant) {
-    return breakers.computeIfAbsent(
-        dependency + '\u0000' + tenant,
-        key -> {
-          BreakerSettings settings =
-              ALL_TENANTS.equals(tenant) ? defaults : tenantSettings.getOrDefault(tenant, defaults);
-          CircuitBreaker breaker =
-              new CircuitBreaker(dependency, tenant, settings, clock, listener);
-          Gauge.builder("circuit.state", breaker, b -> b.state().gaugeValue())
-              .description("Circuit breaker state: 0 closed, 1 half-open, 2 open")
-              .tag("service", dependency)
-              .tag("tenant", tenant)
-              .register(registry);
-          return breaker;
-        });
+    BreakerId id = new BreakerId(dependency, tenant);
+    CircuitBreaker existing = breakers.get(id);
+    if (existing != null) {
+      return existing;
+    }
+    CircuitBreaker made = breakers.computeIfAbsent(id, this::make);
+    // after it is in the map, so an override applied meanwhile is either seen here or reaches it
+    made.override(panel.overrideOf(id));
+    return made;
+  }
+
+  private CircuitBreaker make(BreakerId id) {
+    BreakerSettings settings =
+        id.dependencyWide() ? defaults : tenantSettings.getOrDefault(id.tenant(), defaults);
+    CircuitBreaker breaker =
+        new CircuitBreaker(id.dependency(), id.tenant(), settings, clock, listener);
+    Gauge.builder("circuit.state", breaker, b -> b.state().gaugeValue())
+        .description("Circuit breaker state: 0 closed, 1 half-open, 2 open")
+        .tag("service", id.dependency())
+        .tag("tenant", id.tenant())
+        .register(registry);
+    Gauge.builder("circuit.forced", breaker, b -> b.overriddenBy().isPresent() ? 1 : 0)
+        .description("1 while an operator's override holds the breaker (see circuit_state), else 0")
+        .tag("service", id.dependency())
+        .tag("tenant", id.tenant())
+        .register(registry);
+    return breaker;
   }
 }

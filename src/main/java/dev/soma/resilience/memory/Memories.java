@@ -1,5 +1,6 @@
 package dev.soma.resilience.memory;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.MemoryConfig;
@@ -45,7 +46,8 @@ public final class Memories {
       Optional<SomaBrainClient> somabrain,
       MemoryConfig config,
       MeterRegistry registry,
-      BooleanSupplier statusSaysAvailable) {
+      BooleanSupplier statusSaysAvailable,
+      BreakerPanel panel) {
     this.vertx = vertx;
     this.queue = new PendingMemories(pool);
     this.keeper = keeper;
@@ -63,7 +65,8 @@ public final class Memories {
                     "SomaBrain breaker for {}: {} -> {}",
                     change.tenant(),
                     change.from(),
-                    change.to()));
+                    change.to() + change.override().map(o -> " (" + o.describe() + ")").orElse("")),
+            panel);
     if (somabrain.isPresent()) {
       breakers.watch(MemoryService.DEPENDENCY);
     }
@@ -75,7 +78,8 @@ public final class Memories {
   /**
    * The process's memory parts. {@code statusSaysAvailable} is the degradation monitor's verdict on
    * SomaBrain (a {@code DegradationStatusView}); for a command that only syncs, {@code () -> true}.
-   * The sync's leases end with the session of {@code keeper}, the process's lease keeper.
+   * The sync's leases end with the session of {@code keeper}, the process's lease keeper. The
+   * SomaBrain breaker joins {@code panel}, the process's breakers.
    */
   public static Memories create(
       Vertx vertx,
@@ -83,11 +87,12 @@ public final class Memories {
       LeaseKeeper keeper,
       ServiceConfig config,
       MeterRegistry registry,
-      BooleanSupplier statusSaysAvailable) {
+      BooleanSupplier statusSaysAvailable,
+      BreakerPanel panel) {
     Optional<SomaBrainClient> somabrain =
         config.somabrainUrl().map(url -> SomaBrainClient.create(vertx, url, config.memory()));
     return new Memories(
-        vertx, pool, keeper, somabrain, config.memory(), registry, statusSaysAvailable);
+        vertx, pool, keeper, somabrain, config.memory(), registry, statusSaysAvailable, panel);
   }
 
   /** Remember and recall, for the API. */

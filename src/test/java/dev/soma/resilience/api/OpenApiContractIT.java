@@ -230,6 +230,23 @@ class OpenApiContractIT {
     assertThat(anonymous.statusCode()).as("no X-Operator").isEqualTo(400);
     assertThat(admin("GET", "/admin/audit?limit=1", null).statusCode()).isEqualTo(200);
     admin("GET", "/admin/audit?cursor=nope", null);
+    HttpResponse<String> breakers = admin("GET", "/admin/breakers", null);
+    assertThat(breakers.statusCode()).isEqualTo(200);
+    String dependency =
+        new JsonObject(breakers.body())
+            .getJsonArray("breakers")
+            .getJsonObject(0)
+            .getString("dependency");
+    String breaker = "/admin/breakers/" + dependency;
+    String reason = "{\"reason\":\"contract\",\"operator\":\"it\"}";
+    assertThat(admin("POST", breaker + "/force-open?tenant=contract", reason).statusCode())
+        .isEqualTo(200);
+    assertThat(admin("POST", breaker + "/force-closed?tenant=contract", reason).statusCode())
+        .isEqualTo(200);
+    assertThat(admin("POST", breaker + "/release?tenant=contract", reason).statusCode())
+        .isEqualTo(200);
+    admin("POST", breaker + "/force-open", "{\"reason\":\"nobody acting\"}");
+    admin("POST", "/admin/breakers/nowhere/release", reason);
   }
 
   @Test
@@ -302,9 +319,16 @@ class OpenApiContractIT {
             .buildAsync(
                 URI.create("ws://127.0.0.1:" + app.httpPort() + "/v1/ws"),
                 new WebSocket.Listener() {
+                  private final StringBuilder message = new StringBuilder();
+
                   @Override
                   public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                    first.complete(data.toString());
+                    // a long message may arrive in parts: the first message is all of them
+                    message.append(data);
+                    if (last) {
+                      first.complete(message.toString());
+                    }
+                    ws.request(1);
                     return null;
                   }
                 })

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Probing an open breaker: a successful cheap probe earns the dependency a trial call at once. */
@@ -22,7 +23,8 @@ class BreakerProbeTest {
           new BreakerSettings(1, Duration.ofSeconds(60), 1),
           Map.of(),
           new SimpleMeterRegistry(),
-          transitions::add);
+          transitions::add,
+          new BreakerPanel());
 
   @Test
   void onlyAnOpenBreakerNotYetDueForItsTrialIsProbed() {
@@ -50,7 +52,8 @@ class BreakerProbeTest {
                 "llm.openai",
                 CircuitBreakers.ALL_TENANTS,
                 CircuitState.OPEN,
-                CircuitState.HALF_OPEN));
+                CircuitState.HALF_OPEN,
+                Optional.empty()));
     CircuitBreakers.Guard trial = breakers.acquire("llm.openai", "t1");
     breakers.record(trial, CallOutcome.SUCCESS);
     assertThat(breakers.state("llm.openai", "t1")).isEqualTo(CircuitState.CLOSED);

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,8 @@ class CircuitBreakersTest {
           new BreakerSettings(3, Duration.ofSeconds(60), 1),
           Map.of("generous", new BreakerSettings(5, Duration.ofSeconds(10), 2)),
           meters,
-          transitions::add);
+          transitions::add,
+          new BreakerPanel());
 
   @Test
   void opensAfterThreeConsecutiveFailures() {
@@ -177,7 +179,11 @@ class CircuitBreakersTest {
     assertThat(transitions)
         .containsExactly(
             new CircuitBreaker.Transition(
-                "llm", CircuitBreakers.ALL_TENANTS, CircuitState.CLOSED, CircuitState.OPEN));
+                "llm",
+                CircuitBreakers.ALL_TENANTS,
+                CircuitState.CLOSED,
+                CircuitState.OPEN,
+                Optional.empty()));
     assertThat(
             meters
                 .get("circuit.state")

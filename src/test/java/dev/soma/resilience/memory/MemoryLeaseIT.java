@@ -3,6 +3,7 @@ package dev.soma.resilience.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.ServiceConfig;
@@ -62,7 +63,8 @@ class MemoryLeaseIT {
 
     Blocking.await(doomed.close(), Duration.ofSeconds(30));
     Blocking.await(
-        Memories.create(fx.vertx, fx.pool, fx.keeper(), config(), fx.meters, () -> true)
+        Memories.create(
+                fx.vertx, fx.pool, fx.keeper(), config(), fx.meters, () -> true, new BreakerPanel())
             .deploySync("survivor"),
         TIMEOUT);
 

@@ -32,7 +32,8 @@ final class BreakerMicro {
 
   static Result run(long calls, int rounds) {
     CircuitBreakers breakers = new CircuitBreakers(Clock.systemUTC(), BreakerSettings.DEFAULTS,
-        Map.of(), new SimpleMeterRegistry(), t -> { });
+        Map.of(), new SimpleMeterRegistry(), t -> { },
+        new dev.soma.resilience.breaker.BreakerPanel());
     Future<String> done = Future.succeededFuture("answer");
     Supplier<Future<String>> supplier = () -> done;
     target = supplier;

@@ -79,7 +79,8 @@ public final class FailoverBenchmark {
           "SA01_LLM_CHAINS_CHAT", "openai:gpt-4o,openrouter:qwen",
           "SA01_LLM_BREAKER_RESET_MS", Integer.toString(resetMs))).llm();
       Blocking.await(vertx.deployVerticle(
-          new LlmFailoverVerticle(config, new SimpleMeterRegistry(), Clock.systemUTC())),
+          new LlmFailoverVerticle(config, new SimpleMeterRegistry(), Clock.systemUTC(),
+              new dev.soma.resilience.breaker.BreakerPanel())),
           Duration.ofSeconds(10));
       report.line("Chain `chat` = openai:gpt-4o (primary double), openrouter:qwen (fallback"
           + " double), both local Chat Completions doubles in this JVM (their own Vert.x);"

@@ -195,7 +195,8 @@ final class RecoveryBench {
         "SA01_LLM_MAX_RECOVERY_WAIT_MS", Integer.toString(mode.maxWaitMs()),
         "SA01_LLM_PROBE_INTERVAL_MS", Integer.toString(mode.probeMs()))).llm();
     Blocking.await(vertx.deployVerticle(
-        new LlmFailoverVerticle(config, new SimpleMeterRegistry(), Clock.systemUTC())),
+        new LlmFailoverVerticle(config, new SimpleMeterRegistry(), Clock.systemUTC(),
+            new dev.soma.resilience.breaker.BreakerPanel())),
         Duration.ofSeconds(10));
   }
 

@@ -1,5 +1,8 @@
 package dev.soma.resilience.degradation.internal;
 
+import dev.soma.resilience.breaker.BreakerAddresses;
+import dev.soma.resilience.breaker.BreakerOverride;
+import dev.soma.resilience.breaker.OverridesApplied;
 import dev.soma.resilience.config.DegradationConfig;
 import dev.soma.resilience.degradation.CallReport;
 import dev.soma.resilience.degradation.DegradationAddresses;
@@ -31,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * is published on {@link DegradationAddresses#STATUS_CHANGED}, kept in a bounded history, shown in
  * the metrics and written to Kafka through the outbox; the snapshot and history answer on their
  * request/reply addresses. Deploy one per service process.
+ *
+ * <p>An operator's override of a dependency's own breaker ({@link
+ * BreakerAddresses#OVERRIDES_APPLIED}) shows in its status: forced open, the dependency is
+ * unavailable (every call to it is refused) with the reason "forced open by &lt;operator&gt;:
+ * &lt;reason&gt;"; forced closed, its health is what its calls say, and the reason says the breaker
+ * is forced closed.
  */
 public final class DegradationMonitor extends VerticleBase {
 
@@ -50,6 +59,7 @@ public final class DegradationMonitor extends VerticleBase {
   private final DependencyGraph graph;
   private final StatusBook book;
   private final Map<String, TrackedDependency> tracked = new LinkedHashMap<>();
+  private Map<String, BreakerOverride> overrides = Map.of();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private DegradationEvents events;
   private long probeTimer = -1;
@@ -93,6 +103,9 @@ public final class DegradationMonitor extends VerticleBase {
     consumers.add(
         bus.<JsonObject>consumer(
             DegradationAddresses.CALL_OUTCOME, message -> onOutcome(message.body())));
+    consumers.add(
+        bus.<JsonObject>consumer(
+            BreakerAddresses.OVERRIDES_APPLIED, message -> onOverrides(message.body())));
     consumers.add(
         bus.<JsonObject>consumer(
             DegradationAddresses.STATUS_SNAPSHOT,
@@ -173,6 +186,27 @@ public final class DegradationMonitor extends VerticleBase {
     evaluate();
   }
 
+  private void onOverrides(JsonObject body) {
+    Map<String, BreakerOverride> fresh = new LinkedHashMap<>();
+    try {
+      OverridesApplied.fromJson(body)
+          .overrides()
+          .forEach(
+              (id, override) -> {
+                if (id.dependencyWide()) {
+                  fresh.put(id.dependency(), override);
+                }
+              });
+    } catch (IllegalArgumentException e) {
+      LOG.warn("ignoring malformed breaker overrides: {}", e.getMessage());
+      return;
+    }
+    if (!fresh.equals(overrides)) {
+      overrides = Map.copyOf(fresh);
+      evaluate();
+    }
+  }
+
   private void probeRound() {
     Instant now = clock.instant();
     for (TrackedDependency t : tracked.values()) {
@@ -208,7 +242,7 @@ public final class DegradationMonitor extends VerticleBase {
         (name, t) -> {
           WindowStats s = t.spec.configured() ? t.window.stats() : WindowStats.EMPTY;
           stats.put(name, s);
-          own.put(name, t.spec.configured() ? policy.assess(s) : NOT_CONFIGURED);
+          own.put(name, t.spec.configured() ? overridden(name, policy.assess(s)) : NOT_CONFIGURED);
         });
     List<DependencyStatus> fresh = new ArrayList<>();
     graph
@@ -221,6 +255,20 @@ public final class DegradationMonitor extends VerticleBase {
     metrics.update(book.snapshot());
     changes.forEach(change -> announce(change, now));
     events.catchUp(book.snapshot(), now);
+  }
+
+  /** {@code assessed} as an operator's override of {@code name}'s breaker changes it, if any. */
+  private Assessment overridden(String name, Assessment assessed) {
+    BreakerOverride override = overrides.get(name);
+    if (override == null) {
+      return assessed;
+    }
+    if (override.mode() == BreakerOverride.Mode.FORCED_OPEN) {
+      return new Assessment(
+          HealthState.UNAVAILABLE, DegradationLevel.CRITICAL, override.describe());
+    }
+    return new Assessment(
+        assessed.state(), assessed.level(), assessed.reason() + "; breaker " + override.describe());
   }
 
   /** {@code name}'s status from its effective assessment and its window's {@code stats}. */

@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.audio;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.AudioConfig;
 import dev.soma.resilience.degradation.CallReporter;
@@ -52,14 +53,17 @@ public final class AudioFailoverVerticle extends VerticleBase {
   private final AudioConfig config;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final BreakerPanel panel;
   private WebClient client;
   private Chain<SpeechRequest, SynthesizedAudio> speech;
   private Chain<TranscriptionRequest, String> transcription;
 
-  public AudioFailoverVerticle(AudioConfig config, MeterRegistry registry, Clock clock) {
+  public AudioFailoverVerticle(
+      AudioConfig config, MeterRegistry registry, Clock clock, BreakerPanel panel) {
     this.config = config;
     this.registry = registry;
     this.clock = clock;
+    this.panel = panel;
   }
 
   @Override
@@ -68,7 +72,7 @@ public final class AudioFailoverVerticle extends VerticleBase {
     AudioHttp http = new AudioHttp(client, clock, config.timeout().toMillis());
     CircuitBreakers breakers =
         FallbackChain.breakers(
-            config.breakerFailureThreshold(), config.breakerReset(), clock, registry);
+            config.breakerFailureThreshold(), config.breakerReset(), clock, registry, panel);
     speech =
         chain(
             "tts",

@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.chain;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.BreakerSettings;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.breaker.CircuitState;
@@ -78,7 +79,11 @@ public final class FallbackChain {
    * link and per (link, tenant); each transition is logged, an opening as a warning.
    */
   public static CircuitBreakers breakers(
-      int failureThreshold, Duration reset, Clock clock, MeterRegistry registry) {
+      int failureThreshold,
+      Duration reset,
+      Clock clock,
+      MeterRegistry registry,
+      BreakerPanel panel) {
     return new CircuitBreakers(
         clock,
         new BreakerSettings(failureThreshold, reset, 1),
@@ -86,13 +91,19 @@ public final class FallbackChain {
         registry,
         t -> {
           String line = "breaker {} (tenant {}): {} -> {}";
-          Object[] args = {t.dependency(), t.tenant(), t.from(), t.to()};
+          Object[] args = {
+            t.dependency(),
+            t.tenant(),
+            t.from(),
+            t.to() + t.override().map(o -> " (" + o.describe() + ")").orElse("")
+          };
           if (t.to() == CircuitState.OPEN) {
             LOG.warn(line, args);
           } else {
             LOG.info(line, args);
           }
-        });
+        },
+        panel);
   }
 
   /** The first configured link: the one that serves while everything is healthy. */

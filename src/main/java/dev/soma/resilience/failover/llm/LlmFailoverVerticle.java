@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.llm;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.LlmConfig;
 import dev.soma.resilience.degradation.CallReporter;
@@ -40,14 +41,17 @@ public final class LlmFailoverVerticle extends VerticleBase {
   private final LlmConfig config;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final BreakerPanel panel;
   private HttpClient http;
   private LlmChain chain;
   private OpenLinkProbes probes;
 
-  public LlmFailoverVerticle(LlmConfig config, MeterRegistry registry, Clock clock) {
+  public LlmFailoverVerticle(
+      LlmConfig config, MeterRegistry registry, Clock clock, BreakerPanel panel) {
     this.config = config;
     this.registry = registry;
     this.clock = clock;
+    this.panel = panel;
   }
 
   static final int MAX_CONNECTIONS_PER_PROVIDER = 256;
@@ -67,7 +71,7 @@ public final class LlmFailoverVerticle extends VerticleBase {
     Map<String, LlmClient> clients = clients();
     CircuitBreakers breakers =
         FallbackChain.breakers(
-            config.breakerFailureThreshold(), config.breakerReset(), clock, registry);
+            config.breakerFailureThreshold(), config.breakerReset(), clock, registry, panel);
     // every configured provider's gauge at 0 from the start, not from its first call
     config
         .providers()

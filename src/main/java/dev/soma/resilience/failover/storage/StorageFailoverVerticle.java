@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.storage;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.StorageConfig;
 import dev.soma.resilience.degradation.CallReporter;
@@ -45,6 +46,7 @@ public final class StorageFailoverVerticle extends VerticleBase {
   private final Outbox outbox;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final BreakerPanel panel;
   private WorkerExecutor s3Workers;
   private WorkerExecutor fileWorkers;
   private List<ObjectStore> links;
@@ -54,12 +56,18 @@ public final class StorageFailoverVerticle extends VerticleBase {
   private long retryTimer = -1;
 
   public StorageFailoverVerticle(
-      StorageConfig config, Pool pool, Outbox outbox, MeterRegistry registry, Clock clock) {
+      StorageConfig config,
+      Pool pool,
+      Outbox outbox,
+      MeterRegistry registry,
+      Clock clock,
+      BreakerPanel panel) {
     this.config = config;
     this.pool = pool;
     this.outbox = outbox;
     this.registry = registry;
     this.clock = clock;
+    this.panel = panel;
   }
 
   @Override
@@ -68,7 +76,7 @@ public final class StorageFailoverVerticle extends VerticleBase {
     fileWorkers = vertx.createSharedWorkerExecutor("storage-files", 4);
     CircuitBreakers breakers =
         FallbackChain.breakers(
-            config.breakerFailureThreshold(), config.breakerReset(), clock, registry);
+            config.breakerFailureThreshold(), config.breakerReset(), clock, registry, panel);
     links =
         List.of(
             new S3Store(config.s3(), s3Workers, config.timeout()),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.testing.OutboxFixture;
@@ -297,7 +298,9 @@ class AudioFailoverIT {
     env.putAll(overrides);
     ServiceConfig config = OutboxFixture.config(env);
     Blocking.await(
-        vertx.deployVerticle(new AudioFailoverVerticle(config.audio(), meters, Clock.systemUTC())),
+        vertx.deployVerticle(
+            new AudioFailoverVerticle(
+                config.audio(), meters, Clock.systemUTC(), new BreakerPanel())),
         Duration.ofSeconds(10));
   }
 

@@ -2,6 +2,7 @@ package dev.soma.resilience.failover.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.BreakerSettings;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.breaker.CircuitState;
@@ -33,7 +34,8 @@ class FallbackChainTest {
   private final List<Duration> sleeps = new ArrayList<>();
   private final List<Promise<Void>> wakeUps = new ArrayList<>();
   private final CircuitBreakers breakers =
-      new CircuitBreakers(clock, new BreakerSettings(2, RESET, 1), Map.of(), meters, t -> {});
+      new CircuitBreakers(
+          clock, new BreakerSettings(2, RESET, 1), Map.of(), meters, t -> {}, new BreakerPanel());
   private final FallbackChain chain =
       new FallbackChain(
           "llm", breakers, clock, Optional.empty(), ChainReport.llm(reports::add, meters));

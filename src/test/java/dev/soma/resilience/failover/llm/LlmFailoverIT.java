@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.testing.AnthropicDouble;
@@ -390,7 +391,7 @@ class LlmFailoverIT {
     env.putAll(overrides);
     var config = ServiceConfig.load(env).llm();
     Blocking.await(
-        vertx.deployVerticle(new LlmFailoverVerticle(config, meters, clock)),
+        vertx.deployVerticle(new LlmFailoverVerticle(config, meters, clock, new BreakerPanel())),
         Duration.ofSeconds(10));
   }
 

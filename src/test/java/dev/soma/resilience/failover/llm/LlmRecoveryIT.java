@@ -3,6 +3,7 @@ package dev.soma.resilience.failover.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.testing.AnthropicDouble;
@@ -185,7 +186,8 @@ class LlmRecoveryIT {
     var config = ServiceConfig.load(env).llm();
     Blocking.await(
         vertx.deployVerticle(
-            new LlmFailoverVerticle(config, new SimpleMeterRegistry(), Clock.systemUTC())),
+            new LlmFailoverVerticle(
+                config, new SimpleMeterRegistry(), Clock.systemUTC(), new BreakerPanel())),
         Duration.ofSeconds(10));
   }
 

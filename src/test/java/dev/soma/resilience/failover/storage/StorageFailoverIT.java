@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.failover.storage.internal.RedisStore;
@@ -330,7 +331,12 @@ class StorageFailoverIT {
     Blocking.await(
         fx.vertx.deployVerticle(
             new StorageFailoverVerticle(
-                config.storage(), fx.pool, fx.outbox, fx.meters, Clock.systemUTC())),
+                config.storage(),
+                fx.pool,
+                fx.outbox,
+                fx.meters,
+                Clock.systemUTC(),
+                new BreakerPanel())),
         Duration.ofSeconds(10));
     return config;
   }
