@@ -62,6 +62,7 @@ final class FuzzRequests {
           "tenantId", "no-such-tenant",
           "keyId", "0000000000000000",
           "id", "999999999",
+          "dependency", "no-such-dependency",
           "asset", "nothing.js");
 
   private static final String[] TRAVERSALS = {
