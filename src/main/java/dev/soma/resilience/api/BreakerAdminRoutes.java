@@ -109,7 +109,11 @@ final class BreakerAdminRoutes {
   private BreakerId id(RoutingContext ctx) {
     String dependency = ctx.pathParam("dependency");
     if (!panel.knows(dependency)) {
-      throw Problem.notFound("no breaker for dependency '" + dependency + "' on this process");
+      throw Problem.notFound(
+          "no breaker for dependency '"
+              + StoredText.clip(dependency, 64)
+              + "' on this process; it has: "
+              + String.join(", ", panel.dependencies()));
     }
     String tenant = ctx.queryParams().get("tenant");
     if (tenant == null) {

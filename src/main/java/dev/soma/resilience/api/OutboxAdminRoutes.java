@@ -28,6 +28,10 @@ final class OutboxAdminRoutes {
 
   private static final int MAX_LIST = 500;
   private static final int DEFAULT_LIST = 100;
+  private static final Set<String> LIST_PARAMETERS =
+      Stream.concat(OutboxFilter.FIELDS.stream(), Stream.of("cursor", "limit"))
+          .collect(Collectors.toUnmodifiableSet());
+
   private static final Set<String> REPLAY_FIELDS = Set.of("ids", "dryRun", "reason", "operator");
 
   private final OutboxInspection inspection;
@@ -49,6 +53,7 @@ final class OutboxAdminRoutes {
   }
 
   private void list(RoutingContext ctx) {
+    knownParameters(ctx, LIST_PARAMETERS);
     OutboxFilter filter = filter(name -> query(ctx, name));
     String cursor = query(ctx, "cursor");
     answer(ctx, 200, badInput(() -> inspection.list(filter, cursor, limit(ctx))));
@@ -95,6 +100,7 @@ final class OutboxAdminRoutes {
   }
 
   private void audit(RoutingContext ctx) {
+    knownParameters(ctx, Set.of("cursor", "limit"));
     String cursor = query(ctx, "cursor");
     answer(ctx, 200, badInput(() -> audit.list(cursor, limit(ctx))));
   }
@@ -119,6 +125,19 @@ final class OutboxAdminRoutes {
       ids.add(((Number) id).longValue());
     }
     return ids;
+  }
+
+  /** A misspelt filter must not widen a list silently: every query parameter must be known. */
+  private static void knownParameters(RoutingContext ctx, Set<String> known) {
+    for (String name : ctx.queryParams().names()) {
+      if (!known.contains(name)) {
+        throw Problem.badRequest(
+            "unknown query parameter '"
+                + StoredText.clip(name, 64)
+                + "'; known: "
+                + String.join(", ", new java.util.TreeSet<>(known)));
+      }
+    }
   }
 
   private static String query(RoutingContext ctx, String name) {

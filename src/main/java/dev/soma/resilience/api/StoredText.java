@@ -14,6 +14,11 @@ final class StoredText {
 
   private StoredText() {}
 
+  /** {@code text} cut to {@code max} characters (marked), to quote a caller's input back. */
+  static String clip(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max) + "...";
+  }
+
   /**
    * Checks every string and field name of {@code value}, {@code where} naming it for the caller.
    */

@@ -45,6 +45,11 @@ public final class BreakerPanel {
     return sets.stream().anyMatch(set -> set.knows(dependency));
   }
 
+  /** The dependencies with a breaker here, sorted. */
+  public List<String> dependencies() {
+    return breakers().stream().map(view -> view.id().dependency()).distinct().toList();
+  }
+
   /** Every breaker here, by dependency, each dependency's own breaker before its tenants'. */
   public List<BreakerView> breakers() {
     return sets.stream()

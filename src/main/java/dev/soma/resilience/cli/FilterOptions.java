@@ -1,5 +1,7 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.outbox.DeadLetterFilter;
+import dev.soma.resilience.outbox.OutboxFilter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -64,12 +66,21 @@ final class FilterOptions {
     }
   }
 
-  /** {@code 'errorClass' must ...} as {@code --error-class must ...}. */
+  /**
+   * {@code 'errorClass' must ...} as {@code --error-class must ...}: quoted filter field names
+   * become options; other quoted words (values, quoted back as given) stay as they are.
+   */
   static String asOptions(String message) {
     Matcher m = FIELD.matcher(message);
     StringBuilder s = new StringBuilder();
     while (m.find()) {
-      m.appendReplacement(s, "--" + m.group(1).replaceAll("([A-Z])", "-$1").toLowerCase());
+      String word = m.group(1);
+      m.appendReplacement(
+          s,
+          Matcher.quoteReplacement(
+              OutboxFilter.FIELDS.contains(word) || DeadLetterFilter.FIELDS.contains(word)
+                  ? "--" + word.replaceAll("([A-Z])", "-$1").toLowerCase()
+                  : m.group()));
     }
     return m.appendTail(s).toString();
   }

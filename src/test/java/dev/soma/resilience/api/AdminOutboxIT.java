@@ -140,7 +140,8 @@ class AdminOutboxIT {
           {"limit=0", "'limit'"},
           {"limit=501", "'limit'"},
           {"tenant=", "'tenant'"},
-          {"tenant=a&tenant=b", "'tenant'"}
+          {"tenant=a&tenant=b", "'tenant'"},
+          {"stauts=dead", "'stauts'"}
         }) {
       HttpResponse<String> response = send("GET", "/admin/outbox/events?" + bad[0], ADMIN, null);
       assertThat(response.statusCode()).as(bad[0]).isEqualTo(400);

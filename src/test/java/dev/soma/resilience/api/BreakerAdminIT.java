@@ -152,7 +152,7 @@ class BreakerAdminIT {
         send("POST", "/admin/breakers/nowhere/force-open", "{}", "alice");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.headers().firstValue("Content-Type")).contains("application/problem+json");
-    assertThat(unknown.body()).contains("nowhere");
+    assertThat(unknown.body()).contains("nowhere").contains("somabrain");
 
     HttpResponse<String> nobody =
         send("POST", "/admin/breakers/somabrain/force-open?tenant=nobody-t", "{}", null);
