@@ -224,6 +224,10 @@ class AdminOutboxIT {
     assertThat(entry.getString("operator")).isEqualTo("oncall-ann");
     assertThat(entry.getLong("rowsAffected")).isEqualTo(2);
     assertThat(entry.getJsonObject("request").getString("reason")).isEqualTo("consumer fixed");
+    assertThat(longs(entry.getJsonObject("request").getJsonArray("ids")))
+        .as("which rows the operator chose")
+        .containsExactlyInAnyOrder(dead, published);
+    assertThat(entry.getJsonObject("request").getInteger("idCount")).isEqualTo(2);
   }
 
   @Test
