@@ -341,11 +341,17 @@ class AdminOutboxIT {
         .getLong(0);
   }
 
+  /**
+   * Both tables as text, but for tenant {@code live}: the class shares one database, and the paced
+   * replay of {@link #aPacedReplayOfAnAggregatesOldEventsDoesNotHoldBackItsLiveEvents} goes on
+   * publishing its rows, one a second, after that test ends.
+   */
   private static String tables() throws Exception {
     return query(
-            "SELECT (SELECT coalesce(json_agg(o ORDER BY id), '[]')::text FROM outbox_messages o)"
+            "SELECT (SELECT coalesce(json_agg(o ORDER BY id), '[]')::text FROM outbox_messages o"
+                + " WHERE tenant_id <> 'live')"
                 + " || (SELECT coalesce(json_agg(d ORDER BY id), '[]')::text"
-                + " FROM dead_letter_messages d)")
+                + " FROM dead_letter_messages d WHERE tenant_id <> 'live')")
         .get(0)
         .getString(0);
   }

@@ -56,6 +56,7 @@ final class BatchPublisher {
   private final String relayId;
   private final Clock clock;
   private final BooleanSupplier stopping;
+  private final Duration lease;
   private long lastAckMillis;
   private final Map<String, Integer> aggregatesInFlight = new HashMap<>();
   private Future<Void> lastJudged = Future.succeededFuture();
@@ -82,6 +83,7 @@ final class BatchPublisher {
     this.relayId = relayId;
     this.clock = clock;
     this.stopping = stopping;
+    this.lease = parts.config().lease();
   }
 
   /**
@@ -120,8 +122,9 @@ final class BatchPublisher {
    * (which rows count as published) strictly in the order they were handed over, which is their
    * order on the send path: a failure is known before any later batch of its aggregate is judged.
    * Their settlements may then run side by side. A settlement the database refuses is tried again
-   * (backing off up to 5 s) until it succeeds or the relay stops: the rows' fate is known, and
-   * their leases would otherwise let later rows of their aggregates go out before them.
+   * (backing off up to 5 s) until it succeeds, the relay stops, or the rows' lease is over: the
+   * rows' fate is known, and while their lease lasts the claim would take later rows of their
+   * aggregates as following them on the send path.
    */
   Future<Outcome> publish(List<ClaimedEvent> batch, long claim) {
     metrics.batch(batch.size());
@@ -159,8 +162,21 @@ final class BatchPublisher {
     lastJudged = verdict.transform(ignored -> Future.succeededFuture());
     return verdict
         .compose(
-            v -> settleUntilDone(v.settlement(), 0).map(done -> settled(batch, claim, v, done)))
+            v ->
+                settleUntilDone(v.settlement(), clock.millis() + lease.toMillis(), 0)
+                    .map(done -> settled(batch, claim, v, done))
+                    .onFailure(e -> givenUp(claim, v)))
         .onComplete(ar -> claims.closed(claim));
+  }
+
+  /**
+   * The settlement could not be written within the lease (or the relay stops): the rows stay leased
+   * until their lease ends and are then claimed again, in order, from the first. By then no claim
+   * can take them as the relay's own rows in flight, so the batch's fences may go.
+   */
+  private void givenUp(long claim, Verdict verdict) {
+    claims.closed(claim);
+    fences.settled(verdict.failedKeys(), claims.started(), claims.oldestOpen());
   }
 
   private record Answer(RecordBatchSender.Results results, boolean reachable) {}
@@ -224,12 +240,13 @@ final class BatchPublisher {
         unavailable && published.isEmpty());
   }
 
-  private Future<OutboxRepository.Settled> settleUntilDone(Settlement settlement, int failures) {
+  private Future<OutboxRepository.Settled> settleUntilDone(
+      Settlement settlement, long untilMillis, int failures) {
     return repository
         .settle(relayId, settlement)
         .recover(
             e -> {
-              if (stopping.getAsBoolean()) {
+              if (stopping.getAsBoolean() || clock.millis() >= untilMillis) {
                 return Future.failedFuture(e);
               }
               long delay = Math.min(SETTLE_RETRY_MAX.toMillis(), 100L << Math.min(failures, 6));
@@ -238,7 +255,9 @@ final class BatchPublisher {
                   relayId,
                   delay,
                   e.toString());
-              return vertx.timer(delay).compose(v -> settleUntilDone(settlement, failures + 1));
+              return vertx
+                  .timer(delay)
+                  .compose(v -> settleUntilDone(settlement, untilMillis, failures + 1));
             });
   }
 
