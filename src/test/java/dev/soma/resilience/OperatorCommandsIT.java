@@ -161,9 +161,10 @@ class OperatorCommandsIT {
     assertThat(run("dead-letters", "replay", "7", "--tenant=t-x", "--by=cy")).isEqualTo(2);
     assertThat(run("outbox", "replay", "--tenant=t-x", "--dry-run")).isEqualTo(2);
     assertThat(run("outbox", "replay", "--tenant=t-x", "--status=pending", "--by=cy")).isEqualTo(1);
+    assertThat(run("outbox", "list", "--cursor=zzz")).isEqualTo(2);
 
     assertThat(err.toString().lines())
-        .hasSize(6)
+        .hasSize(7)
         .satisfies(
             lines -> {
               assertThat(lines.get(0)).startsWith("--from must be an RFC 3339 time");
@@ -172,6 +173,7 @@ class OperatorCommandsIT {
               assertThat(lines.get(3)).startsWith("give either an ID or filters");
               assertThat(lines.get(4)).startsWith("Missing required option: '--operator=NAME'");
               assertThat(lines.get(5)).contains("pending rows are queued already");
+              assertThat(lines.get(6)).startsWith("--cursor is not one this command printed");
             });
     assertThat(out.toString()).isEmpty();
     assertThat(tables()).isEqualTo(before);

@@ -1,6 +1,7 @@
 package dev.soma.resilience.cli;
 
 import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.common.db.IdCursor;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxInspection;
 import dev.soma.resilience.outbox.OutboxReplay;
@@ -74,6 +75,12 @@ final class OutboxCommand {
     public Integer call() throws Exception {
       within("--limit", limit, 1, 500, "");
       OutboxFilter filter = filter(spec, filters, status, prefix);
+      try {
+        IdCursor.parse(cursor); // a bad option is a usage error, found before connecting
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--cursor is not one this command printed");
+      }
       return withTools(
           app -> {
             JsonObject page = await(new OutboxInspection(app.pool()).list(filter, cursor, limit));
