@@ -10,11 +10,9 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
@@ -58,7 +56,7 @@ final class BatchPublisher {
   private final BooleanSupplier stopping;
   private final Duration lease;
   private long lastAckMillis;
-  private final Map<String, Integer> aggregatesInFlight = new HashMap<>();
+  private final AggregatesInFlight aggregatesInFlight = new AggregatesInFlight();
   private Future<Void> lastJudged = Future.succeededFuture();
 
   BatchPublisher(
@@ -135,25 +133,12 @@ final class BatchPublisher {
       records.add(KafkaRecords.of(batch.get(i)));
       ids[i] = batch.get(i).id();
     }
-    // pipelined: sent before the broker answered for an earlier batch of one of its aggregates
-    Set<String> aggregates = new HashSet<>();
-    batch.forEach(event -> aggregates.add(event.recordKey()));
-    boolean pipelined = false;
-    for (String aggregate : aggregates) {
-      pipelined |= aggregatesInFlight.merge(aggregate, 1, Integer::sum) > 1;
-    }
-    if (pipelined) {
+    AggregatesInFlight.Sent out = aggregatesInFlight.sent(batch);
+    if (out.pipelined()) {
       metrics.pipelined();
     }
     Future<RecordBatchSender.Results> sent =
-        sender
-            .send(records, ids, claim)
-            .onComplete(
-                answered -> {
-                  for (String aggregate : aggregates) {
-                    aggregatesInFlight.computeIfPresent(aggregate, (k, n) -> n == 1 ? null : n - 1);
-                  }
-                });
+        sender.send(records, ids, claim).onComplete(answered -> aggregatesInFlight.answered(out));
     Future<Verdict> verdict =
         lastJudged
             .transform(previous -> sent)
