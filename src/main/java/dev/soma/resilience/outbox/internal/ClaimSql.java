@@ -62,13 +62,13 @@ final class ClaimSql {
    * own rows in flight and the window's rows, never the aggregate's backlog beyond the window, so a
    * claim's cost per row does not grow with the rows pending per aggregate. When the order rule cut
    * aggregates short in a tenant's window and left it less than its share, a second window ({@code
-   * win2}, checked by {@code stops2}, the same {@link #stopWalk}) reads on past the first one,
-   * leaving the cut aggregates' rows out: rows queued behind a busy, stalled or retrying aggregate
-   * cost reading but never use up their tenant's turn, however many they are. The tenant's
-   * candidates are taken up to its share, oldest first; when the rounded-up shares exceed the
-   * batch, each tenant's oldest rows go first. The skip scan orders by {@code (tenant_id, id)}, the
-   * key of the partial pending index, so PostgreSQL walks pending rows only (ordered by {@code
-   * tenant_id} alone it may pick the unique index and read every published row awaiting retention).
+   * win2}, checked by {@code stops2} the same way) reads on past the first one, leaving the cut
+   * aggregates' rows out: rows queued behind a busy, stalled or retrying aggregate cost reading but
+   * never use up their tenant's turn, however many they are. The tenant's candidates are taken up
+   * to its share, oldest first; when the rounded-up shares exceed the batch, each tenant's oldest
+   * rows go first. The skip scan orders by {@code (tenant_id, id)}, the key of the partial pending
+   * index, so PostgreSQL walks pending rows only (ordered by {@code tenant_id} alone it may pick
+   * the unique index and read every published row awaiting retention).
    *
    * <p>The window scans say {@code tenant_id >= t AND tenant_id <= t} where they mean {@code = t},
    * and the stop walks the same for the partition key: with an equality PostgreSQL drops the column
@@ -98,7 +98,7 @@ final class ClaimSql {
    * knows its collation's order, which the next claim's {@code tenant_id > $3} follows.
    */
   static final String CLAIM =
-"""
+      """
       WITH RECURSIVE head AS (
           SELECT id, ctid, tenant_id, partition_key,
                  next_attempt_at <= now() AND NOT lease_live(lease_expires_at, lease_holder) AS free,
@@ -164,7 +164,22 @@ final class ClaimSql {
                   ORDER BY o.tenant_id, o.id
                   LIMIT a.share * 2) w
       ),
-%s      kept AS (
+      stops AS (
+          SELECT k.tenant_id, k.partition_key, k.last, coalesce(b.id, k.last + 1) AS stop
+            FROM (SELECT tenant_id, partition_key, max(id) AS last
+                    FROM win WHERE partition_key IS NOT NULL
+                   GROUP BY tenant_id, partition_key) k
+            LEFT JOIN LATERAL (
+                 SELECT p.id FROM outbox_messages p
+                  WHERE p.tenant_id = k.tenant_id
+                    AND p.partition_key >= k.partition_key AND p.partition_key <= k.partition_key
+                    AND p.status = 'pending' AND p.id < k.last AND NOT p.replayed
+                    AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
+                    AND (p.next_attempt_at > now() OR lease_live(p.lease_expires_at, p.lease_holder))
+                  ORDER BY p.tenant_id, p.partition_key, p.id
+                  LIMIT 1) b ON true
+      ),
+      kept AS (
           SELECT w.tenant_id, w.share, w.id, w.ctid
             FROM win w
             LEFT JOIN stops s ON s.tenant_id = w.tenant_id AND s.partition_key = w.partition_key
@@ -193,7 +208,22 @@ final class ClaimSql {
                   ORDER BY o.tenant_id, o.id
                   LIMIT c.share * 2) w
       ),
-%s      candidates AS (
+      stops2 AS (
+          SELECT k.tenant_id, k.partition_key, coalesce(b.id, k.last + 1) AS stop
+            FROM (SELECT tenant_id, partition_key, max(id) AS last
+                    FROM win2 WHERE partition_key IS NOT NULL
+                   GROUP BY tenant_id, partition_key) k
+            LEFT JOIN LATERAL (
+                 SELECT p.id FROM outbox_messages p
+                  WHERE p.tenant_id = k.tenant_id
+                    AND p.partition_key >= k.partition_key AND p.partition_key <= k.partition_key
+                    AND p.status = 'pending' AND p.id < k.last AND NOT p.replayed
+                    AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
+                    AND (p.next_attempt_at > now() OR lease_live(p.lease_expires_at, p.lease_holder))
+                  ORDER BY p.tenant_id, p.partition_key, p.id
+                  LIMIT 1) b ON true
+      ),
+      candidates AS (
           SELECT c.id, c.ctid, c.rank
             FROM (SELECT t.id, t.ctid, t.share,
                          row_number() OVER (PARTITION BY t.tenant_id ORDER BY t.id) AS rank
@@ -229,33 +259,5 @@ final class ClaimSql {
       SELECT l.*, r.rotation
         FROM (SELECT (SELECT max(tenant_id) FROM mine HAVING count(*) >= $2) AS rotation) r
         LEFT JOIN leased l ON true\
-      """
-          .formatted(stopWalk("stops", "win"), stopWalk("stops2", "win2"));
-
-  /**
-   * The CTE {@code name}: for each aggregate in the window CTE {@code window}, the first of its
-   * pending rows up to its last windowed one that stops it (the order rule of {@link #CLAIM}), or
-   * one past its last windowed row when none does; {@code last} is that row.
-   */
-  private static String stopWalk(String name, String window) {
-    return """
-          %s AS (
-              SELECT k.tenant_id, k.partition_key, k.last, coalesce(b.id, k.last + 1) AS stop
-                FROM (SELECT tenant_id, partition_key, max(id) AS last
-                        FROM %s WHERE partition_key IS NOT NULL
-                       GROUP BY tenant_id, partition_key) k
-                LEFT JOIN LATERAL (
-                     SELECT p.id FROM outbox_messages p
-                      WHERE p.tenant_id = k.tenant_id
-                        AND p.partition_key >= k.partition_key AND p.partition_key <= k.partition_key
-                        AND p.status = 'pending' AND p.id < k.last AND NOT p.replayed
-                        AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
-                        AND (p.next_attempt_at > now()
-                             OR lease_live(p.lease_expires_at, p.lease_holder))
-                      ORDER BY p.tenant_id, p.partition_key, p.id
-                      LIMIT 1) b ON true
-          ),
-        """
-        .formatted(name, window);
-  }
+      """;
 }
