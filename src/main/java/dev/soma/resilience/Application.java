@@ -24,6 +24,8 @@ import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxRelays;
 import dev.soma.resilience.retention.Retention;
 import dev.soma.resilience.session.SessionContext;
+import dev.soma.resilience.tenant.KeyCache;
+import dev.soma.resilience.tenant.internal.KeyRecheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -59,6 +61,9 @@ public final class Application implements AutoCloseable {
    * (which applies a change within a round trip).
    */
   static final Duration BREAKER_OVERRIDES_REREAD = Duration.ofSeconds(5);
+
+  /** API keys remembered per process (tenants' keys in use; more are read on every request). */
+  static final int KEY_CACHE_CAPACITY = 100_000;
 
   /**
    * What to run: the whole service, or only the outbox relay (the {@code publish-outbox} command).
@@ -188,6 +193,7 @@ public final class Application implements AutoCloseable {
     DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
     ServiceMeters.llmFailovers(config.llm(), registry);
     Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
+    KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
     AgentApi agentApi =
         new AgentApi(
             vertx,
@@ -199,14 +205,18 @@ public final class Application implements AutoCloseable {
                 SessionContext.create(vertx, config.redisUrl(), config.session()),
                 memories.service(),
                 status,
-                breakers),
+                breakers,
+                keys),
             registry);
     return vertx
-        .deployVerticle(
-            new IdempotencyCleanup(
-                pool,
-                Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds()),
-                Clock.systemUTC()))
+        .deployVerticle(new KeyRecheck(pool, keys, config.api().keyRecheck(), Clock.systemUTC()))
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    new IdempotencyCleanup(
+                        pool,
+                        Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds()),
+                        Clock.systemUTC())))
         .compose(
             v ->
                 vertx.deployVerticle(

@@ -16,6 +16,7 @@ import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxInspection;
 import dev.soma.resilience.outbox.OutboxReplay;
 import dev.soma.resilience.session.SessionContext;
+import dev.soma.resilience.tenant.KeyCache;
 import dev.soma.resilience.tenant.RateLimiter;
 import dev.soma.resilience.tenant.Tenants;
 import io.micrometer.core.instrument.Gauge;
@@ -60,12 +61,13 @@ public final class AgentApi implements RouteModule {
       SessionContext sessions,
       MemoryService memories,
       DegradationStatusView status,
-      BreakerPanel breakers) {}
+      BreakerPanel breakers,
+      KeyCache keys) {}
 
   public AgentApi(Vertx vertx, ServiceConfig service, Parts parts, MeterRegistry registry) {
     this.service = service;
     this.config = service.api();
-    this.tenants = new Tenants(parts.pool());
+    this.tenants = new Tenants(parts.pool(), parts.keys());
     this.limiter =
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC());
     this.requests =

@@ -14,11 +14,14 @@ import java.util.Map;
 /**
  * The door of every tenant endpoint: authenticates the API key (the request's tenant comes from it,
  * and only from it), applies the tenant's rate limit, and slows a tenant whose outbox backlog is
- * over the limit (both 429 with Retry-After, for that tenant only).
+ * over the limit (both 429 with Retry-After, for that tenant only). A key that cannot be checked
+ * (not cached, and the database does not answer) gets 503 with Retry-After, never 401: it may well
+ * be valid.
  */
 final class TenantGate implements Handler<RoutingContext> {
 
   static final String TENANT = "tenant";
+  static final long KEY_CHECK_RETRY_SECONDS = 5;
 
   private final Tenants tenants;
   private final RateLimiter limiter;
@@ -61,7 +64,11 @@ final class TenantGate implements Handler<RoutingContext> {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                ctx.fail(ar.cause());
+                ctx.fail(
+                    Problem.unavailable(
+                        "the API key cannot be checked now (the database is unreachable and this"
+                            + " key was not seen valid recently); retry later",
+                        KEY_CHECK_RETRY_SECONDS));
               } else if (ar.result().isEmpty()) {
                 ctx.fail(Problem.unauthorized("the API key is unknown or revoked"));
               } else {

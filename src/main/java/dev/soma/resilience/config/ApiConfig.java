@@ -11,6 +11,10 @@ import java.time.Duration;
  * @param rateLimitBurst requests a tenant may make at once
  * @param backlogLimit a tenant with more pending outbox events is slowed with 429
  * @param idempotencyAbandonAfter an unfinished Idempotency-Key older than this may be reused
+ * @param keyRecheck how often each process re-reads which API keys were revoked (so a revocation
+ *     takes effect everywhere within it); at most 5 s
+ * @param keyGrace how long a key seen valid keeps working while the database cannot confirm it (it
+ *     is unreachable); 0 refuses every key that cannot be read
  * @param adminToken the operator credential for {@code /admin/*}; unset disables those endpoints,
  *     set it has at least 16 characters
  * @throws ConfigException when a limit is below 1, the abandon time is not positive, or the admin
@@ -23,6 +27,8 @@ public record ApiConfig(
     int rateLimitBurst,
     int backlogLimit,
     Duration idempotencyAbandonAfter,
+    Duration keyRecheck,
+    Duration keyGrace,
     Secret adminToken) {
 
   public ApiConfig {
@@ -32,6 +38,12 @@ public record ApiConfig(
     Require.atLeast("api.rateLimitBurst", rateLimitBurst, 1);
     Require.atLeast("api.backlogLimit", backlogLimit, 1);
     Require.positive("api.idempotencyAbandonSeconds", idempotencyAbandonAfter);
+    Require.between(
+        "api.keyRecheckMs",
+        (int) Require.positive("api.keyRecheckMs", keyRecheck).toMillis(),
+        1,
+        5_000);
+    Require.notNegative("api.keyGraceSeconds", keyGrace);
     Require.present("admin.token", adminToken);
     if (adminToken.isSet() && adminToken.value().length() < 16) {
       throw ConfigException.invalid(
@@ -47,6 +59,8 @@ public record ApiConfig(
         s.intIn("api.rateLimitBurst", 1, 1_000_000),
         s.intIn("api.backlogLimit", 1, Integer.MAX_VALUE),
         s.duration("api.idempotencyAbandonSeconds", 1, 86_400),
+        s.duration("api.keyRecheckMs", 100, 5_000),
+        s.duration("api.keyGraceSeconds", 0, 86_400),
         new Secret(s.string("admin.token")));
   }
 }

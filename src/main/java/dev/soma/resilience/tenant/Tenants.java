@@ -9,6 +9,8 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.function.Function;
@@ -19,7 +21,8 @@ import java.util.regex.Pattern;
  * audited ({@link AdminAudit}: {@code tenant.create}, {@code tenant.key.create}, {@code
  * tenant.key.revoke}) in its own transaction, so a refused change leaves no audit row; a key's
  * secret is never in the audit. Every request is authenticated by {@link #authenticate}, which is
- * where a request's tenant comes from (never from anything else the client sends).
+ * where a request's tenant comes from (never from anything else the client sends); keys seen valid
+ * are kept in a {@link KeyCache}, which answers without the database, also while it is down.
  */
 public final class Tenants {
 
@@ -36,9 +39,16 @@ public final class Tenants {
       "SELECT tenant_id, secret_hash FROM api_keys WHERE id = $1 AND revoked_at IS NULL";
 
   private final Pool pool;
+  private final KeyCache keys;
 
+  /** Tenants whose keys are read from the database on every request (for commands and tests). */
   public Tenants(Pool pool) {
+    this(pool, new KeyCache(Clock.systemUTC(), Duration.ZERO, 0));
+  }
+
+  public Tenants(Pool pool, KeyCache keys) {
     this.pool = pool;
+    this.keys = keys;
   }
 
   /** Whether {@code id} has a tenant id's shape: 1-63 of [a-z0-9._-], not starting with . _ -. */
@@ -109,18 +119,19 @@ public final class Tenants {
   /** Revokes a key at once; fails with {@link NoSuchElementException} if none is active. */
   public Future<Void> revokeKey(String keyId, String operator) {
     return audited(
-        "tenant.key.revoke",
-        operator,
-        new JsonObject().put("keyId", keyId),
-        tx ->
-            tx.preparedQuery(REVOKE_KEY)
-                .execute(Tuple.of(keyId, operator))
-                .compose(
-                    rows ->
-                        rows.rowCount() == 1
-                            ? Future.<Void>succeededFuture()
-                            : Future.failedFuture(
-                                new NoSuchElementException("no active key '" + keyId + "'"))));
+            "tenant.key.revoke",
+            operator,
+            new JsonObject().put("keyId", keyId),
+            tx ->
+                tx.preparedQuery(REVOKE_KEY)
+                    .execute(Tuple.of(keyId, operator))
+                    .compose(
+                        rows ->
+                            rows.rowCount() == 1
+                                ? Future.<Void>succeededFuture()
+                                : Future.failedFuture(
+                                    new NoSuchElementException("no active key '" + keyId + "'"))))
+        .onSuccess(v -> keys.forget(keyId));
   }
 
   /** Runs {@code change} and its one-row audit entry in one transaction. */
@@ -136,20 +147,30 @@ public final class Tenants {
         pool, tx -> change.apply(tx).compose(done -> AdminAudit.record(tx, entry).map(done)));
   }
 
-  /** The tenant of a presented key, or empty when the key is unknown, malformed or revoked. */
+  /**
+   * The tenant of a presented key, or empty when the key is unknown, malformed or revoked. A key in
+   * the {@link KeyCache} is answered from it; any other is read from the database, and the future
+   * fails when that read does (the key can then be neither accepted nor refused).
+   */
   public Future<Optional<String>> authenticate(String presentedKey) {
     Optional<ApiKey> parsed = ApiKey.parse(presentedKey);
     if (parsed.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
     }
     ApiKey key = parsed.get();
+    Optional<String> cached = keys.tenantOf(key);
+    if (cached.isPresent()) {
+      return Future.succeededFuture(cached);
+    }
     return pool.preparedQuery(FIND_KEY)
         .execute(Tuple.of(key.id()))
         .map(
             rows -> {
               for (Row row : rows) {
                 if (key.matches(row.getBuffer("secret_hash").getBytes())) {
-                  return Optional.of(row.getString("tenant_id"));
+                  String tenant = row.getString("tenant_id");
+                  keys.remember(key, tenant);
+                  return Optional.of(tenant);
                 }
               }
               return Optional.empty();

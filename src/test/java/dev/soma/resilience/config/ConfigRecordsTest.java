@@ -61,6 +61,8 @@ class ConfigRecordsTest {
                     api.rateLimitBurst(),
                     api.backlogLimit(),
                     api.idempotencyAbandonAfter(),
+                    api.keyRecheck(),
+                    api.keyGrace(),
                     new Secret("hunter2")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("SA01_ADMIN_TOKEN must be at least 16 characters, but was '****'");

@@ -1,20 +1,31 @@
 package dev.soma.resilience.common.http;
 
+import dev.soma.resilience.common.FailureLog;
+import dev.soma.resilience.common.db.DatabaseErrors;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The router's failure handler: every failure leaves as {@code application/problem+json}. A {@link
  * Problem} keeps its status; a bare status code (from Vert.x Web, e.g. 413) gets a generic problem;
- * anything else is a 500 whose detail hides internals (the log has them).
+ * a database that cannot be reached is a 503 with {@code Retry-After}; anything else is a 500 whose
+ * detail hides internals (the log has them). Server-side failures are logged through a {@link
+ * FailureLog}: the first of a cause with its stack trace, then one line a minute with a count.
  */
 public final class ProblemHandler implements Handler<RoutingContext> {
 
+  static final long DATABASE_RETRY_SECONDS = 5;
+
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+  // one per process, like the logger it protects: every HTTP event loop counts into it
+  private static final FailureLog FAILURES =
+      new FailureLog(Clock.systemUTC(), Duration.ofMinutes(1));
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -31,9 +42,14 @@ public final class ProblemHandler implements Handler<RoutingContext> {
               status == 413
                   ? "the request body is too large"
                   : "the request was rejected with status " + status);
+    } else if (DatabaseErrors.isUnreachable(ctx.failure())) {
+      log(ctx, "the database is unreachable");
+      problem =
+          Problem.unavailable(
+              "the database is unreachable; the request was not completed and is safe to retry",
+              DATABASE_RETRY_SECONDS);
     } else {
-      LOG.error(
-          "request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      log(ctx, "failed");
       problem =
           new Problem(
               500,
@@ -42,6 +58,22 @@ public final class ProblemHandler implements Handler<RoutingContext> {
               "the request could not be completed; it is safe to retry");
     }
     send(ctx, problem);
+  }
+
+  private static void log(RoutingContext ctx, String what) {
+    FailureLog.Verdict verdict = FAILURES.record(ctx.failure());
+    if (verdict.first()) {
+      LOG.error(
+          "request {} {}: {}", ctx.request().method(), ctx.request().path(), what, ctx.failure());
+    } else if (verdict.log()) {
+      LOG.error(
+          "request {} {}: {} ({}; {} more requests failed the same way since the last line)",
+          ctx.request().method(),
+          ctx.request().path(),
+          what,
+          ctx.failure().toString(),
+          verdict.suppressed());
+    }
   }
 
   /** The 4xx status of a failure raised by Vert.x Web itself (e.g. 413 from the body handler). */

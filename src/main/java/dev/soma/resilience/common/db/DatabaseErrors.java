@@ -1,0 +1,49 @@
+package dev.soma.resilience.common.db;
+
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeoutException;
+
+/** Tells a database that cannot be reached from one that refused a statement. */
+public final class DatabaseErrors {
+
+  private static final int MAX_DEPTH = 10;
+
+  private DatabaseErrors() {}
+
+  /**
+   * Whether {@code failure} (or a cause of it) says the database could not be reached or went away
+   * mid-request: connection refused, reset or closed, a connection or query timed out, or
+   * PostgreSQL's own "connection exception" (SQLSTATE class 08) and "shutting down / starting up"
+   * ({@code 57P01}-{@code 57P03}). A statement the database refused (a constraint, a syntax error)
+   * is not: retrying it cannot help.
+   */
+  public static boolean isUnreachable(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++) {
+      if (cause instanceof ConnectException
+          || cause instanceof SocketException
+          || cause instanceof ClosedChannelException
+          || cause instanceof ClosedConnectionException
+          || cause instanceof TimeoutException) {
+        return true;
+      }
+      if (cause instanceof PgException pg && isUnavailableState(pg.getSqlState())) {
+        return true;
+      }
+      cause = cause.getCause();
+    }
+    return false;
+  }
+
+  private static boolean isUnavailableState(String state) {
+    return state != null
+        && (state.startsWith("08")
+            || state.equals("57P01")
+            || state.equals("57P02")
+            || state.equals("57P03"));
+  }
+}
