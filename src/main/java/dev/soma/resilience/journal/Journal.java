@@ -1,0 +1,516 @@
+package dev.soma.resilience.journal;
+
+import dev.soma.resilience.journal.internal.Frames;
+import dev.soma.resilience.journal.internal.SegmentScan;
+import dev.soma.resilience.journal.internal.Segments;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An append-only local journal of writes that PostgreSQL could not take, replayed into it later.
+ *
+ * <p><b>Durability.</b> {@link #append} completes only once its record is on disk ({@code fsync}):
+ * appends that arrive together share one write and one flush (group commit), so many requests pay
+ * for one flush. A failed write is cut back off the file, and every append of its group fails:
+ * nothing is half-written. Beyond {@link JournalSettings#maxBytes} an append fails with {@link
+ * JournalFullException} and writes nothing.
+ *
+ * <p><b>Recovery.</b> {@link #open} scans every segment: a torn last frame (a crash mid-write) is
+ * cut off, logged and counted; bytes in the middle that are not a valid frame are copied to {@code
+ * quarantine/}, logged and counted, and skipped by every read (never silently, never a crash).
+ *
+ * <p><b>Replay.</b> {@link #pending} reads the records after the checkpoint, in sequence order;
+ * {@link #replayedThrough} moves the checkpoint (written atomically and durably) and deletes the
+ * segments wholly before it. A crash between a replay and its checkpoint replays those records
+ * again: the replay must be idempotent (the tables' unique keys make it so).
+ *
+ * <p><b>Threads.</b> All file work runs on the journal's own thread, in the order asked; futures
+ * complete on the caller's Vert.x context. Nothing here blocks an event loop except {@link #open},
+ * which is for a worker thread.
+ */
+public final class Journal implements AutoCloseable {
+
+  static final String CHECKPOINT = "replayed.seq";
+  static final String QUARANTINE = "quarantine";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+  private static final int MAX_GROUP = 1024;
+
+  private final JournalSettings settings;
+  private final Clock clock;
+  private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private final TreeMap<Long, Segment> segments = new TreeMap<>();
+  private final Map<String, JournalRecord> pendingKeys = new ConcurrentHashMap<>();
+  private final AtomicLong totalBytes = new AtomicLong();
+  private final JournalCounts counts = new JournalCounts();
+  private volatile long nextSequence;
+  private volatile long replayed;
+  private FileChannel active;
+  private long activeOpenedAt;
+  private volatile boolean closed;
+
+  private static final class Segment {
+    final Path path;
+    long lastSequence;
+    long bytes;
+
+    Segment(Path path, long lastSequence, long bytes) {
+      this.path = path;
+      this.lastSequence = lastSequence;
+      this.bytes = bytes;
+    }
+  }
+
+  private Journal(JournalSettings settings, Clock clock) {
+    this.settings = settings;
+    this.clock = clock;
+    this.thread = new Thread(this::run, "journal-" + settings.dir().getFileName());
+    this.thread.setDaemon(true);
+  }
+
+  /** Opens (recovering) or creates the journal in {@code settings.dir()}. Blocking. */
+  public static Journal open(JournalSettings settings, Clock clock) throws IOException {
+    Journal journal = new Journal(settings, clock);
+    journal.recover();
+    journal.thread.start();
+    return journal;
+  }
+
+  /** What recovery and appends found and did, for metrics and {@code journal inspect}. */
+  public JournalCounts counts() {
+    return counts;
+  }
+
+  /**
+   * Records appended and not yet replayed (a corrupt record counts until the checkpoint passes it).
+   */
+  public long pendingRecords() {
+    return nextSequence - 1 - replayed;
+  }
+
+  /** Bytes of segments on disk. */
+  public long bytes() {
+    return totalBytes.get();
+  }
+
+  /** The pending record a client's {@code Idempotency-Key} names, if any. */
+  public Optional<JournalRecord> pendingWithKey(String tenant, String idempotencyKey) {
+    return Optional.ofNullable(pendingKeys.get(keyOf(tenant, idempotencyKey)));
+  }
+
+  /** Appends {@code record}; completes with it (and its sequence) once it is durable. */
+  public Future<JournalRecord> append(JournalRecord record) {
+    return submit(new Append(record));
+  }
+
+  /** Up to {@code max} records after the checkpoint, in sequence order. */
+  public Future<List<JournalRecord>> pending(int max) {
+    return submit(new Call<>(() -> readPending(max)));
+  }
+
+  /** Moves the checkpoint to {@code sequence} and deletes the segments wholly before it. */
+  public Future<Void> replayedThrough(long sequence) {
+    return submit(
+        new Call<>(
+            () -> {
+              checkpoint(sequence);
+              return null;
+            }));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    tasks.add(new Stop());
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private <T> Future<T> submit(Task task) {
+    @SuppressWarnings("unchecked")
+    Future<T> future = (Future<T>) task.future();
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException("the journal is closed"));
+    }
+    tasks.add(task);
+    return future;
+  }
+
+  // ---- the journal's thread
+
+  private void run() {
+    List<Task> batch = new ArrayList<>();
+    while (true) {
+      try {
+        batch.add(tasks.take());
+      } catch (InterruptedException e) {
+        return;
+      }
+      tasks.drainTo(batch, MAX_GROUP);
+      List<Append> group = new ArrayList<>();
+      for (Task task : batch) {
+        if (task instanceof Append append) {
+          group.add(append);
+          continue;
+        }
+        write(group);
+        group.clear();
+        if (task instanceof Stop) {
+          closeActive();
+          batch.clear();
+          return;
+        }
+        ((Call<?>) task).run();
+      }
+      write(group);
+      batch.clear();
+    }
+  }
+
+  private void write(List<Append> group) {
+    if (group.isEmpty()) {
+      return;
+    }
+    List<Append> accepted = new ArrayList<>();
+    ByteBuffer bytes;
+    long first = nextSequence;
+    try {
+      rollIfDue();
+      List<byte[]> frames = new ArrayList<>();
+      long size = 0;
+      for (Append append : group) {
+        JournalRecord numbered = append.record.withSequence(nextSequence);
+        byte[] frame;
+        try {
+          frame = Frames.encode(numbered.sequence(), numbered.payload());
+        } catch (IllegalArgumentException tooLarge) {
+          append.fail(tooLarge);
+          continue;
+        }
+        if (totalBytes.get() + size + frame.length > settings.maxBytes()) {
+          counts.full.incrementAndGet();
+          append.fail(new JournalFullException(settings.maxBytes()));
+          continue;
+        }
+        nextSequence++;
+        append.numbered = numbered;
+        frames.add(frame);
+        accepted.add(append);
+        size += frame.length;
+      }
+      bytes = ByteBuffer.allocate((int) size);
+      frames.forEach(bytes::put);
+      bytes.flip();
+    } catch (IOException | RuntimeException e) {
+      nextSequence = first;
+      group.forEach(a -> a.fail(e));
+      return;
+    }
+    if (accepted.isEmpty()) {
+      return;
+    }
+    long before = -1;
+    try {
+      before = active.size();
+      long start = System.nanoTime();
+      while (bytes.hasRemaining()) {
+        active.write(bytes);
+      }
+      active.force(false);
+      counts.recordFlush(System.nanoTime() - start, accepted.size());
+    } catch (IOException e) {
+      LOG.error(
+          "journal write failed; cutting the group's {} records back off", accepted.size(), e);
+      cutBack(before);
+      nextSequence = first;
+      accepted.forEach(a -> a.fail(e));
+      return;
+    }
+    Segment segment = segments.lastEntry().getValue();
+    segment.lastSequence = nextSequence - 1;
+    segment.bytes += bytes.limit();
+    totalBytes.addAndGet(bytes.limit());
+    for (Append append : accepted) {
+      index(append.numbered);
+      append.complete(append.numbered);
+    }
+  }
+
+  private void cutBack(long size) {
+    try {
+      if (size >= 0) {
+        active.truncate(size);
+        active.force(false);
+      }
+    } catch (IOException e) {
+      LOG.error("journal segment could not be cut back to {} bytes; closing it", size, e);
+      closeActive();
+    }
+  }
+
+  private void rollIfDue() throws IOException {
+    Segment last = segments.isEmpty() ? null : segments.lastEntry().getValue();
+    boolean due =
+        active == null
+            || last.bytes >= settings.segmentBytes()
+            || clock.millis() - activeOpenedAt >= settings.segmentAge().toMillis();
+    if (!due) {
+      return;
+    }
+    activeOpenedAt = clock.millis();
+    if (active != null && last.bytes == 0) {
+      return; // an empty segment is not worth a new file
+    }
+    closeActive();
+    Path path = Segments.path(settings.dir(), nextSequence);
+    if (last != null && last.path.equals(path)) {
+      // begun at this sequence and still without a record: reuse it, cut to what it holds
+      active = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      active.truncate(last.bytes);
+      return;
+    }
+    active =
+        FileChannel.open(
+            path,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
+    Segments.syncDirectory(settings.dir());
+    segments.put(nextSequence, new Segment(path, nextSequence - 1, 0));
+  }
+
+  private void closeActive() {
+    if (active != null) {
+      try {
+        active.close();
+      } catch (IOException e) {
+        LOG.warn("journal segment did not close cleanly: {}", e.toString());
+      }
+      active = null;
+    }
+  }
+
+  private List<JournalRecord> readPending(int max) throws IOException {
+    List<JournalRecord> found = new ArrayList<>();
+    Long from = segments.floorKey(replayed + 1);
+    for (Segment segment : (from == null ? segments : segments.tailMap(from, true)).values()) {
+      if (segment.lastSequence <= replayed) {
+        continue;
+      }
+      byte[] bytes = Files.readAllBytes(segment.path);
+      for (SegmentScan.Frame frame : SegmentScan.of(bytes, bytes.length).frames()) {
+        if (frame.sequence() > replayed) {
+          decode(bytes, frame).ifPresent(found::add);
+          if (found.size() >= max) {
+            return found;
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private void checkpoint(long sequence) throws IOException {
+    if (sequence <= replayed) {
+      return;
+    }
+    Segments.writeAtomically(
+        settings.dir().resolve(CHECKPOINT),
+        Long.toString(sequence).getBytes(StandardCharsets.US_ASCII));
+    replayed = sequence;
+    pendingKeys.values().removeIf(r -> r.sequence() <= sequence);
+    List<Long> done = new ArrayList<>();
+    for (Map.Entry<Long, Segment> entry : segments.entrySet()) {
+      boolean isActive = entry.getKey().equals(segments.lastKey());
+      if (!isActive && entry.getValue().lastSequence <= sequence) {
+        done.add(entry.getKey());
+      }
+    }
+    for (Long first : done) {
+      Segment segment = segments.remove(first);
+      Files.deleteIfExists(segment.path);
+      totalBytes.addAndGet(-segment.bytes);
+    }
+    if (!done.isEmpty()) {
+      Segments.syncDirectory(settings.dir());
+    }
+  }
+
+  // ---- recovery (before the thread starts)
+
+  private void recover() throws IOException {
+    Files.createDirectories(settings.dir());
+    Path checkpoint = settings.dir().resolve(CHECKPOINT);
+    replayed =
+        Files.exists(checkpoint)
+            ? Long.parseLong(Files.readString(checkpoint, StandardCharsets.US_ASCII).trim())
+            : 0;
+    nextSequence = replayed + 1;
+    List<Path> files = Segments.list(settings.dir());
+    for (int i = 0; i < files.size(); i++) {
+      recoverSegment(files.get(i), i == files.size() - 1);
+    }
+    if (!segments.isEmpty()) {
+      Segment last = segments.lastEntry().getValue();
+      active = FileChannel.open(last.path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      activeOpenedAt = clock.millis();
+    }
+  }
+
+  private void recoverSegment(Path path, boolean last) throws IOException {
+    byte[] bytes = Files.readAllBytes(path);
+    SegmentScan scan = SegmentScan.of(bytes, bytes.length);
+    for (SegmentScan.Range range : scan.corrupt()) {
+      quarantine(path, bytes, range.from(), range.to());
+    }
+    long size = bytes.length;
+    if (scan.torn()) {
+      if (last) {
+        LOG.warn(
+            "journal segment {} ends in a torn record ({} bytes after offset {}): cut off",
+            path.getFileName(),
+            bytes.length - scan.validEnd(),
+            scan.validEnd());
+        counts.torn.incrementAndGet();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+          channel.truncate(scan.validEnd());
+          channel.force(true);
+        }
+        size = scan.validEnd();
+      } else {
+        quarantine(path, bytes, scan.validEnd(), bytes.length);
+      }
+    }
+    long firstSequence = Segments.firstSequence(path);
+    long lastSequence = firstSequence - 1;
+    for (SegmentScan.Frame frame : scan.frames()) {
+      lastSequence = Math.max(lastSequence, frame.sequence());
+      if (frame.sequence() > replayed) {
+        decode(bytes, frame).ifPresent(this::index);
+      }
+    }
+    nextSequence = Math.max(nextSequence, lastSequence + 1);
+    segments.put(firstSequence, new Segment(path, lastSequence, size));
+    totalBytes.addAndGet(size);
+  }
+
+  private void quarantine(Path segment, byte[] bytes, int from, int to) throws IOException {
+    Path dir = settings.dir().resolve(QUARANTINE);
+    Files.createDirectories(dir);
+    Path copy = dir.resolve(segment.getFileName() + "-" + from + ".bad");
+    if (!Files.exists(copy)) {
+      Segments.writeAtomically(copy, java.util.Arrays.copyOfRange(bytes, from, to));
+    }
+    counts.corrupt.incrementAndGet();
+    LOG.error(
+        "journal segment {} holds {} corrupt bytes at offset {}: copied to {}, skipped by replays",
+        segment.getFileName(),
+        to - from,
+        from,
+        copy);
+  }
+
+  private Optional<JournalRecord> decode(byte[] bytes, SegmentScan.Frame frame) {
+    byte[] payload =
+        java.util.Arrays.copyOfRange(
+            bytes, frame.offset() + Frames.HEADER_BYTES, frame.offset() + frame.length());
+    try {
+      return Optional.of(JournalRecord.fromPayload(frame.sequence(), payload));
+    } catch (RuntimeException e) {
+      counts.corrupt.incrementAndGet();
+      LOG.error(
+          "journal record {} checks but cannot be read: skipped ({})",
+          frame.sequence(),
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private void index(JournalRecord record) {
+    record.idempotencyKey().ifPresent(key -> pendingKeys.put(keyOf(record.tenant(), key), record));
+  }
+
+  private static String keyOf(String tenant, String idempotencyKey) {
+    return tenant + '\n' + idempotencyKey;
+  }
+
+  // ---- tasks
+
+  private abstract static class Task {
+    private final Promise<Object> promise = Promise.promise();
+    private final Context context = Vertx.currentContext();
+
+    Future<?> future() {
+      return promise.future();
+    }
+
+    void complete(Object value) {
+      if (context == null) {
+        promise.complete(value);
+      } else {
+        context.runOnContext(v -> promise.complete(value));
+      }
+    }
+
+    void fail(Throwable error) {
+      if (context == null) {
+        promise.fail(error);
+      } else {
+        context.runOnContext(v -> promise.fail(error));
+      }
+    }
+  }
+
+  private static final class Append extends Task {
+    final JournalRecord record;
+    JournalRecord numbered;
+
+    Append(JournalRecord record) {
+      this.record = record;
+    }
+  }
+
+  private static final class Call<T> extends Task {
+    final Callable<T> work;
+
+    Call(Callable<T> work) {
+      this.work = work;
+    }
+
+    void run() {
+      try {
+        complete(work.call());
+      } catch (Exception e) {
+        fail(e);
+      }
+    }
+  }
+
+  private static final class Stop extends Task {}
+}
