@@ -18,6 +18,7 @@ import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
 import dev.soma.resilience.failover.llm.LlmFailoverVerticle;
 import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
+import dev.soma.resilience.journal.Journal;
 import dev.soma.resilience.memory.Memories;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
@@ -93,6 +94,8 @@ public final class Application implements AutoCloseable {
 
   /** This process's lease keeper, once the schema is migrated (its leases end with it). */
   private volatile LeaseKeeper keeper;
+
+  private volatile Journal journal;
 
   /** The role announced as up, to announce it stopped; none for one-shot tools. */
   private volatile Role up;
@@ -190,26 +193,38 @@ public final class Application implements AutoCloseable {
    * SomaBrain breaker, status view) are built here once and shared by every HTTP instance.
    */
   private Future<?> deployService(ServiceConfig config) {
+    return vertx
+        .executeBlocking(() -> Journal.open(config.journal().settings(), Clock.systemUTC()))
+        .compose(
+            opened -> {
+              journal = opened;
+              return deployService(config, opened);
+            });
+  }
+
+  private Future<?> deployService(ServiceConfig config, Journal journal) {
     DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
     ServiceMeters.llmFailovers(config.llm(), registry);
     Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
     KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
-    AgentApi agentApi =
-        new AgentApi(
-            vertx,
-            config,
-            new AgentApi.Parts(
-                pool,
-                keeper,
-                outbox,
-                SessionContext.create(vertx, config.redisUrl(), config.session()),
-                memories.service(),
-                status,
-                breakers,
-                keys),
-            registry);
+    AgentApi.Parts parts =
+        new AgentApi.Parts(
+            pool,
+            keeper,
+            outbox,
+            SessionContext.create(vertx, config.redisUrl(), config.session()),
+            memories.service(),
+            status,
+            breakers,
+            keys,
+            journal);
+    AgentApi agentApi = new AgentApi(vertx, config, parts, registry);
     return vertx
         .deployVerticle(new KeyRecheck(pool, keys, config.api().keyRecheck(), Clock.systemUTC()))
+        .compose(
+            v ->
+                vertx.deployVerticle(
+                    agentApi.journalReplay(parts, config.journal().replayInterval())))
         .compose(
             v ->
                 vertx.deployVerticle(
@@ -331,6 +346,9 @@ public final class Application implements AutoCloseable {
           Duration.ofSeconds(30));
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    if (journal != null) {
+      journal.close();
     }
     processMeters.close();
     infrastructure.close();

@@ -10,6 +10,8 @@ import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.storage.UploadSpool;
 import dev.soma.resilience.idempotency.IdempotentRequests;
+import dev.soma.resilience.journal.Journal;
+import dev.soma.resilience.journal.JournalReplay;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.Outbox;
@@ -62,7 +64,8 @@ public final class AgentApi implements RouteModule {
       MemoryService memories,
       DegradationStatusView status,
       BreakerPanel breakers,
-      KeyCache keys) {}
+      KeyCache keys,
+      Journal journal) {}
 
   public AgentApi(Vertx vertx, ServiceConfig service, Parts parts, MeterRegistry registry) {
     this.service = service;
@@ -77,7 +80,7 @@ public final class AgentApi implements RouteModule {
             Duration.ofHours(service.idempotency().retentionHours()),
             config.idempotencyAbandonAfter(),
             Clock.systemUTC());
-    this.create = new IdempotentCreate(parts.pool(), parts.outbox(), requests);
+    this.create = new IdempotentCreate(parts.pool(), parts.outbox(), requests, parts.journal());
     this.conversations =
         new ConversationRoutes(parts.pool(), parts.outbox(), create, parts.sessions());
     this.memories = new MemoryRoutes(parts.memories(), create, parts.sessions());
@@ -108,6 +111,18 @@ public final class AgentApi implements RouteModule {
         .description("Open WebSockets and SSE chat streams that are pushed status changes")
         .strongReference(true)
         .register(registry);
+  }
+
+  /**
+   * The verticle that replays {@code parts.journal()} into the database with these routes' writes.
+   */
+  public JournalReplay journalReplay(Parts parts, Duration interval) {
+    return new JournalReplay(
+        parts.journal(),
+        parts.pool(),
+        JournalReplay.byName(conversations.journalKinds()),
+        requests,
+        interval);
   }
 
   @Override

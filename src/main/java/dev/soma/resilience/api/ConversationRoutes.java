@@ -2,6 +2,7 @@ package dev.soma.resilience.api;
 
 import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.journal.JournalKind;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.session.SessionContext;
 import io.vertx.core.Future;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -29,12 +31,19 @@ final class ConversationRoutes {
   private final IdempotentCreate create;
   private final SessionContext sessions;
   private final Conversations conversations;
+  private final JournaledMessage messages;
 
   ConversationRoutes(Pool pool, Outbox outbox, IdempotentCreate create, SessionContext sessions) {
     this.pool = pool;
     this.create = create;
     this.sessions = sessions;
     this.conversations = new Conversations(outbox);
+    this.messages = new JournaledMessage(conversations);
+  }
+
+  /** The writes of these routes that the journal can hold. */
+  List<JournalKind> journalKinds() {
+    return List.of(messages);
   }
 
   void mount(Router router) {
@@ -55,24 +64,9 @@ final class ConversationRoutes {
     String session = body.optionalId("sessionId");
     create.run(
         ctx,
-        tx ->
-            conversations
-                .store(tx, tenant, conversation, message, role, content, metadata)
-                .recover(
-                    e ->
-                        Future.failedFuture(
-                            e instanceof Conversations.DuplicateMessage
-                                ? Problem.conflict(e.getMessage())
-                                : e))
-                .map(
-                    key ->
-                        new IdempotentCreate.Reply(
-                            202,
-                            new JsonObject()
-                                .put("conversationId", conversation)
-                                .put("messageId", message)
-                                .put("status", "accepted")
-                                .put("eventKey", key))),
+        messages,
+        JournaledMessage.request(conversation, message, role, content, metadata),
+        202,
         committed ->
             session == null
                 ? Future.succeededFuture()

@@ -1,13 +1,21 @@
 package dev.soma.resilience.api;
 
+import dev.soma.resilience.common.db.DatabaseErrors;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.idempotency.IdempotentRequests;
+import dev.soma.resilience.journal.Journal;
+import dev.soma.resilience.journal.JournalFullException;
+import dev.soma.resilience.journal.JournalKind;
+import dev.soma.resilience.journal.JournalRecord;
+import dev.soma.resilience.journal.JournalReplay;
 import dev.soma.resilience.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -23,14 +31,18 @@ final class IdempotentCreate {
   static final String HEADER = "Idempotency-Key";
   private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
+  static final long JOURNAL_FULL_RETRY_SECONDS = 30;
+
   private final Pool pool;
   private final Outbox outbox;
   private final IdempotentRequests requests;
+  private final Journal journal;
 
-  IdempotentCreate(Pool pool, Outbox outbox, IdempotentRequests requests) {
+  IdempotentCreate(Pool pool, Outbox outbox, IdempotentRequests requests, Journal journal) {
     this.pool = pool;
     this.outbox = outbox;
     this.requests = requests;
+    this.journal = journal;
   }
 
   /** A status and JSON body to answer with (and to store under the key). */
@@ -58,18 +70,60 @@ final class IdempotentCreate {
       RoutingContext ctx,
       Function<Transaction, Future<Reply>> work,
       Function<Reply, Future<?>> committed) {
+    run(ctx, work, committed, ctx::fail);
+  }
+
+  /**
+   * A creating request of a {@code kind} the journal can hold: made in the database as above, or,
+   * while the database cannot be reached (and as long as the journal holds records not yet
+   * replayed, so that nothing overtakes them), journaled and answered {@code status} with the
+   * kind's journaled reply once the record is on disk. An {@code Idempotency-Key} sent again while
+   * its request is journaled gets the same answer.
+   */
+  void run(
+      RoutingContext ctx,
+      JournalKind kind,
+      JsonObject request,
+      int status,
+      Function<Reply, Future<?>> committed) {
+    String tenant = TenantGate.tenant(ctx);
+    if (journal.pendingRecords() > 0) {
+      journal(ctx, kind, request, status, committed);
+      return;
+    }
+    run(
+        ctx,
+        tx -> kind.apply(tx, tenant, request).map(body -> new Reply(status, body)),
+        committed,
+        e -> {
+          if (DatabaseErrors.isUnreachable(e)) {
+            journal(ctx, kind, request, status, committed);
+          } else if (kind.alreadyApplied(e)) {
+            ctx.fail(Problem.conflict(e.getMessage()));
+          } else {
+            ctx.fail(e);
+          }
+        });
+  }
+
+  private void run(
+      RoutingContext ctx,
+      Function<Transaction, Future<Reply>> work,
+      Function<Reply, Future<?>> committed,
+      Consumer<Throwable> failed) {
     String tenant = TenantGate.tenant(ctx);
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
       Transaction.run(pool, work)
           .compose(reply -> committed.apply(reply).transform(done -> Future.succeededFuture(reply)))
           .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
-          .onFailure(ctx::fail);
+          .onFailure(failed::accept);
       return;
     }
     once(
         ctx,
         key,
+        failed,
         () ->
             Transaction.run(
                     pool,
@@ -92,20 +146,27 @@ final class IdempotentCreate {
    * failure frees the key for a retry. A malformed key is 400.
    */
   void once(RoutingContext ctx, String key, Supplier<Future<Reply>> proceed) {
+    once(ctx, key, ctx::fail, proceed);
+  }
+
+  private void once(
+      RoutingContext ctx, String key, Consumer<Throwable> failed, Supplier<Future<Reply>> proceed) {
     String tenant = TenantGate.tenant(ctx);
     if (!KEY.matcher(key).matches()) {
       ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
       return;
     }
-    String fingerprint =
-        IdempotentRequests.fingerprint(
-            ctx.request().method().name(),
-            ctx.request().path(),
-            ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
     requests
-        .begin(tenant, key, fingerprint)
-        .onSuccess(started -> settle(ctx, started, tenant, key, proceed))
-        .onFailure(ctx::fail);
+        .begin(tenant, key, fingerprint(ctx))
+        .onSuccess(started -> settle(ctx, started, tenant, key, failed, proceed))
+        .onFailure(failed::accept);
+  }
+
+  private static String fingerprint(RoutingContext ctx) {
+    return IdempotentRequests.fingerprint(
+        ctx.request().method().name(),
+        ctx.request().path(),
+        ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
   }
 
   private void settle(
@@ -113,6 +174,7 @@ final class IdempotentCreate {
       IdempotentRequests.Started started,
       String tenant,
       String key,
+      Consumer<Throwable> failed,
       Supplier<Future<Reply>> proceed) {
     switch (started.begin()) {
       case REPLAY -> send(ctx, started.storedStatus(), started.stored(), true);
@@ -126,7 +188,66 @@ final class IdempotentCreate {
           proceed
               .get()
               .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
-              .onFailure(e -> requests.abandon(tenant, key).onComplete(ignored -> ctx.fail(e)));
+              .onFailure(
+                  e -> requests.abandon(tenant, key).onComplete(ignored -> failed.accept(e)));
+    }
+  }
+
+  private void journal(
+      RoutingContext ctx,
+      JournalKind kind,
+      JsonObject request,
+      int status,
+      Function<Reply, Future<?>> committed) {
+    String tenant = TenantGate.tenant(ctx);
+    String key = ctx.request().getHeader(HEADER);
+    if (key != null && !KEY.matcher(key).matches()) {
+      ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
+      return;
+    }
+    JsonObject envelope =
+        new JsonObject().put(JournalReplay.REQUEST, request).put(JournalReplay.STATUS, status);
+    if (key != null) {
+      envelope.put(JournalReplay.REQUEST_HASH, fingerprint(ctx));
+    }
+    Reply reply = new Reply(status, kind.journaledReply(request));
+    journal
+        .append(
+            JournalRecord.of(
+                kind.name(),
+                tenant,
+                kind.dedupeKey(tenant, request),
+                Optional.ofNullable(key),
+                envelope,
+                System.currentTimeMillis()))
+        .compose(written -> committed.apply(reply).transform(done -> Future.succeededFuture()))
+        .onSuccess(written -> send(ctx, status, reply.body(), false))
+        .onFailure(e -> journalFailed(ctx, kind, envelope, e));
+  }
+
+  private static void journalFailed(
+      RoutingContext ctx, JournalKind kind, JsonObject envelope, Throwable e) {
+    if (e instanceof Journal.KeyJournaled same) {
+      JsonObject earlier = same.earlier().body();
+      if (!envelope
+          .getString(JournalReplay.REQUEST_HASH)
+          .equals(earlier.getString(JournalReplay.REQUEST_HASH))) {
+        ctx.fail(Problem.unprocessable("this " + HEADER + " was used for a different request"));
+        return;
+      }
+      send(
+          ctx,
+          earlier.getInteger(JournalReplay.STATUS),
+          kind.journaledReply(earlier.getJsonObject(JournalReplay.REQUEST)),
+          true);
+    } else if (e instanceof JournalFullException) {
+      ctx.fail(
+          Problem.unavailable(
+              "the database is unreachable and the local journal is full; nothing was written,"
+                  + " retry later",
+              JOURNAL_FULL_RETRY_SECONDS));
+    } else {
+      ctx.fail(e);
     }
   }
 

@@ -35,6 +35,8 @@ import java.util.Optional;
  * @param llm the LLM providers and fallback chains ({@code SA01_LLM_*})
  * @param retention how long each table that only records the past keeps its rows ({@code
  *     SA01_RETENTION_*})
+ * @param journal the local journal for writes while PostgreSQL is unreachable ({@code
+ *     SA01_JOURNAL_*})
  * @throws ConfigException when a part is missing, the port is outside 0-65535 or no HTTP instance
  *     is asked for
  */
@@ -57,7 +59,8 @@ public record ServiceConfig(
     AudioConfig audio,
     StorageConfig storage,
     LlmConfig llm,
-    RetentionConfig retention) {
+    RetentionConfig retention,
+    JournalConfig journal) {
 
   public ServiceConfig {
     Require.present("dataDir", dataDir);
@@ -76,6 +79,7 @@ public record ServiceConfig(
     Require.present("session", session);
     Require.present("degradation", degradation);
     Require.present("retention", retention);
+    Require.present("journal", journal);
     Require.present("audio", audio);
     Require.present("storage", storage);
     Require.present("llm", llm);
@@ -155,7 +159,8 @@ public record ServiceConfig(
         AudioConfig.from(s),
         StorageConfig.from(s, Path.of(dataDir), redis),
         LlmConfig.from(s),
-        RetentionConfig.from(s));
+        RetentionConfig.from(s),
+        JournalConfig.from(s, Path.of(dataDir)));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */

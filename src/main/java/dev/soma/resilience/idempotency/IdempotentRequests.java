@@ -80,6 +80,17 @@ public final class IdempotentRequests {
       "UPDATE idempotency_records SET status = 'completed', response_status = $3,"
           + " response_body = $4 WHERE scope = $1 AND idem_key = $2";
 
+  /** A key whose request was journaled and is now replayed: completed at once, if still free. */
+  static final String STORE_COMPLETED =
+      """
+      INSERT INTO idempotency_records
+             (scope, idem_key, tenant_id, request_hash, status, response_status, response_body,
+              created_at, expires_at)
+      VALUES ($1, $2, $3, $4, 'completed', $5, $6, $7::timestamptz,
+              $7::timestamptz + make_interval(secs => $8))
+      ON CONFLICT (scope, idem_key) DO NOTHING\
+      """;
+
   static final String ABANDON =
       "DELETE FROM idempotency_records WHERE scope = $1 AND idem_key = $2 AND status ="
           + " 'in_progress'";
@@ -164,6 +175,26 @@ public final class IdempotentRequests {
       SqlClient tx, String tenant, String key, int status, JsonObject body) {
     return tx.preparedQuery(COMPLETE)
         .execute(Tuple.of(scope(tenant), key, status, body))
+        .mapEmpty();
+  }
+
+  /**
+   * Stores the response of a request that was journaled under {@code key} and is being replayed, on
+   * the replay's transaction {@code tx}; a key the database already holds is left as it is.
+   */
+  public Future<Void> storeReplayed(
+      SqlClient tx, String tenant, String key, String requestHash, int status, JsonObject body) {
+    return tx.preparedQuery(STORE_COMPLETED)
+        .execute(
+            Tuple.of(
+                scope(tenant),
+                key,
+                tenant,
+                requestHash,
+                status,
+                body,
+                OffsetDateTime.now(clock),
+                retention.toSeconds()))
         .mapEmpty();
   }
 

@@ -121,9 +121,37 @@ public final class Journal implements AutoCloseable {
     return Optional.ofNullable(pendingKeys.get(keyOf(tenant, idempotencyKey)));
   }
 
-  /** Appends {@code record}; completes with it (and its sequence) once it is durable. */
+  /**
+   * Appends {@code record}; completes with it (and its sequence) once it is durable. A record whose
+   * {@code Idempotency-Key} the journal holds already (pending, or being appended) is refused with
+   * {@link KeyJournaled}, so that one key is journaled once.
+   */
   public Future<JournalRecord> append(JournalRecord record) {
+    if (record.idempotencyKey().isPresent()) {
+      String key = keyOf(record.tenant(), record.idempotencyKey().get());
+      JournalRecord earlier = pendingKeys.putIfAbsent(key, record);
+      if (earlier != null) {
+        return Future.failedFuture(new KeyJournaled(earlier));
+      }
+      return this.<JournalRecord>submit(new Append(record))
+          .onFailure(e -> pendingKeys.remove(key, record));
+    }
     return submit(new Append(record));
+  }
+
+  /** An append refused because its {@code Idempotency-Key} is journaled already. */
+  public static final class KeyJournaled extends RuntimeException {
+    private final transient JournalRecord earlier;
+
+    KeyJournaled(JournalRecord earlier) {
+      super("this Idempotency-Key is journaled already", null, false, false);
+      this.earlier = earlier;
+    }
+
+    /** The record journaled first under the key. */
+    public JournalRecord earlier() {
+      return earlier;
+    }
   }
 
   /** Up to {@code max} records after the checkpoint, in sequence order. */
@@ -344,7 +372,7 @@ public final class Journal implements AutoCloseable {
         settings.dir().resolve(CHECKPOINT),
         Long.toString(sequence).getBytes(StandardCharsets.US_ASCII));
     replayed = sequence;
-    pendingKeys.values().removeIf(r -> r.sequence() <= sequence);
+    pendingKeys.values().removeIf(r -> r.sequence() > 0 && r.sequence() <= sequence);
     List<Long> done = new ArrayList<>();
     for (Map.Entry<Long, Segment> entry : segments.entrySet()) {
       boolean isActive = entry.getKey().equals(segments.lastKey());

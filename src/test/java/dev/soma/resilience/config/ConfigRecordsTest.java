@@ -229,7 +229,8 @@ class ConfigRecordsTest {
                     c.audio(),
                     c.storage(),
                     c.llm(),
-                    c.retention()))
+                    c.retention(),
+                    c.journal()))
         .isInstanceOf(ConfigException.class)
         .hasMessage("SA01_HTTP_PORT must be from 0 to 65535, but was '70000'");
   }

@@ -1,0 +1,33 @@
+package dev.soma.resilience.journal;
+
+import dev.soma.resilience.common.db.Transaction;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A kind of write the journal can hold, and how to make it in the database: the same {@link #apply}
+ * runs for a live request and for the replay of a journaled one, so both write exactly the same
+ * rows and outbox events.
+ */
+public interface JournalKind {
+
+  /** The kind's name in the journal (never changes: journals outlive releases). */
+  String name();
+
+  /** The key that makes the write's second replay harmless (its event's dedupe key). */
+  String dedupeKey(String tenant, JsonObject request);
+
+  /** Makes the write on {@code tx}; completes with the body to answer (and store under a key). */
+  Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request);
+
+  /** Whether {@code failure} of {@link #apply} says the write is in the database already. */
+  boolean alreadyApplied(Throwable failure);
+
+  /** The answer to a request journaled (its {@code status} is {@code journaled}). */
+  JsonObject journaledReply(JsonObject request);
+
+  /** The answer stored for a key whose write a replay found already applied. */
+  default JsonObject appliedReply(JsonObject request) {
+    return journaledReply(request).put("status", "accepted");
+  }
+}

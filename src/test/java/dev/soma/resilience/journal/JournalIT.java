@@ -1,0 +1,187 @@
+package dev.soma.resilience.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.soma.resilience.Application;
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.config.DatabaseUrl;
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.TcpProxy;
+import dev.soma.resilience.testing.TenantKeys;
+import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Conversation messages while the service cannot reach PostgreSQL: journaled and answered 202
+ * {@code journaled}, then replayed into the real database, each once and in order, with their
+ * events and their {@code Idempotency-Key}'s answer. The service reaches its database through a
+ * {@link TcpProxy} the test cuts; the test reads the database directly.
+ */
+@ExtendWith(TestServices.class)
+class JournalIT {
+
+  private static final HttpClient http = HttpClient.newHttpClient();
+  private static OutboxFixture fx;
+  private static TcpProxy proxy;
+  private static Application app;
+  private static String key;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fx = new OutboxFixture();
+    DatabaseUrl direct = fx.databaseUrl;
+    proxy = new TcpProxy(direct.host(), direct.port());
+    DatabaseUrl proxied =
+        new DatabaseUrl(
+            "127.0.0.1", proxy.port(), direct.database(), direct.user(), direct.password());
+    app =
+        Application.start(
+            OutboxFixture.config(
+                Map.of(
+                    "SA01_DATABASE_URL", TestServices.databaseUrlSetting(proxied),
+                    "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
+                    "SA01_HTTP_PORT", "0",
+                    "SA01_DATA_DIR", TestServices.tempDir("journal").toString(),
+                    "SA01_JOURNAL_REPLAY_INTERVAL_MS", "200")),
+            Application.Role.SERVICE);
+    key = TenantKeys.create(fx.pool, "acme");
+  }
+
+  @AfterEach
+  void databaseBack() throws Exception {
+    proxy.restore();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (app != null) {
+      app.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  @Test
+  void messagesDuringAnOutageAreJournaledThenStoredOnceInOrderWithTheirEvents() throws Exception {
+    assertThat(post("before", "m0", null).statusCode()).isEqualTo(202); // the key is seen valid
+
+    proxy.cut();
+    List<HttpResponse<String>> answers = new ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      answers.add(post("outage", "m" + i, null));
+    }
+    proxy.restore();
+    HttpResponse<String> after = post("outage", "m31", null);
+
+    assertThat(answers)
+        .allSatisfy(
+            answer -> {
+              assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+              assertThat(new JsonObject(answer.body()).getString("status")).isEqualTo("journaled");
+            });
+    assertThat(after.statusCode()).isEqualTo(202);
+    List<String> expected =
+        IntStream.rangeClosed(1, 31).mapToObj(i -> "conv:outage:m" + i).toList();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(events("outage")).containsExactlyElementsOf(expected));
+    assertThat(messages("outage")).hasSize(31);
+  }
+
+  @Test
+  void anIdempotencyKeyJournaledAnswersTheSameDuringTheOutageAndTheStoredAnswerAfter()
+      throws Exception {
+    assertThat(post("keyed", "k0", null).statusCode()).isEqualTo(202);
+
+    proxy.cut();
+    HttpResponse<String> first = post("keyed", "k1", "idem-1");
+    HttpResponse<String> again = post("keyed", "k1", "idem-1");
+    HttpResponse<String> misused = post("keyed", "other", "idem-1");
+    proxy.restore();
+
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(again.statusCode()).isEqualTo(202);
+    assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(new JsonObject(again.body())).isEqualTo(new JsonObject(first.body()));
+    assertThat(misused.statusCode()).isEqualTo(422);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(messages("keyed")).containsExactly("k0", "k1"));
+    HttpResponse<String> afterwards = post("keyed", "k1", "idem-1");
+    assertThat(afterwards.statusCode()).isEqualTo(202);
+    assertThat(afterwards.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+  }
+
+  private static List<String> events(String conversation) throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (Row row :
+        Blocking.await(
+            fx.pool
+                .preparedQuery(
+                    "SELECT dedupe_key FROM outbox_messages WHERE tenant_id = 'acme' AND"
+                        + " partition_key = $1 ORDER BY id")
+                .execute(Tuple.of("conv:" + conversation)),
+            Duration.ofSeconds(10))) {
+      keys.add(row.getString(0));
+    }
+    return keys;
+  }
+
+  private static List<String> messages(String conversation) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (Row row :
+        Blocking.await(
+            fx.pool
+                .preparedQuery(
+                    "SELECT message_id FROM conversation_messages WHERE tenant_id = 'acme' AND"
+                        + " conversation_id = $1 ORDER BY created_at, message_id")
+                .execute(Tuple.of(conversation)),
+            Duration.ofSeconds(10))) {
+      ids.add(row.getString(0));
+    }
+    return ids;
+  }
+
+  private static HttpResponse<String> post(String conversation, String message, String idemKey)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + app.httpPort()
+                        + "/v1/conversations/"
+                        + conversation
+                        + "/messages"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"messageId\":\"" + message + "\",\"content\":\"hello " + message + "\"}"));
+    if (idemKey != null) {
+      request.header("Idempotency-Key", idemKey);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
