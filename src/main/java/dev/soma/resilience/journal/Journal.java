@@ -354,12 +354,17 @@ public final class Journal implements AutoCloseable {
       byte[] bytes = Files.readAllBytes(segment.path);
       for (SegmentScan.Frame frame : SegmentScan.of(bytes, bytes.length).frames()) {
         if (frame.sequence() > replayed) {
-          decode(bytes, frame).ifPresent(found::add);
+          decode(bytes, frame, false).ifPresent(found::add);
           if (found.size() >= max) {
             return found;
           }
         }
       }
+    }
+    if (found.isEmpty() && nextSequence - 1 > replayed) {
+      // all that is left unreplayed is unreadable (quarantined): pass it, or it would hold every
+      // later write in the journal
+      checkpoint(nextSequence - 1);
     }
     return found;
   }
@@ -440,7 +445,7 @@ public final class Journal implements AutoCloseable {
     for (SegmentScan.Frame frame : scan.frames()) {
       lastSequence = Math.max(lastSequence, frame.sequence());
       if (frame.sequence() > replayed) {
-        decode(bytes, frame).ifPresent(this::index);
+        decode(bytes, frame, true).ifPresent(this::index);
       }
     }
     nextSequence = Math.max(nextSequence, lastSequence + 1);
@@ -464,13 +469,17 @@ public final class Journal implements AutoCloseable {
         copy);
   }
 
-  private Optional<JournalRecord> decode(byte[] bytes, SegmentScan.Frame frame) {
+  /** The frame's record; an unreadable one is logged and counted when {@code report} (recovery). */
+  private Optional<JournalRecord> decode(byte[] bytes, SegmentScan.Frame frame, boolean report) {
     byte[] payload =
         java.util.Arrays.copyOfRange(
             bytes, frame.offset() + Frames.HEADER_BYTES, frame.offset() + frame.length());
     try {
       return Optional.of(JournalRecord.fromPayload(frame.sequence(), payload));
     } catch (RuntimeException e) {
+      if (!report) {
+        return Optional.empty();
+      }
       counts.corrupt.incrementAndGet();
       LOG.error(
           "journal record {} checks but cannot be read: skipped ({})",

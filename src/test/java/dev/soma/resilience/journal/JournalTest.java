@@ -3,9 +3,11 @@ package dev.soma.resilience.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.soma.resilience.journal.internal.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -91,6 +93,26 @@ class JournalTest {
     try (Stream<Path> quarantined = Files.list(dir.resolve(Journal.QUARANTINE))) {
       assertThat(quarantined).hasSize(1);
     }
+  }
+
+  @Test
+  void anUnreadableLastPendingRecordIsPassedSoThatItHoldsNothingBack() throws Exception {
+    journal = open(1 << 20, 1 << 24);
+    append("m1", Optional.empty());
+    await(journal.replayedThrough(1));
+    journal.close();
+    // a frame that checks but holds no record of ours (written by no release we know)
+    Files.write(
+        onlySegment(),
+        Frames.encode(2, "not a record".getBytes(StandardCharsets.UTF_8)),
+        StandardOpenOption.APPEND);
+
+    journal = open(1 << 20, 1 << 24);
+
+    assertThat(journal.pendingRecords()).isEqualTo(1);
+    assertThat(pending()).isEmpty();
+    assertThat(journal.pendingRecords()).isZero();
+    assertThat(journal.counts().corruptRanges()).isEqualTo(1);
   }
 
   @Test
