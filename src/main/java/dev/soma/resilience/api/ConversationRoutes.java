@@ -32,6 +32,7 @@ final class ConversationRoutes {
   private final SessionContext sessions;
   private final Conversations conversations;
   private final JournaledMessage messages;
+  private final JournaledToolResult toolResults;
 
   ConversationRoutes(Pool pool, Outbox outbox, IdempotentCreate create, SessionContext sessions) {
     this.pool = pool;
@@ -39,11 +40,12 @@ final class ConversationRoutes {
     this.sessions = sessions;
     this.conversations = new Conversations(outbox);
     this.messages = new JournaledMessage(conversations);
+    this.toolResults = new JournaledToolResult(conversations);
   }
 
   /** The writes of these routes that the journal can hold. */
   List<JournalKind> journalKinds() {
-    return List.of(messages);
+    return List.of(messages, toolResults);
   }
 
   void mount(Router router) {
@@ -81,7 +83,6 @@ final class ConversationRoutes {
   }
 
   private void postToolResult(RoutingContext ctx) {
-    String tenant = TenantGate.tenant(ctx);
     String conversation = conversationId(ctx);
     JsonBody body = JsonBody.parse(ctx.body().buffer(), TOOL_FIELDS);
     String execution = body.optionalId("executionId");
@@ -91,26 +92,12 @@ final class ConversationRoutes {
     String tool = body.requiredString("toolName", 128);
     String status = body.oneOf("status", Set.of("succeeded", "failed"), "succeeded");
     Object result = body.requiredValue("result");
-    JsonObject stored = new JsonObject().put("value", result);
     create.run(
         ctx,
+        toolResults,
+        JournaledToolResult.request(conversation, execution, tool, status, result),
         202,
-        tx ->
-            conversations
-                .storeToolResult(tx, tenant, conversation, execution, tool, status, result)
-                .recover(
-                    e ->
-                        Future.failedFuture(
-                            e instanceof Conversations.DuplicateToolResult
-                                ? Problem.conflict(e.getMessage())
-                                : e))
-                .map(
-                    eventKey ->
-                        new JsonObject()
-                            .put("conversationId", conversation)
-                            .put("executionId", execution)
-                            .put("status", "accepted")
-                            .put("eventKey", eventKey)));
+        committed -> Future.succeededFuture());
   }
 
   private void listMessages(RoutingContext ctx) {

@@ -65,6 +65,11 @@ public final class Conversations {
     return "conv:" + conversation + ":" + message;
   }
 
+  /** The dedupe key of a tool execution's result event. */
+  public static String toolEventKey(String execution) {
+    return "tool:" + execution;
+  }
+
   /**
    * Stores a message and its event on {@code tx}; fails with {@link DuplicateMessage} when the
    * tenant already has a message with this id in the conversation. Completes with the event key.
@@ -117,7 +122,7 @@ public final class Conversations {
         () -> new DuplicateToolResult(execution),
         OutboxEntry.of(
             tenant,
-            "tool:" + execution,
+            toolEventKey(execution),
             TOOL_RESULTS,
             "conv:" + conversation,
             new JsonObject()

@@ -90,6 +90,9 @@ class JournalIT {
     List<HttpResponse<String>> answers = new ArrayList<>();
     for (int i = 1; i <= 30; i++) {
       answers.add(post("outage", "m" + i, null));
+      if (i == 15) {
+        answers.add(toolResult("outage", "x15"));
+      }
     }
     proxy.restore();
     HttpResponse<String> after = post("outage", "m31", null);
@@ -102,7 +105,8 @@ class JournalIT {
             });
     assertThat(after.statusCode()).isEqualTo(202);
     List<String> expected =
-        IntStream.rangeClosed(1, 31).mapToObj(i -> "conv:outage:m" + i).toList();
+        new ArrayList<>(IntStream.rangeClosed(1, 31).mapToObj(i -> "conv:outage:m" + i).toList());
+    expected.add(15, "tool:x15");
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(events("outage")).containsExactlyElementsOf(expected));
@@ -161,6 +165,28 @@ class JournalIT {
       ids.add(row.getString(0));
     }
     return ids;
+  }
+
+  private static HttpResponse<String> toolResult(String conversation, String execution)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + app.httpPort()
+                        + "/v1/conversations/"
+                        + conversation
+                        + "/tool-results"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"executionId\":\""
+                        + execution
+                        + "\",\"toolName\":\"search\",\"result\":{\"hits\":3}}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> post(String conversation, String message, String idemKey)

@@ -1,0 +1,76 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.chat.Conversations;
+import dev.soma.resilience.common.db.Transaction;
+import dev.soma.resilience.journal.JournalKind;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A tool execution's result as a write the journal can hold: {@code {"conversationId",
+ * "executionId", "toolName", "status", "result"}}, stored by {@link Conversations#storeToolResult}
+ * with its event, live or replayed. An execution that has a result already is a duplicate: 409
+ * live, "already applied" in a replay.
+ */
+final class JournaledToolResult implements JournalKind {
+
+  static final String NAME = "conversation.tool-result";
+
+  private final Conversations conversations;
+
+  JournaledToolResult(Conversations conversations) {
+    this.conversations = conversations;
+  }
+
+  static JsonObject request(
+      String conversation, String execution, String tool, String status, Object result) {
+    return new JsonObject()
+        .put("conversationId", conversation)
+        .put("executionId", execution)
+        .put("toolName", tool)
+        .put("status", status)
+        .put("result", result);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String dedupeKey(String tenant, JsonObject request) {
+    return Conversations.toolEventKey(request.getString("executionId"));
+  }
+
+  @Override
+  public Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request) {
+    return conversations
+        .storeToolResult(
+            tx,
+            tenant,
+            request.getString("conversationId"),
+            request.getString("executionId"),
+            request.getString("toolName"),
+            request.getString("status"),
+            request.getValue("result"))
+        .map(eventKey -> reply(request, "accepted"));
+  }
+
+  @Override
+  public boolean alreadyApplied(Throwable failure) {
+    return failure instanceof Conversations.DuplicateToolResult;
+  }
+
+  @Override
+  public JsonObject journaledReply(JsonObject request) {
+    return reply(request, "journaled");
+  }
+
+  private JsonObject reply(JsonObject request, String status) {
+    return new JsonObject()
+        .put("conversationId", request.getString("conversationId"))
+        .put("executionId", request.getString("executionId"))
+        .put("status", status)
+        .put("eventKey", dedupeKey("", request));
+  }
+}
