@@ -19,6 +19,8 @@ import dev.soma.resilience.failover.llm.LlmFailoverVerticle;
 import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.journal.Journal;
+import dev.soma.resilience.journal.JournalMetrics;
+import dev.soma.resilience.journal.JournalReplay;
 import dev.soma.resilience.memory.Memories;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
@@ -219,12 +221,11 @@ public final class Application implements AutoCloseable {
             keys,
             journal);
     AgentApi agentApi = new AgentApi(vertx, config, parts, registry);
+    JournalReplay replay = agentApi.journalReplay(parts, config.journal().replayInterval());
+    JournalMetrics.register(registry, journal, replay);
     return vertx
         .deployVerticle(new KeyRecheck(pool, keys, config.api().keyRecheck(), Clock.systemUTC()))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    agentApi.journalReplay(parts, config.journal().replayInterval())))
+        .compose(v -> vertx.deployVerticle(replay))
         .compose(
             v ->
                 vertx.deployVerticle(
@@ -276,6 +277,8 @@ public final class Application implements AutoCloseable {
                 config.httpHost(),
                 config.httpPort(),
                 serveStatus,
+                Optional.ofNullable(journal),
+                config.journal().readyWhileJournaling(),
                 modules),
         serveStatus ? config.httpInstances() : 1);
   }

@@ -5,6 +5,7 @@ import dev.soma.resilience.common.http.InvalidRequests;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.common.http.ProblemHandler;
 import dev.soma.resilience.degradation.DegradationAddresses;
+import dev.soma.resilience.journal.Journal;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
@@ -41,6 +43,8 @@ public final class OperationsApi extends VerticleBase {
   private final int port;
   private final List<RouteModule> modules;
   private final boolean serveStatus;
+  private final Optional<Journal> journal;
+  private final boolean readyWhileJournaling;
   private HttpServer server;
   private Router router;
 
@@ -51,7 +55,11 @@ public final class OperationsApi extends VerticleBase {
       String host,
       int port,
       boolean serveStatus,
+      Optional<Journal> journal,
+      boolean readyWhileJournaling,
       List<RouteModule> modules) {
+    this.journal = journal;
+    this.readyWhileJournaling = readyWhileJournaling;
     this.database = database;
     this.pool = pool;
     this.registry = registry;
@@ -77,14 +85,7 @@ public final class OperationsApi extends VerticleBase {
                 promise ->
                     database
                         .checkReady(pool)
-                        .onComplete(
-                            ar ->
-                                promise.complete(
-                                    ar.succeeded()
-                                        ? Status.OK()
-                                        : Status.KO(
-                                            new JsonObject()
-                                                .put("error", ar.cause().getMessage())))));
+                        .onComplete(ar -> promise.complete(readiness(ar.cause()))));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
     router
         .get("/metrics")
@@ -113,6 +114,21 @@ public final class OperationsApi extends VerticleBase {
         .onSuccess(s -> server = s);
   }
 
+  /**
+   * PostgreSQL's part of readiness: up, or down while the journal takes this node's writes and has
+   * room (the node can still take traffic: docs/RELIABILITY.md); down otherwise.
+   */
+  private Status readiness(Throwable failure) {
+    if (failure == null) {
+      return Status.OK();
+    }
+    JsonObject data = new JsonObject().put("error", failure.getMessage());
+    if (readyWhileJournaling && journal.isPresent() && journal.get().hasRoom()) {
+      return Status.OK(data.put("journaling", true));
+    }
+    return Status.KO(data);
+  }
+
   private void status(RoutingContext ctx) {
     vertx
         .eventBus()
@@ -121,10 +137,11 @@ public final class OperationsApi extends VerticleBase {
             new JsonObject(),
             new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
         .onSuccess(
-            reply ->
-                ctx.response()
-                    .putHeader("Content-Type", "application/json")
-                    .end(reply.body().encode()))
+            reply -> {
+              JsonObject snapshot = reply.body();
+              journal.ifPresent(j -> snapshot.put("journal", j.describe()));
+              ctx.response().putHeader("Content-Type", "application/json").end(snapshot.encode());
+            })
         .onFailure(
             e ->
                 ctx.fail(

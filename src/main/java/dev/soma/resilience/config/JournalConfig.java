@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param segmentAge ... or once it is this old
  * @param maxMegabytes beyond this, journaled writes are refused with 503
  * @param replayInterval how often the journal is checked for records to replay
+ * @param readyWhileJournaling whether {@code /health/ready} stays 200 while PostgreSQL is down and
+ *     the journal has room (false: 503, as a node that cannot reach its database)
  * @throws ConfigException when a size is below 1, the cap below a segment, or a duration not
  *     positive
  */
@@ -20,7 +22,8 @@ public record JournalConfig(
     int segmentMegabytes,
     Duration segmentAge,
     int maxMegabytes,
-    Duration replayInterval) {
+    Duration replayInterval,
+    boolean readyWhileJournaling) {
 
   private static final long MEGABYTE = 1024L * 1024;
 
@@ -39,7 +42,8 @@ public record JournalConfig(
         s.intIn("journal.segmentMegabytes", 1, 1024),
         s.duration("journal.segmentAgeSeconds", 1, 7 * 86_400),
         s.intIn("journal.maxMegabytes", 1, 1024 * 1024),
-        s.duration("journal.replayIntervalMs", 10, 60_000));
+        s.duration("journal.replayIntervalMs", 10, 60_000),
+        s.bool("journal.readyWhileJournaling"));
   }
 
   /** The journal's own settings. */

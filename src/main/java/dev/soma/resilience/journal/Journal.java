@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -68,6 +69,7 @@ public final class Journal implements AutoCloseable {
   private final JournalCounts counts = new JournalCounts();
   private volatile long nextSequence;
   private volatile long replayed;
+  private volatile long oldestPendingAt; // millis; 0 when nothing is pending
   private FileChannel active;
   private long activeOpenedAt;
   private volatile boolean closed;
@@ -114,6 +116,35 @@ public final class Journal implements AutoCloseable {
   /** Bytes of segments on disk. */
   public long bytes() {
     return totalBytes.get();
+  }
+
+  /** Whether an append of a small record would be taken now (the journal is below its cap). */
+  public boolean hasRoom() {
+    return totalBytes.get() < settings.maxBytes();
+  }
+
+  /**
+   * When the oldest record not yet replayed was journaled (millis), or 0 when none is waiting.
+   * Exact while nothing is replayed; during a replay it lags by at most one batch.
+   */
+  public long oldestPendingAtMillis() {
+    return pendingRecords() == 0 ? 0 : oldestPendingAt;
+  }
+
+  /**
+   * The journal as {@code /v1/status} shows it: {@code state} ({@code idle}, or {@code journaling}
+   * while records wait to be replayed: new writes are journaled until they are), {@code records},
+   * {@code bytes}, {@code capBytes} and {@code oldestAgeSeconds}.
+   */
+  public JsonObject describe() {
+    long records = pendingRecords();
+    long oldest = oldestPendingAtMillis();
+    return new JsonObject()
+        .put("state", records > 0 ? "journaling" : "idle")
+        .put("records", records)
+        .put("bytes", bytes())
+        .put("capBytes", settings.maxBytes())
+        .put("oldestAgeSeconds", oldest == 0 ? 0 : Math.max(0, (clock.millis() - oldest) / 1000));
   }
 
   /** The pending record a client's {@code Idempotency-Key} names, if any. */
@@ -280,6 +311,9 @@ public final class Journal implements AutoCloseable {
       accepted.forEach(a -> a.fail(e));
       return;
     }
+    if (first - 1 == replayed) {
+      oldestPendingAt = accepted.get(0).numbered.journaledAtMillis();
+    }
     Segment segment = segments.lastEntry().getValue();
     segment.lastSequence = nextSequence - 1;
     segment.bytes += bytes.limit();
@@ -360,6 +394,9 @@ public final class Journal implements AutoCloseable {
           }
         }
       }
+    }
+    if (!found.isEmpty()) {
+      oldestPendingAt = found.get(0).journaledAtMillis();
     }
     if (found.isEmpty() && nextSequence - 1 > replayed) {
       // all that is left unreplayed is unreadable (quarantined): pass it, or it would hold every
@@ -445,7 +482,14 @@ public final class Journal implements AutoCloseable {
     for (SegmentScan.Frame frame : scan.frames()) {
       lastSequence = Math.max(lastSequence, frame.sequence());
       if (frame.sequence() > replayed) {
-        decode(bytes, frame, true).ifPresent(this::index);
+        decode(bytes, frame, true)
+            .ifPresent(
+                record -> {
+                  if (oldestPendingAt == 0) {
+                    oldestPendingAt = record.journaledAtMillis();
+                  }
+                  index(record);
+                });
       }
     }
     nextSequence = Math.max(nextSequence, lastSequence + 1);

@@ -114,6 +114,33 @@ class JournalIT {
   }
 
   @Test
+  void whileRecordsWaitTheNodeStaysReadyAndSaysItIsJournalingThenIdle() throws Exception {
+    assertThat(post("shown", "s0", null).statusCode()).isEqualTo(202);
+
+    proxy.cut();
+    assertThat(post("shown", "s1", null).statusCode()).isEqualTo(202);
+    JsonObject during = new JsonObject(get("/v1/status").body()).getJsonObject("journal");
+    int ready = get("/health/ready").statusCode();
+    String metrics = get("/metrics").body();
+    proxy.restore();
+
+    assertThat(during.getString("state")).isEqualTo("journaling");
+    assertThat(during.getLong("records")).isGreaterThanOrEqualTo(1);
+    assertThat(ready).isEqualTo(200);
+    assertThat(metrics).containsPattern("(?m)^journal_records_waiting [1-9]");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        new JsonObject(get("/v1/status").body())
+                            .getJsonObject("journal")
+                            .getString("state"))
+                    .isEqualTo("idle"));
+    assertThat(get("/metrics").body()).containsPattern("(?m)^journal_replayed_total [1-9]");
+  }
+
+  @Test
   void anIdempotencyKeyJournaledAnswersTheSameDuringTheOutageAndTheStoredAnswerAfter()
       throws Exception {
     assertThat(post("keyed", "k0", null).statusCode()).isEqualTo(202);
@@ -165,6 +192,14 @@ class JournalIT {
       ids.add(row.getString(0));
     }
     return ids;
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> toolResult(String conversation, String execution)
