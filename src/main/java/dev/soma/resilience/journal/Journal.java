@@ -118,6 +118,11 @@ public final class Journal implements AutoCloseable {
     return totalBytes.get();
   }
 
+  /** The cap: appends beyond it are refused. */
+  public long capacityBytes() {
+    return settings.maxBytes();
+  }
+
   /** Whether an append of a small record would be taken now (the journal is below its cap). */
   public boolean hasRoom() {
     return totalBytes.get() < settings.maxBytes();
@@ -143,7 +148,7 @@ public final class Journal implements AutoCloseable {
         .put("state", records > 0 ? "journaling" : "idle")
         .put("records", records)
         .put("bytes", bytes())
-        .put("capBytes", settings.maxBytes())
+        .put("capBytes", capacityBytes())
         .put("oldestAgeSeconds", oldest == 0 ? 0 : Math.max(0, (clock.millis() - oldest) / 1000));
   }
 

@@ -7,12 +7,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The journal's meters: what waits ({@code journal_records_waiting}, {@code journal_bytes}, {@code
- * journal_oldest_waiting_age_seconds}), what was replayed or passed ({@code
- * journal_replayed_total}, {@code journal_replay_failed_total}), what recovery found ({@code
- * journal_torn_records_total}, {@code journal_corrupt_records_total}), appends refused as full
- * ({@code journal_full_refusals_total}) and the flushes ({@code journal_flush_seconds}: count and
- * sum; records per flush is {@code journal_flushed_records_total} over its count).
+ * The journal's meters: what waits ({@code journal_records_waiting}, {@code journal_bytes} of
+ * {@code journal_capacity_bytes}, {@code journal_oldest_waiting_age_seconds}), what was replayed or
+ * passed ({@code journal_replayed_total}, {@code journal_replay_failed_total}), what recovery found
+ * ({@code journal_torn_records_total}, {@code journal_corrupt_records_total}), appends refused as
+ * full ({@code journal_full_refusals_total}) and the flushes ({@code journal_flush_seconds}: count
+ * and sum; records per flush is {@code journal_flushed_records_total} over its count).
  */
 public final class JournalMetrics {
 
@@ -26,6 +26,11 @@ public final class JournalMetrics {
         .register(registry);
     Gauge.builder("journal.bytes", journal, Journal::bytes)
         .description("Bytes of journal segments on disk")
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("journal.capacity", journal, Journal::capacityBytes)
+        .description("The journal's cap: writes are refused beyond it")
         .baseUnit("bytes")
         .strongReference(true)
         .register(registry);
