@@ -2,6 +2,7 @@ package dev.soma.resilience.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.soma.resilience.Application;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,7 +38,8 @@ public final class RelayProcess {
   }
 
   /** Launches {@link RelayMain} with exactly {@code settings} as its {@code SA01_*} variables. */
-  static RelayProcess launch(String name, Map<String, String> settings, Path log) {
+  static RelayProcess launch(
+      String name, Application.Role role, Map<String, String> settings, Path log) {
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -46,7 +48,8 @@ public final class RelayProcess {
                 "-XX:+ExitOnOutOfMemoryError",
                 "-cp",
                 System.getProperty("java.class.path"),
-                RelayMain.class.getName())
+                RelayMain.class.getName(),
+                role.name())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     // only what the test says: no SA01_* of the machine running the tests
@@ -104,6 +107,11 @@ public final class RelayProcess {
    */
   public String leaseOwnerPrefix() {
     return "relay-" + pid() + "-";
+  }
+
+  /** The HTTP port it serves (known once {@link #awaitStarted} returned). */
+  public int httpPort() {
+    return httpPort;
   }
 
   public Path log() {

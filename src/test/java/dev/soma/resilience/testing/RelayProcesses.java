@@ -1,5 +1,6 @@
 package dev.soma.resilience.testing;
 
+import dev.soma.resilience.Application;
 import dev.soma.resilience.config.DatabaseUrl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +48,15 @@ public final class RelayProcesses implements BeforeEachCallback, AfterEachCallba
    * on a free loopback port, with {@code settings} ({@code SA01_*}) on top; does not wait for it.
    */
   public RelayProcess start(String name, DatabaseUrl database, Map<String, String> settings) {
+    return start(name, Application.Role.RELAY_WITH_PROBES, database, settings);
+  }
+
+  /**
+   * As above, running {@code role} (e.g. {@link Application.Role#SERVICE}: the whole service, its
+   * agent API on the HTTP port); data in a fresh directory unless {@code settings} names one.
+   */
+  public RelayProcess start(
+      String name, Application.Role role, DatabaseUrl database, Map<String, String> settings) {
     Map<String, String> env = new HashMap<>();
     env.put("SA01_DATABASE_URL", TestServices.databaseUrlSetting(database));
     env.put("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap());
@@ -54,7 +64,7 @@ public final class RelayProcesses implements BeforeEachCallback, AfterEachCallba
     env.put("SA01_HTTP_PORT", "0");
     env.put("SA01_DATA_DIR", TestServices.tempDir("relay-" + name).toString());
     env.putAll(settings);
-    RelayProcess relay = RelayProcess.launch(name, env, log(name));
+    RelayProcess relay = RelayProcess.launch(name, role, env, log(name));
     LIVE.add(relay);
     started.add(relay);
     return relay;
