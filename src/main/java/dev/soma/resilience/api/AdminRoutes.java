@@ -82,10 +82,7 @@ final class AdminRoutes {
   }
 
   private void createKey(RoutingContext ctx) {
-    JsonBody body =
-        ctx.body().buffer() == null || ctx.body().buffer().length() == 0
-            ? null
-            : JsonBody.parse(ctx.body().buffer(), Set.of("label", Operator.FIELD));
+    JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), Set.of("label", Operator.FIELD));
     String label = body == null ? "" : body.optionalString("label", 200);
     String operator = Operator.of(ctx, body);
     answer(ctx, 201, tenants.createKey(ctx.pathParam("tenantId"), label, operator));

@@ -1,5 +1,6 @@
 package dev.soma.resilience.api;
 
+import dev.soma.resilience.common.db.TableSync;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.flags.FeatureFlag;
 import dev.soma.resilience.flags.FeatureFlags;
@@ -10,11 +11,11 @@ import dev.soma.resilience.flags.Verdict;
 import dev.soma.resilience.tenant.Tenants;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.TreeSet;
@@ -34,7 +35,7 @@ final class FlagAdminRoutes {
 
   private static final Set<String> FIELDS =
       Set.of("allow", "deny", "percentage", "reason", Operator.FIELD);
-  private static final long RELOAD_TIMEOUT_MS = 5_000;
+  private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final FlagBook book;
@@ -84,10 +85,7 @@ final class FlagAdminRoutes {
 
   private void clear(RoutingContext ctx) {
     FeatureFlag flag = flag(ctx);
-    JsonBody body =
-        ctx.body().buffer() == null || ctx.body().buffer().length() == 0
-            ? null
-            : JsonBody.parse(ctx.body().buffer(), Set.of("reason", Operator.FIELD));
+    JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), Set.of("reason", Operator.FIELD));
     String operator = Operator.of(ctx, body);
     String reason = body == null ? null : body.optionalString("reason", 2000);
     changed(ctx, flag, store.clear(flag, operator, reason));
@@ -117,14 +115,9 @@ final class FlagAdminRoutes {
             });
   }
 
+  /** Asks this process's sync to read and apply the stored set now. */
   private Future<Void> appliedHere() {
-    return vertx
-        .eventBus()
-        .request(
-            FlagAddresses.RELOAD,
-            new JsonObject(),
-            new DeliveryOptions().setSendTimeout(RELOAD_TIMEOUT_MS))
-        .mapEmpty();
+    return TableSync.reloadHere(vertx, FlagAddresses.RELOAD, RELOAD_TIMEOUT);
   }
 
   private JsonObject entry(FeatureFlag flag) {

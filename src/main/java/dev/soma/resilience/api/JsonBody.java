@@ -23,6 +23,11 @@ public final class JsonBody {
     this.json = json;
   }
 
+  /** {@link #parse}, or null when there is no body (for requests whose body is optional). */
+  public static JsonBody parseIfAny(Buffer body, Set<String> allowed) {
+    return body == null || body.length() == 0 ? null : parse(body, allowed);
+  }
+
   /** Parses {@code body}, rejecting anything but a JSON object with only {@code allowed} fields. */
   public static JsonBody parse(Buffer body, Set<String> allowed) {
     if (body == null || body.length() == 0) {

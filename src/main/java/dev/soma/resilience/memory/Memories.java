@@ -81,21 +81,9 @@ public final class Memories {
    * The process's memory parts. {@code statusSaysAvailable} is the degradation monitor's verdict on
    * SomaBrain (a {@code DegradationStatusView}); for a command that only syncs, {@code () -> true}.
    * The sync's leases end with the session of {@code keeper}, the process's lease keeper. The
-   * SomaBrain breaker joins {@code panel}, the process's breakers. Every flag at its default.
+   * SomaBrain breaker joins {@code panel}, the process's breakers; {@code flags} are the process's
+   * feature flags ({@code memory.queue-first}).
    */
-  public static Memories create(
-      Vertx vertx,
-      Pool pool,
-      LeaseKeeper keeper,
-      ServiceConfig config,
-      MeterRegistry registry,
-      BooleanSupplier statusSaysAvailable,
-      BreakerPanel panel) {
-    return create(
-        vertx, pool, keeper, config, registry, statusSaysAvailable, panel, new FlagBook());
-  }
-
-  /** As above, writing by the process's feature flags ({@code memory.queue-first}). */
   public static Memories create(
       Vertx vertx,
       Pool pool,

@@ -2,6 +2,8 @@ package dev.soma.resilience.common.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -102,6 +104,17 @@ public final class TableSync<T> extends VerticleBase {
                   return Future.succeededFuture();
                 });
     return Future.all(reloads.completion(), listening).compose(v -> reload());
+  }
+
+  /**
+   * Asks this process's sync listening at {@code reload} to read and apply its table now; completes
+   * once it did (an admin change answers only when it holds here), fails after {@code timeout}.
+   */
+  public static Future<Void> reloadHere(Vertx vertx, String reload, Duration timeout) {
+    return vertx
+        .eventBus()
+        .request(reload, new JsonObject(), new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+        .mapEmpty();
   }
 
   @Override

@@ -26,18 +26,6 @@ public record RelayParts(
     LeaseKeeper keeper,
     FlagBook flags) {
 
-  /** Parts whose flags stay at their defaults (tools and tests that do not read the table). */
-  public RelayParts(
-      OutboxRepository repository,
-      KafkaProducer<String, String> producer,
-      DeadLetterPublisher deadLetters,
-      BrokerProbe probe,
-      OutboxMetrics metrics,
-      OutboxConfig config,
-      LeaseKeeper keeper) {
-    this(repository, producer, deadLetters, probe, metrics, config, keeper, new FlagBook());
-  }
-
   /**
    * A publisher settling rows for {@code owner}, whose claims {@code claims} numbers; see {@link
    * BatchPublisher#create}.
