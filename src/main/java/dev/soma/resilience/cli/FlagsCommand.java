@@ -125,7 +125,12 @@ final class FlagsCommand {
                 reason,
                 Instant.EPOCH);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(e.getMessage().replace("percentage", "--percent"));
+        // the rule names its fields; the command line has options
+        throw new ConfigException(
+            e.getMessage()
+                .replaceFirst("^percentage", "--percent")
+                .replaceFirst("^allow", "--allow")
+                .replaceFirst("^deny", "--deny"));
       }
       return withTools(
           app -> {

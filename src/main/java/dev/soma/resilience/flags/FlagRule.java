@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -63,7 +65,7 @@ public record FlagRule(
   }
 
   private static SortedSet<String> listed(String name, Collection<String> tenants) {
-    SortedSet<String> sorted = new TreeSet<>(tenants == null ? java.util.List.of() : tenants);
+    SortedSet<String> sorted = new TreeSet<>(tenants == null ? List.of() : tenants);
     if (sorted.size() > MAX_LISTED) {
       throw new IllegalArgumentException(
           name + " must list at most " + MAX_LISTED + " tenants, but lists " + sorted.size());
@@ -77,6 +79,6 @@ public record FlagRule(
                 + "'");
       }
     }
-    return java.util.Collections.unmodifiableSortedSet(sorted);
+    return Collections.unmodifiableSortedSet(sorted);
   }
 }
