@@ -229,6 +229,7 @@ public final class Application implements AutoCloseable {
   private Future<?> deployService(ServiceConfig config, Journal journal) {
     DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
     ServiceMeters.llmFailovers(config.llm(), registry);
+    ServiceMeters.featureFlags(flags, registry);
     Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
     KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
     AgentApi.Parts parts =

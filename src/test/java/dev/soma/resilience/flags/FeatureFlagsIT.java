@@ -212,6 +212,13 @@ class FeatureFlagsIT {
                         .put("reason", "canary week"))
                 .body());
     assertThat(set.getJsonObject("rule").getString("operator")).isEqualTo("alice");
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(uri("/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .contains("feature_flag_rule{flag=\"memory.queue-first\"} 1.0")
+        .contains("feature_flag_rule{flag=\"llm.canary-chain\"} 0.0");
     assertThat(check("memory.queue-first", "acme"))
         .isEqualTo(
             new JsonObject()
