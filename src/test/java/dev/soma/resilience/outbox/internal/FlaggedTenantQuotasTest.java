@@ -7,12 +7,8 @@ import dev.soma.resilience.flags.FeatureFlag;
 import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.flags.FlagRule;
 import dev.soma.resilience.testing.ManualClock;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -89,21 +85,6 @@ class FlaggedTenantQuotasTest {
   }
 
   private static List<ClaimedEvent> events(String... tenants) {
-    List<ClaimedEvent> events = new ArrayList<>();
-    for (int i = 0; i < tenants.length; i++) {
-      events.add(
-          new ClaimedEvent(
-              i + 1,
-              tenants[i],
-              "key-" + i,
-              "topic",
-              null,
-              "{}",
-              new JsonObject(),
-              0,
-              5,
-              OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
-    }
-    return events;
+    return TenantQuotasTest.events(tenants);
   }
 }
