@@ -17,6 +17,8 @@ import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
 import dev.soma.resilience.failover.llm.LlmFailoverVerticle;
 import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
+import dev.soma.resilience.flags.FeatureFlags;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.journal.Journal;
 import dev.soma.resilience.journal.JournalMetrics;
@@ -69,6 +71,12 @@ public final class Application implements AutoCloseable {
   static final int KEY_CACHE_CAPACITY = 100_000;
 
   /**
+   * How often each process re-reads the feature flags, the safety net under {@code LISTEN} (which
+   * applies a change within a round trip).
+   */
+  static final Duration FEATURE_FLAGS_REREAD = Duration.ofSeconds(5);
+
+  /**
    * What to run: the whole service, or only the outbox relay (the {@code publish-outbox} command).
    */
   public enum Role {
@@ -93,6 +101,9 @@ public final class Application implements AutoCloseable {
 
   /** Every circuit breaker of this process, and the operators' overrides in force on it. */
   private final BreakerPanel breakers = new BreakerPanel();
+
+  /** The feature flags' rules in force on this process (all at their defaults for tools). */
+  private final FlagBook flags = new FlagBook();
 
   /** This process's lease keeper, once the schema is migrated (its leases end with it). */
   private volatile LeaseKeeper keeper;
@@ -163,6 +174,7 @@ public final class Application implements AutoCloseable {
     }
     String relayId = "relay-" + processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     return migrated
+        .compose(v -> deployFlagSync())
         .compose(v -> relays(config).deploy(vertx, relayId, Optional.of(database.connectOptions())))
         .compose(v -> deployForRole(config, role))
         .onSuccess(
@@ -177,9 +189,18 @@ public final class Application implements AutoCloseable {
             });
   }
 
-  /** The relay's wiring on this process's pool, producer and meters. */
+  /** The relay's wiring on this process's pool, producer, meters and flags. */
   public OutboxRelays relays(ServiceConfig config) {
-    return new OutboxRelays(pool, producer, admin, keeper, config.outbox(), registry);
+    return new OutboxRelays(pool, producer, admin, keeper, config.outbox(), registry, flags);
+  }
+
+  /**
+   * Keeps {@link #flags} under the stored rules; deployed before anything they gate, so the relay,
+   * the memory service and the LLM chain start under them.
+   */
+  private Future<?> deployFlagSync() {
+    return vertx.deployVerticle(
+        new FeatureFlags(pool).syncTo(flags, database.connectOptions(), FEATURE_FLAGS_REREAD));
   }
 
   /**
@@ -187,7 +208,8 @@ public final class Application implements AutoCloseable {
    * degradation monitor's verdict on SomaBrain.
    */
   public Memories memories(ServiceConfig config, BooleanSupplier statusSaysAvailable) {
-    return Memories.create(vertx, pool, keeper, config, registry, statusSaysAvailable, breakers);
+    return Memories.create(
+        vertx, pool, keeper, config, registry, statusSaysAvailable, breakers, flags);
   }
 
   /**
@@ -207,6 +229,7 @@ public final class Application implements AutoCloseable {
   private Future<?> deployService(ServiceConfig config, Journal journal) {
     DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
     ServiceMeters.llmFailovers(config.llm(), registry);
+    ServiceMeters.featureFlags(flags, registry);
     Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
     KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
     AgentApi.Parts parts =
@@ -218,6 +241,7 @@ public final class Application implements AutoCloseable {
             memories.service(),
             status,
             breakers,
+            flags,
             keys,
             journal);
     AgentApi agentApi = new AgentApi(vertx, config, parts, registry);
@@ -246,7 +270,8 @@ public final class Application implements AutoCloseable {
         .compose(
             v ->
                 vertx.deployVerticle(
-                    new LlmFailoverVerticle(config.llm(), registry, Clock.systemUTC(), breakers)))
+                    new LlmFailoverVerticle(
+                        config.llm(), registry, Clock.systemUTC(), breakers, flags)))
         .compose(v -> deployMedia(config))
         .compose(
             v ->

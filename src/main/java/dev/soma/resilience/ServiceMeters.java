@@ -2,6 +2,9 @@ package dev.soma.resilience;
 
 import dev.soma.resilience.config.LlmConfig;
 import dev.soma.resilience.failover.chain.ChainReport;
+import dev.soma.resilience.flags.FeatureFlag;
+import dev.soma.resilience.flags.FlagBook;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -61,6 +64,20 @@ final class ServiceMeters implements AutoCloseable {
               }
             });
     hops.forEach(hop -> ChainReport.llmFailovers(registry, hop.get(0), hop.get(1), hop.get(2)));
+  }
+
+  /**
+   * Registers {@code feature_flag_rule{flag}} for every known flag: 1 while an operator's rule is
+   * in force for it on this process, 0 while it has its built-in default.
+   */
+  static void featureFlags(FlagBook flags, MeterRegistry registry) {
+    for (FeatureFlag flag : FeatureFlag.values()) {
+      Gauge.builder("feature.flag.rule", flags, book -> book.rule(flag).isPresent() ? 1 : 0)
+          .description("1 while an operator's rule is in force for the flag here, 0 at its default")
+          .tag("flag", flag.wire())
+          .strongReference(true)
+          .register(registry);
+    }
   }
 
   @Override

@@ -16,7 +16,7 @@ import java.util.Set;
  * DeadLetterAdminRoutes}), and the outbox's inspection, replays and audit trail ({@link
  * OutboxAdminRoutes}). Without a configured token these endpoints answer 403. Every change says who
  * acts ({@link Operator}: 400 without) and is audited in the transaction that makes it. The circuit
- * breakers: {@link BreakerAdminRoutes}.
+ * breakers: {@link BreakerAdminRoutes}; the feature flags: {@link FlagAdminRoutes}.
  */
 final class AdminRoutes {
 
@@ -25,18 +25,21 @@ final class AdminRoutes {
   private final DeadLetterAdminRoutes deadLetters;
   private final OutboxAdminRoutes outbox;
   private final BreakerAdminRoutes breakers;
+  private final FlagAdminRoutes flags;
 
   AdminRoutes(
       Secret adminToken,
       Tenants tenants,
       DeadLetterAdminRoutes deadLetters,
       OutboxAdminRoutes outbox,
-      BreakerAdminRoutes breakers) {
+      BreakerAdminRoutes breakers,
+      FlagAdminRoutes flags) {
     this.adminToken = adminToken;
     this.tenants = tenants;
     this.deadLetters = deadLetters;
     this.outbox = outbox;
     this.breakers = breakers;
+    this.flags = flags;
   }
 
   void mount(Router router) {
@@ -47,6 +50,7 @@ final class AdminRoutes {
     deadLetters.mount(router);
     outbox.mount(router);
     breakers.mount(router);
+    flags.mount(router);
   }
 
   private void authorize(RoutingContext ctx) {
@@ -78,10 +82,7 @@ final class AdminRoutes {
   }
 
   private void createKey(RoutingContext ctx) {
-    JsonBody body =
-        ctx.body().buffer() == null || ctx.body().buffer().length() == 0
-            ? null
-            : JsonBody.parse(ctx.body().buffer(), Set.of("label", Operator.FIELD));
+    JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), Set.of("label", Operator.FIELD));
     String label = body == null ? "" : body.optionalString("label", 200);
     String operator = Operator.of(ctx, body);
     answer(ctx, 201, tenants.createKey(ctx.pathParam("tenantId"), label, operator));

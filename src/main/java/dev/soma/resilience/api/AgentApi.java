@@ -9,6 +9,8 @@ import dev.soma.resilience.config.ApiConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.storage.UploadSpool;
+import dev.soma.resilience.flags.FeatureFlags;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.journal.Journal;
 import dev.soma.resilience.journal.JournalReplay;
@@ -64,6 +66,7 @@ public final class AgentApi implements RouteModule {
       MemoryService memories,
       DegradationStatusView status,
       BreakerPanel breakers,
+      FlagBook flags,
       KeyCache keys,
       Journal journal) {}
 
@@ -106,7 +109,8 @@ public final class AgentApi implements RouteModule {
                 new DeadLetters(parts.pool(), parts.outbox(), service.outbox().replay()), replay),
             new OutboxAdminRoutes(
                 new OutboxInspection(parts.pool()), replay, new AdminAudit(parts.pool())),
-            new BreakerAdminRoutes(vertx, parts.breakers(), new BreakerOverrides(parts.pool())));
+            new BreakerAdminRoutes(vertx, parts.breakers(), new BreakerOverrides(parts.pool())),
+            new FlagAdminRoutes(vertx, parts.flags(), new FeatureFlags(parts.pool())));
     Gauge.builder("api.status.subscribers", parts.status(), DegradationStatusView::listenerCount)
         .description("Open WebSockets and SSE chat streams that are pushed status changes")
         .strongReference(true)

@@ -7,15 +7,16 @@ import dev.soma.resilience.breaker.BreakerOverrides;
 import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.BreakerView;
 import dev.soma.resilience.breaker.CircuitBreakers;
+import dev.soma.resilience.common.db.TableSync;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.tenant.Tenants;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,7 +32,7 @@ import java.util.Set;
 final class BreakerAdminRoutes {
 
   private static final Set<String> FIELDS = Set.of("reason", "operator");
-  private static final long RELOAD_TIMEOUT_MS = 5_000;
+  private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final BreakerPanel panel;
@@ -66,10 +67,7 @@ final class BreakerAdminRoutes {
 
   private void change(RoutingContext ctx, Optional<BreakerOverride.Mode> mode) {
     BreakerId id = id(ctx);
-    JsonBody body =
-        ctx.body().buffer() == null || ctx.body().buffer().length() == 0
-            ? null
-            : JsonBody.parse(ctx.body().buffer(), FIELDS);
+    JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), FIELDS);
     String operator = Operator.of(ctx, body);
     String reason = body == null ? null : body.optionalString("reason", 2000);
     Future<?> stored =
@@ -95,15 +93,9 @@ final class BreakerAdminRoutes {
             });
   }
 
-  /** Asks this process's override sync to read and apply the stored set now. */
+  /** Asks this process's sync to read and apply the stored set now. */
   private Future<Void> appliedHere() {
-    return vertx
-        .eventBus()
-        .request(
-            BreakerAddresses.RELOAD,
-            new JsonObject(),
-            new DeliveryOptions().setSendTimeout(RELOAD_TIMEOUT_MS))
-        .mapEmpty();
+    return TableSync.reloadHere(vertx, BreakerAddresses.RELOAD, RELOAD_TIMEOUT);
   }
 
   private BreakerId id(RoutingContext ctx) {

@@ -62,10 +62,7 @@ final class DeadLetterAdminRoutes {
     } catch (NumberFormatException e) {
       throw Problem.badRequest("the dead letter id must be a number");
     }
-    JsonBody body =
-        ctx.body().buffer() == null || ctx.body().buffer().length() == 0
-            ? null
-            : JsonBody.parse(ctx.body().buffer(), Set.of("notes", Operator.FIELD));
+    JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), Set.of("notes", Operator.FIELD));
     String notes = body == null ? null : body.optionalString("notes", 2000);
     String operator = Operator.of(ctx, body);
     answer(

@@ -3,7 +3,10 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.common.http.Problem;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -18,6 +21,11 @@ public final class JsonBody {
 
   private JsonBody(JsonObject json) {
     this.json = json;
+  }
+
+  /** {@link #parse}, or null when there is no body (for requests whose body is optional). */
+  public static JsonBody parseIfAny(Buffer body, Set<String> allowed) {
+    return body == null || body.length() == 0 ? null : parse(body, allowed);
   }
 
   /** Parses {@code body}, rejecting anything but a JSON object with only {@code allowed} fields. */
@@ -106,6 +114,36 @@ public final class JsonBody {
       throw Problem.badRequest("'" + field + "' must be a whole number from " + min + " to " + max);
     }
     return ((Number) value).intValue();
+  }
+
+  /**
+   * An optional array of at most {@code maxItems} strings of 1-{@code maxLength} characters; empty
+   * when absent.
+   */
+  public List<String> optionalStrings(String field, int maxItems, int maxLength) {
+    Object value = value(field);
+    if (value == null) {
+      return List.of();
+    }
+    String expected =
+        "'"
+            + field
+            + "' must be an array of at most "
+            + maxItems
+            + " strings of 1-"
+            + maxLength
+            + " characters";
+    if (!(value instanceof JsonArray array) || array.size() > maxItems) {
+      throw Problem.badRequest(expected);
+    }
+    List<String> strings = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof String text) || text.isEmpty() || text.length() > maxLength) {
+        throw Problem.badRequest(expected);
+      }
+      strings.add(text);
+    }
+    return strings;
   }
 
   /** An optional boolean; null when absent. */

@@ -2,6 +2,7 @@ package dev.soma.resilience.breaker;
 
 import dev.soma.resilience.breaker.internal.OverrideSync;
 import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.common.db.TableSync;
 import dev.soma.resilience.common.db.Transaction;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -58,7 +59,15 @@ public final class BreakerOverrides {
    * reread}. Deploy one per service process.
    */
   public Deployable syncTo(BreakerPanel panel, PgConnectOptions listenTo, Duration reread) {
-    return new OverrideSync(this, panel, listenTo, reread);
+    return new TableSync<>(
+        new TableSync.Names(
+            "breaker overrides",
+            CHANNEL,
+            BreakerAddresses.RELOAD,
+            BreakerAddresses.OVERRIDES_APPLIED),
+        new OverrideSync(this, panel),
+        listenTo,
+        reread);
   }
 
   /** Every stored override. */

@@ -5,6 +5,7 @@ import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.memory.internal.MemoryGauges;
 import dev.soma.resilience.memory.internal.MemorySync;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,8 @@ public final class Memories {
       MemoryConfig config,
       MeterRegistry registry,
       BooleanSupplier statusSaysAvailable,
-      BreakerPanel panel) {
+      BreakerPanel panel,
+      FlagBook flags) {
     this.vertx = vertx;
     this.queue = new PendingMemories(pool);
     this.keeper = keeper;
@@ -71,7 +73,7 @@ public final class Memories {
       breakers.watch(MemoryService.DEPENDENCY);
     }
     this.service =
-        new MemoryService(vertx, queue, somabrain, config, breakers, statusSaysAvailable);
+        new MemoryService(vertx, queue, somabrain, config, breakers, statusSaysAvailable, flags);
     this.gauges = new MemoryGauges(queue, config.syncInterval(), registry);
   }
 
@@ -79,7 +81,8 @@ public final class Memories {
    * The process's memory parts. {@code statusSaysAvailable} is the degradation monitor's verdict on
    * SomaBrain (a {@code DegradationStatusView}); for a command that only syncs, {@code () -> true}.
    * The sync's leases end with the session of {@code keeper}, the process's lease keeper. The
-   * SomaBrain breaker joins {@code panel}, the process's breakers.
+   * SomaBrain breaker joins {@code panel}, the process's breakers; {@code flags} are the process's
+   * feature flags ({@code memory.queue-first}).
    */
   public static Memories create(
       Vertx vertx,
@@ -88,11 +91,20 @@ public final class Memories {
       ServiceConfig config,
       MeterRegistry registry,
       BooleanSupplier statusSaysAvailable,
-      BreakerPanel panel) {
+      BreakerPanel panel,
+      FlagBook flags) {
     Optional<SomaBrainClient> somabrain =
         config.somabrainUrl().map(url -> SomaBrainClient.create(vertx, url, config.memory()));
     return new Memories(
-        vertx, pool, keeper, somabrain, config.memory(), registry, statusSaysAvailable, panel);
+        vertx,
+        pool,
+        keeper,
+        somabrain,
+        config.memory(),
+        registry,
+        statusSaysAvailable,
+        panel,
+        flags);
   }
 
   /** Remember and recall, for the API. */

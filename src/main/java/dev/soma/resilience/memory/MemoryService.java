@@ -6,6 +6,8 @@ import dev.soma.resilience.common.ControlFlowException;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.MemoryConfig;
 import dev.soma.resilience.degradation.CallReporter;
+import dev.soma.resilience.flags.FeatureFlag;
+import dev.soma.resilience.flags.FlagBook;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,6 +26,9 @@ import java.util.function.BooleanSupplier;
  * unavailable, or the tenant already has memories waiting, which keeps each tenant's order). Recall
  * merges the tenant's pending memories with SomaBrain's results, and answers from the pending ones
  * alone, marked degraded, while SomaBrain is away. Event-loop confined.
+ *
+ * <p>A tenant {@link FeatureFlag#MEMORY_QUEUE_FIRST} is on for writes in {@code async} whatever the
+ * configured mode; a mode named by the request still wins (the caller asked for it).
  */
 public final class MemoryService {
 
@@ -63,10 +68,12 @@ public final class MemoryService {
   private final CircuitBreakers breakers;
   private final BooleanSupplier statusSaysAvailable;
   private final CallReporter reporter;
+  private final FlagBook flags;
 
   /**
    * @param statusSaysAvailable whether the degradation monitor currently thinks SomaBrain is usable
    *     (a {@code DegradationStatusView}); outcomes of our calls are reported to the monitor
+   * @param flags the process's feature flags ({@link FeatureFlag#MEMORY_QUEUE_FIRST})
    */
   public MemoryService(
       Vertx vertx,
@@ -74,7 +81,8 @@ public final class MemoryService {
       Optional<SomaBrainClient> somabrain,
       MemoryConfig config,
       CircuitBreakers breakers,
-      BooleanSupplier statusSaysAvailable) {
+      BooleanSupplier statusSaysAvailable,
+      FlagBook flags) {
     this.vertx = vertx;
     this.queue = queue;
     this.somabrain = somabrain;
@@ -82,6 +90,7 @@ public final class MemoryService {
     this.breakers = breakers;
     this.statusSaysAvailable = statusSaysAvailable;
     this.reporter = CallReporter.on(vertx.eventBus());
+    this.flags = flags;
   }
 
   /** Tells the degradation monitor how a real SomaBrain call went. */
@@ -95,12 +104,13 @@ public final class MemoryService {
   }
 
   /**
-   * Keeps {@code memory} by {@code mode} (null: the configured one). Queued memories are written on
-   * {@code tx}, so they commit with whatever else the caller writes there; the sync is woken after
-   * the commit.
+   * Keeps {@code memory} by {@code mode} (null: {@code async} where {@link
+   * FeatureFlag#MEMORY_QUEUE_FIRST} is on for its tenant, else the configured one). Queued memories
+   * are written on {@code tx}, so they commit with whatever else the caller writes there; the sync
+   * is woken after the commit.
    */
   public Future<Stored> remember(Transaction tx, Memory memory, String mode) {
-    String writeMode = mode == null ? config.writeMode() : mode;
+    String writeMode = mode != null ? mode : writeModeOf(memory.tenant());
     return switch (writeMode) {
       case "async" -> queue(tx, memory);
       case "sync" ->
@@ -115,6 +125,10 @@ public final class MemoryService {
                                   retryAfter())));
       default -> auto(tx, memory);
     };
+  }
+
+  private String writeModeOf(String tenant) {
+    return flags.isOn(FeatureFlag.MEMORY_QUEUE_FIRST, tenant) ? "async" : config.writeMode();
   }
 
   private Future<Stored> auto(Transaction tx, Memory memory) {

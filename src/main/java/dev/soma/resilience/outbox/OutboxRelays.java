@@ -2,6 +2,7 @@ package dev.soma.resilience.outbox;
 
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.OutboxConfig;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
 import dev.soma.resilience.outbox.internal.OutboxDrain;
@@ -36,6 +37,8 @@ public final class OutboxRelays {
   /**
    * @param admin asked whether the cluster is reachable when sends fail (outage detection)
    * @param keeper the process's lease keeper: the relay's leases end with the process
+   * @param flags the process's feature flags: the per-tenant quota paces the tenants {@code
+   *     relay.tenant-quotas} is on for
    */
   public OutboxRelays(
       Pool pool,
@@ -43,7 +46,8 @@ public final class OutboxRelays {
       KafkaAdminClient admin,
       LeaseKeeper keeper,
       OutboxConfig config,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      FlagBook flags) {
     this.pool = pool;
     this.parts =
         new RelayParts(
@@ -53,7 +57,8 @@ public final class OutboxRelays {
             BrokerProbe.of(admin),
             new OutboxMetrics(registry),
             config,
-            keeper);
+            keeper,
+            flags);
   }
 
   /**

@@ -48,6 +48,9 @@ final class FuzzRequests {
           Map.entry("POST /admin/tenants/{tenantId}/keys", "{\"label\":\"x\"}"),
           Map.entry("POST /admin/dead-letters/{id}/replay", "{\"notes\":\"x\"}"),
           Map.entry(
+              "PUT /admin/flags/{name}",
+              "{\"allow\":[\"fuzz\"],\"deny\":[],\"percentage\":5,\"reason\":\"x\"}"),
+          Map.entry(
               "POST /admin/dead-letters/replay",
               "{\"tenant\":\"no-such-tenant\",\"dryRun\":true,\"reason\":\"x\"}"),
           Map.entry(
@@ -63,6 +66,7 @@ final class FuzzRequests {
           "keyId", "0000000000000000",
           "id", "999999999",
           "dependency", "no-such-dependency",
+          "name", "no.such-flag",
           "asset", "nothing.js");
 
   private static final String[] TRAVERSALS = {

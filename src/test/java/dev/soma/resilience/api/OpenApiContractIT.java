@@ -247,6 +247,19 @@ class OpenApiContractIT {
         .isEqualTo(200);
     admin("POST", breaker + "/force-open", "{\"reason\":\"nobody acting\"}");
     admin("POST", "/admin/breakers/nowhere/release", reason);
+    assertThat(admin("GET", "/admin/flags", null).statusCode()).isEqualTo(200);
+    assertThat(admin("GET", "/admin/flags/llm.canary-chain", null).statusCode()).isEqualTo(200);
+    admin("GET", "/admin/flags/no.such-flag", null);
+    String rule = "{\"allow\":[\"contract\"],\"percentage\":5,\"operator\":\"it\"}";
+    assertThat(admin("PUT", "/admin/flags/llm.canary-chain", rule).statusCode()).isEqualTo(200);
+    admin("PUT", "/admin/flags/llm.canary-chain", "{\"percentage\":500}");
+    admin("PUT", "/admin/flags/no.such-flag", rule);
+    assertThat(admin("GET", "/admin/flags/llm.canary-chain/tenants/contract", null).statusCode())
+        .isEqualTo(200);
+    admin("GET", "/admin/flags/llm.canary-chain/tenants/NOT%20A%20TENANT", null);
+    assertThat(admin("DELETE", "/admin/flags/llm.canary-chain", reason).statusCode())
+        .isEqualTo(200);
+    admin("DELETE", "/admin/flags/no.such-flag", null);
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.memory.PendingMemories.Claimed;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.SomaBrainDouble;
@@ -64,7 +65,14 @@ class MemoryLeaseIT {
     Blocking.await(doomed.close(), Duration.ofSeconds(30));
     Blocking.await(
         Memories.create(
-                fx.vertx, fx.pool, fx.keeper(), config(), fx.meters, () -> true, new BreakerPanel())
+                fx.vertx,
+                fx.pool,
+                fx.keeper(),
+                config(),
+                fx.meters,
+                () -> true,
+                new BreakerPanel(),
+                new FlagBook())
             .deploySync("survivor"),
         TIMEOUT);
 

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.outbox.internal.Claim;
 import dev.soma.resilience.outbox.internal.ClaimedEvent;
 import dev.soma.resilience.outbox.internal.DeadLetterPublisher;
@@ -118,7 +119,8 @@ class RelayCrashIT {
                     fx.probe(kafka),
                     fx.metrics,
                     config.outbox(),
-                    fx.newKeeper(doomed)),
+                    fx.newKeeper(doomed),
+                    new FlagBook()),
                 "doomed",
                 Optional.empty(),
                 Clock.systemUTC())),

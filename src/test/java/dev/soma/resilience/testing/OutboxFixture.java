@@ -9,6 +9,7 @@ import dev.soma.resilience.common.kafka.Producers;
 import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.config.KafkaConfig;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
 import dev.soma.resilience.outbox.internal.BrokerProbe;
@@ -127,7 +128,8 @@ public final class OutboxFixture implements AutoCloseable {
                     probe(bootstrap),
                     relayMetrics,
                     config.outbox(),
-                    keeper()),
+                    keeper(),
+                    new FlagBook()),
                 relayId,
                 Optional.of(database.connectOptions()),
                 Clock.systemUTC()));

@@ -12,6 +12,8 @@ import dev.soma.resilience.failover.llm.internal.LlmChain;
 import dev.soma.resilience.failover.llm.internal.LlmClient;
 import dev.soma.resilience.failover.llm.internal.OpenAiChatClient;
 import dev.soma.resilience.failover.llm.internal.OpenLinkProbes;
+import dev.soma.resilience.flags.FeatureFlag;
+import dev.soma.resilience.flags.FlagBook;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * Provider failover for LLMs, reached over the event bus at {@link FailoverAddresses#LLM_COMPLETE}
  * and {@link FailoverAddresses#LLM_STREAM}. Owns the HTTP client, the providers' breakers and the
  * {@link LlmChain}; deploy one instance per process, so every request sees the same breakers.
+ *
+ * <p>A request of a tenant {@link FeatureFlag#LLM_CANARY_CHAIN} is on for goes to the chain {@code
+ * <useCase>-canary} where one is configured (its breakers, metrics and errors are that chain's),
+ * else to its use case's own chain. The flag is asked per request, so a change applies to the next
+ * request without a restart.
  */
 public final class LlmFailoverVerticle extends VerticleBase {
 
@@ -42,19 +49,31 @@ public final class LlmFailoverVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Clock clock;
   private final BreakerPanel panel;
+  private final FlagBook flags;
   private HttpClient http;
   private LlmChain chain;
   private OpenLinkProbes probes;
 
+  /** Every request on its use case's own chain (every flag at its default). */
   public LlmFailoverVerticle(
       LlmConfig config, MeterRegistry registry, Clock clock, BreakerPanel panel) {
+    this(config, registry, clock, panel, new FlagBook());
+  }
+
+  /** Requests on the chain {@code flags} choose for their tenant ({@code llm.canary-chain}). */
+  public LlmFailoverVerticle(
+      LlmConfig config, MeterRegistry registry, Clock clock, BreakerPanel panel, FlagBook flags) {
     this.config = config;
     this.registry = registry;
     this.clock = clock;
     this.panel = panel;
+    this.flags = flags;
   }
 
   static final int MAX_CONNECTIONS_PER_PROVIDER = 256;
+
+  /** A use case's canary chain is the chain named {@code <useCase>-canary}. */
+  public static final String CANARY_SUFFIX = "-canary";
 
   @Override
   public Future<?> start() {
@@ -175,12 +194,21 @@ public final class LlmFailoverVerticle extends VerticleBase {
       if (!(message.body() instanceof JsonObject json)) {
         throw new IllegalArgumentException("the request must be a JSON object");
       }
-      return Optional.of(LlmRequest.fromJson(json));
+      return Optional.of(onItsChain(LlmRequest.fromJson(json)));
     } catch (IllegalArgumentException e) {
       fail(
           message, new LlmError(LlmError.BAD_REQUEST, e.getMessage(), Optional.empty(), List.of()));
       return Optional.empty();
     }
+  }
+
+  /** {@code request} on its tenant's canary chain, where the flag and the chain say so. */
+  private LlmRequest onItsChain(LlmRequest request) {
+    String canary = request.useCase() + CANARY_SUFFIX;
+    return flags.isOn(FeatureFlag.LLM_CANARY_CHAIN, request.tenant())
+            && config.chain(canary).isPresent()
+        ? request.withUseCase(canary)
+        : request;
   }
 
   private static LlmError error(Throwable failure) {

@@ -113,6 +113,11 @@ public record LlmRequest(
         Optional.empty());
   }
 
+  /** This request for the chain of {@code other} (a tenant's canary chain). */
+  public LlmRequest withUseCase(String other) {
+    return new LlmRequest(other, tenant, messages, maxTokens, temperature, deadlineMs, replyTo);
+  }
+
   public LlmRequest withDeadlineMs(long deadline) {
     return new LlmRequest(
         useCase, tenant, messages, maxTokens, temperature, Optional.of(deadline), replyTo);

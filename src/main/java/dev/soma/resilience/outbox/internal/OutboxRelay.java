@@ -66,7 +66,7 @@ public final class OutboxRelay extends VerticleBase {
     this.config = config;
     this.relayId = relayId;
     this.clock = clock;
-    this.quotas = new TenantQuotas(config.tenantQuota(), clock);
+    this.quotas = new TenantQuotas(config.tenantQuota(), clock, parts.flags());
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
     this.publishers =

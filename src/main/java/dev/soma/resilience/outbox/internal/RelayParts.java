@@ -2,6 +2,7 @@ package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.OutboxConfig;
+import dev.soma.resilience.flags.FlagBook;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
@@ -11,8 +12,9 @@ import java.util.function.BooleanSupplier;
  * What every way of publishing the outbox works with - the relay verticle, a one-off drain and
  * their batch publishers: the outbox table, the producer its records go out through, the
  * dead-letter publisher, the probe that tells a broker outage from a bad record, the metrics, the
- * outbox settings, and the process's lease keeper (leases are taken only while it holds its lock,
- * and end with the process). One process shares one set.
+ * outbox settings, the process's lease keeper (leases are taken only while it holds its lock, and
+ * end with the process), and the process's feature flags (the per-tenant quota applies where {@code
+ * relay.tenant-quotas} is on). One process shares one set.
  */
 public record RelayParts(
     OutboxRepository repository,
@@ -21,7 +23,8 @@ public record RelayParts(
     BrokerProbe probe,
     OutboxMetrics metrics,
     OutboxConfig config,
-    LeaseKeeper keeper) {
+    LeaseKeeper keeper,
+    FlagBook flags) {
 
   /**
    * A publisher settling rows for {@code owner}, whose claims {@code claims} numbers; see {@link

@@ -1,6 +1,8 @@
 package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.config.OutboxConfig.TenantQuota;
+import dev.soma.resilience.flags.FeatureFlag;
+import dev.soma.resilience.flags.FlagBook;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -10,17 +12,39 @@ import java.util.Map;
  * Per-tenant pacing in fixed windows: at most {@code limit} claimed events per tenant per window. A
  * tenant over its quota is skipped by the claim until the window turns; nothing is dropped. Counted
  * per relay instance (see docs/RELIABILITY.md). Event-loop confined.
+ *
+ * <p>The quota paces only the tenants {@link FeatureFlag#RELAY_TENANT_QUOTAS} is on for, asked at
+ * every claim (a change applies from the next claim, and a tenant's count so far in the window
+ * stands). Every tenant's claims are counted, so a tenant the flag turns on mid-window is paced by
+ * what it already had. Tenants the relay has not seen in the window get the quota when the flag may
+ * be on for unlisted tenants (its percentage, or its default): a tenant it is off for may then have
+ * its first claim of a window capped at {@code limit}, never held to the next window; with an
+ * allow-list alone, tenants off it are never capped.
  */
 public final class TenantQuotas {
+
+  private static final FeatureFlag FLAG = FeatureFlag.RELAY_TENANT_QUOTAS;
+
+  /** What the claim gives a tenant the quota does not pace. */
+  private static final int UNLIMITED = Integer.MAX_VALUE;
 
   private final TenantQuota quota;
   private final Clock clock;
   private final Map<String, Integer> used = new HashMap<>();
   private long windowStart;
 
+  private final FlagBook flags;
+
+  /** Quotas for every tenant (the flag at its default). */
   public TenantQuotas(TenantQuota quota, Clock clock) {
+    this(quota, clock, new FlagBook());
+  }
+
+  /** Quotas for the tenants {@link FeatureFlag#RELAY_TENANT_QUOTAS} is on for in {@code flags}. */
+  public TenantQuotas(TenantQuota quota, Clock clock, FlagBook flags) {
     this.quota = quota;
     this.clock = clock;
+    this.flags = flags;
     this.windowStart = clock.millis();
   }
 
@@ -31,12 +55,25 @@ public final class TenantQuotas {
   public Map<String, Integer> remaining() {
     roll();
     Map<String, Integer> left = new HashMap<>();
-    used.forEach((tenant, count) -> left.put(tenant, Math.max(0, quota.limit() - count)));
+    used.forEach(
+        (tenant, count) ->
+            left.put(tenant, paced(tenant) ? Math.max(0, quota.limit() - count) : UNLIMITED));
+    if (quota.enabled() && !flags.reachesUnlisted(FLAG)) {
+      // the flag is on only for listed tenants: those not seen yet get the quota by name
+      flags.rule(FLAG).stream()
+          .flatMap(rule -> rule.allow().stream())
+          .filter(this::paced)
+          .forEach(tenant -> left.putIfAbsent(tenant, quota.limit()));
+    }
     return left;
   }
 
+  /**
+   * What a tenant not in {@link #remaining()} may claim: the quota while the flag may be on for
+   * such a tenant, else no limit.
+   */
   public int defaultRemaining() {
-    return quota.enabled() ? quota.limit() : Integer.MAX_VALUE;
+    return quota.enabled() && flags.reachesUnlisted(FLAG) ? quota.limit() : UNLIMITED;
   }
 
   /** Counts claimed events against their tenants. */
@@ -60,7 +97,12 @@ public final class TenantQuotas {
       return false;
     }
     roll();
-    return used.values().stream().anyMatch(count -> count >= quota.limit());
+    return used.entrySet().stream()
+        .anyMatch(e -> e.getValue() >= quota.limit() && paced(e.getKey()));
+  }
+
+  private boolean paced(String tenant) {
+    return flags.isOn(FLAG, tenant);
   }
 
   private void roll() {

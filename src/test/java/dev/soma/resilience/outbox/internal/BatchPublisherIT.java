@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -64,7 +65,8 @@ class BatchPublisherIT {
                   fx.probe(kafka),
                   fx.metrics,
                   config.outbox(),
-                  fx.keeper())
+                  fx.keeper(),
+                  new FlagBook())
               .publisher(fx.vertx, "relay", claims, Clock.systemUTC(), () -> stopping);
 
       Blocking.await(publisher.publish(batch, claim), Duration.ofSeconds(30));

@@ -83,7 +83,7 @@ class TenantQuotasTest {
     assertThat(disabled.anyExhausted()).isFalse();
   }
 
-  private static List<ClaimedEvent> events(String... tenants) {
+  static List<ClaimedEvent> events(String... tenants) {
     List<ClaimedEvent> events = new ArrayList<>();
     for (int i = 0; i < tenants.length; i++) {
       events.add(
