@@ -3,6 +3,7 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.breaker.BreakerOverrides;
 import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.chat.AgentTurns;
+import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.ApiConfig;
@@ -76,13 +77,7 @@ public final class AgentApi implements RouteModule {
     this.tenants = new Tenants(parts.pool(), parts.keys());
     this.limiter =
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC());
-    this.requests =
-        new IdempotentRequests(
-            parts.pool(),
-            parts.keeper(),
-            Duration.ofHours(service.idempotency().retentionHours()),
-            config.idempotencyAbandonAfter(),
-            Clock.systemUTC());
+    this.requests = idempotentRequests(parts.pool(), parts.keeper(), service);
     this.create = new IdempotentCreate(parts.pool(), parts.outbox(), requests, parts.journal());
     this.conversations =
         new ConversationRoutes(parts.pool(), parts.outbox(), create, parts.sessions());
@@ -127,6 +122,35 @@ public final class AgentApi implements RouteModule {
         JournalReplay.byName(conversations.journalKinds()),
         requests,
         interval);
+  }
+
+  /**
+   * A replay of {@code journal} with the agent API's writes, without the API (for the {@code
+   * journal replay} command).
+   */
+  public static JournalReplay journalReplay(
+      Pool pool,
+      LeaseKeeper keeper,
+      Outbox outbox,
+      ServiceConfig service,
+      Journal journal,
+      Duration interval) {
+    return new JournalReplay(
+        journal,
+        pool,
+        JournalReplay.byName(ConversationRoutes.journalKinds(new Conversations(outbox))),
+        idempotentRequests(pool, keeper, service),
+        interval);
+  }
+
+  private static IdempotentRequests idempotentRequests(
+      Pool pool, LeaseKeeper keeper, ServiceConfig service) {
+    return new IdempotentRequests(
+        pool,
+        keeper,
+        Duration.ofHours(service.idempotency().retentionHours()),
+        service.api().idempotencyAbandonAfter(),
+        Clock.systemUTC());
   }
 
   @Override

@@ -48,6 +48,11 @@ final class ConversationRoutes {
     return List.of(messages, toolResults);
   }
 
+  /** The same, on {@code conversations} (for a replay without the routes). */
+  static List<JournalKind> journalKinds(Conversations conversations) {
+    return List.of(new JournaledMessage(conversations), new JournaledToolResult(conversations));
+  }
+
   void mount(Router router) {
     router.post("/v1/conversations/:conversationId/messages").handler(this::postMessage);
     router.get("/v1/conversations/:conversationId/messages").handler(this::listMessages);

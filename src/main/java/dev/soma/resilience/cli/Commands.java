@@ -20,6 +20,7 @@ public final class Commands {
     cli.addSubcommand(new OutboxCommand());
     cli.addSubcommand(new TenantsCommand());
     cli.addSubcommand(new FlagsCommand());
+    cli.addSubcommand(new JournalCommand());
     versioned(cli, new ServiceVersion());
     // a usage error is one line, like a bad setting, not the whole usage text
     cli.setParameterExceptionHandler(

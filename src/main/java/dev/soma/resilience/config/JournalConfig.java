@@ -48,7 +48,12 @@ public record JournalConfig(
 
   /** The journal's own settings. */
   public JournalSettings settings() {
+    return settings(dir);
+  }
+
+  /** The same for a journal in {@code other} (e.g. one copied from another node). */
+  public JournalSettings settings(Path other) {
     return new JournalSettings(
-        dir, segmentMegabytes * MEGABYTE, segmentAge, (long) maxMegabytes * MEGABYTE);
+        other, segmentMegabytes * MEGABYTE, segmentAge, (long) maxMegabytes * MEGABYTE);
   }
 }

@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Journal implements AutoCloseable {
 
   static final String CHECKPOINT = "replayed.seq";
+  static final String LOCK = "journal.lock";
   static final String QUARANTINE = "quarantine";
 
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
@@ -73,6 +76,8 @@ public final class Journal implements AutoCloseable {
   private FileChannel active;
   private long activeOpenedAt;
   private volatile boolean closed;
+  private FileChannel lockFile;
+  private FileLock lock;
 
   private static final class Segment {
     final Path path;
@@ -93,12 +98,48 @@ public final class Journal implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Opens (recovering) or creates the journal in {@code settings.dir()}. Blocking. */
+  /**
+   * Opens (recovering) or creates the journal in {@code settings.dir()}. Blocking. Fails with
+   * {@link JournalInUseException} when another process has it open (one writer per journal).
+   */
   public static Journal open(JournalSettings settings, Clock clock) throws IOException {
     Journal journal = new Journal(settings, clock);
-    journal.recover();
+    journal.lock();
+    try {
+      journal.recover();
+    } catch (IOException | RuntimeException e) {
+      journal.unlock();
+      throw e;
+    }
     journal.thread.start();
     return journal;
+  }
+
+  private void lock() throws IOException {
+    Files.createDirectories(settings.dir());
+    lockFile =
+        FileChannel.open(
+            settings.dir().resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      lock = lockFile.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      lockFile.close();
+      throw new JournalInUseException(settings.dir());
+    }
+  }
+
+  private void unlock() {
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+      lockFile.close();
+    } catch (IOException e) {
+      LOG.warn("journal lock not released cleanly: {}", e.toString());
+    }
   }
 
   /** What recovery and appends found and did, for metrics and {@code journal inspect}. */
@@ -247,6 +288,7 @@ public final class Journal implements AutoCloseable {
         group.clear();
         if (task instanceof Stop) {
           closeActive();
+          unlock();
           batch.clear();
           return;
         }

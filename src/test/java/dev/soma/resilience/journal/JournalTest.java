@@ -116,6 +116,18 @@ class JournalTest {
   }
 
   @Test
+  void aJournalOpenElsewhereCannotBeOpenedAgainUntilItIsClosed() throws Exception {
+    journal = open(1 << 20, 1 << 24);
+
+    assertThatThrownBy(() -> open(1 << 20, 1 << 24))
+        .isInstanceOf(JournalInUseException.class)
+        .hasMessageContaining(dir.toString());
+    journal.close();
+    journal = open(1 << 20, 1 << 24);
+    append("after", Optional.empty());
+  }
+
+  @Test
   void aFullJournalRefusesTheAppendAndWritesNothingOfIt() throws Exception {
     journal = open(1024, 2048);
     Throwable refused = null;
