@@ -3,6 +3,7 @@
 #   bench/run.sh [--name=value ...]                   the outbox relay (issue 1)
 #   bench/run.sh --suite=failover [--name=value ...]  LLM failover overhead and timeline (issue 3)
 #   bench/run.sh --suite=api [--name=value ...]       POST /v1/conversations/{id}/messages (issue 4)
+#   bench/run.sh --suite=journal [--name=value ...]   journal appends against raw write+force (issue 16)
 # Builds the service (no tests), compiles the harness in bench/src, and runs it. It starts its own
 # embedded PostgreSQL and Kafka, so only a JDK 17 is needed. Results: stdout and bench/results/.
 set -euo pipefail
@@ -14,7 +15,8 @@ if [[ "${1:-}" == --suite=* ]]; then
     outbox) ;;
     failover) main=dev.soma.resilience.bench.FailoverBenchmark ;;
     api) main=dev.soma.resilience.bench.ApiBenchmark ;;
-    *) echo "unknown suite '${1#--suite=}': outbox, failover or api" >&2; exit 2 ;;
+    journal) main=dev.soma.resilience.bench.JournalBenchmark ;;
+    *) echo "unknown suite '${1#--suite=}': outbox, failover, api or journal" >&2; exit 2 ;;
   esac
   shift
 fi

@@ -314,7 +314,7 @@ public final class Journal implements AutoCloseable {
         JournalRecord numbered = append.record.withSequence(nextSequence);
         byte[] frame;
         try {
-          frame = Frames.encode(numbered.sequence(), numbered.payload());
+          frame = Frames.encode(numbered.sequence(), append.payload);
         } catch (IllegalArgumentException tooLarge) {
           append.fail(tooLarge);
           continue;
@@ -617,10 +617,13 @@ public final class Journal implements AutoCloseable {
 
   private static final class Append extends Task {
     final JournalRecord record;
+    // encoded by the caller (an event loop), so the journal's one thread only frames and writes
+    final byte[] payload;
     JournalRecord numbered;
 
     Append(JournalRecord record) {
       this.record = record;
+      this.payload = record.payload();
     }
   }
 
