@@ -14,6 +14,7 @@ import dev.soma.resilience.flags.FeatureFlags;
 import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.journal.Journal;
+import dev.soma.resilience.journal.JournalKind;
 import dev.soma.resilience.journal.JournalReplay;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.DeadLetters;
@@ -32,6 +33,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The agent API's routes: {@code /v1/*} for tenants (API key, rate limit, backlog gate) and {@code
@@ -117,11 +120,13 @@ public final class AgentApi implements RouteModule {
    */
   public JournalReplay journalReplay(Parts parts, Duration interval) {
     return new JournalReplay(
-        parts.journal(),
-        parts.pool(),
-        JournalReplay.byName(conversations.journalKinds()),
-        requests,
-        interval);
+        parts.journal(), parts.pool(), JournalReplay.byName(journalKinds()), requests, interval);
+  }
+
+  private List<JournalKind> journalKinds() {
+    List<JournalKind> kinds = new ArrayList<>(conversations.journalKinds());
+    kinds.addAll(memories.journalKinds());
+    return kinds;
   }
 
   /**
@@ -132,13 +137,17 @@ public final class AgentApi implements RouteModule {
       Pool pool,
       LeaseKeeper keeper,
       Outbox outbox,
+      MemoryService memories,
       ServiceConfig service,
       Journal journal,
       Duration interval) {
+    List<JournalKind> kinds =
+        new ArrayList<>(ConversationRoutes.journalKinds(new Conversations(outbox)));
+    kinds.add(new JournaledMemory(memories));
     return new JournalReplay(
         journal,
         pool,
-        JournalReplay.byName(ConversationRoutes.journalKinds(new Conversations(outbox))),
+        JournalReplay.byName(kinds),
         idempotentRequests(pool, keeper, service),
         interval);
   }

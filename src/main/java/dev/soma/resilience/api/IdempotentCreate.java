@@ -77,8 +77,8 @@ final class IdempotentCreate {
    * A creating request of a {@code kind} the journal can hold: made in the database as above, or,
    * while the database cannot be reached (and as long as the journal holds records not yet
    * replayed, so that nothing overtakes them), journaled and answered {@code status} with the
-   * kind's journaled reply once the record is on disk. An {@code Idempotency-Key} sent again while
-   * its request is journaled gets the same answer.
+   * kind's journaled reply once the record is on disk (live, the kind says the status). An {@code
+   * Idempotency-Key} sent again while its request is journaled gets the same answer.
    */
   void run(
       RoutingContext ctx,
@@ -93,7 +93,7 @@ final class IdempotentCreate {
     }
     run(
         ctx,
-        tx -> kind.apply(tx, tenant, request).map(body -> new Reply(status, body)),
+        tx -> kind.apply(tx, tenant, request).map(body -> new Reply(kind.status(body), body)),
         committed,
         e -> {
           if (DatabaseErrors.isUnreachable(e)) {

@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.journal.JournalKind;
 import dev.soma.resilience.memory.Memory;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.session.SessionContext;
@@ -8,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -23,10 +25,17 @@ final class MemoryRoutes {
       Set.of("query", "topK", "namespace", "sessionId");
 
   private final MemoryService memories;
+  private final JournaledMemory kind;
   private final IdempotentCreate create;
   private final SessionContext sessions;
 
+  /** The writes of these routes that the journal can hold. */
+  List<JournalKind> journalKinds() {
+    return List.of(kind);
+  }
+
   MemoryRoutes(MemoryService memories, IdempotentCreate create, SessionContext sessions) {
+    this.kind = new JournaledMemory(memories);
     this.memories = memories;
     this.create = create;
     this.sessions = sessions;
@@ -61,18 +70,10 @@ final class MemoryRoutes {
             body.object("meta"));
     create.run(
         ctx,
-        tx ->
-            memories
-                .remember(tx, memory, mode)
-                .map(
-                    stored ->
-                        new IdempotentCreate.Reply(
-                            stored == MemoryService.Stored.STORED ? 201 : 202,
-                            new JsonObject()
-                                .put("key", memoryKey)
-                                .put("namespace", memory.namespace())
-                                .put("status", stored.name().toLowerCase())))
-                .recover(MemoryRoutes::problem));
+        kind,
+        JournaledMemory.request(memory, mode),
+        202,
+        committed -> Future.succeededFuture());
   }
 
   private void recall(RoutingContext ctx) {
@@ -100,7 +101,7 @@ final class MemoryRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static <T> Future<T> problem(Throwable e) {
+  static <T> Future<T> problem(Throwable e) {
     if (e instanceof MemoryService.RejectedMemory) {
       return Future.failedFuture(Problem.badRequest(e.getMessage()));
     }

@@ -120,6 +120,7 @@ final class JournalCommand {
                 app.pool(),
                 app.leaseKeeper(),
                 app.outbox(),
+                app.memories(config, () -> false).service(),
                 config,
                 journal,
                 Duration.ofMillis(50));

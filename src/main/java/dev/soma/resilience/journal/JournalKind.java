@@ -20,6 +20,19 @@ public interface JournalKind {
   /** Makes the write on {@code tx}; completes with the body to answer (and store under a key). */
   Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request);
 
+  /**
+   * Makes a journaled write on {@code tx} during a replay; the same as {@link #apply} unless the
+   * kind must not wait on anything but the database then.
+   */
+  default Future<JsonObject> replay(Transaction tx, String tenant, JsonObject request) {
+    return apply(tx, tenant, request);
+  }
+
+  /** The HTTP status of a live {@link #apply}'s {@code reply} (a journaled one is always 202). */
+  default int status(JsonObject reply) {
+    return 202;
+  }
+
   /** Whether {@code failure} of {@link #apply} says the write is in the database already. */
   boolean alreadyApplied(Throwable failure);
 

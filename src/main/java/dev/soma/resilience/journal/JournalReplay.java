@@ -137,7 +137,7 @@ public final class JournalReplay extends VerticleBase {
     return Transaction.run(
             pool,
             tx ->
-                kind.apply(tx, record.tenant(), request)
+                kind.replay(tx, record.tenant(), request)
                     .compose(reply -> storeKey(tx, record, reply)))
         .recover(
             e ->

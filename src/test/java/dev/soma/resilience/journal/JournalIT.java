@@ -114,6 +114,33 @@ class JournalIT {
   }
 
   @Test
+  void aMemoryDuringAnOutageIsJournaledThenQueuedForSomaBrain() throws Exception {
+    assertThat(post("warm", "w0", null).statusCode()).isEqualTo(202);
+
+    proxy.cut();
+    HttpResponse<String> during =
+        send("/v1/memories", "{\"key\":\"fav\",\"value\":{\"color\":\"green\"}}");
+    proxy.restore();
+
+    assertThat(during.statusCode()).as(during.body()).isEqualTo(202);
+    assertThat(new JsonObject(during.body()).getString("status")).isEqualTo("journaled");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Blocking.await(
+                                fx.pool
+                                    .query(
+                                        "SELECT value FROM pending_memories WHERE tenant_id ="
+                                            + " 'acme' AND memory_key = 'fav'")
+                                    .execute(),
+                                Duration.ofSeconds(10))
+                            .rowCount())
+                    .isEqualTo(1));
+  }
+
+  @Test
   void whileRecordsWaitTheNodeStaysReadyAndSaysItIsJournalingThenIdle() throws Exception {
     assertThat(post("shown", "s0", null).statusCode()).isEqualTo(202);
 
@@ -192,6 +219,17 @@ class JournalIT {
       ids.add(row.getString(0));
     }
     return ids;
+  }
+
+  private static HttpResponse<String> send(String path, String json) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
