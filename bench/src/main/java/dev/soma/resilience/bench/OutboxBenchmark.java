@@ -35,6 +35,13 @@ public final class OutboxBenchmark {
       env.put("SA01_OUTBOX_BATCH_SIZE", Integer.toString(options.batchSize()));
     }
     ServiceConfig config = ServiceConfig.load(env);
+    try {
+      ReplayLatency.check(options, config.outbox().replay());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     int batch = config.outbox().batchSize();
     int workers = options.claimWorkers() > 0
         ? options.claimWorkers() : config.outbox().maxInFlightBatches();

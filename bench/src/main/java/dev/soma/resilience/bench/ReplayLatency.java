@@ -73,14 +73,18 @@ final class ReplayLatency {
 
   private ReplayLatency() {}
 
-  static Result run(BenchRun run) throws Exception {
-    BenchOptions options = run.options();
-    OutboxConfig.Replay configured = run.config().outbox().replay();
-    if (options.replayEvents() > configured.maxRows()) {
+  /** Refuses, before anything starts, a history larger than one replay may put back. */
+  static void check(BenchOptions options, OutboxConfig.Replay configured) {
+    if (!options.replayRates().isEmpty() && options.replayEvents() > configured.maxRows()) {
       throw new IllegalArgumentException("--replay-events=" + options.replayEvents()
           + " is more than one replay may put back (outbox.replayMaxRows "
           + configured.maxRows() + ")");
     }
+  }
+
+  static Result run(BenchRun run) throws Exception {
+    BenchOptions options = run.options();
+    OutboxConfig.Replay configured = run.config().outbox().replay();
     DatabaseUrl db = run.servers().database("bench_replay");
     run.servers().createTopics(options.partitions(), HISTORY_TOPIC);
     double historySeconds = history(db, options);
