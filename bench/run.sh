@@ -23,7 +23,7 @@ fi
 
 out=target/bench
 mkdir -p "$out/classes"
-mvn_args=(-q compile dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt"
+mvn_args=(-q compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile="$out/classpath.txt"
   -Dmdep.includeScope=runtime)
 # offline first (everything is usually in ~/.m2), then let Maven download what is missing
 ./mvnw -o "${mvn_args[@]}" 2>/dev/null || ./mvnw "${mvn_args[@]}"

@@ -58,6 +58,22 @@ final class Backlog {
     }
   }
 
+  /**
+   * Marks the rows of {@code topic} published an hour ago, as if the relay had sent them: history
+   * that an operator's replay can put back (within {@code outbox.retentionHours}, 24 by default,
+   * or the relay's cleanup would delete it).
+   */
+  static void markPublished(DatabaseUrl url, String topic) throws Exception {
+    try (Connection c = BenchServers.connect(url);
+        PreparedStatement s = c.prepareStatement("""
+            UPDATE outbox_messages
+               SET status = 'published', attempts = 1, published_at = now() - interval '1 hour'
+             WHERE topic = ? AND status = 'pending'""")) {
+      s.setString(1, topic);
+      s.executeUpdate();
+    }
+  }
+
   /** Vacuums and analyzes the outbox, then checkpoints, so every run starts from the same state. */
   static void settle(DatabaseUrl url) throws Exception {
     try (Connection c = BenchServers.connect(url); Statement s = c.createStatement()) {

@@ -32,10 +32,13 @@ record BacklogShape(int tenants, int keysPerTenant) {
         + text + "'");
   }
 
-  /** Parses a comma-separated list of shapes, e.g. {@code 1x1,3x50,100x1000}. */
+  /**
+   * Parses a comma-separated list of shapes, e.g. {@code 1x1,3x50,100x1000}; an empty text is an
+   * empty list.
+   */
   static List<BacklogShape> parseList(String option, String text) {
     List<BacklogShape> shapes = new ArrayList<>();
-    for (String one : text.split(",")) {
+    for (String one : text.isBlank() ? new String[0] : text.split(",")) {
       BacklogShape shape = parse(option, one);
       if (shapes.contains(shape)) {
         throw new IllegalArgumentException("--" + option + " lists " + shape + " twice");

@@ -33,6 +33,11 @@ import java.util.Set;
  * @param latencySeconds measured length of each latency phase
  * @param latencyWarmupSeconds discarded start of each latency phase
  * @param tickMillis how often the paced writers commit or send what is due
+ * @param replayRates paces (events/s) of the replay phases, each a replay of the whole history
+ *     beside the live load; empty (the default) skips the replay phases
+ * @param replayEvents published events of the history a replay puts back
+ * @param replayKeys partition keys of the history's one tenant
+ * @param replayLiveRate events/s of the live load in the replay phases
  * @param quietWaitSeconds how long a phase waits for other processes to quiet down
  * @param relayHeap the relay JVM's {@code -Xmx}
  * @param serviceClasspath classpath of the service (its classes and runtime dependencies)
@@ -57,6 +62,10 @@ record BenchOptions(
     int latencySeconds,
     int latencyWarmupSeconds,
     int tickMillis,
+    List<Integer> replayRates,
+    int replayEvents,
+    int replayKeys,
+    int replayLiveRate,
     int quietWaitSeconds,
     String relayHeap,
     String serviceClasspath,
@@ -71,7 +80,8 @@ record BenchOptions(
   private static final Set<String> KNOWN = Set.of("events", "shape", "drain-timeout",
       "memory-check-events", "memory-shape", "crash-events", "crash-shape", "rows-per-transaction", "payload-bytes",
       "partitions", "batch-size", "claim-workers", "warmup-events", "latency-rates",
-      "latency-shape", "latency-seconds", "latency-warmup-seconds", "tick-ms", "quiet-wait",
+      "latency-shape", "latency-seconds", "latency-warmup-seconds", "tick-ms", "replay-rates", "replay-events", "replay-keys",
+      "replay-live-rate", "quiet-wait",
       "relay-heap", "service-classpath", "results-dir");
 
   static BenchOptions parse(String[] args) {
@@ -103,11 +113,15 @@ record BenchOptions(
         number(given, "batch-size", 0, 0),
         number(given, "claim-workers", 0, 0),
         number(given, "warmup-events", 20_000, 0),
-        rates(given.getOrDefault("latency-rates", "2000,5000")),
+        rates("latency-rates", given.getOrDefault("latency-rates", "2000,5000")),
         BacklogShape.parse("latency-shape", given.getOrDefault("latency-shape", "100x1000")),
         number(given, "latency-seconds", 60, 1),
         number(given, "latency-warmup-seconds", 20, 0),
         number(given, "tick-ms", 5, 1),
+        rates("replay-rates", given.getOrDefault("replay-rates", "")),
+        number(given, "replay-events", 100_000, 1),
+        number(given, "replay-keys", 1_000, 1),
+        number(given, "replay-live-rate", 2_000, 1),
         number(given, "quiet-wait", 60, 0),
         given.getOrDefault("relay-heap", "256m"),
         given.getOrDefault("service-classpath", System.getProperty("bench.serviceClasspath", "")),
@@ -119,12 +133,12 @@ record BenchOptions(
     return options;
   }
 
-  /** Parses {@code 2000,5000}; an empty list skips the latency phases. */
-  private static List<Integer> rates(String text) {
+  /** Parses {@code 2000,5000} given to {@code option}; an empty list skips its phases. */
+  private static List<Integer> rates(String option, String text) {
     List<Integer> rates = new ArrayList<>();
     for (String one : text.split(",")) {
       if (!one.isBlank()) {
-        rates.add(number(Map.of("latency-rates", one.trim()), "latency-rates", 0, 1));
+        rates.add(number(Map.of(option, one.trim()), option, 0, 1));
       }
     }
     return List.copyOf(rates);

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -40,31 +41,61 @@ final class LatencyRun {
 
   private LatencyRun() {}
 
-  static Written write(Vertx vertx, Pool pool, EventShape shape, String topic, double perSecond,
-      int warmupSeconds, int seconds, int tickMillis) throws Exception {
+  /** What a phase does on the calling thread once the writer's warm-up is over. */
+  interface AtMeasureStart {
+    void run() throws Exception;
+  }
+
+  /**
+   * A relay phase's latencies: of all measured events, and of those {@code select} chose (by event
+   * number), measured from {@code fromMillis} to {@code toMillis} (wall clock).
+   */
+  record Measured(Result all, Histogram selected, long fromMillis, long toMillis) {}
+
+  /** Starts the paced writer; its events' dedupe keys are {@code <prefix>-<n>}. */
+  static Future<Written> write(Vertx vertx, Pool pool, EventShape shape, String topic,
+      String prefix, double perSecond, int warmupSeconds, int seconds, int tickMillis) {
     int capacity = (int) (perSecond * (warmupSeconds + seconds)) + 1;
     long[] commitMillis = new long[capacity];
     Outbox outbox = new Outbox(vertx);
     Promise<Written> done = Promise.promise();
-    vertx.runOnContext(v -> new Pacer(vertx, pool, outbox, shape, topic, perSecond, warmupSeconds,
-        seconds, tickMillis, commitMillis, done).start());
-    return Blocking.await(done.future(), Duration.ofSeconds(warmupSeconds + seconds + 120L));
+    vertx.runOnContext(v -> new Pacer(vertx, pool, outbox, shape, topic, prefix, perSecond,
+        warmupSeconds, seconds, tickMillis, commitMillis, done).start());
+    return done.future();
   }
 
-  /** The relay's commit-to-ack at {@code rate}: a writer on {@code db}, a relay publishing. */
+  /**
+   * The relay's commit-to-ack at {@code rate}: a writer on {@code db}, a relay publishing. Each
+   * phase on one database needs its own {@code prefix}: the outbox drops a tenant's repeated
+   * dedupe key, so a second phase with the same keys would write nothing for its first events.
+   */
   static Result relay(BenchServers servers, DatabaseUrl db, EventShape shape,
-      BenchOptions options, double rate, String topic) throws Exception {
-    int capacity = (int) (rate * (options.latencyWarmupSeconds() + options.latencySeconds())) + 1;
+      BenchOptions options, double rate, String topic, String prefix) throws Exception {
+    return relay(servers, db, shape, options, rate, topic, prefix, n -> false, () -> {}).all();
+  }
+
+  /** {@link #relay}, running {@code atMeasureStart} when the warm-up ends. */
+  static Measured relay(BenchServers servers, DatabaseUrl db, EventShape shape,
+      BenchOptions options, double rate, String topic, String prefix, LongPredicate select,
+      AtMeasureStart atMeasureStart) throws Exception {
+    int warmup = options.latencyWarmupSeconds();
+    int seconds = options.latencySeconds();
+    int capacity = (int) (rate * (warmup + seconds)) + 1;
     Pool pool = new Database(db).pool(servers.vertx, 8);
-    Written written = write(servers.vertx, pool, shape, topic, rate,
-        options.latencyWarmupSeconds(), options.latencySeconds(), options.tickMillis());
-    AppendTimes appends = AppendTimes.start(servers.bootstrap(), topic, "lat", capacity);
+    Future<Written> writing = write(servers.vertx, pool, shape, topic, prefix, rate, warmup,
+        seconds, options.tickMillis());
+    Thread.sleep(warmup * 1000L);
+    atMeasureStart.run();
+    Written written = Blocking.await(writing, Duration.ofSeconds(warmup + seconds + 120L));
+    AppendTimes appends = AppendTimes.start(servers.bootstrap(), topic, prefix, capacity);
     long[] appendMillis = appends.finish(written.events(), Duration.ofSeconds(60));
     Blocking.await(pool.close(), Duration.ofSeconds(10));
     long[] missing = new long[1];
-    Histogram histogram = latencies(written, appendMillis, missing);
-    return new Result(histogram, null, written.events(), written.transactions(),
-        written.failed(), missing[0], appends.duplicates());
+    Histogram histogram = latencies(written, appendMillis, n -> true, missing);
+    Histogram selected = latencies(written, appendMillis, select, new long[1]);
+    return new Measured(new Result(histogram, null, written.events(), written.transactions(),
+        written.failed(), missing[0], appends.duplicates()), selected,
+        written.measureFromMillis(), written.measureFromMillis() + seconds * 1000L);
   }
 
   /** The raw producer at {@code rate}, same pacing: send-to-ack and send-to-append. */
@@ -91,10 +122,17 @@ final class LatencyRun {
         appends.duplicates());
   }
 
-  /** Builds a histogram (µs, at ms resolution) of append minus commit for measured events. */
-  static Histogram latencies(Written written, long[] appendMillis, long[] missing) {
+  /**
+   * Builds a histogram (µs, at ms resolution) of append minus commit for the measured events
+   * {@code select} chooses.
+   */
+  static Histogram latencies(Written written, long[] appendMillis, LongPredicate select,
+      long[] missing) {
     Histogram histogram = new Histogram(3_600_000_000L, 3);
     for (int n = 0; n < written.events(); n++) {
+      if (!select.test(n)) {
+        continue;
+      }
       long commit = written.commitMillis()[n];
       if (commit == 0 || commit < written.measureFromMillis()) {
         continue;
@@ -115,6 +153,7 @@ final class LatencyRun {
     private final Outbox outbox;
     private final EventShape shape;
     private final String topic;
+    private final String prefix;
     private final double perSecond;
     private final long[] commitMillis;
     private final Promise<Written> done;
@@ -128,7 +167,7 @@ final class LatencyRun {
     private long failed;
     private boolean finished;
 
-    Pacer(Vertx vertx, Pool pool, Outbox outbox, EventShape shape, String topic,
+    Pacer(Vertx vertx, Pool pool, Outbox outbox, EventShape shape, String topic, String prefix,
         double perSecond, int warmupSeconds, int seconds, int tickMillis, long[] commitMillis,
         Promise<Written> done) {
       this.vertx = vertx;
@@ -136,6 +175,7 @@ final class LatencyRun {
       this.outbox = outbox;
       this.shape = shape;
       this.topic = topic;
+      this.prefix = prefix;
       this.perSecond = perSecond;
       this.tickMillis = tickMillis;
       this.commitMillis = commitMillis;
@@ -164,7 +204,7 @@ final class LatencyRun {
     private void commit(long from, long to) {
       List<OutboxEntry> entries = new ArrayList<>((int) (to - from));
       for (long n = from; n < to; n++) {
-        entries.add(OutboxEntry.of(shape.tenant(n), shape.dedupeKey("lat", n), topic,
+        entries.add(OutboxEntry.of(shape.tenant(n), shape.dedupeKey(prefix, n), topic,
             shape.aggregate(n), new JsonObject(shape.payload(n))));
       }
       open++;

@@ -18,6 +18,16 @@ final class Machine {
     return kb.isEmpty() ? "?" : Long.toString(Math.round(Long.parseLong(kb) / 1048576.0));
   }
 
+  /** The 1, 5 and 15 minute load averages, e.g. {@code 2.10 1.85 1.40}, or "?". */
+  static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
   private static String field(String file, String name) {
     try {
       for (String line : Files.readAllLines(Path.of(file))) {

@@ -13,8 +13,9 @@ import java.util.Map;
  * machine: for each backlog shape, the relay's drain against the two baselines (PostgreSQL
  * claim-and-mark alone, the Kafka producer alone, at the same time, on the same shape); the time
  * a SIGKILLed relay's rows take to be published by another relay; commit-to-ack latency at fixed
- * rates next to the raw producer's at each rate; and the relay's memory while it drains a large
- * backlog of one key. Prints a Markdown summary and writes it to {@code bench/results/}.
+ * rates next to the raw producer's at each rate; live latency while an operator's replay runs
+ * ({@link ReplayLatency}, issue 17); and the relay's memory while it drains a large backlog of one
+ * key. Prints a Markdown summary and writes it to {@code bench/results/}.
  */
 public final class OutboxBenchmark {
 
@@ -34,6 +35,13 @@ public final class OutboxBenchmark {
       env.put("SA01_OUTBOX_BATCH_SIZE", Integer.toString(options.batchSize()));
     }
     ServiceConfig config = ServiceConfig.load(env);
+    try {
+      ReplayLatency.check(options, config.outbox().replay());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     int batch = config.outbox().batchSize();
     int workers = options.claimWorkers() > 0
         ? options.claimWorkers() : config.outbox().maxInFlightBatches();
@@ -55,6 +63,9 @@ public final class OutboxBenchmark {
       }
       if (!options.latencyRates().isEmpty()) {
         latency(run);
+      }
+      if (!options.replayRates().isEmpty()) {
+        report.replay(ReplayLatency.run(run));
       }
       if (options.memoryCheckEvents() > 0) {
         memoryCheck(run);
@@ -84,7 +95,7 @@ public final class OutboxBenchmark {
         long commits = Backlog.commits(db);
         long start = System.nanoTime();
         LatencyRun.Result relayed = LatencyRun.relay(run.servers(), db, shape, options, rate,
-            relayTopic);
+            relayTopic, "lat" + rate);
         run.report().cpu(Report.latencyPhase(rate, "relay"), run.cpu().since(phase));
         Thread.sleep(1000); // backends publish their statistics at most once a second
         double transactions =

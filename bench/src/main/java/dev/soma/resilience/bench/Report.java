@@ -54,6 +54,7 @@ final class Report {
   private final List<Memory> memory = new ArrayList<>();
   private double memoryPreloadSeconds;
   private final Map<String, CpuAccounting.Usage> cpu = new LinkedHashMap<>();
+  private ReplayLatency.Result replay;
 
   Report(BenchOptions options, ServiceConfig config, int batch, int workers, Path logs) {
     this.options = options;
@@ -80,6 +81,11 @@ final class Report {
     cpu.put(phase, usage);
   }
 
+  /** What {@code phase} used of the CPUs, or null if it was not measured. */
+  CpuAccounting.Usage cpuOf(String phase) {
+    return cpu.get(phase);
+  }
+
   void shape(ShapeDrain.Result result) {
     shapes.add(result);
     memory.add(new Memory("drain " + result.shape(), result.drain().events(), result.heap(),
@@ -98,6 +104,11 @@ final class Report {
     System.out.printf("  %,.0f/s: relay commit-to-ack p50 %.1f, p99 %.1f ms; raw producer"
         + " send-to-ack p99 %.1f ms%n", point.rate(), ms(point.relay().toAppend(), 50),
         ms(point.relay().toAppend(), 99), ms(point.raw().toAck(), 99));
+  }
+
+  void replay(ReplayLatency.Result result) {
+    replay = result;
+    ReplayReport.print(result);
   }
 
   void latencyRelayMemory(RelayProcess.Heap heap, long rssKb) {
@@ -149,6 +160,9 @@ final class Report {
     }
     if (!latency.isEmpty()) {
       renderLatency(md);
+    }
+    if (replay != null) {
+      ReplayReport.render(md, replay, options, this);
     }
     renderMemory(md);
     renderCpu(md);
@@ -309,7 +323,7 @@ final class Report {
   }
 
   /** A warning when other processes used over 10% of the CPUs in any of {@code phases}. */
-  private String disturbance(String... phases) {
+  String disturbance(String... phases) {
     StringBuilder warning = new StringBuilder();
     for (String phase : phases) {
       CpuAccounting.Usage usage = cpu.get(phase);
@@ -362,7 +376,7 @@ final class Report {
     return h.getValueAtPercentile(percentile) / 1000.0;
   }
 
-  private static void line(StringBuilder md, String format, Object... args) {
+  static void line(StringBuilder md, String format, Object... args) {
     md.append(String.format(Locale.ROOT, format, args)).append('\n');
   }
 }
