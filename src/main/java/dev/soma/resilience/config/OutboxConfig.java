@@ -51,7 +51,8 @@ public record OutboxConfig(
    * Operators' replays ({@code outbox.OutboxReplay}).
    *
    * @param rate replayed events made due per second: row {@code i} of a replay is due {@code i /
-   *     rate} seconds after it, so a big replay never starves live traffic
+   *     rate} seconds after it (this paces the replay's own sends; it does not keep a large replay
+   *     from slowing live traffic: docs/PERFORMANCE.md, Issue 17)
    * @param maxRows the most rows one replay may put back (a larger selection is refused: narrow the
    *     filter or replay in parts)
    */
