@@ -157,7 +157,7 @@ final class DeadLettersCommand {
     int run(DeadLetters letters, Application app) throws Exception {
       if (id != null) {
         await(letters.replay(id, operator.name(), reason));
-        out().println("dead letter " + id + " replayed: its event is pending again");
+        out().println("dead letter " + id + " replayed: its event will be sent again");
         return 0;
       }
       OutboxReplay replay = new OutboxReplay(app.pool(), app.outbox(), config().outbox().replay());

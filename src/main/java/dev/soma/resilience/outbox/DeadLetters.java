@@ -46,40 +46,43 @@ public final class DeadLetters {
       """;
 
   /**
-   * Puts outbox rows {@code $1} that are dead or published back to pending with the same id, dedupe
-   * key, payload and headers, attempts reset, marked {@code replayed} (so they hold no live row of
-   * their aggregate back: {@code ClaimSql.CLAIM}); row {@code i} (in id order) is due {@code i /
-   * $2} seconds from now. The unresolved dead letters of the dead ones are resolved by {@code $3}
-   * with notes {@code $4}. Rows already pending are left alone. Returns each requeued row's id and
-   * the status it had, in id order.
+   * Schedules outbox rows {@code $1} that are dead or published to be sent again with the same id,
+   * dedupe key, payload and headers: each is marked {@code replayed} (so, once pending, it holds no
+   * live row of its aggregate back: {@code ClaimSql.CLAIM}) and gets a due time in {@code
+   * outbox_replay_schedule}, row {@code i} (in id order) {@code i / $2} seconds from now; the
+   * relays' housekeeping moves it to pending, attempts reset, once due (sql/V11). The unresolved
+   * dead letters of the dead ones are resolved by {@code $3} with notes {@code $4}. Rows already
+   * pending or already scheduled are left alone. Returns each scheduled row's id and the status it
+   * had, in id order.
    */
   static final String REQUEUE =
       """
       WITH chosen AS (
           SELECT o.id, o.status FROM outbox_messages o
            WHERE o.id = ANY($1::bigint[]) AND o.status <> 'pending'
+             AND NOT EXISTS (SELECT 1 FROM outbox_replay_schedule s WHERE s.outbox_id = o.id)
            ORDER BY o.id
              FOR UPDATE
       ),
       paced AS (
           SELECT id, status, row_number() OVER (ORDER BY id) - 1 AS i FROM chosen
       ),
-      requeued AS (
-          UPDATE outbox_messages o
-             SET status = 'pending', attempts = 0, replayed = true, last_error = NULL,
-                 next_attempt_at = now() + make_interval(secs => p.i / $2::float8),
-                 lease_owner = NULL, lease_expires_at = NULL, lease_holder = NULL,
-                 published_at = NULL
+      marked AS (
+          UPDATE outbox_messages o SET replayed = true
             FROM paced p
            WHERE o.id = p.id
-          RETURNING o.id, p.status AS was
+          RETURNING o.id, p.status AS was, p.i
+      ),
+      scheduled AS (
+          INSERT INTO outbox_replay_schedule (outbox_id, due_at)
+          SELECT id, now() + make_interval(secs => i / $2::float8) FROM marked
       ),
       letters AS (
           UPDATE dead_letter_messages d
              SET resolved = true, resolved_by = $3, resolved_at = now(), resolution_notes = $4
-           WHERE d.outbox_id IN (SELECT id FROM requeued WHERE was = 'dead') AND NOT d.resolved
+           WHERE d.outbox_id IN (SELECT id FROM marked WHERE was = 'dead') AND NOT d.resolved
       )
-      SELECT id, was FROM requeued ORDER BY id\
+      SELECT id, was FROM marked ORDER BY id\
       """;
 
   /** The unresolved letters {@code %s} (a {@link DeadLetterFilter}) matches; {@code $%d} limit. */

@@ -55,7 +55,8 @@ public final class OutboxReplay {
 
   /** Replayed rows {@code %s} (a filter) matches that the relay has not settled yet. */
   static final String UNSENT =
-      "SELECT count(*) FROM outbox_messages o WHERE %s AND o.replayed AND o.status = 'pending'";
+      "SELECT count(*) FROM outbox_messages o WHERE %s AND o.replayed AND (o.status = 'pending'"
+          + " OR EXISTS (SELECT 1 FROM outbox_replay_schedule s WHERE s.outbox_id = o.id))";
 
   /** A replay that would put back more rows than one replay may. */
   public static final class TooLarge extends ControlFlowException {

@@ -24,8 +24,8 @@ public final class OutboxHousekeeping extends VerticleBase {
   static final int DELETE_CHUNK = 5000;
 
   /**
-   * Deletes a chunk of published rows past retention. The outer status check is read on the row's
-   * latest version: a row an operator replayed to pending after the inner choice is kept.
+   * Deletes a chunk of published rows past retention. The outer checks are read on the row's latest
+   * version: a row an operator replayed (scheduled, or pending) after the inner choice is kept.
    */
   static final String DELETE_EXPIRED =
       """
@@ -34,7 +34,7 @@ public final class OutboxHousekeeping extends VerticleBase {
                      WHERE status = 'published' AND published_at < now() - make_interval(secs => $1)
                      ORDER BY published_at
                      LIMIT $2)
-         AND status = 'published'\
+         AND status = 'published' AND NOT replayed\
       """;
 
   /** Per tenant with pending rows: how many, and the oldest one's age in whole seconds. */

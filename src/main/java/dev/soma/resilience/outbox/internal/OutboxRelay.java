@@ -56,6 +56,8 @@ public final class OutboxRelay extends VerticleBase {
   private BatchPublisher publisher;
   private int inFlight;
   private long pauseTimer = -1;
+  private long releaseTimer = -1;
+  private boolean releasing;
   private StopGrace stopGrace;
 
   public OutboxRelay(
@@ -75,9 +77,15 @@ public final class OutboxRelay extends VerticleBase {
     Arrays.fill(tenantCursors, "");
   }
 
+  /** How often the relay moves due replayed rows to pending, and how many at most per query. */
+  static final long RELEASE_INTERVAL_MS = 200;
+
+  static final int RELEASE_CHUNK = 2000;
+
   @Override
   public Future<?> start() {
     publisher = publishers.apply(vertx);
+    releaseTimer = vertx.setPeriodic(RELEASE_INTERVAL_MS, id -> releaseDueReplays());
     return signals
         .start(vertx, this::wake)
         .onSuccess(
@@ -101,9 +109,46 @@ public final class OutboxRelay extends VerticleBase {
   public Future<?> stop() {
     pacing.apply(Event.STOP);
     vertx.cancelTimer(pauseTimer);
+    vertx.cancelTimer(releaseTimer);
     Future<Void> signalsStopped = signals.stop();
     stopGrace = StopGrace.begin(vertx, relayId, STOP_GRACE, () -> inFlight + claims.running());
     return Future.all(signalsStopped, stopGrace.settled());
+  }
+
+  /**
+   * Moves replayed rows that are due from the replay schedule to pending (sql/V11), a chunk at a
+   * time while there are more, and claims at once when it moved some. One round at a time; every
+   * relay does it, so a replay goes on while any relay runs.
+   */
+  private void releaseDueReplays() {
+    if (releasing) {
+      return;
+    }
+    releasing = true;
+    releaseChunks()
+        .onComplete(
+            ar -> {
+              releasing = false;
+              if (ar.failed()) {
+                LOG.warn(
+                    "outbox relay {}: replayed rows not released this round: {}",
+                    relayId,
+                    ar.cause().toString());
+              }
+            });
+  }
+
+  private Future<Void> releaseChunks() {
+    return repository
+        .releaseDueReplays(RELEASE_CHUNK)
+        .compose(
+            released -> {
+              if (released == 0) {
+                return Future.succeededFuture();
+              }
+              wake();
+              return released < RELEASE_CHUNK ? Future.succeededFuture() : releaseChunks();
+            });
   }
 
   /** Once stopping, lets {@link #stop} complete when nothing is in flight any more. */

@@ -121,6 +121,28 @@ public final class OutboxRepository {
       RETURNING topic\
       """;
 
+  /**
+   * Moves up to $1 replayed rows whose time has come from the replay schedule to pending (sql/V11),
+   * oldest due first; several relays share the work ({@code SKIP LOCKED}). Returns how many.
+   */
+  static final String RELEASE_DUE_REPLAYS =
+      """
+      WITH due AS (
+          DELETE FROM outbox_replay_schedule
+           WHERE outbox_id IN (SELECT outbox_id FROM outbox_replay_schedule
+                                WHERE due_at <= now()
+                                ORDER BY due_at
+                                LIMIT $1
+                                  FOR UPDATE SKIP LOCKED)
+          RETURNING outbox_id
+      )
+      UPDATE outbox_messages o
+         SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = now(),
+             lease_owner = NULL, lease_expires_at = NULL, lease_holder = NULL, published_at = NULL
+        FROM due
+       WHERE o.id = due.outbox_id\
+      """;
+
   private final Pool pool;
 
   public OutboxRepository(Pool pool) {
@@ -134,6 +156,13 @@ public final class OutboxRepository {
   public record Claimed(List<ClaimedEvent> events, String nextTenantCursor) {}
 
   /** Leases up to {@code batchSize} rows for {@code owner}; see {@link ClaimSql#CLAIM}. */
+  /** Moves up to {@code limit} due replayed rows to pending ({@link #RELEASE_DUE_REPLAYS}). */
+  public Future<Integer> releaseDueReplays(int limit) {
+    return pool.preparedQuery(RELEASE_DUE_REPLAYS)
+        .execute(Tuple.of(limit))
+        .map(rows -> rows.rowCount());
+  }
+
   public Future<Claimed> claim(Claim claim) {
     List<String> exhausted = new ArrayList<>();
     List<String> tenants = new ArrayList<>();
