@@ -4,8 +4,11 @@ import static dev.soma.resilience.api.OutboxAdminRoutes.answer;
 
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.config.Secret;
+import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.tenant.Tenants;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
@@ -16,7 +19,9 @@ import java.util.Set;
  * DeadLetterAdminRoutes}), and the outbox's inspection, replays and audit trail ({@link
  * OutboxAdminRoutes}). Without a configured token these endpoints answer 403. Every change says who
  * acts ({@link Operator}: 400 without) and is audited in the transaction that makes it. The circuit
- * breakers: {@link BreakerAdminRoutes}.
+ * breakers: {@link BreakerAdminRoutes}. {@code GET /admin/failovers}: this process's failover
+ * counters ({@link ChainReport#failoverCounts}), as {@code /metrics} has them, in JSON for the
+ * status page.
  */
 final class AdminRoutes {
 
@@ -25,18 +30,21 @@ final class AdminRoutes {
   private final DeadLetterAdminRoutes deadLetters;
   private final OutboxAdminRoutes outbox;
   private final BreakerAdminRoutes breakers;
+  private final MeterRegistry registry;
 
   AdminRoutes(
       Secret adminToken,
       Tenants tenants,
       DeadLetterAdminRoutes deadLetters,
       OutboxAdminRoutes outbox,
-      BreakerAdminRoutes breakers) {
+      BreakerAdminRoutes breakers,
+      MeterRegistry registry) {
     this.adminToken = adminToken;
     this.tenants = tenants;
     this.deadLetters = deadLetters;
     this.outbox = outbox;
     this.breakers = breakers;
+    this.registry = registry;
   }
 
   void mount(Router router) {
@@ -47,6 +55,11 @@ final class AdminRoutes {
     deadLetters.mount(router);
     outbox.mount(router);
     breakers.mount(router);
+    router
+        .get("/admin/failovers")
+        .handler(
+            ctx ->
+                ctx.json(new JsonObject().put("failovers", ChainReport.failoverCounts(registry))));
   }
 
   private void authorize(RoutingContext ctx) {

@@ -106,9 +106,11 @@ public final class AgentApi implements RouteModule {
                 new DeadLetters(parts.pool(), parts.outbox(), service.outbox().replay()), replay),
             new OutboxAdminRoutes(
                 new OutboxInspection(parts.pool()), replay, new AdminAudit(parts.pool())),
-            new BreakerAdminRoutes(vertx, parts.breakers(), new BreakerOverrides(parts.pool())));
+            new BreakerAdminRoutes(vertx, parts.breakers(), new BreakerOverrides(parts.pool())),
+            registry);
     Gauge.builder("api.status.subscribers", parts.status(), DegradationStatusView::listenerCount)
-        .description("Open WebSockets and SSE chat streams that are pushed status changes")
+        .description(
+            "Open WebSockets, SSE chat streams and status-page streams that are pushed status changes")
         .strongReference(true)
         .register(registry);
   }
