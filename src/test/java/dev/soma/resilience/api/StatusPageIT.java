@@ -72,24 +72,18 @@ class StatusPageIT {
     OpenAiDouble openai = new OpenAiDouble(doubles);
     AnthropicDouble anthropic = new AnthropicDouble(doubles);
     ServiceConfig config =
-        OutboxFixture.config(
-            Map.ofEntries(
-                Map.entry(
-                    "SA01_DATABASE_URL",
-                    TestServices.databaseUrlSetting(TestServices.freshDatabase())),
-                Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
-                Map.entry("SA01_REDIS_URL", TestServices.redis().toString()),
-                Map.entry("SA01_HTTP_PORT", "0"),
-                Map.entry("SA01_DATA_DIR", TestServices.tempDir("status-page").toString()),
-                Map.entry("SA01_ADMIN_TOKEN", ADMIN),
-                Map.entry("SA01_SOMABRAIN_URL", brain.url()),
-                Map.entry("SA01_SOMABRAIN_TOKEN", "brain-token"),
-                Map.entry("SA01_DEGRADATION_PROBE_INTERVAL_MS", "300"),
-                Map.entry("SA01_LLM_OPENAI_BASE_URL", openai.baseUrl()),
-                Map.entry("SA01_LLM_OPENAI_API_KEY", "sk-openai-test"),
-                Map.entry("SA01_LLM_ANTHROPIC_BASE_URL", anthropic.baseUrl()),
-                Map.entry("SA01_LLM_ANTHROPIC_API_KEY", "sk-ant-test"),
-                Map.entry("SA01_LLM_OPENROUTER_API_KEY", "")));
+        OutboxFixture.wholeService(
+            "status-page",
+            Map.of(
+                "SA01_ADMIN_TOKEN", ADMIN,
+                "SA01_SOMABRAIN_URL", brain.url(),
+                "SA01_SOMABRAIN_TOKEN", "brain-token",
+                "SA01_DEGRADATION_PROBE_INTERVAL_MS", "300",
+                "SA01_LLM_OPENAI_BASE_URL", openai.baseUrl(),
+                "SA01_LLM_OPENAI_API_KEY", "sk-openai-test",
+                "SA01_LLM_ANTHROPIC_BASE_URL", anthropic.baseUrl(),
+                "SA01_LLM_ANTHROPIC_API_KEY", "sk-ant-test",
+                "SA01_LLM_OPENROUTER_API_KEY", ""));
     app = Application.start(config, Application.Role.SERVICE);
     backlogOf(TENANT);
   }
