@@ -59,8 +59,10 @@
     source.addEventListener('snapshot', (event) => {
       const data = JSON.parse(event.data);
       applySnapshot(data.snapshot, data.history || []);
+      renderJournal(data.journal);
       live(true, 'live');
     });
+    source.addEventListener('journal', (event) => renderJournal(JSON.parse(event.data)));
     source.addEventListener('change', (event) => applyChange(JSON.parse(event.data)));
     // the service is stopping; the browser reconnects by itself when it is back
     source.addEventListener('bye', () => live(false, 'service stopping'));
@@ -118,6 +120,23 @@
           s.reason ? el('div', { class: 'reason' }, s.reason) : null,
           el('div', { class: 'meta' }, facts.join(' · ')));
       }));
+  }
+
+  function bytes(n) {
+    if (n < 1024 * 1024) return Math.round(n / 1024) + ' KiB';
+    return (n / (1024 * 1024)).toFixed(1) + ' MiB';
+  }
+
+  /** The local journal that takes writes while PostgreSQL cannot (absent: no card). */
+  function renderJournal(journal) {
+    $('journal-card').hidden = !journal;
+    if (!journal) return;
+    const facts = [journal.records + (journal.records === 1 ? ' record' : ' records') + ' waiting for PostgreSQL',
+      bytes(journal.bytes) + ' of ' + bytes(journal.capBytes)];
+    if (journal.records) facts.push('oldest ' + duration(journal.oldestAgeSeconds));
+    $('journal').replaceChildren(
+      el('span', { class: 'state', 'data-state': journal.state === 'idle' ? 'healthy' : 'degraded', 'data-journal': journal.state }, journal.state),
+      ' ', facts.join(' · '));
   }
 
   function renderHistory() {

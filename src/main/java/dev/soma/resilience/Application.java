@@ -256,7 +256,13 @@ public final class Application implements AutoCloseable {
                         .syncTo(breakers, database.connectOptions(), BREAKER_OVERRIDES_REREAD)))
         .compose(
             v ->
-                deployHttp(config, true, List.of(agentApi, new ApiDocs(), new StatusPage(status))));
+                deployHttp(
+                    config,
+                    true,
+                    List.of(
+                        agentApi,
+                        new ApiDocs(),
+                        new StatusPage(status, Optional.ofNullable(journal)))));
   }
 
   /** What {@code role} adds to the relay and housekeeping. */

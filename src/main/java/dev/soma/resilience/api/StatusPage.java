@@ -3,6 +3,7 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationAddresses;
 import dev.soma.resilience.degradation.DegradationStatusView;
+import dev.soma.resilience.journal.Journal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,8 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * HTML page), its script and style at {@code GET /status/assets/{asset}}, all packaged in the jar
  * ({@code status-page/}), and {@code GET /status/events}, a server-sent event stream of the
  * degradation status: first a {@code snapshot} event (the monitor's snapshot and its recent
- * history), then one {@code change} event per status change, with the change's sequence as the
- * event id. The page asks for nothing outside the service ({@code Content-Security-Policy}).
+ * history, and the journal's state where this process has a journal), then one {@code change} event
+ * per status change, with the change's sequence as the event id, and a {@code journal} event when
+ * the journal's state has changed ({@link StatusStream}). The page asks for nothing outside the
+ * service ({@code Content-Security-Policy}).
  *
  * <p>The admin part of the page calls the {@code /admin} endpoints itself, with the token the
  * operator types in; nothing here carries admin data. At most {@link #MAX_STREAMS} streams are open
@@ -42,16 +46,18 @@ public final class StatusPage implements RouteModule {
           + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private final DegradationStatusView status;
+  private final Optional<Journal> journal;
   private final int maxStreams;
   private final AtomicInteger open = new AtomicInteger();
 
-  public StatusPage(DegradationStatusView status) {
-    this(status, MAX_STREAMS);
+  public StatusPage(DegradationStatusView status, Optional<Journal> journal) {
+    this(status, journal, MAX_STREAMS);
   }
 
   /** With another bound on open streams (tests). */
-  StatusPage(DegradationStatusView status, int maxStreams) {
+  StatusPage(DegradationStatusView status, Optional<Journal> journal, int maxStreams) {
     this.status = status;
+    this.journal = journal;
     this.maxStreams = maxStreams;
   }
 
@@ -96,7 +102,8 @@ public final class StatusPage implements RouteModule {
     history(vertx)
         .onComplete(
             ar ->
-                StatusStream.start(vertx, ctx, status, ar.result(), () -> open.decrementAndGet()));
+                StatusStream.start(
+                    vertx, ctx, status, journal, ar.result(), () -> open.decrementAndGet()));
   }
 
   /** The monitor's recent changes, oldest first; none when it does not answer in time. */

@@ -2,12 +2,14 @@ package dev.soma.resilience.api;
 
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.StatusChange;
+import dev.soma.resilience.journal.Journal;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +24,17 @@ import org.slf4j.LoggerFactory;
  * timing an idle stream out and finds a client that has gone. When the server shuts the connection
  * down (the service stops), the stream says {@code bye} and ends, so the client sees a clean end
  * rather than a cut. However it ends, it stops listening and {@code closed} runs once.
+ *
+ * <p>The journal's state is not announced on the event bus: the stream looks at it every {@link
+ * #JOURNAL_MS} and writes a {@code journal} event when it differs from the last one written.
  */
 final class StatusStream {
 
   /** Between comment lines on an idle stream. */
   static final long HEARTBEAT_MS = 15_000;
+
+  /** Between looks at the journal's state. */
+  static final long JOURNAL_MS = 2_000;
 
   /** What the browser waits before reconnecting (the SSE {@code retry} field). */
   private static final long RECONNECT_MS = 2_000;
@@ -38,6 +46,8 @@ final class StatusStream {
   private final Runnable closed;
   private DegradationStatusView.Subscription changes = () -> {};
   private long heartbeat = -1;
+  private long journalTimer = -1;
+  private JsonObject journalSent;
   private boolean done;
 
   private StatusStream(RoutingContext ctx, Runnable closed) {
@@ -47,14 +57,15 @@ final class StatusStream {
   }
 
   /**
-   * Starts streaming on the current (request's) context: headers, the snapshot with {@code
-   * history}, then the changes. {@code closed} runs once when the stream ends for any reason, also
-   * when the client went away before it started.
+   * Starts streaming on the current (request's) context: headers, the snapshot with {@code history}
+   * and the journal's state, then the changes. {@code closed} runs once when the stream ends for
+   * any reason, also when the client went away before it started.
    */
   static void start(
       Vertx vertx,
       RoutingContext ctx,
       DegradationStatusView status,
+      Optional<Journal> journal,
       JsonArray history,
       Runnable closed) {
     StatusStream stream = new StatusStream(ctx, closed);
@@ -77,6 +88,12 @@ final class StatusStream {
         .putHeader("X-Accel-Buffering", "no");
     JsonObject snapshot =
         new JsonObject().put("snapshot", status.current().toJson()).put("history", history);
+    journal.ifPresent(
+        j -> {
+          stream.journalSent = j.describe();
+          snapshot.put("journal", stream.journalSent);
+          stream.journalTimer = vertx.setPeriodic(JOURNAL_MS, id -> stream.journal(j));
+        });
     stream.write(
         "retry: " + RECONNECT_MS + "\nevent: snapshot\ndata: " + snapshot.encode() + "\n\n");
   }
@@ -84,6 +101,14 @@ final class StatusStream {
   private void change(StatusChange change) {
     write(
         "id: " + change.sequence() + "\nevent: change\ndata: " + change.toJson().encode() + "\n\n");
+  }
+
+  private void journal(Journal journal) {
+    JsonObject now = journal.describe();
+    if (!now.equals(journalSent)) {
+      journalSent = now;
+      write("event: journal\ndata: " + now.encode() + "\n\n");
+    }
   }
 
   private void write(String text) {
@@ -114,6 +139,7 @@ final class StatusStream {
     done = true;
     changes.cancel();
     ctx.vertx().cancelTimer(heartbeat);
+    ctx.vertx().cancelTimer(journalTimer);
     closed.run();
   }
 

@@ -60,7 +60,7 @@ class StatusEventsIT {
   void start() throws Exception {
     vertx = Vertx.vertx();
     view = DegradationStatusView.open(vertx, Duration.ofMillis(500));
-    page = new StatusPage(view, MAX_STREAMS);
+    page = new StatusPage(view, Optional.empty(), MAX_STREAMS);
     server = new StatusServer(page);
     deployment = Blocking.await(vertx.deployVerticle(server), WAIT);
   }

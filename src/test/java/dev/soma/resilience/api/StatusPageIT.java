@@ -119,6 +119,7 @@ class StatusPageIT {
           .as("the page followed the changes without a reload")
           .isEqualTo("not reloaded");
       assertThat(text(browser, "#history")).contains("somabrain");
+      assertThat(text(browser, "#journal")).startsWith("idle 0 records waiting for PostgreSQL");
 
       unlock(browser);
       await()
