@@ -11,6 +11,9 @@ import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.HealthState;
 import dev.soma.resilience.degradation.StatusChange;
+import dev.soma.resilience.journal.Journal;
+import dev.soma.resilience.journal.JournalRecord;
+import dev.soma.resilience.journal.JournalSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -25,6 +28,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +47,8 @@ import org.junit.jupiter.api.Test;
  * {@code GET /status/events} on a real Vert.x HTTP server, fed by status changes published on the
  * event bus as the degradation monitor publishes them: a snapshot first, then each change; a bad
  * {@code Accept} or method answered as problems; a bound on open streams; a client that stops
- * reading cut off instead of queued for; and a clean end when the server stops.
+ * reading cut off instead of queued for; a clean end when the server stops; and a real journal's
+ * state in the snapshot and in an event when it changes.
  */
 class StatusEventsIT {
 
@@ -189,6 +196,37 @@ class StatusEventsIT {
     assertThat(page.openStreams()).isZero();
   }
 
+  @Test
+  void theJournalIsInTheSnapshotAndAChangeOfItsStateFollows() throws Exception {
+    Path dir = Files.createTempDirectory("status-journal");
+    Journal journal =
+        Journal.open(
+            new JournalSettings(dir, 1 << 20, Duration.ofHours(1), 8 << 20), Clock.systemUTC());
+    try {
+      StatusServer journaled =
+          new StatusServer(new StatusPage(view, Optional.of(journal), MAX_STREAMS));
+      Blocking.await(vertx.deployVerticle(journaled), WAIT);
+      Events events = open(journaled.port);
+      await().atMost(WAIT).until(() -> events.named("snapshot").isPresent());
+      JsonObject idle = events.named("snapshot").orElseThrow().getJsonObject("journal");
+      assertThat(idle.getString("state")).isEqualTo("idle");
+      assertThat(idle.getLong("records")).isZero();
+
+      Blocking.await(
+          journal.append(
+              JournalRecord.of(
+                  "message", "acme", "d-1", Optional.empty(), new JsonObject(), 1_000)),
+          WAIT);
+
+      await().atMost(WAIT).until(() -> events.named("journal").isPresent());
+      JsonObject journaling = events.named("journal").orElseThrow();
+      assertThat(journaling.getString("state")).isEqualTo("journaling");
+      assertThat(journaling.getLong("records")).isEqualTo(1);
+    } finally {
+      journal.close();
+    }
+  }
+
   // --- helpers
 
   private void publish(String service, HealthState state, String reason) {
@@ -215,9 +253,15 @@ class StatusEventsIT {
   }
 
   private Events open() throws Exception {
+    return open(server.port);
+  }
+
+  private Events open(int port) throws Exception {
     HttpResponse<Stream<String>> response =
         http.send(
-            request("/status/events").header("Accept", "text/event-stream").build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status/events"))
+                .header("Accept", "text/event-stream")
+                .build(),
             HttpResponse.BodyHandlers.ofLines());
     assertThat(response.statusCode()).isEqualTo(200);
     return new Events(response);
