@@ -4,6 +4,7 @@ import dev.soma.resilience.api.AgentApi;
 import dev.soma.resilience.api.ApiDocs;
 import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.api.RouteModule;
+import dev.soma.resilience.api.StatusPage;
 import dev.soma.resilience.breaker.BreakerOverrides;
 import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
@@ -278,7 +279,15 @@ public final class Application implements AutoCloseable {
                 vertx.deployVerticle(
                     new BreakerOverrides(pool)
                         .syncTo(breakers, database.connectOptions(), BREAKER_OVERRIDES_REREAD)))
-        .compose(v -> deployHttp(config, true, List.of(agentApi, new ApiDocs())));
+        .compose(
+            v ->
+                deployHttp(
+                    config,
+                    true,
+                    List.of(
+                        agentApi,
+                        new ApiDocs(),
+                        new StatusPage(status, Optional.ofNullable(journal)))));
   }
 
   /** What {@code role} adds to the relay and housekeeping. */

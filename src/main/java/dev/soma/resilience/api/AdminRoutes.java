@@ -4,8 +4,11 @@ import static dev.soma.resilience.api.OutboxAdminRoutes.answer;
 
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.config.Secret;
+import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.tenant.Tenants;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
@@ -16,7 +19,9 @@ import java.util.Set;
  * DeadLetterAdminRoutes}), and the outbox's inspection, replays and audit trail ({@link
  * OutboxAdminRoutes}). Without a configured token these endpoints answer 403. Every change says who
  * acts ({@link Operator}: 400 without) and is audited in the transaction that makes it. The circuit
- * breakers: {@link BreakerAdminRoutes}; the feature flags: {@link FlagAdminRoutes}.
+ * breakers: {@link BreakerAdminRoutes}; the feature flags: {@link FlagAdminRoutes}. {@code GET
+ * /admin/failovers}: this process's failover counters ({@link ChainReport#failoverCounts}), as
+ * {@code /metrics} has them, in JSON for the status page.
  */
 final class AdminRoutes {
 
@@ -26,6 +31,7 @@ final class AdminRoutes {
   private final OutboxAdminRoutes outbox;
   private final BreakerAdminRoutes breakers;
   private final FlagAdminRoutes flags;
+  private final MeterRegistry registry;
 
   AdminRoutes(
       Secret adminToken,
@@ -33,13 +39,15 @@ final class AdminRoutes {
       DeadLetterAdminRoutes deadLetters,
       OutboxAdminRoutes outbox,
       BreakerAdminRoutes breakers,
-      FlagAdminRoutes flags) {
+      FlagAdminRoutes flags,
+      MeterRegistry registry) {
     this.adminToken = adminToken;
     this.tenants = tenants;
     this.deadLetters = deadLetters;
     this.outbox = outbox;
     this.breakers = breakers;
     this.flags = flags;
+    this.registry = registry;
   }
 
   void mount(Router router) {
@@ -51,6 +59,11 @@ final class AdminRoutes {
     outbox.mount(router);
     breakers.mount(router);
     flags.mount(router);
+    router
+        .get("/admin/failovers")
+        .handler(
+            ctx ->
+                ctx.json(new JsonObject().put("failovers", ChainReport.failoverCounts(registry))));
   }
 
   private void authorize(RoutingContext ctx) {

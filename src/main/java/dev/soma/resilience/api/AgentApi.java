@@ -108,9 +108,11 @@ public final class AgentApi implements RouteModule {
             new OutboxAdminRoutes(
                 new OutboxInspection(parts.pool()), replay, new AdminAudit(parts.pool())),
             new BreakerAdminRoutes(vertx, parts.breakers(), new BreakerOverrides(parts.pool())),
-            new FlagAdminRoutes(vertx, parts.flags(), new FeatureFlags(parts.pool())));
+            new FlagAdminRoutes(vertx, parts.flags(), new FeatureFlags(parts.pool())),
+            registry);
     Gauge.builder("api.status.subscribers", parts.status(), DegradationStatusView::listenerCount)
-        .description("Open WebSockets and SSE chat streams that are pushed status changes")
+        .description(
+            "Open WebSockets, SSE chat streams and status-page streams that are pushed status changes")
         .strongReference(true)
         .register(registry);
   }

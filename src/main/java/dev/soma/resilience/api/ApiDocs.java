@@ -41,10 +41,8 @@ public final class ApiDocs implements RouteModule {
 
   @Override
   public void mount(Vertx vertx, Router router) {
-    router.get("/openapi.yaml").handler(ctx -> send(vertx, ctx, DOCUMENT, YAML));
-    router
-        .get("/docs")
-        .handler(ctx -> send(vertx, ctx, OWN + "index.html", "text/html; charset=utf-8"));
+    router.get("/openapi.yaml").handler(ctx -> send(vertx, ctx, DOCUMENT));
+    router.get("/docs").handler(ctx -> send(vertx, ctx, OWN + "index.html"));
     router.get("/docs/:asset").handler(ctx -> asset(vertx, ctx));
   }
 
@@ -54,28 +52,11 @@ public final class ApiDocs implements RouteModule {
       ctx.fail(Problem.notFound("no file " + ctx.pathParam("asset") + " in the API docs"));
       return;
     }
-    String type =
-        file.endsWith(".js")
-            ? "text/javascript; charset=utf-8"
-            : file.endsWith(".css") ? "text/css; charset=utf-8" : "image/png";
-    send(vertx, ctx, file, type);
+    send(vertx, ctx, file);
   }
 
-  /**
-   * Sends a class-path file. Its first use copies it out of the jar, so the look-up runs on a
-   * worker ({@code props}); {@code sendFile} then finds it in Vert.x's file cache.
-   */
-  private static void send(Vertx vertx, RoutingContext ctx, String file, String contentType) {
-    vertx
-        .fileSystem()
-        .props(file)
-        .compose(
-            props ->
-                ctx.response()
-                    .putHeader("Content-Type", contentType)
-                    .putHeader("Cache-Control", "public, max-age=3600")
-                    .sendFile(file))
-        .onFailure(ctx::fail);
+  private static void send(Vertx vertx, RoutingContext ctx, String file) {
+    ClassPathFiles.send(vertx, ctx, file, "public, max-age=3600");
   }
 
   private static String webjarVersion() {

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -164,6 +165,57 @@ class OpenApiContractIT {
   }
 
   @Test
+  @Order(2)
+  void theStatusPageIsServedWithoutAKeyAndAsksForNothingElsewhere() throws Exception {
+    HttpResponse<String> page = call("GET", "/status", null, null, null);
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("/status/assets/status.js").doesNotContain("http");
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .hasValueSatisfying(policy -> assertThat(policy).contains("default-src 'none'"));
+    for (String asset : List.of("status.js", "status.css")) {
+      HttpResponse<String> served = call("GET", "/status/assets/" + asset, null, null, null);
+      assertThat(served.statusCode()).as(asset).isEqualTo(200);
+      assertThat(served.body()).as(asset).isNotEmpty().doesNotContain("http:", "https:");
+    }
+    assertThat(call("GET", "/status/assets/index.html", null, null, null).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  @Order(2)
+  void theStatusStreamStartsWithASnapshotAndRefusesAnotherMediaType() throws Exception {
+    HttpResponse<Stream<String>> stream =
+        http.send(
+            request("GET", "/status/events", null, null, null)
+                .header("Accept", "text/event-stream")
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    List<String> first;
+    try (Stream<String> lines = stream.body()) {
+      first = lines.limit(3).toList();
+    }
+    String contentType = stream.headers().firstValue("Content-Type").orElse(null);
+    assertThat(document.responseViolations("GET", "/status/events", 200, contentType, ""))
+        .isEmpty();
+    exercised.add(document.find("GET", "/status/events").orElseThrow().name());
+    assertThat(first.get(1)).isEqualTo("event: snapshot");
+    JsonObject snapshot = new JsonObject(first.get(2).substring("data: ".length()));
+    assertThat(snapshot.getJsonObject("snapshot").getJsonObject("services")).isNotEmpty();
+
+    HttpResponse<String> refused =
+        check(
+            "GET",
+            "/status/events",
+            http.send(
+                request("GET", "/status/events", null, null, null)
+                    .header("Accept", "application/json")
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+    assertThat(refused.statusCode()).isEqualTo(406);
+  }
+
+  @Test
   @Order(3)
   void adminEndpointsAnswerAsDocumented() throws Exception {
     assertThat(admin("POST", "/admin/tenants", "{\"id\":\"contract\",\"name\":\"C\"}").statusCode())
@@ -260,6 +312,10 @@ class OpenApiContractIT {
     assertThat(admin("DELETE", "/admin/flags/llm.canary-chain", reason).statusCode())
         .isEqualTo(200);
     admin("DELETE", "/admin/flags/no.such-flag", null);
+    HttpResponse<String> failovers = admin("GET", "/admin/failovers", null);
+    assertThat(failovers.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(failovers.body()).getJsonArray("failovers")).isNotEmpty();
+    call("GET", "/admin/failovers", null, null, null);
   }
 
   @Test

@@ -9,10 +9,12 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A command-line tool a test needs from a Debian package (promtool from {@code prometheus}): found
- * on the {@code PATH}, or else installed with {@code apt-get install -y} when the tests run as root
- * on a machine with {@code apt-get}. Absent when neither works; the caller then skips, saying so
- * loudly. The install's output goes to {@code target/apt-<package>.log}.
+ * A command-line tool a test needs from a Debian package (promtool from {@code prometheus},
+ * Chromium and chromedriver): found on the {@code PATH}, or else installed with {@code apt-get
+ * install -y} when the tests run as root on a machine with {@code apt-get}; when that install fails
+ * (a fresh machine's package lists may be empty or old), once more after {@code apt-get update}.
+ * Absent when nothing works; the caller then skips, saying so loudly. The output goes to {@code
+ * target/apt-<package>.log}.
  */
 public final class DebianTool {
 
@@ -26,24 +28,34 @@ public final class DebianTool {
     if (found.isPresent() || !canInstall()) {
       return found;
     }
-    try {
-      Path log = Path.of("target", "apt-" + debianPackage + ".log");
-      Files.createDirectories(log.getParent());
-      Process install =
-          new ProcessBuilder("apt-get", "install", "-y", "--no-install-recommends", debianPackage)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      if (!install.waitFor(INSTALL_MINUTES, TimeUnit.MINUTES)) {
-        install.destroyForcibly();
-      }
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
+    Path log = Path.of("target", "apt-" + debianPackage + ".log");
+    if (!run(log, "apt-get", "install", "-y", "--no-install-recommends", debianPackage)) {
+      run(log, "apt-get", "update");
+      run(log, "apt-get", "install", "-y", "--no-install-recommends", debianPackage);
     }
     return onPath(command);
+  }
+
+  /** Runs {@code command}, appending its output to {@code log}; whether it exited 0 in time. */
+  private static boolean run(Path log, String... command) {
+    try {
+      Files.createDirectories(log.getParent());
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+      if (!process.waitFor(INSTALL_MINUTES, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        return false;
+      }
+      return process.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static Optional<Path> onPath(String command) {

@@ -87,6 +87,21 @@ public final class OutboxFixture implements AutoCloseable {
   }
 
   /**
+   * The whole service's settings on a fresh database, the suite's Kafka and Redis, any free HTTP
+   * port and a data directory of its own; {@code more} adds settings or overrides these.
+   */
+  public static ServiceConfig wholeService(String purpose, Map<String, String> more) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SA01_DATABASE_URL", TestServices.databaseUrlSetting(TestServices.freshDatabase()));
+    env.put("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap());
+    env.put("SA01_REDIS_URL", TestServices.redis().toString());
+    env.put("SA01_HTTP_PORT", "0");
+    env.put("SA01_DATA_DIR", TestServices.tempDir(purpose).toString());
+    env.putAll(more);
+    return config(env);
+  }
+
+  /**
    * The whole service's configuration against this fixture's database and the tests' broker, HTTP
    * on any free port, data in a fresh directory named after {@code purpose}.
    */

@@ -55,6 +55,11 @@ public final class Problem extends RuntimeException {
         .withHeader("Allow", allow);
   }
 
+  /** 406: the route cannot answer in any media type the request's {@code Accept} allows. */
+  public static Problem notAcceptable(String detail) {
+    return new Problem(406, "urn:soma:problem:not-acceptable", "Not acceptable", detail);
+  }
+
   /** 415: the body's {@code Content-Type} is not one this route reads. */
   public static Problem unsupportedMediaType(String detail) {
     return new Problem(

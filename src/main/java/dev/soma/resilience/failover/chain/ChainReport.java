@@ -4,6 +4,10 @@ import dev.soma.resilience.degradation.CallReport;
 import dev.soma.resilience.degradation.CallReporter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -71,6 +75,37 @@ public final class ChainReport {
         .description("Streamed answers that broke off after tokens had reached the caller")
         .tag("use_case", useCase)
         .register(registry);
+  }
+
+  /**
+   * This process's failover counters as they stand (the zero series too): {@code {kind, from, to,
+   * useCase, count}} each, {@code kind} being {@code llm} (with its use case) or a media kind
+   * ({@code useCase} null); LLM hops first, then by kind, from and to.
+   */
+  public static JsonArray failoverCounts(MeterRegistry registry) {
+    List<JsonObject> counts =
+        java.util.stream.Stream.concat(
+                registry.find("llm.failover.count").counters().stream()
+                    .map(c -> count(c, "llm", c.getId().getTag("use_case"))),
+                registry.find("media.failover.count").counters().stream()
+                    .map(c -> count(c, c.getId().getTag("kind"), null)))
+            .sorted(
+                Comparator.comparing((JsonObject j) -> !"llm".equals(j.getString("kind")))
+                    .thenComparing(j -> j.getString("kind"))
+                    .thenComparing(j -> j.getString("from"))
+                    .thenComparing(j -> j.getString("to"))
+                    .thenComparing(j -> String.valueOf(j.getString("useCase"))))
+            .toList();
+    return new JsonArray(List.copyOf(counts));
+  }
+
+  private static JsonObject count(Counter counter, String kind, String useCase) {
+    return new JsonObject()
+        .put("kind", kind)
+        .put("from", counter.getId().getTag("from_provider"))
+        .put("to", counter.getId().getTag("to_provider"))
+        .put("useCase", useCase)
+        .put("count", (long) counter.count());
   }
 
   /** Counts a request served by {@code provider} where {@code primary} should have served. */
