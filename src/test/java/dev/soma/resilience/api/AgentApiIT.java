@@ -84,11 +84,11 @@ class AgentApiIT {
     JsonObject body = new JsonObject(response.body());
     assertThat(body.getString("eventKey")).isEqualTo("conv:" + conversation + ":m-1");
     List<ConsumerRecord<String, String>> events =
-        KafkaReader.read(
-                TestServices.kafkaBootstrap(), "conversation.inbound", 1, Duration.ofSeconds(30))
-            .stream()
-            .filter(r -> r.key().equals("tenant-a:conv:" + conversation))
-            .toList();
+        KafkaReader.readKey(
+            TestServices.kafkaBootstrap(),
+            "conversation.inbound",
+            "tenant-a:conv:" + conversation,
+            Duration.ofSeconds(30));
     assertThat(events).hasSize(1);
     assertThat(header(events.get(0), "dedupe-key")).isEqualTo("conv:" + conversation + ":m-1");
     assertThat(new JsonObject(events.get(0).value()).getString("content")).isEqualTo("hello");

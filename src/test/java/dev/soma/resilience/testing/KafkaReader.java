@@ -46,6 +46,22 @@ public final class KafkaReader {
         timeout);
   }
 
+  /**
+   * The records of {@code topic} with record key {@code key}, once one arrived (or none in time):
+   * for a topic other tests write to as well.
+   */
+  public static List<ConsumerRecord<String, String>> readKey(
+      String bootstrap, String topic, String key, Duration timeout) {
+    return read(
+            bootstrap,
+            topic,
+            records -> records.stream().anyMatch(r -> key.equals(r.key())),
+            timeout)
+        .stream()
+        .filter(r -> key.equals(r.key()))
+        .toList();
+  }
+
   private static List<ConsumerRecord<String, String>> read(
       String bootstrap,
       String topic,
