@@ -152,14 +152,22 @@ final class IdempotentCreate {
   private void once(
       RoutingContext ctx, String key, Consumer<Throwable> failed, Supplier<Future<Reply>> proceed) {
     String tenant = TenantGate.tenant(ctx);
-    if (!KEY.matcher(key).matches()) {
-      ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
+    if (malformed(ctx, key)) {
       return;
     }
     requests
         .begin(tenant, key, fingerprint(ctx))
         .onSuccess(started -> settle(ctx, started, tenant, key, failed, proceed))
         .onFailure(failed::accept);
+  }
+
+  /** Fails {@code ctx} with 400 when {@code key} is not a valid key; says whether it did. */
+  private static boolean malformed(RoutingContext ctx, String key) {
+    if (KEY.matcher(key).matches()) {
+      return false;
+    }
+    ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
+    return true;
   }
 
   private static String fingerprint(RoutingContext ctx) {
@@ -201,8 +209,7 @@ final class IdempotentCreate {
       Function<Reply, Future<?>> committed) {
     String tenant = TenantGate.tenant(ctx);
     String key = ctx.request().getHeader(HEADER);
-    if (key != null && !KEY.matcher(key).matches()) {
-      ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
+    if (key != null && malformed(ctx, key)) {
       return;
     }
     JsonObject envelope =

@@ -51,14 +51,8 @@ class JournalCrashIT {
   @BeforeEach
   void setUp() throws Exception {
     fx = new OutboxFixture();
-    proxy = new TcpProxy(fx.databaseUrl.host(), fx.databaseUrl.port());
-    proxied =
-        new DatabaseUrl(
-            "127.0.0.1",
-            proxy.port(),
-            fx.databaseUrl.database(),
-            fx.databaseUrl.user(),
-            fx.databaseUrl.password());
+    proxy = TcpProxy.before(fx.databaseUrl);
+    proxied = proxy.through(fx.databaseUrl);
     dataDir = TestServices.tempDir("journal-crash");
     key = TenantKeys.create(fx.pool, "acme");
   }

@@ -47,11 +47,8 @@ class KeysWithoutDatabaseIT {
   @BeforeAll
   static void start() throws Exception {
     fx = new OutboxFixture();
-    DatabaseUrl direct = fx.databaseUrl;
-    proxy = new TcpProxy(direct.host(), direct.port());
-    DatabaseUrl proxied =
-        new DatabaseUrl(
-            "127.0.0.1", proxy.port(), direct.database(), direct.user(), direct.password());
+    proxy = TcpProxy.before(fx.databaseUrl);
+    DatabaseUrl proxied = proxy.through(fx.databaseUrl);
     app =
         Application.start(
             OutboxFixture.config(

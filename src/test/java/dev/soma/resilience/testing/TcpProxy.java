@@ -1,5 +1,6 @@
 package dev.soma.resilience.testing;
 
+import dev.soma.resilience.config.DatabaseUrl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +34,17 @@ public final class TcpProxy implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** A proxy in front of {@code database}'s server. */
+  public static TcpProxy before(DatabaseUrl database) throws IOException {
+    return new TcpProxy(database.host(), database.port());
+  }
+
+  /** {@code database} reached through this proxy. */
+  public DatabaseUrl through(DatabaseUrl database) {
+    return new DatabaseUrl(
+        "127.0.0.1", port, database.database(), database.user(), database.password());
   }
 
   /** Closes every connection through the proxy and refuses new ones until {@link #restore()}. */
