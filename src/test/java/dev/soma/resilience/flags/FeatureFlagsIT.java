@@ -148,6 +148,23 @@ class FeatureFlagsIT {
         .isEqualTo(201);
 
     assertThat(delete("memory.queue-first").statusCode()).isEqualTo(200);
+    // auto mode queues behind a tenant's memories still waiting: let the sync send "after" first
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                app.pool()
+                        .query(
+                            "SELECT count(*) FROM pending_memories WHERE tenant_id = 'm-flagged'"
+                                + " AND status = 'pending'")
+                        .execute()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get()
+                        .iterator()
+                        .next()
+                        .getLong(0)
+                    == 0);
     assertThat(remember(flagged, "cleared", null).statusCode()).isEqualTo(201);
     assertThat(pendingRows("m-flagged", "cleared")).isZero();
   }
