@@ -360,6 +360,10 @@ public final class Journal implements AutoCloseable {
     }
     if (first - 1 == replayed) {
       oldestPendingAt = accepted.get(0).numbered.journaledAtMillis();
+      LOG.warn(
+          "writes are being journaled in {} (from record {}): they wait there for the database",
+          settings.dir(),
+          first);
     }
     Segment segment = segments.lastEntry().getValue();
     segment.lastSequence = nextSequence - 1;
@@ -492,6 +496,13 @@ public final class Journal implements AutoCloseable {
     List<Path> files = Segments.list(settings.dir());
     for (int i = 0; i < files.size(); i++) {
       recoverSegment(files.get(i), i == files.size() - 1);
+    }
+    if (pendingRecords() > 0) {
+      LOG.warn(
+          "the journal in {} holds {} record(s) not yet written into the database: they are"
+              + " replayed when it answers",
+          settings.dir(),
+          pendingRecords());
     }
     if (!segments.isEmpty()) {
       Segment last = segments.lastEntry().getValue();

@@ -93,6 +93,12 @@ public final class JournalReplay extends VerticleBase {
               running = false;
               if (ar.succeeded() && ar.result() && journal.pendingRecords() > 0) {
                 vertx.runOnContext(v -> round()); // a backlog: go on at once
+              } else if (ar.succeeded() && journal.pendingRecords() == 0) {
+                LOG.info(
+                    "the journal is replayed: {} record(s) written into the database since start,"
+                        + " {} passed",
+                    replayedRecords.get(),
+                    failedRecords.get());
               }
             });
   }

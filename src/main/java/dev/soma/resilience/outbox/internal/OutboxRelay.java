@@ -58,6 +58,7 @@ public final class OutboxRelay extends VerticleBase {
   private long pauseTimer = -1;
   private long releaseTimer = -1;
   private boolean releasing;
+  private boolean releaseFailing;
   private StopGrace stopGrace;
 
   public OutboxRelay(
@@ -129,12 +130,17 @@ public final class OutboxRelay extends VerticleBase {
         .onComplete(
             ar -> {
               releasing = false;
-              if (ar.failed()) {
+              // once per outage, not every 200 ms: the claim's own failures say the rest
+              if (ar.failed() && !releaseFailing) {
                 LOG.warn(
-                    "outbox relay {}: replayed rows not released this round: {}",
+                    "outbox relay {}: replayed rows cannot be released now, trying every {} ms: {}",
                     relayId,
+                    RELEASE_INTERVAL_MS,
                     ar.cause().toString());
+              } else if (ar.succeeded() && releaseFailing) {
+                LOG.info("outbox relay {}: replayed rows are released again", relayId);
               }
+              releaseFailing = ar.failed();
             });
   }
 
