@@ -3,10 +3,7 @@ package dev.soma.resilience.journal;
 import dev.soma.resilience.journal.internal.Frames;
 import dev.soma.resilience.journal.internal.SegmentScan;
 import dev.soma.resilience.journal.internal.Segments;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,7 +60,7 @@ public final class Journal implements AutoCloseable {
 
   private final JournalSettings settings;
   private final Clock clock;
-  private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
+  private final BlockingQueue<JournalTask> tasks = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final TreeMap<Long, Segment> segments = new TreeMap<>();
   private final Map<String, JournalRecord> pendingKeys = new ConcurrentHashMap<>();
@@ -210,10 +206,10 @@ public final class Journal implements AutoCloseable {
       if (earlier != null) {
         return Future.failedFuture(new KeyJournaled(earlier));
       }
-      return this.<JournalRecord>submit(new Append(record))
+      return this.<JournalRecord>submit(new JournalTask.Append(record))
           .onFailure(e -> pendingKeys.remove(key, record));
     }
-    return submit(new Append(record));
+    return submit(new JournalTask.Append(record));
   }
 
   /** An append refused because its {@code Idempotency-Key} is journaled already. */
@@ -233,13 +229,13 @@ public final class Journal implements AutoCloseable {
 
   /** Up to {@code max} records after the checkpoint, in sequence order. */
   public Future<List<JournalRecord>> pending(int max) {
-    return submit(new Call<>(() -> readPending(max)));
+    return submit(new JournalTask.Call<>(() -> readPending(max)));
   }
 
   /** Moves the checkpoint to {@code sequence} and deletes the segments wholly before it. */
   public Future<Void> replayedThrough(long sequence) {
     return submit(
-        new Call<>(
+        new JournalTask.Call<>(
             () -> {
               checkpoint(sequence);
               return null;
@@ -249,7 +245,7 @@ public final class Journal implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    tasks.add(new Stop());
+    tasks.add(new JournalTask.Stop());
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {
@@ -257,7 +253,7 @@ public final class Journal implements AutoCloseable {
     }
   }
 
-  private <T> Future<T> submit(Task task) {
+  private <T> Future<T> submit(JournalTask task) {
     @SuppressWarnings("unchecked")
     Future<T> future = (Future<T>) task.future();
     if (closed) {
@@ -270,7 +266,7 @@ public final class Journal implements AutoCloseable {
   // ---- the journal's thread
 
   private void run() {
-    List<Task> batch = new ArrayList<>();
+    List<JournalTask> batch = new ArrayList<>();
     while (true) {
       try {
         batch.add(tasks.take());
@@ -278,39 +274,39 @@ public final class Journal implements AutoCloseable {
         return;
       }
       tasks.drainTo(batch, MAX_GROUP);
-      List<Append> group = new ArrayList<>();
-      for (Task task : batch) {
-        if (task instanceof Append append) {
+      List<JournalTask.Append> group = new ArrayList<>();
+      for (JournalTask task : batch) {
+        if (task instanceof JournalTask.Append append) {
           group.add(append);
           continue;
         }
         write(group);
         group.clear();
-        if (task instanceof Stop) {
+        if (task instanceof JournalTask.Stop) {
           closeActive();
           unlock();
           batch.clear();
           return;
         }
-        ((Call<?>) task).run();
+        ((JournalTask.Call<?>) task).run();
       }
       write(group);
       batch.clear();
     }
   }
 
-  private void write(List<Append> group) {
+  private void write(List<JournalTask.Append> group) {
     if (group.isEmpty()) {
       return;
     }
-    List<Append> accepted = new ArrayList<>();
+    List<JournalTask.Append> accepted = new ArrayList<>();
     ByteBuffer bytes;
     long first = nextSequence;
     try {
       rollIfDue();
       List<byte[]> frames = new ArrayList<>();
       long size = 0;
-      for (Append append : group) {
+      for (JournalTask.Append append : group) {
         JournalRecord numbered = append.record.withSequence(nextSequence);
         byte[] frame;
         try {
@@ -369,7 +365,7 @@ public final class Journal implements AutoCloseable {
     segment.lastSequence = nextSequence - 1;
     segment.bytes += bytes.limit();
     totalBytes.addAndGet(bytes.limit());
-    for (Append append : accepted) {
+    for (JournalTask.Append append : accepted) {
       index(append.numbered);
       append.complete(append.numbered);
     }
@@ -485,13 +481,17 @@ public final class Journal implements AutoCloseable {
 
   // ---- recovery (before the thread starts)
 
+  /** The checkpoint in {@code dir}: the last replayed sequence, 0 before the first. */
+  static long replayedThrough(Path dir) throws IOException {
+    Path checkpoint = dir.resolve(CHECKPOINT);
+    return Files.exists(checkpoint)
+        ? Long.parseLong(Files.readString(checkpoint, StandardCharsets.US_ASCII).trim())
+        : 0;
+  }
+
   private void recover() throws IOException {
     Files.createDirectories(settings.dir());
-    Path checkpoint = settings.dir().resolve(CHECKPOINT);
-    replayed =
-        Files.exists(checkpoint)
-            ? Long.parseLong(Files.readString(checkpoint, StandardCharsets.US_ASCII).trim())
-            : 0;
+    replayed = replayedThrough(settings.dir());
     nextSequence = replayed + 1;
     List<Path> files = Segments.list(settings.dir());
     for (int i = 0; i < files.size(); i++) {
@@ -573,11 +573,8 @@ public final class Journal implements AutoCloseable {
 
   /** The frame's record; an unreadable one is logged and counted when {@code report} (recovery). */
   private Optional<JournalRecord> decode(byte[] bytes, SegmentScan.Frame frame, boolean report) {
-    byte[] payload =
-        java.util.Arrays.copyOfRange(
-            bytes, frame.offset() + Frames.HEADER_BYTES, frame.offset() + frame.length());
     try {
-      return Optional.of(JournalRecord.fromPayload(frame.sequence(), payload));
+      return Optional.of(JournalRecord.fromFrame(bytes, frame));
     } catch (RuntimeException e) {
       if (!report) {
         return Optional.empty();
@@ -598,61 +595,4 @@ public final class Journal implements AutoCloseable {
   private static String keyOf(String tenant, String idempotencyKey) {
     return tenant + '\n' + idempotencyKey;
   }
-
-  // ---- tasks
-
-  private abstract static class Task {
-    private final Promise<Object> promise = Promise.promise();
-    private final Context context = Vertx.currentContext();
-
-    Future<?> future() {
-      return promise.future();
-    }
-
-    void complete(Object value) {
-      if (context == null) {
-        promise.complete(value);
-      } else {
-        context.runOnContext(v -> promise.complete(value));
-      }
-    }
-
-    void fail(Throwable error) {
-      if (context == null) {
-        promise.fail(error);
-      } else {
-        context.runOnContext(v -> promise.fail(error));
-      }
-    }
-  }
-
-  private static final class Append extends Task {
-    final JournalRecord record;
-    // encoded by the caller (an event loop), so the journal's one thread only frames and writes
-    final byte[] payload;
-    JournalRecord numbered;
-
-    Append(JournalRecord record) {
-      this.record = record;
-      this.payload = record.payload();
-    }
-  }
-
-  private static final class Call<T> extends Task {
-    final Callable<T> work;
-
-    Call(Callable<T> work) {
-      this.work = work;
-    }
-
-    void run() {
-      try {
-        complete(work.call());
-      } catch (Exception e) {
-        fail(e);
-      }
-    }
-  }
-
-  private static final class Stop extends Task {}
 }

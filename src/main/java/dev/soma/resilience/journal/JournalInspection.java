@@ -1,15 +1,12 @@
 package dev.soma.resilience.journal;
 
-import dev.soma.resilience.journal.internal.Frames;
 import dev.soma.resilience.journal.internal.SegmentScan;
 import dev.soma.resilience.journal.internal.Segments;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,11 +25,7 @@ public final class JournalInspection {
     if (!Files.isDirectory(dir)) {
       throw new IOException("no journal directory " + dir);
     }
-    Path checkpoint = dir.resolve(Journal.CHECKPOINT);
-    long replayed =
-        Files.exists(checkpoint)
-            ? Long.parseLong(Files.readString(checkpoint, StandardCharsets.US_ASCII).trim())
-            : 0;
+    long replayed = Journal.replayedThrough(dir);
     JsonArray segments = new JsonArray();
     Map<String, Long> counts = new TreeMap<>();
     long waiting = 0;
@@ -43,13 +36,7 @@ public final class JournalInspection {
       for (SegmentScan.Frame frame : scan.frames()) {
         boolean done = frame.sequence() <= replayed;
         try {
-          JournalRecord record =
-              JournalRecord.fromPayload(
-                  frame.sequence(),
-                  Arrays.copyOfRange(
-                      bytes,
-                      frame.offset() + Frames.HEADER_BYTES,
-                      frame.offset() + frame.length()));
+          JournalRecord record = JournalRecord.fromFrame(bytes, frame);
           counts.merge(
               (done ? "replayed" : "waiting") + " " + record.kind() + " " + record.tenant(),
               1L,

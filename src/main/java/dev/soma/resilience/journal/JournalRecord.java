@@ -1,7 +1,10 @@
 package dev.soma.resilience.journal;
 
+import dev.soma.resilience.journal.internal.Frames;
+import dev.soma.resilience.journal.internal.SegmentScan;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -56,6 +59,14 @@ public record JournalRecord(
             .put("body", body);
     idempotencyKey.ifPresent(key -> json.put("idempotencyKey", key));
     return json.encode().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The record in {@code frame} of a segment's {@code bytes}; fails as {@link #fromPayload}. */
+  static JournalRecord fromFrame(byte[] bytes, SegmentScan.Frame frame) {
+    return fromPayload(
+        frame.sequence(),
+        Arrays.copyOfRange(
+            bytes, frame.offset() + Frames.HEADER_BYTES, frame.offset() + frame.length()));
   }
 
   /** The record a payload read back holds; fails on a payload no release of ours wrote. */
