@@ -100,7 +100,7 @@ class RelayProcessesIT {
     RelayProcess other = both.get(0) == frozen ? both.get(1) : both.get(0);
     List<Long> held = leasedBy(frozen);
     // the other relay publishes them once the lease has run out, while this one is still frozen
-    await().atMost(Duration.ofSeconds(40)).until(() -> published(held));
+    awaitPublishedWhileFrozen(held);
     frozen.resume();
 
     await().atMost(Duration.ofSeconds(60)).until(() -> fx.countStatus("published") == BACKLOG);
@@ -179,6 +179,24 @@ class RelayProcessesIT {
             "SELECT count(*) FROM outbox_messages WHERE id = ANY($1) AND status = 'published'",
             (Object) ids.toArray(Long[]::new))
         == ids.size();
+  }
+
+  /** Waits for {@code held} to be published; on timeout, says what the database sessions do. */
+  private void awaitPublishedWhileFrozen(List<Long> held) throws Exception {
+    try {
+      await().atMost(Duration.ofSeconds(40)).until(() -> published(held));
+    } catch (ConditionTimeoutException e) {
+      StringBuilder sessions = new StringBuilder();
+      for (Row row :
+          fx.query(
+              "SELECT application_name, state, wait_event_type, wait_event,"
+                  + " (now() - xact_start)::text, left(query, 100) FROM pg_stat_activity"
+                  + " WHERE datname = current_database()")) {
+        sessions.append("\n  ").append(row.deepToString());
+      }
+      throw new AssertionError(
+          held.size() + " rows of the frozen relay were not taken over; sessions:" + sessions, e);
+    }
   }
 
   /** Milliseconds from {@code killedAt} until every row of {@code held} was published. */

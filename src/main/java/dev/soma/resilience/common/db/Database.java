@@ -35,6 +35,9 @@ public final class Database {
   static final String MIGRATIONS_APPLIED =
       "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL";
 
+  /** How long PostgreSQL lets one of our sessions sit idle inside a transaction. */
+  static final String IDLE_IN_TRANSACTION_TIMEOUT = "10s";
+
   private final DatabaseUrl url;
   private int expectedMigrations = -1;
 
@@ -59,6 +62,11 @@ public final class Database {
             // claim is longer, and uncached it was parsed and planned again on every claim
             .setPreparedStatementCacheSqlLimit(16_384)
             .setPipeliningLimit(256);
+    // A process stopped or cut off inside a transaction (a claim's pipelined BEGIN...COMMIT, a
+    // settlement) would otherwise keep its locks until the process comes back: every relay's
+    // claims on that tenant bucket would wait behind it. No transaction of ours waits on anything
+    // but PostgreSQL between its statements.
+    options.addProperty("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT);
     return withTls(options, url.tls());
   }
 

@@ -63,6 +63,19 @@ class TransactionIT {
   }
 
   @Test
+  void postgresqlEndsOurSessionsWhenTheyStallInsideATransaction() throws Exception {
+    // a process frozen between BEGIN and COMMIT must not hold its locks until it wakes up
+    String timeout =
+        Blocking.await(
+            pool.query("SHOW idle_in_transaction_session_timeout")
+                .execute()
+                .map(rows -> rows.iterator().next().getString(0)),
+            TIMEOUT);
+
+    assertThat(timeout).isEqualTo(Database.IDLE_IN_TRANSACTION_TIMEOUT);
+  }
+
+  @Test
   void workThatFailsRollsBackAndRunsNoHook() throws Exception {
     Future<Object> failed =
         Transaction.run(
