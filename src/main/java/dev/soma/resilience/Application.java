@@ -7,11 +7,14 @@ import dev.soma.resilience.api.RouteModule;
 import dev.soma.resilience.api.StatusPage;
 import dev.soma.resilience.breaker.BreakerOverrides;
 import dev.soma.resilience.breaker.BreakerPanel;
+import dev.soma.resilience.cluster.Clustering;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
+import dev.soma.resilience.config.NodeConfig;
+import dev.soma.resilience.config.NodeRole;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationMonitors;
 import dev.soma.resilience.degradation.DegradationStatusView;
@@ -40,16 +43,16 @@ import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +79,9 @@ public final class Application implements AutoCloseable {
    * applies a change within a round trip).
    */
   static final Duration FEATURE_FLAGS_REREAD = Duration.ofSeconds(5);
+
+  /** The longest a stopping node keeps serving with readiness at 503 ({@link #shutDown}). */
+  static final Duration DRAIN_AT_MOST = Duration.ofSeconds(5);
 
   /**
    * What to run: the whole service, or only the outbox relay (the {@code publish-outbox} command).
@@ -111,20 +117,25 @@ public final class Application implements AutoCloseable {
 
   private volatile Journal journal;
 
+  /** Set on SIGTERM: readiness answers 503 from then on ({@link #shutDown}). */
+  private volatile boolean stopping;
+
+  /** How long {@link #shutDown} may take in all. */
+  private final Duration shutdownGrace;
+
   /** The role announced as up, to announce it stopped; none for one-shot tools. */
   private volatile Role up;
 
-  private Application(ServiceConfig config, Infrastructure infrastructure) {
+  private Application(
+      ServiceConfig config,
+      Infrastructure infrastructure,
+      PrometheusMeterRegistry registry,
+      Vertx vertx) {
     this.infrastructure = infrastructure;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.registry = registry;
     this.processMeters = ServiceMeters.bind(registry);
-    this.vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-            .withMetrics(new MicrometerMetricsFactory(registry))
-            .build();
+    this.vertx = vertx;
+    this.shutdownGrace = config.node().shutdownGrace();
     this.database = new Database(infrastructure.database);
     this.pool = database.pool(vertx, config.database().poolSize());
     this.producer =
@@ -148,10 +159,16 @@ public final class Application implements AutoCloseable {
       HttpPort.checkFree(config.httpHost(), config.httpPort());
     }
     Infrastructure infrastructure = Infrastructure.start(config);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Application app;
     try {
-      app = new Application(config, infrastructure);
-    } catch (RuntimeException e) {
+      Vertx vertx =
+          Clustering.start(
+              role == Role.SERVICE ? config.node().cluster() : Optional.empty(),
+              new VertxOptions(),
+              registry);
+      app = new Application(config, infrastructure, registry, vertx);
+    } catch (Exception e) {
       infrastructure.close();
       throw e;
     }
@@ -173,17 +190,23 @@ public final class Application implements AutoCloseable {
     if (role == Role.TOOLS) {
       return migrated;
     }
+    boolean relays = role != Role.SERVICE || config.node().runs(NodeRole.RELAY);
     String relayId = "relay-" + processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     return migrated
         .compose(v -> deployFlagSync())
-        .compose(v -> relays(config).deploy(vertx, relayId, Optional.of(database.connectOptions())))
+        .compose(
+            v ->
+                relays
+                    ? relays(config).deploy(vertx, relayId, Optional.of(database.connectOptions()))
+                    : Future.succeededFuture())
         .compose(v -> deployForRole(config, role))
         .onSuccess(
             v -> {
               up = role;
               LOG.info(
-                  "soma-resilience up ({}): PostgreSQL {}, Kafka {}, HTTP port {}",
+                  "soma-resilience up ({}{}): PostgreSQL {}, Kafka {}, HTTP port {}",
                   role,
+                  role == Role.SERVICE ? ", " + config.node().describe() : "",
                   infrastructure.database,
                   infrastructure.kafkaBootstrap + " (" + config.kafka().security() + ")",
                   http.port());
@@ -214,80 +237,108 @@ public final class Application implements AutoCloseable {
   }
 
   /**
-   * The whole service. The agent API's stateful parts (session store, memory service and its
-   * SomaBrain breaker, status view) are built here once and shared by every HTTP instance.
+   * The parts of the service this node's roles ask for (the relay is deployed before). The agent
+   * API's stateful parts (session store, memory service and its SomaBrain breaker, status view) are
+   * built here once and shared by every HTTP instance.
    */
   private Future<?> deployService(ServiceConfig config) {
-    return vertx
-        .executeBlocking(() -> Journal.open(config.journal().settings(), Clock.systemUTC()))
-        .compose(
-            opened -> {
-              journal = opened;
-              return deployService(config, opened);
-            });
+    NodeConfig node = config.node();
+    Future<Journal> opened =
+        node.runs(NodeRole.API)
+            ? vertx.executeBlocking(
+                () -> Journal.open(config.journal().settings(), Clock.systemUTC()))
+            : Future.succeededFuture();
+    return opened.compose(
+        started -> {
+          journal = started;
+          return deployService(config, node);
+        });
   }
 
-  private Future<?> deployService(ServiceConfig config, Journal journal) {
+  private Future<?> deployService(ServiceConfig config, NodeConfig node) {
     DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
-    ServiceMeters.llmFailovers(config.llm(), registry);
-    ServiceMeters.featureFlags(flags, registry);
     Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
-    KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
-    AgentApi.Parts parts =
-        new AgentApi.Parts(
-            pool,
-            keeper,
-            outbox,
-            SessionContext.create(vertx, config.redisUrl(), config.session()),
-            memories.service(),
-            status,
-            breakers,
-            flags,
-            keys,
-            journal);
-    AgentApi agentApi = new AgentApi(vertx, config, parts, registry);
-    JournalReplay replay = agentApi.journalReplay(parts, config.journal().replayInterval());
-    JournalMetrics.register(registry, journal, replay);
-    return vertx
-        .deployVerticle(new KeyRecheck(pool, keys, config.api().keyRecheck(), Clock.systemUTC()))
-        .compose(v -> vertx.deployVerticle(replay))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    new IdempotencyCleanup(
-                        pool,
-                        Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds()),
-                        Clock.systemUTC())))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    new Retention(pool, config.retention(), config.outbox().cleanupInterval())))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    DegradationMonitors.monitor(
-                        config, pool, admin, outbox, registry, processName())))
-        .compose(v -> memories.deploySync("memory-sync-" + processName()))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    new LlmFailoverVerticle(
-                        config.llm(), registry, Clock.systemUTC(), breakers, flags)))
-        .compose(v -> deployMedia(config))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    new BreakerOverrides(pool)
-                        .syncTo(breakers, database.connectOptions(), BREAKER_OVERRIDES_REREAD)))
-        .compose(
-            v ->
-                deployHttp(
-                    config,
-                    true,
-                    List.of(
-                        agentApi,
-                        new ApiDocs(),
-                        new StatusPage(status, Optional.ofNullable(journal)))));
+    List<RouteModule> routes = new ArrayList<>();
+    List<Supplier<Future<?>>> parts = new ArrayList<>();
+    ServiceMeters.featureFlags(flags, registry);
+    if (node.runs(NodeRole.API)) {
+      KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
+      AgentApi.Parts api =
+          new AgentApi.Parts(
+              pool,
+              keeper,
+              outbox,
+              SessionContext.create(vertx, config.redisUrl(), config.session()),
+              memories.service(),
+              status,
+              breakers,
+              flags,
+              keys,
+              journal);
+      AgentApi agentApi = new AgentApi(vertx, config, api, registry);
+      JournalReplay replay = agentApi.journalReplay(api, config.journal().replayInterval());
+      JournalMetrics.register(registry, journal, replay);
+      parts.add(
+          () ->
+              vertx.deployVerticle(
+                  new KeyRecheck(pool, keys, config.api().keyRecheck(), Clock.systemUTC())));
+      parts.add(() -> vertx.deployVerticle(replay));
+      // its spooled uploads are files of this node: the chain that stores them runs here
+      parts.add(
+          () ->
+              vertx.deployVerticle(
+                  new StorageFailoverVerticle(
+                      config.storage(), pool, outbox, registry, Clock.systemUTC(), breakers)));
+      routes.addAll(
+          List.of(agentApi, new ApiDocs(), new StatusPage(status, Optional.ofNullable(journal))));
+    }
+    if (node.runs(NodeRole.RELAY)) {
+      parts.add(
+          () ->
+              vertx.deployVerticle(
+                  new IdempotencyCleanup(
+                      pool,
+                      Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds()),
+                      Clock.systemUTC())));
+      parts.add(
+          () ->
+              vertx.deployVerticle(
+                  new Retention(pool, config.retention(), config.outbox().cleanupInterval())));
+    }
+    if (node.runs(NodeRole.MONITOR)) {
+      parts.add(
+          () ->
+              vertx.deployVerticle(
+                  DegradationMonitors.monitor(
+                      config, pool, admin, outbox, registry, processName())));
+    }
+    if (node.runs(NodeRole.MEMORY_SYNC)) {
+      parts.add(() -> memories.deploySync("memory-sync-" + processName()));
+    }
+    if (node.runs(NodeRole.FAILOVER)) {
+      ServiceMeters.llmFailovers(config.llm(), registry);
+      parts.add(
+          () ->
+              vertx.deployVerticle(
+                  new LlmFailoverVerticle(
+                      config.llm(), registry, Clock.systemUTC(), breakers, flags)));
+      parts.add(
+          () ->
+              vertx.deployVerticle(
+                  new AudioFailoverVerticle(
+                      config.audio(), registry, Clock.systemUTC(), breakers)));
+    }
+    parts.add(
+        () ->
+            vertx.deployVerticle(
+                new BreakerOverrides(pool)
+                    .syncTo(breakers, database.connectOptions(), BREAKER_OVERRIDES_REREAD)));
+    parts.add(() -> deployHttp(config, node.runs(NodeRole.API), routes));
+    Future<?> deployed = Future.succeededFuture();
+    for (Supplier<Future<?>> part : parts) {
+      deployed = deployed.compose(v -> part.get());
+    }
+    return deployed;
   }
 
   /** What {@code role} adds to the relay and housekeeping. */
@@ -313,20 +364,9 @@ public final class Application implements AutoCloseable {
                 serveStatus,
                 Optional.ofNullable(journal),
                 config.journal().readyWhileJournaling(),
+                () -> stopping,
                 modules),
         serveStatus ? config.httpInstances() : 1);
-  }
-
-  /** The audio and storage failover verticles, reached over the event bus. */
-  private Future<?> deployMedia(ServiceConfig config) {
-    return vertx
-        .deployVerticle(
-            new AudioFailoverVerticle(config.audio(), registry, Clock.systemUTC(), breakers))
-        .compose(
-            v ->
-                vertx.deployVerticle(
-                    new StorageFailoverVerticle(
-                        config.storage(), pool, outbox, registry, Clock.systemUTC(), breakers)));
   }
 
   public Vertx vertx() {
@@ -366,12 +406,37 @@ public final class Application implements AutoCloseable {
   }
 
   /**
+   * How a node stops on SIGTERM: readiness answers 503 at once while requests are still served, for
+   * a third of the shutdown grace (at most {@link #DRAIN_AT_MOST}) so that load balancers stop
+   * sending; then {@link #close} within what is left of the grace.
+   */
+  public void shutDown() {
+    stopping = true;
+    Duration drain = min(shutdownGrace.dividedBy(3), DRAIN_AT_MOST);
+    LOG.info("stopping: readiness answers 503; stopping in {} ms", drain.toMillis());
+    try {
+      Thread.sleep(drain.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    close(shutdownGrace.minus(drain));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  @Override
+  public void close() {
+    close(shutdownGrace);
+  }
+
+  /**
    * Stops the verticles first (the relay settles what it has in flight, which needs the producer
    * and the pool), then gives the lease keeper's lock up, then the Kafka clients, then Vert.x, then
    * the embedded servers.
    */
-  @Override
-  public void close() {
+  private void close(Duration within) {
     try {
       List<Future<Void>> undeployed = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
       Blocking.await(
@@ -380,7 +445,7 @@ public final class Application implements AutoCloseable {
               .eventually(() -> producer.close(5_000))
               .eventually(() -> admin.close(5_000))
               .eventually(() -> vertx.close()),
-          Duration.ofSeconds(30));
+          within);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }

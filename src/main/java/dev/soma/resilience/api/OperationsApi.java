@@ -22,15 +22,16 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
- * (PostgreSQL reachable and migrated: the only critical dependency), {@code GET /metrics}
- * (Prometheus text), {@code GET /v1/status} (the degradation monitor's agent-wide snapshot, where
- * one runs) and the routes of the {@link RouteModule}s it is given (the agent API), on {@code
- * host:port}. Every error answers {@code application/problem+json}: unknown paths (404), known
- * paths under another method (405 with {@code Allow}), failures, and requests the HTTP decoder
- * refuses before routing (414, 431, 400: {@link InvalidRequests}).
+ * (PostgreSQL reachable and migrated: the only critical dependency; and the node not stopping),
+ * {@code GET /metrics} (Prometheus text), {@code GET /v1/status} (the degradation monitor's
+ * agent-wide snapshot, where one runs) and the routes of the {@link RouteModule}s it is given (the
+ * agent API), on {@code host:port}. Every error answers {@code application/problem+json}: unknown
+ * paths (404), known paths under another method (405 with {@code Allow}), failures, and requests
+ * the HTTP decoder refuses before routing (414, 431, 400: {@link InvalidRequests}).
  */
 public final class OperationsApi extends VerticleBase {
 
@@ -45,6 +46,7 @@ public final class OperationsApi extends VerticleBase {
   private final boolean serveStatus;
   private final Optional<Journal> journal;
   private final boolean readyWhileJournaling;
+  private final BooleanSupplier stopping;
   private HttpServer server;
   private Router router;
 
@@ -57,8 +59,10 @@ public final class OperationsApi extends VerticleBase {
       boolean serveStatus,
       Optional<Journal> journal,
       boolean readyWhileJournaling,
+      BooleanSupplier stopping,
       List<RouteModule> modules) {
     this.journal = journal;
+    this.stopping = stopping;
     this.readyWhileJournaling = readyWhileJournaling;
     this.database = database;
     this.pool = pool;
@@ -79,6 +83,14 @@ public final class OperationsApi extends VerticleBase {
                 HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
     HealthChecks ready =
         HealthChecks.create(vertx)
+            // first to fail on SIGTERM, so that a load balancer sends no more while the node stops
+            .register(
+                "node",
+                p ->
+                    p.complete(
+                        stopping.getAsBoolean()
+                            ? Status.KO(new JsonObject().put("stopping", true))
+                            : Status.OK()))
             .register(
                 "postgresql",
                 2000,

@@ -1,5 +1,6 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.cluster.ClusterJoinException;
 import dev.soma.resilience.config.ConfigException;
 import picocli.CommandLine;
 
@@ -36,6 +37,10 @@ public final class Commands {
           if (e instanceof ConfigException) {
             commandLine.getErr().println("configuration error: " + e.getMessage());
             return 2;
+          }
+          if (e instanceof ClusterJoinException) {
+            commandLine.getErr().println("cluster: " + e.getMessage());
+            return 3;
           }
           throw e;
         });

@@ -106,7 +106,7 @@ public abstract class OperatorCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  app.close();
+                  app.shutDown();
                   stopped.countDown();
                 },
                 "shutdown"));

@@ -37,6 +37,8 @@ import java.util.Optional;
  *     SA01_RETENTION_*})
  * @param journal the local journal for writes while PostgreSQL is unreachable ({@code
  *     SA01_JOURNAL_*})
+ * @param node what this node runs and how it joins the others ({@code SA01_ROLES}, {@code
+ *     SA01_CLUSTER_*})
  * @throws ConfigException when a part is missing, the port is outside 0-65535 or no HTTP instance
  *     is asked for
  */
@@ -60,7 +62,8 @@ public record ServiceConfig(
     StorageConfig storage,
     LlmConfig llm,
     RetentionConfig retention,
-    JournalConfig journal) {
+    JournalConfig journal,
+    NodeConfig node) {
 
   public ServiceConfig {
     Require.present("dataDir", dataDir);
@@ -80,6 +83,7 @@ public record ServiceConfig(
     Require.present("degradation", degradation);
     Require.present("retention", retention);
     Require.present("journal", journal);
+    Require.present("node", node);
     Require.present("audio", audio);
     Require.present("storage", storage);
     Require.present("llm", llm);
@@ -160,7 +164,8 @@ public record ServiceConfig(
         StorageConfig.from(s, Path.of(dataDir), redis),
         LlmConfig.from(s),
         RetentionConfig.from(s),
-        JournalConfig.from(s, Path.of(dataDir)));
+        JournalConfig.from(s, Path.of(dataDir)),
+        NodeConfig.from(s));
   }
 
   /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */

@@ -230,7 +230,8 @@ class ConfigRecordsTest {
                     c.storage(),
                     c.llm(),
                     c.retention(),
-                    c.journal()))
+                    c.journal(),
+                    c.node()))
         .isInstanceOf(ConfigException.class)
         .hasMessage("SA01_HTTP_PORT must be from 0 to 65535, but was '70000'");
   }

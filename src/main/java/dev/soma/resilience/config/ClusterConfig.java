@@ -1,0 +1,92 @@
+package dev.soma.resilience.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a node joins the others over a clustered event bus (Hazelcast), docs/OPERATIONS.md "Running
+ * several nodes". Either {@code members} or {@code kubernetesService} says where the others are.
+ *
+ * @param host this node's address, as the other nodes reach it, for Hazelcast and the event bus
+ *     ({@code SA01_CLUSTER_HOST})
+ * @param port Hazelcast's port ({@code SA01_CLUSTER_PORT})
+ * @param eventBusPort the event bus's port, 0 for any free one ({@code SA01_EVENTBUS_PORT})
+ * @param members the {@code host:port} of nodes to join through ({@code SA01_CLUSTER_MEMBERS})
+ * @param kubernetesService a headless Service's DNS name, for Hazelcast's Kubernetes join ({@code
+ *     SA01_CLUSTER_KUBERNETES_SERVICE})
+ * @param joinTimeout how long joining may take before the node gives up and exits ({@code
+ *     SA01_CLUSTER_JOIN_TIMEOUT_SECONDS})
+ * @throws ConfigException when the host is empty, a port out of range, or neither or both of
+ *     members and Kubernetes service are given
+ */
+public record ClusterConfig(
+    String host,
+    int port,
+    int eventBusPort,
+    List<String> members,
+    Optional<String> kubernetesService,
+    Duration joinTimeout) {
+
+  public ClusterConfig {
+    Require.nonEmpty("cluster.host", host);
+    Require.between("cluster.port", port, 1, 65535);
+    Require.between("eventbus.port", eventBusPort, 0, 65535);
+    members = List.copyOf(members);
+    Require.present("cluster.kubernetesService", kubernetesService);
+    Require.positive("cluster.joinTimeoutSeconds", joinTimeout);
+    if (members.isEmpty() == kubernetesService.isEmpty()) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("cluster.members"),
+          String.join(",", members),
+          members.isEmpty()
+              ? "the host:port list of the nodes to join, or SA01_CLUSTER_KUBERNETES_SERVICE"
+              : "empty when SA01_CLUSTER_KUBERNETES_SERVICE is set (one way to find the others)");
+    }
+  }
+
+  /** The cluster's settings; empty when {@code SA01_CLUSTER_ENABLED} is false. */
+  static Optional<ClusterConfig> from(Settings s) {
+    String host = s.string("cluster.host");
+    String members = s.string("cluster.members");
+    String kubernetes = s.string("cluster.kubernetesService");
+    if (!s.bool("cluster.enabled")) {
+      for (String path : List.of("cluster.host", "cluster.members", "cluster.kubernetesService")) {
+        if (!s.string(path).isEmpty()) {
+          throw ConfigException.invalid(
+              ConfigSource.envName(path),
+              s.string(path),
+              "unset while SA01_CLUSTER_ENABLED is false (set SA01_CLUSTER_ENABLED=true to"
+                  + " cluster)");
+        }
+      }
+      return Optional.empty();
+    }
+    if (!Settings.isHost(host)) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("cluster.host"),
+          host,
+          "this node's host name or IP address, as the other nodes reach it");
+    }
+    if (!members.isEmpty() && !Settings.isHostPorts(members, true)) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("cluster.members"),
+          members,
+          "a comma-separated host:port list with ports from 1 to 65535");
+    }
+    if (!kubernetes.isEmpty() && !Settings.isHost(kubernetes)) {
+      throw ConfigException.invalid(
+          ConfigSource.envName("cluster.kubernetesService"),
+          kubernetes,
+          "a headless Service's DNS name, such as soma-cluster.default.svc.cluster.local");
+    }
+    return Optional.of(
+        new ClusterConfig(
+            host,
+            s.intIn("cluster.port", 1, 65535),
+            s.intIn("eventbus.port", 0, 65535),
+            members.isEmpty() ? List.of() : List.of(members.split(",")),
+            kubernetes.isEmpty() ? Optional.empty() : Optional.of(kubernetes),
+            s.duration("cluster.joinTimeoutSeconds", 1, 3600)));
+  }
+}

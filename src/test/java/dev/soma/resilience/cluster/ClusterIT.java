@@ -1,0 +1,180 @@
+package dev.soma.resilience.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.soma.resilience.Application;
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.testing.FreePort;
+import dev.soma.resilience.testing.OpenAiDouble;
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.RelayProcess;
+import dev.soma.resilience.testing.RelayProcesses;
+import dev.soma.resilience.testing.SomaBrainDouble;
+import dev.soma.resilience.testing.TenantKeys;
+import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Three nodes of the service, each a separate JVM, clustered over loopback (Hazelcast TCP-IP join),
+ * on one real PostgreSQL and Kafka: the degradation monitor and the failover chains run on one
+ * node, the agent API on the others, and what crosses between them goes over the clustered event
+ * bus.
+ */
+@ExtendWith(TestServices.class)
+class ClusterIT {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @RegisterExtension final RelayProcesses nodes = new RelayProcesses();
+  private OutboxFixture fx;
+  private SomaBrainDouble brain;
+  private OpenAiDouble openai;
+  private WebSocketClient sockets;
+  private final List<Integer> clusterPorts =
+      IntStream.range(0, 3).mapToObj(i -> FreePort.find()).toList();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new OutboxFixture();
+    brain = SomaBrainDouble.start(fx.vertx, "brain-token");
+    openai = new OpenAiDouble(fx.vertx);
+    sockets = fx.vertx.createWebSocketClient();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    brain.close();
+    openai.close();
+    fx.close();
+  }
+
+  @Test
+  void aStatusChangeSeenByTheMonitorReachesAWebSocketOnAnotherNodeWithinASecond() throws Exception {
+    List<RelayProcess> cluster = startCluster();
+    RelayProcess api = cluster.get(1);
+    String key = TenantKeys.create(fx.pool, "cluster-ws");
+    CompletableFuture<JsonObject> somabrainDown = new CompletableFuture<>();
+    CompletableFuture<Void> snapshot = new CompletableFuture<>();
+    var socket = sockets.webSocket();
+    socket.textMessageHandler(
+        text -> {
+          JsonObject message = new JsonObject(text);
+          if (message.containsKey("snapshot")) {
+            snapshot.complete(null);
+          } else if (isSomaBrainUnavailable(message.getJsonObject("change"))) {
+            somabrainDown.complete(message.getJsonObject("change"));
+          }
+        });
+    Blocking.await(
+        socket.connect(
+            new WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(api.httpPort())
+                .setURI("/v1/ws")
+                .addHeader("Authorization", "Bearer " + key)),
+        Duration.ofSeconds(10));
+    snapshot.get(10, TimeUnit.SECONDS);
+
+    brain.notReady();
+    JsonObject change = somabrainDown.get(30, TimeUnit.SECONDS);
+    Instant arrived = Instant.now();
+
+    // "since" is when the monitor, on the other node, saw the change
+    Instant seen = Instant.parse(change.getJsonObject("current").getString("since"));
+    assertThat(Duration.between(seen, arrived))
+        .as("from the monitor's change to the socket on the API node")
+        .isLessThan(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aChatOnAnApiOnlyNodeIsAnsweredByTheFailoverChainOnAnotherNode() throws Exception {
+    List<RelayProcess> cluster = startCluster();
+    String key = TenantKeys.create(fx.pool, "cluster-chat");
+    openai.answer("answered ", "across ", "nodes");
+
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + cluster.get(1).httpPort() + "/v1/chat"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"conversationId\":\"c-cluster\",\"message\":\"hi\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonObject answer = new JsonObject(response.body());
+    assertThat(answer.getString("content")).isEqualTo("answered across nodes");
+    assertThat(answer.getString("provider")).isEqualTo("openai");
+    assertThat(openai.requests()).hasSize(1);
+    assertThat(cluster.get(0).metric("cluster_nodes")).isEqualTo(3.0);
+  }
+
+  /**
+   * Node 0 runs the monitor, the failover chains, the relay and the memory sync; nodes 1 and 2 the
+   * agent API only. Waits until each sees all three.
+   */
+  private List<RelayProcess> startCluster() {
+    String members =
+        clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    List<RelayProcess> started =
+        List.of(
+            start("node-0", 0, "monitor,failover,relay,memory-sync", members),
+            start("node-1", 1, "api", members),
+            start("node-2", 2, "api", members));
+    started.forEach(node -> node.awaitStarted(Duration.ofSeconds(90)));
+    await("three nodes in one cluster")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> started.stream().allMatch(n -> n.metric("cluster_nodes") == 3.0));
+    return started;
+  }
+
+  private RelayProcess start(String name, int index, String roles, String members) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SA01_ROLES", roles);
+    env.put("SA01_CLUSTER_ENABLED", "true");
+    env.put("SA01_CLUSTER_HOST", "127.0.0.1");
+    env.put("SA01_CLUSTER_PORT", Integer.toString(clusterPorts.get(index)));
+    env.put("SA01_CLUSTER_MEMBERS", members);
+    env.put("SA01_REDIS_URL", TestServices.redis().toString());
+    env.put("SA01_SOMABRAIN_URL", brain.url());
+    env.put("SA01_SOMABRAIN_TOKEN", "brain-token");
+    env.put("SA01_DEGRADATION_PROBE_INTERVAL_MS", "300");
+    env.put("SA01_LLM_OPENAI_BASE_URL", openai.baseUrl());
+    env.put("SA01_LLM_OPENAI_API_KEY", "sk-openai-test");
+    env.put("SA01_LLM_ANTHROPIC_API_KEY", "");
+    env.put("SA01_LLM_OPENROUTER_API_KEY", "");
+    env.put("SA01_API_RATE_LIMIT_PER_SECOND", "10000");
+    env.put("SA01_API_RATE_LIMIT_BURST", "10000");
+    return nodes.start(name, Application.Role.SERVICE, fx.databaseUrl, env);
+  }
+
+  private static boolean isSomaBrainUnavailable(JsonObject change) {
+    return change != null
+        && "somabrain".equals(change.getString("service"))
+        && "unavailable".equals(change.getJsonObject("current").getString("state"));
+  }
+}
