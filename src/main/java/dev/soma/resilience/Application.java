@@ -7,6 +7,7 @@ import dev.soma.resilience.api.RouteModule;
 import dev.soma.resilience.api.StatusPage;
 import dev.soma.resilience.breaker.BreakerOverrides;
 import dev.soma.resilience.breaker.BreakerPanel;
+import dev.soma.resilience.cluster.ClusterNode;
 import dev.soma.resilience.cluster.Clustering;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.db.Database;
@@ -96,6 +97,7 @@ public final class Application implements AutoCloseable {
   }
 
   private final Infrastructure infrastructure;
+  private final ClusterNode clusterNode;
   private final Vertx vertx;
   private final Pool pool;
   private final KafkaProducer<String, String> producer;
@@ -130,11 +132,12 @@ public final class Application implements AutoCloseable {
       ServiceConfig config,
       Infrastructure infrastructure,
       PrometheusMeterRegistry registry,
-      Vertx vertx) {
+      ClusterNode node) {
     this.infrastructure = infrastructure;
     this.registry = registry;
     this.processMeters = ServiceMeters.bind(registry);
-    this.vertx = vertx;
+    this.clusterNode = node;
+    this.vertx = node.vertx();
     this.shutdownGrace = config.node().shutdownGrace();
     this.database = new Database(infrastructure.database);
     this.pool = database.pool(vertx, config.database().poolSize());
@@ -162,12 +165,13 @@ public final class Application implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Application app;
     try {
-      Vertx vertx =
+      ClusterNode node =
           Clustering.start(
               role == Role.SERVICE ? config.node().cluster() : Optional.empty(),
+              config.node().roles(),
               new VertxOptions(),
               registry);
-      app = new Application(config, infrastructure, registry, vertx);
+      app = new Application(config, infrastructure, registry, node);
     } catch (Exception e) {
       infrastructure.close();
       throw e;
@@ -310,7 +314,14 @@ public final class Application implements AutoCloseable {
           () ->
               vertx.deployVerticle(
                   DegradationMonitors.monitor(
-                      config, pool, admin, outbox, registry, processName())));
+                      config,
+                      pool,
+                      admin,
+                      outbox,
+                      registry,
+                      processName(),
+                      clusterNode.leadership(NodeRole.MONITOR, Clock.systemUTC()),
+                      status::current)));
     }
     if (node.runs(NodeRole.MEMORY_SYNC)) {
       parts.add(() -> memories.deploySync("memory-sync-" + processName()));

@@ -6,6 +6,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ClusterConfig;
+import dev.soma.resilience.config.NodeRole;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -19,7 +20,9 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,14 +53,17 @@ public final class Clustering {
    * thread until joined; a node that cannot join within the join timeout gets a {@link
    * ClusterJoinException} that says why.
    */
-  public static Vertx start(
-      Optional<ClusterConfig> cluster, VertxOptions options, MeterRegistry registry)
+  public static ClusterNode start(
+      Optional<ClusterConfig> cluster,
+      Set<NodeRole> roles,
+      VertxOptions options,
+      MeterRegistry registry)
       throws Exception {
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
     VertxBuilder builder =
         Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
     if (cluster.isEmpty()) {
-      return builder.build();
+      return new ClusterNode(builder.build(), Optional.empty());
     }
     ClusterConfig c = cluster.get();
     options
@@ -65,7 +71,7 @@ public final class Clustering {
         .setHost(c.host())
         .setClusterPublicHost(c.host())
         .setPort(c.eventBusPort());
-    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(c));
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(c, roles));
     Future<Vertx> joined = builder.withClusterManager(manager).buildClustered();
     Vertx vertx;
     try {
@@ -90,12 +96,17 @@ public final class Clustering {
     Gauge.builder("cluster_nodes", manager, m -> m.isActive() ? m.getNodes().size() : 0)
         .description("Nodes of the cluster as this node sees them")
         .register(registry);
-    return vertx;
+    return new ClusterNode(vertx, Optional.of(manager.getHazelcastInstance()));
   }
 
   /** Vert.x's own Hazelcast settings (the maps its event bus needs) with our network and join. */
-  static Config hazelcast(ClusterConfig c) {
+  static Config hazelcast(ClusterConfig c, Set<NodeRole> roles) {
     Config config = ConfigUtil.loadConfig();
+    config
+        .getMemberAttributeConfig()
+        .setAttribute(
+            OldestMember.ROLES,
+            roles.stream().map(NodeRole::wire).collect(Collectors.joining(",")));
     config.setClusterName(CLUSTER_NAME);
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");

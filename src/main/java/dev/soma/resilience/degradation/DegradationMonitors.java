@@ -1,15 +1,19 @@
 package dev.soma.resilience.degradation;
 
+import dev.soma.resilience.cluster.Leadership;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.internal.DegradationMetrics;
 import dev.soma.resilience.degradation.internal.DegradationMonitor;
+import dev.soma.resilience.degradation.internal.MonitorSeat;
 import dev.soma.resilience.degradation.internal.StandardDependencies;
 import dev.soma.resilience.outbox.Outbox;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.util.function.Supplier;
 
 /** Builds the degradation monitor verticle for the composition root. */
 public final class DegradationMonitors {
@@ -19,7 +23,9 @@ public final class DegradationMonitors {
   /**
    * The monitor of the standard dependencies (PostgreSQL through {@code pool}, Kafka through {@code
    * admin}, and whatever {@code config} declares), writing its events through {@code outbox} and
-   * naming {@code node} in them.
+   * naming {@code node} in them. It is active while {@code leadership} says this node leads
+   * (always, on a node that runs alone); a monitor that takes over continues from {@code lastSeen},
+   * the status this node last saw.
    */
   public static Deployable monitor(
       ServiceConfig config,
@@ -27,14 +33,28 @@ public final class DegradationMonitors {
       KafkaAdminClient admin,
       Outbox outbox,
       MeterRegistry registry,
-      String node) {
-    return new DegradationMonitor(
-        config.degradation(),
-        StandardDependencies.of(config, pool, admin),
-        outbox,
-        pool,
-        new DegradationMetrics(registry),
-        node,
-        Clock.systemUTC());
+      String node,
+      Leadership leadership,
+      Supplier<StatusSnapshot> lastSeen) {
+    DegradationMetrics metrics = new DegradationMetrics(registry);
+    MonitorSeat seat =
+        MonitorSeat.of(
+            leadership,
+            lastSeen,
+            (epoch, previous) ->
+                new DegradationMonitor(
+                    config.degradation(),
+                    StandardDependencies.of(config, pool, admin),
+                    outbox,
+                    pool,
+                    metrics,
+                    node,
+                    Clock.systemUTC(),
+                    epoch,
+                    previous));
+    Gauge.builder("degradation_monitor_active", seat, s -> s.isActive() ? 1 : 0)
+        .description("1 while this node's degradation monitor is the active one of its cluster")
+        .register(registry);
+    return seat;
   }
 }

@@ -18,9 +18,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start} subscribes to {@link DegradationAddresses#STATUS_CHANGED} first, then asks for
  * a snapshot, so no change falls between the two; a change whose sequence shows that one was missed
- * triggers a new snapshot request. Until the monitor first answers, {@link #current()} is {@link
- * StatusSnapshot#empty()} (every service unknown, which counts as usable). Create it in the
- * verticle's {@code start()} and {@link #close()} it in {@code stop()}.
+ * triggers a new snapshot request, as does the first change of a new active monitor (a higher
+ * epoch: another node took over, or the monitor restarted). Changes of an earlier epoch than the
+ * one held are dropped, so two monitors briefly active at once never make the view go back and
+ * forth. Until the monitor first answers, {@link #current()} is {@link StatusSnapshot#empty()}
+ * (every service unknown, which counts as usable). Create it in the verticle's {@code start()} and
+ * {@link #close()} it in {@code stop()}.
  */
 public final class DegradationStatusView {
 
@@ -120,8 +123,7 @@ public final class DegradationStatusView {
         .map(reply -> StatusSnapshot.fromJson(reply.body()))
         .onSuccess(
             snapshot -> {
-              if (snapshot.sequence() >= current.sequence()
-                  || snapshot.at().isAfter(current.at())) {
+              if (snapshot.isNotOlderThan(current)) {
                 current = snapshot;
               }
             })
@@ -142,18 +144,17 @@ public final class DegradationStatusView {
       return;
     }
     StatusSnapshot before = current;
-    if (change.sequence() <= before.sequence() && change.sequence() != 1) {
-      return;
+    boolean laterMonitor = change.epoch() > before.epoch();
+    if (change.epoch() < before.epoch()
+        || !laterMonitor && change.sequence() <= before.sequence()) {
+      return; // from a monitor no longer active, or seen already
     }
-    // sequence 1 after a higher one: the monitor restarted; start over from this change
-    current =
-        before.with(
-            change.current(), change.overall(), change.sequence(), change.current().since());
+    current = before.with(change);
     boolean gap =
-        before.sequence() != 0
-            && change.sequence() != before.sequence() + 1
-            && change.sequence() != 1;
-    if ((gap || change.sequence() == 1 && before.sequence() > 1) && !refreshing) {
+        laterMonitor
+            ? change.sequence() != 1
+            : before.sequence() != 0 && change.sequence() != before.sequence() + 1;
+    if ((gap || laterMonitor && before.epoch() != 0) && !refreshing) {
       refresh();
     }
     listeners.forEach(listener -> listener.accept(change));

@@ -8,12 +8,15 @@ import java.util.Optional;
  * DegradationAddresses#STATUS_CHANGED} and kept in the monitor's history; the Kafka event on {@code
  * degradation.events} carries the same fields plus {@code type} and {@code dedupeKey}.
  *
+ * @param epoch the monitor's: a later active monitor has a higher one (see {@code
+ *     cluster.Leadership}), so a change from an earlier one is recognized and dropped
  * @param sequence numbers changes of this monitor 1, 2, 3...; a gap means a change was missed
  * @param previous the status before (empty for a service seen for the first time)
  * @param current the status now
  * @param overall the agent's level after this change
  */
 public record StatusChange(
+    long epoch,
     long sequence,
     Optional<DependencyStatus> previous,
     DependencyStatus current,
@@ -38,6 +41,7 @@ public record StatusChange(
   public JsonObject toJson() {
     JsonObject json =
         new JsonObject()
+            .put("epoch", epoch)
             .put("sequence", sequence)
             .put("service", service())
             .put("from", fromLevel().wire())
@@ -53,6 +57,7 @@ public record StatusChange(
     try {
       JsonObject previous = json.getJsonObject("previous");
       return new StatusChange(
+          json.getLong("epoch", 0L),
           json.getLong("sequence"),
           previous == null ? Optional.empty() : Optional.of(DependencyStatus.fromJson(previous)),
           DependencyStatus.fromJson(json.getJsonObject("current")),

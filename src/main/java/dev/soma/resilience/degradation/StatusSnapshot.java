@@ -18,7 +18,11 @@ import java.util.Optional;
  * @param services by name, in a stable order
  */
 public record StatusSnapshot(
-    long sequence, Instant at, DegradationLevel overall, Map<String, DependencyStatus> services) {
+    long epoch,
+    long sequence,
+    Instant at,
+    DegradationLevel overall,
+    Map<String, DependencyStatus> services) {
 
   public StatusSnapshot {
     services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
@@ -26,7 +30,7 @@ public record StatusSnapshot(
 
   /** Before the monitor has answered: nothing known. */
   public static StatusSnapshot empty() {
-    return new StatusSnapshot(0, Instant.EPOCH, DegradationLevel.NONE, Map.of());
+    return new StatusSnapshot(0, 0, Instant.EPOCH, DegradationLevel.NONE, Map.of());
   }
 
   public Optional<DependencyStatus> status(String service) {
@@ -43,18 +47,27 @@ public record StatusSnapshot(
     return status(service).map(DependencyStatus::level).orElse(DegradationLevel.NONE);
   }
 
-  /** This snapshot with one service's status replaced, as of change {@code sequence}. */
-  public StatusSnapshot with(
-      DependencyStatus status, DegradationLevel overall, long sequence, Instant at) {
+  /** This snapshot with {@code change} applied. */
+  public StatusSnapshot with(StatusChange change) {
     Map<String, DependencyStatus> copy = new LinkedHashMap<>(services);
-    copy.put(status.service(), status);
-    return new StatusSnapshot(sequence, at, overall, copy);
+    copy.put(change.service(), change.current());
+    return new StatusSnapshot(
+        change.epoch(), change.sequence(), change.current().since(), change.overall(), copy);
+  }
+
+  /**
+   * Whether this snapshot is later than {@code other}: from a later monitor (a higher epoch), or
+   * from the same one and at least as far in its changes.
+   */
+  public boolean isNotOlderThan(StatusSnapshot other) {
+    return epoch != other.epoch ? epoch > other.epoch : sequence >= other.sequence;
   }
 
   public JsonObject toJson() {
     JsonObject byName = new JsonObject();
     services.forEach((name, status) -> byName.put(name, status.toJson()));
     return new JsonObject()
+        .put("epoch", epoch)
         .put("sequence", sequence)
         .put("at", at.toString())
         .put("overall", overall.wire())
@@ -71,6 +84,7 @@ public record StatusSnapshot(
         services.put(name, DependencyStatus.fromJson(byName.getJsonObject(name)));
       }
       return new StatusSnapshot(
+          json.getLong("epoch", 0L),
           json.getLong("sequence"),
           Instant.parse(json.getString("at")),
           DegradationLevel.fromWire(json.getString("overall")),

@@ -249,7 +249,8 @@ class StatusEventsIT {
         .eventBus()
         .publish(
             DegradationAddresses.STATUS_CHANGED,
-            new StatusChange(sequence.incrementAndGet(), Optional.empty(), status, level).toJson());
+            new StatusChange(1, sequence.incrementAndGet(), Optional.empty(), status, level)
+                .toJson());
   }
 
   private Events open() throws Exception {

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -86,14 +87,7 @@ class ClusterIT {
             somabrainDown.complete(message.getJsonObject("change"));
           }
         });
-    Blocking.await(
-        socket.connect(
-            new WebSocketConnectOptions()
-                .setHost("127.0.0.1")
-                .setPort(api.httpPort())
-                .setURI("/v1/ws")
-                .addHeader("Authorization", "Bearer " + key)),
-        Duration.ofSeconds(10));
+    Blocking.await(socket.connect(ws(api, key)), Duration.ofSeconds(10));
     snapshot.get(10, TimeUnit.SECONDS);
 
     brain.notReady();
@@ -133,18 +127,81 @@ class ClusterIT {
     assertThat(cluster.get(0).metric("cluster_nodes")).isEqualTo(3.0);
   }
 
+  @Test
+  void whenTheActiveMonitorsNodeIsKilledAnotherTakesOverWithin5sAndNoViewFlaps() throws Exception {
+    List<RelayProcess> cluster = startCluster();
+    RelayProcess leader = cluster.get(0);
+    RelayProcess standby = cluster.get(2);
+    assertThat(leader.metric("degradation_monitor_active")).isEqualTo(1.0);
+    assertThat(standby.metric("degradation_monitor_active")).isZero();
+    String key = TenantKeys.create(fx.pool, "cluster-takeover");
+    List<JsonObject> changes = new CopyOnWriteArrayList<>();
+    CompletableFuture<JsonObject> snapshot = new CompletableFuture<>();
+    var socket = sockets.webSocket();
+    socket.textMessageHandler(
+        text -> {
+          JsonObject message = new JsonObject(text);
+          if (message.containsKey("snapshot")) {
+            snapshot.complete(message.getJsonObject("snapshot"));
+          } else if (message.containsKey("change")) {
+            changes.add(message.getJsonObject("change"));
+          }
+        });
+    Blocking.await(socket.connect(ws(cluster.get(1), key)), Duration.ofSeconds(10));
+    JsonObject before = snapshot.get(10, TimeUnit.SECONDS);
+    // every probed service known and settled before the leader goes
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stateOf(cluster.get(1), "somabrain").equals("healthy"));
+
+    long killedAt = System.nanoTime();
+    leader.kill();
+    await("the standby's monitor active")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> standby.metric("degradation_monitor_active") == 1.0);
+    Duration takeover = Duration.ofNanos(System.nanoTime() - killedAt);
+    System.out.printf(
+        "ClusterIT: the standby monitor was active %d ms after SIGKILL%n", takeover.toMillis());
+    assertThat(takeover).isLessThan(Duration.ofSeconds(5));
+    // the new monitor probes and evaluates for a while: nothing it says may differ from before
+    Thread.sleep(3_000);
+    assertThat(changes)
+        .as("changes the API node's view passed on while the monitor changed hands")
+        .allSatisfy(
+            change ->
+                assertThat(change.getJsonObject("current").getString("state"))
+                    .isEqualTo(
+                        before
+                            .getJsonObject("services")
+                            .getJsonObject(change.getString("service"), new JsonObject())
+                            .getString("state")));
+
+    // and the new monitor is the one the views follow now
+    brain.notReady();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> changes.stream().anyMatch(ClusterIT::isSomaBrainUnavailable));
+    JsonObject down =
+        changes.stream().filter(ClusterIT::isSomaBrainUnavailable).findFirst().orElseThrow();
+    assertThat(down.getLong("epoch")).isGreaterThan(before.getLong("epoch"));
+  }
+
   /**
-   * Node 0 runs the monitor, the failover chains, the relay and the memory sync; nodes 1 and 2 the
-   * agent API only. Waits until each sees all three.
+   * Node 0 runs the monitor, the failover chains, the relay and the memory sync; node 1 the agent
+   * API only; node 2 the API, a standby monitor and failover chains. Node 0 is started first, so it
+   * is the oldest member, whose monitor is the active one. Waits until each sees all three.
    */
   private List<RelayProcess> startCluster() {
     String members =
         clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    RelayProcess first = start("node-0", 0, "monitor,failover,relay,memory-sync", members);
+    first.awaitStarted(Duration.ofSeconds(90));
     List<RelayProcess> started =
         List.of(
-            start("node-0", 0, "monitor,failover,relay,memory-sync", members),
+            first,
             start("node-1", 1, "api", members),
-            start("node-2", 2, "api", members));
+            start("node-2", 2, "api,monitor,failover", members));
     started.forEach(node -> node.awaitStarted(Duration.ofSeconds(90)));
     await("three nodes in one cluster")
         .atMost(Duration.ofSeconds(60))
@@ -170,6 +227,27 @@ class ClusterIT {
     env.put("SA01_API_RATE_LIMIT_PER_SECOND", "10000");
     env.put("SA01_API_RATE_LIMIT_BURST", "10000");
     return nodes.start(name, Application.Role.SERVICE, fx.databaseUrl, env);
+  }
+
+  private static WebSocketConnectOptions ws(RelayProcess node, String key) {
+    return new WebSocketConnectOptions()
+        .setHost("127.0.0.1")
+        .setPort(node.httpPort())
+        .setURI("/v1/ws")
+        .addHeader("Authorization", "Bearer " + key);
+  }
+
+  /** A service's state in a node's {@code /v1/status}. */
+  private static String stateOf(RelayProcess node, String service) throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/status"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(response.body())
+        .getJsonObject("services")
+        .getJsonObject(service, new JsonObject())
+        .getString("state", "none");
   }
 
   private static boolean isSomaBrainUnavailable(JsonObject change) {

@@ -54,11 +54,15 @@ class DegradationJsonTest {
   void aSnapshotSurvivesTheWireInOrder() {
     StatusSnapshot snapshot =
         new StatusSnapshot(
+            1_767_225_600_000L,
             7,
             Instant.parse("2026-01-01T00:00:06Z"),
             DegradationLevel.SEVERE,
             Map.of("somabrain", SOMABRAIN));
-    snapshot = snapshot.with(MEMORY, DegradationLevel.SEVERE, 8, snapshot.at());
+    snapshot =
+        snapshot.with(
+            new StatusChange(
+                snapshot.epoch(), 8, Optional.empty(), MEMORY, DegradationLevel.SEVERE));
 
     StatusSnapshot back = StatusSnapshot.fromJson(new JsonObject(snapshot.toJson().encode()));
 
@@ -83,7 +87,7 @@ class DegradationJsonTest {
             5,
             List.of());
     StatusChange change =
-        new StatusChange(9, Optional.of(SOMABRAIN), healthy, DegradationLevel.NONE);
+        new StatusChange(3, 9, Optional.of(SOMABRAIN), healthy, DegradationLevel.NONE);
 
     StatusChange back = StatusChange.fromJson(new JsonObject(change.toJson().encode()));
 

@@ -108,7 +108,9 @@ class DegradationMonitorIT {
                 fx.pool,
                 new DegradationMetrics(fx.meters),
                 "test-node",
-                Clock.systemUTC())),
+                Clock.systemUTC(),
+                1,
+                StatusSnapshot.empty())),
         TIMEOUT);
     view = Blocking.await(DegradationStatusView.start(fx.vertx, Duration.ofSeconds(2)), TIMEOUT);
     view.onChange(broadcasts::add);

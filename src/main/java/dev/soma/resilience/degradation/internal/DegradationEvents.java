@@ -114,6 +114,7 @@ final class DegradationEvents {
             .put("recovery", from.isWorseThan(status.level()))
             .put("status", status.toJson())
             .put("overall", s.overall().wire())
+            .put("epoch", s.epoch())
             .put("sequence", s.sequence())
             .put("node", node)
             .put("at", status.since().toString());

@@ -10,6 +10,7 @@ import dev.soma.resilience.degradation.DegradationLevel;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.HealthState;
 import dev.soma.resilience.degradation.StatusChange;
+import dev.soma.resilience.degradation.StatusSnapshot;
 import dev.soma.resilience.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -72,7 +73,9 @@ public final class DegradationMonitor extends VerticleBase {
       Pool pool,
       DegradationMetrics metrics,
       String node,
-      Clock clock) {
+      Clock clock,
+      long epoch,
+      StatusSnapshot previous) {
     this.config = config;
     this.dependencies = List.copyOf(dependencies);
     this.outbox = outbox;
@@ -82,7 +85,7 @@ public final class DegradationMonitor extends VerticleBase {
     this.clock = clock;
     this.policy = new LevelPolicy(config.thresholds());
     this.graph = DependencyGraph.parse(config.graph());
-    this.book = new StatusBook(config.historySize());
+    this.book = StatusBook.continuing(previous, config.historySize(), epoch);
   }
 
   @Override

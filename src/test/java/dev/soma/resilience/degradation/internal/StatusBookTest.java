@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class StatusBookTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final long EPOCH = 1_000;
 
   static DependencyStatus status(
       String service, HealthState state, DegradationLevel level, boolean critical, Instant since) {
@@ -23,7 +24,7 @@ class StatusBookTest {
 
   @Test
   void theFirstSightingOfEachServiceIsAChange() {
-    StatusBook book = new StatusBook(10);
+    StatusBook book = new StatusBook(10, EPOCH);
 
     List<StatusChange> changes =
         book.apply(
@@ -39,7 +40,7 @@ class StatusBookTest {
 
   @Test
   void sameHealthIsNoChangeAndKeepsSince() {
-    StatusBook book = new StatusBook(10);
+    StatusBook book = new StatusBook(10, EPOCH);
     book.apply(List.of(status("redis", HealthState.HEALTHY, DegradationLevel.NONE, false, T0)), T0);
 
     List<StatusChange> changes =
@@ -56,7 +57,7 @@ class StatusBookTest {
 
   @Test
   void aLevelChangeIsNumberedAndCarriesThePreviousStatus() {
-    StatusBook book = new StatusBook(10);
+    StatusBook book = new StatusBook(10, EPOCH);
     book.apply(List.of(status("redis", HealthState.HEALTHY, DegradationLevel.NONE, false, T0)), T0);
 
     StatusChange change =
@@ -78,7 +79,7 @@ class StatusBookTest {
 
   @Test
   void theHistoryIsBounded() {
-    StatusBook book = new StatusBook(2);
+    StatusBook book = new StatusBook(2, EPOCH);
     for (int i = 0; i < 5; i++) {
       book.apply(
           List.of(
@@ -113,5 +114,55 @@ class StatusBookTest {
                         true,
                         T0))))
         .isEqualTo(DegradationLevel.CRITICAL);
+  }
+
+  @Test
+  void aBookContinuingAnEarlierMonitorKeepsItsStatusesUntilTheyAreObserved() {
+    StatusBook earlier = new StatusBook(10, EPOCH);
+    earlier.apply(
+        List.of(
+            status("postgresql", HealthState.HEALTHY, DegradationLevel.NONE, true, T0),
+            status("somabrain", HealthState.UNAVAILABLE, DegradationLevel.SEVERE, false, T0)),
+        T0);
+    StatusBook book = StatusBook.continuing(earlier.snapshot(), 10, EPOCH + 1);
+    Instant later = T0.plusSeconds(30);
+
+    // the new monitor has observed nothing yet: every service unknown, which is no change
+    List<StatusChange> beforeProbing =
+        book.apply(
+            List.of(
+                status("postgresql", HealthState.UNKNOWN, DegradationLevel.NONE, true, later),
+                status("somabrain", HealthState.UNKNOWN, DegradationLevel.NONE, false, later)),
+            later);
+    // then its probes answer: PostgreSQL as before (no change), SomaBrain back
+    List<StatusChange> probed =
+        book.apply(
+            List.of(
+                status("postgresql", HealthState.HEALTHY, DegradationLevel.NONE, true, later),
+                status("somabrain", HealthState.HEALTHY, DegradationLevel.NONE, false, later)),
+            later);
+
+    assertThat(beforeProbing).isEmpty();
+    assertThat(probed).extracting(StatusChange::service).containsExactly("somabrain");
+    assertThat(probed.get(0).epoch()).isEqualTo(EPOCH + 1);
+    assertThat(probed.get(0).sequence()).isEqualTo(1);
+    assertThat(probed.get(0).previous().orElseThrow().state()).isEqualTo(HealthState.UNAVAILABLE);
+    assertThat(book.snapshot().services().get("postgresql").since()).isEqualTo(T0);
+  }
+
+  @Test
+  void onceObservedAServiceThatBecomesUnknownIsAChange() {
+    StatusBook earlier = new StatusBook(10, EPOCH);
+    earlier.apply(
+        List.of(status("redis", HealthState.HEALTHY, DegradationLevel.NONE, false, T0)), T0);
+    StatusBook book = StatusBook.continuing(earlier.snapshot(), 10, EPOCH + 1);
+    book.apply(
+        List.of(status("redis", HealthState.DEGRADED, DegradationLevel.MINOR, false, T0)), T0);
+
+    List<StatusChange> changes =
+        book.apply(
+            List.of(status("redis", HealthState.UNKNOWN, DegradationLevel.NONE, false, T0)), T0);
+
+    assertThat(changes).hasSize(1);
   }
 }

@@ -1,0 +1,23 @@
+package dev.soma.resilience.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.soma.resilience.config.NodeRole;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * This node's {@link Vertx} and, when it is clustered, its Hazelcast member.
+ *
+ * @param vertx this node's Vert.x (its event bus spans the cluster when clustered)
+ * @param member the Hazelcast member; empty when the node runs alone
+ */
+public record ClusterNode(Vertx vertx, Optional<HazelcastInstance> member) {
+
+  /** Who runs the one-per-cluster part of {@code role}: see {@link Leadership}. */
+  public Leadership leadership(NodeRole role, Clock clock) {
+    return member
+        .<Leadership>map(hazelcast -> new OldestMember(hazelcast, role))
+        .orElseGet(() -> Leadership.alone(clock));
+  }
+}

@@ -1,0 +1,113 @@
+package dev.soma.resilience.degradation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.degradation.DependencyStatus.Kind;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The view against monitors that take over from each other (on an in-process event bus): a later
+ * epoch wins, an earlier one is dropped, whatever the sequences say.
+ */
+class DegradationStatusViewTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private final Vertx vertx = Vertx.vertx();
+  private final AtomicReference<StatusSnapshot> monitorSnapshot =
+      new AtomicReference<>(StatusSnapshot.empty());
+  private DegradationStatusView view;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Blocking.await(
+        vertx
+            .eventBus()
+            .consumer(
+                DegradationAddresses.STATUS_SNAPSHOT,
+                message -> message.reply(monitorSnapshot.get().toJson()))
+            .completion(),
+        TIMEOUT);
+    view = Blocking.await(DegradationStatusView.start(vertx, Duration.ofSeconds(1)), TIMEOUT);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    Blocking.await(vertx.close(), TIMEOUT);
+  }
+
+  @Test
+  void aChangeOfAnEarlierMonitorIsDroppedEvenWithAHigherSequence() {
+    publish(200, 1, "somabrain", HealthState.HEALTHY);
+    await().atMost(TIMEOUT).until(() -> view.current().epoch() == 200);
+
+    publish(100, 9, "somabrain", HealthState.UNAVAILABLE);
+    publish(200, 2, "redis", HealthState.HEALTHY);
+
+    await().atMost(TIMEOUT).until(() -> view.current().sequence() == 2);
+    assertThat(view.current().stateOf("somabrain")).isEqualTo(HealthState.HEALTHY);
+  }
+
+  @Test
+  void aLaterMonitorsFirstChangeIsTakenAndItsSnapshotFetched() {
+    publish(100, 7, "somabrain", HealthState.HEALTHY);
+    await().atMost(TIMEOUT).until(() -> view.current().sequence() == 7);
+    monitorSnapshot.set(
+        new StatusSnapshot(
+            300,
+            1,
+            T0,
+            DegradationLevel.NONE,
+            Map.of(
+                "somabrain", status("somabrain", HealthState.UNAVAILABLE),
+                "redis", status("redis", HealthState.HEALTHY))));
+
+    publish(300, 1, "somabrain", HealthState.UNAVAILABLE);
+
+    // the change is applied at once (a lower sequence, but a later monitor), then the snapshot
+    await().atMost(TIMEOUT).until(() -> view.current().stateOf("redis") == HealthState.HEALTHY);
+    assertThat(view.current().epoch()).isEqualTo(300);
+    assertThat(view.current().stateOf("somabrain")).isEqualTo(HealthState.UNAVAILABLE);
+  }
+
+  private void publish(long epoch, long sequence, String service, HealthState state) {
+    vertx
+        .eventBus()
+        .publish(
+            DegradationAddresses.STATUS_CHANGED,
+            new StatusChange(
+                    epoch,
+                    sequence,
+                    Optional.empty(),
+                    status(service, state),
+                    DegradationLevel.NONE)
+                .toJson());
+  }
+
+  private static DependencyStatus status(String service, HealthState state) {
+    return new DependencyStatus(
+        service,
+        Kind.DEPENDENCY,
+        state,
+        DegradationLevel.NONE,
+        "why",
+        T0,
+        false,
+        0,
+        0,
+        0,
+        List.of());
+  }
+}
