@@ -46,10 +46,20 @@ final class DeploymentFiles {
   private DeploymentFiles() {}
 
   /** One node's environment as the service sees it, and where it comes from. */
-  record Node(String source, Map<String, String> env) {}
+  record Node(String source, Map<String, String> env) {
+    @Override
+    public String toString() {
+      return source; // not the environment: it holds the Secret's placeholders
+    }
+  }
 
   /** A health check of a deployment file: the path and port it asks. */
-  record Probe(String source, String path, int port, Node node) {}
+  record Probe(String source, String path, int port, Node node) {
+    @Override
+    public String toString() {
+      return source + ": " + path + " on port " + port;
+    }
+  }
 
   // ---- the image
 
