@@ -1,5 +1,7 @@
 package dev.soma.resilience.deploy;
 
+import dev.soma.resilience.config.ConfigSource;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -323,6 +325,16 @@ final class DeploymentFiles {
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }
     return m.appendTail(out).toString();
+  }
+
+  /** The raw settings tree of a node (for settings {@code ServiceConfig} does not carry yet). */
+  static JsonObject settings(Node node) {
+    return ConfigSource.load(node.env());
+  }
+
+  /** A YAML mapping, or an assertion error. */
+  static Map<String, Object> map(Object value) {
+    return asMap(value, "the value");
   }
 
   @SuppressWarnings("unchecked")
