@@ -31,6 +31,8 @@ import dev.soma.resilience.outbox.OutboxRelays;
 import dev.soma.resilience.retention.Retention;
 import dev.soma.resilience.session.SessionContext;
 import dev.soma.resilience.tenant.KeyCache;
+import dev.soma.resilience.tenant.RateLimit;
+import dev.soma.resilience.tenant.RateLimiter;
 import dev.soma.resilience.tenant.internal.KeyRecheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -244,7 +246,8 @@ public final class Application implements AutoCloseable {
             breakers,
             flags,
             keys,
-            journal);
+            journal,
+            rateLimiter(config));
     AgentApi agentApi = new AgentApi(vertx, config, parts, registry);
     JournalReplay replay = agentApi.journalReplay(parts, config.journal().replayInterval());
     JournalMetrics.register(registry, journal, replay);
@@ -288,6 +291,20 @@ public final class Application implements AutoCloseable {
                         agentApi,
                         new ApiDocs(),
                         new StatusPage(status, Optional.ofNullable(journal)))));
+  }
+
+  /**
+   * Every tenant's rate limit: in Redis, shared by the cluster, when {@code SA01_REDIS_URL} is set;
+   * while Redis does not answer, each node applies the limit divided by the live nodes.
+   */
+  private RateLimiter rateLimiter(ServiceConfig config) {
+    return RateLimiter.forProcess(
+        vertx,
+        config.redisUrl(),
+        new RateLimit(config.api().rateLimitPerSecond(), config.api().rateLimitBurst()),
+        () -> 1, // this process alone, until the cluster's live member count is wired in
+        config.api().rateLimitRedisTimeout(),
+        registry);
   }
 
   /** What {@code role} adds to the relay and housekeeping. */
