@@ -35,6 +35,8 @@ import dev.soma.resilience.outbox.OutboxRelays;
 import dev.soma.resilience.retention.Retention;
 import dev.soma.resilience.session.SessionContext;
 import dev.soma.resilience.tenant.KeyCache;
+import dev.soma.resilience.tenant.RateLimit;
+import dev.soma.resilience.tenant.RateLimiter;
 import dev.soma.resilience.tenant.internal.KeyRecheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -278,7 +280,8 @@ public final class Application implements AutoCloseable {
               breakers,
               flags,
               keys,
-              journal);
+              journal,
+              rateLimiter(config));
       AgentApi agentApi = new AgentApi(vertx, config, api, registry);
       JournalReplay replay = agentApi.journalReplay(api, config.journal().replayInterval());
       JournalMetrics.register(registry, journal, replay);
@@ -350,6 +353,20 @@ public final class Application implements AutoCloseable {
       deployed = deployed.compose(v -> part.get());
     }
     return deployed;
+  }
+
+  /**
+   * Every tenant's rate limit: in Redis, shared by the cluster, when {@code SA01_REDIS_URL} is set;
+   * while Redis does not answer, each node applies the limit divided by the live nodes.
+   */
+  private RateLimiter rateLimiter(ServiceConfig config) {
+    return RateLimiter.forProcess(
+        vertx,
+        config.redisUrl(),
+        new RateLimit(config.api().rateLimitPerSecond(), config.api().rateLimitBurst()),
+        () -> clusterNode.running(NodeRole.API),
+        config.api().rateLimitRedisTimeout(),
+        registry);
   }
 
   /** What {@code role} adds to the relay and housekeeping. */

@@ -72,14 +72,14 @@ public final class AgentApi implements RouteModule {
       BreakerPanel breakers,
       FlagBook flags,
       KeyCache keys,
-      Journal journal) {}
+      Journal journal,
+      RateLimiter limiter) {}
 
   public AgentApi(Vertx vertx, ServiceConfig service, Parts parts, MeterRegistry registry) {
     this.service = service;
     this.config = service.api();
     this.tenants = new Tenants(parts.pool(), parts.keys());
-    this.limiter =
-        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), Clock.systemUTC());
+    this.limiter = parts.limiter();
     this.requests = idempotentRequests(parts.pool(), parts.keeper(), service);
     this.create = new IdempotentCreate(parts.pool(), parts.outbox(), requests, parts.journal());
     this.conversations =

@@ -13,10 +13,10 @@ import java.util.Map;
 
 /**
  * The door of every tenant endpoint: authenticates the API key (the request's tenant comes from it,
- * and only from it), applies the tenant's rate limit, and slows a tenant whose outbox backlog is
- * over the limit (both 429 with Retry-After, for that tenant only). A key that cannot be checked
- * (not cached, and the database does not answer) gets 503 with Retry-After, never 401: it may well
- * be valid.
+ * and only from it), applies the tenant's rate limit (cluster-wide with Redis, see {@link
+ * RateLimiter}), and slows a tenant whose outbox backlog is over the limit (both 429 with
+ * Retry-After, for that tenant only). A key that cannot be checked (not cached, and the database
+ * does not answer) gets 503 with Retry-After, never 401: it may well be valid.
  */
 final class TenantGate implements Handler<RoutingContext> {
 
@@ -78,7 +78,13 @@ final class TenantGate implements Handler<RoutingContext> {
   }
 
   private void admit(RoutingContext ctx, String tenant) {
-    long wait = limiter.tryAcquire(tenant);
+    limiter
+        .tryAcquire(tenant)
+        .onSuccess(wait -> admit(ctx, tenant, wait))
+        .onFailure(ctx::fail); // never: the limiter's future does not fail
+  }
+
+  private void admit(RoutingContext ctx, String tenant, long wait) {
     if (wait > 0) {
       ctx.fail(Problem.tooManyRequests("rate limit reached for this tenant", (wait + 999) / 1000));
       return;

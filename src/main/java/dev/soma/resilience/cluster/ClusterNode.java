@@ -14,6 +14,24 @@ import java.util.Optional;
  */
 public record ClusterNode(Vertx vertx, Optional<HazelcastInstance> member) {
 
+  /**
+   * How many nodes of the cluster run {@code role} now, as this node sees them (this node only,
+   * when it runs alone; at least 1).
+   */
+  public int running(NodeRole role) {
+    return member
+        .map(
+            hazelcast ->
+                hazelcast.getLifecycleService().isRunning()
+                    ? (int)
+                        hazelcast.getCluster().getMembers().stream()
+                            .filter(m -> OldestMember.runs(m, role))
+                            .count()
+                    : 1)
+        .map(count -> Math.max(1, count))
+        .orElse(1);
+  }
+
   /** Who runs the one-per-cluster part of {@code role}: see {@link Leadership}. */
   public Leadership leadership(NodeRole role, Clock clock) {
     return member

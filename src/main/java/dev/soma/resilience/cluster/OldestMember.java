@@ -67,7 +67,7 @@ final class OldestMember implements Leadership {
         .findFirst();
   }
 
-  private static boolean runs(Member member, NodeRole role) {
+  static boolean runs(Member member, NodeRole role) {
     String roles = member.getAttribute(ROLES);
     return roles != null && Arrays.asList(roles.split(",")).contains(role.wire());
   }

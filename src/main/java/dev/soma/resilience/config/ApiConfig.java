@@ -7,8 +7,11 @@ import java.time.Duration;
  *
  * @param maxBodyBytes larger request bodies get 413
  * @param maxUploadBytes the same for uploads and audio to transcribe
- * @param rateLimitPerSecond sustained requests per second per tenant (per node)
+ * @param rateLimitPerSecond sustained requests per second per tenant, across the cluster when Redis
+ *     is configured (else per node)
  * @param rateLimitBurst requests a tenant may make at once
+ * @param rateLimitRedisTimeout a Redis that has not answered a rate-limit request within this is
+ *     taken to be down (the node applies its share of the limit on its own); 10 ms to 5 s
  * @param backlogLimit a tenant with more pending outbox events is slowed with 429
  * @param idempotencyAbandonAfter an unfinished Idempotency-Key older than this may be reused
  * @param keyRecheck how often each process re-reads which API keys were revoked (so a revocation
@@ -25,6 +28,7 @@ public record ApiConfig(
     int maxUploadBytes,
     int rateLimitPerSecond,
     int rateLimitBurst,
+    Duration rateLimitRedisTimeout,
     int backlogLimit,
     Duration idempotencyAbandonAfter,
     Duration keyRecheck,
@@ -36,6 +40,11 @@ public record ApiConfig(
     Require.atLeast("api.maxUploadBytes", maxUploadBytes, 1);
     Require.atLeast("api.rateLimitPerSecond", rateLimitPerSecond, 1);
     Require.atLeast("api.rateLimitBurst", rateLimitBurst, 1);
+    Require.between(
+        "api.rateLimitRedisTimeoutMs",
+        (int) Require.positive("api.rateLimitRedisTimeoutMs", rateLimitRedisTimeout).toMillis(),
+        10,
+        5_000);
     Require.atLeast("api.backlogLimit", backlogLimit, 1);
     Require.positive("api.idempotencyAbandonSeconds", idempotencyAbandonAfter);
     Require.between(
@@ -57,6 +66,7 @@ public record ApiConfig(
         s.intIn("api.maxUploadBytes", 1024, 1024 * 1024 * 1024),
         s.intIn("api.rateLimitPerSecond", 1, 1_000_000),
         s.intIn("api.rateLimitBurst", 1, 1_000_000),
+        s.duration("api.rateLimitRedisTimeoutMs", 10, 5_000),
         s.intIn("api.backlogLimit", 1, Integer.MAX_VALUE),
         s.duration("api.idempotencyAbandonSeconds", 1, 86_400),
         s.duration("api.keyRecheckMs", 100, 5_000),

@@ -59,6 +59,7 @@ class ConfigRecordsTest {
                     api.maxUploadBytes(),
                     api.rateLimitPerSecond(),
                     api.rateLimitBurst(),
+                    api.rateLimitRedisTimeout(),
                     api.backlogLimit(),
                     api.idempotencyAbandonAfter(),
                     api.keyRecheck(),
