@@ -9,9 +9,9 @@ import dev.soma.resilience.config.ServiceConfig;
  * {@link RelayProcess}; with a {@link Application.Role} name as its argument, that role instead
  * (e.g. {@code SERVICE}, the whole service). Its settings are the {@code SA01_*} variables of its
  * environment. Once the relay runs it prints one line, {@value #STARTED} followed by {@code
- * http-port=<port>} (where {@code /metrics} answers). It stops on SIGTERM like the service, and
- * halts at once when the JVM that started it is gone, so a test run that dies leaves no relay
- * behind.
+ * http-port=<port>} (where {@code /metrics} answers). It stops on SIGTERM like the service ({@link
+ * Application#shutDown}), and halts at once when the JVM that started it is gone, so a test run
+ * that dies leaves no relay behind.
  */
 public final class RelayMain {
 
@@ -27,7 +27,7 @@ public final class RelayMain {
     Application.Role role =
         args.length > 0 ? Application.Role.valueOf(args[0]) : Application.Role.RELAY_WITH_PROBES;
     Application app = Application.start(ServiceConfig.load(System.getenv()), role);
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "relay-main-stop"));
+    Runtime.getRuntime().addShutdownHook(new Thread(app::shutDown, "relay-main-stop"));
     System.out.println(
         STARTED + " pid=" + ProcessHandle.current().pid() + " http-port=" + app.httpPort());
     System.out.flush();

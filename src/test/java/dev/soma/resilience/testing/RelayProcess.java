@@ -135,6 +135,16 @@ public final class RelayProcess {
     }
   }
 
+  /** SIGTERM, as an orchestrator stops a node; does not wait. */
+  public void terminate() {
+    signal("TERM");
+  }
+
+  /** Waits for the process to end; its exit status, or -1 if it still runs after {@code within}. */
+  public int awaitExit(Duration within) throws InterruptedException {
+    return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+  }
+
   /** SIGSTOP: the process freezes, its connections stay open. */
   public void pause() {
     signal("STOP");

@@ -1,0 +1,90 @@
+package dev.soma.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.RelayProcess;
+import dev.soma.resilience.testing.RelayProcesses;
+import dev.soma.resilience.testing.TestServices;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A node of the service in its own JVM stopped with SIGTERM, as an orchestrator stops it: readiness
+ * answers 503 at once while the node still serves, then it stops within its grace.
+ */
+@ExtendWith(TestServices.class)
+class NodeShutdownIT {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @RegisterExtension final RelayProcesses nodes = new RelayProcesses();
+  private OutboxFixture fx;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new OutboxFixture();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void onSigtermReadinessGoes503WhileTheNodeStillServesThenItStopsWithinItsGrace()
+      throws Exception {
+    RelayProcess node =
+        nodes
+            .start(
+                "stopping",
+                Application.Role.SERVICE,
+                fx.databaseUrl,
+                Map.of(
+                    "SA01_SHUTDOWN_GRACE_SECONDS",
+                    "9",
+                    "SA01_REDIS_URL",
+                    TestServices.redis().toString()))
+            .awaitStarted(Duration.ofSeconds(90));
+    assertThat(status(node, "/health/ready")).isEqualTo(200);
+
+    long signalled = System.nanoTime();
+    node.terminate();
+
+    await("readiness 503")
+        .atMost(Duration.ofSeconds(2))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> status(node, "/health/ready") == 503);
+    // a third of the grace (3 s) still serving: a load balancer sees the 503 and stops sending
+    assertThat(status(node, "/health/live")).isEqualTo(200);
+    assertThat(status(node, "/v1/status")).isEqualTo(200);
+    int exit = node.awaitExit(Duration.ofSeconds(15));
+    Duration took = Duration.ofNanos(System.nanoTime() - signalled);
+
+    assertThat(exit).as("exit status (128 + SIGTERM)").isEqualTo(143);
+    assertThat(took).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(9));
+    assertThat(Files.readString(node.log()))
+        .contains("stopping: readiness answers 503")
+        .contains("soma-resilience stopped (SERVICE)");
+  }
+
+  private static int status(RelayProcess node, String path) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+                .timeout(Duration.ofSeconds(2))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+}
