@@ -1,5 +1,6 @@
 package dev.soma.resilience.chat;
 
+import dev.soma.resilience.cluster.InFlight;
 import dev.soma.resilience.failover.llm.FailoverAddresses;
 import dev.soma.resilience.failover.llm.LlmError;
 import dev.soma.resilience.failover.llm.LlmReply;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Asks the LLM failover verticle over the event bus: whole ({@code failover.llm.complete}) or
@@ -25,6 +28,8 @@ import java.util.function.Consumer;
  */
 final class LanguageModel {
 
+  private static final Logger LOG = LoggerFactory.getLogger(LanguageModel.class);
+
   private final Vertx vertx;
   private final Duration deadline;
 
@@ -33,16 +38,68 @@ final class LanguageModel {
     this.deadline = deadline;
   }
 
-  /** The answer to {@code messages}; streamed to {@code onToken} unless it is null. */
+  /**
+   * The answer to {@code messages}; streamed to {@code onToken} unless it is null. A failover node
+   * that dies while working on it ({@link InFlight}: it stops beating) is left behind and the
+   * request sent again, where another node takes it, as long as the deadline allows and nothing
+   * reached the caller yet; otherwise the turn fails with what it has.
+   */
   Future<LlmReply> ask(
       String useCase,
       String tenant,
       List<LlmRequest.Message> messages,
       Integer maxTokens,
       Consumer<String> onToken) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(deadline.toMillis() + 2_000);
+    long until = System.nanoTime() + deadline.toNanos();
+    return attempt(useCase, tenant, messages, maxTokens, onToken, until);
+  }
+
+  private Future<LlmReply> attempt(
+      String useCase,
+      String tenant,
+      List<LlmRequest.Message> messages,
+      Integer maxTokens,
+      Consumer<String> onToken,
+      long until) {
+    Duration left = Duration.ofNanos(until - System.nanoTime());
+    StringBuilder seen = new StringBuilder();
+    return InFlight.watch(vertx)
+        .compose(
+            watch -> {
+              Promise<LlmReply> answered = Promise.promise();
+              attempt(useCase, tenant, messages, maxTokens, onToken, left, seen, watch)
+                  .onComplete(answered);
+              watch.lost().onSuccess(v -> answered.tryFail(new ServingNodeLost()));
+              return answered.future().eventually(watch::close);
+            })
+        .recover(
+            e -> {
+              if (!(e instanceof ServingNodeLost)) {
+                return Future.failedFuture(e);
+              }
+              boolean timeLeft = until - System.nanoTime() > InFlight.SILENCE.toNanos();
+              if (seen.length() == 0 && timeLeft) {
+                LOG.warn(
+                    "the node answering a {} turn of {} is gone: asking again", useCase, tenant);
+                return attempt(useCase, tenant, messages, maxTokens, onToken, until);
+              }
+              return Future.failedFuture(lost(seen));
+            });
+  }
+
+  private Future<LlmReply> attempt(
+      String useCase,
+      String tenant,
+      List<LlmRequest.Message> messages,
+      Integer maxTokens,
+      Consumer<String> onToken,
+      Duration left,
+      StringBuilder seen,
+      InFlight.Watch watch) {
+    DeliveryOptions options =
+        watch.on(new DeliveryOptions().setSendTimeout(left.toMillis() + 2_000));
     if (onToken == null) {
-      LlmRequest request = request(useCase, tenant, messages, maxTokens, Optional.empty());
+      LlmRequest request = request(useCase, tenant, messages, maxTokens, left, Optional.empty());
       return vertx
           .eventBus()
           .<JsonObject>request(FailoverAddresses.LLM_COMPLETE, request.toJson(), options)
@@ -51,15 +108,27 @@ final class LanguageModel {
     }
     String address = "chat.stream." + UUID.randomUUID();
     return stream(
-        request(useCase, tenant, messages, maxTokens, Optional.of(address)), onToken, options);
+        request(useCase, tenant, messages, maxTokens, left, Optional.of(address)),
+        onToken,
+        options,
+        left,
+        seen);
   }
 
-  /** A request bounded by the turn's deadline; streamed to {@code streamTo} when given. */
-  private LlmRequest request(
+  /** The node working on an attempt stopped beating: it is gone. Stackless: flow control. */
+  private static final class ServingNodeLost extends RuntimeException {
+    ServingNodeLost() {
+      super("the node working on the answer is gone", null, false, false);
+    }
+  }
+
+  /** A request bounded by what is left of the turn's deadline; streamed when {@code streamTo}. */
+  private static LlmRequest request(
       String useCase,
       String tenant,
       List<LlmRequest.Message> messages,
       Integer maxTokens,
+      Duration left,
       Optional<String> streamTo) {
     return new LlmRequest(
         useCase,
@@ -67,19 +136,22 @@ final class LanguageModel {
         messages,
         Optional.ofNullable(maxTokens),
         Optional.empty(),
-        Optional.of(deadline.toMillis()),
+        Optional.of(Math.max(1, left.toMillis())),
         streamTo);
   }
 
   /**
-   * Listens on the request's stream address, then asks for the stream: tokens go to {@code
-   * onToken}; the end completes the answer; an error, or nothing within the deadline, fails it with
-   * what the caller already has.
+   * Listens on the request's stream address, then asks for the stream: tokens go to {@code onToken}
+   * (and {@code seen}); the end completes the answer; an error, or nothing within the deadline,
+   * fails it with what the caller already has.
    */
   private Future<LlmReply> stream(
-      LlmRequest request, Consumer<String> onToken, DeliveryOptions options) {
+      LlmRequest request,
+      Consumer<String> onToken,
+      DeliveryOptions options,
+      Duration left,
+      StringBuilder seen) {
     Promise<LlmReply> done = Promise.promise();
-    StringBuilder seen = new StringBuilder();
     MessageConsumer<JsonObject> events =
         vertx
             .eventBus()
@@ -91,9 +163,13 @@ final class LanguageModel {
         .compose(
             v -> vertx.eventBus().request(FailoverAddresses.LLM_STREAM, request.toJson(), options))
         .onFailure(e -> done.tryFail(new TurnFailed(llmError(e), false)));
-    vertx.setTimer(deadline.toMillis() + 5_000, id -> done.tryFail(tooLate(seen)));
+    long timer = vertx.setTimer(left.toMillis() + 5_000, id -> done.tryFail(tooLate(seen)));
     return done.future()
-        .eventually(events::unregister)
+        .eventually(
+            () -> {
+              vertx.cancelTimer(timer);
+              return events.unregister();
+            })
         .recover(e -> Future.failedFuture(e instanceof PartialTurn p ? p : e));
   }
 
@@ -114,6 +190,18 @@ final class LanguageModel {
               new PartialTurn(
                   new TurnFailed(event.error().orElseThrow(), event.partial()), seen.toString()));
     }
+  }
+
+  private static PartialTurn lost(StringBuilder seen) {
+    return new PartialTurn(
+        new TurnFailed(
+            new LlmError(
+                LlmError.UNAVAILABLE,
+                "the node working on the answer stopped answering",
+                Optional.empty(),
+                List.of()),
+            seen.length() > 0),
+        seen.toString());
   }
 
   private static PartialTurn tooLate(StringBuilder seen) {

@@ -51,6 +51,10 @@ class ClusterIT {
   private OutboxFixture fx;
   private SomaBrainDouble brain;
   private OpenAiDouble openai;
+
+  /** Node 2's OpenAI (node 0 calls {@link #openai}): which double is asked shows which node. */
+  private OpenAiDouble openaiOfNode2;
+
   private WebSocketClient sockets;
   private final List<Integer> clusterPorts =
       IntStream.range(0, 3).mapToObj(i -> FreePort.find()).toList();
@@ -60,6 +64,7 @@ class ClusterIT {
     fx = new OutboxFixture();
     brain = SomaBrainDouble.start(fx.vertx, "brain-token");
     openai = new OpenAiDouble(fx.vertx);
+    openaiOfNode2 = new OpenAiDouble(fx.vertx);
     sockets = fx.vertx.createWebSocketClient();
   }
 
@@ -67,6 +72,7 @@ class ClusterIT {
   void tearDown() throws Exception {
     brain.close();
     openai.close();
+    openaiOfNode2.close();
     fx.close();
   }
 
@@ -125,6 +131,45 @@ class ClusterIT {
     assertThat(answer.getString("provider")).isEqualTo("openai");
     assertThat(openai.requests()).hasSize(1);
     assertThat(cluster.get(0).metric("cluster_nodes")).isEqualTo(3.0);
+  }
+
+  @Test
+  void aChatWhoseFailoverNodeIsKilledMidRequestIsAnsweredByAnotherWithinItsDeadline()
+      throws Exception {
+    List<RelayProcess> cluster = startCluster();
+    String key = TenantKeys.create(fx.pool, "cluster-chat-kill");
+    openai.answer("from ", "node 0").slowFirstByte(Duration.ofSeconds(4));
+    openaiOfNode2.answer("from ", "node 2").slowFirstByte(Duration.ofSeconds(4));
+
+    long sent = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> response =
+        HTTP.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + cluster.get(1).httpPort() + "/v1/chat"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"conversationId\":\"c-cluster-kill\",\"message\":\"hi\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    // the failover node that took the request has asked its provider: kill that node
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> openai.requests().size() + openaiOfNode2.requests().size() == 1);
+    boolean node0Took = openai.requests().size() == 1;
+    (node0Took ? cluster.get(0) : cluster.get(2)).kill();
+
+    HttpResponse<String> answered = response.get(30, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - sent);
+
+    System.out.printf(
+        "ClusterIT: a chat whose failover node was killed was answered in %d ms%n",
+        took.toMillis());
+    assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+    assertThat(new JsonObject(answered.body()).getString("content"))
+        .isEqualTo(node0Took ? "from node 2" : "from node 0");
+    assertThat(took).as("within the turn's deadline").isLessThan(Duration.ofSeconds(30));
   }
 
   @Test
@@ -201,7 +246,12 @@ class ClusterIT {
         List.of(
             first,
             start("node-1", 1, "api", members),
-            start("node-2", 2, "api,monitor,failover", members));
+            start(
+                "node-2",
+                2,
+                "api,monitor,failover",
+                members,
+                Map.of("SA01_LLM_OPENAI_BASE_URL", openaiOfNode2.baseUrl())));
     started.forEach(node -> node.awaitStarted(Duration.ofSeconds(90)));
     await("three nodes in one cluster")
         .atMost(Duration.ofSeconds(60))
@@ -210,6 +260,11 @@ class ClusterIT {
   }
 
   private RelayProcess start(String name, int index, String roles, String members) {
+    return start(name, index, roles, members, Map.of());
+  }
+
+  private RelayProcess start(
+      String name, int index, String roles, String members, Map<String, String> settings) {
     Map<String, String> env = new HashMap<>();
     env.put("SA01_ROLES", roles);
     env.put("SA01_CLUSTER_ENABLED", "true");
@@ -226,6 +281,7 @@ class ClusterIT {
     env.put("SA01_LLM_OPENROUTER_API_KEY", "");
     env.put("SA01_API_RATE_LIMIT_PER_SECOND", "10000");
     env.put("SA01_API_RATE_LIMIT_BURST", "10000");
+    env.putAll(settings);
     return nodes.start(name, Application.Role.SERVICE, fx.databaseUrl, env);
   }
 

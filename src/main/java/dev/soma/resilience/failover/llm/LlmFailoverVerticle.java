@@ -2,6 +2,7 @@ package dev.soma.resilience.failover.llm;
 
 import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.CircuitBreakers;
+import dev.soma.resilience.cluster.InFlight;
 import dev.soma.resilience.config.LlmConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.chain.ChainReport;
@@ -152,11 +153,14 @@ public final class LlmFailoverVerticle extends VerticleBase {
   private void complete(Message<Object> message) {
     parse(message)
         .ifPresent(
-            request ->
-                chain
-                    .complete(request)
-                    .onSuccess(reply -> message.reply(reply.toJson()))
-                    .onFailure(e -> fail(message, error(e))));
+            request -> {
+              Runnable answered = InFlight.beat(vertx, message);
+              chain
+                  .complete(request)
+                  .onComplete(ar -> answered.run())
+                  .onSuccess(reply -> message.reply(reply.toJson()))
+                  .onFailure(e -> fail(message, error(e)));
+            });
   }
 
   private void stream(Message<Object> message) {
@@ -176,8 +180,10 @@ public final class LlmFailoverVerticle extends VerticleBase {
       return;
     }
     String to = request.replyTo().get();
+    Runnable answered = InFlight.beat(vertx, message);
     message.reply(new JsonObject().put("accepted", true));
     chain.stream(request, text -> vertx.eventBus().send(to, LlmStreamEvent.token(text).toJson()))
+        .onComplete(ar -> answered.run())
         .onSuccess(reply -> vertx.eventBus().send(to, LlmStreamEvent.end(reply).toJson()))
         .onFailure(
             e -> {
