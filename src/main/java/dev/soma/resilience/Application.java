@@ -262,7 +262,8 @@ public final class Application implements AutoCloseable {
   }
 
   private Future<?> deployService(ServiceConfig config, NodeConfig node) {
-    DegradationStatusView status = DegradationStatusView.open(vertx, Duration.ofSeconds(2));
+    DegradationStatusView status =
+        DegradationStatusView.open(vertx, Duration.ofSeconds(2), config.degradation().viewResync());
     Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
     List<RouteModule> routes = new ArrayList<>();
     List<Supplier<Future<?>>> parts = new ArrayList<>();

@@ -45,6 +45,9 @@ public final class Clustering {
    */
   static final int NO_HEARTBEAT_SECONDS = 10;
 
+  /** How often, in seconds, the sides of a cut cluster look for each other to merge again. */
+  static final String MERGE_EVERY_SECONDS = "5";
+
   private Clustering() {}
 
   /**
@@ -115,6 +118,10 @@ public final class Clustering {
     config.setProperty(
         "hazelcast.max.no.heartbeat.seconds", Integer.toString(NO_HEARTBEAT_SECONDS));
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    // after a network cut the two sides look for each other every few seconds (Hazelcast's
+    // default is 5 minutes, then 2), so a node cut off is back soon after its network
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", MERGE_EVERY_SECONDS);
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", MERGE_EVERY_SECONDS);
     config.setProperty("hazelcast.local.localAddress", address(c.host()));
     NetworkConfig network = config.getNetworkConfig().setPort(c.port()).setPortAutoIncrement(false);
     network.setPublicAddress(c.host() + ":" + c.port());

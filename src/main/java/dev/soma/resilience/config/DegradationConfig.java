@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * @param graph which service needs which: {@code node -> "a,b|c"} means the node needs {@code a}
  *     and one of {@code b} or {@code c}; {@code llm.*} stands for every service named {@code
  *     llm.}...
+ * @param viewResync how often each node's copy of the status asks the active monitor for its
+ *     snapshot even without a sign that it missed a change
  * @throws ConfigException when a duration is not positive (the suppression window may be zero), the
  *     history is empty, the topic is no Kafka topic name, the tenant is empty, or a collection is
  *     missing
@@ -44,7 +46,8 @@ public record DegradationConfig(
     String eventsTenant,
     Set<String> criticalServices,
     List<ExtraDependency> extraDependencies,
-    Map<String, String> graph) {
+    Map<String, String> graph,
+    Duration viewResync) {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
   private static final Pattern REQUIREMENT =
@@ -120,6 +123,7 @@ public record DegradationConfig(
   public DegradationConfig {
     Require.positive("degradation.probeIntervalMs", probeInterval);
     Require.positive("degradation.probeTimeoutMs", probeTimeout);
+    Require.positive("degradation.viewResyncMs", viewResync);
     Require.positive("degradation.evaluationIntervalMs", evaluationInterval);
     Require.positive("degradation.windowSeconds", window);
     Require.present("degradation.thresholds", thresholds);
@@ -164,7 +168,8 @@ public record DegradationConfig(
         s.string("degradation.eventsTenant"),
         Set.copyOf(names("degradation.criticalServices", s.string("degradation.criticalServices"))),
         extraDependencies(s.string("degradation.dependencies")),
-        graph(s.strings("degradation.graph")));
+        graph(s.strings("degradation.graph")),
+        s.duration("degradation.viewResyncMs", 100, 3_600_000));
   }
 
   private static List<String> names(String path, String list) {

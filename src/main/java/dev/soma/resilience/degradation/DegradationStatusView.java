@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -29,8 +30,16 @@ public final class DegradationStatusView {
 
   private static final Logger LOG = LoggerFactory.getLogger(DegradationStatusView.class);
 
+  /**
+   * How often a view asks for a snapshot even without a sign that it missed a change (the default
+   * of {@code degradation.viewResyncMs}): a broadcast lost while its node rejoined the cluster,
+   * before its subscriptions were back, shows no gap.
+   */
+  public static final Duration RESYNC = Duration.ofSeconds(5);
+
   private final Vertx vertx;
   private final Duration requestTimeout;
+  private long resyncTimer = -1;
   private final CopyOnWriteArrayList<Consumer<StatusChange>> listeners =
       new CopyOnWriteArrayList<>();
   private volatile StatusSnapshot current = StatusSnapshot.empty();
@@ -47,7 +56,13 @@ public final class DegradationStatusView {
    * does not answer in time (the view then fills from the next change or refresh).
    */
   public static Future<DegradationStatusView> start(Vertx vertx, Duration requestTimeout) {
+    return start(vertx, requestTimeout, RESYNC);
+  }
+
+  static Future<DegradationStatusView> start(
+      Vertx vertx, Duration requestTimeout, Duration resync) {
     DegradationStatusView view = new DegradationStatusView(vertx, requestTimeout);
+    view.resyncEvery(resync);
     view.changes =
         vertx
             .eventBus()
@@ -62,8 +77,9 @@ public final class DegradationStatusView {
    * As {@link #start}, but returns the view at once (it subscribes and fetches in the background):
    * for code that needs the view while it is being set up, such as route modules.
    */
-  public static DegradationStatusView open(Vertx vertx, Duration requestTimeout) {
+  public static DegradationStatusView open(Vertx vertx, Duration requestTimeout, Duration resync) {
     DegradationStatusView view = new DegradationStatusView(vertx, requestTimeout);
+    view.resyncEvery(resync);
     view.changes =
         vertx
             .eventBus()
@@ -111,7 +127,22 @@ public final class DegradationStatusView {
     vertx.eventBus().publish(DegradationAddresses.CALL_OUTCOME, outcome.toJson());
   }
 
-  /** Asks the monitor for its snapshot now and keeps it; fails after the request timeout. */
+  private void resyncEvery(Duration period) {
+    resyncTimer =
+        vertx.setPeriodic(
+            period.toMillis(),
+            id -> {
+              if (!refreshing) {
+                refresh();
+              }
+            });
+  }
+
+  /**
+   * Asks the monitor for its snapshot now and keeps it if it is not older than what the view has; a
+   * service whose health differs from what the view had is passed to the listeners as a change (one
+   * the view missed). Fails after the request timeout.
+   */
   public Future<StatusSnapshot> refresh() {
     refreshing = true;
     return vertx
@@ -123,15 +154,36 @@ public final class DegradationStatusView {
         .map(reply -> StatusSnapshot.fromJson(reply.body()))
         .onSuccess(
             snapshot -> {
-              if (snapshot.isNotOlderThan(current)) {
+              StatusSnapshot before = current;
+              if (snapshot.isNotOlderThan(before)) {
                 current = snapshot;
+                passOnMissed(before, snapshot);
               }
             })
         .onFailure(e -> LOG.debug("degradation snapshot not available: {}", e.toString()))
         .onComplete(ar -> refreshing = false);
   }
 
+  /** Changes between two snapshots the view held, for its listeners (none for its first). */
+  private void passOnMissed(StatusSnapshot before, StatusSnapshot after) {
+    if (before.epoch() == 0 || listeners.isEmpty()) {
+      return;
+    }
+    after
+        .services()
+        .forEach(
+            (name, status) -> {
+              Optional<DependencyStatus> had = before.status(name);
+              if (had.isEmpty() || !had.get().sameHealthAs(status)) {
+                StatusChange missed =
+                    new StatusChange(after.epoch(), after.sequence(), had, status, after.overall());
+                listeners.forEach(listener -> listener.accept(missed));
+              }
+            });
+  }
+
   public Future<Void> close() {
+    vertx.cancelTimer(resyncTimer);
     return changes == null ? Future.succeededFuture() : changes.unregister();
   }
 

@@ -66,7 +66,7 @@ class StatusEventsIT {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    view = DegradationStatusView.open(vertx, Duration.ofMillis(500));
+    view = DegradationStatusView.open(vertx, Duration.ofMillis(500), DegradationStatusView.RESYNC);
     page = new StatusPage(view, Optional.empty(), MAX_STREAMS);
     server = new StatusServer(page);
     deployment = Blocking.await(vertx.deployVerticle(server), WAIT);

@@ -146,7 +146,8 @@ class ConfigRecordsTest {
                     d.eventsTenant(),
                     d.criticalServices(),
                     d.extraDependencies(),
-                    d.graph()))
+                    d.graph(),
+                    d.viewResync()))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "SA01_DEGRADATION_EVENTS_TOPIC must be a Kafka topic name, but was 'no spaces allowed'");

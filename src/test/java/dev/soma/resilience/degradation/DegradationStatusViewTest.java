@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +41,10 @@ class DegradationStatusViewTest {
                 message -> message.reply(monitorSnapshot.get().toJson()))
             .completion(),
         TIMEOUT);
-    view = Blocking.await(DegradationStatusView.start(vertx, Duration.ofSeconds(1)), TIMEOUT);
+    view =
+        Blocking.await(
+            DegradationStatusView.start(vertx, Duration.ofSeconds(1), Duration.ofMillis(300)),
+            TIMEOUT);
   }
 
   @AfterEach
@@ -80,6 +84,30 @@ class DegradationStatusViewTest {
     await().atMost(TIMEOUT).until(() -> view.current().stateOf("redis") == HealthState.HEALTHY);
     assertThat(view.current().epoch()).isEqualTo(300);
     assertThat(view.current().stateOf("somabrain")).isEqualTo(HealthState.UNAVAILABLE);
+  }
+
+  @Test
+  void aChangeWhoseBroadcastWasLostReachesTheListenersWhenTheViewResyncs() {
+    publish(100, 1, "somabrain", HealthState.HEALTHY);
+    await().atMost(TIMEOUT).until(() -> view.current().sequence() == 1);
+    List<StatusChange> heard = new CopyOnWriteArrayList<>();
+    view.onChange(heard::add);
+
+    // the monitor moved on, and its broadcast never arrived (as while a node rejoins a cluster)
+    monitorSnapshot.set(
+        new StatusSnapshot(
+            100,
+            2,
+            T0,
+            DegradationLevel.SEVERE,
+            Map.of("somabrain", status("somabrain", HealthState.UNAVAILABLE))));
+
+    await().atMost(TIMEOUT).until(() -> !heard.isEmpty());
+    assertThat(heard).hasSize(1);
+    assertThat(heard.get(0).service()).isEqualTo("somabrain");
+    assertThat(heard.get(0).current().state()).isEqualTo(HealthState.UNAVAILABLE);
+    assertThat(heard.get(0).previous().orElseThrow().state()).isEqualTo(HealthState.HEALTHY);
+    assertThat(view.current().sequence()).isEqualTo(2);
   }
 
   private void publish(long epoch, long sequence, String service, HealthState state) {
