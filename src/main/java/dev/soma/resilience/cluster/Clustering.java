@@ -118,6 +118,8 @@ public final class Clustering {
     config.setProperty(
         "hazelcast.max.no.heartbeat.seconds", Integer.toString(NO_HEARTBEAT_SECONDS));
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    // the master waits this long to let several joiners in at once (default 5 s per join)
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
     // after a network cut the two sides look for each other every few seconds (Hazelcast's
     // default is 5 minutes, then 2), so a node cut off is back soon after its network
     config.setProperty("hazelcast.merge.first.run.delay.seconds", MERGE_EVERY_SECONDS);

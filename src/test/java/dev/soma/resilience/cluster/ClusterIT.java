@@ -77,11 +77,39 @@ class ClusterIT {
     fx.close();
   }
 
+  /**
+   * One cluster for two proofs (a cluster takes a while to start): a chat on the API-only node is
+   * answered by a failover chain on another node; a status change seen by the monitor on node 0
+   * reaches a WebSocket on the API-only node within a second.
+   */
   @Test
-  void aStatusChangeSeenByTheMonitorReachesAWebSocketOnAnotherNodeWithinASecond() throws Exception {
+  void anApiOnlyNodeServesChatsAndStatusChangesFromTheOtherNodes() throws Exception {
     List<RelayProcess> cluster = startCluster();
+    String key = TenantKeys.create(fx.pool, "cluster-api");
+
+    openai.answer("answered ", "across ", "nodes");
+    openaiOfNode2.answer("answered ", "across ", "nodes");
+
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + cluster.get(1).httpPort() + "/v1/chat"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"conversationId\":\"c-cluster\",\"message\":\"hi\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonObject answer = new JsonObject(response.body());
+    assertThat(answer.getString("content")).isEqualTo("answered across nodes");
+    assertThat(answer.getString("provider")).isEqualTo("openai");
+    // node 1 has no chain of its own: node 0's or node 2's provider answered
+    assertThat(openai.requests().size() + openaiOfNode2.requests().size()).isEqualTo(1);
+
     RelayProcess api = cluster.get(1);
-    String key = TenantKeys.create(fx.pool, "cluster-ws");
     CompletableFuture<JsonObject> somabrainDown = new CompletableFuture<>();
     CompletableFuture<Void> snapshot = new CompletableFuture<>();
     var socket = sockets.webSocket();
@@ -106,32 +134,6 @@ class ClusterIT {
     assertThat(Duration.between(seen, arrived))
         .as("from the monitor's change to the socket on the API node")
         .isLessThan(Duration.ofSeconds(1));
-  }
-
-  @Test
-  void aChatOnAnApiOnlyNodeIsAnsweredByTheFailoverChainOnAnotherNode() throws Exception {
-    List<RelayProcess> cluster = startCluster();
-    String key = TenantKeys.create(fx.pool, "cluster-chat");
-    openai.answer("answered ", "across ", "nodes");
-
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + cluster.get(1).httpPort() + "/v1/chat"))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"conversationId\":\"c-cluster\",\"message\":\"hi\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    JsonObject answer = new JsonObject(response.body());
-    assertThat(answer.getString("content")).isEqualTo("answered across nodes");
-    assertThat(answer.getString("provider")).isEqualTo("openai");
-    assertThat(openai.requests()).hasSize(1);
-    assertThat(cluster.get(0).metric("cluster_nodes")).isEqualTo(3.0);
   }
 
   @Test
