@@ -10,6 +10,7 @@ import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.cluster.ClusterNode;
 import dev.soma.resilience.cluster.Clustering;
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.ProcessName;
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.common.kafka.AdminSettings;
@@ -47,7 +48,6 @@ import io.vertx.ext.web.Route;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.sqlclient.Pool;
-import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -493,6 +493,6 @@ public final class Application implements AutoCloseable {
 
   /** This process, as the JVM names it (pid-host), for lease owners and client ids. */
   public static String processName() {
-    return ManagementFactory.getRuntimeMXBean().getName().replace('@', '-');
+    return ProcessName.get();
   }
 }

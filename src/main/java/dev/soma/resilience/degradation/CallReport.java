@@ -1,5 +1,8 @@
 package dev.soma.resilience.degradation;
 
+import dev.soma.resilience.common.ProcessName;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +26,17 @@ public record CallReport(
     boolean ok,
     long latencyMs,
     Optional<String> error) {
+
+  /** The header of a published report that names the node whose call it was. */
+  public static final String NODE_HEADER = "node";
+
+  /** Publishes this report on {@code bus}, naming this process as the node that made the call. */
+  public void publish(EventBus bus) {
+    bus.publish(
+        DegradationAddresses.CALL_OUTCOME,
+        toJson(),
+        new DeliveryOptions().addHeader(NODE_HEADER, ProcessName.get()));
+  }
 
   public CallReport {
     Objects.requireNonNull(dependency, "dependency");

@@ -15,7 +15,7 @@ public interface CallReporter {
 
   /** Publishes on {@code bus}. */
   static CallReporter on(EventBus bus) {
-    return report -> bus.publish(DegradationAddresses.CALL_OUTCOME, report.toJson());
+    return report -> report.publish(bus);
   }
 
   /**

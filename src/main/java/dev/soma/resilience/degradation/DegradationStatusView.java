@@ -124,7 +124,7 @@ public final class DegradationStatusView {
 
   /** Tells the monitor how a real call went (fire and forget). */
   public void report(CallReport outcome) {
-    vertx.eventBus().publish(DegradationAddresses.CALL_OUTCOME, outcome.toJson());
+    outcome.publish(vertx.eventBus());
   }
 
   private void resyncEvery(Duration period) {

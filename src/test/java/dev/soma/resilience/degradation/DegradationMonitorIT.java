@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.ProcessName;
 import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.config.KafkaConfig;
 import dev.soma.resilience.config.ServiceConfig;
@@ -330,6 +331,23 @@ class DegradationMonitorIT {
     view.report(CallReport.failure("llm.openai", 30_000, "HTTP 503").forTenant("t1"));
 
     awaitState("llm.openai", HealthState.UNAVAILABLE);
+    // and each node's own calls are kept apart: here, this process's
+    JsonObject mine =
+        Blocking.await(
+                fx.vertx
+                    .eventBus()
+                    .<JsonObject>request(
+                        DegradationAddresses.STATUS_SNAPSHOT,
+                        new JsonObject(),
+                        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000)),
+                TIMEOUT)
+            .body()
+            .getJsonObject("nodes")
+            .getJsonObject(ProcessName.get());
+    assertThat(mine.getJsonObject("llm.openai").getInteger("calls")).isEqualTo(2);
+    assertThat(mine.getJsonObject("llm.openai").getDouble("errorRate")).isEqualTo(1.0);
+    assertThat(mine.getJsonObject("llm.openai").getString("lastError")).isEqualTo("HTTP 503");
+    assertThat(mine.getJsonObject("llm.anthropic").getInteger("calls")).isEqualTo(1);
     await()
         .atMost(TIMEOUT)
         .untilAsserted(

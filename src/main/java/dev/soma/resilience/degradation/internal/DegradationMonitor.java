@@ -59,6 +59,7 @@ public final class DegradationMonitor extends VerticleBase {
   private final LevelPolicy policy;
   private final DependencyGraph graph;
   private final StatusBook book;
+  private final NodeOutcomes byNode;
   private final Map<String, TrackedDependency> tracked = new LinkedHashMap<>();
   private Map<String, BreakerOverride> overrides = Map.of();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
@@ -86,6 +87,7 @@ public final class DegradationMonitor extends VerticleBase {
     this.policy = new LevelPolicy(config.thresholds());
     this.graph = DependencyGraph.parse(config.graph());
     this.book = StatusBook.continuing(previous, config.historySize(), epoch);
+    this.byNode = new NodeOutcomes(config.window(), clock, config.thresholds());
   }
 
   @Override
@@ -105,14 +107,15 @@ public final class DegradationMonitor extends VerticleBase {
     var bus = vertx.eventBus();
     consumers.add(
         bus.<JsonObject>consumer(
-            DegradationAddresses.CALL_OUTCOME, message -> onOutcome(message.body())));
+            DegradationAddresses.CALL_OUTCOME,
+            message -> onOutcome(message.body(), message.headers().get(CallReport.NODE_HEADER))));
     consumers.add(
         bus.<JsonObject>consumer(
             BreakerAddresses.OVERRIDES_APPLIED, message -> onOverrides(message.body())));
     consumers.add(
         bus.<JsonObject>consumer(
             DegradationAddresses.STATUS_SNAPSHOT,
-            message -> message.reply(book.snapshot().toJson())));
+            message -> message.reply(book.snapshot().toJson().put("nodes", byNode.toJson()))));
     consumers.add(
         bus.<JsonObject>consumer(
             DegradationAddresses.STATUS_HISTORY, message -> message.reply(history())));
@@ -162,7 +165,8 @@ public final class DegradationMonitor extends VerticleBase {
     return t;
   }
 
-  private void onOutcome(JsonObject body) {
+  /** {@code node}: the reporting node (absent from a report published without the header). */
+  private void onOutcome(JsonObject body, String node) {
     CallReport outcome;
     try {
       outcome = CallReport.fromJson(body);
@@ -186,6 +190,12 @@ public final class DegradationMonitor extends VerticleBase {
       return;
     }
     t.window.record(outcome.ok(), outcome.latencyMs(), outcome.error().orElse(null), false);
+    byNode.record(
+        outcome.dependency(),
+        node == null ? "unnamed" : node,
+        outcome.ok(),
+        outcome.latencyMs(),
+        outcome.error().orElse(null));
     evaluate();
   }
 
