@@ -3,9 +3,8 @@ package dev.soma.resilience.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
-import dev.soma.resilience.testing.FreePort;
+import dev.soma.resilience.testing.ClusterNodes;
 import dev.soma.resilience.testing.OpenAiDouble;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.RelayProcess;
@@ -29,8 +28,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,8 +54,6 @@ class ClusterIT {
   private OpenAiDouble openaiOfNode2;
 
   private WebSocketClient sockets;
-  private final List<Integer> clusterPorts =
-      IntStream.range(0, 3).mapToObj(i -> FreePort.find()).toList();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -288,51 +283,33 @@ class ClusterIT {
 
   /** As above, with {@code apiNodeSettings} on top for node 1. */
   private List<RelayProcess> startCluster(Map<String, String> apiNodeSettings) {
-    String members =
-        clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-    RelayProcess first = start("node-0", 0, "monitor,failover,relay,memory-sync", members);
-    first.awaitStarted(Duration.ofSeconds(90));
-    List<RelayProcess> started =
-        List.of(
-            first,
-            start("node-1", 1, "api", members, apiNodeSettings),
-            start(
-                "node-2",
-                2,
-                "api,monitor,failover",
-                members,
-                Map.of("SA01_LLM_OPENAI_BASE_URL", openaiOfNode2.baseUrl())));
-    started.forEach(node -> node.awaitStarted(Duration.ofSeconds(90)));
-    await("three nodes in one cluster")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> started.stream().allMatch(n -> n.metric("cluster_nodes") == 3.0));
-    return started;
+    Map<String, String> common = new HashMap<>();
+    common.put("SA01_SOMABRAIN_URL", brain.url());
+    common.put("SA01_SOMABRAIN_TOKEN", "brain-token");
+    common.put("SA01_DEGRADATION_PROBE_INTERVAL_MS", "300");
+    common.put("SA01_LLM_OPENAI_BASE_URL", openai.baseUrl());
+    common.put("SA01_LLM_OPENAI_API_KEY", "sk-openai-test");
+    common.put("SA01_LLM_ANTHROPIC_API_KEY", "");
+    common.put("SA01_LLM_OPENROUTER_API_KEY", "");
+    common.put("SA01_API_RATE_LIMIT_PER_SECOND", "10000");
+    common.put("SA01_API_RATE_LIMIT_BURST", "10000");
+    return new ClusterNodes(nodes, fx.databaseUrl, 3, common)
+        .startAll(
+            List.of(
+                Map.of("SA01_ROLES", "monitor,failover,relay,memory-sync"),
+                withRoles("api", apiNodeSettings),
+                Map.of(
+                    "SA01_ROLES",
+                    "api,monitor,failover",
+                    "SA01_LLM_OPENAI_BASE_URL",
+                    openaiOfNode2.baseUrl())),
+            Duration.ofSeconds(90));
   }
 
-  private RelayProcess start(String name, int index, String roles, String members) {
-    return start(name, index, roles, members, Map.of());
-  }
-
-  private RelayProcess start(
-      String name, int index, String roles, String members, Map<String, String> settings) {
-    Map<String, String> env = new HashMap<>();
-    env.put("SA01_ROLES", roles);
-    env.put("SA01_CLUSTER_ENABLED", "true");
-    env.put("SA01_CLUSTER_HOST", "127.0.0.1");
-    env.put("SA01_CLUSTER_PORT", Integer.toString(clusterPorts.get(index)));
-    env.put("SA01_CLUSTER_MEMBERS", members);
-    env.put("SA01_REDIS_URL", TestServices.redis().toString());
-    env.put("SA01_SOMABRAIN_URL", brain.url());
-    env.put("SA01_SOMABRAIN_TOKEN", "brain-token");
-    env.put("SA01_DEGRADATION_PROBE_INTERVAL_MS", "300");
-    env.put("SA01_LLM_OPENAI_BASE_URL", openai.baseUrl());
-    env.put("SA01_LLM_OPENAI_API_KEY", "sk-openai-test");
-    env.put("SA01_LLM_ANTHROPIC_API_KEY", "");
-    env.put("SA01_LLM_OPENROUTER_API_KEY", "");
-    env.put("SA01_API_RATE_LIMIT_PER_SECOND", "10000");
-    env.put("SA01_API_RATE_LIMIT_BURST", "10000");
-    env.putAll(settings);
-    return nodes.start(name, Application.Role.SERVICE, fx.databaseUrl, env);
+  private static Map<String, String> withRoles(String roles, Map<String, String> settings) {
+    Map<String, String> all = new HashMap<>(settings);
+    all.put("SA01_ROLES", roles);
+    return all;
   }
 
   private static WebSocketConnectOptions ws(RelayProcess node, String key) {

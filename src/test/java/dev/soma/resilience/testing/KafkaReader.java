@@ -62,7 +62,11 @@ public final class KafkaReader {
         .toList();
   }
 
-  private static List<ConsumerRecord<String, String>> read(
+  /**
+   * Every record of {@code topic} once the records read so far satisfy {@code enough} (asked after
+   * each poll), or what came in time; then drains what else is already there.
+   */
+  public static List<ConsumerRecord<String, String>> read(
       String bootstrap,
       String topic,
       Predicate<List<ConsumerRecord<String, String>>> enough,
