@@ -12,6 +12,7 @@ import dev.soma.resilience.testing.RelayProcesses;
 import dev.soma.resilience.testing.SomaBrainDouble;
 import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,24 +107,11 @@ class ClusterIT {
     assertThat(openai.requests().size() + openaiOfNode2.requests().size()).isEqualTo(1);
 
     RelayProcess api = cluster.get(1);
-    CompletableFuture<JsonObject> somabrainDown = new CompletableFuture<>();
-    CompletableFuture<Void> snapshot = new CompletableFuture<>();
-    var socket = sockets.webSocket();
-    socket.textMessageHandler(
-        text -> {
-          JsonObject message = new JsonObject(text);
-          if (message.containsKey("snapshot")) {
-            snapshot.complete(null);
-          } else if (isSomaBrainUnavailable(message.getJsonObject("change"))) {
-            somabrainDown.complete(message.getJsonObject("change"));
-          }
-        });
-    Blocking.await(socket.connect(ws(api, key)), Duration.ofSeconds(10));
-    snapshot.get(10, TimeUnit.SECONDS);
+    StatusSocket socket = StatusSocket.open(sockets, api, key);
 
     brain.notReady();
-    JsonObject change = somabrainDown.get(30, TimeUnit.SECONDS);
-    Instant arrived = Instant.now();
+    JsonObject change = socket.firstChange(ClusterIT::isSomaBrainUnavailable);
+    Instant arrived = Instant.parse(change.getString(StatusSocket.ARRIVED));
 
     // "since" is when the monitor, on the other node, saw the change
     Instant seen = Instant.parse(change.getJsonObject("current").getString("since"));
@@ -192,24 +181,12 @@ class ClusterIT {
         .until(() -> Files.readString(api.log()).contains("is MERGED"));
     Thread.sleep(2_000);
 
-    CompletableFuture<JsonObject> somabrainDown = new CompletableFuture<>();
-    CompletableFuture<Void> snapshot = new CompletableFuture<>();
-    var socket = sockets.webSocket();
-    socket.textMessageHandler(
-        text -> {
-          JsonObject message = new JsonObject(text);
-          if (message.containsKey("snapshot")) {
-            snapshot.complete(null);
-          } else if (isSomaBrainUnavailable(message.getJsonObject("change"))) {
-            somabrainDown.complete(message.getJsonObject("change"));
-          }
-        });
-    Blocking.await(socket.connect(ws(api, key)), Duration.ofSeconds(10));
-    snapshot.get(10, TimeUnit.SECONDS);
+    StatusSocket socket = StatusSocket.open(sockets, api, key);
     brain.notReady();
 
     // published by the monitor on node 0, received by node 1's view, pushed to its socket
-    assertThat(somabrainDown.get(30, TimeUnit.SECONDS).getString("service")).isEqualTo("somabrain");
+    assertThat(socket.firstChange(ClusterIT::isSomaBrainUnavailable).getString("service"))
+        .isEqualTo("somabrain");
   }
 
   @Test
@@ -220,24 +197,13 @@ class ClusterIT {
     assertThat(leader.metric("degradation_monitor_active")).isEqualTo(1.0);
     assertThat(standby.metric("degradation_monitor_active")).isZero();
     String key = TenantKeys.create(fx.pool, "cluster-takeover");
-    List<JsonObject> changes = new CopyOnWriteArrayList<>();
-    CompletableFuture<JsonObject> snapshot = new CompletableFuture<>();
-    var socket = sockets.webSocket();
-    socket.textMessageHandler(
-        text -> {
-          JsonObject message = new JsonObject(text);
-          if (message.containsKey("snapshot")) {
-            snapshot.complete(message.getJsonObject("snapshot"));
-          } else if (message.containsKey("change")) {
-            changes.add(message.getJsonObject("change"));
-          }
-        });
-    Blocking.await(socket.connect(ws(cluster.get(1), key)), Duration.ofSeconds(10));
-    JsonObject before = snapshot.get(10, TimeUnit.SECONDS);
+    StatusSocket socket = StatusSocket.open(sockets, cluster.get(1), key);
     // every probed service known and settled before the leader goes
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> stateOf(cluster.get(1), "somabrain").equals("healthy"));
+    JsonObject before = status(cluster.get(1));
+    socket.changes.clear();
 
     long killedAt = System.nanoTime();
     leader.kill();
@@ -251,7 +217,7 @@ class ClusterIT {
     assertThat(takeover).isLessThan(Duration.ofSeconds(5));
     // the new monitor probes and evaluates for a while: nothing it says may differ from before
     Thread.sleep(3_000);
-    assertThat(changes)
+    assertThat(socket.changes)
         .as("changes the API node's view passed on while the monitor changed hands")
         .allSatisfy(
             change ->
@@ -264,11 +230,7 @@ class ClusterIT {
 
     // and the new monitor is the one the views follow now
     brain.notReady();
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> changes.stream().anyMatch(ClusterIT::isSomaBrainUnavailable));
-    JsonObject down =
-        changes.stream().filter(ClusterIT::isSomaBrainUnavailable).findFirst().orElseThrow();
+    JsonObject down = socket.firstChange(ClusterIT::isSomaBrainUnavailable);
     assertThat(down.getLong("epoch")).isGreaterThan(before.getLong("epoch"));
   }
 
@@ -320,14 +282,19 @@ class ClusterIT {
         .addHeader("Authorization", "Bearer " + key);
   }
 
-  /** A service's state in a node's {@code /v1/status}. */
-  private static String stateOf(RelayProcess node, String service) throws Exception {
+  /** A node's {@code /v1/status}. */
+  private static JsonObject status(RelayProcess node) throws Exception {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/status"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    return new JsonObject(response.body())
+    return new JsonObject(response.body());
+  }
+
+  /** A service's state in a node's {@code /v1/status}. */
+  private static String stateOf(RelayProcess node, String service) throws Exception {
+    return status(node)
         .getJsonObject("services")
         .getJsonObject(service, new JsonObject())
         .getString("state", "none");
@@ -337,5 +304,43 @@ class ClusterIT {
     return change != null
         && "somabrain".equals(change.getString("service"))
         && "unavailable".equals(change.getJsonObject("current").getString("state"));
+  }
+
+  /**
+   * A WebSocket on a node's {@code /v1/ws}: {@link #open} returns once its first message, the
+   * status snapshot, arrived; it keeps every change pushed after, each stamped with {@value
+   * #ARRIVED}.
+   */
+  private static final class StatusSocket {
+
+    static final String ARRIVED = "arrivedAt";
+
+    final List<JsonObject> changes = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<JsonObject> snapshot = new CompletableFuture<>();
+
+    static StatusSocket open(WebSocketClient sockets, RelayProcess node, String key)
+        throws Exception {
+      StatusSocket status = new StatusSocket();
+      ClientWebSocket socket = sockets.webSocket();
+      // the handler is in place before the connection: the snapshot may arrive with the upgrade
+      socket.textMessageHandler(
+          text -> {
+            JsonObject message = new JsonObject(text);
+            if (message.containsKey("snapshot")) {
+              status.snapshot.complete(message.getJsonObject("snapshot"));
+            } else if (message.containsKey("change")) {
+              status.changes.add(
+                  message.getJsonObject("change").put(ARRIVED, Instant.now().toString()));
+            }
+          });
+      Blocking.await(socket.connect(ws(node, key)), Duration.ofSeconds(10));
+      status.snapshot.get(10, TimeUnit.SECONDS);
+      return status;
+    }
+
+    JsonObject firstChange(Predicate<JsonObject> which) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> changes.stream().anyMatch(which));
+      return changes.stream().filter(which).findFirst().orElseThrow();
+    }
   }
 }
