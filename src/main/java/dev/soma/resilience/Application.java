@@ -441,7 +441,9 @@ public final class Application implements AutoCloseable {
    */
   public void shutDown() {
     stopping = true;
-    Duration drain = min(shutdownGrace.dividedBy(3), DRAIN_AT_MOST);
+    // a process without readiness (the relay alone) has no load balancer to wait for
+    boolean serves = up == Role.SERVICE || up == Role.RELAY_WITH_PROBES;
+    Duration drain = serves ? min(shutdownGrace.dividedBy(3), DRAIN_AT_MOST) : Duration.ZERO;
     LOG.info("stopping: readiness answers 503; stopping in {} ms", drain.toMillis());
     try {
       Thread.sleep(drain.toMillis());

@@ -9,12 +9,14 @@ import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /**
  * What every operator command shares: its settings (the top command's {@code SA01_*} environment
@@ -99,18 +101,22 @@ public abstract class OperatorCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs {@code app} until the process is stopped, then closes it; exit code 0. */
+  /**
+   * Runs {@code app} until SIGTERM or SIGINT, then stops it ({@link Application#shutDown}:
+   * readiness 503 first, then everything within the grace) on this thread and returns 0, so that a
+   * clean stop exits with status 0 rather than the JVM's 143. A stop by other means (the JVM
+   * exiting) still closes it, from a shutdown hook.
+   */
   public static int runUntilStopped(Application app) throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  app.shutDown();
-                  stopped.countDown();
-                },
-                "shutdown"));
-    stopped.await();
+    CountDownLatch signalled = new CountDownLatch(1);
+    for (String name : List.of("TERM", "INT")) {
+      Signal.handle(new Signal(name), signal -> signalled.countDown());
+    }
+    Thread hook = new Thread(app::close, "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    signalled.await();
+    Runtime.getRuntime().removeShutdownHook(hook);
+    app.shutDown();
     return 0;
   }
 

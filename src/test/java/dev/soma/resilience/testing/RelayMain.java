@@ -1,6 +1,7 @@
 package dev.soma.resilience.testing;
 
 import dev.soma.resilience.Application;
+import dev.soma.resilience.cli.OperatorCommand;
 import dev.soma.resilience.config.ServiceConfig;
 
 /**
@@ -27,9 +28,9 @@ public final class RelayMain {
     Application.Role role =
         args.length > 0 ? Application.Role.valueOf(args[0]) : Application.Role.RELAY_WITH_PROBES;
     Application app = Application.start(ServiceConfig.load(System.getenv()), role);
-    Runtime.getRuntime().addShutdownHook(new Thread(app::shutDown, "relay-main-stop"));
     System.out.println(
         STARTED + " pid=" + ProcessHandle.current().pid() + " http-port=" + app.httpPort());
     System.out.flush();
+    System.exit(OperatorCommand.runUntilStopped(app));
   }
 }
