@@ -106,6 +106,23 @@ class ClusterIT {
     // node 1 has no chain of its own: node 0's or node 2's provider answered
     assertThat(openai.requests().size() + openaiOfNode2.requests().size()).isEqualTo(1);
 
+    // uploads too large to cross the bus inline are spooled on node 1, and stored by its chain
+    // (node 2 runs one too: a spooled upload sent there would not be found)
+    byte[] large = new byte[1_500_000];
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<String> upload =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:" + cluster.get(1).httpPort() + "/v1/uploads/big-" + i))
+                  .header("Authorization", "Bearer " + key)
+                  .header("Content-Type", "application/octet-stream")
+                  .PUT(HttpRequest.BodyPublishers.ofByteArray(large))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+    }
+
     RelayProcess api = cluster.get(1);
     StatusSocket socket = StatusSocket.open(sockets, api, key);
 

@@ -2,7 +2,9 @@ package dev.soma.resilience.failover.storage;
 
 /**
  * Event-bus addresses of the storage failover chain. Request/reply with JSON bodies; callers must
- * set a send timeout longer than the whole chain (three links' timeouts plus the queueing).
+ * set a send timeout longer than the whole chain (three links' timeouts plus the queueing). Local
+ * to a node, even in a cluster: a {@link StoreRequest} may name a file in this node's spool, and
+ * the queue of uploads waiting for storage is this node's (its API and its chain run together).
  */
 public final class StorageAddresses {
 

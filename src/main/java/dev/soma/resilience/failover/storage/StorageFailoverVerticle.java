@@ -95,8 +95,11 @@ public final class StorageFailoverVerticle extends VerticleBase {
     queue =
         new UploadQueue(
             config.spoolDir(), fileWorkers, pool, outbox, chain, clock, config.retryBatch());
-    MessageConsumer<JsonObject> put = vertx.eventBus().consumer(StorageAddresses.PUT, this::put);
-    MessageConsumer<JsonObject> get = vertx.eventBus().consumer(StorageAddresses.GET, this::get);
+    // local consumers: a request may name a file in this node's spool, and its queue is here too
+    MessageConsumer<JsonObject> put =
+        vertx.eventBus().localConsumer(StorageAddresses.PUT, this::put);
+    MessageConsumer<JsonObject> get =
+        vertx.eventBus().localConsumer(StorageAddresses.GET, this::get);
     retryTimer = vertx.setPeriodic(config.retryInterval().toMillis(), t -> queue.retryRound());
     LOG.info(
         "storage chain: {}",
