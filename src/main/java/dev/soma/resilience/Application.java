@@ -221,7 +221,15 @@ public final class Application implements AutoCloseable {
 
   /** The relay's wiring on this process's pool, producer, meters and flags. */
   public OutboxRelays relays(ServiceConfig config) {
-    return new OutboxRelays(pool, producer, admin, keeper, config.outbox(), registry, flags);
+    return new OutboxRelays(
+        pool,
+        producer,
+        admin,
+        keeper,
+        config.outbox(),
+        registry,
+        flags,
+        () -> clusterNode.running(NodeRole.RELAY));
   }
 
   /**

@@ -22,6 +22,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
  * The relay's wiring for one process, used by the service and by {@code publish-outbox}: the relay
@@ -47,7 +48,8 @@ public final class OutboxRelays {
       LeaseKeeper keeper,
       OutboxConfig config,
       MeterRegistry registry,
-      FlagBook flags) {
+      FlagBook flags,
+      IntSupplier relayNodes) {
     this.pool = pool;
     this.parts =
         new RelayParts(
@@ -58,7 +60,8 @@ public final class OutboxRelays {
             new OutboxMetrics(registry),
             config,
             keeper,
-            flags);
+            flags,
+            relayNodes);
   }
 
   /**

@@ -144,7 +144,8 @@ public final class OutboxFixture implements AutoCloseable {
                     relayMetrics,
                     config.outbox(),
                     keeper(),
-                    new FlagBook()),
+                    new FlagBook(),
+                    () -> 1),
                 relayId,
                 Optional.of(database.connectOptions()),
                 Clock.systemUTC()));

@@ -69,7 +69,7 @@ public final class OutboxRelay extends VerticleBase {
     this.config = config;
     this.relayId = relayId;
     this.clock = clock;
-    this.quotas = new TenantQuotas(config.tenantQuota(), clock, parts.flags());
+    this.quotas = new TenantQuotas(config.tenantQuota(), clock, parts.flags(), parts.relayNodes());
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
     this.publishers =

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * What every way of publishing the outbox works with - the relay verticle, a one-off drain and
@@ -14,7 +15,8 @@ import java.util.function.BooleanSupplier;
  * dead-letter publisher, the probe that tells a broker outage from a bad record, the metrics, the
  * outbox settings, the process's lease keeper (leases are taken only while it holds its lock, and
  * end with the process), and the process's feature flags (the per-tenant quota applies where {@code
- * relay.tenant-quotas} is on). One process shares one set.
+ * relay.tenant-quotas} is on), and how many relay nodes share a tenant's quota (each takes an equal
+ * share). One process shares one set.
  */
 public record RelayParts(
     OutboxRepository repository,
@@ -24,7 +26,8 @@ public record RelayParts(
     OutboxMetrics metrics,
     OutboxConfig config,
     LeaseKeeper keeper,
-    FlagBook flags) {
+    FlagBook flags,
+    IntSupplier relayNodes) {
 
   /**
    * A publisher settling rows for {@code owner}, whose claims {@code claims} numbers; see {@link

@@ -7,11 +7,13 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * Per-tenant pacing in fixed windows: at most {@code limit} claimed events per tenant per window. A
  * tenant over its quota is skipped by the claim until the window turns; nothing is dropped. Counted
- * per relay instance (see docs/RELIABILITY.md). Event-loop confined.
+ * per relay, each taking an equal share of the limit among the relay nodes of its cluster (at least
+ * one event a window; see docs/RELIABILITY.md). Event-loop confined.
  *
  * <p>The quota paces only the tenants {@link FeatureFlag#RELAY_TENANT_QUOTAS} is on for, asked at
  * every claim (a change applies from the next claim, and a tenant's count so far in the window
@@ -35,17 +37,30 @@ public final class TenantQuotas {
 
   private final FlagBook flags;
 
-  /** Quotas for every tenant (the flag at its default). */
+  /** How many relays share the quota (this one included). */
+  private final IntSupplier relays;
+
+  /** Quotas for every tenant (the flag at its default), this relay alone. */
   public TenantQuotas(TenantQuota quota, Clock clock) {
-    this(quota, clock, new FlagBook());
+    this(quota, clock, new FlagBook(), () -> 1);
   }
 
-  /** Quotas for the tenants {@link FeatureFlag#RELAY_TENANT_QUOTAS} is on for in {@code flags}. */
-  public TenantQuotas(TenantQuota quota, Clock clock, FlagBook flags) {
+  /**
+   * Quotas for the tenants {@link FeatureFlag#RELAY_TENANT_QUOTAS} is on for in {@code flags},
+   * shared equally among {@code relays}.
+   */
+  public TenantQuotas(TenantQuota quota, Clock clock, FlagBook flags, IntSupplier relays) {
     this.quota = quota;
     this.clock = clock;
     this.flags = flags;
+    this.relays = relays;
     this.windowStart = clock.millis();
+  }
+
+  /** This relay's share of the limit now. */
+  int limit() {
+    int sharing = Math.max(1, relays.getAsInt());
+    return Math.max(1, (quota.limit() + sharing - 1) / sharing);
   }
 
   /**
@@ -57,13 +72,13 @@ public final class TenantQuotas {
     Map<String, Integer> left = new HashMap<>();
     used.forEach(
         (tenant, count) ->
-            left.put(tenant, paced(tenant) ? Math.max(0, quota.limit() - count) : UNLIMITED));
+            left.put(tenant, paced(tenant) ? Math.max(0, limit() - count) : UNLIMITED));
     if (quota.enabled() && !flags.reachesUnlisted(FLAG)) {
       // the flag is on only for listed tenants: those not seen yet get the quota by name
       flags.rule(FLAG).stream()
           .flatMap(rule -> rule.allow().stream())
           .filter(this::paced)
-          .forEach(tenant -> left.putIfAbsent(tenant, quota.limit()));
+          .forEach(tenant -> left.putIfAbsent(tenant, limit()));
     }
     return left;
   }
@@ -73,7 +88,7 @@ public final class TenantQuotas {
    * such a tenant, else no limit.
    */
   public int defaultRemaining() {
-    return quota.enabled() && flags.reachesUnlisted(FLAG) ? quota.limit() : UNLIMITED;
+    return quota.enabled() && flags.reachesUnlisted(FLAG) ? limit() : UNLIMITED;
   }
 
   /** Counts claimed events against their tenants. */
@@ -97,8 +112,7 @@ public final class TenantQuotas {
       return false;
     }
     roll();
-    return used.entrySet().stream()
-        .anyMatch(e -> e.getValue() >= quota.limit() && paced(e.getKey()));
+    return used.entrySet().stream().anyMatch(e -> e.getValue() >= limit() && paced(e.getKey()));
   }
 
   private boolean paced(String tenant) {

@@ -66,7 +66,8 @@ class BatchPublisherIT {
                   fx.metrics,
                   config.outbox(),
                   fx.keeper(),
-                  new FlagBook())
+                  new FlagBook(),
+                  () -> 1)
               .publisher(fx.vertx, "relay", claims, Clock.systemUTC(), () -> stopping);
 
       Blocking.await(publisher.publish(batch, claim), Duration.ofSeconds(30));

@@ -23,7 +23,7 @@ class FlaggedTenantQuotasTest {
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final FlagBook flags = new FlagBook();
   private final TenantQuotas quotas =
-      new TenantQuotas(new TenantQuota(true, 3, WINDOW), clock, flags);
+      new TenantQuotas(new TenantQuota(true, 3, WINDOW), clock, flags, () -> 1);
 
   @Test
   void withoutARuleEveryTenantIsPacedAsBeforeFlags() {

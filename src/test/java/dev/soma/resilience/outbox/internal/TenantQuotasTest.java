@@ -3,6 +3,7 @@ package dev.soma.resilience.outbox.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.soma.resilience.config.OutboxConfig.TenantQuota;
+import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.testing.ManualClock;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -100,5 +101,24 @@ class TenantQuotasTest {
               OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
     }
     return events;
+  }
+
+  @Test
+  void relaysSharingTheQuotaEachTakeAnEqualShareRoundedUp() {
+    TenantQuotas shared =
+        new TenantQuotas(new TenantQuota(true, 10, WINDOW), clock, new FlagBook(), () -> 3);
+
+    assertThat(shared.defaultRemaining()).isEqualTo(4);
+    shared.record(events("t1", "t1", "t1", "t1"));
+    assertThat(shared.remaining()).containsEntry("t1", 0);
+    assertThat(shared.anyExhausted()).isTrue();
+  }
+
+  @Test
+  void aShareIsNeverBelowOneEventAWindow() {
+    TenantQuotas shared =
+        new TenantQuotas(new TenantQuota(true, 2, WINDOW), clock, new FlagBook(), () -> 5);
+
+    assertThat(shared.defaultRemaining()).isEqualTo(1);
   }
 }
