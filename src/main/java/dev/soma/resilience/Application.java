@@ -53,6 +53,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -170,7 +171,7 @@ public final class Application implements AutoCloseable {
       ClusterNode node =
           Clustering.start(
               role == Role.SERVICE ? config.node().cluster() : Optional.empty(),
-              config.node().roles(),
+              role == Role.SERVICE ? config.node().roles() : Set.of(),
               new VertxOptions(),
               registry);
       app = new Application(config, infrastructure, registry, node);

@@ -22,6 +22,7 @@ import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +53,9 @@ public final class Clustering {
 
   /**
    * This node's Vert.x with {@code options}, its metrics in {@code registry}: clustered when {@code
-   * cluster} is present (then {@code cluster_nodes} counts the nodes it sees). Blocks the calling
-   * thread until joined; a node that cannot join within the join timeout gets a {@link
+   * cluster} is present. A service node ({@code roles} not empty) exports {@code cluster_nodes},
+   * the nodes it sees (1 when it runs alone); a command's process (no roles) does not. Blocks the
+   * calling thread until joined; a node that cannot join within the join timeout gets a {@link
    * ClusterJoinException} that says why.
    */
   public static ClusterNode start(
@@ -66,7 +68,11 @@ public final class Clustering {
     VertxBuilder builder =
         Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
     if (cluster.isEmpty()) {
-      return new ClusterNode(builder.build(), Optional.empty());
+      Vertx alone = builder.build();
+      if (!roles.isEmpty()) {
+        nodesGauge(registry, () -> 1);
+      }
+      return new ClusterNode(alone, Optional.empty());
     }
     ClusterConfig c = cluster.get();
     options
@@ -96,10 +102,14 @@ public final class Clustering {
           e);
     }
     announce(manager.getHazelcastInstance(), c);
-    Gauge.builder("cluster_nodes", manager, m -> m.isActive() ? m.getNodes().size() : 0)
-        .description("Nodes of the cluster as this node sees them")
-        .register(registry);
+    nodesGauge(registry, () -> manager.isActive() ? manager.getNodes().size() : 0);
     return new ClusterNode(vertx, Optional.of(manager.getHazelcastInstance()));
+  }
+
+  private static void nodesGauge(MeterRegistry registry, Supplier<Number> nodes) {
+    Gauge.builder("cluster_nodes", nodes)
+        .description("Nodes of the cluster as this node sees them (1 for a node that runs alone)")
+        .register(registry);
   }
 
   /** Vert.x's own Hazelcast settings (the maps its event bus needs) with our network and join. */
