@@ -1,5 +1,6 @@
 package dev.soma.resilience.api;
 
+import dev.soma.resilience.cluster.InFlight;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.failover.audio.AudioAddresses;
@@ -20,6 +21,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -141,10 +143,14 @@ final class MediaRoutes {
     relay(ctx, AudioAddresses.STT_TRANSCRIBE, request.toJson());
   }
 
+  /** Asks the audio chain, on whichever node runs it (asked again if that node dies meanwhile). */
   private void relay(RoutingContext ctx, String address, JsonObject request) {
-    vertx
-        .eventBus()
-        .<JsonObject>request(address, request, audioDelivery)
+    InFlight.<JsonObject>request(
+            vertx,
+            address,
+            request,
+            audioDelivery,
+            Duration.ofMillis(audioDelivery.getSendTimeout()))
         .onSuccess(reply -> ctx.json(reply.body()))
         .onFailure(e -> ctx.fail(problem(e)));
   }
@@ -162,6 +168,9 @@ final class MediaRoutes {
         };
       }
       return Problem.unavailable("the failover service did not answer in time", 5);
+    }
+    if (e instanceof InFlight.HandlerLost) {
+      return Problem.unavailable(e.getMessage(), 5);
     }
     return e instanceof IllegalArgumentException ? Problem.badRequest(e.getMessage()) : e;
   }

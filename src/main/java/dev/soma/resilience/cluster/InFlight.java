@@ -45,6 +45,45 @@ public final class InFlight {
     return () -> vertx.cancelTimer(timer);
   }
 
+  /**
+   * A request to a handler that {@link #beat beats}: as {@code EventBus#request}, except that when
+   * the handler goes silent (its node died) the request is sent again, where another node takes it,
+   * as long as {@code within} leaves time for it; then it fails with {@link HandlerLost}.
+   */
+  public static <T> Future<Message<T>> request(
+      Vertx vertx, String address, Object body, DeliveryOptions options, Duration within) {
+    return attempt(vertx, address, body, options, System.nanoTime() + within.toNanos());
+  }
+
+  private static <T> Future<Message<T>> attempt(
+      Vertx vertx, String address, Object body, DeliveryOptions options, long until) {
+    return watch(vertx)
+        .compose(
+            watch -> {
+              Promise<Message<T>> answered = Promise.promise();
+              long left = Math.max(1, (until - System.nanoTime()) / 1_000_000);
+              DeliveryOptions once =
+                  watch.on(
+                      new DeliveryOptions(options)
+                          .setSendTimeout(Math.min(options.getSendTimeout(), left)));
+              vertx.eventBus().<T>request(address, body, once).onComplete(answered);
+              watch.lost().onSuccess(v -> answered.tryFail(new HandlerLost(address)));
+              return answered.future().eventually(watch::close);
+            })
+        .recover(
+            e ->
+                e instanceof HandlerLost && until - System.nanoTime() > SILENCE.toNanos()
+                    ? attempt(vertx, address, body, options, until)
+                    : Future.failedFuture(e));
+  }
+
+  /** The node working on a request went silent and there was no time to ask again. */
+  public static final class HandlerLost extends RuntimeException {
+    HandlerLost(String address) {
+      super("the node answering " + address + " stopped answering", null, false, false);
+    }
+  }
+
   /** The caller's side: a watch, registered (on every node) once the future completes. */
   public static Future<Watch> watch(Vertx vertx) {
     Watch watch = new Watch(vertx);

@@ -2,6 +2,7 @@ package dev.soma.resilience.failover.audio;
 
 import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.CircuitBreakers;
+import dev.soma.resilience.cluster.InFlight;
 import dev.soma.resilience.config.AudioConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.audio.internal.AudioHttp;
@@ -181,11 +182,13 @@ public final class AudioFailoverVerticle extends VerticleBase {
       Walk walk,
       Function<Served<R>, JsonObject> reply,
       JsonObject browserReply) {
+    Runnable answered = InFlight.beat(vertx, message);
     chain
         .engine()
         .walk(chain.links(), request, walk)
         .map(reply)
         .recover(failure -> lastResort(failure, chain, walk, browserReply))
+        .onComplete(ar -> answered.run())
         .onSuccess(message::reply)
         .onFailure(failure -> fail(message, failure));
   }
