@@ -2,8 +2,7 @@ package dev.soma.resilience.degradation;
 
 /**
  * Event-bus addresses of the degradation monitor. Every message is a JSON object (so that the bus
- * could be clustered one day; it never has run clustered); requests always carry a timeout on the
- * caller's side.
+ * crosses nodes when the bus is clustered); requests always carry a timeout on the caller's side.
  */
 public final class DegradationAddresses {
 
