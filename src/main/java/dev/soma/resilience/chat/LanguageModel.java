@@ -67,8 +67,16 @@ final class LanguageModel {
         .compose(
             watch -> {
               Promise<LlmReply> answered = Promise.promise();
+              // a late answer of an attempt left behind (its node was only slow) is dropped
               attempt(useCase, tenant, messages, maxTokens, onToken, left, seen, watch)
-                  .onComplete(answered);
+                  .onComplete(
+                      ar -> {
+                        if (ar.succeeded()) {
+                          answered.tryComplete(ar.result());
+                        } else {
+                          answered.tryFail(ar.cause());
+                        }
+                      });
               watch.lost().onSuccess(v -> answered.tryFail(new ServingNodeLost()));
               return answered.future().eventually(watch::close);
             })
@@ -112,7 +120,8 @@ final class LanguageModel {
         onToken,
         options,
         left,
-        seen);
+        seen,
+        watch.lost());
   }
 
   /** The node working on an attempt stopped beating: it is gone. Stackless: flow control. */
@@ -150,8 +159,11 @@ final class LanguageModel {
       Consumer<String> onToken,
       DeliveryOptions options,
       Duration left,
-      StringBuilder seen) {
+      StringBuilder seen,
+      Future<Void> lost) {
     Promise<LlmReply> done = Promise.promise();
+    // left behind: stop listening at once, so that a node that was only slow cannot add tokens
+    lost.onSuccess(v -> done.tryFail(new ServingNodeLost()));
     MessageConsumer<JsonObject> events =
         vertx
             .eventBus()

@@ -66,7 +66,18 @@ public final class InFlight {
                   watch.on(
                       new DeliveryOptions(options)
                           .setSendTimeout(Math.min(options.getSendTimeout(), left)));
-              vertx.eventBus().<T>request(address, body, once).onComplete(answered);
+              // a late answer to an attempt left behind (its node was only slow) is dropped
+              vertx
+                  .eventBus()
+                  .<T>request(address, body, once)
+                  .onComplete(
+                      ar -> {
+                        if (ar.succeeded()) {
+                          answered.tryComplete(ar.result());
+                        } else {
+                          answered.tryFail(ar.cause());
+                        }
+                      });
               watch.lost().onSuccess(v -> answered.tryFail(new HandlerLost(address)));
               return answered.future().eventually(watch::close);
             })
