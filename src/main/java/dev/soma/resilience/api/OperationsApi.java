@@ -39,6 +39,7 @@ public final class OperationsApi extends VerticleBase {
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
   private static final long STATUS_TIMEOUT_MS = 2000;
+  private static final long STATUS_RETRY_AFTER_SECONDS = 5;
 
   private final String host;
   private final int port;
@@ -158,10 +159,12 @@ public final class OperationsApi extends VerticleBase {
             e ->
                 ctx.fail(
                     new Problem(
-                        503,
-                        "urn:soma:problem:status-unavailable",
-                        "Service unavailable",
-                        "the degradation monitor did not answer; retry shortly")));
+                            503,
+                            "urn:soma:problem:status-unavailable",
+                            "Service unavailable",
+                            "no degradation monitor answered (none is active: in a cluster, give"
+                                + " the monitor role to two nodes or more); retry shortly")
+                        .withHeader("Retry-After", Long.toString(STATUS_RETRY_AFTER_SECONDS))));
   }
 
   /** The routes this instance serves, in order (for the contract test and diagnostics). */

@@ -2,6 +2,7 @@ package dev.soma.resilience.cli;
 
 import dev.soma.resilience.cluster.ClusterJoinException;
 import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.journal.JournalInUseException;
 import picocli.CommandLine;
 
 /** The operator commands, added under the service's top command. */
@@ -36,6 +37,10 @@ public final class Commands {
         (e, commandLine, parsed) -> {
           if (e instanceof ConfigException) {
             commandLine.getErr().println("configuration error: " + e.getMessage());
+            return 2;
+          }
+          if (e instanceof JournalInUseException) {
+            commandLine.getErr().println("journal: " + e.getMessage());
             return 2;
           }
           if (e instanceof ClusterJoinException) {

@@ -135,6 +135,8 @@ public final class Clustering {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", MERGE_EVERY_SECONDS);
     config.setProperty("hazelcast.merge.next.run.delay.seconds", MERGE_EVERY_SECONDS);
     config.setProperty("hazelcast.local.localAddress", address(c.host()));
+    // listen on that address only, not on every interface
+    config.setProperty("hazelcast.socket.bind.any", "false");
     NetworkConfig network = config.getNetworkConfig().setPort(c.port()).setPortAutoIncrement(false);
     network.setPublicAddress(c.host() + ":" + c.port());
     JoinConfig join = network.getJoin();

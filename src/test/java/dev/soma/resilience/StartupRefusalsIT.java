@@ -2,11 +2,14 @@ package dev.soma.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.journal.Journal;
 import dev.soma.resilience.testing.FreePort;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -55,11 +58,28 @@ class ClusterJoinIT {
         .hasLineCount(1);
   }
 
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aSecondNodeOnTheSameDataDirectoryExitsWith2AndOneLine() throws Exception {
+    Map<String, String> env = env();
+    env.remove("SA01_CLUSTER_ENABLED");
+    ServiceConfig config = ServiceConfig.load(env);
+    // the first node's journal, open (and locked) as a running service holds it
+    try (Journal held = Journal.open(config.journal().settings(), Clock.systemUTC())) {
+      int exit = run(env);
+
+      assertThat(exit).isEqualTo(2);
+      assertThat(err.toString())
+          .startsWith("journal: the journal in " + config.journal().dir())
+          .hasLineCount(1);
+    }
+  }
+
   private Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("SA01_DATABASE_URL", TestServices.databaseUrlSetting(fx.databaseUrl));
     env.put("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap());
-    env.put("SA01_DATA_DIR", TestServices.tempDir("cluster-join").toString());
+    env.put("SA01_DATA_DIR", TestServices.tempDir("startup-refusals").toString());
     env.put("SA01_HTTP_PORT", "0");
     env.put("SA01_CLUSTER_ENABLED", "true");
     env.put("SA01_CLUSTER_JOIN_TIMEOUT_SECONDS", "20");
