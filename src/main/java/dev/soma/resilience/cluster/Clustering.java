@@ -1,5 +1,7 @@
 package dev.soma.resilience.cluster;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -164,7 +166,8 @@ public final class Clustering {
 
   private static void announce(HazelcastInstance hazelcast, ClusterConfig c) {
     int size = hazelcast.getCluster().getMembers().size();
-    if (size == 1 && !c.members().isEmpty() && c.members().size() > 1) {
+    boolean othersNamed = c.kubernetesService().isPresent() || c.members().size() > 1;
+    if (size == 1 && othersNamed) {
       LOG.warn(
           "this node started the cluster alone: none of {} answered (it is the first node, or"
               + " the others cannot be reached)",
@@ -172,6 +175,27 @@ public final class Clustering {
     } else {
       LOG.info("joined the cluster through {}: {} node(s)", through(c), size);
     }
+    // in our words, since Hazelcast's own log is kept to warnings
+    hazelcast
+        .getCluster()
+        .addMembershipListener(
+            new MembershipListener() {
+              @Override
+              public void memberAdded(MembershipEvent event) {
+                LOG.info(
+                    "node {} joined the cluster: {} node(s)",
+                    event.getMember().getAddress(),
+                    event.getMembers().size());
+              }
+
+              @Override
+              public void memberRemoved(MembershipEvent event) {
+                LOG.warn(
+                    "node {} left the cluster: {} node(s)",
+                    event.getMember().getAddress(),
+                    event.getMembers().size());
+              }
+            });
   }
 
   private static String through(ClusterConfig c) {
