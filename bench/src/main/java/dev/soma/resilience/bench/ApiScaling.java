@@ -88,8 +88,8 @@ final class ApiScaling {
           int i = nodes.size();
           OutboxBenchmark.step("API part: starting node " + i);
           ChildJvm node = ChildJvm.service(options.serviceClasspath(), options.nodeHeap(), db,
-              run.servers().bootstrap(), nodeEnv(httpPorts.get(i), clusterPorts.get(i), members),
-              run.logs(), "node-" + i, List.of());
+              run.servers().bootstrap(), nodeEnv(i, httpPorts.get(i), clusterPorts.get(i),
+                  members, options.laterNodeRoles()), run.logs(), "node-" + i, List.of());
           run.cpu().own(node.pid(), NODES);
           nodes.add(node);
           // one at a time: node 0 is the oldest member, as a rolling deployment starts them
@@ -139,8 +139,12 @@ final class ApiScaling {
         wait);
   }
 
-  private static Map<String, String> nodeEnv(int httpPort, int clusterPort, String members) {
+  private static Map<String, String> nodeEnv(int index, int httpPort, int clusterPort,
+      String members, String laterRoles) {
     Map<String, String> env = new HashMap<>();
+    if (index > 0 && !laterRoles.isBlank()) {
+      env.put("SA01_ROLES", laterRoles);
+    }
     env.put("SA01_HTTP_HOST", "127.0.0.1");
     env.put("SA01_HTTP_PORT", Integer.toString(httpPort));
     env.put("SA01_CLUSTER_ENABLED", "true");

@@ -16,19 +16,21 @@ import java.util.List;
  * @param concurrency the API client's callers, the same for every node count
  * @param seconds measured length of each API phase
  * @param warmupSeconds unmeasured load before each API phase, once its nodes run
+ * @param laterNodeRoles {@code SA01_ROLES} of every node but the first (empty: every role)
  * @param maxWaitSeconds how long a phase waits at most for the load average to drop
  */
 record ClusterOptions(List<Integer> relays, int events, BacklogShape shape,
     int rowsPerTransaction, int payloadBytes, int partitions, int drainTimeoutSeconds,
     String relayHeap, List<Integer> nodes, int concurrency, int seconds, int warmupSeconds,
-    int conversations, int contentBytes, String nodeHeap, String brokerHeap, int maxWaitSeconds,
+    int conversations, int contentBytes, String laterNodeRoles, String nodeHeap,
+    String brokerHeap, int maxWaitSeconds,
     String serviceClasspath, Path resultsDir) {
 
   static ClusterOptions parse(String[] args) {
     SuiteOptions o = new SuiteOptions(args);
     ClusterOptions options = new ClusterOptions(
         counts(o, "relays", "1,2,3"),
-        o.number("events", 200_000, 1_000),
+        o.number("events", 100_000, 1_000),
         BacklogShape.parse("shape", o.text("shape", "20x1000")),
         o.number("rows-per-transaction", 100, 1),
         o.number("payload-bytes", 400, 50),
@@ -37,16 +39,22 @@ record ClusterOptions(List<Integer> relays, int events, BacklogShape shape,
         o.text("relay-heap", "256m"),
         counts(o, "nodes", "1,2"),
         o.number("concurrency", 32, 1),
-        o.number("seconds", 30, 1),
-        o.number("warmup-seconds", 15, 0),
+        o.number("seconds", 20, 1),
+        o.number("warmup-seconds", 20, 0),
         o.number("conversations", 1000, 1),
         o.number("content-bytes", 200, 1),
+        o.text("later-node-roles", ""),
         o.text("node-heap", "512m"),
         o.text("broker-heap", "1g"),
         o.number("max-wait-seconds", 900, 0),
         System.getProperty("bench.serviceClasspath", ""),
         Path.of(o.text("results-dir", "bench/results")));
     o.rejectUnknown();
+    if (options.maxWaitSeconds() > 43_200) {
+      // a relay held at the claim gate for longer would hand out leases already over
+      throw new IllegalArgumentException("--max-wait-seconds must be at most 43200, but was "
+          + options.maxWaitSeconds());
+    }
     if (options.serviceClasspath().isEmpty()) {
       throw new IllegalArgumentException("-Dbench.serviceClasspath is required: relays and nodes"
           + " run in their own JVMs from it; bench/run.sh sets it");

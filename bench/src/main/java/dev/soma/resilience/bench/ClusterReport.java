@@ -53,8 +53,10 @@ final class ClusterReport {
         + " coordinate through PostgreSQL only. The relays start behind a gate that holds their"
         + " claims (the claim's advisory locks, held by the benchmark), the machine quiets down,"
         + " and they are let go together; the drain runs from then to the last row marked"
-        + " published.", o.events(), o.shape(), o.rowsPerTransaction(), o.payloadBytes(),
-        o.relayHeap());
+        + " published. Leases of a day (`SA01_OUTBOX_LEASE_SECONDS=%s`): a claim's lease counts"
+        + " from its transaction's start, which for a claim held at the gate is before the wait.",
+        o.events(), o.shape(), o.rowsPerTransaction(), o.payloadBytes(), o.relayHeap(),
+        RelayScaling.LEASE_SECONDS);
     r.line("");
     r.line("| relays | drain | events/s | ratio to %d | each relay's events (its own count) |"
         + " sent twice | start-up s | load average before | other processes |", first.relays());
@@ -84,8 +86,10 @@ final class ClusterReport {
         + " turn, %d-byte content, %d conversations at random; %d s of warm-up, a wait for a quiet"
         + " machine, %d s measured. Rate limit and backlog limit out of the way; one tenant and key."
         + " Each node's share is its own count (`vertx_http_server_requests_total` of POSTs;"
-        + " `outbox_messages_published_total`: every node also runs a relay).", o.nodeHeap(),
-        o.concurrency(), o.contentBytes(), o.conversations(), o.warmupSeconds(), o.seconds());
+        + " `outbox_messages_published_total`: %s).", o.nodeHeap(), o.concurrency(),
+        o.contentBytes(), o.conversations(), o.warmupSeconds(), o.seconds(),
+        o.laterNodeRoles().isBlank() ? "every node also runs a relay"
+            : "**the nodes after the first run only `" + o.laterNodeRoles() + "`**");
     r.line("");
     r.line("| nodes | requests/s | ratio to %d | p50 ms | p99 ms | failed | each node's requests |"
         + " each node's events published | pending after | load average before | other"

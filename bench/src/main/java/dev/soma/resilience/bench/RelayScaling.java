@@ -21,6 +21,16 @@ final class RelayScaling {
   /** The CPU accounting's name for every relay JVM of a drain, counted together. */
   static final String RELAYS = "relays";
 
+  /**
+   * The relays' {@code outbox.leaseSeconds}: a day instead of 60 s. A claim's lease runs from its
+   * transaction's start ({@code now()}), and a claim held at the {@link ClaimGate} began its
+   * transaction before the wait for a quiet machine: with 60 s, a wait of over a minute made it
+   * commit leases already over, and the relay's next claim took the same rows again (350 of them
+   * sent twice by a single relay in the first run). The lease matters only when a relay stalls or
+   * dies, which no drain here does (and a dead relay's leases end with its session anyway).
+   */
+  static final String LEASE_SECONDS = "86400";
+
   /** What a relay (or node) logs once everything it runs is up, HTTP included. */
   static final Pattern UP = Pattern.compile("soma-resilience up \\(");
 
@@ -68,7 +78,8 @@ final class RelayScaling {
       for (int k = 1; k <= count; k++) {
         int port = freePort();
         ChildJvm relay = ChildJvm.service(options.serviceClasspath(), options.relayHeap(), db,
-            run.servers().bootstrap(), Map.of("SA01_HTTP_HOST", "127.0.0.1"), run.logs(),
+            run.servers().bootstrap(), Map.of("SA01_HTTP_HOST", "127.0.0.1",
+                "SA01_OUTBOX_LEASE_SECONDS", LEASE_SECONDS), run.logs(),
             count + "-relays-" + k, List.of("publish-outbox", "--http-port=" + port));
         run.cpu().own(relay.pid(), RELAYS);
         relays.add(relay);
