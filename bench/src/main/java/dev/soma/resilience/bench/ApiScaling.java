@@ -66,11 +66,12 @@ final class ApiScaling {
     DatabaseUrl db = run.servers().database("bench_cluster_api");
     String key = apiKey(run, db);
     int most = options.nodes().get(options.nodes().size() - 1);
+    List<PortReservation> reserved = new ArrayList<>();
     List<Integer> clusterPorts = new ArrayList<>();
     List<Integer> httpPorts = new ArrayList<>();
-    for (int i = 0; i < most; i++) {
-      clusterPorts.add(RelayScaling.freePort());
-      httpPorts.add(RelayScaling.freePort());
+    for (int i = 0; i < 2 * most; i++) {
+      reserved.add(new PortReservation());
+      (i % 2 == 0 ? clusterPorts : httpPorts).add(reserved.get(i).port());
     }
     String members = clusterPorts.stream().map(p -> "127.0.0.1:" + p)
         .collect(Collectors.joining(","));
@@ -87,6 +88,8 @@ final class ApiScaling {
         while (nodes.size() < count) {
           int i = nodes.size();
           OutboxBenchmark.step("API part: starting node " + i);
+          reserved.get(2 * i).close();
+          reserved.get(2 * i + 1).close();
           ChildJvm node = ChildJvm.service(options.serviceClasspath(), options.nodeHeap(), db,
               run.servers().bootstrap(), nodeEnv(i, httpPorts.get(i), clusterPorts.get(i),
                   members, options.laterNodeRoles()), run.logs(), "node-" + i, List.of());
@@ -101,6 +104,9 @@ final class ApiScaling {
         results.add(measure(run, count, context, call, httpPorts.subList(0, count), db));
       }
     } finally {
+      for (PortReservation port : reserved) {
+        port.close();
+      }
       Blocking.await(http.close(), Duration.ofSeconds(10));
       for (int i = nodes.size() - 1; i >= 0; i--) {
         nodes.get(i).close();
