@@ -4,6 +4,7 @@
 #   bench/run.sh --suite=failover [--name=value ...]  LLM failover overhead and timeline (issue 3)
 #   bench/run.sh --suite=api [--name=value ...]       POST /v1/conversations/{id}/messages (issue 4)
 #   bench/run.sh --suite=journal [--name=value ...]   journal appends against raw write+force (issue 16)
+#   bench/run.sh --suite=cluster [--name=value ...]   1, 2, 3 relays and 1, 2 API nodes on one PostgreSQL and Kafka (issue 15)
 # Builds the service (no tests), compiles the harness in bench/src, and runs it. It starts its own
 # embedded PostgreSQL and Kafka, so only a JDK 17 is needed. Results: stdout and bench/results/.
 set -euo pipefail
@@ -16,7 +17,8 @@ if [[ "${1:-}" == --suite=* ]]; then
     failover) main=dev.soma.resilience.bench.FailoverBenchmark ;;
     api) main=dev.soma.resilience.bench.ApiBenchmark ;;
     journal) main=dev.soma.resilience.bench.JournalBenchmark ;;
-    *) echo "unknown suite '${1#--suite=}': outbox, failover, api or journal" >&2; exit 2 ;;
+    cluster) main=dev.soma.resilience.bench.ClusterBenchmark ;;
+    *) echo "unknown suite '${1#--suite=}': outbox, failover, api, journal or cluster" >&2; exit 2 ;;
   esac
   shift
 fi

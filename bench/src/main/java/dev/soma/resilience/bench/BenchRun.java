@@ -25,8 +25,8 @@ record BenchRun(BenchServers servers, BenchOptions options, ServiceConfig config
   }
 
   /** Starts a relay JVM on {@code db} with the run's heap and settings, counted as ours. */
-  RelayProcess relay(DatabaseUrl db, String name) throws Exception {
-    RelayProcess relay = RelayProcess.start(options.serviceClasspath(), options.relayHeap(), db,
+  ChildJvm relay(DatabaseUrl db, String name) throws Exception {
+    ChildJvm relay = ChildJvm.start(options.serviceClasspath(), options.relayHeap(), db,
         servers.bootstrap(), env, logs, name);
     cpu.own(relay.pid(), "relay JVM");
     return relay;

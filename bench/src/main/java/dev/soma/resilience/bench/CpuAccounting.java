@@ -21,9 +21,25 @@ final class CpuAccounting {
   /**
    * Shares of the machine's total CPU time (all cores) during one phase, 0..1, and the CPU
    * seconds our processes used in it.
+   *
+   * @param parts each of our named process trees' share
+   * @param machineSeconds the machine's CPU time in the phase, all cores, idle included (a 10 s
+   *     phase on 2 cores: 20)
    */
-  record Usage(double ours, double others, double ourSeconds, Map<String, Double> parts) {
-    static final Usage UNKNOWN = new Usage(Double.NaN, Double.NaN, Double.NaN, Map.of());
+  record Usage(double ours, double others, double ourSeconds, Map<String, Double> parts,
+      double machineSeconds) {
+    static final Usage UNKNOWN =
+        new Usage(Double.NaN, Double.NaN, Double.NaN, Map.of(), Double.NaN);
+
+    /** CPU seconds the process trees named {@code part} used in the phase (0 if none ran). */
+    double seconds(String part) {
+      return parts.getOrDefault(part, 0.0) * machineSeconds;
+    }
+
+    /** CPU seconds other user processes on the machine used in the phase. */
+    double otherSeconds() {
+      return others * machineSeconds;
+    }
   }
 
   /** Jiffies per second ({@code USER_HZ}); 100 on Linux. */
@@ -46,9 +62,17 @@ final class CpuAccounting {
     roots.put(ProcessHandle.current().pid(), "benchmark JVM");
   }
 
-  /** Counts {@code pid} and all its descendants as the benchmark's own, under {@code name}. */
+  /**
+   * Counts {@code pid} and all its descendants as the benchmark's own, under {@code name}; several
+   * process trees may share a name and are then counted together.
+   */
   void own(long pid, String name) {
     roots.put(pid, name);
+  }
+
+  /** Stops counting {@code pid} as ours (it ended; its number may be given to another process). */
+  void disown(long pid) {
+    roots.remove(pid);
   }
 
   Snapshot snapshot() {
@@ -95,7 +119,7 @@ final class CpuAccounting {
     now.ours().forEach((name, jiffies) -> parts.put(name,
         (double) (jiffies - start.ours().getOrDefault(name, 0L)) / total));
     return new Usage((double) ours / total, (double) (now.others() - start.others()) / total,
-        ours / HZ, parts);
+        ours / HZ, parts, total / HZ);
   }
 
   /**

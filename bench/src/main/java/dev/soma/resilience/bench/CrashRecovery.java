@@ -70,8 +70,8 @@ final class CrashRecovery {
     run.phase("crash recovery: two relays draining, SIGKILL of one at a quarter (lease "
         + leaseSeconds + " s)");
     CpuAccounting.Snapshot phase = run.cpu().snapshot();
-    try (RelayProcess killed = run.relay(db, "relay-crash-killed");
-        RelayProcess successor = run.relay(db, "relay-crash-successor")) {
+    try (ChildJvm killed = run.relay(db, "relay-crash-killed");
+        ChildJvm successor = run.relay(db, "relay-crash-successor")) {
       killed.awaitStarted(120);
       successor.awaitStarted(120);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(limit);
@@ -135,7 +135,7 @@ final class CrashRecovery {
     return java.util.stream.Stream.concat(before.stream(), after.stream()).distinct().toList();
   }
 
-  private static boolean running(long deadline, RelayProcess successor) {
+  private static boolean running(long deadline, ChildJvm successor) {
     return System.nanoTime() < deadline && successor.alive();
   }
 

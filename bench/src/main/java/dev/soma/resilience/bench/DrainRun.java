@@ -15,9 +15,10 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Measures one drain of a pre-loaded backlog by a running {@link RelayProcess}: from the moment the
- * relay reports itself started until the last row is marked published, or until a time limit,
- * after which the drain is reported as unfinished with what it published by then. Progress is
+ * Measures one drain of a pre-loaded backlog by one running relay ({@link ChildJvm}) or several:
+ * from the moment the relay reports itself started (or the relays are let go together) until the
+ * last row is marked published, or until a time limit, after which the drain is reported as
+ * unfinished with what it published by then. Progress is
  * watched on the Kafka side (end offsets, cheap) so that the watching does not load PostgreSQL;
  * the end is read from the rows themselves ({@code max(published_at)}).
  */
@@ -52,14 +53,26 @@ final class DrainRun {
 
   private DrainRun() {}
 
-  static Result measure(RelayProcess relay, DatabaseUrl db, Admin admin, String topic,
+  static Result measure(ChildJvm relay, DatabaseUrl db, Admin admin, String topic,
       long events, long timeoutSeconds) throws Exception {
     long started = relay.awaitStarted(120);
+    return measure(List.of(relay), started, (started - relay.launchedNanos()) / 1e9, db, admin,
+        topic, events, timeoutSeconds);
+  }
+
+  /**
+   * The drain by {@code relays} together, from {@code started} ({@link System#nanoTime}: when the
+   * last of them started, or when they were let go together); {@code startupSeconds} is reported
+   * as the relays' start-up.
+   */
+  static Result measure(List<ChildJvm> relays, long started, double startupSeconds,
+      DatabaseUrl db, Admin admin, String topic, long events, long timeoutSeconds)
+      throws Exception {
     long startedWallMillis = System.currentTimeMillis()
         - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     long deadline = started + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     long lastReport = 0;
-    while (endOffset(admin, topic) < events && before(relay, deadline, "acknowledged")) {
+    while (endOffset(admin, topic) < events && before(relays, deadline, "acknowledged")) {
       if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(10)) {
         lastReport = System.nanoTime();
         System.out.printf("  drain: %,d of %,d acknowledged after %.0f s%n",
@@ -67,7 +80,7 @@ final class DrainRun {
       }
       Thread.sleep(100);
     }
-    while (Backlog.pending(db) > 0 && before(relay, deadline, "marked published")) {
+    while (Backlog.pending(db) > 0 && before(relays, deadline, "marked published")) {
       Thread.sleep(100);
     }
     boolean finished = System.nanoTime() < deadline;
@@ -81,15 +94,17 @@ final class DrainRun {
               FROM outbox_messages WHERE status = 'published'""")) {
       rs.next();
       double seconds = finished ? (rs.getDouble(1) - startedWallMillis) / 1000.0 : limit;
-      double startup = (started - relay.launchedNanos()) / 1e9;
-      return new Result(events, rs.getLong(3), seconds, rs.getDouble(2), startup, finished);
+      return new Result(events, rs.getLong(3), seconds, rs.getDouble(2), startupSeconds,
+          finished);
     }
   }
 
-  /** Whether the drain may go on: the relay is alive (else fails) and the limit not reached. */
-  private static boolean before(RelayProcess relay, long deadline, String what) {
-    if (!relay.alive()) {
-      throw new IllegalStateException("the relay exited before the backlog was " + what);
+  /** Whether the drain may go on: every relay is alive (else fails) and the limit not reached. */
+  private static boolean before(List<ChildJvm> relays, long deadline, String what) {
+    for (ChildJvm relay : relays) {
+      if (!relay.alive()) {
+        throw new IllegalStateException(relay.name() + " exited before the backlog was " + what);
+      }
     }
     return System.nanoTime() < deadline;
   }

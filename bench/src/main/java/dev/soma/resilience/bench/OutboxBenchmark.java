@@ -82,7 +82,7 @@ public final class OutboxBenchmark {
     BenchOptions options = run.options();
     EventShape shape = options.latencyShape().events(options.payloadBytes());
     DatabaseUrl db = run.servers().database("bench_latency");
-    try (RelayProcess relay = run.relay(db, "relay-latency");
+    try (ChildJvm relay = run.relay(db, "relay-latency");
         ProducerBaseline raw = new ProducerBaseline(run.config().kafka(),
             run.servers().bootstrap(), "bench-raw-latency", shape)) {
       relay.awaitStarted(120);
@@ -125,7 +125,7 @@ public final class OutboxBenchmark {
     double preload = (System.nanoTime() - t0) / 1e9;
     run.phase("memory check: relay draining " + events + " events (-Xmx" + options.relayHeap()
         + ", at most " + options.drainTimeoutSeconds() + " s)");
-    try (RelayProcess relay = run.relay(db, "relay-memory")) {
+    try (ChildJvm relay = run.relay(db, "relay-memory")) {
       relay.awaitStarted(120);
       CpuAccounting.Snapshot phase = run.cpu().snapshot();
       DrainRun.Result drain = DrainRun.measure(relay, db, run.servers().admin, topic, events,

@@ -91,7 +91,7 @@ final class ReplayLatency {
     List<Window> windows = new ArrayList<>();
     EventShape live = options.latencyShape().events(options.payloadBytes());
     Pool pool = new Database(db).pool(run.servers().vertx, 2);
-    try (RelayProcess relay = run.relay(db, "relay-replay");
+    try (ChildJvm relay = run.relay(db, "relay-replay");
         ProducerBaseline raw = new ProducerBaseline(run.config().kafka(),
             run.servers().bootstrap(), "bench-raw-replay", live)) {
       relay.awaitStarted(120);

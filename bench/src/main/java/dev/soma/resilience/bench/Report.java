@@ -37,7 +37,7 @@ final class Report {
   }
 
   /** The relay's memory in one run. */
-  private record Memory(String run, long events, RelayProcess.Heap heap, long rssKb,
+  private record Memory(String run, long events, ChildJvm.Heap heap, long rssKb,
       DrainRun.Result drain) {}
 
   private final BenchOptions options;
@@ -111,11 +111,11 @@ final class Report {
     ReplayReport.print(result);
   }
 
-  void latencyRelayMemory(RelayProcess.Heap heap, long rssKb) {
+  void latencyRelayMemory(ChildJvm.Heap heap, long rssKb) {
     memory.add(new Memory("latency phases", 0, heap, rssKb, null));
   }
 
-  void memoryCheck(double preload, DrainRun.Result result, RelayProcess.Heap heap, long rssKb) {
+  void memoryCheck(double preload, DrainRun.Result result, ChildJvm.Heap heap, long rssKb) {
     memoryPreloadSeconds = preload;
     memory.add(new Memory("memory check " + options.memoryShape(), result.events(), heap, rssKb,
         result));

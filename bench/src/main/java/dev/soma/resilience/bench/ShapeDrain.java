@@ -22,7 +22,7 @@ final class ShapeDrain {
    */
   record Result(BacklogShape shape, double preloadSeconds, ThroughputBaselines.Result round1,
       ThroughputBaselines.Result round2, DrainRun.Result drain, long duplicates,
-      RelayProcess.Heap heap, long rssKb) {
+      ChildJvm.Heap heap, long rssKb) {
 
     ThroughputBaselines.Result baselines() {
       return ThroughputBaselines.mean(round1, round2);
@@ -79,9 +79,9 @@ final class ShapeDrain {
         + options.drainTimeoutSeconds() + " s)");
     DrainRun.Result drain;
     long duplicates;
-    RelayProcess.Heap heap;
+    ChildJvm.Heap heap;
     long rss;
-    try (RelayProcess relay = run.relay(relayDb, "relay-drain-" + shape)) {
+    try (ChildJvm relay = run.relay(relayDb, "relay-drain-" + shape)) {
       relay.awaitStarted(120);
       CpuAccounting.Snapshot phase = run.cpu().snapshot();
       drain = DrainRun.measure(relay, relayDb, run.servers().admin, drainTopic, count,
