@@ -85,10 +85,10 @@ public final class Outbox {
   }
 
   /**
-   * Tells the relays on this node's event bus (in a cluster, every node's) that new events were
-   * committed; relays in other processes learn of them from PostgreSQL ({@code NOTIFY}) or their
-   * poll. Enqueueing registers it after the commit; call it directly only after committing rows the
-   * relay would otherwise find by its poll.
+   * Tells the relays of this process that new events were committed; relays in other processes,
+   * clustered or not, learn of them from PostgreSQL ({@code NOTIFY}) or their poll. Enqueueing
+   * registers it after the commit; call it directly only after committing rows the relay would
+   * otherwise find by its poll.
    */
   void committed() {
     vertx.eventBus().publish(OutboxAddresses.COMMITTED, new JsonObject());

@@ -39,7 +39,8 @@ final class WakeSignals {
   /** Starts calling {@code wake}; completes once the signals are registered. */
   Future<Void> start(Vertx vertx, Runnable wake) {
     this.vertx = vertx;
-    committed = vertx.eventBus().consumer(OutboxAddresses.COMMITTED, message -> wake.run());
+    // local: relays on other nodes learn of the commit from NOTIFY, like any other process
+    committed = vertx.eventBus().localConsumer(OutboxAddresses.COMMITTED, message -> wake.run());
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> wake.run());
     Future<Void> listening =
         listenTo.map(options -> listen(options, wake)).orElse(Future.succeededFuture());
