@@ -45,6 +45,7 @@ public final class OutboxRelay extends VerticleBase {
   private final OutboxConfig config;
   private final String relayId;
   private final TenantQuotas quotas;
+  private final ReplayPace replayPace;
   private final Clock clock;
   private final ClaimScheduler claims;
   private final RelayPacing pacing;
@@ -70,6 +71,7 @@ public final class OutboxRelay extends VerticleBase {
     this.relayId = relayId;
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock, parts.flags(), parts.relayNodes());
+    this.replayPace = new ReplayPace(config.replay().rate(), parts.relayNodes(), clock);
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
     this.publishers =
@@ -118,8 +120,8 @@ public final class OutboxRelay extends VerticleBase {
 
   /**
    * Moves replayed rows that are due from the replay schedule to pending (sql/V11), a chunk at a
-   * time while there are more, and claims at once when it moved some. One round at a time; every
-   * relay does it, so a replay goes on while any relay runs.
+   * time while there are more and its {@link ReplayPace} allows, and claims at once when it moved
+   * some. One round at a time; every relay does it, so a replay goes on while any relay runs.
    */
   private void releaseDueReplays() {
     if (releasing) {
@@ -145,15 +147,20 @@ public final class OutboxRelay extends VerticleBase {
   }
 
   private Future<Void> releaseChunks() {
+    int allowed = Math.min(RELEASE_CHUNK, replayPace.available());
+    if (allowed == 0) {
+      return Future.succeededFuture();
+    }
     return repository
-        .releaseDueReplays(RELEASE_CHUNK)
+        .releaseDueReplays(allowed)
         .compose(
             released -> {
+              replayPace.spent(released);
               if (released == 0) {
                 return Future.succeededFuture();
               }
               wake();
-              return released < RELEASE_CHUNK ? Future.succeededFuture() : releaseChunks();
+              return released < allowed ? Future.succeededFuture() : releaseChunks();
             });
   }
 
