@@ -56,9 +56,9 @@ public final class Clustering {
   /**
    * This node's Vert.x with {@code options}, its metrics in {@code registry}: clustered when {@code
    * cluster} is present. A service node ({@code roles} not empty) exports {@code cluster_nodes},
-   * the nodes it sees (1 when it runs alone); a command's process (no roles) does not. Blocks the
-   * calling thread until joined; a node that cannot join within the join timeout gets a {@link
-   * ClusterJoinException} that says why.
+   * the nodes it sees (1 when it runs alone), and {@code cluster_nodes_expected}; a command's
+   * process (no roles) does not. Blocks the calling thread until joined; a node that cannot join
+   * within the join timeout gets a {@link ClusterJoinException} that says why.
    */
   public static ClusterNode start(
       Optional<ClusterConfig> cluster,
@@ -72,7 +72,7 @@ public final class Clustering {
     if (cluster.isEmpty()) {
       Vertx alone = builder.build();
       if (!roles.isEmpty()) {
-        nodesGauge(registry, () -> 1);
+        nodesGauges(registry, () -> 1, 1);
       }
       return new ClusterNode(alone, Optional.empty());
     }
@@ -104,13 +104,21 @@ public final class Clustering {
           e);
     }
     announce(manager.getHazelcastInstance(), c);
-    nodesGauge(registry, () -> manager.isActive() ? manager.getNodes().size() : 0);
+    if (!roles.isEmpty()) {
+      nodesGauges(
+          registry, () -> manager.isActive() ? manager.getNodes().size() : 0, c.expectedNodes());
+    }
     return new ClusterNode(vertx, Optional.of(manager.getHazelcastInstance()));
   }
 
-  private static void nodesGauge(MeterRegistry registry, Supplier<Number> nodes) {
+  private static void nodesGauges(MeterRegistry registry, Supplier<Number> nodes, int expected) {
     Gauge.builder("cluster_nodes", nodes)
         .description("Nodes of the cluster as this node sees them (1 for a node that runs alone)")
+        .register(registry);
+    Gauge.builder("cluster_nodes_expected", () -> expected)
+        .description(
+            "Nodes the cluster should have (SA01_CLUSTER_EXPECTED_NODES, by default the member"
+                + " list's length; 0: no expectation; 1 for a node that runs alone)")
         .register(registry);
   }
 

@@ -17,6 +17,9 @@ import java.util.Optional;
  *     SA01_CLUSTER_KUBERNETES_SERVICE})
  * @param joinTimeout how long joining may take before the node gives up and exits ({@code
  *     SA01_CLUSTER_JOIN_TIMEOUT_SECONDS})
+ * @param expectedNodes how many nodes the cluster should have, exported as {@code
+ *     cluster_nodes_expected} for the alert on fewer ({@code SA01_CLUSTER_EXPECTED_NODES}; by
+ *     default the member list's length; 0: no expectation)
  * @throws ConfigException when the host is empty, a port out of range, or neither or both of
  *     members and Kubernetes service are given
  */
@@ -26,7 +29,8 @@ public record ClusterConfig(
     int eventBusPort,
     List<String> members,
     Optional<String> kubernetesService,
-    Duration joinTimeout) {
+    Duration joinTimeout,
+    int expectedNodes) {
 
   public ClusterConfig {
     Require.nonEmpty("cluster.host", host);
@@ -35,6 +39,7 @@ public record ClusterConfig(
     members = List.copyOf(members);
     Require.present("cluster.kubernetesService", kubernetesService);
     Require.positive("cluster.joinTimeoutSeconds", joinTimeout);
+    Require.between("cluster.expectedNodes", expectedNodes, 0, 1000);
     if (members.isEmpty() == kubernetesService.isEmpty()) {
       throw ConfigException.invalid(
           ConfigSource.envName("cluster.members"),
@@ -53,12 +58,11 @@ public record ClusterConfig(
     if (!s.bool("cluster.enabled")) {
       for (String path : List.of("cluster.host", "cluster.members", "cluster.kubernetesService")) {
         if (!s.string(path).isEmpty()) {
-          throw ConfigException.invalid(
-              ConfigSource.envName(path),
-              s.string(path),
-              "unset while SA01_CLUSTER_ENABLED is false (set SA01_CLUSTER_ENABLED=true to"
-                  + " cluster)");
+          throw offWhileSet(path, s.string(path));
         }
+      }
+      if (s.intIn("cluster.expectedNodes", 0, 1000) != 0) {
+        throw offWhileSet("cluster.expectedNodes", s.string("cluster.expectedNodes"));
       }
       return Optional.empty();
     }
@@ -80,13 +84,23 @@ public record ClusterConfig(
           kubernetes,
           "a headless Service's DNS name, such as soma-cluster.default.svc.cluster.local");
     }
+    List<String> listed = members.isEmpty() ? List.of() : List.of(members.split(","));
+    int expected = s.intIn("cluster.expectedNodes", 0, 1000);
     return Optional.of(
         new ClusterConfig(
             host,
             s.intIn("cluster.port", 1, 65535),
             s.intIn("eventbus.port", 0, 65535),
-            members.isEmpty() ? List.of() : List.of(members.split(",")),
+            listed,
             kubernetes.isEmpty() ? Optional.empty() : Optional.of(kubernetes),
-            s.duration("cluster.joinTimeoutSeconds", 1, 3600)));
+            s.duration("cluster.joinTimeoutSeconds", 1, 3600),
+            expected == 0 ? listed.size() : expected));
+  }
+
+  private static ConfigException offWhileSet(String path, String value) {
+    return ConfigException.invalid(
+        ConfigSource.envName(path),
+        value,
+        "unset while SA01_CLUSTER_ENABLED is false (set SA01_CLUSTER_ENABLED=true to cluster)");
   }
 }

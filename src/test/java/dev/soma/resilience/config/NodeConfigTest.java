@@ -83,6 +83,7 @@ class NodeConfigTest {
     assertThat(cluster.members()).containsExactly("10.0.0.7:5701", "10.0.0.8:5701");
     assertThat(cluster.kubernetesService()).isEmpty();
     assertThat(cluster.joinTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(cluster.expectedNodes()).as("the member list's length").isEqualTo(2);
   }
 
   @Test
@@ -97,6 +98,24 @@ class NodeConfigTest {
 
     assertThat(cluster.kubernetesService()).contains("soma-cluster.soma.svc.cluster.local");
     assertThat(cluster.members()).isEmpty();
+    assertThat(cluster.expectedNodes()).as("no expectation unless told").isZero();
+  }
+
+  @Test
+  void theExpectedNodeCountIsTakenAsGivenOrRefusedWithoutClustering() {
+    ClusterConfig cluster =
+        load(Map.of(
+                "SA01_CLUSTER_ENABLED", "true",
+                "SA01_CLUSTER_HOST", "10.1.2.3",
+                "SA01_CLUSTER_KUBERNETES_SERVICE", "soma-cluster.soma.svc.cluster.local",
+                "SA01_CLUSTER_EXPECTED_NODES", "3"))
+            .cluster()
+            .orElseThrow();
+    assertThat(cluster.expectedNodes()).isEqualTo(3);
+
+    assertThatThrownBy(() -> load(Map.of("SA01_CLUSTER_EXPECTED_NODES", "3")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SA01_CLUSTER_EXPECTED_NODES must be unset while");
   }
 
   @Test
@@ -163,7 +182,7 @@ class NodeConfigTest {
     assertThatThrownBy(
             () ->
                 new ClusterConfig(
-                    "h", 0, 0, List.of("h:1"), Optional.empty(), Duration.ofSeconds(1)))
+                    "h", 0, 0, List.of("h:1"), Optional.empty(), Duration.ofSeconds(1), 1))
         .isInstanceOf(ConfigException.class)
         .hasMessage("SA01_CLUSTER_PORT must be from 1 to 65535, but was '0'");
   }
