@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
 
 /**
  * Decides when a repeated failure is worth a log line, so that an outage does not flood the log it
@@ -49,6 +50,29 @@ public final class FailureLog {
     }
     seen.suppressed().incrementAndGet();
     return new Verdict(false, false, 0);
+  }
+
+  /**
+   * Logs {@code failure} of a background round ({@code what}: "outbox relay r1: claim failed") as a
+   * warning without its stack trace, when {@link #record} says it is worth a line; the later lines
+   * carry the count of the failures left out since the last one. Returns whether it logged.
+   */
+  public boolean warn(Logger log, String what, Throwable failure) {
+    Verdict verdict = record(failure);
+    if (verdict.first()) {
+      log.warn("{}: {} (the same again is counted, one line {})", what, failure, per());
+    } else if (verdict.log()) {
+      log.warn(
+          "{}: {} ({} more failed the same way since the last line)",
+          what,
+          failure,
+          verdict.suppressed());
+    }
+    return verdict.log();
+  }
+
+  private String per() {
+    return every.toSeconds() % 60 == 0 ? "every " + every.toMinutes() + " min" : "every " + every;
   }
 
   /** The innermost cause's class and message: what the same outage has in common. */

@@ -1,5 +1,6 @@
 package dev.soma.resilience.memory.internal;
 
+import dev.soma.resilience.common.FailureLog;
 import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.MemoryConfig;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class MemorySync extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemorySync.class);
+
+  /** One line per outage, then a count a minute: a round fails every poll while it lasts. */
+  private final FailureLog roundFailures = new FailureLog(Clock.systemUTC(), Duration.ofMinutes(1));
 
   private final PendingMemories queue;
 
@@ -111,7 +116,7 @@ public final class MemorySync extends VerticleBase {
             ar -> {
               running = false;
               if (ar.failed()) {
-                LOG.warn("memory sync round failed: {}", ar.cause().toString());
+                roundFailures.warn(LOG, "memory sync round failed", ar.cause());
               } else {
                 sinceStart = sinceStart.plus(ar.result());
                 if (again || ar.result().synced() > 0) {

@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.common.FailureLog;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
 import io.vertx.core.Future;
@@ -7,6 +8,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -20,6 +23,9 @@ import org.slf4j.LoggerFactory;
 public final class OutboxHousekeeping extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxHousekeeping.class);
+
+  /** One line per outage, then a count a minute, for each of its periodic tasks. */
+  private final FailureLog failures = new FailureLog(Clock.systemUTC(), Duration.ofMinutes(1));
 
   static final int DELETE_CHUNK = 5000;
 
@@ -70,10 +76,10 @@ public final class OutboxHousekeeping extends VerticleBase {
             config.cleanupInterval().toMillis(),
             id -> {
               deleteExpired()
-                  .onFailure(e -> LOG.warn("outbox retention cleanup failed: {}", e.toString()));
+                  .onFailure(e -> failures.warn(LOG, "outbox retention cleanup failed", e));
               deadLetters
                   .publishPending(500)
-                  .onFailure(e -> LOG.warn("dead-letter publishing failed: {}", e.toString()));
+                  .onFailure(e -> failures.warn(LOG, "dead-letter publishing failed", e));
             });
     gaugeTimer =
         vertx.setPeriodic(
@@ -87,7 +93,7 @@ public final class OutboxHousekeeping extends VerticleBase {
                           counts.forEach(message::put);
                           vertx.eventBus().publish(OutboxAddresses.PENDING_COUNTS, message);
                         })
-                    .onFailure(e -> LOG.warn("pending gauge refresh failed: {}", e.toString())));
+                    .onFailure(e -> failures.warn(LOG, "pending gauge refresh failed", e)));
     return Future.succeededFuture();
   }
 

@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.common.FailureLog;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
@@ -46,6 +47,7 @@ public final class OutboxRelay extends VerticleBase {
   private final String relayId;
   private final TenantQuotas quotas;
   private final ReplayPace replayPace;
+  private final FailureLog failures;
   private final Clock clock;
   private final ClaimScheduler claims;
   private final RelayPacing pacing;
@@ -72,6 +74,7 @@ public final class OutboxRelay extends VerticleBase {
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock, parts.flags(), parts.relayNodes());
     this.replayPace = new ReplayPace(config.replay().rate(), parts.relayNodes(), clock);
+    this.failures = new FailureLog(clock, Duration.ofMinutes(1));
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
     this.publishers =
@@ -212,8 +215,7 @@ public final class OutboxRelay extends VerticleBase {
               if (ar.failed()) {
                 claimNumbers.closed(number);
                 claims.finished(bucket, 0);
-                LOG.warn(
-                    "outbox relay {}: claim failed, retrying: {}", relayId, ar.cause().toString());
+                failures.warn(LOG, "outbox relay " + relayId + ": claim failed", ar.cause());
                 paced(pacing.apply(Event.CLAIM_FAILED));
                 settleCheck();
                 return;
