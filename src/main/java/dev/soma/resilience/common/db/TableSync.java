@@ -1,5 +1,6 @@
 package dev.soma.resilience.common.db;
 
+import dev.soma.resilience.common.FailureLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgChannel;
 import io.vertx.pgclient.pubsub.PgSubscriber;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class TableSync<T> extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TableSync.class);
+
+  /** One line per outage, then a count a minute: the table is re-read every few seconds. */
+  private final FailureLog failures = new FailureLog(Clock.systemUTC(), Duration.ofMinutes(1));
 
   /** What a {@link TableSync} keeps up to date. Called on the sync's event loop. */
   public interface Target<T> {
@@ -124,9 +129,7 @@ public final class TableSync<T> extends VerticleBase {
   }
 
   private void reloadQuietly() {
-    reload()
-        .onFailure(
-            e -> LOG.warn("{} not re-read, keeping the last: {}", names.what(), e.toString()));
+    reload().onFailure(e -> failures.warn(LOG, names.what() + " not re-read, keeping the last", e));
   }
 
   /** Reads and applies the table; completes with what is in force afterwards. */
