@@ -66,7 +66,8 @@ public final class AgentTurns {
   /**
    * Runs a turn. With {@code onToken} null the answer comes whole; otherwise each token is handed
    * to it as it arrives and the result follows the last one. Fails with {@link TurnFailed} when no
-   * provider answered, with {@link Conversations.DuplicateMessage} when the message id is taken.
+   * provider answered, with {@link Conversations.DuplicateMessage} when the message id is taken
+   * (known only while the database answers: a journaled duplicate is stored once by the replay).
    */
   public Future<JsonObject> run(TurnRequest turn, Consumer<String> onToken) {
     return run(turn, onToken, Optional.empty());
@@ -79,7 +80,14 @@ public final class AgentTurns {
    */
   public Future<JsonObject> run(
       TurnRequest turn, Consumer<String> onToken, Optional<JournaledWrites.Keyed> keyed) {
-    return store(turn, turn.messageId(), "user", turn.content(), new JsonObject(), null, keyed)
+    return store(
+            turn,
+            turn.messageId(),
+            "user",
+            turn.content(),
+            new JsonObject(),
+            null,
+            Optional.empty())
         .compose(stored -> answer(turn, onToken, keyed, stored.journaled()));
   }
 
@@ -149,7 +157,7 @@ public final class AgentTurns {
     JsonObject request =
         JournaledMessage.request(turn.conversationId(), messageId, role, content, metadata);
     if (answer != null && keyed.isPresent()) {
-      request.put(JournaledMessage.TURN, answer);
+      request.put(JournaledMessage.TURN, answer.copy());
     }
     return writes.write(
         messages, turn.tenant(), request, answer == null ? Optional.empty() : keyed);

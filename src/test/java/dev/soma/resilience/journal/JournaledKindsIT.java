@@ -263,11 +263,53 @@ class JournaledKindsIT {
         .containsAll(written.stream().filter(k -> k.startsWith("degradation:postgresql")).toList());
   }
 
+  @Test
+  void aNodeThatRunsOnlyTheMonitorJournalsItsEventsAndReplaysThemItself() throws Exception {
+    Path monitorData = TestServices.tempDir("journaled-kinds-monitor");
+    Application monitor =
+        Application.start(
+            OutboxFixture.config(
+                Map.ofEntries(
+                    Map.entry(
+                        "SA01_DATABASE_URL",
+                        TestServices.databaseUrlSetting(proxy.through(fx.databaseUrl))),
+                    Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
+                    Map.entry("SA01_HTTP_PORT", "0"),
+                    Map.entry("SA01_ROLES", "monitor"),
+                    Map.entry("SA01_DATA_DIR", monitorData.toString()),
+                    Map.entry("SA01_JOURNAL_REPLAY_INTERVAL_MS", "200"),
+                    Map.entry("SA01_DEGRADATION_PROBE_INTERVAL_MS", "200"),
+                    Map.entry("SA01_DEGRADATION_PROBE_TIMEOUT_MS", "500"),
+                    Map.entry("SA01_DEGRADATION_EVALUATION_INTERVAL_MS", "200"),
+                    Map.entry("SA01_DEGRADATION_EVENTS_TOPIC", EVENTS_TOPIC))),
+            Application.Role.SERVICE);
+    try {
+      Path journal = monitorData.resolve("journal");
+      proxy.cut();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> records(journal, JournaledEvent.DEGRADATION, "waiting") > 0);
+      proxy.restore();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> records(journal, JournaledEvent.DEGRADATION, "waiting") == 0);
+      assertThat(records(journal, JournaledEvent.DEGRADATION, "replayed")).isPositive();
+    } finally {
+      proxy.restore();
+      monitor.close();
+    }
+  }
+
   /** The journal's records of {@code kind} waiting for the replay (read as {@code inspect}). */
   private static long journaled(String kind) throws Exception {
-    return JournalInspection.of(dataDir.resolve("journal")).getJsonArray("records").stream()
+    return records(dataDir.resolve("journal"), kind, "waiting");
+  }
+
+  private static long records(Path journal, String kind, String state) throws Exception {
+    return JournalInspection.of(journal).getJsonArray("records").stream()
         .map(JsonObject.class::cast)
-        .filter(g -> g.getString("kind").equals(kind) && g.getString("state").equals("waiting"))
+        .filter(g -> g.getString("kind").equals(kind) && g.getString("state").equals(state))
         .mapToLong(g -> g.getLong("records"))
         .sum();
   }
