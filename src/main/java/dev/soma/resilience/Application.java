@@ -29,6 +29,7 @@ import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.journal.Journal;
 import dev.soma.resilience.journal.JournalMetrics;
 import dev.soma.resilience.journal.JournalReplay;
+import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.memory.Memories;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
@@ -258,8 +259,10 @@ public final class Application implements AutoCloseable {
    */
   private Future<?> deployService(ServiceConfig config) {
     NodeConfig node = config.node();
+    // the API journals its writes, the monitor its events: a node running either keeps a journal
+    // (in its own data directory) and replays it
     Future<Journal> opened =
-        node.runs(NodeRole.API)
+        node.runs(NodeRole.API) || node.runs(NodeRole.MONITOR)
             ? vertx.executeBlocking(
                 () -> Journal.open(config.journal().settings(), Clock.systemUTC()))
             : Future.succeededFuture();
@@ -277,6 +280,21 @@ public final class Application implements AutoCloseable {
     List<RouteModule> routes = new ArrayList<>();
     List<Supplier<Future<?>>> parts = new ArrayList<>();
     ServiceMeters.featureFlags(flags, registry);
+    JournaledWrites writes =
+        new JournaledWrites(pool, Optional.ofNullable(journal), Clock.systemUTC());
+    if (journal != null && !node.runs(NodeRole.API)) {
+      JournalReplay replay =
+          AgentApi.journalReplay(
+              pool,
+              keeper,
+              outbox,
+              memories.service(),
+              config,
+              journal,
+              config.journal().replayInterval());
+      JournalMetrics.register(registry, journal, replay);
+      parts.add(() -> vertx.deployVerticle(replay));
+    }
     if (node.runs(NodeRole.API)) {
       KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
       AgentApi.Parts api =
@@ -305,7 +323,13 @@ public final class Application implements AutoCloseable {
           () ->
               vertx.deployVerticle(
                   new StorageFailoverVerticle(
-                      config.storage(), pool, outbox, registry, Clock.systemUTC(), breakers)));
+                      config.storage(),
+                      pool,
+                      writes,
+                      outbox,
+                      registry,
+                      Clock.systemUTC(),
+                      breakers)));
       routes.addAll(
           List.of(agentApi, new ApiDocs(), new StatusPage(status, Optional.ofNullable(journal))));
     }
@@ -331,6 +355,7 @@ public final class Application implements AutoCloseable {
                       pool,
                       admin,
                       outbox,
+                      writes,
                       registry,
                       processName(),
                       clusterNode.leadership(NodeRole.MONITOR, Clock.systemUTC()),

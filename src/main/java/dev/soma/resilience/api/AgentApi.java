@@ -16,8 +16,10 @@ import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.journal.Journal;
 import dev.soma.resilience.journal.JournalKind;
 import dev.soma.resilience.journal.JournalReplay;
+import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.DeadLetters;
+import dev.soma.resilience.outbox.JournaledEvent;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxInspection;
 import dev.soma.resilience.outbox.OutboxReplay;
@@ -35,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The agent API's routes: {@code /v1/*} for tenants (API key, rate limit, backlog gate) and {@code
@@ -60,6 +63,7 @@ public final class AgentApi implements RouteModule {
   private final ServiceConfig service;
   private final UploadSpool spool;
   private final AdminRoutes admin;
+  private final Outbox outbox;
 
   /** The process's parts the routes share. */
   public record Parts(
@@ -78,6 +82,7 @@ public final class AgentApi implements RouteModule {
   public AgentApi(Vertx vertx, ServiceConfig service, Parts parts, MeterRegistry registry) {
     this.service = service;
     this.config = service.api();
+    this.outbox = parts.outbox();
     this.tenants = new Tenants(parts.pool(), parts.keys());
     this.limiter = parts.limiter();
     this.requests = idempotentRequests(parts.pool(), parts.keeper(), service);
@@ -85,16 +90,18 @@ public final class AgentApi implements RouteModule {
     this.conversations =
         new ConversationRoutes(parts.pool(), parts.outbox(), create, parts.sessions());
     this.memories = new MemoryRoutes(parts.memories(), create, parts.sessions());
+    JournaledWrites writes =
+        new JournaledWrites(parts.pool(), Optional.ofNullable(parts.journal()), Clock.systemUTC());
     AgentTurns turns =
         new AgentTurns(
             vertx,
-            parts.pool(),
+            writes,
             parts.outbox(),
             parts.memories(),
             parts.sessions(),
             parts.status(),
             service.llm().deadline());
-    this.chat = new ChatRoutes(turns, create, requests, parts.status());
+    this.chat = new ChatRoutes(turns, create, requests, writes, parts.status());
     this.spool =
         new UploadSpool(
             service.storage().spoolDir(), vertx.createSharedWorkerExecutor("upload-spool", 2));
@@ -128,12 +135,20 @@ public final class AgentApi implements RouteModule {
   private List<JournalKind> journalKinds() {
     List<JournalKind> kinds = new ArrayList<>(conversations.journalKinds());
     kinds.addAll(memories.journalKinds());
+    kinds.addAll(eventKinds(outbox));
     return kinds;
   }
 
+  /** The writes that are one outbox event: an upload's queue entry, a degradation event. */
+  private static List<JournalKind> eventKinds(Outbox outbox) {
+    return List.of(
+        new JournaledEvent(JournaledEvent.UPLOAD_QUEUED, outbox),
+        new JournaledEvent(JournaledEvent.DEGRADATION, outbox));
+  }
+
   /**
-   * A replay of {@code journal} with the agent API's writes, without the API (for the {@code
-   * journal replay} command).
+   * A replay of {@code journal} with every write a journal can hold, without the API (for the
+   * {@code journal replay} command, and a node that journals only its monitor's events).
    */
   public static JournalReplay journalReplay(
       Pool pool,
@@ -146,6 +161,7 @@ public final class AgentApi implements RouteModule {
     List<JournalKind> kinds =
         new ArrayList<>(ConversationRoutes.journalKinds(new Conversations(outbox)));
     kinds.add(new JournaledMemory(memories));
+    kinds.addAll(eventKinds(outbox));
     return new JournalReplay(
         journal,
         pool,

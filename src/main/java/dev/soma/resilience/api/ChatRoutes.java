@@ -2,11 +2,18 @@ package dev.soma.resilience.api;
 
 import dev.soma.resilience.chat.AgentTurns;
 import dev.soma.resilience.chat.Conversations;
+import dev.soma.resilience.chat.JournaledMessage;
 import dev.soma.resilience.chat.TurnRequest;
+import dev.soma.resilience.common.db.DatabaseErrors;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.llm.LlmError;
 import dev.soma.resilience.idempotency.IdempotentRequests;
+import dev.soma.resilience.journal.Journal;
+import dev.soma.resilience.journal.JournalFullException;
+import dev.soma.resilience.journal.JournalRecord;
+import dev.soma.resilience.journal.JournalReplay;
+import dev.soma.resilience.journal.JournaledWrites;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
@@ -14,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -23,6 +31,11 @@ import java.util.UUID;
  * agents: chat messages in, tokens out, degradation status changes pushed as they happen. An SSE
  * stream carries the status changes that happen while it is open as {@code status} events. Each
  * socket and stream listens to the status view only while it is open.
+ *
+ * <p>While PostgreSQL cannot be reached a turn is still answered, its messages journaled ({@link
+ * AgentTurns}): a whole answer is then {@code 202} with {@code "status": "journaled"}, a stream's
+ * and a socket's {@code end} says the same. An {@code Idempotency-Key} is then journaled with the
+ * answer: sent again while it waits, it gets that answer again; after the replay, the stored one.
  */
 final class ChatRoutes {
 
@@ -46,16 +59,19 @@ final class ChatRoutes {
   private final AgentTurns turns;
   private final IdempotentCreate create;
   private final IdempotentRequests requests;
+  private final JournaledWrites writes;
   private final DegradationStatusView status;
 
   ChatRoutes(
       AgentTurns turns,
       IdempotentCreate create,
       IdempotentRequests requests,
+      JournaledWrites writes,
       DegradationStatusView status) {
     this.create = create;
     this.turns = turns;
     this.requests = requests;
+    this.writes = writes;
     this.status = status;
   }
 
@@ -102,7 +118,13 @@ final class ChatRoutes {
       return;
     }
     if (key == null) {
-      turns.run(turn, null).onSuccess(ctx::json).onFailure(e -> ctx.fail(problem(e)));
+      turns
+          .run(turn, null)
+          .onSuccess(result -> IdempotentCreate.send(ctx, statusOf(result), result, false))
+          .onFailure(e -> ctx.fail(problem(e)));
+      return;
+    }
+    if (IdempotentCreate.malformed(ctx, key)) {
       return;
     }
     // under a key, a turn without a messageId gets one from the key, so a retry after a failure
@@ -113,23 +135,100 @@ final class ChatRoutes {
                 UUID.nameUUIDFromBytes(("idempotency-key:" + key).getBytes(StandardCharsets.UTF_8))
                     .toString())
             : turn;
+    JournaledWrites.Keyed journalKey =
+        new JournaledWrites.Keyed(key, IdempotentCreate.fingerprint(ctx), 200);
+    if (writes.journaling()) {
+      journaledTurn(ctx, keyed, journalKey);
+      return;
+    }
     create.once(
         ctx,
         key,
+        e -> {
+          if (DatabaseErrors.isUnreachable(e)) {
+            journaledTurn(ctx, keyed, journalKey);
+          } else {
+            ctx.fail(e);
+          }
+        },
         () ->
-            turns
-                .run(keyed, null)
-                .recover(
-                    e ->
-                        e instanceof Conversations.DuplicateMessage
-                            ? turns.resume(keyed, null)
-                            : Future.failedFuture(e))
+            answer(keyed, journalKey)
                 .recover(e -> Future.failedFuture(problem(e)))
                 .compose(
                     result ->
-                        requests
-                            .complete(requests.pool(), tenant, key, 200, result)
-                            .map(new IdempotentCreate.Reply(200, result))));
+                        statusOf(result) == 202
+                            ? Future.succeededFuture(new IdempotentCreate.Reply(202, result))
+                            : requests
+                                .complete(requests.pool(), tenant, key, 200, result)
+                                .map(new IdempotentCreate.Reply(200, result))));
+  }
+
+  /** The turn, or its answer alone when its message is stored already (a retry under a key). */
+  private Future<JsonObject> answer(TurnRequest turn, JournaledWrites.Keyed key) {
+    return turns
+        .run(turn, null, Optional.of(key))
+        .recover(
+            e ->
+                e instanceof Conversations.DuplicateMessage
+                    ? turns.resume(turn, null, Optional.of(key))
+                    : Future.failedFuture(e));
+  }
+
+  /**
+   * A turn under an {@code Idempotency-Key} while the database cannot be reached (the key cannot be
+   * looked up there): the journal knows the keys it holds; a new one is journaled with the answer.
+   */
+  private void journaledTurn(RoutingContext ctx, TurnRequest turn, JournaledWrites.Keyed key) {
+    Optional<JournalRecord> earlier =
+        writes.journal().flatMap(journal -> journal.pendingWithKey(turn.tenant(), key.key()));
+    if (earlier.isPresent()) {
+      answerJournaled(ctx, key, earlier.get());
+      return;
+    }
+    answer(turn, key)
+        .compose(
+            result ->
+                statusOf(result) == 202
+                    ? Future.succeededFuture(result)
+                    // the database took it after all: the key's answer goes there
+                    : requests
+                        .storeReplayed(
+                            requests.pool(),
+                            turn.tenant(),
+                            key.key(),
+                            key.requestHash(),
+                            200,
+                            result)
+                        .map(result))
+        .onSuccess(result -> IdempotentCreate.send(ctx, statusOf(result), result, false))
+        .onFailure(
+            e -> {
+              if (e instanceof Journal.KeyJournaled same) {
+                answerJournaled(ctx, key, same.earlier());
+              } else {
+                ctx.fail(problem(e));
+              }
+            });
+  }
+
+  /** Answers a key journaled already: its answer again, or 422 for another request. */
+  private static void answerJournaled(
+      RoutingContext ctx, JournaledWrites.Keyed key, JournalRecord earlier) {
+    JsonObject envelope = earlier.body();
+    if (!key.requestHash().equals(envelope.getString(JournalReplay.REQUEST_HASH))) {
+      ctx.fail(
+          Problem.unprocessable(
+              "this " + IdempotentCreate.HEADER + " was used for a different request"));
+      return;
+    }
+    // the same fingerprint: a chat answer's record, which carries the turn's answer
+    JsonObject request = envelope.getJsonObject(JournalReplay.REQUEST);
+    IdempotentCreate.send(ctx, 202, JournaledMessage.answerOf(request), true);
+  }
+
+  /** 202 for a turn whose messages were journaled, else 200. */
+  private static int statusOf(JsonObject result) {
+    return "journaled".equals(result.getString("status")) ? 202 : 200;
   }
 
   private void streamTurn(RoutingContext ctx, TurnRequest turn) {
@@ -246,6 +345,12 @@ final class ChatRoutes {
       error.retryAfterMs().ifPresent(ms -> json.put("retryAfterMs", ms));
       return json;
     }
+    if (e instanceof JournalFullException) {
+      return new JsonObject()
+          .put("status", 503)
+          .put("partial", false)
+          .put("message", "the database is unreachable and the local journal is full; retry later");
+    }
     if (e instanceof Conversations.DuplicateMessage) {
       return new JsonObject()
           .put("status", 409)
@@ -261,6 +366,12 @@ final class ChatRoutes {
   private static Throwable problem(Throwable e) {
     if (e instanceof Conversations.DuplicateMessage) {
       return Problem.conflict(e.getMessage());
+    }
+    if (e instanceof JournalFullException) {
+      return Problem.unavailable(
+          "the database is unreachable and the local journal is full; the turn was not stored,"
+              + " retry later",
+          IdempotentCreate.JOURNAL_FULL_RETRY_SECONDS);
     }
     var failed = AgentTurns.failureOf(e);
     if (failed.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.chat.Conversations;
+import dev.soma.resilience.chat.JournaledMessage;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.journal.JournalKind;
 import dev.soma.resilience.outbox.Outbox;

@@ -149,7 +149,8 @@ final class IdempotentCreate {
     once(ctx, key, ctx::fail, proceed);
   }
 
-  private void once(
+  /** As above; {@code failed} takes what fails before or in {@code proceed} (after the key). */
+  void once(
       RoutingContext ctx, String key, Consumer<Throwable> failed, Supplier<Future<Reply>> proceed) {
     String tenant = TenantGate.tenant(ctx);
     if (malformed(ctx, key)) {
@@ -162,7 +163,7 @@ final class IdempotentCreate {
   }
 
   /** Fails {@code ctx} with 400 when {@code key} is not a valid key; says whether it did. */
-  private static boolean malformed(RoutingContext ctx, String key) {
+  static boolean malformed(RoutingContext ctx, String key) {
     if (KEY.matcher(key).matches()) {
       return false;
     }
@@ -170,7 +171,7 @@ final class IdempotentCreate {
     return true;
   }
 
-  private static String fingerprint(RoutingContext ctx) {
+  static String fingerprint(RoutingContext ctx) {
     return IdempotentRequests.fingerprint(
         ctx.request().method().name(),
         ctx.request().path(),
@@ -258,7 +259,7 @@ final class IdempotentCreate {
     }
   }
 
-  private static void send(RoutingContext ctx, int status, JsonObject body, boolean replayed) {
+  static void send(RoutingContext ctx, int status, JsonObject body, boolean replayed) {
     if (replayed) {
       ctx.response().putHeader("Idempotent-Replayed", "true");
     }

@@ -1,12 +1,12 @@
 package dev.soma.resilience.chat;
 
-import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.degradation.DegradationLevel;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.HealthState;
 import dev.soma.resilience.failover.llm.LlmReply;
 import dev.soma.resilience.failover.llm.LlmRequest;
+import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.session.SessionContext;
@@ -14,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +26,10 @@ import java.util.function.Consumer;
  * the session's context alone while SomaBrain is not usable; (4) ask the LLM through the failover
  * chain; (5) store the answer with its event. The result says which provider served and what was
  * degraded. Used by {@code POST /v1/chat} (whole or SSE) and the WebSocket.
+ *
+ * <p>While PostgreSQL cannot be reached, both messages are journaled ({@link JournaledMessage},
+ * through {@link JournaledWrites}) instead of stored, in conversation order, and the turn is still
+ * answered; its result then says {@code "status": "journaled"}.
  */
 public final class AgentTurns {
 
@@ -36,8 +39,8 @@ public final class AgentTurns {
   static final String SYSTEM_PROMPT = "You are the Soma agent. Use the context when it helps.";
 
   private final Vertx vertx;
-  private final Pool pool;
-  private final Conversations conversations;
+  private final JournaledWrites writes;
+  private final JournaledMessage messages;
   private final MemoryService memories;
   private final SessionContext sessions;
   private final DegradationStatusView status;
@@ -45,15 +48,15 @@ public final class AgentTurns {
 
   public AgentTurns(
       Vertx vertx,
-      Pool pool,
+      JournaledWrites writes,
       Outbox outbox,
       MemoryService memories,
       SessionContext sessions,
       DegradationStatusView status,
       Duration deadline) {
     this.vertx = vertx;
-    this.pool = pool;
-    this.conversations = new Conversations(outbox);
+    this.writes = writes;
+    this.messages = new JournaledMessage(new Conversations(outbox));
     this.memories = memories;
     this.sessions = sessions;
     this.status = status;
@@ -63,18 +66,45 @@ public final class AgentTurns {
   /**
    * Runs a turn. With {@code onToken} null the answer comes whole; otherwise each token is handed
    * to it as it arrives and the result follows the last one. Fails with {@link TurnFailed} when no
-   * provider answered, with {@link Conversations.DuplicateMessage} when the message id is taken.
+   * provider answered, with {@link Conversations.DuplicateMessage} when the message id is taken
+   * (known only while the database answers: a journaled duplicate is stored once by the replay).
    */
   public Future<JsonObject> run(TurnRequest turn, Consumer<String> onToken) {
-    return store(turn, turn.messageId(), "user", turn.content(), new JsonObject())
-        .compose(stored -> resume(turn, onToken));
+    return run(turn, onToken, Optional.empty());
+  }
+
+  /**
+   * As above; should the answer be journaled, it is under {@code keyed}'s {@code Idempotency-Key},
+   * which then answers the turn's result (fails with {@link
+   * dev.soma.resilience.journal.Journal.KeyJournaled} when the key is journaled already).
+   */
+  public Future<JsonObject> run(
+      TurnRequest turn, Consumer<String> onToken, Optional<JournaledWrites.Keyed> keyed) {
+    return store(
+            turn,
+            turn.messageId(),
+            "user",
+            turn.content(),
+            new JsonObject(),
+            null,
+            Optional.empty())
+        .compose(stored -> answer(turn, onToken, keyed, stored.journaled()));
   }
 
   /**
    * Answers a turn whose user message is already stored: a retry, under its {@code
    * Idempotency-Key}, of a turn that failed after storing it. Nothing is stored twice.
    */
-  public Future<JsonObject> resume(TurnRequest turn, Consumer<String> onToken) {
+  public Future<JsonObject> resume(
+      TurnRequest turn, Consumer<String> onToken, Optional<JournaledWrites.Keyed> keyed) {
+    return answer(turn, onToken, keyed, false);
+  }
+
+  private Future<JsonObject> answer(
+      TurnRequest turn,
+      Consumer<String> onToken,
+      Optional<JournaledWrites.Keyed> keyed,
+      boolean userJournaled) {
     String replyId = turn.messageId() + ":reply";
     return context(turn)
         .compose(
@@ -82,15 +112,19 @@ public final class AgentTurns {
                 ask(turn, context, onToken)
                     .recover(
                         e ->
-                            storeReply(turn, replyId, partialOf(e), null, true)
+                            storeReply(turn, replyId, partialOf(e), null, null, Optional.empty())
                                 .transform(stored -> Future.failedFuture(e)))
                     .compose(
-                        reply ->
-                            storeReply(turn, replyId, reply.content(), reply, false)
-                                .map(
-                                    v ->
-                                        answer(
-                                            turn, replyId, reply, context, degradedServices()))));
+                        reply -> {
+                          JsonObject answer =
+                              answer(turn, replyId, reply, context, degradedServices());
+                          return storeReply(turn, replyId, reply.content(), reply, answer, keyed)
+                              .map(
+                                  journaled ->
+                                      journaled || userJournaled
+                                          ? answer.put("status", "journaled")
+                                          : answer);
+                        }));
   }
 
   /** What the caller gets for a turn that was answered. */
@@ -108,14 +142,25 @@ public final class AgentTurns {
         .put("degraded", degraded);
   }
 
-  /** Stores one message of the turn's conversation in a transaction of its own. */
-  private Future<?> store(
-      TurnRequest turn, String messageId, String role, String content, JsonObject metadata) {
-    return Transaction.run(
-        pool,
-        tx ->
-            conversations.store(
-                tx, turn.tenant(), turn.conversationId(), messageId, role, content, metadata));
+  /**
+   * Stores one message of the turn's conversation in a transaction of its own, or journals it;
+   * {@code turn}, the answer, goes with it when it is journaled under {@code keyed}'s key.
+   */
+  private Future<JournaledWrites.Outcome> store(
+      TurnRequest turn,
+      String messageId,
+      String role,
+      String content,
+      JsonObject metadata,
+      JsonObject answer,
+      Optional<JournaledWrites.Keyed> keyed) {
+    JsonObject request =
+        JournaledMessage.request(turn.conversationId(), messageId, role, content, metadata);
+    if (answer != null && keyed.isPresent()) {
+      request.put(JournaledMessage.TURN, answer.copy());
+    }
+    return writes.write(
+        messages, turn.tenant(), request, answer == null ? Optional.empty() : keyed);
   }
 
   /**
@@ -201,20 +246,24 @@ public final class AgentTurns {
   /**
    * Stores the agent's answer with its event. A stream cut after its first token stores the part
    * the user saw, flagged {@code partial} (nothing the user saw goes unrecorded); a turn with no
-   * answer at all stores nothing.
+   * answer at all stores nothing. Completes with whether the answer was journaled.
    */
-  private Future<Void> storeReply(
-      TurnRequest turn, String replyId, String content, LlmReply reply, boolean partial) {
+  private Future<Boolean> storeReply(
+      TurnRequest turn,
+      String replyId,
+      String content,
+      LlmReply reply,
+      JsonObject answer,
+      Optional<JournaledWrites.Keyed> keyed) {
     if (content == null || content.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(false);
     }
-    JsonObject metadata = new JsonObject().put("partial", partial);
+    JsonObject metadata = new JsonObject().put("partial", reply == null);
     if (reply != null) {
       metadata.put("provider", reply.provider()).put("model", reply.model());
     }
-    return store(turn, replyId, "assistant", content, metadata)
-        .compose(key -> appendToSession(turn, content))
-        .mapEmpty();
+    return store(turn, replyId, "assistant", content, metadata, answer, keyed)
+        .compose(stored -> appendToSession(turn, content).map(stored.journaled()));
   }
 
   /** The user's message and the answer, as the session's latest turns (when there is a session). */

@@ -6,6 +6,7 @@ import dev.soma.resilience.degradation.internal.DegradationMetrics;
 import dev.soma.resilience.degradation.internal.DegradationMonitor;
 import dev.soma.resilience.degradation.internal.MonitorSeat;
 import dev.soma.resilience.degradation.internal.StandardDependencies;
+import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.outbox.Outbox;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,16 +23,18 @@ public final class DegradationMonitors {
 
   /**
    * The monitor of the standard dependencies (PostgreSQL through {@code pool}, Kafka through {@code
-   * admin}, and whatever {@code config} declares), writing its events through {@code outbox} and
-   * naming {@code node} in them. It is active while {@code leadership} says this node leads
-   * (always, on a node that runs alone); a monitor that takes over continues from {@code lastSeen},
-   * the status this node last saw.
+   * admin}, and whatever {@code config} declares), writing its events through {@code outbox} (or
+   * journaling them through {@code writes} while PostgreSQL cannot be reached) and naming {@code
+   * node} in them. It is active while {@code leadership} says this node leads (always, on a node
+   * that runs alone); a monitor that takes over continues from {@code lastSeen}, the status this
+   * node last saw.
    */
   public static Deployable monitor(
       ServiceConfig config,
       Pool pool,
       KafkaAdminClient admin,
       Outbox outbox,
+      JournaledWrites writes,
       MeterRegistry registry,
       String node,
       Leadership leadership,
@@ -46,7 +49,7 @@ public final class DegradationMonitors {
                     config.degradation(),
                     StandardDependencies.of(config, pool, admin),
                     outbox,
-                    pool,
+                    writes,
                     metrics,
                     node,
                     Clock.systemUTC(),

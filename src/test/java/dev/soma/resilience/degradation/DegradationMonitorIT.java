@@ -12,6 +12,7 @@ import dev.soma.resilience.degradation.internal.DegradationMetrics;
 import dev.soma.resilience.degradation.internal.DegradationMonitor;
 import dev.soma.resilience.degradation.internal.StandardDependencies;
 import dev.soma.resilience.embedded.EmbeddedKafkaBroker;
+import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.testing.FreePort;
 import dev.soma.resilience.testing.GrpcHealthDouble;
 import dev.soma.resilience.testing.KafkaReader;
@@ -106,7 +107,7 @@ class DegradationMonitorIT {
                 config.degradation(),
                 StandardDependencies.of(config, fx.pool, admin),
                 fx.outbox,
-                fx.pool,
+                JournaledWrites.withoutJournal(fx.pool),
                 new DegradationMetrics(fx.meters),
                 "test-node",
                 Clock.systemUTC(),

@@ -1,13 +1,13 @@
 package dev.soma.resilience.degradation.internal;
 
-import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.degradation.DegradationLevel;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.StatusSnapshot;
+import dev.soma.resilience.journal.JournaledWrites;
+import dev.soma.resilience.outbox.JournaledEvent;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes status changes to Kafka topic {@code degradation.events} through the outbox, so they
  * survive a Kafka outage. Flapping is damped by a {@link SuppressionWindow}; a level held back is
- * written later by {@link #catchUp} once the window allows. Events wait in memory (bounded, oldest
- * dropped first with a warning) while PostgreSQL cannot take them, and are retried in order.
+ * written later by {@link #catchUp} once the window allows. While PostgreSQL cannot be reached,
+ * events are journaled ({@link JournaledEvent#DEGRADATION}) and replayed in order when it answers,
+ * however long the outage. Only when neither can take them (no journal on this node, the journal
+ * full) do they wait in memory (bounded, oldest dropped first with a warning), retried in order.
  *
  * <p>Each event's dedupe key is {@code degradation:<service>:<from>-><to>:<since>}: {@code from}
  * the level last written for the service, {@code to} its level now, {@code since} (epoch millis)
@@ -30,8 +32,8 @@ final class DegradationEvents {
   private static final Logger LOG = LoggerFactory.getLogger(DegradationEvents.class);
   private static final int MAX_WAITING = 1000;
 
-  private final Outbox outbox;
-  private final Pool pool;
+  private final JournaledWrites writes;
+  private final JournaledEvent kind;
   private final String topic;
   private final String tenant;
   private final String node;
@@ -41,15 +43,15 @@ final class DegradationEvents {
   private boolean writing;
 
   DegradationEvents(
+      JournaledWrites writes,
       Outbox outbox,
-      Pool pool,
       String topic,
       String tenant,
       String node,
       SuppressionWindow suppression,
       DegradationMetrics metrics) {
-    this.outbox = outbox;
-    this.pool = pool;
+    this.writes = writes;
+    this.kind = new JournaledEvent(JournaledEvent.DEGRADATION, outbox);
     this.topic = topic;
     this.tenant = tenant;
     this.node = node;
@@ -138,14 +140,18 @@ final class DegradationEvents {
     }
     writing = true;
     OutboxEntry next = waiting.peekFirst();
-    Transaction.run(pool, tx -> outbox.enqueue(tx, next))
+    writes
+        .write(kind, next.tenantId(), JournaledEvent.request(next))
         .onComplete(
             ar -> {
               writing = false;
               if (ar.succeeded()) {
                 waiting.remove(next);
                 metrics.eventWritten();
-                LOG.info("degradation event {} written (new: {})", next.dedupeKey(), ar.result());
+                LOG.info(
+                    "degradation event {} {}",
+                    next.dedupeKey(),
+                    ar.result().journaled() ? "journaled" : "written");
                 flush();
               } else {
                 LOG.warn(

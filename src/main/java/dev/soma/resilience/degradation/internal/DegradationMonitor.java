@@ -11,13 +11,13 @@ import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.HealthState;
 import dev.soma.resilience.degradation.StatusChange;
 import dev.soma.resilience.degradation.StatusSnapshot;
+import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ public final class DegradationMonitor extends VerticleBase {
   private final DegradationConfig config;
   private final List<MonitoredDependency> dependencies;
   private final Outbox outbox;
-  private final Pool pool;
+  private final JournaledWrites writes;
   private final DegradationMetrics metrics;
   private final String node;
   private final Clock clock;
@@ -71,7 +71,7 @@ public final class DegradationMonitor extends VerticleBase {
       DegradationConfig config,
       List<MonitoredDependency> dependencies,
       Outbox outbox,
-      Pool pool,
+      JournaledWrites writes,
       DegradationMetrics metrics,
       String node,
       Clock clock,
@@ -80,7 +80,7 @@ public final class DegradationMonitor extends VerticleBase {
     this.config = config;
     this.dependencies = List.copyOf(dependencies);
     this.outbox = outbox;
-    this.pool = pool;
+    this.writes = writes;
     this.metrics = metrics;
     this.node = node;
     this.clock = clock;
@@ -94,8 +94,8 @@ public final class DegradationMonitor extends VerticleBase {
   public Future<?> start() {
     events =
         new DegradationEvents(
+            writes,
             outbox,
-            pool,
             config.eventsTopic(),
             config.eventsTenant(),
             node,

@@ -13,6 +13,7 @@ import dev.soma.resilience.failover.storage.internal.RedisStore;
 import dev.soma.resilience.failover.storage.internal.S3Store;
 import dev.soma.resilience.failover.storage.internal.StorageChain;
 import dev.soma.resilience.failover.storage.internal.UploadQueue;
+import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * Serves {@link StorageAddresses}: stores uploads on S3 (any compatible endpoint), else the local
  * filesystem, else Redis with a TTL, failing over transparently; when every link fails the upload
  * is queued ({@link StoreReply#QUEUED_MESSAGE}) with its bytes kept durably, and a paced timer
- * stores queued uploads once a link takes them again. Every reply names its provider.
+ * stores queued uploads once a link takes them again. Every reply names its provider. While
+ * PostgreSQL cannot be reached the queue entry is journaled ({@code writes}) and the reply says
+ * {@code journaled}.
  */
 public final class StorageFailoverVerticle extends VerticleBase {
 
@@ -43,6 +46,7 @@ public final class StorageFailoverVerticle extends VerticleBase {
 
   private final StorageConfig config;
   private final Pool pool;
+  private final JournaledWrites writes;
   private final Outbox outbox;
   private final MeterRegistry registry;
   private final Clock clock;
@@ -58,12 +62,14 @@ public final class StorageFailoverVerticle extends VerticleBase {
   public StorageFailoverVerticle(
       StorageConfig config,
       Pool pool,
+      JournaledWrites writes,
       Outbox outbox,
       MeterRegistry registry,
       Clock clock,
       BreakerPanel panel) {
     this.config = config;
     this.pool = pool;
+    this.writes = writes;
     this.outbox = outbox;
     this.registry = registry;
     this.clock = clock;
@@ -94,7 +100,14 @@ public final class StorageFailoverVerticle extends VerticleBase {
                 ChainReport.media("storage", CallReporter.on(vertx.eventBus()), registry)));
     queue =
         new UploadQueue(
-            config.spoolDir(), fileWorkers, pool, outbox, chain, clock, config.retryBatch());
+            config.spoolDir(),
+            fileWorkers,
+            pool,
+            writes,
+            outbox,
+            chain,
+            clock,
+            config.retryBatch());
     // local consumers: a request may name a file in this node's spool, and its queue is here too
     MessageConsumer<JsonObject> put =
         vertx.eventBus().localConsumer(StorageAddresses.PUT, this::put);
@@ -169,7 +182,11 @@ public final class StorageFailoverVerticle extends VerticleBase {
                   failure.getMessage());
               return queue
                   .queue(uploadId, request.key(), payload, request.requestId())
-                  .map(StoreReply.queued(uploadId, request.key()));
+                  .map(
+                      journaled ->
+                          journaled
+                              ? StoreReply.journaled(uploadId, request.key())
+                              : StoreReply.queued(uploadId, request.key()));
             })
         .onSuccess(reply -> message.reply(reply.toJson()))
         .onFailure(

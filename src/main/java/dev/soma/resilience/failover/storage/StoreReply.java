@@ -7,7 +7,9 @@ import java.time.Instant;
  * The answer to a {@link StoreRequest}: {@code stored} by {@code provider} ({@code s3}, {@code
  * local}, {@code redis}: the last keeps it only until {@code expiresAt}), or {@code queued} ({@code
  * provider} {@value #QUEUE_PROVIDER}, {@code message} {@value #QUEUED_MESSAGE}): no link could take
- * it, its bytes are kept durably and it will be stored automatically.
+ * it, its bytes are kept durably and it will be stored automatically; or {@code journaled}: queued
+ * the same way while PostgreSQL could not be reached, its queue entry in the local journal until it
+ * can.
  */
 public record StoreReply(
     String status,
@@ -35,8 +37,14 @@ public record StoreReply(
     return new StoreReply("queued", QUEUE_PROVIDER, uploadId, key.key(), null, QUEUED_MESSAGE);
   }
 
+  /** Queued the same way, its queue entry journaled (PostgreSQL could not be reached). */
+  public static StoreReply journaled(String uploadId, ObjectKey key) {
+    return new StoreReply("journaled", QUEUE_PROVIDER, uploadId, key.key(), null, QUEUED_MESSAGE);
+  }
+
+  /** Whether the upload waits to be stored ({@code queued} or {@code journaled}). */
   public boolean isQueued() {
-    return "queued".equals(status);
+    return "queued".equals(status) || "journaled".equals(status);
   }
 
   public JsonObject toJson() {

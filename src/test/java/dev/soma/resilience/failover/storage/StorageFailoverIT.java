@@ -8,6 +8,7 @@ import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.failover.storage.internal.RedisStore;
+import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.testing.FreePort;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OutboxFixture;
@@ -333,6 +334,7 @@ class StorageFailoverIT {
             new StorageFailoverVerticle(
                 config.storage(),
                 fx.pool,
+                JournaledWrites.withoutJournal(fx.pool),
                 fx.outbox,
                 fx.meters,
                 Clock.systemUTC(),

@@ -1,8 +1,9 @@
 package dev.soma.resilience.failover.storage.internal;
 
-import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.failover.storage.ObjectKey;
 import dev.soma.resilience.failover.storage.UploadSpool;
+import dev.soma.resilience.journal.JournaledWrites;
+import dev.soma.resilience.outbox.JournaledEvent;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
 import io.vertx.core.Future;
@@ -30,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * Uploads no link could take. {@link #queue} keeps the bytes durably in the spool (fsynced {@code
  * queued/<uploadId>.bin}, or the caller's spilled file) with a marker {@code
  * queued/<uploadId>.json}, then enqueues an {@code upload.retry} event (dedupe key {@code
- * upload:<uploadId>}); only then is the caller told "upload queued". {@link #retryRound} walks the
- * markers (the spool, not Kafka), stores each upload through the chain, records it in {@code
- * upload_completions} and deletes its spooled bytes and marker.
+ * upload:<uploadId>}), or journals that event while PostgreSQL cannot be reached ({@link
+ * JournaledEvent#UPLOAD_QUEUED}, replayed later); only then is the caller told "upload queued" (or,
+ * journaled, that it is queued and its entry journaled). {@link #retryRound} walks the markers (the
+ * spool, not Kafka), stores each upload through the chain, records it in {@code upload_completions}
+ * and deletes its spooled bytes and marker.
  *
  * <p>Event-loop confined (the verticle's).
  */
@@ -53,7 +56,8 @@ public final class UploadQueue {
   private final Path spool;
   private final WorkerExecutor io;
   private final Pool pool;
-  private final Outbox outbox;
+  private final JournaledWrites writes;
+  private final JournaledEvent entries;
   private final StorageChain chain;
   private final Clock clock;
   private final int batch;
@@ -64,6 +68,7 @@ public final class UploadQueue {
       Path spool,
       WorkerExecutor io,
       Pool pool,
+      JournaledWrites writes,
       Outbox outbox,
       StorageChain chain,
       Clock clock,
@@ -71,14 +76,19 @@ public final class UploadQueue {
     this.spool = spool;
     this.io = io;
     this.pool = pool;
-    this.outbox = outbox;
+    this.writes = writes;
+    this.entries = new JournaledEvent(JournaledEvent.UPLOAD_QUEUED, outbox);
     this.chain = chain;
     this.clock = clock;
     this.batch = batch;
   }
 
-  /** Keeps the upload durably and enqueues its retry event; fails if either cannot be done. */
-  public Future<Void> queue(String uploadId, ObjectKey key, Payload payload, String requestId) {
+  /**
+   * Keeps the upload durably and enqueues its retry event (or journals it); completes with whether
+   * the event was journaled, fails if the upload could not be kept or its event neither enqueued
+   * nor journaled.
+   */
+  public Future<Boolean> queue(String uploadId, ObjectKey key, Payload payload, String requestId) {
     queueing.add(uploadId);
     Path queued = spool.resolve("queued");
     Path bytes = payload.inline() != null ? queued.resolve(uploadId + ".bin") : payload.file();
@@ -102,18 +112,17 @@ public final class UploadQueue {
             false)
         .compose(
             size ->
-                Transaction.run(
-                    pool,
-                    tx ->
-                        outbox.enqueue(
-                            tx,
-                            OutboxEntry.of(
-                                key.tenantId(),
-                                "upload:" + uploadId,
-                                TOPIC,
-                                key.path(),
-                                record.copy().put("sizeBytes", size).put("requestId", requestId)))))
-        .<Void>mapEmpty()
+                writes.write(
+                    entries,
+                    key.tenantId(),
+                    JournaledEvent.request(
+                        OutboxEntry.of(
+                            key.tenantId(),
+                            "upload:" + uploadId,
+                            TOPIC,
+                            key.path(),
+                            record.copy().put("sizeBytes", size).put("requestId", requestId)))))
+        .map(JournaledWrites.Outcome::journaled)
         .recover(
             failure -> {
               LOG.error(

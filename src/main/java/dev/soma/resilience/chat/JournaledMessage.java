@@ -1,6 +1,5 @@
-package dev.soma.resilience.api;
+package dev.soma.resilience.chat;
 
-import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.journal.JournalKind;
 import io.vertx.core.Future;
@@ -11,18 +10,26 @@ import io.vertx.core.json.JsonObject;
  * "role", "content", "metadata"}}, stored by {@link Conversations#store} with its event, live or
  * replayed. A message id the conversation already has is a duplicate: 409 live, "already applied"
  * in a replay.
+ *
+ * <p>A chat turn's answer journaled under an {@code Idempotency-Key} carries the turn's whole
+ * answer as {@code "turn"}: that is what the key answers (journaled, then stored by the replay),
+ * rather than the message's own reply.
  */
-final class JournaledMessage implements JournalKind {
+public final class JournaledMessage implements JournalKind {
 
-  static final String NAME = "conversation.message";
+  public static final String NAME = "conversation.message";
+
+  /** The field of a chat turn's answer that carries the whole answer. */
+  public static final String TURN = "turn";
 
   private final Conversations conversations;
 
-  JournaledMessage(Conversations conversations) {
+  public JournaledMessage(Conversations conversations) {
     this.conversations = conversations;
   }
 
-  static JsonObject request(
+  /** The request of a message. */
+  public static JsonObject request(
       String conversation, String message, String role, String content, JsonObject metadata) {
     return new JsonObject()
         .put("conversationId", conversation)
@@ -54,7 +61,7 @@ final class JournaledMessage implements JournalKind {
             request.getString("role"),
             request.getString("content"),
             request.getJsonObject("metadata"))
-        .map(eventKey -> reply(request, "accepted"));
+        .map(eventKey -> appliedReply(request));
   }
 
   @Override
@@ -64,7 +71,18 @@ final class JournaledMessage implements JournalKind {
 
   @Override
   public JsonObject journaledReply(JsonObject request) {
-    return reply(request, "journaled");
+    return request.containsKey(TURN) ? answerOf(request) : reply(request, "journaled");
+  }
+
+  /** The journaled answer of a chat turn's answer {@code request} (one with a {@code turn}). */
+  public static JsonObject answerOf(JsonObject request) {
+    return request.getJsonObject(TURN).copy().put("status", "journaled");
+  }
+
+  @Override
+  public JsonObject appliedReply(JsonObject request) {
+    JsonObject turn = request.getJsonObject(TURN);
+    return turn != null ? turn.copy() : reply(request, "accepted");
   }
 
   private JsonObject reply(JsonObject request, String status) {
