@@ -11,11 +11,11 @@ import sun.misc.SignalHandler;
  * SIGTERM and SIGINT, taken from the JVM for the rest of the process's life ({@link #takeOver}), by
  * the thread that then starts the service, before it starts anything: a stop during start-up then
  * ends the process as cleanly as one after it (left to the JVM, it would exit with status 143
- * half-way through starting, with the embedded PostgreSQL, a process of its own, left running). The
- * first signal received while starting interrupts the starting thread, so that its wait fails at
- * once and start-up stops what it had started (see {@code Application.start}); once {@link
- * #started}, a signal only ends {@link #await}. Later signals are ignored: the stop under way goes
- * on.
+ * half-way through starting, with nothing of ours closing what had started: leases, the cluster
+ * membership, the embedded PostgreSQL, a process of its own). The first signal received while
+ * starting interrupts the starting thread, so that its wait fails at once and start-up stops what
+ * it had started (see {@code Application.start}); once {@link #started}, a signal only ends {@link
+ * #await}. Later signals are ignored: the stop under way goes on.
  */
 final class StopSignal {
 
