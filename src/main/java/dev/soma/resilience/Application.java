@@ -159,7 +159,11 @@ public final class Application implements AutoCloseable {
     this.http = new HttpServers(vertx);
   }
 
-  /** Starts everything {@code role} needs; blocks the calling (non-event-loop) thread until up. */
+  /**
+   * Starts everything {@code role} needs; blocks the calling (non-event-loop) thread until up. What
+   * fails or is interrupted (a stop signal while starting, see {@code cli.StopSignal}) closes what
+   * it had started before the exception reaches the caller.
+   */
   public static Application start(ServiceConfig config, Role role) throws Exception {
     boolean listens = role == Role.SERVICE || role == Role.RELAY_WITH_PROBES;
     if (listens) {

@@ -52,6 +52,7 @@ public final class Main implements Callable<Integer>, CommandEnvironment {
   @Override
   public Integer call() throws Exception {
     ServiceConfig config = ServiceConfig.load(env);
-    return OperatorCommand.runUntilStopped(Application.start(config, Application.Role.SERVICE));
+    return OperatorCommand.runUntilStopped(
+        () -> Application.start(config, Application.Role.SERVICE));
   }
 }

@@ -7,6 +7,8 @@ import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.RelayProcess;
 import dev.soma.resilience.testing.RelayProcesses;
 import dev.soma.resilience.testing.TestServices;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node of the service in its own JVM stopped with SIGTERM, as an orchestrator stops it: readiness
- * answers 503 at once while the node still serves, then it stops within its grace.
+ * answers 503 at once while the node still serves, then it stops within its grace; stopped while it
+ * starts, it stops what had started and exits 0 as well.
  */
 @ExtendWith(TestServices.class)
 class NodeShutdownIT {
@@ -77,6 +80,38 @@ class NodeShutdownIT {
     assertThat(Files.readString(node.log()))
         .contains("stopping: readiness answers 503")
         .contains("soma-resilience stopped (SERVICE)");
+  }
+
+  @Test
+  void aSigtermDuringStartUpStopsWhatHadStartedAndExits0() throws Exception {
+    // a PostgreSQL that is not up yet: it takes connections and drops them, so start-up waits
+    // (retrying for about 105 s), and each of its attempts shows the test where start-up is
+    try (ServerSocket notUpYet = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      notUpYet.setSoTimeout(90_000);
+      RelayProcess node =
+          nodes.startMain(
+              "stopped-while-starting",
+              Map.of(
+                  "SA01_DATABASE_URL",
+                  "postgresql://soma@127.0.0.1:" + notUpYet.getLocalPort() + "/soma",
+                  "SA01_KAFKA_BOOTSTRAP_SERVERS",
+                  TestServices.kafkaBootstrap(),
+                  "SA01_HTTP_HOST",
+                  "127.0.0.1",
+                  "SA01_HTTP_PORT",
+                  "0",
+                  "SA01_DATA_DIR",
+                  TestServices.tempDir("stopped-while-starting").toString()));
+      notUpYet.accept().close();
+
+      node.terminate();
+      int exit = node.awaitExit(Duration.ofSeconds(30));
+
+      assertThat(exit).as("exit status (log: %s)", node.log()).isZero();
+      assertThat(node.output())
+          .contains("stopped during start-up (SIGTERM): what had started is stopped")
+          .doesNotContain("soma-resilience up");
+    }
   }
 
   private static int status(RelayProcess node, String path) throws Exception {

@@ -1,31 +1,42 @@
 package dev.soma.resilience;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.journal.Journal;
 import dev.soma.resilience.testing.FreePort;
 import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.RelayProcess;
+import dev.soma.resilience.testing.RelayProcesses;
 import dev.soma.resilience.testing.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
- * A node that cannot join its cluster says why in one line and exits, rather than running alone.
+ * A node that cannot start says why in one line and exits, as an operator starts it: a node that
+ * cannot join its cluster (exit 3, rather than running alone), a second node on a data directory in
+ * use (exit 2). The cluster's refusals run the service's {@code Main} in a JVM of its own, so that
+ * everything it writes is seen: the one line, and no stack trace before it.
  */
 @ExtendWith(TestServices.class)
-class ClusterJoinIT {
+class StartupRefusalsIT {
 
+  @RegisterExtension final RelayProcesses processes = new RelayProcesses();
   private final StringWriter err = new StringWriter();
   private OutboxFixture fx;
 
@@ -41,7 +52,7 @@ class ClusterJoinIT {
 
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void aNodeWhoseClusterAddressIsNotThisMachinesExitsWith3AndOneLine() {
+  void aNodeWhoseClusterAddressIsNotThisMachinesExitsWith3AndOneLine() throws Exception {
     int port = FreePort.find();
     Map<String, String> env = env();
     // TEST-NET-1: an address no machine here has, so Hazelcast cannot take it
@@ -49,13 +60,38 @@ class ClusterJoinIT {
     env.put("SA01_CLUSTER_PORT", Integer.toString(port));
     env.put("SA01_CLUSTER_MEMBERS", "192.0.2.1:" + port);
 
-    int exit = run(env);
+    RelayProcess node = processes.startMain("unbindable", env);
 
-    assertThat(exit).isEqualTo(3);
-    assertThat(err.toString())
+    assertThat(node.awaitExit(Duration.ofSeconds(90))).as(node.output()).isEqualTo(3);
+    assertThat(clusterLines(node))
+        .singleElement(as(InstanceOfAssertFactories.STRING))
         .startsWith(
-            "cluster: could not join the cluster through 192.0.2.1:" + port + " as 192.0.2.1:")
-        .hasLineCount(1);
+            "cluster: could not join the cluster through 192.0.2.1:" + port + " as 192.0.2.1:");
+    assertNoStackTrace(node);
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aNodeThatCannotJoinWithinTheJoinTimeoutExitsWith3AndOneLineNamingTheSetting()
+      throws Exception {
+    int nobody = FreePort.find();
+    Map<String, String> env = env();
+    env.put("SA01_CLUSTER_HOST", "127.0.0.1");
+    env.put("SA01_CLUSTER_PORT", Integer.toString(FreePort.find()));
+    env.put("SA01_CLUSTER_MEMBERS", "127.0.0.1:" + nobody);
+    // Hazelcast waits 1 s before joining, then 5 s for a member to answer before it starts a
+    // cluster alone: a join can never be over within 1 s
+    env.put("SA01_CLUSTER_JOIN_TIMEOUT_SECONDS", "1");
+
+    RelayProcess node = processes.startMain("unjoined", env);
+
+    assertThat(node.awaitExit(Duration.ofSeconds(90))).as(node.output()).isEqualTo(3);
+    assertThat(clusterLines(node))
+        .containsExactly(
+            "cluster: could not join the cluster through 127.0.0.1:"
+                + nobody
+                + " within 1 s (SA01_CLUSTER_JOIN_TIMEOUT_SECONDS)");
+    assertNoStackTrace(node);
   }
 
   @Test
@@ -84,6 +120,16 @@ class ClusterJoinIT {
     env.put("SA01_CLUSTER_ENABLED", "true");
     env.put("SA01_CLUSTER_JOIN_TIMEOUT_SECONDS", "20");
     return env;
+  }
+
+  private static List<String> clusterLines(RelayProcess node) {
+    return node.output().lines().filter(line -> line.startsWith("cluster: ")).toList();
+  }
+
+  private static void assertNoStackTrace(RelayProcess node) {
+    assertThat(node.output().lines())
+        .as(node.output())
+        .noneMatch(line -> line.startsWith("\tat ") || line.startsWith("Caused by: "));
   }
 
   private int run(Map<String, String> env) {

@@ -9,14 +9,13 @@ import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
 
 /**
  * What every operator command shares: its settings (the top command's {@code SA01_*} environment
@@ -27,6 +26,8 @@ import sun.misc.Signal;
  * on standard error and exit code 1.
  */
 public abstract class OperatorCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorCommand.class);
 
   /** How long one operator action may take before the command gives up. */
   static final Duration ACTION_TIMEOUT = Duration.ofMinutes(1);
@@ -101,20 +102,40 @@ public abstract class OperatorCommand implements Callable<Integer> {
     }
   }
 
+  /** What a long-running command starts (blocking until up), to run until it is stopped. */
+  @FunctionalInterface
+  public interface Start {
+    Application start() throws Exception;
+  }
+
   /**
-   * Runs {@code app} until SIGTERM or SIGINT, then stops it ({@link Application#shutDown}:
-   * readiness 503 first, then everything within the grace) on this thread and returns 0, so that a
-   * clean stop exits with status 0 rather than the JVM's 143. A stop by other means (the JVM
-   * exiting) still closes it, from a shutdown hook.
+   * Starts what {@code start} starts and runs it until SIGTERM or SIGINT, then stops it ({@link
+   * Application#shutDown}: readiness 503 first, then everything within the grace) on this thread
+   * and returns 0, so that a clean stop exits with status 0 rather than the JVM's 143. The signals
+   * are taken before start-up ({@link StopSignal}): one received while starting stops start-up,
+   * which closes what it had started, and also returns 0 (a failure of start-up itself is thrown as
+   * ever). A stop by other means (the JVM exiting) still closes a started service, from a shutdown
+   * hook.
    */
-  public static int runUntilStopped(Application app) throws InterruptedException {
-    CountDownLatch signalled = new CountDownLatch(1);
-    for (String name : List.of("TERM", "INT")) {
-      Signal.handle(new Signal(name), signal -> signalled.countDown());
+  public static int runUntilStopped(Start start) throws Exception {
+    StopSignal stop = StopSignal.takeOver();
+    Application app;
+    try {
+      app = start.start();
+    } catch (Exception e) {
+      stop.started();
+      stop.giveBack();
+      if (!stop.received()) {
+        throw e;
+      }
+      LOG.info("stopped during start-up ({}): what had started is stopped", stop.name());
+      LOG.debug("start-up ended by", e);
+      return 0;
     }
+    stop.started();
     Thread hook = new Thread(app::close, "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    signalled.await();
+    stop.await();
     Runtime.getRuntime().removeShutdownHook(hook);
     app.shutDown();
     return 0;

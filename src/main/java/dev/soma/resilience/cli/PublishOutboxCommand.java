@@ -49,7 +49,7 @@ final class PublishOutboxCommand extends OperatorCommand {
     if (!once) {
       Application.Role role =
           httpPort == null ? Application.Role.RELAY_ONLY : Application.Role.RELAY_WITH_PROBES;
-      return runUntilStopped(Application.start(config, role));
+      return runUntilStopped(() -> Application.start(config, role));
     }
     try (Application app = Application.start(config, Application.Role.TOOLS)) {
       DrainSummary summary =

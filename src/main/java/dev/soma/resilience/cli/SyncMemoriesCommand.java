@@ -7,6 +7,7 @@ import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.memory.Memories;
 import dev.soma.resilience.memory.SyncRound;
 import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,26 +39,35 @@ final class SyncMemoriesCommand extends OperatorCommand {
     if (config.somabrainUrl().isEmpty()) {
       throw new ConfigException("SA01_SOMABRAIN_URL is not set: there is no SomaBrain to sync to");
     }
-    Application app = Application.start(config, Application.Role.TOOLS);
-    try {
-      Memories.Sync sync =
-          await(
-                  app.memories(config, () -> true)
-                      .deploySync("sync-memories-" + Application.processName()))
-              .orElseThrow();
-      if (!once) {
-        return runUntilStopped(app);
-      }
-      SyncRound round = Blocking.await(sync.untilIdle(), Duration.ofHours(1));
+    if (!once) {
+      return runUntilStopped(() -> startedWithSync(config));
+    }
+    try (Application app = Application.start(config, Application.Role.TOOLS)) {
+      SyncRound round =
+          Blocking.await(sync(app, config).orElseThrow().untilIdle(), Duration.ofHours(1));
       out()
           .printf(
               "synced %d memory(ies); %d failed and will be retried or were dead-lettered%n",
               round.synced(), round.failed());
       return round.failed() == 0 ? 0 : 1;
-    } finally {
-      if (once) {
-        app.close();
-      }
     }
+  }
+
+  /** The tools with the memory sync deployed on them. */
+  private static Application startedWithSync(ServiceConfig config) throws Exception {
+    Application app = Application.start(config, Application.Role.TOOLS);
+    try {
+      sync(app, config);
+      return app;
+    } catch (Exception e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  private static Optional<Memories.Sync> sync(Application app, ServiceConfig config)
+      throws Exception {
+    return await(
+        app.memories(config, () -> true).deploySync("sync-memories-" + Application.processName()));
   }
 }

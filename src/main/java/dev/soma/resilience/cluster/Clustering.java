@@ -87,11 +87,17 @@ public final class Clustering {
     Vertx vertx;
     try {
       vertx = Blocking.await(joined, c.joinTimeout());
+    } catch (InterruptedException e) {
+      // stopped while joining: it leaves as soon as it has joined (or with the process)
+      joined.onSuccess(Vertx::close);
+      throw e;
     } catch (TimeoutException e) {
       joined.onSuccess(Vertx::close);
       throw new ClusterJoinException(
           "could not join the cluster through " + through(c) + " within " + seconds(c), e);
     } catch (Exception e) {
+      // the cause's message goes in the one line that ends start-up (see logback.xml)
+      LOG.debug("the cluster member could not start", e);
       throw new ClusterJoinException(
           "could not join the cluster through "
               + through(c)

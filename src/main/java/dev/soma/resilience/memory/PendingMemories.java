@@ -40,6 +40,12 @@ public final class PendingMemories {
   static final String HAS_PENDING =
       "SELECT EXISTS (SELECT 1 FROM pending_memories WHERE tenant_id = $1 AND status = 'pending')";
 
+  /**
+   * Leases up to {@code $1} due memories of each of up to {@code $2} tenants, each behind every
+   * earlier memory of its tenant. Run after taking {@link #CLAIM_LOCK}: the lease counts from the
+   * moment of the claim ({@code clock_timestamp()}), not from the transaction's start ({@code
+   * now()}), which may lie a lock wait before it.
+   */
   static final String CLAIM =
       """
       WITH RECURSIVE tenants (tenant_id, n) AS (
@@ -70,7 +76,7 @@ public final class PendingMemories {
       )
       UPDATE pending_memories m
          SET lease_owner = $3, lease_holder = $5,
-             lease_expires_at = now() + make_interval(secs => $4)
+             lease_expires_at = clock_timestamp() + make_interval(secs => $4)
         FROM picked WHERE m.id = picked.id
       RETURNING m.id, m.tenant_id, m.namespace, m.memory_key, m.value, m.meta, m.attempts,
                 m.max_attempts, m.created_at\

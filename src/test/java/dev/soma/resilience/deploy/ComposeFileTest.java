@@ -8,6 +8,7 @@ import dev.soma.resilience.deploy.DeploymentFiles.Node;
 import dev.soma.resilience.testing.DebianTool;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +25,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code docker/compose.yaml} runs PostgreSQL, Kafka, Redis and two service nodes clustered by
- * TCP-IP join, each checked for health, and Debian's {@code docker-compose} (1.29, found or
- * installed with {@link DebianTool}; the test fails without it) accepts it. Its probes' routes and
+ * TCP-IP join, each checked for health, with the admin token taken from outside the repository, and
+ * Debian's {@code docker-compose} (1.29, found or installed with {@link DebianTool}; the test fails
+ * without it) accepts it, but not without the token. The image it builds runs as the Kubernetes
+ * pod's unprivileged user, from a build context of only what it copies. Its probes' routes and
  * ports, and its settings, are held to the running service by {@link DeploymentFilesIT}. Nothing
  * here runs a container: this machine has no engine.
  */
@@ -42,21 +45,116 @@ class ComposeFileTest {
   }
 
   @Test
-  void debiansDockerComposeAcceptsTheFile() throws Exception {
+  void debiansDockerComposeAcceptsTheFileWhenTheAdminTokenIsSet() throws Exception {
+    Checked checked = dockerComposeConfig("a-token-of-sixteen-characters");
+
+    assertThat(checked.exit()).as(checked.output()).isZero();
+  }
+
+  @Test
+  void composeRefusesToStartTheNodesWithoutAnAdminToken() throws Exception {
+    Checked checked = dockerComposeConfig(null);
+
+    assertThat(checked.exit()).as(checked.output()).isNotZero();
+    assertThat(checked.output()).contains("set SA01_ADMIN_TOKEN");
+  }
+
+  @Test
+  void everyNodesAdminTokenComesFromOutsideTheRepository() {
+    assertThat(DeploymentFiles.composeNodes().keySet())
+        .allSatisfy(
+            name ->
+                assertThat(DeploymentFiles.composeEnvironment(name).get("SA01_ADMIN_TOKEN"))
+                    .as(name)
+                    .matches("\\$\\{SA01_ADMIN_TOKEN:\\?[^}]+}"));
+    assertThat(DeploymentFiles.read(Path.of(".gitignore"))).contains("docker/.env");
+  }
+
+  @Test
+  void theBuildContextSendsOnlyWhatTheImageCopies() {
+    Object context = at(DeploymentFiles.composeNodes().values().iterator().next(), "build.context");
+    assertThat(
+            DeploymentFiles.COMPOSE
+                .toAbsolutePath()
+                .getParent()
+                .resolve(String.valueOf(context))
+                .normalize())
+        .as("the build context")
+        .isEqualTo(DeploymentFiles.DOCKERIGNORE.toAbsolutePath().getParent());
+    List<String> rules =
+        DeploymentFiles.read(DeploymentFiles.DOCKERIGNORE)
+            .lines()
+            .map(String::trim)
+            .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+            .toList();
+
+    assertThat(rules).first().as("everything is left out").isEqualTo("*");
+    assertThat(rules.subList(1, rules.size()))
+        .as("then let in again")
+        .containsExactlyInAnyOrderElementsOf(
+            DeploymentFiles.imageCopySources().stream().map(source -> "!" + source).toList());
+  }
+
+  @Test
+  void theImageRunsAsTheUnprivilegedUserOfTheKubernetesPodAndOwnsItsDataDirectory() {
+    Map<String, Object> pod =
+        DeploymentFiles.map(
+            at(
+                DeploymentFiles.kubernetesObject("Deployment", "soma-resilience"),
+                "spec.template.spec.securityContext"));
+    String user = DeploymentFiles.imageUser();
+
+    assertThat(user)
+        .as("numeric, so that an orchestrator can tell it is not root")
+        .isEqualTo(pod.get("runAsUser") + ":" + pod.get("runAsGroup"))
+        .doesNotStartWith("0:");
+    String dataDir = DeploymentFiles.imageEnv().get("SA01_DATA_DIR");
+    assertThat(DeploymentFiles.read(DeploymentFiles.DOCKERFILE))
+        .contains("mkdir -p " + dataDir)
+        .contains("chown " + user + " " + dataDir);
+    DeploymentFiles.composeNodes()
+        .keySet()
+        .forEach(
+            name ->
+                assertThat(DeploymentFiles.composeNode(name).env().get("SA01_DATA_DIR"))
+                    .as("%s's data directory, a volume that starts out as the image's", name)
+                    .isEqualTo(dataDir));
+  }
+
+  private record Checked(int exit, String output) {}
+
+  /**
+   * {@code docker-compose config -q} on the file, with {@code adminToken} as SA01_ADMIN_TOKEN
+   * (null: unset) and an empty env file, so that no developer's {@code docker/.env} takes part.
+   */
+  private static Checked dockerComposeConfig(String adminToken) throws Exception {
     Optional<Path> compose = DebianTool.findOrInstall("docker-compose", "docker-compose");
     assertThat(compose)
         .as("docker-compose on the PATH or installed from Debian's docker-compose package")
         .isPresent();
-
-    Process process =
-        new ProcessBuilder(
-                compose.get().toString(), "-f", DeploymentFiles.COMPOSE.toString(), "config", "-q")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-    assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("docker-compose ended").isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
+    Path noEnvFile = Files.createTempFile("compose", ".env");
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  compose.get().toString(),
+                  "--env-file",
+                  noEnvFile.toString(),
+                  "-f",
+                  DeploymentFiles.COMPOSE.toString(),
+                  "config",
+                  "-q")
+              .redirectErrorStream(true);
+      builder.environment().remove("SA01_ADMIN_TOKEN");
+      if (adminToken != null) {
+        builder.environment().put("SA01_ADMIN_TOKEN", adminToken);
+      }
+      Process process = builder.start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("docker-compose ended").isTrue();
+      return new Checked(process.exitValue(), output);
+    } finally {
+      Files.delete(noEnvFile);
+    }
   }
 
   @Test

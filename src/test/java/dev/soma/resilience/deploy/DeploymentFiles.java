@@ -25,6 +25,10 @@ import org.yaml.snakeyaml.Yaml;
 final class DeploymentFiles {
 
   static final Path DOCKERFILE = Path.of("docker/Dockerfile");
+
+  /** The build context's ignore file: compose builds the image from the repository root. */
+  static final Path DOCKERIGNORE = Path.of(".dockerignore");
+
   static final Path COMPOSE = Path.of("docker/compose.yaml");
   static final Path KUBERNETES = Path.of("deploy/k8s");
   static final Path KUSTOMIZATION = KUBERNETES.resolve("kustomization.yaml");
@@ -42,6 +46,11 @@ final class DeploymentFiles {
       Map.of("status.podIP", "10.1.2.3", "metadata.namespace", "soma");
 
   private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+
+  /** Compose's {@code ${VAR}}, {@code ${VAR:?message}} and the like: a value from outside. */
+  static final Pattern COMPOSE_VARIABLE =
+      Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?-][^}]*)?}");
+
   private static final Pattern HTTP_CHECK =
       Pattern.compile("http://localhost:(\\d+|\\$\\{(\\w+)\\})(/[\\w/.-]*)");
 
@@ -90,6 +99,26 @@ final class DeploymentFiles {
     return env;
   }
 
+  /** What the image copies from its build context, in order. */
+  static List<String> imageCopySources() {
+    return read(DOCKERFILE)
+        .lines()
+        .map(line -> line.trim().split("\\s+"))
+        .filter(words -> words.length == 3 && words[0].equals("COPY"))
+        .map(words -> words[1])
+        .toList();
+  }
+
+  /** The user the image's entry point runs as: its last {@code USER}, or root without one. */
+  static String imageUser() {
+    return read(DOCKERFILE)
+        .lines()
+        .filter(line -> line.startsWith("USER "))
+        .reduce((first, last) -> last)
+        .map(line -> line.substring("USER ".length()).trim())
+        .orElse("root");
+  }
+
   /** The image's own HEALTHCHECK. */
   static Probe imageHealthCheck() {
     String line =
@@ -123,9 +152,19 @@ final class DeploymentFiles {
     return nodes;
   }
 
-  /** The environment of the compose service {@code name}, over the image's. */
+  /**
+   * The environment of the compose service {@code name}, over the image's, with the placeholders of
+   * {@link #SECRET_PLACEHOLDERS} for the variables it takes from outside ({@code ${VAR}}).
+   */
   static Node composeNode(String name) {
     Map<String, String> env = new LinkedHashMap<>(imageEnv());
+    composeEnvironment(name).forEach((k, v) -> env.put(k, interpolate(v)));
+    return new Node(COMPOSE + " " + name, env);
+  }
+
+  /** The compose service's own {@code environment}, as written in the file. */
+  static Map<String, String> composeEnvironment(String name) {
+    Map<String, String> env = new LinkedHashMap<>();
     Object environment = composeServices().get(name).get("environment");
     if (environment instanceof Map<?, ?> map) {
       map.forEach((k, v) -> env.put(String.valueOf(k), String.valueOf(v)));
@@ -135,7 +174,20 @@ final class DeploymentFiles {
         env.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
       }
     }
-    return new Node(COMPOSE + " " + name, env);
+    return env;
+  }
+
+  private static String interpolate(String value) {
+    Matcher m = COMPOSE_VARIABLE.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String placeholder = SECRET_PLACEHOLDERS.get(m.group(1));
+      if (placeholder == null) {
+        throw new AssertionError("no placeholder for the compose variable " + m.group(1));
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(placeholder));
+    }
+    return m.appendTail(out).toString();
   }
 
   /** The compose service's health check, if it asks an HTTP path on localhost. */

@@ -135,6 +135,16 @@ class DeploymentFilesIT {
                     .doesNotThrowAnyException());
   }
 
+  @Test
+  void everyNodeHasTheAdminApiOn() {
+    assertThat(nodes())
+        .allSatisfy(
+            node ->
+                assertThat(ServiceConfig.load(node.env()).api().adminToken().isSet())
+                    .as(node.source())
+                    .isTrue());
+  }
+
   // ---- helpers
 
   private static List<Probe> probes() {

@@ -105,9 +105,13 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void readsTheDependenciesFromASecretThatIsNotInTheRepository() {
+  void readsTheDependenciesAndTheAdminTokenFromASecretThatIsNotInTheRepository() {
     for (String name :
-        List.of("SA01_DATABASE_URL", "SA01_KAFKA_BOOTSTRAP_SERVERS", "SA01_REDIS_URL")) {
+        List.of(
+            "SA01_DATABASE_URL",
+            "SA01_KAFKA_BOOTSTRAP_SERVERS",
+            "SA01_REDIS_URL",
+            "SA01_ADMIN_TOKEN")) {
       assertThat(envSource(name)).as(name).isEqualTo("secret soma-resilience");
     }
     assertThat(DeploymentFiles.kubernetesObjects())
@@ -144,8 +148,12 @@ class KubernetesManifestsTest {
       Map<String, Object> entry = DeploymentFiles.map(item);
       if (name.equals(entry.get("name"))) {
         Object field = at(entry, "valueFrom.fieldRef.fieldPath");
-        return field != null
-            ? (String) field
+        if (field != null) {
+          return (String) field;
+        }
+        // an optional key would start the pod without it: compose refuses the same way
+        return Boolean.TRUE.equals(at(entry, "valueFrom.secretKeyRef.optional"))
+            ? "optional secret " + at(entry, "valueFrom.secretKeyRef.name")
             : "secret " + at(entry, "valueFrom.secretKeyRef.name");
       }
     }

@@ -9,13 +9,16 @@ import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.flags.FlagBook;
 import dev.soma.resilience.memory.PendingMemories.Claimed;
+import dev.soma.resilience.testing.HeldAdvisoryLock;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.SomaBrainDouble;
 import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -105,6 +108,22 @@ class MemoryLeaseIT {
     assertThat(row.getInteger("attempts")).isZero();
     assertThat(row.getString("last_error")).isNull();
     assertThat(fx.count("SELECT count(*) FROM dead_letter_messages")).isZero();
+  }
+
+  @Test
+  void aClaimThatWaitedOnTheClaimLockLongerThanItsLeaseStillGetsAWholeLease() throws Exception {
+    enqueue("m1");
+    Duration lease = Duration.ofSeconds(1);
+    HeldAdvisoryLock lock =
+        HeldAdvisoryLock.take(fx.pool, "pg_advisory_lock($1)", PendingMemories.CLAIM_LOCK);
+
+    Future<List<Claimed>> claim = queue.claim("waited", fx.keeper().holder(), 10, 10, lease);
+    OffsetDateTime released = lock.releaseOnceAWaiterWaited(lease);
+
+    assertThat(Blocking.await(claim, TIMEOUT)).hasSize(1);
+    OffsetDateTime leaseEnds =
+        fx.query("SELECT lease_expires_at FROM pending_memories").get(0).getOffsetDateTime(0);
+    assertThat(leaseEnds).isAfterOrEqualTo(released.plus(lease));
   }
 
   private List<Claimed> claim(String owner, LeaseKeeper keeper) throws Exception {

@@ -27,10 +27,18 @@ public final class RelayMain {
         .ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
     Application.Role role =
         args.length > 0 ? Application.Role.valueOf(args[0]) : Application.Role.RELAY_WITH_PROBES;
-    Application app = Application.start(ServiceConfig.load(System.getenv()), role);
-    System.out.println(
-        STARTED + " pid=" + ProcessHandle.current().pid() + " http-port=" + app.httpPort());
-    System.out.flush();
-    System.exit(OperatorCommand.runUntilStopped(app));
+    System.exit(
+        OperatorCommand.runUntilStopped(
+            () -> {
+              Application app = Application.start(ServiceConfig.load(System.getenv()), role);
+              System.out.println(
+                  STARTED
+                      + " pid="
+                      + ProcessHandle.current().pid()
+                      + " http-port="
+                      + app.httpPort());
+              System.out.flush();
+              return app;
+            }));
   }
 }

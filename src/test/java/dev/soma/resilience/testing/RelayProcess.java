@@ -12,15 +12,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * One outbox relay in a child JVM ({@link RelayMain}) on the test JVM's own classpath, for tests
- * that need a relay to die or freeze as a whole process: {@link #kill} is SIGKILL, {@link #pause}
- * and {@link #resume} are SIGSTOP and SIGCONT. Its output goes to {@link #log()}. Blocking; for the
- * test thread. Started and always ended by {@link RelayProcesses}.
+ * that need a relay to die or freeze as a whole process (or the service's own {@code Main}, as an
+ * operator starts it, for tests of how it starts and stops): {@link #kill} is SIGKILL, {@link
+ * #pause} and {@link #resume} are SIGSTOP and SIGCONT. Its output goes to {@link #log()}. Blocking;
+ * for the test thread. Started and always ended by {@link RelayProcesses}.
  */
 public final class RelayProcess {
 
@@ -40,18 +43,31 @@ public final class RelayProcess {
   /** Launches {@link RelayMain} with exactly {@code settings} as its {@code SA01_*} variables. */
   static RelayProcess launch(
       String name, Application.Role role, Map<String, String> settings, Path log) {
+    return launch(name, List.of(RelayMain.class.getName(), role.name()), false, settings, log);
+  }
+
+  /**
+   * Launches the class and arguments {@code main} (a {@code main} method on the test JVM's class
+   * path) with exactly {@code settings} as its {@code SA01_*} variables, logging as the tests do
+   * ({@code logback-test.xml}) or, with {@code productionLogging}, as the service does in
+   * production ({@code logback.xml}).
+   */
+  static RelayProcess launch(
+      String name,
+      List<String> main,
+      boolean productionLogging,
+      Map<String, String> settings,
+      Path log) {
     String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>();
+    command.addAll(List.of(java, "-Xmx256m", "-XX:+ExitOnOutOfMemoryError"));
+    if (productionLogging) {
+      command.add("-Dlogback.configurationFile=" + RelayProcess.class.getResource("/logback.xml"));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    command.addAll(main);
     ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                "-Xmx256m",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-cp",
-                System.getProperty("java.class.path"),
-                RelayMain.class.getName(),
-                role.name())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     // only what the test says: no SA01_* of the machine running the tests
     builder.environment().keySet().removeIf(key -> key.startsWith("SA01_"));
     builder.environment().putAll(settings);
@@ -116,6 +132,15 @@ public final class RelayProcess {
 
   public Path log() {
     return log;
+  }
+
+  /** Everything the process wrote (its log on standard error, then standard output). */
+  public String output() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public boolean alive() {

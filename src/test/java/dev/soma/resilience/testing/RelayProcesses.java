@@ -1,6 +1,7 @@
 package dev.soma.resilience.testing;
 
 import dev.soma.resilience.Application;
+import dev.soma.resilience.Main;
 import dev.soma.resilience.config.DatabaseUrl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,6 +69,19 @@ public final class RelayProcesses implements BeforeEachCallback, AfterEachCallba
     LIVE.add(relay);
     started.add(relay);
     return relay;
+  }
+
+  /**
+   * Starts the service as an operator does ({@code dev.soma.resilience.Main}, no command, the
+   * production {@code logback.xml}) with exactly {@code settings} ({@code SA01_*}); does not wait
+   * for it. It prints no started line: wait for its exit or for what its log says.
+   */
+  public RelayProcess startMain(String name, Map<String, String> settings) {
+    RelayProcess main =
+        RelayProcess.launch(name, List.of(Main.class.getName()), true, settings, log(name));
+    LIVE.add(main);
+    started.add(main);
+    return main;
   }
 
   private Path log(String name) {

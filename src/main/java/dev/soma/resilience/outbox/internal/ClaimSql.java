@@ -83,6 +83,13 @@ final class ClaimSql {
    * owner's own leases are tested by time only (it claims only while its keeper holds its lock). A
    * claim writes its holder ({@code $12}) next to its owner.
    *
+   * <p>A lease counts from the moment the row is leased ({@code clock_timestamp()}), not from the
+   * transaction's start ({@code now()}): the claim may have waited on the bucket's lock behind
+   * another relay's claim, and a lease counted from before that wait would be handed out partly or
+   * wholly spent. Every other time in the claim stays {@code now()}, one instant for the whole
+   * statement (a row's due time and other owners' leases are judged as of the claim's start, which
+   * at worst leaves a row that became free during the wait to the next claim).
+   *
    * <p>Both paths carry each candidate's tuple id ({@code ctid}), so locking and leasing it fetch
    * the row directly instead of looking its id up in the primary key twice more. A row some other
    * transaction updated after this statement's snapshot has a newer tuple, no longer matches, and
@@ -250,7 +257,7 @@ final class ClaimSql {
       leased AS (
           UPDATE outbox_messages m
              SET lease_owner = $7, lease_holder = $12,
-                 lease_expires_at = now() + make_interval(secs => $8)
+                 lease_expires_at = clock_timestamp() + make_interval(secs => $8)
             FROM picked
            WHERE m.ctid = picked.ctid
           RETURNING m.id, m.tenant_id, m.dedupe_key, m.topic, m.partition_key,

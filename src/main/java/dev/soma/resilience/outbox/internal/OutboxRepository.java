@@ -155,7 +155,6 @@ public final class OutboxRepository {
    */
   public record Claimed(List<ClaimedEvent> events, String nextTenantCursor) {}
 
-  /** Leases up to {@code batchSize} rows for {@code owner}; see {@link ClaimSql#CLAIM}. */
   /** Moves up to {@code limit} due replayed rows to pending ({@link #RELEASE_DUE_REPLAYS}). */
   public Future<Integer> releaseDueReplays(int limit) {
     return pool.preparedQuery(RELEASE_DUE_REPLAYS)
@@ -163,6 +162,10 @@ public final class OutboxRepository {
         .map(rows -> rows.rowCount());
   }
 
+  /**
+   * Leases up to {@code claim}'s batch of rows for its owner; see {@link ClaimSql#CLAIM}. The lease
+   * counts from the moment the rows are leased, after any wait for the bucket's lock.
+   */
   public Future<Claimed> claim(Claim claim) {
     List<String> exhausted = new ArrayList<>();
     List<String> tenants = new ArrayList<>();
