@@ -80,7 +80,12 @@ public final class IdempotentRequests {
       "UPDATE idempotency_records SET status = 'completed', response_status = $3,"
           + " response_body = $4 WHERE scope = $1 AND idem_key = $2";
 
-  /** A key whose request was journaled and is now replayed: completed at once, if still free. */
+  /**
+   * A key whose request was journaled and is now replayed: completed at once, if still free or
+   * still in progress for the same request (the database went away between the key's begin and the
+   * write, so the request was journaled; left in progress, the client's retry would get 409 until
+   * the key is abandoned). A key completed meanwhile, or begun for another request, stays.
+   */
   static final String STORE_COMPLETED =
       """
       INSERT INTO idempotency_records
@@ -88,7 +93,12 @@ public final class IdempotentRequests {
               created_at, expires_at)
       VALUES ($1, $2, $3, $4, 'completed', $5, $6, $7::timestamptz,
               $7::timestamptz + make_interval(secs => $8))
-      ON CONFLICT (scope, idem_key) DO NOTHING\
+      ON CONFLICT (scope, idem_key) DO UPDATE
+         SET status = 'completed', response_status = EXCLUDED.response_status,
+             response_body = EXCLUDED.response_body, expires_at = EXCLUDED.expires_at,
+             holder = NULL
+       WHERE idempotency_records.status = 'in_progress'
+         AND idempotency_records.request_hash = EXCLUDED.request_hash\
       """;
 
   static final String ABANDON =

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.DatabaseUrl;
+import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TcpProxy;
 import dev.soma.resilience.testing.TenantKeys;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -188,6 +190,43 @@ class JournalIT {
     assertThat(afterwards.headers().firstValue("Idempotent-Replayed")).hasValue("true");
   }
 
+  @Test
+  void aKeyLeftInProgressWhenTheDatabaseWentAwayIsCompletedByTheReplay() throws Exception {
+    assertThat(post("stuck", "s0", null).statusCode()).isEqualTo(202);
+    // what the database keeps when it goes away between a key's begin and the request's write
+    // (the request is then journaled): the key in progress, its holder still alive
+    Blocking.await(
+        fx.pool
+            .preparedQuery(
+                "INSERT INTO idempotency_records (scope, idem_key, tenant_id, request_hash,"
+                    + " status, created_at, expires_at) VALUES ('http:acme', 'idem-stuck', 'acme',"
+                    + " $1, 'in_progress', now(), now() + interval '1 day')")
+            .execute(
+                Tuple.of(
+                    IdempotentRequests.fingerprint(
+                        "POST",
+                        "/v1/conversations/stuck/messages",
+                        body("s1").getBytes(StandardCharsets.UTF_8)))),
+        Duration.ofSeconds(10));
+
+    proxy.cut();
+    HttpResponse<String> during = post("stuck", "s1", "idem-stuck");
+    proxy.restore();
+
+    assertThat(during.statusCode()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(messages("stuck")).containsExactly("s0", "s1"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> retry = post("stuck", "s1", "idem-stuck");
+              assertThat(retry.statusCode()).as(retry.body()).isEqualTo(202);
+              assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            });
+  }
+
   private static List<String> events(String conversation) throws Exception {
     List<String> keys = new ArrayList<>();
     for (Row row :
@@ -272,12 +311,14 @@ class JournalIT {
             .header("Authorization", "Bearer " + key)
             .header("Content-Type", "application/json")
             .timeout(Duration.ofSeconds(30))
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"messageId\":\"" + message + "\",\"content\":\"hello " + message + "\"}"));
+            .POST(HttpRequest.BodyPublishers.ofString(body(message)));
     if (idemKey != null) {
       request.header("Idempotency-Key", idemKey);
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String body(String message) {
+    return "{\"messageId\":\"" + message + "\",\"content\":\"hello " + message + "\"}";
   }
 }
