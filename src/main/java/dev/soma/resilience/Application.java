@@ -1,11 +1,5 @@
 package dev.soma.resilience;
 
-import dev.soma.resilience.api.AgentApi;
-import dev.soma.resilience.api.ApiDocs;
-import dev.soma.resilience.api.OperationsApi;
-import dev.soma.resilience.api.RouteModule;
-import dev.soma.resilience.api.StatusPage;
-import dev.soma.resilience.breaker.BreakerOverrides;
 import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.cluster.ClusterNode;
 import dev.soma.resilience.cluster.Clustering;
@@ -15,31 +9,12 @@ import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.common.kafka.AdminSettings;
 import dev.soma.resilience.common.kafka.Producers;
-import dev.soma.resilience.config.NodeConfig;
-import dev.soma.resilience.config.NodeRole;
 import dev.soma.resilience.config.ServiceConfig;
-import dev.soma.resilience.degradation.DegradationMonitors;
-import dev.soma.resilience.degradation.DegradationStatusView;
-import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
-import dev.soma.resilience.failover.llm.LlmFailoverVerticle;
-import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
-import dev.soma.resilience.flags.FeatureFlags;
 import dev.soma.resilience.flags.FlagBook;
-import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.journal.Journal;
-import dev.soma.resilience.journal.JournalMetrics;
-import dev.soma.resilience.journal.JournalReplay;
-import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.memory.Memories;
-import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxRelays;
-import dev.soma.resilience.retention.Retention;
-import dev.soma.resilience.session.SessionContext;
-import dev.soma.resilience.tenant.KeyCache;
-import dev.soma.resilience.tenant.RateLimit;
-import dev.soma.resilience.tenant.RateLimiter;
-import dev.soma.resilience.tenant.internal.KeyRecheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -49,48 +24,29 @@ import io.vertx.ext.web.Route;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.sqlclient.Pool;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: builds {@link Vertx} with metrics, the shared pool and Kafka producer, and
- * deploys each verticle with its dependencies. {@link #start} returns once everything listens;
- * {@link #close} stops verticles, clients and the embedded servers, in that order.
+ * The composition root: builds {@link Vertx} with metrics, the shared pool and Kafka producer (the
+ * process's {@link NodeParts}), and deploys what the process runs on them ({@link RoleDeployment}).
+ * {@link #start} returns once everything listens; {@link #close} stops verticles, clients and the
+ * embedded servers, in that order.
  */
 public final class Application implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
-  /**
-   * How often each process re-reads the breakers' overrides, the safety net under {@code LISTEN}
-   * (which applies a change within a round trip).
-   */
-  static final Duration BREAKER_OVERRIDES_REREAD = Duration.ofSeconds(5);
-
-  /** API keys remembered per process (tenants' keys in use; more are read on every request). */
-  static final int KEY_CACHE_CAPACITY = 100_000;
-
-  /**
-   * How often each process re-reads the feature flags, the safety net under {@code LISTEN} (which
-   * applies a change within a round trip).
-   */
-  static final Duration FEATURE_FLAGS_REREAD = Duration.ofSeconds(5);
-
   /** The longest a stopping node keeps serving with readiness at 503 ({@link #shutDown}). */
   static final Duration DRAIN_AT_MOST = Duration.ofSeconds(5);
 
-  /**
-   * What to run: the whole service, or only the outbox relay (the {@code publish-outbox} command).
-   */
+  /** What to run: the whole service, the outbox relay ({@code publish-outbox}), or tools. */
   public enum Role {
     SERVICE,
     RELAY_ONLY,
@@ -121,7 +77,8 @@ public final class Application implements AutoCloseable {
   /** This process's lease keeper, once the schema is migrated (its leases end with it). */
   private volatile LeaseKeeper keeper;
 
-  private volatile Journal journal;
+  /** What runs on this process, once the schema is migrated; none for one-shot tools. */
+  private volatile RoleDeployment deployment;
 
   /** Set on SIGTERM: readiness answers 503 from then on ({@link #shutDown}). */
   private volatile boolean stopping;
@@ -202,16 +159,12 @@ public final class Application implements AutoCloseable {
     if (role == Role.TOOLS) {
       return migrated;
     }
-    boolean relays = role != Role.SERVICE || config.node().runs(NodeRole.RELAY);
-    String relayId = "relay-" + processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     return migrated
-        .compose(v -> deployFlagSync())
         .compose(
-            v ->
-                relays
-                    ? relays(config).deploy(vertx, relayId, Optional.of(database.connectOptions()))
-                    : Future.succeededFuture())
-        .compose(v -> deployForRole(config, role))
+            v -> {
+              deployment = new RoleDeployment(config, parts(), http, () -> stopping);
+              return deployment.deploy(role);
+            })
         .onSuccess(
             v -> {
               up = role;
@@ -225,215 +178,30 @@ public final class Application implements AutoCloseable {
             });
   }
 
-  /** The relay's wiring on this process's pool, producer, meters and flags. */
-  public OutboxRelays relays(ServiceConfig config) {
-    return new OutboxRelays(
+  /** This process's long-lived parts (the lease keeper once the schema is migrated). */
+  private NodeParts parts() {
+    return new NodeParts(
+        vertx,
+        clusterNode,
+        database,
         pool,
+        keeper,
         producer,
         admin,
-        keeper,
-        config.outbox(),
+        outbox,
         registry,
-        flags,
-        () -> clusterNode.running(NodeRole.RELAY));
+        breakers,
+        flags);
   }
 
-  /**
-   * Keeps {@link #flags} under the stored rules; deployed before anything they gate, so the relay,
-   * the memory service and the LLM chain start under them.
-   */
-  private Future<?> deployFlagSync() {
-    return vertx.deployVerticle(
-        new FeatureFlags(pool).syncTo(flags, database.connectOptions(), FEATURE_FLAGS_REREAD));
+  /** The relay's wiring on this process's pool, producer, meters and flags. */
+  public OutboxRelays relays(ServiceConfig config) {
+    return parts().relays(config);
   }
 
-  /**
-   * The memory parts on this process's pool and meters; {@code statusSaysAvailable} is the
-   * degradation monitor's verdict on SomaBrain.
-   */
+  /** The memory parts on this process's pool and meters ({@link NodeParts#memories}). */
   public Memories memories(ServiceConfig config, BooleanSupplier statusSaysAvailable) {
-    return Memories.create(
-        vertx, pool, keeper, config, registry, statusSaysAvailable, breakers, flags);
-  }
-
-  /**
-   * The parts of the service this node's roles ask for (the relay is deployed before). The agent
-   * API's stateful parts (session store, memory service and its SomaBrain breaker, status view) are
-   * built here once and shared by every HTTP instance.
-   */
-  private Future<?> deployService(ServiceConfig config) {
-    NodeConfig node = config.node();
-    // the API journals its writes, the monitor its events: a node running either keeps a journal
-    // (in its own data directory) and replays it
-    Future<Journal> opened =
-        node.runs(NodeRole.API) || node.runs(NodeRole.MONITOR)
-            ? vertx.executeBlocking(
-                () -> Journal.open(config.journal().settings(), Clock.systemUTC()))
-            : Future.succeededFuture();
-    return opened.compose(
-        started -> {
-          journal = started;
-          return deployService(config, node);
-        });
-  }
-
-  private Future<?> deployService(ServiceConfig config, NodeConfig node) {
-    DegradationStatusView status =
-        DegradationStatusView.open(vertx, Duration.ofSeconds(2), config.degradation().viewResync());
-    Memories memories = memories(config, () -> status.isUsable(MemoryService.DEPENDENCY));
-    List<RouteModule> routes = new ArrayList<>();
-    List<Supplier<Future<?>>> parts = new ArrayList<>();
-    ServiceMeters.featureFlags(flags, registry);
-    JournaledWrites writes =
-        new JournaledWrites(pool, Optional.ofNullable(journal), Clock.systemUTC());
-    if (journal != null && !node.runs(NodeRole.API)) {
-      JournalReplay replay =
-          AgentApi.journalReplay(
-              pool,
-              keeper,
-              outbox,
-              memories.service(),
-              config,
-              journal,
-              config.journal().replayInterval());
-      JournalMetrics.register(registry, journal, replay);
-      parts.add(() -> vertx.deployVerticle(replay));
-    }
-    if (node.runs(NodeRole.API)) {
-      KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
-      AgentApi.Parts api =
-          new AgentApi.Parts(
-              pool,
-              keeper,
-              outbox,
-              SessionContext.create(vertx, config.redisUrl(), config.session()),
-              memories.service(),
-              status,
-              breakers,
-              flags,
-              keys,
-              journal,
-              rateLimiter(config));
-      AgentApi agentApi = new AgentApi(vertx, config, api, registry);
-      JournalReplay replay = agentApi.journalReplay(api, config.journal().replayInterval());
-      JournalMetrics.register(registry, journal, replay);
-      parts.add(
-          () ->
-              vertx.deployVerticle(
-                  new KeyRecheck(pool, keys, config.api().keyRecheck(), Clock.systemUTC())));
-      parts.add(() -> vertx.deployVerticle(replay));
-      // its spooled uploads are files of this node: the chain that stores them runs here
-      parts.add(
-          () ->
-              vertx.deployVerticle(
-                  new StorageFailoverVerticle(
-                      config.storage(),
-                      pool,
-                      writes,
-                      outbox,
-                      registry,
-                      Clock.systemUTC(),
-                      breakers)));
-      routes.addAll(
-          List.of(agentApi, new ApiDocs(), new StatusPage(status, Optional.ofNullable(journal))));
-    }
-    if (node.runs(NodeRole.RELAY)) {
-      parts.add(
-          () ->
-              vertx.deployVerticle(
-                  new IdempotencyCleanup(
-                      pool,
-                      Duration.ofSeconds(config.idempotency().cleanupIntervalSeconds()),
-                      Clock.systemUTC())));
-      parts.add(
-          () ->
-              vertx.deployVerticle(
-                  new Retention(pool, config.retention(), config.outbox().cleanupInterval())));
-    }
-    if (node.runs(NodeRole.MONITOR)) {
-      parts.add(
-          () ->
-              vertx.deployVerticle(
-                  DegradationMonitors.monitor(
-                      config,
-                      pool,
-                      admin,
-                      outbox,
-                      writes,
-                      registry,
-                      processName(),
-                      clusterNode.leadership(NodeRole.MONITOR, Clock.systemUTC()),
-                      status::current)));
-    }
-    if (node.runs(NodeRole.MEMORY_SYNC)) {
-      parts.add(() -> memories.deploySync("memory-sync-" + processName()));
-    }
-    if (node.runs(NodeRole.FAILOVER)) {
-      ServiceMeters.llmFailovers(config.llm(), registry);
-      parts.add(
-          () ->
-              vertx.deployVerticle(
-                  new LlmFailoverVerticle(
-                      config.llm(), registry, Clock.systemUTC(), breakers, flags)));
-      parts.add(
-          () ->
-              vertx.deployVerticle(
-                  new AudioFailoverVerticle(
-                      config.audio(), registry, Clock.systemUTC(), breakers)));
-    }
-    parts.add(
-        () ->
-            vertx.deployVerticle(
-                new BreakerOverrides(pool)
-                    .syncTo(breakers, database.connectOptions(), BREAKER_OVERRIDES_REREAD)));
-    parts.add(() -> deployHttp(config, node.runs(NodeRole.API), routes));
-    Future<?> deployed = Future.succeededFuture();
-    for (Supplier<Future<?>> part : parts) {
-      deployed = deployed.compose(v -> part.get());
-    }
-    return deployed;
-  }
-
-  /**
-   * Every tenant's rate limit: in Redis, shared by the cluster, when {@code SA01_REDIS_URL} is set;
-   * while Redis does not answer, each node applies the limit divided by the live nodes.
-   */
-  private RateLimiter rateLimiter(ServiceConfig config) {
-    return RateLimiter.forProcess(
-        vertx,
-        config.redisUrl(),
-        new RateLimit(config.api().rateLimitPerSecond(), config.api().rateLimitBurst()),
-        () -> clusterNode.running(NodeRole.API),
-        config.api().rateLimitRedisTimeout(),
-        registry);
-  }
-
-  /** What {@code role} adds to the relay and housekeeping. */
-  private Future<?> deployForRole(ServiceConfig config, Role role) {
-    return switch (role) {
-      case SERVICE -> deployService(config);
-      case RELAY_WITH_PROBES -> deployHttp(config, false, List.of());
-      case RELAY_ONLY, TOOLS -> Future.succeededFuture();
-    };
-  }
-
-  /** The HTTP verticle's instances: health, metrics, and for the service its status and API. */
-  private Future<?> deployHttp(
-      ServiceConfig config, boolean serveStatus, List<RouteModule> modules) {
-    return http.deploy(
-        () ->
-            new OperationsApi(
-                database,
-                pool,
-                registry,
-                config.httpHost(),
-                config.httpPort(),
-                serveStatus,
-                Optional.ofNullable(journal),
-                config.journal().readyWhileJournaling(),
-                () -> stopping,
-                modules),
-        serveStatus ? config.httpInstances() : 1);
+    return parts().memories(config, statusSaysAvailable);
   }
 
   public Vertx vertx() {
@@ -461,9 +229,7 @@ public final class Application implements AutoCloseable {
     return registry;
   }
 
-  /**
-   * The HTTP router's routes (of one instance; every instance has the same), empty without HTTP.
-   */
+  /** The HTTP router's routes (one instance's: all have the same), empty without HTTP. */
   public List<Route> httpRoutes() {
     return http.routes();
   }
@@ -481,7 +247,10 @@ public final class Application implements AutoCloseable {
     stopping = true;
     // a process without readiness (the relay alone) has no load balancer to wait for
     boolean serves = up == Role.SERVICE || up == Role.RELAY_WITH_PROBES;
-    Duration drain = serves ? min(shutdownGrace.dividedBy(3), DRAIN_AT_MOST) : Duration.ZERO;
+    Duration drain =
+        serves
+            ? Collections.min(List.of(shutdownGrace.dividedBy(3), DRAIN_AT_MOST))
+            : Duration.ZERO;
     LOG.info("stopping: readiness answers 503; stopping in {} ms", drain.toMillis());
     try {
       Thread.sleep(drain.toMillis());
@@ -489,10 +258,6 @@ public final class Application implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     close(shutdownGrace.minus(drain));
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   @Override
@@ -521,8 +286,8 @@ public final class Application implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
-    if (journal != null) {
-      journal.close();
+    if (deployment != null) {
+      deployment.journal().ifPresent(Journal::close);
     }
     processMeters.close();
     infrastructure.close();

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,49 +51,28 @@ final class LanguageModel {
       List<LlmRequest.Message> messages,
       Integer maxTokens,
       Consumer<String> onToken) {
-    long until = System.nanoTime() + deadline.toNanos();
-    return attempt(useCase, tenant, messages, maxTokens, onToken, until);
-  }
-
-  private Future<LlmReply> attempt(
-      String useCase,
-      String tenant,
-      List<LlmRequest.Message> messages,
-      Integer maxTokens,
-      Consumer<String> onToken,
-      long until) {
-    Duration left = Duration.ofNanos(until - System.nanoTime());
-    StringBuilder seen = new StringBuilder();
-    return InFlight.watch(vertx)
-        .compose(
-            watch -> {
-              Promise<LlmReply> answered = Promise.promise();
-              // a late answer of an attempt left behind (its node was only slow) is dropped
-              attempt(useCase, tenant, messages, maxTokens, onToken, left, seen, watch)
-                  .onComplete(
-                      ar -> {
-                        if (ar.succeeded()) {
-                          answered.tryComplete(ar.result());
-                        } else {
-                          answered.tryFail(ar.cause());
-                        }
-                      });
-              watch.lost().onSuccess(v -> answered.tryFail(new ServingNodeLost()));
-              return answered.future().eventually(watch::close);
+    // what the current attempt handed out: asked again only while nothing reached the caller
+    AtomicReference<StringBuilder> seen = new AtomicReference<>(new StringBuilder());
+    String address =
+        onToken == null ? FailoverAddresses.LLM_COMPLETE : FailoverAddresses.LLM_STREAM;
+    return InFlight.retrying(
+            vertx,
+            address,
+            deadline,
+            (watch, left) -> {
+              seen.set(new StringBuilder());
+              return attempt(
+                  useCase, tenant, messages, maxTokens, onToken, left, seen.get(), watch);
+            },
+            () -> {
+              if (seen.get().length() > 0) {
+                return false;
+              }
+              LOG.warn("the node answering a {} turn of {} is gone: asking again", useCase, tenant);
+              return true;
             })
         .recover(
-            e -> {
-              if (!(e instanceof ServingNodeLost)) {
-                return Future.failedFuture(e);
-              }
-              boolean timeLeft = until - System.nanoTime() > InFlight.SILENCE.toNanos();
-              if (seen.length() == 0 && timeLeft) {
-                LOG.warn(
-                    "the node answering a {} turn of {} is gone: asking again", useCase, tenant);
-                return attempt(useCase, tenant, messages, maxTokens, onToken, until);
-              }
-              return Future.failedFuture(lost(seen));
-            });
+            e -> Future.failedFuture(e instanceof InFlight.HandlerLost ? lost(seen.get()) : e));
   }
 
   private Future<LlmReply> attempt(
@@ -122,13 +102,6 @@ final class LanguageModel {
         left,
         seen,
         watch.lost());
-  }
-
-  /** The node working on an attempt stopped beating: it is gone. Stackless: flow control. */
-  private static final class ServingNodeLost extends RuntimeException {
-    ServingNodeLost() {
-      super("the node working on the answer is gone", null, false, false);
-    }
   }
 
   /** A request bounded by what is left of the turn's deadline; streamed when {@code streamTo}. */
@@ -163,7 +136,7 @@ final class LanguageModel {
       Future<Void> lost) {
     Promise<LlmReply> done = Promise.promise();
     // left behind: stop listening at once, so that a node that was only slow cannot add tokens
-    lost.onSuccess(v -> done.tryFail(new ServingNodeLost()));
+    lost.onSuccess(v -> done.tryFail(new InFlight.HandlerLost(FailoverAddresses.LLM_STREAM)));
     MessageConsumer<JsonObject> events =
         vertx
             .eventBus()

@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /**
  * Whether a request sent over the event bus is still being worked on. Vert.x does not fail a
@@ -52,24 +53,43 @@ public final class InFlight {
    */
   public static <T> Future<Message<T>> request(
       Vertx vertx, String address, Object body, DeliveryOptions options, Duration within) {
-    return attempt(vertx, address, body, options, System.nanoTime() + within.toNanos());
+    return retrying(
+        vertx,
+        address,
+        within,
+        (watch, left) ->
+            vertx
+                .eventBus()
+                .<T>request(
+                    address,
+                    body,
+                    watch.on(
+                        new DeliveryOptions(options)
+                            .setSendTimeout(
+                                Math.min(options.getSendTimeout(), Math.max(1, left.toMillis()))))),
+        () -> true);
   }
 
-  private static <T> Future<Message<T>> attempt(
-      Vertx vertx, String address, Object body, DeliveryOptions options, long until) {
+  /**
+   * Asks by {@code attempt}, each time under a fresh {@link Watch}: when the handler goes silent,
+   * the attempt is left behind (a late answer of its node, only slow, is dropped) and, if what is
+   * left of {@code within} exceeds {@link #SILENCE} and then {@code mayRetry} agrees, made again,
+   * where another node takes it; otherwise the result fails with {@link HandlerLost} (naming {@code
+   * address}). Any other failure of an attempt is the result's.
+   */
+  public static <T> Future<T> retrying(
+      Vertx vertx, String address, Duration within, Attempt<T> attempt, BooleanSupplier mayRetry) {
+    return retrying(vertx, address, System.nanoTime() + within.toNanos(), attempt, mayRetry);
+  }
+
+  private static <T> Future<T> retrying(
+      Vertx vertx, String address, long until, Attempt<T> attempt, BooleanSupplier mayRetry) {
     return watch(vertx)
         .compose(
             watch -> {
-              Promise<Message<T>> answered = Promise.promise();
-              long left = Math.max(1, (until - System.nanoTime()) / 1_000_000);
-              DeliveryOptions once =
-                  watch.on(
-                      new DeliveryOptions(options)
-                          .setSendTimeout(Math.min(options.getSendTimeout(), left)));
-              // a late answer to an attempt left behind (its node was only slow) is dropped
-              vertx
-                  .eventBus()
-                  .<T>request(address, body, once)
+              Promise<T> answered = Promise.promise();
+              attempt
+                  .ask(watch, Duration.ofNanos(until - System.nanoTime()))
                   .onComplete(
                       ar -> {
                         if (ar.succeeded()) {
@@ -83,14 +103,26 @@ public final class InFlight {
             })
         .recover(
             e ->
-                e instanceof HandlerLost && until - System.nanoTime() > SILENCE.toNanos()
-                    ? attempt(vertx, address, body, options, until)
+                e instanceof HandlerLost
+                        && until - System.nanoTime() > SILENCE.toNanos()
+                        && mayRetry.getAsBoolean()
+                    ? retrying(vertx, address, until, attempt, mayRetry)
                     : Future.failedFuture(e));
   }
 
-  /** The node working on a request went silent and there was no time to ask again. */
+  /** One attempt of a {@link #retrying} request, with its watch and what is left of the time. */
+  @FunctionalInterface
+  public interface Attempt<T> {
+    /** Sends the request with {@code watch} {@link Watch#on on} it, bounded by {@code left}. */
+    Future<T> ask(Watch watch, Duration left);
+  }
+
+  /**
+   * The node working on a request went silent and there was no time to ask again (or the caller's
+   * {@code mayRetry} said no). Stackless: flow control.
+   */
   public static final class HandlerLost extends RuntimeException {
-    HandlerLost(String address) {
+    public HandlerLost(String address) {
       super("the node answering " + address + " stopped answering", null, false, false);
     }
   }

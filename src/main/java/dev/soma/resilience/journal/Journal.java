@@ -1,31 +1,14 @@
 package dev.soma.resilience.journal;
 
-import dev.soma.resilience.journal.internal.Frames;
-import dev.soma.resilience.journal.internal.SegmentScan;
-import dev.soma.resilience.journal.internal.Segments;
+import dev.soma.resilience.journal.internal.DirectoryLock;
+import dev.soma.resilience.journal.internal.SegmentFiles;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An append-only local journal of writes that PostgreSQL could not take, replayed into it later.
@@ -36,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * nothing is half-written. Beyond {@link JournalSettings#maxBytes} an append fails with {@link
  * JournalFullException} and writes nothing.
  *
- * <p><b>Recovery.</b> {@link #open} scans every segment: a torn last frame (a crash mid-write) is
- * cut off, logged and counted; bytes in the middle that are not a valid frame are copied to {@code
- * quarantine/}, logged and counted, and skipped by every read (never silently, never a crash).
+ * <p><b>Recovery.</b> {@link #open} scans every segment ({@code JournalRecovery}): a torn last
+ * frame (a crash mid-write) is cut off, logged and counted; bytes in the middle that are not a
+ * valid frame are copied to {@code quarantine/}, logged and counted, and skipped by every read
+ * (never silently, never a crash).
  *
  * <p><b>Replay.</b> {@link #pending} reads the records after the checkpoint, in sequence order;
  * {@link #replayedThrough} moves the checkpoint (written atomically and durably) and deletes the
@@ -55,43 +39,26 @@ public final class Journal implements AutoCloseable {
   static final String LOCK = "journal.lock";
   static final String QUARANTINE = "quarantine";
 
-  private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
-  private static final int MAX_GROUP = 1024;
-
   private final JournalSettings settings;
   private final Clock clock;
-  private final BlockingQueue<JournalTask> tasks = new LinkedBlockingQueue<>();
-  private final Thread thread;
-  private final TreeMap<Long, Segment> segments = new TreeMap<>();
-  private final Map<String, JournalRecord> pendingKeys = new ConcurrentHashMap<>();
-  private final AtomicLong totalBytes = new AtomicLong();
-  private final JournalCounts counts = new JournalCounts();
-  private volatile long nextSequence;
-  private volatile long replayed;
-  private volatile long oldestPendingAt; // millis; 0 when nothing is pending
-  private FileChannel active;
-  private long activeOpenedAt;
-  private volatile boolean closed;
-  private FileChannel lockFile;
-  private FileLock lock;
+  private final SegmentFiles files;
+  private final JournalCounts counts;
+  private final PendingKeys keys;
+  private final JournalThread thread;
 
-  private static final class Segment {
-    final Path path;
-    long lastSequence;
-    long bytes;
-
-    Segment(Path path, long lastSequence, long bytes) {
-      this.path = path;
-      this.lastSequence = lastSequence;
-      this.bytes = bytes;
-    }
-  }
-
-  private Journal(JournalSettings settings, Clock clock) {
+  private Journal(
+      JournalSettings settings,
+      Clock clock,
+      SegmentFiles files,
+      JournalCounts counts,
+      PendingKeys keys,
+      JournalThread thread) {
     this.settings = settings;
     this.clock = clock;
-    this.thread = new Thread(this::run, "journal-" + settings.dir().getFileName());
-    this.thread.setDaemon(true);
+    this.files = files;
+    this.counts = counts;
+    this.keys = keys;
+    this.thread = thread;
   }
 
   /**
@@ -99,43 +66,24 @@ public final class Journal implements AutoCloseable {
    * {@link JournalInUseException} when another process has it open (one writer per journal).
    */
   public static Journal open(JournalSettings settings, Clock clock) throws IOException {
-    Journal journal = new Journal(settings, clock);
-    journal.lock();
+    Files.createDirectories(settings.dir());
+    DirectoryLock lock =
+        DirectoryLock.tryAcquire(settings.dir().resolve(LOCK))
+            .orElseThrow(() -> new JournalInUseException(settings.dir()));
+    SegmentFiles files =
+        new SegmentFiles(settings.dir(), settings.segmentBytes(), settings.segmentAge(), clock);
+    JournalCounts counts = new JournalCounts();
+    PendingKeys keys = new PendingKeys();
+    JournalRecovery.Found recovered;
     try {
-      journal.recover();
+      recovered = JournalRecovery.run(settings.dir(), counts, files, keys::index);
     } catch (IOException | RuntimeException e) {
-      journal.unlock();
+      lock.release();
       throw e;
     }
-    journal.thread.start();
-    return journal;
-  }
-
-  private void lock() throws IOException {
-    Files.createDirectories(settings.dir());
-    lockFile =
-        FileChannel.open(
-            settings.dir().resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    try {
-      lock = lockFile.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      lockFile.close();
-      throw new JournalInUseException(settings.dir());
-    }
-  }
-
-  private void unlock() {
-    try {
-      if (lock != null) {
-        lock.release();
-      }
-      lockFile.close();
-    } catch (IOException e) {
-      LOG.warn("journal lock not released cleanly: {}", e.toString());
-    }
+    JournalThread thread = new JournalThread(settings, files, counts, keys, lock, recovered);
+    thread.start();
+    return new Journal(settings, clock, files, counts, keys, thread);
   }
 
   /** What recovery and appends found and did, for metrics and {@code journal inspect}. */
@@ -147,12 +95,12 @@ public final class Journal implements AutoCloseable {
    * Records appended and not yet replayed (a corrupt record counts until the checkpoint passes it).
    */
   public long pendingRecords() {
-    return nextSequence - 1 - replayed;
+    return thread.pendingRecords();
   }
 
   /** Bytes of segments on disk. */
   public long bytes() {
-    return totalBytes.get();
+    return files.bytes();
   }
 
   /** The cap: appends beyond it are refused. */
@@ -162,7 +110,7 @@ public final class Journal implements AutoCloseable {
 
   /** Whether an append of a small record would be taken now (the journal is below its cap). */
   public boolean hasRoom() {
-    return totalBytes.get() < settings.maxBytes();
+    return files.bytes() < settings.maxBytes();
   }
 
   /**
@@ -170,7 +118,7 @@ public final class Journal implements AutoCloseable {
    * Exact while nothing is replayed; during a replay it lags by at most one batch.
    */
   public long oldestPendingAtMillis() {
-    return pendingRecords() == 0 ? 0 : oldestPendingAt;
+    return pendingRecords() == 0 ? 0 : thread.oldestPendingAt();
   }
 
   /**
@@ -191,7 +139,7 @@ public final class Journal implements AutoCloseable {
 
   /** The pending record a client's {@code Idempotency-Key} names, if any. */
   public Optional<JournalRecord> pendingWithKey(String tenant, String idempotencyKey) {
-    return Optional.ofNullable(pendingKeys.get(keyOf(tenant, idempotencyKey)));
+    return keys.get(tenant, idempotencyKey);
   }
 
   /**
@@ -201,15 +149,13 @@ public final class Journal implements AutoCloseable {
    */
   public Future<JournalRecord> append(JournalRecord record) {
     if (record.idempotencyKey().isPresent()) {
-      String key = keyOf(record.tenant(), record.idempotencyKey().get());
-      JournalRecord earlier = pendingKeys.putIfAbsent(key, record);
-      if (earlier != null) {
-        return Future.failedFuture(new KeyJournaled(earlier));
+      Optional<JournalRecord> earlier = keys.claim(record);
+      if (earlier.isPresent()) {
+        return Future.failedFuture(new KeyJournaled(earlier.get()));
       }
-      return this.<JournalRecord>submit(new JournalTask.Append(record))
-          .onFailure(e -> pendingKeys.remove(key, record));
+      return thread.append(record).onFailure(e -> keys.giveBack(record));
     }
-    return submit(new JournalTask.Append(record));
+    return thread.append(record);
   }
 
   /** An append refused because its {@code Idempotency-Key} is journaled already. */
@@ -229,370 +175,16 @@ public final class Journal implements AutoCloseable {
 
   /** Up to {@code max} records after the checkpoint, in sequence order. */
   public Future<List<JournalRecord>> pending(int max) {
-    return submit(new JournalTask.Call<>(() -> readPending(max)));
+    return thread.pending(max);
   }
 
   /** Moves the checkpoint to {@code sequence} and deletes the segments wholly before it. */
   public Future<Void> replayedThrough(long sequence) {
-    return submit(
-        new JournalTask.Call<>(
-            () -> {
-              checkpoint(sequence);
-              return null;
-            }));
+    return thread.replayedThrough(sequence);
   }
 
   @Override
   public void close() {
-    closed = true;
-    tasks.add(new JournalTask.Stop());
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private <T> Future<T> submit(JournalTask task) {
-    @SuppressWarnings("unchecked")
-    Future<T> future = (Future<T>) task.future();
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("the journal is closed"));
-    }
-    tasks.add(task);
-    return future;
-  }
-
-  // ---- the journal's thread
-
-  private void run() {
-    List<JournalTask> batch = new ArrayList<>();
-    while (true) {
-      try {
-        batch.add(tasks.take());
-      } catch (InterruptedException e) {
-        return;
-      }
-      tasks.drainTo(batch, MAX_GROUP);
-      List<JournalTask.Append> group = new ArrayList<>();
-      for (JournalTask task : batch) {
-        if (task instanceof JournalTask.Append append) {
-          group.add(append);
-          continue;
-        }
-        write(group);
-        group.clear();
-        if (task instanceof JournalTask.Stop) {
-          closeActive();
-          unlock();
-          batch.clear();
-          return;
-        }
-        ((JournalTask.Call<?>) task).run();
-      }
-      write(group);
-      batch.clear();
-    }
-  }
-
-  private void write(List<JournalTask.Append> group) {
-    if (group.isEmpty()) {
-      return;
-    }
-    List<JournalTask.Append> accepted = new ArrayList<>();
-    ByteBuffer bytes;
-    long first = nextSequence;
-    try {
-      rollIfDue();
-      List<byte[]> frames = new ArrayList<>();
-      long size = 0;
-      for (JournalTask.Append append : group) {
-        JournalRecord numbered = append.record.withSequence(nextSequence);
-        byte[] frame;
-        try {
-          frame = Frames.encode(numbered.sequence(), append.payload);
-        } catch (IllegalArgumentException tooLarge) {
-          append.fail(tooLarge);
-          continue;
-        }
-        if (totalBytes.get() + size + frame.length > settings.maxBytes()) {
-          counts.full.incrementAndGet();
-          append.fail(new JournalFullException(settings.maxBytes()));
-          continue;
-        }
-        nextSequence++;
-        append.numbered = numbered;
-        frames.add(frame);
-        accepted.add(append);
-        size += frame.length;
-      }
-      bytes = ByteBuffer.allocate((int) size);
-      frames.forEach(bytes::put);
-      bytes.flip();
-    } catch (IOException | RuntimeException e) {
-      nextSequence = first;
-      group.forEach(a -> a.fail(e));
-      return;
-    }
-    if (accepted.isEmpty()) {
-      return;
-    }
-    long before = -1;
-    try {
-      before = active.size();
-      long start = System.nanoTime();
-      while (bytes.hasRemaining()) {
-        active.write(bytes);
-      }
-      active.force(false);
-      counts.recordFlush(System.nanoTime() - start, accepted.size());
-    } catch (IOException e) {
-      LOG.error(
-          "journal write failed; cutting the group's {} records back off", accepted.size(), e);
-      cutBack(before);
-      nextSequence = first;
-      accepted.forEach(a -> a.fail(e));
-      return;
-    }
-    if (first - 1 == replayed) {
-      oldestPendingAt = accepted.get(0).numbered.journaledAtMillis();
-      LOG.warn(
-          "writes are being journaled in {} (from record {}): they wait there for the database",
-          settings.dir(),
-          first);
-    }
-    Segment segment = segments.lastEntry().getValue();
-    segment.lastSequence = nextSequence - 1;
-    segment.bytes += bytes.limit();
-    totalBytes.addAndGet(bytes.limit());
-    for (JournalTask.Append append : accepted) {
-      index(append.numbered);
-      append.complete(append.numbered);
-    }
-  }
-
-  private void cutBack(long size) {
-    try {
-      if (size >= 0) {
-        active.truncate(size);
-        active.force(false);
-      }
-    } catch (IOException e) {
-      LOG.error("journal segment could not be cut back to {} bytes; closing it", size, e);
-      closeActive();
-    }
-  }
-
-  private void rollIfDue() throws IOException {
-    Segment last = segments.isEmpty() ? null : segments.lastEntry().getValue();
-    boolean due =
-        active == null
-            || last.bytes >= settings.segmentBytes()
-            || clock.millis() - activeOpenedAt >= settings.segmentAge().toMillis();
-    if (!due) {
-      return;
-    }
-    activeOpenedAt = clock.millis();
-    if (active != null && last.bytes == 0) {
-      return; // an empty segment is not worth a new file
-    }
-    closeActive();
-    Path path = Segments.path(settings.dir(), nextSequence);
-    if (last != null && last.path.equals(path)) {
-      // begun at this sequence and still without a record: reuse it, cut to what it holds
-      active = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-      active.truncate(last.bytes);
-      return;
-    }
-    active =
-        FileChannel.open(
-            path,
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
-    Segments.syncDirectory(settings.dir());
-    segments.put(nextSequence, new Segment(path, nextSequence - 1, 0));
-  }
-
-  private void closeActive() {
-    if (active != null) {
-      try {
-        active.close();
-      } catch (IOException e) {
-        LOG.warn("journal segment did not close cleanly: {}", e.toString());
-      }
-      active = null;
-    }
-  }
-
-  private List<JournalRecord> readPending(int max) throws IOException {
-    List<JournalRecord> found = new ArrayList<>();
-    Long from = segments.floorKey(replayed + 1);
-    for (Segment segment : (from == null ? segments : segments.tailMap(from, true)).values()) {
-      if (segment.lastSequence <= replayed) {
-        continue;
-      }
-      byte[] bytes = Files.readAllBytes(segment.path);
-      for (SegmentScan.Frame frame : SegmentScan.of(bytes, bytes.length).frames()) {
-        if (frame.sequence() > replayed) {
-          decode(bytes, frame, false).ifPresent(found::add);
-          if (found.size() >= max) {
-            return found;
-          }
-        }
-      }
-    }
-    if (!found.isEmpty()) {
-      oldestPendingAt = found.get(0).journaledAtMillis();
-    }
-    if (found.isEmpty() && nextSequence - 1 > replayed) {
-      // all that is left unreplayed is unreadable (quarantined): pass it, or it would hold every
-      // later write in the journal
-      checkpoint(nextSequence - 1);
-    }
-    return found;
-  }
-
-  private void checkpoint(long sequence) throws IOException {
-    if (sequence <= replayed) {
-      return;
-    }
-    Segments.writeAtomically(
-        settings.dir().resolve(CHECKPOINT),
-        Long.toString(sequence).getBytes(StandardCharsets.US_ASCII));
-    replayed = sequence;
-    pendingKeys.values().removeIf(r -> r.sequence() > 0 && r.sequence() <= sequence);
-    List<Long> done = new ArrayList<>();
-    for (Map.Entry<Long, Segment> entry : segments.entrySet()) {
-      boolean isActive = entry.getKey().equals(segments.lastKey());
-      if (!isActive && entry.getValue().lastSequence <= sequence) {
-        done.add(entry.getKey());
-      }
-    }
-    for (Long first : done) {
-      Segment segment = segments.remove(first);
-      Files.deleteIfExists(segment.path);
-      totalBytes.addAndGet(-segment.bytes);
-    }
-    if (!done.isEmpty()) {
-      Segments.syncDirectory(settings.dir());
-    }
-  }
-
-  // ---- recovery (before the thread starts)
-
-  /** The checkpoint in {@code dir}: the last replayed sequence, 0 before the first. */
-  static long replayedThrough(Path dir) throws IOException {
-    Path checkpoint = dir.resolve(CHECKPOINT);
-    return Files.exists(checkpoint)
-        ? Long.parseLong(Files.readString(checkpoint, StandardCharsets.US_ASCII).trim())
-        : 0;
-  }
-
-  private void recover() throws IOException {
-    Files.createDirectories(settings.dir());
-    replayed = replayedThrough(settings.dir());
-    nextSequence = replayed + 1;
-    List<Path> files = Segments.list(settings.dir());
-    for (int i = 0; i < files.size(); i++) {
-      recoverSegment(files.get(i), i == files.size() - 1);
-    }
-    if (pendingRecords() > 0) {
-      LOG.warn(
-          "the journal in {} holds {} record(s) not yet written into the database: they are"
-              + " replayed when it answers",
-          settings.dir(),
-          pendingRecords());
-    }
-    if (!segments.isEmpty()) {
-      Segment last = segments.lastEntry().getValue();
-      active = FileChannel.open(last.path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-      activeOpenedAt = clock.millis();
-    }
-  }
-
-  private void recoverSegment(Path path, boolean last) throws IOException {
-    byte[] bytes = Files.readAllBytes(path);
-    SegmentScan scan = SegmentScan.of(bytes, bytes.length);
-    for (SegmentScan.Range range : scan.corrupt()) {
-      quarantine(path, bytes, range.from(), range.to());
-    }
-    long size = bytes.length;
-    if (scan.torn()) {
-      if (last) {
-        LOG.warn(
-            "journal segment {} ends in a torn record ({} bytes after offset {}): cut off",
-            path.getFileName(),
-            bytes.length - scan.validEnd(),
-            scan.validEnd());
-        counts.torn.incrementAndGet();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-          channel.truncate(scan.validEnd());
-          channel.force(true);
-        }
-        size = scan.validEnd();
-      } else {
-        quarantine(path, bytes, scan.validEnd(), bytes.length);
-      }
-    }
-    long firstSequence = Segments.firstSequence(path);
-    long lastSequence = firstSequence - 1;
-    for (SegmentScan.Frame frame : scan.frames()) {
-      lastSequence = Math.max(lastSequence, frame.sequence());
-      if (frame.sequence() > replayed) {
-        decode(bytes, frame, true)
-            .ifPresent(
-                record -> {
-                  if (oldestPendingAt == 0) {
-                    oldestPendingAt = record.journaledAtMillis();
-                  }
-                  index(record);
-                });
-      }
-    }
-    nextSequence = Math.max(nextSequence, lastSequence + 1);
-    segments.put(firstSequence, new Segment(path, lastSequence, size));
-    totalBytes.addAndGet(size);
-  }
-
-  private void quarantine(Path segment, byte[] bytes, int from, int to) throws IOException {
-    Path dir = settings.dir().resolve(QUARANTINE);
-    Files.createDirectories(dir);
-    Path copy = dir.resolve(segment.getFileName() + "-" + from + ".bad");
-    if (!Files.exists(copy)) {
-      Segments.writeAtomically(copy, java.util.Arrays.copyOfRange(bytes, from, to));
-    }
-    counts.corrupt.incrementAndGet();
-    LOG.error(
-        "journal segment {} holds {} corrupt bytes at offset {}: copied to {}, skipped by replays",
-        segment.getFileName(),
-        to - from,
-        from,
-        copy);
-  }
-
-  /** The frame's record; an unreadable one is logged and counted when {@code report} (recovery). */
-  private Optional<JournalRecord> decode(byte[] bytes, SegmentScan.Frame frame, boolean report) {
-    try {
-      return Optional.of(JournalRecord.fromFrame(bytes, frame));
-    } catch (RuntimeException e) {
-      if (!report) {
-        return Optional.empty();
-      }
-      counts.corrupt.incrementAndGet();
-      LOG.error(
-          "journal record {} checks but cannot be read: skipped ({})",
-          frame.sequence(),
-          e.toString());
-      return Optional.empty();
-    }
-  }
-
-  private void index(JournalRecord record) {
-    record.idempotencyKey().ifPresent(key -> pendingKeys.put(keyOf(record.tenant(), key), record));
-  }
-
-  private static String keyOf(String tenant, String idempotencyKey) {
-    return tenant + '\n' + idempotencyKey;
+    thread.stop();
   }
 }

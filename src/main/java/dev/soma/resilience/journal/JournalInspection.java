@@ -25,7 +25,7 @@ public final class JournalInspection {
     if (!Files.isDirectory(dir)) {
       throw new IOException("no journal directory " + dir);
     }
-    long replayed = Journal.replayedThrough(dir);
+    long replayed = JournalRecovery.replayedThrough(dir);
     JsonArray segments = new JsonArray();
     Map<String, Long> counts = new TreeMap<>();
     long waiting = 0;

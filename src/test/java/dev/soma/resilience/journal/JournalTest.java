@@ -74,6 +74,26 @@ class JournalTest {
   }
 
   @Test
+  void aTornTailIsCutOffTheFileSoTheNextOpenFindsNothingCorrupt() throws Exception {
+    journal = open(1 << 20, 1 << 24);
+    append("m1", Optional.empty());
+    journal.close();
+    Path segment = onlySegment();
+    byte[] half = new byte[15];
+    System.arraycopy(Files.readAllBytes(segment), 0, half, 0, 15); // a frame's header, torn
+    Files.write(segment, half, StandardOpenOption.APPEND);
+    journal = open(1 << 20, 1 << 24);
+    append("m2", Optional.empty());
+    journal.close();
+
+    journal = open(1 << 20, 1 << 24);
+
+    assertThat(journal.counts().tornTails()).isZero();
+    assertThat(journal.counts().corruptRanges()).isZero();
+    assertThat(pending()).extracting(JournalRecord::dedupeKey).containsExactly("m1", "m2");
+  }
+
+  @Test
   void aCorruptRecordInTheMiddleIsQuarantinedAndTheRecordsAroundItAreKept() throws Exception {
     journal = open(1 << 20, 1 << 24);
     append("m1", Optional.empty());
