@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
-import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.ServiceBehindProxy;
 import dev.soma.resilience.testing.TcpProxy;
 import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
@@ -40,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class JournalIT {
 
   private static final HttpClient http = HttpClient.newHttpClient();
+  private static ServiceBehindProxy service;
   private static OutboxFixture fx;
   private static TcpProxy proxy;
   private static Application app;
@@ -47,19 +48,10 @@ class JournalIT {
 
   @BeforeAll
   static void start() throws Exception {
-    fx = new OutboxFixture();
-    proxy = TcpProxy.before(fx.databaseUrl);
-    DatabaseUrl proxied = proxy.through(fx.databaseUrl);
-    app =
-        Application.start(
-            OutboxFixture.config(
-                Map.of(
-                    "SA01_DATABASE_URL", TestServices.databaseUrlSetting(proxied),
-                    "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
-                    "SA01_HTTP_PORT", "0",
-                    "SA01_DATA_DIR", TestServices.tempDir("journal").toString(),
-                    "SA01_JOURNAL_REPLAY_INTERVAL_MS", "200")),
-            Application.Role.SERVICE);
+    service = ServiceBehindProxy.start("journal", Map.of("SA01_JOURNAL_REPLAY_INTERVAL_MS", "200"));
+    fx = service.fx;
+    proxy = service.proxy;
+    app = service.app;
     key = TenantKeys.create(fx.pool, "acme");
   }
 
@@ -70,14 +62,8 @@ class JournalIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (fx != null) {
-      fx.close();
+    if (service != null) {
+      service.close();
     }
   }
 

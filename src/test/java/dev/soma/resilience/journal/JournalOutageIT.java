@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.Application;
 import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.common.Blocking;
-import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.ServiceBehindProxy;
 import dev.soma.resilience.testing.TcpProxy;
 import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
@@ -51,6 +51,7 @@ class JournalOutageIT {
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   private static final List<String> TENANTS = List.of("ja-" + RUN, "jb-" + RUN, "jc-" + RUN);
 
+  private static ServiceBehindProxy service;
   private static OutboxFixture fx;
   private static TcpProxy proxy;
   private static Application app;
@@ -62,19 +63,12 @@ class JournalOutageIT {
 
   @BeforeAll
   static void start() throws Exception {
-    fx = new OutboxFixture();
-    proxy = TcpProxy.before(fx.databaseUrl);
-    DatabaseUrl proxied = proxy.through(fx.databaseUrl);
-    app =
-        Application.start(
-            OutboxFixture.config(
-                Map.of(
-                    "SA01_DATABASE_URL", TestServices.databaseUrlSetting(proxied),
-                    "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
-                    "SA01_HTTP_PORT", "0",
-                    "SA01_DATA_DIR", TestServices.tempDir("journal-outage").toString(),
-                    "SA01_JOURNAL_REPLAY_INTERVAL_MS", "200")),
-            Application.Role.SERVICE);
+    service =
+        ServiceBehindProxy.start(
+            "journal-outage", Map.of("SA01_JOURNAL_REPLAY_INTERVAL_MS", "200"));
+    fx = service.fx;
+    proxy = service.proxy;
+    app = service.app;
     for (String tenant : TENANTS) {
       keys.put(tenant, TenantKeys.create(fx.pool, tenant));
     }
@@ -82,14 +76,8 @@ class JournalOutageIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (fx != null) {
-      fx.close();
+    if (service != null) {
+      service.close();
     }
   }
 

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
-import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.outbox.JournaledEvent;
 import dev.soma.resilience.testing.FreePort;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OpenAiDouble;
 import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.ServiceBehindProxy;
 import dev.soma.resilience.testing.TcpProxy;
 import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
@@ -50,6 +50,7 @@ class JournaledKindsIT {
   private static final String EVENTS_TOPIC =
       "degradation.events.jkinds-" + UUID.randomUUID().toString().substring(0, 8);
   private static OpenAiDouble openai;
+  private static ServiceBehindProxy service;
   private static OutboxFixture fx;
   private static TcpProxy proxy;
   private static Application app;
@@ -60,39 +61,35 @@ class JournaledKindsIT {
   @BeforeAll
   static void start() throws Exception {
     openai = new OpenAiDouble(doubles);
-    fx = new OutboxFixture();
-    proxy = TcpProxy.before(fx.databaseUrl);
-    DatabaseUrl proxied = proxy.through(fx.databaseUrl);
     dataDir = TestServices.tempDir("journaled-kinds");
     blocker = dataDir.resolve("blocker"); // a file where the local store wants a directory
     Files.write(blocker, new byte[0]);
-    app =
-        Application.start(
-            OutboxFixture.config(
-                Map.ofEntries(
-                    Map.entry("SA01_DATABASE_URL", TestServices.databaseUrlSetting(proxied)),
-                    Map.entry("SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap()),
-                    Map.entry("SA01_HTTP_PORT", "0"),
-                    Map.entry("SA01_DATA_DIR", dataDir.toString()),
-                    Map.entry("SA01_JOURNAL_REPLAY_INTERVAL_MS", "200"),
-                    Map.entry("SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find()),
-                    Map.entry("SA01_LLM_OPENAI_BASE_URL", openai.baseUrl()),
-                    Map.entry("SA01_LLM_OPENAI_API_KEY", "sk-openai-test"),
-                    Map.entry("SA01_LLM_ANTHROPIC_API_KEY", ""),
-                    Map.entry("SA01_LLM_OPENROUTER_API_KEY", ""),
-                    Map.entry("SA01_LLM_REQUEST_TIMEOUT_MS", "3000"),
-                    Map.entry("SA01_STORAGE_LOCAL_DIR", blocker.resolve("objects").toString()),
-                    Map.entry("SA01_STORAGE_SPOOL_DIR", dataDir.resolve("spool").toString()),
-                    Map.entry("SA01_STORAGE_TIMEOUT_MS", "1000"),
-                    Map.entry("SA01_STORAGE_RETRY_INTERVAL_MS", "300"),
-                    Map.entry("SA01_STORAGE_BREAKER_RESET_MS", "300"),
-                    Map.entry("SA01_DEGRADATION_PROBE_INTERVAL_MS", "200"),
-                    Map.entry("SA01_DEGRADATION_PROBE_TIMEOUT_MS", "500"),
-                    Map.entry("SA01_DEGRADATION_EVALUATION_INTERVAL_MS", "200"),
-                    Map.entry("SA01_DEGRADATION_EVENTS_TOPIC", EVENTS_TOPIC),
-                    Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
-                    Map.entry("SA01_API_RATE_LIMIT_BURST", "10000"))),
-            Application.Role.SERVICE);
+    service =
+        ServiceBehindProxy.start(
+            "journaled-kinds",
+            Map.ofEntries(
+                Map.entry("SA01_DATA_DIR", dataDir.toString()),
+                Map.entry("SA01_JOURNAL_REPLAY_INTERVAL_MS", "200"),
+                Map.entry("SA01_REDIS_URL", "redis://127.0.0.1:" + FreePort.find()),
+                Map.entry("SA01_LLM_OPENAI_BASE_URL", openai.baseUrl()),
+                Map.entry("SA01_LLM_OPENAI_API_KEY", "sk-openai-test"),
+                Map.entry("SA01_LLM_ANTHROPIC_API_KEY", ""),
+                Map.entry("SA01_LLM_OPENROUTER_API_KEY", ""),
+                Map.entry("SA01_LLM_REQUEST_TIMEOUT_MS", "3000"),
+                Map.entry("SA01_STORAGE_LOCAL_DIR", blocker.resolve("objects").toString()),
+                Map.entry("SA01_STORAGE_SPOOL_DIR", dataDir.resolve("spool").toString()),
+                Map.entry("SA01_STORAGE_TIMEOUT_MS", "1000"),
+                Map.entry("SA01_STORAGE_RETRY_INTERVAL_MS", "300"),
+                Map.entry("SA01_STORAGE_BREAKER_RESET_MS", "300"),
+                Map.entry("SA01_DEGRADATION_PROBE_INTERVAL_MS", "200"),
+                Map.entry("SA01_DEGRADATION_PROBE_TIMEOUT_MS", "500"),
+                Map.entry("SA01_DEGRADATION_EVALUATION_INTERVAL_MS", "200"),
+                Map.entry("SA01_DEGRADATION_EVENTS_TOPIC", EVENTS_TOPIC),
+                Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
+                Map.entry("SA01_API_RATE_LIMIT_BURST", "10000")));
+    fx = service.fx;
+    proxy = service.proxy;
+    app = service.app;
     key = TenantKeys.create(fx.pool, TENANT);
   }
 
@@ -104,14 +101,8 @@ class JournaledKindsIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (fx != null) {
-      fx.close();
+    if (service != null) {
+      service.close();
     }
     Blocking.await(doubles.close(), Duration.ofSeconds(10));
   }

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.common.http.ProblemHandler;
-import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.testing.LogCapture;
 import dev.soma.resilience.testing.OutboxFixture;
+import dev.soma.resilience.testing.ServiceBehindProxy;
 import dev.soma.resilience.testing.TcpProxy;
 import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
@@ -40,25 +40,17 @@ class KeysWithoutDatabaseIT {
   private static final int PAST_THE_GATE = 404;
 
   private static final HttpClient http = HttpClient.newHttpClient();
+  private static ServiceBehindProxy service;
   private static OutboxFixture fx;
   private static TcpProxy proxy;
   private static Application app;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = new OutboxFixture();
-    proxy = TcpProxy.before(fx.databaseUrl);
-    DatabaseUrl proxied = proxy.through(fx.databaseUrl);
-    app =
-        Application.start(
-            OutboxFixture.config(
-                Map.of(
-                    "SA01_DATABASE_URL", TestServices.databaseUrlSetting(proxied),
-                    "SA01_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap(),
-                    "SA01_HTTP_PORT", "0",
-                    "SA01_DATA_DIR", TestServices.tempDir("keys-no-db").toString(),
-                    "SA01_API_KEY_RECHECK_MS", "500")),
-            Application.Role.SERVICE);
+    service = ServiceBehindProxy.start("keys-no-db", Map.of("SA01_API_KEY_RECHECK_MS", "500"));
+    fx = service.fx;
+    proxy = service.proxy;
+    app = service.app;
   }
 
   @AfterEach
@@ -68,14 +60,8 @@ class KeysWithoutDatabaseIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (fx != null) {
-      fx.close();
+    if (service != null) {
+      service.close();
     }
   }
 
