@@ -27,7 +27,6 @@ import dev.soma.resilience.session.SessionContext;
 import dev.soma.resilience.tenant.KeyCache;
 import dev.soma.resilience.tenant.RateLimit;
 import dev.soma.resilience.tenant.RateLimiter;
-import dev.soma.resilience.tenant.internal.KeyRecheck;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -208,10 +207,7 @@ final class RoleDeployment {
     AgentApi agentApi = new AgentApi(vertx, config, api, parts.registry());
     JournalReplay replay = agentApi.journalReplay(api, config.journal().replayInterval());
     JournalMetrics.register(parts.registry(), journal, replay);
-    steps.add(
-        () ->
-            vertx.deployVerticle(
-                new KeyRecheck(parts.pool(), keys, config.api().keyRecheck(), Clock.systemUTC())));
+    steps.add(() -> vertx.deployVerticle(keys.recheck(parts.pool(), config.api().keyRecheck())));
     steps.add(() -> vertx.deployVerticle(replay));
     // its spooled uploads are files of this node: the chain that stores them runs here
     steps.add(

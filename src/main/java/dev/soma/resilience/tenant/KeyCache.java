@@ -1,5 +1,8 @@
 package dev.soma.resilience.tenant;
 
+import dev.soma.resilience.tenant.internal.KeyRecheck;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +44,14 @@ public final class KeyCache {
     this.clock = clock;
     this.grace = grace;
     this.capacity = capacity;
+  }
+
+  /**
+   * The verticle that keeps this cache true to PostgreSQL: every {@code interval} it evicts the
+   * keys revoked lately and confirms the others ({@code tenant.internal.KeyRecheck}).
+   */
+  public VerticleBase recheck(Pool pool, Duration interval) {
+    return new KeyRecheck(pool, this, interval, clock);
   }
 
   /** The tenant of {@code key} if it is here, matches, and was confirmed within the grace. */
