@@ -293,7 +293,7 @@ public final class Application implements AutoCloseable {
               journal,
               rateLimiter(config));
       AgentApi agentApi = new AgentApi(vertx, config, api, registry);
-      JournalReplay replay = agentApi.journalReplay(api, config.journal().replayInterval());
+      JournalReplay replay = agentApi.journalReplay(api, config.journal());
       JournalMetrics.register(registry, journal, replay);
       parts.add(
           () ->
