@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,10 +41,12 @@ import org.slf4j.LoggerFactory;
  * cut off, logged and counted; bytes in the middle that are not a valid frame are copied to {@code
  * quarantine/}, logged and counted, and skipped by every read (never silently, never a crash).
  *
- * <p><b>Replay.</b> {@link #pending} reads the records after the checkpoint, in sequence order;
- * {@link #replayedThrough} moves the checkpoint (written atomically and durably) and deletes the
- * segments wholly before it. A crash between a replay and its checkpoint replays those records
- * again: the replay must be idempotent (the tables' unique keys make it so).
+ * <p><b>Replay.</b> {@link #pending} reads the records after the checkpoint, in sequence order
+ * (when the checkpoint is where the last {@code pending} ended, it reads on from there instead of
+ * scanning the segment again); {@link #replayedThrough} moves the checkpoint (written atomically
+ * and durably) and deletes the segments wholly before it. A crash between a replay and its
+ * checkpoint replays those records again: the replay must be idempotent (the tables' unique keys
+ * make it so).
  *
  * <p><b>Threads.</b> All file work runs on the journal's own thread, in the order asked; futures
  * complete on the caller's Vert.x context. Nothing here blocks an event loop except {@link #open},
@@ -57,6 +60,8 @@ public final class Journal implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
   private static final int MAX_GROUP = 1024;
+  private static final int WINDOW_BYTES_PER_RECORD = 1024;
+  private static final int MIN_WINDOW = 64 * 1024;
 
   private final JournalSettings settings;
   private final Clock clock;
@@ -74,6 +79,14 @@ public final class Journal implements AutoCloseable {
   private volatile boolean closed;
   private FileChannel lockFile;
   private FileLock lock;
+  private ReadPosition readPosition; // journal thread only
+
+  /**
+   * Where the frame after record {@code afterSequence} begins ({@code offset} in the segment that
+   * begins at {@code segment}): a replay that moved the checkpoint exactly there reads on from it
+   * instead of scanning its segment from the start again.
+   */
+  private record ReadPosition(long afterSequence, long segment, long offset) {}
 
   private static final class Segment {
     final Path path;
@@ -428,18 +441,15 @@ public final class Journal implements AutoCloseable {
   private List<JournalRecord> readPending(int max) throws IOException {
     List<JournalRecord> found = new ArrayList<>();
     Long from = segments.floorKey(replayed + 1);
-    for (Segment segment : (from == null ? segments : segments.tailMap(from, true)).values()) {
-      if (segment.lastSequence <= replayed) {
+    for (Map.Entry<Long, Segment> entry :
+        (from == null ? segments : segments.tailMap(from, true)).entrySet()) {
+      if (entry.getValue().lastSequence <= replayed) {
         continue;
       }
-      byte[] bytes = Files.readAllBytes(segment.path);
-      for (SegmentScan.Frame frame : SegmentScan.of(bytes, bytes.length).frames()) {
-        if (frame.sequence() > replayed) {
-          decode(bytes, frame, false).ifPresent(found::add);
-          if (found.size() >= max) {
-            return found;
-          }
-        }
+      ReadPosition at = readPosition;
+      boolean goOn = at != null && at.afterSequence() == replayed && at.segment() == entry.getKey();
+      if (read(entry.getKey(), entry.getValue(), goOn ? at.offset() : 0, found, max)) {
+        break;
       }
     }
     if (!found.isEmpty()) {
@@ -451,6 +461,58 @@ public final class Journal implements AutoCloseable {
       checkpoint(nextSequence - 1);
     }
     return found;
+  }
+
+  /**
+   * Adds the readable records after the checkpoint found in {@code segment} from {@code offset} on
+   * to {@code found}, reading it a window at a time, until {@code found} holds {@code max}; says
+   * whether it does (and remembers where the next frame begins).
+   */
+  private boolean read(long first, Segment segment, long offset, List<JournalRecord> found, int max)
+      throws IOException {
+    try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
+      long end = channel.size();
+      long at = offset;
+      // about what max records take (a longer frame is read whole below): the frames read past
+      // them are checked for nothing
+      long window = Math.max(MIN_WINDOW, (long) (max - found.size()) * WINDOW_BYTES_PER_RECORD);
+      while (at < end) {
+        byte[] bytes = readAt(channel, at, (int) Math.min(end - at, window));
+        SegmentScan scan = SegmentScan.of(bytes, bytes.length);
+        if (scan.frames().isEmpty() && at + bytes.length < end) {
+          // a frame (or a corrupt stretch) longer than the window: the rest of the segment at once
+          bytes = readAt(channel, at, (int) (end - at));
+          scan = SegmentScan.of(bytes, bytes.length);
+        }
+        if (scan.frames().isEmpty()) {
+          return false;
+        }
+        for (SegmentScan.Frame frame : scan.frames()) {
+          if (frame.sequence() > replayed) {
+            decode(bytes, frame, false).ifPresent(found::add);
+            if (found.size() >= max) {
+              readPosition =
+                  new ReadPosition(frame.sequence(), first, at + frame.offset() + frame.length());
+              return true;
+            }
+          }
+        }
+        at += scan.validEnd();
+      }
+      return false;
+    }
+  }
+
+  private static byte[] readAt(FileChannel channel, long position, int length) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(length);
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer, position + buffer.position()) < 0) {
+        break;
+      }
+    }
+    return buffer.position() == length
+        ? buffer.array()
+        : Arrays.copyOf(buffer.array(), buffer.position());
   }
 
   private void checkpoint(long sequence) throws IOException {
@@ -560,7 +622,7 @@ public final class Journal implements AutoCloseable {
     Files.createDirectories(dir);
     Path copy = dir.resolve(segment.getFileName() + "-" + from + ".bad");
     if (!Files.exists(copy)) {
-      Segments.writeAtomically(copy, java.util.Arrays.copyOfRange(bytes, from, to));
+      Segments.writeAtomically(copy, Arrays.copyOfRange(bytes, from, to));
     }
     counts.corrupt.incrementAndGet();
     LOG.error(
