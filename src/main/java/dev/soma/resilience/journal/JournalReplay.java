@@ -123,7 +123,7 @@ public final class JournalReplay extends VerticleBase {
       return replay(records.iterator(), -1);
     }
     long last = records.get(records.size() - 1).sequence();
-    return Transaction.run(pool, tx -> writeInOrder(tx, records.iterator()))
+    return Transaction.run(pool, tx -> writeInOrder(tx, records))
         .compose(
             v -> {
               replayedRecords.addAndGet(records.size());
@@ -142,13 +142,36 @@ public final class JournalReplay extends VerticleBase {
             });
   }
 
-  /** Writes each record on {@code tx} once the one before it is written. */
-  private Future<Void> writeInOrder(Transaction tx, Iterator<JournalRecord> records) {
-    if (!records.hasNext()) {
-      return Future.succeededFuture();
+  /**
+   * Writes the records on {@code tx} in order: a run of records of one kind that {@link
+   * JournalKind#replaysPipelined pipelines} at once, any other record once the ones before it are
+   * written.
+   */
+  private Future<Void> writeInOrder(Transaction tx, List<JournalRecord> records) {
+    Future<Void> written = Future.succeededFuture();
+    int from = 0;
+    while (from < records.size()) {
+      int to = runEnd(records, from);
+      List<JournalRecord> run = records.subList(from, to);
+      written =
+          written.compose(
+              v -> Future.join(run.stream().map(record -> write(tx, record)).toList()).mapEmpty());
+      from = to;
     }
-    JournalRecord record = records.next();
-    return write(tx, record).compose(v -> writeInOrder(tx, records));
+    return written;
+  }
+
+  /** Where the run of records written together that begins at {@code from} ends. */
+  private int runEnd(List<JournalRecord> records, int from) {
+    JournalKind kind = kinds.get(records.get(from).kind());
+    int to = from + 1;
+    if (kind == null || !kind.replaysPipelined()) {
+      return to;
+    }
+    while (to < records.size() && records.get(to).kind().equals(kind.name())) {
+      to++;
+    }
+    return to;
   }
 
   /** Replays in order; completes with whether every record was done (false: stopped early). */
