@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * raw {@code FileChannel.write} + {@code force} loop writing the same frames in batches of the size
  * the journal's group flush reached in the same round (1 with one in flight), in the same run, on
  * the same disk. Rounds alternate journal and raw. Shapes: one writer (no grouping possible) and
- * many.
+ * many. Phases ({@code --phases}, all by default): {@code append} (this), {@code replay} ({@link
+ * ReplayRate}) and {@code post} ({@link JournaledPosts}).
  */
 public final class JournalBenchmark {
 

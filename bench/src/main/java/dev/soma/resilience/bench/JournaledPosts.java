@@ -145,6 +145,7 @@ final class JournaledPosts {
     double row(SuiteReport report, int round, boolean up, int seconds) throws Exception {
       long before = journaled.get();
       ClosedLoad.Result r = run(up, seconds);
+      step(String.format("%s: %,.0f requests/s", up ? "up" : "cut off", r.perSecond()));
       report.line("| %d | %s | %,.0f | %.2f | %.2f | %d%s | %,d | %s |", round,
           up ? "up" : "cut off", r.perSecond(), r.percentileMs(50), r.percentileMs(99),
           r.failed(), r.firstFailure() == null ? "" : " (" + r.firstFailure() + ")",
@@ -165,11 +166,16 @@ final class JournaledPosts {
     }
 
     private long waiting() throws Exception {
-      JsonObject status = new JsonObject(STATUS.send(java.net.http.HttpRequest.newBuilder(
+      java.net.http.HttpResponse<String> answer = STATUS.send(java.net.http.HttpRequest.newBuilder(
               java.net.URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/status"))
           .timeout(Duration.ofSeconds(10)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-      long records = status.getJsonObject("journal", new JsonObject()).getLong("records", 0L);
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      JsonObject journal = answer.statusCode() == 200
+          ? new JsonObject(answer.body()).getJsonObject("journal") : null;
+      if (journal == null) {
+        return 1; // the status cannot be told yet (503 while the monitor catches up)
+      }
+      long records = journal.getLong("records");
       try (Connection c = BenchServers.connect(db); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery(
               "SELECT count(*) FROM outbox_messages WHERE status = 'pending'")) {

@@ -94,6 +94,7 @@ final class ReplayRate {
         double baseline = phase.baseline(rows);
         step("replay round " + round + ": JournalReplay");
         double replay = phase.replay();
+        step(String.format("baseline %,.0f rows/s, replay %,.0f records/s", baseline, replay));
         report.line("| %d | %,.0f | %,.0f | %.2f | %s |", round, baseline, replay,
             replay / baseline, Machine.loadAverage());
       }
