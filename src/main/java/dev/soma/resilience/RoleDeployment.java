@@ -205,7 +205,7 @@ final class RoleDeployment {
             journal,
             rateLimiter());
     AgentApi agentApi = new AgentApi(vertx, config, api, parts.registry());
-    JournalReplay replay = agentApi.journalReplay(api, config.journal().replayInterval());
+    JournalReplay replay = agentApi.journalReplay(api, config.journal());
     JournalMetrics.register(parts.registry(), journal, replay);
     steps.add(() -> vertx.deployVerticle(keys.recheck(parts.pool(), config.api().keyRecheck())));
     steps.add(() -> vertx.deployVerticle(replay));

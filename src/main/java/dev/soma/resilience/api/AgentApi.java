@@ -7,6 +7,7 @@ import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.ApiConfig;
+import dev.soma.resilience.config.JournalConfig;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.storage.UploadSpool;
@@ -127,9 +128,14 @@ public final class AgentApi implements RouteModule {
   /**
    * The verticle that replays {@code parts.journal()} into the database with these routes' writes.
    */
-  public JournalReplay journalReplay(Parts parts, Duration interval) {
+  public JournalReplay journalReplay(Parts parts, JournalConfig journal) {
     return new JournalReplay(
-        parts.journal(), parts.pool(), JournalReplay.byName(journalKinds()), requests, interval);
+        parts.journal(),
+        parts.pool(),
+        JournalReplay.byName(journalKinds()),
+        requests,
+        journal.replayInterval(),
+        journal.replayBatch());
   }
 
   private List<JournalKind> journalKinds() {
@@ -167,7 +173,8 @@ public final class AgentApi implements RouteModule {
         pool,
         JournalReplay.byName(kinds),
         idempotentRequests(pool, keeper, service),
-        interval);
+        interval,
+        service.journal().replayBatch());
   }
 
   private static IdempotentRequests idempotentRequests(

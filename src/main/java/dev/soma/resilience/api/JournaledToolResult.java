@@ -56,6 +56,12 @@ final class JournaledToolResult implements JournalKind {
         .map(eventKey -> reply(request, "accepted"));
   }
 
+  /** Every replay sends the same two statements: the {@link Conversations} row, then its event. */
+  @Override
+  public boolean replaysPipelined() {
+    return true;
+  }
+
   @Override
   public boolean alreadyApplied(Throwable failure) {
     return failure instanceof Conversations.DuplicateToolResult;

@@ -64,6 +64,12 @@ public final class JournaledMessage implements JournalKind {
         .map(eventKey -> appliedReply(request));
   }
 
+  /** Every replay sends the same two statements: the {@link Conversations} row, then its event. */
+  @Override
+  public boolean replaysPipelined() {
+    return true;
+  }
+
   @Override
   public boolean alreadyApplied(Throwable failure) {
     return failure instanceof Conversations.DuplicateMessage;

@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param segmentAge ... or once it is this old
  * @param maxMegabytes beyond this, journaled writes are refused with 503
  * @param replayInterval how often the journal is checked for records to replay
+ * @param replayBatch records written into the database per transaction during a replay
  * @param readyWhileJournaling whether {@code /health/ready} stays 200 while PostgreSQL is down and
  *     the journal has room (false: 503, as a node that cannot reach its database)
  * @throws ConfigException when a size is below 1, the cap below a segment, or a duration not
@@ -23,6 +24,7 @@ public record JournalConfig(
     Duration segmentAge,
     int maxMegabytes,
     Duration replayInterval,
+    int replayBatch,
     boolean readyWhileJournaling) {
 
   private static final long MEGABYTE = 1024L * 1024;
@@ -33,6 +35,7 @@ public record JournalConfig(
     Require.atLeast("journal.maxMegabytes", maxMegabytes, segmentMegabytes);
     Require.positive("journal.segmentAgeSeconds", segmentAge);
     Require.positive("journal.replayIntervalMs", replayInterval);
+    Require.atLeast("journal.replayBatch", replayBatch, 1);
   }
 
   static JournalConfig from(Settings s, Path dataDir) {
@@ -43,6 +46,7 @@ public record JournalConfig(
         s.duration("journal.segmentAgeSeconds", 1, 7 * 86_400),
         s.intIn("journal.maxMegabytes", 1, 1024 * 1024),
         s.duration("journal.replayIntervalMs", 10, 60_000),
+        s.intIn("journal.replayBatch", 1, 10_000),
         s.bool("journal.readyWhileJournaling"));
   }
 

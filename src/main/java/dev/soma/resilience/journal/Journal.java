@@ -24,10 +24,12 @@ import java.util.Optional;
  * valid frame are copied to {@code quarantine/}, logged and counted, and skipped by every read
  * (never silently, never a crash).
  *
- * <p><b>Replay.</b> {@link #pending} reads the records after the checkpoint, in sequence order;
- * {@link #replayedThrough} moves the checkpoint (written atomically and durably) and deletes the
- * segments wholly before it. A crash between a replay and its checkpoint replays those records
- * again: the replay must be idempotent (the tables' unique keys make it so).
+ * <p><b>Replay.</b> {@link #pending} reads the records after the checkpoint, in sequence order
+ * (when the checkpoint is where the last {@code pending} ended, it reads on from there instead of
+ * scanning the segment again); {@link #replayedThrough} moves the checkpoint (written atomically
+ * and durably) and deletes the segments wholly before it. A crash between a replay and its
+ * checkpoint replays those records again: the replay must be idempotent (the tables' unique keys
+ * make it so).
  *
  * <p><b>Threads.</b> All file work runs on the journal's own thread, in the order asked; futures
  * complete on the caller's Vert.x context. Nothing here blocks an event loop except {@link #open},

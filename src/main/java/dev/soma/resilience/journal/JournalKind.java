@@ -28,6 +28,19 @@ public interface JournalKind {
     return apply(tx, tenant, request);
   }
 
+  /**
+   * Whether a replay may run several journaled writes of this kind on one transaction at once, each
+   * one's statements sent without waiting for the writes before it (the database connection
+   * pipelines them). Only true when every {@link #replay} of this kind sends the same statements in
+   * the same order, each only after its own previous one completed: then PostgreSQL still receives
+   * each statement of the run in journal order (all first statements in order, then all second ones
+   * in order, ...), and the rows and events come out as written one after the other. False by
+   * default: the writes then run one after the other.
+   */
+  default boolean replaysPipelined() {
+    return false;
+  }
+
   /** The HTTP status of a live {@link #apply}'s {@code reply} (a journaled one is always 202). */
   default int status(JsonObject reply) {
     return 202;

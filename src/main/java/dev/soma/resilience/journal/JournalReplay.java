@@ -16,12 +16,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the journal's records into PostgreSQL once it answers again, in journal order, each in its
- * own transaction with its {@code Idempotency-Key}'s stored answer, then moves the journal's
- * checkpoint past them. A record the database already holds (a replay after a crash, before its
- * checkpoint) is taken as done; a record that cannot be written for another reason (its kind
- * unknown, its tenant gone) is logged, counted and passed, never retried forever; the database
- * going away again ends the round, to go on from the same record later.
+ * Writes the journal's records into PostgreSQL once it answers again, in journal order, with their
+ * {@code Idempotency-Key}'s stored answers, then moves the journal's checkpoint past them. Records
+ * are written {@code batch} at a time in one transaction, one after the other (so their rows and
+ * events keep journal order), and the checkpoint moves after each batch's commit. When a batch
+ * fails for any reason but the database's absence, it is rolled back and its records are written
+ * again one per transaction: a record the database already holds (a replay after a crash, before
+ * its checkpoint) is then taken as done, and a record that cannot be written for another reason
+ * (its kind unknown, its tenant gone) is logged, counted and passed, never retried forever, while
+ * its neighbours are written. The database going away again ends the round, to go on from the first
+ * record not yet committed later.
  *
  * <p>The envelope a journaled request is kept in: {@code {"request": <the kind's request>,
  * "status": <the HTTP status to store>, "requestHash": <the key's fingerprint, with a key>}}.
@@ -33,13 +37,13 @@ public final class JournalReplay extends VerticleBase {
   public static final String REQUEST_HASH = "requestHash";
 
   private static final Logger LOG = LoggerFactory.getLogger(JournalReplay.class);
-  private static final int BATCH = 100;
 
   private final Journal journal;
   private final Pool pool;
   private final Map<String, JournalKind> kinds;
   private final IdempotentRequests keys;
   private final Duration interval;
+  private final int batch;
   private final AtomicLong replayedRecords = new AtomicLong();
   private final AtomicLong failedRecords = new AtomicLong();
   private long timer = -1;
@@ -50,12 +54,18 @@ public final class JournalReplay extends VerticleBase {
       Pool pool,
       Map<String, JournalKind> kinds,
       IdempotentRequests keys,
-      Duration interval) {
+      Duration interval,
+      int batch) {
+    if (batch < 1) {
+      throw new IllegalArgumentException(
+          "a replay batch holds at least 1 record, but was " + batch);
+    }
     this.journal = journal;
     this.pool = pool;
     this.kinds = Map.copyOf(kinds);
     this.keys = keys;
     this.interval = interval;
+    this.batch = batch;
   }
 
   /** Records written into the database since start. */
@@ -86,8 +96,8 @@ public final class JournalReplay extends VerticleBase {
     }
     running = true;
     journal
-        .pending(BATCH)
-        .compose(records -> replay(records.iterator(), -1))
+        .pending(batch)
+        .compose(this::replayBatch)
         .onComplete(
             ar -> {
               running = false;
@@ -101,6 +111,67 @@ public final class JournalReplay extends VerticleBase {
                     failedRecords.get());
               }
             });
+  }
+
+  /**
+   * Writes {@code records} in one transaction and moves the checkpoint past them; when that fails
+   * (and the database is there), writes them one by one. Completes with whether every record was
+   * done (false: the database went away).
+   */
+  private Future<Boolean> replayBatch(List<JournalRecord> records) {
+    if (records.size() < 2) {
+      return replay(records.iterator(), -1);
+    }
+    long last = records.get(records.size() - 1).sequence();
+    return Transaction.run(pool, tx -> writeInOrder(tx, records))
+        .compose(
+            v -> {
+              replayedRecords.addAndGet(records.size());
+              return checkpoint(last).map(true);
+            },
+            e -> {
+              if (DatabaseErrors.isUnreachable(e)) {
+                return Future.succeededFuture(false);
+              }
+              LOG.info(
+                  "a replay batch of journal records {}-{} failed ({}): writing them one by one",
+                  records.get(0).sequence(),
+                  last,
+                  e.toString());
+              return replay(records.iterator(), -1);
+            });
+  }
+
+  /**
+   * Writes the records on {@code tx} in order: a run of records of one kind that {@link
+   * JournalKind#replaysPipelined pipelines} at once, any other record once the ones before it are
+   * written.
+   */
+  private Future<Void> writeInOrder(Transaction tx, List<JournalRecord> records) {
+    Future<Void> written = Future.succeededFuture();
+    int from = 0;
+    while (from < records.size()) {
+      int to = runEnd(records, from);
+      List<JournalRecord> run = records.subList(from, to);
+      written =
+          written.compose(
+              v -> Future.join(run.stream().map(record -> write(tx, record)).toList()).mapEmpty());
+      from = to;
+    }
+    return written;
+  }
+
+  /** Where the run of records written together that begins at {@code from} ends. */
+  private int runEnd(List<JournalRecord> records, int from) {
+    JournalKind kind = kinds.get(records.get(from).kind());
+    int to = from + 1;
+    if (kind == null || !kind.replaysPipelined()) {
+      return to;
+    }
+    while (to < records.size() && records.get(to).kind().equals(kind.name())) {
+      to++;
+    }
+    return to;
   }
 
   /** Replays in order; completes with whether every record was done (false: stopped early). */
@@ -132,25 +203,35 @@ public final class JournalReplay extends VerticleBase {
     return done < 0 ? Future.succeededFuture() : journal.replayedThrough(done);
   }
 
+  /** Writes {@code record} in a transaction of its own. */
   private Future<Void> write(JournalRecord record) {
     JournalKind kind = kinds.get(record.kind());
     if (kind == null) {
-      return Future.failedFuture(
-          new IllegalStateException("no journal kind '" + record.kind() + "' in this release"));
+      return unknown(record);
     }
-    JsonObject envelope = record.body();
-    JsonObject request = envelope.getJsonObject(REQUEST);
-    return Transaction.run(
-            pool,
-            tx ->
-                kind.replay(tx, record.tenant(), request)
-                    .compose(reply -> storeKey(tx, record, reply)))
+    JsonObject request = record.body().getJsonObject(REQUEST);
+    return Transaction.run(pool, tx -> write(tx, record))
         .recover(
             e ->
                 kind.alreadyApplied(e)
                     ? Transaction.run(pool, tx -> storeKey(tx, record, kind.appliedReply(request)))
                     : Future.failedFuture(e))
         .onSuccess(v -> replayedRecords.incrementAndGet());
+  }
+
+  /** Writes {@code record} on {@code tx}: its kind's rows and events, and its key's answer. */
+  private Future<Void> write(Transaction tx, JournalRecord record) {
+    JournalKind kind = kinds.get(record.kind());
+    if (kind == null) {
+      return unknown(record);
+    }
+    return kind.replay(tx, record.tenant(), record.body().getJsonObject(REQUEST))
+        .compose(reply -> storeKey(tx, record, reply));
+  }
+
+  private static Future<Void> unknown(JournalRecord record) {
+    return Future.failedFuture(
+        new IllegalStateException("no journal kind '" + record.kind() + "' in this release"));
   }
 
   private Future<Void> storeKey(Transaction tx, JournalRecord record, JsonObject reply) {

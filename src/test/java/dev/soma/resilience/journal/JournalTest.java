@@ -215,6 +215,45 @@ class JournalTest {
     assertThat(await(fine).sequence()).isEqualTo(1);
   }
 
+  @Test
+  void batchAfterBatchFromTheCheckpointReadsEveryRecordOnceAcrossSegments() throws Exception {
+    journal = open(2048, 1 << 24); // a few records per segment
+    for (int i = 1; i <= 60; i++) {
+      append("m" + i, Optional.empty());
+    }
+    assertThat(segments()).hasSizeGreaterThan(3);
+
+    List<String> read = new ArrayList<>();
+    List<JournalRecord> batch;
+    while (!(batch = await(journal.pending(7))).isEmpty()) {
+      batch.forEach(r -> read.add(r.dedupeKey()));
+      await(journal.replayedThrough(batch.get(batch.size() - 1).sequence()));
+    }
+
+    assertThat(read).hasSize(60).doesNotHaveDuplicates();
+    assertThat(read).containsExactlyElementsOf(read.stream().sorted(this::bySequence).toList());
+    assertThat(read.get(59)).isEqualTo("m60");
+  }
+
+  @Test
+  void aCheckpointShortOfTheLastRecordReadReadsOnRightAfterTheCheckpoint() throws Exception {
+    journal = open(1 << 20, 1 << 24);
+    for (int i = 1; i <= 10; i++) {
+      append("m" + i, Optional.empty());
+    }
+
+    List<JournalRecord> first = await(journal.pending(5));
+    await(journal.replayedThrough(first.get(2).sequence())); // the database went away after m3
+
+    assertThat(await(journal.pending(3)))
+        .extracting(JournalRecord::dedupeKey)
+        .containsExactly("m4", "m5", "m6");
+  }
+
+  private int bySequence(String a, String b) {
+    return Integer.compare(Integer.parseInt(a.substring(1)), Integer.parseInt(b.substring(1)));
+  }
+
   private Journal open(long segmentBytes, long maxBytes) throws IOException {
     return Journal.open(
         new JournalSettings(dir, segmentBytes, Duration.ofHours(1), maxBytes), Clock.systemUTC());

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * raw {@code FileChannel.write} + {@code force} loop writing the same frames in batches of the size
  * the journal's group flush reached in the same round (1 with one in flight), in the same run, on
  * the same disk. Rounds alternate journal and raw. Shapes: one writer (no grouping possible) and
- * many.
+ * many. Phases ({@code --phases}, all by default): {@code append} (this), {@code replay} ({@link
+ * ReplayRate}) and {@code post} ({@link JournaledPosts}).
  */
 public final class JournalBenchmark {
 
@@ -45,9 +47,43 @@ public final class JournalBenchmark {
     String inFlightList = options.text("in-flight", "1,64");
     Path dir = Path.of(options.text("dir", "target/bench/journal"));
     Path results = Path.of(options.text("results-dir", "bench/results"));
+    List<String> phases = List.of(options.text("phases", "append,replay,post").split(","));
+    int replayRecords = options.number("replay-records", 100_000, 1);
+    int replayRows = options.number("replay-rows", 200, 1);
+    int conversations = options.number("conversations", 1000, 1);
+    int concurrency = options.number("concurrency", 32, 1);
+    int postSeconds = options.number("post-seconds", 20, 1);
+    int postWarmupSeconds = options.number("post-warmup-seconds", 10, 0);
     options.rejectUnknown();
+    for (String phase : phases) {
+      if (!List.of("append", "replay", "post").contains(phase)) {
+        throw new IllegalArgumentException("--phases are append, replay and post, but got '"
+            + phase + "'");
+      }
+    }
 
     SuiteReport report = new SuiteReport("journal", "Journal benchmark (issue 16)");
+    if (phases.contains("append")) {
+      appends(report, dir, contentBytes, seconds, rounds, inFlightList);
+    }
+    if (phases.contains("replay") || phases.contains("post")) {
+      try (BenchServers servers = BenchServers.start(6)) {
+        if (phases.contains("replay")) {
+          ReplayRate.run(servers, report, replayRecords, conversations, contentBytes, replayRows,
+              rounds);
+        }
+        if (phases.contains("post")) {
+          JournaledPosts.run(servers, report, concurrency, postSeconds, postWarmupSeconds, rounds,
+              conversations, contentBytes);
+        }
+      }
+    }
+    report.write(results);
+    VERTX.close();
+  }
+
+  private static void appends(SuiteReport report, Path dir, int contentBytes, int seconds,
+      int rounds, String inFlightList) throws Exception {
     JournalRecord record = record(contentBytes);
     int frameBytes = frameBytes(dir.resolve("size"), record);
     report.line("Records of %d bytes on disk (a message of %d characters, its envelope and"
@@ -70,8 +106,6 @@ public final class JournalBenchmark {
             journal.rate / raw);
       }
     }
-    report.write(results);
-    VERTX.close();
   }
 
   record Result(double rate, double p50Ms, double p99Ms, double recordsPerFlush) {}
@@ -177,7 +211,7 @@ public final class JournalBenchmark {
     }
   }
 
-  private static void clean(Path dir) throws IOException {
+  static void clean(Path dir) throws IOException {
     if (Files.exists(dir)) {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -1,5 +1,6 @@
 package dev.soma.resilience.common.db;
 
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
@@ -12,14 +13,21 @@ public final class DatabaseErrors {
 
   private static final int MAX_DEPTH = 10;
 
+  /**
+   * How the SQL client fails a statement sent on a connection that has just closed (a plain {@link
+   * VertxException}, told only by its message, vertx-sql-client 5.0.7 {@code
+   * SocketConnectionBase}).
+   */
+  static final String NOT_ACTIVE = "Connection is not active now";
+
   private DatabaseErrors() {}
 
   /**
    * Whether {@code failure} (or a cause of it) says the database could not be reached or went away
-   * mid-request: connection refused, reset or closed, a connection or query timed out, or
-   * PostgreSQL's own "connection exception" (SQLSTATE class 08) and "shutting down / starting up"
-   * ({@code 57P01}-{@code 57P03}). A statement the database refused (a constraint, a syntax error)
-   * is not: retrying it cannot help.
+   * mid-request: connection refused, reset or closed (also a statement sent on a connection that
+   * had just closed), a connection or query timed out, or PostgreSQL's own "connection exception"
+   * (SQLSTATE class 08) and "shutting down / starting up" ({@code 57P01}-{@code 57P03}). A
+   * statement the database refused (a constraint, a syntax error) is not: retrying it cannot help.
    */
   public static boolean isUnreachable(Throwable failure) {
     Throwable cause = failure;
@@ -28,7 +36,10 @@ public final class DatabaseErrors {
           || cause instanceof SocketException
           || cause instanceof ClosedChannelException
           || cause instanceof ClosedConnectionException
-          || cause instanceof TimeoutException) {
+          || cause instanceof TimeoutException
+          || (cause instanceof VertxException
+              && cause.getMessage() != null
+              && cause.getMessage().startsWith(NOT_ACTIVE))) {
         return true;
       }
       if (cause instanceof PgException pg && isUnavailableState(pg.getSqlState())) {

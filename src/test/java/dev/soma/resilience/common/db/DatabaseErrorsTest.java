@@ -2,6 +2,7 @@ package dev.soma.resilience.common.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
@@ -16,6 +17,17 @@ class DatabaseErrorsTest {
             DatabaseErrors.isUnreachable(
                 new IllegalStateException("tx", ClosedConnectionException.INSTANCE)))
         .isTrue();
+  }
+
+  @Test
+  void aStatementSentOnAConnectionThatHadJustClosedIsUnreachable() {
+    assertThat(
+            DatabaseErrors.isUnreachable(
+                VertxException.noStackTrace(
+                    "Connection is not active now, current status: CLOSED")))
+        .isTrue();
+    assertThat(DatabaseErrors.isUnreachable(VertxException.noStackTrace("something else")))
+        .isFalse();
   }
 
   @Test

@@ -1,0 +1,150 @@
+package dev.soma.resilience.bench;
+
+import dev.soma.resilience.config.DatabaseUrl;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The test suite's {@code testing/TcpProxy} for the benchmark (which is built without the test
+ * classes): a TCP proxy on loopback in front of PostgreSQL with a switch, {@link #cut()} closes
+ * every connection and refuses new ones, {@link #restore()} accepts again on the same port. Unlike
+ * the test's, it sets {@code TCP_NODELAY} on both sides, so that it adds no Nagle delays to what
+ * is measured through it. Plain threads, a pair per connection.
+ */
+final class TcpProxy implements AutoCloseable {
+
+  private final String targetHost;
+  private final int targetPort;
+  private final int port;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private volatile ServerSocket server;
+
+  TcpProxy(String targetHost, int targetPort) throws IOException {
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+    this.server = listen(0);
+    this.port = server.getLocalPort();
+    accept(server);
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** A proxy in front of {@code database}'s server. */
+  static TcpProxy before(DatabaseUrl database) throws IOException {
+    return new TcpProxy(database.host(), database.port());
+  }
+
+  /** {@code database} reached through this proxy. */
+  DatabaseUrl through(DatabaseUrl database) {
+    return new DatabaseUrl(
+        "127.0.0.1", port, database.database(), database.user(), database.password());
+  }
+
+  /** Closes every connection through the proxy and refuses new ones until {@link #restore()}. */
+  synchronized void cut() throws IOException {
+    server.close();
+    for (Socket socket : open) {
+      closeQuietly(socket);
+    }
+    open.clear();
+  }
+
+  /** Accepts connections again on the same port. */
+  synchronized void restore() throws IOException {
+    if (server.isClosed()) {
+      server = listen(port);
+      accept(server);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    cut();
+  }
+
+  private static ServerSocket listen(int port) throws IOException {
+    ServerSocket socket = new ServerSocket();
+    socket.setReuseAddress(true);
+    socket.bind(new InetSocketAddress("127.0.0.1", port));
+    return socket;
+  }
+
+  private void accept(ServerSocket listening) {
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!listening.isClosed()) {
+                try {
+                  Socket client = listening.accept();
+                  connect(client, listening);
+                } catch (IOException e) {
+                  // closed by cut(): the loop ends
+                }
+              }
+            },
+            "tcp-proxy-accept-" + port);
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  private void connect(Socket client, ServerSocket listening) {
+    try {
+      Socket upstream = new Socket(targetHost, targetPort);
+      client.setTcpNoDelay(true);
+      upstream.setTcpNoDelay(true);
+      open.add(client);
+      open.add(upstream);
+      if (listening.isClosed()) { // cut while this one was being set up
+        closeQuietly(client);
+        closeQuietly(upstream);
+        return;
+      }
+      pump(client, upstream);
+      pump(upstream, client);
+    } catch (IOException e) {
+      closeQuietly(client);
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread thread =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                  out.write(buffer, 0, read);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // one side closed: close both below
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
+              }
+            },
+            "tcp-proxy-pump-" + port);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+}
