@@ -180,7 +180,10 @@ public final class Clustering {
 
   private static void announce(HazelcastInstance hazelcast, ClusterConfig c) {
     int size = hazelcast.getCluster().getMembers().size();
-    boolean othersNamed = c.kubernetesService().isPresent() || c.members().size() > 1;
+    String self = c.host() + ":" + c.port();
+    boolean othersNamed =
+        c.kubernetesService().isPresent()
+            || c.members().stream().anyMatch(member -> !member.equals(self));
     if (size == 1 && othersNamed) {
       LOG.warn(
           "this node started the cluster alone: none of {} answered (it is the first node, or"
