@@ -5,6 +5,7 @@ import dev.soma.resilience.common.db.LeaseKeeper;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
 import dev.soma.resilience.outbox.internal.RelayPacing.Event;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -51,6 +52,7 @@ public final class OutboxRelay extends VerticleBase {
   private final Clock clock;
   private final ClaimScheduler claims;
   private final RelayPacing pacing;
+  private final ClaimReturns claimReturns = new ClaimReturns();
   private final ClaimNumbers claimNumbers = new ClaimNumbers();
 
   /** Per bucket, and last for claims over all buckets. */
@@ -199,6 +201,7 @@ public final class OutboxRelay extends VerticleBase {
   private void claim(int bucket) {
     int cursor = bucket == OutboxRepository.ALL_BUCKETS ? tenantCursors.length - 1 : bucket;
     long number = claimNumbers.start();
+    claimReturns.started(number);
     repository
         .claim(
             new Claim(
@@ -210,26 +213,29 @@ public final class OutboxRelay extends VerticleBase {
                 quotas.remaining(),
                 quotas.defaultRemaining(),
                 keeper.holder()))
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                claimNumbers.closed(number);
-                claims.finished(bucket, 0);
-                failures.warn(LOG, "outbox relay " + relayId + ": claim failed", ar.cause());
-                paced(pacing.apply(Event.CLAIM_FAILED));
-                settleCheck();
-                return;
-              }
-              List<ClaimedEvent> batch = ar.result().events();
-              claims.finished(bucket, batch.size());
-              tenantCursors[cursor] = ar.result().nextTenantCursor();
-              if (batch.isEmpty() && !tenantCursors[cursor].isEmpty()) {
-                // a batch's worth of tenants had nothing to send: on to the next ones, now
-                claims.woken();
-              }
-              dispatch(batch, number);
-              settleCheck();
-            });
+        .onComplete(ar -> claimReturns.returned(number, () -> claimed(bucket, cursor, number, ar)));
+  }
+
+  /** What claim {@code number} on {@code bucket} brought, handed on in the order claims started. */
+  private void claimed(
+      int bucket, int cursor, long number, AsyncResult<OutboxRepository.Claimed> ar) {
+    if (ar.failed()) {
+      claimNumbers.closed(number);
+      claims.finished(bucket, 0);
+      failures.warn(LOG, "outbox relay " + relayId + ": claim failed", ar.cause());
+      paced(pacing.apply(Event.CLAIM_FAILED));
+      settleCheck();
+      return;
+    }
+    List<ClaimedEvent> batch = ar.result().events();
+    claims.finished(bucket, batch.size());
+    tenantCursors[cursor] = ar.result().nextTenantCursor();
+    if (batch.isEmpty() && !tenantCursors[cursor].isEmpty()) {
+      // a batch's worth of tenants had nothing to send: on to the next ones, now
+      claims.woken();
+    }
+    dispatch(batch, number);
+    settleCheck();
   }
 
   private void dispatch(List<ClaimedEvent> batch, long claim) {
