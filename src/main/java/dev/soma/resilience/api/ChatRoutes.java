@@ -7,10 +7,8 @@ import dev.soma.resilience.chat.TurnRequest;
 import dev.soma.resilience.common.db.DatabaseErrors;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationStatusView;
-import dev.soma.resilience.failover.llm.LlmError;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import dev.soma.resilience.journal.Journal;
-import dev.soma.resilience.journal.JournalFullException;
 import dev.soma.resilience.journal.JournalRecord;
 import dev.soma.resilience.journal.JournalReplay;
 import dev.soma.resilience.journal.JournaledWrites;
@@ -121,7 +119,7 @@ final class ChatRoutes {
       turns
           .run(turn, null)
           .onSuccess(result -> IdempotentCreate.send(ctx, statusOf(result), result, false))
-          .onFailure(e -> ctx.fail(problem(e)));
+          .onFailure(e -> ctx.fail(TurnErrors.problem(e)));
       return;
     }
     if (IdempotentCreate.malformed(ctx, key)) {
@@ -153,7 +151,7 @@ final class ChatRoutes {
         },
         () ->
             answer(keyed, journalKey)
-                .recover(e -> Future.failedFuture(problem(e)))
+                .recover(e -> Future.failedFuture(TurnErrors.problem(e)))
                 .compose(
                     result ->
                         statusOf(result) == 202
@@ -206,7 +204,7 @@ final class ChatRoutes {
               if (e instanceof Journal.KeyJournaled same) {
                 answerJournaled(ctx, key, same.earlier());
               } else {
-                ctx.fail(problem(e));
+                ctx.fail(TurnErrors.problem(e));
               }
             });
   }
@@ -257,10 +255,10 @@ final class ChatRoutes {
         .onFailure(
             e -> {
               if (!response.headWritten() && AgentTurns.failureOf(e).isEmpty()) {
-                ctx.fail(problem(e));
+                ctx.fail(TurnErrors.problem(e));
                 return;
               }
-              sse(response, "error", errorJson(e));
+              sse(response, "error", TurnErrors.message(e));
               response.end();
             });
   }
@@ -320,7 +318,7 @@ final class ChatRoutes {
     turns
         .run(turn, token -> send(ws, new JsonObject().put("type", "token").put("text", token)))
         .onSuccess(result -> send(ws, new JsonObject().put("type", "end").put("result", result)))
-        .onFailure(e -> send(ws, errorJson(e).put("type", "error")));
+        .onFailure(e -> send(ws, TurnErrors.message(e).put("type", "error")));
   }
 
   private static void send(ServerWebSocket ws, JsonObject message) {
@@ -331,57 +329,5 @@ final class ChatRoutes {
 
   private static void sse(HttpServerResponse response, String event, JsonObject data) {
     response.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
-  }
-
-  private static JsonObject errorJson(Throwable e) {
-    var failed = AgentTurns.failureOf(e);
-    if (failed.isPresent()) {
-      LlmError error = failed.get().error();
-      JsonObject json =
-          new JsonObject()
-              .put("status", error.status())
-              .put("partial", failed.get().partial())
-              .put("message", TurnErrors.words(error));
-      error.retryAfterMs().ifPresent(ms -> json.put("retryAfterMs", ms));
-      return json;
-    }
-    if (e instanceof JournalFullException) {
-      return new JsonObject()
-          .put("status", 503)
-          .put("partial", false)
-          .put("message", "the database is unreachable and the local journal is full; retry later");
-    }
-    if (e instanceof Conversations.DuplicateMessage) {
-      return new JsonObject()
-          .put("status", 409)
-          .put("partial", false)
-          .put("message", e.getMessage());
-    }
-    return new JsonObject()
-        .put("status", 500)
-        .put("partial", false)
-        .put("message", "the turn could not be completed; it is safe to retry");
-  }
-
-  private static Throwable problem(Throwable e) {
-    if (e instanceof Conversations.DuplicateMessage) {
-      return Problem.conflict(e.getMessage());
-    }
-    if (e instanceof JournalFullException) {
-      return Problem.unavailable(
-          "the database is unreachable and the local journal is full; the turn was not stored,"
-              + " retry later",
-          IdempotentCreate.JOURNAL_FULL_RETRY_SECONDS);
-    }
-    var failed = AgentTurns.failureOf(e);
-    if (failed.isEmpty()) {
-      return e;
-    }
-    LlmError error = failed.get().error();
-    if (error.status() == LlmError.BAD_REQUEST) {
-      return Problem.badRequest(TurnErrors.words(error));
-    }
-    long retry = error.retryAfterMs().map(ms -> (ms + 999) / 1000).orElse(5L);
-    return Problem.unavailable(TurnErrors.words(error), retry);
   }
 }
