@@ -32,6 +32,8 @@ mvn_args=(-q compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:buil
 
 service_cp="target/classes:$(cat "$out/classpath.txt")"
 find bench/src/main/java -name '*.java' > "$out/sources.txt"
+# the tests' TCP proxy (the journal suite cuts PostgreSQL with it); the rest of the test code stays out
+echo src/test/java/dev/soma/resilience/testing/TcpProxy.java >> "$out/sources.txt"
 javac --release 17 -nowarn -d "$out/classes" -cp "$service_cp" @"$out/sources.txt"
 
 exec java -Xms1g -Xmx2g -XX:+UseG1GC \

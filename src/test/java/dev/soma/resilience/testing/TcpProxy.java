@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP proxy on loopback in front of a real server, with a switch: {@link #cut()} closes every
  * connection through it and refuses new ones (the server looks down to whoever connects through the
  * proxy, while the test still reaches it directly), {@link #restore()} accepts again on the same
- * port. Plain threads: this is test code, not an event loop.
+ * port. Plain threads: this is test code, not an event loop (the benchmark compiles it too).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -97,6 +97,9 @@ public final class TcpProxy implements AutoCloseable {
   private void connect(Socket client, ServerSocket listening) {
     try {
       Socket upstream = new Socket(targetHost, targetPort);
+      // no Nagle delays: the benchmark measures through this proxy too
+      client.setTcpNoDelay(true);
+      upstream.setTcpNoDelay(true);
       open.add(client);
       open.add(upstream);
       if (listening.isClosed()) { // cut while this one was being set up

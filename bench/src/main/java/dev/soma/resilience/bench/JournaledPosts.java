@@ -8,6 +8,7 @@ import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.config.DatabaseUrl;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.tenant.Tenants;
+import dev.soma.resilience.testing.TcpProxy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
