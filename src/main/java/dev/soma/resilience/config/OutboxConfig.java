@@ -51,9 +51,9 @@ public record OutboxConfig(
    * Operators' replays ({@code outbox.OutboxReplay}).
    *
    * @param rate replayed events made due per second: row {@code i} of a replay is due {@code i /
-   *     rate} seconds after it, and the relays together release at most this many due rows a
-   *     second; rows wait in the replay schedule until due, so the claim of live events does not
-   *     read through them (docs/PERFORMANCE.md, Issue 17)
+   *     rate} seconds after it, and the relays together release due rows at most at this rate
+   *     (beyond one second's worth in hand); rows wait in the replay schedule until due, so the
+   *     claim of live events does not read through them (docs/PERFORMANCE.md, Issue 17)
    * @param maxRows the most rows one replay may put back (a larger selection is refused: narrow the
    *     filter or replay in parts)
    */
