@@ -50,7 +50,11 @@ final class LatencyRun {
    * A relay phase's latencies: of all measured events, and of those {@code select} chose (by event
    * number), measured from {@code fromMillis} to {@code toMillis} (wall clock).
    */
-  record Measured(Result all, Histogram selected, long fromMillis, long toMillis) {}
+  record Measured(Result all, Histogram selected, long[] selectedWorst, long fromMillis,
+      long toMillis) {}
+
+  /** The slice of commit time over which {@link #worstBySlice} takes each maximum. */
+  static final int SLICE_MILLIS = 5000;
 
   /** Starts the paced writer; its events' dedupe keys are {@code <prefix>-<n>}. */
   static Future<Written> write(Vertx vertx, Pool pool, EventShape shape, String topic,
@@ -95,6 +99,7 @@ final class LatencyRun {
     Histogram selected = latencies(written, appendMillis, select, new long[1]);
     return new Measured(new Result(histogram, null, written.events(), written.transactions(),
         written.failed(), missing[0], appends.duplicates()), selected,
+        worstBySlice(written, appendMillis, select, seconds),
         written.measureFromMillis(), written.measureFromMillis() + seconds * 1000L);
   }
 
@@ -144,6 +149,26 @@ final class LatencyRun {
       histogram.recordValue(Math.max(0, appendMillis[n] - commit) * 1000);
     }
     return histogram;
+  }
+
+  /**
+   * The worst commit-to-append (ms) of the measured events {@code select} chooses, per {@link
+   * #SLICE_MILLIS} of commit time from the measurement's start: when in the window they waited.
+   */
+  static long[] worstBySlice(Written written, long[] appendMillis, LongPredicate select,
+      int seconds) {
+    long[] worst = new long[(seconds * 1000 + SLICE_MILLIS - 1) / SLICE_MILLIS];
+    for (int n = 0; n < written.events(); n++) {
+      long commit = written.commitMillis()[n];
+      if (!select.test(n) || commit == 0 || commit < written.measureFromMillis()
+          || appendMillis[n] < 0) {
+        continue;
+      }
+      int slice = (int) Math.min(worst.length - 1,
+          (commit - written.measureFromMillis()) / SLICE_MILLIS);
+      worst[slice] = Math.max(worst[slice], appendMillis[n] - commit);
+    }
+    return worst;
   }
 
   /** The writer, confined to one event loop. */

@@ -64,8 +64,8 @@ final class ReplayLatency {
   }
 
   /** One live window: all live events, the replayed tenant's live events, the replay. */
-  record Window(String label, LatencyRun.Result live, Histogram tenantLive, Replay replay,
-      String loadAverage, String cpuPhase) {}
+  record Window(String label, LatencyRun.Result live, Histogram tenantLive, long[] tenantWorst,
+      Replay replay, String loadAverage, String cpuPhase) {}
 
   /** The whole phase's result, rendered by {@link ReplayReport}. */
   record Result(int configuredRate, List<Window> windows, LatencyRun.Result raw,
@@ -157,7 +157,8 @@ final class ReplayLatency {
     String load = Machine.loadAverage();
     Replay result = rate == 0 ? null : awaitSent(run, db, replay, rate, replayed[0],
         startedMillis, measured);
-    return new Window(label, measured.all(), measured.selected(), result, load, cpuPhase);
+    return new Window(label, measured.all(), measured.selected(), measured.selectedWorst(), result,
+        load, cpuPhase);
   }
 
   /** Waits until the replay is sent (at most its pace plus --drain-timeout), then reads it. */

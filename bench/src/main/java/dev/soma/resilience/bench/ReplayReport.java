@@ -78,6 +78,18 @@ final class ReplayReport {
                   + " of %.1f s", r.rows(), r.requeueSeconds()));
     }
     line(md, "");
+    line(md, "%s's live events, the worst commit-to-ack (ms) of those committed in each %d s of the"
+        + " measured window (a replay starts with it):", ReplayLatency.TENANT,
+        LatencyRun.SLICE_MILLIS / 1000);
+    line(md, "");
+    for (ReplayLatency.Window w : result.windows()) {
+      StringBuilder slices = new StringBuilder();
+      for (long worst : w.tenantWorst()) {
+        slices.append(slices.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,d", worst));
+      }
+      line(md, "- %s: %s", w.label(), slices);
+    }
+    line(md, "");
   }
 
   private static double ratio(ReplayLatency.Result result, ReplayLatency.Window w) {
