@@ -93,7 +93,7 @@ class OperatorCommandsIT {
     assertThat(
             fx.count(
                 "SELECT count(*) FROM outbox_messages o JOIN outbox_replay_schedule s ON s.outbox_id"
-                    + " = o.id WHERE o.replayed"))
+                    + " = o.id"))
         .isEqualTo(2);
     assertThat(
             fx.query(

@@ -7,10 +7,8 @@ import dev.soma.resilience.outbox.internal.DeadLetter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,16 +17,13 @@ import java.util.NoSuchElementException;
 /**
  * Operator access to dead letters (outbox events and memories). {@link #replay} puts the original
  * outbox row (or pending memory) back to pending with fresh attempts (same id and dedupe key, so
- * consumers recognise a redelivery; an outbox row is marked replayed, see {@link #REQUEUE}) and
- * marks the dead letter resolved; {@link #resolve} closes one without replaying it, {@link
- * #resolveMatching} closes every one a filter matches. Each records who acted, when and why on the
- * letter, and writes one {@code admin_audit} row in the transaction of its change (none when it
- * fails). Bulk replays by filter are {@link OutboxReplay#replayDeadLetters}.
+ * consumers recognise a redelivery; an outbox row is marked replayed, see {@link
+ * ReplaySchedule#REQUEUE}) and marks the dead letter resolved; {@link #resolve} closes one without
+ * replaying it, {@link #resolveMatching} closes every one a filter matches. Each records who acted,
+ * when and why on the letter, and writes one {@code admin_audit} row in the transaction of its
+ * change (none when it fails). Bulk replays by filter are {@link OutboxReplay#replayDeadLetters}.
  */
 public final class DeadLetters {
-
-  /** SQLSTATE check_violation: here, {@code ck_outbox_topic_kafka_legal} (V6). */
-  static final String TOPIC_CHECK_VIOLATED = "23514";
 
   static final String LIST =
       "SELECT "
@@ -43,46 +38,6 @@ public final class DeadLetters {
          SET resolved = true, resolved_by = $2, resolved_at = now(), resolution_notes = $3
        WHERE id = $1 AND NOT resolved
       RETURNING outbox_id, memory_id\
-      """;
-
-  /**
-   * Schedules outbox rows {@code $1} that are dead or published to be sent again with the same id,
-   * dedupe key, payload and headers: each is marked {@code replayed} (so, once pending, it holds no
-   * live row of its aggregate back: {@code ClaimSql.CLAIM}) and gets a due time in {@code
-   * outbox_replay_schedule}, row {@code i} (in id order) {@code i / $2} seconds from now; the
-   * relays' housekeeping moves it to pending, attempts reset, once due (sql/V11). The unresolved
-   * dead letters of the dead ones are resolved by {@code $3} with notes {@code $4}. Rows already
-   * pending or already scheduled are left alone. Returns each scheduled row's id and the status it
-   * had, in id order.
-   */
-  static final String REQUEUE =
-      """
-      WITH chosen AS (
-          SELECT o.id, o.status FROM outbox_messages o
-           WHERE o.id = ANY($1::bigint[]) AND o.status <> 'pending'
-             AND NOT EXISTS (SELECT 1 FROM outbox_replay_schedule s WHERE s.outbox_id = o.id)
-           ORDER BY o.id
-             FOR UPDATE
-      ),
-      paced AS (
-          SELECT id, status, row_number() OVER (ORDER BY id) - 1 AS i FROM chosen
-      ),
-      marked AS (
-          UPDATE outbox_messages o SET replayed = true
-            FROM paced p
-           WHERE o.id = p.id
-          RETURNING o.id, p.status AS was, p.i
-      ),
-      scheduled AS (
-          INSERT INTO outbox_replay_schedule (outbox_id, due_at)
-          SELECT id, now() + make_interval(secs => i / $2::float8) FROM marked
-      ),
-      letters AS (
-          UPDATE dead_letter_messages d
-             SET resolved = true, resolved_by = $3, resolved_at = now(), resolution_notes = $4
-           WHERE d.outbox_id IN (SELECT id FROM marked WHERE was = 'dead') AND NOT d.resolved
-      )
-      SELECT id, was FROM marked ORDER BY id\
       """;
 
   /** The unresolved letters {@code %s} (a {@link DeadLetterFilter}) matches; {@code $%d} limit. */
@@ -171,7 +126,7 @@ public final class DeadLetters {
                           tx.afterCommit(outbox::committed);
                           Future<?> requeued =
                               outboxId != null
-                                  ? requeueRows(tx, List.of(outboxId), 1, operator, why)
+                                  ? ReplaySchedule.one(tx, outboxId, operator, why)
                                   : tx.preparedQuery(REQUEUE_MEMORY)
                                       .execute(Tuple.of(row.getLong("memory_id")));
                           return requeued.compose(r -> AdminAudit.record(tx, audit));
@@ -179,40 +134,9 @@ public final class DeadLetters {
         .recover(e -> Future.failedFuture(unreplayable(id, e)));
   }
 
-  /**
-   * Requeues outbox rows {@code ids} on {@code tx} ({@link #REQUEUE}), paced at {@code rate} per
-   * second, and resolves their dead letters as {@code operator} with {@code notes}; completes with
-   * the requeued ids in id order. Fails with {@link IllegalArgumentException} when a row's topic is
-   * one Kafka never accepts (written before the topic check): the transaction then fails whole.
-   */
-  static Future<List<Long>> requeue(
-      SqlClient tx, List<Long> ids, int rate, String operator, String notes) {
-    return requeueRows(tx, ids, rate, operator, notes)
-        .recover(
-            e ->
-                Future.failedFuture(
-                    e instanceof PgException pg && TOPIC_CHECK_VIOLATED.equals(pg.getSqlState())
-                        ? new IllegalArgumentException(
-                            "an event's topic is not a name Kafka accepts: it can never be"
-                                + " published, resolve its dead letter instead")
-                        : e));
-  }
-
-  private static Future<List<Long>> requeueRows(
-      SqlClient tx, List<Long> ids, int rate, String operator, String notes) {
-    return tx.preparedQuery(REQUEUE)
-        .execute(Tuple.of(ids.toArray(Long[]::new), (double) rate, operator, notes))
-        .map(
-            rows -> {
-              List<Long> requeued = new ArrayList<>();
-              rows.forEach(row -> requeued.add(row.getLong("id")));
-              return requeued;
-            });
-  }
-
   /** A row older than the topic check whose topic Kafka refuses: say so instead of a SQL error. */
   private static Throwable unreplayable(long id, Throwable e) {
-    return e instanceof PgException pg && TOPIC_CHECK_VIOLATED.equals(pg.getSqlState())
+    return e instanceof ReplaySchedule.UnpublishableTopic
         ? new IllegalArgumentException(
             "dead letter "
                 + id

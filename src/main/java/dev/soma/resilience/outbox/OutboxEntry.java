@@ -33,7 +33,7 @@ public record OutboxEntry(
     requireText("tenantId", tenantId);
     requireText("dedupeKey", dedupeKey);
     requireText("topic", topic);
-    if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+    if (!legalTopic(topic)) {
       throw new IllegalArgumentException(
           "topic must be 1-249 characters of [a-zA-Z0-9._-], but was '" + topic + "'");
     }
@@ -54,6 +54,11 @@ public record OutboxEntry(
               + traceparent
               + "'");
     }
+  }
+
+  /** Whether Kafka accepts {@code topic} as a name (sql/V6 checks the same in the table). */
+  static boolean legalTopic(String topic) {
+    return TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals("..");
   }
 
   /** An entry without extra headers. */

@@ -28,7 +28,8 @@ public final class OutboxInspection {
       "o.id, o.tenant_id, o.dedupe_key, o.topic, o.partition_key, "
           + OutboxState.OF_ROW
           + " AS state, o.attempts, o.max_attempts, o.next_attempt_at, o.created_at,"
-          + " o.published_at, o.last_error, o.replayed, o.headers";
+          + " o.published_at, o.last_error, o.headers, (o.replayed OR EXISTS (SELECT 1 FROM"
+          + " outbox_replay_schedule s WHERE s.outbox_id = o.id)) AS replayed";
 
   /** The list: {@code %s} is the filter's conditions (constants and {@code $n} parameters only). */
   static final String LIST =

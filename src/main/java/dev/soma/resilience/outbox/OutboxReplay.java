@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Operators' replays: dead or published outbox rows go back to pending with the same id, dedupe
@@ -23,13 +24,17 @@ import java.util.TreeSet;
  *
  * <p>A replay is paced ({@link OutboxConfig.Replay#rate()}): its row {@code i} is due {@code i /
  * rate} seconds after the replay, so a big replay is sent at that rate beside live traffic, and its
- * rows never hold a live event of their aggregate back ({@link DeadLetters#REQUEUE}). One replay
+ * rows never hold a live event of their aggregate back ({@link ReplaySchedule#REQUEUE}). One replay
  * puts back at most {@link OutboxConfig.Replay#maxRows()} rows; a larger selection fails with
- * {@link TooLarge} and changes nothing.
+ * {@link TooLarge} and changes nothing, as does a selection holding a row whose topic Kafka never
+ * accepts.
  *
- * <p>A dry run selects exactly as the replay would and answers the same counts and first ids, but
- * changes no outbox row or dead letter. Every call, dry or not, writes one {@code admin_audit} row
- * in the transaction of its change.
+ * <p>The rows are chosen in one transaction and put back in transactions of {@link
+ * ReplaySchedule#CHUNK} rows, each atomic and audited as it commits ({@link ReplaySchedule}: one
+ * {@code admin_audit} row whose count grows with each chunk, so it says what was put back even when
+ * the replay stops half-way; asking again puts back the rest). A dry run selects exactly as the
+ * replay would and answers the same counts and first ids, but changes no outbox row or dead letter;
+ * it writes its {@code admin_audit} row in its one transaction.
  */
 public final class OutboxReplay {
 
@@ -37,11 +42,11 @@ public final class OutboxReplay {
   public static final int ID_PAGE = 100;
 
   static final String STATUS_OF =
-      "SELECT id, status FROM outbox_messages WHERE id = ANY($1::bigint[])";
+      "SELECT id, status, topic FROM outbox_messages WHERE id = ANY($1::bigint[])";
 
   /** The rows a filtered replay chooses: {@code %s} the filter, {@code $%d} the row limit. */
   static final String MATCHING =
-      "SELECT o.id FROM outbox_messages o WHERE %s AND o.status <> 'pending'"
+      "SELECT o.id, o.topic FROM outbox_messages o WHERE %s AND o.status <> 'pending'"
           + " ORDER BY o.id LIMIT $%d";
 
   /**
@@ -49,13 +54,13 @@ public final class OutboxReplay {
    * DeadLetterFilter}) matches; {@code $%d} the row limit.
    */
   static final String DEAD_LETTERED =
-      "SELECT o.id FROM outbox_messages o WHERE o.status <> 'pending' AND EXISTS"
+      "SELECT o.id, o.topic FROM outbox_messages o WHERE o.status <> 'pending' AND EXISTS"
           + " (SELECT 1 FROM dead_letter_messages d WHERE d.outbox_id = o.id AND %s)"
           + " ORDER BY o.id LIMIT $%d";
 
   /** Replayed rows {@code %s} (a filter) matches that the relay has not settled yet. */
   static final String UNSENT =
-      "SELECT count(*) FROM outbox_messages o WHERE %s AND o.replayed AND (o.status = 'pending'"
+      "SELECT count(*) FROM outbox_messages o WHERE %s AND ((o.replayed AND o.status = 'pending')"
           + " OR EXISTS (SELECT 1 FROM outbox_replay_schedule s WHERE s.outbox_id = o.id))";
 
   /** A replay that would put back more rows than one replay may. */
@@ -97,13 +102,13 @@ public final class OutboxReplay {
   }
 
   private final Pool pool;
-  private final Outbox outbox;
   private final OutboxConfig.Replay limits;
+  private final ReplaySchedule schedule;
 
   public OutboxReplay(Pool pool, Outbox outbox, OutboxConfig.Replay limits) {
     this.pool = pool;
-    this.outbox = outbox;
     this.limits = limits;
+    this.schedule = new ReplaySchedule(pool, outbox, limits.rate());
   }
 
   /**
@@ -118,26 +123,28 @@ public final class OutboxReplay {
       return Future.failedFuture(new TooLarge(limits.maxRows()));
     }
     Long[] asked = new TreeSet<>(ids).toArray(Long[]::new);
-    return Transaction.run(
-        pool,
+    return replay(
         tx ->
             tx.preparedQuery(STATUS_OF)
                 .execute(Tuple.of(asked))
-                .compose(
+                .map(
                     rows -> {
                       Set<Long> missing = new TreeSet<>(ids);
                       List<Long> skipped = new ArrayList<>();
-                      List<Long> chosen = new ArrayList<>();
+                      List<Row> chosen = new ArrayList<>();
                       for (Row row : rows) {
                         missing.remove(row.getLong("id"));
-                        ("pending".equals(row.getString("status")) ? skipped : chosen)
-                            .add(row.getLong("id"));
+                        if ("pending".equals(row.getString("status"))) {
+                          skipped.add(row.getLong("id"));
+                        } else {
+                          chosen.add(row);
+                        }
                       }
                       skipped.sort(null);
-                      chosen.sort(null);
-                      return apply(tx, chosen, dryRun, audit)
-                          .map(done -> result(dryRun, done, skipped, List.copyOf(missing)));
-                    }));
+                      return Selection.of(chosen, skipped, List.copyOf(missing));
+                    }),
+        dryRun,
+        audit);
   }
 
   /**
@@ -182,8 +189,7 @@ public final class OutboxReplay {
       String select, String where, List<Object> values, boolean dryRun, AdminAudit.Entry audit) {
     values.add(limits.maxRows() + 1);
     String sql = select.formatted(where, values.size());
-    return Transaction.run(
-        pool,
+    return replay(
         tx ->
             tx.preparedQuery(sql)
                 .execute(Tuple.wrap(values))
@@ -192,11 +198,65 @@ public final class OutboxReplay {
                       if (rows.size() > limits.maxRows()) {
                         return Future.failedFuture(new TooLarge(limits.maxRows()));
                       }
-                      List<Long> chosen = new ArrayList<>();
-                      rows.forEach(row -> chosen.add(row.getLong(0)));
-                      return apply(tx, chosen, dryRun, audit)
-                          .map(done -> result(dryRun, done, List.of(), List.of()));
-                    }));
+                      List<Row> chosen = new ArrayList<>();
+                      rows.forEach(chosen::add);
+                      return Future.succeededFuture(Selection.of(chosen, List.of(), List.of()));
+                    }),
+        dryRun,
+        audit);
+  }
+
+  /**
+   * What a replay chose to put back (ids in id order) and, by ids, what it did not.
+   *
+   * @throws IllegalArgumentException when a chosen row's topic is one Kafka never accepts (written
+   *     before the topic check): it could never be published
+   */
+  private record Selection(List<Long> chosen, List<Long> skipped, List<Long> notFound) {
+    /** From rows with {@code id} and {@code topic}. */
+    static Selection of(List<Row> rows, List<Long> skipped, List<Long> notFound) {
+      List<Long> chosen = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        if (!OutboxEntry.legalTopic(row.getString("topic"))) {
+          throw new ReplaySchedule.UnpublishableTopic(row.getLong("id"));
+        }
+        chosen.add(row.getLong("id"));
+      }
+      chosen.sort(null);
+      return new Selection(chosen, skipped, notFound);
+    }
+  }
+
+  /**
+   * Chooses rows with {@code select} in one transaction; a dry run (or an empty choice) is audited
+   * there and done, a replay puts the chosen rows back in chunks ({@link ReplaySchedule#put}).
+   */
+  private Future<Result> replay(
+      Function<Transaction, Future<Selection>> select, boolean dryRun, AdminAudit.Entry audit) {
+    return Transaction.run(
+            pool,
+            tx ->
+                select
+                    .apply(tx)
+                    .compose(
+                        chosen ->
+                            dryRun || chosen.chosen().isEmpty()
+                                ? AdminAudit.record(tx, counted(audit, chosen.chosen(), dryRun))
+                                    .map(chosen)
+                                : Future.succeededFuture(chosen)))
+        .compose(
+            chosen -> {
+              Future<List<Long>> done =
+                  dryRun || chosen.chosen().isEmpty()
+                      ? Future.succeededFuture(chosen.chosen())
+                      : schedule.put(chosen.chosen(), audit, notes(audit));
+              return done.map(ids -> result(dryRun, ids, chosen.skipped(), chosen.notFound()));
+            });
+  }
+
+  private static AdminAudit.Entry counted(AdminAudit.Entry audit, List<Long> ids, boolean dryRun) {
+    return new AdminAudit.Entry(
+        audit.operator(), audit.action(), audit.request(), ids.size(), dryRun);
   }
 
   /**
@@ -210,26 +270,6 @@ public final class OutboxReplay {
     return pool.preparedQuery(UNSENT.formatted(where))
         .execute(Tuple.wrap(values))
         .map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  /** Requeues {@code chosen} unless dry, and audits; completes with the ids (to be) replayed. */
-  private Future<List<Long>> apply(
-      Transaction tx, List<Long> chosen, boolean dryRun, AdminAudit.Entry audit) {
-    Future<List<Long>> done =
-        dryRun || chosen.isEmpty()
-            ? Future.succeededFuture(chosen)
-            : DeadLetters.requeue(tx, chosen, limits.rate(), audit.operator(), notes(audit));
-    return done.compose(
-        ids -> {
-          if (!dryRun && !ids.isEmpty()) {
-            tx.afterCommit(outbox::committed);
-          }
-          return AdminAudit.record(
-                  tx,
-                  new AdminAudit.Entry(
-                      audit.operator(), audit.action(), audit.request(), ids.size(), dryRun))
-              .map(ids);
-        });
   }
 
   private Result result(boolean dryRun, List<Long> ids, List<Long> skipped, List<Long> notFound) {

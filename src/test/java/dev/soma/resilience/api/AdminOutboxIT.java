@@ -291,8 +291,9 @@ class AdminOutboxIT {
                             .getString(0)));
     assertThat(
             query(
-                    "SELECT count(*) FROM outbox_messages WHERE tenant_id = 'live'"
-                        + " AND replayed AND id < $1",
+                    "SELECT count(*) FROM outbox_messages o WHERE tenant_id = 'live' AND id < $1"
+                        + " AND (replayed OR EXISTS (SELECT 1 FROM outbox_replay_schedule s"
+                        + " WHERE s.outbox_id = o.id))",
                     live)
                 .get(0)
                 .getLong(0))

@@ -10,7 +10,11 @@ import dev.soma.resilience.outbox.internal.OutboxHousekeeping;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
 import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +95,39 @@ class RetentionIT {
     await().atMost(TIMEOUT).until(() -> fx.count("SELECT count(*) FROM outbox_messages") == 1);
     assertThat(fx.query("SELECT dedupe_key FROM outbox_messages").get(0).getString(0))
         .isEqualTo("recent-published");
+  }
+
+  @Test
+  void aRowAReplayIsSchedulingIsNotDeletedWhateverItsAge() throws Exception {
+    OutboxHousekeeping housekeeping = housekeeping(Map.of("SA01_OUTBOX_RETENTION_HOURS", "1"));
+    enqueue("t1", "being-replayed", "expired");
+    age("being-replayed", "published", "2 hours");
+    age("expired", "published", "2 hours");
+    long id = fx.count("SELECT id FROM outbox_messages WHERE dedupe_key = 'being-replayed'");
+    // a replay's chunk in progress: it holds the retention off and has scheduled the row
+    SqlConnection replay = Blocking.await(fx.pool.getConnection(), TIMEOUT);
+    Transaction chunk = Blocking.await(replay.begin(), TIMEOUT);
+    Blocking.await(replay.query(OutboxHousekeeping.HOLD_OFF_RETENTION).execute(), TIMEOUT);
+    Blocking.await(
+        replay
+            .preparedQuery(
+                "INSERT INTO outbox_replay_schedule (outbox_id, due_at) VALUES ($1, now())")
+            .execute(Tuple.of(id)),
+        TIMEOUT);
+
+    Future<Long> deleting = housekeeping.deleteExpired();
+
+    // the delete waits for the chunk instead of deleting from a snapshot without its schedule
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> !deleting.isComplete());
+    Blocking.await(chunk.commit(), TIMEOUT);
+    Blocking.await(replay.close(), TIMEOUT);
+    assertThat(Blocking.await(deleting, TIMEOUT)).isEqualTo(1);
+    assertThat(fx.query("SELECT dedupe_key FROM outbox_messages"))
+        .extracting(row -> row.getString(0))
+        .containsExactly("being-replayed");
   }
 
   @Test

@@ -19,8 +19,12 @@ public final class AdminAudit {
   static final String RECORD =
       """
       INSERT INTO admin_audit (operator, action, request, rows_affected, dry_run)
-      VALUES ($1, $2, $3, $4, $5)\
+      VALUES ($1, $2, $3, $4, $5)
+      RETURNING id\
       """;
+
+  static final String ADD_ROWS =
+      "UPDATE admin_audit SET rows_affected = rows_affected + $2 WHERE id = $1";
 
   static final String LIST =
       """
@@ -51,6 +55,15 @@ public final class AdminAudit {
 
   /** Writes {@code entry} on {@code tx}, the transaction of the change it records. */
   public static Future<Void> record(SqlClient tx, Entry entry) {
+    return recordCounted(tx, entry).mapEmpty();
+  }
+
+  /**
+   * Writes {@code entry} on {@code tx} like {@link #record} and completes with its id, for an
+   * action that changes its rows in several transactions: each later one adds its rows to the count
+   * ({@link #addRows}), so the row always says how many were changed.
+   */
+  public static Future<Long> recordCounted(SqlClient tx, Entry entry) {
     return tx.preparedQuery(RECORD)
         .execute(
             Tuple.of(
@@ -59,7 +72,12 @@ public final class AdminAudit {
                 entry.request(),
                 entry.rowsAffected(),
                 entry.dryRun()))
-        .mapEmpty();
+        .map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /** Adds {@code rows} to audit row {@code id}'s count, on {@code tx}, the transaction of them. */
+  public static Future<Void> addRows(SqlClient tx, long id, long rows) {
+    return tx.preparedQuery(ADD_ROWS).execute(Tuple.of(id, rows)).mapEmpty();
   }
 
   /**

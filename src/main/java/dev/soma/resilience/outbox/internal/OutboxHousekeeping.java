@@ -1,6 +1,7 @@
 package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.common.FailureLog;
+import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
 import io.vertx.core.Future;
@@ -30,17 +31,37 @@ public final class OutboxHousekeeping extends VerticleBase {
   static final int DELETE_CHUNK = 5000;
 
   /**
-   * Deletes a chunk of published rows past retention. The outer checks are read on the row's latest
-   * version: a row an operator replayed (scheduled, or pending) after the inner choice is kept.
+   * Retention and operators' replays exclude each other through this transaction-level advisory
+   * lock: a replay's transaction holds it shared ({@link #HOLD_OFF_RETENTION}) while it schedules
+   * rows, a retention delete exclusively ({@link #LOCK_FOR_RETENTION}), taken before the delete's
+   * snapshot. So the delete either runs first (the row is gone, and the replay, locking it, skips
+   * it) or sees the replay's committed schedule and keeps the row: a row is never deleted while it
+   * is being scheduled. Replays do not wait for each other.
+   */
+  static final int RETENTION_LOCK_CLASS = 0x534f_4d52;
+
+  /** Run first in a transaction that schedules replays. */
+  public static final String HOLD_OFF_RETENTION =
+      "SELECT pg_advisory_xact_lock_shared(" + RETENTION_LOCK_CLASS + ", 0)";
+
+  static final String LOCK_FOR_RETENTION =
+      "SELECT pg_advisory_xact_lock(" + RETENTION_LOCK_CLASS + ", 0)";
+
+  /**
+   * Deletes a chunk of published rows past retention, but none on the replay schedule (the outer
+   * checks read the row's latest version; the schedule as of this statement, which {@link
+   * #LOCK_FOR_RETENTION} makes complete).
    */
   static final String DELETE_EXPIRED =
       """
-      DELETE FROM outbox_messages
-       WHERE id IN (SELECT id FROM outbox_messages
-                     WHERE status = 'published' AND published_at < now() - make_interval(secs => $1)
-                     ORDER BY published_at
-                     LIMIT $2)
-         AND status = 'published' AND NOT replayed\
+      DELETE FROM outbox_messages o
+       WHERE o.id IN (SELECT id FROM outbox_messages
+                       WHERE status = 'published'
+                         AND published_at < now() - make_interval(secs => $1)
+                       ORDER BY published_at
+                       LIMIT $2)
+         AND o.status = 'published'
+         AND NOT EXISTS (SELECT 1 FROM outbox_replay_schedule s WHERE s.outbox_id = o.id)\
       """;
 
   /** Per tenant with pending rows: how many, and the oldest one's age in whole seconds. */
@@ -111,8 +132,15 @@ public final class OutboxHousekeeping extends VerticleBase {
 
   private Future<Long> deleteChunks(long sofar) {
     double seconds = config.retention().toMillis() / 1000.0;
-    return pool.preparedQuery(DELETE_EXPIRED)
-        .execute(Tuple.of(seconds, DELETE_CHUNK))
+    return Transaction.run(
+            pool,
+            tx ->
+                tx.query(LOCK_FOR_RETENTION)
+                    .execute()
+                    .compose(
+                        locked ->
+                            tx.preparedQuery(DELETE_EXPIRED)
+                                .execute(Tuple.of(seconds, DELETE_CHUNK))))
         .compose(
             rows -> {
               long total = sofar + rows.rowCount();

@@ -123,7 +123,8 @@ public final class OutboxRepository {
 
   /**
    * Moves up to $1 replayed rows whose time has come from the replay schedule to pending (sql/V11),
-   * oldest due first; several relays share the work ({@code SKIP LOCKED}). Returns how many.
+   * oldest due first, marked {@code replayed} (so that none holds a live row of its aggregate back:
+   * {@link ClaimSql#CLAIM}); several relays share the work ({@code SKIP LOCKED}). Returns how many.
    */
   static final String RELEASE_DUE_REPLAYS =
       """
@@ -138,7 +139,8 @@ public final class OutboxRepository {
       )
       UPDATE outbox_messages o
          SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = now(),
-             lease_owner = NULL, lease_expires_at = NULL, lease_holder = NULL, published_at = NULL
+             lease_owner = NULL, lease_expires_at = NULL, lease_holder = NULL, published_at = NULL,
+             replayed = true
         FROM due
        WHERE o.id = due.outbox_id\
       """;
