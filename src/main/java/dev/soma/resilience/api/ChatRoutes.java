@@ -111,6 +111,11 @@ final class ChatRoutes {
           .onFailure(e -> ctx.fail(TurnErrors.problem(e)));
       return;
     }
+    keyedTurn(ctx, body, turn, key);
+  }
+
+  /** A whole-answer turn under an {@code Idempotency-Key}: answered once, its answer kept. */
+  private void keyedTurn(RoutingContext ctx, JsonBody body, TurnRequest turn, String key) {
     if (IdempotentCreate.malformed(ctx, key)) {
       return;
     }
@@ -146,7 +151,7 @@ final class ChatRoutes {
                         statusOf(result) == 202
                             ? Future.succeededFuture(new IdempotentCreate.Reply(202, result))
                             : requests
-                                .complete(requests.pool(), tenant, key, 200, result)
+                                .complete(requests.pool(), turn.tenant(), key, 200, result)
                                 .map(new IdempotentCreate.Reply(200, result))));
   }
 
