@@ -1,9 +1,9 @@
 package dev.soma.resilience.journal;
 
+import dev.soma.resilience.common.DurableFiles;
 import dev.soma.resilience.journal.internal.DirectoryLock;
 import dev.soma.resilience.journal.internal.Frames;
 import dev.soma.resilience.journal.internal.SegmentFiles;
-import dev.soma.resilience.journal.internal.Segments;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -239,7 +239,7 @@ final class JournalThread {
     if (sequence <= replayed) {
       return;
     }
-    Segments.writeAtomically(
+    DurableFiles.writeAtomically(
         settings.dir().resolve(Journal.CHECKPOINT),
         Long.toString(sequence).getBytes(StandardCharsets.US_ASCII));
     replayed = sequence;
