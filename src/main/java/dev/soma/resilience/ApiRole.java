@@ -28,25 +28,13 @@ import java.util.function.Supplier;
  * The {@code api} role, as {@link RoleDeployment} deploys it: the agent API's stateful parts
  * (session store, memory service and its SomaBrain breaker, status view, key cache, rate limiter)
  * built here once and shared by every HTTP instance, its routes, and the verticles it needs beside
- * the HTTP one (key recheck, journal replay, the storage chain).
+ * the HTTP one (key recheck, journal replay, the storage chain). The role runs on {@code parts},
+ * journaling into {@code journal} (null: none).
  */
-final class ApiRole {
+record ApiRole(ServiceConfig config, NodeParts parts, Journal journal) {
 
   /** API keys remembered per process (tenants' keys in use; more are read on every request). */
   static final int KEY_CACHE_CAPACITY = 100_000;
-
-  private final ServiceConfig config;
-  private final NodeParts parts;
-  private final Vertx vertx;
-  private final Journal journal;
-
-  /** The role on {@code parts}, journaling into {@code journal} (null: none). */
-  ApiRole(ServiceConfig config, NodeParts parts, Journal journal) {
-    this.config = config;
-    this.parts = parts;
-    this.vertx = parts.vertx();
-    this.journal = journal;
-  }
 
   /**
    * Builds the role's parts; adds its routes to {@code routes}, its deployments to {@code steps}.
@@ -57,6 +45,7 @@ final class ApiRole {
       JournaledWrites writes,
       List<RouteModule> routes,
       List<Supplier<Future<?>>> steps) {
+    Vertx vertx = parts.vertx();
     KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
     AgentApi.Parts api =
         new AgentApi.Parts(
@@ -98,7 +87,7 @@ final class ApiRole {
    */
   private RateLimiter rateLimiter() {
     return RateLimiter.forProcess(
-        vertx,
+        parts.vertx(),
         config.redisUrl(),
         new RateLimit(config.api().rateLimitPerSecond(), config.api().rateLimitBurst()),
         () -> parts.cluster().running(NodeRole.API),
