@@ -4,6 +4,7 @@ import dev.soma.resilience.api.AgentApi;
 import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.api.RouteModule;
 import dev.soma.resilience.breaker.BreakerOverrides;
+import dev.soma.resilience.common.ProcessName;
 import dev.soma.resilience.config.NodeConfig;
 import dev.soma.resilience.config.NodeRole;
 import dev.soma.resilience.config.ServiceConfig;
@@ -71,7 +72,7 @@ final class RoleDeployment {
   Future<?> deploy(Application.Role role) {
     boolean relays = role != Application.Role.SERVICE || config.node().runs(NodeRole.RELAY);
     String relayId =
-        "relay-" + Application.processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        "relay-" + ProcessName.get() + "-" + UUID.randomUUID().toString().substring(0, 8);
     return deployFlagSync()
         .compose(
             v ->
@@ -147,7 +148,7 @@ final class RoleDeployment {
       steps.add(() -> vertx.deployVerticle(monitor(status, writes)));
     }
     if (node.runs(NodeRole.MEMORY_SYNC)) {
-      steps.add(() -> memories.deploySync("memory-sync-" + Application.processName()));
+      steps.add(() -> memories.deploySync("memory-sync-" + ProcessName.get()));
     }
     if (node.runs(NodeRole.FAILOVER)) {
       failover(steps);
@@ -211,7 +212,7 @@ final class RoleDeployment {
         parts.outbox(),
         writes,
         parts.registry(),
-        Application.processName(),
+        ProcessName.get(),
         parts.cluster().leadership(NodeRole.MONITOR, Clock.systemUTC()),
         status::current);
   }
