@@ -102,16 +102,15 @@ public final class Application implements AutoCloseable {
     this.shutdownGrace = config.node().shutdownGrace();
     this.database = new Database(infrastructure.database);
     this.pool = database.pool(vertx, config.database().poolSize());
+    String process = ProcessName.get();
     this.producer =
         Producers.create(
-            vertx, config.kafka(), infrastructure.kafkaBootstrap, "soma-outbox-" + processName());
+            vertx, config.kafka(), infrastructure.kafkaBootstrap, "soma-outbox-" + process);
     this.admin =
         KafkaAdminClient.create(
             vertx,
             AdminSettings.of(
-                config.kafka().security(),
-                infrastructure.kafkaBootstrap,
-                "soma-admin-" + processName()));
+                config.kafka().security(), infrastructure.kafkaBootstrap, "soma-admin-" + process));
     this.outbox = new Outbox(vertx);
     this.http = new HttpServers(vertx);
   }
@@ -294,10 +293,5 @@ public final class Application implements AutoCloseable {
     if (up != null) {
       LOG.info("soma-resilience stopped ({})", up);
     }
-  }
-
-  /** This process, as the JVM names it (pid-host), for lease owners and client ids. */
-  public static String processName() {
-    return ProcessName.get();
   }
 }

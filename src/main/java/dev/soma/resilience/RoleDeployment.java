@@ -1,11 +1,10 @@
 package dev.soma.resilience;
 
 import dev.soma.resilience.api.AgentApi;
-import dev.soma.resilience.api.ApiDocs;
 import dev.soma.resilience.api.OperationsApi;
 import dev.soma.resilience.api.RouteModule;
-import dev.soma.resilience.api.StatusPage;
 import dev.soma.resilience.breaker.BreakerOverrides;
+import dev.soma.resilience.common.ProcessName;
 import dev.soma.resilience.config.NodeConfig;
 import dev.soma.resilience.config.NodeRole;
 import dev.soma.resilience.config.ServiceConfig;
@@ -13,7 +12,6 @@ import dev.soma.resilience.degradation.DegradationMonitors;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
 import dev.soma.resilience.failover.llm.LlmFailoverVerticle;
-import dev.soma.resilience.failover.storage.StorageFailoverVerticle;
 import dev.soma.resilience.flags.FeatureFlags;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.journal.Journal;
@@ -23,10 +21,6 @@ import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.memory.Memories;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.retention.Retention;
-import dev.soma.resilience.session.SessionContext;
-import dev.soma.resilience.tenant.KeyCache;
-import dev.soma.resilience.tenant.RateLimit;
-import dev.soma.resilience.tenant.RateLimiter;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,8 +38,7 @@ import java.util.function.Supplier;
  * {@link NodeParts}: the feature flags' sync first (deployed before anything the flags gate), the
  * outbox relay (for the service only when the node has the {@code relay} role), then what the role
  * adds. The service deploys what each of the node's roles ({@code SA01_ROLES}) asks for, in this
- * order: {@code api} (the local journal, opened first; the agent API's stateful parts, built once
- * and shared by every HTTP instance; key recheck, journal replay, the storage chain), {@code relay}
+ * order: {@code api} (the local journal, opened first; then {@link ApiRole}'s parts), {@code relay}
  * (idempotency cleanup, retention), {@code monitor}, {@code memory-sync}, {@code failover} (LLM,
  * audio); then the breakers' overrides, and the HTTP verticle last.
  */
@@ -58,9 +51,6 @@ final class RoleDeployment {
   static final Duration BREAKER_OVERRIDES_REREAD = Duration.ofSeconds(5);
 
   static final Duration FEATURE_FLAGS_REREAD = BREAKER_OVERRIDES_REREAD;
-
-  /** API keys remembered per process (tenants' keys in use; more are read on every request). */
-  static final int KEY_CACHE_CAPACITY = 100_000;
 
   private final ServiceConfig config;
   private final NodeParts parts;
@@ -82,7 +72,7 @@ final class RoleDeployment {
   Future<?> deploy(Application.Role role) {
     boolean relays = role != Application.Role.SERVICE || config.node().runs(NodeRole.RELAY);
     String relayId =
-        "relay-" + Application.processName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        "relay-" + ProcessName.get() + "-" + UUID.randomUUID().toString().substring(0, 8);
     return deployFlagSync()
         .compose(
             v ->
@@ -147,7 +137,7 @@ final class RoleDeployment {
     JournaledWrites writes =
         new JournaledWrites(parts.pool(), Optional.ofNullable(journal), Clock.systemUTC());
     if (node.runs(NodeRole.API)) {
-      api(status, memories, writes, routes, steps);
+      new ApiRole(config, parts, journal).plan(status, memories, writes, routes, steps);
     } else if (journal != null) {
       monitorJournalReplay(memories, steps);
     }
@@ -158,7 +148,7 @@ final class RoleDeployment {
       steps.add(() -> vertx.deployVerticle(monitor(status, writes)));
     }
     if (node.runs(NodeRole.MEMORY_SYNC)) {
-      steps.add(() -> memories.deploySync("memory-sync-" + Application.processName()));
+      steps.add(() -> memories.deploySync("memory-sync-" + ProcessName.get()));
     }
     if (node.runs(NodeRole.FAILOVER)) {
       failover(steps);
@@ -177,52 +167,6 @@ final class RoleDeployment {
       deployed = deployed.compose(v -> step.get());
     }
     return deployed;
-  }
-
-  /**
-   * The {@code api} role: the agent API's stateful parts (session store, memory service and its
-   * SomaBrain breaker, status view) built here once and shared by every HTTP instance, its routes,
-   * and the verticles it needs beside the HTTP one.
-   */
-  private void api(
-      DegradationStatusView status,
-      Memories memories,
-      JournaledWrites writes,
-      List<RouteModule> routes,
-      List<Supplier<Future<?>>> steps) {
-    KeyCache keys = new KeyCache(Clock.systemUTC(), config.api().keyGrace(), KEY_CACHE_CAPACITY);
-    AgentApi.Parts api =
-        new AgentApi.Parts(
-            parts.pool(),
-            parts.keeper(),
-            parts.outbox(),
-            SessionContext.create(vertx, config.redisUrl(), config.session()),
-            memories.service(),
-            status,
-            parts.breakers(),
-            parts.flags(),
-            keys,
-            journal,
-            rateLimiter());
-    AgentApi agentApi = new AgentApi(vertx, config, api, parts.registry());
-    JournalReplay replay = agentApi.journalReplay(api, config.journal());
-    JournalMetrics.register(parts.registry(), journal, replay);
-    steps.add(() -> vertx.deployVerticle(keys.recheck(parts.pool(), config.api().keyRecheck())));
-    steps.add(() -> vertx.deployVerticle(replay));
-    // its spooled uploads are files of this node: the chain that stores them runs here
-    steps.add(
-        () ->
-            vertx.deployVerticle(
-                new StorageFailoverVerticle(
-                    config.storage(),
-                    parts.pool(),
-                    writes,
-                    parts.outbox(),
-                    parts.registry(),
-                    Clock.systemUTC(),
-                    parts.breakers())));
-    routes.addAll(
-        List.of(agentApi, new ApiDocs(), new StatusPage(status, Optional.ofNullable(journal))));
   }
 
   /** The {@code relay} role's housekeeping beside the relay: idempotency records, retention. */
@@ -268,7 +212,7 @@ final class RoleDeployment {
         parts.outbox(),
         writes,
         parts.registry(),
-        Application.processName(),
+        ProcessName.get(),
         parts.cluster().leadership(NodeRole.MONITOR, Clock.systemUTC()),
         status::current);
   }
@@ -290,20 +234,6 @@ final class RoleDeployment {
             vertx.deployVerticle(
                 new AudioFailoverVerticle(
                     config.audio(), parts.registry(), Clock.systemUTC(), parts.breakers())));
-  }
-
-  /**
-   * Every tenant's rate limit: in Redis, shared by the cluster, when {@code SA01_REDIS_URL} is set;
-   * while Redis does not answer, each node applies the limit divided by the live nodes.
-   */
-  private RateLimiter rateLimiter() {
-    return RateLimiter.forProcess(
-        vertx,
-        config.redisUrl(),
-        new RateLimit(config.api().rateLimitPerSecond(), config.api().rateLimitBurst()),
-        () -> parts.cluster().running(NodeRole.API),
-        config.api().rateLimitRedisTimeout(),
-        parts.registry());
   }
 
   /** The HTTP verticle's instances: health, metrics, and for the service its status and API. */

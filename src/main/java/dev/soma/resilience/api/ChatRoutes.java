@@ -14,7 +14,6 @@ import dev.soma.resilience.journal.JournalReplay;
 import dev.soma.resilience.journal.JournaledWrites;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -26,9 +25,9 @@ import java.util.UUID;
 /**
  * {@code POST /v1/chat}: one agent turn, answered whole (JSON) or streamed (SSE when {@code
  * "stream": true} or {@code Accept: text/event-stream}); and {@code GET /v1/ws}, a WebSocket for
- * agents: chat messages in, tokens out, degradation status changes pushed as they happen. An SSE
- * stream carries the status changes that happen while it is open as {@code status} events. Each
- * socket and stream listens to the status view only while it is open.
+ * agents ({@link ChatSocket}): chat messages in, tokens out, degradation status changes pushed as
+ * they happen. An SSE stream carries the status changes that happen while it is open as {@code
+ * status} events. Each socket and stream listens to the status view only while it is open.
  *
  * <p>While PostgreSQL cannot be reached a turn is still answered, its messages journaled ({@link
  * AgentTurns}): a whole answer is then {@code 202} with {@code "status": "journaled"}, a stream's
@@ -42,23 +41,12 @@ final class ChatRoutes {
       Set.of(
           "conversationId", "messageId", "message", "sessionId", "useCase", "maxTokens", "stream");
 
-  /** A WebSocket chat message: the same, and its {@code type}. */
-  static final Set<String> SOCKET_FIELDS =
-      Set.of(
-          "conversationId",
-          "messageId",
-          "message",
-          "sessionId",
-          "useCase",
-          "maxTokens",
-          "stream",
-          "type");
-
   private final AgentTurns turns;
   private final IdempotentCreate create;
   private final IdempotentRequests requests;
   private final JournaledWrites writes;
   private final DegradationStatusView status;
+  private final ChatSocket socket;
 
   ChatRoutes(
       AgentTurns turns,
@@ -71,11 +59,12 @@ final class ChatRoutes {
     this.requests = requests;
     this.writes = writes;
     this.status = status;
+    this.socket = new ChatSocket(turns, status);
   }
 
   void mount(Router router) {
     router.post("/v1/chat").handler(this::chat);
-    router.get("/v1/ws").handler(this::socket);
+    router.get("/v1/ws").handler(socket::open);
   }
 
   /** Reads a turn from a chat body (HTTP or WebSocket); 400 {@link Problem}s on bad input. */
@@ -122,6 +111,11 @@ final class ChatRoutes {
           .onFailure(e -> ctx.fail(TurnErrors.problem(e)));
       return;
     }
+    keyedTurn(ctx, body, turn, key);
+  }
+
+  /** A whole-answer turn under an {@code Idempotency-Key}: answered once, its answer kept. */
+  private void keyedTurn(RoutingContext ctx, JsonBody body, TurnRequest turn, String key) {
     if (IdempotentCreate.malformed(ctx, key)) {
       return;
     }
@@ -157,7 +151,7 @@ final class ChatRoutes {
                         statusOf(result) == 202
                             ? Future.succeededFuture(new IdempotentCreate.Reply(202, result))
                             : requests
-                                .complete(requests.pool(), tenant, key, 200, result)
+                                .complete(requests.pool(), turn.tenant(), key, 200, result)
                                 .map(new IdempotentCreate.Reply(200, result))));
   }
 
@@ -261,70 +255,6 @@ final class ChatRoutes {
               sse(response, "error", TurnErrors.message(e));
               response.end();
             });
-  }
-
-  private void socket(RoutingContext ctx) {
-    String tenant = TenantGate.tenant(ctx);
-    try {
-      WebSocketHandshake.check(ctx.request());
-    } catch (Problem refused) {
-      ctx.request().resume(); // the gate paused it for the upgrade: let the connection go on
-      throw refused;
-    }
-    ctx.request()
-        .toWebSocket()
-        .onSuccess(
-            ws -> {
-              send(
-                  ws,
-                  new JsonObject()
-                      .put("type", "status")
-                      .put("snapshot", status.current().toJson()));
-              DegradationStatusView.Subscription pushes =
-                  status.onChange(
-                      change ->
-                          send(
-                              ws,
-                              new JsonObject()
-                                  .put("type", "status")
-                                  .put("change", change.toJson())));
-              ws.closeHandler(v -> pushes.cancel());
-              if (ws.isClosed()) {
-                pushes.cancel();
-              }
-              ws.textMessageHandler(text -> onSocketMessage(ws, tenant, text));
-            })
-        .onFailure(e -> ctx.fail(Problem.badRequest("a WebSocket upgrade was expected")));
-  }
-
-  private void onSocketMessage(ServerWebSocket ws, String tenant, String text) {
-    TurnRequest turn;
-    try {
-      JsonBody body = JsonBody.parse(io.vertx.core.buffer.Buffer.buffer(text), SOCKET_FIELDS);
-      if (!"chat".equals(body.oneOf("type", Set.of("chat"), "chat"))) {
-        throw Problem.badRequest("unknown message type");
-      }
-      turn = turn(tenant, body);
-    } catch (Problem p) {
-      send(
-          ws,
-          new JsonObject()
-              .put("type", "error")
-              .put("status", p.status())
-              .put("partial", false)
-              .put("message", p.getMessage()));
-      return;
-    }
-    turns
-        .run(turn, token -> send(ws, new JsonObject().put("type", "token").put("text", token)))
-        .onSuccess(result -> send(ws, new JsonObject().put("type", "end").put("result", result)))
-        .onFailure(e -> send(ws, TurnErrors.message(e).put("type", "error")));
-  }
-
-  private static void send(ServerWebSocket ws, JsonObject message) {
-    if (!ws.isClosed()) {
-      ws.writeTextMessage(message.encode());
-    }
   }
 
   private static void sse(HttpServerResponse response, String event, JsonObject data) {

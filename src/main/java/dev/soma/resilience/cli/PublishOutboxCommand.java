@@ -2,6 +2,7 @@ package dev.soma.resilience.cli;
 
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.ProcessName;
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.outbox.DrainSummary;
@@ -54,8 +55,7 @@ final class PublishOutboxCommand extends OperatorCommand {
     try (Application app = Application.start(config, Application.Role.TOOLS)) {
       DrainSummary summary =
           Blocking.await(
-              app.relays(config)
-                  .drainOnce(app.vertx(), "publish-once-" + Application.processName()),
+              app.relays(config).drainOnce(app.vertx(), "publish-once-" + ProcessName.get()),
               Duration.ofHours(1));
       out()
           .printf(

@@ -2,6 +2,7 @@ package dev.soma.resilience.cli;
 
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
+import dev.soma.resilience.common.ProcessName;
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.memory.Memories;
@@ -67,7 +68,6 @@ final class SyncMemoriesCommand extends OperatorCommand {
 
   private static Optional<Memories.Sync> sync(Application app, ServiceConfig config)
       throws Exception {
-    return await(
-        app.memories(config, () -> true).deploySync("sync-memories-" + Application.processName()));
+    return await(app.memories(config, () -> true).deploySync("sync-memories-" + ProcessName.get()));
   }
 }

@@ -61,12 +61,7 @@ public final class DegradationStatusView {
 
   static Future<DegradationStatusView> start(
       Vertx vertx, Duration requestTimeout, Duration resync) {
-    DegradationStatusView view = new DegradationStatusView(vertx, requestTimeout);
-    view.resyncEvery(resync);
-    view.changes =
-        vertx
-            .eventBus()
-            .consumer(DegradationAddresses.STATUS_CHANGED, message -> view.apply(message.body()));
+    DegradationStatusView view = subscribed(vertx, requestTimeout, resync);
     return view.changes
         .completion()
         .compose(v -> view.refresh().otherwise((StatusSnapshot) null))
@@ -78,13 +73,20 @@ public final class DegradationStatusView {
    * for code that needs the view while it is being set up, such as route modules.
    */
   public static DegradationStatusView open(Vertx vertx, Duration requestTimeout, Duration resync) {
+    DegradationStatusView view = subscribed(vertx, requestTimeout, resync);
+    view.changes.completion().onSuccess(v -> view.refresh());
+    return view;
+  }
+
+  /** A view resynchronised every {@code resync} that applies each change published. */
+  private static DegradationStatusView subscribed(
+      Vertx vertx, Duration requestTimeout, Duration resync) {
     DegradationStatusView view = new DegradationStatusView(vertx, requestTimeout);
     view.resyncEvery(resync);
     view.changes =
         vertx
             .eventBus()
             .consumer(DegradationAddresses.STATUS_CHANGED, message -> view.apply(message.body()));
-    view.changes.completion().onSuccess(v -> view.refresh());
     return view;
   }
 

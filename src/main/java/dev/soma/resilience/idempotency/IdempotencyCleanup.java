@@ -1,5 +1,6 @@
 package dev.soma.resilience.idempotency;
 
+import dev.soma.resilience.common.db.ChunkedDelete;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -54,16 +55,7 @@ public final class IdempotencyCleanup extends VerticleBase {
 
   /** Removes every expired record; completes with how many. */
   public Future<Long> deleteExpired() {
-    return deleteChunks(0);
-  }
-
-  private Future<Long> deleteChunks(long sofar) {
-    return pool.preparedQuery(DELETE_EXPIRED)
-        .execute(Tuple.of(CHUNK, OffsetDateTime.now(clock)))
-        .compose(
-            rows -> {
-              long total = sofar + rows.rowCount();
-              return rows.rowCount() == CHUNK ? deleteChunks(total) : Future.succeededFuture(total);
-            });
+    return ChunkedDelete.all(
+        pool, DELETE_EXPIRED, Tuple.of(CHUNK, OffsetDateTime.now(clock)), CHUNK);
   }
 }

@@ -1,5 +1,6 @@
 package dev.soma.resilience.journal;
 
+import dev.soma.resilience.common.DurableFiles;
 import dev.soma.resilience.journal.internal.SegmentFiles;
 import dev.soma.resilience.journal.internal.SegmentScan;
 import dev.soma.resilience.journal.internal.Segments;
@@ -129,7 +130,7 @@ final class JournalRecovery {
     Files.createDirectories(quarantine);
     Path copy = quarantine.resolve(segment.getFileName() + "-" + from + ".bad");
     if (!Files.exists(copy)) {
-      Segments.writeAtomically(copy, Arrays.copyOfRange(bytes, from, to));
+      DurableFiles.writeAtomically(copy, Arrays.copyOfRange(bytes, from, to));
     }
     counts.corrupt.incrementAndGet();
     LOG.error(

@@ -1,21 +1,15 @@
 package dev.soma.resilience.journal;
 
+import dev.soma.resilience.common.DurableFiles;
 import dev.soma.resilience.journal.internal.DirectoryLock;
 import dev.soma.resilience.journal.internal.Frames;
 import dev.soma.resilience.journal.internal.SegmentFiles;
-import dev.soma.resilience.journal.internal.SegmentScan;
-import dev.soma.resilience.journal.internal.Segments;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
@@ -35,17 +29,7 @@ final class JournalThread {
 
   private final JournalSettings settings;
   private final SegmentFiles files;
-  private ReadPosition readPosition; // this thread only
-
-  /**
-   * Where the frame after record {@code afterSequence} begins ({@code offset} in {@code segment}):
-   * a replay that moved the checkpoint exactly there reads on from it instead of scanning its
-   * segment from the start again.
-   */
-  private record ReadPosition(long afterSequence, Path segment, long offset) {}
-
-  private static final int WINDOW_BYTES_PER_RECORD = 1024;
-  private static final int MIN_WINDOW = 64 * 1024;
+  private final PendingReader reader;
   private final JournalCounts counts;
   private final PendingKeys keys;
   private final DirectoryLock lock;
@@ -66,6 +50,7 @@ final class JournalThread {
       JournalRecovery.Found recovered) {
     this.settings = settings;
     this.files = files;
+    this.reader = new PendingReader(files);
     this.counts = counts;
     this.keys = keys;
     this.lock = lock;
@@ -238,18 +223,7 @@ final class JournalThread {
   }
 
   private List<JournalRecord> readPending(int max) throws IOException {
-    List<JournalRecord> found = new ArrayList<>();
-    for (SegmentFiles.Segment segment : files.from(replayed + 1)) {
-      if (segment.lastSequence() <= replayed) {
-        continue;
-      }
-      ReadPosition at = readPosition;
-      boolean goOn =
-          at != null && at.afterSequence() == replayed && at.segment().equals(segment.path());
-      if (read(segment, goOn ? at.offset() : 0, found, max)) {
-        break;
-      }
-    }
+    List<JournalRecord> found = reader.after(replayed, max);
     if (!found.isEmpty()) {
       oldestPendingAt = found.get(0).journaledAtMillis();
     }
@@ -261,78 +235,15 @@ final class JournalThread {
     return found;
   }
 
-  /**
-   * Adds the readable records after the checkpoint found in {@code segment} from {@code offset} on
-   * to {@code found}, reading it a window at a time, until {@code found} holds {@code max}; says
-   * whether it does (and remembers where the next frame begins).
-   */
-  private boolean read(
-      SegmentFiles.Segment segment, long offset, List<JournalRecord> found, int max)
-      throws IOException {
-    try (FileChannel channel = FileChannel.open(segment.path(), StandardOpenOption.READ)) {
-      long end = channel.size();
-      long at = offset;
-      // about what max records take (a longer frame is read whole below): the frames read past
-      // them are checked for nothing
-      long window = Math.max(MIN_WINDOW, (long) (max - found.size()) * WINDOW_BYTES_PER_RECORD);
-      while (at < end) {
-        byte[] bytes = readAt(channel, at, (int) Math.min(end - at, window));
-        SegmentScan scan = SegmentScan.of(bytes, bytes.length);
-        if (scan.frames().isEmpty() && at + bytes.length < end) {
-          // a frame (or a corrupt stretch) longer than the window: the rest of the segment at once
-          bytes = readAt(channel, at, (int) (end - at));
-          scan = SegmentScan.of(bytes, bytes.length);
-        }
-        if (scan.frames().isEmpty()) {
-          return false;
-        }
-        for (SegmentScan.Frame frame : scan.frames()) {
-          if (frame.sequence() > replayed) {
-            readable(bytes, frame).ifPresent(found::add);
-            if (found.size() >= max) {
-              readPosition =
-                  new ReadPosition(
-                      frame.sequence(), segment.path(), at + frame.offset() + frame.length());
-              return true;
-            }
-          }
-        }
-        at += scan.validEnd();
-      }
-      return false;
-    }
-  }
-
-  private static byte[] readAt(FileChannel channel, long position, int length) throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate(length);
-    while (buffer.hasRemaining()) {
-      if (channel.read(buffer, position + buffer.position()) < 0) {
-        break;
-      }
-    }
-    return buffer.position() == length
-        ? buffer.array()
-        : Arrays.copyOf(buffer.array(), buffer.position());
-  }
-
   private void checkpoint(long sequence) throws IOException {
     if (sequence <= replayed) {
       return;
     }
-    Segments.writeAtomically(
+    DurableFiles.writeAtomically(
         settings.dir().resolve(Journal.CHECKPOINT),
         Long.toString(sequence).getBytes(StandardCharsets.US_ASCII));
     replayed = sequence;
     keys.replayedThrough(sequence);
     files.deleteThrough(sequence);
-  }
-
-  /** The frame's record, or empty when it cannot be read (recovery counted and logged it). */
-  private static Optional<JournalRecord> readable(byte[] bytes, SegmentScan.Frame frame) {
-    try {
-      return Optional.of(JournalRecord.fromFrame(bytes, frame));
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
   }
 }

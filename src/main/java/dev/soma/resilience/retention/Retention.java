@@ -1,5 +1,6 @@
 package dev.soma.resilience.retention;
 
+import dev.soma.resilience.common.db.ChunkedDelete;
 import dev.soma.resilience.config.RetentionConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -146,7 +147,7 @@ public final class Retention extends VerticleBase {
   }
 
   private Future<Void> delete(Map<String, Long> deleted, String kind, String sql, Duration age) {
-    return chunks(sql, age.toSeconds(), 0)
+    return ChunkedDelete.all(pool, sql, Tuple.of((double) age.toSeconds(), CHUNK), CHUNK)
         .map(
             count -> {
               deleted.put(kind, count);
@@ -154,18 +155,6 @@ public final class Retention extends VerticleBase {
                 LOG.info("retention removed {} {} older than {}", count, kind, age);
               }
               return null;
-            });
-  }
-
-  private Future<Long> chunks(String sql, long seconds, long sofar) {
-    return pool.preparedQuery(sql)
-        .execute(Tuple.of((double) seconds, CHUNK))
-        .compose(
-            rows -> {
-              long total = sofar + rows.rowCount();
-              return rows.rowCount() == CHUNK
-                  ? chunks(sql, seconds, total)
-                  : Future.succeededFuture(total);
             });
   }
 }

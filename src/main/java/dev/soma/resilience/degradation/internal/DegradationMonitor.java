@@ -1,7 +1,6 @@
 package dev.soma.resilience.degradation.internal;
 
 import dev.soma.resilience.breaker.BreakerAddresses;
-import dev.soma.resilience.breaker.BreakerOverride;
 import dev.soma.resilience.breaker.OverridesApplied;
 import dev.soma.resilience.config.DegradationConfig;
 import dev.soma.resilience.degradation.CallReport;
@@ -25,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +59,7 @@ public final class DegradationMonitor extends VerticleBase {
   private final StatusBook book;
   private final NodeOutcomes byNode;
   private final Map<String, TrackedDependency> tracked = new LinkedHashMap<>();
-  private Map<String, BreakerOverride> overrides = Map.of();
+  private final OperatorOverrides overrides = new OperatorOverrides();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private DegradationEvents events;
   private long probeTimer = -1;
@@ -200,22 +198,14 @@ public final class DegradationMonitor extends VerticleBase {
   }
 
   private void onOverrides(JsonObject body) {
-    Map<String, BreakerOverride> fresh = new LinkedHashMap<>();
+    OverridesApplied applied;
     try {
-      OverridesApplied.fromJson(body)
-          .overrides()
-          .forEach(
-              (id, override) -> {
-                if (id.dependencyWide()) {
-                  fresh.put(id.dependency(), override);
-                }
-              });
+      applied = OverridesApplied.fromJson(body);
     } catch (IllegalArgumentException e) {
       LOG.warn("ignoring malformed breaker overrides: {}", e.getMessage());
       return;
     }
-    if (!fresh.equals(overrides)) {
-      overrides = Map.copyOf(fresh);
+    if (overrides.update(applied)) {
       evaluate();
     }
   }
@@ -224,26 +214,9 @@ public final class DegradationMonitor extends VerticleBase {
     Instant now = clock.instant();
     for (TrackedDependency t : tracked.values()) {
       if (t.wantsProbe(now, config.probeInterval())) {
-        probe(t);
+        t.probeOnce(config.probeTimeout()).onComplete(done -> evaluate());
       }
     }
-  }
-
-  private void probe(TrackedDependency t) {
-    t.probing = true;
-    long started = System.nanoTime();
-    t.probe
-        .get()
-        .check()
-        .timeout(config.probeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .onComplete(
-            ar -> {
-              t.probing = false;
-              long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-              String error = ar.succeeded() ? null : describe(ar.cause());
-              t.window.record(ar.succeeded(), latencyMs, error, true);
-              evaluate();
-            });
   }
 
   /** Recomputes every status; publishes, records and writes the changes. */
@@ -255,7 +228,8 @@ public final class DegradationMonitor extends VerticleBase {
         (name, t) -> {
           WindowStats s = t.spec.configured() ? t.window.stats() : WindowStats.EMPTY;
           stats.put(name, s);
-          own.put(name, t.spec.configured() ? overridden(name, policy.assess(s)) : NOT_CONFIGURED);
+          own.put(
+              name, t.spec.configured() ? overrides.apply(name, policy.assess(s)) : NOT_CONFIGURED);
         });
     List<DependencyStatus> fresh = new ArrayList<>();
     graph
@@ -268,20 +242,6 @@ public final class DegradationMonitor extends VerticleBase {
     metrics.update(book.snapshot());
     changes.forEach(change -> announce(change, now));
     events.catchUp(book.snapshot(), now);
-  }
-
-  /** {@code assessed} as an operator's override of {@code name}'s breaker changes it, if any. */
-  private Assessment overridden(String name, Assessment assessed) {
-    BreakerOverride override = overrides.get(name);
-    if (override == null) {
-      return assessed;
-    }
-    if (override.mode() == BreakerOverride.Mode.FORCED_OPEN) {
-      return new Assessment(
-          HealthState.UNAVAILABLE, DegradationLevel.CRITICAL, override.describe());
-    }
-    return new Assessment(
-        assessed.state(), assessed.level(), assessed.reason() + "; breaker " + override.describe());
   }
 
   /** {@code name}'s status from its effective assessment and its window's {@code stats}. */
@@ -319,13 +279,5 @@ public final class DegradationMonitor extends VerticleBase {
         change.sequence());
     vertx.eventBus().publish(DegradationAddresses.STATUS_CHANGED, change.toJson());
     events.countSuppressed(change.current(), now);
-  }
-
-  private static String describe(Throwable cause) {
-    String message = cause.getMessage();
-    if (cause instanceof java.util.concurrent.TimeoutException) {
-      return "timed out";
-    }
-    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
   }
 }

@@ -1,11 +1,17 @@
 package dev.soma.resilience.degradation.internal;
 
+import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** A dependency's window, its probe (if any) and whether a probe is running. Event-loop owned. */
+/**
+ * A dependency's window, its probe (if any) and whether a probe is running; runs the probe.
+ * Event-loop owned.
+ */
 final class TrackedDependency {
 
   private static final int MAX_SAMPLES = 10_000;
@@ -31,5 +37,35 @@ final class TrackedDependency {
     return probe.isPresent()
         && !probing
         && window.lastRealCallAt().map(at -> at.isBefore(now.minus(interval))).orElse(true);
+  }
+
+  /**
+   * Runs the probe once, allowing it {@code timeout}, and records its result in the window as a
+   * probe's (an error by its message, or "timed out"); completes, never fails, once recorded. Only
+   * while {@link #wantsProbe}.
+   */
+  Future<Void> probeOnce(Duration timeout) {
+    probing = true;
+    long started = System.nanoTime();
+    return probe
+        .get()
+        .check()
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .transform(
+            ar -> {
+              probing = false;
+              long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+              String error = ar.succeeded() ? null : describe(ar.cause());
+              window.record(ar.succeeded(), latencyMs, error, true);
+              return Future.succeededFuture();
+            });
+  }
+
+  private static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    if (cause instanceof TimeoutException) {
+      return "timed out";
+    }
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
   }
 }

@@ -1,13 +1,11 @@
 package dev.soma.resilience.failover.storage;
 
+import dev.soma.resilience.common.DurableFiles;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -56,34 +54,12 @@ public final class UploadSpool {
     return root.resolve("queued");
   }
 
-  /** Writes, fsyncs the file, then fsyncs its directory; blocking. */
+  /**
+   * Creates {@code file}'s directory if need be, then {@link DurableFiles#writeAtomically};
+   * blocking.
+   */
   public static void writeDurably(Path file, byte[] bytes) throws IOException {
     Files.createDirectories(file.getParent());
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel channel =
-        FileChannel.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(true);
-    }
-    Files.move(
-        temp,
-        file,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    syncDirectory(file.getParent());
-  }
-
-  /** Makes a rename or creation in {@code dir} durable; blocking. */
-  public static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    }
+    DurableFiles.writeAtomically(file, bytes);
   }
 }

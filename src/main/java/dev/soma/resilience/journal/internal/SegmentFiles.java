@@ -1,5 +1,6 @@
 package dev.soma.resilience.journal.internal;
 
+import dev.soma.resilience.common.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -121,7 +122,7 @@ public final class SegmentFiles {
             StandardOpenOption.CREATE_NEW,
             StandardOpenOption.WRITE,
             StandardOpenOption.APPEND);
-    Segments.syncDirectory(dir);
+    DurableFiles.syncDirectory(dir);
     segments.put(nextSequence, new Segment(path, nextSequence - 1, 0));
   }
 
@@ -177,7 +178,7 @@ public final class SegmentFiles {
       totalBytes.addAndGet(-segment.bytes);
     }
     if (!done.isEmpty()) {
-      Segments.syncDirectory(dir);
+      DurableFiles.syncDirectory(dir);
     }
   }
 

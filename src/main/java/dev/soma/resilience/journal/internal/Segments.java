@@ -1,17 +1,15 @@
 package dev.soma.resilience.journal.internal;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Naming, listing and durable creation of the journal's files. Blocking: the journal's thread. */
+/** Naming and listing of the journal's segment files. Blocking: the journal's thread. */
 public final class Segments {
 
   private static final Pattern NAME = Pattern.compile("(\\d{20})\\.seg");
@@ -40,32 +38,5 @@ public final class Segments {
       throw new IllegalArgumentException("not a journal segment: " + segment);
     }
     return Long.parseLong(m.group(1));
-  }
-
-  /** Makes a directory entry's creation, rename or removal durable. */
-  public static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    }
-  }
-
-  /** Writes {@code bytes} to {@code target} durably and atomically (temp file, fsync, rename). */
-  public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (FileChannel channel =
-        FileChannel.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      channel.write(java.nio.ByteBuffer.wrap(bytes));
-      channel.force(true);
-    }
-    Files.move(
-        temp,
-        target,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    syncDirectory(target.getParent());
   }
 }

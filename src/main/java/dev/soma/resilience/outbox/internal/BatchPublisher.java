@@ -2,18 +2,13 @@ package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.common.RetrySchedule;
 import dev.soma.resilience.config.OutboxConfig;
-import dev.soma.resilience.outbox.internal.OutboxRepository.Burial;
-import dev.soma.resilience.outbox.internal.OutboxRepository.Retry;
 import dev.soma.resilience.outbox.internal.OutboxRepository.Settlement;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends one claimed batch and settles every row by what the broker said: acknowledged rows are
  * marked published, the rest retried, waiting out an outage, or dead-lettered. Records are handed
- * to the producer in id order, so one aggregate's events keep their order on its partition.
+ * to the producer in id order, so one aggregate's events keep their order on its partition. What
+ * becomes of each row is {@link BatchVerdicts}'s call; this class sends, settles and paces.
  */
 final class BatchPublisher {
 
@@ -36,21 +32,17 @@ final class BatchPublisher {
     }
   }
 
-  /** Why a row went back to pending without an attempt: it went out behind a failed one. */
-  static final String BEHIND_FAILURE =
-      "not published: an earlier event of its aggregate did not get through; sent again after it";
-
   private static final Duration SETTLE_RETRY_MAX = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final OutboxRepository repository;
   private final RecordBatchSender sender;
   private final OrderFences fences;
+  private final BatchVerdicts verdicts;
   private final ClaimNumbers claims;
   private final DeadLetterPublisher deadLetters;
   private final BrokerProbe probe;
   private final OutboxMetrics metrics;
-  private final RetrySchedule retries;
   private final String relayId;
   private final Clock clock;
   private final BooleanSupplier stopping;
@@ -77,7 +69,7 @@ final class BatchPublisher {
     this.deadLetters = parts.deadLetters();
     this.probe = parts.probe();
     this.metrics = parts.metrics();
-    this.retries = retries;
+    this.verdicts = new BatchVerdicts(fences, metrics, retries, stopping);
     this.relayId = relayId;
     this.clock = clock;
     this.stopping = stopping;
@@ -139,11 +131,11 @@ final class BatchPublisher {
     }
     Future<RecordBatchSender.Results> sent =
         sender.send(records, ids, claim).onComplete(answered -> aggregatesInFlight.answered(out));
-    Future<Verdict> verdict =
+    Future<BatchVerdicts.Verdict> verdict =
         lastJudged
             .transform(previous -> sent)
             .compose(results -> brokerReachable(results, sentAt))
-            .map(answer -> judge(batch, claim, answer));
+            .map(answer -> verdicts.judge(batch, claim, answer.results(), answer.reachable()));
     lastJudged = verdict.transform(ignored -> Future.succeededFuture());
     return verdict
         .compose(
@@ -159,20 +151,12 @@ final class BatchPublisher {
    * until their lease ends and are then claimed again, in order, from the first. By then no claim
    * can take them as the relay's own rows in flight, so the batch's fences may go.
    */
-  private void givenUp(long claim, Verdict verdict) {
+  private void givenUp(long claim, BatchVerdicts.Verdict verdict) {
     claims.closed(claim);
     fences.settled(verdict.failedKeys(), claims.started(), claims.oldestOpen());
   }
 
   private record Answer(RecordBatchSender.Results results, boolean reachable) {}
-
-  /** What a batch's rows came to, before it is written down. */
-  private record Verdict(
-      RecordBatchSender.Results results,
-      Set<Long> published,
-      Settlement settlement,
-      Set<String> failedKeys,
-      boolean brokerDown) {}
 
   /** Whether the broker answered since {@code sentAt}: an ack, or else a probe. */
   private Future<Answer> brokerReachable(RecordBatchSender.Results results, long sentAt) {
@@ -188,41 +172,6 @@ final class BatchPublisher {
       return Future.succeededFuture(new Answer(results, true));
     }
     return probe.reachable().map(reachable -> new Answer(results, reachable));
-  }
-
-  private Verdict judge(List<ClaimedEvent> batch, long claim, Answer answer) {
-    RecordBatchSender.Results results = answer.results();
-    Set<Long> published = new LinkedHashSet<>();
-    List<Retry> retry = new ArrayList<>();
-    List<Burial> burials = new ArrayList<>();
-    Set<String> failedKeys = new HashSet<>();
-    boolean unavailable = false;
-    for (int i = 0; i < batch.size(); i++) {
-      ClaimedEvent event = batch.get(i);
-      if (fences.fenced(event.recordKey(), event.id(), claim)) {
-        // went out behind a failed event of its aggregate: sent again after it, no attempt counted
-        retry.add(new Retry(event.id(), false, Duration.ZERO, BEHIND_FAILURE));
-      } else if (results.acked(i)) {
-        published.add(event.id());
-      } else if (results.error(i) instanceof RecordBatchSender.HeldBack heldBack) {
-        // not attempted: due again at once, and the claim keeps it behind its refused predecessor
-        retry.add(new Retry(event.id(), false, Duration.ZERO, heldBack.getMessage()));
-      } else {
-        PublishFailure failure =
-            PublishFailure.classify(results.error(i), answer.reachable(), results.handedOver(i));
-        unavailable |= failed(event, failure, retry, burials);
-        if (!PublishFailure.permanent(results.error(i))) {
-          fences.failed(event.recordKey(), event.id());
-          failedKeys.add(event.recordKey());
-        }
-      }
-    }
-    return new Verdict(
-        results,
-        published,
-        new Settlement(List.copyOf(published), retry, burials),
-        failedKeys,
-        unavailable && published.isEmpty());
   }
 
   private Future<OutboxRepository.Settled> settleUntilDone(
@@ -247,50 +196,14 @@ final class BatchPublisher {
   }
 
   /**
-   * Files a record the broker did not acknowledge under a retry or a burial, by what its error
-   * says; true when it says the cluster is unavailable (no attempt counted).
-   */
-  private boolean failed(
-      ClaimedEvent event, PublishFailure failure, List<Retry> retry, List<Burial> burials) {
-    // stopping, the producer may be closed under the batch: that is no attempt of the record's
-    PublishFailure.Kind kind =
-        stopping.getAsBoolean() && failure.kind() == PublishFailure.Kind.TRANSIENT
-            ? PublishFailure.Kind.UNAVAILABLE
-            : failure.kind();
-    metrics.failed(kind);
-    switch (kind) {
-      case UNAVAILABLE -> retry.add(new Retry(event.id(), false, Duration.ZERO, failure.message()));
-      case PERMANENT -> burials.add(bury(event, failure));
-      case TRANSIENT -> {
-        if (event.attempts() + 1 >= event.maxAttempts()) {
-          burials.add(bury(event, failure));
-        } else {
-          retry.add(retryLater(event, failure));
-        }
-      }
-    }
-    return kind == PublishFailure.Kind.UNAVAILABLE;
-  }
-
-  private Retry retryLater(ClaimedEvent event, PublishFailure failure) {
-    Duration delay = retries.delay(event.attempts() + 1);
-    LOG.warn(
-        "publish failed, retry in {} ms: tenant={} event={} topic={} attempt={}: {}",
-        delay.toMillis(),
-        event.tenantId(),
-        event.id(),
-        event.topic(),
-        event.attempts() + 1,
-        failure.message());
-    return new Retry(event.id(), true, delay, failure.message());
-  }
-
-  /**
    * Once the rows are settled: the fences, the publish latencies, the rows whose lease was lost,
    * the dead letters and their .dlq copies.
    */
   private Outcome settled(
-      List<ClaimedEvent> batch, long claim, Verdict verdict, OutboxRepository.Settled done) {
+      List<ClaimedEvent> batch,
+      long claim,
+      BatchVerdicts.Verdict verdict,
+      OutboxRepository.Settled done) {
     claims.closed(claim);
     fences.settled(verdict.failedKeys(), claims.started(), claims.oldestOpen());
     if (done.leaseLost() > 0) {
@@ -324,17 +237,5 @@ final class BatchPublisher {
         settlement.published().size(),
         settlement.retries().size() + settlement.burials().size(),
         verdict.brokerDown());
-  }
-
-  private static Burial bury(ClaimedEvent event, PublishFailure failure) {
-    LOG.error(
-        "event dead-lettered after {} attempt(s): tenant={} event={} topic={} {}: {}",
-        event.attempts() + 1,
-        event.tenantId(),
-        event.id(),
-        event.topic(),
-        failure.errorClass(),
-        failure.message());
-    return new Burial(event.id(), failure.message(), failure.errorClass());
   }
 }

@@ -1,7 +1,7 @@
 package dev.soma.resilience.outbox.internal;
 
 import dev.soma.resilience.common.FailureLog;
-import dev.soma.resilience.common.db.Transaction;
+import dev.soma.resilience.common.db.ChunkedDelete;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.OutboxAddresses;
 import io.vertx.core.Future;
@@ -127,30 +127,14 @@ public final class OutboxHousekeeping extends VerticleBase {
 
   /** Deletes every published row past the retention, in chunks; completes with the count. */
   public Future<Long> deleteExpired() {
-    return deleteChunks(0L);
-  }
-
-  private Future<Long> deleteChunks(long sofar) {
     double seconds = config.retention().toMillis() / 1000.0;
-    return Transaction.run(
-            pool,
-            tx ->
-                tx.query(LOCK_FOR_RETENTION)
-                    .execute()
-                    .compose(
-                        locked ->
-                            tx.preparedQuery(DELETE_EXPIRED)
-                                .execute(Tuple.of(seconds, DELETE_CHUNK))))
-        .compose(
-            rows -> {
-              long total = sofar + rows.rowCount();
-              if (rows.rowCount() == DELETE_CHUNK) {
-                return deleteChunks(total);
-              }
+    return ChunkedDelete.all(
+            pool, LOCK_FOR_RETENTION, DELETE_EXPIRED, Tuple.of(seconds, DELETE_CHUNK), DELETE_CHUNK)
+        .onSuccess(
+            total -> {
               if (total > 0) {
                 LOG.info("outbox retention removed {} published rows", total);
               }
-              return Future.succeededFuture(total);
             });
   }
 

@@ -12,6 +12,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -45,26 +46,16 @@ public final class AnthropicMessagesClient extends ProviderClient {
 
   @Override
   RequestOptions modelsRequest() {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.GET)
-            .setAbsoluteURI(provider.baseUrl() + MODELS_PATH)
-            .putHeader("x-api-key", provider.apiKey())
-            .putHeader("anthropic-version", VERSION);
-    provider.extraHeaders().forEach(options::putHeader);
-    return options;
+    return request(HttpMethod.GET, MODELS_PATH, Map.of());
+  }
+
+  @Override
+  void credentials(RequestOptions options) {
+    options.putHeader("x-api-key", provider.apiKey()).putHeader("anthropic-version", VERSION);
   }
 
   private RequestOptions options() {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.POST)
-            .setAbsoluteURI(provider.baseUrl() + PATH)
-            .putHeader("x-api-key", provider.apiKey())
-            .putHeader("anthropic-version", VERSION)
-            .putHeader("Content-Type", "application/json");
-    provider.extraHeaders().forEach(options::putHeader);
-    return options;
+    return request(HttpMethod.POST, PATH, Map.of("Content-Type", "application/json"));
   }
 
   private static JsonObject body(ProviderCall call, boolean stream) {

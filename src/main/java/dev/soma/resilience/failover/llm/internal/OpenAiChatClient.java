@@ -11,6 +11,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -50,26 +51,23 @@ public final class OpenAiChatClient extends ProviderClient {
 
   @Override
   RequestOptions modelsRequest() {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.GET)
-            .setAbsoluteURI(provider.baseUrl() + MODELS_PATH)
-            .putHeader("Authorization", "Bearer " + provider.apiKey())
-            .putHeader("Accept", "application/json");
-    provider.extraHeaders().forEach(options::putHeader);
-    return options;
+    return request(HttpMethod.GET, MODELS_PATH, Map.of("Accept", "application/json"));
+  }
+
+  @Override
+  void credentials(RequestOptions options) {
+    options.putHeader("Authorization", "Bearer " + provider.apiKey());
   }
 
   private RequestOptions options(boolean stream) {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.POST)
-            .setAbsoluteURI(provider.baseUrl() + PATH)
-            .putHeader("Authorization", "Bearer " + provider.apiKey())
-            .putHeader("Content-Type", "application/json")
-            .putHeader("Accept", stream ? "text/event-stream" : "application/json");
-    provider.extraHeaders().forEach(options::putHeader);
-    return options;
+    return request(
+        HttpMethod.POST,
+        PATH,
+        Map.of(
+            "Content-Type",
+            "application/json",
+            "Accept",
+            stream ? "text/event-stream" : "application/json"));
   }
 
   private static JsonObject body(ProviderCall call, boolean stream) {

@@ -1,5 +1,6 @@
 package dev.soma.resilience.failover.storage.internal;
 
+import dev.soma.resilience.common.DurableFiles;
 import dev.soma.resilience.config.StorageConfig;
 import dev.soma.resilience.failover.storage.ObjectKey;
 import dev.soma.resilience.failover.storage.UploadSpool;
@@ -54,7 +55,7 @@ public final class LocalFileStore implements ObjectStore {
             }
             Files.move(
                 temp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            UploadSpool.syncDirectory(data.getParent());
+            DurableFiles.syncDirectory(data.getParent());
           }
           UploadSpool.writeDurably(
               meta(key), payload.contentType().getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,102 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.chat.AgentTurns;
+import dev.soma.resilience.chat.TurnRequest;
+import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.degradation.DegradationStatusView;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code GET /v1/ws}: a WebSocket for agents. It opens with a {@code status} message holding the
+ * degradation snapshot and pushes each later change as a {@code status} message while it is open
+ * (and only then: its listener goes when it closes). A {@code chat} message is one agent turn,
+ * answered as {@code token} messages and an {@code end} (or an {@code error}); a message that is
+ * not a valid chat is answered with an {@code error} carrying the problem's status, and the socket
+ * stays open.
+ */
+final class ChatSocket {
+
+  /** A WebSocket chat message: the fields of {@code POST /v1/chat}, and its {@code type}. */
+  static final Set<String> FIELDS =
+      Stream.concat(ChatRoutes.FIELDS.stream(), Stream.of("type"))
+          .collect(Collectors.toUnmodifiableSet());
+
+  private final AgentTurns turns;
+  private final DegradationStatusView status;
+
+  ChatSocket(AgentTurns turns, DegradationStatusView status) {
+    this.turns = turns;
+    this.status = status;
+  }
+
+  /** Upgrades the request, or fails it with a 400 {@link Problem} when it is no WebSocket's. */
+  void open(RoutingContext ctx) {
+    String tenant = TenantGate.tenant(ctx);
+    try {
+      WebSocketHandshake.check(ctx.request());
+    } catch (Problem refused) {
+      ctx.request().resume(); // the gate paused it for the upgrade: let the connection go on
+      throw refused;
+    }
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(
+            ws -> {
+              send(
+                  ws,
+                  new JsonObject()
+                      .put("type", "status")
+                      .put("snapshot", status.current().toJson()));
+              DegradationStatusView.Subscription pushes =
+                  status.onChange(
+                      change ->
+                          send(
+                              ws,
+                              new JsonObject()
+                                  .put("type", "status")
+                                  .put("change", change.toJson())));
+              ws.closeHandler(v -> pushes.cancel());
+              if (ws.isClosed()) {
+                pushes.cancel();
+              }
+              ws.textMessageHandler(text -> onMessage(ws, tenant, text));
+            })
+        .onFailure(e -> ctx.fail(Problem.badRequest("a WebSocket upgrade was expected")));
+  }
+
+  private void onMessage(ServerWebSocket ws, String tenant, String text) {
+    TurnRequest turn;
+    try {
+      JsonBody body = JsonBody.parse(Buffer.buffer(text), FIELDS);
+      if (!"chat".equals(body.oneOf("type", Set.of("chat"), "chat"))) {
+        throw Problem.badRequest("unknown message type");
+      }
+      turn = ChatRoutes.turn(tenant, body);
+    } catch (Problem p) {
+      send(
+          ws,
+          new JsonObject()
+              .put("type", "error")
+              .put("status", p.status())
+              .put("partial", false)
+              .put("message", p.getMessage()));
+      return;
+    }
+    turns
+        .run(turn, token -> send(ws, new JsonObject().put("type", "token").put("text", token)))
+        .onSuccess(result -> send(ws, new JsonObject().put("type", "end").put("result", result)))
+        .onFailure(e -> send(ws, TurnErrors.message(e).put("type", "error")));
+  }
+
+  private static void send(ServerWebSocket ws, JsonObject message) {
+    if (!ws.isClosed()) {
+      ws.writeTextMessage(message.encode());
+    }
+  }
+}
