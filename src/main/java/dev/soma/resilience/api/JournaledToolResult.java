@@ -1,14 +1,16 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.chat.Conversations;
+import dev.soma.resilience.chat.ToolResult;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.journal.JournalKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * A tool execution's result as a write the journal can hold: {@code {"conversationId",
- * "executionId", "toolName", "status", "result"}}, stored by {@link Conversations#storeToolResult}
+ * "executionId", "toolName", "status", "result"}}, stored by {@link Conversations#storeToolResults}
  * with its event, live or replayed. An execution that has a result already is a duplicate: 409
  * live, "already applied" in a replay.
  */
@@ -45,21 +47,30 @@ final class JournaledToolResult implements JournalKind {
   @Override
   public Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request) {
     return conversations
-        .storeToolResult(
-            tx,
-            tenant,
-            request.getString("conversationId"),
-            request.getString("executionId"),
-            request.getString("toolName"),
-            request.getString("status"),
-            request.getValue("result"))
-        .map(eventKey -> reply(request, "accepted"));
+        .storeToolResults(tx, List.of(result(tenant, request)))
+        .map(keys -> reply(request, "accepted"));
   }
 
-  /** Every replay sends the same two statements: the {@link Conversations} row, then its event. */
+  private static ToolResult result(String tenant, JsonObject request) {
+    return new ToolResult(
+        tenant,
+        request.getString("conversationId"),
+        request.getString("executionId"),
+        request.getString("toolName"),
+        request.getString("status"),
+        request.getValue("result"));
+  }
+
+  /**
+   * A run's results with one insert, then their events with one insert ({@link #apply}'s reply).
+   */
   @Override
-  public boolean replaysPipelined() {
-    return true;
+  public Future<List<JsonObject>> replayAll(Transaction tx, List<Write> writes) {
+    List<ToolResult> results =
+        writes.stream().map(write -> result(write.tenant(), write.request())).toList();
+    return conversations
+        .storeToolResults(tx, results)
+        .map(keys -> writes.stream().map(write -> reply(write.request(), "accepted")).toList());
   }
 
   @Override

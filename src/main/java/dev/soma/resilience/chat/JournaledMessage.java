@@ -4,10 +4,11 @@ import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.journal.JournalKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * A conversation message as a write the journal can hold: {@code {"conversationId", "messageId",
- * "role", "content", "metadata"}}, stored by {@link Conversations#store} with its event, live or
+ * "role", "content", "metadata"}}, stored by {@link Conversations#storeAll} with its event, live or
  * replayed. A message id the conversation already has is a duplicate: 409 live, "already applied"
  * in a replay.
  *
@@ -53,21 +54,30 @@ public final class JournaledMessage implements JournalKind {
   @Override
   public Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request) {
     return conversations
-        .store(
-            tx,
-            tenant,
-            request.getString("conversationId"),
-            request.getString("messageId"),
-            request.getString("role"),
-            request.getString("content"),
-            request.getJsonObject("metadata"))
-        .map(eventKey -> appliedReply(request));
+        .storeAll(tx, List.of(message(tenant, request)))
+        .map(keys -> appliedReply(request));
   }
 
-  /** Every replay sends the same two statements: the {@link Conversations} row, then its event. */
+  private static ConversationMessage message(String tenant, JsonObject request) {
+    return new ConversationMessage(
+        tenant,
+        request.getString("conversationId"),
+        request.getString("messageId"),
+        request.getString("role"),
+        request.getString("content"),
+        request.getJsonObject("metadata"));
+  }
+
+  /**
+   * A run's messages with one insert, then their events with one insert ({@link #apply}'s reply).
+   */
   @Override
-  public boolean replaysPipelined() {
-    return true;
+  public Future<List<JsonObject>> replayAll(Transaction tx, List<Write> writes) {
+    List<ConversationMessage> messages =
+        writes.stream().map(write -> message(write.tenant(), write.request())).toList();
+    return conversations
+        .storeAll(tx, messages)
+        .map(keys -> writes.stream().map(write -> appliedReply(write.request())).toList());
   }
 
   @Override

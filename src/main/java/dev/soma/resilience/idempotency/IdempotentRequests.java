@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * HTTP {@code Idempotency-Key} handling (IETF draft, Stripe's behaviour), scoped per tenant:
@@ -81,18 +82,22 @@ public final class IdempotentRequests {
           + " response_body = $4 WHERE scope = $1 AND idem_key = $2";
 
   /**
-   * A key whose request was journaled and is now replayed: completed at once, if still free or
-   * still in progress for the same request (the database went away between the key's begin and the
-   * write, so the request was journaled; left in progress, the client's retry would get 409 until
-   * the key is abandoned). A key completed meanwhile, or begun for another request, stays.
+   * Keys whose requests were journaled and are now replayed, one row per array element: each is
+   * completed at once, if still free or still in progress for the same request (the database went
+   * away between the key's begin and the write, so the request was journaled; left in progress, the
+   * client's retry would get 409 until the key is abandoned). A key completed meanwhile, or begun
+   * for another request, stays. A key repeated within the arrays fails the statement (PostgreSQL
+   * updates a row once per statement).
    */
   static final String STORE_COMPLETED =
       """
       INSERT INTO idempotency_records
              (scope, idem_key, tenant_id, request_hash, status, response_status, response_body,
               created_at, expires_at)
-      VALUES ($1, $2, $3, $4, 'completed', $5, $6, $7::timestamptz,
-              $7::timestamptz + make_interval(secs => $8))
+      SELECT r.scope, r.idem_key, r.tenant_id, r.request_hash, 'completed', r.response_status,
+             r.response_body::jsonb, $7::timestamptz, $7::timestamptz + make_interval(secs => $8)
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::text[])
+             AS r (scope, idem_key, tenant_id, request_hash, response_status, response_body)
       ON CONFLICT (scope, idem_key) DO UPDATE
          SET status = 'completed', response_status = EXCLUDED.response_status,
              response_body = EXCLUDED.response_body, expires_at = EXCLUDED.expires_at,
@@ -189,20 +194,56 @@ public final class IdempotentRequests {
   }
 
   /**
+   * The answer of a request that was journaled under {@code key} and is being replayed.
+   *
+   * @param requestHash the key's fingerprint of the request ({@link #fingerprint})
+   * @param status the HTTP status to store with {@code body}
+   */
+  public record Replayed(
+      String tenant, String key, String requestHash, int status, JsonObject body) {}
+
+  /**
    * Stores the response of a request that was journaled under {@code key} and is being replayed, on
    * the replay's transaction {@code tx}; a key the database already holds is left as it is.
    */
   public Future<Void> storeReplayed(
       SqlClient tx, String tenant, String key, String requestHash, int status, JsonObject body) {
+    return storeAllReplayed(tx, List.of(new Replayed(tenant, key, requestHash, status, body)));
+  }
+
+  /**
+   * Stores several replayed answers as {@link #storeReplayed} does, in one statement; fails when a
+   * key appears twice in {@code answers}.
+   */
+  public Future<Void> storeAllReplayed(SqlClient tx, List<Replayed> answers) {
+    if (answers.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = answers.size();
+    String[] scopes = new String[n];
+    String[] keys = new String[n];
+    String[] tenants = new String[n];
+    String[] hashes = new String[n];
+    Integer[] statuses = new Integer[n];
+    String[] bodies = new String[n];
+    for (int i = 0; i < n; i++) {
+      Replayed a = answers.get(i);
+      scopes[i] = scope(a.tenant());
+      keys[i] = a.key();
+      tenants[i] = a.tenant();
+      hashes[i] = a.requestHash();
+      statuses[i] = a.status();
+      bodies[i] = a.body() == null ? null : a.body().encode();
+    }
     return tx.preparedQuery(STORE_COMPLETED)
         .execute(
             Tuple.of(
-                scope(tenant),
-                key,
-                tenant,
-                requestHash,
-                status,
-                body,
+                scopes,
+                keys,
+                tenants,
+                hashes,
+                statuses,
+                bodies,
                 OffsetDateTime.now(clock),
                 retention.toSeconds()))
         .mapEmpty();

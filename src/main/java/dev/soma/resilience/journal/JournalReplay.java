@@ -8,9 +8,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,14 +20,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the journal's records into PostgreSQL once it answers again, in journal order, with their
  * {@code Idempotency-Key}'s stored answers, then moves the journal's checkpoint past them. Records
- * are written {@code batch} at a time in one transaction, one after the other (so their rows and
- * events keep journal order), and the checkpoint moves after each batch's commit. When a batch
- * fails for any reason but the database's absence, it is rolled back and its records are written
- * again one per transaction: a record the database already holds (a replay after a crash, before
- * its checkpoint) is then taken as done, and a record that cannot be written for another reason
- * (its kind unknown, its tenant gone) is logged, counted and passed, never retried forever, while
- * its neighbours are written. The database going away again ends the round, to go on from the first
- * record not yet committed later.
+ * are written {@code batch} at a time in one transaction: each run of consecutive records of one
+ * kind by its kind's {@link JournalKind#replayAll} (for messages and tool results, one statement
+ * per table for the whole run), the runs one after the other, so their rows and events keep journal
+ * order; then the keyed records' answers, in one statement. The checkpoint moves after each batch's
+ * commit. When a batch fails for any reason but the database's absence, it is rolled back and its
+ * records are written again one per transaction: a record the database already holds (a replay
+ * after a crash, before its checkpoint) is then taken as done, and a record that cannot be written
+ * for another reason (its kind unknown, its tenant gone) is logged, counted and passed, never
+ * retried forever, while its neighbours are written. The database going away again ends the round,
+ * to go on from the first record not yet committed later.
  *
  * <p>The envelope a journaled request is kept in: {@code {"request": <the kind's request>,
  * "status": <the HTTP status to store>, "requestHash": <the key's fingerprint, with a key>}}.
@@ -143,35 +147,52 @@ public final class JournalReplay extends VerticleBase {
   }
 
   /**
-   * Writes the records on {@code tx} in order: a run of records of one kind that {@link
-   * JournalKind#replaysPipelined pipelines} at once, any other record once the ones before it are
-   * written.
+   * Writes the records on {@code tx} in order, each run of consecutive records of one kind through
+   * its kind's {@link JournalKind#replayAll} once the runs before it are written, then the keyed
+   * records' answers in one statement.
    */
   private Future<Void> writeInOrder(Transaction tx, List<JournalRecord> records) {
+    List<IdempotentRequests.Replayed> answers = new ArrayList<>();
     Future<Void> written = Future.succeededFuture();
     int from = 0;
     while (from < records.size()) {
       int to = runEnd(records, from);
       List<JournalRecord> run = records.subList(from, to);
-      written =
-          written.compose(
-              v -> Future.join(run.stream().map(record -> write(tx, record)).toList()).mapEmpty());
+      written = written.compose(v -> writeRun(tx, run, answers));
       from = to;
     }
-    return written;
+    return written.compose(v -> keys.storeAllReplayed(tx, answers));
   }
 
-  /** Where the run of records written together that begins at {@code from} ends. */
-  private int runEnd(List<JournalRecord> records, int from) {
-    JournalKind kind = kinds.get(records.get(from).kind());
+  /** Where the run of records of one kind that begins at {@code from} ends. */
+  private static int runEnd(List<JournalRecord> records, int from) {
+    String kind = records.get(from).kind();
     int to = from + 1;
-    if (kind == null || !kind.replaysPipelined()) {
-      return to;
-    }
-    while (to < records.size() && records.get(to).kind().equals(kind.name())) {
+    while (to < records.size() && records.get(to).kind().equals(kind)) {
       to++;
     }
     return to;
+  }
+
+  /** Writes {@code run} on {@code tx}, adding its keyed records' answers to {@code answers}. */
+  private Future<Void> writeRun(
+      Transaction tx, List<JournalRecord> run, List<IdempotentRequests.Replayed> answers) {
+    JournalKind kind = kinds.get(run.get(0).kind());
+    if (kind == null) {
+      return unknown(run.get(0));
+    }
+    List<JournalKind.Write> writes =
+        run.stream()
+            .map(record -> new JournalKind.Write(record.tenant(), requestOf(record)))
+            .toList();
+    return kind.replayAll(tx, writes)
+        .map(
+            replies -> {
+              for (int i = 0; i < run.size(); i++) {
+                answerOf(run.get(i), replies.get(i)).ifPresent(answers::add);
+              }
+              return null;
+            });
   }
 
   /** Replays in order; completes with whether every record was done (false: stopped early). */
@@ -203,30 +224,28 @@ public final class JournalReplay extends VerticleBase {
     return done < 0 ? Future.succeededFuture() : journal.replayedThrough(done);
   }
 
-  /** Writes {@code record} in a transaction of its own. */
+  /**
+   * Writes {@code record} in a transaction of its own; when its kind finds it in the database
+   * already, stores its key's answer only.
+   */
   private Future<Void> write(JournalRecord record) {
     JournalKind kind = kinds.get(record.kind());
     if (kind == null) {
       return unknown(record);
     }
-    JsonObject request = record.body().getJsonObject(REQUEST);
-    return Transaction.run(pool, tx -> write(tx, record))
+    return Transaction.run(pool, tx -> writeInOrder(tx, List.of(record)))
         .recover(
             e ->
                 kind.alreadyApplied(e)
-                    ? Transaction.run(pool, tx -> storeKey(tx, record, kind.appliedReply(request)))
+                    ? Transaction.run(
+                        pool,
+                        tx ->
+                            keys.storeAllReplayed(
+                                tx,
+                                answerOf(record, kind.appliedReply(requestOf(record))).stream()
+                                    .toList()))
                     : Future.failedFuture(e))
         .onSuccess(v -> replayedRecords.incrementAndGet());
-  }
-
-  /** Writes {@code record} on {@code tx}: its kind's rows and events, and its key's answer. */
-  private Future<Void> write(Transaction tx, JournalRecord record) {
-    JournalKind kind = kinds.get(record.kind());
-    if (kind == null) {
-      return unknown(record);
-    }
-    return kind.replay(tx, record.tenant(), record.body().getJsonObject(REQUEST))
-        .compose(reply -> storeKey(tx, record, reply));
   }
 
   private static Future<Void> unknown(JournalRecord record) {
@@ -234,18 +253,24 @@ public final class JournalReplay extends VerticleBase {
         new IllegalStateException("no journal kind '" + record.kind() + "' in this release"));
   }
 
-  private Future<Void> storeKey(Transaction tx, JournalRecord record, JsonObject reply) {
-    if (record.idempotencyKey().isEmpty()) {
-      return Future.succeededFuture();
-    }
+  private static JsonObject requestOf(JournalRecord record) {
+    return record.body().getJsonObject(REQUEST);
+  }
+
+  /** The answer {@code record}'s key stores, when it has a key. */
+  private static Optional<IdempotentRequests.Replayed> answerOf(
+      JournalRecord record, JsonObject reply) {
     JsonObject envelope = record.body();
-    return keys.storeReplayed(
-        tx,
-        record.tenant(),
-        record.idempotencyKey().get(),
-        envelope.getString(REQUEST_HASH, ""),
-        envelope.getInteger(STATUS, 202),
-        reply);
+    return record
+        .idempotencyKey()
+        .map(
+            key ->
+                new IdempotentRequests.Replayed(
+                    record.tenant(),
+                    key,
+                    envelope.getString(REQUEST_HASH, ""),
+                    envelope.getInteger(STATUS, 202),
+                    reply));
   }
 
   /** The kinds by name, for the constructor. */

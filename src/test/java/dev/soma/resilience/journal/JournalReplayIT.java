@@ -12,10 +12,12 @@ import dev.soma.resilience.testing.TenantKeys;
 import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +102,150 @@ class JournalReplayIT {
     assertThat(replay.failed()).isEqualTo(1);
     assertThat(replay.replayed()).isEqualTo(2);
     assertThat(journal.pendingRecords()).isZero();
+  }
+
+  @Test
+  void runsOfMessagesAndToolResultsAreWrittenInOneTransactionInJournalOrderWithTheirKeysAnswers()
+      throws Exception {
+    JournalReplay replay = replay(mixed(MIXED));
+
+    assertThat(eventKeys())
+        .containsExactly(
+            "conv:c1:m1",
+            "conv:c2:m1",
+            "conv:c1:m2",
+            "tool:x1",
+            "conv:c1:m3",
+            "conv:c2:m2",
+            "tool:x2",
+            "conv:c1:m4");
+    assertThat(
+            count(
+                "SELECT count(DISTINCT x) FROM (SELECT xmin::text x FROM conversation_messages"
+                    + " UNION ALL SELECT xmin::text FROM tool_executions"
+                    + " UNION ALL SELECT xmin::text FROM outbox_messages) t"))
+        .as("transactions that wrote the batch")
+        .isEqualTo(1);
+    assertThat(answer("key-m3"))
+        .isEqualTo(
+            new JsonObject()
+                .put("conversationId", "c1")
+                .put("messageId", "m3")
+                .put("status", "accepted")
+                .put("eventKey", "conv:c1:m3"));
+    assertThat(answer("key-x2"))
+        .isEqualTo(
+            new JsonObject()
+                .put("conversationId", "c2")
+                .put("executionId", "x2")
+                .put("status", "accepted")
+                .put("eventKey", "tool:x2"));
+    assertThat(replay.replayed()).isEqualTo(MIXED.length);
+  }
+
+  @Test
+  void aSecondReplayWritesNoRowAndNoEventTwiceEvenOnceTheFirstEventsWereCleanedUp()
+      throws Exception {
+    replay(mixed(MIXED));
+    // the relay published them and housekeeping deleted them: only the rows tell they were written
+    Blocking.await(fx.pool.query("DELETE FROM outbox_messages").execute(), Duration.ofSeconds(10));
+    String[] again = Arrays.copyOf(MIXED, MIXED.length + 2);
+    again[MIXED.length] = "c2:m5";
+    again[MIXED.length + 1] = "c1:tool:x3";
+
+    JournalReplay replay = replay(mixed(again));
+
+    assertThat(eventKeys()).containsExactly("conv:c2:m5", "tool:x3");
+    assertThat(count("SELECT count(*) FROM conversation_messages")).isEqualTo(7);
+    assertThat(count("SELECT count(*) FROM tool_executions")).isEqualTo(3);
+    assertThat(count("SELECT count(*) FROM idempotency_records")).isEqualTo(2);
+    assertThat(answer("key-m3").getString("status")).isEqualTo("accepted");
+    assertThat(replay.replayed()).isEqualTo(again.length);
+    assertThat(replay.failed()).isZero();
+  }
+
+  /**
+   * Messages and tool results of two conversations, interleaved: {@code conversation:message} or
+   * {@code conversation:tool:execution}; {@code m3} and {@code x2} carry an {@code
+   * Idempotency-Key}.
+   */
+  private static final String[] MIXED = {
+    "c1:m1", "c2:m1", "c1:m2", "c1:tool:x1", "c1:m3", "c2:m2", "c2:tool:x2", "c1:m4"
+  };
+
+  /** A journal of {@code writes} (see {@link #MIXED}) as the API journals them, tenant acme. */
+  private Journal mixed(String... writes) throws Exception {
+    Path dir = TestServices.tempDir("journal-replay-mixed");
+    Journal journal =
+        Journal.open(
+            new JournalSettings(dir, 1 << 20, Duration.ofHours(1), 1 << 24), Clock.systemUTC());
+    journals.add(journal);
+    for (String write : writes) {
+      String[] parts = write.split(":");
+      String conversation = parts[0];
+      boolean tool = parts.length == 3;
+      String id = parts[parts.length - 1];
+      JsonObject request =
+          tool
+              ? new JsonObject()
+                  .put("conversationId", conversation)
+                  .put("executionId", id)
+                  .put("toolName", "search")
+                  .put("status", "succeeded")
+                  .put("result", new JsonObject().put("hits", 3))
+              : new JsonObject()
+                  .put("conversationId", conversation)
+                  .put("messageId", id)
+                  .put("role", "user")
+                  .put("content", "hello " + id)
+                  .put("metadata", new JsonObject());
+      JsonObject envelope =
+          new JsonObject().put(JournalReplay.REQUEST, request).put(JournalReplay.STATUS, 202);
+      Optional<String> key = Optional.empty();
+      if (id.equals("m3") || id.equals("x2")) {
+        key = Optional.of("key-" + id);
+        envelope.put(JournalReplay.REQUEST_HASH, "hash-" + id);
+      }
+      Blocking.await(
+          journal.append(
+              JournalRecord.of(
+                  tool ? "conversation.tool-result" : "conversation.message",
+                  "acme",
+                  tool ? "tool:" + id : "conv:" + conversation + ":" + id,
+                  key,
+                  envelope,
+                  System.currentTimeMillis())),
+          Duration.ofSeconds(10));
+    }
+    return journal;
+  }
+
+  /** The dedupe keys of the outbox's events, in the relay's order. */
+  private List<String> eventKeys() throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (Row row :
+        Blocking.await(
+            fx.pool.query("SELECT dedupe_key FROM outbox_messages ORDER BY id").execute(),
+            Duration.ofSeconds(10))) {
+      keys.add(row.getString(0));
+    }
+    return keys;
+  }
+
+  /** The answer stored under {@code key} (status 202 checked). */
+  private JsonObject answer(String key) throws Exception {
+    Row row =
+        Blocking.await(
+                fx.pool
+                    .preparedQuery(
+                        "SELECT response_status, response_body FROM idempotency_records"
+                            + " WHERE idem_key = $1 AND status = 'completed'")
+                    .execute(Tuple.of(key)),
+                Duration.ofSeconds(10))
+            .iterator()
+            .next();
+    assertThat(row.getInteger(0)).isEqualTo(202);
+    return row.getJsonObject(1);
   }
 
   /** Replays {@code journal} until nothing waits in it. */

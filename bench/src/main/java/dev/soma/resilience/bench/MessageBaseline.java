@@ -8,10 +8,10 @@ import java.util.UUID;
 
 /**
  * The API benchmark's baseline: what {@code POST /v1/conversations/{id}/messages} must do at the
- * least, the message row and its outbox event in one transaction, with the same SQL as
- * {@code Conversations.INSERT_MESSAGE} (copied: the constant is package-private), the plainest
- * insert of the event (one row, {@code VALUES}; {@code Outbox} writes one entry or many through its
- * {@code unnest} statement) and the same values, straight on a Vert.x pool. No HTTP, no
+ * least, the message row and its outbox event in one transaction, with the plainest inserts of
+ * both (one row, {@code VALUES}: the message's is what {@code Conversations.INSERT_MESSAGE} was;
+ * {@code Conversations} and {@code Outbox} now write one or many through their {@code unnest}
+ * statements) and the same values, straight on a Vert.x pool. No HTTP, no
  * authentication, no rate limit or backlog check, no relay wake-up.
  */
 final class MessageBaseline {
