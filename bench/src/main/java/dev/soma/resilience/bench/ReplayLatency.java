@@ -49,7 +49,7 @@ final class ReplayLatency {
    *
    * @param rate its pace, events/s
    * @param rows rows it put back
-   * @param requeueSeconds how long the replay's call (one transaction) took
+   * @param requeueSeconds how long the replay's call (choosing and scheduling its rows) took
    * @param sentInWindow its rows published before the live window ended
    * @param windowSeconds from the replay's start to the live window's end
    * @param sentSeconds from its first row's due time to its last row's publication

@@ -63,7 +63,9 @@ final class ReplayReport {
         + " when its warm-up ends, paced at the window's rate (the configured default is %,d/s),"
         + " then waits until the replay is sent; \"replayed in window\" counts the replay's rows"
         + " published from its start to the window's end. \"Behind its pace\": published minus"
-        + " due (row i is due i / rate s after the replay's transaction; `next_attempt_at`).", options.replayLiveRate(),
+        + " due: `next_attempt_at`, set when a relay moves the row to pending, which it does at"
+        + " the replay's pace (row i is due i / rate s after the first chunk).",
+        options.replayLiveRate(),
         options.latencyShape(), options.tickMillis(), options.latencySeconds(),
         options.latencyWarmupSeconds(), options.replayEvents(), ReplayLatency.TENANT,
         options.replayKeys(), result.historySeconds(), ReplayLatency.TENANT,
@@ -74,8 +76,8 @@ final class ReplayReport {
       ReplayLatency.Replay r = w.replay();
       line(md, "- %s: %,d live events, %d failed, %d never arrived, %d duplicates%s.", w.label(),
           l.events(), l.failed(), l.missing(), l.duplicates(), r == null ? ""
-              : String.format(Locale.ROOT, "; the replay requeued %,d rows in one transaction"
-                  + " of %.1f s", r.rows(), r.requeueSeconds()));
+              : String.format(Locale.ROOT, "; the replay's call scheduled %,d rows in %.1f s",
+                  r.rows(), r.requeueSeconds()));
     }
     line(md, "");
     line(md, "%s's live events, the worst commit-to-ack (ms) of those committed in each %d s of the"
