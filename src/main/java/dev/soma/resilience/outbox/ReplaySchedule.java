@@ -140,8 +140,8 @@ final class ReplaySchedule {
   /**
    * Schedules {@code ids} (in id order) in chunks of {@link #CHUNK}, as {@code audit} (its row
    * count is what was scheduled) with {@code notes} on the resolved dead letters; completes with
-   * the scheduled ids in id order. Fails with {@link IllegalArgumentException} when a row's topic
-   * is one Kafka never accepts (the caller checks topics before, so this is a row changed since),
+   * the scheduled ids in id order. Fails with {@link UnpublishableTopic} when a row's topic is one
+   * Kafka never accepts (the caller checks the chosen rows before, so only a row changed since),
    * and with the database's failure otherwise: the chunks committed before stay scheduled.
    */
   Future<List<Long>> put(List<Long> ids, AdminAudit.Entry audit, String notes) {
