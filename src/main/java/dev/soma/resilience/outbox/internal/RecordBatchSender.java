@@ -8,10 +8,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -84,8 +89,18 @@ final class RecordBatchSender {
   private static final Object ACKED = new Object();
   private static final String SEND_THREAD = "soma-outbox-send";
 
+  /**
+   * How long the send thread waits for the first acknowledgement from a topic (see {@link
+   * #sendAll}) before it sends on regardless (the record's own failure then fences its key).
+   */
+  static final Duration FIRST_CONTACT_WAIT = Duration.ofSeconds(30);
+
   private final Vertx vertx;
   private final Producer<String, String> producer;
+
+  /** Topics this producer has had an acknowledgement from; the send thread's own. */
+  private final Set<String> acknowledgedTopics = new HashSet<>();
+
   private final WorkerExecutor sendThread;
   private final Clock clock;
   private final OrderFences fences;
@@ -150,12 +165,21 @@ final class RecordBatchSender {
   }
 
   /**
-   * Hands the records to the producer in order. When the producer refuses a record at once (a full
-   * buffer, metadata it could not get in time: reported by an exception or by its callback before
-   * {@code send} returns, or by the topic's partitions not being known), the later records of that
-   * key, in this batch and in the batches after it, are held back ({@link HeldBack}, see {@link
-   * OrderFences}), or they would reach Kafka before the refused one's retry. A record refused for
-   * good (too large) goes to the dead letters and does not hold its successors back.
+   * Hands the records to the producer in order. The first record for a topic this producer has had
+   * no acknowledgement from yet is sent alone: the thread waits for its answer (at most {@link
+   * #FIRST_CONTACT_WAIT}, once per topic and batch) before it hands over anything else. Without
+   * that, a partition just created (or whose leader is not ready) can answer the producer's first
+   * request with a retriable error and accept its second, and the idempotent producer's retry of
+   * the first then lands after it: an aggregate's first events delivered after later ones (seen in
+   * HotAggregateIT and RollingRestartIT, docs/RELIABILITY.md). Once one record of the topic is
+   * acknowledged its partitions have leaders, and batches go out without waiting.
+   *
+   * <p>When the producer refuses a record at once (a full buffer, metadata it could not get in
+   * time: reported by an exception or by its callback before {@code send} returns, or by the
+   * topic's partitions not being known), the later records of that key, in this batch and in the
+   * batches after it, are held back ({@link HeldBack}, see {@link OrderFences}), or they would
+   * reach Kafka before the refused one's retry. A record refused for good (too large) goes to the
+   * dead letters and does not hold its successors back.
    */
   private void sendAll(
       List<ProducerRecord<String, String>> records,
@@ -164,6 +188,7 @@ final class RecordBatchSender {
       Results results,
       Runnable settleOne) {
     Map<String, Optional<RuntimeException>> topics = new HashMap<>();
+    Set<String> waitedFor = new HashSet<>();
     for (int i = 0; i < records.size(); i++) {
       int index = i;
       ProducerRecord<String, String> record = records.get(i);
@@ -176,6 +201,20 @@ final class RecordBatchSender {
           topics.computeIfAbsent(record.topic(), this::partitionsKnown);
       if (topicError.isPresent()) {
         answer(results, index, topicError.get(), settleOne);
+      } else if (!acknowledgedTopics.contains(record.topic()) && waitedFor.add(record.topic())) {
+        CountDownLatch answered = new CountDownLatch(1);
+        handOver(
+            record,
+            index,
+            results,
+            () -> {
+              settleOne.run();
+              answered.countDown();
+            });
+        awaitFirstContact(answered);
+        if (results.outcomes.get(index) == ACKED) {
+          acknowledgedTopics.add(record.topic());
+        }
       } else {
         handOver(record, index, results, settleOne);
       }
@@ -202,6 +241,15 @@ final class RecordBatchSender {
       }
     } catch (RuntimeException e) {
       answer(results, index, e, settleOne);
+    }
+  }
+
+  /** Blocks the send thread (never an event loop) until a first record is answered. */
+  private static void awaitFirstContact(CountDownLatch answered) {
+    try {
+      answered.await(FIRST_CONTACT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -130,6 +130,74 @@ class RecordBatchSenderIT {
     }
   }
 
+  @Test
+  void theFirstRecordForATopicIsAcknowledgedBeforeAnyOtherIsHandedOver() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    String topic = TestServices.topic("first-contact");
+    String other = TestServices.topic("first-contact-other");
+    ServiceConfig config = OutboxFixture.config(Map.of());
+    Map<String, Object> settings =
+        new HashMap<>(ProducerSettings.of(config.kafka(), TestServices.kafkaBootstrap(), topic));
+    try (LoggingProducer producer = new LoggingProducer(settings)) {
+      RecordBatchSender sender =
+          new RecordBatchSender(
+              vertx,
+              producer,
+              vertx.createSharedWorkerExecutor(topic, 1),
+              Clock.systemUTC(),
+              new OrderFences());
+
+      RecordBatchSender.Results results =
+          Blocking.await(
+              sender.send(
+                  List.of(
+                      new ProducerRecord<>(topic, "t:a", "a1"),
+                      new ProducerRecord<>(topic, "t:a", "a2"),
+                      new ProducerRecord<>(other, "t:b", "b1"),
+                      new ProducerRecord<>(topic, "t:a", "a3"),
+                      new ProducerRecord<>(other, "t:b", "b2")),
+                  new long[] {1, 2, 3, 4, 5},
+                  1),
+              Duration.ofSeconds(60));
+
+      for (int i = 0; i < 5; i++) {
+        assertThat(results.acked(i)).as("record " + i).isTrue();
+      }
+      List<String> log = producer.log();
+      assertThat(log.indexOf("ack a1")).isLessThan(log.indexOf("send a2"));
+      assertThat(log.indexOf("ack b1")).isLessThan(log.indexOf("send a3"));
+      assertThat(log).containsSubsequence("send a1", "send a2", "send b1", "send a3", "send b2");
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+    }
+  }
+
+  /** The real producer, logging each record's hand-over and acknowledgement in their order. */
+  private static final class LoggingProducer extends KafkaProducer<String, String> {
+
+    private final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    LoggingProducer(Map<String, Object> settings) {
+      super(settings);
+    }
+
+    List<String> log() {
+      return List.copyOf(log);
+    }
+
+    @Override
+    public java.util.concurrent.Future<RecordMetadata> send(
+        ProducerRecord<String, String> record, Callback callback) {
+      log.add("send " + record.value());
+      return super.send(
+          record,
+          (metadata, error) -> {
+            log.add((error == null ? "ack " : "failed ") + record.value());
+            callback.onCompletion(metadata, error);
+          });
+    }
+  }
+
   /**
    * The real producer, refusing the records marked so the way it refuses a record when its buffer
    * stays full for {@code max.block.ms}: through the callback, before {@code send} returns.
