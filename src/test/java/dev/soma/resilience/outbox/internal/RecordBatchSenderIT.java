@@ -40,17 +40,10 @@ class RecordBatchSenderIT {
     Vertx vertx = Vertx.vertx();
     String topic = TestServices.topic("refused");
     ServiceConfig config = OutboxFixture.config(Map.of());
-    Map<String, Object> settings =
-        new HashMap<>(ProducerSettings.of(config.kafka(), TestServices.kafkaBootstrap(), topic));
+    Map<String, Object> settings = settings(config, topic);
     String tooLarge = "x".repeat(config.kafka().maxRequestSizeBytes() + 1);
     try (RefusingProducer producer = new RefusingProducer(settings)) {
-      RecordBatchSender sender =
-          new RecordBatchSender(
-              vertx,
-              producer,
-              vertx.createSharedWorkerExecutor(topic, 1),
-              Clock.systemUTC(),
-              new OrderFences());
+      RecordBatchSender sender = sender(vertx, producer, topic, new OrderFences());
 
       RecordBatchSender.Results results =
           Blocking.await(
@@ -86,17 +79,10 @@ class RecordBatchSenderIT {
     Vertx vertx = Vertx.vertx();
     String topic = TestServices.topic("refused-across");
     ServiceConfig config = OutboxFixture.config(Map.of());
-    Map<String, Object> settings =
-        new HashMap<>(ProducerSettings.of(config.kafka(), TestServices.kafkaBootstrap(), topic));
+    Map<String, Object> settings = settings(config, topic);
     OrderFences fences = new OrderFences();
     try (RefusingProducer producer = new RefusingProducer(settings)) {
-      RecordBatchSender sender =
-          new RecordBatchSender(
-              vertx,
-              producer,
-              vertx.createSharedWorkerExecutor(topic, 1),
-              Clock.systemUTC(),
-              fences);
+      RecordBatchSender sender = sender(vertx, producer, topic, fences);
 
       RecordBatchSender.Results first =
           Blocking.await(
@@ -136,16 +122,9 @@ class RecordBatchSenderIT {
     String topic = TestServices.topic("first-contact");
     String other = TestServices.topic("first-contact-other");
     ServiceConfig config = OutboxFixture.config(Map.of());
-    Map<String, Object> settings =
-        new HashMap<>(ProducerSettings.of(config.kafka(), TestServices.kafkaBootstrap(), topic));
+    Map<String, Object> settings = settings(config, topic);
     try (LoggingProducer producer = new LoggingProducer(settings)) {
-      RecordBatchSender sender =
-          new RecordBatchSender(
-              vertx,
-              producer,
-              vertx.createSharedWorkerExecutor(topic, 1),
-              Clock.systemUTC(),
-              new OrderFences());
+      RecordBatchSender sender = sender(vertx, producer, topic, new OrderFences());
 
       RecordBatchSender.Results results =
           Blocking.await(
@@ -170,6 +149,16 @@ class RecordBatchSenderIT {
     } finally {
       Blocking.await(vertx.close(), Duration.ofSeconds(10));
     }
+  }
+
+  private static Map<String, Object> settings(ServiceConfig config, String topic) {
+    return new HashMap<>(ProducerSettings.of(config.kafka(), TestServices.kafkaBootstrap(), topic));
+  }
+
+  private static RecordBatchSender sender(
+      Vertx vertx, KafkaProducer<String, String> producer, String topic, OrderFences fences) {
+    return new RecordBatchSender(
+        vertx, producer, vertx.createSharedWorkerExecutor(topic, 1), Clock.systemUTC(), fences);
   }
 
   /** The real producer, logging each record's hand-over and acknowledgement in their order. */
