@@ -101,6 +101,17 @@ class OperatorCommandsIT {
         .extracting(
             r -> r.getString(0) + " " + r.getString(1) + " " + r.getLong(2) + " " + r.getBoolean(3))
         .containsExactly("ann outbox.replay.tenant 2 true", "ann outbox.replay 2 false");
+    assertThat(
+            fx.query(
+                    "SELECT request FROM admin_audit WHERE action = 'outbox.replay'"
+                        + " AND NOT dry_run")
+                .get(0)
+                .getJsonObject(0))
+        .isEqualTo(
+            new JsonObject()
+                .put("ids", new io.vertx.core.json.JsonArray().add(dead).add(published))
+                .put("idCount", 2)
+                .put("reason", "fixed"));
   }
 
   @Test

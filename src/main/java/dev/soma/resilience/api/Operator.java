@@ -47,23 +47,16 @@ final class Operator {
     return operator.trim();
   }
 
-  /** How many of a request's {@code ids} its audit row keeps (it keeps their count too). */
-  static final int AUDITED_IDS = 1000;
-
   /**
    * The audit entry of {@code ctx}'s action: its operator ({@link #of}), and its body as sent with
-   * a valid {@code reason}; of a long {@code ids} list the first {@value #AUDITED_IDS} and {@code
-   * idCount}.
+   * a valid {@code reason}; of an {@code ids} list what {@link AdminAudit#withIds} keeps.
    */
   static AdminAudit.Entry entry(RoutingContext ctx, JsonBody body, String action) {
     String operator = of(ctx, body);
     String reason = body.optionalString("reason", 2000);
     JsonObject request = ctx.body().asJsonObject().copy();
     if (request.getValue("ids") instanceof JsonArray ids) {
-      request.put("idCount", ids.size());
-      if (ids.size() > AUDITED_IDS) {
-        request.put("ids", new JsonArray(ids.getList().subList(0, AUDITED_IDS)));
-      }
+      AdminAudit.withIds(request, ids.getList());
     }
     if (reason != null) {
       request.put("reason", reason);

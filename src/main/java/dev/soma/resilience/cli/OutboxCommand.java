@@ -159,10 +159,12 @@ final class OutboxCommand {
       if (byIds && ids.stream().anyMatch(id -> id < 1)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--ids must be at least 1");
       }
+      // as the admin API's audit rows have it: the ids (or the filter, with "tenantId")
       JsonObject request =
           byIds
-              ? new JsonObject().put("count", ids.size())
+              ? AdminAudit.withIds(new JsonObject(), ids)
               : filter.toJson().put("tenantId", filter.tenantId());
+      request.remove("tenant");
       if (reason != null) {
         request.put("reason", reason);
       }

@@ -20,7 +20,8 @@ import java.util.function.Function;
  * Operators' replays: dead or published outbox rows go back to pending with the same id, dedupe
  * key, payload and headers and fresh attempts, so the relay sends them again and consumers, which
  * dedupe by event id, recognise a redelivery; a dead row's dead letter is resolved with it. Rows
- * already pending are skipped (they are queued already).
+ * already pending or on the schedule of an earlier replay are skipped (they are queued already) and
+ * do not count against the limit.
  *
  * <p>A replay is paced ({@link OutboxConfig.Replay#rate()}): its row {@code i} is due {@code i /
  * rate} seconds after the replay, so a big replay is sent at that rate beside live traffic, and its
@@ -41,12 +42,19 @@ public final class OutboxReplay {
   /** How many of the chosen ids an answer lists (the first ones, in id order). */
   public static final int ID_PAGE = 100;
 
+  /** Whether row {@code o} waits on the replay schedule already (an earlier replay's). */
+  static final String SCHEDULED =
+      "EXISTS (SELECT 1 FROM outbox_replay_schedule s WHERE s.outbox_id = o.id)";
+
   static final String STATUS_OF =
-      "SELECT id, status, topic FROM outbox_messages WHERE id = ANY($1::bigint[])";
+      "SELECT o.id, o.status, o.topic, "
+          + SCHEDULED
+          + " AS scheduled FROM outbox_messages o WHERE o.id = ANY($1::bigint[])";
 
   /** The rows a filtered replay chooses: {@code %s} the filter, {@code $%d} the row limit. */
   static final String MATCHING =
-      "SELECT o.id, o.topic FROM outbox_messages o WHERE %s AND o.status <> 'pending'"
+      "SELECT o.id, o.topic FROM outbox_messages o WHERE %s AND o.status <> 'pending' AND NOT "
+          + SCHEDULED
           + " ORDER BY o.id LIMIT $%d";
 
   /**
@@ -54,7 +62,9 @@ public final class OutboxReplay {
    * DeadLetterFilter}) matches; {@code $%d} the row limit.
    */
   static final String DEAD_LETTERED =
-      "SELECT o.id, o.topic FROM outbox_messages o WHERE o.status <> 'pending' AND EXISTS"
+      "SELECT o.id, o.topic FROM outbox_messages o WHERE o.status <> 'pending' AND NOT "
+          + SCHEDULED
+          + " AND EXISTS"
           + " (SELECT 1 FROM dead_letter_messages d WHERE d.outbox_id = o.id AND %s)"
           + " ORDER BY o.id LIMIT $%d";
 
@@ -79,7 +89,7 @@ public final class OutboxReplay {
    *
    * @param count rows put back (dry: that would be)
    * @param ids the first {@value #ID_PAGE} of them, in id order
-   * @param skipped asked-for ids that are pending already (replays by id only)
+   * @param skipped asked-for ids that are pending or scheduled already (replays by id only)
    * @param notFound asked-for ids with no outbox row (replays by id only)
    * @param paceSeconds how long after the replay its last row is due
    */
@@ -116,12 +126,10 @@ public final class OutboxReplay {
    * replays fail with {@link IllegalArgumentException} when a chosen row's topic is one Kafka never
    * accepts (written before the topic check): nothing changes then.
    *
-   * @throws TooLarge (failed future) when there are more ids than one replay may put back
+   * @throws TooLarge (failed future) when more of the ids would be put back than one replay may
+   *     (ids pending or scheduled already are skipped, and do not count)
    */
   public Future<Result> replayIds(Set<Long> ids, boolean dryRun, AdminAudit.Entry audit) {
-    if (ids.size() > limits.maxRows()) {
-      return Future.failedFuture(new TooLarge(limits.maxRows()));
-    }
     Long[] asked = new TreeSet<>(ids).toArray(Long[]::new);
     return replay(
         tx ->
@@ -134,7 +142,8 @@ public final class OutboxReplay {
                       List<Row> chosen = new ArrayList<>();
                       for (Row row : rows) {
                         missing.remove(row.getLong("id"));
-                        if ("pending".equals(row.getString("status"))) {
+                        if ("pending".equals(row.getString("status"))
+                            || row.getBoolean("scheduled")) {
                           skipped.add(row.getLong("id"));
                         } else {
                           chosen.add(row);
@@ -195,9 +204,6 @@ public final class OutboxReplay {
                 .execute(Tuple.wrap(values))
                 .compose(
                     rows -> {
-                      if (rows.size() > limits.maxRows()) {
-                        return Future.failedFuture(new TooLarge(limits.maxRows()));
-                      }
                       List<Row> chosen = new ArrayList<>();
                       rows.forEach(chosen::add);
                       return Future.succeededFuture(Selection.of(chosen, List.of(), List.of()));
@@ -240,10 +246,12 @@ public final class OutboxReplay {
                     .apply(tx)
                     .compose(
                         chosen ->
-                            dryRun || chosen.chosen().isEmpty()
-                                ? AdminAudit.record(tx, counted(audit, chosen.chosen(), dryRun))
-                                    .map(chosen)
-                                : Future.succeededFuture(chosen)))
+                            chosen.chosen().size() > limits.maxRows()
+                                ? Future.failedFuture(new TooLarge(limits.maxRows()))
+                                : dryRun || chosen.chosen().isEmpty()
+                                    ? AdminAudit.record(tx, counted(audit, chosen.chosen(), dryRun))
+                                        .map(chosen)
+                                    : Future.succeededFuture(chosen)))
         .compose(
             chosen -> {
               Future<List<Long>> done =

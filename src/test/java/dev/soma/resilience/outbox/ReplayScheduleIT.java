@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Row;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,25 @@ class ReplayScheduleIT {
 
     assertThat(scheduled()).isZero();
     assertThat(audit()).isEmpty();
+  }
+
+  @Test
+  void idsOnTheScheduleAlreadyAreSkippedAndDoNotCountAgainstTheLimit() throws Exception {
+    OutboxReplay small = new OutboxReplay(fx.pool, fx.outbox, new OutboxConfig.Replay(RATE, 3));
+    long first = firstId();
+    AdminAudit.Entry audit =
+        new AdminAudit.Entry("oncall-ann", "outbox.replay", new JsonObject(), 0, false);
+
+    OutboxReplay.Result once =
+        Blocking.await(small.replayIds(Set.of(first, first + 1), false, audit), TIMEOUT);
+    OutboxReplay.Result again =
+        Blocking.await(
+            small.replayIds(Set.of(first, first + 1, first + 2, first + 3), false, audit), TIMEOUT);
+
+    assertThat(once.count()).isEqualTo(2);
+    assertThat(again.skipped()).containsExactly(first, first + 1);
+    assertThat(again.ids()).containsExactly(first + 2, first + 3);
+    assertThat(scheduled()).isEqualTo(4);
   }
 
   private OutboxReplay.Result replayAll() throws Exception {

@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The operators' audit trail ({@code admin_audit}, sql/V8): who did what, when, with which request,
@@ -45,6 +47,21 @@ public final class AdminAudit {
       }
       request = request == null ? new JsonObject() : request;
     }
+  }
+
+  /** How many of a request's {@code ids} its audit row keeps (it keeps their count too). */
+  public static final int AUDITED_IDS = 1000;
+
+  /**
+   * Puts {@code ids} into an audit {@code request} as its row keeps them: the first {@value
+   * #AUDITED_IDS} as {@code ids}, and {@code idCount}.
+   */
+  public static JsonObject withIds(JsonObject request, List<?> ids) {
+    return request
+        .put(
+            "ids",
+            new JsonArray(new ArrayList<>(ids.subList(0, Math.min(AUDITED_IDS, ids.size())))))
+        .put("idCount", ids.size());
   }
 
   private final Pool pool;
