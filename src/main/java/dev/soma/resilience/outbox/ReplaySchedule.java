@@ -52,10 +52,10 @@ final class ReplaySchedule {
    * dedupe key, payload and headers: each gets a due time in {@code outbox_replay_schedule}, row
    * {@code i} (in id order) {@code ($6 + i) / $2} seconds after {@code $5} (null: now); a relay
    * moves it to pending, attempts reset and marked {@code replayed}, once due ({@code
-   * OutboxRepository.RELEASE_DUE_REPLAYS}). The unresolved dead letters of the dead ones are
-   * resolved by {@code $3} with notes {@code $4}. Rows already pending or already scheduled are
-   * left alone. Returns each scheduled row's id and the status it had, in id order, and the time
-   * the due times count from.
+   * ReplayRelease.RELEASE_DUE_REPLAYS}). The unresolved dead letters of the dead ones are resolved
+   * by {@code $3} with notes {@code $4}. Rows already pending or already scheduled are left alone.
+   * Returns each scheduled row's id and the status it had, in id order, and the time the due times
+   * count from.
    *
    * <p>The outbox rows themselves are only share-locked, not updated: updating 100,000 of them (to
    * mark them) was four fifths of a replay's cost and wrote a new version of every row beside live

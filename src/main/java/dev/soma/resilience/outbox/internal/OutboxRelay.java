@@ -47,7 +47,7 @@ public final class OutboxRelay extends VerticleBase {
   private final OutboxConfig config;
   private final String relayId;
   private final TenantQuotas quotas;
-  private final ReplayPace replayPace;
+  private final ReplayRelease replayRelease;
   private final FailureLog failures;
   private final Clock clock;
   private final ClaimScheduler claims;
@@ -62,8 +62,6 @@ public final class OutboxRelay extends VerticleBase {
   private int inFlight;
   private long pauseTimer = -1;
   private long releaseTimer = -1;
-  private boolean releasing;
-  private boolean releaseFailing;
   private StopGrace stopGrace;
 
   public OutboxRelay(
@@ -75,7 +73,12 @@ public final class OutboxRelay extends VerticleBase {
     this.relayId = relayId;
     this.clock = clock;
     this.quotas = new TenantQuotas(config.tenantQuota(), clock, parts.flags(), parts.relayNodes());
-    this.replayPace = new ReplayPace(config.replay().rate(), parts.relayNodes(), clock);
+    this.replayRelease =
+        new ReplayRelease(
+            parts.repository().pool(),
+            new ReplayPace(config.replay().rate(), parts.relayNodes(), clock),
+            relayId,
+            this::wake);
     this.failures = new FailureLog(clock, Duration.ofMinutes(1));
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
@@ -85,15 +88,10 @@ public final class OutboxRelay extends VerticleBase {
     Arrays.fill(tenantCursors, "");
   }
 
-  /** How often the relay moves due replayed rows to pending, and how many at most per query. */
-  static final long RELEASE_INTERVAL_MS = 200;
-
-  static final int RELEASE_CHUNK = 2000;
-
   @Override
   public Future<?> start() {
     publisher = publishers.apply(vertx);
-    releaseTimer = vertx.setPeriodic(RELEASE_INTERVAL_MS, id -> releaseDueReplays());
+    releaseTimer = vertx.setPeriodic(ReplayRelease.INTERVAL_MS, id -> replayRelease.round());
     return signals
         .start(vertx, this::wake)
         .onSuccess(
@@ -121,52 +119,6 @@ public final class OutboxRelay extends VerticleBase {
     Future<Void> signalsStopped = signals.stop();
     stopGrace = StopGrace.begin(vertx, relayId, STOP_GRACE, () -> inFlight + claims.running());
     return Future.all(signalsStopped, stopGrace.settled());
-  }
-
-  /**
-   * Moves replayed rows that are due from the replay schedule to pending (sql/V11), a chunk at a
-   * time while there are more and its {@link ReplayPace} allows, and claims at once when it moved
-   * some. One round at a time; every relay does it, so a replay goes on while any relay runs.
-   */
-  private void releaseDueReplays() {
-    if (releasing) {
-      return;
-    }
-    releasing = true;
-    releaseChunks()
-        .onComplete(
-            ar -> {
-              releasing = false;
-              // once per outage, not every 200 ms: the claim's own failures say the rest
-              if (ar.failed() && !releaseFailing) {
-                LOG.warn(
-                    "outbox relay {}: replayed rows cannot be released now, trying every {} ms: {}",
-                    relayId,
-                    RELEASE_INTERVAL_MS,
-                    ar.cause().toString());
-              } else if (ar.succeeded() && releaseFailing) {
-                LOG.info("outbox relay {}: replayed rows are released again", relayId);
-              }
-              releaseFailing = ar.failed();
-            });
-  }
-
-  private Future<Void> releaseChunks() {
-    int allowed = Math.min(RELEASE_CHUNK, replayPace.available());
-    if (allowed == 0) {
-      return Future.succeededFuture();
-    }
-    return repository
-        .releaseDueReplays(allowed)
-        .compose(
-            released -> {
-              replayPace.spent(released);
-              if (released == 0) {
-                return Future.succeededFuture();
-              }
-              wake();
-              return released < allowed ? Future.succeededFuture() : releaseChunks();
-            });
   }
 
   /** Once stopping, lets {@link #stop} complete when nothing is in flight any more. */

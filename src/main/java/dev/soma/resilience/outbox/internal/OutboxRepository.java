@@ -121,30 +121,6 @@ public final class OutboxRepository {
       RETURNING topic\
       """;
 
-  /**
-   * Moves up to $1 replayed rows whose time has come from the replay schedule to pending (sql/V11),
-   * oldest due first, marked {@code replayed} (so that none holds a live row of its aggregate back:
-   * {@link ClaimSql#CLAIM}); several relays share the work ({@code SKIP LOCKED}). Returns how many.
-   */
-  static final String RELEASE_DUE_REPLAYS =
-      """
-      WITH due AS (
-          DELETE FROM outbox_replay_schedule
-           WHERE outbox_id IN (SELECT outbox_id FROM outbox_replay_schedule
-                                WHERE due_at <= now()
-                                ORDER BY due_at
-                                LIMIT $1
-                                  FOR UPDATE SKIP LOCKED)
-          RETURNING outbox_id
-      )
-      UPDATE outbox_messages o
-         SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = now(),
-             lease_owner = NULL, lease_expires_at = NULL, lease_holder = NULL, published_at = NULL,
-             replayed = true
-        FROM due
-       WHERE o.id = due.outbox_id\
-      """;
-
   private final Pool pool;
 
   public OutboxRepository(Pool pool) {
@@ -157,11 +133,9 @@ public final class OutboxRepository {
    */
   public record Claimed(List<ClaimedEvent> events, String nextTenantCursor) {}
 
-  /** Moves up to {@code limit} due replayed rows to pending ({@link #RELEASE_DUE_REPLAYS}). */
-  public Future<Integer> releaseDueReplays(int limit) {
-    return pool.preparedQuery(RELEASE_DUE_REPLAYS)
-        .execute(Tuple.of(limit))
-        .map(rows -> rows.rowCount());
+  /** The pool its statements run on, for the relay's other parts. */
+  Pool pool() {
+    return pool;
   }
 
   /**
