@@ -17,11 +17,12 @@ import java.util.NoSuchElementException;
 /**
  * Operator access to dead letters (outbox events and memories). {@link #replay} puts the original
  * outbox row (or pending memory) back to pending with fresh attempts (same id and dedupe key, so
- * consumers recognise a redelivery; an outbox row is marked replayed, see {@link
- * ReplaySchedule#REQUEUE}) and marks the dead letter resolved; {@link #resolve} closes one without
- * replaying it, {@link #resolveMatching} closes every one a filter matches. Each records who acted,
- * when and why on the letter, and writes one {@code admin_audit} row in the transaction of its
- * change (none when it fails). Bulk replays by filter are {@link OutboxReplay#replayDeadLetters}.
+ * consumers recognise a redelivery; an outbox row goes on the replay schedule, due at once, see
+ * {@link ReplaySchedule#REQUEUE}) and marks the dead letter resolved; {@link #resolve} closes one
+ * without replaying it, {@link #resolveMatching} closes every one a filter matches. Each records
+ * who acted, when and why on the letter, and writes one {@code admin_audit} row in the transaction
+ * of its change (none when it fails). Bulk replays by filter are {@link
+ * OutboxReplay#replayDeadLetters}.
  */
 public final class DeadLetters {
 

@@ -20,8 +20,8 @@ import java.util.function.Function;
  * Operators' replays: dead or published outbox rows go back to pending with the same id, dedupe
  * key, payload and headers and fresh attempts, so the relay sends them again and consumers, which
  * dedupe by event id, recognise a redelivery; a dead row's dead letter is resolved with it. Rows
- * already pending or on the schedule of an earlier replay are skipped (they are queued already) and
- * do not count against the limit.
+ * already pending or on the schedule of an earlier replay are skipped (they are queued already); a
+ * replay by filter does not select them, so they do not count against its limit.
  *
  * <p>A replay is paced ({@link OutboxConfig.Replay#rate()}): its row {@code i} is due {@code i /
  * rate} seconds after the replay, so a big replay is sent at that rate beside live traffic, and its
@@ -126,10 +126,12 @@ public final class OutboxReplay {
    * replays fail with {@link IllegalArgumentException} when a chosen row's topic is one Kafka never
    * accepts (written before the topic check): nothing changes then.
    *
-   * @throws TooLarge (failed future) when more of the ids would be put back than one replay may
-   *     (ids pending or scheduled already are skipped, and do not count)
+   * @throws TooLarge (failed future) when there are more ids than one replay may put back
    */
   public Future<Result> replayIds(Set<Long> ids, boolean dryRun, AdminAudit.Entry audit) {
+    if (ids.size() > limits.maxRows()) {
+      return Future.failedFuture(new TooLarge(limits.maxRows()));
+    }
     Long[] asked = new TreeSet<>(ids).toArray(Long[]::new);
     return replay(
         tx ->

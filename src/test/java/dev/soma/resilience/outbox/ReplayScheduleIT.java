@@ -119,8 +119,8 @@ class ReplayScheduleIT {
   }
 
   @Test
-  void idsOnTheScheduleAlreadyAreSkippedAndDoNotCountAgainstTheLimit() throws Exception {
-    OutboxReplay small = new OutboxReplay(fx.pool, fx.outbox, new OutboxConfig.Replay(RATE, 3));
+  void idsOnTheScheduleAlreadyAreSkippedAndListed() throws Exception {
+    OutboxReplay small = new OutboxReplay(fx.pool, fx.outbox, new OutboxConfig.Replay(RATE, 4));
     long first = firstId();
     AdminAudit.Entry audit =
         new AdminAudit.Entry("oncall-ann", "outbox.replay", new JsonObject(), 0, false);

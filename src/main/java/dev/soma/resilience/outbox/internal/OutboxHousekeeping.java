@@ -50,7 +50,9 @@ public final class OutboxHousekeeping extends VerticleBase {
   /**
    * Deletes a chunk of published rows past retention, but none on the replay schedule (the outer
    * checks read the row's latest version; the schedule as of this statement, which {@link
-   * #LOCK_FOR_RETENTION} makes complete).
+   * #LOCK_FOR_RETENTION} makes complete). The inner choice leaves scheduled rows out too, or a
+   * replay of old rows would fill every chunk with rows the outer checks keep, and the retention
+   * would stop at its first short chunk until they are released.
    */
   static final String DELETE_EXPIRED =
       """
@@ -58,6 +60,8 @@ public final class OutboxHousekeeping extends VerticleBase {
        WHERE o.id IN (SELECT id FROM outbox_messages
                        WHERE status = 'published'
                          AND published_at < now() - make_interval(secs => $1)
+                         AND NOT EXISTS (SELECT 1 FROM outbox_replay_schedule r
+                                          WHERE r.outbox_id = outbox_messages.id)
                        ORDER BY published_at
                        LIMIT $2)
          AND o.status = 'published'

@@ -91,15 +91,20 @@ final class RecordBatchSender {
 
   /**
    * How long the send thread waits for the first acknowledgement from a topic (see {@link
-   * #sendAll}) before it sends on regardless (the record's own failure then fences its key).
+   * #sendAll}) before it sends on regardless (the record's own failure then fences its key). A
+   * healthy broker answers in milliseconds, a topic being created in about a second.
    */
-  static final Duration FIRST_CONTACT_WAIT = Duration.ofSeconds(30);
+  static final Duration FIRST_CONTACT_WAIT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final Producer<String, String> producer;
 
-  /** Topics this producer has had an acknowledgement from; the send thread's own. */
-  private final Set<String> acknowledgedTopics = new HashSet<>();
+  /**
+   * Topics this producer needs no first-contact wait for any more: one of their records was
+   * acknowledged, or a wait ran out (the broker unreachable: waiting again would only stall every
+   * relay of the process batch after batch). The send thread's own.
+   */
+  private final Set<String> contactedTopics = new HashSet<>();
 
   private final WorkerExecutor sendThread;
   private final Clock clock;
@@ -167,12 +172,13 @@ final class RecordBatchSender {
   /**
    * Hands the records to the producer in order. The first record for a topic this producer has had
    * no acknowledgement from yet is sent alone: the thread waits for its answer (at most {@link
-   * #FIRST_CONTACT_WAIT}, once per topic and batch) before it hands over anything else. Without
-   * that, a partition just created (or whose leader is not ready) can answer the producer's first
-   * request with a retriable error and accept its second, and the idempotent producer's retry of
-   * the first then lands after it: an aggregate's first events delivered after later ones (seen in
-   * HotAggregateIT and RollingRestartIT, docs/RELIABILITY.md). Once one record of the topic is
-   * acknowledged its partitions have leaders, and batches go out without waiting.
+   * #FIRST_CONTACT_WAIT}, once per topic and batch, and never again for a topic once a wait ran
+   * out) before it hands over anything else. Without that, a partition just created (or whose
+   * leader is not ready) can answer the producer's first request with a retriable error and accept
+   * its second, and the idempotent producer's retry of the first then lands after it: an
+   * aggregate's first events delivered after later ones (seen in HotAggregateIT and
+   * RollingRestartIT, docs/RELIABILITY.md). Once one record of the topic is acknowledged its
+   * partitions have leaders, and batches go out without waiting.
    *
    * <p>When the producer refuses a record at once (a full buffer, metadata it could not get in
    * time: reported by an exception or by its callback before {@code send} returns, or by the
@@ -201,7 +207,7 @@ final class RecordBatchSender {
           topics.computeIfAbsent(record.topic(), this::partitionsKnown);
       if (topicError.isPresent()) {
         answer(results, index, topicError.get(), settleOne);
-      } else if (!acknowledgedTopics.contains(record.topic()) && waitedFor.add(record.topic())) {
+      } else if (!contactedTopics.contains(record.topic()) && waitedFor.add(record.topic())) {
         CountDownLatch answered = new CountDownLatch(1);
         handOver(
             record,
@@ -211,9 +217,8 @@ final class RecordBatchSender {
               settleOne.run();
               answered.countDown();
             });
-        awaitFirstContact(answered);
-        if (results.outcomes.get(index) == ACKED) {
-          acknowledgedTopics.add(record.topic());
+        if (!awaitFirstContact(answered) || results.outcomes.get(index) == ACKED) {
+          contactedTopics.add(record.topic());
         }
       } else {
         handOver(record, index, results, settleOne);
@@ -244,12 +249,16 @@ final class RecordBatchSender {
     }
   }
 
-  /** Blocks the send thread (never an event loop) until a first record is answered. */
-  private static void awaitFirstContact(CountDownLatch answered) {
+  /**
+   * Blocks the send thread (never an event loop) until a first record is answered; false when the
+   * wait ran out.
+   */
+  private static boolean awaitFirstContact(CountDownLatch answered) {
     try {
-      answered.await(FIRST_CONTACT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return answered.await(FIRST_CONTACT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 
