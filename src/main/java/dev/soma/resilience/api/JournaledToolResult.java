@@ -46,9 +46,7 @@ final class JournaledToolResult implements JournalKind {
 
   @Override
   public Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request) {
-    return conversations
-        .storeToolResults(tx, List.of(result(tenant, request)))
-        .map(keys -> reply(request, "accepted"));
+    return replayAll(tx, List.of(new Write(tenant, request))).map(replies -> replies.get(0));
   }
 
   private static ToolResult result(String tenant, JsonObject request) {

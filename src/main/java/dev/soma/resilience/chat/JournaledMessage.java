@@ -53,9 +53,7 @@ public final class JournaledMessage implements JournalKind {
 
   @Override
   public Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request) {
-    return conversations
-        .storeAll(tx, List.of(message(tenant, request)))
-        .map(keys -> appliedReply(request));
+    return replayAll(tx, List.of(new Write(tenant, request))).map(replies -> replies.get(0));
   }
 
   private static ConversationMessage message(String tenant, JsonObject request) {

@@ -111,14 +111,16 @@ final class ReplaySchedule {
    * UnpublishableTopic} when its topic is one Kafka never accepts (the transaction must roll back).
    */
   static Future<Boolean> one(SqlClient tx, long id, String operator, String notes) {
-    return tx.query(OutboxHousekeeping.HOLD_OFF_RETENTION)
-        .execute()
-        .compose(
-            held ->
-                tx.preparedQuery(REQUEUE)
-                    .execute(Tuple.of(new Long[] {id}, 1.0, operator, notes, null, 0)))
+    return requeue(tx, Tuple.of(new Long[] {id}, 1.0, operator, notes, null, 0))
         .compose(ReplaySchedule::scheduledIds)
         .map(ids -> !ids.isEmpty());
+  }
+
+  /** Runs {@link #REQUEUE} with {@code args} on {@code tx}, the retention held off first. */
+  private static Future<RowSet<Row>> requeue(SqlClient tx, Tuple args) {
+    return tx.query(OutboxHousekeeping.HOLD_OFF_RETENTION)
+        .execute()
+        .compose(held -> tx.preparedQuery(REQUEUE).execute(args));
   }
 
   /**
@@ -192,9 +194,7 @@ final class ReplaySchedule {
               notes,
               pacedFrom,
               scheduled.size());
-      return tx.query(OutboxHousekeeping.HOLD_OFF_RETENTION)
-          .execute()
-          .compose(held -> tx.preparedQuery(REQUEUE).execute(args))
+      return requeue(tx, args)
           .compose(
               rows -> {
                 OffsetDateTime from =

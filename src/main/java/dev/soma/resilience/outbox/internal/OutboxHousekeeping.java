@@ -48,11 +48,11 @@ public final class OutboxHousekeeping extends VerticleBase {
       "SELECT pg_advisory_xact_lock(" + RETENTION_LOCK_CLASS + ", 0)";
 
   /**
-   * Deletes a chunk of published rows past retention, but none on the replay schedule (the outer
-   * checks read the row's latest version; the schedule as of this statement, which {@link
-   * #LOCK_FOR_RETENTION} makes complete). The inner choice leaves scheduled rows out too, or a
-   * replay of old rows would fill every chunk with rows the outer checks keep, and the retention
-   * would stop at its first short chunk until they are released.
+   * Deletes a chunk of published rows past retention, but none on the replay schedule (read as of
+   * this statement, which {@link #LOCK_FOR_RETENTION} makes complete; leaving them out of the
+   * choice, rather than keeping them after it, also keeps a replay of old rows from filling every
+   * chunk with rows it keeps, which would stop the retention at its first short chunk). The outer
+   * status check reads the row's latest version: a row released to pending after the choice stays.
    */
   static final String DELETE_EXPIRED =
       """
@@ -64,8 +64,7 @@ public final class OutboxHousekeeping extends VerticleBase {
                                           WHERE r.outbox_id = outbox_messages.id)
                        ORDER BY published_at
                        LIMIT $2)
-         AND o.status = 'published'
-         AND NOT EXISTS (SELECT 1 FROM outbox_replay_schedule s WHERE s.outbox_id = o.id)\
+         AND o.status = 'published'\
       """;
 
   /** Per tenant with pending rows: how many, and the oldest one's age in whole seconds. */
