@@ -24,13 +24,20 @@ final class ConversationLoad {
   /**
    * One message's request and what came of it: the final answer's status and the node's port, or -1
    * when it got no answer; {@code retries} counts the load balancer's sends to another node; {@code
-   * detail} is the body of an answer other than 202, or why there was none.
+   * detail} is the answer's body, or why there was none.
    */
   record Sent(
       String conversation, String messageId, int status, int port, int retries, String detail) {
 
     boolean answered() {
       return status != -1;
+    }
+
+    /**
+     * Whether the node journaled the message (PostgreSQL out of its reach) rather than wrote it.
+     */
+    boolean journaled() {
+      return status == 202 && detail.contains("\"journaled\"");
     }
   }
 
@@ -98,12 +105,7 @@ final class ConversationLoad {
                       .POST(HttpRequest.BodyPublishers.ofString(body))
                       .build());
       return new Sent(
-          conversation,
-          messageId,
-          answer.status(),
-          answer.port(),
-          answer.retries(),
-          answer.status() == 202 ? null : answer.body());
+          conversation, messageId, answer.status(), answer.port(), answer.retries(), answer.body());
     } catch (Exception e) {
       return new Sent(conversation, messageId, -1, -1, -1, e.toString());
     }

@@ -106,12 +106,15 @@ class RollingRestartIT {
     System.out.printf(
         "RollingRestartIT: %d requests, by status %s (-1: no answer); retried by the load"
             + " balancer: %d refused, %d reset before an answer; %d answered after a retry;"
-            + " stops %s%n",
+            + " journaled by node port %s; stops %s%n",
         sent.size(),
         byStatus,
         refused,
         reset,
         sent.stream().filter(s -> s.retries() > 0 && s.answered()).count(),
+        sent.stream()
+            .filter(ConversationLoad.Sent::journaled)
+            .collect(Collectors.groupingBy(s -> s.port(), TreeMap::new, Collectors.counting())),
         stops);
 
     assertThat(sent)
@@ -133,7 +136,7 @@ class RollingRestartIT {
               assertThat(stop.exit()).as("%s: exit status of a clean stop", stop).isZero();
               assertThat(stop.took()).as("%s: within the grace", stop).isLessThanOrEqualTo(GRACE);
             });
-    assertEveryAcceptedMessagePublishedOnceInOrder(tenant, sent);
+    assertEveryAcceptedMessagePublishedOnceInOrder(tenant, sent, fx);
   }
 
   /**
@@ -163,7 +166,7 @@ class RollingRestartIT {
    * come in the order the API accepted its messages.
    */
   private static void assertEveryAcceptedMessagePublishedOnceInOrder(
-      String tenant, List<ConversationLoad.Sent> sent) {
+      String tenant, List<ConversationLoad.Sent> sent, OutboxFixture fx) throws Exception {
     Map<String, List<String>> accepted = new LinkedHashMap<>();
     for (ConversationLoad.Sent s : sent) {
       if (s.status() == 202) {
@@ -208,7 +211,81 @@ class RollingRestartIT {
     assertThat(eventIds)
         .as("events per message")
         .allSatisfy((dedupeKey, ids) -> assertThat(ids).as(dedupeKey).hasSize(1));
+    for (Map.Entry<String, List<String>> conversation : accepted.entrySet()) {
+      List<String> first = firstDeliveries.get(conversation.getKey());
+      if (!conversation.getValue().equals(first)) {
+        describeReorder(
+            tenant, conversation.getKey(), conversation.getValue(), first, sent, records, fx);
+      }
+    }
     assertThat(firstDeliveries).as("each conversation's events in order").isEqualTo(accepted);
+  }
+
+  /**
+   * Prints what a reorder's cause can be read from: around the first message delivered out of
+   * place, each message's request (the node that answered, whether it journaled it), its outbox row
+   * (id, times, attempts, lease owner) and its records on Kafka (partition, offset, time).
+   */
+  private static void describeReorder(
+      String tenant,
+      String conversation,
+      List<String> accepted,
+      List<String> delivered,
+      List<ConversationLoad.Sent> sent,
+      List<ConsumerRecord<String, String>> records,
+      OutboxFixture fx)
+      throws Exception {
+    int at = 0;
+    while (at < accepted.size()
+        && at < delivered.size()
+        && accepted.get(at).equals(delivered.get(at))) {
+      at++;
+    }
+    Set<String> around =
+        new HashSet<>(accepted.subList(Math.max(0, at - 3), Math.min(accepted.size(), at + 8)));
+    System.out.printf(
+        "RollingRestartIT: %s out of order from position %d: accepted %s, delivered first %s%n",
+        conversation,
+        at,
+        accepted.subList(Math.max(0, at - 3), Math.min(accepted.size(), at + 8)),
+        delivered.subList(Math.max(0, at - 3), Math.min(delivered.size(), at + 8)));
+    sent.stream()
+        .filter(s -> s.conversation().equals(conversation) && around.contains(s.messageId()))
+        .forEach(s -> System.out.printf("RollingRestartIT:   sent %s%n", s));
+    for (var row :
+        fx.query(
+            "SELECT id, dedupe_key, created_at, published_at, attempts, lease_owner, status"
+                + " FROM outbox_messages WHERE tenant_id = $1 AND dedupe_key LIKE $2 ORDER BY id",
+            tenant,
+            dedupeKey(conversation, "%"))) {
+      String message = row.getString(1).substring(dedupeKey(conversation, "").length());
+      if (around.contains(message)) {
+        System.out.printf(
+            "RollingRestartIT:   row id=%d %s created=%s published=%s attempts=%d owner=%s %s%n",
+            row.getLong(0),
+            message,
+            row.getValue(2),
+            row.getValue(3),
+            row.getInteger(4),
+            row.getString(5),
+            row.getString(6));
+      }
+    }
+    String prefix = dedupeKey(conversation, "");
+    records.stream()
+        .filter(
+            r ->
+                header(r, "dedupe-key").startsWith(prefix)
+                    && around.contains(header(r, "dedupe-key").substring(prefix.length())))
+        .forEach(
+            r ->
+                System.out.printf(
+                    "RollingRestartIT:   record %s p%d@%d ts=%d event-id=%s%n",
+                    header(r, "dedupe-key").substring(prefix.length()),
+                    r.partition(),
+                    r.offset(),
+                    r.timestamp(),
+                    header(r, "event-id")));
   }
 
   private static String dedupeKey(String conversation, String messageId) {
