@@ -96,7 +96,9 @@ class HotAggregateIT {
       ServiceConfig config =
           OutboxFixture.config(
               Map.of(
-                  "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "6000",
+                  // well above the outage and the broker's restart on a loaded machine (a
+                  // few seconds more): see the comment at the outage
+                  "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "20000",
                   "SA01_KAFKA_REQUEST_TIMEOUT_MS", "2000",
                   "SA01_OUTBOX_KAFKA_DOWN_BACKOFF_MAX_MS", "1000"));
       fx.deployRelay(config, broker.bootstrapServers(), "relay");
