@@ -224,7 +224,8 @@ class RollingRestartIT {
   /**
    * Prints what a reorder's cause can be read from: around the first message delivered out of
    * place, each message's request (the node that answered, whether it journaled it), its outbox row
-   * (id, times, attempts, lease owner) and its records on Kafka (partition, offset, time).
+   * (id, times, attempts, its last lease holder: which node, by its log) and its records on Kafka
+   * (partition, offset, time).
    */
   private static void describeReorder(
       String tenant,
@@ -254,20 +255,20 @@ class RollingRestartIT {
         .forEach(s -> System.out.printf("RollingRestartIT:   sent %s%n", s));
     for (var row :
         fx.query(
-            "SELECT id, dedupe_key, created_at, published_at, attempts, lease_owner, status"
+            "SELECT id, dedupe_key, created_at, published_at, attempts, lease_holder, status"
                 + " FROM outbox_messages WHERE tenant_id = $1 AND dedupe_key LIKE $2 ORDER BY id",
             tenant,
             dedupeKey(conversation, "%"))) {
       String message = row.getString(1).substring(dedupeKey(conversation, "").length());
       if (around.contains(message)) {
         System.out.printf(
-            "RollingRestartIT:   row id=%d %s created=%s published=%s attempts=%d owner=%s %s%n",
+            "RollingRestartIT:   row id=%d %s created=%s published=%s attempts=%d holder=%s %s%n",
             row.getLong(0),
             message,
             row.getValue(2),
             row.getValue(3),
             row.getInteger(4),
-            row.getString(5),
+            row.getValue(5),
             row.getString(6));
       }
     }

@@ -35,19 +35,15 @@ final class OrderFences {
 
   /**
    * Whether event {@code id} of aggregate {@code key}, claimed by claim {@code claim}, is behind a
-   * failed event of its aggregate (and must be treated as not published). Forgets fences that no
-   * longer apply.
+   * failed event of its aggregate (and must be treated as not published). A claim started after the
+   * fence's settlement is never fenced, but the fence stays for the claims before it: one of their
+   * batches may still be judged after a later claim's batch was sent (the failed event's own retry,
+   * above all), and an event of theirs that was acknowledged behind the failed one must still count
+   * as not published. Only {@link #settled} forgets fences.
    */
   synchronized boolean fenced(String key, long id, long claim) {
     Fence fence = fences.get(key);
-    if (fence == null) {
-      return false;
-    }
-    if (claim > fence.untilClaim()) {
-      fences.remove(key);
-      return false;
-    }
-    return id > fence.failedId();
+    return fence != null && claim <= fence.untilClaim() && id > fence.failedId();
   }
 
   /** Event {@code id} of aggregate {@code key} did not get through. */
