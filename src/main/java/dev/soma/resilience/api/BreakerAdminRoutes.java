@@ -7,7 +7,6 @@ import dev.soma.resilience.breaker.BreakerOverrides;
 import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.BreakerView;
 import dev.soma.resilience.breaker.CircuitBreakers;
-import dev.soma.resilience.common.db.TableSync;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.tenant.Tenants;
 import io.vertx.core.Future;
@@ -16,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,7 +30,6 @@ import java.util.Set;
 final class BreakerAdminRoutes {
 
   private static final Set<String> FIELDS = Set.of("reason", "operator");
-  private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final BreakerPanel panel;
@@ -74,28 +71,16 @@ final class BreakerAdminRoutes {
         mode.isPresent()
             ? overrides.force(id, mode.get(), operator, reason)
             : overrides.release(id, operator, reason);
-    stored
-        .compose(v -> appliedHere())
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                ctx.fail(ar.cause());
-                return;
-              }
-              ctx.response()
-                  .putHeader("Content-Type", "application/json")
-                  .end(
-                      panel
-                          .breaker(id)
-                          .map(BreakerView::toJson)
-                          .orElseGet(() -> new JsonObject().put("dependency", id.dependency()))
-                          .encode());
-            });
-  }
-
-  /** Asks this process's sync to read and apply the stored set now. */
-  private Future<Void> appliedHere() {
-    return TableSync.reloadHere(vertx, BreakerAddresses.RELOAD, RELOAD_TIMEOUT);
+    AppliedChange.answer(
+        ctx,
+        vertx,
+        BreakerAddresses.RELOAD,
+        stored,
+        () ->
+            panel
+                .breaker(id)
+                .map(BreakerView::toJson)
+                .orElseGet(() -> new JsonObject().put("dependency", id.dependency())));
   }
 
   private BreakerId id(RoutingContext ctx) {

@@ -9,6 +9,7 @@ import dev.soma.resilience.outbox.DeadLetterFilter;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * The operators' dead-letter endpoints, mounted behind {@link AdminRoutes}' credential check: the
@@ -76,30 +78,37 @@ final class DeadLetterAdminRoutes {
   private void replayMatching(RoutingContext ctx) {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), BULK_FIELDS);
     DeadLetterFilter filter = filter(body);
-    AdminAudit.Entry entry = Operator.entry(ctx, body, "dead-letters.replay");
-    boolean dryRun = Boolean.TRUE.equals(body.optionalBoolean("dryRun"));
-    answer(
+    bulk(
         ctx,
-        200,
-        badInput(
-            () ->
-                replay.replayDeadLetters(filter, dryRun, entry).map(OutboxReplay.Result::toJson)));
+        body,
+        "dead-letters.replay",
+        (entry, dryRun) ->
+            replay.replayDeadLetters(filter, dryRun, entry).map(OutboxReplay.Result::toJson));
   }
 
   private void resolveMatching(RoutingContext ctx) {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), BULK_FIELDS);
     DeadLetterFilter filter = filter(body);
     String reason = body.requiredString("reason", 2000);
-    AdminAudit.Entry entry = Operator.entry(ctx, body, "dead-letters.resolve");
-    boolean dryRun = Boolean.TRUE.equals(body.optionalBoolean("dryRun"));
-    answer(
+    bulk(
         ctx,
-        200,
-        badInput(
-            () ->
-                deadLetters
-                    .resolveMatching(filter, reason, dryRun, entry)
-                    .map(DeadLetters.Resolved::toJson)));
+        body,
+        "dead-letters.resolve",
+        (entry, dryRun) ->
+            deadLetters
+                .resolveMatching(filter, reason, dryRun, entry)
+                .map(DeadLetters.Resolved::toJson));
+  }
+
+  /** Runs a bulk {@code action} (audited as that, a dry run when the body says so): 200. */
+  private static void bulk(
+      RoutingContext ctx,
+      JsonBody body,
+      String action,
+      BiFunction<AdminAudit.Entry, Boolean, Future<JsonObject>> run) {
+    AdminAudit.Entry entry = Operator.entry(ctx, body, action);
+    boolean dryRun = Boolean.TRUE.equals(body.optionalBoolean("dryRun"));
+    answer(ctx, 200, badInput(() -> run.apply(entry, dryRun)));
   }
 
   private static DeadLetterFilter filter(JsonBody body) {

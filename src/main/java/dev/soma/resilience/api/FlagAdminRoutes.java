@@ -1,6 +1,5 @@
 package dev.soma.resilience.api;
 
-import dev.soma.resilience.common.db.TableSync;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.flags.FeatureFlag;
 import dev.soma.resilience.flags.FeatureFlags;
@@ -15,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,7 +33,6 @@ final class FlagAdminRoutes {
 
   private static final Set<String> FIELDS =
       Set.of("allow", "deny", "percentage", "reason", Operator.FIELD);
-  private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final FlagBook book;
@@ -103,21 +100,7 @@ final class FlagAdminRoutes {
 
   /** Answers with the flag as in force here once this process applied the stored change. */
   private void changed(RoutingContext ctx, FeatureFlag flag, Future<?> stored) {
-    stored
-        .compose(v -> appliedHere())
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                ctx.fail(ar.cause());
-              } else {
-                json(ctx, entry(flag));
-              }
-            });
-  }
-
-  /** Asks this process's sync to read and apply the stored set now. */
-  private Future<Void> appliedHere() {
-    return TableSync.reloadHere(vertx, FlagAddresses.RELOAD, RELOAD_TIMEOUT);
+    AppliedChange.answer(ctx, vertx, FlagAddresses.RELOAD, stored, () -> entry(flag));
   }
 
   private JsonObject entry(FeatureFlag flag) {

@@ -115,7 +115,7 @@ final class IdempotentCreate {
     String key = ctx.request().getHeader(HEADER);
     if (key == null) {
       Transaction.run(pool, work)
-          .compose(reply -> committed.apply(reply).transform(done -> Future.succeededFuture(reply)))
+          .compose(reply -> whenCommitted(committed, reply))
           .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
           .onFailure(failed::accept);
       return;
@@ -134,9 +134,12 @@ final class IdempotentCreate {
                                     requests
                                         .complete(tx, tenant, key, reply.status(), reply.body())
                                         .map(reply)))
-                .compose(
-                    reply ->
-                        committed.apply(reply).transform(done -> Future.succeededFuture(reply))));
+                .compose(reply -> whenCommitted(committed, reply)));
+  }
+
+  /** {@code reply} once {@code committed} ran on it, whether or not that succeeded. */
+  private static Future<Reply> whenCommitted(Function<Reply, Future<?>> committed, Reply reply) {
+    return committed.apply(reply).transform(done -> Future.succeededFuture(reply));
   }
 
   /**
@@ -191,8 +194,7 @@ final class IdempotentCreate {
           ctx.fail(
               Problem.conflict(
                   "a request with this " + HEADER + " is still being processed; retry later"));
-      case MISMATCH ->
-          ctx.fail(Problem.unprocessable("this " + HEADER + " was used for a different request"));
+      case MISMATCH -> ctx.fail(reusedKey());
       case PROCEED ->
           proceed
               .get()
@@ -228,7 +230,7 @@ final class IdempotentCreate {
                 Optional.ofNullable(key),
                 envelope,
                 System.currentTimeMillis()))
-        .compose(written -> committed.apply(reply).transform(done -> Future.succeededFuture()))
+        .compose(written -> whenCommitted(committed, reply))
         .onSuccess(written -> send(ctx, status, reply.body(), false))
         .onFailure(e -> journalFailed(ctx, kind, envelope, e));
   }
@@ -240,7 +242,7 @@ final class IdempotentCreate {
       if (!envelope
           .getString(JournalReplay.REQUEST_HASH)
           .equals(earlier.getString(JournalReplay.REQUEST_HASH))) {
-        ctx.fail(Problem.unprocessable("this " + HEADER + " was used for a different request"));
+        ctx.fail(reusedKey());
         return;
       }
       send(
@@ -257,6 +259,11 @@ final class IdempotentCreate {
     } else {
       ctx.fail(e);
     }
+  }
+
+  /** 422: the key was sent before with another request. */
+  private static Problem reusedKey() {
+    return Problem.unprocessable("this " + HEADER + " was used for a different request");
   }
 
   static void send(RoutingContext ctx, int status, JsonObject body, boolean replayed) {

@@ -3,7 +3,7 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.chat.ToolResult;
 import dev.soma.resilience.common.db.Transaction;
-import dev.soma.resilience.journal.JournalKind;
+import dev.soma.resilience.journal.BatchedKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.List;
  * with its event, live or replayed. An execution that has a result already is a duplicate: 409
  * live, "already applied" in a replay.
  */
-final class JournaledToolResult implements JournalKind {
+final class JournaledToolResult implements BatchedKind<ToolResult> {
 
   static final String NAME = "conversation.tool-result";
 
@@ -45,11 +45,7 @@ final class JournaledToolResult implements JournalKind {
   }
 
   @Override
-  public Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request) {
-    return replayAll(tx, List.of(new Write(tenant, request))).map(replies -> replies.get(0));
-  }
-
-  private static ToolResult result(String tenant, JsonObject request) {
+  public ToolResult row(String tenant, JsonObject request) {
     return new ToolResult(
         tenant,
         request.getString("conversationId"),
@@ -59,16 +55,9 @@ final class JournaledToolResult implements JournalKind {
         request.getValue("result"));
   }
 
-  /**
-   * A run's results with one insert, then their events with one insert ({@link #apply}'s reply).
-   */
   @Override
-  public Future<List<JsonObject>> replayAll(Transaction tx, List<Write> writes) {
-    List<ToolResult> results =
-        writes.stream().map(write -> result(write.tenant(), write.request())).toList();
-    return conversations
-        .storeToolResults(tx, results)
-        .map(keys -> writes.stream().map(write -> reply(write.request(), "accepted")).toList());
+  public Future<List<String>> storeAll(Transaction tx, List<ToolResult> results) {
+    return conversations.storeToolResults(tx, results);
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.soma.resilience.chat;
 
 import dev.soma.resilience.outbox.OutboxEntry;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A conversation message to store ({@link Conversations#storeAll}): the client's ids, its role
@@ -13,10 +15,25 @@ public record ConversationMessage(
     String message,
     String role,
     String content,
-    JsonObject metadata) {
+    JsonObject metadata)
+    implements StoredRow {
+
+  /** Its values in the order of {@link Conversations#INSERT_MESSAGES}' columns. */
+  @Override
+  public List<String> columns() {
+    return Arrays.asList(
+        tenant, conversation, message, role, content, metadata == null ? null : metadata.encode());
+  }
+
+  /** The tenant's, conversation's and message's ids. */
+  @Override
+  public List<String> key() {
+    return Arrays.asList(tenant, conversation, message);
+  }
 
   /** Its event: to {@code conversation.outbound} for the agent's reply, inbound otherwise. */
-  OutboxEntry event() {
+  @Override
+  public OutboxEntry event() {
     return OutboxEntry.of(
         tenant,
         Conversations.eventKey(conversation, message),

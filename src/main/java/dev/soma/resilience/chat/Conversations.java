@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -96,22 +95,12 @@ public final class Conversations {
   }
 
   /**
-   * Stores a message and its event on {@code tx}; fails with {@link DuplicateMessage} when the
-   * tenant already has a message with this id in the conversation. Completes with the event key.
+   * Stores {@code message} and its event on {@code tx}; fails with {@link DuplicateMessage} when
+   * the tenant already has a message with this id in the conversation. Completes with the event
+   * key.
    */
-  public Future<String> store(
-      Transaction tx,
-      String tenant,
-      String conversation,
-      String message,
-      String role,
-      String content,
-      JsonObject metadata) {
-    return storeAll(
-            tx,
-            List.of(
-                new ConversationMessage(tenant, conversation, message, role, content, metadata)))
-        .map(keys -> keys.get(0));
+  public Future<String> store(Transaction tx, ConversationMessage message) {
+    return storeAll(tx, List.of(message)).map(keys -> keys.get(0));
   }
 
   /**
@@ -121,47 +110,19 @@ public final class Conversations {
    * are written). Completes with the event keys, in list order.
    */
   public Future<List<String>> storeAll(Transaction tx, List<ConversationMessage> messages) {
-    int n = messages.size();
-    String[][] columns = new String[6][n];
-    List<String> ids = new ArrayList<>(n);
-    List<OutboxEntry> events = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      ConversationMessage m = messages.get(i);
-      columns[0][i] = m.tenant();
-      columns[1][i] = m.conversation();
-      columns[2][i] = m.message();
-      columns[3][i] = m.role();
-      columns[4][i] = m.content();
-      columns[5][i] = m.metadata() == null ? null : m.metadata().encode();
-      ids.add(id(m.tenant(), m.conversation(), m.message()));
-      events.add(m.event());
-    }
     return storeOnce(
         tx,
         INSERT_MESSAGES,
-        columns,
-        ids,
-        row -> id(row.getString(0), row.getString(1), row.getString(2)),
-        i -> new DuplicateMessage(messages.get(i).conversation(), messages.get(i).message()),
-        events);
+        messages,
+        i -> new DuplicateMessage(messages.get(i).conversation(), messages.get(i).message()));
   }
 
   /**
-   * Stores a tool execution's result and its event on {@code tx}; fails with {@link
-   * DuplicateToolResult} when the tenant already has a result for this execution. Completes with
-   * the event key.
+   * Stores {@code result} and its event on {@code tx}; fails with {@link DuplicateToolResult} when
+   * the tenant already has a result for this execution. Completes with the event key.
    */
-  public Future<String> storeToolResult(
-      Transaction tx,
-      String tenant,
-      String conversation,
-      String execution,
-      String tool,
-      String status,
-      Object result) {
-    return storeToolResults(
-            tx, List.of(new ToolResult(tenant, conversation, execution, tool, status, result)))
-        .map(keys -> keys.get(0));
+  public Future<String> storeToolResult(Transaction tx, ToolResult result) {
+    return storeToolResults(tx, List.of(result)).map(keys -> keys.get(0));
   }
 
   /**
@@ -169,50 +130,30 @@ public final class Conversations {
    * fails with {@link DuplicateToolResult}.
    */
   public Future<List<String>> storeToolResults(Transaction tx, List<ToolResult> results) {
-    int n = results.size();
-    String[][] columns = new String[6][n];
-    List<String> ids = new ArrayList<>(n);
-    List<OutboxEntry> events = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      ToolResult r = results.get(i);
-      columns[0][i] = r.tenant();
-      columns[1][i] = r.execution();
-      columns[2][i] = r.conversation();
-      columns[3][i] = r.tool();
-      columns[4][i] = r.status();
-      columns[5][i] = new JsonObject().put("value", r.result()).encode();
-      ids.add(id(r.tenant(), r.execution()));
-      events.add(r.event());
-    }
     return storeOnce(
-        tx,
-        INSERT_TOOL_RESULTS,
-        columns,
-        ids,
-        row -> id(row.getString(0), row.getString(1)),
-        i -> new DuplicateToolResult(results.get(i).execution()),
-        events);
+        tx, INSERT_TOOL_RESULTS, results, i -> new DuplicateToolResult(results.get(i).execution()));
   }
 
   /**
-   * Runs {@code insert} with {@code columns} on {@code tx} and, when it stored every row, enqueues
-   * {@code events}; when a row was not stored (the {@code i}th, identified by {@code ids}, and by
-   * {@code idOf} in the rows the insert returns), fails with {@code duplicate} of {@code i}.
-   * Completes with the events' dedupe keys.
+   * Runs {@code insert} with the columns of {@code rows} on {@code tx} and, when it stored every
+   * row, enqueues their events; when a row was not stored (the {@code i}th), fails with {@code
+   * duplicate} of {@code i}. Completes with the events' dedupe keys.
    */
   private Future<List<String>> storeOnce(
       Transaction tx,
       String insert,
-      String[][] columns,
-      List<String> ids,
-      Function<Row, String> idOf,
-      IntFunction<RuntimeException> duplicate,
-      List<OutboxEntry> events) {
+      List<? extends StoredRow> rows,
+      IntFunction<RuntimeException> duplicate) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<OutboxEntry> events = rows.stream().map(StoredRow::event).toList();
+    List<String> ids = rows.stream().map(row -> id(row.key())).toList();
     return tx.preparedQuery(insert)
-        .execute(Tuple.from((Object[]) columns))
+        .execute(Tuple.from((Object[]) columns(rows)))
         .compose(
-            rows -> {
-              int missing = firstNotStored(ids, rows, idOf);
+            stored -> {
+              int missing = firstNotStored(ids, stored);
               return missing >= 0
                   ? Future.failedFuture(duplicate.apply(missing))
                   : outbox.enqueueAll(tx, events);
@@ -220,14 +161,28 @@ public final class Conversations {
         .map(created -> events.stream().map(OutboxEntry::dedupeKey).toList());
   }
 
-  /** The index of the first of {@code ids} that {@code rows} does not hold once; -1: none. */
-  private static int firstNotStored(
-      List<String> ids, RowSet<Row> rows, Function<Row, String> idOf) {
+  /** The insert's parameter arrays: the {@code c}th holds every row's {@code c}th value. */
+  private static String[][] columns(List<? extends StoredRow> rows) {
+    String[][] columns = new String[rows.get(0).columns().size()][rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      List<String> values = rows.get(i).columns();
+      for (int c = 0; c < columns.length; c++) {
+        columns[c][i] = values.get(c);
+      }
+    }
+    return columns;
+  }
+
+  /**
+   * The index of the first of {@code ids} that {@code rows} (each a stored row's key) does not hold
+   * once; -1: none.
+   */
+  private static int firstNotStored(List<String> ids, RowSet<Row> rows) {
     if (rows.rowCount() == ids.size()) {
       return -1;
     }
     Set<String> stored = new HashSet<>();
-    rows.forEach(row -> stored.add(idOf.apply(row)));
+    rows.forEach(row -> stored.add(id(keyOf(row))));
     for (int i = 0; i < ids.size(); i++) {
       if (!stored.remove(ids.get(i))) {
         return i;
@@ -236,8 +191,16 @@ public final class Conversations {
     return -1;
   }
 
-  private static String id(String... parts) {
-    return String.join("\n", parts);
+  private static List<String> keyOf(Row row) {
+    List<String> key = new ArrayList<>(row.size());
+    for (int c = 0; c < row.size(); c++) {
+      key.add(row.getString(c));
+    }
+    return key;
+  }
+
+  private static String id(List<String> key) {
+    return String.join("\n", key);
   }
 
   /**

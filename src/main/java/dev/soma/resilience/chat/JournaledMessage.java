@@ -1,7 +1,7 @@
 package dev.soma.resilience.chat;
 
 import dev.soma.resilience.common.db.Transaction;
-import dev.soma.resilience.journal.JournalKind;
+import dev.soma.resilience.journal.BatchedKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.List;
  * answer as {@code "turn"}: that is what the key answers (journaled, then stored by the replay),
  * rather than the message's own reply.
  */
-public final class JournaledMessage implements JournalKind {
+public final class JournaledMessage implements BatchedKind<ConversationMessage> {
 
   public static final String NAME = "conversation.message";
 
@@ -52,11 +52,7 @@ public final class JournaledMessage implements JournalKind {
   }
 
   @Override
-  public Future<JsonObject> apply(Transaction tx, String tenant, JsonObject request) {
-    return replayAll(tx, List.of(new Write(tenant, request))).map(replies -> replies.get(0));
-  }
-
-  private static ConversationMessage message(String tenant, JsonObject request) {
+  public ConversationMessage row(String tenant, JsonObject request) {
     return new ConversationMessage(
         tenant,
         request.getString("conversationId"),
@@ -66,16 +62,9 @@ public final class JournaledMessage implements JournalKind {
         request.getJsonObject("metadata"));
   }
 
-  /**
-   * A run's messages with one insert, then their events with one insert ({@link #apply}'s reply).
-   */
   @Override
-  public Future<List<JsonObject>> replayAll(Transaction tx, List<Write> writes) {
-    List<ConversationMessage> messages =
-        writes.stream().map(write -> message(write.tenant(), write.request())).toList();
-    return conversations
-        .storeAll(tx, messages)
-        .map(keys -> writes.stream().map(write -> appliedReply(write.request())).toList());
+  public Future<List<String>> storeAll(Transaction tx, List<ConversationMessage> messages) {
+    return conversations.storeAll(tx, messages);
   }
 
   @Override

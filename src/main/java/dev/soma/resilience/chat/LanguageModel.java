@@ -178,26 +178,17 @@ final class LanguageModel {
   }
 
   private static PartialTurn lost(StringBuilder seen) {
-    return new PartialTurn(
-        new TurnFailed(
-            new LlmError(
-                LlmError.UNAVAILABLE,
-                "the node working on the answer stopped answering",
-                Optional.empty(),
-                List.of()),
-            seen.length() > 0),
-        seen.toString());
+    return cutShort(seen, LlmError.UNAVAILABLE, "the node working on the answer stopped answering");
   }
 
   private static PartialTurn tooLate(StringBuilder seen) {
+    return cutShort(seen, LlmError.DEADLINE_EXCEEDED, "the answer did not finish in time");
+  }
+
+  /** A turn cut short with {@code code}, keeping what was {@code seen} of the answer. */
+  private static PartialTurn cutShort(StringBuilder seen, int code, String message) {
     return new PartialTurn(
-        new TurnFailed(
-            new LlmError(
-                LlmError.DEADLINE_EXCEEDED,
-                "the answer did not finish in time",
-                Optional.empty(),
-                List.of()),
-            seen.length() > 0),
+        new TurnFailed(new LlmError(code, message, Optional.empty(), List.of()), seen.length() > 0),
         seen.toString());
   }
 

@@ -2,21 +2,38 @@ package dev.soma.resilience.chat;
 
 import dev.soma.resilience.outbox.OutboxEntry;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A tool execution's result to store ({@link Conversations#storeToolResults}): {@code status} is
  * {@code succeeded} or {@code failed}, {@code result} any JSON value.
  */
 public record ToolResult(
-    String tenant,
-    String conversation,
-    String execution,
-    String tool,
-    String status,
-    Object result) {
+    String tenant, String conversation, String execution, String tool, String status, Object result)
+    implements StoredRow {
+
+  /** Its values in the order of {@link Conversations#INSERT_TOOL_RESULTS}' columns. */
+  @Override
+  public List<String> columns() {
+    return Arrays.asList(
+        tenant,
+        execution,
+        conversation,
+        tool,
+        status,
+        new JsonObject().put("value", result).encode());
+  }
+
+  /** The tenant's and the execution's ids. */
+  @Override
+  public List<String> key() {
+    return Arrays.asList(tenant, execution);
+  }
 
   /** Its event, to {@code tool.results}. */
-  OutboxEntry event() {
+  @Override
+  public OutboxEntry event() {
     return OutboxEntry.of(
         tenant,
         Conversations.toolEventKey(execution),

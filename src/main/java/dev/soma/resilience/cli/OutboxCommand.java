@@ -8,7 +8,6 @@ import dev.soma.resilience.outbox.OutboxReplay;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,19 +29,6 @@ import picocli.CommandLine.Option;
     })
 final class OutboxCommand {
 
-  /** The outbox filter of {@code options} with {@code --status} and {@code --dedupe-key-prefix}. */
-  static OutboxFilter filter(
-      CommandLine.Model.CommandSpec spec, FilterOptions options, String status, String prefix) {
-    Map<String, String> more = new java.util.HashMap<>();
-    if (status != null) {
-      more.put("status", status);
-    }
-    if (prefix != null) {
-      more.put("dedupeKeyPrefix", prefix);
-    }
-    return FilterOptions.parse(spec, OutboxFilter::parse, options.fields(more));
-  }
-
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
@@ -51,16 +37,10 @@ final class OutboxCommand {
         "--cursor is printed on standard error."
       })
   static final class ListEvents extends OperatorCommand {
-    @Mixin FilterOptions filters;
+    @Mixin OutboxFilterOptions filters;
 
     @Option(names = "--status", description = "pending, retrying, published or dead.")
     String status;
-
-    @Option(
-        names = "--dedupe-key-prefix",
-        paramLabel = "PREFIX",
-        description = "Dedupe key starts with this.")
-    String prefix;
 
     @Option(names = "--cursor", description = "Continue where the last page ended.")
     String cursor;
@@ -74,7 +54,7 @@ final class OutboxCommand {
     @Override
     public Integer call() throws Exception {
       within("--limit", limit, 1, 500, "");
-      OutboxFilter filter = filter(spec, filters, status, prefix);
+      OutboxFilter filter = filters.filter(spec, status);
       try {
         IdCursor.parse(cursor); // a bad option is a usage error, found before connecting
       } catch (IllegalArgumentException e) {
@@ -125,16 +105,10 @@ final class OutboxCommand {
     @Option(names = "--ids", split = ",", paramLabel = "ID", description = "These outbox ids.")
     List<Long> ids;
 
-    @Mixin FilterOptions filters;
+    @Mixin OutboxFilterOptions filters;
 
     @Option(names = "--status", description = "dead or published (default: both).")
     String status;
-
-    @Option(
-        names = "--dedupe-key-prefix",
-        paramLabel = "PREFIX",
-        description = "Dedupe key starts with this.")
-    String prefix;
 
     @Option(names = "--dry-run", description = "Say what would be replayed; change nothing.")
     boolean dryRun;
@@ -146,7 +120,7 @@ final class OutboxCommand {
 
     @Override
     public Integer call() throws Exception {
-      OutboxFilter filter = filter(spec, filters, status, prefix);
+      OutboxFilter filter = filters.filter(spec, status);
       boolean byIds = ids != null && !ids.isEmpty();
       if (byIds == !filter.equals(OutboxFilter.ALL)) {
         throw new CommandLine.ParameterException(

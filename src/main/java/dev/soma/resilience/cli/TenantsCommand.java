@@ -21,15 +21,21 @@ import picocli.CommandLine.Parameters;
     })
 final class TenantsCommand {
 
-  /** A tenant action: runs on the tenants of the started tools and prints one line. */
+  /**
+   * A tenant action: says who acts, runs on the tenants of the started tools and prints one line.
+   */
   abstract static class Action extends OperatorCommand {
-    abstract String run(Tenants tenants) throws Exception;
+    @Mixin ActingOperator operator;
+
+    /** The action of {@code operator} (the acting operator's name) on {@code tenants}. */
+    abstract String run(Tenants tenants, String operator) throws Exception;
 
     @Override
     public final Integer call() throws Exception {
+      String who = operator.name();
       return withTools(
           app -> {
-            out().println(run(new Tenants(app.pool())));
+            out().println(run(new Tenants(app.pool()), who));
             return 0;
           });
     }
@@ -43,11 +49,9 @@ final class TenantsCommand {
     @Option(names = "--name", description = "Display name (default: the id).")
     String name;
 
-    @Mixin ActingOperator operator;
-
     @Override
-    String run(Tenants tenants) throws Exception {
-      return await(tenants.create(id, name, operator.name())).encode();
+    String run(Tenants tenants, String operator) throws Exception {
+      return await(tenants.create(id, name, operator)).encode();
     }
   }
 
@@ -62,11 +66,9 @@ final class TenantsCommand {
     @Option(names = "--label", description = "What the key is for.")
     String label;
 
-    @Mixin ActingOperator operator;
-
     @Override
-    String run(Tenants tenants) throws Exception {
-      return await(tenants.createKey(tenant, label, operator.name())).encode();
+    String run(Tenants tenants, String operator) throws Exception {
+      return await(tenants.createKey(tenant, label, operator)).encode();
     }
   }
 
@@ -78,11 +80,9 @@ final class TenantsCommand {
     @Parameters(paramLabel = "KEY_ID", description = "The key's id (the part after soma_).")
     String keyId;
 
-    @Mixin ActingOperator operator;
-
     @Override
-    String run(Tenants tenants) throws Exception {
-      await(tenants.revokeKey(keyId, operator.name()));
+    String run(Tenants tenants, String operator) throws Exception {
+      await(tenants.revokeKey(keyId, operator));
       return "key " + keyId + " revoked";
     }
   }

@@ -1,7 +1,5 @@
 package dev.soma.resilience.cluster;
 
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -193,26 +191,18 @@ public final class Clustering {
       LOG.info("joined the cluster through {}: {} node(s)", through(c), size);
     }
     // in our words, since Hazelcast's own log is kept to warnings
-    hazelcast
-        .getCluster()
-        .addMembershipListener(
-            new MembershipListener() {
-              @Override
-              public void memberAdded(MembershipEvent event) {
-                LOG.info(
-                    "node {} joined the cluster: {} node(s)",
-                    event.getMember().getAddress(),
-                    event.getMembers().size());
-              }
-
-              @Override
-              public void memberRemoved(MembershipEvent event) {
-                LOG.warn(
-                    "node {} left the cluster: {} node(s)",
-                    event.getMember().getAddress(),
-                    event.getMembers().size());
-              }
-            });
+    MembershipChanges.listen(
+        hazelcast,
+        added ->
+            LOG.info(
+                "node {} joined the cluster: {} node(s)",
+                added.getMember().getAddress(),
+                added.getMembers().size()),
+        removed ->
+            LOG.warn(
+                "node {} left the cluster: {} node(s)",
+                removed.getMember().getAddress(),
+                removed.getMembers().size()));
   }
 
   private static String through(ClusterConfig c) {

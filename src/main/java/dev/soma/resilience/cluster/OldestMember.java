@@ -1,8 +1,6 @@
 package dev.soma.resilience.cluster;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import dev.soma.resilience.config.NodeRole;
 import java.util.Arrays;
@@ -41,20 +39,7 @@ final class OldestMember implements Leadership {
 
   @Override
   public void onChange(Runnable listener) {
-    hazelcast
-        .getCluster()
-        .addMembershipListener(
-            new MembershipListener() {
-              @Override
-              public void memberAdded(MembershipEvent event) {
-                listener.run();
-              }
-
-              @Override
-              public void memberRemoved(MembershipEvent event) {
-                listener.run();
-              }
-            });
+    MembershipChanges.listen(hazelcast, added -> listener.run(), removed -> listener.run());
   }
 
   /** Members are listed oldest first, in the same order on every member. */

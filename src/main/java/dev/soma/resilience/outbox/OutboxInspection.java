@@ -77,21 +77,7 @@ public final class OutboxInspection {
     String sql = LIST.formatted(where, values.size() - 1, values.size());
     return pool.preparedQuery(sql)
         .execute(Tuple.wrap(values))
-        .map(
-            rows -> {
-              JsonArray events = new JsonArray();
-              long last = 0;
-              for (Row row : rows) {
-                if (events.size() == limit) {
-                  break;
-                }
-                last = row.getLong("id");
-                events.add(toJson(row));
-              }
-              return new JsonObject()
-                  .put("events", events)
-                  .put("nextCursor", rows.size() > limit ? IdCursor.after(last) : null);
-            });
+        .map(rows -> IdCursor.page(rows, limit, "events", OutboxInspection::toJson));
   }
 
   /** One entry per tenant with pending, dead or recently published rows, by tenant id. */

@@ -171,9 +171,7 @@ public final class OutboxReplay {
       throw new IllegalArgumentException(
           "'status' of a replay must be dead or published: pending rows are queued already");
     }
-    List<Object> values = new ArrayList<>();
-    String where = filter.where(values);
-    return replaySelected(MATCHING, where, values, dryRun, audit);
+    return replaySelected(MATCHING, filter::where, dryRun, audit);
   }
 
   /**
@@ -190,16 +188,16 @@ public final class OutboxReplay {
       throw new IllegalArgumentException(
           "a bulk replay puts outbox events back: replay dead memories one by one, or resolve them");
     }
-    List<Object> values = new ArrayList<>();
-    String where = filter.where(values);
-    return replaySelected(DEAD_LETTERED, where, values, dryRun, audit);
+    return replaySelected(DEAD_LETTERED, filter::where, dryRun, audit);
   }
 
-  /** Chooses rows by {@code select} (formatted with {@code where} and the limit), then applies. */
+  /** Chooses rows by {@code select} (formatted with {@code where}'s condition), then applies. */
   private Future<Result> replaySelected(
-      String select, String where, List<Object> values, boolean dryRun, AdminAudit.Entry audit) {
+      String select, Function<List<Object>, String> where, boolean dryRun, AdminAudit.Entry audit) {
+    List<Object> values = new ArrayList<>();
+    String condition = where.apply(values);
     values.add(limits.maxRows() + 1);
-    String sql = select.formatted(where, values.size());
+    String sql = select.formatted(condition, values.size());
     return replay(
         tx ->
             tx.preparedQuery(sql)

@@ -1,9 +1,9 @@
 package dev.soma.resilience.retention;
 
+import dev.soma.resilience.common.PeriodicVerticle;
 import dev.soma.resilience.common.db.ChunkedDelete;
 import dev.soma.resilience.config.RetentionConfig;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * so a row changed meanwhile (a synced memory enqueued again, a dead memory replayed) is re-checked
  * by PostgreSQL and kept. Idempotent: several nodes may run it at once.
  */
-public final class Retention extends VerticleBase {
+public final class Retention extends PeriodicVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
 
@@ -94,29 +94,16 @@ public final class Retention extends VerticleBase {
 
   private final Pool pool;
   private final RetentionConfig config;
-  private final Duration interval;
-  private long timer;
 
   public Retention(Pool pool, RetentionConfig config, Duration interval) {
+    super(interval, "retention sweep");
     this.pool = pool;
     this.config = config;
-    this.interval = interval;
   }
 
   @Override
-  public Future<?> start() {
-    timer =
-        vertx.setPeriodic(
-            1,
-            interval.toMillis(),
-            id -> sweep().onFailure(e -> LOG.warn("retention sweep failed: {}", e.toString())));
-    return Future.succeededFuture();
-  }
-
-  @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+  protected Future<?> round() {
+    return sweep();
   }
 
   /**

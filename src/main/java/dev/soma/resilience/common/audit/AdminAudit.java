@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -108,28 +109,17 @@ public final class AdminAudit {
     long before = IdCursor.parse(cursor);
     return pool.preparedQuery(LIST)
         .execute(Tuple.of(before, limit + 1))
-        .map(
-            rows -> {
-              JsonArray entries = new JsonArray();
-              long last = 0;
-              for (var row : rows) {
-                if (entries.size() == limit) {
-                  break;
-                }
-                last = row.getLong("id");
-                entries.add(
-                    new JsonObject()
-                        .put("id", last)
-                        .put("operator", row.getString("operator"))
-                        .put("action", row.getString("action"))
-                        .put("at", row.getOffsetDateTime("at").toInstant().toString())
-                        .put("request", row.getJsonObject("request"))
-                        .put("rowsAffected", row.getLong("rows_affected"))
-                        .put("dryRun", row.getBoolean("dry_run")));
-              }
-              return new JsonObject()
-                  .put("entries", entries)
-                  .put("nextCursor", rows.size() > limit ? IdCursor.after(last) : null);
-            });
+        .map(rows -> IdCursor.page(rows, limit, "entries", AdminAudit::toJson));
+  }
+
+  private static JsonObject toJson(Row row) {
+    return new JsonObject()
+        .put("id", row.getLong("id"))
+        .put("operator", row.getString("operator"))
+        .put("action", row.getString("action"))
+        .put("at", row.getOffsetDateTime("at").toInstant().toString())
+        .put("request", row.getJsonObject("request"))
+        .put("rowsAffected", row.getLong("rows_affected"))
+        .put("dryRun", row.getBoolean("dry_run"));
   }
 }

@@ -1,7 +1,12 @@
 package dev.soma.resilience.common.db;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.function.Function;
 
 /**
  * The opaque cursor of a list paged by keyset on a {@code bigint} id: the page's last id, encoded
@@ -43,5 +48,27 @@ public final class IdCursor {
       // answered below, like any other cursor this class did not make
     }
     throw new IllegalArgumentException("'cursor' is not a cursor this list returned");
+  }
+
+  /**
+   * The page {@code rows} make, read in the list's order with a limit of {@code limit + 1}: {@code
+   * {"<items>": [...], "nextCursor": ...}}, its first {@code limit} rows as {@code toJson} makes
+   * them, {@code nextCursor} after the last of them (by its {@code id} column), null when no row
+   * followed (the last page).
+   */
+  public static JsonObject page(
+      RowSet<Row> rows, int limit, String items, Function<Row, JsonObject> toJson) {
+    JsonArray page = new JsonArray();
+    long last = 0;
+    for (Row row : rows) {
+      if (page.size() == limit) {
+        break;
+      }
+      last = row.getLong("id");
+      page.add(toJson.apply(row));
+    }
+    return new JsonObject()
+        .put(items, page)
+        .put("nextCursor", rows.size() > limit ? after(last) : null);
   }
 }

@@ -91,24 +91,20 @@ public final class Problem extends RuntimeException {
 
   /** 429 with a {@code Retry-After} of at least one second. */
   public static Problem tooManyRequests(String detail, long retryAfterSeconds) {
-    return new Problem(
-        429,
-        "urn:soma:problem:too-many-requests",
-        "Too many requests",
-        detail,
-        Math.max(1, retryAfterSeconds),
-        Map.of());
+    return retryLater(
+        429, "urn:soma:problem:too-many-requests", "Too many requests", detail, retryAfterSeconds);
   }
 
   /** 503 with a {@code Retry-After} of at least one second. */
   public static Problem unavailable(String detail, long retryAfterSeconds) {
-    return new Problem(
-        503,
-        "urn:soma:problem:unavailable",
-        "Service unavailable",
-        detail,
-        Math.max(1, retryAfterSeconds),
-        Map.of());
+    return retryLater(
+        503, "urn:soma:problem:unavailable", "Service unavailable", detail, retryAfterSeconds);
+  }
+
+  /** A problem whose {@code Retry-After} is at least one second: a client must never spin. */
+  private static Problem retryLater(
+      int status, String type, String title, String detail, long retryAfterSeconds) {
+    return new Problem(status, type, title, detail, Math.max(1, retryAfterSeconds), Map.of());
   }
 
   /** Seconds for the {@code Retry-After} header, or null. */

@@ -12,6 +12,7 @@ import dev.soma.resilience.failover.audio.internal.KokoroSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiTranscriber;
 import dev.soma.resilience.failover.audio.internal.SynthesizedAudio;
+import dev.soma.resilience.failover.chain.BusRequest;
 import dev.soma.resilience.failover.chain.ChainExhausted;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
@@ -113,7 +114,7 @@ public final class AudioFailoverVerticle extends VerticleBase {
   }
 
   private void synthesize(Message<JsonObject> message) {
-    parse(message, SpeechRequest::fromJson)
+    BusRequest.parse(message, SpeechRequest::fromJson, AudioAddresses.CALLER_FAULT)
         .ifPresent(
             request ->
                 serve(
@@ -131,7 +132,7 @@ public final class AudioFailoverVerticle extends VerticleBase {
   }
 
   private void transcribe(Message<JsonObject> message) {
-    parse(message, TranscriptionRequest::fromJson)
+    BusRequest.parse(message, TranscriptionRequest::fromJson, AudioAddresses.CALLER_FAULT)
         .filter(request -> withinLimit(message, request))
         .ifPresent(
             request ->
@@ -143,19 +144,6 @@ public final class AudioFailoverVerticle extends VerticleBase {
                     served ->
                         TranscriptionReply.served(served.provider(), served.result()).toJson(),
                     TranscriptionReply.browserFallback(request).toJson()));
-  }
-
-  /**
-   * The request in {@code message}; empty, with the message failed as the caller's fault, if none.
-   */
-  private static <Q> Optional<Q> parse(
-      Message<JsonObject> message, Function<JsonObject, Q> fromJson) {
-    try {
-      return Optional.of(fromJson.apply(body(message)));
-    } catch (IllegalArgumentException e) {
-      message.fail(AudioAddresses.CALLER_FAULT, e.getMessage());
-      return Optional.empty();
-    }
   }
 
   /** Whether the audio is within {@code maxAudioBytes}; fails {@code message} when it is not. */
@@ -211,13 +199,6 @@ public final class AudioFailoverVerticle extends VerticleBase {
 
   private static boolean rejected(Throwable failure) {
     return failure instanceof ChainExhausted e && e.why() == ChainExhausted.Why.REJECTED;
-  }
-
-  private static JsonObject body(Message<?> message) {
-    if (message.body() instanceof JsonObject json) {
-      return json;
-    }
-    throw new IllegalArgumentException("the message body must be a JSON object");
   }
 
   private static void fail(Message<?> message, Throwable failure) {

@@ -4,6 +4,7 @@ import dev.soma.resilience.breaker.BreakerPanel;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.config.StorageConfig;
 import dev.soma.resilience.degradation.CallReporter;
+import dev.soma.resilience.failover.chain.BusRequest;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.storage.internal.LocalFileStore;
@@ -139,13 +140,11 @@ public final class StorageFailoverVerticle extends VerticleBase {
   }
 
   private void put(Message<JsonObject> message) {
-    StoreRequest request;
-    try {
-      request = StoreRequest.fromJson(body(message));
-    } catch (IllegalArgumentException e) {
-      message.fail(StorageAddresses.CALLER_FAULT, e.getMessage());
-      return;
-    }
+    BusRequest.parse(message, StoreRequest::fromJson, StorageAddresses.CALLER_FAULT)
+        .ifPresent(request -> put(message, request));
+  }
+
+  private void put(Message<JsonObject> message, StoreRequest request) {
     if (request.data() != null && request.data().length > config.maxInlineBytes()) {
       message.fail(
           StorageAddresses.TOO_LARGE,
@@ -225,13 +224,11 @@ public final class StorageFailoverVerticle extends VerticleBase {
   }
 
   private void get(Message<JsonObject> message) {
-    FetchRequest request;
-    try {
-      request = FetchRequest.fromJson(body(message));
-    } catch (IllegalArgumentException e) {
-      message.fail(StorageAddresses.CALLER_FAULT, e.getMessage());
-      return;
-    }
+    BusRequest.parse(message, FetchRequest::fromJson, StorageAddresses.CALLER_FAULT)
+        .ifPresent(request -> get(message, request));
+  }
+
+  private void get(Message<JsonObject> message, FetchRequest request) {
     chain
         .get(request.key(), request.requestId())
         .onComplete(
@@ -253,12 +250,5 @@ public final class StorageFailoverVerticle extends VerticleBase {
                         .toJson());
               }
             });
-  }
-
-  private static JsonObject body(Message<?> message) {
-    if (message.body() instanceof JsonObject json) {
-      return json;
-    }
-    throw new IllegalArgumentException("the message body must be a JSON object");
   }
 }

@@ -28,6 +28,25 @@ final class ClaimSql {
       """;
 
   /**
+   * For each aggregate {@code k} of a claim window ({@code tenant_id}, {@code partition_key}, its
+   * {@code last} windowed id), {@code b.id}: the first of its pending rows before {@code last} that
+   * stops it (leased by another owner, or waiting for a retry; never a replayed row, nor one the
+   * claim's owner {@code $7} leases), or NULL. Shared by both windows of {@link #CLAIM}.
+   */
+  private static final String FIRST_STOP =
+      """
+            LEFT JOIN LATERAL (
+                 SELECT p.id FROM outbox_messages p
+                  WHERE p.tenant_id = k.tenant_id
+                    AND p.partition_key >= k.partition_key AND p.partition_key <= k.partition_key
+                    AND p.status = 'pending' AND p.id < k.last AND NOT p.replayed
+                    AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
+                    AND (p.next_attempt_at > now() OR lease_live(p.lease_expires_at, p.lease_holder))
+                  ORDER BY p.tenant_id, p.partition_key, p.id
+                  LIMIT 1) b ON true
+      """;
+
+  /**
    * Fair, ordered claim on the tenants of bucket {@code $10} ({@code -1}: all; a tenant's bucket is
    * {@code hashtext(tenant_id) & $11}, {@code $11} being {@code CLAIM_BUCKETS - 1}), by one of two
    * paths chosen once per statement.
@@ -176,15 +195,9 @@ final class ClaimSql {
             FROM (SELECT tenant_id, partition_key, max(id) AS last
                     FROM win WHERE partition_key IS NOT NULL
                    GROUP BY tenant_id, partition_key) k
-            LEFT JOIN LATERAL (
-                 SELECT p.id FROM outbox_messages p
-                  WHERE p.tenant_id = k.tenant_id
-                    AND p.partition_key >= k.partition_key AND p.partition_key <= k.partition_key
-                    AND p.status = 'pending' AND p.id < k.last AND NOT p.replayed
-                    AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
-                    AND (p.next_attempt_at > now() OR lease_live(p.lease_expires_at, p.lease_holder))
-                  ORDER BY p.tenant_id, p.partition_key, p.id
-                  LIMIT 1) b ON true
+      """
+          + FIRST_STOP
+          + """
       ),
       kept AS (
           SELECT w.tenant_id, w.share, w.id, w.ctid
@@ -220,15 +233,9 @@ final class ClaimSql {
             FROM (SELECT tenant_id, partition_key, max(id) AS last
                     FROM win2 WHERE partition_key IS NOT NULL
                    GROUP BY tenant_id, partition_key) k
-            LEFT JOIN LATERAL (
-                 SELECT p.id FROM outbox_messages p
-                  WHERE p.tenant_id = k.tenant_id
-                    AND p.partition_key >= k.partition_key AND p.partition_key <= k.partition_key
-                    AND p.status = 'pending' AND p.id < k.last AND NOT p.replayed
-                    AND NOT (p.lease_owner = $7 AND p.lease_expires_at >= now()) IS TRUE
-                    AND (p.next_attempt_at > now() OR lease_live(p.lease_expires_at, p.lease_holder))
-                  ORDER BY p.tenant_id, p.partition_key, p.id
-                  LIMIT 1) b ON true
+      """
+          + FIRST_STOP
+          + """
       ),
       candidates AS (
           SELECT c.id, c.ctid, c.rank
