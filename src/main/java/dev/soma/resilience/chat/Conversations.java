@@ -95,15 +95,6 @@ public final class Conversations {
   }
 
   /**
-   * Stores {@code message} and its event on {@code tx}; fails with {@link DuplicateMessage} when
-   * the tenant already has a message with this id in the conversation. Completes with the event
-   * key.
-   */
-  public Future<String> store(Transaction tx, ConversationMessage message) {
-    return storeAll(tx, List.of(message)).map(keys -> keys.get(0));
-  }
-
-  /**
    * Stores {@code messages} and their events on {@code tx} with one statement each, in list order
    * (so the events' ids follow the list); fails with {@link DuplicateMessage} when one of them is
    * there already or comes twice in the list, and then the caller must roll back (the others' rows
@@ -115,14 +106,6 @@ public final class Conversations {
         INSERT_MESSAGES,
         messages,
         i -> new DuplicateMessage(messages.get(i).conversation(), messages.get(i).message()));
-  }
-
-  /**
-   * Stores {@code result} and its event on {@code tx}; fails with {@link DuplicateToolResult} when
-   * the tenant already has a result for this execution. Completes with the event key.
-   */
-  public Future<String> storeToolResult(Transaction tx, ToolResult result) {
-    return storeToolResults(tx, List.of(result)).map(keys -> keys.get(0));
   }
 
   /**
