@@ -25,7 +25,6 @@ import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -42,17 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class Application implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
-
-  /** The longest a stopping node keeps serving with readiness at 503 ({@link #shutDown}). */
-  static final Duration DRAIN_AT_MOST = Duration.ofSeconds(5);
-
-  /**
-   * The part of the shutdown grace kept for what follows Vert.x's close (the journal, the embedded
-   * servers, the JVM's exit): a tenth of it, at most {@link #EXIT_RESERVE_AT_MOST}. Without it a
-   * close that takes its whole time ends the process just past the grace, where an orchestrator
-   * kills it (seen at +0.3 s on a loaded machine).
-   */
-  static final Duration EXIT_RESERVE_AT_MOST = Duration.ofSeconds(1);
 
   /** What to run: the whole service, the outbox relay ({@code publish-outbox}), or tools. */
   public enum Role {
@@ -246,28 +234,21 @@ public final class Application implements AutoCloseable {
   }
 
   /**
-   * How a node stops on SIGTERM: readiness answers 503 at once while requests are still served, for
-   * a third of the shutdown grace (at most {@link #DRAIN_AT_MOST}) so that load balancers stop
-   * sending; then {@link #close} within what is left of the grace but its exit reserve ({@link
-   * #EXIT_RESERVE_AT_MOST}).
+   * How a node stops on SIGTERM: readiness answers 503 at once while requests are still served, so
+   * that load balancers stop sending; then {@link #close}, within the grace ({@link StopBudget}).
    */
   public void shutDown() {
     stopping = true;
     // a process without readiness (the relay alone) has no load balancer to wait for
-    boolean serves = up == Role.SERVICE || up == Role.RELAY_WITH_PROBES;
-    Duration drain =
-        serves
-            ? Collections.min(List.of(shutdownGrace.dividedBy(3), DRAIN_AT_MOST))
-            : Duration.ZERO;
-    LOG.info("stopping: readiness answers 503; stopping in {} ms", drain.toMillis());
+    StopBudget budget =
+        StopBudget.of(shutdownGrace, up == Role.SERVICE || up == Role.RELAY_WITH_PROBES);
+    LOG.info("stopping: readiness answers 503; stopping in {} ms", budget.drain().toMillis());
     try {
-      Thread.sleep(drain.toMillis());
+      Thread.sleep(budget.drain().toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Duration exitReserve =
-        Collections.min(List.of(shutdownGrace.dividedBy(10), EXIT_RESERVE_AT_MOST));
-    close(shutdownGrace.minus(drain).minus(exitReserve));
+    close(budget.close());
   }
 
   @Override
