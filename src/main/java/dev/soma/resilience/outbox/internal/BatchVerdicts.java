@@ -67,11 +67,15 @@ final class BatchVerdicts {
     List<Burial> burials = new ArrayList<>();
     Set<String> failedKeys = new HashSet<>();
     boolean unavailable = false;
+    List<Long> deliveredAhead = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
       ClaimedEvent event = batch.get(i);
       if (fences.fenced(event.recordKey(), event.id(), claim)) {
         // went out behind a failed event of its aggregate: sent again after it, no attempt counted
         retry.add(new Retry(event.id(), false, Duration.ZERO, BEHIND_FAILURE));
+        if (results.acked(i)) {
+          deliveredAhead.add(event.id());
+        }
       } else if (results.acked(i)) {
         published.add(event.id());
       } else if (results.error(i) instanceof RecordBatchSender.HeldBack heldBack) {
@@ -86,6 +90,13 @@ final class BatchVerdicts {
           failedKeys.add(event.recordKey());
         }
       }
+    }
+    if (!deliveredAhead.isEmpty()) {
+      // Kafka has them before the failed event: its consumers see them first, then again after it
+      LOG.warn(
+          "events {} were acknowledged after an earlier event of their aggregate failed: delivered"
+              + " ahead of it, they are sent again after it",
+          deliveredAhead);
     }
     return new Verdict(
         results,
@@ -108,7 +119,14 @@ final class BatchVerdicts {
             : failure.kind();
     metrics.failed(kind);
     switch (kind) {
-      case UNAVAILABLE -> retry.add(new Retry(event.id(), false, Duration.ZERO, failure.message()));
+      case UNAVAILABLE -> {
+        LOG.debug(
+            "event {} not acknowledged, retried at once without an attempt: {}: {}",
+            event.id(),
+            failure.errorClass(),
+            failure.message());
+        retry.add(new Retry(event.id(), false, Duration.ZERO, failure.message()));
+      }
       case PERMANENT -> burials.add(bury(event, failure));
       case TRANSIENT -> {
         if (event.attempts() + 1 >= event.maxAttempts()) {
