@@ -16,12 +16,15 @@ import java.util.Map;
  * treated as not published: held back if it was not sent yet, or, sent and perhaps even
  * acknowledged, put back to pending with no attempt counted, so that it is sent again after the
  * failed one. A consumer may then see an event twice (bounded by what was in flight), but never an
- * event before an earlier one of its aggregate that it has not seen yet.
+ * event before an earlier one of its aggregate that was refused or held back. One that failed in
+ * flight after the broker took a later one (the producer gave the earlier one up) leaves that later
+ * one in Kafka ahead of it; it is sent again after it ({@link BatchVerdicts} logs it).
  *
- * <p>A fence lasts as long as batches claimed before the failed event was settled may still come:
- * once that settlement is committed, the claim sees the failed event as waiting for its retry and
- * stops its aggregate there, so claims started after it ({@link #settled}) hold no later events of
- * the aggregate until the failed one is claimed again, first.
+ * <p>A fence lasts as long as batches claimed before the failed event was settled may still be
+ * judged, whatever later claims met it meanwhile: once that settlement is committed, the claim sees
+ * the failed event as waiting for its retry and stops its aggregate there, so claims started after
+ * it ({@link #settled}) hold no later events of the aggregate until the failed one is claimed
+ * again, first.
  *
  * <p>Claims are numbered in the order the relay starts them. Claims of one aggregate (one tenant,
  * hence one bucket) never run at once, so their numbers follow their rows' order. Thread-safe: the
