@@ -91,8 +91,10 @@ public final class TableSync<T> extends VerticleBase {
         PgSubscriber.subscriber(vertx, listenTo)
             .reconnectPolicy(retries -> retries < 1_000_000 ? 1000L : -1L);
     PgChannel channel = subscriber.channel(names.channel());
-    channel.subscribeHandler(v -> reloadQuietly());
-    channel.handler(payload -> reloadQuietly());
+    // the subscriber's connection has a context of its own: read on this verticle's, which owns
+    // the read counters (see outbox WakeSignals)
+    channel.subscribeHandler(v -> context.runOnContext(ignored -> reloadQuietly()));
+    channel.handler(payload -> context.runOnContext(ignored -> reloadQuietly()));
     timer = vertx.setPeriodic(reread.toMillis(), id -> reloadQuietly());
     // LISTEN is the accelerator: without it the periodic read still applies every change
     Future<Void> listening =
