@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Hands a whole batch of records to the Kafka producer in one task on a dedicated worker thread and
@@ -90,21 +91,23 @@ final class RecordBatchSender {
   private static final String SEND_THREAD = "soma-outbox-send";
 
   /**
-   * How long the send thread waits for the first acknowledgement from a topic (see {@link
-   * #sendAll}) before it sends on regardless (the record's own failure then fences its key). A
-   * healthy broker answers in milliseconds, a topic being created in about a second.
+   * How long the send thread waits for the answer to a partition's first record (see {@link
+   * #sendAll}) before it sends on regardless. A healthy broker answers in milliseconds, a topic
+   * being created in about a second; a first request lost to a partition not yet ready is retried
+   * by the producer after its request timeout. The producer answers every record by its delivery
+   * timeout, whose default this is.
    */
-  static final Duration FIRST_CONTACT_WAIT = Duration.ofSeconds(5);
+  static final Duration FIRST_CONTACT_WAIT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final Producer<String, String> producer;
 
   /**
-   * Topics this producer needs no first-contact wait for any more: one of their records was
+   * Partitions this producer needs no first-contact wait for any more: one of their records was
    * acknowledged, or a wait ran out (the broker unreachable: waiting again would only stall every
    * relay of the process batch after batch). The send thread's own.
    */
-  private final Set<String> contactedTopics = new HashSet<>();
+  private final Set<TopicPartition> contactedPartitions = new HashSet<>();
 
   private final WorkerExecutor sendThread;
   private final Clock clock;
@@ -170,15 +173,18 @@ final class RecordBatchSender {
   }
 
   /**
-   * Hands the records to the producer in order. The first record for a topic this producer has had
-   * no acknowledgement from yet is sent alone: the thread waits for its answer (at most {@link
-   * #FIRST_CONTACT_WAIT}, once per topic and batch, and never again for a topic once a wait ran
-   * out) before it hands over anything else. Without that, a partition just created (or whose
-   * leader is not ready) can answer the producer's first request with a retriable error and accept
-   * its second, and the idempotent producer's retry of the first then lands after it: an
-   * aggregate's first events delivered after later ones (seen in HotAggregateIT and
-   * RollingRestartIT, docs/RELIABILITY.md). Once one record of the topic is acknowledged its
-   * partitions have leaders, and batches go out without waiting.
+   * Hands the records to the producer in order. The first record for a partition this producer has
+   * had no acknowledgement from yet is sent alone: the thread waits for its answer (at most {@link
+   * #FIRST_CONTACT_WAIT}, once per partition and batch, and never again for a partition once a wait
+   * ran out) before it hands over anything else. Without that, a partition just created (or whose
+   * leader is not ready) can lose the producer's first request and accept its second, which the
+   * broker takes as that producer's first write there whatever its sequence; the first, retried,
+   * then lands after it or expires: an aggregate's first events delivered after later ones (seen in
+   * HotAggregateIT and RollingRestartIT, docs/RELIABILITY.md). The wait was once per topic, and a
+   * fresh topic's other partitions showed it still (a first batch of three records expired after
+   * the delivery timeout while a later one of its partition was acknowledged). Once one record of a
+   * partition is acknowledged, the producer has its sequence there, and batches go out without
+   * waiting.
    *
    * <p>When the producer refuses a record at once (a full buffer, metadata it could not get in
    * time: reported by an exception or by its callback before {@code send} returns, or by the
@@ -193,8 +199,8 @@ final class RecordBatchSender {
       long claim,
       Results results,
       Runnable settleOne) {
-    Map<String, Optional<RuntimeException>> topics = new HashMap<>();
-    Set<String> waitedFor = new HashSet<>();
+    Map<String, TopicPartitions> topics = new HashMap<>();
+    Set<TopicPartition> waitedFor = new HashSet<>();
     for (int i = 0; i < records.size(); i++) {
       int index = i;
       ProducerRecord<String, String> record = records.get(i);
@@ -203,11 +209,11 @@ final class RecordBatchSender {
         continue;
       }
       // Knowing the topic's partitions first keeps send() from blocking per record on metadata.
-      Optional<RuntimeException> topicError =
-          topics.computeIfAbsent(record.topic(), this::partitionsKnown);
-      if (topicError.isPresent()) {
-        answer(results, index, topicError.get(), settleOne);
-      } else if (!contactedTopics.contains(record.topic()) && waitedFor.add(record.topic())) {
+      TopicPartitions partitions = topics.computeIfAbsent(record.topic(), this::partitionsOf);
+      TopicPartition partition = partitions.of(record);
+      if (partitions.error().isPresent()) {
+        answer(results, index, partitions.error().get(), settleOne);
+      } else if (!contactedPartitions.contains(partition) && waitedFor.add(partition)) {
         CountDownLatch answered = new CountDownLatch(1);
         handOver(
             record,
@@ -218,7 +224,7 @@ final class RecordBatchSender {
               answered.countDown();
             });
         if (!awaitFirstContact(answered) || results.outcomes.get(index) == ACKED) {
-          contactedTopics.add(record.topic());
+          contactedPartitions.add(partition);
         }
       } else {
         handOver(record, index, results, settleOne);
@@ -262,13 +268,12 @@ final class RecordBatchSender {
     }
   }
 
-  /** Empty when the producer has (or could fetch) the topic's metadata, else why not. */
-  private Optional<RuntimeException> partitionsKnown(String topic) {
+  /** The topic's partition count, or why the producer has (and could fetch) no metadata for it. */
+  private TopicPartitions partitionsOf(String topic) {
     try {
-      producer.partitionsFor(topic);
-      return Optional.empty();
+      return new TopicPartitions(producer.partitionsFor(topic).size(), Optional.empty());
     } catch (RuntimeException e) {
-      return Optional.of(e);
+      return new TopicPartitions(0, Optional.of(e));
     }
   }
 
