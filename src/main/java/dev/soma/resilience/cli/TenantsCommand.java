@@ -1,5 +1,6 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.tenant.Tenants;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,9 +31,13 @@ final class TenantsCommand {
     /** The action of {@code operator} (the acting operator's name) on {@code tenants}. */
     abstract String run(Tenants tenants, String operator) throws Exception;
 
+    /** Refuses a bad argument before anything starts ({@link ConfigException}: status 2). */
+    void check() {}
+
     @Override
     public final Integer call() throws Exception {
       String who = operator.name();
+      check();
       return withTools(
           app -> {
             out().println(run(new Tenants(app.pool()), who));
@@ -48,6 +53,13 @@ final class TenantsCommand {
 
     @Option(names = "--name", description = "Display name (default: the id).")
     String name;
+
+    @Override
+    void check() {
+      if (!Tenants.isValidId(id)) {
+        throw new ConfigException(Tenants.ID_RULE + ", but was '" + id + "'");
+      }
+    }
 
     @Override
     String run(Tenants tenants, String operator) throws Exception {

@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
  */
 public final class Tenants {
 
+  /** What a tenant id must be ({@link #isValidId}). */
+  public static final String ID_RULE =
+      "tenant id must be 1-63 characters of [a-z0-9._-] starting with a letter or digit";
+
   static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
   static final String INSERT_TENANT = "INSERT INTO tenants (id, name) VALUES ($1, $2)";
@@ -62,12 +66,7 @@ public final class Tenants {
    */
   public Future<JsonObject> create(String id, String name, String operator) {
     if (id == null || !TENANT_ID.matcher(id).matches()) {
-      return Future.failedFuture(
-          new IllegalArgumentException(
-              "tenant id must be 1-63 characters of [a-z0-9._-] starting with a letter or digit,"
-                  + " but was '"
-                  + id
-                  + "'"));
+      return Future.failedFuture(new IllegalArgumentException(ID_RULE + ", but was '" + id + "'"));
     }
     String display = name == null || name.isBlank() ? id : name.trim();
     JsonObject created = new JsonObject().put("id", id).put("name", display);
