@@ -99,6 +99,7 @@ class HotAggregateIT {
                   // well above the outage and the broker's restart on a loaded machine (a
                   // few seconds more): see the comment at the outage
                   "SA01_KAFKA_DELIVERY_TIMEOUT_MS", "20000",
+                  "SA01_OUTBOX_LEASE_SECONDS", "30",
                   "SA01_KAFKA_REQUEST_TIMEOUT_MS", "2000",
                   "SA01_OUTBOX_KAFKA_DOWN_BACKOFF_MAX_MS", "1000"));
       fx.deployRelay(config, broker.bootstrapServers(), "relay");
