@@ -177,8 +177,8 @@ final class RecordBatchSender {
    * had no acknowledgement from yet is sent alone: the thread waits for its answer (at most {@link
    * #FIRST_CONTACT_WAIT}, once per partition and batch, and never again for a partition once a wait
    * ran out) before it hands over anything else. Without that, a partition just created (or whose
-   * leader is not ready) can lose the producer's first request and accept its second, which the
-   * broker takes as that producer's first write there whatever its sequence; the first, retried,
+   * leader is not ready) can lose the producer's first request and accept its second (as seen: the
+   * broker then logged {@code OutOfOrderSequenceException} for the first one's retry); the first
    * then lands after it or expires: an aggregate's first events delivered after later ones (seen in
    * HotAggregateIT and RollingRestartIT, docs/RELIABILITY.md). The wait was once per topic, and a
    * fresh topic's other partitions showed it still (a first batch of three records expired after
