@@ -49,7 +49,13 @@ class HotAggregateIT {
     int events = 50_000;
     backlog(topic, events, 0);
 
-    fx.deployRelay(OutboxFixture.config(Map.of()), TestServices.kafkaBootstrap(), "relay");
+    // a 50 ms linger keeps each batch in flight longer than a claim takes, so the relay has the
+    // chance to pipeline however fast the in-process broker answers (with the default 5 ms, a
+    // loaded machine once acknowledged every batch before the next claim came back)
+    fx.deployRelay(
+        OutboxFixture.config(Map.of("SA01_KAFKA_LINGER_MS", "50")),
+        TestServices.kafkaBootstrap(),
+        "relay");
 
     await().atMost(Duration.ofMinutes(3)).until(() -> fx.countStatus("published") == events);
     assertThat(firstDeliveries(TestServices.kafkaBootstrap(), topic, events))
