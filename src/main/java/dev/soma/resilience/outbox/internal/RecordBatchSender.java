@@ -102,13 +102,7 @@ final class RecordBatchSender {
   private final Vertx vertx;
   private final Producer<String, String> producer;
 
-  /**
-   * Partitions this producer needs no first-contact wait for any more: one of their records was
-   * acknowledged, or a wait ran out (the broker unreachable: waiting again would only stall every
-   * relay of the process batch after batch). The send thread's own.
-   */
-  private final Set<TopicPartition> contactedPartitions = new HashSet<>();
-
+  private final FirstContacts firstContacts = new FirstContacts();
   private final WorkerExecutor sendThread;
   private final Clock clock;
   private final OrderFences fences;
@@ -210,10 +204,10 @@ final class RecordBatchSender {
       }
       // Knowing the topic's partitions first keeps send() from blocking per record on metadata.
       TopicPartitions partitions = topics.computeIfAbsent(record.topic(), this::partitionsOf);
-      TopicPartition partition = partitions.of(record);
+      TopicPartition partition = firstContacts.pending(record, partitions);
       if (partitions.error().isPresent()) {
         answer(results, index, partitions.error().get(), settleOne);
-      } else if (!contactedPartitions.contains(partition) && waitedFor.add(partition)) {
+      } else if (partition != null && waitedFor.add(partition)) {
         CountDownLatch answered = new CountDownLatch(1);
         handOver(
             record,
@@ -224,7 +218,7 @@ final class RecordBatchSender {
               answered.countDown();
             });
         if (!awaitFirstContact(answered) || results.outcomes.get(index) == ACKED) {
-          contactedPartitions.add(partition);
+          firstContacts.contacted(partition, partitions.count());
         }
       } else {
         handOver(record, index, results, settleOne);
