@@ -31,9 +31,15 @@ import org.apache.kafka.common.TopicPartition;
  * <p>The Vert.x producer runs each {@code send} as its own worker task and each acknowledgement as
  * its own event-loop task; for a relay that sends hundreds of records per batch that is most of its
  * CPU. {@code Producer.send} only appends to the producer's buffer, but it may block (metadata of a
- * new topic, a full buffer) for up to {@code max.block.ms}, so it never runs on an event loop. The
- * worker executor is ordered: batches reach the producer in the order they were handed over, which
- * keeps one aggregate's records in order on its partition.
+ * new topic, a full buffer) for up to {@code max.block.ms}, so it never runs on an event loop.
+ *
+ * <p>Batches reach the producer in the order {@link #send} was called, from whatever context, which
+ * keeps one aggregate's records in order on its partition: the executor has one thread, and its
+ * tasks are submitted unordered, so they queue straight on that thread in call order. Vert.x's
+ * ordered mode would not do: it queues each calling context's tasks apart and runs a context's
+ * queued tasks back to back, so while the thread was busy with one context's batch (a first
+ * contact), that context's later batches passed an earlier one of another context; a relay once
+ * called from two contexts (docs/RELIABILITY.md, "One relay, one context").
  */
 final class RecordBatchSender {
 
@@ -107,6 +113,7 @@ final class RecordBatchSender {
   private final Clock clock;
   private final OrderFences fences;
 
+  /** {@code sendThread} must have one thread: the order of batches depends on it. */
   RecordBatchSender(
       Vertx vertx,
       Producer<String, String> producer,
@@ -155,7 +162,7 @@ final class RecordBatchSender {
               sendAll(records, ids, claim, results, settleOne);
               return null;
             },
-            true)
+            false) // one thread: call order, whatever the calling context (see above)
         .onFailure(
             e -> {
               // the worker pool refused the task (closed): what was not sent carries its error

@@ -8,6 +8,9 @@ import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.testing.KafkaReader;
 import dev.soma.resilience.testing.OutboxFixture;
 import dev.soma.resilience.testing.TestServices;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RecordBatchSenderIT {
 
   private static final String REFUSE = " (refuse)";
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   @Test
   void aRefusedRecordHoldsBackTheLaterRecordsOfItsKeyOnly() throws Exception {
@@ -151,6 +158,70 @@ class RecordBatchSenderIT {
     }
   }
 
+  /**
+   * The case that once reordered a relay's batches: the send thread busy with a task of one context
+   * (a first contact, here a stand-in), a batch sent from another context, then one from the first
+   * context. Vert.x's ordered mode runs the first context's tasks back to back, so its later batch
+   * would pass the other context's earlier one.
+   */
+  @Test
+  void batchesReachTheProducerInCallOrderWhateverTheCallingContext() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    String topic = TestServices.topic("call-order");
+    ServiceConfig config = OutboxFixture.config(Map.of());
+    try (LoggingProducer producer = new LoggingProducer(settings(config, topic))) {
+      RecordBatchSender sender = sender(vertx, producer, topic, new OrderFences());
+      Context first = vertx.getOrCreateContext();
+      Context second = vertx.getOrCreateContext();
+      assertThat(first).isNotSameAs(second);
+      CountDownLatch busy = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      List<Future<?>> sent = new CopyOnWriteArrayList<>();
+      Blocking.await(
+          call(
+              first,
+              () ->
+                  sent.add(
+                      vertx
+                          .createSharedWorkerExecutor(topic, 1)
+                          .executeBlocking(
+                              () -> {
+                                busy.countDown();
+                                return release.await(30, TimeUnit.SECONDS);
+                              }))),
+          Duration.ofSeconds(10));
+      assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+      Blocking.await(call(second, () -> sent.add(send(sender, topic, "b1", 1))), TIMEOUT);
+      Blocking.await(call(first, () -> sent.add(send(sender, topic, "a1", 2))), TIMEOUT);
+      release.countDown();
+      for (Future<?> done : sent) {
+        Blocking.await(done, Duration.ofSeconds(60));
+      }
+
+      assertThat(producer.log()).containsSubsequence("send b1", "send a1");
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+    }
+  }
+
+  private static Future<RecordBatchSender.Results> send(
+      RecordBatchSender sender, String topic, String value, long id) {
+    return sender.send(List.of(new ProducerRecord<>(topic, "t:a", value)), new long[] {id}, id);
+  }
+
+  /** Runs {@code calls} one after the other on {@code context}; completes once they ran. */
+  private static Future<Void> call(Context context, Runnable... calls) {
+    Promise<Void> ran = Promise.promise();
+    context.runOnContext(
+        v -> {
+          for (Runnable call : calls) {
+            call.run();
+          }
+          ran.complete();
+        });
+    return ran.future();
+  }
+
   private static Map<String, Object> settings(ServiceConfig config, String topic) {
     return new HashMap<>(ProducerSettings.of(config.kafka(), TestServices.kafkaBootstrap(), topic));
   }
@@ -164,7 +235,7 @@ class RecordBatchSenderIT {
   /** The real producer, logging each record's hand-over and acknowledgement in their order. */
   private static final class LoggingProducer extends KafkaProducer<String, String> {
 
-    private final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> log = new CopyOnWriteArrayList<>();
 
     LoggingProducer(Map<String, Object> settings) {
       super(settings);
