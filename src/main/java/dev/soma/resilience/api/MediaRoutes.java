@@ -161,9 +161,7 @@ final class MediaRoutes {
         return switch (reply.failureCode()) {
           case 400 -> Problem.badRequest(reply.getMessage());
           case 404 -> Problem.notFound(reply.getMessage());
-          case 413 ->
-              new Problem(
-                  413, "urn:soma:problem:too-large", "Payload too large", reply.getMessage());
+          case 413 -> Problem.contentTooLarge(reply.getMessage());
           default -> Problem.unavailable(reply.getMessage(), 5);
         };
       }

@@ -175,8 +175,7 @@ final class OutboxAdminRoutes {
             Throwable e = ar.cause();
             ctx.fail(
                 e instanceof OutboxReplay.TooLarge
-                    ? new Problem(
-                        413, "urn:soma:problem:too-large", "Too many rows", e.getMessage())
+                    ? Problem.contentTooLarge(e.getMessage())
                     : e instanceof NoSuchElementException
                         ? Problem.notFound(e.getMessage())
                         : e instanceof IllegalArgumentException

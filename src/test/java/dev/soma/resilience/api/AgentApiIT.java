@@ -248,7 +248,12 @@ class AgentApiIT {
   void anOversizedBodyIs413ProblemJson() throws Exception {
     String huge = "{\"content\":\"" + "x".repeat(10_000) + "\"}";
 
-    assertProblem(post(keyA, "/v1/conversations/big/messages", huge, null), 413);
+    HttpResponse<String> refused = post(keyA, "/v1/conversations/big/messages", huge, null);
+
+    assertProblem(refused, 413);
+    assertThat(new JsonObject(refused.body()).getString("type"))
+        .as("one type for every 413, whoever refused it")
+        .isEqualTo("urn:soma:problem:too-large");
   }
 
   @Test

@@ -60,6 +60,11 @@ public final class Problem extends RuntimeException {
     return new Problem(406, "urn:soma:problem:not-acceptable", "Not acceptable", detail);
   }
 
+  /** 413: the body, or what it asks for, is more than the service takes in one request. */
+  public static Problem contentTooLarge(String detail) {
+    return new Problem(413, "urn:soma:problem:too-large", "Content too large", detail);
+  }
+
   /** 415: the body's {@code Content-Type} is not one this route reads. */
   public static Problem unsupportedMediaType(String detail) {
     return new Problem(

@@ -32,6 +32,8 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     Problem problem;
     if (ctx.failure() instanceof Problem p) {
       problem = p;
+    } else if (clientError(ctx) == 413) {
+      problem = Problem.contentTooLarge("the request body is too large");
     } else if (clientError(ctx) > 0) {
       int status = clientError(ctx);
       problem =
@@ -39,9 +41,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
               status,
               "urn:soma:problem:http-" + status,
               HttpResponseStatus.valueOf(status).reasonPhrase(),
-              status == 413
-                  ? "the request body is too large"
-                  : "the request was rejected with status " + status);
+              "the request was rejected with status " + status);
     } else if (DatabaseErrors.isUnreachable(ctx.failure())) {
       log(ctx, "the database is unreachable");
       problem =
