@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +113,51 @@ class NodeShutdownIT {
           .contains("stopped during start-up (SIGTERM): what had started is stopped")
           .doesNotContain("soma-resilience up");
     }
+  }
+
+  /**
+   * Kafka takes an interrupt while it starts for a fatal error: before the embedded broker's start
+   * was shielded from the stop signal, this logged ERRORs with stack traces (or, while Kafka set up
+   * its logging, crashed the start with status 1 and left the embedded PostgreSQL running).
+   */
+  @Test
+  void aSigtermWhileTheEmbeddedBrokerStartsStopsWithoutAnError() throws Exception {
+    Path dataDir = TestServices.tempDir("stopped-while-kafka-starts");
+    int kafkaPort;
+    try (ServerSocket free = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      kafkaPort = free.getLocalPort();
+    }
+    RelayProcess node =
+        nodes.startMain(
+            "stopped-while-kafka-starts",
+            Map.of(
+                "SA01_DATABASE_URL",
+                TestServices.databaseUrlSetting(fx.databaseUrl),
+                "SA01_KAFKA_EMBEDDED_PORT",
+                Integer.toString(kafkaPort),
+                "SA01_HTTP_HOST",
+                "127.0.0.1",
+                "SA01_HTTP_PORT",
+                "0",
+                "SA01_DATA_DIR",
+                dataDir.toString()));
+    // signal once the controller has written its first records: the broker is then waiting for
+    // the controller to say it has caught up, where an interrupt used to be a fatal error
+    Path metadataLog = dataDir.resolve("kafka/logs/__cluster_metadata-0/00000000000000000000.log");
+    await("the embedded broker starting")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> Files.exists(metadataLog) && Files.size(metadataLog) > 0);
+
+    node.terminate();
+    int exit = node.awaitExit(Duration.ofSeconds(30));
+
+    assertThat(exit).as("exit status (log: %s)", node.log()).isZero();
+    assertThat(node.output())
+        .contains("stopped during start-up (SIGTERM): what had started is stopped")
+        .doesNotContain(" ERROR ")
+        .doesNotContain("FATAL")
+        .doesNotContain("soma-resilience up");
   }
 
   private static int status(RelayProcess node, String path) throws Exception {

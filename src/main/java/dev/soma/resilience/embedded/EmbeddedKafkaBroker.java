@@ -10,7 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -140,8 +144,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     try {
-      server.shutdown();
-      server.awaitShutdown();
+      shutDown(server);
     } finally {
       server = null;
     }
@@ -159,23 +162,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private synchronized void startServer() {
     long t0 = System.nanoTime();
     installExitGuard();
-    Path logDir = dataDir.resolve("logs");
-    KafkaConfig config =
-        KafkaConfig.fromProps(
-            BrokerStorage.properties(
-                HOST, port, BrokerStorage.controllerPort(dataDir), logDir, overrides),
-            false);
-    if (!Files.exists(logDir.resolve("meta.properties"))) {
-      BrokerStorage.format(config, logDir);
-    }
-    KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
+    KafkaRaftServer s = uninterrupted(this::startedServer);
     try {
-      s.startup();
       awaitReady();
     } catch (RuntimeException e) {
       try {
-        s.shutdown();
-        s.awaitShutdown();
+        shutDown(s);
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
@@ -194,6 +186,69 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /** Formats the data directory if needed and starts the server (not yet waited for). */
+  private KafkaRaftServer startedServer() {
+    Path logDir = dataDir.resolve("logs");
+    KafkaConfig config =
+        KafkaConfig.fromProps(
+            BrokerStorage.properties(
+                HOST, port, BrokerStorage.controllerPort(dataDir), logDir, overrides),
+            false);
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      BrokerStorage.format(config, logDir);
+    }
+    KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
+    s.startup();
+    return s;
+  }
+
+  /**
+   * Shuts {@code s} down with the calling thread's interrupt (a stop signal) set aside: Kafka's
+   * shutdown waits on futures and takes an interrupt for an unexpected error (an ERROR with its
+   * stack trace) and stops waiting. The interrupt is set again after.
+   */
+  private static void shutDown(KafkaRaftServer s) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      s.shutdown();
+      s.awaitShutdown();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Runs {@code start} on a thread of its own and waits for it to end, whatever interrupts the
+   * caller meanwhile (a stop signal while the service starts, see {@code cli.StopSignal}): Kafka
+   * takes an interrupt while it starts for a fatal error (ERRORs with stack traces, and before its
+   * logging is set up, a crash of the JVM's start). The interrupt is kept for the caller, so that
+   * {@link #awaitReady} gives up at once and the started server is shut down.
+   */
+  private static <T> T uninterrupted(Callable<T> start) {
+    FutureTask<T> task = new FutureTask<>(start);
+    new Thread(task, "embedded-kafka-start").start();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return task.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof RuntimeException r
+              ? r
+              : new IllegalStateException(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private void awaitReady() {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     Exception last = null;
@@ -208,7 +263,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               .isEmpty()) {
             return;
           }
-        } catch (Exception e) {
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
           last = e;
         }
         Thread.sleep(100);
