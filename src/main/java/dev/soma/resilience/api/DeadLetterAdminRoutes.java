@@ -64,8 +64,9 @@ final class DeadLetterAdminRoutes {
     } catch (NumberFormatException e) {
       throw Problem.badRequest("the dead letter id must be a number");
     }
-    JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), Set.of("notes", Operator.FIELD));
-    String notes = body == null ? null : body.optionalString("notes", 2000);
+    JsonBody body =
+        JsonBody.parseIfAny(ctx.body().buffer(), Set.of("reason", "notes", Operator.FIELD));
+    String notes = body == null ? null : reason(body);
     String operator = Operator.of(ctx, body);
     answer(
         ctx,
@@ -73,6 +74,16 @@ final class DeadLetterAdminRoutes {
         deadLetters
             .replay(id, operator, notes)
             .map(v -> new JsonObject().put("id", id).put("status", "replayed")));
+  }
+
+  /** Why, as {@code reason} (the bulk calls' name) or {@code notes} (its older name); not both. */
+  private static String reason(JsonBody body) {
+    String reason = body.optionalString("reason", 2000);
+    String notes = body.optionalString("notes", 2000);
+    if (reason != null && notes != null) {
+      throw Problem.badRequest("give reason or notes (its older name), not both");
+    }
+    return reason != null ? reason : notes;
   }
 
   private void replayMatching(RoutingContext ctx) {

@@ -102,6 +102,31 @@ class AdminDeadLettersIT {
   }
 
   @Test
+  void aSingleReplayTakesItsReasonUnderTheBulkCallsNameAndRefusesBothNames() throws Exception {
+    String topic = TestServices.topic("admin-dlq-reason");
+    long outboxId = deadEvent("t-dlq-reason", "dead-reason", topic);
+    long id = letterOf(outboxId);
+
+    HttpResponse<String> both =
+        admin(
+            "POST", "/admin/dead-letters/" + id + "/replay", "{\"reason\":\"a\",\"notes\":\"b\"}");
+    assertThat(both.statusCode()).as(both.body()).isEqualTo(400);
+    assertThat(outboxStatus(outboxId)).as("nothing replayed").isEqualTo("dead");
+
+    HttpResponse<String> replayed =
+        admin("POST", "/admin/dead-letters/" + id + "/replay", "{\"reason\":\"schema fixed\"}");
+    assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(202);
+    String notes =
+        Blocking.await(
+            app.pool()
+                .preparedQuery("SELECT resolution_notes FROM dead_letter_messages WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.iterator().next().getString(0)),
+            Duration.ofSeconds(10));
+    assertThat(notes).isEqualTo("replayed: schema fixed");
+  }
+
+  @Test
   void theDeadLetterEndpointsNeedTheAdminTokenAndANumericId() throws Exception {
     assertThat(send("GET", "/admin/dead-letters", null, null).statusCode()).isEqualTo(401);
     assertThat(send("GET", "/admin/dead-letters", tenantKey, null).statusCode()).isEqualTo(401);
@@ -306,6 +331,15 @@ class AdminDeadLettersIT {
             .execute(Tuple.of(id, tenant, dedupeKey, topic)),
         Duration.ofSeconds(10));
     return id;
+  }
+
+  private static long letterOf(long outboxId) throws Exception {
+    return Blocking.await(
+        app.pool()
+            .preparedQuery("SELECT id FROM dead_letter_messages WHERE outbox_id = $1")
+            .execute(Tuple.of(outboxId))
+            .map(rows -> rows.iterator().next().getLong(0)),
+        Duration.ofSeconds(10));
   }
 
   private static String outboxStatus(long id) throws Exception {
