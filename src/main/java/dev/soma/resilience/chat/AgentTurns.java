@@ -155,7 +155,9 @@ public final class AgentTurns {
       JsonObject answer,
       Optional<JournaledWrites.Keyed> keyed) {
     JsonObject request =
-        JournaledMessage.request(turn.conversationId(), messageId, role, content, metadata);
+        new ConversationMessage(
+                turn.tenant(), turn.conversationId(), messageId, role, content, metadata)
+            .toJson();
     if (answer != null && keyed.isPresent()) {
       request.put(JournaledMessage.TURN, answer.copy());
     }
