@@ -1,7 +1,9 @@
 package dev.soma.resilience.api;
 
+import dev.soma.resilience.chat.ConversationMessage;
 import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.chat.JournaledMessage;
+import dev.soma.resilience.chat.ToolResult;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.journal.JournalKind;
 import dev.soma.resilience.outbox.Outbox;
@@ -73,7 +75,7 @@ final class ConversationRoutes {
     create.run(
         ctx,
         messages,
-        JournaledMessage.request(conversation, message, role, content, metadata),
+        new ConversationMessage(tenant, conversation, message, role, content, metadata).toJson(),
         202,
         committed ->
             session == null
@@ -89,6 +91,7 @@ final class ConversationRoutes {
   }
 
   private void postToolResult(RoutingContext ctx) {
+    String tenant = TenantGate.tenant(ctx);
     String conversation = conversationId(ctx);
     JsonBody body = JsonBody.parse(ctx.body().buffer(), TOOL_FIELDS);
     String execution = body.optionalId("executionId");
@@ -101,7 +104,7 @@ final class ConversationRoutes {
     create.run(
         ctx,
         toolResults,
-        JournaledToolResult.request(conversation, execution, tool, status, result),
+        new ToolResult(tenant, conversation, execution, tool, status, result).toJson(),
         202,
         committed -> Future.succeededFuture());
   }

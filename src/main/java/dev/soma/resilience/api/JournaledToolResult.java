@@ -9,10 +9,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * A tool execution's result as a write the journal can hold: {@code {"conversationId",
- * "executionId", "toolName", "status", "result"}}, stored by {@link Conversations#storeToolResults}
- * with its event, live or replayed. An execution that has a result already is a duplicate: 409
- * live, "already applied" in a replay.
+ * A tool execution's result as a write the journal can hold: its {@link ToolResult#toJson}, stored
+ * by {@link Conversations#storeToolResults} with its event, live or replayed. An execution that has
+ * a result already is a duplicate: 409 live, "already applied" in a replay.
  */
 final class JournaledToolResult implements BatchedKind<ToolResult> {
 
@@ -22,16 +21,6 @@ final class JournaledToolResult implements BatchedKind<ToolResult> {
 
   JournaledToolResult(Conversations conversations) {
     this.conversations = conversations;
-  }
-
-  static JsonObject request(
-      String conversation, String execution, String tool, String status, Object result) {
-    return new JsonObject()
-        .put("conversationId", conversation)
-        .put("executionId", execution)
-        .put("toolName", tool)
-        .put("status", status)
-        .put("result", result);
   }
 
   @Override
@@ -46,13 +35,7 @@ final class JournaledToolResult implements BatchedKind<ToolResult> {
 
   @Override
   public ToolResult row(String tenant, JsonObject request) {
-    return new ToolResult(
-        tenant,
-        request.getString("conversationId"),
-        request.getString("executionId"),
-        request.getString("toolName"),
-        request.getString("status"),
-        request.getValue("result"));
+    return ToolResult.fromJson(tenant, request);
   }
 
   @Override

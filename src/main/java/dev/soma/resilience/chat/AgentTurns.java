@@ -4,6 +4,7 @@ import dev.soma.resilience.degradation.DegradationLevel;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.HealthState;
+import dev.soma.resilience.failover.llm.LlmFailure;
 import dev.soma.resilience.failover.llm.LlmReply;
 import dev.soma.resilience.failover.llm.LlmRequest;
 import dev.soma.resilience.journal.JournaledWrites;
@@ -65,7 +66,7 @@ public final class AgentTurns {
 
   /**
    * Runs a turn. With {@code onToken} null the answer comes whole; otherwise each token is handed
-   * to it as it arrives and the result follows the last one. Fails with {@link TurnFailed} when no
+   * to it as it arrives and the result follows the last one. Fails with {@link LlmFailure} when no
    * provider answered, with {@link Conversations.DuplicateMessage} when the message id is taken
    * (known only while the database answers: a journaled duplicate is stored once by the replay).
    */
@@ -155,7 +156,9 @@ public final class AgentTurns {
       JsonObject answer,
       Optional<JournaledWrites.Keyed> keyed) {
     JsonObject request =
-        JournaledMessage.request(turn.conversationId(), messageId, role, content, metadata);
+        new ConversationMessage(
+                turn.tenant(), turn.conversationId(), messageId, role, content, metadata)
+            .toJson();
     if (answer != null && keyed.isPresent()) {
       request.put(JournaledMessage.TURN, answer.copy());
     }
@@ -230,12 +233,12 @@ public final class AgentTurns {
     return model.ask(useCase, turn.tenant(), messages, turn.maxTokens(), onToken);
   }
 
-  /** The {@link TurnFailed} inside a failed turn, if that is what it was. */
-  public static Optional<TurnFailed> failureOf(Throwable e) {
+  /** The {@link LlmFailure} inside a failed turn, if that is what it was. */
+  public static Optional<LlmFailure> failureOf(Throwable e) {
     if (e instanceof PartialTurn partial) {
       return Optional.of(partial.failure);
     }
-    return e instanceof TurnFailed failed ? Optional.of(failed) : Optional.empty();
+    return e instanceof LlmFailure failed ? Optional.of(failed) : Optional.empty();
   }
 
   /** The cut-off text of a failed stream; empty when nothing reached the caller. */

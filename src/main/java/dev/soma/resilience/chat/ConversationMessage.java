@@ -18,6 +18,33 @@ public record ConversationMessage(
     JsonObject metadata)
     implements StoredRow {
 
+  /**
+   * The message read back from {@link #toJson}'s form, as {@code tenant}'s (fields it does not know
+   * are left alone).
+   */
+  public static ConversationMessage fromJson(String tenant, JsonObject json) {
+    return new ConversationMessage(
+        tenant,
+        json.getString("conversationId"),
+        json.getString("messageId"),
+        json.getString("role"),
+        json.getString("content"),
+        json.getJsonObject("metadata"));
+  }
+
+  /**
+   * {@code {"conversationId", "messageId", "role", "content", "metadata"}}: what its event carries
+   * and the journal keeps; the tenant travels beside it.
+   */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("conversationId", conversation)
+        .put("messageId", message)
+        .put("role", role)
+        .put("content", content)
+        .put("metadata", metadata);
+  }
+
   /** Its values in the order of {@link Conversations#INSERT_MESSAGES}' columns. */
   @Override
   public List<String> columns() {
@@ -39,11 +66,6 @@ public record ConversationMessage(
         Conversations.eventKey(conversation, message),
         role.equals("assistant") ? Conversations.OUTBOUND : Conversations.INBOUND,
         "conv:" + conversation,
-        new JsonObject()
-            .put("conversationId", conversation)
-            .put("messageId", message)
-            .put("role", role)
-            .put("content", content)
-            .put("metadata", metadata));
+        toJson());
   }
 }

@@ -1,6 +1,7 @@
 package dev.soma.resilience.chat;
 
 import dev.soma.resilience.common.ControlFlowException;
+import dev.soma.resilience.common.db.JsonRows;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
@@ -200,21 +201,15 @@ public final class Conversations {
     return client
         .preparedQuery(LIST_MESSAGES)
         .execute(Tuple.of(tenant, conversation, limit))
-        .map(
-            rows -> {
-              JsonArray messages = new JsonArray();
-              rows.forEach(
-                  row ->
-                      messages.add(
-                          new JsonObject()
-                              .put("messageId", row.getString("message_id"))
-                              .put("role", row.getString("role"))
-                              .put("content", row.getString("content"))
-                              .put("metadata", row.getJsonObject("metadata"))
-                              .put(
-                                  "createdAt",
-                                  row.getOffsetDateTime("created_at").toInstant().toString())));
-              return messages;
-            });
+        .map(rows -> JsonRows.array(rows, Conversations::message));
+  }
+
+  private static JsonObject message(Row row) {
+    return new JsonObject()
+        .put("messageId", row.getString("message_id"))
+        .put("role", row.getString("role"))
+        .put("content", row.getString("content"))
+        .put("metadata", row.getJsonObject("metadata"))
+        .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString());
   }
 }

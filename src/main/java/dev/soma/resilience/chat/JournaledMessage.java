@@ -7,10 +7,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * A conversation message as a write the journal can hold: {@code {"conversationId", "messageId",
- * "role", "content", "metadata"}}, stored by {@link Conversations#storeAll} with its event, live or
- * replayed. A message id the conversation already has is a duplicate: 409 live, "already applied"
- * in a replay.
+ * A conversation message as a write the journal can hold: its {@link ConversationMessage#toJson},
+ * stored by {@link Conversations#storeAll} with its event, live or replayed. A message id the
+ * conversation already has is a duplicate: 409 live, "already applied" in a replay.
  *
  * <p>A chat turn's answer journaled under an {@code Idempotency-Key} carries the turn's whole
  * answer as {@code "turn"}: that is what the key answers (journaled, then stored by the replay),
@@ -29,17 +28,6 @@ public final class JournaledMessage implements BatchedKind<ConversationMessage> 
     this.conversations = conversations;
   }
 
-  /** The request of a message. */
-  public static JsonObject request(
-      String conversation, String message, String role, String content, JsonObject metadata) {
-    return new JsonObject()
-        .put("conversationId", conversation)
-        .put("messageId", message)
-        .put("role", role)
-        .put("content", content)
-        .put("metadata", metadata);
-  }
-
   @Override
   public String name() {
     return NAME;
@@ -53,13 +41,7 @@ public final class JournaledMessage implements BatchedKind<ConversationMessage> 
 
   @Override
   public ConversationMessage row(String tenant, JsonObject request) {
-    return new ConversationMessage(
-        tenant,
-        request.getString("conversationId"),
-        request.getString("messageId"),
-        request.getString("role"),
-        request.getString("content"),
-        request.getJsonObject("metadata"));
+    return ConversationMessage.fromJson(tenant, request);
   }
 
   @Override

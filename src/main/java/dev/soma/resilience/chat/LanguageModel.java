@@ -3,6 +3,7 @@ package dev.soma.resilience.chat;
 import dev.soma.resilience.cluster.InFlight;
 import dev.soma.resilience.failover.llm.FailoverAddresses;
 import dev.soma.resilience.failover.llm.LlmError;
+import dev.soma.resilience.failover.llm.LlmFailure;
 import dev.soma.resilience.failover.llm.LlmReply;
 import dev.soma.resilience.failover.llm.LlmRequest;
 import dev.soma.resilience.failover.llm.LlmStreamEvent;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks the LLM failover verticle over the event bus: whole ({@code failover.llm.complete}) or
  * streamed ({@code failover.llm.stream}, tokens handed to the caller as they arrive). Failures are
- * {@link TurnFailed}; a stream that breaks after tokens were handed out fails with a {@link
+ * {@link LlmFailure}; a stream that breaks after tokens were handed out fails with a {@link
  * PartialTurn} carrying what the caller already has.
  */
 final class LanguageModel {
@@ -92,7 +93,7 @@ final class LanguageModel {
           .eventBus()
           .<JsonObject>request(FailoverAddresses.LLM_COMPLETE, request.toJson(), options)
           .map(reply -> LlmReply.fromJson(reply.body()))
-          .recover(e -> Future.failedFuture(new TurnFailed(llmError(e), false)));
+          .recover(e -> Future.failedFuture(new LlmFailure(llmError(e), false)));
     }
     String address = "chat.stream." + UUID.randomUUID();
     return stream(
@@ -147,7 +148,7 @@ final class LanguageModel {
         .completion()
         .compose(
             v -> vertx.eventBus().request(FailoverAddresses.LLM_STREAM, request.toJson(), options))
-        .onFailure(e -> done.tryFail(new TurnFailed(llmError(e), false)));
+        .onFailure(e -> done.tryFail(new LlmFailure(llmError(e), false)));
     long timer = vertx.setTimer(left.toMillis() + 5_000, id -> done.tryFail(tooLate(seen)));
     return done.future()
         .eventually(
@@ -173,7 +174,7 @@ final class LanguageModel {
       default ->
           done.tryFail(
               new PartialTurn(
-                  new TurnFailed(event.error().orElseThrow(), event.partial()), seen.toString()));
+                  new LlmFailure(event.error().orElseThrow(), event.partial()), seen.toString()));
     }
   }
 
@@ -188,7 +189,7 @@ final class LanguageModel {
   /** A turn cut short with {@code code}, keeping what was {@code seen} of the answer. */
   private static PartialTurn cutShort(StringBuilder seen, int code, String message) {
     return new PartialTurn(
-        new TurnFailed(new LlmError(code, message, Optional.empty(), List.of()), seen.length() > 0),
+        new LlmFailure(new LlmError(code, message, Optional.empty(), List.of()), seen.length() > 0),
         seen.toString());
   }
 

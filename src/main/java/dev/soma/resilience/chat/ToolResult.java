@@ -13,6 +13,33 @@ public record ToolResult(
     String tenant, String conversation, String execution, String tool, String status, Object result)
     implements StoredRow {
 
+  /**
+   * The result read back from {@link #toJson}'s form, as {@code tenant}'s (fields it does not know
+   * are left alone).
+   */
+  public static ToolResult fromJson(String tenant, JsonObject json) {
+    return new ToolResult(
+        tenant,
+        json.getString("conversationId"),
+        json.getString("executionId"),
+        json.getString("toolName"),
+        json.getString("status"),
+        json.getValue("result"));
+  }
+
+  /**
+   * {@code {"conversationId", "executionId", "toolName", "status", "result"}}: what its event
+   * carries and the journal keeps; the tenant travels beside it.
+   */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("conversationId", conversation)
+        .put("executionId", execution)
+        .put("toolName", tool)
+        .put("status", status)
+        .put("result", result);
+  }
+
   /** Its values in the order of {@link Conversations#INSERT_TOOL_RESULTS}' columns. */
   @Override
   public List<String> columns() {
@@ -39,11 +66,6 @@ public record ToolResult(
         Conversations.toolEventKey(execution),
         Conversations.TOOL_RESULTS,
         "conv:" + conversation,
-        new JsonObject()
-            .put("conversationId", conversation)
-            .put("executionId", execution)
-            .put("toolName", tool)
-            .put("status", status)
-            .put("result", result));
+        toJson());
   }
 }

@@ -73,7 +73,7 @@ final class DeadLettersCommand {
     @Override
     int run(DeadLetters letters, Application app) throws Exception {
       List<JsonObject> rows = await(letters.list(tenant, all, limit));
-      rows.forEach(row -> out().println(row.encode()));
+      printLines(rows);
       if (rows.isEmpty()) {
         // standard output stays empty (zero JSON lines); the person at the terminal is told
         err()

@@ -132,11 +132,10 @@ final class FlagsCommand {
                 .replaceFirst("^allow", "--allow")
                 .replaceFirst("^deny", "--deny"));
       }
-      return withTools(
+      return printWithTools(
           app -> {
             FlagRule stored = await(new FeatureFlags(app.pool()).set(flag, rule));
-            out().println(line(flag, Optional.of(stored)).encode());
-            return 0;
+            return line(flag, Optional.of(stored)).encode();
           });
     }
   }
@@ -158,19 +157,14 @@ final class FlagsCommand {
     public Integer call() throws Exception {
       FeatureFlag flag = flag(name);
       String who = operator.name();
-      return withTools(
+      return printWithTools(
           app -> {
             boolean had = await(new FeatureFlags(app.pool()).clear(flag, who, reason));
-            out()
-                .println(
-                    "flag "
-                        + flag.wire()
-                        + (had
-                            ? " back to its default ("
-                            : " had no rule: it stays at its default (")
-                        + (flag.defaultOn() ? "on" : "off")
-                        + " for every tenant)");
-            return 0;
+            return "flag "
+                + flag.wire()
+                + (had ? " back to its default (" : " had no rule: it stays at its default (")
+                + (flag.defaultOn() ? "on" : "off")
+                + " for every tenant)";
           });
     }
   }
@@ -195,12 +189,11 @@ final class FlagsCommand {
                 + tenant
                 + "'");
       }
-      return withTools(
+      return printWithTools(
           app -> {
             Map<FeatureFlag, FlagRule> rules = await(new FeatureFlags(app.pool()).load());
             Verdict verdict = Verdict.of(flag, Optional.ofNullable(rules.get(flag)), tenant);
-            out().println(verdict.toJson().put("name", flag.wire()).put("tenant", tenant).encode());
-            return 0;
+            return verdict.toJson().put("name", flag.wire()).put("tenant", tenant).encode();
           });
     }
   }

@@ -83,6 +83,25 @@ public abstract class OperatorCommand implements Callable<Integer> {
     }
   }
 
+  /** What a command prints, one line, from the started tools. */
+  interface ToolLine {
+    String line(Application app) throws Exception;
+  }
+
+  /** Starts the tools, prints the line {@code action} makes with them, stops them: exit code 0. */
+  final int printWithTools(ToolLine action) throws Exception {
+    return withTools(
+        app -> {
+          out().println(action.line(app));
+          return 0;
+        });
+  }
+
+  /** Prints each of {@code lines} (JSON objects print as their encoding) on a line of its own. */
+  final void printLines(Iterable<?> lines) {
+    lines.forEach(out()::println);
+  }
+
   final PrintWriter out() {
     return spec.commandLine().getOut();
   }

@@ -64,7 +64,7 @@ final class OutboxCommand {
       return withTools(
           app -> {
             JsonObject page = await(new OutboxInspection(app.pool()).list(filter, cursor, limit));
-            page.getJsonArray("events").forEach(e -> out().println(((JsonObject) e).encode()));
+            printLines(page.getJsonArray("events"));
             if (page.getString("nextCursor") != null) {
               err().println("more: --cursor=" + page.getString("nextCursor"));
             } else if (page.getJsonArray("events").isEmpty()) {
@@ -86,7 +86,7 @@ final class OutboxCommand {
       return withTools(
           app -> {
             JsonObject summary = await(new OutboxInspection(app.pool()).summary());
-            summary.getJsonArray("tenants").forEach(t -> out().println(((JsonObject) t).encode()));
+            printLines(summary.getJsonArray("tenants"));
             return 0;
           });
     }

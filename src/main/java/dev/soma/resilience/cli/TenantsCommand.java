@@ -38,11 +38,7 @@ final class TenantsCommand {
     public final Integer call() throws Exception {
       String who = operator.name();
       check();
-      return withTools(
-          app -> {
-            out().println(run(new Tenants(app.pool()), who));
-            return 0;
-          });
+      return printWithTools(app -> run(new Tenants(app.pool()), who));
     }
   }
 

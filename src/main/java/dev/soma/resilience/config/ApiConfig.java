@@ -40,18 +40,10 @@ public record ApiConfig(
     Require.atLeast("api.maxUploadBytes", maxUploadBytes, 1);
     Require.atLeast("api.rateLimitPerSecond", rateLimitPerSecond, 1);
     Require.atLeast("api.rateLimitBurst", rateLimitBurst, 1);
-    Require.between(
-        "api.rateLimitRedisTimeoutMs",
-        (int) Require.positive("api.rateLimitRedisTimeoutMs", rateLimitRedisTimeout).toMillis(),
-        10,
-        5_000);
+    Require.millisBetween("api.rateLimitRedisTimeoutMs", rateLimitRedisTimeout, 10, 5_000);
     Require.atLeast("api.backlogLimit", backlogLimit, 1);
     Require.positive("api.idempotencyAbandonSeconds", idempotencyAbandonAfter);
-    Require.between(
-        "api.keyRecheckMs",
-        (int) Require.positive("api.keyRecheckMs", keyRecheck).toMillis(),
-        1,
-        5_000);
+    Require.millisBetween("api.keyRecheckMs", keyRecheck, 1, 5_000);
     Require.notNegative("api.keyGraceSeconds", keyGrace);
     Require.present("admin.token", adminToken);
     if (adminToken.isSet() && adminToken.value().length() < 16) {

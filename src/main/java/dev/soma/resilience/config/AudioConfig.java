@@ -64,10 +64,7 @@ public record AudioConfig(
     public Kokoro {
       Require.present("audio.kokoro.baseUrl", baseUrl);
       Require.nonEmpty("audio.kokoro.voice", voice);
-      if (!(speed >= 0.5 && speed <= 2.0)) {
-        throw ConfigException.invalid(
-            ConfigSource.envName("audio.kokoro.speed"), speed, "a number from 0.5 to 2.0");
-      }
+      Require.numberIn("audio.kokoro.speed", speed, 0.5, 2.0);
     }
   }
 
@@ -83,17 +80,7 @@ public record AudioConfig(
   }
 
   static AudioConfig from(Settings s) {
-    String speed = s.string("audio.kokoro.speed");
-    double kokoroSpeed;
-    try {
-      kokoroSpeed = Double.parseDouble(speed);
-    } catch (NumberFormatException e) {
-      kokoroSpeed = -1;
-    }
-    if (kokoroSpeed < 0.5 || kokoroSpeed > 2.0) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("audio.kokoro.speed"), speed, "a number from 0.5 to 2.0");
-    }
+    double kokoroSpeed = s.numberIn("audio.kokoro.speed", 0.5, 2.0);
     return new AudioConfig(
         s.duration("audio.timeoutMs", 100, 600_000),
         s.intIn("audio.maxAudioBytes", 1024, 64 * 1024 * 1024),

@@ -35,11 +35,26 @@ final class Require {
     return value;
   }
 
+  /** A number from {@code min} to {@code max} (never NaN). */
+  static double numberIn(String path, double value, double min, double max) {
+    if (!(value >= min && value <= max)) {
+      throw ConfigException.invalid(
+          ConfigSource.envName(path), value, "a number from " + min + " to " + max);
+    }
+    return value;
+  }
+
   static Duration positive(String path, Duration value) {
     present(path, value);
     if (value.isNegative() || value.isZero()) {
       throw ConfigException.invalid(ConfigSource.envName(path), inUnit(path, value), "positive");
     }
+    return value;
+  }
+
+  /** A positive duration of {@code min} to {@code max} milliseconds. */
+  static Duration millisBetween(String path, Duration value, int min, int max) {
+    between(path, (int) positive(path, value).toMillis(), min, max);
     return value;
   }
 

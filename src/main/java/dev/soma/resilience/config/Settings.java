@@ -25,6 +25,22 @@ final class Settings {
     return number.intValue();
   }
 
+  /** A number from {@code min} to {@code max}; refused as written when it is not one. */
+  double numberIn(String path, double min, double max) {
+    String value = string(path);
+    double number;
+    try {
+      number = Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      number = Double.NaN;
+    }
+    if (!(number >= min && number <= max)) {
+      throw ConfigException.invalid(
+          ConfigSource.envName(path), value, "a number from " + min + " to " + max);
+    }
+    return number;
+  }
+
   /**
    * A duration given as a whole number from {@code min} to {@code max} in the unit {@code path}
    * names ({@code ...Ms}, {@code ...Seconds}, {@code ...Hours}).

@@ -1,5 +1,6 @@
 package dev.soma.resilience.memory;
 
+import dev.soma.resilience.common.db.JsonRows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -227,22 +228,16 @@ public final class PendingMemories {
   public Future<JsonArray> matching(String tenant, String query, int limit) {
     return pool.preparedQuery(MATCHING)
         .execute(Tuple.of(tenant, escapeLike(query), limit))
-        .map(
-            rows -> {
-              JsonArray results = new JsonArray();
-              rows.forEach(
-                  row ->
-                      results.add(
-                          new JsonObject()
-                              .put("key", row.getString("memory_key"))
-                              .put("namespace", row.getString("namespace"))
-                              .put("content", row.getJsonObject("value"))
-                              .put("source", "pending")
-                              .put(
-                                  "queuedAt",
-                                  row.getOffsetDateTime("created_at").toInstant().toString())));
-              return results;
-            });
+        .map(rows -> JsonRows.array(rows, PendingMemories::match));
+  }
+
+  private static JsonObject match(Row row) {
+    return new JsonObject()
+        .put("key", row.getString("memory_key"))
+        .put("namespace", row.getString("namespace"))
+        .put("content", row.getJsonObject("value"))
+        .put("source", "pending")
+        .put("queuedAt", row.getOffsetDateTime("created_at").toInstant().toString());
   }
 
   /** Pending count and age of the oldest pending memory, per tenant. */
@@ -250,17 +245,14 @@ public final class PendingMemories {
     return pool.query(STATS)
         .execute()
         .map(
-            rows -> {
-              List<JsonObject> stats = new ArrayList<>();
-              rows.forEach(
-                  row ->
-                      stats.add(
-                          new JsonObject()
-                              .put("tenant", row.getString("tenant_id"))
-                              .put("pending", row.getLong("pending"))
-                              .put("lagSeconds", row.getNumeric("lag").doubleValue())));
-              return stats;
-            });
+            rows ->
+                JsonRows.list(
+                    rows,
+                    row ->
+                        new JsonObject()
+                            .put("tenant", row.getString("tenant_id"))
+                            .put("pending", row.getLong("pending"))
+                            .put("lagSeconds", row.getNumeric("lag").doubleValue())));
   }
 
   private static String escapeLike(String query) {

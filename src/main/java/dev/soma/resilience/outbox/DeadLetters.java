@@ -1,6 +1,7 @@
 package dev.soma.resilience.outbox;
 
 import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.common.db.JsonRows;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.internal.DeadLetter;
@@ -90,12 +91,7 @@ public final class DeadLetters {
   public Future<List<JsonObject>> list(String tenantId, boolean includeResolved, int limit) {
     return pool.preparedQuery(LIST)
         .execute(Tuple.of(tenantId, includeResolved, limit))
-        .map(
-            rows -> {
-              List<JsonObject> letters = new ArrayList<>();
-              rows.forEach(row -> letters.add(DeadLetter.from(row).toJson()));
-              return letters;
-            });
+        .map(rows -> JsonRows.list(rows, row -> DeadLetter.from(row).toJson()));
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.soma.resilience.outbox;
 
 import dev.soma.resilience.common.db.IdCursor;
+import dev.soma.resilience.common.db.JsonRows;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -85,20 +85,18 @@ public final class OutboxInspection {
     return pool.query(SUMMARY)
         .execute()
         .map(
-            rows -> {
-              JsonArray tenants = new JsonArray();
-              rows.forEach(
-                  row ->
-                      tenants.add(
-                          new JsonObject()
-                              .put("tenantId", row.getString("tenant_id"))
-                              .put("pending", row.getLong("pending"))
-                              .put("retrying", row.getLong("retrying"))
-                              .put("dead", row.getLong("dead"))
-                              .put("publishedLastHour", row.getLong("published_last_hour"))
-                              .put("oldestPendingSeconds", row.getLong("oldest_pending_seconds"))));
-              return new JsonObject().put("tenants", tenants);
-            });
+            rows ->
+                new JsonObject().put("tenants", JsonRows.array(rows, OutboxInspection::tenant)));
+  }
+
+  private static JsonObject tenant(Row row) {
+    return new JsonObject()
+        .put("tenantId", row.getString("tenant_id"))
+        .put("pending", row.getLong("pending"))
+        .put("retrying", row.getLong("retrying"))
+        .put("dead", row.getLong("dead"))
+        .put("publishedLastHour", row.getLong("published_last_hour"))
+        .put("oldestPendingSeconds", row.getLong("oldest_pending_seconds"));
   }
 
   private static JsonObject toJson(Row row) {

@@ -8,7 +8,6 @@ import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.llm.internal.AnthropicMessagesClient;
-import dev.soma.resilience.failover.llm.internal.ChainFailure;
 import dev.soma.resilience.failover.llm.internal.LlmChain;
 import dev.soma.resilience.failover.llm.internal.LlmClient;
 import dev.soma.resilience.failover.llm.internal.OpenAiChatClient;
@@ -187,7 +186,7 @@ public final class LlmFailoverVerticle extends VerticleBase {
         .onSuccess(reply -> vertx.eventBus().send(to, LlmStreamEvent.end(reply).toJson()))
         .onFailure(
             e -> {
-              boolean partial = e instanceof ChainFailure f && f.partial();
+              boolean partial = e instanceof LlmFailure f && f.partial();
               if (partial) {
                 ChainReport.llmStreamsCut(registry, request.useCase()).increment();
               }
@@ -218,7 +217,7 @@ public final class LlmFailoverVerticle extends VerticleBase {
   }
 
   private static LlmError error(Throwable failure) {
-    if (failure instanceof ChainFailure chainFailure) {
+    if (failure instanceof LlmFailure chainFailure) {
       return chainFailure.error();
     }
     LOG.error("LLM failover failed unexpectedly", failure);

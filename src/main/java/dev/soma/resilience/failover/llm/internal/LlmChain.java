@@ -8,6 +8,7 @@ import dev.soma.resilience.failover.chain.Served;
 import dev.soma.resilience.failover.chain.Walk;
 import dev.soma.resilience.failover.llm.Failover;
 import dev.soma.resilience.failover.llm.LlmError;
+import dev.soma.resilience.failover.llm.LlmFailure;
 import dev.soma.resilience.failover.llm.LlmReply;
 import dev.soma.resilience.failover.llm.LlmRequest;
 import io.vertx.core.Future;
@@ -54,14 +55,14 @@ public final class LlmChain {
     this.clock = clock;
   }
 
-  /** A whole answer; fails with {@link ChainFailure}. */
+  /** A whole answer; fails with {@link LlmFailure}. */
   public Future<LlmReply> complete(LlmRequest request) {
     return walk(request, Optional.empty());
   }
 
   /**
    * A streamed answer: tokens go to {@code tokens} as they arrive. Fails over only while no token
-   * has been passed on; after that a failure is a {@link ChainFailure} marked partial.
+   * has been passed on; after that a failure is an {@link LlmFailure} marked partial.
    */
   public Future<LlmReply> stream(LlmRequest request, Consumer<String> tokens) {
     return walk(request, Optional.of(tokens));
@@ -71,7 +72,7 @@ public final class LlmChain {
     Optional<List<LlmConfig.Link>> links = config.chain(request.useCase());
     if (links.isEmpty()) {
       return Future.failedFuture(
-          new ChainFailure(
+          new LlmFailure(
               LlmErrors.of(
                   LlmError.BAD_REQUEST,
                   "unknown use case '"

@@ -3,6 +3,7 @@ package dev.soma.resilience.failover.llm.internal;
 import dev.soma.resilience.failover.chain.ChainExhausted;
 import dev.soma.resilience.failover.chain.ProviderFailure;
 import dev.soma.resilience.failover.llm.LlmError;
+import dev.soma.resilience.failover.llm.LlmFailure;
 import dev.soma.resilience.failover.llm.LlmRequest;
 import java.time.Duration;
 import java.util.List;
@@ -17,12 +18,12 @@ final class LlmErrors {
     return new LlmError(status, message, Optional.empty(), List.of());
   }
 
-  /** {@code failure} of a walk for {@code request}, as a {@link ChainFailure}. */
+  /** {@code failure} of a walk for {@code request}, as an {@link LlmFailure}. */
   static Throwable failure(Throwable failure, LlmRequest request) {
     if (!(failure instanceof ChainExhausted ended)) {
       return failure;
     }
-    return new ChainFailure(
+    return new LlmFailure(
         error(ended, "chain '" + request.useCase() + "'"),
         ended.why() == ChainExhausted.Why.PARTIAL);
   }
