@@ -116,13 +116,7 @@ class AdminDeadLettersIT {
     HttpResponse<String> replayed =
         admin("POST", "/admin/dead-letters/" + id + "/replay", "{\"reason\":\"schema fixed\"}");
     assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(202);
-    String notes =
-        Blocking.await(
-            app.pool()
-                .preparedQuery("SELECT resolution_notes FROM dead_letter_messages WHERE id = $1")
-                .execute(Tuple.of(id))
-                .map(rows -> rows.iterator().next().getString(0)),
-            Duration.ofSeconds(10));
+    Object notes = valueOf("SELECT resolution_notes FROM dead_letter_messages WHERE id = $1", id);
     assertThat(notes).isEqualTo("replayed: schema fixed");
   }
 
@@ -334,20 +328,20 @@ class AdminDeadLettersIT {
   }
 
   private static long letterOf(long outboxId) throws Exception {
-    return Blocking.await(
-        app.pool()
-            .preparedQuery("SELECT id FROM dead_letter_messages WHERE outbox_id = $1")
-            .execute(Tuple.of(outboxId))
-            .map(rows -> rows.iterator().next().getLong(0)),
-        Duration.ofSeconds(10));
+    return (Long) valueOf("SELECT id FROM dead_letter_messages WHERE outbox_id = $1", outboxId);
   }
 
   private static String outboxStatus(long id) throws Exception {
+    return (String) valueOf("SELECT status FROM outbox_messages WHERE id = $1", id);
+  }
+
+  /** The one value {@code sql} selects for {@code id}. */
+  private static Object valueOf(String sql, long id) throws Exception {
     return Blocking.await(
         app.pool()
-            .preparedQuery("SELECT status FROM outbox_messages WHERE id = $1")
+            .preparedQuery(sql)
             .execute(Tuple.of(id))
-            .map(rows -> rows.iterator().next().getString(0)),
+            .map(rows -> rows.iterator().next().getValue(0)),
         Duration.ofSeconds(10));
   }
 
