@@ -162,8 +162,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private synchronized void startServer() {
     long t0 = System.nanoTime();
     installExitGuard();
-    KafkaRaftServer s = uninterrupted(this::startedServer);
+    KafkaRaftServer s = uninterrupted(this::newServer);
     try {
+      uninterrupted(
+          () -> {
+            s.startup();
+            return s;
+          });
       awaitReady();
     } catch (RuntimeException e) {
       try {
@@ -186,8 +191,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         (System.nanoTime() - t0) / 1_000_000);
   }
 
-  /** Formats the data directory if needed and starts the server (not yet waited for). */
-  private KafkaRaftServer startedServer() {
+  /** Formats the data directory if needed; the server, not started yet. */
+  private KafkaRaftServer newServer() {
     Path logDir = dataDir.resolve("logs");
     KafkaConfig config =
         KafkaConfig.fromProps(
@@ -197,9 +202,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     if (!Files.exists(logDir.resolve("meta.properties"))) {
       BrokerStorage.format(config, logDir);
     }
-    KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
-    s.startup();
-    return s;
+    return new KafkaRaftServer(config, Time.SYSTEM);
   }
 
   /**
@@ -220,11 +223,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Runs {@code start} on a thread of its own and waits for it to end, whatever interrupts the
-   * caller meanwhile (a stop signal while the service starts, see {@code cli.StopSignal}): Kafka
-   * takes an interrupt while it starts for a fatal error (ERRORs with stack traces, and before its
-   * logging is set up, a crash of the JVM's start). The interrupt is kept for the caller, so that
-   * {@link #awaitReady} gives up at once and the started server is shut down.
+   * Runs {@code start} (a step of the server's start) on a thread of its own and waits for it to
+   * end, whatever interrupts the caller meanwhile (a stop signal while the service starts, see
+   * {@code cli.StopSignal}): Kafka takes an interrupt while it starts for a fatal error (ERRORs
+   * with stack traces, and before its logging is set up, a crash of the JVM's start). The interrupt
+   * is kept for the caller, so that {@link #awaitReady} gives up at once and the started server is
+   * shut down.
    */
   private static <T> T uninterrupted(Callable<T> start) {
     FutureTask<T> task = new FutureTask<>(start);
