@@ -191,8 +191,6 @@ public final class AgentApi implements RouteModule {
   public void mount(Vertx vertx, Router router) {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     BodyHandler media = BodyHandler.create(false).setBodyLimit(config.maxUploadBytes());
-    router.route("/v1/*").handler(new RequestHygiene());
-    router.route("/admin/*").handler(new RequestHygiene());
     router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(BodyTypes.rawBytes());
     router.routeWithRegex("/v1/(?!uploads/|transcriptions$).*").handler(BodyTypes.json());
     router.route("/admin/*").handler(BodyTypes.json());

@@ -77,6 +77,8 @@ public final class OperationsApi extends VerticleBase {
   @Override
   public Future<?> start() {
     router = Router.router(vertx);
+    // first: a malformed path must be refused before a route with a path is matched against it
+    router.route().handler(new RequestHygiene());
     router
         .get("/health/live")
         .handler(

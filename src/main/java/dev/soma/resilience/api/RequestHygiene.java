@@ -11,10 +11,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The first handler of every API route: refuses a path or query parameter carrying a control
- * character ({@code %00}-{@code %1F}, {@code %7F}-{@code %9F}) or a malformed percent-encoding with
- * a 400 naming where it is, before authentication or any body is read. Identifiers are checked
- * again, more strictly, by the routes that read them ({@link Ids}).
+ * The first handler of every route: refuses a path or query parameter carrying a control character
+ * ({@code %00}-{@code %1F}, {@code %7F}-{@code %9F}) or a malformed percent-encoding with a 400
+ * naming where it is, before authentication or any body is read. Identifiers are checked again,
+ * more strictly, by the routes that read them ({@link Ids}).
  */
 final class RequestHygiene implements Handler<RoutingContext> {
 

@@ -214,6 +214,41 @@ class RequestEdgesIT {
     assertNoErrorLogged();
   }
 
+  @Test
+  void aMalformedPercentEscapeInAnyPathIs400ProblemJsonWithoutAStackTrace() throws Exception {
+    for (String path :
+        List.of(
+            "/v1/conversations/a%zz/messages",
+            "/v1/uploads/a%zz",
+            "/admin/tenants/a%zz/keys",
+            "/nothing%zz",
+            "/health/live%2",
+            "/metrics%")) {
+      String answer = rawGet(path);
+
+      assertThat(answer).as(path).startsWith("HTTP/1.1 400 ");
+      assertThat(answer.toLowerCase(java.util.Locale.ROOT))
+          .as(path)
+          .contains("content-type: application/problem+json");
+      assertThat(answer).as(path).contains("not valid percent-encoded text");
+    }
+    assertNoErrorLogged();
+  }
+
+  /** A GET of {@code path} written byte for byte (an HTTP client refuses such paths). */
+  private static String rawGet(String path) throws IOException {
+    try (Socket socket = new Socket(HOST, app.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(
+          socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   // --- bodies of the wrong type
 
   @Test
