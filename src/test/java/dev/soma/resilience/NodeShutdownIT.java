@@ -116,25 +116,22 @@ class NodeShutdownIT {
   }
 
   /**
-   * Kafka takes an interrupt while it starts for a fatal error: before the embedded broker's start
-   * was shielded from the stop signal, this logged ERRORs with stack traces (or, while Kafka set up
-   * its logging, crashed the start with status 1 and left the embedded PostgreSQL running).
+   * Both embedded servers, the stop signal while the broker starts (the database up already): Kafka
+   * took the interrupt while it started for a fatal error (ERRORs with stack traces; early in its
+   * start, a crash with status 1 that left the database running), and zonky's PostgreSQL, stopped
+   * with the interrupt set, logged "Could not stop postmaster" with a stack trace.
    */
   @Test
-  void aSigtermWhileTheEmbeddedBrokerStartsStopsWithoutAnError() throws Exception {
-    Path dataDir = TestServices.tempDir("stopped-while-kafka-starts");
-    int kafkaPort;
-    try (ServerSocket free = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      kafkaPort = free.getLocalPort();
-    }
+  void aSigtermWhileTheEmbeddedServersStartStopsThemWithoutAnError() throws Exception {
+    Path dataDir = TestServices.tempDir("stopped-while-servers-start");
     RelayProcess node =
         nodes.startMain(
-            "stopped-while-kafka-starts",
+            "stopped-while-servers-start",
             Map.of(
-                "SA01_DATABASE_URL",
-                TestServices.databaseUrlSetting(fx.databaseUrl),
+                "SA01_DATABASE_EMBEDDED_PORT",
+                Integer.toString(freePort()),
                 "SA01_KAFKA_EMBEDDED_PORT",
-                Integer.toString(kafkaPort),
+                Integer.toString(freePort()),
                 "SA01_HTTP_HOST",
                 "127.0.0.1",
                 "SA01_HTTP_PORT",
@@ -145,7 +142,7 @@ class NodeShutdownIT {
     // the controller to say it has caught up, where an interrupt used to be a fatal error
     Path metadataLog = dataDir.resolve("kafka/logs/__cluster_metadata-0/00000000000000000000.log");
     await("the embedded broker starting")
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(5))
         .until(() -> Files.exists(metadataLog) && Files.size(metadataLog) > 0);
 
@@ -157,7 +154,17 @@ class NodeShutdownIT {
         .contains("stopped during start-up (SIGTERM): what had started is stopped")
         .doesNotContain(" ERROR ")
         .doesNotContain("FATAL")
+        .doesNotContain("Exception in thread")
         .doesNotContain("soma-resilience up");
+    await("the embedded database stopped")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !Files.exists(dataDir.resolve("postgres/postmaster.pid")));
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket free = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return free.getLocalPort();
+    }
   }
 
   private static int status(RelayProcess node, String path) throws Exception {

@@ -10,9 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
@@ -162,9 +160,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private synchronized void startServer() {
     long t0 = System.nanoTime();
     installExitGuard();
-    KafkaRaftServer s = uninterrupted(this::newServer);
+    KafkaRaftServer s = Uninterrupted.call("embedded-kafka-start", this::newServer);
     try {
-      uninterrupted(
+      Uninterrupted.call(
+          "embedded-kafka-start",
           () -> {
             s.startup();
             return s;
@@ -205,52 +204,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return new KafkaRaftServer(config, Time.SYSTEM);
   }
 
-  /**
-   * Shuts {@code s} down with the calling thread's interrupt (a stop signal) set aside: Kafka's
-   * shutdown waits on futures and takes an interrupt for an unexpected error (an ERROR with its
-   * stack trace) and stops waiting. The interrupt is set again after.
-   */
+  /** Shuts {@code s} down, out of reach of a stop signal's interrupt ({@link Uninterrupted}). */
   private static void shutDown(KafkaRaftServer s) {
-    boolean interrupted = Thread.interrupted();
-    try {
-      s.shutdown();
-      s.awaitShutdown();
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /**
-   * Runs {@code start} (a step of the server's start) on a thread of its own and waits for it to
-   * end, whatever interrupts the caller meanwhile (a stop signal while the service starts, see
-   * {@code cli.StopSignal}): Kafka takes an interrupt while it starts for a fatal error (ERRORs
-   * with stack traces, and before its logging is set up, a crash of the JVM's start). The interrupt
-   * is kept for the caller, so that {@link #awaitReady} gives up at once and the started server is
-   * shut down.
-   */
-  private static <T> T uninterrupted(Callable<T> start) {
-    FutureTask<T> task = new FutureTask<>(start);
-    new Thread(task, "embedded-kafka-start").start();
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return task.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof RuntimeException r
-              ? r
-              : new IllegalStateException(e.getCause());
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    Uninterrupted.run(
+        () -> {
+          s.shutdown();
+          s.awaitShutdown();
+        });
   }
 
   private void awaitReady() {

