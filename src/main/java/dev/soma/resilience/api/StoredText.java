@@ -8,7 +8,9 @@ import io.vertx.core.json.JsonObject;
  * Text the service can store as it was sent. PostgreSQL refuses a NUL character in {@code text} and
  * {@code jsonb} (errors 22021, 22P05), and an unpaired UTF-16 surrogate has no UTF-8 form (it would
  * silently become {@code ?}): both are refused with a 400 naming where they were found, at any
- * depth of a JSON body (values and field names), before anything is written.
+ * depth of a JSON body (values and field names), before anything is written. So is a number beyond
+ * a double's range, which the parser reads as infinity and JSON can only write as the text {@code
+ * "Infinity"}.
  */
 final class StoredText {
 
@@ -35,6 +37,9 @@ final class StoredText {
       for (int i = 0; i < array.size(); i++) {
         check(where + "[" + i + "]", array.getValue(i));
       }
+    } else if (value instanceof Double number && number.isInfinite()) {
+      throw Problem.badRequest(
+          "'" + where + "' is a number too large to store (at most about 1.8e308 either way)");
     }
   }
 

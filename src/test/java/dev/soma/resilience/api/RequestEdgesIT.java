@@ -168,6 +168,32 @@ class RequestEdgesIT {
   }
 
   @Test
+  void aNumberTooLargeForADoubleIsRefusedRatherThanStoredAsTheTextInfinity() throws Exception {
+    Map<String, String> cases =
+        Map.of(
+            "/v1/conversations/n/messages",
+            "{\"content\":\"ok\",\"metadata\":{\"n\":[1, 1e400]}}",
+            "/v1/conversations/n/tool-results",
+            "{\"executionId\":\"e1\",\"toolName\":\"t\",\"result\":-1e999}");
+    for (var c : cases.entrySet()) {
+      HttpResponse<String> answer = post(key, c.getKey(), "application/json", c.getValue());
+
+      assertProblem(answer, 400);
+      assertThat(detail(answer)).as(c.getValue()).contains("too large");
+    }
+    assertThat(
+            detail(
+                post(
+                    key,
+                    "/v1/conversations/n/messages",
+                    "application/json",
+                    cases.get("/v1/conversations/n/messages"))))
+        .contains("'metadata.n[1]'");
+    assertNothingWritten();
+    assertNoErrorLogged();
+  }
+
+  @Test
   void aWebSocketChatMessageWithANulIsAnErrorMessageNotAStoredTurn() throws Exception {
     var vertx = io.vertx.core.Vertx.vertx();
     try {
