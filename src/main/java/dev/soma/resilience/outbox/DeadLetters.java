@@ -221,14 +221,17 @@ public final class DeadLetters {
                     }));
   }
 
-  /** The audit entry of a one-letter action, or null when nobody is named. */
-  private static AdminAudit.Entry entry(String operator, String action, long id, String notes) {
+  /**
+   * The audit entry of a one-letter action, or null when nobody is named; the why is recorded as
+   * {@code reason}, as the bulk actions record theirs.
+   */
+  private static AdminAudit.Entry entry(String operator, String action, long id, String reason) {
     if (operator == null || operator.isBlank()) {
       return null;
     }
     JsonObject request = new JsonObject().put("id", id);
-    if (notes != null) {
-      request.put("notes", notes);
+    if (reason != null) {
+      request.put("reason", reason);
     }
     return new AdminAudit.Entry(operator, action, request, 1, false);
   }

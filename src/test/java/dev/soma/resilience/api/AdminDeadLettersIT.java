@@ -118,6 +118,13 @@ class AdminDeadLettersIT {
     assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(202);
     Object notes = valueOf("SELECT resolution_notes FROM dead_letter_messages WHERE id = $1", id);
     assertThat(notes).isEqualTo("replayed: schema fixed");
+    assertThat(
+            valueOf(
+                "SELECT request->>'reason' FROM admin_audit WHERE action = 'dead-letter.replay'"
+                    + " AND (request->>'id')::bigint = $1",
+                id))
+        .as("audited under the name it was sent with")
+        .isEqualTo("schema fixed");
   }
 
   @Test
