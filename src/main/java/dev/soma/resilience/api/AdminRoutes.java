@@ -62,8 +62,10 @@ final class AdminRoutes {
     router
         .get("/admin/failovers")
         .handler(
-            ctx ->
-                ctx.json(new JsonObject().put("failovers", ChainReport.failoverCounts(registry))));
+            ctx -> {
+              QueryParams.known(ctx, Set.of());
+              ctx.json(new JsonObject().put("failovers", ChainReport.failoverCounts(registry)));
+            });
   }
 
   private void authorize(RoutingContext ctx) {

@@ -55,6 +55,7 @@ final class BreakerAdminRoutes {
   }
 
   private void list(RoutingContext ctx) {
+    QueryParams.known(ctx, Set.of());
     JsonArray breakers = new JsonArray();
     panel.breakers().forEach(view -> breakers.add(view.toJson()));
     ctx.response()

@@ -46,8 +46,9 @@ final class DeadLetterAdminRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    String tenant = ctx.queryParams().get("tenant");
-    boolean all = "true".equals(ctx.queryParams().get("all"));
+    QueryParams.known(ctx, Set.of("tenant", "all", "limit"));
+    String tenant = QueryParams.nonEmpty(ctx, "tenant");
+    boolean all = QueryParams.flag(ctx, "all");
     int limit = QueryLimit.of(ctx, 500);
     answer(
         ctx,

@@ -53,6 +53,7 @@ final class FlagAdminRoutes {
   }
 
   private void list(RoutingContext ctx) {
+    QueryParams.known(ctx, Set.of());
     JsonArray flags = new JsonArray();
     for (FeatureFlag flag : FeatureFlag.values()) {
       flags.add(entry(flag));

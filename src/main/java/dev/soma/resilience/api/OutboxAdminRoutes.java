@@ -53,13 +53,14 @@ final class OutboxAdminRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    knownParameters(ctx, LIST_PARAMETERS);
-    OutboxFilter filter = filter(name -> query(ctx, name));
-    String cursor = query(ctx, "cursor");
+    QueryParams.known(ctx, LIST_PARAMETERS);
+    OutboxFilter filter = filter(name -> QueryParams.single(ctx, name));
+    String cursor = QueryParams.single(ctx, "cursor");
     answer(ctx, 200, badInput(() -> inspection.list(filter, cursor, limit(ctx))));
   }
 
   private void summary(RoutingContext ctx) {
+    QueryParams.known(ctx, Set.of());
     answer(ctx, 200, inspection.summary());
   }
 
@@ -100,8 +101,8 @@ final class OutboxAdminRoutes {
   }
 
   private void audit(RoutingContext ctx) {
-    knownParameters(ctx, Set.of("cursor", "limit"));
-    String cursor = query(ctx, "cursor");
+    QueryParams.known(ctx, Set.of("cursor", "limit"));
+    String cursor = QueryParams.single(ctx, "cursor");
     answer(ctx, 200, badInput(() -> audit.list(cursor, limit(ctx))));
   }
 
@@ -125,26 +126,6 @@ final class OutboxAdminRoutes {
       ids.add(((Number) id).longValue());
     }
     return ids;
-  }
-
-  /** A misspelt filter must not widen a list silently: every query parameter must be known. */
-  private static void knownParameters(RoutingContext ctx, Set<String> known) {
-    for (String name : ctx.queryParams().names()) {
-      if (!known.contains(name)) {
-        throw Problem.badRequest(
-            "unknown query parameter '"
-                + StoredText.clip(name, 64)
-                + "'; known: "
-                + String.join(", ", new java.util.TreeSet<>(known)));
-      }
-    }
-  }
-
-  private static String query(RoutingContext ctx, String name) {
-    if (ctx.queryParams().getAll(name).size() > 1) {
-      throw Problem.badRequest("'" + name + "' may be given once");
-    }
-    return ctx.queryParams().get(name);
   }
 
   private static int limit(RoutingContext ctx) {

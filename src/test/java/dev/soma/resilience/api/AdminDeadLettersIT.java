@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,6 +126,27 @@ class AdminDeadLettersIT {
                 id))
         .as("audited under the name it was sent with")
         .isEqualTo("schema fixed");
+  }
+
+  @Test
+  void adminListsRefuseUnknownOrMalformedQueryParametersRatherThanIgnoringThem() throws Exception {
+    for (String path :
+        List.of(
+            "/admin/dead-letters?all=maybe",
+            "/admin/dead-letters?all=1",
+            "/admin/dead-letters?bogus=1",
+            "/admin/dead-letters?tenant=",
+            "/admin/dead-letters?tenant=a&tenant=b",
+            "/admin/outbox/summary?tenant=acme",
+            "/admin/failovers?limit=abc",
+            "/admin/breakers?x=1")) {
+      HttpResponse<String> answer = admin("GET", path, null);
+
+      assertThat(answer.statusCode()).as(path + " " + answer.body()).isEqualTo(400);
+      assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+    assertThat(admin("GET", "/admin/dead-letters?all=false&tenant=t&limit=5", null).statusCode())
+        .isEqualTo(200);
   }
 
   @Test

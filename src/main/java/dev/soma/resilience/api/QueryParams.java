@@ -1,0 +1,61 @@
+package dev.soma.resilience.api;
+
+import dev.soma.resilience.common.http.Problem;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The query parameters of a list endpoint, read strictly: a misspelt filter must not widen a list
+ * silently, nor a misspelt value narrow it.
+ */
+final class QueryParams {
+
+  private QueryParams() {}
+
+  /** A 400 unless every query parameter of the request is one of {@code known}. */
+  static void known(RoutingContext ctx, Set<String> known) {
+    for (String name : ctx.queryParams().names()) {
+      if (!known.contains(name)) {
+        throw Problem.badRequest(
+            "unknown query parameter '"
+                + StoredText.clip(name, 64)
+                + "'"
+                + (known.isEmpty() ? "; this endpoint takes none" : "; known: " + sorted(known)));
+      }
+    }
+  }
+
+  /** Parameter {@code name}, given at most once; null when absent. */
+  static String single(RoutingContext ctx, String name) {
+    if (ctx.queryParams().getAll(name).size() > 1) {
+      throw Problem.badRequest("'" + name + "' may be given once");
+    }
+    return ctx.queryParams().get(name);
+  }
+
+  /** Parameter {@code name} given at most once and not empty; null when absent. */
+  static String nonEmpty(RoutingContext ctx, String name) {
+    String value = single(ctx, name);
+    if (value != null && value.isEmpty()) {
+      throw Problem.badRequest("'" + name + "' must not be empty (leave it out instead)");
+    }
+    return value;
+  }
+
+  /** Parameter {@code name} as {@code true} or {@code false}; false when absent. */
+  static boolean flag(RoutingContext ctx, String name) {
+    String value = single(ctx, name);
+    if (value == null || value.equals("false")) {
+      return false;
+    }
+    if (value.equals("true")) {
+      return true;
+    }
+    throw Problem.badRequest("'" + name + "' must be true or false");
+  }
+
+  private static String sorted(Set<String> names) {
+    return String.join(", ", new TreeSet<>(names));
+  }
+}
