@@ -177,6 +177,27 @@ class MainCommandIT {
   }
 
   @Test
+  void aNameOrReasonLongerThanTheApiTakesIsRefusedBeforeAnythingStarts() {
+    String name = "n".repeat(201);
+    String reason = "r".repeat(2001);
+
+    assertThat(run(env(), "tenants", "create", "zeta", "--operator=ops", "--name=" + name))
+        .isEqualTo(2);
+    assertThat(run(env(), "tenants", "create-key", "zeta", "--operator=ops", "--label=" + name))
+        .isEqualTo(2);
+    assertThat(run(env(), "dead-letters", "replay", "1", "--by=ops", "--reason=" + reason))
+        .isEqualTo(2);
+    assertThat(run(env(), "dead-letters", "resolve", "1", "--by=ops", "--reason=" + reason))
+        .isEqualTo(2);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "configuration error: --name must be at most 200 characters, but has 201",
+            "configuration error: --label must be at most 200 characters, but has 201",
+            "configuration error: --reason must be at most 2000 characters, but has 2001",
+            "configuration error: --reason must be at most 2000 characters, but has 2001");
+  }
+
+  @Test
   void resolvingWithABlankOperatorOrNoteIsRefused() {
     assertThat(run(env(), "dead-letters", "resolve", "1", "--by= ", "--notes=typo")).isEqualTo(2);
     assertThat(run(env(), "dead-letters", "replay", "1", "--by=", "--notes=typo")).isEqualTo(2);

@@ -79,8 +79,8 @@ final class DeadLetterAdminRoutes {
 
   /** Why, as {@code reason} (the bulk calls' name) or {@code notes} (its older name); not both. */
   private static String reason(JsonBody body) {
-    String reason = body.optionalString("reason", 2000);
-    String notes = body.optionalString("notes", 2000);
+    String reason = body.optionalString("reason", DeadLetters.REASON_MAX);
+    String notes = body.optionalString("notes", DeadLetters.REASON_MAX);
     if (reason != null && notes != null) {
       throw Problem.badRequest("give reason or notes (its older name), not both");
     }
@@ -101,7 +101,7 @@ final class DeadLetterAdminRoutes {
   private void resolveMatching(RoutingContext ctx) {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), BULK_FIELDS);
     DeadLetterFilter filter = filter(body);
-    String reason = body.requiredString("reason", 2000);
+    String reason = body.requiredString("reason", DeadLetters.REASON_MAX);
     bulk(
         ctx,
         body,

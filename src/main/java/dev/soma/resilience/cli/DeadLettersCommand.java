@@ -154,6 +154,12 @@ final class DeadLettersCommand {
     String reason;
 
     @Override
+    void check() {
+      atMost("--reason", reason, DeadLetters.REASON_MAX);
+      super.check();
+    }
+
+    @Override
     int run(DeadLetters letters, Application app) throws Exception {
       if (id != null) {
         await(letters.replay(id, operator.name(), reason));
@@ -188,6 +194,7 @@ final class DeadLettersCommand {
     @Override
     void check() {
       nonBlank("--reason", reason);
+      atMost("--reason", reason, DeadLetters.REASON_MAX);
       super.check();
     }
 

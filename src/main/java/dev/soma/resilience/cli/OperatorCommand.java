@@ -114,6 +114,14 @@ public abstract class OperatorCommand implements Callable<Integer> {
     return Blocking.await(action, ACTION_TIMEOUT);
   }
 
+  /** Refuses {@code option}'s value when longer than {@code max} characters (as the API does). */
+  static void atMost(String option, String value, int max) {
+    if (value != null && value.length() > max) {
+      throw new ConfigException(
+          option + " must be at most " + max + " characters, but has " + value.length());
+    }
+  }
+
   /** Who did it and why are kept on the row: an empty value would keep nothing. */
   static void nonBlank(String option, String value) {
     if (value == null || value.isBlank()) {

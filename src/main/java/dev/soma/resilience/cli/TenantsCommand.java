@@ -55,6 +55,7 @@ final class TenantsCommand {
       if (!Tenants.isValidId(id)) {
         throw new ConfigException(Tenants.ID_RULE + ", but was '" + id + "'");
       }
+      atMost("--name", name, Tenants.NAME_MAX);
     }
 
     @Override
@@ -73,6 +74,11 @@ final class TenantsCommand {
 
     @Option(names = "--label", description = "What the key is for.")
     String label;
+
+    @Override
+    void check() {
+      atMost("--label", label, Tenants.NAME_MAX);
+    }
 
     @Override
     String run(Tenants tenants, String operator) throws Exception {

@@ -27,6 +27,9 @@ import java.util.NoSuchElementException;
  */
 public final class DeadLetters {
 
+  /** The longest reason (why a letter was replayed or resolved) kept, in characters. */
+  public static final int REASON_MAX = 2000;
+
   static final String LIST =
       "SELECT "
           + DeadLetter.COLUMNS

@@ -30,6 +30,9 @@ public final class Tenants {
   public static final String ID_RULE =
       "tenant id must be 1-63 characters of [a-z0-9._-] starting with a letter or digit";
 
+  /** The longest display name of a tenant, and label of a key, in characters. */
+  public static final int NAME_MAX = 200;
+
   static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
   static final String INSERT_TENANT = "INSERT INTO tenants (id, name) VALUES ($1, $2)";
