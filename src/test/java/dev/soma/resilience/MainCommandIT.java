@@ -198,6 +198,28 @@ class MainCommandIT {
   }
 
   @Test
+  void aReplayOfRowsThatCannotBeReplayedIsRefusedBeforeAnythingStarts() {
+    assertThat(
+            run(
+                env(),
+                "outbox",
+                "replay",
+                "--tenant=acme",
+                "--status=pending",
+                "--dry-run",
+                "--operator=ops"))
+        .isEqualTo(2);
+    assertThat(run(env(), "dead-letters", "replay", "--tenant=acme", "--source=memory", "--by=ops"))
+        .isEqualTo(2);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "'status' of a replay must be dead or published: pending rows are queued already"
+                + " (see replay --help)",
+            "a bulk replay puts outbox events back: replay dead memories one by one, or resolve"
+                + " them (see replay --help)");
+  }
+
+  @Test
   void resolvingWithABlankOperatorOrNoteIsRefused() {
     assertThat(run(env(), "dead-letters", "resolve", "1", "--by= ", "--notes=typo")).isEqualTo(2);
     assertThat(run(env(), "dead-letters", "replay", "1", "--by=", "--notes=typo")).isEqualTo(2);

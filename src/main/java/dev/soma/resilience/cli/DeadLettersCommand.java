@@ -157,6 +157,13 @@ final class DeadLettersCommand {
     void check() {
       atMost("--reason", reason, DeadLetters.REASON_MAX);
       super.check();
+      if (filter != null) {
+        try {
+          OutboxReplay.requireReplayable(filter);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+      }
     }
 
     @Override

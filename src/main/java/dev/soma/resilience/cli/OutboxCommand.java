@@ -133,6 +133,11 @@ final class OutboxCommand {
       if (byIds && ids.stream().anyMatch(id -> id < 1)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--ids must be at least 1");
       }
+      try {
+        OutboxReplay.requireReplayable(filter);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
       // as the admin API's audit rows have it: the ids (or the filter, with "tenantId")
       JsonObject request =
           byIds

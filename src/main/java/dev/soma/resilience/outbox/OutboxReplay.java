@@ -167,11 +167,19 @@ public final class OutboxReplay {
    */
   public Future<Result> replayMatching(
       OutboxFilter filter, boolean dryRun, AdminAudit.Entry audit) {
+    requireReplayable(filter);
+    return replaySelected(MATCHING, filter::where, dryRun, audit);
+  }
+
+  /**
+   * Refuses a filter that asks for pending or retrying rows (queued already), as {@link
+   * #replayMatching} does; for a caller that checks its input before it starts anything.
+   */
+  public static void requireReplayable(OutboxFilter filter) {
     if (filter.state() == OutboxState.PENDING || filter.state() == OutboxState.RETRYING) {
       throw new IllegalArgumentException(
           "'status' of a replay must be dead or published: pending rows are queued already");
     }
-    return replaySelected(MATCHING, filter::where, dryRun, audit);
   }
 
   /**
@@ -184,11 +192,19 @@ public final class OutboxReplay {
    */
   public Future<Result> replayDeadLetters(
       DeadLetterFilter filter, boolean dryRun, AdminAudit.Entry audit) {
+    requireReplayable(filter);
+    return replaySelected(DEAD_LETTERED, filter::where, dryRun, audit);
+  }
+
+  /**
+   * Refuses a filter of memories only (not replayed in bulk), as {@link #replayDeadLetters} does;
+   * for a caller that checks its input before it starts anything.
+   */
+  public static void requireReplayable(DeadLetterFilter filter) {
     if (filter.source() == DeadLetterFilter.Source.MEMORY) {
       throw new IllegalArgumentException(
           "a bulk replay puts outbox events back: replay dead memories one by one, or resolve them");
     }
-    return replaySelected(DEAD_LETTERED, filter::where, dryRun, audit);
   }
 
   /** Chooses rows by {@code select} (formatted with {@code where}'s condition), then applies. */
