@@ -67,13 +67,13 @@ final class DeadLetterAdminRoutes {
     }
     JsonBody body =
         JsonBody.parseIfAny(ctx.body().buffer(), Set.of("reason", "notes", Operator.FIELD));
-    String notes = body == null ? null : reason(body);
+    String reason = body == null ? null : reason(body);
     String operator = Operator.of(ctx, body);
     answer(
         ctx,
         202,
         deadLetters
-            .replay(id, operator, notes)
+            .replay(id, operator, reason)
             .map(v -> new JsonObject().put("id", id).put("status", "replayed")));
   }
 

@@ -8,9 +8,9 @@ import java.util.concurrent.FutureTask;
  * Starting and stopping the embedded servers out of reach of the calling thread's interrupt, which
  * a stop signal during the service's start-up sets ({@code cli.StopSignal}): Kafka takes an
  * interrupt while it starts for a fatal error (ERRORs with stack traces; before its logging is set
- * up, a crash of the start), zonky's PostgreSQL gives up waiting for the server it launched (left
- * running) or for it to stop ("Could not stop postmaster", with a stack trace). The interrupt is
- * kept for the caller, whose next wait gives up at once and closes what started.
+ * up, a crash of the start), zonky's PostgreSQL gives up waiting for the server it launched or for
+ * it to stop ("Could not stop postmaster", with a stack trace). The interrupt is kept for the
+ * caller, whose next wait gives up at once and closes what started.
  */
 final class Uninterrupted {
 
