@@ -112,7 +112,7 @@ final class ConversationRoutes {
   private void listMessages(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
     String conversation = conversationId(ctx);
-    int limit = QueryLimit.of(ctx, 1000);
+    int limit = QueryParams.limit(ctx, 1000);
     Conversations.messages(pool, tenant, conversation, limit)
         .onComplete(
             ar -> {

@@ -49,7 +49,7 @@ final class DeadLetterAdminRoutes {
     QueryParams.known(ctx, Set.of("tenant", "all", "limit"));
     String tenant = QueryParams.nonEmpty(ctx, "tenant");
     boolean all = QueryParams.flag(ctx, "all");
-    int limit = QueryLimit.of(ctx, 500);
+    int limit = QueryParams.limit(ctx, 500);
     answer(
         ctx,
         200,

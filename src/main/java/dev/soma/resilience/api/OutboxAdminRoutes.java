@@ -129,7 +129,7 @@ final class OutboxAdminRoutes {
   }
 
   private static int limit(RoutingContext ctx) {
-    return ctx.queryParams().get("limit") == null ? DEFAULT_LIST : QueryLimit.of(ctx, MAX_LIST);
+    return ctx.queryParams().get("limit") == null ? DEFAULT_LIST : QueryParams.limit(ctx, MAX_LIST);
   }
 
   /**

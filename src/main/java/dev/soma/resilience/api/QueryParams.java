@@ -55,6 +55,26 @@ final class QueryParams {
     throw Problem.badRequest("'" + name + "' must be true or false");
   }
 
+  /**
+   * The {@code ?limit=} of a list endpoint: a whole number from 1 to {@code max}; {@code max} when
+   * absent.
+   */
+  static int limit(RoutingContext ctx, int max) {
+    String value = ctx.queryParams().get("limit");
+    if (value == null) {
+      return max;
+    }
+    try {
+      int limit = Integer.parseInt(value.trim());
+      if (limit >= 1 && limit <= max) {
+        return limit;
+      }
+    } catch (NumberFormatException notANumber) {
+      // answered below, like a number out of range
+    }
+    throw Problem.badRequest("'limit' must be a whole number from 1 to " + max);
+  }
+
   private static String sorted(Set<String> names) {
     return String.join(", ", new TreeSet<>(names));
   }

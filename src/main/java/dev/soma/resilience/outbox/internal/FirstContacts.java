@@ -1,6 +1,8 @@
 package dev.soma.resilience.outbox.internal;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -16,6 +18,7 @@ final class FirstContacts {
 
   private final Set<TopicPartition> partitions = new HashSet<>();
   private final Set<String> topics = new HashSet<>();
+  private final Map<String, Integer> contactedOf = new HashMap<>();
 
   /** {@code record}'s partition if it still needs a first contact, else null. */
   TopicPartition pending(ProducerRecord<String, String> record, TopicPartitions ofTopic) {
@@ -28,9 +31,8 @@ final class FirstContacts {
 
   /** {@code partition}, of a topic of {@code count} partitions, needs no more waits. */
   void contacted(TopicPartition partition, int count) {
-    partitions.add(partition);
-    long ofTopic = partitions.stream().filter(p -> p.topic().equals(partition.topic())).count();
-    if (ofTopic >= count) {
+    if (partitions.add(partition)
+        && contactedOf.merge(partition.topic(), 1, Integer::sum) >= count) {
       topics.add(partition.topic());
     }
   }

@@ -3,8 +3,8 @@ package dev.soma.resilience.outbox.internal;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A topic's partition count as the producer knows it ({@code count}), or why it knows none ({@code
@@ -13,15 +13,15 @@ import org.apache.kafka.common.utils.Utils;
 record TopicPartitions(int count, Optional<RuntimeException> error) {
 
   /**
-   * The partition the producer's default partitioner puts {@code record} in: its key's murmur2
-   * hash, as {@code BuiltInPartitioner.partitionForKey} (every outbox record has a key; the
-   * producer is not given a partitioner of its own); -1 while the count is unknown.
+   * The partition the producer's default partitioner puts {@code record} in, by its own function
+   * (every outbox record has a key; the producer is not given a partitioner of its own); -1 while
+   * the count is unknown.
    */
   TopicPartition of(ProducerRecord<String, String> record) {
     if (count == 0) {
       return new TopicPartition(record.topic(), -1);
     }
     byte[] key = record.key().getBytes(StandardCharsets.UTF_8);
-    return new TopicPartition(record.topic(), Utils.toPositive(Utils.murmur2(key)) % count);
+    return new TopicPartition(record.topic(), BuiltInPartitioner.partitionForKey(key, count));
   }
 }
