@@ -9,6 +9,7 @@ import dev.soma.resilience.outbox.DeadLetterFilter;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
+import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -95,7 +96,7 @@ final class DeadLetterAdminRoutes {
         body,
         "dead-letters.replay",
         (entry, dryRun) ->
-            replay.replayDeadLetters(filter, dryRun, entry).map(OutboxReplay.Result::toJson));
+            replay.replayDeadLetters(filter, dryRun, entry).map(ReplayResult::toJson));
   }
 
   private void resolveMatching(RoutingContext ctx) {

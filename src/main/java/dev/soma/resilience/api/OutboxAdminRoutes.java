@@ -5,6 +5,7 @@ import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxInspection;
 import dev.soma.resilience.outbox.OutboxReplay;
+import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -73,7 +74,7 @@ final class OutboxAdminRoutes {
         200,
         replay
             .replayIds(ids, Boolean.TRUE.equals(body.optionalBoolean("dryRun")), entry)
-            .map(OutboxReplay.Result::toJson));
+            .map(ReplayResult::toJson));
   }
 
   private void replayTenant(RoutingContext ctx) {
@@ -97,7 +98,7 @@ final class OutboxAdminRoutes {
                 replay
                     .replayMatching(
                         filter, Boolean.TRUE.equals(body.optionalBoolean("dryRun")), entry)
-                    .map(OutboxReplay.Result::toJson)));
+                    .map(ReplayResult::toJson)));
   }
 
   private void audit(RoutingContext ctx) {

@@ -7,6 +7,7 @@ import dev.soma.resilience.outbox.DeadLetterFilter;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
+import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +175,7 @@ final class DeadLettersCommand {
         return 0;
       }
       OutboxReplay replay = new OutboxReplay(app.pool(), app.outbox(), config().outbox().replay());
-      OutboxReplay.Result result =
+      ReplayResult result =
           await(replay.replayDeadLetters(filter, dryRun, entry("dead-letters.replay", reason)));
       out().println(result.toJson().encode());
       OutboxFilter scope =

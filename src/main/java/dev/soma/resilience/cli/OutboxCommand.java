@@ -5,6 +5,7 @@ import dev.soma.resilience.common.db.IdCursor;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxInspection;
 import dev.soma.resilience.outbox.OutboxReplay;
+import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -158,7 +159,7 @@ final class OutboxCommand {
           app -> {
             OutboxReplay replay =
                 new OutboxReplay(app.pool(), app.outbox(), config().outbox().replay());
-            OutboxReplay.Result result =
+            ReplayResult result =
                 await(
                     byIds
                         ? replay.replayIds(new LinkedHashSet<>(ids), dryRun, entry)

@@ -2,6 +2,7 @@ package dev.soma.resilience.cli;
 
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
+import dev.soma.resilience.outbox.ReplayResult;
 import java.io.PrintWriter;
 import java.time.Duration;
 
@@ -22,8 +23,7 @@ final class ReplayProgress {
   private ReplayProgress() {}
 
   /** Watches {@code result}'s events (among those {@code scope} matches) on a terminal. */
-  static void watch(
-      OutboxReplay replay, OutboxFilter scope, OutboxReplay.Result result, PrintWriter err)
+  static void watch(OutboxReplay replay, OutboxFilter scope, ReplayResult result, PrintWriter err)
       throws Exception {
     if (System.console() == null || result.dryRun() || result.paceSeconds() < SHORT_SECONDS) {
       return;

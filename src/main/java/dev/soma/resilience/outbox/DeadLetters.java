@@ -60,7 +60,7 @@ public final class DeadLetters {
    * What a bulk resolve did (or, dry, would do).
    *
    * @param count letters resolved (dry: that would be)
-   * @param ids the first {@value OutboxReplay#ID_PAGE} of them, in id order
+   * @param ids the first {@value ReplayResult#ID_PAGE} of them, in id order
    */
   public record Resolved(boolean dryRun, int count, List<Long> ids) {
     public JsonObject toJson() {
@@ -220,7 +220,7 @@ public final class DeadLetters {
                                       ids.size(),
                                       List.copyOf(
                                           ids.subList(
-                                              0, Math.min(OutboxReplay.ID_PAGE, ids.size())))));
+                                              0, Math.min(ReplayResult.ID_PAGE, ids.size())))));
                     }));
   }
 

@@ -5,8 +5,6 @@ import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.OutboxConfig;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -38,9 +36,6 @@ import java.util.function.Function;
  * it writes its {@code admin_audit} row in its one transaction.
  */
 public final class OutboxReplay {
-
-  /** How many of the chosen ids an answer lists (the first ones, in id order). */
-  public static final int ID_PAGE = 100;
 
   /** Whether row {@code o} waits on the replay schedule already (an earlier replay's). */
   static final String SCHEDULED =
@@ -84,33 +79,6 @@ public final class OutboxReplay {
     }
   }
 
-  /**
-   * What a replay did (or, dry, would do).
-   *
-   * @param count rows put back (dry: that would be)
-   * @param ids the first {@value #ID_PAGE} of them, in id order
-   * @param skipped asked-for ids that are pending or scheduled already (replays by id only)
-   * @param notFound asked-for ids with no outbox row (replays by id only)
-   * @param paceSeconds how long after the replay its last row is due
-   */
-  public record Result(
-      boolean dryRun,
-      int count,
-      List<Long> ids,
-      List<Long> skipped,
-      List<Long> notFound,
-      double paceSeconds) {
-    public JsonObject toJson() {
-      return new JsonObject()
-          .put("dryRun", dryRun)
-          .put("count", count)
-          .put("ids", new JsonArray(new ArrayList<>(ids)))
-          .put("skipped", new JsonArray(new ArrayList<>(skipped)))
-          .put("notFound", new JsonArray(new ArrayList<>(notFound)))
-          .put("paceSeconds", paceSeconds);
-    }
-  }
-
   private final Pool pool;
   private final OutboxConfig.Replay limits;
   private final ReplaySchedule schedule;
@@ -128,7 +96,7 @@ public final class OutboxReplay {
    *
    * @throws TooLarge (failed future) when there are more ids than one replay may put back
    */
-  public Future<Result> replayIds(Set<Long> ids, boolean dryRun, AdminAudit.Entry audit) {
+  public Future<ReplayResult> replayIds(Set<Long> ids, boolean dryRun, AdminAudit.Entry audit) {
     if (ids.size() > limits.maxRows()) {
       return Future.failedFuture(new TooLarge(limits.maxRows()));
     }
@@ -165,7 +133,7 @@ public final class OutboxReplay {
    *     queued already
    * @throws TooLarge (failed future) when it matches more rows than one replay may put back
    */
-  public Future<Result> replayMatching(
+  public Future<ReplayResult> replayMatching(
       OutboxFilter filter, boolean dryRun, AdminAudit.Entry audit) {
     requireReplayable(filter);
     return replaySelected(MATCHING, filter::where, dryRun, audit);
@@ -190,7 +158,7 @@ public final class OutboxReplay {
    * @throws IllegalArgumentException when the filter asks for memories only
    * @throws TooLarge (failed future) when it matches more rows than one replay may put back
    */
-  public Future<Result> replayDeadLetters(
+  public Future<ReplayResult> replayDeadLetters(
       DeadLetterFilter filter, boolean dryRun, AdminAudit.Entry audit) {
     requireReplayable(filter);
     return replaySelected(DEAD_LETTERED, filter::where, dryRun, audit);
@@ -208,7 +176,7 @@ public final class OutboxReplay {
   }
 
   /** Chooses rows by {@code select} (formatted with {@code where}'s condition), then applies. */
-  private Future<Result> replaySelected(
+  private Future<ReplayResult> replaySelected(
       String select, Function<List<Object>, String> where, boolean dryRun, AdminAudit.Entry audit) {
     List<Object> values = new ArrayList<>();
     String condition = where.apply(values);
@@ -253,7 +221,7 @@ public final class OutboxReplay {
    * Chooses rows with {@code select} in one transaction; a dry run (or an empty choice) is audited
    * there and done, a replay puts the chosen rows back in chunks ({@link ReplaySchedule#put}).
    */
-  private Future<Result> replay(
+  private Future<ReplayResult> replay(
       Function<Transaction, Future<Selection>> select, boolean dryRun, AdminAudit.Entry audit) {
     return Transaction.run(
             pool,
@@ -274,7 +242,10 @@ public final class OutboxReplay {
                   dryRun || chosen.chosen().isEmpty()
                       ? Future.succeededFuture(chosen.chosen())
                       : schedule.put(chosen.chosen(), audit, notes(audit));
-              return done.map(ids -> result(dryRun, ids, chosen.skipped(), chosen.notFound()));
+              return done.map(
+                  ids ->
+                      ReplayResult.of(
+                          dryRun, ids, chosen.skipped(), chosen.notFound(), limits.rate()));
             });
   }
 
@@ -294,16 +265,6 @@ public final class OutboxReplay {
     return pool.preparedQuery(UNSENT.formatted(where))
         .execute(Tuple.wrap(values))
         .map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  private Result result(boolean dryRun, List<Long> ids, List<Long> skipped, List<Long> notFound) {
-    return new Result(
-        dryRun,
-        ids.size(),
-        List.copyOf(ids.subList(0, Math.min(ID_PAGE, ids.size()))),
-        skipped,
-        notFound,
-        ids.isEmpty() ? 0 : (ids.size() - 1) / (double) limits.rate());
   }
 
   private static String notes(AdminAudit.Entry audit) {

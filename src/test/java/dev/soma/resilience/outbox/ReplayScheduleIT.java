@@ -53,7 +53,7 @@ class ReplayScheduleIT {
 
   @Test
   void aReplayOfSeveralChunksIsPacedAsOneAndItsAuditCountsEveryRow() throws Exception {
-    OutboxReplay.Result result = replayAll();
+    ReplayResult result = replayAll();
 
     assertThat(result.count()).isEqualTo(ROWS);
     List<Row> due =
@@ -89,7 +89,7 @@ class ReplayScheduleIT {
         .containsExactly(new JsonObject().put("rows", ReplaySchedule.CHUNK).put("dryRun", false));
 
     fx.query("DROP TRIGGER refuse_one ON outbox_replay_schedule");
-    OutboxReplay.Result again = replayAll();
+    ReplayResult again = replayAll();
 
     assertThat(again.count()).isEqualTo(ROWS - ReplaySchedule.CHUNK);
     assertThat(scheduled()).isEqualTo(ROWS);
@@ -125,9 +125,9 @@ class ReplayScheduleIT {
     AdminAudit.Entry audit =
         new AdminAudit.Entry("oncall-ann", "outbox.replay", new JsonObject(), 0, false);
 
-    OutboxReplay.Result once =
+    ReplayResult once =
         Blocking.await(small.replayIds(Set.of(first, first + 1), false, audit), TIMEOUT);
-    OutboxReplay.Result again =
+    ReplayResult again =
         Blocking.await(
             small.replayIds(Set.of(first, first + 1, first + 2, first + 3), false, audit), TIMEOUT);
 
@@ -137,7 +137,7 @@ class ReplayScheduleIT {
     assertThat(scheduled()).isEqualTo(4);
   }
 
-  private OutboxReplay.Result replayAll() throws Exception {
+  private ReplayResult replayAll() throws Exception {
     return Blocking.await(
         replay.replayMatching(
             OutboxFilter.parse(Map.of("tenant", "acme", "status", "published")::get),
