@@ -8,6 +8,7 @@ import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
+import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -139,7 +140,7 @@ final class ReplayLatency {
     CpuAccounting.Snapshot phase = run.phase(cpuPhase + " (live " + liveRate + " events/s)");
     OutboxReplay replay = new OutboxReplay(pool, new Outbox(run.servers().vertx),
         new OutboxConfig.Replay(Math.max(1, rate), maxRows));
-    OutboxReplay.Result[] replayed = new OutboxReplay.Result[1];
+    ReplayResult[] replayed = new ReplayResult[1];
     long[] startedMillis = new long[2];
     LatencyRun.Measured measured = LatencyRun.relay(run.servers(), db, live, options, liveRate,
         topic, prefix, n -> TENANT.equals(live.tenant(n)), () -> {
@@ -163,7 +164,7 @@ final class ReplayLatency {
 
   /** Waits until the replay is sent (at most its pace plus --drain-timeout), then reads it. */
   private static Replay awaitSent(BenchRun run, DatabaseUrl db, OutboxReplay replay, int rate,
-      OutboxReplay.Result replayed, long[] startedMillis, LatencyRun.Measured window)
+      ReplayResult replayed, long[] startedMillis, LatencyRun.Measured window)
       throws Exception {
     long deadline = System.nanoTime()
         + (long) ((replayed.paceSeconds() + run.options().drainTimeoutSeconds()) * 1e9);
