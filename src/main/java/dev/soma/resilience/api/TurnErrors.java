@@ -32,6 +32,9 @@ final class TurnErrors {
           "the language model refused this request as invalid; change it before retrying";
       case LlmError.UPSTREAM_FAILED ->
           "the answer broke off after part of it was sent; it is safe to retry the turn";
+      case LlmError.NOT_CONFIGURED ->
+          "no language model provider is configured; an operator must set one (for example"
+              + " SA01_LLM_OPENAI_API_KEY) before a turn can be answered";
       case LlmError.DEADLINE_EXCEEDED -> "the answer did not finish in time; retry shortly";
       default -> "no language model could answer now; retry shortly";
     };
@@ -88,6 +91,9 @@ final class TurnErrors {
     LlmError error = failed.get().error();
     if (error.status() == LlmError.BAD_REQUEST) {
       return Problem.badRequest(TurnErrors.words(error));
+    }
+    if (error.status() == LlmError.NOT_CONFIGURED) {
+      return Problem.notConfigured(TurnErrors.words(error));
     }
     long retry = error.retryAfterMs().map(ms -> (ms + 999) / 1000).orElse(5L);
     return Problem.unavailable(TurnErrors.words(error), retry);

@@ -70,6 +70,8 @@ class ChatAnswersIT {
                 Map.entry("SA01_LLM_ANTHROPIC_BASE_URL", anthropic.baseUrl()),
                 Map.entry("SA01_LLM_ANTHROPIC_API_KEY", "sk-ant-test"),
                 Map.entry("SA01_LLM_OPENROUTER_API_KEY", ""),
+                // a chain of links that are all unconfigured (OpenRouter has no key)
+                Map.entry("SA01_LLM_CHAINS_FAST", "openrouter:meta-llama/llama-3.1-8b-instruct"),
                 Map.entry("SA01_LLM_REQUEST_TIMEOUT_MS", "3000"),
                 Map.entry("SA01_LLM_BREAKER_RESET_MS", "300"),
                 Map.entry("SA01_API_RATE_LIMIT_PER_SECOND", "10000"),
@@ -163,6 +165,29 @@ class ChatAnswersIT {
     assertThat(whole.statusCode()).isEqualTo(503);
     assertThat(new JsonObject(whole.body()).getString("detail"))
         .isEqualTo("no language model could answer now; retry shortly");
+  }
+
+  @Test
+  @Order(5)
+  void aTurnWhoseChainHasNoProviderConfiguredIs501SayingSoWithoutAskingToRetry() throws Exception {
+    HttpResponse<String> whole =
+        chat("{\"conversationId\":\"nc\",\"message\":\"hi\",\"useCase\":\"fast\"}", false);
+
+    assertThat(whole.statusCode()).as(whole.body()).isEqualTo(501);
+    assertThat(whole.headers().firstValue("Retry-After")).isEmpty();
+    JsonObject problem = new JsonObject(whole.body());
+    assertThat(problem.getString("type")).isEqualTo("urn:soma:problem:not-configured");
+    assertThat(problem.getString("detail"))
+        .contains("no language model provider is configured")
+        .doesNotContain("retry");
+
+    String stream =
+        chat(
+                "{\"conversationId\":\"nc\",\"message\":\"again\",\"useCase\":\"fast\","
+                    + "\"stream\":true}",
+                true)
+            .body();
+    assertThat(stream).contains("501").doesNotContain("event: token").doesNotContain("retry");
   }
 
   private static String state(String service) throws Exception {

@@ -117,6 +117,11 @@ public final class Problem extends RuntimeException {
     return retryAfterSeconds;
   }
 
+  /** 501: what the request needs is not configured on this service; asking again will not help. */
+  public static Problem notConfigured(String detail) {
+    return new Problem(501, "urn:soma:problem:not-configured", "Not configured", detail);
+  }
+
   public static Problem badRequest(String detail) {
     return new Problem(400, "urn:soma:problem:bad-request", "Bad request", detail);
   }

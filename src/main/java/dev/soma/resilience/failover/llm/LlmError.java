@@ -13,8 +13,9 @@ import java.util.Optional;
  * failure code is {@link #status}, and inside a stream's {@code error} event.
  *
  * @param status 400 the request is wrong (never failed over), 502 a stream broke off after part of
- *     the answer was sent (never failed over), 503 no provider could answer, 504 the request's
- *     deadline passed
+ *     the answer was sent (never failed over), 501 no provider of the request's chain is configured
+ *     (asking again does not help until an operator configures one), 503 no provider could answer,
+ *     504 the request's deadline passed
  * @param retryAfterMs when 503: how long until a provider of the chain may answer again, if known
  * @param failovers the steps taken before giving up
  */
@@ -22,6 +23,7 @@ public record LlmError(
     int status, String message, Optional<Long> retryAfterMs, List<Failover> failovers) {
 
   public static final int BAD_REQUEST = 400;
+  public static final int NOT_CONFIGURED = 501;
   public static final int UPSTREAM_FAILED = 502;
   public static final int UNAVAILABLE = 503;
   public static final int DEADLINE_EXCEEDED = 504;

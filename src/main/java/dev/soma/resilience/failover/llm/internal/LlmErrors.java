@@ -46,7 +46,7 @@ final class LlmErrors {
                   + "): "
                   + last);
       case NOTHING_CONFIGURED, NOT_FOUND ->
-          error(ended, LlmError.UNAVAILABLE, "no provider of " + chain + " is configured");
+          error(ended, LlmError.NOT_CONFIGURED, "no provider of " + chain + " is configured");
       case DEADLINE ->
           error(ended, LlmError.DEADLINE_EXCEEDED, every + " within the request's deadline");
       case UNAVAILABLE, FAILED -> error(ended, LlmError.UNAVAILABLE, every);
