@@ -246,6 +246,7 @@ final class RoleDeployment {
                 parts.registry(),
                 config.httpHost(),
                 config.httpPort(),
+                config.api().maxBodyBytes(),
                 serveStatus,
                 Optional.ofNullable(journal),
                 config.journal().readyWhileJournaling(),

@@ -4,6 +4,8 @@ import dev.soma.resilience.chat.AgentTurns;
 import dev.soma.resilience.chat.TurnRequest;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationStatusView;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +20,7 @@ import java.util.stream.Stream;
  * (and only then: its listener goes when it closes). A {@code chat} message is one agent turn,
  * answered as {@code token} messages and an {@code end} (or an {@code error}); a message that is
  * not a valid chat is answered with an {@code error} carrying the problem's status, and the socket
- * stays open.
+ * stays open; a message larger than a JSON body closes the socket with 1009.
  */
 final class ChatSocket {
 
@@ -66,8 +68,31 @@ final class ChatSocket {
                 pushes.cancel();
               }
               ws.textMessageHandler(text -> onMessage(ws, tenant, text));
+              ws.exceptionHandler(e -> refused(ws, e));
             })
         .onFailure(e -> ctx.fail(Problem.badRequest("a WebSocket upgrade was expected")));
+  }
+
+  /**
+   * Closes the socket with 1009 when a message is larger than the limit (as large as a JSON body),
+   * whether in one frame (its decoder refuses it) or in several (Vert.x drops the message and says
+   * so only here), and with the decoder's status for another broken frame: the client learns why
+   * instead of seeing the connection drop (1006) or its message vanish.
+   */
+  private static void refused(ServerWebSocket ws, Throwable e) {
+    if (ws.isClosed()) {
+      return;
+    }
+    if (e instanceof CorruptedWebSocketFrameException frame) {
+      close(ws, frame.closeStatus());
+    } else if (e instanceof IllegalStateException
+        && String.valueOf(e.getMessage()).startsWith("Cannot process text frame")) {
+      close(ws, WebSocketCloseStatus.MESSAGE_TOO_BIG);
+    }
+  }
+
+  private static void close(ServerWebSocket ws, WebSocketCloseStatus status) {
+    ws.close((short) status.code(), status.reasonText());
   }
 
   private void onMessage(ServerWebSocket ws, String tenant, String text) {

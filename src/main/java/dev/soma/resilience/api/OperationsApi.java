@@ -43,6 +43,7 @@ public final class OperationsApi extends VerticleBase {
 
   private final String host;
   private final int port;
+  private final int maxMessageBytes;
   private final List<RouteModule> modules;
   private final boolean serveStatus;
   private final Optional<Journal> journal;
@@ -57,6 +58,7 @@ public final class OperationsApi extends VerticleBase {
       PrometheusMeterRegistry registry,
       String host,
       int port,
+      int maxMessageBytes,
       boolean serveStatus,
       Optional<Journal> journal,
       boolean readyWhileJournaling,
@@ -70,6 +72,7 @@ public final class OperationsApi extends VerticleBase {
     this.registry = registry;
     this.host = host;
     this.port = port;
+    this.maxMessageBytes = maxMessageBytes;
     this.serveStatus = serveStatus;
     this.modules = List.copyOf(modules);
   }
@@ -122,7 +125,12 @@ public final class OperationsApi extends VerticleBase {
         // HTTP/1.1 only: an h2c upgrade without its settings header would get a bare 400 from
         // Vert.x and a connection left open; refused, it is an ordinary request that routing
         // answers
-        .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .createHttpServer(
+            new HttpServerOptions()
+                .setHttp2ClearTextEnabled(false)
+                // a WebSocket message may be as large as a JSON body, sent in one frame or several
+                .setMaxWebSocketFrameSize(maxMessageBytes)
+                .setMaxWebSocketMessageSize(maxMessageBytes))
         .invalidRequestHandler(new InvalidRequests())
         .requestHandler(router)
         .listen(listenOn, host)

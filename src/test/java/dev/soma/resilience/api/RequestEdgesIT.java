@@ -227,6 +227,41 @@ class RequestEdgesIT {
   }
 
   @Test
+  void aWebSocketMessageOverTheBodyLimitClosesTheSocketWith1009() throws Exception {
+    String big = "{\"conversationId\":\"big\",\"message\":\"" + "x".repeat(200_000) + "\"}";
+    // as one frame, as browsers send a message, and in frames of 4 KiB: both over 64 KiB in all
+    for (int frameSize : new int[] {1 << 20, 4096}) {
+      var vertx = io.vertx.core.Vertx.vertx();
+      try {
+        sockets =
+            vertx.createWebSocketClient(
+                new io.vertx.core.http.WebSocketClientOptions().setMaxFrameSize(frameSize));
+        var closed = new java.util.concurrent.CompletableFuture<Short>();
+        var socket = sockets.webSocket();
+        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+        Blocking.await(
+            socket.connect(
+                new io.vertx.core.http.WebSocketConnectOptions()
+                    .setHost(HOST)
+                    .setPort(app.httpPort())
+                    .setURI("/v1/ws")
+                    .addHeader("Authorization", "Bearer " + key)),
+            Duration.ofSeconds(10));
+
+        socket.writeTextMessage(big);
+
+        assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS))
+            .as("frames of %d bytes", frameSize)
+            .isEqualTo((short) 1009);
+      } finally {
+        Blocking.await(vertx.close(), Duration.ofSeconds(10));
+      }
+    }
+    assertNothingWritten();
+    assertNoErrorLogged();
+  }
+
+  @Test
   void controlCharactersInAdminPathsAndQueriesAre400NamingWhere() throws Exception {
     HttpResponse<String> key = admin("POST", "/admin/tenants/edges%00/keys", "{}");
     assertProblem(key, 400);
