@@ -12,7 +12,8 @@ import java.util.function.Function;
 
 /**
  * What every audio provider link shares: its name, whether it is configured, the {@link AudioHttp}
- * it calls through, and reading a JSON answer. A subclass says how it asks and what it reads.
+ * it calls through, and reading a JSON or an audio answer. A subclass says how it asks and what it
+ * reads.
  */
 abstract class AudioLink<Q, R> implements Link<Q, R> {
 
@@ -47,6 +48,11 @@ abstract class AudioLink<Q, R> implements Link<Q, R> {
   /** The 2xx answer of {@code sent}, else its failure. */
   final Future<HttpResponse<Buffer>> answered(Future<HttpResponse<Buffer>> sent) {
     return sent.map(response -> http.require2xx(name, response));
+  }
+
+  /** The audio of {@code sent}'s 2xx answer, else its failure (every TTS link answers so). */
+  final Future<SynthesizedAudio> audio(Future<HttpResponse<Buffer>> sent) {
+    return answered(sent).map(response -> SynthesizedAudio.from(name, response));
   }
 
   /**

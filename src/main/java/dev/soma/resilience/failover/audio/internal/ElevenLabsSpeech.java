@@ -20,12 +20,11 @@ public final class ElevenLabsSpeech extends AudioLink<SpeechRequest, Synthesized
 
   @Override
   Future<SynthesizedAudio> call(SpeechRequest request) {
-    return answered(
-            http.post(config.baseUrl(), "/v1/text-to-speech/" + config.voiceId())
-                .putHeader("xi-api-key", config.apiKey().value())
-                .putHeader("Accept", "audio/mpeg")
-                .sendJsonObject(
-                    new JsonObject().put("text", request.text()).put("model_id", config.modelId())))
-        .map(response -> SynthesizedAudio.from(name(), response));
+    return audio(
+        http.post(config.baseUrl(), "/v1/text-to-speech/" + config.voiceId())
+            .putHeader("xi-api-key", config.apiKey().value())
+            .putHeader("Accept", "audio/mpeg")
+            .sendJsonObject(
+                new JsonObject().put("text", request.text()).put("model_id", config.modelId())));
   }
 }

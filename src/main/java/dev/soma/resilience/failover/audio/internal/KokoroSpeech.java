@@ -26,7 +26,6 @@ public final class KokoroSpeech extends AudioLink<SpeechRequest, SynthesizedAudi
             .put("voice", config.voice())
             .put("speed", config.speed())
             .put("format", request.format());
-    return answered(http.post(config.baseUrl().orElseThrow(), "/synthesize").sendJsonObject(body))
-        .map(response -> SynthesizedAudio.from(name(), response));
+    return audio(http.post(config.baseUrl().orElseThrow(), "/synthesize").sendJsonObject(body));
   }
 }

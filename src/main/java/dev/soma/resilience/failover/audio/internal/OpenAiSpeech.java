@@ -25,10 +25,9 @@ public final class OpenAiSpeech extends AudioLink<SpeechRequest, SynthesizedAudi
             .put("input", request.text())
             .put("voice", config.ttsVoice())
             .put("response_format", request.format());
-    return answered(
-            http.post(config.baseUrl(), "/v1/audio/speech")
-                .putHeader("Authorization", "Bearer " + config.apiKey().value())
-                .sendJsonObject(body))
-        .map(response -> SynthesizedAudio.from(name(), response));
+    return audio(
+        http.post(config.baseUrl(), "/v1/audio/speech")
+            .putHeader("Authorization", "Bearer " + config.apiKey().value())
+            .sendJsonObject(body));
   }
 }
