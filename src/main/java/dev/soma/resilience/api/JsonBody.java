@@ -2,7 +2,6 @@ package dev.soma.resilience.api;
 
 import dev.soma.resilience.common.http.Problem;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -11,9 +10,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Strict reading of a JSON request body: an object, only known fields, typed values, and text that
- * can be stored as sent (no NUL, no unpaired surrogate, at any depth: {@link StoredText}). Every
- * problem is a 400 {@link Problem} naming the field, raised before anything is written.
+ * Strict reading of a JSON request body: plain JSON ({@link StrictJson}), an object, only known
+ * fields, typed values, and text that can be stored as sent (no NUL, no unpaired surrogate, at any
+ * depth: {@link StoredText}). Every problem is a 400 {@link Problem} naming the field, raised
+ * before anything is written.
  */
 public final class JsonBody {
 
@@ -33,13 +33,7 @@ public final class JsonBody {
     if (body == null || body.length() == 0) {
       throw Problem.badRequest("the request needs a JSON object body");
     }
-    Object value;
-    try {
-      value = io.vertx.core.json.Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw Problem.badRequest("the body is not valid JSON");
-    }
-    if (!(value instanceof JsonObject object)) {
+    if (!(StrictJson.decode(body) instanceof JsonObject object)) {
       throw Problem.badRequest("the body must be a JSON object");
     }
     for (String field : object.fieldNames()) {
@@ -53,7 +47,7 @@ public final class JsonBody {
   }
 
   /** A field name fit to quote back: one with a NUL or a lone surrogate is described instead. */
-  private static String safe(String field) {
+  static String safe(String field) {
     return StoredText.problemIn(field) == null ? field : "(a name with a character refused)";
   }
 

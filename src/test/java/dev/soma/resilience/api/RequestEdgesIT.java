@@ -142,6 +142,39 @@ class RequestEdgesIT {
   }
 
   @Test
+  void aNameGivenTwiceInAnObjectOrAJsonCommentIsRefusedAndNothingIsWritten() throws Exception {
+    String path = "/v1/conversations/dup/messages";
+    HttpResponse<String> twice =
+        post(key, path, "application/json", "{\"content\":\"a\",\"content\":\"b\"}");
+    assertProblem(twice, 400);
+    assertThat(detail(twice)).isEqualTo("the field 'content' is given twice in one object");
+
+    HttpResponse<String> deep =
+        post(
+            key,
+            path,
+            "application/json",
+            "{\"content\":\"a\",\"metadata\":{\"k\":[{\"x\":1,\"x\":2}],\"y\":{\"x\":3}}}");
+    assertProblem(deep, 400);
+    assertThat(detail(deep)).isEqualTo("the field 'x' is given twice in one object");
+
+    HttpResponse<String> comment =
+        post(key, path, "application/json", "{/* a comment */\"content\":\"a\"}");
+    assertProblem(comment, 400);
+    assertThat(detail(comment)).isEqualTo("the body is not valid JSON");
+    assertNothingWritten();
+
+    // the same name in different objects is fine
+    HttpResponse<String> apart =
+        post(
+            key,
+            "/v1/conversations/t/messages",
+            "application/json",
+            "{\"content\":\"a\",\"metadata\":{\"content\":{\"content\":1}}}");
+    assertThat(apart.statusCode()).as(apart.body()).isEqualTo(202);
+  }
+
+  @Test
   void anUnpairedSurrogateIsRefusedRatherThanStoredAsAQuestionMark() throws Exception {
     for (String body :
         List.of(
