@@ -191,7 +191,8 @@ public final class AgentApi implements RouteModule {
   public void mount(Vertx vertx, Router router) {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     BodyHandler media = BodyHandler.create(false).setBodyLimit(config.maxUploadBytes());
-    router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(BodyTypes.rawBytes());
+    router.routeWithRegex("/v1/uploads/.*").handler(BodyTypes.rawBytes());
+    router.routeWithRegex("/v1/transcriptions").handler(BodyTypes.audio());
     router.routeWithRegex("/v1/(?!uploads/|transcriptions$).*").handler(BodyTypes.json());
     router.route("/admin/*").handler(BodyTypes.json());
     router.routeWithRegex("/v1/(uploads/.*|transcriptions)").handler(media);

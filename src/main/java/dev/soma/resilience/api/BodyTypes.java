@@ -11,25 +11,37 @@ import java.util.Locale;
  * handler, which would otherwise try to decode a form): a {@code multipart/form-data} or {@code
  * application/x-www-form-urlencoded} body is never read by this API (415, on every route); a JSON
  * route takes a body only as {@code application/json}, parameters such as a charset aside (415
- * otherwise, including a body with no {@code Content-Type}). Raw-bytes routes (uploads, audio) take
- * any other type.
+ * otherwise, including a body with no {@code Content-Type}); an audio route only as {@code
+ * audio/*}, {@code video/*} or {@code application/octet-stream} (the types the STT chain takes).
+ * Raw-bytes routes (uploads) take any other type.
  */
 final class BodyTypes implements Handler<RoutingContext> {
 
-  private final boolean json;
+  private enum Kind {
+    JSON,
+    AUDIO,
+    RAW
+  }
 
-  private BodyTypes(boolean json) {
-    this.json = json;
+  private final Kind kind;
+
+  private BodyTypes(Kind kind) {
+    this.kind = kind;
   }
 
   /** For routes whose body, when there is one, is a JSON object. */
   static BodyTypes json() {
-    return new BodyTypes(true);
+    return new BodyTypes(Kind.JSON);
   }
 
-  /** For routes whose body is raw bytes (an upload, audio): only forms are refused. */
+  /** For routes whose body is audio to transcribe. */
+  static BodyTypes audio() {
+    return new BodyTypes(Kind.AUDIO);
+  }
+
+  /** For routes whose body is raw bytes (an upload): only forms are refused. */
   static BodyTypes rawBytes() {
-    return new BodyTypes(false);
+    return new BodyTypes(Kind.RAW);
   }
 
   @Override
@@ -41,13 +53,19 @@ final class BodyTypes implements Handler<RoutingContext> {
           "form bodies ("
               + type
               + ") are not accepted"
-              + (json
+              + (kind == Kind.JSON
                   ? "; send JSON with 'Content-Type: application/json'"
                   : "; send the raw bytes"));
     }
-    if (json && hasBody(request) && !isJson(type)) {
+    if (kind == Kind.JSON && hasBody(request) && !isJson(type)) {
       throw Problem.unsupportedMediaType(
           "this route reads JSON: send the body with 'Content-Type: application/json'"
+              + (type.isEmpty() ? "" : " (not " + type + ")"));
+    }
+    if (kind == Kind.AUDIO && hasBody(request) && !isAudio(type)) {
+      throw Problem.unsupportedMediaType(
+          "this route reads audio: send the bytes with an audio type such as"
+              + " 'Content-Type: audio/wav'"
               + (type.isEmpty() ? "" : " (not " + type + ")"));
     }
     ctx.next();
@@ -67,6 +85,12 @@ final class BodyTypes implements Handler<RoutingContext> {
   private static boolean isJson(String type) {
     // a +json type names another format (a JSON Patch, say): not the object this route reads
     return type.equals("application/json");
+  }
+
+  private static boolean isAudio(String type) {
+    return type.startsWith("audio/")
+        || type.startsWith("video/")
+        || type.equals("application/octet-stream");
   }
 
   private static boolean hasBody(HttpServerRequest request) {

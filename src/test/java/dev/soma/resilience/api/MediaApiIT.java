@@ -177,7 +177,7 @@ class MediaApiIT {
   void badMediaRequestsAreProblems() throws Exception {
     assertThat(post("/v1/speech", "application/json", "{\"text\":\"\"}").statusCode())
         .isEqualTo(400);
-    assertThat(post("/v1/transcriptions", "text/plain", "not audio").statusCode()).isEqualTo(400);
+    assertThat(post("/v1/transcriptions", "text/plain", "not audio").statusCode()).isEqualTo(415);
     HttpResponse<String> emptyUpload =
         http.send(
             HttpRequest.newBuilder(uri("/v1/uploads/x"))

@@ -468,6 +468,20 @@ class RequestEdgesIT {
   }
 
   @Test
+  void aTranscriptionWhoseBodyIsNotAudioIs415() throws Exception {
+    for (String type : new String[] {"application/json", "text/plain", null}) {
+      HttpResponse<String> answer = post(key, "/v1/transcriptions", type, "{\"audio\":\"x\"}");
+      assertProblem(answer, 415);
+      assertThat(detail(answer)).contains("audio/wav");
+    }
+    // the types the STT chain takes get past the check (here to the language's 400)
+    for (String type : new String[] {"audio/ogg", "video/webm", "application/octet-stream"}) {
+      assertProblem(post(key, "/v1/transcriptions?language=xx_YY", type, "RIFF"), 400);
+    }
+    assertNoErrorLogged();
+  }
+
+  @Test
   void theListenerBindsTheConfiguredAddressOnly() {
     assertThatThrownBy(() -> new Socket("127.0.0.1", app.httpPort()).close())
         .isInstanceOf(ConnectException.class);
