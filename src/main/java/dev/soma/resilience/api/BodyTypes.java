@@ -10,10 +10,10 @@ import java.util.Locale;
  * What a route's body may be, checked from the headers before the body is read (so before the body
  * handler, which would otherwise try to decode a form): a {@code multipart/form-data} or {@code
  * application/x-www-form-urlencoded} body is never read by this API (415, on every route); a JSON
- * route takes a body only as {@code application/json}, parameters such as a charset aside (415
- * otherwise, including a body with no {@code Content-Type}); an audio route only as {@code
- * audio/*}, {@code video/*} or {@code application/octet-stream} (the types the STT chain takes).
- * Raw-bytes routes (uploads) take any other type.
+ * route takes a body only as {@code application/json}, in UTF-8 (415 otherwise, including a body
+ * with no {@code Content-Type} and one whose {@code charset} is not {@code utf-8}); an audio route
+ * only as {@code audio/*}, {@code video/*} or {@code application/octet-stream} (the types the STT
+ * chain takes). Raw-bytes routes (uploads) take any other type.
  */
 final class BodyTypes implements Handler<RoutingContext> {
 
@@ -62,6 +62,14 @@ final class BodyTypes implements Handler<RoutingContext> {
           "this route reads JSON: send the body with 'Content-Type: application/json'"
               + (type.isEmpty() ? "" : " (not " + type + ")"));
     }
+    String charset = charset(request.getHeader("Content-Type"));
+    if (kind == Kind.JSON && hasBody(request) && !charset.isEmpty() && !charset.equals("utf-8")) {
+      throw Problem.unsupportedMediaType(
+          "JSON is read as UTF-8 (RFC 8259): send the body in UTF-8, with charset=utf-8 or none"
+              + " (not charset="
+              + charset
+              + ")");
+    }
     if (kind == Kind.AUDIO && hasBody(request) && !isAudio(type)) {
       throw Problem.unsupportedMediaType(
           "this route reads audio: send the bytes with an audio type such as"
@@ -80,6 +88,20 @@ final class BodyTypes implements Handler<RoutingContext> {
     return (semicolon < 0 ? header : header.substring(0, semicolon))
         .trim()
         .toLowerCase(Locale.ROOT);
+  }
+
+  /** The {@code charset} parameter's value, lower case and unquoted; empty when absent. */
+  private static String charset(String header) {
+    if (header == null) {
+      return "";
+    }
+    for (String parameter : header.split(";")) {
+      int equals = parameter.indexOf('=');
+      if (equals > 0 && parameter.substring(0, equals).trim().equalsIgnoreCase("charset")) {
+        return parameter.substring(equals + 1).trim().replace("\"", "").toLowerCase(Locale.ROOT);
+      }
+    }
+    return "";
   }
 
   private static boolean isJson(String type) {

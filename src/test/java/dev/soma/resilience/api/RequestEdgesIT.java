@@ -402,9 +402,21 @@ class RequestEdgesIT {
     assertProblem(post(key, "/v1/conversations/t/messages", null, body), 415);
     assertProblem(post(null, "/admin/tenants", "text/plain", "{\"id\":\"plain\"}"), 415);
     assertNothingWritten();
+    // JSON is UTF-8: another charset would be decoded wrongly, so it is refused, not misread
+    for (String type :
+        List.of("application/json; charset=latin1", "application/json;charset=\"UTF-16\"")) {
+      HttpResponse<String> answer = post(key, "/v1/conversations/t/messages", type, body);
+      assertProblem(answer, 415);
+      assertThat(detail(answer)).contains("UTF-8");
+    }
+    assertNothingWritten();
     // JSON with a charset is JSON (a +json type names another format, such as a JSON Patch)
     assertThat(
             post(key, "/v1/conversations/t/messages", "application/json; charset=utf-8", body)
+                .statusCode())
+        .isEqualTo(202);
+    assertThat(
+            post(key, "/v1/conversations/t/messages", "application/json; charset=\"UTF-8\"", body)
                 .statusCode())
         .isEqualTo(202);
   }
