@@ -27,6 +27,7 @@ import dev.soma.resilience.outbox.OutboxReplay;
 import dev.soma.resilience.session.SessionContext;
 import dev.soma.resilience.tenant.KeyCache;
 import dev.soma.resilience.tenant.RateLimiter;
+import dev.soma.resilience.tenant.TenantDirectory;
 import dev.soma.resilience.tenant.Tenants;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -110,7 +111,7 @@ public final class AgentApi implements RouteModule {
     this.admin =
         new AdminRoutes(
             config.adminToken(),
-            tenants,
+            new TenantAdminRoutes(tenants, new TenantDirectory(parts.pool())),
             new DeadLetterAdminRoutes(
                 new DeadLetters(parts.pool(), parts.outbox(), service.outbox().replay()), replay),
             new OutboxAdminRoutes(

@@ -245,6 +245,52 @@ class AgentApiIT {
   }
 
   @Test
+  void operatorsListTenantsPageByPageAndATenantsKeysWithoutTheirSecrets() throws Exception {
+    String first = newTenant("list-1");
+    newTenant("list-2");
+    newTenant("list-3");
+    JsonObject spare = new JsonObject(adminPost("/admin/tenants/list-1/keys", "{}").body());
+    assertThat(adminDelete("/admin/keys/" + spare.getString("keyId")).statusCode()).isEqualTo(204);
+
+    JsonObject page = new JsonObject(adminGet("/admin/tenants?after=list-&limit=2").body());
+    assertThat(page.getJsonArray("tenants").stream().map(t -> ((JsonObject) t).getString("id")))
+        .containsExactly("list-1", "list-2");
+    JsonObject one = page.getJsonArray("tenants").getJsonObject(0);
+    assertThat(one.getLong("activeKeys")).isEqualTo(1);
+    assertThat(one.getString("createdAt")).isNotBlank();
+    assertThat(page.getString("next")).isEqualTo("list-2");
+    JsonObject rest =
+        new JsonObject(adminGet("/admin/tenants?after=" + page.getString("next")).body());
+    assertThat(rest.getJsonArray("tenants").getJsonObject(0).getString("id")).isEqualTo("list-3");
+    assertThat(rest.containsKey("next")).isFalse(); // fewer than the page's 500
+
+    HttpResponse<String> keys = adminGet("/admin/tenants/list-1/keys");
+    assertThat(keys.statusCode()).isEqualTo(200);
+    JsonObject listed = new JsonObject(keys.body());
+    assertThat(listed.getJsonArray("keys")).hasSize(2);
+    JsonObject newest = listed.getJsonArray("keys").getJsonObject(0);
+    assertThat(newest.getString("keyId")).isEqualTo(spare.getString("keyId"));
+    assertThat(newest.getString("revokedBy")).isEqualTo("api-it");
+    assertThat(newest.getString("revokedAt")).isNotBlank();
+    JsonObject active = listed.getJsonArray("keys").getJsonObject(1);
+    assertThat(active.containsKey("revokedAt")).isFalse();
+    assertThat(active.getString("createdBy")).isEqualTo("api-it");
+    // neither secret is anywhere in the answer: a key is shown whole once, when it is made
+    assertThat(keys.body())
+        .doesNotContain(first.substring(first.lastIndexOf('_') + 1))
+        .doesNotContain(
+            spare.getString("apiKey").substring(spare.getString("apiKey").lastIndexOf('_') + 1))
+        .doesNotContain("apiKey")
+        .doesNotContain("hash");
+
+    assertProblem(adminGet("/admin/tenants/nobody/keys"), 404);
+    assertProblem(adminGet("/admin/tenants?limit=0"), 400);
+    assertProblem(adminGet("/admin/tenants?after="), 400);
+    assertProblem(adminGet("/admin/tenants?colour=red"), 400);
+    assertProblem(get(keyA, "/admin/tenants"), 401);
+  }
+
+  @Test
   void anOversizedBodyIs413ProblemJson() throws Exception {
     String huge = "{\"content\":\"" + "x".repeat(10_000) + "\"}";
 
@@ -302,6 +348,20 @@ class AgentApiIT {
     HttpResponse<String> key = adminPost("/admin/tenants/" + id + "/keys", "{\"label\":\"it\"}");
     assertThat(key.statusCode()).isEqualTo(201);
     return new JsonObject(key.body()).getString("apiKey");
+  }
+
+  private static HttpResponse<String> adminGet(String path) throws Exception {
+    return get(ADMIN, path);
+  }
+
+  private static HttpResponse<String> adminDelete(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + ADMIN)
+            .header("X-Operator", "api-it")
+            .DELETE()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> adminPost(String path, String body) throws Exception {

@@ -232,6 +232,12 @@ class OpenApiContractIT {
     String spareId = new JsonObject(spare.body()).getString("keyId");
     assertThat(admin("DELETE", "/admin/keys/" + spareId, null).statusCode()).isEqualTo(204);
     admin("DELETE", "/admin/keys/" + spareId + "x", null);
+    admin("GET", "/admin/tenants", null);
+    admin("GET", "/admin/tenants?limit=1", null);
+    admin("GET", "/admin/tenants?limit=x", null);
+    // the revoked spare key is listed too, with revokedAt and revokedBy
+    admin("GET", "/admin/tenants/contract/keys", null);
+    admin("GET", "/admin/tenants/nobody/keys", null);
     assertThat(admin("GET", "/admin/dead-letters", null).statusCode()).isEqualTo(200);
     admin("GET", "/admin/dead-letters?tenant=contract&all=true", null);
     admin("POST", "/admin/dead-letters/424242/replay", "{\"notes\":\"retry\"}");

@@ -1,0 +1,109 @@
+package dev.soma.resilience.tenant;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.NoSuchElementException;
+
+/**
+ * What tenants and keys exist, for operators: tenants in id order a page at a time, and a tenant's
+ * keys (revoked ones too, with who revoked them and when). Never a key's secret or its hash: a key
+ * is shown whole only once, when {@link Tenants#createKey} makes it; its id is what revoking takes.
+ */
+public final class TenantDirectory {
+
+  /** The most tenants, or keys, one answer lists. */
+  public static final int PAGE_MAX = 500;
+
+  /**
+   * Tenants after {@code $1} (an id; '' for the first page), with their active keys, {@code $2}.
+   */
+  static final String TENANTS =
+      "SELECT t.id, t.name, t.created_at,"
+          + " (SELECT count(*) FROM api_keys k WHERE k.tenant_id = t.id AND k.revoked_at IS NULL)"
+          + " AS active_keys FROM tenants t WHERE t.id > $1 ORDER BY t.id LIMIT $2";
+
+  /** The keys of tenant {@code $1}, newest first, at most {@code $2}; no row when none exists. */
+  static final String KEYS =
+      "SELECT k.id, k.label, k.created_at, k.created_by, k.revoked_at, k.revoked_by"
+          + " FROM tenants t LEFT JOIN LATERAL (SELECT * FROM api_keys WHERE tenant_id = t.id"
+          + " ORDER BY created_at DESC, id LIMIT $2) k ON true WHERE t.id = $1";
+
+  private final Pool pool;
+
+  public TenantDirectory(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * {@code {"tenants": [{id, name, createdAt, activeKeys}], "next"?}}: at most {@code limit}
+   * tenants whose id comes after {@code after} (null: from the first), and, when there may be more,
+   * the {@code next} page's {@code after}.
+   */
+  public Future<JsonObject> tenants(String after, int limit) {
+    return pool.preparedQuery(TENANTS)
+        .execute(Tuple.of(after == null ? "" : after, limit))
+        .map(
+            rows -> {
+              JsonArray tenants = new JsonArray();
+              String last = null;
+              for (Row row : rows) {
+                last = row.getString("id");
+                tenants.add(
+                    new JsonObject()
+                        .put("id", last)
+                        .put("name", row.getString("name"))
+                        .put("createdAt", instant(row, "created_at"))
+                        .put("activeKeys", row.getLong("active_keys")));
+              }
+              JsonObject page = new JsonObject().put("tenants", tenants);
+              return tenants.size() == limit ? page.put("next", last) : page;
+            });
+  }
+
+  /**
+   * {@code {"tenantId", "keys": [{keyId, label, createdAt, createdBy, revokedAt?, revokedBy?}]}},
+   * newest first, at most {@code limit}; fails with {@link NoSuchElementException} when there is no
+   * such tenant.
+   */
+  public Future<JsonObject> keys(String tenantId, int limit) {
+    return pool.preparedQuery(KEYS)
+        .execute(Tuple.of(tenantId, limit))
+        .compose(
+            rows -> {
+              if (rows.size() == 0) {
+                return Future.failedFuture(
+                    new NoSuchElementException("no tenant '" + tenantId + "'"));
+              }
+              JsonArray keys = new JsonArray();
+              for (Row row : rows) {
+                if (row.getString("id") != null) { // the tenant's row when it has no key
+                  keys.add(key(row));
+                }
+              }
+              return Future.succeededFuture(
+                  new JsonObject().put("tenantId", tenantId).put("keys", keys));
+            });
+  }
+
+  private static JsonObject key(Row row) {
+    JsonObject key =
+        new JsonObject()
+            .put("keyId", row.getString("id"))
+            .put("label", row.getString("label"))
+            .put("createdAt", instant(row, "created_at"))
+            .put("createdBy", row.getString("created_by"));
+    if (row.getValue("revoked_at") != null) {
+      key.put("revokedAt", instant(row, "revoked_at"))
+          .put("revokedBy", row.getString("revoked_by"));
+    }
+    return key;
+  }
+
+  private static String instant(Row row, String column) {
+    return row.getOffsetDateTime(column).toInstant().toString();
+  }
+}
