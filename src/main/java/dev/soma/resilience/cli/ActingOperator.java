@@ -1,5 +1,7 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.common.audit.AdminAudit;
+import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,5 +22,16 @@ final class ActingOperator {
   String name() {
     OperatorCommand.nonBlank("--operator", name);
     return name.trim();
+  }
+
+  /**
+   * The audit entry of a change by this operator, as the admin API writes one: {@code request} with
+   * the {@code reason}, when one is given; the change counts the rows it affects.
+   */
+  AdminAudit.Entry entry(String action, JsonObject request, String reason, boolean dryRun) {
+    if (reason != null) {
+      request.put("reason", reason);
+    }
+    return new AdminAudit.Entry(name(), action, request, 0, dryRun);
   }
 }

@@ -7,11 +7,9 @@ import dev.soma.resilience.outbox.DeadLetterFilter;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
-import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -121,8 +119,7 @@ final class DeadLettersCommand {
       Map<String, String> fields =
           filters.fields(source == null ? Map.of() : Map.of("source", source));
       if (id != null && (!fields.isEmpty() || dryRun)) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "give either an ID or filters (with --dry-run), not both");
+        throw usageError("give either an ID or filters (with --dry-run), not both");
       }
       if (id == null) {
         filter = FilterOptions.parse(spec, DeadLetterFilter::parse, fields);
@@ -131,11 +128,7 @@ final class DeadLettersCommand {
 
     /** The audit entry of a bulk action. */
     AdminAudit.Entry entry(String action, String reason) {
-      JsonObject request = filter.toJson();
-      if (reason != null) {
-        request.put("reason", reason);
-      }
-      return new AdminAudit.Entry(operator.name(), action, request, 0, dryRun);
+      return operator.entry(action, filter.toJson(), reason, dryRun);
     }
   }
 
@@ -159,11 +152,7 @@ final class DeadLettersCommand {
       atMost("--reason", reason, DeadLetters.REASON_MAX);
       super.check();
       if (filter != null) {
-        try {
-          OutboxReplay.requireReplayable(filter);
-        } catch (IllegalArgumentException e) {
-          throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        asUsage(() -> OutboxReplay.requireReplayable(filter));
       }
     }
 
@@ -174,14 +163,12 @@ final class DeadLettersCommand {
         out().println("dead letter " + id + " replayed: its event will be sent again");
         return 0;
       }
-      OutboxReplay replay = new OutboxReplay(app.pool(), app.outbox(), config().outbox().replay());
-      ReplayResult result =
-          await(replay.replayDeadLetters(filter, dryRun, entry("dead-letters.replay", reason)));
-      out().println(result.toJson().encode());
       OutboxFilter scope =
           new OutboxFilter(filter.tenantId(), null, filter.topic(), null, null, null, null);
-      ReplayProgress.watch(replay, scope, result, err());
-      return 0;
+      return printReplay(
+          app,
+          scope,
+          replay -> replay.replayDeadLetters(filter, dryRun, entry("dead-letters.replay", reason)));
     }
   }
 

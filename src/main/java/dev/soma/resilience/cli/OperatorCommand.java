@@ -4,7 +4,9 @@ import dev.soma.resilience.Application;
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.config.ServiceConfig;
+import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
+import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -12,8 +14,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -97,6 +101,21 @@ public abstract class OperatorCommand implements Callable<Integer> {
         });
   }
 
+  /**
+   * Runs {@code replaying} on the started tools' outbox replay, prints its result as JSON and, on a
+   * terminal, its progress among the events {@code scope} matches ({@link ReplayProgress}): exit
+   * code 0.
+   */
+  final int printReplay(
+      Application app, OutboxFilter scope, Function<OutboxReplay, Future<ReplayResult>> replaying)
+      throws Exception {
+    OutboxReplay replay = new OutboxReplay(app.pool(), app.outbox(), config().outbox().replay());
+    ReplayResult result = await(replaying.apply(replay));
+    out().println(result.toJson().encode());
+    ReplayProgress.watch(replay, scope, result, err());
+    return 0;
+  }
+
   /** Prints each of {@code lines} (JSON objects print as their encoding) on a line of its own. */
   final void printLines(Iterable<?> lines) {
     lines.forEach(out()::println);
@@ -112,6 +131,20 @@ public abstract class OperatorCommand implements Callable<Integer> {
 
   static <T> T await(Future<T> action) throws Exception {
     return Blocking.await(action, ACTION_TIMEOUT);
+  }
+
+  /** A usage error of this command (one line, exit code 2): picocli's, as for a bad option. */
+  final CommandLine.ParameterException usageError(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+
+  /** Runs {@code check}; an {@link IllegalArgumentException} it throws is a {@link #usageError}. */
+  final void asUsage(Runnable check) {
+    try {
+      check.run();
+    } catch (IllegalArgumentException e) {
+      throw usageError(e.getMessage());
+    }
   }
 
   /** Refuses {@code option}'s value when longer than {@code max} characters (as the API does). */

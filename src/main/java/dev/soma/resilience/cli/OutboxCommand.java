@@ -5,11 +5,9 @@ import dev.soma.resilience.common.db.IdCursor;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxInspection;
 import dev.soma.resilience.outbox.OutboxReplay;
-import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,8 +57,7 @@ final class OutboxCommand {
       try {
         IdCursor.parse(cursor); // a bad option is a usage error, found before connecting
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "--cursor is not one this command printed");
+        throw usageError("--cursor is not one this command printed");
       }
       return withTools(
           app -> {
@@ -124,50 +121,32 @@ final class OutboxCommand {
       OutboxFilter filter = filters.filter(spec, status);
       boolean byIds = ids != null && !ids.isEmpty();
       if (byIds == !filter.equals(OutboxFilter.ALL)) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "give either --ids or a filter with --tenant");
+        throw usageError("give either --ids or a filter with --tenant");
       }
       if (!byIds && filter.tenantId() == null) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "a replay by filter needs --tenant");
+        throw usageError("a replay by filter needs --tenant");
       }
       if (byIds && ids.stream().anyMatch(id -> id < 1)) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--ids must be at least 1");
+        throw usageError("--ids must be at least 1");
       }
-      try {
-        OutboxReplay.requireReplayable(filter);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
+      asUsage(() -> OutboxReplay.requireReplayable(filter));
       // as the admin API's audit rows have it: the ids (or the filter, with "tenantId")
       JsonObject request =
           byIds
               ? AdminAudit.withIds(new JsonObject(), ids)
               : filter.toJson().put("tenantId", filter.tenantId());
       request.remove("tenant");
-      if (reason != null) {
-        request.put("reason", reason);
-      }
       AdminAudit.Entry entry =
-          new AdminAudit.Entry(
-              operator.name(),
-              byIds ? "outbox.replay" : "outbox.replay.tenant",
-              request,
-              0,
-              dryRun);
+          operator.entry(byIds ? "outbox.replay" : "outbox.replay.tenant", request, reason, dryRun);
       return withTools(
-          app -> {
-            OutboxReplay replay =
-                new OutboxReplay(app.pool(), app.outbox(), config().outbox().replay());
-            ReplayResult result =
-                await(
-                    byIds
-                        ? replay.replayIds(new LinkedHashSet<>(ids), dryRun, entry)
-                        : replay.replayMatching(filter, dryRun, entry));
-            out().println(result.toJson().encode());
-            ReplayProgress.watch(replay, byIds ? OutboxFilter.ALL : filter, result, err());
-            return 0;
-          });
+          app ->
+              printReplay(
+                  app,
+                  byIds ? OutboxFilter.ALL : filter,
+                  replay ->
+                      byIds
+                          ? replay.replayIds(new LinkedHashSet<>(ids), dryRun, entry)
+                          : replay.replayMatching(filter, dryRun, entry)));
     }
   }
 }
