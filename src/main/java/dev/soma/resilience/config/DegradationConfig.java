@@ -148,9 +148,8 @@ public record DegradationConfig(
     int severe = s.intIn("degradation.severeLatencyMs", moderate, 3_600_000);
     int moderateRate = s.intIn("degradation.moderateErrorRatePercent", 1, 100);
     int severeRate = s.intIn("degradation.severeErrorRatePercent", moderateRate, 100);
-    int interval = s.intIn("degradation.probeIntervalMs", 50, 3_600_000);
     return new DegradationConfig(
-        Duration.ofMillis(interval),
+        s.duration("degradation.probeIntervalMs", 50, 3_600_000),
         s.duration("degradation.probeTimeoutMs", 10, 600_000),
         s.duration("degradation.evaluationIntervalMs", 50, 600_000),
         s.duration("degradation.windowSeconds", 1, 86_400),

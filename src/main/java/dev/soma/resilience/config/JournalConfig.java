@@ -39,9 +39,8 @@ public record JournalConfig(
   }
 
   static JournalConfig from(Settings s, Path dataDir) {
-    String dir = s.string("journal.dir");
     return new JournalConfig(
-        dir.isEmpty() ? dataDir.resolve("journal") : Path.of(dir),
+        s.path("journal.dir", dataDir.resolve("journal")),
         s.intIn("journal.segmentMegabytes", 1, 1024),
         s.duration("journal.segmentAgeSeconds", 1, 7 * 86_400),
         s.intIn("journal.maxMegabytes", 1, 1024 * 1024),

@@ -150,29 +150,21 @@ public record LlmConfig(
     return new LlmConfig(
         Map.copyOf(providers),
         Map.copyOf(chains),
-        Duration.ofMillis(s.intIn("llm.connectTimeoutMs", 1, 600_000)),
-        Duration.ofMillis(s.intIn("llm.requestTimeoutMs", 1, 3_600_000)),
-        Duration.ofMillis(s.intIn("llm.firstTokenTimeoutMs", 1, 3_600_000)),
-        Duration.ofMillis(s.intIn("llm.betweenTokensTimeoutMs", 1, 3_600_000)),
-        Duration.ofMillis(s.intIn("llm.deadlineMs", 1, 3_600_000)),
+        s.duration("llm.connectTimeoutMs", 1, 600_000),
+        s.duration("llm.requestTimeoutMs", 1, 3_600_000),
+        s.duration("llm.firstTokenTimeoutMs", 1, 3_600_000),
+        s.duration("llm.betweenTokensTimeoutMs", 1, 3_600_000),
+        s.duration("llm.deadlineMs", 1, 3_600_000),
         s.intIn("llm.defaultMaxTokens", 1, 1_000_000),
         s.intIn("llm.breakerFailureThreshold", 1, 1000),
-        Duration.ofMillis(s.intIn("llm.breakerResetMs", 1, 86_400_000)),
-        Duration.ofMillis(s.intIn("llm.maxRecoveryWaitMs", 0, 600_000)),
-        Duration.ofMillis(s.intIn("llm.probeIntervalMs", 0, 3_600_000)));
+        s.duration("llm.breakerResetMs", 1, 86_400_000),
+        s.duration("llm.maxRecoveryWaitMs", 0, 600_000),
+        s.duration("llm.probeIntervalMs", 0, 3_600_000));
   }
 
   private static Provider provider(Settings s, String name) {
     String prefix = "llm." + name + ".";
-    URI base =
-        s.url(prefix + "baseUrl", "http", "https")
-            .orElseThrow(
-                () ->
-                    ConfigException.invalid(
-                        ConfigSource.envName(prefix + "baseUrl"),
-                        "",
-                        "a URL starting with http:// or https://"));
-    String trimmed = base.toString().replaceAll("/+$", "");
+    String trimmed = s.httpUrl(prefix + "baseUrl").toString().replaceAll("/+$", "");
     Map<String, String> headers = new LinkedHashMap<>();
     if (!s.string(prefix + "referer").isEmpty()) {
       headers.put("HTTP-Referer", s.string(prefix + "referer"));

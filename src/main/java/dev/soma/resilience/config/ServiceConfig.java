@@ -157,7 +157,7 @@ public record ServiceConfig(
         MemoryConfig.from(s),
         new SessionConfig(
             s.intIn("session.maxTurns", 1, 10_000),
-            Duration.ofSeconds(s.intIn("session.ttlSeconds", 1, 30 * 86_400)),
+            s.duration("session.ttlSeconds", 1, 30 * 86_400),
             s.intIn("session.maxLocalSessions", 1, 10_000_000)),
         DegradationConfig.from(s),
         AudioConfig.from(s),

@@ -2,6 +2,7 @@ package dev.soma.resilience.config;
 
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -50,6 +51,12 @@ final class Settings {
         PathUnit.of(path)
             .orElseThrow(() -> new IllegalArgumentException(path + " names no unit of time"));
     return unit.duration(intIn(path, min, max));
+  }
+
+  /** A path; {@code fallback} when unset. */
+  Path path(String path, Path fallback) {
+    String value = string(path);
+    return value.isEmpty() ? fallback : Path.of(value);
   }
 
   boolean bool(String path) {

@@ -96,8 +96,6 @@ public record StorageConfig(
   }
 
   static StorageConfig from(Settings s, Path dataDir, Optional<URI> redisUrl) {
-    String localDir = s.string("storage.local.dir");
-    String spoolDir = s.string("storage.spoolDir");
     return new StorageConfig(
         s.duration("storage.timeoutMs", 100, 600_000),
         s.intIn("storage.maxInlineBytes", 1024, 64 * 1024 * 1024),
@@ -114,12 +112,12 @@ public record StorageConfig(
             s.intIn("storage.s3.maxQueued", 1, 100_000)),
         new Local(
             s.bool("storage.local.enabled"),
-            localDir.isEmpty() ? dataDir.resolve("objects") : Path.of(localDir)),
+            s.path("storage.local.dir", dataDir.resolve("objects"))),
         new Redis(
             redisUrl,
             s.duration("storage.redis.ttlSeconds", 1, 365 * 86_400),
             s.intIn("storage.redis.maxBytes", 1, 512 * 1024 * 1024)),
-        spoolDir.isEmpty() ? dataDir.resolve("upload-spool") : Path.of(spoolDir),
+        s.path("storage.spoolDir", dataDir.resolve("upload-spool")),
         s.duration("storage.retryIntervalMs", 10, 3_600_000),
         s.intIn("storage.retryBatch", 1, 1000));
   }
