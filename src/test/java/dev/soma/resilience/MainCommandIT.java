@@ -315,6 +315,41 @@ class MainCommandIT {
   }
 
   @Test
+  void anOperatorListsTenantsAndATenantsKeysAsJsonLinesWithoutSecrets() throws Exception {
+    for (String id : new String[] {"beta", "alpha", "gamma"}) {
+      assertThat(run(env(), "tenants", "create", id, "--by=cy")).isZero();
+    }
+    assertThat(run(env(), "tenants", "create-key", "alpha", "--label", "ci", "--by=cy")).isZero();
+    String secret =
+        new JsonObject(out.toString().lines().reduce((a, b) -> b).orElseThrow())
+            .getString("apiKey");
+    out.getBuffer().setLength(0);
+
+    assertThat(run(env(), "tenants", "list", "--limit=2")).isZero();
+    assertThat(out.toString().lines().map(line -> new JsonObject(line).getString("id")))
+        .containsExactly("alpha", "beta");
+    assertThat(
+            new JsonObject(out.toString().lines().findFirst().orElseThrow()).getLong("activeKeys"))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains("--after beta");
+    out.getBuffer().setLength(0);
+    assertThat(run(env(), "tenants", "list", "--after=beta")).isZero();
+    assertThat(out.toString().lines().map(line -> new JsonObject(line).getString("id")))
+        .containsExactly("gamma");
+
+    out.getBuffer().setLength(0);
+    assertThat(run(env(), "tenants", "keys", "alpha")).isZero();
+    assertThat(out.toString().lines()).hasSize(1);
+    assertThat(new JsonObject(out.toString().strip()).getString("label")).isEqualTo("ci");
+    assertThat(out.toString()).doesNotContain(secret.substring(secret.lastIndexOf('_') + 1));
+
+    assertThat(run(env(), "tenants", "keys", "nobody")).isEqualTo(1);
+    assertThat(err.toString()).contains("no tenant 'nobody'");
+    assertThat(run(env(), "tenants", "list", "--limit=0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--limit must be from 1 to 500");
+  }
+
+  @Test
   void anUnknownTenantIsAClearErrorWithExitCodeOne() throws Exception {
     assertThat(run(env(), "tenants", "create-key", "nobody", "--by=cy")).isEqualTo(1);
     assertThat(err.toString()).contains("no tenant 'nobody'");

@@ -1,24 +1,29 @@
 package dev.soma.resilience.cli;
 
 import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.tenant.TenantDirectory;
 import dev.soma.resilience.tenant.Tenants;
+import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tenants create|create-key|revoke-key}: the operator's tenant and API key tools; each says
- * who acts ({@link ActingOperator}) and is audited.
+ * {@code tenants create|create-key|revoke-key|list|keys}: the operator's tenant and API key tools;
+ * each change says who acts ({@link ActingOperator}) and is audited; the listings print JSON lines
+ * and never a key's secret ({@link TenantDirectory}).
  */
 @Command(
     name = "tenants",
     mixinStandardHelpOptions = true,
-    description = "Create tenants and their API keys, revoke keys.",
+    description = "Create tenants and their API keys, revoke keys, list both.",
     subcommands = {
       TenantsCommand.Create.class,
       TenantsCommand.CreateKey.class,
-      TenantsCommand.RevokeKey.class
+      TenantsCommand.RevokeKey.class,
+      TenantsCommand.ListTenants.class,
+      TenantsCommand.ListKeys.class
     })
 final class TenantsCommand {
 
@@ -98,6 +103,63 @@ final class TenantsCommand {
     String run(Tenants tenants, String operator) throws Exception {
       await(tenants.revokeKey(keyId, operator));
       return "key " + keyId + " revoked";
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Print tenants as JSON lines, in id order, with their active key counts.")
+  static final class ListTenants extends OperatorCommand {
+    @Option(names = "--after", description = "Only tenants whose id comes after this one.")
+    String after;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "500",
+        description = "At most this many (1-500, default 500).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      within("--limit", limit, 1, TenantDirectory.PAGE_MAX, "");
+      return withTools(
+          app -> {
+            JsonObject page = await(new TenantDirectory(app.pool()).tenants(after, limit));
+            printLines(page.getJsonArray("tenants"));
+            if (page.containsKey("next")) {
+              err().println("there may be more: --after " + page.getString("next"));
+            }
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "keys",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print a tenant's API keys as JSON lines, newest first, revoked ones too (never a"
+              + " secret).")
+  static final class ListKeys extends OperatorCommand {
+    @Parameters(paramLabel = "TENANT", description = "The tenant's id.")
+    String tenant;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "500",
+        description = "At most this many (1-500, default 500).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      within("--limit", limit, 1, TenantDirectory.PAGE_MAX, "");
+      return withTools(
+          app -> {
+            printLines(
+                await(new TenantDirectory(app.pool()).keys(tenant, limit)).getJsonArray("keys"));
+            return 0;
+          });
     }
   }
 }
