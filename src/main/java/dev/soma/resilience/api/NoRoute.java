@@ -36,6 +36,9 @@ public final class NoRoute implements Handler<RoutingContext> {
         }
       }
     }
+    if (allowed.contains("GET")) {
+      allowed.add("HEAD"); // served as GET (HeadAsGet)
+    }
     String request = ctx.request().method() + " " + ctx.request().path();
     if (allowed.isEmpty()) {
       ctx.fail(Problem.notFound("no resource at " + request));

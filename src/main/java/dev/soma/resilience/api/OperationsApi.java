@@ -82,6 +82,7 @@ public final class OperationsApi extends VerticleBase {
     router = Router.router(vertx);
     // first: a malformed path must be refused before a route with a path is matched against it
     router.route().handler(new RequestHygiene());
+    HeadAsGet.mount(router);
     router
         .get("/health/live")
         .handler(

@@ -94,6 +94,10 @@ public final class StatusPage implements RouteModule {
       throw Problem.notAcceptable(
           "this is a stream of server-sent events: send 'Accept: text/event-stream' or none");
     }
+    if (HeadAsGet.wasHead(ctx)) {
+      StatusStream.headers(ctx.response()).end();
+      return;
+    }
     if (open.incrementAndGet() > maxStreams) {
       open.decrementAndGet();
       throw Problem.unavailable(

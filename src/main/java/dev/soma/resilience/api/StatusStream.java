@@ -81,11 +81,7 @@ final class StatusStream {
     // the view calls listeners on its own context: hop onto this stream's, behind the snapshot
     stream.changes = status.onChange(change -> context.runOnContext(v -> stream.change(change)));
     stream.heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> stream.write(": keep-alive\n\n"));
-    response
-        .setChunked(true)
-        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("X-Accel-Buffering", "no");
+    headers(response).setChunked(true);
     JsonObject snapshot =
         new JsonObject().put("snapshot", status.current().toJson()).put("history", history);
     journal.ifPresent(
@@ -96,6 +92,14 @@ final class StatusStream {
         });
     stream.write(
         "retry: " + RECONNECT_MS + "\nevent: snapshot\ndata: " + snapshot.encode() + "\n\n");
+  }
+
+  /** A stream's headers on {@code response}: an event stream, not to be cached or buffered. */
+  static HttpServerResponse headers(HttpServerResponse response) {
+    return response
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
   }
 
   private void change(StatusChange change) {

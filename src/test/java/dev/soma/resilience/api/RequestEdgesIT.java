@@ -424,17 +424,38 @@ class RequestEdgesIT {
   // --- HTTP conventions
 
   @Test
+  void headIsServedWhereGetIsWithItsHeadersAndNoBody() throws Exception {
+    for (String path : List.of("/health/live", "/health/ready", "/metrics", "/v1/status")) {
+      HttpResponse<String> get = send("GET", path, "Bearer " + key, null, null);
+      HttpResponse<String> head = send("HEAD", path, "Bearer " + key, null, null);
+      assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode()).isEqualTo(200);
+      assertThat(head.headers().firstValue("Content-Type"))
+          .as(path)
+          .isEqualTo(get.headers().firstValue("Content-Type"));
+      assertThat(head.body()).as(path).isEmpty();
+    }
+    HttpResponse<String> admin = send("HEAD", "/admin/tenants", "Bearer " + ADMIN, null, null);
+    assertThat(admin.statusCode()).isEqualTo(200);
+    assertThat(send("HEAD", "/admin/tenants", null, null, null).statusCode()).isEqualTo(401);
+    // HEAD where only POST is served: 405, as any other method
+    HttpResponse<String> post = send("HEAD", "/v1/chat", "Bearer " + key, null, null);
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("POST");
+    assertNoErrorLogged();
+  }
+
+  @Test
   void aWrongMethodOnAKnownPathIs405WithAllow() throws Exception {
     HttpResponse<String> delete =
         send("DELETE", "/v1/conversations/c/messages", "Bearer " + key, null, null);
     assertProblem(delete, 405);
-    assertThat(delete.headers().firstValue("Allow")).hasValue("GET, POST");
+    assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD, POST");
     HttpResponse<String> put = send("PUT", "/admin/tenants", "Bearer " + ADMIN, null, null);
     assertProblem(put, 405);
-    assertThat(put.headers().firstValue("Allow")).hasValue("POST");
+    assertThat(put.headers().firstValue("Allow")).hasValue("GET, HEAD, POST");
     HttpResponse<String> metrics = send("POST", "/metrics", null, null, null);
     assertProblem(metrics, 405);
-    assertThat(metrics.headers().firstValue("Allow")).hasValue("GET");
+    assertThat(metrics.headers().firstValue("Allow")).hasValue("GET, HEAD");
     assertProblem(send("GET", "/v1/nowhere", "Bearer " + key, null, null), 404);
   }
 

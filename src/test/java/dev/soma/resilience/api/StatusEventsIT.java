@@ -123,6 +123,20 @@ class StatusEventsIT {
   }
 
   @Test
+  void headAnswersTheStreamsHeadersAndHoldsNoStreamOpen() throws Exception {
+    HttpResponse<String> head =
+        http.send(
+            request("/status/events").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    assertThat(head.body()).isEmpty();
+    await().atMost(WAIT).until(() -> page.openStreams() == 0);
+  }
+
+  @Test
   void anotherMethodIs405WithAllow() throws Exception {
     HttpResponse<String> refused =
         http.send(
@@ -130,7 +144,7 @@ class StatusEventsIT {
             HttpResponse.BodyHandlers.ofString());
 
     assertThat(refused.statusCode()).isEqualTo(405);
-    assertThat(refused.headers().firstValue("Allow")).hasValue("GET");
+    assertThat(refused.headers().firstValue("Allow")).hasValue("GET, HEAD");
   }
 
   @Test
@@ -337,6 +351,7 @@ class StatusEventsIT {
     @Override
     public Future<?> start() {
       Router router = Router.router(vertx);
+      HeadAsGet.mount(router); // as OperationsApi does
       page.mount(vertx, router);
       router.route().last().handler(new NoRoute(router));
       router.route().failureHandler(new ProblemHandler());
