@@ -121,6 +121,13 @@ class MainCommandIT {
 
     out.getBuffer().setLength(0);
     long id = letter.getLong("id");
+    assertThat(run(env, "dead-letters", "show", Long.toString(id))).isZero();
+    JsonObject shown = new JsonObject(out.toString().strip());
+    assertThat(new JsonObject(shown.getString("payload")).getString("blob")).hasSize(4096);
+    assertThat(run(env, "dead-letters", "show", "987654")).isEqualTo(1);
+    assertThat(err.toString()).contains("no dead letter with id 987654");
+
+    out.getBuffer().setLength(0);
     assertThat(run(env, "dead-letters", "replay", Long.toString(id), "--by=ops")).isZero();
     assertThat(out.toString().strip())
         .isEqualTo("dead letter " + id + " replayed: its event will be sent again");

@@ -22,9 +22,10 @@ import java.util.function.BiFunction;
 
 /**
  * The operators' dead-letter endpoints, mounted behind {@link AdminRoutes}' credential check: the
- * list, the replay of one letter, and the bulk replay and resolve by a {@link DeadLetterFilter}
- * (with {@code dryRun}, at most {@code outbox.replayMaxRows} letters, 413 beyond). Each change says
- * who acts ({@link Operator}) and is audited with it.
+ * list (payloads over {@link DeadLetters#LISTED_PAYLOAD_MAX} bytes left out), one letter whole, the
+ * replay of one letter, and the bulk replay and resolve by a {@link DeadLetterFilter} (with {@code
+ * dryRun}, at most {@code outbox.replayMaxRows} letters, 413 beyond). Each change says who acts
+ * ({@link Operator}) and is audited with it.
  */
 final class DeadLetterAdminRoutes {
 
@@ -40,6 +41,7 @@ final class DeadLetterAdminRoutes {
 
   void mount(Router router) {
     router.get("/admin/dead-letters").handler(this::list);
+    router.get("/admin/dead-letters/:id").handler(this::one);
     // before ":id/replay", so "replay" is never taken for an id
     router.post("/admin/dead-letters/replay").handler(this::replayMatching);
     router.post("/admin/dead-letters/resolve").handler(this::resolveMatching);
@@ -59,13 +61,21 @@ final class DeadLetterAdminRoutes {
             .map(letters -> new JsonObject().put("deadLetters", new JsonArray(letters))));
   }
 
-  private void replayOne(RoutingContext ctx) {
-    long id;
+  private void one(RoutingContext ctx) {
+    QueryParams.known(ctx, Set.of());
+    answer(ctx, 200, deadLetters.one(id(ctx)));
+  }
+
+  private static long id(RoutingContext ctx) {
     try {
-      id = Long.parseLong(ctx.pathParam("id"));
+      return Long.parseLong(ctx.pathParam("id"));
     } catch (NumberFormatException e) {
       throw Problem.badRequest("the dead letter id must be a number");
     }
+  }
+
+  private void replayOne(RoutingContext ctx) {
+    long id = id(ctx);
     JsonBody body =
         JsonBody.parseIfAny(ctx.body().buffer(), Set.of("reason", "notes", Operator.FIELD));
     String reason = body == null ? null : reason(body);

@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dead-letters list|replay|resolve}: inspect dead letters and bring them back, one by id or
- * many by filter, through the same service classes as the admin API; every change is audited.
+ * {@code dead-letters list|show|replay|resolve}: inspect dead letters and bring them back, one by
+ * id or many by filter, through the same service classes as the admin API; every change is audited.
  */
 @Command(
     name = "dead-letters",
@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
     description = "List, replay or resolve dead-lettered outbox events.",
     subcommands = {
       DeadLettersCommand.ListLetters.class,
+      DeadLettersCommand.Show.class,
       DeadLettersCommand.Replay.class,
       DeadLettersCommand.Resolve.class
     })
@@ -82,6 +83,26 @@ final class DeadLettersCommand {
                     + "dead letters"
                     + (tenant == null ? "" : " for tenant " + tenant));
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print one dead letter as a JSON line, its payload whole (list leaves out"
+              + " payloads over 64 KiB).")
+  static final class Show extends Action {
+    @Parameters(paramLabel = "ID", description = "The dead letter's id.")
+    long id;
+
+    @Override
+    void check() {}
+
+    @Override
+    int run(DeadLetters letters, Application app) throws Exception {
+      out().println(await(letters.one(id)).encode());
       return 0;
     }
   }

@@ -30,12 +30,30 @@ public final class DeadLetters {
   /** The longest reason (why a letter was replayed or resolved) kept, in characters. */
   public static final int REASON_MAX = 2000;
 
+  /**
+   * The payload a list shows whole: a larger one is left out of the list (its size is given), so
+   * that a list of letters refused as too large never holds hundreds of megabytes; {@link #one}
+   * reads it.
+   */
+  public static final int LISTED_PAYLOAD_MAX = 64 * 1024;
+
+  /**
+   * Letters of tenant {@code $1} (null: every tenant), resolved ones too when {@code $2}, in id
+   * order, at most {@code $3}; each payload's size as {@code payload_bytes}, the payload itself
+   * only when at most {@code $4} bytes.
+   */
   static final String LIST =
       "SELECT "
-          + DeadLetter.COLUMNS
+          + DeadLetter.COLUMNS.replace(
+              "payload::text AS payload",
+              "CASE WHEN octet_length(payload::text) <= $4 THEN payload::text END AS payload,"
+                  + " octet_length(payload::text) AS payload_bytes")
           + " FROM dead_letter_messages"
           + " WHERE ($1::text IS NULL OR tenant_id = $1) AND (resolved = false OR $2)"
           + " ORDER BY id LIMIT $3";
+
+  static final String ONE =
+      "SELECT " + DeadLetter.COLUMNS + " FROM dead_letter_messages WHERE id = $1";
 
   static final String RESOLVE =
       """
@@ -90,11 +108,39 @@ public final class DeadLetters {
     this.maxRows = limits.maxRows();
   }
 
-  /** Dead letters, oldest first; {@code tenantId} null means every tenant. */
+  /**
+   * Dead letters, oldest first; {@code tenantId} null means every tenant. Each has its {@code
+   * payloadBytes}; a payload over {@link #LISTED_PAYLOAD_MAX} bytes is left out ({@code payload}
+   * null, {@code payloadOmitted} true): {@link #one} has it.
+   */
   public Future<List<JsonObject>> list(String tenantId, boolean includeResolved, int limit) {
     return pool.preparedQuery(LIST)
-        .execute(Tuple.of(tenantId, includeResolved, limit))
-        .map(rows -> JsonRows.list(rows, row -> DeadLetter.from(row).toJson()));
+        .execute(Tuple.of(tenantId, includeResolved, limit, LISTED_PAYLOAD_MAX))
+        .map(rows -> JsonRows.list(rows, DeadLetters::listed));
+  }
+
+  private static JsonObject listed(Row row) {
+    JsonObject letter = DeadLetter.from(row).toJson();
+    Integer bytes = row.getInteger("payload_bytes");
+    if (bytes != null) {
+      letter.put("payloadBytes", bytes);
+      if (bytes > LISTED_PAYLOAD_MAX) {
+        letter.put("payloadOmitted", true);
+      }
+    }
+    return letter;
+  }
+
+  /** Dead letter {@code id}, its payload whole; fails with {@link NoSuchElementException}. */
+  public Future<JsonObject> one(long id) {
+    return pool.preparedQuery(ONE)
+        .execute(Tuple.of(id))
+        .compose(
+            rows ->
+                rows.size() == 0
+                    ? Future.failedFuture(
+                        new NoSuchElementException("no dead letter with id " + id))
+                    : Future.succeededFuture(DeadLetter.from(rows.iterator().next()).toJson()));
   }
 
   /**

@@ -150,6 +150,37 @@ class AdminDeadLettersIT {
   }
 
   @Test
+  void aListLeavesOutPayloadsOver64KibWhichTheLetterItselfHasWhole() throws Exception {
+    long small = letterOf(deadEvent("big-list", "small", "orders"));
+    long big = letterOf(deadEvent("big-list", "big", "orders"));
+    JsonObject large = new JsonObject().put("blob", "x".repeat(200_000));
+    Blocking.await(
+        app.pool()
+            .preparedQuery("UPDATE dead_letter_messages SET payload = $2 WHERE id = $1")
+            .execute(Tuple.of(big, large)),
+        Duration.ofSeconds(10));
+
+    JsonArray letters = listOf("/admin/dead-letters?tenant=big-list");
+    JsonObject first = letters.getJsonObject(0);
+    JsonObject second = letters.getJsonObject(1);
+    assertThat(first.getLong("id")).isEqualTo(small);
+    assertThat(new JsonObject(first.getString("payload")).getInteger("n")).isEqualTo(1);
+    assertThat(first.getInteger("payloadBytes")).isEqualTo(first.getString("payload").length());
+    assertThat(first.containsKey("payloadOmitted")).isFalse();
+    assertThat(second.getLong("id")).isEqualTo(big);
+    assertThat(second.getString("payload")).isNull();
+    assertThat(second.getBoolean("payloadOmitted")).isTrue();
+    assertThat(second.getInteger("payloadBytes")).isGreaterThan(200_000);
+
+    JsonObject whole = ok(admin("GET", "/admin/dead-letters/" + big, null));
+    assertThat(new JsonObject(whole.getString("payload")).getString("blob")).hasSize(200_000);
+    assertThat(admin("GET", "/admin/dead-letters/987654", null).statusCode()).isEqualTo(404);
+    assertThat(admin("GET", "/admin/dead-letters/one", null).statusCode()).isEqualTo(400);
+    assertThat(send("GET", "/admin/dead-letters/" + big, tenantKey, null).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
   void theDeadLetterEndpointsNeedTheAdminTokenAndANumericId() throws Exception {
     assertThat(send("GET", "/admin/dead-letters", null, null).statusCode()).isEqualTo(401);
     assertThat(send("GET", "/admin/dead-letters", tenantKey, null).statusCode()).isEqualTo(401);

@@ -239,6 +239,8 @@ class OpenApiContractIT {
     admin("GET", "/admin/tenants/contract/keys", null);
     admin("GET", "/admin/tenants/nobody/keys", null);
     assertThat(admin("GET", "/admin/dead-letters", null).statusCode()).isEqualTo(200);
+    admin("GET", "/admin/dead-letters/987654", null);
+    admin("GET", "/admin/dead-letters/x", null);
     admin("GET", "/admin/dead-letters?tenant=contract&all=true", null);
     admin("POST", "/admin/dead-letters/424242/replay", "{\"notes\":\"retry\"}");
     admin("POST", "/admin/dead-letters/not-a-number/replay", null);
