@@ -243,7 +243,7 @@
   }
 
   function renderDeadLetters(letters) {
-    $('dead-count').textContent = letters.length >= 20 ? '(newest 20 unresolved)' : '(' + letters.length + ' unresolved)';
+    $('dead-count').textContent = letters.length >= 20 ? '(oldest 20 unresolved)' : '(' + letters.length + ' unresolved)';
     rows('dead-letters', letters, 5, (d) =>
       el('tr', { 'data-id': d.id },
         num(d.id), el('td', {}, d.tenantId), el('td', {}, d.topic),
