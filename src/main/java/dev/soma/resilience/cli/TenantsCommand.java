@@ -106,32 +106,43 @@ final class TenantsCommand {
     }
   }
 
-  @Command(
-      name = "list",
-      mixinStandardHelpOptions = true,
-      description = "Print tenants as JSON lines, in id order, with their active key counts.")
-  static final class ListTenants extends OperatorCommand {
-    @Option(names = "--after", description = "Only tenants whose id comes after this one.")
-    String after;
-
+  /** A listing: reads, so nobody need say who acts; prints JSON lines of at most --limit. */
+  abstract static class Listing extends OperatorCommand {
     @Option(
         names = "--limit",
         defaultValue = "500",
         description = "At most this many (1-500, default 500).")
     int limit;
 
+    /** Prints what {@code directory} lists. */
+    abstract void print(TenantDirectory directory) throws Exception;
+
     @Override
-    public Integer call() throws Exception {
+    public final Integer call() throws Exception {
       within("--limit", limit, 1, TenantDirectory.PAGE_MAX, "");
       return withTools(
           app -> {
-            JsonObject page = await(new TenantDirectory(app.pool()).tenants(after, limit));
-            printLines(page.getJsonArray("tenants"));
-            if (page.containsKey("next")) {
-              err().println("there may be more: --after " + page.getString("next"));
-            }
+            print(new TenantDirectory(app.pool()));
             return 0;
           });
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Print tenants as JSON lines, in id order, with their active key counts.")
+  static final class ListTenants extends Listing {
+    @Option(names = "--after", description = "Only tenants whose id comes after this one.")
+    String after;
+
+    @Override
+    void print(TenantDirectory directory) throws Exception {
+      JsonObject page = await(directory.tenants(after, limit));
+      printLines(page.getJsonArray("tenants"));
+      if (page.containsKey("next")) {
+        err().println("there may be more: --after " + page.getString("next"));
+      }
     }
   }
 
@@ -141,25 +152,13 @@ final class TenantsCommand {
       description =
           "Print a tenant's API keys as JSON lines, newest first, revoked ones too (never a"
               + " secret).")
-  static final class ListKeys extends OperatorCommand {
+  static final class ListKeys extends Listing {
     @Parameters(paramLabel = "TENANT", description = "The tenant's id.")
     String tenant;
 
-    @Option(
-        names = "--limit",
-        defaultValue = "500",
-        description = "At most this many (1-500, default 500).")
-    int limit;
-
     @Override
-    public Integer call() throws Exception {
-      within("--limit", limit, 1, TenantDirectory.PAGE_MAX, "");
-      return withTools(
-          app -> {
-            printLines(
-                await(new TenantDirectory(app.pool()).keys(tenant, limit)).getJsonArray("keys"));
-            return 0;
-          });
+    void print(TenantDirectory directory) throws Exception {
+      printLines(await(directory.keys(tenant, limit)).getJsonArray("keys"));
     }
   }
 }

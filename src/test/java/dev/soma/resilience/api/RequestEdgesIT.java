@@ -236,14 +236,7 @@ class RequestEdgesIT {
       // the handler is in place before the connection: the first push may come with the upgrade
       var socket = sockets.webSocket();
       socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
-      Blocking.await(
-          socket.connect(
-              new io.vertx.core.http.WebSocketConnectOptions()
-                  .setHost(HOST)
-                  .setPort(app.httpPort())
-                  .setURI("/v1/ws")
-                  .addHeader("Authorization", "Bearer " + key)),
-          Duration.ofSeconds(10));
+      connect(socket);
       assertThat(messages.poll(10, java.util.concurrent.TimeUnit.SECONDS).getString("type"))
           .isEqualTo("status");
 
@@ -272,14 +265,7 @@ class RequestEdgesIT {
         var closed = new java.util.concurrent.CompletableFuture<Short>();
         var socket = sockets.webSocket();
         socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
-        Blocking.await(
-            socket.connect(
-                new io.vertx.core.http.WebSocketConnectOptions()
-                    .setHost(HOST)
-                    .setPort(app.httpPort())
-                    .setURI("/v1/ws")
-                    .addHeader("Authorization", "Bearer " + key)),
-            Duration.ofSeconds(10));
+        connect(socket);
 
         socket.writeTextMessage(big);
 
@@ -582,6 +568,18 @@ class RequestEdgesIT {
   }
 
   // --- helpers
+
+  /** Connects {@code socket} to {@code /v1/ws} with the tenant's key. */
+  private static void connect(io.vertx.core.http.ClientWebSocket socket) throws Exception {
+    Blocking.await(
+        socket.connect(
+            new io.vertx.core.http.WebSocketConnectOptions()
+                .setHost(HOST)
+                .setPort(app.httpPort())
+                .setURI("/v1/ws")
+                .addHeader("Authorization", "Bearer " + key)),
+        Duration.ofSeconds(10));
+  }
 
   private static void assertNothingWritten() throws Exception {
     assertThat(
