@@ -12,12 +12,12 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class HeadAsGet implements Handler<RoutingContext> {
 
+  private static final String WAS_HEAD = "soma.head";
+
   /** Routes every HEAD request of {@code router} to its GET route. */
   static void mount(Router router) {
     router.route().method(HttpMethod.HEAD).handler(new HeadAsGet());
   }
-
-  private static final String WAS_HEAD = "soma.head";
 
   @Override
   public void handle(RoutingContext ctx) {

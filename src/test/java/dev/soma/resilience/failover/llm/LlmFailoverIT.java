@@ -141,13 +141,15 @@ class LlmFailoverIT {
   }
 
   @Test
-  void aChainWithNoConfiguredProviderFailsWith503() throws Exception {
+  void aChainWithNoConfiguredProviderFailsWith501AndNoRetryAfter() throws Exception {
     deploy(Clock.systemUTC(), Map.of("SA01_LLM_CHAINS_CODING", "deepseek:deepseek-coder"));
 
     LlmError error = failure(request("coding"));
 
-    assertThat(error.status()).isEqualTo(503);
+    // not 503: no retry helps until an operator configures a provider
+    assertThat(error.status()).isEqualTo(501);
     assertThat(error.message()).contains("no provider").contains("configured");
+    assertThat(error.retryAfterMs()).isEmpty();
   }
 
   @Test
