@@ -221,9 +221,9 @@ class MainCommandIT {
     assertThat(err.toString().lines())
         .containsExactly(
             "'status' of a replay must be dead or published: pending rows are queued already"
-                + " (see replay --help)",
+                + " (see outbox replay --help)",
             "a bulk replay puts outbox events back: replay dead memories one by one, or resolve"
-                + " them (see replay --help)");
+                + " them (see dead-letters replay --help)");
   }
 
   @Test

@@ -33,8 +33,8 @@ final class TurnErrors {
       case LlmError.UPSTREAM_FAILED ->
           "the answer broke off after part of it was sent; it is safe to retry the turn";
       case LlmError.NOT_CONFIGURED ->
-          "no language model provider is configured; an operator must set one (for example"
-              + " SA01_LLM_OPENAI_API_KEY) before a turn can be answered";
+          "no language model provider is configured: the message is stored, but no turn can be"
+              + " answered until an operator sets one (for example SA01_LLM_OPENAI_API_KEY)";
       case LlmError.DEADLINE_EXCEEDED -> "the answer did not finish in time; retry shortly";
       default -> "no language model could answer now; retry shortly";
     };

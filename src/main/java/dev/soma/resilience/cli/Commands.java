@@ -27,10 +27,7 @@ public final class Commands {
     // a usage error is one line, like a bad setting, not the whole usage text
     cli.setParameterExceptionHandler(
         (e, args) -> {
-          e.getCommandLine()
-              .getErr()
-              .println(
-                  e.getMessage() + " (see " + e.getCommandLine().getCommandName() + " --help)");
+          e.getCommandLine().getErr().println(e.getMessage() + " (see " + helpOf(e) + ")");
           return 2;
         });
     cli.setExecutionExceptionHandler(
@@ -56,5 +53,13 @@ public final class Commands {
   private static void versioned(CommandLine command, ServiceVersion version) {
     command.getCommandSpec().versionProvider(version);
     command.getSubcommands().values().forEach(sub -> versioned(sub, version));
+  }
+
+  /** The help a usage error points to: its command's path under the root, then --help. */
+  private static String helpOf(picocli.CommandLine.ParameterException e) {
+    picocli.CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+    String path = spec.qualifiedName();
+    String root = spec.root().name();
+    return (path.equals(root) ? "" : path.substring(root.length() + 1) + " ") + "--help";
   }
 }

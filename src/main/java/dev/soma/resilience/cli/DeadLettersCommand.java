@@ -49,7 +49,9 @@ final class DeadLettersCommand {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "Print dead letters as JSON lines.")
+      description =
+          "Print dead letters as JSON lines, oldest first (payloads over 64 KiB left out: see"
+              + " show).")
   static final class ListLetters extends Action {
     @Option(names = "--tenant", description = "Only this tenant's dead letters.")
     String tenant;
@@ -157,10 +159,12 @@ final class DeadLettersCommand {
       name = "replay",
       mixinStandardHelpOptions = true,
       description = {
-        "Put a dead letter's event back in the outbox with fresh attempts; or, by filter, every",
-        "unresolved outbox dead letter's event (paced, at most SA01_OUTBOX_REPLAY_MAX_ROWS),",
-        "printing the result as JSON. On a terminal, a long replay's progress (events sent by",
-        "the running service) is shown on standard error; piped or scripted, only the result."
+        "Put dead-lettered events back in the outbox: one by ID, or every one a filter matches.",
+        "The event goes back with fresh attempts; by filter, every unresolved outbox dead",
+        "letter's event (paced, at most SA01_OUTBOX_REPLAY_MAX_ROWS), printing the result as JSON",
+        "(its ids are the events' outbox ids). On a terminal, a long replay's progress (events",
+        "sent by the running service) is shown on standard error; piped or scripted, only the",
+        "result."
       })
   static final class Replay extends Targeted {
     @Option(
@@ -197,8 +201,9 @@ final class DeadLettersCommand {
       name = "resolve",
       mixinStandardHelpOptions = true,
       description = {
-        "Close a dead letter without replaying it; or, by filter, every unresolved one (events",
-        "and memories, at most SA01_OUTBOX_REPLAY_MAX_ROWS), printing the result as JSON."
+        "Close dead letters without replaying them: one by ID, or every one a filter matches.",
+        "By filter: every unresolved one (events and memories, at most",
+        "SA01_OUTBOX_REPLAY_MAX_ROWS), printing the result as JSON (its ids are the letters' ids)."
       })
   static final class Resolve extends Targeted {
     @Option(

@@ -109,6 +109,7 @@ public final class Tenants {
                             new JsonObject()
                                 .put("keyId", key.id())
                                 .put("tenantId", tenantId)
+                                .put("label", text)
                                 .put("apiKey", key.token())))
         .recover(
             e ->

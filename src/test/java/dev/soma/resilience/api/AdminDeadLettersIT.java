@@ -80,6 +80,7 @@ class AdminDeadLettersIT {
     assertThat(letter.getLong("outboxId")).isEqualTo(outboxId);
     assertThat(letter.getString("dedupeKey")).isEqualTo("dead-1");
     assertThat(letter.getBoolean("resolved")).isFalse();
+    assertThat(letter.containsKey("resolvedBy")).isFalse();
     long id = letter.getLong("id");
 
     HttpResponse<String> replayed =
@@ -91,7 +92,14 @@ class AdminDeadLettersIT {
     assertThat(listOf("/admin/dead-letters?tenant=t-dlq")).isEmpty();
     assertThat(listOf("/admin/dead-letters?tenant=t-dlq&all=true"))
         .singleElement()
-        .satisfies(l -> assertThat(((JsonObject) l).getBoolean("resolved")).isTrue());
+        .satisfies(
+            l -> {
+              JsonObject closed = (JsonObject) l;
+              assertThat(closed.getBoolean("resolved")).isTrue();
+              assertThat(closed.getString("resolvedBy")).isEqualTo("oncall-dee");
+              assertThat(closed.getString("resolvedAt")).isNotBlank();
+              assertThat(closed.getString("resolutionNotes")).isEqualTo("replayed: fixed");
+            });
     assertThat(listOf("/admin/dead-letters"))
         .as("every tenant's open letters")
         .extracting(l -> ((JsonObject) l).getString("dedupeKey"))

@@ -249,7 +249,9 @@ class AgentApiIT {
     String first = newTenant("list-1");
     newTenant("list-2");
     newTenant("list-3");
-    JsonObject spare = new JsonObject(adminPost("/admin/tenants/list-1/keys", "{}").body());
+    JsonObject spare =
+        new JsonObject(adminPost("/admin/tenants/list-1/keys", "{\"label\":\"spare\"}").body());
+    assertThat(spare.getString("label")).isEqualTo("spare");
     assertThat(adminDelete("/admin/keys/" + spare.getString("keyId")).statusCode()).isEqualTo(204);
 
     JsonObject page = new JsonObject(adminGet("/admin/tenants?after=list-&limit=2").body());

@@ -24,12 +24,15 @@ public record DeadLetter(
     OffsetDateTime createdAt,
     OffsetDateTime deadAt,
     boolean dlqPublished,
-    boolean resolved) {
+    boolean resolved,
+    String resolvedBy,
+    OffsetDateTime resolvedAt,
+    String resolutionNotes) {
 
   public static final String COLUMNS =
       "id, outbox_id, memory_id, tenant_id, dedupe_key, topic, message_key, payload::text AS"
           + " payload, headers, error_message, error_class, attempts, created_at, dead_at,"
-          + " dlq_published, resolved";
+          + " dlq_published, resolved, resolved_by, resolved_at, resolution_notes";
 
   public static DeadLetter from(Row row) {
     return new DeadLetter(
@@ -48,7 +51,10 @@ public record DeadLetter(
         row.getOffsetDateTime("created_at"),
         row.getOffsetDateTime("dead_at"),
         row.getBoolean("dlq_published"),
-        row.getBoolean("resolved"));
+        row.getBoolean("resolved"),
+        row.getString("resolved_by"),
+        row.getOffsetDateTime("resolved_at"),
+        row.getString("resolution_notes"));
   }
 
   /** The {@code event-id} its records carry: the outbox id, or {@code memory:<id>}. */
@@ -56,23 +62,31 @@ public record DeadLetter(
     return outboxId != null ? outboxId.toString() : "memory:" + memoryId;
   }
 
+  /** Its fields; a resolved letter's who, when and why as {@code resolvedBy/At}, {@code notes}. */
   public JsonObject toJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("outboxId", outboxId)
-        .put("memoryId", memoryId)
-        .put("tenantId", tenantId)
-        .put("dedupeKey", dedupeKey)
-        .put("topic", topic)
-        .put("messageKey", messageKey)
-        .put("payload", payload)
-        .put("headers", headers)
-        .put("errorMessage", errorMessage)
-        .put("errorClass", errorClass)
-        .put("attempts", attempts)
-        .put("createdAt", createdAt.toInstant().toString())
-        .put("deadAt", deadAt.toInstant().toString())
-        .put("dlqPublished", dlqPublished)
-        .put("resolved", resolved);
+    JsonObject json =
+        new JsonObject()
+            .put("id", id)
+            .put("outboxId", outboxId)
+            .put("memoryId", memoryId)
+            .put("tenantId", tenantId)
+            .put("dedupeKey", dedupeKey)
+            .put("topic", topic)
+            .put("messageKey", messageKey)
+            .put("payload", payload)
+            .put("headers", headers)
+            .put("errorMessage", errorMessage)
+            .put("errorClass", errorClass)
+            .put("attempts", attempts)
+            .put("createdAt", createdAt.toInstant().toString())
+            .put("deadAt", deadAt.toInstant().toString())
+            .put("dlqPublished", dlqPublished)
+            .put("resolved", resolved);
+    if (resolvedAt != null) {
+      json.put("resolvedBy", resolvedBy)
+          .put("resolvedAt", resolvedAt.toInstant().toString())
+          .put("resolutionNotes", resolutionNotes);
+    }
+    return json;
   }
 }
