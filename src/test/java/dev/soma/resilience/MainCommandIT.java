@@ -338,9 +338,9 @@ class MainCommandIT {
     assertThat(
             new JsonObject(out.toString().lines().findFirst().orElseThrow()).getLong("activeKeys"))
         .isEqualTo(1);
-    assertThat(err.toString()).contains("--after beta");
+    assertThat(err.toString()).contains("more: --cursor=beta");
     out.getBuffer().setLength(0);
-    assertThat(run(env(), "tenants", "list", "--after=beta")).isZero();
+    assertThat(run(env(), "tenants", "list", "--cursor=beta")).isZero();
     assertThat(out.toString().lines().map(line -> new JsonObject(line).getString("id")))
         .containsExactly("gamma");
 

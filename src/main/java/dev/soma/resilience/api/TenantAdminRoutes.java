@@ -34,10 +34,10 @@ final class TenantAdminRoutes {
   }
 
   private void listTenants(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of("after", "limit"));
-    String after = QueryParams.nonEmpty(ctx, "after");
+    QueryParams.known(ctx, Set.of("cursor", "limit"));
+    String cursor = QueryParams.nonEmpty(ctx, "cursor");
     int limit = QueryParams.limit(ctx, TenantDirectory.PAGE_MAX);
-    answer(ctx, 200, directory.tenants(after, limit));
+    answer(ctx, 200, directory.tenants(cursor, limit));
   }
 
   private void listKeys(RoutingContext ctx) {

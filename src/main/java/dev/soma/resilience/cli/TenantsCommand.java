@@ -131,17 +131,20 @@ final class TenantsCommand {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "Print tenants as JSON lines, in id order, with their active key counts.")
+      description = {
+        "Print tenants as JSON lines, in id order, with their active key counts; when there may",
+        "be more, the next page's --cursor is printed on standard error."
+      })
   static final class ListTenants extends Listing {
-    @Option(names = "--after", description = "Only tenants whose id comes after this one.")
-    String after;
+    @Option(names = "--cursor", description = "Continue where the last page ended.")
+    String cursor;
 
     @Override
     void print(TenantDirectory directory) throws Exception {
-      JsonObject page = await(directory.tenants(after, limit));
+      JsonObject page = await(directory.tenants(cursor, limit));
       printLines(page.getJsonArray("tenants"));
-      if (page.containsKey("next")) {
-        err().println("there may be more: --after " + page.getString("next"));
+      if (page.getString("nextCursor") != null) {
+        err().println("more: --cursor=" + page.getString("nextCursor"));
       }
     }
   }

@@ -39,13 +39,13 @@ public final class TenantDirectory {
   }
 
   /**
-   * {@code {"tenants": [{id, name, createdAt, activeKeys}], "next"?}}: at most {@code limit}
-   * tenants whose id comes after {@code after} (null: from the first), and, when there may be more,
-   * the {@code next} page's {@code after}.
+   * {@code {"tenants": [{id, name, createdAt, activeKeys}], "nextCursor"}}: at most {@code limit}
+   * tenants whose id comes after {@code cursor} (null: from the first); {@code nextCursor} is the
+   * next page's cursor when the page is full (there may be more), null otherwise.
    */
-  public Future<JsonObject> tenants(String after, int limit) {
+  public Future<JsonObject> tenants(String cursor, int limit) {
     return pool.preparedQuery(TENANTS)
-        .execute(Tuple.of(after == null ? "" : after, limit))
+        .execute(Tuple.of(cursor == null ? "" : cursor, limit))
         .map(
             rows -> {
               JsonArray tenants = new JsonArray();
@@ -59,8 +59,9 @@ public final class TenantDirectory {
                         .put("createdAt", instant(row, "created_at"))
                         .put("activeKeys", row.getLong("active_keys")));
               }
-              JsonObject page = new JsonObject().put("tenants", tenants);
-              return tenants.size() == limit ? page.put("next", last) : page;
+              return new JsonObject()
+                  .put("tenants", tenants)
+                  .put("nextCursor", tenants.size() == limit ? last : null);
             });
   }
 

@@ -254,17 +254,17 @@ class AgentApiIT {
     assertThat(spare.getString("label")).isEqualTo("spare");
     assertThat(adminDelete("/admin/keys/" + spare.getString("keyId")).statusCode()).isEqualTo(204);
 
-    JsonObject page = new JsonObject(adminGet("/admin/tenants?after=list-&limit=2").body());
+    JsonObject page = new JsonObject(adminGet("/admin/tenants?cursor=list-&limit=2").body());
     assertThat(page.getJsonArray("tenants").stream().map(t -> ((JsonObject) t).getString("id")))
         .containsExactly("list-1", "list-2");
     JsonObject one = page.getJsonArray("tenants").getJsonObject(0);
     assertThat(one.getLong("activeKeys")).isEqualTo(1);
     assertThat(one.getString("createdAt")).isNotBlank();
-    assertThat(page.getString("next")).isEqualTo("list-2");
+    assertThat(page.getString("nextCursor")).isEqualTo("list-2");
     JsonObject rest =
-        new JsonObject(adminGet("/admin/tenants?after=" + page.getString("next")).body());
+        new JsonObject(adminGet("/admin/tenants?cursor=" + page.getString("nextCursor")).body());
     assertThat(rest.getJsonArray("tenants").getJsonObject(0).getString("id")).isEqualTo("list-3");
-    assertThat(rest.containsKey("next")).isFalse(); // fewer than the page's 500
+    assertThat(rest.getValue("nextCursor")).isNull(); // fewer than the page's 500
 
     HttpResponse<String> keys = adminGet("/admin/tenants/list-1/keys");
     assertThat(keys.statusCode()).isEqualTo(200);
@@ -287,7 +287,7 @@ class AgentApiIT {
 
     assertProblem(adminGet("/admin/tenants/nobody/keys"), 404);
     assertProblem(adminGet("/admin/tenants?limit=0"), 400);
-    assertProblem(adminGet("/admin/tenants?after="), 400);
+    assertProblem(adminGet("/admin/tenants?cursor="), 400);
     assertProblem(adminGet("/admin/tenants?colour=red"), 400);
     assertProblem(get(keyA, "/admin/tenants"), 401);
   }
