@@ -175,9 +175,10 @@ class OperatorCommandsIT {
     assertThat(run("outbox", "replay", "--tenant=t-x", "--dry-run")).isEqualTo(2);
     assertThat(run("outbox", "replay", "--tenant=t-x", "--status=pending", "--by=cy")).isEqualTo(2);
     assertThat(run("outbox", "list", "--cursor=zzz")).isEqualTo(2);
+    assertThat(run("dead-letters", "replay", "7", "--dry-run", "--by=cy")).isEqualTo(2);
 
     assertThat(err.toString().lines())
-        .hasSize(7)
+        .hasSize(8)
         .satisfies(
             lines -> {
               assertThat(lines.get(0)).startsWith("--from must be an RFC 3339 time");
@@ -187,6 +188,7 @@ class OperatorCommandsIT {
               assertThat(lines.get(4)).startsWith("Missing required option: '--operator=NAME'");
               assertThat(lines.get(5)).contains("pending rows are queued already");
               assertThat(lines.get(6)).startsWith("--cursor is not one this command printed");
+              assertThat(lines.get(7)).startsWith("--dry-run goes with filters");
             });
     assertThat(out.toString()).isEmpty();
     assertThat(tables()).isEqualTo(before);

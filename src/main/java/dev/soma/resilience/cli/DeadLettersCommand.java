@@ -141,8 +141,11 @@ final class DeadLettersCommand {
       operator.name();
       Map<String, String> fields =
           filters.fields(source == null ? Map.of() : Map.of("source", source));
-      if (id != null && (!fields.isEmpty() || dryRun)) {
-        throw usageError("give either an ID or filters (with --dry-run), not both");
+      if (id != null && !fields.isEmpty()) {
+        throw usageError("give either an ID or filters, not both");
+      }
+      if (id != null && dryRun) {
+        throw usageError("--dry-run goes with filters: one letter by ID has no dry run");
       }
       if (id == null) {
         filter = FilterOptions.parse(spec, DeadLetterFilter::parse, fields);
