@@ -343,6 +343,13 @@ class MainCommandIT {
     assertThat(run(env(), "tenants", "list", "--cursor=beta")).isZero();
     assertThat(out.toString().lines().map(line -> new JsonObject(line).getString("id")))
         .containsExactly("gamma");
+    // a last page that is exactly full says there is no more
+    err.getBuffer().setLength(0);
+    out.getBuffer().setLength(0);
+    assertThat(run(env(), "tenants", "list", "--cursor=alpha", "--limit=2")).isZero();
+    assertThat(out.toString().lines().map(line -> new JsonObject(line).getString("id")))
+        .containsExactly("beta", "gamma");
+    assertThat(err.toString()).doesNotContain("more:");
 
     out.getBuffer().setLength(0);
     assertThat(run(env(), "tenants", "keys", "alpha")).isZero();

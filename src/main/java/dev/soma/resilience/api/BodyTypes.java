@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.common.http.Problem;
+import dev.soma.resilience.failover.audio.TranscriptionRequest;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -70,7 +71,7 @@ final class BodyTypes implements Handler<RoutingContext> {
               + charset
               + ")");
     }
-    if (kind == Kind.AUDIO && hasBody(request) && !isAudio(type)) {
+    if (kind == Kind.AUDIO && hasBody(request) && !TranscriptionRequest.isAudioType(type)) {
       throw Problem.unsupportedMediaType(
           "this route reads audio: send the bytes with an audio type such as"
               + " 'Content-Type: audio/wav'"
@@ -107,12 +108,6 @@ final class BodyTypes implements Handler<RoutingContext> {
   private static boolean isJson(String type) {
     // a +json type names another format (a JSON Patch, say): not the object this route reads
     return type.equals("application/json");
-  }
-
-  private static boolean isAudio(String type) {
-    return type.startsWith("audio/")
-        || type.startsWith("video/")
-        || type.equals("application/octet-stream");
   }
 
   private static boolean hasBody(HttpServerRequest request) {

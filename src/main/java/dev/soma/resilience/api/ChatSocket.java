@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * (and only then: its listener goes when it closes). A {@code chat} message is one agent turn,
  * answered as {@code token} messages and an {@code end} (or an {@code error}); a message that is
  * not a valid chat is answered with an {@code error} carrying the problem's status, and the socket
- * stays open; a message larger than a JSON body closes the socket with 1009.
+ * stays open; a message larger than a JSON body closes the socket with 1009, a binary one with
+ * 1003.
  */
 final class ChatSocket {
 
@@ -68,6 +69,9 @@ final class ChatSocket {
                 pushes.cancel();
               }
               ws.textMessageHandler(text -> onMessage(ws, tenant, text));
+              // this socket speaks JSON text: binary data is refused (1003), not ignored
+              ws.binaryMessageHandler(
+                  bytes -> close(ws, WebSocketCloseStatus.INVALID_MESSAGE_TYPE));
               ws.exceptionHandler(e -> refused(ws, e));
             })
         .onFailure(e -> ctx.fail(Problem.badRequest("a WebSocket upgrade was expected")));
@@ -76,8 +80,9 @@ final class ChatSocket {
   /**
    * Closes the socket with 1009 when a message is larger than the limit (as large as a JSON body),
    * whether in one frame (its decoder refuses it) or in several (Vert.x drops the message and says
-   * so only here), and with the decoder's status for another broken frame: the client learns why
-   * instead of seeing the connection drop (1006) or its message vanish.
+   * so only here, in an {@link IllegalStateException} whose text is all that tells it apart), and
+   * with the decoder's status for another broken frame: the client learns why instead of seeing the
+   * connection drop (1006) or its message vanish.
    */
   private static void refused(ServerWebSocket ws, Throwable e) {
     if (ws.isClosed()) {
@@ -86,7 +91,7 @@ final class ChatSocket {
     if (e instanceof CorruptedWebSocketFrameException frame) {
       close(ws, frame.closeStatus());
     } else if (e instanceof IllegalStateException
-        && String.valueOf(e.getMessage()).startsWith("Cannot process text frame")) {
+        && String.valueOf(e.getMessage()).startsWith("Cannot process ")) {
       close(ws, WebSocketCloseStatus.MESSAGE_TOO_BIG);
     }
   }

@@ -36,7 +36,7 @@ public final class NoRoute implements Handler<RoutingContext> {
         }
       }
     }
-    if (allowed.contains("GET")) {
+    if (allowed.contains("GET") && HeadAsGet.serves(path)) {
       allowed.add("HEAD"); // served as GET (HeadAsGet)
     }
     String request = ctx.request().method() + " " + ctx.request().path();

@@ -39,16 +39,14 @@ public final class DeadLetters {
 
   /**
    * Letters of tenant {@code $1} (null: every tenant), resolved ones too when {@code $2}, in id
-   * order, at most {@code $3}; each payload's size as {@code payload_bytes}, the payload itself
-   * only when at most {@code $4} bytes.
+   * order, at most {@code $3}; each payload's size (as JSON text) as {@code payload_bytes}, the
+   * payload itself sent only when at most {@code $4} bytes.
    */
   static final String LIST =
       "SELECT "
-          + DeadLetter.COLUMNS.replace(
-              "payload::text AS payload",
-              "CASE WHEN octet_length(payload::text) <= $4 THEN payload::text END AS payload,"
-                  + " octet_length(payload::text) AS payload_bytes")
-          + " FROM dead_letter_messages"
+          + DeadLetter.columns("CASE WHEN octet_length(p.rendered) <= $4 THEN p.rendered END")
+          + ", octet_length(p.rendered) AS payload_bytes"
+          + " FROM dead_letter_messages, LATERAL (SELECT payload::text AS rendered) p"
           + " WHERE ($1::text IS NULL OR tenant_id = $1) AND (resolved = false OR $2)"
           + " ORDER BY id LIMIT $3";
 

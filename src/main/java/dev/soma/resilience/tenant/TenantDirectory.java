@@ -18,19 +18,22 @@ public final class TenantDirectory {
   /** The most tenants, or keys, one answer lists. */
   public static final int PAGE_MAX = 500;
 
-  /**
-   * Tenants after {@code $1} (an id; '' for the first page), with their active keys, {@code $2}.
-   */
+  /** Tenants whose id comes after {@code $1} ('' for the first), with active keys; {@code $2}. */
   static final String TENANTS =
       "SELECT t.id, t.name, t.created_at,"
           + " (SELECT count(*) FROM api_keys k WHERE k.tenant_id = t.id AND k.revoked_at IS NULL)"
           + " AS active_keys FROM tenants t WHERE t.id > $1 ORDER BY t.id LIMIT $2";
 
-  /** The keys of tenant {@code $1}, newest first, at most {@code $2}; no row when none exists. */
+  /**
+   * The keys of tenant {@code $1}, newest first, at most {@code $2}: one row with null key columns
+   * when it has none, no row when there is no such tenant.
+   */
   static final String KEYS =
       "SELECT k.id, k.label, k.created_at, k.created_by, k.revoked_at, k.revoked_by"
-          + " FROM tenants t LEFT JOIN LATERAL (SELECT * FROM api_keys WHERE tenant_id = t.id"
-          + " ORDER BY created_at DESC, id LIMIT $2) k ON true WHERE t.id = $1";
+          + " FROM tenants t LEFT JOIN LATERAL (SELECT id, label, created_at, created_by,"
+          + " revoked_at, revoked_by FROM api_keys WHERE tenant_id = t.id"
+          + " ORDER BY created_at DESC, id LIMIT $2) k ON true WHERE t.id = $1"
+          + " ORDER BY k.created_at DESC, k.id";
 
   private final Pool pool;
 
@@ -41,16 +44,19 @@ public final class TenantDirectory {
   /**
    * {@code {"tenants": [{id, name, createdAt, activeKeys}], "nextCursor"}}: at most {@code limit}
    * tenants whose id comes after {@code cursor} (null: from the first); {@code nextCursor} is the
-   * next page's cursor when the page is full (there may be more), null otherwise.
+   * next page's cursor when there are more, null on the last page.
    */
   public Future<JsonObject> tenants(String cursor, int limit) {
     return pool.preparedQuery(TENANTS)
-        .execute(Tuple.of(cursor == null ? "" : cursor, limit))
+        .execute(Tuple.of(cursor == null ? "" : cursor, limit + 1)) // one more: is there a next?
         .map(
             rows -> {
               JsonArray tenants = new JsonArray();
               String last = null;
               for (Row row : rows) {
+                if (tenants.size() == limit) {
+                  return page(tenants, last);
+                }
                 last = row.getString("id");
                 tenants.add(
                     new JsonObject()
@@ -59,10 +65,12 @@ public final class TenantDirectory {
                         .put("createdAt", instant(row, "created_at"))
                         .put("activeKeys", row.getLong("active_keys")));
               }
-              return new JsonObject()
-                  .put("tenants", tenants)
-                  .put("nextCursor", tenants.size() == limit ? last : null);
+              return page(tenants, null);
             });
+  }
+
+  private static JsonObject page(JsonArray tenants, String nextCursor) {
+    return new JsonObject().put("tenants", tenants).put("nextCursor", nextCursor);
   }
 
   /**

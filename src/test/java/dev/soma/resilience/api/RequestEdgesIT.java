@@ -281,6 +281,25 @@ class RequestEdgesIT {
   }
 
   @Test
+  void aBinaryWebSocketMessageClosesTheSocketWith1003() throws Exception {
+    var vertx = io.vertx.core.Vertx.vertx();
+    try {
+      sockets = vertx.createWebSocketClient();
+      var closed = new java.util.concurrent.CompletableFuture<Short>();
+      var socket = sockets.webSocket();
+      socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+      connect(socket);
+
+      socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer("{\"type\":\"chat\"}"));
+
+      assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo((short) 1003);
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+    }
+    assertNoErrorLogged();
+  }
+
+  @Test
   void controlCharactersInAdminPathsAndQueriesAre400NamingWhere() throws Exception {
     HttpResponse<String> key = admin("POST", "/admin/tenants/edges%00/keys", "{}");
     assertProblem(key, 400);
@@ -418,7 +437,35 @@ class RequestEdgesIT {
       assertThat(head.headers().firstValue("Content-Type"))
           .as(path)
           .isEqualTo(get.headers().firstValue("Content-Type"));
-      assertThat(head.body()).as(path).isEmpty();
+      // by hand, read to the connection's end: a body the server wrote would be here
+      RawHttp.Response raw =
+          RawHttp.send(
+              HOST,
+              app.httpPort(),
+              "HEAD " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\nAuthorization: Bearer " + key);
+      assertThat(raw.status()).as(path).isEqualTo(200);
+      assertThat(raw.body()).as(path).isEmpty();
+    }
+    // an absolute-form target, which proxies send, is served as its GET would be
+    RawHttp.Response absolute =
+        RawHttp.send(
+            HOST,
+            app.httpPort(),
+            "HEAD http://"
+                + HOST
+                + ":"
+                + app.httpPort()
+                + "/health/live?x=1 HTTP/1.1\r\nHost: "
+                + HOST);
+    assertThat(absolute.status()).isEqualTo(200);
+    assertThat(absolute.body()).isEmpty();
+    // no HEAD where a GET would do more than answer: the WebSocket, an upload's download
+    for (var refusal : Map.of("/v1/ws", "GET", "/v1/uploads/x", "GET, PUT").entrySet()) {
+      HttpResponse<String> refused = send("HEAD", refusal.getKey(), "Bearer " + key, null, null);
+      assertThat(refused.statusCode()).as(refusal.getKey()).isEqualTo(405);
+      assertThat(refused.headers().firstValue("Allow"))
+          .as(refusal.getKey())
+          .hasValue(refusal.getValue());
     }
     HttpResponse<String> admin = send("HEAD", "/admin/tenants", "Bearer " + ADMIN, null, null);
     assertThat(admin.statusCode()).isEqualTo(200);
@@ -497,6 +544,10 @@ class RequestEdgesIT {
     for (String type : new String[] {"audio/ogg", "video/webm", "application/octet-stream"}) {
       assertProblem(post(key, "/v1/transcriptions?language=xx_YY", type, "RIFF"), 400);
     }
+    // a type is a type in any case, here and in the STT request alike (no STT provider here:
+    // the browser/native fallback answers)
+    HttpResponse<String> upper = post(key, "/v1/transcriptions", "Audio/WAV", "RIFF");
+    assertThat(upper.statusCode()).as(upper.body()).isEqualTo(200);
     assertNoErrorLogged();
   }
 

@@ -181,13 +181,20 @@ class ChatAnswersIT {
         .contains("no language model provider is configured")
         .doesNotContain("retry");
 
+    // a stream has started when the chain is asked: its error event says the same
     String stream =
         chat(
                 "{\"conversationId\":\"nc\",\"message\":\"again\",\"useCase\":\"fast\","
                     + "\"stream\":true}",
                 true)
             .body();
-    assertThat(stream).contains("501").doesNotContain("event: token").doesNotContain("retry");
+    assertThat(stream).doesNotContain("event: token");
+    String event = stream.substring(stream.indexOf("event: error"));
+    JsonObject error = new JsonObject(event.substring(event.indexOf("data: ") + 6).trim());
+    assertThat(error.getInteger("status")).isEqualTo(501);
+    assertThat(error.getBoolean("partial")).isFalse();
+    assertThat(error.containsKey("retryAfterMs")).isFalse();
+    assertThat(error.getString("message")).contains("no language model provider is configured");
   }
 
   private static String state(String service) throws Exception {

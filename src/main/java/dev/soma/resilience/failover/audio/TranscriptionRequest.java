@@ -2,6 +2,7 @@ package dev.soma.resilience.failover.audio;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
+import java.util.Locale;
 
 /**
  * Audio to transcribe, for one tenant. The audio travels base64-encoded; the verticle refuses audio
@@ -26,9 +27,7 @@ public record TranscriptionRequest(
       throw new IllegalArgumentException("audio must not be empty");
     }
     MessageFields.requireText("contentType", contentType);
-    if (!contentType.startsWith("audio/")
-        && !contentType.startsWith("video/")
-        && !contentType.equals("application/octet-stream")) {
+    if (!isAudioType(contentType)) {
       throw new IllegalArgumentException(
           "contentType must be an audio media type, but was '" + contentType + "'");
     }
@@ -55,5 +54,17 @@ public record TranscriptionRequest(
         MessageFields.string(json, "contentType"),
         MessageFields.string(json, "fileName"),
         MessageFields.string(json, "language"));
+  }
+
+  /**
+   * Whether {@code contentType} (any case, parameters allowed) is a type the STT chain takes:
+   * {@code audio/*}, {@code video/*} or {@code application/octet-stream}.
+   */
+  public static boolean isAudioType(String contentType) {
+    String type = contentType.toLowerCase(Locale.ROOT);
+    return type.startsWith("audio/")
+        || type.startsWith("video/")
+        || type.equals("application/octet-stream")
+        || type.startsWith("application/octet-stream;");
   }
 }

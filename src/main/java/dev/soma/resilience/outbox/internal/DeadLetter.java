@@ -29,10 +29,15 @@ public record DeadLetter(
     OffsetDateTime resolvedAt,
     String resolutionNotes) {
 
-  public static final String COLUMNS =
-      "id, outbox_id, memory_id, tenant_id, dedupe_key, topic, message_key, payload::text AS"
-          + " payload, headers, error_message, error_class, attempts, created_at, dead_at,"
-          + " dlq_published, resolved, resolved_by, resolved_at, resolution_notes";
+  public static final String COLUMNS = columns("payload::text");
+
+  /** Its columns, the payload as {@code payload} being {@code payload} (an SQL expression). */
+  public static String columns(String payload) {
+    return "id, outbox_id, memory_id, tenant_id, dedupe_key, topic, message_key, "
+        + payload
+        + " AS payload, headers, error_message, error_class, attempts, created_at, dead_at,"
+        + " dlq_published, resolved, resolved_by, resolved_at, resolution_notes";
+  }
 
   public static DeadLetter from(Row row) {
     return new DeadLetter(
