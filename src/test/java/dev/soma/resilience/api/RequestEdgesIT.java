@@ -281,20 +281,29 @@ class RequestEdgesIT {
   }
 
   @Test
-  void aBinaryWebSocketMessageClosesTheSocketWith1003() throws Exception {
-    var vertx = io.vertx.core.Vertx.vertx();
-    try {
-      sockets = vertx.createWebSocketClient();
-      var closed = new java.util.concurrent.CompletableFuture<Short>();
-      var socket = sockets.webSocket();
-      socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
-      connect(socket);
+  void aBinaryWebSocketMessageClosesTheSocketWith1003Or1009WhenOverTheLimit() throws Exception {
+    var small = io.vertx.core.buffer.Buffer.buffer("{\"type\":\"chat\"}");
+    var big = io.vertx.core.buffer.Buffer.buffer(new byte[200_000]);
+    // a small one is refused for its type; one over the limit, in frames of 4 KiB, for its size
+    for (var sent : Map.of(small, (short) 1003, big, (short) 1009).entrySet()) {
+      var vertx = io.vertx.core.Vertx.vertx();
+      try {
+        sockets =
+            vertx.createWebSocketClient(
+                new io.vertx.core.http.WebSocketClientOptions().setMaxFrameSize(4096));
+        var closed = new java.util.concurrent.CompletableFuture<Short>();
+        var socket = sockets.webSocket();
+        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+        connect(socket);
 
-      socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer("{\"type\":\"chat\"}"));
+        socket.writeBinaryMessage(sent.getKey());
 
-      assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo((short) 1003);
-    } finally {
-      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+        assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS))
+            .as("%d bytes", sent.getKey().length())
+            .isEqualTo(sent.getValue());
+      } finally {
+        Blocking.await(vertx.close(), Duration.ofSeconds(10));
+      }
     }
     assertNoErrorLogged();
   }
