@@ -210,6 +210,6 @@ public final class Conversations {
         .put("role", row.getString("role"))
         .put("content", row.getString("content"))
         .put("metadata", row.getJsonObject("metadata"))
-        .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString());
+        .put("createdAt", JsonRows.instant(row, "created_at"));
   }
 }

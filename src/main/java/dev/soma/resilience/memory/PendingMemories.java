@@ -237,7 +237,7 @@ public final class PendingMemories {
         .put("namespace", row.getString("namespace"))
         .put("content", row.getJsonObject("value"))
         .put("source", "pending")
-        .put("queuedAt", row.getOffsetDateTime("created_at").toInstant().toString());
+        .put("queuedAt", JsonRows.instant(row, "created_at"));
   }
 
   /** Pending count and age of the oldest pending memory, per tenant. */

@@ -1,5 +1,6 @@
 package dev.soma.resilience.tenant;
 
+import dev.soma.resilience.common.db.JsonRows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -62,7 +63,7 @@ public final class TenantDirectory {
                     new JsonObject()
                         .put("id", last)
                         .put("name", row.getString("name"))
-                        .put("createdAt", instant(row, "created_at"))
+                        .put("createdAt", JsonRows.instant(row, "created_at"))
                         .put("activeKeys", row.getLong("active_keys")));
               }
               return page(tenants, null);
@@ -103,16 +104,12 @@ public final class TenantDirectory {
         new JsonObject()
             .put("keyId", row.getString("id"))
             .put("label", row.getString("label"))
-            .put("createdAt", instant(row, "created_at"))
+            .put("createdAt", JsonRows.instant(row, "created_at"))
             .put("createdBy", row.getString("created_by"));
     if (row.getValue("revoked_at") != null) {
-      key.put("revokedAt", instant(row, "revoked_at"))
+      key.put("revokedAt", JsonRows.instant(row, "revoked_at"))
           .put("revokedBy", row.getString("revoked_by"));
     }
     return key;
-  }
-
-  private static String instant(Row row, String column) {
-    return row.getOffsetDateTime(column).toInstant().toString();
   }
 }

@@ -1,6 +1,7 @@
 package dev.soma.resilience.common.audit;
 
 import dev.soma.resilience.common.db.IdCursor;
+import dev.soma.resilience.common.db.JsonRows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -117,7 +118,7 @@ public final class AdminAudit {
         .put("id", row.getLong("id"))
         .put("operator", row.getString("operator"))
         .put("action", row.getString("action"))
-        .put("at", row.getOffsetDateTime("at").toInstant().toString())
+        .put("at", JsonRows.instant(row, "at"))
         .put("request", row.getJsonObject("request"))
         .put("rowsAffected", row.getLong("rows_affected"))
         .put("dryRun", row.getBoolean("dry_run"));

@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,10 +157,11 @@ public final class Database {
             .connectRetriesInterval(10)
             .load();
     MigrateResult result = flyway.migrate();
-    expectedMigrations = flyway.info().applied().length;
+    MigrationInfoService info = flyway.info(); // reads the schema history table: once
+    expectedMigrations = info.applied().length;
     LOG.info(
         "database schema at version {} ({} migration(s) applied now) on {}",
-        flyway.info().current() == null ? "none" : flyway.info().current().getVersion(),
+        info.current() == null ? "none" : info.current().getVersion(),
         result.migrationsExecuted,
         url);
     return result.migrationsExecuted;

@@ -21,6 +21,11 @@ public final class JsonRows {
     return new JsonArray(list(rows, toJson));
   }
 
+  /** Timestamp {@code column} of {@code row} as JSON carries it: ISO-8601 in UTC. */
+  public static String instant(Row row, String column) {
+    return row.getOffsetDateTime(column).toInstant().toString();
+  }
+
   /** {@code rows} as a list of JSON objects. */
   public static List<JsonObject> list(RowSet<Row> rows, Function<Row, JsonObject> toJson) {
     List<JsonObject> objects = new ArrayList<>(rows.size());
