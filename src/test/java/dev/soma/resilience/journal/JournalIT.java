@@ -213,6 +213,38 @@ class JournalIT {
             });
   }
 
+  @Test
+  void aMessageIdUsedAgainDuringAnOutageIsJournaledAndTheReplayKeepsTheFirstMessage()
+      throws Exception {
+    String path = "/v1/conversations/reused/messages";
+    assertThat(send(path, message("r1", "stored live")).statusCode()).isEqualTo(202);
+
+    proxy.cut();
+    List<HttpResponse<String>> answers =
+        List.of(
+            send(path, message("r1", "r1 again")),
+            send(path, message("r2", "r2 first")),
+            send(path, message("r2", "r2 again")));
+    proxy.restore();
+    HttpResponse<String> after = send(path, message("r3", "after"));
+
+    assertThat(answers)
+        .allSatisfy(
+            answer -> {
+              assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+              assertThat(new JsonObject(answer.body()).getString("status")).isEqualTo("journaled");
+            });
+    assertThat(after.statusCode()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(events("reused"))
+                    .containsExactly("conv:reused:r1", "conv:reused:r2", "conv:reused:r3"));
+    assertThat(contents("reused")).containsExactly("stored live", "r2 first", "after");
+    assertThat(send(path, message("r2", "r2 once more")).statusCode()).isEqualTo(409);
+  }
+
   private static List<String> events(String conversation) throws Exception {
     List<String> keys = new ArrayList<>();
     for (Row row :
@@ -241,6 +273,25 @@ class JournalIT {
       ids.add(row.getString(0));
     }
     return ids;
+  }
+
+  private static List<String> contents(String conversation) throws Exception {
+    List<String> contents = new ArrayList<>();
+    for (Row row :
+        Blocking.await(
+            fx.pool
+                .preparedQuery(
+                    "SELECT content FROM conversation_messages WHERE tenant_id = 'acme' AND"
+                        + " conversation_id = $1 ORDER BY created_at, message_id")
+                .execute(Tuple.of(conversation)),
+            Duration.ofSeconds(10))) {
+      contents.add(row.getString(0));
+    }
+    return contents;
+  }
+
+  private static String message(String id, String content) {
+    return new JsonObject().put("messageId", id).put("content", content).encode();
   }
 
   private static HttpResponse<String> send(String path, String json) throws Exception {
