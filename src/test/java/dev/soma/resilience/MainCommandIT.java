@@ -357,6 +357,22 @@ class MainCommandIT {
     assertThat(new JsonObject(out.toString().strip()).getString("label")).isEqualTo("ci");
     assertThat(out.toString()).doesNotContain(secret.substring(secret.lastIndexOf('_') + 1));
 
+    // a tenant's keys page like the tenants: the next page's cursor on standard error
+    assertThat(run(env(), "tenants", "create-key", "alpha", "--label", "ci-2", "--by=cy")).isZero();
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    assertThat(run(env(), "tenants", "keys", "alpha", "--limit=1")).isZero();
+    assertThat(new JsonObject(out.toString().strip()).getString("label")).isEqualTo("ci-2");
+    String more = err.toString().strip();
+    assertThat(more).startsWith("more: --cursor=");
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    assertThat(run(env(), "tenants", "keys", "alpha", more.substring("more: ".length()))).isZero();
+    assertThat(new JsonObject(out.toString().strip()).getString("label")).isEqualTo("ci");
+    assertThat(err.toString()).doesNotContain("more:");
+    assertThat(run(env(), "tenants", "keys", "alpha", "--cursor=zzz")).isEqualTo(2);
+    assertThat(err.toString()).contains("--cursor is not one this command printed");
+
     assertThat(run(env(), "tenants", "keys", "nobody")).isEqualTo(1);
     assertThat(err.toString()).contains("no tenant 'nobody'");
     assertThat(run(env(), "tenants", "list", "--limit=0")).isEqualTo(2);

@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import static dev.soma.resilience.api.OutboxAdminRoutes.answer;
+import static dev.soma.resilience.api.OutboxAdminRoutes.badInput;
 
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.tenant.TenantDirectory;
@@ -41,9 +42,10 @@ final class TenantAdminRoutes {
   }
 
   private void listKeys(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of("limit"));
+    QueryParams.known(ctx, Set.of("cursor", "limit"));
+    String cursor = QueryParams.nonEmpty(ctx, "cursor");
     int limit = QueryParams.limit(ctx, TenantDirectory.PAGE_MAX);
-    answer(ctx, 200, directory.keys(ctx.pathParam("tenantId"), limit));
+    answer(ctx, 200, badInput(() -> directory.keys(ctx.pathParam("tenantId"), cursor, limit)));
   }
 
   private void createTenant(RoutingContext ctx) {

@@ -8,6 +8,7 @@ import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
 import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
@@ -119,6 +120,19 @@ public abstract class OperatorCommand implements Callable<Integer> {
   /** Prints each of {@code lines} (JSON objects print as their encoding) on a line of its own. */
   final void printLines(Iterable<?> lines) {
     lines.forEach(out()::println);
+  }
+
+  /**
+   * Prints the items of a listed {@code page} ({@code {"<items>": [...], "nextCursor"}}) as JSON
+   * lines and, when there are more, the next page's {@code --cursor} on standard error; returns how
+   * many it printed.
+   */
+  final int printPage(JsonObject page, String items) {
+    printLines(page.getJsonArray(items));
+    if (page.getString("nextCursor") != null) {
+      err().println("more: --cursor=" + page.getString("nextCursor"));
+    }
+    return page.getJsonArray(items).size();
   }
 
   final PrintWriter out() {

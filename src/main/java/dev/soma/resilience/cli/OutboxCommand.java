@@ -62,10 +62,7 @@ final class OutboxCommand {
       return withTools(
           app -> {
             JsonObject page = await(new OutboxInspection(app.pool()).list(filter, cursor, limit));
-            printLines(page.getJsonArray("events"));
-            if (page.getString("nextCursor") != null) {
-              err().println("more: --cursor=" + page.getString("nextCursor"));
-            } else if (page.getJsonArray("events").isEmpty()) {
+            if (printPage(page, "events") == 0) {
               err().println("no outbox events match");
             }
             return 0;

@@ -1,8 +1,10 @@
 package dev.soma.resilience.cli;
 
 import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.tenant.KeyCursor;
 import dev.soma.resilience.tenant.TenantDirectory;
 import dev.soma.resilience.tenant.Tenants;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,7 +108,10 @@ final class TenantsCommand {
     }
   }
 
-  /** A listing: reads, so nobody need say who acts; prints JSON lines of at most --limit. */
+  /**
+   * A listing: reads, so nobody need say who acts; prints JSON lines of at most --limit, and the
+   * next page's --cursor on standard error when there may be more.
+   */
   abstract static class Listing extends OperatorCommand {
     @Option(
         names = "--limit",
@@ -114,15 +119,27 @@ final class TenantsCommand {
         description = "At most this many (1-500, default 500).")
     int limit;
 
-    /** Prints what {@code directory} lists. */
-    abstract void print(TenantDirectory directory) throws Exception;
+    @Option(
+        names = "--cursor",
+        description = "Continue where the last page ended (what 'more:' printed).")
+    String cursor;
+
+    /** The page {@code directory} lists: {@code {"<items()>": [...], "nextCursor"}}. */
+    abstract Future<JsonObject> page(TenantDirectory directory);
+
+    /** The field of the page that holds the listed items. */
+    abstract String items();
+
+    /** Refuses a --cursor this listing cannot have printed, before anything starts. */
+    void checkCursor() {}
 
     @Override
     public final Integer call() throws Exception {
       within("--limit", limit, 1, TenantDirectory.PAGE_MAX, "");
+      checkCursor();
       return withTools(
           app -> {
-            print(new TenantDirectory(app.pool()));
+            printPage(await(page(new TenantDirectory(app.pool()))), items());
             return 0;
           });
     }
@@ -131,21 +148,16 @@ final class TenantsCommand {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = {
-        "Print tenants as JSON lines, in id order, with their active key counts; when there may",
-        "be more, the next page's --cursor is printed on standard error."
-      })
+      description = "Print tenants as JSON lines, in id order, with their active key counts.")
   static final class ListTenants extends Listing {
-    @Option(names = "--cursor", description = "Continue where the last page ended.")
-    String cursor;
+    @Override
+    Future<JsonObject> page(TenantDirectory directory) {
+      return directory.tenants(cursor, limit);
+    }
 
     @Override
-    void print(TenantDirectory directory) throws Exception {
-      JsonObject page = await(directory.tenants(cursor, limit));
-      printLines(page.getJsonArray("tenants"));
-      if (page.getString("nextCursor") != null) {
-        err().println("more: --cursor=" + page.getString("nextCursor"));
-      }
+    String items() {
+      return "tenants";
     }
   }
 
@@ -160,8 +172,22 @@ final class TenantsCommand {
     String tenant;
 
     @Override
-    void print(TenantDirectory directory) throws Exception {
-      printLines(await(directory.keys(tenant, limit)).getJsonArray("keys"));
+    void checkCursor() {
+      try {
+        KeyCursor.parse(cursor);
+      } catch (IllegalArgumentException e) {
+        throw usageError("--cursor is not one this command printed");
+      }
+    }
+
+    @Override
+    Future<JsonObject> page(TenantDirectory directory) {
+      return directory.keys(tenant, cursor, limit);
+    }
+
+    @Override
+    String items() {
+      return "keys";
     }
   }
 }

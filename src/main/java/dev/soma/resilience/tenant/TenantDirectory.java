@@ -26,15 +26,17 @@ public final class TenantDirectory {
           + " AS active_keys FROM tenants t WHERE t.id > $1 ORDER BY t.id LIMIT $2";
 
   /**
-   * The keys of tenant {@code $1}, newest first, at most {@code $2}: one row with null key columns
-   * when it has none, no row when there is no such tenant.
+   * The keys of tenant {@code $1}, newest first, at most {@code $2}, those after the cursor {@code
+   * ($3, $4)} when {@code $3} is not null: one row with null key columns when it has none (there),
+   * no row when there is no such tenant.
    */
   static final String KEYS =
       "SELECT k.id, k.label, k.created_at, k.created_by, k.revoked_at, k.revoked_by"
           + " FROM tenants t LEFT JOIN LATERAL (SELECT id, label, created_at, created_by,"
           + " revoked_at, revoked_by FROM api_keys WHERE tenant_id = t.id"
-          + " ORDER BY created_at DESC, id LIMIT $2) k ON true WHERE t.id = $1"
-          + " ORDER BY k.created_at DESC, k.id";
+          + " AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))"
+          + " ORDER BY created_at DESC, id DESC LIMIT $2) k ON true WHERE t.id = $1"
+          + " ORDER BY k.created_at DESC, k.id DESC";
 
   private final Pool pool;
 
@@ -75,13 +77,23 @@ public final class TenantDirectory {
   }
 
   /**
-   * {@code {"tenantId", "keys": [{keyId, label, createdAt, createdBy, revokedAt?, revokedBy?}]}},
-   * newest first, at most {@code limit}; fails with {@link NoSuchElementException} when there is no
-   * such tenant.
+   * {@code {"tenantId", "keys": [{keyId, label, createdAt, createdBy, revokedAt?, revokedBy?}],
+   * "nextCursor"}}: newest first, at most {@code limit}, after {@code cursor} (null: from the
+   * newest); {@code nextCursor} is null on the last page. Fails with {@link NoSuchElementException}
+   * when there is no such tenant.
+   *
+   * @throws IllegalArgumentException at once when {@code cursor} is not one this list returned
    */
-  public Future<JsonObject> keys(String tenantId, int limit) {
+  public Future<JsonObject> keys(String tenantId, String cursor, int limit) {
+    KeyCursor after = KeyCursor.parse(cursor);
+    Tuple args =
+        Tuple.of(
+            tenantId,
+            limit + 1, // one more: is there a next page?
+            after == null ? null : after.createdAt(),
+            after == null ? null : after.keyId());
     return pool.preparedQuery(KEYS)
-        .execute(Tuple.of(tenantId, limit))
+        .execute(args)
         .compose(
             rows -> {
               if (rows.size() == 0) {
@@ -89,14 +101,26 @@ public final class TenantDirectory {
                     new NoSuchElementException("no tenant '" + tenantId + "'"));
               }
               JsonArray keys = new JsonArray();
+              KeyCursor last = null;
               for (Row row : rows) {
-                if (row.getString("id") != null) { // the tenant's row when it has no key
-                  keys.add(key(row));
+                if (row.getString("id") == null) { // the tenant's row when it has none (left)
+                  break;
                 }
+                if (keys.size() == limit) {
+                  return Future.succeededFuture(keysPage(tenantId, keys, last.encode()));
+                }
+                last = new KeyCursor(row.getOffsetDateTime("created_at"), row.getString("id"));
+                keys.add(key(row));
               }
-              return Future.succeededFuture(
-                  new JsonObject().put("tenantId", tenantId).put("keys", keys));
+              return Future.succeededFuture(keysPage(tenantId, keys, null));
             });
+  }
+
+  private static JsonObject keysPage(String tenantId, JsonArray keys, String nextCursor) {
+    return new JsonObject()
+        .put("tenantId", tenantId)
+        .put("keys", keys)
+        .put("nextCursor", nextCursor);
   }
 
   private static JsonObject key(Row row) {

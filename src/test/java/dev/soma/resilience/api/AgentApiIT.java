@@ -285,6 +285,20 @@ class AgentApiIT {
         .doesNotContain("apiKey")
         .doesNotContain("hash");
 
+    JsonObject newestOnly = new JsonObject(adminGet("/admin/tenants/list-1/keys?limit=1").body());
+    assertThat(newestOnly.getJsonArray("keys").getJsonObject(0).getString("keyId"))
+        .isEqualTo(spare.getString("keyId"));
+    JsonObject older =
+        new JsonObject(
+            adminGet(
+                    "/admin/tenants/list-1/keys?limit=1&cursor="
+                        + newestOnly.getString("nextCursor"))
+                .body());
+    assertThat(older.getJsonArray("keys").getJsonObject(0)).isEqualTo(active);
+    assertThat(older.getValue("nextCursor")).isNull(); // an exactly full last page
+    assertThat(listed.getValue("nextCursor")).isNull();
+
+    assertProblem(adminGet("/admin/tenants/list-1/keys?cursor=zzz"), 400);
     assertProblem(adminGet("/admin/tenants/nobody/keys"), 404);
     assertProblem(adminGet("/admin/tenants?limit=0"), 400);
     assertProblem(adminGet("/admin/tenants?cursor="), 400);
