@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -183,6 +184,14 @@ public final class Journal implements AutoCloseable {
   /** Moves the checkpoint to {@code sequence} and deletes the segments wholly before it. */
   public Future<Void> replayedThrough(long sequence) {
     return thread.replayedThrough(sequence);
+  }
+
+  /**
+   * Copies {@code record}, which cannot be replayed, with why to {@code quarantine/}, durably, so
+   * that passing it loses nothing a person cannot find; completes with the copy's path.
+   */
+  public Future<Path> setAside(JournalRecord record, String reason) {
+    return thread.setAside(record, reason);
   }
 
   @Override

@@ -26,10 +26,13 @@ import org.slf4j.LoggerFactory;
  * order; then the keyed records' answers, in one statement. The checkpoint moves after each batch's
  * commit. When a batch fails for any reason but the database's absence, it is rolled back and its
  * records are written again one per transaction: a record the database already holds (a replay
- * after a crash, before its checkpoint) is then taken as done, and a record that cannot be written
- * for another reason (its kind unknown, its tenant gone) is logged, counted and passed, never
- * retried forever, while its neighbours are written. The database going away again ends the round,
- * to go on from the first record not yet committed later.
+ * after a crash, before its checkpoint) is then taken as done. A record the database refuses for
+ * its data ({@link DatabaseErrors#isRefusal}: its tenant gone, a value it cannot take) or whose
+ * kind this release does not know is set aside ({@link Journal#setAside}: copied to {@code
+ * quarantine/}), logged, counted and passed, while its neighbours are written; so is one that fails
+ * without the database's part (its request malformed). Any other failure (the database gone, busy,
+ * out of connections, a deadlock) ends the round, to go on from the first record not yet committed
+ * at the next: a record acknowledged to its client is never passed for a failure that may pass.
  *
  * <p>The envelope a journaled request is kept in: {@code {"request": <the kind's request>,
  * "status": <the HTTP status to store>, "requestHash": <the key's fingerprint, with a key>}}.
@@ -52,6 +55,7 @@ public final class JournalReplay extends VerticleBase {
   private final AtomicLong failedRecords = new AtomicLong();
   private long timer = -1;
   private boolean running;
+  private long stuckAt = -1; // the record the last round stopped at (logged once)
 
   public JournalReplay(
       Journal journal,
@@ -77,7 +81,7 @@ public final class JournalReplay extends VerticleBase {
     return replayedRecords.get();
   }
 
-  /** Records that could not be written and were passed (logged one by one). */
+  /** Records that could not be written and were set aside and passed (logged one by one). */
   public long failed() {
     return failedRecords.get();
   }
@@ -205,19 +209,51 @@ public final class JournalReplay extends VerticleBase {
         .compose(
             v -> replay(records, record.sequence()),
             e -> {
-              if (DatabaseErrors.isUnreachable(e)) {
-                return checkpoint(done).map(false);
+              if (!settled(record, e)) {
+                return checkpoint(done).map(false); // tried again at the next round
               }
               failedRecords.incrementAndGet();
-              LOG.error(
-                  "journal record {} ({}, tenant {}, key {}) cannot be replayed and is passed",
-                  record.sequence(),
-                  record.kind(),
-                  record.tenant(),
-                  record.dedupeKey(),
-                  e);
-              return replay(records, record.sequence());
+              return journal
+                  .setAside(record, e.toString())
+                  .compose(
+                      copy -> {
+                        LOG.error(
+                            "journal record {} ({}, tenant {}, key {}) cannot be replayed: set"
+                                + " aside in {} and passed",
+                            record.sequence(),
+                            record.kind(),
+                            record.tenant(),
+                            record.dedupeKey(),
+                            copy,
+                            e);
+                        return replay(records, record.sequence());
+                      },
+                      notCopied -> checkpoint(done).map(false)); // kept in the journal
             });
+  }
+
+  /**
+   * Whether {@code record}'s failure {@code e} is final: the database refused its data, its kind is
+   * unknown, or it failed without the database's part in it (its request malformed). Any other
+   * failure may pass (the database gone, busy, out of connections, a deadlock, or a schema a later
+   * release brings): the record is tried again at the next round, and logged when it first fails.
+   */
+  private boolean settled(JournalRecord record, Throwable e) {
+    if (e instanceof UnknownKind
+        || DatabaseErrors.isRefusal(e)
+        || !DatabaseErrors.involvesDatabase(e)) {
+      return true;
+    }
+    if (record.sequence() != stuckAt && !DatabaseErrors.isUnreachable(e)) {
+      LOG.warn(
+          "journal record {} ({}, tenant {}) failed ({}): tried again until it is written",
+          record.sequence(),
+          record.kind(),
+          record.tenant(),
+          e.toString());
+    }
+    stuckAt = record.sequence();
+    return false;
   }
 
   private Future<Void> checkpoint(long done) {
@@ -249,8 +285,14 @@ public final class JournalReplay extends VerticleBase {
   }
 
   private static Future<Void> unknown(JournalRecord record) {
-    return Future.failedFuture(
-        new IllegalStateException("no journal kind '" + record.kind() + "' in this release"));
+    return Future.failedFuture(new UnknownKind(record.kind()));
+  }
+
+  /** A record of a kind this release does not know (journaled by another). */
+  private static final class UnknownKind extends IllegalStateException {
+    UnknownKind(String kind) {
+      super("no journal kind '" + kind + "' in this release");
+    }
   }
 
   private static JsonObject requestOf(JournalRecord record) {

@@ -5,9 +5,13 @@ import dev.soma.resilience.journal.internal.DirectoryLock;
 import dev.soma.resilience.journal.internal.Frames;
 import dev.soma.resilience.journal.internal.SegmentFiles;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -89,6 +93,28 @@ final class JournalThread {
             () -> {
               checkpoint(sequence);
               return null;
+            }));
+  }
+
+  /**
+   * Copies {@code record} to {@code quarantine/record-<sequence>.json} with {@code reason},
+   * durably, for a person to look at; completes with the copy's path.
+   */
+  Future<Path> setAside(JournalRecord record, String reason) {
+    return submit(
+        new JournalTask.Call<>(
+            () -> {
+              Path quarantine = settings.dir().resolve(Journal.QUARANTINE);
+              Files.createDirectories(quarantine);
+              Path copy = quarantine.resolve("record-" + record.sequence() + ".json");
+              JsonObject json =
+                  new JsonObject()
+                      .put("sequence", record.sequence())
+                      .put("reason", reason)
+                      .put("record", new JsonObject(Buffer.buffer(record.payload())));
+              DurableFiles.writeAtomically(
+                  copy, json.encodePrettily().getBytes(StandardCharsets.UTF_8));
+              return copy;
             }));
   }
 

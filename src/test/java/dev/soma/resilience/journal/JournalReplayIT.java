@@ -13,14 +13,17 @@ import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,8 @@ class JournalReplayIT {
   private Application app;
   private ServiceConfig config;
   private final List<Journal> journals = new ArrayList<>();
+  private final Map<JournalReplay, String> deployments = new HashMap<>();
+  private Path dir;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -102,6 +107,61 @@ class JournalReplayIT {
     assertThat(replay.failed()).isEqualTo(1);
     assertThat(replay.replayed()).isEqualTo(2);
     assertThat(journal.pendingRecords()).isZero();
+    // passed, not lost: a copy with the reason is set aside for a person to look at
+    JsonObject copy = new JsonObject(Files.readString(dir.resolve("quarantine/record-2.json")));
+    assertThat(copy.getString("reason")).contains("23503"); // the tenant's foreign key
+    assertThat(copy.getJsonObject("record").getString("tenant")).isEqualTo("ghost");
+    assertThat(copy.getJsonObject("record").getString("dedupeKey")).isEqualTo("conv:c:m2");
+  }
+
+  @Test
+  void aRecordTheDatabaseFailsForAWhileIsKeptAndWrittenOnceItPassesWithItsSuccessorsAfterIt()
+      throws Exception {
+    // PostgreSQL fails m2's insert as a busy server would (serialization failure, 40001) while
+    // the table replay_fault has a row: a failure that may pass, not a refusal of the record
+    sql("CREATE TABLE replay_fault (on_message text)");
+    sql("INSERT INTO replay_fault VALUES ('m2')");
+    sql(
+        "CREATE FUNCTION fail_while_asked() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF"
+            + " EXISTS (SELECT 1 FROM replay_fault WHERE on_message = NEW.message_id) THEN RAISE"
+            + " EXCEPTION 'test fault' USING ERRCODE = 'serialization_failure'; END IF; RETURN"
+            + " NEW; END $$");
+    sql(
+        "CREATE TRIGGER fail_while_asked BEFORE INSERT ON conversation_messages FOR EACH ROW"
+            + " EXECUTE FUNCTION fail_while_asked()");
+    Journal journal = journal("m1", "m2", "m3");
+
+    JournalReplay replay = replay(journal, () -> journal.pendingRecords() == 2);
+    try {
+      await() // rounds every 20 ms: m2 waits through dozens of them, m3 behind it
+          .during(Duration.ofMillis(600))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> journal.pendingRecords() == 2);
+      assertThat(events()).containsExactly("m1");
+      assertThat(replay.failed()).isZero();
+
+      sql("DELETE FROM replay_fault");
+      await().atMost(Duration.ofSeconds(30)).until(() -> journal.pendingRecords() == 0);
+    } finally {
+      stop(replay);
+    }
+    assertThat(events()).containsExactly("m1", "m2", "m3");
+    assertThat(replay.failed()).isZero();
+    assertThat(dir.resolve("quarantine")).doesNotExist();
+  }
+
+  @Test
+  void aMalformedRecordIsSetAsideAtOnceAndItsNeighboursAreWritten() throws Exception {
+    Journal journal = journal("m1", "m2:malformed", "m3");
+
+    JournalReplay replay = replay(journal);
+
+    assertThat(events()).containsExactly("m1", "m3");
+    assertThat(replay.failed()).isEqualTo(1);
+    assertThat(
+            new JsonObject(Files.readString(dir.resolve("quarantine/record-2.json")))
+                .getString("reason"))
+        .contains("ClassCastException");
   }
 
   @Test
@@ -250,6 +310,13 @@ class JournalReplayIT {
 
   /** Replays {@code journal} until nothing waits in it. */
   private JournalReplay replay(Journal journal) throws Exception {
+    JournalReplay replay = replay(journal, () -> journal.pendingRecords() == 0);
+    stop(replay);
+    return replay;
+  }
+
+  /** Starts replaying {@code journal} and waits (30 s at most) until {@code until} holds. */
+  private JournalReplay replay(Journal journal, Callable<Boolean> until) throws Exception {
     JournalReplay replay =
         AgentApi.journalReplay(
             app.pool(),
@@ -259,35 +326,44 @@ class JournalReplayIT {
             config,
             journal,
             Duration.ofMillis(20));
-    String id = Blocking.await(app.vertx().deployVerticle(replay), Duration.ofSeconds(10));
-    try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> journal.pendingRecords() == 0);
-    } finally {
-      Blocking.await(app.vertx().undeploy(id), Duration.ofSeconds(10));
-    }
+    deployments.put(
+        replay, Blocking.await(app.vertx().deployVerticle(replay), Duration.ofSeconds(10)));
+    await().atMost(Duration.ofSeconds(30)).until(until);
     return replay;
   }
 
+  private void stop(JournalReplay replay) throws Exception {
+    Blocking.await(app.vertx().undeploy(deployments.remove(replay)), Duration.ofSeconds(10));
+  }
+
+  private void sql(String statement) throws Exception {
+    Blocking.await(fx.pool.query(statement).execute(), Duration.ofSeconds(10));
+  }
+
   /**
-   * A journal of conversation messages as the API journals them, one per {@code [tenant:]message},
-   * tenant {@code acme} unless given; message {@code m4} carries an {@code Idempotency-Key}.
+   * A journal of conversation messages as the API journals them, one per {@code
+   * [tenant:]message[:malformed]}, tenant {@code acme} unless given (its directory in {@link
+   * #dir}); message {@code m4} carries an {@code Idempotency-Key}; a malformed one's metadata is a
+   * string.
    */
   private Journal journal(String... messages) throws Exception {
-    Path dir = TestServices.tempDir("journal-replay");
+    dir = TestServices.tempDir("journal-replay");
     Journal journal =
         Journal.open(
             new JournalSettings(dir, 1 << 20, Duration.ofHours(1), 1 << 24), Clock.systemUTC());
     journals.add(journal);
     for (String given : messages) {
-      String tenant = given.contains(":") ? given.substring(0, given.indexOf(':')) : "acme";
-      String message = given.substring(given.indexOf(':') + 1);
+      boolean malformed = given.endsWith(":malformed");
+      String name = malformed ? given.substring(0, given.indexOf(':')) : given;
+      String tenant = name.contains(":") ? name.substring(0, name.indexOf(':')) : "acme";
+      String message = name.substring(name.indexOf(':') + 1);
       JsonObject request =
           new JsonObject()
               .put("conversationId", "c")
               .put("messageId", message)
               .put("role", "user")
               .put("content", "hello " + message)
-              .put("metadata", new JsonObject());
+              .put("metadata", malformed ? (Object) "not an object" : new JsonObject());
       JsonObject envelope =
           new JsonObject().put(JournalReplay.REQUEST, request).put(JournalReplay.STATUS, 202);
       Optional<String> key = Optional.empty();

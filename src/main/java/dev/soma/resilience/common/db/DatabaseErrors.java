@@ -3,6 +3,7 @@ package dev.soma.resilience.common.db;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
@@ -43,6 +44,46 @@ public final class DatabaseErrors {
         return true;
       }
       if (cause instanceof PgException pg && isUnavailableState(pg.getSqlState())) {
+        return true;
+      }
+      cause = cause.getCause();
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code failure} (or a cause of it) is PostgreSQL refusing the statement for its data:
+   * SQLSTATE class 22 (a data exception: a value out of range, a NUL in text) or 23 (an integrity
+   * constraint: a foreign key, a unique key, a check). Sending the same data again cannot succeed.
+   * Anything else (the database unreachable, busy, a pool that had no connection in time, a
+   * deadlock, a cancelled statement) may pass.
+   */
+  public static boolean isRefusal(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++) {
+      if (cause instanceof PgException pg
+          && pg.getSqlState() != null
+          && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"))) {
+        return true;
+      }
+      cause = cause.getCause();
+    }
+    return false;
+  }
+
+  /**
+   * Whether the database or the way to it had a part in {@code failure}: a cause of it is
+   * PostgreSQL's answer, the SQL client's or the network's ({@link VertxException}, {@link
+   * IOException}, {@link TimeoutException}). A failure with none (a {@link ClassCastException} of a
+   * malformed value, say) happened before any statement was sent.
+   */
+  public static boolean involvesDatabase(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++) {
+      if (cause instanceof PgException
+          || cause instanceof VertxException
+          || cause instanceof IOException
+          || cause instanceof TimeoutException) {
         return true;
       }
       cause = cause.getCause();
