@@ -3,7 +3,6 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import dev.soma.resilience.degradation.StatusChange;
 import dev.soma.resilience.journal.Journal;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -77,9 +76,8 @@ final class StatusStream {
     response.closeHandler(v -> stream.finish());
     response.endHandler(v -> stream.finish());
     ctx.request().connection().shutdownHandler(v -> stream.bye());
-    Context context = vertx.getOrCreateContext();
-    // the view calls listeners on its own context: hop onto this stream's, behind the snapshot
-    stream.changes = status.onChange(change -> context.runOnContext(v -> stream.change(change)));
+    // the view calls the listener on this (the request's) context, behind the snapshot
+    stream.changes = status.onChange(stream::change);
     stream.heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> stream.write(": keep-alive\n\n"));
     headers(response).setChunked(true);
     JsonObject snapshot =

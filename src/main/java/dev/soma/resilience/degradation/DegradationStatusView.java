@@ -1,5 +1,6 @@
 package dev.soma.resilience.degradation;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -101,14 +102,19 @@ public final class DegradationStatusView {
   }
 
   /**
-   * Calls {@code listener} on this view's context for every change applied, until the returned
-   * subscription is cancelled. A listener that lives shorter than the view (one per WebSocket or
-   * stream) must be cancelled when its owner goes, or the view keeps it, and what it holds, for
-   * good.
+   * Calls {@code listener} for every change applied, until the returned subscription is cancelled,
+   * on the context that registered it (a WebSocket's or a response's event loop: what it writes to
+   * belongs there), or on this view's when registered outside any. A listener that lives shorter
+   * than the view (one per WebSocket or stream) must be cancelled when its owner goes, or the view
+   * keeps it, and what it holds, for good.
    */
   public Subscription onChange(Consumer<StatusChange> listener) {
+    Context owner = Vertx.currentContext();
     // a wrapper of its own, so that adding one listener twice gives two separate subscriptions
-    Consumer<StatusChange> registered = listener::accept;
+    Consumer<StatusChange> registered =
+        owner == null
+            ? listener::accept
+            : change -> owner.runOnContext(v -> listener.accept(change));
     listeners.add(registered);
     return () -> listeners.remove(registered);
   }

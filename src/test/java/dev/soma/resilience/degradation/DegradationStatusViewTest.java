@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.soma.resilience.common.Blocking;
 import dev.soma.resilience.degradation.DependencyStatus.Kind;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,6 +109,20 @@ class DegradationStatusViewTest {
     assertThat(heard.get(0).current().state()).isEqualTo(HealthState.UNAVAILABLE);
     assertThat(heard.get(0).previous().orElseThrow().state()).isEqualTo(HealthState.HEALTHY);
     assertThat(view.current().sequence()).isEqualTo(2);
+  }
+
+  @Test
+  void aListenerIsCalledOnTheContextThatRegisteredIt() throws Exception {
+    // as a WebSocket registers on its own event loop: what it writes to belongs to that loop
+    Context socketLoop = vertx.getOrCreateContext();
+    AtomicReference<Context> calledOn = new AtomicReference<>();
+    socketLoop.runOnContext(v -> view.onChange(change -> calledOn.set(Vertx.currentContext())));
+    await().atMost(TIMEOUT).until(() -> view.listenerCount() == 1);
+
+    publish(100, 1, "somabrain", HealthState.UNAVAILABLE);
+
+    await().atMost(TIMEOUT).until(() -> calledOn.get() != null);
+    assertThat(calledOn.get()).isSameAs(socketLoop);
   }
 
   private void publish(long epoch, long sequence, String service, HealthState state) {

@@ -218,6 +218,8 @@ final class HttpExchange {
               req -> {
                 request = req;
                 if (done) {
+                  // timed out while waiting for a connection: give the connection back unused
+                  req.reset();
                   return Future.failedFuture("abandoned");
                 }
                 return body == null ? req.send() : req.send(body);
