@@ -42,20 +42,22 @@ final class BreakerAdminRoutes {
   }
 
   void mount(Router router) {
-    router.get("/admin/breakers").handler(this::list);
+    router.get("/admin/breakers").handler(QueryParams.only()).handler(this::list);
     router
         .post("/admin/breakers/:dependency/force-open")
+        .handler(QueryParams.only("tenant"))
         .handler(ctx -> change(ctx, Optional.of(BreakerOverride.Mode.FORCED_OPEN)));
     router
         .post("/admin/breakers/:dependency/force-closed")
+        .handler(QueryParams.only("tenant"))
         .handler(ctx -> change(ctx, Optional.of(BreakerOverride.Mode.FORCED_CLOSED)));
     router
         .post("/admin/breakers/:dependency/release")
+        .handler(QueryParams.only("tenant"))
         .handler(ctx -> change(ctx, Optional.empty()));
   }
 
   private void list(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of());
     JsonArray breakers = new JsonArray();
     panel.breakers().forEach(view -> breakers.add(view.toJson()));
     ctx.response()

@@ -40,16 +40,27 @@ final class DeadLetterAdminRoutes {
   }
 
   void mount(Router router) {
-    router.get("/admin/dead-letters").handler(this::list);
-    router.get("/admin/dead-letters/:id").handler(this::one);
+    router
+        .get("/admin/dead-letters")
+        .handler(QueryParams.only("tenant", "all", "limit"))
+        .handler(this::list);
+    router.get("/admin/dead-letters/:id").handler(QueryParams.only()).handler(this::one);
     // before ":id/replay", so "replay" is never taken for an id
-    router.post("/admin/dead-letters/replay").handler(this::replayMatching);
-    router.post("/admin/dead-letters/resolve").handler(this::resolveMatching);
-    router.post("/admin/dead-letters/:id/replay").handler(this::replayOne);
+    router
+        .post("/admin/dead-letters/replay")
+        .handler(QueryParams.only())
+        .handler(this::replayMatching);
+    router
+        .post("/admin/dead-letters/resolve")
+        .handler(QueryParams.only())
+        .handler(this::resolveMatching);
+    router
+        .post("/admin/dead-letters/:id/replay")
+        .handler(QueryParams.only())
+        .handler(this::replayOne);
   }
 
   private void list(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of("tenant", "all", "limit"));
     String tenant = QueryParams.nonEmpty(ctx, "tenant");
     boolean all = QueryParams.flag(ctx, "all");
     int limit = QueryParams.limit(ctx, 500);
@@ -62,7 +73,6 @@ final class DeadLetterAdminRoutes {
   }
 
   private void one(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of());
     answer(ctx, 200, deadLetters.one(id(ctx)));
   }
 

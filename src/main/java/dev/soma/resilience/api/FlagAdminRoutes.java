@@ -45,15 +45,20 @@ final class FlagAdminRoutes {
   }
 
   void mount(Router router) {
-    router.get("/admin/flags").handler(this::list);
-    router.get("/admin/flags/:name").handler(ctx -> json(ctx, entry(flag(ctx))));
-    router.put("/admin/flags/:name").handler(this::set);
-    router.delete("/admin/flags/:name").handler(this::clear);
-    router.get("/admin/flags/:name/tenants/:tenantId").handler(this::check);
+    router.get("/admin/flags").handler(QueryParams.only()).handler(this::list);
+    router
+        .get("/admin/flags/:name")
+        .handler(QueryParams.only())
+        .handler(ctx -> json(ctx, entry(flag(ctx))));
+    router.put("/admin/flags/:name").handler(QueryParams.only()).handler(this::set);
+    router.delete("/admin/flags/:name").handler(QueryParams.only()).handler(this::clear);
+    router
+        .get("/admin/flags/:name/tenants/:tenantId")
+        .handler(QueryParams.only())
+        .handler(this::check);
   }
 
   private void list(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of());
     JsonArray flags = new JsonArray();
     for (FeatureFlag flag : FeatureFlag.values()) {
       flags.add(entry(flag));

@@ -46,22 +46,26 @@ final class OutboxAdminRoutes {
   }
 
   void mount(Router router) {
-    router.get("/admin/outbox/events").handler(this::list);
-    router.get("/admin/outbox/summary").handler(this::summary);
-    router.post("/admin/outbox/replay").handler(this::replayIds);
-    router.post("/admin/outbox/replay/tenant").handler(this::replayTenant);
-    router.get("/admin/audit").handler(this::audit);
+    router
+        .get("/admin/outbox/events")
+        .handler(QueryParams.only(LIST_PARAMETERS))
+        .handler(this::list);
+    router.get("/admin/outbox/summary").handler(QueryParams.only()).handler(this::summary);
+    router.post("/admin/outbox/replay").handler(QueryParams.only()).handler(this::replayIds);
+    router
+        .post("/admin/outbox/replay/tenant")
+        .handler(QueryParams.only())
+        .handler(this::replayTenant);
+    router.get("/admin/audit").handler(QueryParams.only("cursor", "limit")).handler(this::audit);
   }
 
   private void list(RoutingContext ctx) {
-    QueryParams.known(ctx, LIST_PARAMETERS);
     OutboxFilter filter = filter(name -> QueryParams.single(ctx, name));
     String cursor = QueryParams.single(ctx, "cursor");
     answer(ctx, 200, badInput(() -> inspection.list(filter, cursor, limit(ctx))));
   }
 
   private void summary(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of());
     answer(ctx, 200, inspection.summary());
   }
 
@@ -102,7 +106,6 @@ final class OutboxAdminRoutes {
   }
 
   private void audit(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of("cursor", "limit"));
     String cursor = QueryParams.single(ctx, "cursor");
     answer(ctx, 200, badInput(() -> audit.list(cursor, limit(ctx))));
   }

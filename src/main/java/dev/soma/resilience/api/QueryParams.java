@@ -1,6 +1,7 @@
 package dev.soma.resilience.api;
 
 import dev.soma.resilience.common.http.Problem;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,6 +13,23 @@ import java.util.TreeSet;
 final class QueryParams {
 
   private QueryParams() {}
+
+  /**
+   * A route's first handler: a 400 unless every query parameter is one of {@code names} (none when
+   * empty). Every admin route declares its parameters this way, so that a misspelt {@code ?tenat=}
+   * never widens a change to every tenant.
+   */
+  static Handler<RoutingContext> only(String... names) {
+    return only(Set.of(names));
+  }
+
+  /** {@link #only(String...)} of a set. */
+  static Handler<RoutingContext> only(Set<String> known) {
+    return ctx -> {
+      known(ctx, known);
+      ctx.next();
+    };
+  }
 
   /** A 400 unless every query parameter of the request is one of {@code known}. */
   static void known(RoutingContext ctx, Set<String> known) {
@@ -60,7 +78,7 @@ final class QueryParams {
    * absent.
    */
   static int limit(RoutingContext ctx, int max) {
-    String value = ctx.queryParams().get("limit");
+    String value = single(ctx, "limit");
     if (value == null) {
       return max;
     }

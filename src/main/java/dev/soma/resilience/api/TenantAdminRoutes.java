@@ -27,22 +27,29 @@ final class TenantAdminRoutes {
   }
 
   void mount(Router router) {
-    router.get("/admin/tenants").handler(this::listTenants);
-    router.post("/admin/tenants").handler(this::createTenant);
-    router.get("/admin/tenants/:tenantId/keys").handler(this::listKeys);
-    router.post("/admin/tenants/:tenantId/keys").handler(this::createKey);
-    router.delete("/admin/keys/:keyId").handler(this::revokeKey);
+    router
+        .get("/admin/tenants")
+        .handler(QueryParams.only("cursor", "limit"))
+        .handler(this::listTenants);
+    router.post("/admin/tenants").handler(QueryParams.only()).handler(this::createTenant);
+    router
+        .get("/admin/tenants/:tenantId/keys")
+        .handler(QueryParams.only("cursor", "limit"))
+        .handler(this::listKeys);
+    router
+        .post("/admin/tenants/:tenantId/keys")
+        .handler(QueryParams.only())
+        .handler(this::createKey);
+    router.delete("/admin/keys/:keyId").handler(QueryParams.only()).handler(this::revokeKey);
   }
 
   private void listTenants(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of("cursor", "limit"));
     String cursor = QueryParams.nonEmpty(ctx, "cursor");
     int limit = QueryParams.limit(ctx, TenantDirectory.PAGE_MAX);
     answer(ctx, 200, directory.tenants(cursor, limit));
   }
 
   private void listKeys(RoutingContext ctx) {
-    QueryParams.known(ctx, Set.of("cursor", "limit"));
     String cursor = QueryParams.nonEmpty(ctx, "cursor");
     int limit = QueryParams.limit(ctx, TenantDirectory.PAGE_MAX);
     answer(ctx, 200, badInput(() -> directory.keys(ctx.pathParam("tenantId"), cursor, limit)));

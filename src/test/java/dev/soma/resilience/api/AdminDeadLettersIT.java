@@ -147,7 +147,9 @@ class AdminDeadLettersIT {
             "/admin/dead-letters?tenant=a&tenant=b",
             "/admin/outbox/summary?tenant=acme",
             "/admin/failovers?limit=abc",
-            "/admin/breakers?x=1")) {
+            "/admin/breakers?x=1",
+            "/admin/dead-letters?limit=1&limit=2",
+            "/admin/audit?limit=1&limit=2")) {
       HttpResponse<String> answer = admin("GET", path, null);
 
       assertThat(answer.statusCode()).as(path + " " + answer.body()).isEqualTo(400);
@@ -155,6 +157,37 @@ class AdminDeadLettersIT {
     }
     assertThat(admin("GET", "/admin/dead-letters?all=false&tenant=t&limit=5", null).statusCode())
         .isEqualTo(200);
+  }
+
+  @Test
+  void adminChangesRefuseUnknownQueryParametersAndChangeNothing() throws Exception {
+    // a misspelt ?tenant= must not widen a change to every tenant
+    String[][] calls = {
+      {"POST", "/admin/breakers/somabrain/force-open?tenat=acme", "{}"},
+      {"POST", "/admin/breakers/somabrain/release?tenant=acme&x=1", "{}"},
+      {"PUT", "/admin/flags/llm.canary-chain?tenant=acme", "{\"percentage\":0}"},
+      {"DELETE", "/admin/flags/llm.canary-chain?tenant=acme", null},
+      {"POST", "/admin/dead-letters/resolve?tenant=acme", "{\"reason\":\"x\",\"all\":true}"},
+      {"POST", "/admin/outbox/replay/tenant?dryRun=true", "{\"tenant\":\"acme\"}"},
+      {"POST", "/admin/tenants?dry=1", "{\"id\":\"qp-tenant\"}"},
+    };
+    long audited = auditCount();
+    for (String[] call : calls) {
+      HttpResponse<String> answer = admin(call[0], call[1], call[2]);
+
+      assertThat(answer.statusCode()).as(call[1] + " " + answer.body()).isEqualTo(400);
+      assertThat(new JsonObject(answer.body()).getString("detail"))
+          .startsWith("unknown query parameter");
+    }
+    assertThat(auditCount()).as("nothing changed, nothing audited").isEqualTo(audited);
+  }
+
+  private static long auditCount() throws Exception {
+    return Blocking.await(
+            app.pool().query("SELECT count(*) FROM admin_audit").execute(), Duration.ofSeconds(10))
+        .iterator()
+        .next()
+        .getLong(0);
   }
 
   @Test
