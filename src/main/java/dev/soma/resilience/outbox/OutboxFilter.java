@@ -137,11 +137,17 @@ public record OutboxFilter(
     if (value == null) {
       return null;
     }
+    // RFC 3339's year is four digits: Java alone would also take "-999999999-01-01T00:00:00Z"
+    boolean fourDigitYear =
+        value.length() > 4 && Character.isDigit(value.charAt(0)) && value.charAt(4) == '-';
     try {
-      return OffsetDateTime.parse(value).toInstant();
+      if (fourDigitYear) {
+        return OffsetDateTime.parse(value).toInstant();
+      }
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "'" + field + "' must be an RFC 3339 time with an offset, like 2026-12-01T10:00:00Z");
+      // answered below, like a year of another length
     }
+    throw new IllegalArgumentException(
+        "'" + field + "' must be an RFC 3339 time with an offset, like 2026-12-01T10:00:00Z");
   }
 }
