@@ -8,6 +8,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -15,8 +19,9 @@ import java.util.Set;
 
 /**
  * Decodes a request's JSON as RFC 8259 writes it, refusing what Vert.x's own decoder lets through:
- * comments, and a name given twice in one object (which would keep the last value silently, where
- * another reader of the same text may keep the first). Every refusal is a 400 {@link Problem}.
+ * bytes that are not UTF-8, comments, and a name given twice in one object (which would keep the
+ * last value silently, where another reader of the same text may keep the first). Every refusal is
+ * a 400 {@link Problem}.
  */
 final class StrictJson {
 
@@ -27,6 +32,7 @@ final class StrictJson {
 
   /** The JSON value of {@code body}, which is not empty. */
   static Object decode(Buffer body) {
+    requireUtf8(body.getBytes());
     Object value;
     try {
       value = Json.decodeValue(body);
@@ -35,6 +41,23 @@ final class StrictJson {
     }
     requirePlain(body.getBytes());
     return value;
+  }
+
+  /**
+   * JSON is UTF-8 (RFC 8259 section 8.1), and only UTF-8: a byte sequence that is not (an invalid
+   * byte, an overlong form such as {@code C0 AF} for '/', an encoded surrogate) is refused, where a
+   * lenient decoder would replace it or read it as another character.
+   */
+  private static void requireUtf8(byte[] json) {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(json));
+    } catch (CharacterCodingException e) {
+      throw Problem.badRequest("the body is not valid UTF-8");
+    }
   }
 
   private static void requirePlain(byte[] json) {

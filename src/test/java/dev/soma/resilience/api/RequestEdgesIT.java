@@ -142,6 +142,85 @@ class RequestEdgesIT {
   }
 
   @Test
+  void bytesThatAreNotUtf8AreRefusedRatherThanReplacedOrReadAsAnotherCharacter() throws Exception {
+    byte[][] bodies = {
+      {
+        '{',
+        '"',
+        'c',
+        'o',
+        'n',
+        't',
+        'e',
+        'n',
+        't',
+        '"',
+        ':',
+        '"',
+        (byte) 0xff,
+        (byte) 0xfe,
+        '"',
+        '}'
+      },
+      // an overlong '/': a lenient decoder reads "a/b"
+      {
+        '{',
+        '"',
+        'c',
+        'o',
+        'n',
+        't',
+        'e',
+        'n',
+        't',
+        '"',
+        ':',
+        '"',
+        'a',
+        (byte) 0xc0,
+        (byte) 0xaf,
+        'b',
+        '"',
+        '}'
+      },
+      // an encoded surrogate (U+D800)
+      {
+        '{',
+        '"',
+        'c',
+        'o',
+        'n',
+        't',
+        'e',
+        'n',
+        't',
+        '"',
+        ':',
+        '"',
+        (byte) 0xed,
+        (byte) 0xa0,
+        (byte) 0x80,
+        '"',
+        '}'
+      },
+    };
+    for (byte[] body : bodies) {
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(uri("/v1/conversations/utf8/messages"))
+                  .header("Authorization", "Bearer " + key)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertProblem(answer, 400);
+      assertThat(detail(answer)).isEqualTo("the body is not valid UTF-8");
+    }
+    assertNothingWritten();
+  }
+
+  @Test
   void aNameGivenTwiceInAnObjectOrAJsonCommentIsRefusedAndNothingIsWritten() throws Exception {
     String path = "/v1/conversations/dup/messages";
     HttpResponse<String> twice =
