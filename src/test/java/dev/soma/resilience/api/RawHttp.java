@@ -15,7 +15,7 @@ import java.util.TreeMap;
  */
 final class RawHttp {
 
-  /** A response: status, headers (lower-case names) and body. */
+  /** A response: status (-1: closed without one), headers (lower-case names) and body. */
   record Response(int status, Map<String, String> headers, String body) {
     String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
@@ -37,6 +37,9 @@ final class RawHttp {
 
   private static Response read(InputStream in) throws IOException {
     String statusLine = line(in);
+    if (statusLine.isEmpty()) {
+      return new Response(-1, Map.of(), ""); // closed without an answer
+    }
     Map<String, String> headers = new TreeMap<>();
     for (String line = line(in); !line.isEmpty(); line = line(in)) {
       int colon = line.indexOf(':');

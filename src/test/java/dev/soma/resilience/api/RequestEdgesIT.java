@@ -2,6 +2,7 @@ package dev.soma.resilience.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -462,6 +464,43 @@ class RequestEdgesIT {
     }
     assertNothingWritten();
     assertNoErrorLogged();
+  }
+
+  @Test
+  void aMalformedChunkOrAClientGoneMidBodyIsNoServerErrorNorLoggedAsOne() throws Exception {
+    // not HTTP: Vert.x closes the connection (there is no answer to read)
+    RawHttp.Response badChunk =
+        RawHttp.send(
+            HOST,
+            app.httpPort(),
+            "POST /v1/conversations/chunks/messages HTTP/1.1\r\nHost: "
+                + HOST
+                + "\r\nAuthorization: Bearer "
+                + key
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked"
+                + "\r\nConnection: close\r\n\r\nZZ\r\n{}");
+    assertThat(badChunk.status()).isEqualTo(-1);
+
+    // promises 100 bytes, sends 2, and goes
+    try (Socket socket = new Socket(HOST, app.httpPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/conversations/gone/messages HTTP/1.1\r\nHost: "
+                      + HOST
+                      + "\r\nAuthorization: Bearer "
+                      + key
+                      + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+    }
+    // a later request on another connection is answered, and nothing was logged as a failure
+    assertThat(send("GET", "/health/live", null, null, null).statusCode()).isEqualTo(200);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(RequestEdgesIT::assertNoErrorLogged);
+    assertNothingWritten();
   }
 
   @Test

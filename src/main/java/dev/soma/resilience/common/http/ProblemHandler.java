@@ -4,6 +4,7 @@ import dev.soma.resilience.common.FailureLog;
 import dev.soma.resilience.common.db.DatabaseErrors;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.time.Clock;
@@ -14,9 +15,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The router's failure handler: every failure leaves as {@code application/problem+json}. A {@link
  * Problem} keeps its status; a bare status code (from Vert.x Web, e.g. 413) gets a generic problem;
- * a database that cannot be reached is a 503 with {@code Retry-After}; anything else is a 500 whose
- * detail hides internals (the log has them). Server-side failures are logged through a {@link
- * FailureLog}: the first of a cause with its stack trace, then one line a minute with a count.
+ * a request whose client went away, or sent what is not HTTP, is not logged as a failure (and
+ * answered 400 if its connection is still open); a database that cannot be reached is a 503 with
+ * {@code Retry-After}; anything else is a 500 whose detail hides internals (the log has them).
+ * Server-side failures are logged through a {@link FailureLog}: the first of a cause with its stack
+ * trace, then one line a minute with a count.
  */
 public final class ProblemHandler implements Handler<RoutingContext> {
 
@@ -30,6 +33,21 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Problem problem;
+    if (ctx.failure() instanceof HttpClosedException
+        || ctx.response().closed()
+        || notHttp(ctx.failure())) {
+      // the client went away mid-request, or sent what is not HTTP (a chunk size that is not hex,
+      // after which Vert.x closes the connection): not the server's failure
+      LOG.debug(
+          "request {} {}: not answered, the connection is closing: {}",
+          ctx.request().method(),
+          ctx.request().path(),
+          String.valueOf(ctx.failure()));
+      if (!ctx.response().closed()) {
+        send(ctx, Problem.badRequest("the request is not well-formed HTTP"));
+      }
+      return;
+    }
     if (ctx.failure() instanceof Problem p) {
       problem = p;
     } else if (clientError(ctx) == 413) {
@@ -77,6 +95,12 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   }
 
   /** The 4xx status of a failure raised by Vert.x Web itself (e.g. 413 from the body handler). */
+  /** Whether {@code failure} was raised by Netty's HTTP codec: what the client sent is not HTTP. */
+  private static boolean notHttp(Throwable failure) {
+    StackTraceElement[] at = failure == null ? new StackTraceElement[0] : failure.getStackTrace();
+    return at.length > 0 && at[0].getClassName().startsWith("io.netty.handler.codec.http.");
+  }
+
   private static int clientError(RoutingContext ctx) {
     int status =
         ctx.failure() instanceof HttpException http
