@@ -88,10 +88,14 @@ class SyncMemoriesCommandIT {
 
     assertThat(memory("doomed").getString("status")).isEqualTo("dead");
     Row letter =
-        fx.query("SELECT topic, message_key, attempts, error_message FROM dead_letter_messages")
+        fx.query(
+                "SELECT topic, dedupe_key, message_key, attempts, error_message"
+                    + " FROM dead_letter_messages")
             .get(0);
     assertThat(letter.getString("topic")).isEqualTo(PendingMemories.DEAD_LETTER_TOPIC);
-    assertThat(letter.getString("message_key")).isEqualTo(TENANT + ":doomed");
+    // a memory is its namespace and key: the same key in another namespace is another letter
+    assertThat(letter.getString("dedupe_key")).isEqualTo("notes/doomed");
+    assertThat(letter.getString("message_key")).isEqualTo(TENANT + ":notes/doomed");
     assertThat(letter.getInteger("attempts")).isEqualTo(3);
     assertThat(brain.writes(TENANT)).isEmpty();
   }

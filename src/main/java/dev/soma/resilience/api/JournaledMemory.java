@@ -38,9 +38,13 @@ final class JournaledMemory implements JournalKind {
     return NAME;
   }
 
+  /**
+   * {@code memory:<namespace>/<key>}: a memory is its namespace and key (the same key in two
+   * namespaces is two memories); a request's namespace has no {@code /}, so it ends at the first.
+   */
   @Override
   public String dedupeKey(String tenant, JsonObject request) {
-    return "memory:" + request.getString("key");
+    return "memory:" + request.getString("namespace") + "/" + request.getString("key");
   }
 
   @Override
@@ -63,7 +67,7 @@ final class JournaledMemory implements JournalKind {
 
   @Override
   public boolean alreadyApplied(Throwable failure) {
-    return false; // the queue upserts by key: a second replay succeeds
+    return false; // the queue upserts by tenant, namespace and key: a second replay succeeds
   }
 
   @Override

@@ -187,16 +187,19 @@ public final class MemoryService {
   }
 
   /**
-   * The tenant's memories about {@code query}: pending ones first (a tenant reads its own writes),
-   * then SomaBrain's. {@code degraded} is true when SomaBrain could not be asked.
+   * The tenant's memories about {@code query} in {@code namespace} (null: the configured one, where
+   * a memory remembered without a namespace goes): pending ones first (a tenant reads its own
+   * writes), then SomaBrain's, asked for the same namespace. {@code degraded} is true when
+   * SomaBrain could not be asked.
    */
   public Future<JsonObject> recall(String tenant, String query, int topK, String namespace) {
+    String asked = namespace != null ? namespace : config.namespace();
     // pending first, SomaBrain after: see notIn
     return queue
-        .matching(tenant, query, topK)
+        .matching(tenant, asked, query, topK)
         .compose(
             local ->
-                recallFromSomaBrain(tenant, query, topK, namespace)
+                recallFromSomaBrain(tenant, query, topK, asked)
                     .transform(remote -> Future.succeededFuture(answer(tenant, local, remote))));
   }
 

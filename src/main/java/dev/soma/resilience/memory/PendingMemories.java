@@ -32,8 +32,8 @@ public final class PendingMemories {
       """
       INSERT INTO pending_memories (tenant_id, memory_key, namespace, value, meta, max_attempts)
       VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (tenant_id, memory_key) DO UPDATE
-         SET namespace = EXCLUDED.namespace, value = EXCLUDED.value, meta = EXCLUDED.meta,
+      ON CONFLICT (tenant_id, namespace, memory_key) DO UPDATE
+         SET value = EXCLUDED.value, meta = EXCLUDED.meta,
              status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
              lease_owner = NULL, lease_expires_at = NULL\
       """;
@@ -111,7 +111,8 @@ public final class PendingMemories {
       INSERT INTO dead_letter_messages (memory_id, tenant_id, dedupe_key, topic, message_key,
                                         payload, headers, error_message, error_class, attempts,
                                         created_at)
-      SELECT id, tenant_id, memory_key, '%s', tenant_id || ':' || memory_key,
+      SELECT id, tenant_id, namespace || '/' || memory_key, '%s',
+             tenant_id || ':' || namespace || '/' || memory_key,
              jsonb_build_object('namespace', namespace, 'key', memory_key, 'value', value,
                                 'meta', meta),
              '{}'::jsonb, $3, $4, attempts, created_at
@@ -119,11 +120,20 @@ public final class PendingMemories {
       """
           .formatted(DEAD_LETTER_TOPIC);
 
+  /**
+   * The tenant's pending memories in namespace {@code $2} one of whose string values (at any depth,
+   * in objects and arrays) contains {@code $3}, a LIKE pattern's escaped text, case-insensitively.
+   * Keys, numbers and the JSON's syntax never match: {@code "content"} or {@code "{"} is not in
+   * every memory.
+   */
   static final String MATCHING =
       """
-      SELECT memory_key, namespace, value, created_at FROM pending_memories
-       WHERE tenant_id = $1 AND status = 'pending' AND value::text ILIKE '%' || $2 || '%'
-       ORDER BY id DESC LIMIT $3\
+      SELECT memory_key, namespace, value, created_at FROM pending_memories p
+       WHERE tenant_id = $1 AND namespace = $2 AND status = 'pending'
+         AND EXISTS (SELECT 1
+                       FROM jsonb_path_query(p.value, 'strict $.** ? (@.type() == "string")') s
+                      WHERE s #>> '{}' ILIKE '%' || $3 || '%')
+       ORDER BY id DESC LIMIT $4\
       """;
 
   static final String STATS =
@@ -137,9 +147,10 @@ public final class PendingMemories {
   }
 
   /**
-   * Queues {@code memory} on {@code client} (a transaction or the pool). A memory with the same key
-   * is replaced, and loses any lease: a send of the old value in flight then cannot mark it synced,
-   * so the new value is sent after it (SomaBrain keeps the last one).
+   * Queues {@code memory} on {@code client} (a transaction or the pool). A memory with the same
+   * tenant, namespace and key (its identity at SomaBrain) is replaced, and loses any lease: a send
+   * of the old value in flight then cannot mark it synced, so the new value is sent after it
+   * (SomaBrain keeps the last one).
    */
   public Future<Void> enqueue(SqlClient client, Memory memory, int maxAttempts) {
     return client
@@ -224,10 +235,13 @@ public final class PendingMemories {
         .map(rows -> rows.rowCount() > 0);
   }
 
-  /** The tenant's pending memories whose value contains {@code query}, newest first. */
-  public Future<JsonArray> matching(String tenant, String query, int limit) {
+  /**
+   * The tenant's pending memories in {@code namespace} with a string value (at any depth) that
+   * contains {@code query}, case-insensitively, newest first (see {@link #MATCHING}).
+   */
+  public Future<JsonArray> matching(String tenant, String namespace, String query, int limit) {
     return pool.preparedQuery(MATCHING)
-        .execute(Tuple.of(tenant, escapeLike(query), limit))
+        .execute(Tuple.of(tenant, namespace, escapeLike(query), limit))
         .map(rows -> JsonRows.array(rows, PendingMemories::match));
   }
 

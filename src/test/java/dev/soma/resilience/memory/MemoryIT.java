@@ -76,7 +76,7 @@ class MemoryIT {
   @Test
   void aMemoryIsStoredAtOnceWhileSomaBrainIsUp() throws Exception {
     String key = key("up");
-    brain.up();
+    upAndSeenUp();
 
     HttpResponse<String> response = remember(key, "up-1", "likes green tea", null);
 
@@ -221,6 +221,60 @@ class MemoryIT {
   }
 
   @Test
+  void theSameKeyInTwoNamespacesIsTwoMemoriesEachRecalledOnlyInItsOwn() throws Exception {
+    String key = key("ns");
+    brain.down(); // both stay in the queue: recall answers from it alone
+    try {
+      assertThat(rememberIn(key, "nsA", "nk", new JsonObject().put("content", "zebra in A")))
+          .extracting(HttpResponse::statusCode)
+          .isEqualTo(202);
+      assertThat(rememberIn(key, "nsB", "nk", new JsonObject().put("content", "zebra in B")))
+          .extracting(HttpResponse::statusCode)
+          .isEqualTo(202);
+      assertThat(rememberIn(key, null, "nk", new JsonObject().put("content", "zebra by default")))
+          .extracting(HttpResponse::statusCode)
+          .isEqualTo(202);
+
+      assertThat(
+              count(
+                  "SELECT count(*) FROM pending_memories WHERE tenant_id = 'ns'"
+                      + " AND memory_key = 'nk' AND status = 'pending'"))
+          .isEqualTo(3);
+      assertThat(contents(recallIn(key, "zebra", "nsA"))).containsExactly("zebra in A");
+      assertThat(contents(recallIn(key, "zebra", "nsB"))).containsExactly("zebra in B");
+      assertThat(contents(recallIn(key, "zebra", null))).containsExactly("zebra by default");
+      assertThat(recallIn(key, "zebra", "nope").getJsonArray("results")).isEmpty();
+    } finally {
+      brain.up();
+    }
+  }
+
+  @Test
+  void aQueryMatchesTheTextOfAMemorysValuesNeverItsFieldNamesOrJsonSyntax() throws Exception {
+    String key = key("text");
+    brain.down();
+    try {
+      rememberIn(key, null, "t-1", new JsonObject().put("content", "likes green tea"));
+      rememberIn(
+          key,
+          null,
+          "t-2",
+          new JsonObject()
+              .put("content", "went sailing")
+              .put("details", new JsonObject().put("tags", new JsonArray().add("Blue Whale"))));
+
+      for (String syntax : List.of("content", "details", "{", ":", "\"", "tags")) {
+        assertThat(recallIn(key, syntax, null).getJsonArray("results")).as(syntax).isEmpty();
+      }
+      assertThat(contents(recallIn(key, "GREEN", null))).containsExactly("likes green tea");
+      // a string at any depth, in objects and arrays
+      assertThat(contents(recallIn(key, "whale", null))).containsExactly("went sailing");
+    } finally {
+      brain.up();
+    }
+  }
+
+  @Test
   void recallReturnsTheSessionContextWrittenByMessages() throws Exception {
     String key = key("chatty");
     brain.up();
@@ -246,6 +300,22 @@ class MemoryIT {
 
   // --- helpers
 
+  private static String probeKey;
+
+  /**
+   * SomaBrain up, and seen up by the service (its status and breaker), which a test that took it
+   * down may have left otherwise: a probe tenant's memory is then stored at once (auto mode).
+   */
+  private static void upAndSeenUp() throws Exception {
+    brain.up();
+    if (probeKey == null) {
+      probeKey = key("probe");
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> remember(probeKey, "p-1", "probe", null).statusCode() == 201);
+  }
+
   private static String key(String tenant) throws Exception {
     Tenants tenants = new Tenants(app.pool());
     Blocking.await(tenants.create(tenant, null, "test"), Duration.ofSeconds(10));
@@ -269,6 +339,47 @@ class MemoryIT {
             .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> rememberIn(
+      String key, String namespace, String memoryKey, JsonObject value) throws Exception {
+    JsonObject body = new JsonObject().put("key", memoryKey).put("value", value);
+    if (namespace != null) {
+      body.put("namespace", namespace);
+    }
+    return http.send(
+        HttpRequest.newBuilder(uri("/v1/memories"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonObject recallIn(String key, String query, String namespace) throws Exception {
+    JsonObject body = new JsonObject().put("query", query);
+    if (namespace != null) {
+      body.put("namespace", namespace);
+    }
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/memories/recall"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new JsonObject(response.body());
+  }
+
+  /** The recalled memories' {@code content}s, in order. */
+  private static List<String> contents(JsonObject recalled) {
+    List<String> contents = new ArrayList<>();
+    recalled
+        .getJsonArray("results")
+        .forEach(r -> contents.add(((JsonObject) r).getJsonObject("content").getString("content")));
+    return contents;
   }
 
   private static JsonObject recall(String key, String query, String session) throws Exception {
