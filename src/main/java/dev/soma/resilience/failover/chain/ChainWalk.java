@@ -139,7 +139,9 @@ final class ChainWalk<Q, R> {
     ProviderFailure failure = ProviderFailure.of(ar.cause());
     chain.breakers().record(guard, failure.kind().outcome());
     boolean worked = failure.kind().providerWorked();
-    report(link, worked, latencyMs, worked ? Optional.empty() : Optional.of(failure.getMessage()));
+    // the report reaches the public status: the failure's kind and status, never its message
+    // (a file path, an object key, a tenant's id); the log has the message
+    report(link, worked, latencyMs, worked ? Optional.empty() : Optional.of(failure.reason()));
     failed(link, failure);
   }
 
