@@ -151,7 +151,10 @@ public final class UploadQueue {
       return Future.succeededFuture(0);
     }
     retrying = true;
-    return io.executeBlocking(this::oldestMarkers, false)
+    // queueing is event-loop confined (a HashSet read on a worker while queue() adds to it is a
+    // data race): the worker filters on an immutable copy taken here
+    Set<String> busy = Set.copyOf(queueing);
+    return io.executeBlocking(() -> oldestMarkers(busy), false)
         .compose(
             markers -> {
               Future<Integer> stored = Future.succeededFuture(0);
@@ -163,7 +166,7 @@ public final class UploadQueue {
         .andThen(ar -> retrying = false);
   }
 
-  private List<JsonObject> oldestMarkers() throws IOException {
+  private List<JsonObject> oldestMarkers(Set<String> busy) throws IOException {
     Path queued = spool.resolve("queued");
     if (!Files.isDirectory(queued)) {
       return List.of();
@@ -173,7 +176,7 @@ public final class UploadQueue {
           .filter(f -> f.getFileName().toString().endsWith(".json"))
           .sorted(Comparator.comparingLong(UploadQueue::modified))
           .map(UploadQueue::readMarker)
-          .filter(m -> m != null && !queueing.contains(m.getString("uploadId")))
+          .filter(m -> m != null && !busy.contains(m.getString("uploadId")))
           .limit(batch)
           .toList();
     }
