@@ -9,14 +9,13 @@ import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * The local filesystem: {@code <dir>/data/<tenant>/<key>} with its media type in {@code
- * <dir>/meta/<tenant>/<key>}, each written to a temporary file, fsynced and renamed into place on a
- * worker thread.
+ * <dir>/meta/<tenant>/<key>}, each written to a temporary file of its own, fsynced and renamed into
+ * place on a worker thread ({@link DurableFiles}).
  */
 public final class LocalFileStore implements ObjectStore {
 
@@ -47,15 +46,7 @@ public final class LocalFileStore implements ObjectStore {
             UploadSpool.writeDurably(data, payload.inline());
           } else {
             Files.createDirectories(data.getParent());
-            Path temp = data.resolveSibling(data.getFileName() + ".tmp");
-            Files.copy(payload.file(), temp, StandardCopyOption.REPLACE_EXISTING);
-            try (var channel =
-                java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
-              channel.force(true);
-            }
-            Files.move(
-                temp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            DurableFiles.syncDirectory(data.getParent());
+            DurableFiles.copyAtomically(payload.file(), data);
           }
           UploadSpool.writeDurably(
               meta(key), payload.contentType().getBytes(StandardCharsets.UTF_8));
