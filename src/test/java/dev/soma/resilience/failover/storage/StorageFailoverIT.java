@@ -24,6 +24,7 @@ import io.vertx.redis.client.Request;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -233,6 +234,46 @@ class StorageFailoverIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> s3.object("acme/big.bin") != null);
     assertThat(s3.object("acme/big.bin").data()).isEqualTo(large);
     await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(spool.incoming(ref)));
+  }
+
+  @Test
+  void aQueuedMarkerWhoseBytesAreGoneIsRemovedWithoutACallAndDoesNotStarveTheQueue()
+      throws Exception {
+    Path queued = Files.createDirectories(dir.resolve("spool/queued"));
+    Path orphan = marker(queued, "orphan-1", "docs/orphan.txt", "queued/orphan-1.bin");
+    Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minusSeconds(60)));
+    Files.write(queued.resolve("good-1.bin"), HELLO);
+    marker(queued, "good-1", "docs/good.txt", "queued/good-1.bin");
+
+    deploy(Map.of("SA01_STORAGE_RETRY_BATCH", "1"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> s3.object("acme/docs/good.txt") != null);
+    assertThat(s3.object("acme/docs/good.txt").data()).isEqualTo(HELLO);
+    assertThat(orphan).doesNotExist();
+    assertThat(s3.requests()).noneMatch(r -> r.path().contains("orphan"));
+    assertThat(fx.count("SELECT count(*) FROM upload_completions WHERE upload_id = 'orphan-1'"))
+        .isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                !Files.exists(queued.resolve("good-1.json"))
+                    && !Files.exists(queued.resolve("good-1.bin")));
+  }
+
+  /** A marker as {@code UploadQueue.queue} writes it. */
+  private static Path marker(Path queued, String uploadId, String key, String bytes)
+      throws Exception {
+    return Files.writeString(
+        queued.resolve(uploadId + ".json"),
+        new JsonObject()
+            .put("uploadId", uploadId)
+            .put("tenantId", "acme")
+            .put("key", key)
+            .put("contentType", "text/plain")
+            .put("bytes", bytes)
+            .put("queuedAt", Instant.now().toString())
+            .encode());
   }
 
   @Test

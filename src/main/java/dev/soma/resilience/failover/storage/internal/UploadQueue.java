@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * JournaledEvent#UPLOAD_QUEUED}, replayed later); only then is the caller told "upload queued" (or,
  * journaled, that it is queued and its entry journaled). {@link #retryRound} walks the markers (the
  * spool, not Kafka), stores each upload through the chain, records it in {@code upload_completions}
- * and deletes its spooled bytes and marker.
+ * and deletes its marker, then its spooled bytes; a marker whose bytes are gone is removed (logged
+ * as an error) without being tried.
  *
  * <p>Event-loop confined (the verticle's).
  */
@@ -177,9 +178,36 @@ public final class UploadQueue {
           .sorted(Comparator.comparingLong(UploadQueue::modified))
           .map(UploadQueue::readMarker)
           .filter(m -> m != null && !busy.contains(m.getString("uploadId")))
+          .filter(this::stillHasItsBytes)
           .limit(batch)
           .toList();
     }
+  }
+
+  /**
+   * A marker whose bytes are gone can never be stored: kept, it would be tried (and fail on every
+   * link, feeding the breakers) in every round, and {@code batch} of them would starve the rest.
+   * Blocking.
+   */
+  private boolean stillHasItsBytes(JsonObject marker) {
+    String uploadId = marker.getString("uploadId");
+    Path bytes = spool.resolve(marker.getString("bytes"));
+    if (Files.exists(bytes)) {
+      return true;
+    }
+    LOG.error(
+        "queued upload {} for {}/{} has no bytes {} (lost, or stored before a crash): its marker"
+            + " is removed without a retry",
+        uploadId,
+        marker.getString("tenantId"),
+        marker.getString("key"),
+        bytes);
+    try {
+      Files.deleteIfExists(spool.resolve("queued").resolve(uploadId + ".json"));
+    } catch (IOException e) {
+      LOG.error("upload marker of {} could not be removed: {}", uploadId, e.toString());
+    }
+    return false;
   }
 
   private Future<Boolean> retry(JsonObject marker) {
@@ -212,8 +240,10 @@ public final class UploadQueue {
               LOG.info("queued upload {} for {} stored by {}", uploadId, key.path(), provider);
               return io.executeBlocking(
                   () -> {
-                    Files.deleteIfExists(bytes);
+                    // marker first: a crash in between leaves bytes no marker points to (swept
+                    // later), never a marker without its bytes
                     Files.deleteIfExists(spool.resolve("queued").resolve(uploadId + ".json"));
+                    Files.deleteIfExists(bytes);
                     return true;
                   },
                   false);
