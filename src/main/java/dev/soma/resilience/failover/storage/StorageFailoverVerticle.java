@@ -27,6 +27,7 @@ import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,6 +46,14 @@ public final class StorageFailoverVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(StorageFailoverVerticle.class);
 
+  /**
+   * Far longer than any store takes (a spill is named by its marker within the bus timeout of its
+   * request): a spool file this old that no marker names is lost.
+   */
+  static final Duration SWEEP_AGE = Duration.ofHours(1);
+
+  static final Duration SWEEP_INTERVAL = Duration.ofMinutes(10);
+
   private final StorageConfig config;
   private final Pool pool;
   private final JournaledWrites writes;
@@ -59,6 +68,7 @@ public final class StorageFailoverVerticle extends VerticleBase {
   private StorageChain chain;
   private UploadQueue queue;
   private long retryTimer = -1;
+  private long sweepTimer = -1;
 
   public StorageFailoverVerticle(
       StorageConfig config,
@@ -115,6 +125,7 @@ public final class StorageFailoverVerticle extends VerticleBase {
     MessageConsumer<JsonObject> get =
         vertx.eventBus().localConsumer(StorageAddresses.GET, this::get);
     retryTimer = vertx.setPeriodic(config.retryInterval().toMillis(), t -> queue.retryRound());
+    sweepTimer = vertx.setPeriodic(1, SWEEP_INTERVAL.toMillis(), t -> sweepSpool());
     LOG.info(
         "storage chain: {}",
         links.stream().map(l -> l.name() + (l.configured() ? "" : " (not configured)")).toList());
@@ -124,6 +135,7 @@ public final class StorageFailoverVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(retryTimer);
+    vertx.cancelTimer(sweepTimer);
     return fileWorkers
         .executeBlocking(
             () -> {
@@ -221,6 +233,16 @@ public final class StorageFailoverVerticle extends VerticleBase {
           return null;
         },
         false);
+  }
+
+  /**
+   * Spills whose request never reached this verticle (no handler, a crash) or bytes a crash left
+   * behind: nothing else will ever delete them.
+   */
+  private void sweepSpool() {
+    spool
+        .sweep(clock.instant().minus(SWEEP_AGE))
+        .onFailure(e -> LOG.error("upload spool sweep failed: {}", e.toString()));
   }
 
   private void get(Message<JsonObject> message) {

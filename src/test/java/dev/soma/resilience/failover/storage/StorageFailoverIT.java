@@ -18,9 +18,11 @@ import dev.soma.resilience.testing.providers.S3Double;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -277,6 +279,57 @@ class StorageFailoverIT {
   }
 
   @Test
+  void aSpilledUploadThatCanNeitherBeStoredNorQueuedLeavesNoFileInTheSpool() throws Exception {
+    // the database cannot be reached and there is no journal: the queue entry cannot be written
+    Pool unreachable =
+        PgBuilder.pool()
+            .connectingTo("postgresql://soma@127.0.0.1:" + FreePort.find() + "/soma")
+            .using(fx.vertx)
+            .build();
+    deploy(allLinksDown(), unreachable);
+    s3.down();
+    UploadSpool spool =
+        new UploadSpool(dir.resolve("spool"), fx.vertx.createSharedWorkerExecutor("test-spool"));
+    String ref = Blocking.await(spool.spill(HELLO), Duration.ofSeconds(10));
+
+    assertThatThrownBy(
+            () ->
+                send(
+                    StorageAddresses.PUT,
+                    new StoreRequest(
+                            new ObjectKey("acme", "lost.bin"), "r-lost", null, null, null, ref)
+                        .toJson()))
+        .isInstanceOfSatisfying(
+            ReplyException.class,
+            e -> assertThat(e.failureCode()).isEqualTo(StorageAddresses.UNAVAILABLE));
+    assertThat(spool.incoming(ref)).doesNotExist();
+  }
+
+  @Test
+  void anOldSpillNoMarkerNamesIsSweptAndAQueuedOneIsKept() throws Exception {
+    UploadSpool spool =
+        new UploadSpool(dir.resolve("spool"), fx.vertx.createSharedWorkerExecutor("test-spool"));
+    String neverSent = Blocking.await(spool.spill(HELLO), Duration.ofSeconds(10));
+    String queued = Blocking.await(spool.spill(HELLO), Duration.ofSeconds(10));
+    marker(
+        Files.createDirectories(dir.resolve("spool/queued")),
+        "old-1",
+        "docs/old.txt",
+        "incoming/" + queued + ".bin");
+    FileTime old =
+        FileTime.from(Instant.now().minus(StorageFailoverVerticle.SWEEP_AGE).minusSeconds(60));
+    Files.setLastModifiedTime(spool.incoming(neverSent), old);
+    Files.setLastModifiedTime(spool.incoming(queued), old);
+
+    deploy(allLinksDown());
+    s3.down();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(spool.incoming(neverSent)));
+    assertThat(spool.incoming(queued)).exists();
+    assertThat(dir.resolve("spool/queued/old-1.json")).exists();
+  }
+
+  @Test
   void aRecoveredS3GetsTheTrafficBackAfterTheBreakerResetTimeout() throws Exception {
     deploy(
         Map.of(
@@ -356,6 +409,10 @@ class StorageFailoverIT {
   }
 
   private ServiceConfig deploy(Map<String, String> overrides) throws Exception {
+    return deploy(overrides, fx.pool);
+  }
+
+  private ServiceConfig deploy(Map<String, String> overrides, Pool pool) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("SA01_STORAGE_TIMEOUT_MS", "2500");
     env.put("SA01_STORAGE_S3_ENDPOINT", s3.baseUrl());
@@ -374,8 +431,8 @@ class StorageFailoverIT {
         fx.vertx.deployVerticle(
             new StorageFailoverVerticle(
                 config.storage(),
-                fx.pool,
-                JournaledWrites.withoutJournal(fx.pool),
+                pool,
+                JournaledWrites.withoutJournal(pool),
                 fx.outbox,
                 fx.meters,
                 Clock.systemUTC(),

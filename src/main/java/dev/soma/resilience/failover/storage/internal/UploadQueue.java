@@ -87,7 +87,7 @@ public final class UploadQueue {
   /**
    * Keeps the upload durably and enqueues its retry event (or journals it); completes with whether
    * the event was journaled, fails if the upload could not be kept or its event neither enqueued
-   * nor journaled.
+   * nor journaled, and then deletes its marker and its bytes (a spilled file included).
    */
   public Future<Boolean> queue(String uploadId, ObjectKey key, Payload payload, String requestId) {
     queueing.add(uploadId);
@@ -134,10 +134,10 @@ public final class UploadQueue {
                   failure.toString());
               return io.executeBlocking(
                       () -> {
+                        // the marker first: bytes are never deleted while it points to them; a
+                        // spilled file goes too, nothing else will ever use it
                         Files.deleteIfExists(marker);
-                        if (payload.inline() != null) {
-                          Files.deleteIfExists(bytes);
-                        }
+                        Files.deleteIfExists(bytes);
                         return null;
                       },
                       false)
