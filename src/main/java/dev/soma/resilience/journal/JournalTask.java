@@ -5,11 +5,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What the journal's one thread is asked to do, in order: an append, any other file work, or stop.
- * Each completes its future on the Vert.x context that asked (or on the journal's thread when no
- * context asked).
+ * Each completes its future once, on the Vert.x context that asked (or on the journal's thread when
+ * no context asked, or that context's Vert.x is closed).
  */
 abstract class JournalTask {
   private final Promise<Object> promise = Promise.promise();
@@ -20,18 +21,23 @@ abstract class JournalTask {
   }
 
   void complete(Object value) {
-    if (context == null) {
-      promise.complete(value);
-    } else {
-      context.runOnContext(v -> promise.complete(value));
-    }
+    settle(() -> promise.tryComplete(value));
   }
 
   void fail(Throwable error) {
+    settle(() -> promise.tryFail(error));
+  }
+
+  /** On the asking context; here when there is none, or it no longer runs tasks (Vert.x closed). */
+  private void settle(Runnable outcome) {
     if (context == null) {
-      promise.fail(error);
-    } else {
-      context.runOnContext(v -> promise.fail(error));
+      outcome.run();
+      return;
+    }
+    try {
+      context.runOnContext(v -> outcome.run());
+    } catch (RejectedExecutionException closed) {
+      outcome.run();
     }
   }
 

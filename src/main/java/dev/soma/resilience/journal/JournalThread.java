@@ -132,15 +132,45 @@ final class JournalThread {
   private <T> Future<T> submit(JournalTask task) {
     @SuppressWarnings("unchecked")
     Future<T> future = (Future<T>) task.future();
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("the journal is closed"));
+    synchronized (tasks) { // against failed(): no task is queued after its last look
+      if (closed) {
+        return Future.failedFuture(new IllegalStateException("the journal is closed"));
+      }
+      tasks.add(task);
     }
-    tasks.add(task);
     return future;
   }
 
   private void run() {
     List<JournalTask> batch = new ArrayList<>();
+    try {
+      work(batch);
+    } catch (RuntimeException | Error e) {
+      failed(batch, e);
+    }
+  }
+
+  /**
+   * The thread cannot go on (a failure nobody expected): every task asked, now and later, fails at
+   * once rather than waiting for a thread that is gone; the journal takes writes again after a
+   * restart, which recovers it from its files.
+   */
+  private void failed(List<JournalTask> batch, Throwable e) {
+    LOG.error("the journal's thread failed: the journal is closed until the service restarts", e);
+    synchronized (tasks) {
+      closed = true;
+      tasks.drainTo(batch);
+    }
+    IllegalStateException gone = new IllegalStateException("the journal's thread failed", e);
+    batch.forEach(task -> task.fail(gone));
+    try {
+      files.closeActive();
+    } finally {
+      lock.release();
+    }
+  }
+
+  private void work(List<JournalTask> batch) {
     while (true) {
       try {
         batch.add(tasks.take());

@@ -122,8 +122,10 @@ public final class SegmentFiles {
             StandardOpenOption.CREATE_NEW,
             StandardOpenOption.WRITE,
             StandardOpenOption.APPEND);
-    DurableFiles.syncDirectory(dir);
+    // known before the directory's sync, which may fail: records appended to a segment the reads
+    // do not know would be passed by the replay as unreadable
     segments.put(nextSequence, new Segment(path, nextSequence - 1, 0));
+    DurableFiles.syncDirectory(dir);
   }
 
   /** The size of the segment appended to, before a write: where {@link #cutBack} cuts to. */
