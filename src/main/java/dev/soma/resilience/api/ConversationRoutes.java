@@ -4,6 +4,7 @@ import dev.soma.resilience.chat.ConversationMessage;
 import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.chat.JournaledMessage;
 import dev.soma.resilience.chat.ToolResult;
+import dev.soma.resilience.common.db.TimeCursor;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.journal.JournalKind;
 import dev.soma.resilience.outbox.Outbox;
@@ -58,7 +59,10 @@ final class ConversationRoutes {
 
   void mount(Router router) {
     router.post("/v1/conversations/:conversationId/messages").handler(this::postMessage);
-    router.get("/v1/conversations/:conversationId/messages").handler(this::listMessages);
+    router
+        .get("/v1/conversations/:conversationId/messages")
+        .handler(QueryParams.only("cursor", "limit"))
+        .handler(this::listMessages);
     router.post("/v1/conversations/:conversationId/tool-results").handler(this::postToolResult);
   }
 
@@ -112,19 +116,22 @@ final class ConversationRoutes {
   private void listMessages(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
     String conversation = conversationId(ctx);
+    TimeCursor after;
+    try {
+      after = TimeCursor.parse(QueryParams.nonEmpty(ctx, "cursor"));
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
     int limit = QueryParams.limit(ctx, 1000);
-    Conversations.messages(pool, tenant, conversation, limit)
+    Conversations.messages(pool, tenant, conversation, after, limit)
         .onComplete(
             ar -> {
               if (ar.failed()) {
                 ctx.fail(ar.cause());
-              } else if (ar.result().isEmpty()) {
+              } else if (after == null && ar.result().getJsonArray("messages").isEmpty()) {
                 ctx.fail(Problem.notFound("no conversation '" + conversation + "'"));
               } else {
-                ctx.json(
-                    new JsonObject()
-                        .put("conversationId", conversation)
-                        .put("messages", ar.result()));
+                ctx.json(new JsonObject().put("conversationId", conversation).mergeIn(ar.result()));
               }
             });
   }

@@ -2,6 +2,7 @@ package dev.soma.resilience.chat;
 
 import dev.soma.resilience.common.ControlFlowException;
 import dev.soma.resilience.common.db.JsonRows;
+import dev.soma.resilience.common.db.TimeCursor;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
@@ -47,10 +48,13 @@ public final class Conversations {
       RETURNING tenant_id, conversation_id, message_id\
       """;
 
+  /** Oldest first, at most {@code $3}, after the cursor {@code ($4, $5)} when {@code $4} is set. */
   static final String LIST_MESSAGES =
       """
       SELECT message_id, role, content, metadata, created_at FROM conversation_messages
-       WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, message_id LIMIT $3\
+       WHERE tenant_id = $1 AND conversation_id = $2
+         AND ($4::timestamptz IS NULL OR (created_at, message_id) > ($4::timestamptz, $5::text))
+       ORDER BY created_at, message_id LIMIT $3\
       """;
 
   /** The tool results' one insert, for one result or many, as {@link #INSERT_MESSAGES}. */
@@ -188,20 +192,39 @@ public final class Conversations {
   }
 
   /**
-   * The tenant's messages in {@code conversation}, oldest first (at most 1,000), as JSON; empty
-   * when the tenant has no such conversation.
+   * A page of the tenant's messages in {@code conversation}, oldest first: {@code {"messages":
+   * [...], "nextCursor"}}, at most {@code limit} after {@code after} (null: from the first); {@code
+   * nextCursor} is null on the last page. No messages and no cursor: the tenant has no such
+   * conversation.
    */
-  public static Future<JsonArray> messages(SqlClient client, String tenant, String conversation) {
-    return messages(client, tenant, conversation, 1000);
-  }
-
-  /** The first {@code limit} of the tenant's messages in {@code conversation}, oldest first. */
-  public static Future<JsonArray> messages(
-      SqlClient client, String tenant, String conversation, int limit) {
+  public static Future<JsonObject> messages(
+      SqlClient client, String tenant, String conversation, TimeCursor after, int limit) {
     return client
         .preparedQuery(LIST_MESSAGES)
-        .execute(Tuple.of(tenant, conversation, limit))
-        .map(rows -> JsonRows.array(rows, Conversations::message));
+        .execute(
+            Tuple.of(
+                tenant,
+                conversation,
+                limit + 1, // one more: is there a next page?
+                after == null ? null : after.at(),
+                after == null ? null : after.id()))
+        .map(
+            rows -> {
+              JsonArray messages = new JsonArray();
+              TimeCursor last = null;
+              for (Row row : rows) {
+                if (messages.size() == limit) {
+                  return page(messages, last.encode());
+                }
+                last = TimeCursor.of(row, "message_id");
+                messages.add(message(row));
+              }
+              return page(messages, null);
+            });
+  }
+
+  private static JsonObject page(JsonArray messages, String nextCursor) {
+    return new JsonObject().put("messages", messages).put("nextCursor", nextCursor);
   }
 
   private static JsonObject message(Row row) {

@@ -1,7 +1,7 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.common.db.TimeCursor;
 import dev.soma.resilience.config.ConfigException;
-import dev.soma.resilience.tenant.KeyCursor;
 import dev.soma.resilience.tenant.TenantDirectory;
 import dev.soma.resilience.tenant.Tenants;
 import io.vertx.core.Future;
@@ -174,7 +174,7 @@ final class TenantsCommand {
     @Override
     void checkCursor() {
       try {
-        KeyCursor.parse(cursor);
+        TimeCursor.parse(cursor);
       } catch (IllegalArgumentException e) {
         throw usageError("--cursor is not one this command printed");
       }

@@ -1,6 +1,7 @@
 package dev.soma.resilience.tenant;
 
 import dev.soma.resilience.common.db.JsonRows;
+import dev.soma.resilience.common.db.TimeCursor;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -85,13 +86,13 @@ public final class TenantDirectory {
    * @throws IllegalArgumentException at once when {@code cursor} is not one this list returned
    */
   public Future<JsonObject> keys(String tenantId, String cursor, int limit) {
-    KeyCursor after = KeyCursor.parse(cursor);
+    TimeCursor after = TimeCursor.parse(cursor);
     Tuple args =
         Tuple.of(
             tenantId,
             limit + 1, // one more: is there a next page?
-            after == null ? null : after.createdAt(),
-            after == null ? null : after.keyId());
+            after == null ? null : after.at(),
+            after == null ? null : after.id());
     return pool.preparedQuery(KEYS)
         .execute(args)
         .compose(
@@ -101,7 +102,7 @@ public final class TenantDirectory {
                     new NoSuchElementException("no tenant '" + tenantId + "'"));
               }
               JsonArray keys = new JsonArray();
-              KeyCursor last = null;
+              TimeCursor last = null;
               for (Row row : rows) {
                 if (row.getString("id") == null) { // the tenant's row when it has none (left)
                   break;
@@ -109,7 +110,7 @@ public final class TenantDirectory {
                 if (keys.size() == limit) {
                   return Future.succeededFuture(keysPage(tenantId, keys, last.encode()));
                 }
-                last = new KeyCursor(row.getOffsetDateTime("created_at"), row.getString("id"));
+                last = TimeCursor.of(row, "id");
                 keys.add(key(row));
               }
               return Future.succeededFuture(keysPage(tenantId, keys, null));

@@ -307,6 +307,33 @@ class AgentApiIT {
   }
 
   @Test
+  void aConversationsMessagesPageByCursorOldestFirstPastAnyLimit() throws Exception {
+    for (int i = 1; i <= 5; i++) {
+      String body = "{\"messageId\":\"m" + i + "\",\"content\":\"" + i + "\"}";
+      assertThat(post(keyA, "/v1/conversations/paged/messages", body, null).statusCode())
+          .isEqualTo(202);
+    }
+    List<String> seen = new java.util.ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      String path =
+          "/v1/conversations/paged/messages?limit=2" + (cursor == null ? "" : "&cursor=" + cursor);
+      JsonObject page = new JsonObject(get(keyA, path).body());
+      assertThat(page.getString("conversationId")).isEqualTo("paged");
+      page.getJsonArray("messages").forEach(m -> seen.add(((JsonObject) m).getString("messageId")));
+      cursor = page.getString("nextCursor");
+      pages++;
+    } while (cursor != null);
+
+    assertThat(seen).containsExactly("m1", "m2", "m3", "m4", "m5");
+    assertThat(pages).isEqualTo(3);
+    assertProblem(get(keyA, "/v1/conversations/paged/messages?cursor=zzz"), 400);
+    assertProblem(get(keyA, "/v1/conversations/paged/messages?cursor="), 400);
+    assertProblem(get(keyA, "/v1/conversations/paged/messages?curser=x"), 400);
+  }
+
+  @Test
   void anOversizedBodyIs413ProblemJson() throws Exception {
     String huge = "{\"content\":\"" + "x".repeat(10_000) + "\"}";
 

@@ -1,0 +1,56 @@
+package dev.soma.resilience.common.db;
+
+import io.vertx.sqlclient.Row;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+
+/**
+ * Where a page of a list ordered by creation time and a text id ended (a tenant's keys, newest
+ * first; a conversation's messages, oldest first): the last row's time, to the microsecond as
+ * PostgreSQL keeps it, and id, encoded so that clients pass it back as it is. Like {@link
+ * IdCursor}, a keyset: rows written meanwhile neither repeat nor vanish from the pages after.
+ */
+public record TimeCursor(OffsetDateTime at, String id) {
+
+  private static final String PREFIX = "t:";
+
+  /** The cursor text that continues after this row. */
+  public String encode() {
+    long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at.toInstant());
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((PREFIX + micros + ":" + id).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The cursor after {@code row}: its {@code created_at} and {@code idColumn}. */
+  public static TimeCursor of(Row row, String idColumn) {
+    return new TimeCursor(row.getOffsetDateTime("created_at"), row.getString(idColumn));
+  }
+
+  /**
+   * The cursor {@code text} names; null when {@code text} is null (the first page).
+   *
+   * @throws IllegalArgumentException when {@code text} is not one {@link #encode} made
+   */
+  public static TimeCursor parse(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':', PREFIX.length());
+      if (decoded.startsWith(PREFIX) && colon > PREFIX.length()) {
+        long micros = Long.parseLong(decoded.substring(PREFIX.length(), colon));
+        Instant at = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+        return new TimeCursor(at.atOffset(ZoneOffset.UTC), decoded.substring(colon + 1));
+      }
+    } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException e) {
+      // answered below, like any other text this class did not make
+    }
+    throw new IllegalArgumentException("'cursor' is not a cursor this list returned");
+  }
+}
