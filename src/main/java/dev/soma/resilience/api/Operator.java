@@ -31,8 +31,20 @@ final class Operator {
    */
   static String of(RoutingContext ctx, JsonBody body) {
     String operator = ctx.request().getHeader(HEADER);
+    if (operator != null && !operator.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      // a header is read as ISO-8859-1: a UTF-8 name there would be audited garbled
+      throw Problem.badRequest(
+          "the '"
+              + HEADER
+              + "' header must be printable ASCII; send another name in the body's '"
+              + FIELD
+              + "'");
+    }
     if ((operator == null || operator.isBlank()) && body != null) {
       operator = body.optionalString(FIELD, MAX);
+      if (operator != null && operator.chars().anyMatch(Character::isISOControl)) {
+        throw Problem.badRequest("the body's '" + FIELD + "' must not hold a control character");
+      }
     }
     if (operator == null || operator.isBlank() || operator.length() > MAX) {
       throw Problem.badRequest(

@@ -9,14 +9,23 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The first handler of every route: refuses a path or query parameter carrying a control character
  * ({@code %00}-{@code %1F}, {@code %7F}-{@code %9F}) or a malformed percent-encoding with a 400
- * naming where it is, before authentication or any body is read. Identifiers are checked again,
- * more strictly, by the routes that read them ({@link Ids}).
+ * naming where it is, and a header that names one thing (the API key, the operator, the idempotency
+ * key, the body's type) given twice, before authentication or any body is read. Identifiers are
+ * checked again, more strictly, by the routes that read them ({@link Ids}).
  */
 final class RequestHygiene implements Handler<RoutingContext> {
+
+  /**
+   * Headers that name one thing: given twice, one reader (a proxy) may act on the first and another
+   * on the last (two API keys of two tenants, two operators, two idempotency keys).
+   */
+  private static final List<String> SINGLE_HEADERS =
+      List.of("Authorization", "Content-Type", Operator.HEADER, IdempotentCreate.HEADER);
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -48,6 +57,11 @@ final class RequestHygiene implements Handler<RoutingContext> {
       if (hasControl(entry.getValue()) || StoredText.problemIn(entry.getValue()) != null) {
         throw Problem.badRequest(
             "query parameter '" + entry.getKey() + "' contains a control character");
+      }
+    }
+    for (String name : SINGLE_HEADERS) {
+      if (ctx.request().headers().getAll(name).size() > 1) {
+        throw Problem.badRequest("the '" + name + "' header is given more than once; send it once");
       }
     }
     ctx.next();

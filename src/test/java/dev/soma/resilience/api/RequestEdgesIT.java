@@ -504,6 +504,70 @@ class RequestEdgesIT {
   }
 
   @Test
+  void aHeaderThatNamesOneThingGivenTwiceIs400AndA401ChallengesForABearerToken() throws Exception {
+    // two keys: a proxy may check one and the service act on the other
+    HttpResponse<String> twoKeys =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/conversations/two/messages"))
+                .header("Authorization", "Bearer " + key)
+                .header("Authorization", "Bearer soma_another-tenants-key")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"x\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertProblem(twoKeys, 400);
+    assertThat(detail(twoKeys)).contains("'Authorization'");
+    HttpResponse<String> twoOperators =
+        http.send(
+            HttpRequest.newBuilder(uri("/admin/tenants"))
+                .header("Authorization", "Bearer " + ADMIN)
+                .header("X-Operator", "ann")
+                .header("X-Operator", "bob")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"edges-three\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertProblem(twoOperators, 400);
+    assertThat(detail(twoOperators)).contains("'X-Operator'");
+
+    // a UTF-8 name in a header (read as ISO-8859-1, it would be audited as "hÃ©llo")
+    String utf8AsSent =
+        new String("h\u00e9llo".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    RawHttp.Response garbled =
+        RawHttp.send(
+            HOST,
+            app.httpPort(),
+            "POST /admin/tenants HTTP/1.1\r\nHost: "
+                + HOST
+                + "\r\nAuthorization: Bearer "
+                + ADMIN
+                + "\r\nX-Operator: "
+                + utf8AsSent
+                + "\r\nContent-Type: application/json\r\nContent-Length: 19"
+                + "\r\nConnection: close\r\n\r\n{\"id\":\"edges-four\"}");
+    assertRawProblem(garbled, 400);
+    assertThat(new JsonObject(garbled.body()).getString("detail")).contains("printable ASCII");
+    HttpResponse<String> newline =
+        http.send(
+            HttpRequest.newBuilder(uri("/admin/tenants"))
+                .header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"id\":\"edges-five\",\"operator\":\"a\\nb\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertProblem(newline, 400);
+    assertThat(detail(newline)).contains("control character");
+    assertNothingWritten();
+
+    HttpResponse<String> unauthorized =
+        post(null, "/v1/conversations/two/messages", "application/json", "{}");
+    assertProblem(unauthorized, 401);
+    assertThat(unauthorized.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+  }
+
+  @Test
   void anUploadTakesRawBytesOnlyAndAMultipartOneIs415() throws Exception {
     HttpResponse<String> answer =
         http.send(

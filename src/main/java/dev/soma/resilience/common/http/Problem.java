@@ -78,8 +78,12 @@ public final class Problem extends RuntimeException {
         .withHeader("Connection", "Upgrade");
   }
 
+  /**
+   * 401, with the {@code WWW-Authenticate} challenge RFC 9110 asks of every 401: a bearer token.
+   */
   public static Problem unauthorized(String detail) {
-    return new Problem(401, "urn:soma:problem:unauthorized", "Unauthorized", detail);
+    return new Problem(401, "urn:soma:problem:unauthorized", "Unauthorized", detail)
+        .withHeader("WWW-Authenticate", "Bearer");
   }
 
   public static Problem forbidden(String detail) {
