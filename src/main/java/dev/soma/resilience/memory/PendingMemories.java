@@ -22,9 +22,14 @@ import java.util.List;
  */
 public final class PendingMemories {
 
-  /** A claimed memory. */
+  /** A claimed memory: its row, and the revision of the value it holds (see {@link #SYNCED}). */
   public record Claimed(
-      long id, Memory memory, int attempts, int maxAttempts, java.time.OffsetDateTime createdAt) {}
+      long id,
+      long revision,
+      Memory memory,
+      int attempts,
+      int maxAttempts,
+      java.time.OffsetDateTime createdAt) {}
 
   static final long CLAIM_LOCK = 0x4d_45_4d_53_59_4eL;
 
@@ -33,9 +38,8 @@ public final class PendingMemories {
       INSERT INTO pending_memories (tenant_id, memory_key, namespace, value, meta, max_attempts)
       VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (tenant_id, namespace, memory_key) DO UPDATE
-         SET value = EXCLUDED.value, meta = EXCLUDED.meta,
-             status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
-             lease_owner = NULL, lease_expires_at = NULL\
+         SET value = EXCLUDED.value, meta = EXCLUDED.meta, revision = pending_memories.revision + 1,
+             status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL\
       """;
 
   static final String HAS_PENDING =
@@ -79,19 +83,40 @@ public final class PendingMemories {
          SET lease_owner = $3, lease_holder = $5,
              lease_expires_at = clock_timestamp() + make_interval(secs => $4)
         FROM picked WHERE m.id = picked.id
-      RETURNING m.id, m.tenant_id, m.namespace, m.memory_key, m.value, m.meta, m.attempts,
-                m.max_attempts, m.created_at\
+      RETURNING m.id, m.revision, m.tenant_id, m.namespace, m.memory_key, m.value, m.meta,
+                m.attempts, m.max_attempts, m.created_at\
       """;
 
+  /**
+   * Marks revision {@code $3} of memory {@code $1} synced, if {@code $2} still leases it. When the
+   * memory was queued again while its send was in flight (a later revision: its lease was kept, so
+   * nobody sent the new value meanwhile), only the lease ends: the new value is then claimed and
+   * sent after the old one, so SomaBrain keeps the last.
+   */
   static final String SYNCED =
-      "UPDATE pending_memories SET status = 'synced', synced_at = now(), attempts = attempts + 1,"
-          + " lease_owner = NULL, lease_expires_at = NULL, last_error = NULL"
-          + " WHERE id = $1 AND lease_owner = $2";
+      """
+      UPDATE pending_memories
+         SET status = CASE WHEN revision = $3 THEN 'synced' ELSE status END,
+             synced_at = CASE WHEN revision = $3 THEN now() ELSE synced_at END,
+             attempts = CASE WHEN revision = $3 THEN attempts + 1 ELSE attempts END,
+             last_error = CASE WHEN revision = $3 THEN NULL ELSE last_error END,
+             lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = $1 AND lease_owner = $2\
+      """;
 
+  /**
+   * Puts off revision {@code $6} after a failed send, as {@link #SYNCED}: a later one waits not.
+   */
   static final String RESCHEDULE =
-      "UPDATE pending_memories SET attempts = attempts + $3,"
-          + " next_attempt_at = now() + make_interval(secs => $4), last_error = $5,"
-          + " lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2";
+      """
+      UPDATE pending_memories
+         SET attempts = CASE WHEN revision = $6 THEN attempts + $3 ELSE attempts END,
+             next_attempt_at = CASE WHEN revision = $6 THEN now() + make_interval(secs => $4)
+                                    ELSE next_attempt_at END,
+             last_error = CASE WHEN revision = $6 THEN $5 ELSE last_error END,
+             lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = $1 AND lease_owner = $2\
+      """;
 
   static final String RELEASE =
       "UPDATE pending_memories SET lease_owner = NULL, lease_expires_at = NULL"
@@ -105,7 +130,7 @@ public final class PendingMemories {
       WITH dead AS (
           UPDATE pending_memories SET status = 'dead', attempts = attempts + 1, last_error = $3,
                  lease_owner = NULL, lease_expires_at = NULL
-           WHERE id = $1 AND lease_owner = $2
+           WHERE id = $1 AND lease_owner = $2 AND revision = $5
           RETURNING *
       )
       INSERT INTO dead_letter_messages (memory_id, tenant_id, dedupe_key, topic, message_key,
@@ -148,9 +173,10 @@ public final class PendingMemories {
 
   /**
    * Queues {@code memory} on {@code client} (a transaction or the pool). A memory with the same
-   * tenant, namespace and key (its identity at SomaBrain) is replaced, and loses any lease: a send
-   * of the old value in flight then cannot mark it synced, so the new value is sent after it
-   * (SomaBrain keeps the last one).
+   * tenant, namespace and key (its identity at SomaBrain) is replaced as a new revision, and keeps
+   * any lease: a send of the old value in flight ends that lease without marking it synced ({@link
+   * #SYNCED}), so the new value is sent after the old one, never beside it (SomaBrain keeps the
+   * last).
    */
   public Future<Void> enqueue(SqlClient client, Memory memory, int maxAttempts) {
     return client
@@ -196,6 +222,7 @@ public final class PendingMemories {
                         claimed.add(
                             new Claimed(
                                 row.getLong("id"),
+                                row.getLong("revision"),
                                 new Memory(
                                     row.getString("tenant_id"),
                                     row.getString("namespace"),
@@ -211,14 +238,24 @@ public final class PendingMemories {
                     }));
   }
 
-  public Future<Void> synced(long id, String owner) {
-    return pool.preparedQuery(SYNCED).execute(Tuple.of(id, owner)).mapEmpty();
+  /** {@code memory} was sent: see {@link #SYNCED}. */
+  public Future<Void> synced(Claimed memory, String owner) {
+    return pool.preparedQuery(SYNCED)
+        .execute(Tuple.of(memory.id(), owner, memory.revision()))
+        .mapEmpty();
   }
 
   public Future<Void> reschedule(
-      long id, String owner, boolean counted, Duration delay, String error) {
+      Claimed memory, String owner, boolean counted, Duration delay, String error) {
     return pool.preparedQuery(RESCHEDULE)
-        .execute(Tuple.of(id, owner, counted ? 1 : 0, delay.toMillis() / 1000.0, error))
+        .execute(
+            Tuple.of(
+                memory.id(),
+                owner,
+                counted ? 1 : 0,
+                delay.toMillis() / 1000.0,
+                error,
+                memory.revision()))
         .mapEmpty();
   }
 
@@ -229,10 +266,18 @@ public final class PendingMemories {
         : pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(Long[]::new), owner)).mapEmpty();
   }
 
-  public Future<Boolean> bury(long id, String owner, String error, String errorClass) {
+  /**
+   * Files revision {@code memory} as a dead letter; false when it is not {@code owner}'s to bury,
+   * or was queued again meanwhile: then its lease ends, and the new value is tried afresh.
+   */
+  public Future<Boolean> bury(Claimed memory, String owner, String error, String errorClass) {
     return pool.preparedQuery(BURY)
-        .execute(Tuple.of(id, owner, error, errorClass))
-        .map(rows -> rows.rowCount() > 0);
+        .execute(Tuple.of(memory.id(), owner, error, errorClass, memory.revision()))
+        .compose(
+            rows ->
+                rows.rowCount() > 0
+                    ? Future.succeededFuture(true)
+                    : release(List.of(memory.id()), owner).map(false));
   }
 
   /**

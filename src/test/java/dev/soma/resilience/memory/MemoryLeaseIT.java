@@ -87,15 +87,17 @@ class MemoryLeaseIT {
   void aStalledSyncKeepsItsLeaseUntilItExpiresAndCannotSettleOnceTakenOver() throws Exception {
     enqueue("m1");
     LeaseKeeper stalled = fx.newKeeper(fx.vertx);
-    long id = claim("stalled", stalled).get(0).id();
+    Claimed claimed = claim("stalled", stalled).get(0);
+    long id = claimed.id();
     assertThat(claim("other", fx.keeper())).isEmpty();
 
     fx.query("UPDATE pending_memories SET lease_expires_at = now() - interval '1 second'");
     assertThat(claim("other", fx.keeper())).extracting(Claimed::id).containsExactly(id);
-    Blocking.await(queue.synced(id, "stalled"), TIMEOUT);
-    Blocking.await(queue.reschedule(id, "stalled", true, Duration.ofHours(1), "late"), TIMEOUT);
+    Blocking.await(queue.synced(claimed, "stalled"), TIMEOUT);
+    Blocking.await(
+        queue.reschedule(claimed, "stalled", true, Duration.ofHours(1), "late"), TIMEOUT);
     Blocking.await(queue.release(List.of(id), "stalled"), TIMEOUT);
-    assertThat(Blocking.await(queue.bury(id, "stalled", "late", "Late"), TIMEOUT)).isFalse();
+    assertThat(Blocking.await(queue.bury(claimed, "stalled", "late", "Late"), TIMEOUT)).isFalse();
 
     Row row =
         fx.query(
@@ -126,13 +128,41 @@ class MemoryLeaseIT {
     assertThat(leaseEnds).isAfterOrEqualTo(released.plus(lease));
   }
 
+  @Test
+  void aMemoryQueuedAgainWhileItsSendIsInFlightIsSentAgainAfterThatSendNeverBesideIt()
+      throws Exception {
+    enqueue("m1", "first value");
+    Claimed first = claim("sync-a", fx.keeper()).get(0);
+
+    enqueue("m1", "second value"); // while sync-a's send of the first value is in flight
+    assertThat(claim("sync-b", fx.keeper()))
+        .as("no second send beside the first: SomaBrain might apply them in either order")
+        .isEmpty();
+
+    Blocking.await(queue.synced(first, "sync-a"), TIMEOUT); // the first send succeeded
+    List<Claimed> again = claim("sync-b", fx.keeper());
+    assertThat(again).extracting(Claimed::id).containsExactly(first.id());
+    assertThat(again.get(0).memory().value().getString("text")).isEqualTo("second value");
+    assertThat(fx.count("SELECT count(*) FROM pending_memories WHERE status = 'synced'"))
+        .as("the second value is not marked synced by the first's send")
+        .isZero();
+
+    Blocking.await(queue.synced(again.get(0), "sync-b"), TIMEOUT);
+    assertThat(fx.count("SELECT count(*) FROM pending_memories WHERE status = 'synced'"))
+        .isEqualTo(1);
+  }
+
   private List<Claimed> claim(String owner, LeaseKeeper keeper) throws Exception {
     return Blocking.await(queue.claim(owner, keeper.holder(), 10, 10, LONG_LEASE), TIMEOUT);
   }
 
   private void enqueue(String key) {
+    enqueue(key, key);
+  }
+
+  private void enqueue(String key, String text) {
     Memory memory =
-        new Memory(TENANT, "notes", key, new JsonObject().put("text", key), new JsonObject());
+        new Memory(TENANT, "notes", key, new JsonObject().put("text", text), new JsonObject());
     try {
       Blocking.await(queue.enqueue(fx.pool, memory, 10), TIMEOUT);
     } catch (Exception e) {

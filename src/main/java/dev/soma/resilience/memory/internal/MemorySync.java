@@ -203,7 +203,7 @@ public final class MemorySync extends VerticleBase {
         .compose(
             stored ->
                 queue
-                    .synced(next.id(), owner)
+                    .synced(next, owner)
                     .compose(v -> sendInOrder(memories, index + 1, synced + 1)))
         .recover(
             error ->

@@ -63,12 +63,12 @@ final class SyncFailures {
         tenant,
         memory.memory().key(),
         error.getMessage());
-    return queue.reschedule(memory.id(), owner, counted, delay, error.getMessage());
+    return queue.reschedule(memory, owner, counted, delay, error.getMessage());
   }
 
   private Future<Void> bury(Claimed memory, Throwable error) {
     return queue
-        .bury(memory.id(), owner, error.getMessage(), error.getClass().getName())
+        .bury(memory, owner, error.getMessage(), error.getClass().getName())
         .map(
             buried -> {
               if (buried) {
