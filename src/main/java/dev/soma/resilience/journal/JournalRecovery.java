@@ -1,6 +1,5 @@
 package dev.soma.resilience.journal;
 
-import dev.soma.resilience.common.DurableFiles;
 import dev.soma.resilience.journal.internal.SegmentFiles;
 import dev.soma.resilience.journal.internal.SegmentScan;
 import dev.soma.resilience.journal.internal.Segments;
@@ -10,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -126,12 +124,7 @@ final class JournalRecovery {
   }
 
   private void quarantine(Path segment, byte[] bytes, int from, int to) throws IOException {
-    Path quarantine = dir.resolve(Journal.QUARANTINE);
-    Files.createDirectories(quarantine);
-    Path copy = quarantine.resolve(segment.getFileName() + "-" + from + ".bad");
-    if (!Files.exists(copy)) {
-      DurableFiles.writeAtomically(copy, Arrays.copyOfRange(bytes, from, to));
-    }
+    Path copy = Quarantine.copyRange(dir, segment, bytes, from, to);
     counts.corrupt.incrementAndGet();
     LOG.error(
         "journal segment {} holds {} corrupt bytes at offset {}: copied to {}, skipped by replays",

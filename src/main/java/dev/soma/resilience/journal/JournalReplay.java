@@ -5,14 +5,11 @@ import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.idempotency.IdempotentRequests;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +44,7 @@ public final class JournalReplay extends VerticleBase {
 
   private final Journal journal;
   private final Pool pool;
-  private final Map<String, JournalKind> kinds;
-  private final IdempotentRequests keys;
+  private final ReplayWriter writer;
   private final Duration interval;
   private final int batch;
   private final AtomicLong replayedRecords = new AtomicLong();
@@ -70,8 +66,7 @@ public final class JournalReplay extends VerticleBase {
     }
     this.journal = journal;
     this.pool = pool;
-    this.kinds = Map.copyOf(kinds);
-    this.keys = keys;
+    this.writer = new ReplayWriter(pool, kinds, keys);
     this.interval = interval;
     this.batch = batch;
   }
@@ -131,7 +126,7 @@ public final class JournalReplay extends VerticleBase {
       return replay(records.iterator(), -1);
     }
     long last = records.get(records.size() - 1).sequence();
-    return Transaction.run(pool, tx -> writeInOrder(tx, records))
+    return Transaction.run(pool, tx -> writer.writeInOrder(tx, records))
         .compose(
             v -> {
               replayedRecords.addAndGet(records.size());
@@ -150,62 +145,15 @@ public final class JournalReplay extends VerticleBase {
             });
   }
 
-  /**
-   * Writes the records on {@code tx} in order, each run of consecutive records of one kind through
-   * its kind's {@link JournalKind#replayAll} once the runs before it are written, then the keyed
-   * records' answers in one statement.
-   */
-  private Future<Void> writeInOrder(Transaction tx, List<JournalRecord> records) {
-    List<IdempotentRequests.Replayed> answers = new ArrayList<>();
-    Future<Void> written = Future.succeededFuture();
-    int from = 0;
-    while (from < records.size()) {
-      int to = runEnd(records, from);
-      List<JournalRecord> run = records.subList(from, to);
-      written = written.compose(v -> writeRun(tx, run, answers));
-      from = to;
-    }
-    return written.compose(v -> keys.storeAllReplayed(tx, answers));
-  }
-
-  /** Where the run of records of one kind that begins at {@code from} ends. */
-  private static int runEnd(List<JournalRecord> records, int from) {
-    String kind = records.get(from).kind();
-    int to = from + 1;
-    while (to < records.size() && records.get(to).kind().equals(kind)) {
-      to++;
-    }
-    return to;
-  }
-
-  /** Writes {@code run} on {@code tx}, adding its keyed records' answers to {@code answers}. */
-  private Future<Void> writeRun(
-      Transaction tx, List<JournalRecord> run, List<IdempotentRequests.Replayed> answers) {
-    JournalKind kind = kinds.get(run.get(0).kind());
-    if (kind == null) {
-      return unknown(run.get(0));
-    }
-    List<JournalKind.Write> writes =
-        run.stream()
-            .map(record -> new JournalKind.Write(record.tenant(), requestOf(record)))
-            .toList();
-    return kind.replayAll(tx, writes)
-        .map(
-            replies -> {
-              for (int i = 0; i < run.size(); i++) {
-                answerOf(run.get(i), replies.get(i)).ifPresent(answers::add);
-              }
-              return null;
-            });
-  }
-
   /** Replays in order; completes with whether every record was done (false: stopped early). */
   private Future<Boolean> replay(Iterator<JournalRecord> records, long done) {
     if (!records.hasNext()) {
       return checkpoint(done).map(true);
     }
     JournalRecord record = records.next();
-    return write(record)
+    return writer
+        .write(record)
+        .onSuccess(v -> replayedRecords.incrementAndGet())
         .compose(
             v -> replay(records, record.sequence()),
             e -> {
@@ -239,7 +187,7 @@ public final class JournalReplay extends VerticleBase {
    * release brings): the record is tried again at the next round, and logged when it first fails.
    */
   private boolean settled(JournalRecord record, Throwable e) {
-    if (e instanceof UnknownKind
+    if (e instanceof ReplayWriter.UnknownKind
         || DatabaseErrors.isRefusal(e)
         || !DatabaseErrors.involvesDatabase(e)) {
       return true;
@@ -258,61 +206,6 @@ public final class JournalReplay extends VerticleBase {
 
   private Future<Void> checkpoint(long done) {
     return done < 0 ? Future.succeededFuture() : journal.replayedThrough(done);
-  }
-
-  /**
-   * Writes {@code record} in a transaction of its own; when its kind finds it in the database
-   * already, stores its key's answer only.
-   */
-  private Future<Void> write(JournalRecord record) {
-    JournalKind kind = kinds.get(record.kind());
-    if (kind == null) {
-      return unknown(record);
-    }
-    return Transaction.run(pool, tx -> writeInOrder(tx, List.of(record)))
-        .recover(
-            e ->
-                kind.alreadyApplied(e)
-                    ? Transaction.run(
-                        pool,
-                        tx ->
-                            keys.storeAllReplayed(
-                                tx,
-                                answerOf(record, kind.appliedReply(requestOf(record))).stream()
-                                    .toList()))
-                    : Future.failedFuture(e))
-        .onSuccess(v -> replayedRecords.incrementAndGet());
-  }
-
-  private static Future<Void> unknown(JournalRecord record) {
-    return Future.failedFuture(new UnknownKind(record.kind()));
-  }
-
-  /** A record of a kind this release does not know (journaled by another). */
-  private static final class UnknownKind extends IllegalStateException {
-    UnknownKind(String kind) {
-      super("no journal kind '" + kind + "' in this release");
-    }
-  }
-
-  private static JsonObject requestOf(JournalRecord record) {
-    return record.body().getJsonObject(REQUEST);
-  }
-
-  /** The answer {@code record}'s key stores, when it has a key. */
-  private static Optional<IdempotentRequests.Replayed> answerOf(
-      JournalRecord record, JsonObject reply) {
-    JsonObject envelope = record.body();
-    return record
-        .idempotencyKey()
-        .map(
-            key ->
-                new IdempotentRequests.Replayed(
-                    record.tenant(),
-                    key,
-                    envelope.getString(REQUEST_HASH, ""),
-                    envelope.getInteger(STATUS, 202),
-                    reply));
   }
 
   /** The kinds by name, for the constructor. */

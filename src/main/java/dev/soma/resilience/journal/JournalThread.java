@@ -5,12 +5,9 @@ import dev.soma.resilience.journal.internal.DirectoryLock;
 import dev.soma.resilience.journal.internal.Frames;
 import dev.soma.resilience.journal.internal.SegmentFiles;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,20 +99,7 @@ final class JournalThread {
    */
   Future<Path> setAside(JournalRecord record, String reason) {
     return submit(
-        new JournalTask.Call<>(
-            () -> {
-              Path quarantine = settings.dir().resolve(Journal.QUARANTINE);
-              Files.createDirectories(quarantine);
-              Path copy = quarantine.resolve("record-" + record.sequence() + ".json");
-              JsonObject json =
-                  new JsonObject()
-                      .put("sequence", record.sequence())
-                      .put("reason", reason)
-                      .put("record", new JsonObject(Buffer.buffer(record.payload())));
-              DurableFiles.writeAtomically(
-                  copy, json.encodePrettily().getBytes(StandardCharsets.UTF_8));
-              return copy;
-            }));
+        new JournalTask.Call<>(() -> Quarantine.setAside(settings.dir(), record, reason)));
   }
 
   /** Refuses new tasks, lets those asked finish, then stops (waiting up to 10 s). */
