@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param spoolDir where queued and spilled uploads are kept, fsynced, until stored
  * @param retryInterval how often queued uploads are tried again
  * @param retryBatch queued uploads tried per round
+ * @param retryMaxAttempts failed tries (a link was called and failed) after which a queued upload
+ *     is set aside as a dead letter ({@code spool/dead/}) instead of being tried again
  * @throws ConfigException when a count is below 1, a duration is not positive, or a part or path is
  *     missing
  */
@@ -29,7 +31,8 @@ public record StorageConfig(
     Redis redis,
     Path spoolDir,
     Duration retryInterval,
-    int retryBatch) {
+    int retryBatch,
+    int retryMaxAttempts) {
 
   /**
    * An S3-compatible endpoint. {@code endpoint} empty means AWS itself (for {@code region}).
@@ -93,6 +96,7 @@ public record StorageConfig(
     Require.present("storage.spoolDir", spoolDir);
     Require.positive("storage.retryIntervalMs", retryInterval);
     Require.atLeast("storage.retryBatch", retryBatch, 1);
+    Require.atLeast("storage.retryMaxAttempts", retryMaxAttempts, 1);
   }
 
   static StorageConfig from(Settings s, Path dataDir, Optional<URI> redisUrl) {
@@ -119,6 +123,7 @@ public record StorageConfig(
             s.intIn("storage.redis.maxBytes", 1, 512 * 1024 * 1024)),
         s.path("storage.spoolDir", dataDir.resolve("upload-spool")),
         s.duration("storage.retryIntervalMs", 10, 3_600_000),
-        s.intIn("storage.retryBatch", 1, 1000));
+        s.intIn("storage.retryBatch", 1, 1000),
+        s.intIn("storage.retryMaxAttempts", 1, 1_000_000));
   }
 }

@@ -15,6 +15,7 @@ import dev.soma.resilience.failover.storage.internal.S3Store;
 import dev.soma.resilience.failover.storage.internal.StorageChain;
 import dev.soma.resilience.failover.storage.internal.UploadQueue;
 import dev.soma.resilience.journal.JournaledWrites;
+import dev.soma.resilience.outbox.DeadLetterCounter;
 import dev.soma.resilience.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -118,7 +119,9 @@ public final class StorageFailoverVerticle extends VerticleBase {
             outbox,
             chain,
             clock,
-            config.retryBatch());
+            config.retryBatch(),
+            config.retryMaxAttempts(),
+            DeadLetterCounter.of(registry, UploadQueue.TOPIC));
     // local consumers: a request may name a file in this node's spool, and its queue is here too
     MessageConsumer<JsonObject> put =
         vertx.eventBus().localConsumer(StorageAddresses.PUT, this::put);

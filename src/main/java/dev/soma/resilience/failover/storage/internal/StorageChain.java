@@ -16,9 +16,12 @@ import java.util.function.BiFunction;
 /**
  * S3, then the local filesystem, then Redis, walked by a {@link FallbackChain} of kind {@code
  * storage} (breakers {@code storage.<name>}, per tenant): a link that is not configured or whose
- * breaker is open is skipped; any failure moves on to the next link (storage has no caller faults
- * at this level: requests are validated before they reach the chain). A link that does not have an
- * object answers {@link ProviderFailure.Kind#NOT_FOUND}, a typed result that counts as a success.
+ * breaker is open is skipped; a failure moves on to the next link unless its kind ends the walk (a
+ * provider's 400/413/422, {@link ProviderFailure.Kind#REJECTED}). Keys are validated before they
+ * reach the chain, and every link holds any two valid keys side by side ({@code a} and {@code a/x}:
+ * {@link LocalFileStore} does not map keys onto directories), so no link fails on a key another
+ * takes. A link that does not have an object answers {@link ProviderFailure.Kind#NOT_FOUND}, a
+ * typed result that counts as a success.
  *
  * <p>Event-loop confined (the verticle's); the breakers it uses are thread-safe.
  */

@@ -1,8 +1,11 @@
 package dev.soma.resilience.failover.storage.internal;
 
+import dev.soma.resilience.common.DurableFiles;
+import dev.soma.resilience.failover.chain.ChainExhausted;
 import dev.soma.resilience.failover.storage.ObjectKey;
 import dev.soma.resilience.failover.storage.UploadSpool;
 import dev.soma.resilience.journal.JournaledWrites;
+import dev.soma.resilience.outbox.DeadLetterCounter;
 import dev.soma.resilience.outbox.JournaledEvent;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
@@ -15,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -36,7 +40,12 @@ import org.slf4j.LoggerFactory;
  * journaled, that it is queued and its entry journaled). {@link #retryRound} walks the markers (the
  * spool, not Kafka), stores each upload through the chain, records it in {@code upload_completions}
  * and deletes its marker, then its spooled bytes; a marker whose bytes are gone is removed (logged
- * as an error) without being tried.
+ * as an error) without being tried. A try in which a link was called and failed counts in the
+ * marker's {@code attempts} (a round in which every link refused, breakers open, costs none); after
+ * {@code maxAttempts} of them, or at once when a link rejected the upload as wrong, the upload is
+ * set aside as a dead letter: marker and bytes in {@code dead/} (never swept, never tried again;
+ * logged at ERROR and counted in {@code dlq.messages{topic="upload.retry"}}), so one upload that
+ * can never be stored does not keep failing, and opening the links' shared breakers, for ever.
  *
  * <p>Event-loop confined (the verticle's).
  */
@@ -62,6 +71,8 @@ public final class UploadQueue {
   private final StorageChain chain;
   private final Clock clock;
   private final int batch;
+  private final int maxAttempts;
+  private final DeadLetterCounter deadLetters;
   private final Set<String> queueing = new HashSet<>();
   private boolean retrying;
 
@@ -73,7 +84,9 @@ public final class UploadQueue {
       Outbox outbox,
       StorageChain chain,
       Clock clock,
-      int batch) {
+      int batch,
+      int maxAttempts,
+      DeadLetterCounter deadLetters) {
     this.spool = spool;
     this.io = io;
     this.pool = pool;
@@ -82,6 +95,8 @@ public final class UploadQueue {
     this.chain = chain;
     this.clock = clock;
     this.batch = batch;
+    this.maxAttempts = maxAttempts;
+    this.deadLetters = deadLetters;
   }
 
   /**
@@ -249,14 +264,86 @@ public final class UploadQueue {
                   false);
             })
         .recover(
-            failure -> {
-              LOG.info(
-                  "queued upload {} for {} still waits: {}",
-                  uploadId,
-                  key.path(),
-                  failure.getMessage());
-              return Future.succeededFuture(false);
-            });
+            failure ->
+                notStored(marker, failure)
+                    .transform(
+                        counted -> {
+                          if (counted.failed()) {
+                            LOG.error(
+                                "queued upload {}: its try could not be counted: {}",
+                                uploadId,
+                                counted.cause().toString());
+                          }
+                          return Future.succeededFuture(false);
+                        }));
+  }
+
+  /**
+   * Counts a try that called a link and failed in the marker; sets the upload aside as a dead
+   * letter after {@code maxAttempts} such tries, or at once when a link rejected it as wrong.
+   */
+  private Future<Void> notStored(JsonObject marker, Throwable failure) {
+    String uploadId = marker.getString("uploadId");
+    String where = marker.getString("tenantId") + "/" + marker.getString("key");
+    if (!(failure instanceof ChainExhausted walk) || walk.calls() == 0) {
+      // every link refused (breakers open, held off) or the database failed: not this upload's try
+      LOG.info("queued upload {} for {} still waits: {}", uploadId, where, failure.getMessage());
+      return Future.succeededFuture();
+    }
+    int attempts = marker.getInteger("attempts", 0) + 1;
+    JsonObject tried =
+        marker.copy().put("attempts", attempts).put("lastError", failure.getMessage());
+    boolean rejected = walk.why() == ChainExhausted.Why.REJECTED;
+    if (!rejected && attempts < maxAttempts) {
+      LOG.info(
+          "queued upload {} for {} still waits after {} of {} tries: {}",
+          uploadId,
+          where,
+          attempts,
+          maxAttempts,
+          failure.getMessage());
+      return io.executeBlocking(
+          () -> {
+            UploadSpool.writeDurably(
+                spool.resolve("queued").resolve(uploadId + ".json"), tried.toBuffer().getBytes());
+            return null;
+          },
+          false);
+    }
+    LOG.error(
+        "queued upload {} for {} is a dead letter after {} tries{}: {}; its marker and bytes are"
+            + " in {} (move both back to queued/ to try again)",
+        uploadId,
+        where,
+        attempts,
+        rejected ? " (rejected as wrong)" : "",
+        failure.getMessage(),
+        spool.resolve("dead"));
+    return io.<Void>executeBlocking(() -> bury(tried), false)
+        .onSuccess(ignored -> deadLetters.increment());
+  }
+
+  /**
+   * Moves a queued upload to {@code dead/}: its dead marker first, then its bytes, then its queued
+   * marker goes. A crash in between leaves it queued (tried again, buried again) or a queued marker
+   * whose bytes are gone (removed by the next round); the dead letter is whole either way.
+   * Blocking.
+   */
+  private Void bury(JsonObject marker) throws IOException {
+    String uploadId = marker.getString("uploadId");
+    Path dead = spool.resolve("dead");
+    Path bytes = spool.resolve(marker.getString("bytes"));
+    Path buried = dead.resolve(uploadId + ".bin");
+    JsonObject letter =
+        marker
+            .copy()
+            .put("bytes", spool.relativize(buried).toString())
+            .put("deadAt", clock.instant().toString());
+    UploadSpool.writeDurably(dead.resolve(uploadId + ".json"), letter.toBuffer().getBytes());
+    Files.move(bytes, buried, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    DurableFiles.syncDirectory(dead);
+    Files.deleteIfExists(spool.resolve("queued").resolve(uploadId + ".json"));
+    return null;
   }
 
   private static long modified(Path file) {
