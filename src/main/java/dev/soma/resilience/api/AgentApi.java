@@ -203,7 +203,7 @@ public final class AgentApi implements RouteModule {
     conversations.mount(router);
     memories.mount(router);
     chat.mount(router);
-    new MediaRoutes(vertx, service, spool).mount(router);
+    new MediaRoutes(vertx, service, spool, create, requests).mount(router);
     admin.mount(router);
   }
 }

@@ -155,12 +155,25 @@ final class IdempotentCreate {
   /** As above; {@code failed} takes what fails before or in {@code proceed} (after the key). */
   void once(
       RoutingContext ctx, String key, Consumer<Throwable> failed, Supplier<Future<Reply>> proceed) {
-    String tenant = TenantGate.tenant(ctx);
     if (malformed(ctx, key)) {
       return;
     }
+    once(ctx, key, fingerprint(ctx), failed, proceed);
+  }
+
+  /**
+   * As above, with the request's fingerprint {@code requestHash} computed by the caller (a large
+   * body is hashed on a worker, never here); {@code key} must be well-formed ({@link #malformed}).
+   */
+  void once(
+      RoutingContext ctx,
+      String key,
+      String requestHash,
+      Consumer<Throwable> failed,
+      Supplier<Future<Reply>> proceed) {
+    String tenant = TenantGate.tenant(ctx);
     requests
-        .begin(tenant, key, fingerprint(ctx))
+        .begin(tenant, key, requestHash)
         .onSuccess(started -> settle(ctx, started, tenant, key, failed, proceed))
         .onFailure(failed::accept);
   }

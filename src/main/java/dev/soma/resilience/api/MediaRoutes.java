@@ -13,6 +13,7 @@ import dev.soma.resilience.failover.storage.StorageAddresses;
 import dev.soma.resilience.failover.storage.StoreReply;
 import dev.soma.resilience.failover.storage.StoreRequest;
 import dev.soma.resilience.failover.storage.UploadSpool;
+import dev.soma.resilience.idempotency.IdempotentRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -21,10 +22,16 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Uploads, text-to-speech and speech-to-text over HTTP, served by the failover verticles on the
@@ -37,15 +44,26 @@ final class MediaRoutes {
   private static final Set<String> SPEECH_FIELDS = Set.of("text", "format");
   private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}(-[A-Za-z]{2}|-[0-9]{3})?");
 
+  private static final Logger LOG = LoggerFactory.getLogger(MediaRoutes.class);
+
   private final Vertx vertx;
   private final UploadSpool spool;
+  private final IdempotentCreate create;
+  private final IdempotentRequests requests;
   private final int maxInlineBytes;
   private final DeliveryOptions storageDelivery;
   private final DeliveryOptions audioDelivery;
 
-  MediaRoutes(Vertx vertx, ServiceConfig config, UploadSpool spool) {
+  MediaRoutes(
+      Vertx vertx,
+      ServiceConfig config,
+      UploadSpool spool,
+      IdempotentCreate create,
+      IdempotentRequests requests) {
     this.vertx = vertx;
     this.spool = spool;
+    this.create = create;
+    this.requests = requests;
     this.maxInlineBytes = config.storage().maxInlineBytes();
     this.storageDelivery =
         new DeliveryOptions().setSendTimeout(config.storage().timeout().toMillis() * 3 + 10_000);
@@ -60,14 +78,49 @@ final class MediaRoutes {
     router.post("/v1/transcriptions").handler(this::transcribe);
   }
 
+  /**
+   * Stores the body. Under an {@code Idempotency-Key} it runs once per key ({@link
+   * IdempotentCreate#once}): the request's fingerprint is the SHA-256 of its key, media type and
+   * bytes, hashed on a worker; the same request again replays the first answer, another request
+   * with the key is 422, and the upload id comes from the key and that fingerprint, so two
+   * different uploads never share a queue entry.
+   */
   private void upload(RoutingContext ctx) {
     ObjectKey key = key(ctx);
     byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     if (bytes.length == 0) {
       throw Problem.badRequest("the upload needs a body");
     }
-    String uploadId = uploadId(ctx);
     String contentType = ctx.request().getHeader("Content-Type");
+    String idempotencyKey = ctx.request().getHeader(IdempotentCreate.HEADER);
+    if (idempotencyKey == null) {
+      String uploadId = UUID.randomUUID().toString().replace("-", "");
+      store(ctx, key, uploadId, contentType, bytes)
+          .onSuccess(reply -> IdempotentCreate.send(ctx, reply.status(), reply.body(), false))
+          .onFailure(e -> ctx.fail(problem(e)));
+      return;
+    }
+    if (IdempotentCreate.malformed(ctx, idempotencyKey)) {
+      return;
+    }
+    vertx
+        .executeBlocking(() -> fingerprint(key, contentType, bytes), false)
+        .onFailure(ctx::fail)
+        .onSuccess(
+            hash ->
+                create.once(
+                    ctx,
+                    idempotencyKey,
+                    hash,
+                    e -> ctx.fail(problem(e)),
+                    () ->
+                        store(ctx, key, uploadId(key, idempotencyKey, hash), contentType, bytes)
+                            .compose(reply -> remember(key, idempotencyKey, reply))));
+  }
+
+  /** Stores (or queues) the upload through the storage verticle: 201 stored, 202 queued. */
+  private Future<IdempotentCreate.Reply> store(
+      RoutingContext ctx, ObjectKey key, String uploadId, String contentType, byte[] bytes) {
     Future<StoreRequest> request =
         bytes.length <= maxInlineBytes
             ? Future.succeededFuture(
@@ -76,20 +129,52 @@ final class MediaRoutes {
                 .spill(bytes)
                 .map(
                     ref -> new StoreRequest(key, requestId(ctx), uploadId, contentType, null, ref));
-    request
+    return request
         .compose(
             r ->
                 vertx
                     .eventBus()
                     .<JsonObject>request(StorageAddresses.PUT, r.toJson(), storageDelivery))
         .map(reply -> StoreReply.fromJson(reply.body()))
-        .onSuccess(
-            reply ->
-                ctx.response()
-                    .setStatusCode(reply.isQueued() ? 202 : 201)
-                    .putHeader("Content-Type", "application/json")
-                    .end(reply.toJson().encode()))
-        .onFailure(e -> ctx.fail(problem(e)));
+        .map(reply -> new IdempotentCreate.Reply(reply.isQueued() ? 202 : 201, reply.toJson()));
+  }
+
+  /**
+   * Stores the answer under the key. The upload is stored or queued already: if the record cannot
+   * be written the answer still goes out, and the key stays in progress until its holder is gone (a
+   * retry meanwhile is 409, then runs again as the same upload: same upload id, same bytes).
+   */
+  private Future<IdempotentCreate.Reply> remember(
+      ObjectKey key, String idempotencyKey, IdempotentCreate.Reply reply) {
+    return requests
+        .complete(requests.pool(), key.tenantId(), idempotencyKey, reply.status(), reply.body())
+        .map(reply)
+        .recover(
+            e -> {
+              LOG.warn(
+                  "upload {} for tenant {}: its Idempotency-Key could not be completed: {}",
+                  reply.body().getString("uploadId"),
+                  key.tenantId(),
+                  e.toString());
+              return Future.succeededFuture(reply);
+            });
+  }
+
+  /**
+   * An upload request's fingerprint: its key (decoded: {@code a%2Fb} and {@code a%2fb} are one),
+   * media type and bytes. Blocking: the bytes may be up to {@code api.maxUploadBytes}.
+   */
+  static String fingerprint(ObjectKey key, String contentType, byte[] bytes) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(
+          ("PUT /v1/uploads/" + key.key() + "\n" + contentType + "\n")
+              .getBytes(StandardCharsets.UTF_8));
+      digest.update(bytes);
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void download(RoutingContext ctx) {
@@ -161,6 +246,7 @@ final class MediaRoutes {
         return switch (reply.failureCode()) {
           case 400 -> Problem.badRequest(reply.getMessage());
           case 404 -> Problem.notFound(reply.getMessage());
+          case 409 -> Problem.conflict(reply.getMessage());
           case 413 -> Problem.contentTooLarge(reply.getMessage());
           default -> Problem.unavailable(reply.getMessage(), 5);
         };
@@ -181,13 +267,13 @@ final class MediaRoutes {
     }
   }
 
-  private static String uploadId(RoutingContext ctx) {
-    String header = ctx.request().getHeader(IdempotentCreate.HEADER);
-    return header == null
-        ? UUID.randomUUID().toString().replace("-", "")
-        : UUID.nameUUIDFromBytes((TenantGate.tenant(ctx) + ":" + header).getBytes())
-            .toString()
-            .replace("-", "");
+  /** A keyed upload's id: one per tenant, key and request, so no other upload ever shares it. */
+  private static String uploadId(ObjectKey key, String idempotencyKey, String fingerprint) {
+    return UUID.nameUUIDFromBytes(
+            (key.tenantId() + ":" + idempotencyKey + ":" + fingerprint)
+                .getBytes(StandardCharsets.UTF_8))
+        .toString()
+        .replace("-", "");
   }
 
   private static String requestId(RoutingContext ctx) {

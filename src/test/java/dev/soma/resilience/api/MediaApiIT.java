@@ -40,6 +40,8 @@ class MediaApiIT {
   private static ElevenLabsDouble elevenlabs;
   private static Application app;
   private static String key;
+  private static String idemKey;
+  private static Path spool;
 
   @BeforeAll
   static void start() throws Exception {
@@ -67,6 +69,8 @@ class MediaApiIT {
                 Map.entry("SA01_STORAGE_RETRY_INTERVAL_MS", "600000")));
     app = Application.start(config, Application.Role.SERVICE);
     key = TenantKeys.create(app.pool(), "media");
+    idemKey = TenantKeys.create(app.pool(), "media-idem");
+    spool = dir.resolve("spool");
   }
 
   @AfterAll
@@ -171,6 +175,68 @@ class MediaApiIT {
                 .map(rows -> rows.iterator().next().getLong(0)),
             Duration.ofSeconds(10));
     assertThat(queued).isEqualTo(1);
+  }
+
+  @Test
+  void anIdempotencyKeyReusedForAnotherUploadIs422AndTheFirstUploadStaysQueued() throws Exception {
+    HttpResponse<String> first = upload("lostA", "K3", "AAA");
+    HttpResponse<String> otherKey = upload("lostB", "K3", "BBB");
+    HttpResponse<String> otherBytes = upload("lostA", "K3", "CCC");
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+    assertThat(otherKey.statusCode()).as(otherKey.body()).isEqualTo(422);
+    assertThat(otherKey.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(otherBytes.statusCode()).as(otherBytes.body()).isEqualTo(422);
+    String uploadId = new JsonObject(first.body()).getString("uploadId");
+    JsonObject marker =
+        new JsonObject(Files.readString(spool.resolve("queued/" + uploadId + ".json")));
+    assertThat(marker.getString("key")).isEqualTo("lostA");
+    assertThat(Files.readString(spool.resolve(marker.getString("bytes")))).isEqualTo("AAA");
+    assertThat(queuedKeysOf("media-idem")).contains("lostA").doesNotContain("lostB");
+  }
+
+  @Test
+  void theSameUploadAgainUnderItsIdempotencyKeyReplaysTheFirstAnswer() throws Exception {
+    HttpResponse<String> first = upload("same.txt", "K4", "DDD");
+    HttpResponse<String> again = upload("same.txt", "K4", "DDD");
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
+    assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(new JsonObject(again.body())).isEqualTo(new JsonObject(first.body()));
+    assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
+    assertThat(queuedKeysOf("media-idem").stream().filter("same.txt"::equals)).hasSize(1);
+  }
+
+  private static HttpResponse<String> upload(String path, String idempotencyKey, String body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri("/v1/uploads/" + path))
+            .header("Authorization", "Bearer " + idemKey)
+            .header("Content-Type", "text/plain")
+            .header("Idempotency-Key", idempotencyKey)
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The keys of the tenant's uploads waiting in the spool, one per marker. */
+  private static java.util.List<String> queuedKeysOf(String tenant) throws Exception {
+    try (var markers = Files.list(spool.resolve("queued"))) {
+      return markers
+          .filter(f -> f.getFileName().toString().endsWith(".json"))
+          .map(
+              f -> {
+                try {
+                  return new JsonObject(Files.readString(f));
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+          .filter(m -> tenant.equals(m.getString("tenantId")))
+          .map(m -> m.getString("key"))
+          .toList();
+    }
   }
 
   @Test

@@ -21,6 +21,12 @@ public final class StorageAddresses {
   public static final int NOT_FOUND = 404;
 
   /**
+   * Failure code: the upload id is queued already for another upload (tenant, key, media type or
+   * size differ), or is being queued right now; nothing was written and the queued upload is kept.
+   */
+  public static final int CONFLICT = 409;
+
+  /**
    * Failure code: inline bytes over {@code storage.maxInlineBytes}; spill them and pass a
    * reference.
    */

@@ -200,14 +200,24 @@ public final class StorageFailoverVerticle extends VerticleBase {
                       journaled ->
                           journaled
                               ? StoreReply.journaled(uploadId, request.key())
-                              : StoreReply.queued(uploadId, request.key()));
+                              : StoreReply.queued(uploadId, request.key()))
+                  .recover(
+                      e ->
+                          e instanceof UploadQueue.AlreadyQueued same && same.sameUpload()
+                              ? Future.succeededFuture(StoreReply.queued(uploadId, request.key()))
+                              : Future.failedFuture(e));
             })
         .onSuccess(reply -> message.reply(reply.toJson()))
         .onFailure(
-            failure ->
+            failure -> {
+              if (failure instanceof UploadQueue.AlreadyQueued) {
+                message.fail(StorageAddresses.CONFLICT, failure.getMessage());
+              } else {
                 message.fail(
                     StorageAddresses.UNAVAILABLE,
-                    "upload could neither be stored nor queued: " + failure.getMessage()));
+                    "upload could neither be stored nor queued: " + failure.getMessage());
+              }
+            });
   }
 
   private Future<Payload> payload(StoreRequest request) {

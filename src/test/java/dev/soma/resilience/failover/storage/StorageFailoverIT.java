@@ -393,6 +393,47 @@ class StorageFailoverIT {
   }
 
   @Test
+  void anUploadIdQueuedAlreadyIsNeitherOverwrittenNorDeletedByAnotherPutOfIt() throws Exception {
+    // the first put of upload id first-1 was queued and answered 202; the database is now gone, so
+    // a second put of the id could not be queued: its failure path deleted the first's marker and
+    // bytes, and a put of the id for another key overwrote the marker (review and trial findings)
+    Path queued = Files.createDirectories(dir.resolve("spool/queued"));
+    Files.write(queued.resolve("first-1.bin"), HELLO);
+    marker(queued, "first-1", "docs/first.txt", "queued/first-1.bin");
+    Pool unreachable =
+        PgBuilder.pool()
+            .connectingTo("postgresql://soma@127.0.0.1:" + FreePort.find() + "/soma")
+            .using(fx.vertx)
+            .build();
+    deploy(
+        withAll(allLinksDown(), Map.of("SA01_STORAGE_RETRY_INTERVAL_MS", "600000")), unreachable);
+    s3.down();
+
+    StoreReply again = putWithId("first-1", "docs/first.txt", HELLO);
+    assertThatThrownBy(
+            () -> putWithId("first-1", "docs/other.txt", "other".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(
+            ReplyException.class,
+            e -> assertThat(e.failureCode()).isEqualTo(StorageAddresses.CONFLICT));
+
+    assertThat(again.status()).isEqualTo("queued");
+    assertThat(again.uploadId()).isEqualTo("first-1");
+    assertThat(Files.readAllBytes(queued.resolve("first-1.bin"))).isEqualTo(HELLO);
+    JsonObject marker = new JsonObject(Files.readString(queued.resolve("first-1.json")));
+    assertThat(marker.getString("key")).isEqualTo("docs/first.txt");
+    assertThat(marker.getString("bytes")).isEqualTo("queued/first-1.bin");
+  }
+
+  private StoreReply putWithId(String uploadId, String key, byte[] data) throws Exception {
+    return StoreReply.fromJson(
+        send(
+            StorageAddresses.PUT,
+            new StoreRequest(
+                    new ObjectKey("acme", key), "req-" + key, uploadId, "text/plain", data, null)
+                .toJson()));
+  }
+
+  @Test
   void anOldSpillNoMarkerNamesIsSweptAndAQueuedOneIsKept() throws Exception {
     UploadSpool spool =
         new UploadSpool(dir.resolve("spool"), fx.vertx.createSharedWorkerExecutor("test-spool"));

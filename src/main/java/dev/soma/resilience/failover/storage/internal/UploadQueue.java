@@ -100,12 +100,41 @@ public final class UploadQueue {
   }
 
   /**
+   * An upload id that is queued already (its marker is in the spool) or being queued right now:
+   * nothing of the upload asked for was written, and nothing of the one already there was touched.
+   * {@link #sameUpload} says whether the queued one is of the same tenant, key, media type and size
+   * (a retry of it); otherwise the id was used for another upload. Stackless: flow control.
+   */
+  public static final class AlreadyQueued extends RuntimeException {
+    private final boolean sameUpload;
+
+    AlreadyQueued(String message, boolean sameUpload) {
+      super(message, null, false, false);
+      this.sameUpload = sameUpload;
+    }
+
+    public boolean sameUpload() {
+      return sameUpload;
+    }
+  }
+
+  /**
    * Keeps the upload durably and enqueues its retry event (or journals it); completes with whether
    * the event was journaled, fails if the upload could not be kept or its event neither enqueued
-   * nor journaled, and then deletes its marker and its bytes (a spilled file included).
+   * nor journaled, and then deletes its marker and its bytes (a spilled file included). Fails with
+   * {@link AlreadyQueued} when {@code uploadId} is queued already or being queued: the upload that
+   * has it (answered already) is never overwritten nor deleted, and a spilled file of this request
+   * that it does not use is deleted.
    */
   public Future<Boolean> queue(String uploadId, ObjectKey key, Payload payload, String requestId) {
-    queueing.add(uploadId);
+    if (!queueing.add(uploadId)) {
+      return Future.failedFuture(
+          new AlreadyQueued("upload " + uploadId + " is being queued; retry later", false));
+    }
+    return keep(uploadId, key, payload, requestId).andThen(ar -> queueing.remove(uploadId));
+  }
+
+  private Future<Boolean> keep(String uploadId, ObjectKey key, Payload payload, String requestId) {
     Path queued = spool.resolve("queued");
     Path bytes = payload.inline() != null ? queued.resolve(uploadId + ".bin") : payload.file();
     Path marker = queued.resolve(uploadId + ".json");
@@ -119,6 +148,9 @@ public final class UploadQueue {
             .put("queuedAt", clock.instant().toString());
     return io.<Long>executeBlocking(
             () -> {
+              if (Files.exists(marker)) {
+                throw alreadyQueued(marker, uploadId, key, payload);
+              }
               if (payload.inline() != null) {
                 UploadSpool.writeDurably(bytes, payload.inline());
               }
@@ -141,6 +173,9 @@ public final class UploadQueue {
         .map(JournaledWrites.Outcome::journaled)
         .recover(
             failure -> {
+              if (failure instanceof AlreadyQueued) {
+                return Future.failedFuture(failure); // nothing of ours was written
+              }
               LOG.error(
                   "upload {} for {} request {} could not be queued: {}",
                   uploadId,
@@ -157,8 +192,36 @@ public final class UploadQueue {
                       },
                       false)
                   .transform(ignored -> Future.failedFuture(failure));
-            })
-        .andThen(ar -> queueing.remove(uploadId));
+            });
+  }
+
+  /**
+   * The queued upload {@code marker} describes, compared with this one; a spilled file of this
+   * request that the marker does not name is deleted (nothing else would use it). Blocking.
+   */
+  private AlreadyQueued alreadyQueued(Path marker, String uploadId, ObjectKey key, Payload payload)
+      throws IOException {
+    JsonObject earlier = new JsonObject(Files.readString(marker, StandardCharsets.UTF_8));
+    Path earlierBytes = spool.resolve(earlier.getString("bytes")).normalize();
+    boolean same =
+        key.tenantId().equals(earlier.getString("tenantId"))
+            && key.key().equals(earlier.getString("key"))
+            && java.util.Objects.equals(payload.contentType(), earlier.getString("contentType"))
+            && Files.exists(earlierBytes)
+            && Files.size(earlierBytes) == payload.size();
+    if (payload.file() != null && !payload.file().normalize().equals(earlierBytes)) {
+      Files.deleteIfExists(payload.file());
+    }
+    LOG.info(
+        "upload {} for {} is queued already{}: nothing written",
+        uploadId,
+        key.path(),
+        same ? "" : " for another upload (" + earlier.getString("key") + ")");
+    return new AlreadyQueued(
+        same
+            ? "upload " + uploadId + " is queued already"
+            : "upload id " + uploadId + " is queued already for another upload",
+        same);
   }
 
   /** One paced round: tries up to {@code batch} queued uploads, oldest first, one at a time. */
