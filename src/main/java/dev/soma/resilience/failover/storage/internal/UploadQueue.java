@@ -1,7 +1,5 @@
 package dev.soma.resilience.failover.storage.internal;
 
-import dev.soma.resilience.common.DurableFiles;
-import dev.soma.resilience.failover.chain.ChainExhausted;
 import dev.soma.resilience.failover.storage.ObjectKey;
 import dev.soma.resilience.failover.storage.UploadSpool;
 import dev.soma.resilience.journal.JournaledWrites;
@@ -14,20 +12,14 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +63,8 @@ public final class UploadQueue {
   private final StorageChain chain;
   private final Clock clock;
   private final int batch;
-  private final int maxAttempts;
-  private final DeadLetterCounter deadLetters;
+  private final UploadMarkers markers;
+  private final UploadDeadLetters deadLetters;
   private final Set<String> queueing = new HashSet<>();
   private boolean retrying;
 
@@ -95,8 +87,8 @@ public final class UploadQueue {
     this.chain = chain;
     this.clock = clock;
     this.batch = batch;
-    this.maxAttempts = maxAttempts;
-    this.deadLetters = deadLetters;
+    this.markers = new UploadMarkers(spool);
+    this.deadLetters = new UploadDeadLetters(spool, io, clock, maxAttempts, deadLetters);
   }
 
   /**
@@ -149,7 +141,7 @@ public final class UploadQueue {
     return io.<Long>executeBlocking(
             () -> {
               if (Files.exists(marker)) {
-                throw alreadyQueued(marker, uploadId, key, payload);
+                throw markers.alreadyQueued(marker, uploadId, key, payload);
               }
               if (payload.inline() != null) {
                 UploadSpool.writeDurably(bytes, payload.inline());
@@ -195,35 +187,6 @@ public final class UploadQueue {
             });
   }
 
-  /**
-   * The queued upload {@code marker} describes, compared with this one; a spilled file of this
-   * request that the marker does not name is deleted (nothing else would use it). Blocking.
-   */
-  private AlreadyQueued alreadyQueued(Path marker, String uploadId, ObjectKey key, Payload payload)
-      throws IOException {
-    JsonObject earlier = new JsonObject(Files.readString(marker, StandardCharsets.UTF_8));
-    Path earlierBytes = spool.resolve(earlier.getString("bytes")).normalize();
-    boolean same =
-        key.tenantId().equals(earlier.getString("tenantId"))
-            && key.key().equals(earlier.getString("key"))
-            && java.util.Objects.equals(payload.contentType(), earlier.getString("contentType"))
-            && Files.exists(earlierBytes)
-            && Files.size(earlierBytes) == payload.size();
-    if (payload.file() != null && !payload.file().normalize().equals(earlierBytes)) {
-      Files.deleteIfExists(payload.file());
-    }
-    LOG.info(
-        "upload {} for {} is queued already{}: nothing written",
-        uploadId,
-        key.path(),
-        same ? "" : " for another upload (" + earlier.getString("key") + ")");
-    return new AlreadyQueued(
-        same
-            ? "upload " + uploadId + " is queued already"
-            : "upload id " + uploadId + " is queued already for another upload",
-        same);
-  }
-
   /** One paced round: tries up to {@code batch} queued uploads, oldest first, one at a time. */
   public Future<Integer> retryRound() {
     if (retrying) {
@@ -233,7 +196,7 @@ public final class UploadQueue {
     // queueing is event-loop confined (a HashSet read on a worker while queue() adds to it is a
     // data race): the worker filters on an immutable copy taken here
     Set<String> busy = Set.copyOf(queueing);
-    return io.executeBlocking(() -> oldestMarkers(busy), false)
+    return io.executeBlocking(() -> markers.oldest(busy, batch), false)
         .compose(
             markers -> {
               Future<Integer> stored = Future.succeededFuture(0);
@@ -243,49 +206,6 @@ public final class UploadQueue {
               return stored;
             })
         .andThen(ar -> retrying = false);
-  }
-
-  private List<JsonObject> oldestMarkers(Set<String> busy) throws IOException {
-    Path queued = spool.resolve("queued");
-    if (!Files.isDirectory(queued)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(queued)) {
-      return files
-          .filter(f -> f.getFileName().toString().endsWith(".json"))
-          .sorted(Comparator.comparingLong(UploadQueue::modified))
-          .map(UploadQueue::readMarker)
-          .filter(m -> m != null && !busy.contains(m.getString("uploadId")))
-          .filter(this::stillHasItsBytes)
-          .limit(batch)
-          .toList();
-    }
-  }
-
-  /**
-   * A marker whose bytes are gone can never be stored: kept, it would be tried (and fail on every
-   * link, feeding the breakers) in every round, and {@code batch} of them would starve the rest.
-   * Blocking.
-   */
-  private boolean stillHasItsBytes(JsonObject marker) {
-    String uploadId = marker.getString("uploadId");
-    Path bytes = spool.resolve(marker.getString("bytes"));
-    if (Files.exists(bytes)) {
-      return true;
-    }
-    LOG.error(
-        "queued upload {} for {}/{} has no bytes {} (lost, or stored before a crash): its marker"
-            + " is removed without a retry",
-        uploadId,
-        marker.getString("tenantId"),
-        marker.getString("key"),
-        bytes);
-    try {
-      Files.deleteIfExists(spool.resolve("queued").resolve(uploadId + ".json"));
-    } catch (IOException e) {
-      LOG.error("upload marker of {} could not be removed: {}", uploadId, e.toString());
-    }
-    return false;
   }
 
   private Future<Boolean> retry(JsonObject marker) {
@@ -328,7 +248,8 @@ public final class UploadQueue {
             })
         .recover(
             failure ->
-                notStored(marker, failure)
+                deadLetters
+                    .notStored(marker, failure)
                     .transform(
                         counted -> {
                           if (counted.failed()) {
@@ -339,90 +260,5 @@ public final class UploadQueue {
                           }
                           return Future.succeededFuture(false);
                         }));
-  }
-
-  /**
-   * Counts a try that called a link and failed in the marker; sets the upload aside as a dead
-   * letter after {@code maxAttempts} such tries, or at once when a link rejected it as wrong.
-   */
-  private Future<Void> notStored(JsonObject marker, Throwable failure) {
-    String uploadId = marker.getString("uploadId");
-    String where = marker.getString("tenantId") + "/" + marker.getString("key");
-    if (!(failure instanceof ChainExhausted walk) || walk.calls() == 0) {
-      // every link refused (breakers open, held off) or the database failed: not this upload's try
-      LOG.info("queued upload {} for {} still waits: {}", uploadId, where, failure.getMessage());
-      return Future.succeededFuture();
-    }
-    int attempts = marker.getInteger("attempts", 0) + 1;
-    JsonObject tried =
-        marker.copy().put("attempts", attempts).put("lastError", failure.getMessage());
-    boolean rejected = walk.why() == ChainExhausted.Why.REJECTED;
-    if (!rejected && attempts < maxAttempts) {
-      LOG.info(
-          "queued upload {} for {} still waits after {} of {} tries: {}",
-          uploadId,
-          where,
-          attempts,
-          maxAttempts,
-          failure.getMessage());
-      return io.executeBlocking(
-          () -> {
-            UploadSpool.writeDurably(
-                spool.resolve("queued").resolve(uploadId + ".json"), tried.toBuffer().getBytes());
-            return null;
-          },
-          false);
-    }
-    LOG.error(
-        "queued upload {} for {} is a dead letter after {} tries{}: {}; its marker and bytes are"
-            + " in {} (move both back to queued/ to try again)",
-        uploadId,
-        where,
-        attempts,
-        rejected ? " (rejected as wrong)" : "",
-        failure.getMessage(),
-        spool.resolve("dead"));
-    return io.<Void>executeBlocking(() -> bury(tried), false)
-        .onSuccess(ignored -> deadLetters.increment());
-  }
-
-  /**
-   * Moves a queued upload to {@code dead/}: its dead marker first, then its bytes, then its queued
-   * marker goes. A crash in between leaves it queued (tried again, buried again) or a queued marker
-   * whose bytes are gone (removed by the next round); the dead letter is whole either way.
-   * Blocking.
-   */
-  private Void bury(JsonObject marker) throws IOException {
-    String uploadId = marker.getString("uploadId");
-    Path dead = spool.resolve("dead");
-    Path bytes = spool.resolve(marker.getString("bytes"));
-    Path buried = dead.resolve(uploadId + ".bin");
-    JsonObject letter =
-        marker
-            .copy()
-            .put("bytes", spool.relativize(buried).toString())
-            .put("deadAt", clock.instant().toString());
-    UploadSpool.writeDurably(dead.resolve(uploadId + ".json"), letter.toBuffer().getBytes());
-    Files.move(bytes, buried, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    DurableFiles.syncDirectory(dead);
-    Files.deleteIfExists(spool.resolve("queued").resolve(uploadId + ".json"));
-    return null;
-  }
-
-  private static long modified(Path file) {
-    try {
-      return Files.getLastModifiedTime(file).toMillis();
-    } catch (IOException e) {
-      return Long.MAX_VALUE;
-    }
-  }
-
-  private static JsonObject readMarker(Path file) {
-    try {
-      return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException | RuntimeException e) {
-      LOG.error("unreadable upload marker {}: {}", file, e.toString());
-      return null;
-    }
   }
 }
