@@ -205,6 +205,18 @@ class MainCommandIT {
   }
 
   @Test
+  void aNameOrReasonWithAControlCharacterIsRefusedBeforeAnythingStarts() {
+    assertThat(run(env(), "tenants", "create", "zeta", "--operator=ops", "--name=a\u0001b"))
+        .isEqualTo(2);
+    assertThat(run(env(), "dead-letters", "resolve", "1", "--by=ops", "--reason=line\nbreak"))
+        .isEqualTo(2);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "configuration error: --name must not contain a control character",
+            "configuration error: --reason must not contain a control character");
+  }
+
+  @Test
   void aReplayOfRowsThatCannotBeReplayedIsRefusedBeforeAnythingStarts() {
     assertThat(
             run(

@@ -177,7 +177,7 @@ final class DeadLettersCommand {
 
     @Override
     void check() {
-      atMost("--reason", reason, DeadLetters.REASON_MAX);
+      shortText("--reason", reason, DeadLetters.REASON_MAX);
       super.check();
       if (filter != null) {
         asUsage(() -> OutboxReplay.requireReplayable(filter));
@@ -218,7 +218,7 @@ final class DeadLettersCommand {
     @Override
     void check() {
       nonBlank("--reason", reason);
-      atMost("--reason", reason, DeadLetters.REASON_MAX);
+      shortText("--reason", reason, DeadLetters.REASON_MAX);
       super.check();
     }
 

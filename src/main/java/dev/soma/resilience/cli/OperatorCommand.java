@@ -162,10 +162,18 @@ public abstract class OperatorCommand implements Callable<Integer> {
   }
 
   /** Refuses {@code option}'s value when longer than {@code max} characters (as the API does). */
-  static void atMost(String option, String value, int max) {
+  /**
+   * A short text an operator gives (a name, a label, a reason), kept as given: at most {@code max}
+   * characters, and none a control character (a newline or an escape sequence in a tenant's name
+   * would reach every listing and log that shows it); the HTTP API refuses the same.
+   */
+  static void shortText(String option, String value, int max) {
     if (value != null && value.length() > max) {
       throw new ConfigException(
           option + " must be at most " + max + " characters, but has " + value.length());
+    }
+    if (value != null && value.chars().anyMatch(Character::isISOControl)) {
+      throw new ConfigException(option + " must not contain a control character");
     }
   }
 

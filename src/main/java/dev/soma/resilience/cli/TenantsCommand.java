@@ -62,7 +62,7 @@ final class TenantsCommand {
       if (!Tenants.isValidId(id)) {
         throw new ConfigException(Tenants.ID_RULE + ", but was '" + id + "'");
       }
-      atMost("--name", name, Tenants.NAME_MAX);
+      shortText("--name", name, Tenants.NAME_MAX);
     }
 
     @Override
@@ -84,7 +84,7 @@ final class TenantsCommand {
 
     @Override
     void check() {
-      atMost("--label", label, Tenants.NAME_MAX);
+      shortText("--label", label, Tenants.NAME_MAX);
     }
 
     @Override

@@ -58,13 +58,12 @@ public record TranscriptionRequest(
 
   /**
    * Whether {@code contentType} (any case, parameters allowed) is a type the STT chain takes:
-   * {@code audio/*}, {@code video/*} or {@code application/octet-stream}.
+   * {@code audio/<subtype>}, {@code video/<subtype>} or {@code application/octet-stream}.
    */
   public static boolean isAudioType(String contentType) {
-    String type = contentType.toLowerCase(Locale.ROOT);
-    return type.startsWith("audio/")
-        || type.startsWith("video/")
-        || type.equals("application/octet-stream")
-        || type.startsWith("application/octet-stream;");
+    String type = contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].strip();
+    return (type.startsWith("audio/") && type.length() > "audio/".length())
+        || (type.startsWith("video/") && type.length() > "video/".length())
+        || type.equals("application/octet-stream");
   }
 }
