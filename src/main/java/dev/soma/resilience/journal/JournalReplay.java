@@ -160,11 +160,11 @@ public final class JournalReplay extends VerticleBase {
               if (!settled(record, e)) {
                 return checkpoint(done).map(false); // tried again at the next round
               }
-              failedRecords.incrementAndGet();
               return journal
                   .setAside(record, e.toString())
                   .compose(
                       copy -> {
+                        failedRecords.incrementAndGet();
                         LOG.error(
                             "journal record {} ({}, tenant {}, key {}) cannot be replayed: set"
                                 + " aside in {} and passed",
@@ -176,7 +176,15 @@ public final class JournalReplay extends VerticleBase {
                             e);
                         return replay(records, record.sequence());
                       },
-                      notCopied -> checkpoint(done).map(false)); // kept in the journal
+                      notCopied -> {
+                        // kept in the journal, tried again at the next round
+                        LOG.error(
+                            "journal record {} cannot be replayed ({}) nor set aside: {}",
+                            record.sequence(),
+                            e.toString(),
+                            notCopied.toString());
+                        return checkpoint(done).map(false);
+                      });
             });
   }
 
@@ -193,6 +201,7 @@ public final class JournalReplay extends VerticleBase {
       return true;
     }
     if (record.sequence() != stuckAt && !DatabaseErrors.isUnreachable(e)) {
+      stuckAt = record.sequence(); // logged once a record; the database gone is said elsewhere
       LOG.warn(
           "journal record {} ({}, tenant {}) failed ({}): tried again until it is written",
           record.sequence(),
@@ -200,7 +209,6 @@ public final class JournalReplay extends VerticleBase {
           record.tenant(),
           e.toString());
     }
-    stuckAt = record.sequence();
     return false;
   }
 

@@ -328,6 +328,28 @@ class AgentApiIT {
 
     assertThat(seen).containsExactly("m1", "m2", "m3", "m4", "m5");
     assertThat(pages).isEqualTo(3);
+
+    // written in one transaction (as a journal replay writes a batch): one creation time, so the
+    // message id orders them, and a page ending inside the tie goes on after it
+    Blocking.await(
+        app.pool()
+            .query(
+                "INSERT INTO conversation_messages (tenant_id, conversation_id, message_id, role,"
+                    + " content) VALUES ('tenant-a', 'tied', 'b', 'user', '2'),"
+                    + " ('tenant-a', 'tied', 'c', 'user', '3'), ('tenant-a', 'tied', 'a', 'user',"
+                    + " '1')")
+            .execute(),
+        Duration.ofSeconds(10));
+    List<String> tied = new java.util.ArrayList<>();
+    cursor = null;
+    do {
+      String path =
+          "/v1/conversations/tied/messages?limit=1" + (cursor == null ? "" : "&cursor=" + cursor);
+      JsonObject page = new JsonObject(get(keyA, path).body());
+      page.getJsonArray("messages").forEach(m -> tied.add(((JsonObject) m).getString("messageId")));
+      cursor = page.getString("nextCursor");
+    } while (cursor != null);
+    assertThat(tied).containsExactly("a", "b", "c");
     assertProblem(get(keyA, "/v1/conversations/paged/messages?cursor=zzz"), 400);
     assertProblem(get(keyA, "/v1/conversations/paged/messages?cursor="), 400);
     assertProblem(get(keyA, "/v1/conversations/paged/messages?curser=x"), 400);

@@ -357,20 +357,7 @@ class MemoryIT {
   }
 
   private static JsonObject recallIn(String key, String query, String namespace) throws Exception {
-    JsonObject body = new JsonObject().put("query", query);
-    if (namespace != null) {
-      body.put("namespace", namespace);
-    }
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(uri("/v1/memories/recall"))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return new JsonObject(response.body());
+    return recall(key, new JsonObject().put("query", query).put("namespace", namespace));
   }
 
   /** The recalled memories' {@code content}s, in order. */
@@ -383,10 +370,12 @@ class MemoryIT {
   }
 
   private static JsonObject recall(String key, String query, String session) throws Exception {
-    JsonObject body = new JsonObject().put("query", query);
-    if (session != null) {
-      body.put("sessionId", session);
-    }
+    return recall(key, new JsonObject().put("query", query).put("sessionId", session));
+  }
+
+  /** Recalls {@code body} (its null fields left out), 200 checked. */
+  private static JsonObject recall(String key, JsonObject body) throws Exception {
+    body.getMap().values().removeIf(java.util.Objects::isNull);
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(uri("/v1/memories/recall"))

@@ -12,11 +12,15 @@ import java.util.Base64;
  * Where a page of a list ordered by creation time and a text id ended (a tenant's keys, newest
  * first; a conversation's messages, oldest first): the last row's time, to the microsecond as
  * PostgreSQL keeps it, and id, encoded so that clients pass it back as it is. Like {@link
- * IdCursor}, a keyset: rows written meanwhile neither repeat nor vanish from the pages after.
+ * IdCursor}, a keyset: a page costs the same however deep it is, and no row repeats. (A row's time
+ * is its transaction's start: a transaction still open when a client paged past its time is not on
+ * the pages after.)
  */
 public record TimeCursor(OffsetDateTime at, String id) {
 
   private static final String PREFIX = "t:";
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   /** The cursor text that continues after this row. */
   public String encode() {
@@ -46,7 +50,9 @@ public record TimeCursor(OffsetDateTime at, String id) {
       if (decoded.startsWith(PREFIX) && colon > PREFIX.length()) {
         long micros = Long.parseLong(decoded.substring(PREFIX.length(), colon));
         Instant at = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-        return new TimeCursor(at.atOffset(ZoneOffset.UTC), decoded.substring(colon + 1));
+        if (at.isAfter(EARLIEST) && at.isBefore(LATEST)) { // what a timestamptz column holds
+          return new TimeCursor(at.atOffset(ZoneOffset.UTC), decoded.substring(colon + 1));
+        }
       }
     } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException e) {
       // answered below, like any other text this class did not make

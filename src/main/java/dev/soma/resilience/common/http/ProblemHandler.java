@@ -33,13 +33,11 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Problem problem;
-    if (ctx.failure() instanceof HttpClosedException
-        || ctx.response().closed()
-        || notHttp(ctx.failure())) {
+    if (ctx.failure() instanceof HttpClosedException || notHttp(ctx.failure())) {
       // the client went away mid-request, or sent what is not HTTP (a chunk size that is not hex,
       // after which Vert.x closes the connection): not the server's failure
       LOG.debug(
-          "request {} {}: not answered, the connection is closing: {}",
+          "request {} {}: not answered, the client went away or did not speak HTTP: {}",
           ctx.request().method(),
           ctx.request().path(),
           String.valueOf(ctx.failure()));
@@ -94,13 +92,16 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     }
   }
 
-  /** The 4xx status of a failure raised by Vert.x Web itself (e.g. 413 from the body handler). */
-  /** Whether {@code failure} was raised by Netty's HTTP codec: what the client sent is not HTTP. */
+  /**
+   * Whether {@code failure} was raised by Netty's HTTP decoder: what the client sent is not HTTP.
+   */
   private static boolean notHttp(Throwable failure) {
     StackTraceElement[] at = failure == null ? new StackTraceElement[0] : failure.getStackTrace();
-    return at.length > 0 && at[0].getClassName().startsWith("io.netty.handler.codec.http.");
+    return at.length > 0
+        && at[0].getClassName().startsWith("io.netty.handler.codec.http.HttpObjectDecoder");
   }
 
+  /** The 4xx status of a failure raised by Vert.x Web itself (e.g. 413 from the body handler). */
   private static int clientError(RoutingContext ctx) {
     int status =
         ctx.failure() instanceof HttpException http

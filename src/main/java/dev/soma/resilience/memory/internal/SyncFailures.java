@@ -38,24 +38,13 @@ final class SyncFailures {
     String tenant = memory.memory().tenant();
     SomaBrainException failure = error instanceof SomaBrainException e ? e : null;
     if (failure != null && failure.outcome() == CallOutcome.CALLER_FAULT) {
-      LOG.error(
-          "memory dead-lettered, SomaBrain rejects it: tenant={} key={}: {}",
-          tenant,
-          memory.memory().key(),
-          error.getMessage());
-      return bury(memory, error);
+      return bury(memory, error, "SomaBrain rejects it");
     }
     int status = failure == null ? 0 : failure.status();
     // unreachable, 503 (unavailable) and auth problems are SomaBrain's state, not this memory's
     boolean counted = status != 0 && status != 503 && status != 401 && status != 403;
     if (counted && memory.attempts() + 1 >= memory.maxAttempts()) {
-      LOG.error(
-          "memory dead-lettered after {} attempts: tenant={} key={}: {}",
-          memory.attempts() + 1,
-          tenant,
-          memory.memory().key(),
-          error.getMessage());
-      return bury(memory, error);
+      return bury(memory, error, "after " + (memory.attempts() + 1) + " attempts");
     }
     Duration delay = counted ? retries.delay(memory.attempts() + 1) : Duration.ZERO;
     LOG.warn(
@@ -66,13 +55,23 @@ final class SyncFailures {
     return queue.reschedule(memory, owner, counted, delay, error.getMessage());
   }
 
-  private Future<Void> bury(Claimed memory, Throwable error) {
+  /**
+   * Files {@code memory} as a dead letter ({@code why}), logged once it is one: a memory queued
+   * again meanwhile is not (its new value is tried afresh), nor one another sync took over.
+   */
+  private Future<Void> bury(Claimed memory, Throwable error, String why) {
     return queue
         .bury(memory, owner, error.getMessage(), error.getClass().getName())
         .map(
             buried -> {
               if (buried) {
                 deadLetters.increment();
+                LOG.error(
+                    "memory dead-lettered, {}: tenant={} key={}: {}",
+                    why,
+                    memory.memory().tenant(),
+                    memory.memory().key(),
+                    error.getMessage());
               }
               return null;
             });
