@@ -146,65 +146,9 @@ class RequestEdgesIT {
   @Test
   void bytesThatAreNotUtf8AreRefusedRatherThanReplacedOrReadAsAnotherCharacter() throws Exception {
     byte[][] bodies = {
-      {
-        '{',
-        '"',
-        'c',
-        'o',
-        'n',
-        't',
-        'e',
-        'n',
-        't',
-        '"',
-        ':',
-        '"',
-        (byte) 0xff,
-        (byte) 0xfe,
-        '"',
-        '}'
-      },
-      // an overlong '/': a lenient decoder reads "a/b"
-      {
-        '{',
-        '"',
-        'c',
-        'o',
-        'n',
-        't',
-        'e',
-        'n',
-        't',
-        '"',
-        ':',
-        '"',
-        'a',
-        (byte) 0xc0,
-        (byte) 0xaf,
-        'b',
-        '"',
-        '}'
-      },
-      // an encoded surrogate (U+D800)
-      {
-        '{',
-        '"',
-        'c',
-        'o',
-        'n',
-        't',
-        'e',
-        'n',
-        't',
-        '"',
-        ':',
-        '"',
-        (byte) 0xed,
-        (byte) 0xa0,
-        (byte) 0x80,
-        '"',
-        '}'
-      },
+      content((byte) 0xff, (byte) 0xfe), // bytes no UTF-8 text has
+      content((byte) 'a', (byte) 0xc0, (byte) 0xaf, (byte) 'b'), // an overlong '/': "a/b"
+      content((byte) 0xed, (byte) 0xa0, (byte) 0x80), // an encoded surrogate (U+D800)
     };
     for (byte[] body : bodies) {
       HttpResponse<String> answer =
@@ -858,6 +802,16 @@ class RequestEdgesIT {
 
   private static String detail(HttpResponse<String> response) {
     return new JsonObject(response.body()).getString("detail");
+  }
+
+  /** {@code {"content":"<bytes>"}}, the bytes as they are. */
+  private static byte[] content(byte... bytes) {
+    byte[] head = "{\"content\":\"".getBytes(StandardCharsets.US_ASCII);
+    byte[] body = java.util.Arrays.copyOf(head, head.length + bytes.length + 2);
+    System.arraycopy(bytes, 0, body, head.length, bytes.length);
+    body[body.length - 2] = '"';
+    body[body.length - 1] = '}';
+    return body;
   }
 
   private static HttpResponse<String> admin(String method, String path, String body)

@@ -261,33 +261,29 @@ class JournalIT {
   }
 
   private static List<String> messages(String conversation) throws Exception {
-    List<String> ids = new ArrayList<>();
-    for (Row row :
-        Blocking.await(
-            fx.pool
-                .preparedQuery(
-                    "SELECT message_id FROM conversation_messages WHERE tenant_id = 'acme' AND"
-                        + " conversation_id = $1 ORDER BY created_at, message_id")
-                .execute(Tuple.of(conversation)),
-            Duration.ofSeconds(10))) {
-      ids.add(row.getString(0));
-    }
-    return ids;
+    return column("message_id", conversation);
   }
 
   private static List<String> contents(String conversation) throws Exception {
-    List<String> contents = new ArrayList<>();
+    return column("content", conversation);
+  }
+
+  /** One column of the conversation's messages, in their order. */
+  private static List<String> column(String name, String conversation) throws Exception {
+    List<String> values = new ArrayList<>();
     for (Row row :
         Blocking.await(
             fx.pool
                 .preparedQuery(
-                    "SELECT content FROM conversation_messages WHERE tenant_id = 'acme' AND"
+                    "SELECT "
+                        + name
+                        + " FROM conversation_messages WHERE tenant_id = 'acme' AND"
                         + " conversation_id = $1 ORDER BY created_at, message_id")
                 .execute(Tuple.of(conversation)),
             Duration.ofSeconds(10))) {
-      contents.add(row.getString(0));
+      values.add(row.getString(0));
     }
-    return contents;
+    return values;
   }
 
   private static String message(String id, String content) {

@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /** Tells a database that cannot be reached from one that refused a statement. */
 public final class DatabaseErrors {
@@ -31,24 +32,18 @@ public final class DatabaseErrors {
    * statement the database refused (a constraint, a syntax error) is not: retrying it cannot help.
    */
   public static boolean isUnreachable(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++) {
-      if (cause instanceof ConnectException
-          || cause instanceof SocketException
-          || cause instanceof ClosedChannelException
-          || cause instanceof ClosedConnectionException
-          || cause instanceof TimeoutException
-          || (cause instanceof VertxException
-              && cause.getMessage() != null
-              && cause.getMessage().startsWith(NOT_ACTIVE))) {
-        return true;
-      }
-      if (cause instanceof PgException pg && isUnavailableState(pg.getSqlState())) {
-        return true;
-      }
-      cause = cause.getCause();
-    }
-    return false;
+    return anyCause(
+        failure,
+        cause ->
+            cause instanceof ConnectException
+                || cause instanceof SocketException
+                || cause instanceof ClosedChannelException
+                || cause instanceof ClosedConnectionException
+                || cause instanceof TimeoutException
+                || (cause instanceof VertxException
+                    && cause.getMessage() != null
+                    && cause.getMessage().startsWith(NOT_ACTIVE))
+                || (cause instanceof PgException pg && isUnavailableState(pg.getSqlState())));
   }
 
   /**
@@ -59,16 +54,12 @@ public final class DatabaseErrors {
    * deadlock, a cancelled statement) may pass.
    */
   public static boolean isRefusal(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++) {
-      if (cause instanceof PgException pg
-          && pg.getSqlState() != null
-          && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"))) {
-        return true;
-      }
-      cause = cause.getCause();
-    }
-    return false;
+    return anyCause(
+        failure,
+        cause ->
+            cause instanceof PgException pg
+                && pg.getSqlState() != null
+                && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23")));
   }
 
   /**
@@ -78,12 +69,20 @@ public final class DatabaseErrors {
    * malformed value, say) happened before any statement was sent.
    */
   public static boolean involvesDatabase(Throwable failure) {
+    return anyCause(
+        failure,
+        cause ->
+            cause instanceof PgException
+                || cause instanceof VertxException
+                || cause instanceof IOException
+                || cause instanceof TimeoutException);
+  }
+
+  /** Whether {@code failure} or one of its causes (to a depth of ten) is {@code what}. */
+  private static boolean anyCause(Throwable failure, Predicate<Throwable> what) {
     Throwable cause = failure;
     for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++) {
-      if (cause instanceof PgException
-          || cause instanceof VertxException
-          || cause instanceof IOException
-          || cause instanceof TimeoutException) {
+      if (what.test(cause)) {
         return true;
       }
       cause = cause.getCause();
