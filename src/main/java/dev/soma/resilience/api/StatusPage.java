@@ -124,15 +124,33 @@ public final class StatusPage implements RouteModule {
 
   /**
    * Whether an {@code Accept} header allows {@code text/event-stream}: absent, naming it, or a
-   * wildcard that covers it (quality values are not weighed: any mention will do).
+   * wildcard that covers it, with any quality but {@code q=0}, which says "not this" (RFC 9110
+   * 12.5.1; {@code text/event-stream;q=0} wins over a wildcard); other quality values are not
+   * weighed against each other.
    */
   static boolean acceptsEventStream(String accept) {
     if (accept == null || accept.isBlank()) {
       return true;
     }
+    boolean allowed = false;
     for (String range : accept.split(",")) {
-      String type = range.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-      if (type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*")) {
+      String[] parts = range.split(";");
+      String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+      if (type.equals("text/event-stream") && refused(parts)) {
+        return false; // the most specific range decides
+      }
+      boolean covers =
+          type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*");
+      allowed |= covers && !refused(parts);
+    }
+    return allowed;
+  }
+
+  /** Whether a media range's parameters hold {@code q=0} (0, 0.0, 0.00 or 0.000). */
+  private static boolean refused(String[] parts) {
+    for (int i = 1; i < parts.length; i++) {
+      String parameter = parts[i].trim().toLowerCase(java.util.Locale.ROOT).replace(" ", "");
+      if (parameter.matches("q=0(\\.0{0,3})?")) {
         return true;
       }
     }

@@ -27,4 +27,15 @@ class StatusPageTest {
     assertThat(StatusPage.acceptsEventStream("text/html, application/*")).isFalse();
     assertThat(StatusPage.acceptsEventStream("text/event-streams")).isFalse();
   }
+
+  @Test
+  void aRangeOfQualityZeroSaysNotThisOne() {
+    assertThat(StatusPage.acceptsEventStream("text/event-stream;q=0")).isFalse();
+    assertThat(StatusPage.acceptsEventStream("text/event-stream; q=0.000, application/json"))
+        .isFalse();
+    assertThat(StatusPage.acceptsEventStream("*/*;q=0")).isFalse();
+    assertThat(StatusPage.acceptsEventStream("text/event-stream;q=0, text/*;q=0.5")).isFalse();
+    assertThat(StatusPage.acceptsEventStream("*/*;q=0, text/event-stream")).isTrue();
+    assertThat(StatusPage.acceptsEventStream("text/event-stream;q=0.01")).isTrue();
+  }
 }
