@@ -34,13 +34,17 @@ public final class Conversations {
 
   /**
    * The messages' one insert, for one message or many: a row per array element, inserted in array
-   * order; a message the tenant's conversation has already, or that comes twice in the arrays, is
-   * left out of the rows returned.
+   * order, each a microsecond after the one before it (a journal replay writes many messages in one
+   * transaction, whose {@code now()} they would otherwise share, and the listing orders by creation
+   * time: the order is the array's, not the message ids'); a message the tenant's conversation has
+   * already, or that comes twice in the arrays, is left out of the rows returned.
    */
   static final String INSERT_MESSAGES =
       """
-      INSERT INTO conversation_messages (tenant_id, conversation_id, message_id, role, content, metadata)
-      SELECT m.tenant_id, m.conversation_id, m.message_id, m.role, m.content, m.metadata::jsonb
+      INSERT INTO conversation_messages (tenant_id, conversation_id, message_id, role, content, metadata,
+                                         created_at)
+      SELECT m.tenant_id, m.conversation_id, m.message_id, m.role, m.content, m.metadata::jsonb,
+             now() + (m.n - 1) * interval '1 microsecond'
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
              WITH ORDINALITY AS m (tenant_id, conversation_id, message_id, role, content, metadata, n)
        ORDER BY m.n

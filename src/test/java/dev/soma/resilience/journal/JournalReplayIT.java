@@ -81,6 +81,20 @@ class JournalReplayIT {
   }
 
   @Test
+  void messagesReplayedInOneTransactionAreListedInJournalOrderWhateverTheirIds() throws Exception {
+    replay(journal("z9", "a1", "m5")); // ids in no order of their own
+
+    assertThat(
+            Blocking.await(
+                    dev.soma.resilience.chat.Conversations.messages(fx.pool, "acme", "c", null, 10),
+                    Duration.ofSeconds(10))
+                .getJsonArray("messages")
+                .stream()
+                .map(m -> ((JsonObject) m).getString("messageId")))
+        .containsExactly("z9", "a1", "m5");
+  }
+
+  @Test
   void aBatchHoldingRecordsAlreadyInTheDatabaseStoresEveryRecordOnce() throws Exception {
     // the first three were committed by a replay that crashed before its checkpoint
     replay(journal("m1", "m2", "m3"));
