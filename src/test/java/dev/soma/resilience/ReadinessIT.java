@@ -47,12 +47,23 @@ class ReadinessIT {
 
       await().atMost(Duration.ofSeconds(20)).until(() -> status(app, "/health/ready") == 503);
       assertThat(status(app, "/health/live")).isEqualTo(200);
+      // public: why, by kind, never the database's address
+      assertThat(body(app, "/health/ready")).contains("postgresql").doesNotContain(":" + port);
 
       postgres = EmbeddedPostgresServer.start(dataDir, port);
       await().atMost(Duration.ofSeconds(30)).until(() -> status(app, "/health/ready") == 200);
     } finally {
       postgres.close();
     }
+  }
+
+  private String body(Application app, String path) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private int status(Application app, String path) throws Exception {

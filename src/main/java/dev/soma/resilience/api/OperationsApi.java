@@ -4,6 +4,7 @@ import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.http.InvalidRequests;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.common.http.ProblemHandler;
+import dev.soma.resilience.degradation.CallReport;
 import dev.soma.resilience.degradation.DegradationAddresses;
 import dev.soma.resilience.journal.Journal;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -146,7 +147,8 @@ public final class OperationsApi extends VerticleBase {
     if (failure == null) {
       return Status.OK();
     }
-    JsonObject data = new JsonObject().put("error", failure.getMessage());
+    // public: the kind of failure, not its message (the database's host and port)
+    JsonObject data = new JsonObject().put("error", CallReport.describe(failure));
     if (readyWhileJournaling && journal.isPresent() && journal.get().hasRoom()) {
       return Status.OK(data.put("journaling", true));
     }

@@ -3,9 +3,15 @@ package dev.soma.resilience.degradation;
 import dev.soma.resilience.common.ProcessName;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * The outcome of one real call to a dependency, reported by the client that made it (publish on
@@ -52,6 +58,33 @@ public record CallReport(
 
   public static CallReport success(String dependency, long latencyMs) {
     return new CallReport(dependency, Optional.empty(), true, latencyMs, Optional.empty());
+  }
+
+  /**
+   * {@code failure} as the public status shows it: what kind of failure, never the message of an
+   * exception, which may name a host, a file path, an object key or a tenant (the log keeps it);
+   * only a text this service failed a future with itself (a probe's "GET /health answered 502").
+   */
+  public static String describe(Throwable failure) {
+    if (failure instanceof TimeoutException) {
+      return "timed out";
+    }
+    if (failure instanceof ConnectException) {
+      return "connection refused";
+    }
+    if (failure instanceof UnknownHostException) {
+      return "unknown host";
+    }
+    if (failure instanceof SSLException) {
+      return "TLS failure";
+    }
+    if (failure instanceof PgException pg) {
+      return "PostgreSQL error " + pg.getSqlState();
+    }
+    if (failure instanceof NoStackTraceThrowable && failure.getMessage() != null) {
+      return failure.getMessage(); // Future.failedFuture(text): a probe's own words
+    }
+    return failure.getClass().getSimpleName();
   }
 
   public static CallReport failure(String dependency, long latencyMs, String error) {

@@ -37,7 +37,7 @@ public interface CallReporter {
                   Optional.ofNullable(tenant),
                   ok,
                   (System.nanoTime() - started) / 1_000_000,
-                  ok ? Optional.empty() : Optional.of(String.valueOf(ar.cause().getMessage()))));
+                  ok ? Optional.empty() : Optional.of(CallReport.describe(ar.cause()))));
         });
   }
 }

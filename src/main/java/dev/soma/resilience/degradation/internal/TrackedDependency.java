@@ -1,12 +1,15 @@
 package dev.soma.resilience.degradation.internal;
 
+import dev.soma.resilience.common.FailureLog;
+import dev.soma.resilience.degradation.CallReport;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A dependency's window, its probe (if any) and whether a probe is running; runs the probe.
@@ -15,6 +18,10 @@ import java.util.concurrent.TimeoutException;
 final class TrackedDependency {
 
   private static final int MAX_SAMPLES = 10_000;
+  private static final Logger LOG = LoggerFactory.getLogger(TrackedDependency.class);
+  // one per process: a failing probe says why once a minute, not on every probe
+  private static final FailureLog FAILURES =
+      new FailureLog(Clock.systemUTC(), Duration.ofMinutes(1));
 
   final MonitoredDependency spec;
   final OutcomeWindow window;
@@ -61,11 +68,12 @@ final class TrackedDependency {
             });
   }
 
-  private static String describe(Throwable cause) {
-    String message = cause.getMessage();
-    if (cause instanceof TimeoutException) {
-      return "timed out";
+  /** For the public status the failure's kind ({@link CallReport#describe}); the log, its text. */
+  private String describe(Throwable cause) {
+    FailureLog.Verdict verdict = FAILURES.record(cause);
+    if (verdict.log()) {
+      LOG.warn("probe of {} failed: {}", spec.name(), cause.toString());
     }
-    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    return CallReport.describe(cause);
   }
 }
