@@ -210,9 +210,22 @@ class MainCommandIT {
         .isEqualTo(2);
     assertThat(run(env(), "dead-letters", "resolve", "1", "--by=ops", "--reason=line\nbreak"))
         .isEqualTo(2);
+    assertThat(run(env(), "tenants", "revoke-key", "k1", "--operator=al\rice")).isEqualTo(2);
+    assertThat(
+            run(
+                env(),
+                "flags",
+                "set",
+                "llm.canary-chain",
+                "--percent=0",
+                "--reason=r\u0007",
+                "--by=ops"))
+        .isEqualTo(2);
     assertThat(err.toString().lines())
         .containsExactly(
             "configuration error: --name must not contain a control character",
+            "configuration error: --reason must not contain a control character",
+            "configuration error: --operator must not contain a control character",
             "configuration error: --reason must not contain a control character");
   }
 

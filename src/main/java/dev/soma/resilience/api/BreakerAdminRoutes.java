@@ -69,7 +69,7 @@ final class BreakerAdminRoutes {
     BreakerId id = id(ctx);
     JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), FIELDS);
     String operator = Operator.of(ctx, body);
-    String reason = body == null ? null : body.optionalString("reason", 2000);
+    String reason = body == null ? null : body.optionalLine("reason", 2000);
     Future<?> stored =
         mode.isPresent()
             ? overrides.force(id, mode.get(), operator, reason)

@@ -100,7 +100,7 @@ final class DeadLetterAdminRoutes {
 
   /** Why, as {@code reason} (the bulk calls' name) or {@code notes} (its older name); not both. */
   private static String reason(JsonBody body) {
-    String reason = body.optionalString("reason", DeadLetters.REASON_MAX);
+    String reason = body.optionalLine("reason", DeadLetters.REASON_MAX);
     String notes = body.optionalString("notes", DeadLetters.REASON_MAX);
     if (reason != null && notes != null) {
       throw Problem.badRequest("give reason or notes (its older name), not both");
@@ -122,7 +122,7 @@ final class DeadLetterAdminRoutes {
   private void resolveMatching(RoutingContext ctx) {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), BULK_FIELDS);
     DeadLetterFilter filter = filter(body);
-    String reason = body.requiredString("reason", DeadLetters.REASON_MAX);
+    String reason = body.requiredLine("reason", DeadLetters.REASON_MAX);
     bulk(
         ctx,
         body,

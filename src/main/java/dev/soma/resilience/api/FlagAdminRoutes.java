@@ -78,7 +78,7 @@ final class FlagAdminRoutes {
               new TreeSet<>(body.optionalStrings("deny", FlagRule.MAX_LISTED, 63)),
               required(body, "percentage"),
               operator,
-              body.optionalString("reason", 2000),
+              body.optionalLine("reason", 2000),
               Instant.EPOCH);
     } catch (IllegalArgumentException e) {
       throw Problem.badRequest(e.getMessage());
@@ -90,7 +90,7 @@ final class FlagAdminRoutes {
     FeatureFlag flag = flag(ctx);
     JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), Set.of("reason", Operator.FIELD));
     String operator = Operator.of(ctx, body);
-    String reason = body == null ? null : body.optionalString("reason", 2000);
+    String reason = body == null ? null : body.optionalLine("reason", 2000);
     changed(ctx, flag, store.clear(flag, operator, reason));
   }
 

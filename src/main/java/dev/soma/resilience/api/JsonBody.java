@@ -75,6 +75,28 @@ public final class JsonBody {
     return text;
   }
 
+  /**
+   * An optional one-line text an operator gives (a name, a label, a reason) of at most {@code
+   * maxLength} characters, without a control character: a newline or an escape sequence would reach
+   * every listing, log line and terminal that shows it. Null when absent.
+   */
+  public String optionalLine(String field, int maxLength) {
+    String text = optionalString(field, maxLength);
+    if (text != null && text.chars().anyMatch(Character::isISOControl)) {
+      throw Problem.badRequest("'" + field + "' must not contain a control character");
+    }
+    return text;
+  }
+
+  /** {@link #optionalLine}, required and not blank. */
+  public String requiredLine(String field, int maxLength) {
+    String text = optionalLine(field, maxLength);
+    if (text == null || text.isBlank()) {
+      throw Problem.badRequest("'" + field + "' is required and must be a non-empty string");
+    }
+    return text;
+  }
+
   /** An optional identifier: 1-128 characters of [A-Za-z0-9._:-]. */
   public String optionalId(String field) {
     String value = optionalString(field, 128);

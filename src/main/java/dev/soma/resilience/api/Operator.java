@@ -65,7 +65,7 @@ final class Operator {
    */
   static AdminAudit.Entry entry(RoutingContext ctx, JsonBody body, String action) {
     String operator = of(ctx, body);
-    String reason = body.optionalString("reason", 2000);
+    String reason = body.optionalLine("reason", 2000);
     JsonObject request = ctx.body().asJsonObject().copy();
     if (request.getValue("ids") instanceof JsonArray ids) {
       AdminAudit.withIds(request, ids.getList());

@@ -62,13 +62,13 @@ final class TenantAdminRoutes {
       throw Problem.badRequest(
           "'id' must be 1-63 characters of [a-z0-9._-], starting with a letter or digit");
     }
-    String name = body.optionalString("name", Tenants.NAME_MAX);
+    String name = body.optionalLine("name", Tenants.NAME_MAX);
     answer(ctx, 201, tenants.create(id, name, Operator.of(ctx, body)));
   }
 
   private void createKey(RoutingContext ctx) {
     JsonBody body = JsonBody.parseIfAny(ctx.body().buffer(), Set.of("label", Operator.FIELD));
-    String label = body == null ? "" : body.optionalString("label", Tenants.NAME_MAX);
+    String label = body == null ? "" : body.optionalLine("label", Tenants.NAME_MAX);
     String operator = Operator.of(ctx, body);
     answer(ctx, 201, tenants.createKey(ctx.pathParam("tenantId"), label, operator));
   }

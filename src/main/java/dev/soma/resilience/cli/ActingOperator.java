@@ -18,9 +18,10 @@ final class ActingOperator {
       description = "Who is acting (kept on the changed rows and in the audit trail).")
   String name;
 
-  /** The name, trimmed; refuses a blank one. */
+  /** The name, trimmed; refuses a blank one, or one with a control character. */
   String name() {
     OperatorCommand.nonBlank("--operator", name);
+    OperatorCommand.shortText("--operator", name, 200);
     return name.trim();
   }
 

@@ -114,6 +114,7 @@ final class FlagsCommand {
     @Override
     public Integer call() throws Exception {
       FeatureFlag flag = flag(name);
+      shortText("--reason", reason, 2000);
       FlagRule rule;
       try {
         rule =
@@ -156,6 +157,7 @@ final class FlagsCommand {
     @Override
     public Integer call() throws Exception {
       FeatureFlag flag = flag(name);
+      shortText("--reason", reason, 2000);
       String who = operator.name();
       return printWithTools(
           app -> {

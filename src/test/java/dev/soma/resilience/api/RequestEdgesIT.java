@@ -503,6 +503,17 @@ class RequestEdgesIT {
             HttpResponse.BodyHandlers.ofString());
     assertProblem(newline, 400);
     assertThat(detail(newline)).contains("control character");
+    for (String body :
+        List.of(
+            "{\"id\":\"edges-six\",\"name\":\"N\\u001b[31m\"}",
+            "{\"id\":\"edges-six\",\"name\":\"two\\nlines\"}")) {
+      HttpResponse<String> named = admin("POST", "/admin/tenants", body);
+      assertProblem(named, 400);
+      assertThat(detail(named)).isEqualTo("'name' must not contain a control character");
+    }
+    HttpResponse<String> label = admin("POST", "/admin/tenants/edges/keys", "{\"label\":\"L\\n\"}");
+    assertProblem(label, 400);
+    assertThat(detail(label)).isEqualTo("'label' must not contain a control character");
     assertNothingWritten();
 
     HttpResponse<String> unauthorized =
