@@ -63,8 +63,8 @@ final class ChatRoutes {
   }
 
   void mount(Router router) {
-    router.post("/v1/chat").handler(this::chat);
-    router.get("/v1/ws").handler(socket::open);
+    router.post("/v1/chat").handler(QueryParams.only()).handler(this::chat);
+    router.get("/v1/ws").handler(QueryParams.only()).handler(socket::open);
   }
 
   /** Reads a turn from a chat body (HTTP or WebSocket); 400 {@link Problem}s on bad input. */

@@ -58,12 +58,18 @@ final class ConversationRoutes {
   }
 
   void mount(Router router) {
-    router.post("/v1/conversations/:conversationId/messages").handler(this::postMessage);
+    router
+        .post("/v1/conversations/:conversationId/messages")
+        .handler(QueryParams.only())
+        .handler(this::postMessage);
     router
         .get("/v1/conversations/:conversationId/messages")
         .handler(QueryParams.only("cursor", "limit"))
         .handler(this::listMessages);
-    router.post("/v1/conversations/:conversationId/tool-results").handler(this::postToolResult);
+    router
+        .post("/v1/conversations/:conversationId/tool-results")
+        .handler(QueryParams.only())
+        .handler(this::postToolResult);
   }
 
   private void postMessage(RoutingContext ctx) {

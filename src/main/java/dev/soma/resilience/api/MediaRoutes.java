@@ -72,10 +72,13 @@ final class MediaRoutes {
   }
 
   void mount(Router router) {
-    router.put("/v1/uploads/:key").handler(this::upload);
-    router.get("/v1/uploads/:key").handler(this::download);
-    router.post("/v1/speech").handler(this::speech);
-    router.post("/v1/transcriptions").handler(this::transcribe);
+    router.put("/v1/uploads/:key").handler(QueryParams.only()).handler(this::upload);
+    router.get("/v1/uploads/:key").handler(QueryParams.only()).handler(this::download);
+    router.post("/v1/speech").handler(QueryParams.only()).handler(this::speech);
+    router
+        .post("/v1/transcriptions")
+        .handler(QueryParams.only("language"))
+        .handler(this::transcribe);
   }
 
   /**

@@ -42,8 +42,8 @@ final class MemoryRoutes {
   }
 
   void mount(Router router) {
-    router.post("/v1/memories").handler(this::remember);
-    router.post("/v1/memories/recall").handler(this::recall);
+    router.post("/v1/memories").handler(QueryParams.only()).handler(this::remember);
+    router.post("/v1/memories/recall").handler(QueryParams.only()).handler(this::recall);
   }
 
   private void remember(RoutingContext ctx) {

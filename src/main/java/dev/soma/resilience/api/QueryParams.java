@@ -16,8 +16,9 @@ final class QueryParams {
 
   /**
    * A route's first handler: a 400 unless every query parameter is one of {@code names} (none when
-   * empty). Every admin route declares its parameters this way, so that a misspelt {@code ?tenat=}
-   * never widens a change to every tenant.
+   * empty). Every route of the API declares its parameters this way: a misspelt {@code ?tenat=}
+   * never widens an admin change to every tenant, nor does {@code ?namespace=} on a route that
+   * reads it from the body pass for a setting.
    */
   static Handler<RoutingContext> only(String... names) {
     return only(Set.of(names));

@@ -523,6 +523,26 @@ class RequestEdgesIT {
   }
 
   @Test
+  void aQueryParameterARouteDoesNotTakeIs400NotIgnored() throws Exception {
+    // ?namespace= would look like a setting the route read from the body instead
+    String[][] calls = {
+      {"/v1/memories?namespace=ns2", "application/json", "{\"key\":\"q\",\"value\":{}}"},
+      {"/v1/memories/recall?namespace=ns2", "application/json", "{\"query\":\"q\"}"},
+      {"/v1/conversations/q/messages?role=system", "application/json", "{\"content\":\"x\"}"},
+      {"/v1/transcriptions?lang=en", "audio/wav", "RIFF"},
+    };
+    for (String[] call : calls) {
+      HttpResponse<String> answer = post(key, call[0], call[1], call[2]);
+      assertProblem(answer, 400);
+      assertThat(detail(answer)).as(call[0]).startsWith("unknown query parameter");
+    }
+    HttpResponse<String> upload =
+        send("PUT", "/v1/uploads/q.txt?x=1", "Bearer " + key, "text/plain", "hello");
+    assertProblem(upload, 400);
+    assertNothingWritten();
+  }
+
+  @Test
   void anUploadTakesRawBytesOnlyAndAMultipartOneIs415() throws Exception {
     HttpResponse<String> answer =
         http.send(
