@@ -188,11 +188,18 @@ final class MediaRoutes {
             StorageAddresses.GET, new FetchRequest(key, requestId(ctx)).toJson(), storageDelivery)
         .map(reply -> FetchReply.fromJson(reply.body()))
         .onSuccess(
-            reply ->
-                ctx.response()
-                    .putHeader("Content-Type", reply.contentType())
-                    .putHeader("X-Served-By", reply.provider())
-                    .end(io.vertx.core.buffer.Buffer.buffer(reply.data())))
+            reply -> {
+              ctx.response()
+                  .putHeader("Content-Type", reply.contentType())
+                  .putHeader("X-Served-By", reply.provider());
+              if (reply.spilled() == null) {
+                ctx.response().end(io.vertx.core.buffer.Buffer.buffer(reply.data()));
+                return;
+              }
+              // a large object: sent from the spool file the storage verticle wrote, then deleted
+              String file = spool.incoming(reply.spilled()).toString();
+              ctx.response().sendFile(file).onComplete(sent -> vertx.fileSystem().delete(file));
+            })
         .onFailure(e -> ctx.fail(problem(e)));
   }
 

@@ -51,10 +51,12 @@ class RequestEdgesIT {
   private static final ListAppender<ILoggingEvent> log = new ListAppender<>();
   private static Application app;
   private static String key;
+  private static java.nio.file.Path dataDir;
   private static io.vertx.core.http.WebSocketClient sockets;
 
   @BeforeAll
   static void start() throws Exception {
+    dataDir = TestServices.tempDir("edges");
     ServiceConfig config =
         OutboxFixture.config(
             Map.of(
@@ -67,7 +69,7 @@ class RequestEdgesIT {
                 "SA01_HTTP_PORT",
                 "0",
                 "SA01_DATA_DIR",
-                TestServices.tempDir("edges").toString(),
+                dataDir.toString(),
                 "SA01_ADMIN_TOKEN",
                 ADMIN,
                 "SA01_API_RATE_LIMIT_PER_SECOND",
@@ -540,6 +542,42 @@ class RequestEdgesIT {
         send("PUT", "/v1/uploads/q.txt?x=1", "Bearer " + key, "text/plain", "hello");
     assertProblem(upload, 400);
     assertNothingWritten();
+  }
+
+  @Test
+  void anUploadLargerThanAnEventBusMessageIsReadBackWhole() throws Exception {
+    byte[] large = new byte[1536 * 1024]; // over storage.maxInlineBytes (1 MiB)
+    new java.util.Random(11).nextBytes(large);
+    HttpResponse<String> put =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/uploads/large.bin"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(large))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+
+    HttpResponse<byte[]> got =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/uploads/large.bin"))
+                .header("Authorization", "Bearer " + key)
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(got.statusCode()).isEqualTo(200);
+    assertThat(got.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    assertThat(got.body()).isEqualTo(large);
+    // sent from a spool file, which goes once it is sent
+    java.nio.file.Path incoming = dataDir.resolve("upload-spool/incoming");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              try (var files = java.nio.file.Files.list(incoming)) {
+                assertThat(files).isEmpty();
+              }
+            });
   }
 
   @Test

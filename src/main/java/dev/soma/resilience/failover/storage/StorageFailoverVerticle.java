@@ -273,7 +273,24 @@ public final class StorageFailoverVerticle extends VerticleBase {
               } else if (ar.result().isEmpty()) {
                 message.fail(StorageAddresses.NOT_FOUND, request.key().path() + " not found");
               } else if (ar.result().get().object().data().length > config.maxInlineBytes()) {
-                message.fail(StorageAddresses.TOO_LARGE, "the object is larger than the bus limit");
+                var found = ar.result().get();
+                spool
+                    .spill(found.object().data()) // too large for a message: the reader sends it
+                    .onSuccess(
+                        ref ->
+                            message.reply(
+                                new FetchReply(
+                                        found.provider(),
+                                        request.key().key(),
+                                        found.object().contentType(),
+                                        null,
+                                        ref)
+                                    .toJson()))
+                    .onFailure(
+                        e ->
+                            message.fail(
+                                StorageAddresses.UNAVAILABLE,
+                                "the object could not be handed over: " + e));
               } else {
                 var found = ar.result().get();
                 message.reply(
