@@ -50,7 +50,7 @@ final class UploadDeadLetters {
     String where = marker.getString("tenantId") + "/" + marker.getString("key");
     if (!(failure instanceof ChainExhausted walk) || walk.calls() == 0) {
       // every link refused (breakers open, held off) or the database failed: not this upload's try
-      LOG.info("queued upload {} for {} still waits: {}", uploadId, where, failure.getMessage());
+      LOG.debug("queued upload {} for {} still waits: {}", uploadId, where, failure.getMessage());
       return Future.succeededFuture();
     }
     int attempts = marker.getInteger("attempts", 0) + 1;
