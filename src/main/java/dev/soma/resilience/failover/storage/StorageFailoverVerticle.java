@@ -272,35 +272,24 @@ public final class StorageFailoverVerticle extends VerticleBase {
                 message.fail(StorageAddresses.UNAVAILABLE, ar.cause().getMessage());
               } else if (ar.result().isEmpty()) {
                 message.fail(StorageAddresses.NOT_FOUND, request.key().path() + " not found");
-              } else if (ar.result().get().object().data().length > config.maxInlineBytes()) {
-                var found = ar.result().get();
-                spool
-                    .spill(found.object().data()) // too large for a message: the reader sends it
-                    .onSuccess(
-                        ref ->
-                            message.reply(
-                                new FetchReply(
-                                        found.provider(),
-                                        request.key().key(),
-                                        found.object().contentType(),
-                                        null,
-                                        ref)
-                                    .toJson()))
+              } else {
+                reply(ar.result().get(), request.key().key())
+                    .onSuccess(reply -> message.reply(reply.toJson()))
                     .onFailure(
                         e ->
                             message.fail(
                                 StorageAddresses.UNAVAILABLE,
                                 "the object could not be handed over: " + e));
-              } else {
-                var found = ar.result().get();
-                message.reply(
-                    new FetchReply(
-                            found.provider(),
-                            request.key().key(),
-                            found.object().contentType(),
-                            found.object().data())
-                        .toJson());
               }
             });
+  }
+
+  /** {@code found}'s bytes in the reply, or, too large for a message, in a spool file. */
+  private Future<FetchReply> reply(StorageChain.Found found, String key) {
+    byte[] data = found.object().data();
+    String type = found.object().contentType();
+    return data.length <= config.maxInlineBytes()
+        ? Future.succeededFuture(new FetchReply(found.provider(), key, type, data))
+        : spool.spill(data).map(ref -> new FetchReply(found.provider(), key, type, null, ref));
   }
 }
