@@ -58,20 +58,18 @@ class ReadinessIT {
   }
 
   private String body(Application app, String path) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return get(app, path).body();
   }
 
   private int status(Application app, String path) throws Exception {
+    return get(app, path).statusCode();
+  }
+
+  private HttpResponse<String> get(Application app, String path) throws Exception {
     return http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }
