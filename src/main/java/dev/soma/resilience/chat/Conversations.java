@@ -7,7 +7,6 @@ import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -213,22 +212,7 @@ public final class Conversations {
                 after == null ? null : after.at(),
                 after == null ? null : after.id()))
         .map(
-            rows -> {
-              JsonArray messages = new JsonArray();
-              TimeCursor last = null;
-              for (Row row : rows) {
-                if (messages.size() == limit) {
-                  return page(messages, last.encode());
-                }
-                last = TimeCursor.of(row, "message_id");
-                messages.add(message(row));
-              }
-              return page(messages, null);
-            });
-  }
-
-  private static JsonObject page(JsonArray messages, String nextCursor) {
-    return new JsonObject().put("messages", messages).put("nextCursor", nextCursor);
+            rows -> TimeCursor.page(rows, limit, "messages", "message_id", Conversations::message));
   }
 
   private static JsonObject message(Row row) {

@@ -101,27 +101,11 @@ public final class TenantDirectory {
                 return Future.failedFuture(
                     new NoSuchElementException("no tenant '" + tenantId + "'"));
               }
-              JsonArray keys = new JsonArray();
-              TimeCursor last = null;
-              for (Row row : rows) {
-                if (row.getString("id") == null) { // the tenant's row when it has none (left)
-                  break;
-                }
-                if (keys.size() == limit) {
-                  return Future.succeededFuture(keysPage(tenantId, keys, last.encode()));
-                }
-                last = TimeCursor.of(row, "id");
-                keys.add(key(row));
-              }
-              return Future.succeededFuture(keysPage(tenantId, keys, null));
+              return Future.succeededFuture(
+                  new JsonObject()
+                      .put("tenantId", tenantId)
+                      .mergeIn(TimeCursor.page(rows, limit, "keys", "id", TenantDirectory::key)));
             });
-  }
-
-  private static JsonObject keysPage(String tenantId, JsonArray keys, String nextCursor) {
-    return new JsonObject()
-        .put("tenantId", tenantId)
-        .put("keys", keys)
-        .put("nextCursor", nextCursor);
   }
 
   private static JsonObject key(Row row) {

@@ -1,12 +1,16 @@
 package dev.soma.resilience.common.db;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.function.Function;
 
 /**
  * Where a page of a list ordered by creation time and a text id ended (a tenant's keys, newest
@@ -28,6 +32,35 @@ public record TimeCursor(OffsetDateTime at, String id) {
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString((PREFIX + micros + ":" + id).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The page {@code rows} make, read in the list's order with a limit of {@code limit + 1}: {@code
+   * {"<items>": [...], "nextCursor": ...}}, its first {@code limit} rows as {@code toJson} makes
+   * them, {@code nextCursor} after the last of them, null when no row followed; a row whose {@code
+   * idColumn} is null (a LEFT JOIN's empty side) ends the page. As {@link IdCursor#page}.
+   */
+  public static JsonObject page(
+      RowSet<Row> rows,
+      int limit,
+      String items,
+      String idColumn,
+      Function<Row, JsonObject> toJson) {
+    JsonArray page = new JsonArray();
+    TimeCursor last = null;
+    String next = null;
+    for (Row row : rows) {
+      if (row.getString(idColumn) == null) {
+        break;
+      }
+      if (page.size() == limit) {
+        next = last.encode();
+        break;
+      }
+      last = of(row, idColumn);
+      page.add(toJson.apply(row));
+    }
+    return new JsonObject().put(items, page).put("nextCursor", next);
   }
 
   /** The cursor after {@code row}: its {@code created_at} and {@code idColumn}. */
