@@ -98,6 +98,29 @@ class OutboxRelayIT {
   }
 
   @Test
+  void aTrickleOfCommitsIsMarkedPublishedByTheRelaysNextClaims() throws Exception {
+    String topic = TestServices.topic("trickle");
+    fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay-a");
+
+    int commits = 40;
+    for (int i = 0; i < commits; i++) {
+      fx.enqueue(List.of(OutboxEntry.of("t1", "e-" + i, topic, "a", new JsonObject().put("n", i))));
+      Thread.sleep(20); // a commit at a time, as a service writes them
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == commits);
+    assertThat(KafkaReader.read(kafka, topic, commits, Duration.ofSeconds(30)))
+        .extracting(r -> new JsonObject(r.value()).getInteger("n"))
+        .isSorted()
+        .hasSize(commits);
+    assertThat(fx.meters.get("outbox.relay.marks.carried").counter().count())
+        .as("acknowledged batches marked by the next claim, not by a statement of their own")
+        .isGreaterThan(0);
+    assertThat(fx.count("SELECT count(*) FROM outbox_messages WHERE lease_owner IS NOT NULL"))
+        .isZero();
+  }
+
+  @Test
   void anEntryWithoutPartitionKeyIsKeyedByItsDedupeKey() throws Exception {
     String topic = TestServices.topic("tool.results");
     fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay-a");

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,8 +26,16 @@ final class BatchPublisher {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchPublisher.class);
 
-  /** What happened to a batch, for the relay's pacing. */
-  record Outcome(int published, int failed, boolean brokerUnavailable) {
+  /**
+   * What happened to a batch, for the relay's pacing; {@code carried}: its rows were marked by a
+   * claim that started after they were acknowledged ({@link CarriedMarks}), so that claim has
+   * already looked at whatever their settlement could have let through.
+   */
+  record Outcome(int published, int failed, boolean brokerUnavailable, boolean carried) {
+    Outcome(int published, int failed, boolean brokerUnavailable) {
+      this(published, failed, brokerUnavailable, false);
+    }
+
     boolean anyPublished() {
       return published > 0;
     }
@@ -47,6 +56,7 @@ final class BatchPublisher {
   private final Clock clock;
   private final BooleanSupplier stopping;
   private final Duration lease;
+  private final Optional<CarriedMarks> carried;
   private long lastAckMillis;
   private final AggregatesInFlight aggregatesInFlight = new AggregatesInFlight();
   private Future<Void> lastJudged = Future.succeededFuture();
@@ -60,7 +70,8 @@ final class BatchPublisher {
       RetrySchedule retries,
       String relayId,
       Clock clock,
-      BooleanSupplier stopping) {
+      BooleanSupplier stopping,
+      Optional<CarriedMarks> carried) {
     this.vertx = vertx;
     this.repository = parts.repository();
     this.sender = sender;
@@ -74,6 +85,7 @@ final class BatchPublisher {
     this.clock = clock;
     this.stopping = stopping;
     this.lease = parts.config().lease();
+    this.carried = carried;
   }
 
   /**
@@ -81,7 +93,9 @@ final class BatchPublisher {
    * the parts' config says, records go out through the process's outbox send thread, and rows are
    * settled for {@code owner}. While {@code stopping} says so, a record that fails for a reason
    * that might pass (the producer being closed under it, above all) goes back to pending without an
-   * attempt counted, and a settlement the database refused is not tried again.
+   * attempt counted, and a settlement the database refused is not tried again. A batch whose rows
+   * were all acknowledged is marked by the next claim of {@code carried}'s relay, if given, else by
+   * a statement of its own.
    */
   static BatchPublisher create(
       Vertx vertx,
@@ -89,7 +103,8 @@ final class BatchPublisher {
       String owner,
       ClaimNumbers claims,
       Clock clock,
-      BooleanSupplier stopping) {
+      BooleanSupplier stopping,
+      Optional<CarriedMarks> carried) {
     OutboxConfig config = parts.config();
     RetrySchedule retries =
         new RetrySchedule(
@@ -104,7 +119,8 @@ final class BatchPublisher {
         retries,
         owner,
         clock,
-        stopping);
+        stopping,
+        carried);
   }
 
   /**
@@ -140,7 +156,7 @@ final class BatchPublisher {
     return verdict
         .compose(
             v ->
-                settleUntilDone(v.settlement(), clock.millis() + lease.toMillis(), 0)
+                settle(v.settlement())
                     .map(done -> settled(batch, claim, v, done))
                     .onFailure(e -> givenUp(claim, v)))
         .onComplete(ar -> claims.closed(claim));
@@ -174,6 +190,35 @@ final class BatchPublisher {
     return probe.reachable().map(reachable -> new Answer(results, reachable));
   }
 
+  private record Done(OutboxRepository.Settled settled, boolean carried) {}
+
+  /**
+   * Settles the batch: all published, by the next claim if one carries marks; else (or if that
+   * claim failed) alone, until done.
+   */
+  private Future<Done> settle(Settlement settlement) {
+    long untilMillis = clock.millis() + lease.toMillis();
+    List<Long> published = settlement.published();
+    if (carried.isEmpty()
+        || published.isEmpty()
+        || !settlement.retries().isEmpty()
+        || !settlement.burials().isEmpty()
+        || stopping.getAsBoolean()) {
+      return settleUntilDone(settlement, untilMillis, 0).map(done -> new Done(done, false));
+    }
+    return carried
+        .get()
+        .mark(published)
+        .map(
+            marked -> {
+              metrics.markCarried();
+              return new Done(
+                  new OutboxRepository.Settled(List.of(), published.size() - marked), true);
+            })
+        .recover(
+            e -> settleUntilDone(settlement, untilMillis, 0).map(done -> new Done(done, false)));
+  }
+
   private Future<OutboxRepository.Settled> settleUntilDone(
       Settlement settlement, long untilMillis, int failures) {
     return repository
@@ -200,10 +245,8 @@ final class BatchPublisher {
    * the dead letters and their .dlq copies.
    */
   private Outcome settled(
-      List<ClaimedEvent> batch,
-      long claim,
-      BatchVerdicts.Verdict verdict,
-      OutboxRepository.Settled done) {
+      List<ClaimedEvent> batch, long claim, BatchVerdicts.Verdict verdict, Done settlement) {
+    OutboxRepository.Settled done = settlement.settled();
     claims.closed(claim);
     fences.settled(verdict.failedKeys(), claims.started(), claims.oldestOpen());
     if (done.leaseLost() > 0) {
@@ -232,10 +275,11 @@ final class BatchPublisher {
     if (!buried.isEmpty()) {
       deadLetters.publishPending(buried.size() + 100);
     }
-    Settlement settlement = verdict.settlement();
+    Settlement rows = verdict.settlement();
     return new Outcome(
-        settlement.published().size(),
-        settlement.retries().size() + settlement.burials().size(),
-        verdict.brokerDown());
+        rows.published().size(),
+        rows.retries().size() + rows.burials().size(),
+        verdict.brokerDown(),
+        settlement.carried());
   }
 }

@@ -54,6 +54,7 @@ public final class OutboxRelay extends VerticleBase {
   private final RelayPacing pacing;
   private final ClaimReturns claimReturns = new ClaimReturns();
   private final ClaimNumbers claimNumbers = new ClaimNumbers();
+  private final CarriedMarks marks = new CarriedMarks(this::wake);
 
   /** Per bucket, and last for claims over all buckets. */
   private final String[] tenantCursors = new String[OutboxRepository.CLAIM_BUCKETS + 1];
@@ -83,7 +84,9 @@ public final class OutboxRelay extends VerticleBase {
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
     this.publishers =
-        vertx -> parts.publisher(vertx, relayId, claimNumbers, clock, pacing::stopping);
+        vertx ->
+            parts.publisher(
+                vertx, relayId, claimNumbers, clock, pacing::stopping, Optional.of(marks));
     this.signals = new WakeSignals(relayId, config.pollInterval(), listenTo);
     Arrays.fill(tenantCursors, "");
   }
@@ -138,15 +141,21 @@ public final class OutboxRelay extends VerticleBase {
    * Starts the claims the {@link ClaimScheduler} wants while {@link RelayPacing} admits them.
    * Claims in progress count against the pipeline, so the relay never holds more batches than
    * {@code maxInFlightBatches}. None while the lease keeper has lost its lock: such leases would be
-   * over as soon as taken (the poll wakes the relay again).
+   * over as soon as taken (the poll wakes the relay again). Marks waiting for a claim when none
+   * started and none is running are written alone.
    */
   private void pump() {
     while (keeper.holding() && pacing.mayClaim(inFlight + claims.running())) {
       int bucket = claims.next();
       if (bucket == ClaimScheduler.NONE) {
-        return;
+        break;
       }
       claim(bucket);
+    }
+    if (!marks.isEmpty() && claims.running() == 0) {
+      for (CarriedMarks.Mark mark : marks.takeAll()) {
+        repository.markPublished(relayId, mark.ids()).onComplete(mark.marked());
+      }
     }
   }
 
@@ -154,8 +163,9 @@ public final class OutboxRelay extends VerticleBase {
     int cursor = bucket == OutboxRepository.ALL_BUCKETS ? tenantCursors.length - 1 : bucket;
     long number = claimNumbers.start();
     claimReturns.started(number);
-    repository
-        .claim(
+    List<CarriedMarks.Mark> carried = marks.takeAll();
+    Future<OutboxRepository.Claimed> claimed =
+        repository.claim(
             new Claim(
                 relayId,
                 config.batchSize(),
@@ -164,8 +174,11 @@ public final class OutboxRelay extends VerticleBase {
                 tenantCursors[cursor],
                 quotas.remaining(),
                 quotas.defaultRemaining(),
-                keeper.holder()))
-        .onComplete(ar -> claimReturns.returned(number, () -> claimed(bucket, cursor, number, ar)));
+                keeper.holder()),
+            carried.stream().map(CarriedMarks.Mark::ids).toList());
+    CarriedMarks.settle(carried, claimed.map(OutboxRepository.Claimed::marked));
+    claimed.onComplete(
+        ar -> claimReturns.returned(number, () -> claimed(bucket, cursor, number, ar)));
   }
 
   /** What claim {@code number} on {@code bucket} brought, handed on in the order claims started. */
@@ -176,6 +189,7 @@ public final class OutboxRelay extends VerticleBase {
       claims.finished(bucket, 0);
       failures.warn(LOG, "outbox relay " + relayId + ": claim failed", ar.cause());
       paced(pacing.apply(Event.CLAIM_FAILED));
+      pump(); // no claim for a while: marks queued meanwhile go alone
       settleCheck();
       return;
     }
@@ -216,8 +230,11 @@ public final class OutboxRelay extends VerticleBase {
               } else {
                 paced(pacing.apply(Event.of(ar.result())));
               }
-              // Settled rows may have held back later rows of their aggregates.
-              wake();
+              if (ar.succeeded() && ar.result().carried()) {
+                pump(); // the claim that marked the rows has looked behind them already
+              } else {
+                wake(); // settled rows may have held back later rows of their aggregates
+              }
               settleCheck();
             });
     pump();

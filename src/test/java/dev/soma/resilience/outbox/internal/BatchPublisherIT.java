@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -68,7 +69,8 @@ class BatchPublisherIT {
                   fx.keeper(),
                   new FlagBook(),
                   () -> 1)
-              .publisher(fx.vertx, "relay", claims, Clock.systemUTC(), () -> stopping);
+              .publisher(
+                  fx.vertx, "relay", claims, Clock.systemUTC(), () -> stopping, Optional.empty());
 
       Blocking.await(publisher.publish(batch, claim), Duration.ofSeconds(30));
 
