@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "soma-resilience",
-    mixinStandardHelpOptions = true,
     description = {
       "Soma Resilience: zero-data-loss core of the agent platform.",
       "Without a command, runs the whole service until stopped (SIGTERM or Ctrl-C)."

@@ -23,7 +23,7 @@ public final class Commands {
     cli.addSubcommand(new TenantsCommand());
     cli.addSubcommand(new FlagsCommand());
     cli.addSubcommand(new JournalCommand());
-    versioned(cli, new ServiceVersion());
+    withStandardHelp(cli, new ServiceVersion());
     // a usage error is one line, like a bad setting, not the whole usage text
     cli.setParameterExceptionHandler(
         (e, args) -> {
@@ -49,10 +49,13 @@ public final class Commands {
     return cli;
   }
 
-  /** Every command's {@code -V}/{@code --version} prints the service's version. */
-  private static void versioned(CommandLine command, ServiceVersion version) {
-    command.getCommandSpec().versionProvider(version);
-    command.getSubcommands().values().forEach(sub -> versioned(sub, version));
+  /**
+   * Every command takes {@code -h}/{@code --help} and {@code -V}/{@code --version}, which prints
+   * the service's version.
+   */
+  private static void withStandardHelp(CommandLine command, ServiceVersion version) {
+    command.getCommandSpec().mixinStandardHelpOptions(true).versionProvider(version);
+    command.getSubcommands().values().forEach(sub -> withStandardHelp(sub, version));
   }
 
   /** The help a usage error points to: its command's path under the root, then --help. */

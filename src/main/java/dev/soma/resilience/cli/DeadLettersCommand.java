@@ -21,7 +21,6 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "dead-letters",
-    mixinStandardHelpOptions = true,
     description = "List, replay or resolve dead-lettered outbox events.",
     subcommands = {
       DeadLettersCommand.ListLetters.class,
@@ -32,23 +31,17 @@ import picocli.CommandLine.Parameters;
 final class DeadLettersCommand {
 
   /** A dead-letter action: runs on the dead letters of the started tools. */
-  abstract static class Action extends OperatorCommand {
+  abstract static class Action extends ToolCommand {
     abstract int run(DeadLetters letters, Application app) throws Exception;
 
     @Override
-    public final Integer call() throws Exception {
-      check();
-      return withTools(
-          app -> run(new DeadLetters(app.pool(), app.outbox(), config().outbox().replay()), app));
+    final int run(Application app) throws Exception {
+      return run(new DeadLetters(app.pool(), app.outbox(), config().outbox().replay()), app);
     }
-
-    /** Refuses bad options before anything starts. */
-    abstract void check();
   }
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
       description =
           "Print dead letters as JSON lines, oldest first (payloads over 64 KiB left out: see"
               + " show).")
@@ -91,7 +84,6 @@ final class DeadLettersCommand {
 
   @Command(
       name = "show",
-      mixinStandardHelpOptions = true,
       description =
           "Print one dead letter as a JSON line, its payload whole (list leaves out"
               + " payloads over 64 KiB).")
@@ -100,12 +92,8 @@ final class DeadLettersCommand {
     long id;
 
     @Override
-    void check() {}
-
-    @Override
     int run(DeadLetters letters, Application app) throws Exception {
-      out().println(await(letters.one(id)).encode());
-      return 0;
+      return printLine(await(letters.one(id)));
     }
   }
 
@@ -160,7 +148,6 @@ final class DeadLettersCommand {
 
   @Command(
       name = "replay",
-      mixinStandardHelpOptions = true,
       description = {
         "Put dead-lettered events back in the outbox: one by ID, or every one a filter matches.",
         "The event goes back with fresh attempts; by filter, every unresolved outbox dead",
@@ -188,8 +175,7 @@ final class DeadLettersCommand {
     int run(DeadLetters letters, Application app) throws Exception {
       if (id != null) {
         await(letters.replay(id, operator.name(), reason));
-        out().println("dead letter " + id + " replayed: its event will be sent again");
-        return 0;
+        return printLine("dead letter " + id + " replayed: its event will be sent again");
       }
       OutboxFilter scope =
           new OutboxFilter(filter.tenantId(), null, filter.topic(), null, null, null, null);
@@ -202,7 +188,6 @@ final class DeadLettersCommand {
 
   @Command(
       name = "resolve",
-      mixinStandardHelpOptions = true,
       description = {
         "Close dead letters without replaying them: one by ID, or every one a filter matches.",
         "By filter: every unresolved one (events and memories, at most",
@@ -226,15 +211,13 @@ final class DeadLettersCommand {
     int run(DeadLetters letters, Application app) throws Exception {
       if (id != null) {
         await(letters.resolve(id, operator.name(), reason));
-        out().println("dead letter " + id + " resolved");
-        return 0;
+        return printLine("dead letter " + id + " resolved");
       }
       DeadLetters.Resolved resolved =
           await(
               letters.resolveMatching(
                   filter, reason, dryRun, entry("dead-letters.resolve", reason)));
-      out().println(resolved.toJson().encode());
-      return 0;
+      return printLine(resolved.toJson());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.Application;
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.flags.FeatureFlag;
 import dev.soma.resilience.flags.FeatureFlags;
@@ -26,7 +27,6 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "flags",
-    mixinStandardHelpOptions = true,
     description = "List, set, clear and check the per-tenant feature flags.",
     subcommands = {
       FlagsCommand.ListFlags.class,
@@ -59,33 +59,50 @@ final class FlagsCommand {
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
       description = "Print every known flag and its stored rule (null: its default) as JSON lines.")
-  static final class ListFlags extends OperatorCommand {
+  static final class ListFlags extends ToolCommand {
     @Override
-    public Integer call() throws Exception {
-      return withTools(
-          app -> {
-            Map<FeatureFlag, FlagRule> rules = await(new FeatureFlags(app.pool()).load());
-            for (FeatureFlag flag : FeatureFlag.values()) {
-              out().println(line(flag, Optional.ofNullable(rules.get(flag))).encode());
-            }
-            return 0;
-          });
+    int run(Application app) throws Exception {
+      Map<FeatureFlag, FlagRule> rules = await(new FeatureFlags(app.pool()).load());
+      for (FeatureFlag flag : FeatureFlag.values()) {
+        printLine(line(flag, Optional.ofNullable(rules.get(flag))));
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * A change to one flag's stored rule: names the flag, says who acts and why; a bad flag name,
+   * reason or operator is refused before connecting.
+   */
+  abstract static class Change extends ToolCommand {
+    @Parameters(paramLabel = "NAME", description = "The flag (see flags list).")
+    String name;
+
+    @Option(
+        names = "--reason",
+        description = "Why, kept in the audit trail (set also keeps it with the rule).")
+    String reason;
+
+    @Mixin ActingOperator operator;
+
+    FeatureFlag flag;
+
+    @Override
+    void check() {
+      flag = flag(name);
+      shortText("--reason", reason, 2000);
+      operator.name();
     }
   }
 
   @Command(
       name = "set",
-      mixinStandardHelpOptions = true,
       description = {
         "Store a flag's rule: off for --deny, else on for --allow, else on for --percent of the",
         "other tenants (by a stable hash of the flag and tenant). Replaces the rule it had."
       })
-  static final class Set extends OperatorCommand {
-    @Parameters(paramLabel = "NAME", description = "The flag (see flags list).")
-    String name;
-
+  static final class Set extends Change {
     @Option(
         names = "--allow",
         split = ",",
@@ -106,16 +123,11 @@ final class FlagsCommand {
         description = "Share of the other tenants the flag is on for, 0-100.")
     int percent;
 
-    @Option(names = "--reason", description = "Why, kept with the rule and in the audit trail.")
-    String reason;
-
-    @Mixin ActingOperator operator;
+    FlagRule rule;
 
     @Override
-    public Integer call() throws Exception {
-      FeatureFlag flag = flag(name);
-      shortText("--reason", reason, 2000);
-      FlagRule rule;
+    void check() {
+      super.check();
       try {
         rule =
             new FlagRule(
@@ -133,70 +145,59 @@ final class FlagsCommand {
                 .replaceFirst("^allow", "--allow")
                 .replaceFirst("^deny", "--deny"));
       }
-      return printWithTools(
-          app -> {
-            FlagRule stored = await(new FeatureFlags(app.pool()).set(flag, rule));
-            return line(flag, Optional.of(stored)).encode();
-          });
+    }
+
+    @Override
+    int run(Application app) throws Exception {
+      FlagRule stored = await(new FeatureFlags(app.pool()).set(flag, rule));
+      return printLine(line(flag, Optional.of(stored)));
     }
   }
 
   @Command(
       name = "clear",
-      mixinStandardHelpOptions = true,
       description = "Put a flag back to its built-in default for every tenant.")
-  static final class Clear extends OperatorCommand {
-    @Parameters(paramLabel = "NAME", description = "The flag (see flags list).")
-    String name;
-
-    @Option(names = "--reason", description = "Why, kept in the audit trail.")
-    String reason;
-
-    @Mixin ActingOperator operator;
-
+  static final class Clear extends Change {
     @Override
-    public Integer call() throws Exception {
-      FeatureFlag flag = flag(name);
-      shortText("--reason", reason, 2000);
-      String who = operator.name();
-      return printWithTools(
-          app -> {
-            boolean had = await(new FeatureFlags(app.pool()).clear(flag, who, reason));
-            return "flag "
-                + flag.wire()
-                + (had ? " back to its default (" : " had no rule: it stays at its default (")
-                + (flag.defaultOn() ? "on" : "off")
-                + " for every tenant)";
-          });
+    int run(Application app) throws Exception {
+      boolean had = await(new FeatureFlags(app.pool()).clear(flag, operator.name(), reason));
+      return printLine(
+          "flag "
+              + flag.wire()
+              + (had ? " back to its default (" : " had no rule: it stays at its default (")
+              + (flag.defaultOn() ? "on" : "off")
+              + " for every tenant)");
     }
   }
 
   @Command(
       name = "check",
-      mixinStandardHelpOptions = true,
       description = "Print whether a flag is on for a tenant under the stored rule, and why.")
-  static final class Check extends OperatorCommand {
+  static final class Check extends ToolCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The flag (see flags list).")
     String name;
 
     @Parameters(index = "1", paramLabel = "TENANT", description = "The tenant's id.")
     String tenant;
 
+    FeatureFlag flag;
+
     @Override
-    public Integer call() throws Exception {
-      FeatureFlag flag = flag(name);
+    void check() {
+      flag = flag(name);
       if (!Tenants.isValidId(tenant)) {
         throw new ConfigException(
             "TENANT must be a tenant id (1-63 characters of [a-z0-9._-]), but was '"
                 + tenant
                 + "'");
       }
-      return printWithTools(
-          app -> {
-            Map<FeatureFlag, FlagRule> rules = await(new FeatureFlags(app.pool()).load());
-            Verdict verdict = Verdict.of(flag, Optional.ofNullable(rules.get(flag)), tenant);
-            return verdict.toJson().put("name", flag.wire()).put("tenant", tenant).encode();
-          });
+    }
+
+    @Override
+    int run(Application app) throws Exception {
+      Map<FeatureFlag, FlagRule> rules = await(new FeatureFlags(app.pool()).load());
+      Verdict verdict = Verdict.of(flag, Optional.ofNullable(rules.get(flag)), tenant);
+      return printLine(verdict.toJson().put("name", flag.wire()).put("tenant", tenant));
     }
   }
 }

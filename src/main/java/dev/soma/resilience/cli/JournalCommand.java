@@ -23,7 +23,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "journal",
-    mixinStandardHelpOptions = true,
     description = "Inspect or replay the local journal.",
     subcommands = {JournalCommand.Inspect.class, JournalCommand.Replay.class})
 final class JournalCommand {
@@ -41,7 +40,6 @@ final class JournalCommand {
 
   @Command(
       name = "inspect",
-      mixinStandardHelpOptions = true,
       description = "Segments, records by state, kind and tenant, corruption; changes nothing.")
   static final class Inspect extends WithDir {
     @Option(names = "--json", description = "Print the report as JSON.")
@@ -97,7 +95,6 @@ final class JournalCommand {
 
   @Command(
       name = "replay",
-      mixinStandardHelpOptions = true,
       description = "Write the journal's waiting records into the database, then exit.")
   static final class Replay extends WithDir {
     @Override

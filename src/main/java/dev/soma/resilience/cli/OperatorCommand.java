@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,18 +89,10 @@ public abstract class OperatorCommand implements Callable<Integer> {
     }
   }
 
-  /** What a command prints, one line, from the started tools. */
-  interface ToolLine {
-    String line(Application app) throws Exception;
-  }
-
-  /** Starts the tools, prints the line {@code action} makes with them, stops them: exit code 0. */
-  final int printWithTools(ToolLine action) throws Exception {
-    return withTools(
-        app -> {
-          out().println(action.line(app));
-          return 0;
-        });
+  /** Prints {@code line} (a JSON object prints as its encoding): exit code 0. */
+  final int printLine(Object line) {
+    out().println(line);
+    return 0;
   }
 
   /**
@@ -152,6 +145,18 @@ public abstract class OperatorCommand implements Callable<Integer> {
     return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
+  /**
+   * Refuses a {@code --cursor} that {@code parse} does not take (one this command cannot have
+   * printed): a usage error, found before connecting.
+   */
+  final void requirePrintedCursor(Consumer<String> parse, String cursor) {
+    try {
+      parse.accept(cursor);
+    } catch (IllegalArgumentException e) {
+      throw usageError("--cursor is not one this command printed");
+    }
+  }
+
   /** Runs {@code check}; an {@link IllegalArgumentException} it throws is a {@link #usageError}. */
   final void asUsage(Runnable check) {
     try {
@@ -161,7 +166,6 @@ public abstract class OperatorCommand implements Callable<Integer> {
     }
   }
 
-  /** Refuses {@code option}'s value when longer than {@code max} characters (as the API does). */
   /**
    * A short text an operator gives (a name, a label, a reason), kept as given: at most {@code max}
    * characters, and none a control character (a newline or an escape sequence in a tenant's name

@@ -1,5 +1,6 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.Application;
 import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.db.IdCursor;
 import dev.soma.resilience.outbox.OutboxFilter;
@@ -19,7 +20,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "outbox",
-    mixinStandardHelpOptions = true,
     description = "List outbox events, summarise them per tenant, replay them.",
     subcommands = {
       OutboxCommand.ListEvents.class,
@@ -30,12 +30,11 @@ final class OutboxCommand {
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
       description = {
         "Print outbox events as JSON lines, oldest first; when there are more, the next page's",
         "--cursor is printed on standard error."
       })
-  static final class ListEvents extends OperatorCommand {
+  static final class ListEvents extends ToolCommand {
     @Mixin OutboxFilterOptions filters;
 
     @Option(names = "--status", description = "pending, retrying, published or dead.")
@@ -50,53 +49,46 @@ final class OutboxCommand {
         description = "At most this many (1-500, default 100).")
     int limit;
 
+    OutboxFilter filter;
+
     @Override
-    public Integer call() throws Exception {
+    void check() {
       within("--limit", limit, 1, 500, "");
-      OutboxFilter filter = filters.filter(spec, status);
-      try {
-        IdCursor.parse(cursor); // a bad option is a usage error, found before connecting
-      } catch (IllegalArgumentException e) {
-        throw usageError("--cursor is not one this command printed");
+      filter = filters.filter(spec, status);
+      requirePrintedCursor(IdCursor::parse, cursor);
+    }
+
+    @Override
+    int run(Application app) throws Exception {
+      JsonObject page = await(new OutboxInspection(app.pool()).list(filter, cursor, limit));
+      if (printPage(page, "events") == 0) {
+        err().println("no outbox events match");
       }
-      return withTools(
-          app -> {
-            JsonObject page = await(new OutboxInspection(app.pool()).list(filter, cursor, limit));
-            if (printPage(page, "events") == 0) {
-              err().println("no outbox events match");
-            }
-            return 0;
-          });
+      return 0;
     }
   }
 
   @Command(
       name = "summary",
-      mixinStandardHelpOptions = true,
       description =
           "Print per tenant, as JSON lines: pending, retrying, dead, published in the last hour, oldest pending age.")
-  static final class Summary extends OperatorCommand {
+  static final class Summary extends ToolCommand {
     @Override
-    public Integer call() throws Exception {
-      return withTools(
-          app -> {
-            JsonObject summary = await(new OutboxInspection(app.pool()).summary());
-            printLines(summary.getJsonArray("tenants"));
-            return 0;
-          });
+    int run(Application app) throws Exception {
+      printLines(await(new OutboxInspection(app.pool()).summary()).getJsonArray("tenants"));
+      return 0;
     }
   }
 
   @Command(
       name = "replay",
-      mixinStandardHelpOptions = true,
       description = {
         "Put dead or published events back in the outbox (same id, dedupe key and headers), paced",
         "at SA01_OUTBOX_REPLAY_RATE per second: by --ids, or by filter with --tenant. Prints the",
         "result as JSON. On a terminal, a long replay's progress (events sent by the running",
         "service) is shown on standard error; piped or scripted, only the result is printed."
       })
-  static final class Replay extends OperatorCommand {
+  static final class Replay extends ToolCommand {
     @Option(names = "--ids", split = ",", paramLabel = "ID", description = "These outbox ids.")
     List<Long> ids;
 
@@ -113,10 +105,16 @@ final class OutboxCommand {
 
     @Mixin ActingOperator operator;
 
+    OutboxFilter filter;
+
+    boolean byIds;
+
+    AdminAudit.Entry entry;
+
     @Override
-    public Integer call() throws Exception {
-      OutboxFilter filter = filters.filter(spec, status);
-      boolean byIds = ids != null && !ids.isEmpty();
+    void check() {
+      filter = filters.filter(spec, status);
+      byIds = ids != null && !ids.isEmpty();
       if (byIds == !filter.equals(OutboxFilter.ALL)) {
         throw usageError("give either --ids or a filter with --tenant");
       }
@@ -133,17 +131,19 @@ final class OutboxCommand {
               ? AdminAudit.withIds(new JsonObject(), ids)
               : filter.toJson().put("tenantId", filter.tenantId());
       request.remove("tenant");
-      AdminAudit.Entry entry =
+      entry =
           operator.entry(byIds ? "outbox.replay" : "outbox.replay.tenant", request, reason, dryRun);
-      return withTools(
-          app ->
-              printReplay(
-                  app,
-                  byIds ? OutboxFilter.ALL : filter,
-                  replay ->
-                      byIds
-                          ? replay.replayIds(new LinkedHashSet<>(ids), dryRun, entry)
-                          : replay.replayMatching(filter, dryRun, entry)));
+    }
+
+    @Override
+    int run(Application app) throws Exception {
+      return printReplay(
+          app,
+          byIds ? OutboxFilter.ALL : filter,
+          replay ->
+              byIds
+                  ? replay.replayIds(new LinkedHashSet<>(ids), dryRun, entry)
+                  : replay.replayMatching(filter, dryRun, entry));
     }
   }
 }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 /** {@code publish-outbox --batch-size=100 --interval=1 [--once]}: the relay on its own. */
 @Command(
     name = "publish-outbox",
-    mixinStandardHelpOptions = true,
     description = "Relay committed outbox events to Kafka: continuously, or one pass with --once.")
 final class PublishOutboxCommand extends OperatorCommand {
 

@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 /** {@code sync-memories --batch-size=50 --interval=5 [--once]}: the memory sync on its own. */
 @Command(
     name = "sync-memories",
-    mixinStandardHelpOptions = true,
     description = "Send queued memories to SomaBrain: continuously, or one pass with --once.")
 final class SyncMemoriesCommand extends OperatorCommand {
 

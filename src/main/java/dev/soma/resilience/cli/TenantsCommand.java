@@ -1,5 +1,6 @@
 package dev.soma.resilience.cli;
 
+import dev.soma.resilience.Application;
 import dev.soma.resilience.common.db.TimeCursor;
 import dev.soma.resilience.config.ConfigException;
 import dev.soma.resilience.tenant.TenantDirectory;
@@ -18,7 +19,6 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "tenants",
-    mixinStandardHelpOptions = true,
     description = "Create tenants and their API keys, revoke keys, list both.",
     subcommands = {
       TenantsCommand.Create.class,
@@ -32,24 +32,28 @@ final class TenantsCommand {
   /**
    * A tenant action: says who acts, runs on the tenants of the started tools and prints one line.
    */
-  abstract static class Action extends OperatorCommand {
+  abstract static class Action extends ToolCommand {
     @Mixin ActingOperator operator;
 
     /** The action of {@code operator} (the acting operator's name) on {@code tenants}. */
     abstract String run(Tenants tenants, String operator) throws Exception;
 
     /** Refuses a bad argument before anything starts ({@link ConfigException}: status 2). */
-    void check() {}
+    void checkArguments() {}
 
     @Override
-    public final Integer call() throws Exception {
-      String who = operator.name();
-      check();
-      return printWithTools(app -> run(new Tenants(app.pool()), who));
+    final void check() {
+      operator.name();
+      checkArguments();
+    }
+
+    @Override
+    final int run(Application app) throws Exception {
+      return printLine(run(new Tenants(app.pool()), operator.name()));
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant.")
+  @Command(name = "create", description = "Create a tenant.")
   static final class Create extends Action {
     @Parameters(paramLabel = "ID", description = "Tenant id: [a-z0-9._-], up to 63 characters.")
     String id;
@@ -58,7 +62,7 @@ final class TenantsCommand {
     String name;
 
     @Override
-    void check() {
+    void checkArguments() {
       if (!Tenants.isValidId(id)) {
         throw new ConfigException(Tenants.ID_RULE + ", but was '" + id + "'");
       }
@@ -73,7 +77,6 @@ final class TenantsCommand {
 
   @Command(
       name = "create-key",
-      mixinStandardHelpOptions = true,
       description = "Create an API key for a tenant; the key is printed once and never again.")
   static final class CreateKey extends Action {
     @Parameters(paramLabel = "TENANT", description = "The tenant's id.")
@@ -83,7 +86,7 @@ final class TenantsCommand {
     String label;
 
     @Override
-    void check() {
+    void checkArguments() {
       shortText("--label", label, Tenants.NAME_MAX);
     }
 
@@ -93,10 +96,7 @@ final class TenantsCommand {
     }
   }
 
-  @Command(
-      name = "revoke-key",
-      mixinStandardHelpOptions = true,
-      description = "Revoke an API key at once.")
+  @Command(name = "revoke-key", description = "Revoke an API key at once.")
   static final class RevokeKey extends Action {
     @Parameters(paramLabel = "KEY_ID", description = "The key's id (the part after soma_).")
     String keyId;
@@ -112,7 +112,7 @@ final class TenantsCommand {
    * A listing: reads, so nobody need say who acts; prints JSON lines of at most --limit, and the
    * next page's --cursor on standard error when there may be more.
    */
-  abstract static class Listing extends OperatorCommand {
+  abstract static class Listing extends ToolCommand {
     @Option(
         names = "--limit",
         defaultValue = "500",
@@ -134,20 +134,20 @@ final class TenantsCommand {
     void checkCursor() {}
 
     @Override
-    public final Integer call() throws Exception {
+    final void check() {
       within("--limit", limit, 1, TenantDirectory.PAGE_MAX, "");
       checkCursor();
-      return withTools(
-          app -> {
-            printPage(await(page(new TenantDirectory(app.pool()))), items());
-            return 0;
-          });
+    }
+
+    @Override
+    final int run(Application app) throws Exception {
+      printPage(await(page(new TenantDirectory(app.pool()))), items());
+      return 0;
     }
   }
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
       description = "Print tenants as JSON lines, in id order, with their active key counts.")
   static final class ListTenants extends Listing {
     @Override
@@ -163,7 +163,6 @@ final class TenantsCommand {
 
   @Command(
       name = "keys",
-      mixinStandardHelpOptions = true,
       description =
           "Print a tenant's API keys as JSON lines, newest first, revoked ones too (never a"
               + " secret).")
@@ -173,11 +172,7 @@ final class TenantsCommand {
 
     @Override
     void checkCursor() {
-      try {
-        TimeCursor.parse(cursor);
-      } catch (IllegalArgumentException e) {
-        throw usageError("--cursor is not one this command printed");
-      }
+      requirePrintedCursor(TimeCursor::parse, cursor);
     }
 
     @Override
