@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -25,11 +24,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * What every operator command shares: its settings (the top command's {@code SA01_*} environment
- * with the command's options laid over it), the service's tools started and stopped around one
- * action, and one rule for bad input: a {@link ConfigException} names the option and ends with exit
- * code 2 (see {@code Main}); an unknown or invalid target ({@link NoSuchElementException}, {@link
- * IllegalArgumentException}) or a selection too large ({@link OutboxReplay.TooLarge}) is one line
- * on standard error and exit code 1.
+ * with the command's options laid over it), its printing, and one rule for bad options: a {@link
+ * ConfigException} names the option and ends with exit code 2 (see {@code Main}). A command that
+ * does one thing with the service's tools is a {@link ToolCommand}.
  */
 public abstract class OperatorCommand implements Callable<Integer> {
 
@@ -71,21 +68,6 @@ public abstract class OperatorCommand implements Callable<Integer> {
   final void override(String variable, Object value) {
     if (value != null) {
       overrides.put(variable, value.toString());
-    }
-  }
-
-  /** What a command does with the started tools (migrated pool, producer). */
-  interface ToolAction {
-    int run(Application app) throws Exception;
-  }
-
-  /** Starts the tools, runs {@code action}, stops them. */
-  final int withTools(ToolAction action) throws Exception {
-    try (Application app = Application.start(config(), Application.Role.TOOLS)) {
-      return action.run(app);
-    } catch (NoSuchElementException | IllegalArgumentException | OutboxReplay.TooLarge e) {
-      err().println(e.getMessage());
-      return 1;
     }
   }
 

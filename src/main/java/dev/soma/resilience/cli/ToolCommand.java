@@ -1,11 +1,15 @@
 package dev.soma.resilience.cli;
 
 import dev.soma.resilience.Application;
+import dev.soma.resilience.outbox.OutboxReplay;
+import java.util.NoSuchElementException;
 
 /**
  * An operator command that does one thing with the service's tools (the migrated pool, the
  * producer): it refuses bad options before anything starts ({@link #check}), then starts the tools,
- * runs {@link #run} on them and stops them, with {@link OperatorCommand}'s rule for bad input.
+ * runs {@link #run} on them and stops them. An unknown or invalid target ({@link
+ * NoSuchElementException}, {@link IllegalArgumentException}) or a selection too large ({@link
+ * OutboxReplay.TooLarge}) is one line on standard error and exit code 1.
  */
 abstract class ToolCommand extends OperatorCommand {
 
@@ -21,6 +25,11 @@ abstract class ToolCommand extends OperatorCommand {
   @Override
   public final Integer call() throws Exception {
     check();
-    return withTools(this::run);
+    try (Application app = Application.start(config(), Application.Role.TOOLS)) {
+      return run(app);
+    } catch (NoSuchElementException | IllegalArgumentException | OutboxReplay.TooLarge e) {
+      err().println(e.getMessage());
+      return 1;
+    }
   }
 }
