@@ -69,10 +69,8 @@ public record AudioConfig(
   }
 
   public AudioConfig {
-    Require.positive("audio.timeoutMs", timeout);
-    Require.atLeast("audio.maxAudioBytes", maxAudioBytes, 1);
-    Require.atLeast("audio.breakerFailureThreshold", breakerFailureThreshold, 1);
-    Require.positive("audio.breakerResetMs", breakerReset);
+    ChainLimits.require(
+        "audio", "maxAudioBytes", timeout, maxAudioBytes, breakerFailureThreshold, breakerReset);
     Require.present("audio.elevenlabs", elevenlabs);
     Require.present("audio.openai", openai);
     Require.present("audio.deepgram", deepgram);
@@ -81,11 +79,12 @@ public record AudioConfig(
 
   static AudioConfig from(Settings s) {
     double kokoroSpeed = s.numberIn("audio.kokoro.speed", 0.5, 2.0);
+    ChainLimits limits = ChainLimits.from(s, "audio", "maxAudioBytes");
     return new AudioConfig(
-        s.duration("audio.timeoutMs", 100, 600_000),
-        s.intIn("audio.maxAudioBytes", 1024, 64 * 1024 * 1024),
-        s.intIn("audio.breakerFailureThreshold", 1, 1000),
-        s.duration("audio.breakerResetMs", 10, 3_600_000),
+        limits.timeout(),
+        limits.maxBytes(),
+        limits.breakerFailureThreshold(),
+        limits.breakerReset(),
         new ElevenLabs(
             s.httpUrl("audio.elevenlabs.baseUrl"),
             new Secret(s.string("audio.elevenlabs.apiKey")),

@@ -132,8 +132,7 @@ public record LlmConfig(
     Require.positive("llm.betweenTokensTimeoutMs", betweenTokensTimeout);
     Require.positive("llm.deadlineMs", deadline);
     Require.atLeast("llm.defaultMaxTokens", defaultMaxTokens, 1);
-    Require.atLeast("llm.breakerFailureThreshold", breakerFailureThreshold, 1);
-    Require.positive("llm.breakerResetMs", breakerReset);
+    ChainLimits.requireBreaker("llm", breakerFailureThreshold, breakerReset);
     Require.notNegative("llm.maxRecoveryWaitMs", maxRecoveryWait);
     Require.notNegative("llm.probeIntervalMs", probeInterval);
   }

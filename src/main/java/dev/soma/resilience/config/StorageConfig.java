@@ -86,10 +86,13 @@ public record StorageConfig(
   }
 
   public StorageConfig {
-    Require.positive("storage.timeoutMs", timeout);
-    Require.atLeast("storage.maxInlineBytes", maxInlineBytes, 1);
-    Require.atLeast("storage.breakerFailureThreshold", breakerFailureThreshold, 1);
-    Require.positive("storage.breakerResetMs", breakerReset);
+    ChainLimits.require(
+        "storage",
+        "maxInlineBytes",
+        timeout,
+        maxInlineBytes,
+        breakerFailureThreshold,
+        breakerReset);
     Require.present("storage.s3", s3);
     Require.present("storage.local", local);
     Require.present("storage.redis", redis);
@@ -100,11 +103,12 @@ public record StorageConfig(
   }
 
   static StorageConfig from(Settings s, Path dataDir, Optional<URI> redisUrl) {
+    ChainLimits limits = ChainLimits.from(s, "storage", "maxInlineBytes");
     return new StorageConfig(
-        s.duration("storage.timeoutMs", 100, 600_000),
-        s.intIn("storage.maxInlineBytes", 1024, 64 * 1024 * 1024),
-        s.intIn("storage.breakerFailureThreshold", 1, 1000),
-        s.duration("storage.breakerResetMs", 10, 3_600_000),
+        limits.timeout(),
+        limits.maxBytes(),
+        limits.breakerFailureThreshold(),
+        limits.breakerReset(),
         new S3(
             s.url("storage.s3.endpoint", "http", "https"),
             s.nonEmpty("storage.s3.region"),
