@@ -47,8 +47,7 @@ public record ApiConfig(
     Require.notNegative("api.keyGraceSeconds", keyGrace);
     Require.present("admin.token", adminToken);
     if (adminToken.isSet() && adminToken.value().length() < 16) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("admin.token"), "****", "at least 16 characters");
+      throw ConfigException.invalidSetting("admin.token", "****", "at least 16 characters");
     }
   }
 

@@ -41,8 +41,8 @@ public record ClusterConfig(
     Require.positive("cluster.joinTimeoutSeconds", joinTimeout);
     Require.between("cluster.expectedNodes", expectedNodes, 0, 1000);
     if (members.isEmpty() == kubernetesService.isEmpty()) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("cluster.members"),
+      throw ConfigException.invalidSetting(
+          "cluster.members",
           String.join(",", members),
           members.isEmpty()
               ? "the host:port list of the nodes to join, or SA01_CLUSTER_KUBERNETES_SERVICE"
@@ -67,20 +67,18 @@ public record ClusterConfig(
       return Optional.empty();
     }
     if (!Settings.isHost(host)) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("cluster.host"),
-          host,
-          "this node's host name or IP address, as the other nodes reach it");
+      throw ConfigException.invalidSetting(
+          "cluster.host", host, "this node's host name or IP address, as the other nodes reach it");
     }
     if (!members.isEmpty() && !Settings.isHostPorts(members, true)) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("cluster.members"),
+      throw ConfigException.invalidSetting(
+          "cluster.members",
           members,
           "a comma-separated host:port list with ports from 1 to 65535");
     }
     if (!kubernetes.isEmpty() && !Settings.isHost(kubernetes)) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("cluster.kubernetesService"),
+      throw ConfigException.invalidSetting(
+          "cluster.kubernetesService",
           kubernetes,
           "a headless Service's DNS name, such as soma-cluster.default.svc.cluster.local");
     }
@@ -98,8 +96,8 @@ public record ClusterConfig(
   }
 
   private static ConfigException offWhileSet(String path, String value) {
-    return ConfigException.invalid(
-        ConfigSource.envName(path),
+    return ConfigException.invalidSetting(
+        path,
         value,
         "unset while SA01_CLUSTER_ENABLED is false (set SA01_CLUSTER_ENABLED=true to cluster)");
   }

@@ -14,4 +14,12 @@ public final class ConfigException extends RuntimeException {
   static ConfigException invalid(String key, Object value, String expected) {
     return new ConfigException(key + " must be " + expected + ", but was '" + value + "'");
   }
+
+  /**
+   * {@link #invalid} for the setting at {@code path} (dotted, camelCase, as in {@code conf/}),
+   * named by the environment variable that overrides it.
+   */
+  static ConfigException invalidSetting(String path, Object value, String expected) {
+    return invalid(ConfigSource.envName(path), value, expected);
+  }
 }

@@ -83,14 +83,14 @@ public record DegradationConfig(
           "degradation.moderateLatencyMs",
           moderateLatency);
       if (!(moderateErrorRate > 0 && moderateErrorRate <= 1)) {
-        throw ConfigException.invalid(
-            ConfigSource.envName("degradation.moderateErrorRatePercent"),
+        throw ConfigException.invalidSetting(
+            "degradation.moderateErrorRatePercent",
             moderateErrorRate * 100,
             "above 0 and at most 100 (percent)");
       }
       if (!(severeErrorRate >= moderateErrorRate && severeErrorRate <= 1)) {
-        throw ConfigException.invalid(
-            ConfigSource.envName("degradation.severeErrorRatePercent"),
+        throw ConfigException.invalidSetting(
+            "degradation.severeErrorRatePercent",
             severeErrorRate * 100,
             "from the moderate rate (" + moderateErrorRate * 100 + ") to 100 (percent)");
       }
@@ -105,15 +105,15 @@ public record DegradationConfig(
   public record ExtraDependency(String name, boolean configured, Optional<String> probeUrl) {
     public ExtraDependency {
       if (name == null || !NAME.matcher(name).matches()) {
-        throw ConfigException.invalid(
-            ConfigSource.envName("degradation.dependencies"),
+        throw ConfigException.invalidSetting(
+            "degradation.dependencies",
             name,
             "a service name of lower-case letters, digits, '.', '_' and '-'");
       }
       Require.present("degradation.dependencies", probeUrl);
       if (!configured && probeUrl.isPresent()) {
-        throw ConfigException.invalid(
-            ConfigSource.envName("degradation.dependencies"),
+        throw ConfigException.invalidSetting(
+            "degradation.dependencies",
             name + "=" + Settings.redact(probeUrl.get()),
             "no probe URL for a dependency that is not configured");
       }
@@ -130,12 +130,11 @@ public record DegradationConfig(
     Require.notNegative("degradation.suppressionWindowSeconds", suppressionWindow);
     Require.atLeast("degradation.historySize", historySize, 1);
     if (eventsTopic == null || !eventsTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("degradation.eventsTopic"), eventsTopic, "a Kafka topic name");
+      throw ConfigException.invalidSetting(
+          "degradation.eventsTopic", eventsTopic, "a Kafka topic name");
     }
     if (eventsTenant == null || eventsTenant.isEmpty()) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("degradation.eventsTenant"), eventsTenant, "a tenant id");
+      throw ConfigException.invalidSetting("degradation.eventsTenant", eventsTenant, "a tenant id");
     }
     Require.present("degradation.criticalServices", criticalServices);
     Require.present("degradation.dependencies", extraDependencies);
@@ -179,10 +178,8 @@ public record DegradationConfig(
         continue;
       }
       if (!NAME.matcher(name).matches()) {
-        throw ConfigException.invalid(
-            ConfigSource.envName(path),
-            name,
-            "a service name of lower-case letters, digits, '.', '_' and '-'");
+        throw ConfigException.invalidSetting(
+            path, name, "a service name of lower-case letters, digits, '.', '_' and '-'");
       }
       names.add(name);
     }
@@ -190,7 +187,7 @@ public record DegradationConfig(
   }
 
   private static List<ExtraDependency> extraDependencies(String list) {
-    String key = ConfigSource.envName("degradation.dependencies");
+    String path = "degradation.dependencies";
     List<ExtraDependency> result = new ArrayList<>();
     for (String part : list.split(",")) {
       if (part.isBlank()) {
@@ -198,9 +195,9 @@ public record DegradationConfig(
       }
       String[] nameAndUrl = part.trim().split("=", 2);
       String name =
-          names("degradation.dependencies", nameAndUrl[0]).stream()
+          names(path, nameAndUrl[0]).stream()
               .findFirst()
-              .orElseThrow(() -> ConfigException.invalid(key, part, "name[=url] entries"));
+              .orElseThrow(() -> ConfigException.invalidSetting(path, part, "name[=url] entries"));
       if (nameAndUrl.length == 1) {
         result.add(new ExtraDependency(name, true, Optional.empty()));
       } else if (nameAndUrl[1].isBlank()) {
@@ -208,8 +205,8 @@ public record DegradationConfig(
       } else {
         String url = nameAndUrl[1].trim();
         if (!url.matches("https?://[^\\s/]+.*")) {
-          throw ConfigException.invalid(
-              key, Settings.redact(url), "an http(s) URL after " + name + "=");
+          throw ConfigException.invalidSetting(
+              path, Settings.redact(url), "an http(s) URL after " + name + "=");
         }
         result.add(new ExtraDependency(name, true, Optional.of(url)));
       }
@@ -221,17 +218,17 @@ public record DegradationConfig(
     Map<String, String> graph = new LinkedHashMap<>();
     raw.forEach(
         (node, requirement) -> {
-          String key = ConfigSource.envName("degradation.graph." + node);
+          String path = "degradation.graph." + node;
           if (!NAME.matcher(node).matches()) {
-            throw ConfigException.invalid(key, node, "a service name");
+            throw ConfigException.invalidSetting(path, node, "a service name");
           }
           String compact = requirement.replace(" ", "");
           if (compact.isEmpty()) {
             return;
           }
           if (!REQUIREMENT.matcher(compact).matches()) {
-            throw ConfigException.invalid(
-                key,
+            throw ConfigException.invalidSetting(
+                path,
                 requirement,
                 "names (or prefix.*) joined by ',' (all needed) or '|' (any one suffices)");
           }

@@ -113,8 +113,8 @@ public record KafkaConfig(
     bootstrapServers.ifPresent(
         servers -> {
           if (!Settings.isHostPorts(servers, true)) {
-            throw ConfigException.invalid(
-                ConfigSource.envName("kafka.bootstrapServers"),
+            throw ConfigException.invalidSetting(
+                "kafka.bootstrapServers",
                 servers,
                 "host:port[,host:port...] with ports from 1 to 65535");
           }
@@ -126,8 +126,8 @@ public record KafkaConfig(
     Require.atLeast("kafka.batchSizeBytes", batchSizeBytes, 0);
     Require.atLeast("kafka.requestTimeoutMs", requestTimeoutMs, 1);
     if (deliveryTimeoutMs < requestTimeoutMs + lingerMs) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("kafka.deliveryTimeoutMs"),
+      throw ConfigException.invalidSetting(
+          "kafka.deliveryTimeoutMs",
           deliveryTimeoutMs,
           "at least kafka.requestTimeoutMs + kafka.lingerMs ("
               + (requestTimeoutMs + lingerMs)

@@ -26,8 +26,8 @@ final class KafkaSecuritySettings {
     boolean tls = protocol.endsWith("SSL");
     boolean sasl = protocol.startsWith("SASL_");
     if (!external && !protocol.equals("PLAINTEXT")) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("kafka.securityProtocol"),
+      throw ConfigException.invalidSetting(
+          "kafka.securityProtocol",
           protocol,
           "PLAINTEXT while Kafka is embedded (set SA01_KAFKA_BOOTSTRAP_SERVERS for an external"
               + " cluster)");
@@ -50,18 +50,14 @@ final class KafkaSecuritySettings {
       return;
     }
     if (!tls) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("kafka.sslCaFile"),
-          caFile,
-          "empty unless kafka.securityProtocol is SSL or SASL_SSL");
+      throw ConfigException.invalidSetting(
+          "kafka.sslCaFile", caFile, "empty unless kafka.securityProtocol is SSL or SASL_SSL");
     }
     Pem.certificatesProblem(Path.of(caFile))
         .ifPresent(
             problem -> {
-              throw ConfigException.invalid(
-                  ConfigSource.envName("kafka.sslCaFile"),
-                  caFile,
-                  "a PEM file of CA certificates (" + problem + ")");
+              throw ConfigException.invalidSetting(
+                  "kafka.sslCaFile", caFile, "a PEM file of CA certificates (" + problem + ")");
             });
   }
 
@@ -76,14 +72,14 @@ final class KafkaSecuritySettings {
     if (sasl) {
       s.oneOf("kafka.saslMechanism", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
       if (username.isEmpty() || !password.isSet()) {
-        throw ConfigException.invalid(
-            ConfigSource.envName(username.isEmpty() ? "kafka.saslUsername" : "kafka.saslPassword"),
+        throw ConfigException.invalidSetting(
+            username.isEmpty() ? "kafka.saslUsername" : "kafka.saslPassword",
             "",
             "set when kafka.securityProtocol is " + protocol);
       }
     } else if (!mechanism.isEmpty() || !username.isEmpty() || password.isSet()) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("kafka.securityProtocol"),
+      throw ConfigException.invalidSetting(
+          "kafka.securityProtocol",
           protocol,
           "SASL_PLAINTEXT or SASL_SSL when a SASL mechanism, user name or password is set");
     }

@@ -119,8 +119,8 @@ public record LlmConfig(
         (useCase, links) -> {
           if (links.isEmpty()
               || !links.stream().allMatch(l -> providers.containsKey(l.provider()))) {
-            throw ConfigException.invalid(
-                ConfigSource.envName("llm.chains." + useCase),
+            throw ConfigException.invalidSetting(
+                "llm.chains." + useCase,
                 links,
                 "one or more provider:model links, each provider one of "
                     + String.join(", ", providers.keySet()));
@@ -191,7 +191,7 @@ public record LlmConfig(
       if (colon <= 0
           || colon == entry.length() - 1
           || !providers.containsKey(entry.substring(0, colon))) {
-        throw ConfigException.invalid(ConfigSource.envName(path), raw, expected);
+        throw ConfigException.invalidSetting(path, raw, expected);
       }
       links.add(new Link(entry.substring(0, colon), entry.substring(colon + 1)));
     }

@@ -25,15 +25,15 @@ public record NodeConfig(
   public NodeConfig {
     roles = Set.copyOf(roles);
     if (roles.isEmpty()) {
-      throw ConfigException.invalid(ConfigSource.envName("roles"), "", "at least one role");
+      throw ConfigException.invalidSetting("roles", "", "at least one role");
     }
     Require.positive("shutdownGraceSeconds", shutdownGrace);
     Require.present("cluster", cluster);
     if (cluster.isEmpty()
         && roles.contains(NodeRole.API)
         && !roles.containsAll(Set.of(NodeRole.FAILOVER, NodeRole.MONITOR))) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("roles"),
+      throw ConfigException.invalidSetting(
+          "roles",
           wire(roles),
           "api together with failover and monitor on a node that runs alone (or"
               + " SA01_CLUSTER_ENABLED=true, to reach them on other nodes)");
@@ -72,10 +72,8 @@ public record NodeConfig(
       }
     }
     if (!unknown.isEmpty() || roles.isEmpty()) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("roles"),
-          value,
-          "a comma-separated list of " + wire(NodeRole.all()));
+      throw ConfigException.invalidSetting(
+          "roles", value, "a comma-separated list of " + wire(NodeRole.all()));
     }
     return roles;
   }

@@ -105,8 +105,8 @@ public record OutboxConfig(
   /** Rejects combinations that would break the relay's guarantees. */
   public OutboxConfig validatedAgainst(KafkaConfig kafka) {
     if (lease.toMillis() <= kafka.deliveryTimeoutMs() + 5_000L) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("outbox.leaseSeconds"),
+      throw ConfigException.invalidSetting(
+          "outbox.leaseSeconds",
           lease.toSeconds(),
           "longer than kafka.deliveryTimeoutMs + 5 s ("
               + (kafka.deliveryTimeoutMs() / 1000 + 5)

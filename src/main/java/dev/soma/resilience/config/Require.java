@@ -15,22 +15,21 @@ final class Require {
 
   static <T> T present(String path, T value) {
     if (value == null) {
-      throw ConfigException.invalid(ConfigSource.envName(path), null, "set");
+      throw ConfigException.invalidSetting(path, null, "set");
     }
     return value;
   }
 
   static int atLeast(String path, int value, int min) {
     if (value < min) {
-      throw ConfigException.invalid(ConfigSource.envName(path), value, "at least " + min);
+      throw ConfigException.invalidSetting(path, value, "at least " + min);
     }
     return value;
   }
 
   static int between(String path, int value, int min, int max) {
     if (value < min || value > max) {
-      throw ConfigException.invalid(
-          ConfigSource.envName(path), value, "from " + min + " to " + max);
+      throw ConfigException.invalidSetting(path, value, "from " + min + " to " + max);
     }
     return value;
   }
@@ -38,8 +37,7 @@ final class Require {
   /** A number from {@code min} to {@code max} (never NaN). */
   static double numberIn(String path, double value, double min, double max) {
     if (!(value >= min && value <= max)) {
-      throw ConfigException.invalid(
-          ConfigSource.envName(path), value, "a number from " + min + " to " + max);
+      throw ConfigException.invalidSetting(path, value, "a number from " + min + " to " + max);
     }
     return value;
   }
@@ -47,7 +45,7 @@ final class Require {
   static Duration positive(String path, Duration value) {
     present(path, value);
     if (value.isNegative() || value.isZero()) {
-      throw ConfigException.invalid(ConfigSource.envName(path), inUnit(path, value), "positive");
+      throw ConfigException.invalidSetting(path, inUnit(path, value), "positive");
     }
     return value;
   }
@@ -61,8 +59,7 @@ final class Require {
   static Duration notNegative(String path, Duration value) {
     present(path, value);
     if (value.isNegative()) {
-      throw ConfigException.invalid(
-          ConfigSource.envName(path), inUnit(path, value), "zero or more");
+      throw ConfigException.invalidSetting(path, inUnit(path, value), "zero or more");
     }
     return value;
   }
@@ -71,18 +68,15 @@ final class Require {
   static Duration notBelow(String path, Duration value, String minPath, Duration min) {
     present(path, value);
     if (value.compareTo(min) < 0) {
-      throw ConfigException.invalid(
-          ConfigSource.envName(path),
-          inUnit(path, value),
-          "at least " + minPath + " (" + inUnit(minPath, min) + ")");
+      throw ConfigException.invalidSetting(
+          path, inUnit(path, value), "at least " + minPath + " (" + inUnit(minPath, min) + ")");
     }
     return value;
   }
 
   static String nonEmpty(String path, String value) {
     if (value == null || value.isEmpty()) {
-      throw ConfigException.invalid(
-          ConfigSource.envName(path), Objects.toString(value, ""), "a non-empty value");
+      throw ConfigException.invalidSetting(path, Objects.toString(value, ""), "a non-empty value");
     }
     return value;
   }
@@ -93,8 +87,7 @@ final class Require {
         return value;
       }
     }
-    throw ConfigException.invalid(
-        ConfigSource.envName(path), value, "one of " + String.join(", ", allowed));
+    throw ConfigException.invalidSetting(path, value, "one of " + String.join(", ", allowed));
   }
 
   private static Object inUnit(String path, Duration value) {

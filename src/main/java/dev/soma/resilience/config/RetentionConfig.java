@@ -36,7 +36,7 @@ public record RetentionConfig(
   private static void atLeastAnHour(String key, Duration value) {
     Require.present(key, value);
     if (value.compareTo(HOUR) < 0) {
-      throw ConfigException.invalid(ConfigSource.envName(key), value.toHours(), "at least 1 hour");
+      throw ConfigException.invalidSetting(key, value.toHours(), "at least 1 hour");
     }
   }
 

@@ -123,17 +123,17 @@ public record ServiceConfig(
     Settings s = new Settings(tree);
     String dataDir = s.string("dataDir");
     if (dataDir.isEmpty()) {
-      throw ConfigException.invalid(ConfigSource.envName("dataDir"), dataDir, "a directory path");
+      throw ConfigException.invalidSetting("dataDir", dataDir, "a directory path");
     }
     String temporal = s.string("temporal.host");
     if (!temporal.isEmpty() && !Settings.isHostPorts(temporal, false)) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("temporal.host"), temporal, "host:port with a port from 1 to 65535");
+      throw ConfigException.invalidSetting(
+          "temporal.host", temporal, "host:port with a port from 1 to 65535");
     }
     String host = s.string("http.host");
     if (!Settings.isHost(host)) {
-      throw ConfigException.invalid(
-          ConfigSource.envName("http.host"),
+      throw ConfigException.invalidSetting(
+          "http.host",
           host,
           "a host name or IP address to listen on, such as 0.0.0.0, :: or 127.0.0.1");
     }

@@ -20,8 +20,8 @@ final class Settings {
   int intIn(String path, long min, long max) {
     Object value = raw(path);
     if (!(value instanceof Number number) || number.longValue() < min || number.longValue() > max) {
-      throw ConfigException.invalid(
-          ConfigSource.envName(path), value, "a whole number from " + min + " to " + max);
+      throw ConfigException.invalidSetting(
+          path, value, "a whole number from " + min + " to " + max);
     }
     return number.intValue();
   }
@@ -36,8 +36,7 @@ final class Settings {
       number = Double.NaN;
     }
     if (!(number >= min && number <= max)) {
-      throw ConfigException.invalid(
-          ConfigSource.envName(path), value, "a number from " + min + " to " + max);
+      throw ConfigException.invalidSetting(path, value, "a number from " + min + " to " + max);
     }
     return number;
   }
@@ -62,7 +61,7 @@ final class Settings {
   boolean bool(String path) {
     Object value = raw(path);
     if (!(value instanceof Boolean flag)) {
-      throw ConfigException.invalid(ConfigSource.envName(path), value, "true or false");
+      throw ConfigException.invalidSetting(path, value, "true or false");
     }
     return flag;
   }
@@ -75,7 +74,7 @@ final class Settings {
   String nonEmpty(String path) {
     String value = string(path);
     if (value.isEmpty()) {
-      throw ConfigException.invalid(ConfigSource.envName(path), value, "a non-empty value");
+      throw ConfigException.invalidSetting(path, value, "a non-empty value");
     }
     return value;
   }
@@ -87,8 +86,7 @@ final class Settings {
         return value;
       }
     }
-    throw ConfigException.invalid(
-        ConfigSource.envName(path), value, "one of " + String.join(", ", allowed));
+    throw ConfigException.invalidSetting(path, value, "one of " + String.join(", ", allowed));
   }
 
   /** An optional URL whose scheme is one of {@code schemes}; empty when unset. */
@@ -108,7 +106,7 @@ final class Settings {
     } catch (Exception e) {
       // reported below with the expected form
     }
-    throw ConfigException.invalid(ConfigSource.envName(path), redact(value), expected);
+    throw ConfigException.invalidSetting(path, redact(value), expected);
   }
 
   /** A URL that must be set, starting with {@code http://} or {@code https://}. */
@@ -116,8 +114,8 @@ final class Settings {
     return url(path, "http", "https")
         .orElseThrow(
             () ->
-                ConfigException.invalid(
-                    ConfigSource.envName(path), "", "a URL starting with http:// or https://"));
+                ConfigException.invalidSetting(
+                    path, "", "a URL starting with http:// or https://"));
   }
 
   /** The string leaves of the object at {@code path}, in file order; empty when absent. */
@@ -128,12 +126,12 @@ final class Settings {
       for (String key : object.fieldNames()) {
         Object leaf = object.getValue(key);
         if (!(leaf instanceof String text)) {
-          throw ConfigException.invalid(ConfigSource.envName(path + "." + key), leaf, "a string");
+          throw ConfigException.invalidSetting(path + "." + key, leaf, "a string");
         }
         result.put(key, text.trim());
       }
     } else if (value != null) {
-      throw ConfigException.invalid(ConfigSource.envName(path), value, "a JSON object of strings");
+      throw ConfigException.invalidSetting(path, value, "a JSON object of strings");
     }
     return result;
   }
