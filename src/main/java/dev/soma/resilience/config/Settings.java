@@ -72,21 +72,11 @@ final class Settings {
   }
 
   String nonEmpty(String path) {
-    String value = string(path);
-    if (value.isEmpty()) {
-      throw ConfigException.invalidSetting(path, value, "a non-empty value");
-    }
-    return value;
+    return Require.nonEmpty(path, string(path));
   }
 
   String oneOf(String path, String... allowed) {
-    String value = string(path);
-    for (String candidate : allowed) {
-      if (candidate.equals(value)) {
-        return value;
-      }
-    }
-    throw ConfigException.invalidSetting(path, value, "one of " + String.join(", ", allowed));
+    return Require.oneOf(path, string(path), allowed);
   }
 
   /** An optional URL whose scheme is one of {@code schemes}; empty when unset. */
