@@ -171,17 +171,12 @@ public record DegradationConfig(
   }
 
   private static List<String> names(String path, String list) {
-    List<String> names = new ArrayList<>();
-    for (String part : list.split(",")) {
-      String name = part.trim();
-      if (name.isEmpty()) {
-        continue;
-      }
+    List<String> names = Settings.entries(list);
+    for (String name : names) {
       if (!NAME.matcher(name).matches()) {
         throw ConfigException.invalidSetting(
             path, name, "a service name of lower-case letters, digits, '.', '_' and '-'");
       }
-      names.add(name);
     }
     return names;
   }

@@ -65,11 +65,8 @@ public record NodeConfig(
   private static Set<NodeRole> roles(String value) {
     Set<NodeRole> roles = EnumSet.noneOf(NodeRole.class);
     List<String> unknown = new ArrayList<>();
-    for (String part : value.split(",")) {
-      String name = part.trim();
-      if (!name.isEmpty()) {
-        NodeRole.fromWire(name).ifPresentOrElse(roles::add, () -> unknown.add(name));
-      }
+    for (String name : Settings.entries(value)) {
+      NodeRole.fromWire(name).ifPresentOrElse(roles::add, () -> unknown.add(name));
     }
     if (!unknown.isEmpty() || roles.isEmpty()) {
       throw ConfigException.invalidSetting(

@@ -126,6 +126,14 @@ final class Settings {
     return result;
   }
 
+  /** The entries of the comma-separated {@code list}, trimmed, in order; empty ones are dropped. */
+  static java.util.List<String> entries(String list) {
+    return java.util.Arrays.stream(list.split(","))
+        .map(String::trim)
+        .filter(entry -> !entry.isEmpty())
+        .toList();
+  }
+
   /** The keys of the object at {@code path}, in file order; empty when there is none. */
   java.util.List<String> fieldNames(String path) {
     Object value = raw(path);
