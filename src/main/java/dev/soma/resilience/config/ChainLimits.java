@@ -7,8 +7,8 @@ import java.time.Duration;
  * longest one provider call may take ({@code timeoutMs}), the largest payload that travels base64
  * on the event bus (the key {@code maxBytesKey}: {@code maxAudioBytes}, {@code maxInlineBytes}) and
  * their providers' breakers ({@code breakerFailureThreshold}, {@code breakerResetMs}). Both chains
- * read them with the same ranges and check them the same way; only {@link #from} builds one, so its
- * values are always within those ranges.
+ * read them with the same ranges ({@link #from}) and their records check them the same way in their
+ * canonical constructors ({@link #require}); this record only carries them from one to the other.
  */
 record ChainLimits(
     Duration timeout, int maxBytes, int breakerFailureThreshold, Duration breakerReset) {
