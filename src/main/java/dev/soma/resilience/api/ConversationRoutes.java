@@ -3,6 +3,7 @@ package dev.soma.resilience.api;
 import dev.soma.resilience.chat.ConversationMessage;
 import dev.soma.resilience.chat.Conversations;
 import dev.soma.resilience.chat.JournaledMessage;
+import dev.soma.resilience.chat.JournaledToolResult;
 import dev.soma.resilience.chat.ToolResult;
 import dev.soma.resilience.common.db.TimeCursor;
 import dev.soma.resilience.common.http.Problem;

@@ -58,12 +58,18 @@ public record ConversationMessage(
     return Arrays.asList(tenant, conversation, message);
   }
 
+  /** {@link Conversations#eventKey} of its conversation and message. */
+  @Override
+  public String eventKey() {
+    return Conversations.eventKey(conversation, message);
+  }
+
   /** Its event: to {@code conversation.outbound} for the agent's reply, inbound otherwise. */
   @Override
   public OutboxEntry event() {
     return OutboxEntry.of(
         tenant,
-        Conversations.eventKey(conversation, message),
+        eventKey(),
         role.equals("assistant") ? Conversations.OUTBOUND : Conversations.INBOUND,
         "conv:" + conversation,
         toJson());

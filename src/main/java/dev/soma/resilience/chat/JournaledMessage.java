@@ -1,10 +1,6 @@
 package dev.soma.resilience.chat;
 
-import dev.soma.resilience.common.db.Transaction;
-import dev.soma.resilience.journal.BatchedKind;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 
 /**
  * A conversation message as a write the journal can hold: its {@link ConversationMessage#toJson},
@@ -15,43 +11,20 @@ import java.util.List;
  * answer as {@code "turn"}: that is what the key answers (journaled, then stored by the replay),
  * rather than the message's own reply.
  */
-public final class JournaledMessage implements BatchedKind<ConversationMessage> {
+public final class JournaledMessage extends JournaledRow<ConversationMessage> {
 
   public static final String NAME = "conversation.message";
 
   /** The field of a chat turn's answer that carries the whole answer. */
   public static final String TURN = "turn";
 
-  private final Conversations conversations;
-
   public JournaledMessage(Conversations conversations) {
-    this.conversations = conversations;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public String dedupeKey(String tenant, JsonObject request) {
-    return Conversations.eventKey(
-        request.getString("conversationId"), request.getString("messageId"));
-  }
-
-  @Override
-  public ConversationMessage row(String tenant, JsonObject request) {
-    return ConversationMessage.fromJson(tenant, request);
-  }
-
-  @Override
-  public Future<List<String>> storeAll(Transaction tx, List<ConversationMessage> messages) {
-    return conversations.storeAll(tx, messages);
-  }
-
-  @Override
-  public boolean alreadyApplied(Throwable failure) {
-    return failure instanceof Conversations.DuplicateMessage;
+    super(
+        NAME,
+        "messageId",
+        ConversationMessage::fromJson,
+        conversations::storeAll,
+        Conversations.DuplicateMessage.class);
   }
 
   @Override
@@ -68,13 +41,5 @@ public final class JournaledMessage implements BatchedKind<ConversationMessage> 
   public JsonObject appliedReply(JsonObject request) {
     JsonObject turn = request.getJsonObject(TURN);
     return turn != null ? turn.copy() : reply(request, "accepted");
-  }
-
-  private JsonObject reply(JsonObject request, String status) {
-    return new JsonObject()
-        .put("conversationId", request.getString("conversationId"))
-        .put("messageId", request.getString("messageId"))
-        .put("status", status)
-        .put("eventKey", dedupeKey("", request));
   }
 }

@@ -58,14 +58,16 @@ public record ToolResult(
     return Arrays.asList(tenant, execution);
   }
 
+  /** {@link Conversations#toolEventKey} of its execution. */
+  @Override
+  public String eventKey() {
+    return Conversations.toolEventKey(execution);
+  }
+
   /** Its event, to {@code tool.results}. */
   @Override
   public OutboxEntry event() {
     return OutboxEntry.of(
-        tenant,
-        Conversations.toolEventKey(execution),
-        Conversations.TOOL_RESULTS,
-        "conv:" + conversation,
-        toJson());
+        tenant, eventKey(), Conversations.TOOL_RESULTS, "conv:" + conversation, toJson());
   }
 }
