@@ -2,8 +2,8 @@ package dev.soma.resilience.breaker;
 
 import dev.soma.resilience.breaker.internal.OverrideSync;
 import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.common.audit.AuditedChange;
 import dev.soma.resilience.common.db.TableSync;
-import dev.soma.resilience.common.db.Transaction;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -44,12 +44,12 @@ public final class BreakerOverrides {
   static final String RELEASE =
       "DELETE FROM breaker_overrides WHERE dependency = $1 AND tenant = $2";
 
-  static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', $1)";
-
   private final Pool pool;
+  private final AuditedChange changes;
 
   public BreakerOverrides(Pool pool) {
     this.pool = pool;
+    this.changes = new AuditedChange(pool, CHANNEL);
   }
 
   /**
@@ -90,17 +90,13 @@ public final class BreakerOverrides {
   public Future<BreakerOverride> force(
       BreakerId id, BreakerOverride.Mode mode, String operator, String reason) {
     String why = reason == null ? "" : reason;
-    return Transaction.run(
-        pool,
+    return changes.run(
+        payload(id),
         tx ->
             tx.preparedQuery(FORCE)
                 .execute(Tuple.of(id.dependency(), id.tenant(), mode.wire(), operator, why))
-                .map(rows -> override(rows.iterator().next()))
-                .compose(
-                    stored ->
-                        audit(tx, id, "breaker." + mode.wire(), operator, why, 1)
-                            .compose(v -> notify(tx, id))
-                            .map(stored)));
+                .map(rows -> override(rows.iterator().next())),
+        stored -> entry(id, "breaker." + mode.wire(), operator, why, 1));
   }
 
   /**
@@ -108,34 +104,31 @@ public final class BreakerOverrides {
    * it had an override.
    */
   public Future<Boolean> release(BreakerId id, String operator, String reason) {
-    String why = reason == null ? "" : reason;
-    return Transaction.run(
-        pool,
-        tx ->
-            tx.preparedQuery(RELEASE)
-                .execute(Tuple.of(id.dependency(), id.tenant()))
-                .map(rows -> rows.rowCount())
-                .compose(
-                    removed ->
-                        audit(tx, id, "breaker.release", operator, why, removed)
-                            .compose(v -> notify(tx, id))
-                            .map(removed > 0)));
+    return changes
+        .run(
+            payload(id),
+            tx ->
+                tx.preparedQuery(RELEASE)
+                    .execute(Tuple.of(id.dependency(), id.tenant()))
+                    .map(rows -> rows.rowCount()),
+            removed -> entry(id, "breaker.release", operator, reason, removed))
+        .map(removed -> removed > 0);
   }
 
-  private static Future<Void> audit(
-      Transaction tx, BreakerId id, String action, String operator, String reason, long rows) {
+  /** The audit row of {@code action} on {@code id} (no reason is an empty one). */
+  private static AdminAudit.Entry entry(
+      BreakerId id, String action, String operator, String reason, long rows) {
     JsonObject request =
         new JsonObject()
             .put("dependency", id.dependency())
             .put("tenant", id.tenant())
-            .put("reason", reason);
-    return AdminAudit.record(tx, new AdminAudit.Entry(operator, action, request, rows, false));
+            .put("reason", reason == null ? "" : reason);
+    return new AdminAudit.Entry(operator, action, request, rows, false);
   }
 
-  private static Future<Void> notify(Transaction tx, BreakerId id) {
-    return tx.preparedQuery(NOTIFY)
-        .execute(Tuple.of(id.dependency() + "/" + id.tenant()))
-        .mapEmpty();
+  /** What {@code NOTIFY} carries: the changed breaker's id. */
+  private static String payload(BreakerId id) {
+    return id.dependency() + "/" + id.tenant();
   }
 
   private static BreakerId id(Row row) {

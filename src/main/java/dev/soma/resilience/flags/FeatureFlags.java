@@ -1,8 +1,8 @@
 package dev.soma.resilience.flags;
 
 import dev.soma.resilience.common.audit.AdminAudit;
+import dev.soma.resilience.common.audit.AuditedChange;
 import dev.soma.resilience.common.db.TableSync;
-import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.flags.internal.FlagSync;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -54,12 +54,12 @@ public final class FeatureFlags {
 
   static final String CLEAR = "DELETE FROM feature_flags WHERE name = $1";
 
-  static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', $1)";
-
   private final Pool pool;
+  private final AuditedChange changes;
 
   public FeatureFlags(Pool pool) {
     this.pool = pool;
+    this.changes = new AuditedChange(pool, CHANNEL);
   }
 
   /**
@@ -102,8 +102,8 @@ public final class FeatureFlags {
    * audited as {@code flag.set}; completes with the stored rule, its time set by the database.
    */
   public Future<FlagRule> set(FeatureFlag flag, FlagRule rule) {
-    return Transaction.run(
-        pool,
+    return changes.run(
+        flag.wire(),
         tx ->
             tx.preparedQuery(SET)
                 .execute(
@@ -114,12 +114,9 @@ public final class FeatureFlags {
                         (short) rule.percentage(),
                         rule.operator(),
                         rule.reason()))
-                .map(rows -> rule(rows.iterator().next()))
-                .compose(
-                    stored ->
-                        audit(tx, "flag.set", rule.operator(), requestOf(flag, rule), 1)
-                            .compose(v -> notify(tx, flag))
-                            .map(stored)));
+                .map(rows -> rule(rows.iterator().next())),
+        stored ->
+            new AdminAudit.Entry(rule.operator(), "flag.set", requestOf(flag, rule), 1, false));
   }
 
   /**
@@ -129,17 +126,13 @@ public final class FeatureFlags {
   public Future<Boolean> clear(FeatureFlag flag, String operator, String reason) {
     JsonObject request =
         new JsonObject().put("name", flag.wire()).put("reason", reason == null ? "" : reason);
-    return Transaction.run(
-        pool,
-        tx ->
-            tx.preparedQuery(CLEAR)
-                .execute(Tuple.of(flag.wire()))
-                .map(rows -> rows.rowCount())
-                .compose(
-                    removed ->
-                        audit(tx, "flag.clear", operator, request, removed)
-                            .compose(v -> notify(tx, flag))
-                            .map(removed > 0)));
+    return changes
+        .run(
+            flag.wire(),
+            tx ->
+                tx.preparedQuery(CLEAR).execute(Tuple.of(flag.wire())).map(rows -> rows.rowCount()),
+            removed -> new AdminAudit.Entry(operator, "flag.clear", request, removed, false))
+        .map(removed -> removed > 0);
   }
 
   private static JsonObject requestOf(FeatureFlag flag, FlagRule rule) {
@@ -147,15 +140,6 @@ public final class FeatureFlags {
     request.remove("updated");
     request.remove("operator");
     return request;
-  }
-
-  private static Future<Void> audit(
-      Transaction tx, String action, String operator, JsonObject request, long rows) {
-    return AdminAudit.record(tx, new AdminAudit.Entry(operator, action, request, rows, false));
-  }
-
-  private static Future<Void> notify(Transaction tx, FeatureFlag flag) {
-    return tx.preparedQuery(NOTIFY).execute(Tuple.of(flag.wire())).mapEmpty();
   }
 
   private static FlagRule rule(Row row) {
