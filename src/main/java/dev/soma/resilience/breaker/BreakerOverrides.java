@@ -2,7 +2,7 @@ package dev.soma.resilience.breaker;
 
 import dev.soma.resilience.breaker.internal.OverrideSync;
 import dev.soma.resilience.common.audit.AdminAudit;
-import dev.soma.resilience.common.audit.AuditedChange;
+import dev.soma.resilience.common.audit.AuditedTable;
 import dev.soma.resilience.common.db.TableSync;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -28,6 +28,13 @@ public final class BreakerOverrides {
   /** The PostgreSQL channel every process LISTENs on; the payload is the changed breaker's id. */
   public static final String CHANNEL = "breaker_overrides";
 
+  private static final TableSync.Names NAMES =
+      new TableSync.Names(
+          "breaker overrides",
+          CHANNEL,
+          BreakerAddresses.RELOAD,
+          BreakerAddresses.OVERRIDES_APPLIED);
+
   static final String LOAD =
       "SELECT dependency, tenant, mode, operator, reason, since FROM breaker_overrides";
 
@@ -45,11 +52,11 @@ public final class BreakerOverrides {
       "DELETE FROM breaker_overrides WHERE dependency = $1 AND tenant = $2";
 
   private final Pool pool;
-  private final AuditedChange changes;
+  private final AuditedTable table;
 
   public BreakerOverrides(Pool pool) {
     this.pool = pool;
-    this.changes = new AuditedChange(pool, CHANNEL);
+    this.table = new AuditedTable(pool, NAMES);
   }
 
   /**
@@ -59,15 +66,7 @@ public final class BreakerOverrides {
    * reread}. Deploy one per service process.
    */
   public Deployable syncTo(BreakerPanel panel, PgConnectOptions listenTo, Duration reread) {
-    return new TableSync<>(
-        new TableSync.Names(
-            "breaker overrides",
-            CHANNEL,
-            BreakerAddresses.RELOAD,
-            BreakerAddresses.OVERRIDES_APPLIED),
-        new OverrideSync(this, panel),
-        listenTo,
-        reread);
+    return table.syncTo(new OverrideSync(this, panel), listenTo, reread);
   }
 
   /** Every stored override. */
@@ -90,7 +89,7 @@ public final class BreakerOverrides {
   public Future<BreakerOverride> force(
       BreakerId id, BreakerOverride.Mode mode, String operator, String reason) {
     String why = reason == null ? "" : reason;
-    return changes.run(
+    return table.change(
         payload(id),
         tx ->
             tx.preparedQuery(FORCE)
@@ -104,8 +103,8 @@ public final class BreakerOverrides {
    * it had an override.
    */
   public Future<Boolean> release(BreakerId id, String operator, String reason) {
-    return changes
-        .run(
+    return table
+        .change(
             payload(id),
             tx ->
                 tx.preparedQuery(RELEASE)

@@ -1,7 +1,7 @@
 package dev.soma.resilience.flags;
 
 import dev.soma.resilience.common.audit.AdminAudit;
-import dev.soma.resilience.common.audit.AuditedChange;
+import dev.soma.resilience.common.audit.AuditedTable;
 import dev.soma.resilience.common.db.TableSync;
 import dev.soma.resilience.flags.internal.FlagSync;
 import io.vertx.core.Deployable;
@@ -35,6 +35,9 @@ public final class FeatureFlags {
   /** The PostgreSQL channel every process LISTENs on; the payload is the changed flag's name. */
   public static final String CHANNEL = "feature_flags";
 
+  private static final TableSync.Names NAMES =
+      new TableSync.Names("feature flags", CHANNEL, FlagAddresses.RELOAD, FlagAddresses.APPLIED);
+
   static final String LOAD =
       """
       SELECT name, allow_tenants, deny_tenants, percentage, operator, reason, updated_at
@@ -55,11 +58,11 @@ public final class FeatureFlags {
   static final String CLEAR = "DELETE FROM feature_flags WHERE name = $1";
 
   private final Pool pool;
-  private final AuditedChange changes;
+  private final AuditedTable table;
 
   public FeatureFlags(Pool pool) {
     this.pool = pool;
-    this.changes = new AuditedChange(pool, CHANNEL);
+    this.table = new AuditedTable(pool, NAMES);
   }
 
   /**
@@ -69,11 +72,7 @@ public final class FeatureFlags {
    * reread} (a {@link TableSync}). Deploy one per process.
    */
   public Deployable syncTo(FlagBook book, PgConnectOptions listenTo, Duration reread) {
-    return new TableSync<>(
-        new TableSync.Names("feature flags", CHANNEL, FlagAddresses.RELOAD, FlagAddresses.APPLIED),
-        new FlagSync(this, book),
-        listenTo,
-        reread);
+    return table.syncTo(new FlagSync(this, book), listenTo, reread);
   }
 
   /** Every stored rule of a known flag. */
@@ -102,7 +101,7 @@ public final class FeatureFlags {
    * audited as {@code flag.set}; completes with the stored rule, its time set by the database.
    */
   public Future<FlagRule> set(FeatureFlag flag, FlagRule rule) {
-    return changes.run(
+    return table.change(
         flag.wire(),
         tx ->
             tx.preparedQuery(SET)
@@ -126,8 +125,8 @@ public final class FeatureFlags {
   public Future<Boolean> clear(FeatureFlag flag, String operator, String reason) {
     JsonObject request =
         new JsonObject().put("name", flag.wire()).put("reason", reason == null ? "" : reason);
-    return changes
-        .run(
+    return table
+        .change(
             flag.wire(),
             tx ->
                 tx.preparedQuery(CLEAR).execute(Tuple.of(flag.wire())).map(rows -> rows.rowCount()),
