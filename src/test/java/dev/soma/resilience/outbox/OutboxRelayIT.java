@@ -121,6 +121,26 @@ class OutboxRelayIT {
   }
 
   @Test
+  void withOneBatchInFlightNoClaimCanCarryAMarkAndEachBatchIsMarkedAlone() throws Exception {
+    String topic = TestServices.topic("alone");
+    fx.deployRelay(
+        OutboxFixture.config(Map.of("SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES", "1")), kafka, "relay-a");
+
+    int commits = 20;
+    for (int i = 0; i < commits; i++) {
+      fx.enqueue(List.of(OutboxEntry.of("t1", "e-" + i, topic, "a", new JsonObject().put("n", i))));
+      Thread.sleep(20);
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == commits);
+    assertThat(fx.meters.get("outbox.relay.marks.carried").counter().count())
+        .as("the batch in flight fills the pipeline: no claim may start to carry its mark")
+        .isZero();
+    assertThat(fx.count("SELECT count(*) FROM outbox_messages WHERE lease_owner IS NOT NULL"))
+        .isZero();
+  }
+
+  @Test
   void anEntryWithoutPartitionKeyIsKeyedByItsDedupeKey() throws Exception {
     String topic = TestServices.topic("tool.results");
     fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay-a");

@@ -28,8 +28,7 @@ final class BatchPublisher {
 
   /**
    * What happened to a batch, for the relay's pacing; {@code carried}: its rows were marked by a
-   * claim that started after they were acknowledged ({@link CarriedMarks}), so that claim has
-   * already looked at whatever their settlement could have let through.
+   * claim ({@link CarriedMarks}), and queuing that mark woke the relay already.
    */
   record Outcome(int published, int failed, boolean brokerUnavailable, boolean carried) {
     Outcome(int published, int failed, boolean brokerUnavailable) {
@@ -56,7 +55,7 @@ final class BatchPublisher {
   private final Clock clock;
   private final BooleanSupplier stopping;
   private final Duration lease;
-  private final Optional<CarriedMarks> carried;
+  private final Optional<CarriedMarks> claimMarks;
   private long lastAckMillis;
   private final AggregatesInFlight aggregatesInFlight = new AggregatesInFlight();
   private Future<Void> lastJudged = Future.succeededFuture();
@@ -71,7 +70,7 @@ final class BatchPublisher {
       String relayId,
       Clock clock,
       BooleanSupplier stopping,
-      Optional<CarriedMarks> carried) {
+      Optional<CarriedMarks> claimMarks) {
     this.vertx = vertx;
     this.repository = parts.repository();
     this.sender = sender;
@@ -85,7 +84,7 @@ final class BatchPublisher {
     this.clock = clock;
     this.stopping = stopping;
     this.lease = parts.config().lease();
-    this.carried = carried;
+    this.claimMarks = claimMarks;
   }
 
   /**
@@ -94,8 +93,8 @@ final class BatchPublisher {
    * settled for {@code owner}. While {@code stopping} says so, a record that fails for a reason
    * that might pass (the producer being closed under it, above all) goes back to pending without an
    * attempt counted, and a settlement the database refused is not tried again. A batch whose rows
-   * were all acknowledged is marked by the next claim of {@code carried}'s relay, if given, else by
-   * a statement of its own.
+   * were all acknowledged is marked by the next claim of {@code claimMarks}'s relay, if given, else
+   * by a statement of its own.
    */
   static BatchPublisher create(
       Vertx vertx,
@@ -104,7 +103,7 @@ final class BatchPublisher {
       ClaimNumbers claims,
       Clock clock,
       BooleanSupplier stopping,
-      Optional<CarriedMarks> carried) {
+      Optional<CarriedMarks> claimMarks) {
     OutboxConfig config = parts.config();
     RetrySchedule retries =
         new RetrySchedule(
@@ -120,7 +119,7 @@ final class BatchPublisher {
         owner,
         clock,
         stopping,
-        carried);
+        claimMarks);
   }
 
   /**
@@ -197,16 +196,15 @@ final class BatchPublisher {
    * claim failed) alone, until done.
    */
   private Future<Done> settle(Settlement settlement) {
-    long untilMillis = clock.millis() + lease.toMillis();
     List<Long> published = settlement.published();
-    if (carried.isEmpty()
+    if (claimMarks.isEmpty()
         || published.isEmpty()
         || !settlement.retries().isEmpty()
         || !settlement.burials().isEmpty()
         || stopping.getAsBoolean()) {
-      return settleUntilDone(settlement, untilMillis, 0).map(done -> new Done(done, false));
+      return alone(settlement);
     }
-    return carried
+    return claimMarks
         .get()
         .mark(published)
         .map(
@@ -215,8 +213,13 @@ final class BatchPublisher {
               return new Done(
                   new OutboxRepository.Settled(List.of(), published.size() - marked), true);
             })
-        .recover(
-            e -> settleUntilDone(settlement, untilMillis, 0).map(done -> new Done(done, false)));
+        .recover(e -> alone(settlement));
+  }
+
+  /** Settles the batch by statements of its own, trying again for a lease's length. */
+  private Future<Done> alone(Settlement settlement) {
+    return settleUntilDone(settlement, clock.millis() + lease.toMillis(), 0)
+        .map(done -> new Done(done, false));
   }
 
   private Future<OutboxRepository.Settled> settleUntilDone(

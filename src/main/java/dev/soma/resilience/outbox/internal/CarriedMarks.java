@@ -1,5 +1,6 @@
 package dev.soma.resilience.outbox.internal;
 
+import dev.soma.resilience.common.ControlFlowException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -7,15 +8,18 @@ import java.util.List;
 
 /**
  * Marks of acknowledged batches that ride on the relay's next claim: the claim's transaction marks
- * them published before it claims ({@link OutboxRepository#claim(Claim, List)}), so a batch costs
- * one transaction (and one WAL flush) instead of a claim and a mark of its own. That claim is the
- * one the settled batch would have woken anyway, started as soon as the batch is acknowledged, and
- * it sees the rows already published.
+ * them published before it claims ({@link OutboxRepository#claim(Claim, List)}), so at a trickle a
+ * batch costs the relay one transaction (and one WAL flush) instead of a claim and a mark of its
+ * own.
  *
- * <p>A queued mark waits for a claim only while one can start or is running: the relay {@linkplain
- * #takeAll takes} them into its next claim and, when it can start none (pipeline full, lock lost,
- * stopping) with none running, {@linkplain OutboxRepository#markPublished marks them alone}. A
- * claim that fails fails its marks, and the batch's settlement is then retried on its own.
+ * <p>Queuing a mark wakes the relay, and that wake replaces the one a settled batch gives: the
+ * scheduler keeps it until a claim covers it, and until then the batch's rows, still leased by the
+ * relay, neither stop their aggregates nor are claimed again (the order rule of {@link
+ * ClaimSql#CLAIM}), so nothing waits for the mark. The relay {@linkplain #takeAll takes} the queued
+ * marks into its next claim; when it can start none (pipeline full, lock lost, stopping, a pause)
+ * with none running, it {@linkplain #failAll fails} them with {@link NotCarried}, and each batch is
+ * then settled alone, as is one whose claim failed. The cost: an acknowledged row stays pending,
+ * leased, until a claim commits, which may be the one running when it was queued and then the next.
  *
  * <p>Not thread-safe: confined to the relay's event loop.
  */
@@ -23,6 +27,13 @@ final class CarriedMarks {
 
   /** The published rows of one batch, and the promise of how many of them were still leased. */
   record Mark(List<Long> ids, Promise<Integer> marked) {}
+
+  /** No claim could carry the mark: its batch is settled alone. */
+  static final class NotCarried extends ControlFlowException {
+    NotCarried() {
+      super("no claim to carry the mark");
+    }
+  }
 
   private final Runnable queued;
   private List<Mark> marks = new ArrayList<>();
@@ -32,7 +43,10 @@ final class CarriedMarks {
     this.queued = queued;
   }
 
-  /** Queues {@code ids} for the next claim; completes with how many of them it marked. */
+  /**
+   * Queues {@code ids} for the next claim; completes with how many of them it marked, or fails
+   * (nothing marked) when its claim failed or none could carry it.
+   */
   Future<Integer> mark(List<Long> ids) {
     Promise<Integer> marked = Promise.promise();
     marks.add(new Mark(ids, marked));
@@ -51,8 +65,13 @@ final class CarriedMarks {
     return taken;
   }
 
-  /** Settles {@code taken} by the rows each one marked, in order, or fails them all. */
-  static void settle(List<Mark> taken, Future<List<Integer>> marked) {
+  /** Fails every queued mark with {@link NotCarried}. */
+  void failAll() {
+    takeAll().forEach(mark -> mark.marked().fail(new NotCarried()));
+  }
+
+  /** Completes {@code taken} by the rows each one marked, in order, or fails them all. */
+  static void completeFrom(List<Mark> taken, Future<List<Integer>> marked) {
     marked.onComplete(
         ar -> {
           for (int i = 0; i < taken.size(); i++) {

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * batches waiting for broker acks within {@code maxInFlightBatches}, and marks a row published only
  * after its record was acknowledged. It wakes on an in-process signal after our own commits ({@link
  * OutboxAddresses#COMMITTED}), on PostgreSQL {@code NOTIFY outbox_messages} for commits made
- * elsewhere, after each settled batch (it may have held back later rows of its aggregates), and on
- * a poll timer as the safety net.
+ * elsewhere, after each settled batch (it may have held back later rows of its aggregates; a batch
+ * the broker took whole wakes it as soon as it is acknowledged, and its next claim marks it: {@link
+ * CarriedMarks}), and on a poll timer as the safety net.
  *
  * <p>While the broker is unreachable it sends one batch at a time, backing off exponentially; rows
  * wait without using up their attempts ({@link RelayPacing}). All state is confined to the
@@ -142,7 +143,7 @@ public final class OutboxRelay extends VerticleBase {
    * Claims in progress count against the pipeline, so the relay never holds more batches than
    * {@code maxInFlightBatches}. None while the lease keeper has lost its lock: such leases would be
    * over as soon as taken (the poll wakes the relay again). Marks waiting for a claim when none
-   * started and none is running are written alone.
+   * started and none is running are given back to their batches, to be settled alone.
    */
   private void pump() {
     while (keeper.holding() && pacing.mayClaim(inFlight + claims.running())) {
@@ -153,9 +154,7 @@ public final class OutboxRelay extends VerticleBase {
       claim(bucket);
     }
     if (!marks.isEmpty() && claims.running() == 0) {
-      for (CarriedMarks.Mark mark : marks.takeAll()) {
-        repository.markPublished(relayId, mark.ids()).onComplete(mark.marked());
-      }
+      marks.failAll(); // no claim to carry them: each batch is settled alone, then wakes the relay
     }
   }
 
@@ -163,7 +162,7 @@ public final class OutboxRelay extends VerticleBase {
     int cursor = bucket == OutboxRepository.ALL_BUCKETS ? tenantCursors.length - 1 : bucket;
     long number = claimNumbers.start();
     claimReturns.started(number);
-    List<CarriedMarks.Mark> carried = marks.takeAll();
+    List<CarriedMarks.Mark> taken = marks.takeAll();
     Future<OutboxRepository.Claimed> claimed =
         repository.claim(
             new Claim(
@@ -175,8 +174,8 @@ public final class OutboxRelay extends VerticleBase {
                 quotas.remaining(),
                 quotas.defaultRemaining(),
                 keeper.holder()),
-            carried.stream().map(CarriedMarks.Mark::ids).toList());
-    CarriedMarks.settle(carried, claimed.map(OutboxRepository.Claimed::marked));
+            taken.stream().map(CarriedMarks.Mark::ids).toList());
+    CarriedMarks.completeFrom(taken, claimed.map(OutboxRepository.Claimed::marked));
     claimed.onComplete(
         ar -> claimReturns.returned(number, () -> claimed(bucket, cursor, number, ar)));
   }
@@ -231,7 +230,8 @@ public final class OutboxRelay extends VerticleBase {
                 paced(pacing.apply(Event.of(ar.result())));
               }
               if (ar.succeeded() && ar.result().carried()) {
-                pump(); // the claim that marked the rows has looked behind them already
+                // its wake came when its marks were queued (CarriedMarks): room for a claim only
+                pump();
               } else {
                 wake(); // settled rows may have held back later rows of their aggregates
               }

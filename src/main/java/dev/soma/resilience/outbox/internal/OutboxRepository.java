@@ -61,8 +61,14 @@ public final class OutboxRepository {
    * Claims as {@link #claim(Claim)} does, after marking each of {@code marks} (the ids of rows the
    * broker acknowledged, one list a batch) published for the claim's owner, as {@link #settle}
    * would, in the claim's own transaction: the claim sees them published, and a failed claim marks
-   * none. The marks run after the bucket's lock is taken, so a claim holds no row lock while it
-   * waits for that lock (another relay taking over these rows holds the lock first: no deadlock).
+   * none.
+   *
+   * <p>No deadlock: every transaction of the relays takes its bucket locks before any row lock, the
+   * claim itself never waits for a row ({@code SKIP LOCKED}), and a mark waits only for a row it
+   * sees leased by its own owner, that is for a transaction that took it over (then the mark leaves
+   * it: lease lost) or an operator's. That wait would hold the claim's bucket locks, so the marks
+   * wait at most {@link ClaimSql#MARKS_LOCK_TIMEOUT}; then the claim fails, and its batches are
+   * settled alone.
    */
   Future<Claimed> claim(Claim claim, List<List<Long>> marks) {
     Tuple params = claimParams(claim);
@@ -75,6 +81,9 @@ public final class OutboxRepository {
           all.add(
               conn.preparedQuery(ClaimSql.LOCK_CLAIMS)
                   .execute(Tuple.of(ClaimSql.CLAIM_LOCK_CLASS, CLAIM_BUCKETS, claim.bucket())));
+          if (!marks.isEmpty()) {
+            all.add(conn.query(ClaimSql.MARKS_LOCK_TIMEOUT).execute());
+          }
           List<Future<Integer>> marked = new ArrayList<>(marks.size());
           for (List<Long> ids : marks) {
             Future<Integer> mark = markPublished(conn, claim.owner(), ids);
@@ -172,14 +181,6 @@ public final class OutboxRepository {
                     settled ->
                         bury(tx, owner, settlement.burials())
                             .map(topics -> new Settled(topics, rows - settled - topics.size()))));
-  }
-
-  /**
-   * Marks {@code ids} published for {@code owner}, alone: marks that no claim could carry ({@link
-   * CarriedMarks}). Completes with how many of them {@code owner} still leased.
-   */
-  Future<Integer> markPublished(String owner, List<Long> ids) {
-    return markPublished(pool, owner, ids);
   }
 
   private static Future<Integer> markPublished(SqlClient client, String owner, List<Long> ids) {
