@@ -103,10 +103,7 @@ class OutboxRelayIT {
     fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay-a");
 
     int commits = 40;
-    for (int i = 0; i < commits; i++) {
-      fx.enqueue(List.of(OutboxEntry.of("t1", "e-" + i, topic, "a", new JsonObject().put("n", i))));
-      Thread.sleep(20); // a commit at a time, as a service writes them
-    }
+    trickle(topic, commits);
 
     await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == commits);
     assertThat(KafkaReader.read(kafka, topic, commits, Duration.ofSeconds(30)))
@@ -127,10 +124,7 @@ class OutboxRelayIT {
         OutboxFixture.config(Map.of("SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES", "1")), kafka, "relay-a");
 
     int commits = 20;
-    for (int i = 0; i < commits; i++) {
-      fx.enqueue(List.of(OutboxEntry.of("t1", "e-" + i, topic, "a", new JsonObject().put("n", i))));
-      Thread.sleep(20);
-    }
+    trickle(topic, commits);
 
     await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == commits);
     assertThat(fx.meters.get("outbox.relay.marks.carried").counter().count())
@@ -274,5 +268,13 @@ class OutboxRelayIT {
 
     assertThat(records).extracting(r -> header(r, "dedupe-key")).containsExactly("due-1");
     assertThat(fx.countStatus("pending")).isEqualTo(50);
+  }
+
+  /** {@code commits} events of one aggregate, a commit at a time, as a service writes them. */
+  private void trickle(String topic, int commits) throws Exception {
+    for (int i = 0; i < commits; i++) {
+      fx.enqueue(List.of(OutboxEntry.of("t1", "e-" + i, topic, "a", new JsonObject().put("n", i))));
+      Thread.sleep(20);
+    }
   }
 }
