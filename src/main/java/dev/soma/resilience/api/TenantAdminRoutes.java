@@ -46,7 +46,7 @@ final class TenantAdminRoutes {
   private void listTenants(RoutingContext ctx) {
     String cursor = QueryParams.nonEmpty(ctx, "cursor");
     int limit = QueryParams.limit(ctx, TenantDirectory.PAGE_MAX);
-    answer(ctx, 200, directory.tenants(cursor, limit));
+    answer(ctx, 200, badInput(() -> directory.tenants(cursor, limit)));
   }
 
   private void listKeys(RoutingContext ctx) {

@@ -156,6 +156,11 @@ final class TenantsCommand {
     }
 
     @Override
+    void checkCursor() {
+      requirePrintedCursor(TenantDirectory::requireTenantCursor, cursor);
+    }
+
+    @Override
     String items() {
       return "tenants";
     }

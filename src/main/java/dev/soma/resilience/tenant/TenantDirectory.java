@@ -49,8 +49,11 @@ public final class TenantDirectory {
    * {@code {"tenants": [{id, name, createdAt, activeKeys}], "nextCursor"}}: at most {@code limit}
    * tenants whose id comes after {@code cursor} (null: from the first); {@code nextCursor} is the
    * next page's cursor when there are more, null on the last page.
+   *
+   * @throws IllegalArgumentException at once when {@code cursor} is not one this list returned
    */
   public Future<JsonObject> tenants(String cursor, int limit) {
+    requireTenantCursor(cursor);
     return pool.preparedQuery(TENANTS)
         .execute(Tuple.of(cursor == null ? "" : cursor, limit + 1)) // one more: is there a next?
         .map(
@@ -71,6 +74,17 @@ public final class TenantDirectory {
               }
               return page(tenants, null);
             });
+  }
+
+  /**
+   * Refuses a cursor {@link #tenants} cannot have returned: its cursors are tenant ids.
+   *
+   * @throws IllegalArgumentException when {@code cursor} is neither null nor a tenant id
+   */
+  public static void requireTenantCursor(String cursor) {
+    if (cursor != null && !Tenants.isValidId(cursor)) {
+      throw new IllegalArgumentException("'cursor' is not a cursor this list returned");
+    }
   }
 
   private static JsonObject page(JsonArray tenants, String nextCursor) {

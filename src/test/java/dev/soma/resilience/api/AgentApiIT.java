@@ -307,6 +307,12 @@ class AgentApiIT {
   }
 
   @Test
+  void aTenantsCursorThatIsNoTenantIdIsABadRequest() throws Exception {
+    assertProblem(adminGet("/admin/tenants?cursor=%25%25%25"), 400);
+    assertProblem(adminGet("/admin/tenants?cursor=Not%20An%20Id"), 400);
+  }
+
+  @Test
   void aConversationsMessagesPageByCursorOldestFirstPastAnyLimit() throws Exception {
     for (int i = 1; i <= 5; i++) {
       String body = "{\"messageId\":\"m" + i + "\",\"content\":\"" + i + "\"}";
