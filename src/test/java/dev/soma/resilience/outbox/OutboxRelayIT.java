@@ -270,11 +270,15 @@ class OutboxRelayIT {
     assertThat(fx.countStatus("pending")).isEqualTo(50);
   }
 
-  /** {@code commits} events of one aggregate, a commit at a time, as a service writes them. */
+  /**
+   * {@code commits} events of one aggregate, a commit at a time, each once the one before it is
+   * published: every batch is one commit, relayed while nothing else is due.
+   */
   private void trickle(String topic, int commits) throws Exception {
     for (int i = 0; i < commits; i++) {
       fx.enqueue(List.of(OutboxEntry.of("t1", "e-" + i, topic, "a", new JsonObject().put("n", i))));
-      Thread.sleep(20);
+      long published = i + 1;
+      await().atMost(Duration.ofSeconds(10)).until(() -> fx.countStatus("published") == published);
     }
   }
 }

@@ -224,10 +224,14 @@ class StorageFailoverIT {
     assertThat(fx.meters.get("dlq.messages").tag("topic", "upload.retry").counter().count())
         .isEqualTo(1.0);
     // set aside: no round tries it again (it would show in the queue again or be buried twice)
-    Thread.sleep(1_000);
-    assertThat(dir.resolve("spool/queued/" + uploadId + ".json")).doesNotExist();
-    assertThat(fx.meters.get("dlq.messages").tag("topic", "upload.retry").counter().count())
-        .isEqualTo(1.0);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(
+            () ->
+                !Files.exists(dir.resolve("spool/queued/" + uploadId + ".json"))
+                    && fx.meters.get("dlq.messages").tag("topic", "upload.retry").counter().count()
+                        == 1.0);
   }
 
   @Test
