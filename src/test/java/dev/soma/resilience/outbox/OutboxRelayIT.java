@@ -98,43 +98,6 @@ class OutboxRelayIT {
   }
 
   @Test
-  void aTrickleOfCommitsIsMarkedPublishedByTheRelaysNextClaims() throws Exception {
-    String topic = TestServices.topic("trickle");
-    fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay-a");
-
-    int commits = 40;
-    trickle(topic, commits);
-
-    await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == commits);
-    assertThat(KafkaReader.read(kafka, topic, commits, Duration.ofSeconds(30)))
-        .extracting(r -> new JsonObject(r.value()).getInteger("n"))
-        .isSorted()
-        .hasSize(commits);
-    assertThat(fx.meters.get("outbox.relay.marks.carried").counter().count())
-        .as("acknowledged batches marked by the next claim, not by a statement of their own")
-        .isGreaterThan(0);
-    assertThat(fx.count("SELECT count(*) FROM outbox_messages WHERE lease_owner IS NOT NULL"))
-        .isZero();
-  }
-
-  @Test
-  void withOneBatchInFlightNoClaimCanCarryAMarkAndEachBatchIsMarkedAlone() throws Exception {
-    String topic = TestServices.topic("alone");
-    fx.deployRelay(
-        OutboxFixture.config(Map.of("SA01_OUTBOX_MAX_IN_FLIGHT_BATCHES", "1")), kafka, "relay-a");
-
-    int commits = 20;
-    trickle(topic, commits);
-
-    await().atMost(Duration.ofSeconds(30)).until(() -> fx.countStatus("published") == commits);
-    assertThat(fx.meters.get("outbox.relay.marks.carried").counter().count())
-        .as("the batch in flight fills the pipeline: no claim may start to carry its mark")
-        .isZero();
-    assertThat(fx.count("SELECT count(*) FROM outbox_messages WHERE lease_owner IS NOT NULL"))
-        .isZero();
-  }
-
-  @Test
   void anEntryWithoutPartitionKeyIsKeyedByItsDedupeKey() throws Exception {
     String topic = TestServices.topic("tool.results");
     fx.deployRelay(OutboxFixture.config(Map.of()), kafka, "relay-a");
@@ -268,17 +231,5 @@ class OutboxRelayIT {
 
     assertThat(records).extracting(r -> header(r, "dedupe-key")).containsExactly("due-1");
     assertThat(fx.countStatus("pending")).isEqualTo(50);
-  }
-
-  /**
-   * {@code commits} events of one aggregate, a commit at a time, each once the one before it is
-   * published: every batch is one commit, relayed while nothing else is due.
-   */
-  private void trickle(String topic, int commits) throws Exception {
-    for (int i = 0; i < commits; i++) {
-      fx.enqueue(List.of(OutboxEntry.of("t1", "e-" + i, topic, "a", new JsonObject().put("n", i))));
-      long published = i + 1;
-      await().atMost(Duration.ofSeconds(10)).until(() -> fx.countStatus("published") == published);
-    }
   }
 }

@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,15 +25,8 @@ final class BatchPublisher {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchPublisher.class);
 
-  /**
-   * What happened to a batch, for the relay's pacing; {@code carried}: its rows were marked by a
-   * claim ({@link CarriedMarks}), and queuing that mark woke the relay already.
-   */
-  record Outcome(int published, int failed, boolean brokerUnavailable, boolean carried) {
-    Outcome(int published, int failed, boolean brokerUnavailable) {
-      this(published, failed, brokerUnavailable, false);
-    }
-
+  /** What happened to a batch, for the relay's pacing. */
+  record Outcome(int published, int failed, boolean brokerUnavailable) {
     boolean anyPublished() {
       return published > 0;
     }
@@ -55,7 +47,6 @@ final class BatchPublisher {
   private final Clock clock;
   private final BooleanSupplier stopping;
   private final Duration lease;
-  private final Optional<CarriedMarks> claimMarks;
   private long lastAckMillis;
   private final AggregatesInFlight aggregatesInFlight = new AggregatesInFlight();
   private Future<Void> lastJudged = Future.succeededFuture();
@@ -69,8 +60,7 @@ final class BatchPublisher {
       RetrySchedule retries,
       String relayId,
       Clock clock,
-      BooleanSupplier stopping,
-      Optional<CarriedMarks> claimMarks) {
+      BooleanSupplier stopping) {
     this.vertx = vertx;
     this.repository = parts.repository();
     this.sender = sender;
@@ -84,7 +74,6 @@ final class BatchPublisher {
     this.clock = clock;
     this.stopping = stopping;
     this.lease = parts.config().lease();
-    this.claimMarks = claimMarks;
   }
 
   /**
@@ -92,9 +81,7 @@ final class BatchPublisher {
    * the parts' config says, records go out through the process's outbox send thread, and rows are
    * settled for {@code owner}. While {@code stopping} says so, a record that fails for a reason
    * that might pass (the producer being closed under it, above all) goes back to pending without an
-   * attempt counted, and a settlement the database refused is not tried again. A batch whose rows
-   * were all acknowledged is marked by the next claim of {@code claimMarks}'s relay, if given, else
-   * by a statement of its own.
+   * attempt counted, and a settlement the database refused is not tried again.
    */
   static BatchPublisher create(
       Vertx vertx,
@@ -102,8 +89,7 @@ final class BatchPublisher {
       String owner,
       ClaimNumbers claims,
       Clock clock,
-      BooleanSupplier stopping,
-      Optional<CarriedMarks> claimMarks) {
+      BooleanSupplier stopping) {
     OutboxConfig config = parts.config();
     RetrySchedule retries =
         new RetrySchedule(
@@ -118,8 +104,7 @@ final class BatchPublisher {
         retries,
         owner,
         clock,
-        stopping,
-        claimMarks);
+        stopping);
   }
 
   /**
@@ -155,7 +140,7 @@ final class BatchPublisher {
     return verdict
         .compose(
             v ->
-                settle(v.settlement())
+                settleUntilDone(v.settlement(), clock.millis() + lease.toMillis(), 0)
                     .map(done -> settled(batch, claim, v, done))
                     .onFailure(e -> givenUp(claim, v)))
         .onComplete(ar -> claims.closed(claim));
@@ -189,39 +174,6 @@ final class BatchPublisher {
     return probe.reachable().map(reachable -> new Answer(results, reachable));
   }
 
-  private record Done(OutboxRepository.Settled settled, boolean carried) {}
-
-  /**
-   * Settles the batch: all published, by the next claim if one carries marks; else (or if that
-   * claim failed) alone, until done.
-   */
-  private Future<Done> settle(Settlement settlement) {
-    List<Long> published = settlement.published();
-    if (claimMarks.isEmpty()
-        || published.isEmpty()
-        || !settlement.retries().isEmpty()
-        || !settlement.burials().isEmpty()
-        || stopping.getAsBoolean()) {
-      return alone(settlement);
-    }
-    return claimMarks
-        .get()
-        .mark(published)
-        .map(
-            marked -> {
-              metrics.markCarried();
-              return new Done(
-                  new OutboxRepository.Settled(List.of(), published.size() - marked), true);
-            })
-        .recover(e -> alone(settlement));
-  }
-
-  /** Settles the batch by statements of its own, trying again for a lease's length. */
-  private Future<Done> alone(Settlement settlement) {
-    return settleUntilDone(settlement, clock.millis() + lease.toMillis(), 0)
-        .map(done -> new Done(done, false));
-  }
-
   private Future<OutboxRepository.Settled> settleUntilDone(
       Settlement settlement, long untilMillis, int failures) {
     return repository
@@ -248,8 +200,10 @@ final class BatchPublisher {
    * the dead letters and their .dlq copies.
    */
   private Outcome settled(
-      List<ClaimedEvent> batch, long claim, BatchVerdicts.Verdict verdict, Done settlement) {
-    OutboxRepository.Settled done = settlement.settled();
+      List<ClaimedEvent> batch,
+      long claim,
+      BatchVerdicts.Verdict verdict,
+      OutboxRepository.Settled done) {
     claims.closed(claim);
     fences.settled(verdict.failedKeys(), claims.started(), claims.oldestOpen());
     if (done.leaseLost() > 0) {
@@ -278,11 +232,10 @@ final class BatchPublisher {
     if (!buried.isEmpty()) {
       deadLetters.publishPending(buried.size() + 100);
     }
-    Settlement rows = verdict.settlement();
+    Settlement settlement = verdict.settlement();
     return new Outcome(
-        rows.published().size(),
-        rows.retries().size() + rows.burials().size(),
-        verdict.brokerDown(),
-        settlement.carried());
+        settlement.published().size(),
+        settlement.retries().size() + settlement.burials().size(),
+        verdict.brokerDown());
   }
 }

@@ -20,12 +20,6 @@ final class ClaimSql {
    */
   static final String BEGIN_CLAIM = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
 
-  /**
-   * How long the marks a claim carries ({@link CarriedMarks}) may wait for a row lock, set after
-   * the bucket lock is taken (a lock timeout would also end the wait for that lock).
-   */
-  static final String MARKS_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '500ms'";
-
   /** Locks the claimed bucket, or all of them in a fixed order (so claims cannot deadlock). */
   static final String LOCK_CLAIMS =
       """

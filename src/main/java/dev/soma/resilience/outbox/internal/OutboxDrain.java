@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One pass over the outbox: claims and publishes batches until no row is due, then publishes
@@ -29,8 +28,7 @@ public final class OutboxDrain {
     this.deadLetters = parts.deadLetters();
     this.config = parts.config();
     this.owner = owner;
-    this.publisher =
-        parts.publisher(vertx, owner, claims, Clock.systemUTC(), () -> false, Optional.empty());
+    this.publisher = parts.publisher(vertx, owner, claims, Clock.systemUTC(), () -> false);
   }
 
   public Future<DrainSummary> run() {

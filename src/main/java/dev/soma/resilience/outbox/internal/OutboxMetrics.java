@@ -17,14 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * The outbox's meters, as Prometheus sees them: {@code outbox_messages_pending{tenant}}, {@code
  * outbox_messages_published_total{topic}}, {@code outbox_publish_latency_seconds} (commit to broker
  * ack), {@code dlq_messages_total{topic}}, {@code outbox_relay_batch_size}, {@code
- * outbox_relay_batches_pipelined_total}, {@code outbox_relay_marks_carried_total} (acknowledged
- * batches marked published by the relay's next claim, in its transaction), {@code
- * outbox_publish_failures_total{kind}} (every kind from the start), {@code outbox_lease_lost_total}
- * (rows a relay could not settle because another relay had taken them over after its lease ran
- * out), {@code outbox_oldest_pending_age_seconds{tenant}} (age of each tenant's oldest pending row;
- * {@code tenant="_all"} is the oldest of all). The pending gauges and the dead-letter counter have
- * a total series ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so
- * a scrape of a fresh or healthy service finds them at 0.
+ * outbox_relay_batches_pipelined_total}, {@code outbox_publish_failures_total{kind}} (every kind
+ * from the start), {@code outbox_lease_lost_total} (rows a relay could not settle because another
+ * relay had taken them over after its lease ran out), {@code
+ * outbox_oldest_pending_age_seconds{tenant}} (age of each tenant's oldest pending row; {@code
+ * tenant="_all"} is the oldest of all). The pending gauges and the dead-letter counter have a total
+ * series ({@code tenant="_all"}, {@code topic="_all"}) from the moment they are created, so a
+ * scrape of a fresh or healthy service finds them at 0.
  */
 public final class OutboxMetrics {
 
@@ -35,7 +34,6 @@ public final class OutboxMetrics {
   private final Timer latency;
   private final DistributionSummary batchSize;
   private final Counter pipelined;
-  private final Counter marksCarried;
   private final MultiGauge pending;
   private final MultiGauge oldestPending;
   private final Counter leaseLost;
@@ -60,10 +58,6 @@ public final class OutboxMetrics {
         Counter.builder("outbox.relay.batches.pipelined")
             .description(
                 "Batches sent while an earlier batch of one of their aggregates was still in flight")
-            .register(registry);
-    this.marksCarried =
-        Counter.builder("outbox.relay.marks.carried")
-            .description("Acknowledged batches marked published by the relay's next claim")
             .register(registry);
     this.pending =
         MultiGauge.builder("outbox.messages.pending")
@@ -129,10 +123,6 @@ public final class OutboxMetrics {
   /** A batch went out while an earlier batch of one of its aggregates was still in flight. */
   void pipelined() {
     pipelined.increment();
-  }
-
-  void markCarried() {
-    marksCarried.increment();
   }
 
   /**

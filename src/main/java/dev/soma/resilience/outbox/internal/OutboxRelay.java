@@ -26,9 +26,8 @@ import org.slf4j.LoggerFactory;
  * batches waiting for broker acks within {@code maxInFlightBatches}, and marks a row published only
  * after its record was acknowledged. It wakes on an in-process signal after our own commits ({@link
  * OutboxAddresses#COMMITTED}), on PostgreSQL {@code NOTIFY outbox_messages} for commits made
- * elsewhere, after each settled batch (it may have held back later rows of its aggregates; a batch
- * the broker took whole wakes it as soon as it is acknowledged, and its next claim marks it: {@link
- * CarriedMarks}), and on a poll timer as the safety net.
+ * elsewhere, after each settled batch (it may have held back later rows of its aggregates), and on
+ * a poll timer as the safety net.
  *
  * <p>While the broker is unreachable it sends one batch at a time, backing off exponentially; rows
  * wait without using up their attempts ({@link RelayPacing}). All state is confined to the
@@ -55,7 +54,6 @@ public final class OutboxRelay extends VerticleBase {
   private final RelayPacing pacing;
   private final ClaimReturns claimReturns = new ClaimReturns();
   private final ClaimNumbers claimNumbers = new ClaimNumbers();
-  private final CarriedMarks marks = new CarriedMarks(this::wake);
 
   /** Per bucket, and last for claims over all buckets. */
   private final String[] tenantCursors = new String[OutboxRepository.CLAIM_BUCKETS + 1];
@@ -85,9 +83,7 @@ public final class OutboxRelay extends VerticleBase {
     this.claims = new ClaimScheduler(config.batchSize(), config.concurrentClaims());
     this.pacing = new RelayPacing(config.maxInFlightBatches(), config.kafkaDownBackoffMax(), clock);
     this.publishers =
-        vertx ->
-            parts.publisher(
-                vertx, relayId, claimNumbers, clock, pacing::stopping, Optional.of(marks));
+        vertx -> parts.publisher(vertx, relayId, claimNumbers, clock, pacing::stopping);
     this.signals = new WakeSignals(relayId, config.pollInterval(), listenTo);
     Arrays.fill(tenantCursors, "");
   }
@@ -142,19 +138,15 @@ public final class OutboxRelay extends VerticleBase {
    * Starts the claims the {@link ClaimScheduler} wants while {@link RelayPacing} admits them.
    * Claims in progress count against the pipeline, so the relay never holds more batches than
    * {@code maxInFlightBatches}. None while the lease keeper has lost its lock: such leases would be
-   * over as soon as taken (the poll wakes the relay again). Marks waiting for a claim when none
-   * started and none is running are given back to their batches, to be settled alone.
+   * over as soon as taken (the poll wakes the relay again).
    */
   private void pump() {
     while (keeper.holding() && pacing.mayClaim(inFlight + claims.running())) {
       int bucket = claims.next();
       if (bucket == ClaimScheduler.NONE) {
-        break;
+        return;
       }
       claim(bucket);
-    }
-    if (!marks.isEmpty() && claims.running() == 0) {
-      marks.failAll(); // no claim to carry them: each batch is settled alone, then wakes the relay
     }
   }
 
@@ -162,9 +154,8 @@ public final class OutboxRelay extends VerticleBase {
     int cursor = bucket == OutboxRepository.ALL_BUCKETS ? tenantCursors.length - 1 : bucket;
     long number = claimNumbers.start();
     claimReturns.started(number);
-    List<CarriedMarks.Mark> taken = marks.takeAll();
-    Future<OutboxRepository.Claimed> claimed =
-        repository.claim(
+    repository
+        .claim(
             new Claim(
                 relayId,
                 config.batchSize(),
@@ -173,11 +164,8 @@ public final class OutboxRelay extends VerticleBase {
                 tenantCursors[cursor],
                 quotas.remaining(),
                 quotas.defaultRemaining(),
-                keeper.holder()),
-            taken.stream().map(CarriedMarks.Mark::ids).toList());
-    CarriedMarks.completeFrom(taken, claimed.map(OutboxRepository.Claimed::marked));
-    claimed.onComplete(
-        ar -> claimReturns.returned(number, () -> claimed(bucket, cursor, number, ar)));
+                keeper.holder()))
+        .onComplete(ar -> claimReturns.returned(number, () -> claimed(bucket, cursor, number, ar)));
   }
 
   /** What claim {@code number} on {@code bucket} brought, handed on in the order claims started. */
@@ -188,7 +176,6 @@ public final class OutboxRelay extends VerticleBase {
       claims.finished(bucket, 0);
       failures.warn(LOG, "outbox relay " + relayId + ": claim failed", ar.cause());
       paced(pacing.apply(Event.CLAIM_FAILED));
-      pump(); // no claim for a while: marks queued meanwhile go alone
       settleCheck();
       return;
     }
@@ -229,12 +216,8 @@ public final class OutboxRelay extends VerticleBase {
               } else {
                 paced(pacing.apply(Event.of(ar.result())));
               }
-              if (ar.succeeded() && ar.result().carried()) {
-                // its wake came when its marks were queued (CarriedMarks): room for a claim only
-                pump();
-              } else {
-                wake(); // settled rows may have held back later rows of their aggregates
-              }
+              // Settled rows may have held back later rows of their aggregates.
+              wake();
               settleCheck();
             });
     pump();

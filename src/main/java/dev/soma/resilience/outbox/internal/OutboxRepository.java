@@ -31,6 +31,96 @@ public final class OutboxRepository {
   /** A claim on every bucket at once (the one-shot drain and tools). */
   public static final int ALL_BUCKETS = -1;
 
+  static final String MARK_PUBLISHED =
+      """
+      UPDATE outbox_messages
+         SET status = 'published', published_at = now(), attempts = attempts + 1,
+             lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, replayed = false
+       WHERE id = ANY($1::bigint[]) AND lease_owner = $2\
+      """;
+
+  /** How many queued rows of an aggregate {@link #RESCHEDULE} holds back with its retrying row. */
+  static final int HELD_SUCCESSORS = 1000;
+
+  /**
+   * Puts failed rows back with their next attempt time; {@code counted} adds to attempts. The rows
+   * queued behind a row that now waits for a retry (those of this batch, and the first {@value
+   * #HELD_SUCCESSORS} pending ones of its aggregate, ten times that in all per settlement) wait as
+   * long: they may not go before it anyway, and while they look due they would fill the claim's
+   * per-tenant window (two shares of the tenant's oldest due rows) and keep the tenant's other
+   * aggregates waiting too. A replayed row (sql/V8) holds nothing back: it does not stop its
+   * aggregate ({@link ClaimSql#CLAIM}). Returns how many of the failed rows it put back (the
+   * others' lease was lost).
+   */
+  static final String RESCHEDULE =
+      """
+      WITH failed AS (
+          SELECT f.id, f.counted, f.error, o.tenant_id, o.partition_key,
+                 CASE WHEN o.partition_key IS NULL THEN f.delay
+                      ELSE max(f.delay) OVER (PARTITION BY o.tenant_id, o.partition_key ORDER BY o.id)
+                 END AS delay
+            FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::text[])
+                 AS f (id, counted, delay, error)
+            JOIN outbox_messages o ON o.id = f.id
+      ),
+      retried AS (
+          UPDATE outbox_messages o
+             SET attempts = o.attempts + f.counted,
+                 next_attempt_at = now() + make_interval(secs => f.delay),
+                 last_error = f.error, lease_owner = NULL, lease_expires_at = NULL
+            FROM failed f
+           WHERE o.id = f.id AND o.lease_owner = $5
+          RETURNING o.id, o.tenant_id, o.partition_key, o.next_attempt_at, o.replayed
+      ),
+      heads AS (
+          SELECT tenant_id, partition_key, min(id) AS id, max(next_attempt_at) AS until
+            FROM retried
+           WHERE partition_key IS NOT NULL AND next_attempt_at > now() AND NOT replayed
+           GROUP BY tenant_id, partition_key
+      ),
+      held_back AS (
+          UPDATE outbox_messages s
+             SET next_attempt_at = held.until
+            FROM (SELECT n.ctid, h.until
+                    FROM heads h
+                   CROSS JOIN LATERAL (
+                         SELECT p.ctid FROM outbox_messages p
+                          WHERE p.tenant_id = h.tenant_id AND p.partition_key = h.partition_key
+                            AND p.status = 'pending' AND p.id > h.id AND p.next_attempt_at < h.until
+                            AND NOT lease_live(p.lease_expires_at, p.lease_holder)
+                            AND p.id NOT IN (SELECT id FROM retried)
+                          ORDER BY p.id
+                          LIMIT %d) n
+                   LIMIT %d) held
+           WHERE s.ctid = held.ctid
+      )
+      SELECT count(*) FROM retried\
+      """
+          .formatted(HELD_SUCCESSORS, 10 * HELD_SUCCESSORS);
+
+  /** Moves rows to the dead letters; the outbox row stays ('dead') so its dedupe key holds. */
+  static final String BURY =
+      """
+      WITH failed AS (
+          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS f (id, error, error_class)
+      ),
+      dead AS (
+          UPDATE outbox_messages o
+             SET status = 'dead', attempts = o.attempts + 1, last_error = failed.error,
+                 lease_owner = NULL, lease_expires_at = NULL, replayed = false
+            FROM failed
+           WHERE o.id = failed.id AND o.lease_owner = $4
+          RETURNING o.*
+      )
+      INSERT INTO dead_letter_messages (outbox_id, tenant_id, dedupe_key, topic, message_key, payload,
+                                        headers, error_message, error_class, attempts, created_at)
+      SELECT d.id, d.tenant_id, d.dedupe_key, d.topic,
+             d.tenant_id || ':' || coalesce(d.partition_key, d.dedupe_key), d.payload, d.headers,
+             failed.error, failed.error_class, d.attempts, d.created_at
+        FROM dead d JOIN failed ON failed.id = d.id
+      RETURNING topic\
+      """;
+
   private final Pool pool;
 
   public OutboxRepository(Pool pool) {
@@ -38,11 +128,10 @@ public final class OutboxRepository {
   }
 
   /**
-   * What a claim leased (in id order), the tenant cursor for the bucket's next claim: where its
-   * tenant rotation continues ({@code ""}: from the first tenant), and how many rows of each mark
-   * it carried it marked published (see {@link #claim(Claim, List)}).
+   * What a claim leased (in id order), and the tenant cursor for the bucket's next claim: where its
+   * tenant rotation continues ({@code ""}: from the first tenant).
    */
-  public record Claimed(List<ClaimedEvent> events, String nextTenantCursor, List<Integer> marked) {}
+  public record Claimed(List<ClaimedEvent> events, String nextTenantCursor) {}
 
   /** The pool its statements run on, for the relay's other parts. */
   Pool pool() {
@@ -54,53 +143,6 @@ public final class OutboxRepository {
    * counts from the moment the rows are leased, after any wait for the bucket's lock.
    */
   public Future<Claimed> claim(Claim claim) {
-    return claim(claim, List.of());
-  }
-
-  /**
-   * Claims as {@link #claim(Claim)} does, after marking each of {@code marks} (the ids of rows the
-   * broker acknowledged, one list a batch) published for the claim's owner, as {@link #settle}
-   * would, in the claim's own transaction: the claim sees them published, and a failed claim marks
-   * none.
-   *
-   * <p>No deadlock: every transaction of the relays takes its bucket locks before any row lock, the
-   * claim itself never waits for a row ({@code SKIP LOCKED}), and a mark waits only for a row it
-   * sees leased by its own owner, that is for a transaction that took it over (then the mark leaves
-   * it: lease lost) or an operator's. That wait would hold the claim's bucket locks, so the marks
-   * wait at most {@link ClaimSql#MARKS_LOCK_TIMEOUT}; then the claim fails, and its batches are
-   * settled alone.
-   */
-  Future<Claimed> claim(Claim claim, List<List<Long>> marks) {
-    Tuple params = claimParams(claim);
-    return pool.withConnection(
-        conn -> {
-          // One round trip: the commands are pipelined. A failed statement aborts the
-          // transaction, and COMMIT then rolls it back.
-          List<Future<?>> all = new ArrayList<>();
-          all.add(conn.query(ClaimSql.BEGIN_CLAIM).execute());
-          all.add(
-              conn.preparedQuery(ClaimSql.LOCK_CLAIMS)
-                  .execute(Tuple.of(ClaimSql.CLAIM_LOCK_CLASS, CLAIM_BUCKETS, claim.bucket())));
-          if (!marks.isEmpty()) {
-            all.add(conn.query(ClaimSql.MARKS_LOCK_TIMEOUT).execute());
-          }
-          List<Future<Integer>> marked = new ArrayList<>(marks.size());
-          for (List<Long> ids : marks) {
-            Future<Integer> mark = markPublished(conn, claim.owner(), ids);
-            marked.add(mark);
-            all.add(mark);
-          }
-          Future<RowSet<Row>> claimed = conn.preparedQuery(ClaimSql.CLAIM).execute(params);
-          all.add(claimed);
-          all.add(conn.query("COMMIT").execute());
-          return Future.join(all)
-              .map(
-                  done ->
-                      toClaimed(claimed.result(), marked.stream().map(Future::result).toList()));
-        });
-  }
-
-  private static Tuple claimParams(Claim claim) {
     List<String> exhausted = new ArrayList<>();
     List<String> tenants = new ArrayList<>();
     List<Integer> remaining = new ArrayList<>();
@@ -115,22 +157,36 @@ public final class OutboxRepository {
                 remaining.add(left);
               }
             });
-    return Tuple.of(
-        claim.batchSize(),
-        claim.batchSize(),
-        claim.tenantCursor(),
-        exhausted.toArray(String[]::new),
-        tenants.toArray(String[]::new),
-        remaining.toArray(Integer[]::new),
-        claim.owner(),
-        (double) claim.lease().toMillis() / 1000.0,
-        claim.defaultQuota(),
-        claim.bucket(),
-        CLAIM_BUCKETS - 1,
-        claim.holder());
+    Tuple params =
+        Tuple.of(
+            claim.batchSize(),
+            claim.batchSize(),
+            claim.tenantCursor(),
+            exhausted.toArray(String[]::new),
+            tenants.toArray(String[]::new),
+            remaining.toArray(Integer[]::new),
+            claim.owner(),
+            (double) claim.lease().toMillis() / 1000.0,
+            claim.defaultQuota(),
+            claim.bucket(),
+            CLAIM_BUCKETS - 1,
+            claim.holder());
+    return pool.withConnection(
+        conn -> {
+          // One round trip: the commands are pipelined. A failed statement aborts the
+          // transaction, and COMMIT then rolls it back.
+          Future<?> begin = conn.query(ClaimSql.BEGIN_CLAIM).execute();
+          Future<?> locked =
+              conn.preparedQuery(ClaimSql.LOCK_CLAIMS)
+                  .execute(Tuple.of(ClaimSql.CLAIM_LOCK_CLASS, CLAIM_BUCKETS, claim.bucket()));
+          Future<RowSet<Row>> claimed = conn.preparedQuery(ClaimSql.CLAIM).execute(params);
+          Future<?> committed = conn.query("COMMIT").execute();
+          return Future.join(begin, locked, claimed, committed)
+              .map(all -> toClaimed(claimed.result()));
+        });
   }
 
-  private static Claimed toClaimed(RowSet<Row> rows, List<Integer> marked) {
+  private static Claimed toClaimed(RowSet<Row> rows) {
     List<ClaimedEvent> events = new ArrayList<>(rows.size());
     String cursor = null;
     for (Row row : rows) {
@@ -140,7 +196,7 @@ public final class OutboxRepository {
       cursor = row.getString(ClaimedEvent.COLUMNS);
     }
     events.sort((a, b) -> Long.compare(a.id(), b.id()));
-    return new Claimed(events, cursor == null ? "" : cursor, marked);
+    return new Claimed(events, cursor == null ? "" : cursor);
   }
 
   /** What became of one claimed batch; applied in one transaction. */
@@ -187,7 +243,7 @@ public final class OutboxRepository {
     return ids.isEmpty()
         ? Future.succeededFuture(0)
         : client
-            .preparedQuery(SettleSql.MARK_PUBLISHED)
+            .preparedQuery(MARK_PUBLISHED)
             .execute(Tuple.of(ids.toArray(Long[]::new), owner))
             .map(RowSet::rowCount);
   }
@@ -195,7 +251,7 @@ public final class OutboxRepository {
   private static Future<Integer> reschedule(SqlClient tx, String owner, List<Retry> retries) {
     return retries.isEmpty()
         ? Future.succeededFuture(0)
-        : tx.preparedQuery(SettleSql.RESCHEDULE)
+        : tx.preparedQuery(RESCHEDULE)
             .execute(rescheduleParams(owner, retries))
             .map(rows -> rows.iterator().next().getLong(0).intValue());
   }
@@ -210,7 +266,7 @@ public final class OutboxRepository {
             burials.stream().map(Burial::error).toArray(String[]::new),
             burials.stream().map(Burial::errorClass).toArray(String[]::new),
             owner);
-    return tx.preparedQuery(SettleSql.BURY)
+    return tx.preparedQuery(BURY)
         .execute(params)
         .map(
             rows -> {

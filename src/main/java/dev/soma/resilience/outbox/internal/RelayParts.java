@@ -6,7 +6,6 @@ import dev.soma.resilience.flags.FlagBook;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
@@ -31,17 +30,11 @@ public record RelayParts(
     IntSupplier relayNodes) {
 
   /**
-   * A publisher settling rows for {@code owner}, whose claims {@code claims} numbers, its
-   * acknowledged batches marked by the claims that {@code carried} feeds, if given; see {@link
+   * A publisher settling rows for {@code owner}, whose claims {@code claims} numbers; see {@link
    * BatchPublisher#create}.
    */
   BatchPublisher publisher(
-      Vertx vertx,
-      String owner,
-      ClaimNumbers claims,
-      Clock clock,
-      BooleanSupplier stopping,
-      Optional<CarriedMarks> carried) {
-    return BatchPublisher.create(vertx, this, owner, claims, clock, stopping, carried);
+      Vertx vertx, String owner, ClaimNumbers claims, Clock clock, BooleanSupplier stopping) {
+    return BatchPublisher.create(vertx, this, owner, claims, clock, stopping);
   }
 }

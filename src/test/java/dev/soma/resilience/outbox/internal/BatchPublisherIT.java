@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -69,8 +68,7 @@ class BatchPublisherIT {
                   fx.keeper(),
                   new FlagBook(),
                   () -> 1)
-              .publisher(
-                  fx.vertx, "relay", claims, Clock.systemUTC(), () -> stopping, Optional.empty());
+              .publisher(fx.vertx, "relay", claims, Clock.systemUTC(), () -> stopping);
 
       Blocking.await(publisher.publish(batch, claim), Duration.ofSeconds(30));
 

@@ -88,51 +88,6 @@ class LeaseFencingIT {
     assertThat(fx.count("SELECT count(*) FROM dead_letter_messages")).isZero();
   }
 
-  @Test
-  void aClaimCarryingTheMarkOfARowTakenOverMarksNoneOfIt() throws Exception {
-    long id = takenOverFromStalledRelay();
-
-    List<Integer> marked = claimCarrying("relay-stalled", id).marked();
-
-    assertThat(marked).containsExactly(0);
-    assertThat(row(id).getString("status")).isEqualTo("pending");
-    assertThat(row(id).getString("lease_owner")).isEqualTo("relay-new");
-    assertThat(claimCarrying("relay-new", id).marked()).containsExactly(1);
-    assertThat(row(id).getString("status")).isEqualTo("published");
-  }
-
-  @Test
-  void aClaimMarksTheRowsItCarriesBeforeItClaims() throws Exception {
-    fx.enqueue(
-        List.of(
-            OutboxEntry.of("tenant", "event-1", "fencing", "aggregate", new JsonObject()),
-            OutboxEntry.of("tenant", "event-2", "fencing", "aggregate", new JsonObject())));
-    long first = claimFirst("relay");
-    // the row's lease ran out: only the carried mark, applied before the claim, keeps the claim
-    // from leasing it again
-    fx.query("UPDATE outbox_messages SET lease_expires_at = now() - interval '1 second'");
-
-    OutboxRepository.Claimed claimed = claimCarrying("relay", first);
-
-    assertThat(claimed.marked()).containsExactly(1);
-    assertThat(claimed.events()).extracting(ClaimedEvent::id).doesNotContain(first).hasSize(1);
-    assertThat(row(first).getString("status")).isEqualTo("published");
-  }
-
-  private OutboxRepository.Claimed claimCarrying(String owner, long id) throws Exception {
-    return Blocking.await(
-        repository.claim(Claim.ofAll(owner, 10, LEASE), List.of(List.of(id))),
-        Duration.ofSeconds(10));
-  }
-
-  private long claimFirst(String owner) throws Exception {
-    List<ClaimedEvent> events =
-        Blocking.await(repository.claim(Claim.ofAll(owner, 1, LEASE)), Duration.ofSeconds(10))
-            .events();
-    assertThat(events).hasSize(1);
-    return events.get(0).id();
-  }
-
   /** One row, claimed by "relay-stalled", whose lease ran out, then claimed by "relay-new". */
   private long takenOverFromStalledRelay() throws Exception {
     fx.enqueue(
