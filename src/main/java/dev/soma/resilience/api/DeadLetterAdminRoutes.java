@@ -1,7 +1,7 @@
 package dev.soma.resilience.api;
 
-import static dev.soma.resilience.api.OutboxAdminRoutes.answer;
-import static dev.soma.resilience.api.OutboxAdminRoutes.badInput;
+import static dev.soma.resilience.api.AdminAnswer.answer;
+import static dev.soma.resilience.api.AdminAnswer.badInput;
 
 import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.http.Problem;

@@ -1,21 +1,20 @@
 package dev.soma.resilience.api;
 
+import static dev.soma.resilience.api.AdminAnswer.answer;
+import static dev.soma.resilience.api.AdminAnswer.badInput;
+
 import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxInspection;
 import dev.soma.resilience.outbox.OutboxReplay;
 import dev.soma.resilience.outbox.ReplayResult;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashSet;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -23,7 +22,7 @@ import java.util.stream.Stream;
  * The operators' outbox endpoints, mounted behind {@link AdminRoutes}' credential check: the list
  * ({@code GET /admin/outbox/events}), the per-tenant summary, replays by id and by filter, and the
  * audit trail. A bad filter value, cursor or body field is a 400 naming it. A replay needs to know
- * who acts ({@link Operator}).
+ * who acts ({@link Operator}). Each answers as {@link AdminAnswer} says.
  */
 final class OutboxAdminRoutes {
 
@@ -134,44 +133,5 @@ final class OutboxAdminRoutes {
 
   private static int limit(RoutingContext ctx) {
     return ctx.queryParams().get("limit") == null ? DEFAULT_LIST : QueryParams.limit(ctx, MAX_LIST);
-  }
-
-  /**
-   * A call that may refuse its input at once with {@link IllegalArgumentException}: a 400 then (a
-   * failure it completes with later is about the rows, a 409: see {@link #answer}).
-   */
-  static Future<JsonObject> badInput(Supplier<Future<JsonObject>> call) {
-    try {
-      return call.get();
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(Problem.badRequest(e.getMessage()));
-    }
-  }
-
-  /**
-   * Answers {@code result} as JSON with {@code status}, or its failure as a problem: {@link
-   * OutboxReplay.TooLarge} 413, {@link NoSuchElementException} 404, {@link
-   * IllegalArgumentException} 409, others as they are. Every admin route answers this way.
-   */
-  static void answer(RoutingContext ctx, int status, Future<JsonObject> result) {
-    result.onComplete(
-        ar -> {
-          if (ar.failed()) {
-            Throwable e = ar.cause();
-            ctx.fail(
-                e instanceof OutboxReplay.TooLarge
-                    ? Problem.contentTooLarge(e.getMessage())
-                    : e instanceof NoSuchElementException
-                        ? Problem.notFound(e.getMessage())
-                        : e instanceof IllegalArgumentException
-                            ? Problem.conflict(e.getMessage())
-                            : e);
-          } else {
-            ctx.response()
-                .setStatusCode(status)
-                .putHeader("Content-Type", "application/json")
-                .end(ar.result().encode());
-          }
-        });
   }
 }

@@ -1,12 +1,11 @@
 package dev.soma.resilience.api;
 
-import static dev.soma.resilience.api.OutboxAdminRoutes.answer;
-import static dev.soma.resilience.api.OutboxAdminRoutes.badInput;
+import static dev.soma.resilience.api.AdminAnswer.answer;
+import static dev.soma.resilience.api.AdminAnswer.badInput;
 
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.tenant.TenantDirectory;
 import dev.soma.resilience.tenant.Tenants;
-import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
@@ -74,15 +73,6 @@ final class TenantAdminRoutes {
   }
 
   private void revokeKey(RoutingContext ctx) {
-    tenants
-        .revokeKey(ctx.pathParam("keyId"), Operator.of(ctx, null))
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                answer(ctx, 204, Future.failedFuture(ar.cause()));
-              } else {
-                ctx.response().setStatusCode(204).end();
-              }
-            });
+    AdminAnswer.noContent(ctx, tenants.revokeKey(ctx.pathParam("keyId"), Operator.of(ctx, null)));
   }
 }
