@@ -17,16 +17,10 @@ import dev.soma.resilience.idempotency.IdempotentRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -84,9 +78,9 @@ final class MediaRoutes {
   /**
    * Stores the body. Under an {@code Idempotency-Key} it runs once per key ({@link
    * IdempotentCreate#once}): the request's fingerprint is the SHA-256 of its key, media type and
-   * bytes, hashed on a worker; the same request again replays the first answer, another request
-   * with the key is 422, and the upload id comes from the key and that fingerprint, so two
-   * different uploads never share a queue entry.
+   * bytes ({@link UploadIdentity}), hashed on a worker; the same request again replays the first
+   * answer, another request with the key is 422, and the upload id comes from the key and that
+   * fingerprint, so two different uploads never share a queue entry.
    */
   private void upload(RoutingContext ctx) {
     ObjectKey key = key(ctx);
@@ -97,17 +91,16 @@ final class MediaRoutes {
     String contentType = ctx.request().getHeader("Content-Type");
     String idempotencyKey = ctx.request().getHeader(IdempotentCreate.HEADER);
     if (idempotencyKey == null) {
-      String uploadId = UUID.randomUUID().toString().replace("-", "");
-      store(ctx, key, uploadId, contentType, bytes)
+      store(ctx, key, UploadIdentity.fresh(), contentType, bytes)
           .onSuccess(reply -> IdempotentCreate.send(ctx, reply.status(), reply.body(), false))
-          .onFailure(e -> ctx.fail(problem(e)));
+          .onFailure(e -> ctx.fail(FailoverProblems.problem(e)));
       return;
     }
     if (IdempotentCreate.malformed(ctx, idempotencyKey)) {
       return;
     }
     vertx
-        .executeBlocking(() -> fingerprint(key, contentType, bytes), false)
+        .executeBlocking(() -> UploadIdentity.fingerprint(key, contentType, bytes), false)
         .onFailure(ctx::fail)
         .onSuccess(
             hash ->
@@ -115,9 +108,14 @@ final class MediaRoutes {
                     ctx,
                     idempotencyKey,
                     hash,
-                    e -> ctx.fail(problem(e)),
+                    e -> ctx.fail(FailoverProblems.problem(e)),
                     () ->
-                        store(ctx, key, uploadId(key, idempotencyKey, hash), contentType, bytes)
+                        store(
+                                ctx,
+                                key,
+                                UploadIdentity.keyed(key, idempotencyKey, hash),
+                                contentType,
+                                bytes)
                             .compose(reply -> remember(key, idempotencyKey, reply))));
   }
 
@@ -163,23 +161,6 @@ final class MediaRoutes {
             });
   }
 
-  /**
-   * An upload request's fingerprint: its key (decoded: {@code a%2Fb} and {@code a%2fb} are one),
-   * media type and bytes. Blocking: the bytes may be up to {@code api.maxUploadBytes}.
-   */
-  static String fingerprint(ObjectKey key, String contentType, byte[] bytes) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(
-          ("PUT /v1/uploads/" + key.key() + "\n" + contentType + "\n")
-              .getBytes(StandardCharsets.UTF_8));
-      digest.update(bytes);
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private void download(RoutingContext ctx) {
     ObjectKey key = key(ctx);
     vertx
@@ -200,7 +181,7 @@ final class MediaRoutes {
               String file = spool.incoming(reply.spilled()).toString();
               ctx.response().sendFile(file).onComplete(sent -> vertx.fileSystem().delete(file));
             })
-        .onFailure(e -> ctx.fail(problem(e)));
+        .onFailure(e -> ctx.fail(FailoverProblems.problem(e)));
   }
 
   private void speech(RoutingContext ctx) {
@@ -247,26 +228,7 @@ final class MediaRoutes {
             audioDelivery,
             Duration.ofMillis(audioDelivery.getSendTimeout()))
         .onSuccess(reply -> ctx.json(reply.body()))
-        .onFailure(e -> ctx.fail(problem(e)));
-  }
-
-  private static Throwable problem(Throwable e) {
-    if (e instanceof ReplyException reply) {
-      if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-        return switch (reply.failureCode()) {
-          case 400 -> Problem.badRequest(reply.getMessage());
-          case 404 -> Problem.notFound(reply.getMessage());
-          case 409 -> Problem.conflict(reply.getMessage());
-          case 413 -> Problem.contentTooLarge(reply.getMessage());
-          default -> Problem.unavailable(reply.getMessage(), 5);
-        };
-      }
-      return Problem.unavailable("the failover service did not answer in time", 5);
-    }
-    if (e instanceof InFlight.HandlerLost) {
-      return Problem.unavailable(e.getMessage(), 5);
-    }
-    return e instanceof IllegalArgumentException ? Problem.badRequest(e.getMessage()) : e;
+        .onFailure(e -> ctx.fail(FailoverProblems.problem(e)));
   }
 
   private static ObjectKey key(RoutingContext ctx) {
@@ -275,15 +237,6 @@ final class MediaRoutes {
     } catch (IllegalArgumentException e) {
       throw Problem.badRequest(e.getMessage());
     }
-  }
-
-  /** A keyed upload's id: one per tenant, key and request, so no other upload ever shares it. */
-  private static String uploadId(ObjectKey key, String idempotencyKey, String fingerprint) {
-    return UUID.nameUUIDFromBytes(
-            (key.tenantId() + ":" + idempotencyKey + ":" + fingerprint)
-                .getBytes(StandardCharsets.UTF_8))
-        .toString()
-        .replace("-", "");
   }
 
   private static String requestId(RoutingContext ctx) {
