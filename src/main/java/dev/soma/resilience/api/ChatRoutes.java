@@ -19,7 +19,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -35,11 +34,6 @@ import java.util.UUID;
  * answer: sent again while it waits, it gets that answer again; after the replay, the stored one.
  */
 final class ChatRoutes {
-
-  /** The fields of {@code POST /v1/chat} (docs/openapi.yaml). */
-  static final Set<String> FIELDS =
-      Set.of(
-          "conversationId", "messageId", "message", "sessionId", "useCase", "maxTokens", "stream");
 
   private final AgentTurns turns;
   private final IdempotentCreate create;
@@ -67,28 +61,10 @@ final class ChatRoutes {
     router.get("/v1/ws").handler(QueryParams.only()).handler(socket::open);
   }
 
-  /** Reads a turn from a chat body (HTTP or WebSocket); 400 {@link Problem}s on bad input. */
-  static TurnRequest turn(String tenant, JsonBody body) {
-    String conversation = body.optionalId("conversationId");
-    if (conversation == null) {
-      throw Problem.badRequest("'conversationId' is required");
-    }
-    String messageId = body.optionalId("messageId");
-    int maxTokens = body.intIn("maxTokens", 1, 32_768, 0);
-    return new TurnRequest(
-        tenant,
-        conversation,
-        messageId == null ? UUID.randomUUID().toString() : messageId,
-        body.requiredString("message", 32_768),
-        body.optionalId("sessionId"),
-        body.oneOf("useCase", Set.of("chat", "coding", "fast"), "chat"),
-        maxTokens == 0 ? null : maxTokens);
-  }
-
   private void chat(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
-    JsonBody body = JsonBody.parse(ctx.body().buffer(), FIELDS);
-    TurnRequest turn = turn(tenant, body);
+    JsonBody body = JsonBody.parse(ctx.body().buffer(), ChatBody.FIELDS);
+    TurnRequest turn = ChatBody.turn(tenant, body);
     String accept = ctx.request().getHeader("Accept");
     boolean stream =
         Boolean.TRUE.equals(body.optionalBoolean("stream"))

@@ -27,7 +27,7 @@ final class ChatSocket {
 
   /** A WebSocket chat message: the fields of {@code POST /v1/chat}, and its {@code type}. */
   static final Set<String> FIELDS =
-      Stream.concat(ChatRoutes.FIELDS.stream(), Stream.of("type"))
+      Stream.concat(ChatBody.FIELDS.stream(), Stream.of("type"))
           .collect(Collectors.toUnmodifiableSet());
 
   private final AgentTurns turns;
@@ -107,7 +107,7 @@ final class ChatSocket {
       if (!"chat".equals(body.oneOf("type", Set.of("chat"), "chat"))) {
         throw Problem.badRequest("unknown message type");
       }
-      turn = ChatRoutes.turn(tenant, body);
+      turn = ChatBody.turn(tenant, body);
     } catch (Problem p) {
       send(
           ws,
