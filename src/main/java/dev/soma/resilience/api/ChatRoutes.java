@@ -13,7 +13,6 @@ import dev.soma.resilience.journal.JournalRecord;
 import dev.soma.resilience.journal.JournalReplay;
 import dev.soma.resilience.journal.JournaledWrites;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -25,8 +24,9 @@ import java.util.UUID;
  * {@code POST /v1/chat}: one agent turn, answered whole (JSON) or streamed (SSE when {@code
  * "stream": true} or {@code Accept: text/event-stream}); and {@code GET /v1/ws}, a WebSocket for
  * agents ({@link ChatSocket}): chat messages in, tokens out, degradation status changes pushed as
- * they happen. An SSE stream carries the status changes that happen while it is open as {@code
- * status} events. Each socket and stream listens to the status view only while it is open.
+ * they happen. An SSE stream ({@link TurnStream}) carries the status changes that happen while it
+ * is open as {@code status} events. Each socket and stream listens to the status view only while it
+ * is open.
  *
  * <p>While PostgreSQL cannot be reached a turn is still answered, its messages journaled ({@link
  * AgentTurns}): a whole answer is then {@code 202} with {@code "status": "journaled"}, a stream's
@@ -39,7 +39,7 @@ final class ChatRoutes {
   private final IdempotentCreate create;
   private final IdempotentRequests requests;
   private final JournaledWrites writes;
-  private final DegradationStatusView status;
+  private final TurnStream stream;
   private final ChatSocket socket;
 
   ChatRoutes(
@@ -52,7 +52,7 @@ final class ChatRoutes {
     this.turns = turns;
     this.requests = requests;
     this.writes = writes;
-    this.status = status;
+    this.stream = new TurnStream(turns, status);
     this.socket = new ChatSocket(turns, status);
   }
 
@@ -66,18 +66,18 @@ final class ChatRoutes {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), ChatBody.FIELDS);
     TurnRequest turn = ChatBody.turn(tenant, body);
     String accept = ctx.request().getHeader("Accept");
-    boolean stream =
+    boolean streamed =
         Boolean.TRUE.equals(body.optionalBoolean("stream"))
             || (accept != null && accept.contains("text/event-stream"));
     String key = ctx.request().getHeader(IdempotentCreate.HEADER);
-    if (stream) {
+    if (streamed) {
       if (key != null) {
         throw Problem.badRequest(
             IdempotentCreate.HEADER
                 + " is not supported with streaming;"
                 + " send a messageId to make the turn unique");
       }
-      streamTurn(ctx, turn);
+      stream.answer(ctx, turn);
       return;
     }
     if (key == null) {
@@ -197,43 +197,5 @@ final class ChatRoutes {
   /** 202 for a turn whose messages were journaled, else 200. */
   private static int statusOf(JsonObject result) {
     return "journaled".equals(result.getString("status")) ? 202 : 200;
-  }
-
-  private void streamTurn(RoutingContext ctx, TurnRequest turn) {
-    HttpServerResponse response =
-        ctx.response()
-            .setChunked(true)
-            .putHeader("Content-Type", "text/event-stream")
-            .putHeader("Cache-Control", "no-cache");
-    DegradationStatusView.Subscription pushes =
-        status.onChange(
-            change -> {
-              if (!response.ended() && !response.closed()) {
-                sse(response, "status", change.toJson());
-              }
-            });
-    // ended on every path (answer, error event, problem); closed when the client goes first
-    response.endHandler(v -> pushes.cancel());
-    response.closeHandler(v -> pushes.cancel());
-    turns
-        .run(turn, text -> sse(response, "token", new JsonObject().put("text", text)))
-        .onSuccess(
-            result -> {
-              sse(response, "end", result);
-              response.end();
-            })
-        .onFailure(
-            e -> {
-              if (!response.headWritten() && AgentTurns.failureOf(e).isEmpty()) {
-                ctx.fail(TurnErrors.problem(e));
-                return;
-              }
-              sse(response, "error", TurnErrors.message(e));
-              response.end();
-            });
-  }
-
-  private static void sse(HttpServerResponse response, String event, JsonObject data) {
-    response.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
   }
 }
