@@ -6,7 +6,6 @@ import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.HealthState;
 import dev.soma.resilience.failover.llm.LlmFailure;
 import dev.soma.resilience.failover.llm.LlmReply;
-import dev.soma.resilience.failover.llm.LlmRequest;
 import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.memory.MemoryService;
 import dev.soma.resilience.outbox.Outbox;
@@ -16,8 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -25,8 +22,9 @@ import java.util.function.Consumer;
  * One agent turn, the seeds' reusable pattern: (1) store the user's message with its event, so it
  * is never lost whatever happens next; (2) read the degradation status; (3) recall memory, or use
  * the session's context alone while SomaBrain is not usable; (4) ask the LLM through the failover
- * chain; (5) store the answer with its event. The result says which provider served and what was
- * degraded. Used by {@code POST /v1/chat} (whole or SSE) and the WebSocket.
+ * chain ({@link TurnPrompt}: what it is told); (5) store the answer with its event. The result says
+ * which provider served and what was degraded. Used by {@code POST /v1/chat} (whole or SSE) and the
+ * WebSocket.
  *
  * <p>While PostgreSQL cannot be reached, both messages are journaled ({@link JournaledMessage},
  * through {@link JournaledWrites}) instead of stored, in conversation order, and the turn is still
@@ -36,8 +34,6 @@ public final class AgentTurns {
 
   /** The capability a turn exercises, in the degradation graph. */
   static final String CHAT = "chat";
-
-  static final String SYSTEM_PROMPT = "You are the Soma agent. Use the context when it helps.";
 
   private final Vertx vertx;
   private final JournaledWrites writes;
@@ -210,27 +206,9 @@ public final class AgentTurns {
   }
 
   private Future<LlmReply> ask(TurnRequest turn, JsonObject context, Consumer<String> onToken) {
-    List<LlmRequest.Message> messages = new ArrayList<>();
-    StringBuilder system = new StringBuilder(SYSTEM_PROMPT);
-    JsonArray recalled = context.getJsonArray("memories");
-    if (!recalled.isEmpty()) {
-      system.append("\nWhat you remember:");
-      recalled.forEach(m -> system.append("\n- ").append(describe(m)));
-    }
-    messages.add(new LlmRequest.Message("system", system.toString()));
-    context
-        .getJsonArray("session")
-        .forEach(
-            t -> {
-              JsonObject turnJson = (JsonObject) t;
-              String role = turnJson.getString("role", "user");
-              if (role.equals("user") || role.equals("assistant")) {
-                messages.add(new LlmRequest.Message(role, turnJson.getString("content", "")));
-              }
-            });
-    messages.add(new LlmRequest.Message("user", turn.content()));
     String useCase = turn.useCase() == null ? "chat" : turn.useCase();
-    return model.ask(useCase, turn.tenant(), messages, turn.maxTokens(), onToken);
+    return model.ask(
+        useCase, turn.tenant(), TurnPrompt.messages(turn, context), turn.maxTokens(), onToken);
   }
 
   /** The {@link LlmFailure} inside a failed turn, if that is what it was. */
@@ -285,16 +263,5 @@ public final class AgentTurns {
                     turn.tenant(),
                     turn.sessionId(),
                     new JsonObject().put("role", "assistant").put("content", answer)));
-  }
-
-  private static String describe(Object memory) {
-    if (memory instanceof JsonObject json) {
-      Object content = json.getValue("content");
-      if (content instanceof JsonObject value) {
-        return value.getString("content", value.getString("text", value.encode()));
-      }
-      return String.valueOf(content);
-    }
-    return String.valueOf(memory);
   }
 }
