@@ -21,10 +21,10 @@ import java.util.function.Consumer;
 /**
  * One agent turn, the seeds' reusable pattern: (1) store the user's message with its event, so it
  * is never lost whatever happens next; (2) read the degradation status; (3) recall memory, or use
- * the session's context alone while SomaBrain is not usable; (4) ask the LLM through the failover
- * chain ({@link TurnPrompt}: what it is told); (5) store the answer with its event. The result says
- * which provider served and what was degraded. Used by {@code POST /v1/chat} (whole or SSE) and the
- * WebSocket.
+ * the session's context alone while SomaBrain is not usable ({@link TurnContext}); (4) ask the LLM
+ * through the failover chain ({@link TurnPrompt}); (5) store the answer with its event. The result
+ * says which provider served and what was degraded. Used by {@code POST /v1/chat} (whole or SSE)
+ * and the WebSocket.
  *
  * <p>While PostgreSQL cannot be reached, both messages are journaled ({@link JournaledMessage},
  * through {@link JournaledWrites}) instead of stored, in conversation order, and the turn is still
@@ -38,7 +38,7 @@ public final class AgentTurns {
   private final Vertx vertx;
   private final JournaledWrites writes;
   private final JournaledMessage messages;
-  private final MemoryService memories;
+  private final TurnContext turnContext;
   private final SessionContext sessions;
   private final DegradationStatusView status;
   private final LanguageModel model;
@@ -54,7 +54,7 @@ public final class AgentTurns {
     this.vertx = vertx;
     this.writes = writes;
     this.messages = new JournaledMessage(new Conversations(outbox));
-    this.memories = memories;
+    this.turnContext = new TurnContext(memories, sessions, status);
     this.sessions = sessions;
     this.status = status;
     this.model = new LanguageModel(vertx, deadline);
@@ -103,7 +103,8 @@ public final class AgentTurns {
       Optional<JournaledWrites.Keyed> keyed,
       boolean userJournaled) {
     String replyId = turn.messageId() + ":reply";
-    return context(turn)
+    return turnContext
+        .of(turn)
         .compose(
             context ->
                 ask(turn, context, onToken)
@@ -177,32 +178,6 @@ public final class AgentTurns {
         .sorted()
         .forEach(degraded::add);
     return degraded;
-  }
-
-  /** Memories (when SomaBrain is usable) and the session's recent turns. */
-  private Future<JsonObject> context(TurnRequest turn) {
-    Future<JsonArray> recent =
-        turn.sessionId() == null
-            ? Future.succeededFuture(new JsonArray())
-            : sessions.recent(turn.tenant(), turn.sessionId());
-    boolean memoryUsable = status.isUsable(MemoryService.DEPENDENCY);
-    Future<JsonObject> recalled =
-        memoryUsable
-            ? memories
-                .recall(turn.tenant(), turn.content(), 5, null)
-                .otherwise(new JsonObject().put("results", new JsonArray()).put("degraded", true))
-            : Future.succeededFuture(
-                new JsonObject().put("results", new JsonArray()).put("degraded", true));
-    return Future.all(recent, recalled)
-        .map(
-            all -> {
-              JsonObject memory = recalled.result();
-              boolean sessionOnly = memory.getBoolean("degraded", false);
-              return new JsonObject()
-                  .put("session", recent.result())
-                  .put("memories", memory.getJsonArray("results", new JsonArray()))
-                  .put("source", sessionOnly ? "session-only" : "memory");
-            });
   }
 
   private Future<LlmReply> ask(TurnRequest turn, JsonObject context, Consumer<String> onToken) {
