@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The door of every tenant endpoint: authenticates the API key (the request's tenant comes from it,
@@ -54,13 +55,13 @@ final class TenantGate implements Handler<RoutingContext> {
     if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
       ctx.request().pause(); // the upgrade must find the request unread after the async check
     }
-    String authorization = ctx.request().getHeader("Authorization");
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    Optional<String> key = BearerToken.of(ctx.request());
+    if (key.isEmpty()) {
       ctx.fail(Problem.unauthorized("send your API key as 'Authorization: Bearer <key>'"));
       return;
     }
     tenants
-        .authenticate(authorization.substring(7).trim())
+        .authenticate(key.get())
         .onComplete(
             ar -> {
               if (ar.failed()) {
