@@ -139,7 +139,7 @@ final class DeadLetterAdminRoutes {
       JsonBody body,
       String action,
       BiFunction<AdminAudit.Entry, Boolean, Future<JsonObject>> run) {
-    AdminAudit.Entry entry = Operator.entry(ctx, body, action);
+    AdminAudit.Entry entry = AuditedRequest.entry(ctx, body, action);
     boolean dryRun = Boolean.TRUE.equals(body.optionalBoolean("dryRun"));
     answer(ctx, 200, badInput(() -> run.apply(entry, dryRun)));
   }

@@ -1,9 +1,6 @@
 package dev.soma.resilience.api;
 
-import dev.soma.resilience.common.audit.AdminAudit;
 import dev.soma.resilience.common.http.Problem;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -57,22 +54,5 @@ final class Operator {
               + " characters)");
     }
     return operator.trim();
-  }
-
-  /**
-   * The audit entry of {@code ctx}'s action: its operator ({@link #of}), and its body as sent with
-   * a valid {@code reason}; of an {@code ids} list what {@link AdminAudit#withIds} keeps.
-   */
-  static AdminAudit.Entry entry(RoutingContext ctx, JsonBody body, String action) {
-    String operator = of(ctx, body);
-    String reason = body.optionalLine("reason", 2000);
-    JsonObject request = ctx.body().asJsonObject().copy();
-    if (request.getValue("ids") instanceof JsonArray ids) {
-      AdminAudit.withIds(request, ids.getList());
-    }
-    if (reason != null) {
-      request.put("reason", reason);
-    }
-    return new AdminAudit.Entry(operator, action, request, 0, false);
   }
 }

@@ -71,7 +71,7 @@ final class OutboxAdminRoutes {
   private void replayIds(RoutingContext ctx) {
     JsonBody body = JsonBody.parse(ctx.body().buffer(), REPLAY_FIELDS);
     Set<Long> ids = ids(body.requiredValue("ids"));
-    AdminAudit.Entry entry = Operator.entry(ctx, body, "outbox.replay");
+    AdminAudit.Entry entry = AuditedRequest.entry(ctx, body, "outbox.replay");
     answer(
         ctx,
         200,
@@ -92,7 +92,7 @@ final class OutboxAdminRoutes {
         filter(
             name ->
                 name.equals("tenant") ? tenant : body.optionalString(name, OutboxFilter.MAX_TEXT));
-    AdminAudit.Entry entry = Operator.entry(ctx, body, "outbox.replay.tenant");
+    AdminAudit.Entry entry = AuditedRequest.entry(ctx, body, "outbox.replay.tenant");
     answer(
         ctx,
         200,
