@@ -8,7 +8,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * The router's last handler, reached when no route served the request: 405 with {@code Allow} when
@@ -31,7 +30,7 @@ public final class NoRoute implements Handler<RoutingContext> {
     for (Route route : router.getRoutes()) {
       Set<HttpMethod> methods = route.methods();
       if (methods != null && !methods.isEmpty() && route.getPath() != null) {
-        if (template(route.getPath()).matcher(path).matches()) {
+        if (RouteTemplate.of(route.getPath()).matcher(path).matches()) {
           methods.forEach(m -> allowed.add(m.name()));
         }
       }
@@ -48,24 +47,5 @@ public final class NoRoute implements Handler<RoutingContext> {
               request + " is not supported; this path accepts " + String.join(", ", allowed),
               String.join(", ", allowed)));
     }
-  }
-
-  /** A route path ({@code /a/:id/b}, {@code /a/*}) as a pattern over request paths. */
-  static Pattern template(String path) {
-    StringBuilder regex = new StringBuilder();
-    for (String segment : path.split("/", -1)) {
-      if (regex.length() > 0 || !segment.isEmpty()) {
-        regex.append('/');
-      }
-      if (segment.startsWith(":")) {
-        regex.append("[^/]+");
-      } else if (segment.equals("*")) {
-        regex.setLength(Math.max(0, regex.length() - 1));
-        regex.append("(/.*)?");
-      } else {
-        regex.append(Pattern.quote(segment));
-      }
-    }
-    return Pattern.compile(regex.toString());
   }
 }
