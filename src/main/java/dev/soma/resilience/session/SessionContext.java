@@ -11,12 +11,8 @@ import io.vertx.redis.client.RedisOptions;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -28,21 +24,18 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One per process ({@link #create}), shared by every HTTP verticle instance: a session's turns
  * reach it whichever event loop served them, so every request of the session reads the same
- * context. Thread-safe: the process-memory store is guarded by its own lock, held for map updates
- * only.
+ * context. Thread-safe: the process-memory store ({@link LocalSessions}) is guarded by its own
+ * lock, held for map updates only.
  */
 public final class SessionContext {
 
   /** A Redis that does not answer within this is treated as down for the call. */
   static final long REDIS_TIMEOUT_MS = 500;
 
-  private record Local(Deque<JsonObject> turns, long touchedMillis) {}
-
   private final Optional<RedisAPI> redis;
   private final int maxTurns;
   private final Duration ttl;
-  private final Clock clock;
-  private final Map<String, Local> local;
+  private final LocalSessions local;
   private volatile boolean degraded;
 
   public SessionContext(
@@ -50,14 +43,7 @@ public final class SessionContext {
     this.redis = redis;
     this.maxTurns = maxTurns;
     this.ttl = ttl;
-    this.clock = clock;
-    this.local =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Local> eldest) {
-            return size() > maxSessions;
-          }
-        };
+    this.local = new LocalSessions(maxTurns, ttl, maxSessions, clock);
     this.degraded = redis.isEmpty();
   }
 
@@ -86,7 +72,7 @@ public final class SessionContext {
   public Future<Void> append(String tenant, String session, JsonObject turn) {
     String key = key(tenant, session);
     if (redis.isEmpty()) {
-      appendLocal(key, turn);
+      local.append(key, turn);
       return Future.succeededFuture();
     }
     RedisAPI api = redis.get();
@@ -99,7 +85,7 @@ public final class SessionContext {
         .recover(
             e -> {
               degraded = true;
-              appendLocal(key, turn);
+              local.append(key, turn);
               return Future.succeededFuture();
             });
   }
@@ -107,7 +93,7 @@ public final class SessionContext {
   /** The session's recent turns, oldest first; never fails. */
   public Future<JsonArray> recent(String tenant, String session) {
     String key = key(tenant, session);
-    List<JsonObject> fromLocal = localTurns(key);
+    List<JsonObject> fromLocal = local.turns(key);
     if (redis.isEmpty()) {
       return Future.succeededFuture(new JsonArray(new ArrayList<>(fromLocal)));
     }
@@ -130,38 +116,6 @@ public final class SessionContext {
               degraded = true;
               return Future.succeededFuture(new JsonArray(new ArrayList<>(fromLocal)));
             });
-  }
-
-  private void appendLocal(String key, JsonObject turn) {
-    synchronized (local) {
-      appendLocalLocked(key, turn);
-    }
-  }
-
-  private void appendLocalLocked(String key, JsonObject turn) {
-    Local session = localSession(key);
-    Deque<JsonObject> turns = session == null ? new ArrayDeque<>() : session.turns();
-    turns.addLast(turn);
-    while (turns.size() > maxTurns) {
-      turns.removeFirst();
-    }
-    local.put(key, new Local(turns, clock.millis()));
-  }
-
-  private List<JsonObject> localTurns(String key) {
-    synchronized (local) {
-      Local session = localSession(key);
-      return session == null ? List.of() : List.copyOf(session.turns());
-    }
-  }
-
-  private Local localSession(String key) {
-    Local session = local.get(key);
-    if (session != null && clock.millis() - session.touchedMillis() > ttl.toMillis()) {
-      local.remove(key);
-      return null;
-    }
-    return session;
   }
 
   private static String key(String tenant, String session) {
