@@ -69,11 +69,11 @@ final class ChatRoutes {
     boolean streamed =
         Boolean.TRUE.equals(body.optionalBoolean("stream"))
             || (accept != null && accept.contains("text/event-stream"));
-    String key = ctx.request().getHeader(IdempotentCreate.HEADER);
+    String key = ctx.request().getHeader(IdempotencyKey.HEADER);
     if (streamed) {
       if (key != null) {
         throw Problem.badRequest(
-            IdempotentCreate.HEADER
+            IdempotencyKey.HEADER
                 + " is not supported with streaming;"
                 + " send a messageId to make the turn unique");
       }
@@ -92,7 +92,7 @@ final class ChatRoutes {
 
   /** A whole-answer turn under an {@code Idempotency-Key}: answered once, its answer kept. */
   private void keyedTurn(RoutingContext ctx, JsonBody body, TurnRequest turn, String key) {
-    if (IdempotentCreate.malformed(ctx, key)) {
+    if (IdempotencyKey.malformed(ctx, key)) {
       return;
     }
     // under a key, a turn without a messageId gets one from the key, so a retry after a failure
@@ -104,7 +104,7 @@ final class ChatRoutes {
                     .toString())
             : turn;
     JournaledWrites.Keyed journalKey =
-        new JournaledWrites.Keyed(key, IdempotentCreate.fingerprint(ctx), 200);
+        new JournaledWrites.Keyed(key, IdempotencyKey.fingerprint(ctx), 200);
     if (writes.journaling()) {
       journaledTurn(ctx, keyed, journalKey);
       return;
@@ -184,9 +184,7 @@ final class ChatRoutes {
       RoutingContext ctx, JournaledWrites.Keyed key, JournalRecord earlier) {
     JsonObject envelope = earlier.body();
     if (!key.requestHash().equals(envelope.getString(JournalReplay.REQUEST_HASH))) {
-      ctx.fail(
-          Problem.unprocessable(
-              "this " + IdempotentCreate.HEADER + " was used for a different request"));
+      ctx.fail(IdempotencyKey.reused());
       return;
     }
     // the same fingerprint: a chat answer's record, which carries the turn's answer

@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Runs a creating request in one transaction (business rows, outbox events and, with an {@code
@@ -27,9 +26,6 @@ import java.util.regex.Pattern;
  * reused for another request 422; a request that fails stores nothing.
  */
 final class IdempotentCreate {
-
-  static final String HEADER = "Idempotency-Key";
-  private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
   static final long JOURNAL_FULL_RETRY_SECONDS = 30;
 
@@ -112,7 +108,7 @@ final class IdempotentCreate {
       Function<Reply, Future<?>> committed,
       Consumer<Throwable> failed) {
     String tenant = TenantGate.tenant(ctx);
-    String key = ctx.request().getHeader(HEADER);
+    String key = ctx.request().getHeader(IdempotencyKey.HEADER);
     if (key == null) {
       Transaction.run(pool, work)
           .compose(reply -> whenCommitted(committed, reply))
@@ -155,15 +151,16 @@ final class IdempotentCreate {
   /** As above; {@code failed} takes what fails before or in {@code proceed} (after the key). */
   void once(
       RoutingContext ctx, String key, Consumer<Throwable> failed, Supplier<Future<Reply>> proceed) {
-    if (malformed(ctx, key)) {
+    if (IdempotencyKey.malformed(ctx, key)) {
       return;
     }
-    once(ctx, key, fingerprint(ctx), failed, proceed);
+    once(ctx, key, IdempotencyKey.fingerprint(ctx), failed, proceed);
   }
 
   /**
    * As above, with the request's fingerprint {@code requestHash} computed by the caller (a large
-   * body is hashed on a worker, never here); {@code key} must be well-formed ({@link #malformed}).
+   * body is hashed on a worker, never here); {@code key} must be well-formed ({@link
+   * IdempotencyKey#malformed}).
    */
   void once(
       RoutingContext ctx,
@@ -178,22 +175,6 @@ final class IdempotentCreate {
         .onFailure(failed::accept);
   }
 
-  /** Fails {@code ctx} with 400 when {@code key} is not a valid key; says whether it did. */
-  static boolean malformed(RoutingContext ctx, String key) {
-    if (KEY.matcher(key).matches()) {
-      return false;
-    }
-    ctx.fail(Problem.badRequest(HEADER + " must be 1-255 visible ASCII characters"));
-    return true;
-  }
-
-  static String fingerprint(RoutingContext ctx) {
-    return IdempotentRequests.fingerprint(
-        ctx.request().method().name(),
-        ctx.request().path(),
-        ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
-  }
-
   private void settle(
       RoutingContext ctx,
       IdempotentRequests.Started started,
@@ -206,8 +187,10 @@ final class IdempotentCreate {
       case IN_PROGRESS ->
           ctx.fail(
               Problem.conflict(
-                  "a request with this " + HEADER + " is still being processed; retry later"));
-      case MISMATCH -> ctx.fail(reusedKey());
+                  "a request with this "
+                      + IdempotencyKey.HEADER
+                      + " is still being processed; retry later"));
+      case MISMATCH -> ctx.fail(IdempotencyKey.reused());
       case PROCEED ->
           proceed
               .get()
@@ -224,14 +207,14 @@ final class IdempotentCreate {
       int status,
       Function<Reply, Future<?>> committed) {
     String tenant = TenantGate.tenant(ctx);
-    String key = ctx.request().getHeader(HEADER);
-    if (key != null && malformed(ctx, key)) {
+    String key = ctx.request().getHeader(IdempotencyKey.HEADER);
+    if (key != null && IdempotencyKey.malformed(ctx, key)) {
       return;
     }
     JsonObject envelope =
         new JsonObject().put(JournalReplay.REQUEST, request).put(JournalReplay.STATUS, status);
     if (key != null) {
-      envelope.put(JournalReplay.REQUEST_HASH, fingerprint(ctx));
+      envelope.put(JournalReplay.REQUEST_HASH, IdempotencyKey.fingerprint(ctx));
     }
     Reply reply = new Reply(status, kind.journaledReply(request));
     journal
@@ -255,7 +238,7 @@ final class IdempotentCreate {
       if (!envelope
           .getString(JournalReplay.REQUEST_HASH)
           .equals(earlier.getString(JournalReplay.REQUEST_HASH))) {
-        ctx.fail(reusedKey());
+        ctx.fail(IdempotencyKey.reused());
         return;
       }
       send(
@@ -272,11 +255,6 @@ final class IdempotentCreate {
     } else {
       ctx.fail(e);
     }
-  }
-
-  /** 422: the key was sent before with another request. */
-  private static Problem reusedKey() {
-    return Problem.unprocessable("this " + HEADER + " was used for a different request");
   }
 
   static void send(RoutingContext ctx, int status, JsonObject body, boolean replayed) {

@@ -89,14 +89,14 @@ final class MediaRoutes {
       throw Problem.badRequest("the upload needs a body");
     }
     String contentType = ctx.request().getHeader("Content-Type");
-    String idempotencyKey = ctx.request().getHeader(IdempotentCreate.HEADER);
+    String idempotencyKey = ctx.request().getHeader(IdempotencyKey.HEADER);
     if (idempotencyKey == null) {
       store(ctx, key, UploadIdentity.fresh(), contentType, bytes)
           .onSuccess(reply -> IdempotentCreate.send(ctx, reply.status(), reply.body(), false))
           .onFailure(e -> ctx.fail(FailoverProblems.problem(e)));
       return;
     }
-    if (IdempotentCreate.malformed(ctx, idempotencyKey)) {
+    if (IdempotencyKey.malformed(ctx, idempotencyKey)) {
       return;
     }
     vertx

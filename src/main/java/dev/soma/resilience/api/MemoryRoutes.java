@@ -49,7 +49,7 @@ final class MemoryRoutes {
   private void remember(RoutingContext ctx) {
     String tenant = TenantGate.tenant(ctx);
     JsonBody body = JsonBody.parse(ctx.body().buffer(), REMEMBER_FIELDS);
-    String idempotencyKey = ctx.request().getHeader(IdempotentCreate.HEADER);
+    String idempotencyKey = ctx.request().getHeader(IdempotencyKey.HEADER);
     String key = body.optionalId("key");
     String memoryKey =
         key != null

@@ -25,7 +25,7 @@ final class RequestHygiene implements Handler<RoutingContext> {
    * on the last (two API keys of two tenants, two operators, two idempotency keys).
    */
   private static final List<String> SINGLE_HEADERS =
-      List.of("Authorization", "Content-Type", Operator.HEADER, IdempotentCreate.HEADER);
+      List.of("Authorization", "Content-Type", Operator.HEADER, IdempotencyKey.HEADER);
 
   @Override
   public void handle(RoutingContext ctx) {
