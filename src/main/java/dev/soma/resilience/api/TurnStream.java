@@ -14,15 +14,7 @@ import io.vertx.ext.web.RoutingContext;
  * that fails before anything was sent is answered with its problem; after that, with an {@code
  * error} event ({@link TurnErrors#message}).
  */
-final class TurnStream {
-
-  private final AgentTurns turns;
-  private final DegradationStatusView status;
-
-  TurnStream(AgentTurns turns, DegradationStatusView status) {
-    this.turns = turns;
-    this.status = status;
-  }
+record TurnStream(AgentTurns turns, DegradationStatusView status) {
 
   void answer(RoutingContext ctx, TurnRequest turn) {
     HttpServerResponse response =

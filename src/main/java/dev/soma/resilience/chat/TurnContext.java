@@ -14,20 +14,10 @@ import io.vertx.core.json.JsonObject;
  * context alone, and the result says so: {@code {"session": [...], "memories": [...], "source":
  * "memory" | "session-only"}}.
  */
-final class TurnContext {
+record TurnContext(MemoryService memories, SessionContext sessions, DegradationStatusView status) {
 
   /** How many memories a turn recalls. */
   private static final int RECALLED = 5;
-
-  private final MemoryService memories;
-  private final SessionContext sessions;
-  private final DegradationStatusView status;
-
-  TurnContext(MemoryService memories, SessionContext sessions, DegradationStatusView status) {
-    this.memories = memories;
-    this.sessions = sessions;
-    this.status = status;
-  }
 
   /** {@code turn}'s context. */
   Future<JsonObject> of(TurnRequest turn) {
