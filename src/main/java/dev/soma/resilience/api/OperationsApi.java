@@ -4,7 +4,6 @@ import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.http.InvalidRequests;
 import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.common.http.ProblemHandler;
-import dev.soma.resilience.degradation.CallReport;
 import dev.soma.resilience.degradation.DegradationAddresses;
 import dev.soma.resilience.journal.Journal;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,12 +13,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Optional;
@@ -27,17 +23,17 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
- * (PostgreSQL reachable and migrated: the only critical dependency; and the node not stopping),
- * {@code GET /metrics} (Prometheus text), {@code GET /v1/status} (the degradation monitor's
- * agent-wide snapshot, where one runs) and the routes of the {@link RouteModule}s it is given (the
- * agent API), on {@code host:port}. Every error answers {@code application/problem+json}: unknown
- * paths (404), known paths under another method (405 with {@code Allow}), failures, and requests
- * the HTTP decoder refuses before routing (414, 431, 400: {@link InvalidRequests}).
+ * (PostgreSQL reachable and migrated: the only critical dependency; and the node not stopping:
+ * {@link HealthRoutes}), {@code GET /metrics} (Prometheus text), {@code GET /v1/status} (the
+ * degradation monitor's agent-wide snapshot, where one runs) and the routes of the {@link
+ * RouteModule}s it is given (the agent API), on {@code host:port}. Every error answers {@code
+ * application/problem+json}: unknown paths (404), known paths under another method (405 with {@code
+ * Allow}), failures, and requests the HTTP decoder refuses before routing (414, 431, 400: {@link
+ * InvalidRequests}).
  */
 public final class OperationsApi extends VerticleBase {
 
-  private final Database database;
-  private final Pool pool;
+  private final HealthRoutes health;
   private final PrometheusMeterRegistry registry;
   private static final long STATUS_TIMEOUT_MS = 2000;
   private static final long STATUS_RETRY_AFTER_SECONDS = 5;
@@ -48,8 +44,6 @@ public final class OperationsApi extends VerticleBase {
   private final List<RouteModule> modules;
   private final boolean serveStatus;
   private final Optional<Journal> journal;
-  private final boolean readyWhileJournaling;
-  private final BooleanSupplier stopping;
   private HttpServer server;
   private Router router;
 
@@ -65,11 +59,8 @@ public final class OperationsApi extends VerticleBase {
       boolean readyWhileJournaling,
       BooleanSupplier stopping,
       List<RouteModule> modules) {
+    this.health = new HealthRoutes(database, pool, journal, readyWhileJournaling, stopping);
     this.journal = journal;
-    this.stopping = stopping;
-    this.readyWhileJournaling = readyWhileJournaling;
-    this.database = database;
-    this.pool = pool;
     this.registry = registry;
     this.host = host;
     this.port = port;
@@ -84,29 +75,7 @@ public final class OperationsApi extends VerticleBase {
     // first: a malformed path must be refused before a route with a path is matched against it
     router.route().handler(new RequestHygiene());
     HeadAsGet.mount(router);
-    router
-        .get("/health/live")
-        .handler(
-            HealthCheckHandler.createWithHealthChecks(
-                HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
-    HealthChecks ready =
-        HealthChecks.create(vertx)
-            // first to fail on SIGTERM, so that a load balancer sends no more while the node stops
-            .register(
-                "node",
-                p ->
-                    p.complete(
-                        stopping.getAsBoolean()
-                            ? Status.KO(new JsonObject().put("stopping", true))
-                            : Status.OK()))
-            .register(
-                "postgresql",
-                2000,
-                promise ->
-                    database
-                        .checkReady(pool)
-                        .onComplete(ar -> promise.complete(readiness(ar.cause()))));
-    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    health.mount(vertx, router);
     router
         .get("/metrics")
         .handler(
@@ -137,22 +106,6 @@ public final class OperationsApi extends VerticleBase {
         .requestHandler(router)
         .listen(listenOn, host)
         .onSuccess(s -> server = s);
-  }
-
-  /**
-   * PostgreSQL's part of readiness: up, or down while the journal takes this node's writes and has
-   * room (the node can still take traffic: docs/RELIABILITY.md); down otherwise.
-   */
-  private Status readiness(Throwable failure) {
-    if (failure == null) {
-      return Status.OK();
-    }
-    // public: the kind of failure, not its message (the database's host and port)
-    JsonObject data = new JsonObject().put("error", CallReport.describe(failure));
-    if (readyWhileJournaling && journal.isPresent() && journal.get().hasRoom()) {
-      return Status.OK(data.put("journaling", true));
-    }
-    return Status.KO(data);
   }
 
   private void status(RoutingContext ctx) {
