@@ -2,20 +2,15 @@ package dev.soma.resilience.api;
 
 import dev.soma.resilience.common.db.Database;
 import dev.soma.resilience.common.http.InvalidRequests;
-import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.common.http.ProblemHandler;
-import dev.soma.resilience.degradation.DegradationAddresses;
 import dev.soma.resilience.journal.Journal;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Optional;
@@ -25,25 +20,23 @@ import java.util.function.BooleanSupplier;
  * The HTTP verticle: {@code GET /health/live} (the process only), {@code GET /health/ready}
  * (PostgreSQL reachable and migrated: the only critical dependency; and the node not stopping:
  * {@link HealthRoutes}), {@code GET /metrics} (Prometheus text), {@code GET /v1/status} (the
- * degradation monitor's agent-wide snapshot, where one runs) and the routes of the {@link
- * RouteModule}s it is given (the agent API), on {@code host:port}. Every error answers {@code
- * application/problem+json}: unknown paths (404), known paths under another method (405 with {@code
- * Allow}), failures, and requests the HTTP decoder refuses before routing (414, 431, 400: {@link
- * InvalidRequests}).
+ * degradation monitor's agent-wide snapshot, where one runs: {@link StatusSnapshotRoute}) and the
+ * routes of the {@link RouteModule}s it is given (the agent API), on {@code host:port}. Every error
+ * answers {@code application/problem+json}: unknown paths (404), known paths under another method
+ * (405 with {@code Allow}), failures, and requests the HTTP decoder refuses before routing (414,
+ * 431, 400: {@link InvalidRequests}).
  */
 public final class OperationsApi extends VerticleBase {
 
   private final HealthRoutes health;
   private final PrometheusMeterRegistry registry;
-  private static final long STATUS_TIMEOUT_MS = 2000;
-  private static final long STATUS_RETRY_AFTER_SECONDS = 5;
 
   private final String host;
   private final int port;
   private final int maxMessageBytes;
   private final List<RouteModule> modules;
   private final boolean serveStatus;
-  private final Optional<Journal> journal;
+  private final StatusSnapshotRoute status;
   private HttpServer server;
   private Router router;
 
@@ -60,7 +53,7 @@ public final class OperationsApi extends VerticleBase {
       BooleanSupplier stopping,
       List<RouteModule> modules) {
     this.health = new HealthRoutes(database, pool, journal, readyWhileJournaling, stopping);
-    this.journal = journal;
+    this.status = new StatusSnapshotRoute(journal);
     this.registry = registry;
     this.host = host;
     this.port = port;
@@ -84,7 +77,7 @@ public final class OperationsApi extends VerticleBase {
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                     .end(registry.scrape()));
     if (serveStatus) {
-      router.get("/v1/status").handler(this::status);
+      router.get("/v1/status").handler(ctx -> status.answer(vertx, ctx));
     }
     modules.forEach(module -> module.mount(vertx, router));
     router.route().last().handler(new NoRoute(router));
@@ -106,31 +99,6 @@ public final class OperationsApi extends VerticleBase {
         .requestHandler(router)
         .listen(listenOn, host)
         .onSuccess(s -> server = s);
-  }
-
-  private void status(RoutingContext ctx) {
-    vertx
-        .eventBus()
-        .<JsonObject>request(
-            DegradationAddresses.STATUS_SNAPSHOT,
-            new JsonObject(),
-            new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
-        .onSuccess(
-            reply -> {
-              JsonObject snapshot = reply.body();
-              journal.ifPresent(j -> snapshot.put("journal", j.describe()));
-              ctx.response().putHeader("Content-Type", "application/json").end(snapshot.encode());
-            })
-        .onFailure(
-            e ->
-                ctx.fail(
-                    new Problem(
-                            503,
-                            "urn:soma:problem:status-unavailable",
-                            "Service unavailable",
-                            "no degradation monitor answered (none is active: in a cluster, give"
-                                + " the monitor role to two nodes or more); retry shortly")
-                        .withHeader("Retry-After", Long.toString(STATUS_RETRY_AFTER_SECONDS))));
   }
 
   /** The routes this instance serves, in order (for the contract test and diagnostics). */
