@@ -161,13 +161,47 @@ class MainCommandIT {
   }
 
   @Test
-  void aDeadLetterListLimitBelowOneIsRefused() {
+  void aDeadLetterListLimitOutsideOneTo500OrACursorItDidNotPrintIsRefused() {
     int exit = run(env(), "dead-letters", "list", "--limit=0");
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString())
         .isEqualTo(
-            "configuration error: --limit must be at least 1, but was 0" + System.lineSeparator());
+            "configuration error: --limit must be from 1 to 500, but was 0"
+                + System.lineSeparator());
+    assertThat(run(env(), "dead-letters", "list", "--limit=501")).isEqualTo(2);
+    assertThat(run(env(), "dead-letters", "list", "--cursor=zzz")).isEqualTo(2);
+    assertThat(err.toString()).contains("--cursor is not one this command printed");
+  }
+
+  @Test
+  void deadLettersAreListedPageByPageWithTheNextCursorOnStandardError() throws Exception {
+    Map<String, String> env = env();
+    env.put("SA01_KAFKA_MAX_REQUEST_SIZE_BYTES", "1024");
+    String blob = "x".repeat(4096);
+    fx.enqueue(
+        List.of(
+            OutboxEntry.of("tenant-p", "p1", topic, null, new JsonObject().put("blob", blob)),
+            OutboxEntry.of("tenant-p", "p2", topic, null, new JsonObject().put("blob", blob)),
+            OutboxEntry.of("tenant-p", "p3", topic, null, new JsonObject().put("blob", blob))));
+    assertThat(run(env, "publish-outbox", "--once")).isEqualTo(1);
+    assertThat(fx.countStatus("dead")).isEqualTo(3);
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+
+    assertThat(run(env, "dead-letters", "list", "--tenant=tenant-p", "--limit=2")).isZero();
+    assertThat(out.toString().lines().map(line -> new JsonObject(line).getString("dedupeKey")))
+        .containsExactly("p1", "p2");
+    String more = err.toString().strip();
+    assertThat(more).startsWith("more: --cursor=");
+
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    String cursor = more.substring("more: ".length());
+    assertThat(run(env, "dead-letters", "list", "--tenant=tenant-p", "--limit=2", cursor)).isZero();
+    assertThat(out.toString().lines().map(line -> new JsonObject(line).getString("dedupeKey")))
+        .containsExactly("p3");
+    assertThat(err.toString()).doesNotContain("more:");
   }
 
   @Test

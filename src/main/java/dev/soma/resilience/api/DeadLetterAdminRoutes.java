@@ -11,7 +11,6 @@ import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
 import dev.soma.resilience.outbox.ReplayResult;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -22,10 +21,10 @@ import java.util.function.BiFunction;
 
 /**
  * The operators' dead-letter endpoints, mounted behind {@link AdminRoutes}' credential check: the
- * list (payloads over {@link DeadLetters#LISTED_PAYLOAD_MAX} bytes left out), one letter whole, the
- * replay of one letter, and the bulk replay and resolve by a {@link DeadLetterFilter} (with {@code
- * dryRun}, at most {@code outbox.replayMaxRows} letters, 413 beyond). Each change says who acts
- * ({@link Operator}) and is audited with it.
+ * list, paged by cursor (payloads over {@link DeadLetters#LISTED_PAYLOAD_MAX} bytes left out), one
+ * letter whole, the replay of one letter, and the bulk replay and resolve by a {@link
+ * DeadLetterFilter} (with {@code dryRun}, at most {@code outbox.replayMaxRows} letters, 413
+ * beyond). Each change says who acts ({@link Operator}) and is audited with it.
  */
 final class DeadLetterAdminRoutes {
 
@@ -42,7 +41,7 @@ final class DeadLetterAdminRoutes {
   void mount(Router router) {
     router
         .get("/admin/dead-letters")
-        .handler(QueryParams.only("tenant", "all", "limit"))
+        .handler(QueryParams.only("tenant", "all", "cursor", "limit"))
         .handler(this::list);
     router.get("/admin/dead-letters/:id").handler(QueryParams.only()).handler(this::one);
     // before ":id/replay", so "replay" is never taken for an id
@@ -63,13 +62,9 @@ final class DeadLetterAdminRoutes {
   private void list(RoutingContext ctx) {
     String tenant = QueryParams.nonEmpty(ctx, "tenant");
     boolean all = QueryParams.flag(ctx, "all");
+    String cursor = QueryParams.single(ctx, "cursor");
     int limit = QueryParams.limit(ctx, 500);
-    answer(
-        ctx,
-        200,
-        deadLetters
-            .list(tenant, all, limit)
-            .map(letters -> new JsonObject().put("deadLetters", new JsonArray(letters))));
+    answer(ctx, 200, badInput(() -> deadLetters.list(tenant, all, cursor, limit)));
   }
 
   private void one(RoutingContext ctx) {

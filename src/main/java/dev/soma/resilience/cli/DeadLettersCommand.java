@@ -2,13 +2,11 @@ package dev.soma.resilience.cli;
 
 import dev.soma.resilience.Application;
 import dev.soma.resilience.common.audit.AdminAudit;
-import dev.soma.resilience.config.ConfigException;
+import dev.soma.resilience.common.db.IdCursor;
 import dev.soma.resilience.outbox.DeadLetterFilter;
 import dev.soma.resilience.outbox.DeadLetters;
 import dev.soma.resilience.outbox.OutboxFilter;
 import dev.soma.resilience.outbox.OutboxReplay;
-import io.vertx.core.json.JsonObject;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,9 +40,10 @@ final class DeadLettersCommand {
 
   @Command(
       name = "list",
-      description =
-          "Print dead letters as JSON lines, oldest first (payloads over 64 KiB left out: see"
-              + " show).")
+      description = {
+        "Print dead letters as JSON lines, oldest first (payloads over 64 KiB left out: see show);",
+        "when there are more, the next page's --cursor is printed on standard error."
+      })
   static final class ListLetters extends Action {
     @Option(names = "--tenant", description = "Only this tenant's dead letters.")
     String tenant;
@@ -52,31 +51,32 @@ final class DeadLettersCommand {
     @Option(names = "--all", description = "Include resolved ones.")
     boolean all;
 
+    @Option(names = "--cursor", description = "Continue where the last page ended.")
+    String cursor;
+
     @Option(
         names = "--limit",
         defaultValue = "100",
-        description = "At most this many (default 100).")
+        description = "At most this many (1-500, default 100).")
     int limit;
 
     @Override
     void check() {
-      if (limit < 1) {
-        throw new ConfigException("--limit must be at least 1, but was " + limit);
-      }
+      within("--limit", limit, 1, 500, "");
+      requirePrintedCursor(IdCursor::parse, cursor);
     }
 
     @Override
     int run(DeadLetters letters, Application app) throws Exception {
-      List<JsonObject> rows = await(letters.list(tenant, all, limit));
-      printLines(rows);
-      if (rows.isEmpty()) {
+      if (printPage(await(letters.list(tenant, all, cursor, limit)), "deadLetters") == 0) {
         // standard output stays empty (zero JSON lines); the person at the terminal is told
         err()
             .println(
                 "no "
                     + (all ? "" : "unresolved ")
                     + "dead letters"
-                    + (tenant == null ? "" : " for tenant " + tenant));
+                    + (tenant == null ? "" : " for tenant " + tenant)
+                    + (cursor == null ? "" : " after this cursor"));
       }
       return 0;
     }

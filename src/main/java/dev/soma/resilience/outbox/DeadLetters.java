@@ -1,7 +1,7 @@
 package dev.soma.resilience.outbox;
 
 import dev.soma.resilience.common.audit.AdminAudit;
-import dev.soma.resilience.common.db.JsonRows;
+import dev.soma.resilience.common.db.IdCursor;
 import dev.soma.resilience.common.db.Transaction;
 import dev.soma.resilience.config.OutboxConfig;
 import dev.soma.resilience.outbox.internal.DeadLetter;
@@ -39,15 +39,15 @@ public final class DeadLetters {
 
   /**
    * Letters of tenant {@code $1} (null: every tenant), resolved ones too when {@code $2}, in id
-   * order, at most {@code $3}; each payload's size (as JSON text) as {@code payload_bytes}, the
-   * payload itself sent only when at most {@code $4} bytes.
+   * order after id {@code $5}, at most {@code $3}; each payload's size (as JSON text) as {@code
+   * payload_bytes}, the payload itself sent only when at most {@code $4} bytes.
    */
   static final String LIST =
       "SELECT "
           + DeadLetter.columns("CASE WHEN octet_length(p.rendered) <= $4 THEN p.rendered END")
           + ", octet_length(p.rendered) AS payload_bytes"
           + " FROM dead_letter_messages, LATERAL (SELECT payload::text AS rendered) p"
-          + " WHERE ($1::text IS NULL OR tenant_id = $1) AND (resolved = false OR $2)"
+          + " WHERE ($1::text IS NULL OR tenant_id = $1) AND (resolved = false OR $2) AND id > $5"
           + " ORDER BY id LIMIT $3";
 
   static final String ONE =
@@ -107,14 +107,20 @@ public final class DeadLetters {
   }
 
   /**
-   * Dead letters, oldest first; {@code tenantId} null means every tenant. Each has its {@code
-   * payloadBytes}; a payload over {@link #LISTED_PAYLOAD_MAX} bytes is left out ({@code payload}
-   * null, {@code payloadOmitted} true): {@link #one} has it.
+   * Up to {@code limit} dead letters, oldest first, after the letter {@code cursor} points at
+   * (null: from the first); {@code tenantId} null means every tenant. Answers {@code
+   * {"deadLetters": [...], "nextCursor": ...}}, {@code nextCursor} null on the last page. Each
+   * letter has its {@code payloadBytes}; a payload over {@link #LISTED_PAYLOAD_MAX} bytes is left
+   * out ({@code payload} null, {@code payloadOmitted} true): {@link #one} has it.
+   *
+   * @throws IllegalArgumentException when {@code cursor} is not one this list returned
    */
-  public Future<List<JsonObject>> list(String tenantId, boolean includeResolved, int limit) {
+  public Future<JsonObject> list(
+      String tenantId, boolean includeResolved, String cursor, int limit) {
+    long after = IdCursor.parse(cursor);
     return pool.preparedQuery(LIST)
-        .execute(Tuple.of(tenantId, includeResolved, limit, LISTED_PAYLOAD_MAX))
-        .map(rows -> JsonRows.list(rows, DeadLetters::listed));
+        .execute(Tuple.of(tenantId, includeResolved, limit + 1, LISTED_PAYLOAD_MAX, after))
+        .map(rows -> IdCursor.page(rows, limit, "deadLetters", DeadLetters::listed));
   }
 
   private static JsonObject listed(Row row) {

@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -149,6 +150,9 @@ class AdminDeadLettersIT {
             "/admin/failovers?limit=abc",
             "/admin/breakers?x=1",
             "/admin/dead-letters?limit=1&limit=2",
+            "/admin/dead-letters?limit=501",
+            "/admin/dead-letters?cursor=42",
+            "/admin/dead-letters?cursor=",
             "/admin/audit?limit=1&limit=2")) {
       HttpResponse<String> answer = admin("GET", path, null);
 
@@ -188,6 +192,35 @@ class AdminDeadLettersIT {
         .iterator()
         .next()
         .getLong(0);
+  }
+
+  @Test
+  void theListPagesByCursorSoEveryLetterCanBeReadHoweverManyThereAre() throws Exception {
+    List<Long> letters = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      letters.add(letterOf(deadEvent("t-pages", "page-" + i, "orders")));
+    }
+    List<Long> read = new ArrayList<>();
+    String path = "/admin/dead-letters?tenant=t-pages&limit=2";
+    JsonObject page = ok(admin("GET", path, null));
+    int pages = 1;
+    while (true) {
+      page.getJsonArray("deadLetters").forEach(l -> read.add(((JsonObject) l).getLong("id")));
+      String next = page.getString("nextCursor");
+      if (next == null) {
+        break;
+      }
+      page = ok(admin("GET", path + "&cursor=" + next, null));
+      pages++;
+    }
+
+    assertThat(read).isEqualTo(letters);
+    assertThat(pages).isEqualTo(3);
+    // an exactly full last page says so: no cursor to an empty page
+    JsonObject exact = ok(admin("GET", "/admin/dead-letters?tenant=t-pages&limit=5", null));
+    assertThat(exact.getJsonArray("deadLetters")).hasSize(5);
+    assertThat(exact.getValue("nextCursor")).isNull();
+    assertThat(exact.containsKey("nextCursor")).isTrue();
   }
 
   @Test
