@@ -7,6 +7,7 @@ import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.chain.BusRequest;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
+import dev.soma.resilience.failover.storage.internal.AlreadyQueued;
 import dev.soma.resilience.failover.storage.internal.LocalFileStore;
 import dev.soma.resilience.failover.storage.internal.ObjectStore;
 import dev.soma.resilience.failover.storage.internal.Payload;
@@ -203,14 +204,14 @@ public final class StorageFailoverVerticle extends VerticleBase {
                               : StoreReply.queued(uploadId, request.key()))
                   .recover(
                       e ->
-                          e instanceof UploadQueue.AlreadyQueued same && same.sameUpload()
+                          e instanceof AlreadyQueued same && same.sameUpload()
                               ? Future.succeededFuture(StoreReply.queued(uploadId, request.key()))
                               : Future.failedFuture(e));
             })
         .onSuccess(reply -> message.reply(reply.toJson()))
         .onFailure(
             failure -> {
-              if (failure instanceof UploadQueue.AlreadyQueued) {
+              if (failure instanceof AlreadyQueued) {
                 message.fail(StorageAddresses.CONFLICT, failure.getMessage());
               } else {
                 message.fail(

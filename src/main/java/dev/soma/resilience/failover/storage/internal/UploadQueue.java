@@ -92,25 +92,6 @@ public final class UploadQueue {
   }
 
   /**
-   * An upload id that is queued already (its marker is in the spool) or being queued right now:
-   * nothing of the upload asked for was written, and nothing of the one already there was touched.
-   * {@link #sameUpload} says whether the queued one is of the same tenant, key, media type and size
-   * (a retry of it); otherwise the id was used for another upload. Stackless: flow control.
-   */
-  public static final class AlreadyQueued extends RuntimeException {
-    private final boolean sameUpload;
-
-    AlreadyQueued(String message, boolean sameUpload) {
-      super(message, null, false, false);
-      this.sameUpload = sameUpload;
-    }
-
-    public boolean sameUpload() {
-      return sameUpload;
-    }
-  }
-
-  /**
    * Keeps the upload durably and enqueues its retry event (or journals it); completes with whether
    * the event was journaled, fails if the upload could not be kept or its event neither enqueued
    * nor journaled, and then deletes its marker and its bytes (a spilled file included). Fails with
