@@ -13,15 +13,7 @@ import java.util.function.Supplier;
  * ({@link SomaBrainException#isCallerFault}) counts neither against the breaker nor against
  * SomaBrain's health: SomaBrain answered.
  */
-final class GuardedSomaBrain {
-
-  private final CircuitBreakers breakers;
-  private final CallReporter reporter;
-
-  GuardedSomaBrain(CircuitBreakers breakers, CallReporter reporter) {
-    this.breakers = breakers;
-    this.reporter = reporter;
-  }
+record GuardedSomaBrain(CircuitBreakers breakers, CallReporter reporter) {
 
   /**
    * {@code call}'s answer, made for {@code tenant} if the breaker lets it through; else the
