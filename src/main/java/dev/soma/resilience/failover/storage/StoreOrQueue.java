@@ -15,19 +15,9 @@ import org.slf4j.LoggerFactory;
  * for another upload fails with {@link AlreadyQueued}; any other failure means the upload could
  * neither be stored nor queued.
  */
-final class StoreOrQueue {
+record StoreOrQueue(StorageChain chain, UploadQueue queue, UploadSpool spool) {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreOrQueue.class);
-
-  private final StorageChain chain;
-  private final UploadQueue queue;
-  private final UploadSpool spool;
-
-  StoreOrQueue(StorageChain chain, UploadQueue queue, UploadSpool spool) {
-    this.chain = chain;
-    this.queue = queue;
-    this.spool = spool;
-  }
 
   Future<StoreReply> store(StoreRequest request, String uploadId, Payload payload) {
     return chain
