@@ -1,5 +1,6 @@
 package dev.soma.resilience.degradation;
 
+import dev.soma.resilience.degradation.internal.BroadcastBody;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -84,7 +85,15 @@ public final class DegradationStatusView {
     view.changes =
         vertx
             .eventBus()
-            .consumer(DegradationAddresses.STATUS_CHANGED, message -> view.apply(message.body()));
+            .consumer(
+                DegradationAddresses.STATUS_CHANGED,
+                message ->
+                    BroadcastBody.read(
+                            message.body(),
+                            StatusChange::fromJson,
+                            "a malformed status change",
+                            LOG)
+                        .ifPresent(view::apply));
     return view;
   }
 
@@ -185,14 +194,7 @@ public final class DegradationStatusView {
     return changes == null ? Future.succeededFuture() : changes.unregister();
   }
 
-  private void apply(JsonObject body) {
-    StatusChange change;
-    try {
-      change = StatusChange.fromJson(body);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("ignoring a malformed status change: {}", e.getMessage());
-      return;
-    }
+  private void apply(StatusChange change) {
     StatusSnapshot before = current;
     boolean laterMonitor = change.epoch() > before.epoch();
     if (change.epoch() < before.epoch()

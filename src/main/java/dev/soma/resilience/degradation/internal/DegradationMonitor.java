@@ -104,10 +104,22 @@ public final class DegradationMonitor extends VerticleBase {
     consumers.add(
         bus.<JsonObject>consumer(
             DegradationAddresses.CALL_OUTCOME,
-            message -> onOutcome(message.body(), message.headers().get(CallReport.NODE_HEADER))));
+            message ->
+                BroadcastBody.read(
+                        message.body(), CallReport::fromJson, "a malformed call outcome", LOG)
+                    .ifPresent(
+                        outcome ->
+                            onOutcome(outcome, message.headers().get(CallReport.NODE_HEADER)))));
     consumers.add(
         bus.<JsonObject>consumer(
-            BreakerAddresses.OVERRIDES_APPLIED, message -> onOverrides(message.body())));
+            BreakerAddresses.OVERRIDES_APPLIED,
+            message ->
+                BroadcastBody.read(
+                        message.body(),
+                        OverridesApplied::fromJson,
+                        "malformed breaker overrides",
+                        LOG)
+                    .ifPresent(this::onOverrides)));
     consumers.add(
         bus.<JsonObject>consumer(
             DegradationAddresses.STATUS_SNAPSHOT,
@@ -162,14 +174,7 @@ public final class DegradationMonitor extends VerticleBase {
   }
 
   /** {@code node}: the reporting node (absent from a report published without the header). */
-  private void onOutcome(JsonObject body, String node) {
-    CallReport outcome;
-    try {
-      outcome = CallReport.fromJson(body);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("ignoring a malformed call outcome: {}", e.getMessage());
-      return;
-    }
+  private void onOutcome(CallReport outcome, String node) {
     TrackedDependency t = tracked.get(outcome.dependency());
     if (t == null) {
       if (tracked.size() >= MAX_REPORTED_DEPENDENCIES) {
@@ -195,14 +200,7 @@ public final class DegradationMonitor extends VerticleBase {
     evaluate();
   }
 
-  private void onOverrides(JsonObject body) {
-    OverridesApplied applied;
-    try {
-      applied = OverridesApplied.fromJson(body);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("ignoring malformed breaker overrides: {}", e.getMessage());
-      return;
-    }
+  private void onOverrides(OverridesApplied applied) {
     if (overrides.update(applied)) {
       evaluate();
     }
