@@ -1,6 +1,6 @@
 package dev.soma.resilience.degradation;
 
-import io.vertx.core.Context;
+import dev.soma.resilience.degradation.internal.BroadcastBody;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -8,7 +8,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +40,7 @@ public final class DegradationStatusView {
   private final Vertx vertx;
   private final Duration requestTimeout;
   private long resyncTimer = -1;
-  private final CopyOnWriteArrayList<Consumer<StatusChange>> listeners =
-      new CopyOnWriteArrayList<>();
+  private final ChangeListeners listeners = new ChangeListeners();
   private volatile StatusSnapshot current = StatusSnapshot.empty();
   private MessageConsumer<JsonObject> changes;
   private boolean refreshing;
@@ -87,7 +85,15 @@ public final class DegradationStatusView {
     view.changes =
         vertx
             .eventBus()
-            .consumer(DegradationAddresses.STATUS_CHANGED, message -> view.apply(message.body()));
+            .consumer(
+                DegradationAddresses.STATUS_CHANGED,
+                message ->
+                    BroadcastBody.read(
+                            message.body(),
+                            StatusChange::fromJson,
+                            "a malformed status change",
+                            LOG)
+                        .ifPresent(view::apply));
     return view;
   }
 
@@ -109,14 +115,7 @@ public final class DegradationStatusView {
    * keeps it, and what it holds, for good.
    */
   public Subscription onChange(Consumer<StatusChange> listener) {
-    Context owner = Vertx.currentContext();
-    // a wrapper of its own, so that adding one listener twice gives two separate subscriptions
-    Consumer<StatusChange> registered =
-        owner == null
-            ? listener::accept
-            : change -> owner.runOnContext(v -> listener.accept(change));
-    listeners.add(registered);
-    return () -> listeners.remove(registered);
+    return listeners.add(listener);
   }
 
   /** How many {@link #onChange} listeners are registered now. */
@@ -185,7 +184,7 @@ public final class DegradationStatusView {
               if (had.isEmpty() || !had.get().sameHealthAs(status)) {
                 StatusChange missed =
                     new StatusChange(after.epoch(), after.sequence(), had, status, after.overall());
-                listeners.forEach(listener -> listener.accept(missed));
+                listeners.pass(missed);
               }
             });
   }
@@ -195,14 +194,7 @@ public final class DegradationStatusView {
     return changes == null ? Future.succeededFuture() : changes.unregister();
   }
 
-  private void apply(JsonObject body) {
-    StatusChange change;
-    try {
-      change = StatusChange.fromJson(body);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("ignoring a malformed status change: {}", e.getMessage());
-      return;
-    }
+  private void apply(StatusChange change) {
     StatusSnapshot before = current;
     boolean laterMonitor = change.epoch() > before.epoch();
     if (change.epoch() < before.epoch()
@@ -217,6 +209,6 @@ public final class DegradationStatusView {
     if ((gap || laterMonitor && before.epoch() != 0) && !refreshing) {
       refresh();
     }
-    listeners.forEach(listener -> listener.accept(change));
+    listeners.pass(change);
   }
 }

@@ -1,6 +1,5 @@
 package dev.soma.resilience.memory;
 
-import dev.soma.resilience.breaker.CallOutcome;
 import dev.soma.resilience.breaker.CircuitBreakers;
 import dev.soma.resilience.common.ControlFlowException;
 import dev.soma.resilience.common.db.Transaction;
@@ -65,9 +64,8 @@ public final class MemoryService {
   private final PendingMemories queue;
   private final Optional<SomaBrainClient> somabrain;
   private final MemoryConfig config;
-  private final CircuitBreakers breakers;
+  private final GuardedSomaBrain guarded;
   private final BooleanSupplier statusSaysAvailable;
-  private final CallReporter reporter;
   private final FlagBook flags;
 
   /**
@@ -87,16 +85,9 @@ public final class MemoryService {
     this.queue = queue;
     this.somabrain = somabrain;
     this.config = config;
-    this.breakers = breakers;
+    this.guarded = new GuardedSomaBrain(breakers, CallReporter.on(vertx.eventBus()));
     this.statusSaysAvailable = statusSaysAvailable;
-    this.reporter = CallReporter.on(vertx.eventBus());
     this.flags = flags;
-  }
-
-  /** Tells the degradation monitor how a real SomaBrain call went. */
-  private <T> Future<T> reported(String tenant, Future<T> call) {
-    return CallReporter.on(vertx.eventBus())
-        .timed(DEPENDENCY, tenant, call, SomaBrainException::isCallerFault);
   }
 
   public String defaultNamespace() {
@@ -122,7 +113,7 @@ public final class MemoryService {
                               ? e
                               : new Unavailable(
                                   "SomaBrain cannot store the memory now: " + e.getMessage(),
-                                  retryAfter())));
+                                  guarded.retryAfter())));
       default -> auto(tx, memory);
     };
   }
@@ -132,7 +123,9 @@ public final class MemoryService {
   }
 
   private Future<Stored> auto(Transaction tx, Memory memory) {
-    if (somabrain.isEmpty() || !statusSaysAvailable.getAsBoolean() || retryAfter().toMillis() > 0) {
+    if (somabrain.isEmpty()
+        || !statusSaysAvailable.getAsBoolean()
+        || guarded.retryAfter().toMillis() > 0) {
       return queue(tx, memory);
     }
     return queue
@@ -153,18 +146,14 @@ public final class MemoryService {
     if (somabrain.isEmpty()) {
       return Future.failedFuture(new Unavailable("SomaBrain is not configured", Duration.ZERO));
     }
-    return breakers
+    return guarded
         .call(
-            DEPENDENCY,
             memory.tenant(),
             () ->
-                reported(
-                    memory.tenant(),
-                    somabrain
-                        .get()
-                        .remember(memory)
-                        .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)),
-            ar -> ar.succeeded() ? CallOutcome.SUCCESS : SomaBrainException.outcomeOf(ar.cause()))
+                somabrain
+                    .get()
+                    .remember(memory)
+                    .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
         .map(stored -> Stored.STORED)
         .recover(
             e ->
@@ -228,16 +217,13 @@ public final class MemoryService {
   /** SomaBrain's answer, or a failure when it cannot be asked now. */
   private Future<JsonArray> recallFromSomaBrain(
       String tenant, String query, int topK, String namespace) {
-    return somabrain.isEmpty() || retryAfter().toMillis() > 0 || !statusSaysAvailable.getAsBoolean()
+    return somabrain.isEmpty()
+            || guarded.retryAfter().toMillis() > 0
+            || !statusSaysAvailable.getAsBoolean()
         ? Future.failedFuture("unavailable")
-        : breakers.call(
-            DEPENDENCY,
+        : guarded.call(
             tenant,
-            () ->
-                reported(
-                    tenant,
-                    somabrain.get().recall(tenant, query, topK, namespace, config.autoTimeout())),
-            ar -> ar.succeeded() ? CallOutcome.SUCCESS : SomaBrainException.outcomeOf(ar.cause()));
+            () -> somabrain.get().recall(tenant, query, topK, namespace, config.autoTimeout()));
   }
 
   /**
@@ -265,9 +251,5 @@ public final class MemoryService {
     remote.forEach(
         r -> results.add(r instanceof JsonObject o ? o.copy().put("source", "somabrain") : r));
     return results;
-  }
-
-  private Duration retryAfter() {
-    return breakers.retryAfter(DEPENDENCY, CircuitBreakers.ALL_TENANTS);
   }
 }

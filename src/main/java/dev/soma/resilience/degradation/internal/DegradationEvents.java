@@ -7,7 +7,6 @@ import dev.soma.resilience.journal.JournaledWrites;
 import dev.soma.resilience.outbox.JournaledEvent;
 import dev.soma.resilience.outbox.Outbox;
 import dev.soma.resilience.outbox.OutboxEntry;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -21,22 +20,18 @@ import org.slf4j.LoggerFactory;
  * however long the outage. Only when neither can take them (no journal on this node, the journal
  * full) do they wait in memory (bounded, oldest dropped first with a warning), retried in order.
  *
- * <p>Each event's dedupe key is {@code degradation:<service>:<from>-><to>:<since>}: {@code from}
- * the level last written for the service, {@code to} its level now, {@code since} (epoch millis)
- * when the service entered it. Writing the same change twice yields one event. Not thread-safe: the
- * monitor's event loop owns it.
+ * <p>Each event ({@link StatusEvent}) goes from the level last written for the service to its level
+ * now; writing the same change twice yields one event. Not thread-safe: the monitor's event loop
+ * owns it.
  */
 final class DegradationEvents {
 
-  static final String TYPE = "degradation.status.changed";
   private static final Logger LOG = LoggerFactory.getLogger(DegradationEvents.class);
   private static final int MAX_WAITING = 1000;
 
   private final JournaledWrites writes;
   private final JournaledEvent kind;
-  private final String topic;
-  private final String tenant;
-  private final String node;
+  private final StatusEvent events;
   private final SuppressionWindow suppression;
   private final DegradationMetrics metrics;
   private final ArrayDeque<OutboxEntry> waiting = new ArrayDeque<>();
@@ -52,9 +47,7 @@ final class DegradationEvents {
       DegradationMetrics metrics) {
     this.writes = writes;
     this.kind = new JournaledEvent(JournaledEvent.DEGRADATION, outbox);
-    this.topic = topic;
-    this.tenant = tenant;
-    this.node = node;
+    this.events = new StatusEvent(tenant, topic, node);
     this.suppression = suppression;
     this.metrics = metrics;
   }
@@ -73,7 +66,7 @@ final class DegradationEvents {
         continue;
       }
       suppression.written(status.service(), status.level(), now);
-      enqueue(event(status, last, snapshot));
+      enqueue(events.of(status, last, snapshot));
     }
     flush();
   }
@@ -93,34 +86,6 @@ final class DegradationEvents {
   /** Events not yet in the outbox (waiting for PostgreSQL). */
   int waiting() {
     return waiting.size();
-  }
-
-  private OutboxEntry event(DependencyStatus status, DegradationLevel from, StatusSnapshot s) {
-    String dedupeKey =
-        "degradation:"
-            + status.service()
-            + ":"
-            + from.wire()
-            + "->"
-            + status.level().wire()
-            + ":"
-            + status.since().toEpochMilli();
-    JsonObject payload =
-        new JsonObject()
-            .put("type", TYPE)
-            .put("dedupeKey", dedupeKey)
-            .put("service", status.service())
-            .put("from", from.wire())
-            .put("to", status.level().wire())
-            .put("state", status.state().wire())
-            .put("recovery", from.isWorseThan(status.level()))
-            .put("status", status.toJson())
-            .put("overall", s.overall().wire())
-            .put("epoch", s.epoch())
-            .put("sequence", s.sequence())
-            .put("node", node)
-            .put("at", status.since().toString());
-    return OutboxEntry.of(tenant, dedupeKey, topic, status.service(), payload);
   }
 
   private void enqueue(OutboxEntry entry) {

@@ -5,9 +5,6 @@ import dev.soma.resilience.breaker.OverridesApplied;
 import dev.soma.resilience.config.DegradationConfig;
 import dev.soma.resilience.degradation.CallReport;
 import dev.soma.resilience.degradation.DegradationAddresses;
-import dev.soma.resilience.degradation.DegradationLevel;
-import dev.soma.resilience.degradation.DependencyStatus;
-import dev.soma.resilience.degradation.HealthState;
 import dev.soma.resilience.degradation.StatusChange;
 import dev.soma.resilience.degradation.StatusSnapshot;
 import dev.soma.resilience.journal.JournaledWrites;
@@ -43,8 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class DegradationMonitor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DegradationMonitor.class);
-  private static final Assessment NOT_CONFIGURED =
-      new Assessment(HealthState.NOT_CONFIGURED, DegradationLevel.NONE, "not configured");
   private static final int MAX_REPORTED_DEPENDENCIES = 256;
 
   private final DegradationConfig config;
@@ -54,8 +49,7 @@ public final class DegradationMonitor extends VerticleBase {
   private final DegradationMetrics metrics;
   private final String node;
   private final Clock clock;
-  private final LevelPolicy policy;
-  private final DependencyGraph graph;
+  private final StatusAssessor assessor;
   private final StatusBook book;
   private final NodeOutcomes byNode;
   private final Map<String, TrackedDependency> tracked = new LinkedHashMap<>();
@@ -82,8 +76,12 @@ public final class DegradationMonitor extends VerticleBase {
     this.metrics = metrics;
     this.node = node;
     this.clock = clock;
-    this.policy = new LevelPolicy(config.thresholds());
-    this.graph = DependencyGraph.parse(config.graph());
+    this.assessor =
+        new StatusAssessor(
+            new LevelPolicy(config.thresholds()),
+            DependencyGraph.parse(config.graph()),
+            overrides,
+            config.criticalServices());
     this.book = StatusBook.continuing(previous, config.historySize(), epoch);
     this.byNode = new NodeOutcomes(config.window(), clock, config.thresholds());
   }
@@ -106,10 +104,22 @@ public final class DegradationMonitor extends VerticleBase {
     consumers.add(
         bus.<JsonObject>consumer(
             DegradationAddresses.CALL_OUTCOME,
-            message -> onOutcome(message.body(), message.headers().get(CallReport.NODE_HEADER))));
+            message ->
+                BroadcastBody.read(
+                        message.body(), CallReport::fromJson, "a malformed call outcome", LOG)
+                    .ifPresent(
+                        outcome ->
+                            onOutcome(outcome, message.headers().get(CallReport.NODE_HEADER)))));
     consumers.add(
         bus.<JsonObject>consumer(
-            BreakerAddresses.OVERRIDES_APPLIED, message -> onOverrides(message.body())));
+            BreakerAddresses.OVERRIDES_APPLIED,
+            message ->
+                BroadcastBody.read(
+                        message.body(),
+                        OverridesApplied::fromJson,
+                        "malformed breaker overrides",
+                        LOG)
+                    .ifPresent(this::onOverrides)));
     consumers.add(
         bus.<JsonObject>consumer(
             DegradationAddresses.STATUS_SNAPSHOT,
@@ -164,14 +174,7 @@ public final class DegradationMonitor extends VerticleBase {
   }
 
   /** {@code node}: the reporting node (absent from a report published without the header). */
-  private void onOutcome(JsonObject body, String node) {
-    CallReport outcome;
-    try {
-      outcome = CallReport.fromJson(body);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("ignoring a malformed call outcome: {}", e.getMessage());
-      return;
-    }
+  private void onOutcome(CallReport outcome, String node) {
     TrackedDependency t = tracked.get(outcome.dependency());
     if (t == null) {
       if (tracked.size() >= MAX_REPORTED_DEPENDENCIES) {
@@ -197,14 +200,7 @@ public final class DegradationMonitor extends VerticleBase {
     evaluate();
   }
 
-  private void onOverrides(JsonObject body) {
-    OverridesApplied applied;
-    try {
-      applied = OverridesApplied.fromJson(body);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("ignoring malformed breaker overrides: {}", e.getMessage());
-      return;
-    }
+  private void onOverrides(OverridesApplied applied) {
     if (overrides.update(applied)) {
       evaluate();
     }
@@ -222,46 +218,10 @@ public final class DegradationMonitor extends VerticleBase {
   /** Recomputes every status; publishes, records and writes the changes. */
   private void evaluate() {
     Instant now = clock.instant();
-    Map<String, Assessment> own = new LinkedHashMap<>();
-    Map<String, WindowStats> stats = new LinkedHashMap<>();
-    tracked.forEach(
-        (name, t) -> {
-          WindowStats s = t.spec.configured() ? t.window.stats() : WindowStats.EMPTY;
-          stats.put(name, s);
-          own.put(
-              name, t.spec.configured() ? overrides.apply(name, policy.assess(s)) : NOT_CONFIGURED);
-        });
-    List<DependencyStatus> fresh = new ArrayList<>();
-    graph
-        .resolve(own)
-        .forEach(
-            (name, effective) ->
-                fresh.add(
-                    status(name, effective, stats.getOrDefault(name, WindowStats.EMPTY), now)));
-    List<StatusChange> changes = book.apply(fresh, now);
+    List<StatusChange> changes = book.apply(assessor.statuses(tracked, now), now);
     metrics.update(book.snapshot());
     changes.forEach(change -> announce(change, now));
     events.catchUp(book.snapshot(), now);
-  }
-
-  /** {@code name}'s status from its effective assessment and its window's {@code stats}. */
-  private DependencyStatus status(
-      String name, DependencyGraph.Effective effective, WindowStats stats, Instant now) {
-    TrackedDependency t = tracked.get(name);
-    boolean critical = t != null ? t.spec.critical() : config.criticalServices().contains(name);
-    Assessment a = effective.assessment();
-    return new DependencyStatus(
-        name,
-        effective.kind(),
-        a.state(),
-        a.level(),
-        a.reason(),
-        now,
-        critical,
-        stats.errorRate(),
-        stats.meanLatencyMs(),
-        stats.calls(),
-        effective.impactedBy());
   }
 
   /** Logs and broadcasts {@code change}, and counts it if the event window holds it back. */

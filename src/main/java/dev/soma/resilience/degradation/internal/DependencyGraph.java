@@ -1,8 +1,10 @@
 package dev.soma.resilience.degradation.internal;
 
 import dev.soma.resilience.degradation.DegradationLevel;
+import dev.soma.resilience.degradation.DependencyStatus;
 import dev.soma.resilience.degradation.DependencyStatus.Kind;
 import dev.soma.resilience.degradation.HealthState;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -28,7 +30,24 @@ import java.util.Set;
 final class DependencyGraph {
 
   /** A node's resolved health and the services it inherited it from. */
-  record Effective(Kind kind, Assessment assessment, List<String> impactedBy) {}
+  record Effective(Kind kind, Assessment assessment, List<String> impactedBy) {
+
+    /** {@code name}'s status from this assessment and its window's {@code stats}. */
+    DependencyStatus status(String name, boolean critical, WindowStats stats, Instant now) {
+      return new DependencyStatus(
+          name,
+          kind,
+          assessment.state(),
+          assessment.level(),
+          assessment.reason(),
+          now,
+          critical,
+          stats.errorRate(),
+          stats.meanLatencyMs(),
+          stats.calls(),
+          impactedBy);
+    }
+  }
 
   private final Map<String, List<List<String>>> requirements;
 

@@ -13,7 +13,6 @@ import dev.soma.resilience.failover.audio.internal.OpenAiSpeech;
 import dev.soma.resilience.failover.audio.internal.OpenAiTranscriber;
 import dev.soma.resilience.failover.audio.internal.SynthesizedAudio;
 import dev.soma.resilience.failover.chain.BusRequest;
-import dev.soma.resilience.failover.chain.ChainExhausted;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
 import dev.soma.resilience.failover.chain.Link;
@@ -46,10 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AudioFailoverVerticle extends VerticleBase {
 
-  /** One of the two chains: its engine, its report (the browser serves too) and its links. */
-  private record Chain<Q, R>(
-      String kind, FallbackChain engine, ChainReport report, List<Link<Q, R>> links) {}
-
   private static final Logger LOG = LoggerFactory.getLogger(AudioFailoverVerticle.class);
 
   private final AudioConfig config;
@@ -57,8 +52,8 @@ public final class AudioFailoverVerticle extends VerticleBase {
   private final Clock clock;
   private final BreakerPanel panel;
   private WebClient client;
-  private Chain<SpeechRequest, SynthesizedAudio> speech;
-  private Chain<TranscriptionRequest, String> transcription;
+  private AudioChain<SpeechRequest, SynthesizedAudio> speech;
+  private AudioChain<TranscriptionRequest, String> transcription;
 
   public AudioFailoverVerticle(
       AudioConfig config, MeterRegistry registry, Clock clock, BreakerPanel panel) {
@@ -97,9 +92,10 @@ public final class AudioFailoverVerticle extends VerticleBase {
     return Future.all(tts.completion(), stt.completion());
   }
 
-  private <Q, R> Chain<Q, R> chain(String kind, CircuitBreakers breakers, List<Link<Q, R>> links) {
+  private <Q, R> AudioChain<Q, R> chain(
+      String kind, CircuitBreakers breakers, List<Link<Q, R>> links) {
     ChainReport report = ChainReport.media(kind, CallReporter.on(vertx.eventBus()), registry);
-    return new Chain<>(
+    return new AudioChain<>(
         kind,
         new FallbackChain(kind, breakers, clock, Optional.of(config.timeout()), report)
             .watching(links),
@@ -160,49 +156,24 @@ public final class AudioFailoverVerticle extends VerticleBase {
     return false;
   }
 
-  /**
-   * Walks {@code chain}; when no provider served, the browser does, unless the caller was wrong.
-   */
+  /** Answers {@code message} with what {@code chain} served, the browser's reply included. */
   private <Q, R> void serve(
       Message<JsonObject> message,
-      Chain<Q, R> chain,
+      AudioChain<Q, R> chain,
       Q request,
       Walk walk,
       Function<Served<R>, JsonObject> reply,
       JsonObject browserReply) {
     Runnable answered = InFlight.beat(vertx, message);
     chain
-        .engine()
-        .walk(chain.links(), request, walk)
-        .map(reply)
-        .recover(failure -> lastResort(failure, chain, walk, browserReply))
+        .serve(request, walk, reply, browserReply)
         .onComplete(ar -> answered.run())
         .onSuccess(message::reply)
         .onFailure(failure -> fail(message, failure));
   }
 
-  private Future<JsonObject> lastResort(
-      Throwable failure, Chain<?, ?> chain, Walk walk, JsonObject browserReply) {
-    if (rejected(failure)) {
-      return Future.failedFuture(failure);
-    }
-    LOG.warn(
-        "{} for tenant {} request {} falls back to {}: {}",
-        chain.kind(),
-        walk.tenant(),
-        walk.context(),
-        BrowserDirective.PROVIDER,
-        failure.getMessage());
-    chain.report().served(FallbackChain.primary(chain.links()), BrowserDirective.PROVIDER);
-    return Future.succeededFuture(browserReply);
-  }
-
-  private static boolean rejected(Throwable failure) {
-    return failure instanceof ChainExhausted e && e.why() == ChainExhausted.Why.REJECTED;
-  }
-
   private static void fail(Message<?> message, Throwable failure) {
-    if (rejected(failure)) {
+    if (AudioChain.rejected(failure)) {
       message.fail(AudioAddresses.CALLER_FAULT, failure.getMessage());
     } else {
       LOG.error("audio request failed unexpectedly", failure);

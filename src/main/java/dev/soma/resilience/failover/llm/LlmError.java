@@ -2,9 +2,7 @@ package dev.soma.resilience.failover.llm;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,23 +31,21 @@ public record LlmError(
   }
 
   public JsonObject toJson() {
-    JsonArray steps = new JsonArray();
-    failovers.forEach(f -> steps.add(f.toJson()));
     JsonObject json =
-        new JsonObject().put("status", status).put("message", message).put("failovers", steps);
+        new JsonObject()
+            .put("status", status)
+            .put("message", message)
+            .put("failovers", Failover.toJson(failovers));
     retryAfterMs.ifPresent(ms -> json.put("retryAfterMs", ms));
     return json;
   }
 
   public static LlmError fromJson(JsonObject json) {
-    List<Failover> steps = new ArrayList<>();
-    json.getJsonArray("failovers", new JsonArray())
-        .forEach(o -> steps.add(Failover.fromJson((JsonObject) o)));
     return new LlmError(
         json.getInteger("status"),
         json.getString("message"),
         Optional.ofNullable(json.getLong("retryAfterMs")),
-        steps);
+        Failover.listFromJson(json.getJsonArray("failovers")));
   }
 
   /** This error as an event-bus failure (for {@code Message.fail} or a failed reply future). */

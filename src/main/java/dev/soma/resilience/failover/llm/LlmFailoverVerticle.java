@@ -7,11 +7,10 @@ import dev.soma.resilience.config.LlmConfig;
 import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
-import dev.soma.resilience.failover.llm.internal.AnthropicMessagesClient;
 import dev.soma.resilience.failover.llm.internal.LlmChain;
 import dev.soma.resilience.failover.llm.internal.LlmClient;
-import dev.soma.resilience.failover.llm.internal.OpenAiChatClient;
 import dev.soma.resilience.failover.llm.internal.OpenLinkProbes;
+import dev.soma.resilience.failover.llm.internal.ProviderClients;
 import dev.soma.resilience.flags.FeatureFlag;
 import dev.soma.resilience.flags.FlagBook;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,12 +18,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +45,7 @@ public final class LlmFailoverVerticle extends VerticleBase {
   private final Clock clock;
   private final BreakerPanel panel;
   private final FlagBook flags;
-  private HttpClient http;
+  private ProviderClients providers;
   private LlmChain chain;
   private OpenLinkProbes probes;
 
@@ -70,24 +65,13 @@ public final class LlmFailoverVerticle extends VerticleBase {
     this.flags = flags;
   }
 
-  static final int MAX_CONNECTIONS_PER_PROVIDER = 256;
-
   /** A use case's canary chain is the chain named {@code <useCase>-canary}. */
   public static final String CANARY_SUFFIX = "-canary";
 
   @Override
   public Future<?> start() {
-    // LLM calls last seconds: the default of 5 connections per provider would queue the sixth
-    // concurrent request while its own deadline runs
-    http =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setKeepAlive(true),
-            new PoolOptions()
-                .setHttp1MaxSize(MAX_CONNECTIONS_PER_PROVIDER)
-                .setMaxWaitQueueSize(MAX_CONNECTIONS_PER_PROVIDER * 4));
-    Map<String, LlmClient> clients = clients();
+    providers = ProviderClients.open(vertx, config, clock);
+    Map<String, LlmClient> clients = providers.byProvider();
     CircuitBreakers breakers =
         FallbackChain.breakers(
             config.breakerFailureThreshold(), config.breakerReset(), clock, registry, panel);
@@ -129,24 +113,7 @@ public final class LlmFailoverVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     probes.stop();
-    return http.close();
-  }
-
-  /** One client per configured provider, speaking its wire format. */
-  private Map<String, LlmClient> clients() {
-    Map<String, LlmClient> clients = new HashMap<>();
-    config
-        .providers()
-        .forEach(
-            (name, provider) ->
-                clients.put(
-                    name,
-                    switch (provider.format()) {
-                      case OPENAI_CHAT -> new OpenAiChatClient(vertx, http, provider, clock);
-                      case ANTHROPIC_MESSAGES ->
-                          new AnthropicMessagesClient(vertx, http, provider, clock);
-                    }));
-    return clients;
+    return providers.close();
   }
 
   private void complete(Message<Object> message) {

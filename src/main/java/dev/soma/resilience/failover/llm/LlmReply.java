@@ -1,8 +1,6 @@
 package dev.soma.resilience.failover.llm;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,29 +23,24 @@ public record LlmReply(
   }
 
   public JsonObject toJson() {
-    JsonArray steps = new JsonArray();
-    failovers.forEach(f -> steps.add(f.toJson()));
     JsonObject json =
         new JsonObject()
             .put("provider", provider)
             .put("model", model)
             .put("content", content)
             .put("finishReason", finishReason)
-            .put("failovers", steps);
+            .put("failovers", Failover.toJson(failovers));
     usage.ifPresent(u -> json.put("usage", u));
     return json;
   }
 
   public static LlmReply fromJson(JsonObject json) {
-    List<Failover> steps = new ArrayList<>();
-    json.getJsonArray("failovers", new JsonArray())
-        .forEach(o -> steps.add(Failover.fromJson((JsonObject) o)));
     return new LlmReply(
         json.getString("provider"),
         json.getString("model"),
         json.getString("content"),
         json.getString("finishReason"),
-        steps,
+        Failover.listFromJson(json.getJsonArray("failovers")),
         Optional.ofNullable(json.getJsonObject("usage")));
   }
 }

@@ -7,6 +7,7 @@ import dev.soma.resilience.degradation.CallReporter;
 import dev.soma.resilience.failover.chain.BusRequest;
 import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.failover.chain.FallbackChain;
+import dev.soma.resilience.failover.storage.internal.AlreadyQueued;
 import dev.soma.resilience.failover.storage.internal.LocalFileStore;
 import dev.soma.resilience.failover.storage.internal.ObjectStore;
 import dev.soma.resilience.failover.storage.internal.Payload;
@@ -68,6 +69,7 @@ public final class StorageFailoverVerticle extends VerticleBase {
   private UploadSpool spool;
   private StorageChain chain;
   private UploadQueue queue;
+  private StoreOrQueue storeOrQueue;
   private long retryTimer = -1;
   private long sweepTimer = -1;
 
@@ -122,6 +124,7 @@ public final class StorageFailoverVerticle extends VerticleBase {
             config.retryBatch(),
             config.retryMaxAttempts(),
             DeadLetterCounter.of(registry, UploadQueue.TOPIC));
+    storeOrQueue = new StoreOrQueue(chain, queue, spool);
     // local consumers: a request may name a file in this node's spool, and its queue is here too
     MessageConsumer<JsonObject> put =
         vertx.eventBus().localConsumer(StorageAddresses.PUT, this::put);
@@ -175,42 +178,15 @@ public final class StorageFailoverVerticle extends VerticleBase {
         .onSuccess(payload -> store(message, request, uploadId, payload));
   }
 
-  /** Stores through the chain, else queues the upload; fails only if neither can be done. */
+  /** Answers {@code message} with what became of the upload ({@link StoreOrQueue}). */
   private void store(
       Message<JsonObject> message, StoreRequest request, String uploadId, Payload payload) {
-    chain
-        .put(request.key(), payload, request.requestId())
-        .compose(
-            placed ->
-                forgetSpill(payload)
-                    .map(
-                        StoreReply.stored(
-                            placed.provider(), uploadId, request.key(), placed.expiresAt())))
-        .recover(
-            failure -> {
-              LOG.warn(
-                  "upload {} for {} request {}: {}; queueing it",
-                  uploadId,
-                  request.key().path(),
-                  request.requestId(),
-                  failure.getMessage());
-              return queue
-                  .queue(uploadId, request.key(), payload, request.requestId())
-                  .map(
-                      journaled ->
-                          journaled
-                              ? StoreReply.journaled(uploadId, request.key())
-                              : StoreReply.queued(uploadId, request.key()))
-                  .recover(
-                      e ->
-                          e instanceof UploadQueue.AlreadyQueued same && same.sameUpload()
-                              ? Future.succeededFuture(StoreReply.queued(uploadId, request.key()))
-                              : Future.failedFuture(e));
-            })
+    storeOrQueue
+        .store(request, uploadId, payload)
         .onSuccess(reply -> message.reply(reply.toJson()))
         .onFailure(
             failure -> {
-              if (failure instanceof UploadQueue.AlreadyQueued) {
+              if (failure instanceof AlreadyQueued) {
                 message.fail(StorageAddresses.CONFLICT, failure.getMessage());
               } else {
                 message.fail(
@@ -231,19 +207,6 @@ public final class StorageFailoverVerticle extends VerticleBase {
             throw new IllegalArgumentException("spoolRef " + request.spoolRef() + " is unknown");
           }
           return Payload.file(file, request.contentType());
-        },
-        false);
-  }
-
-  /** A spilled upload, once stored, leaves the spool. */
-  private Future<Void> forgetSpill(Payload payload) {
-    if (payload.file() == null) {
-      return Future.succeededFuture();
-    }
-    return fileWorkers.executeBlocking(
-        () -> {
-          Files.deleteIfExists(payload.file());
-          return null;
         },
         false);
   }

@@ -51,6 +51,19 @@ public final class UploadSpool {
         false);
   }
 
+  /** Deletes a spilled upload once it is stored: nothing else would. {@code file} null: none. */
+  public Future<Void> forget(Path file) {
+    if (file == null) {
+      return Future.succeededFuture();
+    }
+    return io.executeBlocking(
+        () -> {
+          Files.deleteIfExists(file);
+          return null;
+        },
+        false);
+  }
+
   static boolean isReference(String value) {
     return value != null && REFERENCE.matcher(value).matches();
   }

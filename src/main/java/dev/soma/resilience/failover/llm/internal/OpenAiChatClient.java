@@ -1,7 +1,6 @@
 package dev.soma.resilience.failover.llm.internal;
 
 import dev.soma.resilience.config.LlmConfig;
-import dev.soma.resilience.failover.chain.ProviderFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,7 +38,7 @@ public final class OpenAiChatClient extends ProviderClient {
 
   @Override
   public Future<Completion> stream(ProviderCall call, Consumer<String> tokens) {
-    StreamedAnswer answer = new StreamedAnswer(call.model());
+    OpenAiStreamedAnswer answer = new OpenAiStreamedAnswer(call.model());
     return exchange.stream(
             options(true),
             body(call, true).toBuffer(),
@@ -95,55 +94,5 @@ public final class OpenAiChatClient extends ProviderClient {
         content,
         choice.getString("finish_reason", "stop"),
         Optional.ofNullable(body.getJsonObject("usage")));
-  }
-
-  /** The answer assembled from a stream's chunks. */
-  private static final class StreamedAnswer {
-    private final StringBuilder content = new StringBuilder();
-    private String model;
-    private String finishReason = "stop";
-    private JsonObject usage;
-
-    StreamedAnswer(String model) {
-      this.model = model;
-    }
-
-    boolean read(SseParser.Event event, Consumer<String> tokens) {
-      if (event.data().trim().equals("[DONE]")) {
-        return true;
-      }
-      JsonObject chunk = new JsonObject(event.data());
-      JsonObject error = chunk.getJsonObject("error");
-      if (error != null) {
-        throw new ProviderFailure(
-            ProviderFailure.Kind.PROVIDER_ERROR,
-            "error in stream: " + error.getString("message", error.encode()));
-      }
-      model = chunk.getString("model", model);
-      if (chunk.getJsonObject("usage") != null) {
-        usage = chunk.getJsonObject("usage");
-      }
-      JsonArray choices = chunk.getJsonArray("choices");
-      if (choices == null) {
-        throw new IllegalArgumentException("a chunk without choices");
-      }
-      if (!choices.isEmpty()) {
-        JsonObject choice = choices.getJsonObject(0);
-        JsonObject delta = choice.getJsonObject("delta");
-        String text = delta == null ? null : delta.getString("content");
-        if (text != null) {
-          content.append(text);
-          tokens.accept(text);
-        }
-        if (choice.getString("finish_reason") != null) {
-          finishReason = choice.getString("finish_reason");
-        }
-      }
-      return false;
-    }
-
-    Completion completion() {
-      return new Completion(model, content.toString(), finishReason, Optional.ofNullable(usage));
-    }
   }
 }

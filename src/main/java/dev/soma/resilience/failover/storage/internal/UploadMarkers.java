@@ -78,8 +78,8 @@ final class UploadMarkers {
    * The queued upload {@code marker} describes, compared with this one; a spilled file of this
    * request that the marker does not name is deleted (nothing else would use it). Blocking.
    */
-  UploadQueue.AlreadyQueued alreadyQueued(
-      Path marker, String uploadId, ObjectKey key, Payload payload) throws IOException {
+  AlreadyQueued alreadyQueued(Path marker, String uploadId, ObjectKey key, Payload payload)
+      throws IOException {
     JsonObject earlier = new JsonObject(Files.readString(marker, StandardCharsets.UTF_8));
     Path earlierBytes = spool.resolve(earlier.getString("bytes")).normalize();
     boolean same =
@@ -96,7 +96,7 @@ final class UploadMarkers {
         uploadId,
         key.path(),
         same ? "" : " for another upload (" + earlier.getString("key") + ")");
-    return new UploadQueue.AlreadyQueued(
+    return new AlreadyQueued(
         same
             ? "upload " + uploadId + " is queued already"
             : "upload id " + uploadId + " is queued already for another upload",

@@ -11,13 +11,10 @@ import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -45,19 +42,11 @@ public final class UploadQueue {
 
   public static final String TOPIC = "upload.retry";
 
-  static final String COMPLETED = "SELECT 1 FROM upload_completions WHERE upload_id = $1";
-  static final String RECORD_COMPLETION =
-      """
-      INSERT INTO upload_completions (upload_id, tenant_id, object_key, provider, queued_at)
-      VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (upload_id) DO NOTHING\
-      """;
-
   private static final Logger LOG = LoggerFactory.getLogger(UploadQueue.class);
 
   private final Path spool;
   private final WorkerExecutor io;
-  private final Pool pool;
+  private final UploadCompletions completions;
   private final JournaledWrites writes;
   private final JournaledEvent entries;
   private final StorageChain chain;
@@ -81,7 +70,7 @@ public final class UploadQueue {
       DeadLetterCounter deadLetters) {
     this.spool = spool;
     this.io = io;
-    this.pool = pool;
+    this.completions = new UploadCompletions(pool);
     this.writes = writes;
     this.entries = new JournaledEvent(JournaledEvent.UPLOAD_QUEUED, outbox);
     this.chain = chain;
@@ -89,25 +78,6 @@ public final class UploadQueue {
     this.batch = batch;
     this.markers = new UploadMarkers(spool);
     this.deadLetters = new UploadDeadLetters(spool, io, clock, maxAttempts, deadLetters);
-  }
-
-  /**
-   * An upload id that is queued already (its marker is in the spool) or being queued right now:
-   * nothing of the upload asked for was written, and nothing of the one already there was touched.
-   * {@link #sameUpload} says whether the queued one is of the same tenant, key, media type and size
-   * (a retry of it); otherwise the id was used for another upload. Stackless: flow control.
-   */
-  public static final class AlreadyQueued extends RuntimeException {
-    private final boolean sameUpload;
-
-    AlreadyQueued(String message, boolean sameUpload) {
-      super(message, null, false, false);
-      this.sameUpload = sameUpload;
-    }
-
-    public boolean sameUpload() {
-      return sameUpload;
-    }
   }
 
   /**
@@ -212,26 +182,22 @@ public final class UploadQueue {
     String uploadId = marker.getString("uploadId");
     ObjectKey key = new ObjectKey(marker.getString("tenantId"), marker.getString("key"));
     Path bytes = spool.resolve(marker.getString("bytes"));
-    return pool.preparedQuery(COMPLETED)
-        .execute(Tuple.of(uploadId))
+    return completions
+        .completed(uploadId)
         .compose(
-            rows ->
-                rows.size() > 0
+            completed ->
+                completed
                     ? Future.succeededFuture("already")
                     : chain
                         .put(key, Payload.file(bytes, marker.getString("contentType")), uploadId)
                         .compose(
                             placed ->
-                                pool.preparedQuery(RECORD_COMPLETION)
-                                    .execute(
-                                        Tuple.of(
-                                            uploadId,
-                                            key.tenantId(),
-                                            key.key(),
-                                            placed.provider(),
-                                            OffsetDateTime.ofInstant(
-                                                Instant.parse(marker.getString("queuedAt")),
-                                                ZoneOffset.UTC)))
+                                completions
+                                    .record(
+                                        uploadId,
+                                        key,
+                                        placed.provider(),
+                                        Instant.parse(marker.getString("queuedAt")))
                                     .map(placed.provider())))
         .compose(
             provider -> {
