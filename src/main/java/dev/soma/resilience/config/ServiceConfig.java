@@ -168,23 +168,6 @@ public record ServiceConfig(
         NodeConfig.from(s));
   }
 
-  /** PostgreSQL settings; {@code url} empty selects the embedded server on {@code embeddedPort}. */
-  public record DatabaseConfig(Optional<DatabaseUrl> url, int poolSize, int embeddedPort) {
-    public DatabaseConfig {
-      Require.present("database.url", url);
-      Require.atLeast("database.poolSize", poolSize, 1);
-      Require.between("database.embeddedPort", embeddedPort, 1, 65535);
-    }
-
-    static DatabaseConfig from(Settings s) {
-      String url = s.string("database.url");
-      return new DatabaseConfig(
-          url.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(url)),
-          s.intIn("database.poolSize", 1, 1000),
-          s.intIn("database.embeddedPort", 1, 65535));
-    }
-  }
-
   /** Recent turns per session, in Redis (in process memory while Redis is down). */
   public record SessionConfig(int maxTurns, Duration ttl, int maxLocalSessions) {
     public SessionConfig {
