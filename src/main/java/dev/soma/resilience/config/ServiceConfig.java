@@ -150,9 +150,7 @@ public record ServiceConfig(
         s.url("somabrain.url", "http", "https"),
         temporal.isEmpty() ? Optional.empty() : Optional.of(temporal),
         OutboxConfig.from(s).validatedAgainst(kafka),
-        new IdempotencyConfig(
-            s.intIn("idempotency.retentionHours", 24, 24 * 365),
-            s.intIn("idempotency.cleanupIntervalSeconds", 1, 86_400)),
+        IdempotencyConfig.from(s),
         ApiConfig.from(s),
         MemoryConfig.from(s),
         new SessionConfig(
@@ -174,14 +172,6 @@ public record ServiceConfig(
       Require.atLeast("session.maxTurns", maxTurns, 1);
       Require.positive("session.ttlSeconds", ttl);
       Require.atLeast("session.maxLocalSessions", maxLocalSessions, 1);
-    }
-  }
-
-  /** Retention of idempotency records (consumer-side and request-side). */
-  public record IdempotencyConfig(int retentionHours, int cleanupIntervalSeconds) {
-    public IdempotencyConfig {
-      Require.atLeast("idempotency.retentionHours", retentionHours, 1);
-      Require.atLeast("idempotency.cleanupIntervalSeconds", cleanupIntervalSeconds, 1);
     }
   }
 }
