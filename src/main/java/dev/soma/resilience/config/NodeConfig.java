@@ -1,12 +1,8 @@
 package dev.soma.resilience.config;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * What this node runs and how it stands among the others.
@@ -34,7 +30,7 @@ public record NodeConfig(
         && !roles.containsAll(Set.of(NodeRole.FAILOVER, NodeRole.MONITOR))) {
       throw ConfigException.invalidSetting(
           "roles",
-          wire(roles),
+          NodeRole.wire(roles),
           "api together with failover and monitor on a node that runs alone (or"
               + " SA01_CLUSTER_ENABLED=true, to reach them on other nodes)");
     }
@@ -51,31 +47,14 @@ public record NodeConfig(
   /** For the start-up line: the roles, and the cluster address or "alone". */
   public String describe() {
     return "roles "
-        + wire(roles)
+        + NodeRole.wire(roles)
         + cluster.map(c -> ", clustered as " + c.host() + ":" + c.port()).orElse(", not clustered");
   }
 
   static NodeConfig from(Settings s) {
     return new NodeConfig(
-        roles(s.string("roles")),
+        NodeRole.parseList(s.string("roles")),
         s.duration("shutdownGraceSeconds", 1, 3600),
         ClusterConfig.from(s));
-  }
-
-  private static Set<NodeRole> roles(String value) {
-    Set<NodeRole> roles = EnumSet.noneOf(NodeRole.class);
-    List<String> unknown = new ArrayList<>();
-    for (String name : Settings.entries(value)) {
-      NodeRole.fromWire(name).ifPresentOrElse(roles::add, () -> unknown.add(name));
-    }
-    if (!unknown.isEmpty() || roles.isEmpty()) {
-      throw ConfigException.invalidSetting(
-          "roles", value, "a comma-separated list of " + wire(NodeRole.all()));
-    }
-    return roles;
-  }
-
-  private static String wire(Set<NodeRole> roles) {
-    return roles.stream().sorted().map(NodeRole::wire).collect(Collectors.joining(","));
   }
 }

@@ -1,10 +1,13 @@
 package dev.soma.resilience.config;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A part of the service a node can run ({@code SA01_ROLES}). Every node also serves its health
@@ -35,5 +38,28 @@ public enum NodeRole {
 
   public static Optional<NodeRole> fromWire(String value) {
     return Arrays.stream(values()).filter(role -> role.wire().equals(value)).findFirst();
+  }
+
+  /**
+   * The roles {@code list} names ({@code SA01_ROLES}: wire names, comma-separated).
+   *
+   * @throws ConfigException when a name is unknown or none is given
+   */
+  static Set<NodeRole> parseList(String list) {
+    Set<NodeRole> roles = EnumSet.noneOf(NodeRole.class);
+    List<String> unknown = new ArrayList<>();
+    for (String name : Settings.entries(list)) {
+      fromWire(name).ifPresentOrElse(roles::add, () -> unknown.add(name));
+    }
+    if (!unknown.isEmpty() || roles.isEmpty()) {
+      throw ConfigException.invalidSetting(
+          "roles", list, "a comma-separated list of " + wire(all()));
+    }
+    return roles;
+  }
+
+  /** {@code roles} as {@code SA01_ROLES} lists them: wire names in declaration order. */
+  static String wire(Set<NodeRole> roles) {
+    return roles.stream().sorted().map(NodeRole::wire).collect(Collectors.joining(","));
   }
 }
