@@ -219,7 +219,7 @@ final class RoleDeployment {
 
   /** The {@code failover} role: the LLM and audio chains. */
   private void failover(List<Supplier<Future<?>>> steps) {
-    ServiceMeters.llmFailovers(config.llm(), parts.registry());
+    LlmFailoverSeries.register(config.llm(), parts.registry());
     steps.add(
         () ->
             vertx.deployVerticle(

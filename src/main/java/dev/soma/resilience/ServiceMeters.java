@@ -1,7 +1,5 @@
 package dev.soma.resilience;
 
-import dev.soma.resilience.config.LlmConfig;
-import dev.soma.resilience.failover.chain.ChainReport;
 import dev.soma.resilience.flags.FeatureFlag;
 import dev.soma.resilience.flags.FlagBook;
 import io.micrometer.core.instrument.Gauge;
@@ -12,17 +10,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Meters of the process as a whole, bound by the composition root: the JVM's ({@code jvm_memory_*},
  * {@code jvm_gc_*}, {@code jvm_threads_*}, {@code jvm_classes_*}, {@code system_cpu_*}, {@code
- * process_cpu_*}, {@code process_uptime_seconds}...), and the zero series of {@code
- * llm_failover_count_total} for every hop the configured chains can take and of {@code
- * llm_streams_cut_total} for every use case, so the counters are there before the first failover.
- * Close it to release the GC listener.
+ * process_cpu_*}, {@code process_uptime_seconds}...), and whether an operator's rule is in force
+ * for each feature flag. Close it to release the GC listener.
  */
 final class ServiceMeters implements AutoCloseable {
 
@@ -40,30 +33,6 @@ final class ServiceMeters implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     return meters;
-  }
-
-  /**
-   * Registers {@code llm_failover_count_total{from_provider,to_provider,use_case}} at 0 for each
-   * pair of configured providers that follow each other in a use case's chain (the chain skips
-   * providers without a key), and {@code llm_streams_cut_total{use_case}} at 0 for each use case,
-   * through the failover code's own {@link ChainReport}.
-   */
-  static void llmFailovers(LlmConfig llm, MeterRegistry registry) {
-    Set<List<String>> hops = new LinkedHashSet<>();
-    llm.chains()
-        .forEach(
-            (useCase, links) -> {
-              ChainReport.llmStreamsCut(registry, useCase);
-              List<String> configured =
-                  links.stream()
-                      .map(LlmConfig.Link::provider)
-                      .filter(p -> llm.providers().get(p).configured())
-                      .toList();
-              for (int i = 1; i < configured.size(); i++) {
-                hops.add(List.of(configured.get(i - 1), configured.get(i), useCase));
-              }
-            });
-    hops.forEach(hop -> ChainReport.llmFailovers(registry, hop.get(0), hop.get(1), hop.get(2)));
   }
 
   /**
