@@ -20,8 +20,8 @@ final class ActingOperator {
 
   /** The name, trimmed; refuses a blank one, or one with a control character. */
   String name() {
-    OperatorCommand.nonBlank("--operator", name);
-    OperatorCommand.shortText("--operator", name, 200);
+    OptionRules.nonBlank("--operator", name);
+    OptionRules.shortText("--operator", name, 200);
     return name.trim();
   }
 

@@ -62,7 +62,7 @@ final class DeadLettersCommand {
 
     @Override
     void check() {
-      within("--limit", limit, 1, 500, "");
+      OptionRules.within("--limit", limit, 1, 500, "");
       requirePrintedCursor(IdCursor::parse, cursor);
     }
 
@@ -164,7 +164,7 @@ final class DeadLettersCommand {
 
     @Override
     void check() {
-      shortText("--reason", reason, DeadLetters.REASON_MAX);
+      OptionRules.shortText("--reason", reason, DeadLetters.REASON_MAX);
       super.check();
       if (filter != null) {
         asUsage(() -> OutboxReplay.requireReplayable(filter));
@@ -202,8 +202,8 @@ final class DeadLettersCommand {
 
     @Override
     void check() {
-      nonBlank("--reason", reason);
-      shortText("--reason", reason, DeadLetters.REASON_MAX);
+      OptionRules.nonBlank("--reason", reason);
+      OptionRules.shortText("--reason", reason, DeadLetters.REASON_MAX);
       super.check();
     }
 

@@ -91,7 +91,7 @@ final class FlagsCommand {
     @Override
     void check() {
       flag = flag(name);
-      shortText("--reason", reason, 2000);
+      OptionRules.shortText("--reason", reason, 2000);
       operator.name();
     }
   }

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * What every operator command shares: its settings (the top command's {@code SA01_*} environment
  * with the command's options laid over it), its printing, and one rule for bad options: a {@link
- * ConfigException} names the option and ends with exit code 2 (see {@code Main}). A command that
- * does one thing with the service's tools is a {@link ToolCommand}.
+ * ConfigException} names the option and ends with exit code 2 (see {@code Main}; {@link
+ * OptionRules} holds the common checks). A command that does one thing with the service's tools is
+ * a {@link ToolCommand}.
  */
 public abstract class OperatorCommand implements Callable<Integer> {
 
@@ -44,24 +45,6 @@ public abstract class OperatorCommand implements Callable<Integer> {
     Map<String, String> env = new HashMap<>(((CommandEnvironment) spec.root().userObject()).env());
     env.putAll(overrides);
     return ServiceConfig.load(env);
-  }
-
-  /**
-   * Refuses {@code option}'s value unless it is null (not given) or within [min, max] {@code unit}:
-   * "--batch-size must be from 1 to 10000, but was 0".
-   */
-  static void within(String option, Number value, double min, double max, String unit) {
-    if (value != null && !(value.doubleValue() >= min && value.doubleValue() <= max)) {
-      throw new ConfigException(
-          option
-              + " must be from "
-              + plain(min)
-              + " to "
-              + plain(max)
-              + unit
-              + ", but was "
-              + value);
-    }
   }
 
   /** Lays {@code value} over the environment's {@code variable}, when the option was given. */
@@ -148,28 +131,6 @@ public abstract class OperatorCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * A short text an operator gives (a name, a label, a reason), kept as given: at most {@code max}
-   * characters, and none a control character (a newline or an escape sequence in a tenant's name
-   * would reach every listing and log that shows it); the HTTP API refuses the same.
-   */
-  static void shortText(String option, String value, int max) {
-    if (value != null && value.length() > max) {
-      throw new ConfigException(
-          option + " must be at most " + max + " characters, but has " + value.length());
-    }
-    if (value != null && value.chars().anyMatch(Character::isISOControl)) {
-      throw new ConfigException(option + " must not contain a control character");
-    }
-  }
-
-  /** Who did it and why are kept on the row: an empty value would keep nothing. */
-  static void nonBlank(String option, String value) {
-    if (value == null || value.isBlank()) {
-      throw new ConfigException(option + " must not be blank");
-    }
-  }
-
   /** What a long-running command starts (blocking until up), to run until it is stopped. */
   @FunctionalInterface
   public interface Start {
@@ -207,9 +168,5 @@ public abstract class OperatorCommand implements Callable<Integer> {
     Runtime.getRuntime().removeShutdownHook(hook);
     app.shutDown();
     return 0;
-  }
-
-  private static String plain(double bound) {
-    return bound == Math.rint(bound) ? Long.toString((long) bound) : Double.toString(bound);
   }
 }

@@ -53,7 +53,7 @@ final class OutboxCommand {
 
     @Override
     void check() {
-      within("--limit", limit, 1, 500, "");
+      OptionRules.within("--limit", limit, 1, 500, "");
       filter = filters.filter(spec, status);
       requirePrintedCursor(IdCursor::parse, cursor);
     }

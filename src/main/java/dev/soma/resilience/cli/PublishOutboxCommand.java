@@ -34,8 +34,8 @@ final class PublishOutboxCommand extends OperatorCommand {
 
   @Override
   public Integer call() throws Exception {
-    within("--batch-size", batchSize, 1, 10_000, "");
-    within("--interval", interval, 0.01, 3600, " seconds");
+    OptionRules.within("--batch-size", batchSize, 1, 10_000, "");
+    OptionRules.within("--interval", interval, 0.01, 3600, " seconds");
     if (httpPort != null && (once || httpPort < 0 || httpPort > 65535)) {
       throw new ConfigException(
           "--http-port must be from 0 to 65535, without --once, but was "

@@ -31,8 +31,8 @@ final class SyncMemoriesCommand extends OperatorCommand {
 
   @Override
   public Integer call() throws Exception {
-    within("--batch-size", batchSize, 1, 10_000, "");
-    within("--interval", interval, 1, 3600, " seconds");
+    OptionRules.within("--batch-size", batchSize, 1, 10_000, "");
+    OptionRules.within("--interval", interval, 1, 3600, " seconds");
     override("SA01_MEMORY_SYNC_BATCH_SIZE", batchSize);
     override("SA01_MEMORY_SYNC_INTERVAL_SECONDS", interval);
     ServiceConfig config = config();

@@ -66,7 +66,7 @@ final class TenantsCommand {
       if (!Tenants.isValidId(id)) {
         throw new ConfigException(Tenants.ID_RULE + ", but was '" + id + "'");
       }
-      shortText("--name", name, Tenants.NAME_MAX);
+      OptionRules.shortText("--name", name, Tenants.NAME_MAX);
     }
 
     @Override
@@ -87,7 +87,7 @@ final class TenantsCommand {
 
     @Override
     void checkArguments() {
-      shortText("--label", label, Tenants.NAME_MAX);
+      OptionRules.shortText("--label", label, Tenants.NAME_MAX);
     }
 
     @Override
@@ -135,7 +135,7 @@ final class TenantsCommand {
 
     @Override
     final void check() {
-      within("--limit", limit, 1, TenantDirectory.PAGE_MAX, "");
+      OptionRules.within("--limit", limit, 1, TenantDirectory.PAGE_MAX, "");
       checkCursor();
     }
 
