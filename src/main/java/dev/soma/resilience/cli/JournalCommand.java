@@ -7,7 +7,6 @@ import dev.soma.resilience.journal.Journal;
 import dev.soma.resilience.journal.JournalInUseException;
 import dev.soma.resilience.journal.JournalInspection;
 import dev.soma.resilience.journal.JournalReplay;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,37 +57,7 @@ final class JournalCommand {
         out().println(report.encodePrettily());
         return 0;
       }
-      out()
-          .printf(
-              "journal %s: %d record(s) waiting, replayed through #%d, %d quarantined file(s)%n",
-              report.getString("dir"),
-              report.getLong("waiting"),
-              report.getLong("replayedThrough"),
-              report.getLong("quarantinedFiles"));
-      for (Object o : report.getJsonArray("segments")) {
-        JsonObject s = (JsonObject) o;
-        out()
-            .printf(
-                "  %s  %d bytes  %d record(s)  torn tail %d bytes  %d corrupt range(s)  %d"
-                    + " unreadable%n",
-                s.getString("file"),
-                s.getLong("bytes"),
-                s.getLong("records"),
-                s.getLong("tornTailBytes"),
-                s.getLong("corruptRanges"),
-                s.getLong("unreadableRecords"));
-      }
-      JsonArray groups = report.getJsonArray("records");
-      for (Object o : groups) {
-        JsonObject g = (JsonObject) o;
-        out()
-            .printf(
-                "  %-8s %-28s %-24s %d%n",
-                g.getString("state"),
-                g.getString("kind"),
-                g.getString("tenant"),
-                g.getLong("records"));
-      }
+      InspectionText.print(report, out());
       return 0;
     }
   }
