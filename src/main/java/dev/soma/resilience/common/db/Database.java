@@ -6,12 +6,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
@@ -69,34 +65,7 @@ public final class Database {
     // claims on that tenant bucket would wait behind it. No transaction of ours waits on anything
     // but PostgreSQL between its statements.
     options.addProperty("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT);
-    return withTls(options, url.tls());
-  }
-
-  /**
-   * TLS as the URL's {@code sslmode} says, with libpq's meaning: the verifying modes trust only
-   * {@code sslrootcert} ({@code verify-full} also checks the host name), the others trust any
-   * certificate.
-   */
-  private static PgConnectOptions withTls(PgConnectOptions options, DatabaseUrl.Tls tls) {
-    if (tls.mode() == DatabaseUrl.SslMode.DISABLE) {
-      return options;
-    }
-    ClientSSLOptions ssl =
-        new ClientSSLOptions()
-            .setHostnameVerificationAlgorithm(
-                tls.mode() == DatabaseUrl.SslMode.VERIFY_FULL ? "HTTPS" : "");
-    tls.rootCert()
-        .ifPresentOrElse(
-            cert -> ssl.setTrustOptions(new PemTrustOptions().addCertPath(cert.toString())),
-            () -> ssl.setTrustAll(true));
-    tls.client()
-        .ifPresent(
-            client ->
-                ssl.setKeyCertOptions(
-                    new PemKeyCertOptions()
-                        .setCertPath(client.certificate().toString())
-                        .setKeyPath(client.privateKey().toString())));
-    return options.setSslMode(SslMode.of(tls.mode().value())).setSslOptions(ssl);
+    return PgTls.applied(options, url.tls());
   }
 
   /** The shared pool; create it once (in {@code Main}) so verticles outlive each other's pools. */
