@@ -10,11 +10,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.util.concurrent.RejectedExecutionException;
-import javax.net.ssl.SSLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -114,7 +110,7 @@ public final class Database {
   }
 
   private int migrateNow() {
-    refusedForGood();
+    UrlRefusal.check(url);
     Flyway flyway =
         Flyway.configure()
             .dataSource(url.jdbcUrl(), url.user(), url.password())
@@ -134,45 +130,6 @@ public final class Database {
         result.migrationsExecuted,
         url);
     return result.migrationsExecuted;
-  }
-
-  /**
-   * One connection attempt, which fails with a {@link ConfigException} naming {@code
-   * SA01_DATABASE_URL} when the server answered but refuses this URL in a way no retry mends: TLS
-   * (the server has none, or its certificate does not verify), authentication, or no such database.
-   * Anything else (nothing listening yet, a timeout) is left to the migrations' retries.
-   */
-  private void refusedForGood() {
-    try (Connection ignored =
-        DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
-      // reachable and accepted
-    } catch (SQLException e) {
-      if (isPermanent(e)) {
-        throw new ConfigException(
-            "SA01_DATABASE_URL " + url + " cannot be used: " + e.getMessage());
-      }
-    }
-  }
-
-  private static boolean isPermanent(SQLException e) {
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    if (state.equals("08004") // rejected: no TLS on the server, or a password it wants
-        || state.startsWith("28") // authentication
-        || state.equals("3D000")) { // no such database
-      return true;
-    }
-    String message = String.valueOf(e.getMessage());
-    if (message.contains("could not be verified") // verify-full: the certificate names another host
-        || message.contains("private key") // the client certificate's key cannot be used
-        || message.contains("SSL key file")) {
-      return true;
-    }
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SSLException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
