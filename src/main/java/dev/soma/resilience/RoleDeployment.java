@@ -10,8 +10,6 @@ import dev.soma.resilience.config.NodeRole;
 import dev.soma.resilience.config.ServiceConfig;
 import dev.soma.resilience.degradation.DegradationMonitors;
 import dev.soma.resilience.degradation.DegradationStatusView;
-import dev.soma.resilience.failover.audio.AudioFailoverVerticle;
-import dev.soma.resilience.failover.llm.LlmFailoverVerticle;
 import dev.soma.resilience.flags.FeatureFlags;
 import dev.soma.resilience.idempotency.IdempotencyCleanup;
 import dev.soma.resilience.journal.Journal;
@@ -39,8 +37,8 @@ import java.util.function.Supplier;
  * outbox relay (for the service only when the node has the {@code relay} role), then what the role
  * adds. The service deploys what each of the node's roles ({@code SA01_ROLES}) asks for, in this
  * order: {@code api} (the local journal, opened first; then {@link ApiRole}'s parts), {@code relay}
- * (idempotency cleanup, retention), {@code monitor}, {@code memory-sync}, {@code failover} (LLM,
- * audio); then the breakers' overrides, and the HTTP verticle last.
+ * (idempotency cleanup, retention), {@code monitor}, {@code memory-sync}, {@code failover} ({@link
+ * FailoverRole}: LLM, audio); then the breakers' overrides, and the HTTP verticle last.
  */
 final class RoleDeployment {
 
@@ -151,7 +149,7 @@ final class RoleDeployment {
       steps.add(() -> memories.deploySync("memory-sync-" + ProcessName.get()));
     }
     if (node.runs(NodeRole.FAILOVER)) {
-      failover(steps);
+      new FailoverRole(config, parts).plan(steps);
     }
     steps.add(
         () ->
@@ -215,25 +213,6 @@ final class RoleDeployment {
         ProcessName.get(),
         parts.cluster().leadership(NodeRole.MONITOR, Clock.systemUTC()),
         status::current);
-  }
-
-  /** The {@code failover} role: the LLM and audio chains. */
-  private void failover(List<Supplier<Future<?>>> steps) {
-    LlmFailoverSeries.register(config.llm(), parts.registry());
-    steps.add(
-        () ->
-            vertx.deployVerticle(
-                new LlmFailoverVerticle(
-                    config.llm(),
-                    parts.registry(),
-                    Clock.systemUTC(),
-                    parts.breakers(),
-                    parts.flags())));
-    steps.add(
-        () ->
-            vertx.deployVerticle(
-                new AudioFailoverVerticle(
-                    config.audio(), parts.registry(), Clock.systemUTC(), parts.breakers())));
   }
 
   /** The HTTP verticle's instances: health, metrics, and for the service its status and API. */
