@@ -29,7 +29,7 @@ public final class ConfigSource {
     if (file != null && !file.isBlank()) {
       deepMerge(tree, readFile(Path.of(file)));
     }
-    overlay(tree, "", env);
+    EnvironmentOverlay.apply(tree, env);
     return tree;
   }
 
@@ -46,40 +46,6 @@ public final class ConfigSource {
       }
     }
     return name.toString().toUpperCase(Locale.ROOT);
-  }
-
-  private static void overlay(JsonObject node, String prefix, Map<String, String> env) {
-    for (String key : node.fieldNames()) {
-      String path = prefix.isEmpty() ? key : prefix + "." + key;
-      Object current = node.getValue(key);
-      if (current instanceof JsonObject child) {
-        overlay(child, path, env);
-        continue;
-      }
-      String variable = envName(path);
-      String raw = env.get(variable);
-      if (raw != null) {
-        node.put(key, convert(variable, raw, current));
-      }
-    }
-  }
-
-  private static Object convert(String variable, String raw, Object template) {
-    String value = raw.trim();
-    if (template instanceof Number) {
-      try {
-        return Long.parseLong(value);
-      } catch (NumberFormatException e) {
-        throw ConfigException.invalid(variable, raw, "a whole number");
-      }
-    }
-    if (template instanceof Boolean) {
-      if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-        return Boolean.parseBoolean(value);
-      }
-      throw ConfigException.invalid(variable, raw, "true or false");
-    }
-    return value;
   }
 
   private static void deepMerge(JsonObject target, JsonObject source) {
