@@ -10,14 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -168,7 +162,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             s.startup();
             return s;
           });
-      awaitReady();
+      BrokerReadiness.await(bootstrapServers(), READY_TIMEOUT);
     } catch (RuntimeException e) {
       try {
         shutDown(s);
@@ -211,34 +205,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           s.shutdown();
           s.awaitShutdown();
         });
-  }
-
-  private void awaitReady() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    Exception last = null;
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-      while (System.nanoTime() < deadline) {
-        try {
-          if (!admin
-              .describeCluster(new DescribeClusterOptions().timeoutMs(5_000))
-              .nodes()
-              .get(6, TimeUnit.SECONDS)
-              .isEmpty()) {
-            return;
-          }
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-          last = e;
-        }
-        Thread.sleep(100);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(
-          "Interrupted while waiting for Kafka on " + bootstrapServers(), e);
-    }
-    throw new IllegalStateException(
-        "Kafka on " + bootstrapServers() + " not ready within " + READY_TIMEOUT, last);
   }
 
   private static void installExitGuard() {
