@@ -97,7 +97,8 @@ public final class Application implements AutoCloseable {
     this.vertx = node.vertx();
     this.shutdownGrace = config.node().shutdownGrace();
     this.database = new Database(infrastructure.database);
-    this.pool = database.pool(vertx, config.database().poolSize());
+    this.pool =
+        database.pool(vertx, config.database().poolSize(), config.database().answerTimeout());
     String process = ProcessName.get();
     this.producer =
         Producers.create(

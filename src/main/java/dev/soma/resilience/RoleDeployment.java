@@ -133,7 +133,11 @@ final class RoleDeployment {
     List<Supplier<Future<?>>> steps = new ArrayList<>();
     ServiceMeters.featureFlags(parts.flags(), parts.registry());
     JournaledWrites writes =
-        new JournaledWrites(parts.pool(), Optional.ofNullable(journal), Clock.systemUTC());
+        new JournaledWrites(
+            parts.pool(),
+            Optional.ofNullable(journal),
+            Clock.systemUTC(),
+            config.database().answerTimeout());
     if (node.runs(NodeRole.API)) {
       new ApiRole(config, parts, journal).plan(status, memories, writes, routes, steps);
     } else if (journal != null) {

@@ -88,12 +88,16 @@ public final class AgentApi implements RouteModule {
     this.tenants = new Tenants(parts.pool(), parts.keys());
     this.limiter = parts.limiter();
     this.requests = idempotentRequests(parts.pool(), parts.keeper(), service);
-    this.create = new IdempotentCreate(parts.pool(), parts.outbox(), requests, parts.journal());
+    Duration answerTimeout = service.database().answerTimeout();
+    this.create =
+        new IdempotentCreate(
+            parts.pool(), parts.outbox(), requests, parts.journal(), answerTimeout);
     this.conversations =
         new ConversationRoutes(parts.pool(), parts.outbox(), create, parts.sessions());
     this.memories = new MemoryRoutes(parts.memories(), create, parts.sessions());
     JournaledWrites writes =
-        new JournaledWrites(parts.pool(), Optional.ofNullable(parts.journal()), Clock.systemUTC());
+        new JournaledWrites(
+            parts.pool(), Optional.ofNullable(parts.journal()), Clock.systemUTC(), answerTimeout);
     AgentTurns turns =
         new AgentTurns(
             vertx,

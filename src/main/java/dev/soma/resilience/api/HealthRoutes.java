@@ -11,13 +11,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * {@code GET /health/live}: the process answers. {@code GET /health/ready}: the node is not {@code
  * stopping}, and PostgreSQL, the only critical dependency, is reachable and migrated; while it is
  * not, a node that may stay ready while journaling ({@code readyWhileJournaling}) stays ready as
- * long as its journal has room (docs/RELIABILITY.md).
+ * long as its journal has room (docs/RELIABILITY.md). A PostgreSQL that does not answer within
+ * {@value #DATABASE_ANSWER_MS} ms counts as down, like one that refuses the connection.
  */
 record HealthRoutes(
     Database database,
@@ -25,6 +27,12 @@ record HealthRoutes(
     Optional<Journal> journal,
     boolean readyWhileJournaling,
     BooleanSupplier stopping) {
+
+  /** How long readiness waits for PostgreSQL's answer before it counts it down. */
+  static final long DATABASE_ANSWER_MS = 1500;
+
+  /** The health check's own limit, past which it answers 500: never reached for PostgreSQL. */
+  private static final long CHECK_LIMIT_MS = 2000;
 
   void mount(Vertx vertx, Router router) {
     router
@@ -44,11 +52,13 @@ record HealthRoutes(
                             : Status.OK()))
             .register(
                 "postgresql",
-                2000,
+                CHECK_LIMIT_MS,
                 promise ->
                     database
                         .checkReady(pool)
-                        .onComplete(ar -> promise.complete(readiness(ar.cause()))));
+                        // a PostgreSQL that does not answer is down, not a failed check (500)
+                        .timeout(DATABASE_ANSWER_MS, TimeUnit.MILLISECONDS)
+                        .onComplete(ar -> promise.tryComplete(readiness(ar.cause()))));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
   }
 

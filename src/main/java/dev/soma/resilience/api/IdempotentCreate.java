@@ -14,7 +14,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -33,12 +35,29 @@ final class IdempotentCreate {
   private final Outbox outbox;
   private final IdempotentRequests requests;
   private final Journal journal;
+  private final long answerMillis;
 
-  IdempotentCreate(Pool pool, Outbox outbox, IdempotentRequests requests, Journal journal) {
+  /**
+   * {@code answerTimeout}: how long a request's statements may wait for PostgreSQL before it counts
+   * PostgreSQL unreachable (a statement left waiting may still commit later: the journal's replay
+   * takes a write already there as done).
+   */
+  IdempotentCreate(
+      Pool pool,
+      Outbox outbox,
+      IdempotentRequests requests,
+      Journal journal,
+      Duration answerTimeout) {
     this.pool = pool;
     this.outbox = outbox;
     this.requests = requests;
     this.journal = journal;
+    this.answerMillis = answerTimeout.toMillis();
+  }
+
+  /** {@code statements}, failed with a {@link java.util.concurrent.TimeoutException} if late. */
+  private <T> Future<T> answered(Future<T> statements) {
+    return statements.timeout(answerMillis, TimeUnit.MILLISECONDS);
   }
 
   /** A status and JSON body to answer with (and to store under the key). */
@@ -110,7 +129,7 @@ final class IdempotentCreate {
     String tenant = TenantGate.tenant(ctx);
     String key = ctx.request().getHeader(IdempotencyKey.HEADER);
     if (key == null) {
-      Transaction.run(pool, work)
+      answered(Transaction.run(pool, work))
           .compose(reply -> whenCommitted(committed, reply))
           .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
           .onFailure(failed::accept);
@@ -121,15 +140,16 @@ final class IdempotentCreate {
         key,
         failed,
         () ->
-            Transaction.run(
-                    pool,
-                    tx ->
-                        work.apply(tx)
-                            .compose(
-                                reply ->
-                                    requests
-                                        .complete(tx, tenant, key, reply.status(), reply.body())
-                                        .map(reply)))
+            answered(
+                    Transaction.run(
+                        pool,
+                        tx ->
+                            work.apply(tx)
+                                .compose(
+                                    reply ->
+                                        requests
+                                            .complete(tx, tenant, key, reply.status(), reply.body())
+                                            .map(reply))))
                 .compose(reply -> whenCommitted(committed, reply)));
   }
 
@@ -169,8 +189,7 @@ final class IdempotentCreate {
       Consumer<Throwable> failed,
       Supplier<Future<Reply>> proceed) {
     String tenant = TenantGate.tenant(ctx);
-    requests
-        .begin(tenant, key, requestHash)
+    answered(requests.begin(tenant, key, requestHash))
         .onSuccess(started -> settle(ctx, started, tenant, key, failed, proceed))
         .onFailure(failed::accept);
   }
@@ -196,7 +215,9 @@ final class IdempotentCreate {
               .get()
               .onSuccess(reply -> send(ctx, reply.status(), reply.body(), false))
               .onFailure(
-                  e -> requests.abandon(tenant, key).onComplete(ignored -> failed.accept(e)));
+                  e ->
+                      answered(requests.abandon(tenant, key))
+                          .onComplete(ignored -> failed.accept(e)));
     }
   }
 

@@ -6,7 +6,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Makes a write of a {@link JournalKind} in PostgreSQL, in a transaction of its own, or journals it
@@ -20,19 +22,30 @@ import java.util.Optional;
  */
 public final class JournaledWrites {
 
+  /** No limit on a write's wait for PostgreSQL (a {@link #withoutJournal} node's). */
+  private static final Duration UNBOUNDED = Duration.ofDays(1);
+
   private final Pool pool;
   private final Optional<Journal> journal;
   private final Clock clock;
+  private final long answerMillis;
 
-  public JournaledWrites(Pool pool, Optional<Journal> journal, Clock clock) {
+  /**
+   * {@code answerTimeout}: how long a write waits for PostgreSQL before it counts PostgreSQL
+   * unreachable and journals the write (the transaction left waiting may still commit later: the
+   * replay takes a write already there as done).
+   */
+  public JournaledWrites(
+      Pool pool, Optional<Journal> journal, Clock clock, Duration answerTimeout) {
     this.pool = pool;
     this.journal = journal;
     this.clock = clock;
+    this.answerMillis = answerTimeout.toMillis();
   }
 
-  /** Writes made in the database only (no journal on this node). */
+  /** Writes made in the database only (no journal on this node), waiting as long as it takes. */
   public static JournaledWrites withoutJournal(Pool pool) {
-    return new JournaledWrites(pool, Optional.empty(), Clock.systemUTC());
+    return new JournaledWrites(pool, Optional.empty(), Clock.systemUTC(), UNBOUNDED);
   }
 
   /** What a write came to: the kind's reply, live or journaled ({@link JournalKind}). */
@@ -71,6 +84,7 @@ public final class JournaledWrites {
       return append(kind, tenant, request, keyed);
     }
     return Transaction.run(pool, tx -> kind.apply(tx, tenant, request))
+        .timeout(answerMillis, TimeUnit.MILLISECONDS)
         .map(reply -> new Outcome(reply, false))
         .recover(
             e ->

@@ -53,6 +53,7 @@ class ServiceConfigTest {
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.database().url()).isEmpty();
     assertThat(config.database().poolSize()).isEqualTo(16);
+    assertThat(config.database().answerTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.kafka().bootstrapServers()).isEmpty();
     assertThat(config.kafka().deliveryTimeoutMs()).isEqualTo(30_000);
     assertThat(config.redisUrl()).isEmpty();
@@ -163,6 +164,14 @@ class ServiceConfigTest {
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_HTTP_PORT", "70000")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("SA01_HTTP_PORT must be a whole number from 0 to 65535, but was '70000'");
+  }
+
+  @Test
+  void aDatabaseAnswerTimeoutBelow100MsFailsNamingTheAllowedRange() {
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DATABASE_ANSWER_TIMEOUT_MS", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SA01_DATABASE_ANSWER_TIMEOUT_MS must be")
+        .hasMessageContaining("'0'");
   }
 
   @Test

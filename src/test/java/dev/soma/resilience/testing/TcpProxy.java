@@ -11,10 +11,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy on loopback in front of a real server, with a switch: {@link #cut()} closes every
+ * A TCP proxy on loopback in front of a real server, with two switches: {@link #cut()} closes every
  * connection through it and refuses new ones (the server looks down to whoever connects through the
  * proxy, while the test still reaches it directly), {@link #restore()} accepts again on the same
- * port. Plain threads: this is test code, not an event loop (the benchmark compiles it too).
+ * port; {@link #stall()} keeps every connection open and forwards nothing (a server that stops
+ * answering without closing anything: a partition that drops packets, a frozen host), {@link
+ * #unstall()} forwards what waited and goes on. Plain threads: this is test code, not an event loop
+ * (the benchmark compiles it too).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -23,6 +26,17 @@ public final class TcpProxy implements AutoCloseable {
   private final int port;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket server;
+  private volatile boolean stalled;
+
+  /** Keeps every connection open (new ones too) and forwards nothing until {@link #unstall()}. */
+  public void stall() {
+    stalled = true;
+  }
+
+  /** Forwards again, what waited first. */
+  public void unstall() {
+    stalled = false;
+  }
 
   public TcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
@@ -123,10 +137,13 @@ public final class TcpProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                  while (stalled) {
+                    Thread.sleep(20);
+                  }
                   out.write(buffer, 0, read);
                   out.flush();
                 }
-              } catch (IOException e) {
+              } catch (IOException | InterruptedException e) {
                 // one side closed: close both below
               } finally {
                 closeQuietly(from);

@@ -10,7 +10,9 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -31,6 +33,10 @@ public final class Database {
 
   /** How long PostgreSQL lets one of our sessions sit idle inside a transaction. */
   static final String IDLE_IN_TRANSACTION_TIMEOUT = "10s";
+
+  /** The pool's wait for a connection where none is given: Vert.x's default. */
+  static final Duration DEFAULT_CONNECTION_WAIT =
+      Duration.ofSeconds(PoolOptions.DEFAULT_CONNECTION_TIMEOUT);
 
   private final DatabaseUrl url;
   private volatile int expectedMigrations = -1;
@@ -64,10 +70,28 @@ public final class Database {
     return PgTls.applied(options, url.tls());
   }
 
-  /** The shared pool; create it once (in {@code Main}) so verticles outlive each other's pools. */
+  /**
+   * The shared pool; create it once (in {@code Main}) so verticles outlive each other's pools. A
+   * wait for a connection lasts at most {@link #DEFAULT_CONNECTION_WAIT}.
+   */
   public Pool pool(Vertx vertx, int size) {
+    return pool(vertx, size, DEFAULT_CONNECTION_WAIT);
+  }
+
+  /**
+   * As above; a statement, or a wait for a connection, that gets no connection within {@code
+   * connectionWait} fails ({@link DatabaseErrors#isUnreachable} says so): every connection is stuck
+   * on a database that does not answer, or none can be opened.
+   */
+  public Pool pool(Vertx vertx, int size, Duration connectionWait) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setName("soma-pg").setShared(false))
+        .with(
+            new PoolOptions()
+                .setMaxSize(size)
+                .setName("soma-pg")
+                .setShared(false)
+                .setConnectionTimeout((int) connectionWait.toMillis())
+                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .connectingTo(connectOptions())
         .using(vertx)
         .build();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
@@ -22,14 +23,24 @@ public final class DatabaseErrors {
    */
   static final String NOT_ACTIVE = "Connection is not active now";
 
+  /**
+   * How the pool fails a statement, or a wait for a connection, that got no connection within its
+   * connection timeout (vertx-sql-client 5.0.7 {@code SqlConnectionPool}: a plain {@code
+   * NoStackTraceThrowable} or {@link VertxException}, told only by its message): every connection
+   * is stuck on a database that does not answer, or none can be opened.
+   */
+  static final Set<String> NO_CONNECTION_IN_TIME =
+      Set.of("Timeout", "Timeout waiting for connection");
+
   private DatabaseErrors() {}
 
   /**
    * Whether {@code failure} (or a cause of it) says the database could not be reached or went away
    * mid-request: connection refused, reset or closed (also a statement sent on a connection that
-   * had just closed), a connection or query timed out, or PostgreSQL's own "connection exception"
-   * (SQLSTATE class 08) and "shutting down / starting up" ({@code 57P01}-{@code 57P03}). A
-   * statement the database refused (a constraint, a syntax error) is not: retrying it cannot help.
+   * had just closed), a connection or query timed out, the pool had no connection in time, or
+   * PostgreSQL's own "connection exception" (SQLSTATE class 08) and "shutting down / starting up"
+   * ({@code 57P01}-{@code 57P03}). A statement the database refused (a constraint, a syntax error)
+   * is not: retrying it cannot help.
    */
   public static boolean isUnreachable(Throwable failure) {
     return anyCause(
@@ -43,6 +54,8 @@ public final class DatabaseErrors {
                 || (cause instanceof VertxException
                     && cause.getMessage() != null
                     && cause.getMessage().startsWith(NOT_ACTIVE))
+                || (cause.getClass().getPackageName().startsWith("io.vertx.")
+                    && NO_CONNECTION_IN_TIME.contains(cause.getMessage()))
                 || (cause instanceof PgException pg && isUnavailableState(pg.getSqlState())));
   }
 

@@ -8,6 +8,7 @@ import dev.soma.resilience.testing.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -168,5 +169,22 @@ class TransactionIT {
     return pool.query("SELECT count(*) FROM " + table)
         .execute()
         .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  @Test
+  void aPoolThatGetsNoConnectionInTimeFailsAsAnUnreachableDatabase() throws Exception {
+    Pool one = new Database(TestServices.freshDatabase()).pool(vertx, 1, Duration.ofMillis(300));
+    SqlConnection held = Blocking.await(one.getConnection(), TIMEOUT);
+    try {
+      Future<?> statement = one.query("SELECT 1").execute();
+      Future<?> connection = one.getConnection();
+
+      assertThatThrownBy(() -> Blocking.await(statement, TIMEOUT))
+          .satisfies(e -> assertThat(DatabaseErrors.isUnreachable(e)).as(e.toString()).isTrue());
+      assertThatThrownBy(() -> Blocking.await(connection, TIMEOUT))
+          .satisfies(e -> assertThat(DatabaseErrors.isUnreachable(e)).as(e.toString()).isTrue());
+    } finally {
+      held.close();
+    }
   }
 }
