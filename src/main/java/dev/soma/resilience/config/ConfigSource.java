@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -72,12 +74,23 @@ public final class ConfigSource {
     }
   }
 
+  /** Why a file could not be read, in words: not the Java exception's name. */
+  private static String unreadable(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "there is no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "this process may not read it";
+    }
+    return String.valueOf(e.getMessage());
+  }
+
   private static JsonObject readFile(Path file) {
     try {
       return new JsonObject(Files.readString(file));
     } catch (IOException e) {
       throw ConfigException.invalid(
-          PREFIX + "CONFIG_FILE", file, "a readable JSON file (" + e + ")");
+          PREFIX + "CONFIG_FILE", file, "a readable JSON file (" + unreadable(e) + ")");
     } catch (RuntimeException e) {
       throw ConfigException.invalid(
           PREFIX + "CONFIG_FILE", file, "a JSON object (" + e.getMessage() + ")");

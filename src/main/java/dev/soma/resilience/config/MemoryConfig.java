@@ -52,6 +52,7 @@ public record MemoryConfig(
     Require.positive("memory.leaseSeconds", lease);
     Require.positive("memory.backoffInitialMs", backoffInitial);
     Require.positive("memory.backoffMaxMs", backoffMax);
+    Require.notBelow("memory.backoffMaxMs", backoffMax, "memory.backoffInitialMs", backoffInitial);
   }
 
   static MemoryConfig from(Settings s) {

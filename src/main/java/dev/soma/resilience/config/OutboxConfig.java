@@ -72,6 +72,7 @@ public record OutboxConfig(
     Require.positive("outbox.leaseSeconds", lease);
     Require.positive("outbox.backoffInitialMs", backoffInitial);
     Require.positive("outbox.backoffMaxMs", backoffMax);
+    Require.notBelow("outbox.backoffMaxMs", backoffMax, "outbox.backoffInitialMs", backoffInitial);
     Require.positive("outbox.kafkaDownBackoffMaxMs", kafkaDownBackoffMax);
     Require.notNegative("outbox.retentionHours", retention);
     Require.positive("outbox.cleanupIntervalSeconds", cleanupInterval);

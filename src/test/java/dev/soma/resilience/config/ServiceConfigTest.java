@@ -167,6 +167,24 @@ class ServiceConfigTest {
   }
 
   @Test
+  void aLargestRetryDelayBelowTheFirstFailsNamingBoth() {
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.load(
+                    Map.of(
+                        "SA01_OUTBOX_BACKOFF_INITIAL_MS", "5000",
+                        "SA01_OUTBOX_BACKOFF_MAX_MS", "1000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "SA01_OUTBOX_BACKOFF_MAX_MS must be at least outbox.backoffInitialMs (5000), but was"
+                + " '1000'");
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_MEMORY_BACKOFF_MAX_MS", "999")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "SA01_MEMORY_BACKOFF_MAX_MS must be at least memory.backoffInitialMs (1000)");
+  }
+
+  @Test
   void aDatabaseAnswerTimeoutBelow100MsFailsNamingTheAllowedRange() {
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_DATABASE_ANSWER_TIMEOUT_MS", "0")))
         .isInstanceOf(ConfigException.class)
@@ -739,8 +757,10 @@ class ServiceConfigTest {
 
     assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_CONFIG_FILE", missing.toString())))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("SA01_CONFIG_FILE must be a readable JSON file")
-        .hasMessageContaining(missing.toString());
+        .hasMessage(
+            "SA01_CONFIG_FILE must be a readable JSON file (there is no such file), but was '"
+                + missing
+                + "'");
   }
 
   @Test
