@@ -1,5 +1,8 @@
 package dev.soma.resilience.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,14 +89,37 @@ public final class ConfigSource {
   }
 
   private static JsonObject readFile(Path file) {
+    String text;
     try {
-      return new JsonObject(Files.readString(file));
+      text = Files.readString(file);
     } catch (IOException e) {
       throw ConfigException.invalid(
           PREFIX + "CONFIG_FILE", file, "a readable JSON file (" + unreadable(e) + ")");
-    } catch (RuntimeException e) {
-      throw ConfigException.invalid(
-          PREFIX + "CONFIG_FILE", file, "a JSON object (" + e.getMessage() + ")");
     }
+    Object value;
+    try {
+      value = text.isBlank() ? null : Json.decodeValue(text);
+    } catch (DecodeException e) {
+      throw ConfigException.invalid(
+          PREFIX + "CONFIG_FILE", file, "a JSON object (" + notJson(e) + ")");
+    }
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    throw ConfigException.invalid(
+        PREFIX + "CONFIG_FILE",
+        file,
+        "a JSON object (it holds " + (value == null ? "nothing" : "no object at its top") + ")");
+  }
+
+  /** Where the JSON went wrong, in one line: not the parser's own message, which spans two. */
+  private static String notJson(DecodeException e) {
+    if (e.getCause() instanceof JsonProcessingException parse && parse.getLocation() != null) {
+      return "not valid JSON at line "
+          + parse.getLocation().getLineNr()
+          + ", column "
+          + parse.getLocation().getColumnNr();
+    }
+    return "not valid JSON";
   }
 }

@@ -752,6 +752,26 @@ class ServiceConfigTest {
   }
 
   @Test
+  void aConfigFileThatIsNoJsonObjectIsRefusedInOneLineSayingWhere() throws IOException {
+    Path file = dir.resolve("soma.json");
+    for (String text : new String[] {"{bad json", "[1]", "", "{\"a\": 1}\n}"}) {
+      Files.writeString(file, text);
+
+      assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_CONFIG_FILE", file.toString())))
+          .as(text)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("SA01_CONFIG_FILE must be a JSON object (")
+          .hasMessageEndingWith(", but was '" + file + "'")
+          .hasMessageNotContaining("\n")
+          .hasMessageNotContaining("Source")
+          .hasMessageNotContaining("java.");
+    }
+    Files.writeString(file, "{bad json");
+    assertThatThrownBy(() -> ServiceConfig.load(Map.of("SA01_CONFIG_FILE", file.toString())))
+        .hasMessageContaining("(not valid JSON at line 1, column 2)");
+  }
+
+  @Test
   void aMissingConfigFileFailsNamingTheFile() {
     Path missing = dir.resolve("missing.json");
 
