@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * answered as {@code token} messages and an {@code end} (or an {@code error}); a message that is
  * not a valid chat is answered with an {@code error} carrying the problem's status, and the socket
  * stays open; a message larger than a JSON body closes the socket with 1009, a binary one with
- * 1003.
+ * 1003, a text one whose bytes are not UTF-8 with 1007 ({@link Utf8Frames}).
  */
 final class ChatSocket {
 
@@ -68,7 +68,20 @@ final class ChatSocket {
               if (ws.isClosed()) {
                 pushes.cancel();
               }
-              ws.textMessageHandler(text -> onMessage(ws, tenant, text));
+              Utf8Frames utf8 = new Utf8Frames();
+              // called before the message handler with each frame (Vert.x 5.0.7)
+              ws.frameHandler(
+                  frame -> {
+                    if (!utf8.accept(frame) && !ws.isClosed()) {
+                      close(ws, WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
+                    }
+                  });
+              ws.textMessageHandler(
+                  text -> {
+                    if (utf8.intact()) {
+                      onMessage(ws, tenant, text);
+                    }
+                  });
               // this socket speaks JSON text: binary data is refused (1003), not ignored
               ws.binaryMessageHandler(
                   bytes -> close(ws, WebSocketCloseStatus.INVALID_MESSAGE_TYPE));

@@ -308,6 +308,72 @@ class RequestEdgesIT {
   }
 
   @Test
+  void aWebSocketTextMessageThatIsNotUtf8ClosesTheSocketWith1007AndIsNotHandled() throws Exception {
+    var vertx = io.vertx.core.Vertx.vertx();
+    try {
+      sockets = vertx.createWebSocketClient();
+      var closed = new java.util.concurrent.CompletableFuture<Short>();
+      var answers = new java.util.concurrent.CopyOnWriteArrayList<String>();
+      var socket = sockets.webSocket();
+      socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+      socket.textMessageHandler(answers::add);
+      connect(socket);
+
+      // a chat message whose middle frame holds 0xC3 0x28: not UTF-8
+      socket.writeFrame(
+          io.vertx.core.http.WebSocketFrame.textFrame(
+              "{\"type\":\"chat\",\"conversationId\":\"utf\",\"message\":\"a", false));
+      socket.writeFrame(
+          io.vertx.core.http.WebSocketFrame.continuationFrame(
+              io.vertx.core.buffer.Buffer.buffer(new byte[] {(byte) 0xC3, 0x28}), false));
+      socket.writeFrame(
+          io.vertx.core.http.WebSocketFrame.continuationFrame(
+              io.vertx.core.buffer.Buffer.buffer("\"}"), true));
+
+      assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo((short) 1007);
+      assertThat(answers).allSatisfy(a -> assertThat(a).contains("\"type\":\"status\""));
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+    }
+    assertNothingWritten();
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void aCharacterSplitBetweenTwoFramesOfAWebSocketMessageIsUtf8AndIsHandled() throws Exception {
+    var vertx = io.vertx.core.Vertx.vertx();
+    try {
+      sockets = vertx.createWebSocketClient();
+      var answered = new java.util.concurrent.CompletableFuture<String>();
+      var socket = sockets.webSocket();
+      socket.textMessageHandler(
+          a -> {
+            if (!a.contains("\"type\":\"status\"")) {
+              answered.complete(a);
+            }
+          });
+      connect(socket);
+
+      // "é" is 0xC3 0xA9: its first byte ends one frame, its second starts the next; the message
+      // has a field a chat does not take, so the answer is an error that names it
+      socket.writeFrame(
+          io.vertx.core.http.WebSocketFrame.textFrame("{\"type\":\"chat\",\"bogus\":\"caf", false));
+      socket.writeFrame(
+          io.vertx.core.http.WebSocketFrame.continuationFrame(
+              io.vertx.core.buffer.Buffer.buffer(new byte[] {(byte) 0xC3}), false));
+      socket.writeFrame(
+          io.vertx.core.http.WebSocketFrame.continuationFrame(
+              io.vertx.core.buffer.Buffer.buffer(new byte[] {(byte) 0xA9, '"', '}'}), true));
+
+      String answer = answered.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(answer).contains("\"type\":\"error\"").contains("bogus");
+      assertThat(socket.isClosed()).isFalse();
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
   void aBinaryWebSocketMessageClosesTheSocketWith1003Or1009WhenOverTheLimit() throws Exception {
     var small = io.vertx.core.buffer.Buffer.buffer("{\"type\":\"chat\"}");
     var big = io.vertx.core.buffer.Buffer.buffer(new byte[200_000]);
