@@ -7,7 +7,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -83,12 +82,7 @@ final class RequestHygiene implements Handler<RoutingContext> {
           bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
         }
       }
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray()))
-          .toString();
+      return StrictUtf8.decoder().decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
     } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       throw Problem.badRequest(where + " is not valid percent-encoded text");
     } catch (CharacterCodingException e) {

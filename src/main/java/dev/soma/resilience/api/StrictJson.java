@@ -10,8 +10,6 @@ import io.vertx.core.json.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -50,11 +48,7 @@ final class StrictJson {
    */
   private static void requireUtf8(byte[] json) {
     try {
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(json));
+      StrictUtf8.decoder().decode(ByteBuffer.wrap(json));
     } catch (CharacterCodingException e) {
       throw Problem.badRequest("the body is not valid UTF-8");
     }

@@ -5,8 +5,6 @@ import io.vertx.core.http.WebSocketFrameType;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Checks that a WebSocket's text messages are UTF-8, frame by frame, as RFC 6455 (8.1) requires: a
@@ -17,11 +15,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class Utf8Frames {
 
-  private final CharsetDecoder decoder =
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder = StrictUtf8.decoder();
   private final CharBuffer decoded = CharBuffer.allocate(4096);
   private ByteBuffer waiting = ByteBuffer.allocate(0);
   private boolean inText;
@@ -41,8 +35,11 @@ final class Utf8Frames {
       return true;
     }
     byte[] bytes = frame.binaryData().getBytes();
+    // the usual case, nothing waiting from the frame before: no second copy
     ByteBuffer in =
-        ByteBuffer.allocate(waiting.remaining() + bytes.length).put(waiting).put(bytes).flip();
+        waiting.hasRemaining()
+            ? ByteBuffer.allocate(waiting.remaining() + bytes.length).put(waiting).put(bytes).flip()
+            : ByteBuffer.wrap(bytes);
     broken = !decodes(in, frame.isFinal());
     waiting = frame.isFinal() ? ByteBuffer.allocate(0) : in.slice();
     inText = !frame.isFinal();

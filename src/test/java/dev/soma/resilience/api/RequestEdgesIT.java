@@ -289,9 +289,8 @@ class RequestEdgesIT {
         sockets =
             vertx.createWebSocketClient(
                 new io.vertx.core.http.WebSocketClientOptions().setMaxFrameSize(frameSize));
-        var closed = new java.util.concurrent.CompletableFuture<Short>();
         var socket = sockets.webSocket();
-        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+        var closed = closeStatus(socket);
         connect(socket);
 
         socket.writeTextMessage(big);
@@ -312,10 +311,9 @@ class RequestEdgesIT {
     var vertx = io.vertx.core.Vertx.vertx();
     try {
       sockets = vertx.createWebSocketClient();
-      var closed = new java.util.concurrent.CompletableFuture<Short>();
       var answers = new java.util.concurrent.CopyOnWriteArrayList<String>();
       var socket = sockets.webSocket();
-      socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+      var closed = closeStatus(socket);
       socket.textMessageHandler(answers::add);
       connect(socket);
 
@@ -384,9 +382,8 @@ class RequestEdgesIT {
         sockets =
             vertx.createWebSocketClient(
                 new io.vertx.core.http.WebSocketClientOptions().setMaxFrameSize(4096));
-        var closed = new java.util.concurrent.CompletableFuture<Short>();
         var socket = sockets.webSocket();
-        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+        var closed = closeStatus(socket);
         connect(socket);
 
         socket.writeBinaryMessage(sent.getKey());
@@ -889,6 +886,14 @@ class RequestEdgesIT {
   }
 
   // --- helpers
+
+  /** The status the server closes {@code socket} with, once it does. */
+  private static java.util.concurrent.CompletableFuture<Short> closeStatus(
+      io.vertx.core.http.ClientWebSocket socket) {
+    var closed = new java.util.concurrent.CompletableFuture<Short>();
+    socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+    return closed;
+  }
 
   /** Connects {@code socket} to {@code /v1/ws} with the tenant's key. */
   private static void connect(io.vertx.core.http.ClientWebSocket socket) throws Exception {

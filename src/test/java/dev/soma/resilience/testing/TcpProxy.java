@@ -26,16 +26,24 @@ public final class TcpProxy implements AutoCloseable {
   private final int port;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket server;
-  private volatile boolean stalled;
+  private boolean stalled; // guarded by this
 
   /** Keeps every connection open (new ones too) and forwards nothing until {@link #unstall()}. */
-  public void stall() {
+  public synchronized void stall() {
     stalled = true;
   }
 
   /** Forwards again, what waited first. */
-  public void unstall() {
+  public synchronized void unstall() {
     stalled = false;
+    notifyAll();
+  }
+
+  /** Returns once the proxy is not stalled. */
+  private synchronized void awaitForwarding() throws InterruptedException {
+    while (stalled) {
+      wait();
+    }
   }
 
   public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -137,9 +145,7 @@ public final class TcpProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
-                  while (stalled) {
-                    Thread.sleep(20);
-                  }
+                  awaitForwarding();
                   out.write(buffer, 0, read);
                   out.flush();
                 }
