@@ -6,6 +6,7 @@ import dev.soma.resilience.common.http.Problem;
 import dev.soma.resilience.degradation.DegradationStatusView;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -69,19 +70,23 @@ final class ChatSocket {
                 pushes.cancel();
               }
               Utf8Frames utf8 = new Utf8Frames();
-              // called before the message handler with each frame (Vert.x 5.0.7)
               ws.frameHandler(
                   frame -> {
                     if (!utf8.accept(frame) && !ws.isClosed()) {
                       close(ws, WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
                     }
                   });
+              // Vert.x may hand a message over before the frame handler saw its last frame (a
+              // message in one frame): decide on the next turn of the loop, after both ran
               ws.textMessageHandler(
-                  text -> {
-                    if (utf8.intact()) {
-                      onMessage(ws, tenant, text);
-                    }
-                  });
+                  text ->
+                      Vertx.currentContext()
+                          .runOnContext(
+                              v -> {
+                                if (utf8.intact()) {
+                                  onMessage(ws, tenant, text);
+                                }
+                              }));
               // this socket speaks JSON text: binary data is refused (1003), not ignored
               ws.binaryMessageHandler(
                   bytes -> close(ws, WebSocketCloseStatus.INVALID_MESSAGE_TYPE));

@@ -308,30 +308,58 @@ class RequestEdgesIT {
 
   @Test
   void aWebSocketTextMessageThatIsNotUtf8ClosesTheSocketWith1007AndIsNotHandled() throws Exception {
-    var vertx = io.vertx.core.Vertx.vertx();
-    try {
-      sockets = vertx.createWebSocketClient();
-      var answers = new java.util.concurrent.CopyOnWriteArrayList<String>();
-      var socket = sockets.webSocket();
-      var closed = closeStatus(socket);
-      socket.textMessageHandler(answers::add);
-      connect(socket);
+    byte[] start = "{\"type\":\"chat\",\"conversationId\":\"utf\",\"message\":\"a".getBytes();
+    byte[] bad = {(byte) 0xC3, 0x28}; // not UTF-8
+    byte[] end = "\"}".getBytes();
+    // the bad bytes in a frame of their own, and the whole message in one frame
+    for (boolean oneFrame : new boolean[] {false, true}) {
+      var vertx = io.vertx.core.Vertx.vertx();
+      try {
+        sockets = vertx.createWebSocketClient();
+        var answers = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var socket = sockets.webSocket();
+        var closed = closeStatus(socket);
+        socket.textMessageHandler(answers::add);
+        connect(socket);
 
-      // a chat message whose middle frame holds 0xC3 0x28: not UTF-8
-      socket.writeFrame(
-          io.vertx.core.http.WebSocketFrame.textFrame(
-              "{\"type\":\"chat\",\"conversationId\":\"utf\",\"message\":\"a", false));
-      socket.writeFrame(
-          io.vertx.core.http.WebSocketFrame.continuationFrame(
-              io.vertx.core.buffer.Buffer.buffer(new byte[] {(byte) 0xC3, 0x28}), false));
-      socket.writeFrame(
-          io.vertx.core.http.WebSocketFrame.continuationFrame(
-              io.vertx.core.buffer.Buffer.buffer("\"}"), true));
+        if (oneFrame) {
+          // the public API makes a text frame only from a String, which is always UTF-8
+          socket.writeFrame(
+              new io.vertx.core.http.impl.ws.WebSocketFrameImpl(
+                  io.vertx.core.http.WebSocketFrameType.TEXT,
+                  io.vertx.core.buffer.Buffer.buffer(start)
+                      .appendBytes(bad)
+                      .appendBytes(end)
+                      .getBytes(),
+                  true));
+        } else {
+          socket.writeFrame(io.vertx.core.http.WebSocketFrame.textFrame(new String(start), false));
+          socket.writeFrame(
+              io.vertx.core.http.WebSocketFrame.continuationFrame(
+                  io.vertx.core.buffer.Buffer.buffer(bad), false));
+          socket.writeFrame(
+              io.vertx.core.http.WebSocketFrame.continuationFrame(
+                  io.vertx.core.buffer.Buffer.buffer(end), true));
+        }
 
-      assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo((short) 1007);
-      assertThat(answers).allSatisfy(a -> assertThat(a).contains("\"type\":\"status\""));
-    } finally {
-      Blocking.await(vertx.close(), Duration.ofSeconds(10));
+        assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS))
+            .as("in one frame: %s", oneFrame)
+            .isEqualTo((short) 1007);
+        assertThat(answers)
+            .as("in one frame: %s", oneFrame)
+            .allSatisfy(a -> assertThat(a).contains("\"type\":\"status\""));
+        // a chat that ran would store its message (even when no model answers)
+        await()
+            .during(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () ->
+                    count(
+                            "SELECT count(*) FROM conversation_messages WHERE conversation_id = 'utf'")
+                        == 0);
+      } finally {
+        Blocking.await(vertx.close(), Duration.ofSeconds(10));
+      }
     }
     assertNothingWritten();
     assertNoErrorLogged();
